@@ -1,0 +1,45 @@
+/** A config problem: the key it is about, what is wrong, and how to fix it. */
+export interface ConfigProblem {
+  /** Fully qualified key, e.g. `infrasage:network.cidr` or `aws:region`. */
+  readonly key: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** Thrown (once, with every problem) when a stack's config is invalid. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[], readonly source: string) {
+    super(formatProblems(problems, source));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatProblems(problems: readonly ConfigProblem[], source: string): string {
+  const lines = problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
+  return `${source}: invalid InfraSage configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+}
+
+/** Levenshtein distance, for "did you mean" on unknown keys. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * The `infrasage:*` stack-config schema (DESIGN.md contract 1) as zod schemas. Strict objects make
+ * typos fail; every field says what it is. Defaults that depend on the region or the scale profile
+ * are filled in by parse.ts, not here, so "not set" stays distinguishable from "set to the default".
+ */
+import { z } from "zod";
+import { SCALE_PROFILE_NAMES } from "../profiles";
+
+/** A number, or a numeric string (top-level Pulumi config values arrive as strings). */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
+    z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+  );
+/** A boolean, or "true"/"false". */
+const bool = () =>
+  z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+/** A list, or a comma-separated string (how `pulumi config set` users often write lists). */
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter((s) => s !== "") : v), z.array(item));
+
+/** Kubernetes quantity such as `500Gi` (binary units only: EBS sizes are GiB). */
+export const QUANTITY_RE = /^[1-9]\d*(Mi|Gi|Ti)$/;
+/** `org/project/stack` (Pulumi Cloud) or `project/stack` is not enough for cross-org refs: require 3 parts. */
+export const STACK_REF_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/** DNS-1123 label (namespaces, storage class names). */
+export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+
+const stackRef = z.string().regex(STACK_REF_RE, "must be `org/project/stack`");
+
+export const networkSchema = z.strictObject({
+  /** VPC CIDR. */
+  cidr: z.string(),
+  /** AZs used, 2 or 3. */
+  availabilityZones: int(2, 3).optional(),
+  /** `single` or `perAz`. */
+  natGateways: z.enum(["single", "perAz"]).optional(),
+});
+
+export const clusterSchema = z.strictObject({
+  version: z.string().regex(/^1\.\d{2}$/, "must look like 1.35").optional(),
+  publicAccessCidrs: list(z.string()).optional(),
+  adminRoleArns: list(z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")).optional(),
+});
+
+export const chartSchema = z.strictObject({
+  path: z.string().min(1).optional(),
+  repo: z.string().url("must be a chart repository URL (https:// or oci://)").optional(),
+  name: z.string().min(1).optional(),
+  version: z.string().min(1).optional(),
+});
+
+export const federationSchema = z.strictObject({
+  role: z.enum(["hub", "spoke"]).optional(),
+  hubStack: stackRef.optional(),
+  includeMetadata: bool().optional(),
+  includeRawTelemetry: bool().optional(),
+});
+
+export const replicationSchema = z.strictObject({
+  peers: list(stackRef).optional(),
+  keeperVoters: int(0, 5).optional(),
+});
+
+/** Every key of the `infrasage` namespace. Unknown keys are typos and fail. */
+export const infrasageSchema = z.strictObject({
+  tenantId: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a lowercase DNS label (a-z, 0-9, -), e.g. acme-eu"),
+  pattern: z.enum(["independent", "hub-spoke", "active-active"]).optional(),
+  scaleProfile: z.enum(SCALE_PROFILE_NAMES as [string, ...string[]]).optional(),
+  jurisdiction: z.string().optional(),
+  network: networkSchema,
+  cluster: clusterSchema.optional(),
+  ingestionGateway: z.strictObject({ replicaCount: int(1).optional() }).optional(),
+  clickhouse: z.strictObject({
+    storageClass: z.string().regex(DNS_LABEL_RE, "must be a DNS label such as gp3-eu-west-1").optional(),
+    size: z.string().regex(QUANTITY_RE, "must be a size such as 500Gi").optional(),
+  }).optional(),
+  kafka: z.strictObject({
+    replicaCount: int(1).optional(),
+    size: z.string().regex(QUANTITY_RE, "must be a size such as 200Gi").optional(),
+  }).optional(),
+  chart: chartSchema.optional(),
+  federation: federationSchema.optional(),
+  replication: replicationSchema.optional(),
+  runbooks: z.strictObject({ namespaceScope: list(z.string().regex(DNS_LABEL_RE, "must be Kubernetes namespace names")).optional() }).optional(),
+  mlEngine: z.strictObject({ enabled: bool().optional() }).optional(),
+  grafana: z.strictObject({ mode: z.enum(["local", "shared", "disabled"]).optional() }).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+});
+
+export type InfrasageInput = z.infer<typeof infrasageSchema>;

@@ -1,0 +1,82 @@
+/**
+ * The typed, fully-defaulted stack configuration every component is built from.
+ * Produced only by `parseStackConfig` (lib/config/parse.ts) from `aws:region` + `infrasage:*`.
+ */
+import type { Jurisdiction } from "../regions";
+import type { NatStrategy, ScaleProfileName } from "../profiles";
+
+export type Pattern = "independent" | "hub-spoke" | "active-active";
+export type GrafanaMode = "local" | "shared" | "disabled";
+
+export interface NetworkConfig {
+  /** VPC CIDR (IPv4, private, /16../20, network-aligned). */
+  readonly cidr: string;
+  /** Number of AZs used (2 or 3). */
+  readonly availabilityZones: 2 | 3;
+  /** NAT gateways: one shared or one per AZ. */
+  readonly natGateways: NatStrategy;
+}
+
+export interface NodeGroupConfig {
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  readonly diskSizeGiB: number;
+}
+
+export interface ClusterConfig {
+  /** EKS Kubernetes version, e.g. "1.33". */
+  readonly version: string;
+  /** CIDRs allowed to reach the public endpoint; empty = private endpoint only. */
+  readonly publicAccessCidrs: readonly string[];
+  /** IAM role ARNs granted cluster-admin through EKS access entries. */
+  readonly adminRoleArns: readonly string[];
+  /** Managed node group sizing (from the scale profile). */
+  readonly nodes: NodeGroupConfig;
+}
+
+export type ChartSource =
+  | { readonly kind: "path"; readonly path: string }
+  | { readonly kind: "repo"; readonly repo: string; readonly name: string; readonly version: string };
+
+export interface FederationConfig {
+  readonly role: "hub" | "spoke";
+  /** `org/project/stack` of the hub (spokes only). */
+  readonly hubStack?: string;
+  readonly includeMetadata: boolean;
+  /** Always false: true is rejected by the parser. */
+  readonly includeRawTelemetry: false;
+}
+
+export interface ReplicationConfig {
+  /** `org/project/stack` of every other member of the replication group. */
+  readonly peers: readonly string[];
+  /** Keeper voters this stack runs. */
+  readonly keeperVoters: number;
+}
+
+export interface StackConfig {
+  /** Stack name (`pulumi stack`), e.g. `eu-west-1`. */
+  readonly stack: string;
+  /** AWS region from `aws:region`. */
+  readonly region: string;
+  /** Jurisdiction derived from the region (and asserted by `infrasage:jurisdiction` if set). */
+  readonly jurisdiction: Jurisdiction;
+  readonly tenantId: string;
+  readonly pattern: Pattern;
+  readonly scaleProfile: ScaleProfileName;
+  readonly network: NetworkConfig;
+  readonly cluster: ClusterConfig;
+  readonly ingestionGateway: { readonly replicaCount: number };
+  readonly clickhouse: { readonly storageClass: string; readonly size: string };
+  readonly kafka: { readonly replicaCount: number; readonly size: string };
+  readonly chart: ChartSource;
+  readonly federation?: FederationConfig;
+  readonly replication?: ReplicationConfig;
+  readonly runbooks: { readonly namespaceScope: readonly string[] };
+  readonly mlEngine: { readonly enabled: boolean; readonly replicaCount: number };
+  readonly grafana: { readonly mode: GrafanaMode };
+  /** Tags put on every AWS resource (merged with `infrasage:tags`). */
+  readonly tags: Readonly<Record<string, string>>;
+}
