@@ -1,0 +1,162 @@
+/**
+ * The one mock cloud, shared by the tests and the offline plan CLI. It answers the Pulumi mock
+ * runtime the way AWS and Kubernetes would answer `pulumi up`, with realistic, deterministic values
+ * (ARNs, ids, auto-names with Pulumi's 7-character suffix, the cluster endpoint, CA and OIDC issuer,
+ * AZ names of the region). An invoke it does not know fails loudly rather than returning nothing.
+ */
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { availabilityZonesOf, findRegion } from "../lib/regions";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+export interface MockCloudContext {
+  /** Home region of the stack (`aws:region`). */
+  readonly region: string;
+  /** Outputs of other stacks by `org/project/stack` (what `--all` feeds StackReferences). */
+  readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
+const hex = (seed: string, length: number): string => createHash("sha256").update(seed).digest("hex").slice(0, length);
+
+/** Pulumi's auto-name: logical name + "-" + 7 random hex characters. */
+export const AUTONAME_SUFFIX_LENGTH = 8;
+export const autoName = (name: string): string => `${name}-${hex(`autoname:${name}`, 7)}`;
+
+/** Types whose physical name property is `name` and is auto-named when not given. */
+const AUTONAMED: Readonly<Record<string, string>> = {
+  "aws:iam/role:Role": "name",
+  "aws:iam/policy:Policy": "name",
+  "aws:cloudwatch/logGroup:LogGroup": "name",
+  "aws:ec2/securityGroup:SecurityGroup": "name",
+  "aws:ec2/launchTemplate:LaunchTemplate": "name",
+  "aws:eks/nodeGroup:NodeGroup": "nodeGroupName",
+  "aws:kms/alias:Alias": "name",
+  "aws:lb/loadBalancer:LoadBalancer": "name",
+  "aws:lb/targetGroup:TargetGroup": "name",
+  "aws:route53/zone:Zone": "name",
+};
+
+function regionOf(inputs: Record<string, unknown>, ctx: MockCloudContext): string {
+  return typeof inputs.region === "string" ? inputs.region : ctx.region;
+}
+
+function awsState(type: string, name: string, inputs: Record<string, unknown>, ctx: MockCloudContext): { id: string; state: Record<string, unknown> } {
+  const region = regionOf(inputs, ctx);
+  const [pkgMod, kind] = [type.split(":")[1]!.split("/")[0]!, type.split(":")[2]!];
+  const id = `${kind.toLowerCase().slice(0, 6)}-${hex(`${region}:${type}:${name}`, 17)}`;
+  const state: Record<string, unknown> = { ...inputs };
+  const nameProp = AUTONAMED[type];
+  if (nameProp && inputs[nameProp] === undefined) state[nameProp] = autoName(name);
+  const physical = String(state[nameProp ?? "name"] ?? id);
+  state.arn = pkgMod === "iam"
+    ? `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind.charAt(0).toLowerCase() + kind.slice(1)}/${physical}`
+    : `arn:aws:${pkgMod}:${region}:${MOCK_ACCOUNT_ID}:${kind.toLowerCase()}/${physical}`;
+  state.tagsAll = { ...(inputs.tags as object | undefined) };
+  switch (type) {
+    case "aws:ec2/vpc:Vpc":
+      return { id: `vpc-${hex(id, 17)}`, state: { ...state, defaultSecurityGroupId: `sg-${hex(id + "sg", 17)}`, mainRouteTableId: `rtb-${hex(id + "rt", 17)}`, defaultNetworkAclId: `acl-${hex(id + "acl", 17)}` } };
+    case "aws:ec2/subnet:Subnet":
+      return { id: `subnet-${hex(id, 17)}`, state };
+    case "aws:eks/cluster:Cluster": {
+      const clusterName = String(inputs.name ?? autoName(name));
+      const oidc = hex(`oidc:${region}:${clusterName}`, 32).toUpperCase();
+      return {
+        id: clusterName,
+        state: {
+          ...state,
+          name: clusterName,
+          arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${clusterName}`,
+          endpoint: `https://${oidc}.gr7.${region}.eks.amazonaws.com`,
+          certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-${clusterName}\n-----END CERTIFICATE-----\n`).toString("base64") },
+          identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidc}` }] }],
+          vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: `sg-${hex(id + "cluster", 17)}`, vpcId: `vpc-mock` },
+          platformVersion: "eks.1",
+          status: "ACTIVE",
+        },
+      };
+    }
+    case "aws:kms/key:Key":
+      return { id: hex(id, 8) + "-" + hex(id, 4) + "-4" + hex(id, 3) + "-8" + hex(id, 3) + "-" + hex(id, 12), state: { ...state, keyId: id, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` } };
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+      const host = String(inputs.url ?? "").replace(/^https:\/\//, "");
+      return { id: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}`, state: { ...state, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}` } };
+    }
+    case "aws:ec2/securityGroup:SecurityGroup":
+      return { id: `sg-${hex(id, 17)}`, state };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { id: `lt-${hex(id, 17)}`, state: { ...state, latestVersion: 1 } };
+    case "aws:ec2/natGateway:NatGateway":
+      return { id: `nat-${hex(id, 17)}`, state };
+    case "aws:ec2/eip:Eip":
+      return { id: `eipalloc-${hex(id, 17)}`, state: { ...state, publicIp: "203.0.113.10", allocationId: `eipalloc-${hex(id, 17)}` } };
+    case "aws:ec2/routeTable:RouteTable":
+      return { id: `rtb-${hex(id, 17)}`, state };
+    case "aws:ec2/internetGateway:InternetGateway":
+      return { id: `igw-${hex(id, 17)}`, state };
+    case "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
+      return { id: `pcx-${hex(id, 17)}`, state: { ...state, acceptStatus: "pending-acceptance" } };
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return { id: state.arn as string, state: { ...state, dnsName: `internal-${String(state.name)}-${hex(id, 10)}.${region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" } };
+    case "aws:route53/zone:Zone":
+      return { id: `Z${hex(id, 20).toUpperCase()}`, state: { ...state, zoneId: `Z${hex(id, 20).toUpperCase()}`, nameServers: [] } };
+    default:
+      return { id, state };
+  }
+}
+
+function k8sState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+  const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+  const objName = String(metadata.name ?? inputs.name ?? autoName(name));
+  const ns = metadata.namespace ?? inputs.namespace;
+  const state: Record<string, unknown> = { ...inputs, metadata: { ...metadata, name: objName, uid: hex(`${type}:${name}`, 32) } };
+  if (type === "kubernetes:helm.sh/v3:Release") {
+    state.status = { name: objName, namespace: ns ?? "default", status: "deployed", version: 1, revision: 1 };
+  }
+  return { id: ns ? `${String(ns)}/${objName}` : objName, state };
+}
+
+/** A `pulumi.runtime.Mocks` implementation bound to one stack's context. */
+export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
+  return {
+    newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+      const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+      if (args.type === "pulumi:pulumi:StackReference") {
+        const ref = String(inputs.name ?? args.name);
+        const outputs = ctx.stackOutputs?.[ref];
+        return { id: ref, state: { name: ref, outputs: outputs ?? {}, secretOutputNames: [] } };
+      }
+      if (args.type.startsWith("pulumi:providers:")) return { id: `${args.name}-provider-id`, state: inputs };
+      if (args.type.startsWith("aws:")) return awsState(args.type, args.name, inputs, ctx);
+      if (args.type.startsWith("kubernetes:")) return k8sState(args.type, args.name, inputs);
+      if (args.type.startsWith("random:")) {
+        const length = Number(inputs.length ?? 32);
+        const result = hex(`random:${ctx.region}:${args.name}`, 64).repeat(4).slice(0, length);
+        return { id: args.name, state: { ...inputs, result, hex: result, b64Std: Buffer.from(result).toString("base64") } };
+      }
+      return { id: `${args.name}-id`, state: inputs };
+    },
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+      const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+      const region = regionOf(inputs, ctx);
+      switch (args.token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+          const names = availabilityZonesOf(region);
+          return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
+        }
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getRegion:getRegion":
+          return { name: region, region, id: region, description: findRegion(region)?.location ?? region, endpoint: `ec2.${region}.amazonaws.com` };
+        case "aws:index/getPartition:getPartition":
+          return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+        case "aws:eks/getAddonVersion:getAddonVersion":
+          return { ...inputs, version: `v1.0.0-eksbuild.1`, id: String(inputs.addonName) };
+        case "aws:iam/getPolicyDocument:getPolicyDocument":
+          return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }), id: "policy" };
+        default:
+          throw new Error(`offline mock cloud: no mock for invoke ${args.token}; add it to offline/mock-cloud.ts`);
+      }
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Runs a Pulumi program under the SDK's mock runtime with one stack's config and records every
+ * resource with what the mock `newResource` does not see: parent, dependencies (implicit through
+ * inputs and explicit dependsOn), provider, protect/retain/ignoreChanges/aliases.
+ * Relies on MockMonitor internals of @pulumi/pulumi (pinned in package.json; see test/run-program.test.ts).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createMockCloud, type MockCloudContext } from "./mock-cloud";
+
+export const SECRET = "[secret]";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  /** Effective region (AWS only): inputs.region ?? explicit provider's region ?? aws:region. */
+  region?: string;
+  readonly parent?: string;
+  /** URN of the explicit provider, if any. */
+  readonly provider?: string;
+  /** Inputs with secrets replaced by "[secret]". */
+  readonly inputs: Record<string, unknown>;
+  /** Inputs with secrets revealed (for rules and tests only; never printed). */
+  readonly rawInputs: Record<string, unknown>;
+  readonly dependencies: string[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly ignoreChanges: string[];
+  readonly aliases: string[];
+  readonly deleteBeforeReplace: boolean;
+}
+
+export interface RecordedOutput {
+  readonly value: unknown;
+  readonly secret: boolean;
+}
+
+export interface ProgramRecord {
+  readonly stack: string;
+  readonly resources: RecordedResource[];
+  readonly outputs: Record<string, RecordedOutput>;
+}
+
+export interface RunOptions extends MockCloudContext {
+  readonly project: string;
+  readonly stack: string;
+  /** Raw config, `"<ns>:<key>" -> string` as Pulumi passes it (structured values JSON-encoded). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+type Struct = { toJavaScript(): Record<string, unknown> };
+interface Req {
+  getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getProvider(): string;
+  getObject(): Struct | undefined; getDependenciesList(): string[]; getProtect(): boolean;
+  getRetainondelete(): boolean; getIgnorechangesList(): string[]; getAliasesList(): unknown[];
+  getAliasurnsList(): string[]; getDeletebeforereplace(): boolean;
+}
+
+/** Replaces secret envelopes by "[secret]" (masked) or their value (revealed); resource refs by URN. */
+function unwrap(value: unknown, reveal: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => unwrap(v, reveal));
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (o[SIG_KEY] === SECRET_SIG) return reveal ? unwrap(o.value, reveal) : SECRET;
+    if (o[SIG_KEY] === RESOURCE_SIG) return o.urn;
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrap(v, reveal)]));
+  }
+  return value;
+}
+
+function providerUrn(ref: string): string | undefined {
+  if (!ref) return undefined;
+  return ref.split("::").slice(0, -1).join("::");
+}
+
+function record(req: Req, urn: string): RecordedResource {
+  const object = req.getObject()?.toJavaScript() ?? {};
+  const aliases = [...req.getAliasurnsList(), ...req.getAliasesList().map((a) => JSON.stringify((a as { toObject?: () => unknown }).toObject?.() ?? a))];
+  return {
+    urn, type: req.getType(), name: req.getName(), custom: req.getCustom(),
+    parent: req.getParent() || undefined, provider: providerUrn(req.getProvider()),
+    inputs: unwrap(object, false) as Record<string, unknown>,
+    rawInputs: unwrap(object, true) as Record<string, unknown>,
+    dependencies: [...new Set(req.getDependenciesList())],
+    protect: req.getProtect(), retainOnDelete: req.getRetainondelete(),
+    ignoreChanges: req.getIgnorechangesList(), aliases, deleteBeforeReplace: req.getDeletebeforereplace(),
+  };
+}
+
+/** Effective region of every AWS resource, filled in after all providers are known. */
+function fillRegions(resources: RecordedResource[], homeRegion: string): void {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  for (const r of resources) {
+    if (!r.type.startsWith("aws:") && r.type !== "pulumi:providers:aws") continue;
+    const own = r.rawInputs.region;
+    const provider = r.provider ? byUrn.get(r.provider) : undefined;
+    const providerRegion = provider?.rawInputs.region;
+    r.region = typeof own === "string" ? own : typeof providerRegion === "string" ? providerRegion : homeRegion;
+  }
+}
+
+let running = false;
+
+/**
+ * Runs `program` (which registers resources and returns stack outputs) for one stack.
+ * Rejects with the program's own error if it throws or an output fails.
+ */
+export async function runProgram(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, opts: RunOptions): Promise<ProgramRecord> {
+  if (running) throw new Error("runProgram: one program at a time (the Pulumi runtime is process-global)");
+  running = true;
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    pulumi.runtime.setAllConfig({ ...opts.config });
+    await pulumi.runtime.setMocks(createMockCloud(opts), opts.project, opts.stack, false);
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: Req, cb: (err: unknown, resp?: { getUrn(): string }) => void) => Promise<void> };
+    const original = monitor.registerResource.bind(monitor);
+    const resources: RecordedResource[] = [];
+    let pending = 0;
+    monitor.registerResource = (req, cb) => {
+      pending++;
+      return original(req, (err, resp) => {
+        pending--;
+        if (!err && resp) resources.push(record(req, resp.getUrn()));
+        if (err) failures.push(err);
+        cb(err, resp);
+      });
+    };
+
+    const exported = await program();
+    const outputs: Record<string, RecordedOutput> = {};
+    for (const [key, value] of Object.entries(exported)) {
+      const out = pulumi.output(value);
+      const [resolved, secret] = await Promise.all([
+        (out as unknown as { promise(): Promise<unknown> }).promise(),
+        out.isSecret,
+      ]);
+      outputs[key] = { value: resolved, secret };
+    }
+    // Let every in-flight registration (children created inside applies) finish.
+    for (let idle = 0; idle < 5; idle = pending === 0 ? idle + 1 : 0) await new Promise((r) => setImmediate(r));
+    if (failures.length > 0) throw failures[0];
+    fillRegions(resources, opts.region);
+    return { stack: opts.stack, resources, outputs };
+  } finally {
+    process.off("unhandledRejection", onRejection);
+    running = false;
+  }
+}
