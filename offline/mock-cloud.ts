@@ -13,8 +13,11 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 export interface MockCloudContext {
   /** Home region of the stack (`aws:region`). */
   readonly region: string;
-  /** Outputs of other stacks by `org/project/stack` (what `--all` feeds StackReferences). */
-  readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+  /**
+   * Outputs of another stack by its `org/project/stack` name (what `--all` feeds StackReferences);
+   * undefined = that stack is not deployed yet (its outputs read as empty).
+   */
+  readonly resolveStackReference?: (ref: string) => Record<string, unknown> | undefined;
 }
 
 const hex = (seed: string, length: number): string => createHash("sha256").update(seed).digest("hex").slice(0, length);
@@ -123,7 +126,7 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
       const inputs = (args.inputs ?? {}) as Record<string, unknown>;
       if (args.type === "pulumi:pulumi:StackReference") {
         const ref = String(inputs.name ?? args.name);
-        const outputs = ctx.stackOutputs?.[ref];
+        const outputs = ctx.resolveStackReference?.(ref);
         return { id: ref, state: { name: ref, outputs: outputs ?? {}, secretOutputNames: [] } };
       }
       if (args.type.startsWith("pulumi:providers:")) return { id: `${args.name}-provider-id`, state: inputs };

@@ -21,7 +21,7 @@ export function tryParseCidr(value: string): ReturnType<typeof parseCidr> | unde
 
 export function vpcCidrProblem(value: string): { message: string; fix: string } | undefined {
   const parsed = tryParseCidr(value);
-  if (!parsed || parsed.version !== 4) {
+  if (!parsed || parsed.version !== 4 || Number(parsed.prefix) > 32) {
     return { message: `"${value}" is not an IPv4 CIDR`, fix: "use a private IPv4 range such as 10.20.0.0/16" };
   }
   const prefix = Number(parsed.prefix);

@@ -182,7 +182,8 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
     scaleProfile: profileName,
     network: {
       cidr: c.network.cidr,
-      availabilityZones: (c.network.availabilityZones ?? 3) as 2 | 3,
+      // Default 3, or all of a 2-AZ region's (us-west-1): only an explicit 3 there is an error.
+      availabilityZones: (c.network.availabilityZones ?? Math.min(3, Math.max(2, availabilityZonesOf(region).length))) as 2 | 3,
       natGateways: c.network.natGateways ?? profile.natGateways,
     },
     cluster: {

@@ -1,0 +1,72 @@
+/**
+ * Monthly on-demand cost estimate of one stack, from its config and the resources the plan records.
+ * Pure: resources are plain `{ type, inputs }` records.
+ */
+import type { StackConfig } from "./config/types";
+import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, pricesFor } from "./prices";
+
+export interface CostItem {
+  readonly item: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly monthly: number;
+}
+
+export interface CostEstimate {
+  readonly currency: "USD";
+  readonly monthlyTotal: number;
+  readonly items: CostItem[];
+  readonly priceTable: string;
+  readonly notEstimated: string[];
+}
+
+interface PlannedResource {
+  readonly type: string;
+  readonly rawInputs: Readonly<Record<string, unknown>>;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Gibibytes of a Kubernetes quantity such as 500Gi / 2Ti / 512Mi. */
+export function quantityGiB(q: string): number {
+  const m = /^(\d+)(Mi|Gi|Ti)$/.exec(q);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  return m[2] === "Ti" ? n * 1024 : m[2] === "Mi" ? n / 1024 : n;
+}
+
+export function estimateCost(config: StackConfig, list: readonly PlannedResource[]): CostEstimate {
+  const { prices, approximate } = pricesFor(config.region);
+  const items: CostItem[] = [];
+  const add = (item: string, quantity: number, unit: string, unitMonthly: number) => {
+    if (quantity > 0) items.push({ item, quantity, unit, monthly: round(quantity * unitMonthly) });
+  };
+  const count = (type: string) => list.filter((r) => r.type === type).length;
+
+  add("EKS control plane", count("aws:eks/cluster:Cluster"), "cluster", GLOBAL_PRICES.eksClusterHour * HOURS_PER_MONTH);
+  for (const ng of list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
+    const scaling = ng.rawInputs.scalingConfig as { desiredSize?: number } | undefined;
+    const types = ng.rawInputs.instanceTypes as string[] | undefined;
+    const type = types?.[0] ?? config.cluster.nodes.instanceTypes[0]!;
+    const hourly = prices.ec2[type];
+    const n = scaling?.desiredSize ?? config.cluster.nodes.desiredSize;
+    if (hourly !== undefined) add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
+    add("EBS gp3 node root volumes", n * config.cluster.nodes.diskSizeGiB, "GB", prices.gp3GbMonth);
+  }
+  add("NAT gateways", count("aws:ec2/natGateway:NatGateway"), "gateway", prices.natHour * HOURS_PER_MONTH);
+  add("Public IPv4 (NAT EIPs)", count("aws:ec2/eip:Eip"), "address", GLOBAL_PRICES.publicIpv4Hour * HOURS_PER_MONTH);
+  add("Load balancers", count("aws:lb/loadBalancer:LoadBalancer"), "load balancer", prices.lbHour * HOURS_PER_MONTH);
+  add("KMS keys", count("aws:kms/key:Key"), "key", GLOBAL_PRICES.kmsKeyMonth);
+  if (count("kubernetes:helm.sh/v3:Release") > 0) {
+    add("EBS gp3 ClickHouse", quantityGiB(config.clickhouse.size), "GB", prices.gp3GbMonth);
+    add("EBS gp3 Kafka", config.kafka.replicaCount * quantityGiB(config.kafka.size), "GB", prices.gp3GbMonth);
+  }
+  const monthlyTotal = round(items.reduce((sum, i) => sum + i.monthly, 0));
+  return {
+    currency: "USD",
+    monthlyTotal,
+    items,
+    priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : ""}`,
+    notEstimated: ["data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
+  };
+}

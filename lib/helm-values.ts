@@ -1,0 +1,142 @@
+/**
+ * Helm values of the InfraSage chart and the StorageClass its volumes use, as plain data.
+ * Pure: no Pulumi import. `components/infrasage-release.ts` only turns these into resources.
+ * Where the seed (values-eu.yaml) names a key, the key and its value are reproduced exactly.
+ */
+import type { StackConfig } from "./config/types";
+
+/** Helm release name. The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
+export const INFRASAGE_RELEASE_NAME = "infrasage";
+
+/** Key, inside the API key Secret, that holds the key (chart's `apiKey.existingSecretKey`). */
+export const API_KEY_SECRET_KEY = "api-key";
+
+/** Environment variables of one chart component. */
+export type EnvVars = Readonly<Record<string, string>>;
+
+/** What the values are computed from: a slice of StackConfig plus wiring the component supplies. */
+export interface HelmValuesInput
+  extends Pick<StackConfig, "tenantId" | "region" | "jurisdiction" | "ingestionGateway" | "clickhouse"
+    | "kafka" | "mlEngine" | "grafana" | "runbooks"> {
+  /** Name of the Kubernetes Secret holding the API key (the key itself never enters the values). */
+  readonly apiKeySecretName: string;
+  /**
+   * Additional AIops Engine env (ALERT_FORWARD_*, CLICKHOUSE_* from the other patterns).
+   * May not redefine a variable this module sets.
+   * @default {}
+   */
+  readonly extraAiopsEnv?: EnvVars;
+}
+
+export interface PersistenceValues {
+  readonly storageClass: string;
+  readonly size: string;
+}
+
+/** The values passed to the chart. Only keys the chart reads; nothing secret. */
+export interface InfraSageValues {
+  readonly global: { readonly labels: EnvVars };
+  readonly ingestionGateway: {
+    readonly replicaCount: number;
+    readonly env: { readonly TENANT_ID: string; readonly REGION: string };
+  };
+  readonly aiopsEngine: { readonly env: EnvVars };
+  readonly apiKey: { readonly existingSecret: string; readonly existingSecretKey: string };
+  readonly clickhouse: { readonly persistence: PersistenceValues };
+  readonly kafka: { readonly replicaCount: number; readonly persistence: PersistenceValues };
+  readonly mlEngine: { readonly replicaCount: number };
+  readonly grafana: { readonly enabled: boolean };
+}
+
+/** AIops Engine env this module owns; `extraAiopsEnv` may not override them. */
+const OWNED_AIOPS_ENV = ["KUBERNETES_NAMESPACE_SCOPE"] as const;
+
+export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
+  const extra = input.extraAiopsEnv ?? {};
+  const clashes = OWNED_AIOPS_ENV.filter((k) => k in extra);
+  if (clashes.length > 0) {
+    throw new Error(`extraAiopsEnv may not set ${clashes.join(", ")}: it is derived from the stack config`);
+  }
+  const aiopsEnv: Record<string, string> = {};
+  // Seed: KUBERNETES_NAMESPACE_SCOPE=infra,payments,auth. Omitted when empty so the chart's own
+  // default (no runbook access) applies rather than an empty, ambiguous scope.
+  if (input.runbooks.namespaceScope.length > 0) {
+    aiopsEnv.KUBERNETES_NAMESPACE_SCOPE = input.runbooks.namespaceScope.join(",");
+  }
+  const storageClass = input.clickhouse.storageClass;
+  return {
+    // Labels let the policy pack and operators see where a pod's data belongs.
+    global: {
+      labels: {
+        "infrasage.io/tenant": input.tenantId,
+        "infrasage.io/region": input.region,
+        "infrasage.io/jurisdiction": input.jurisdiction,
+      },
+    },
+    ingestionGateway: {
+      replicaCount: input.ingestionGateway.replicaCount,
+      env: { TENANT_ID: input.tenantId, REGION: input.region },
+    },
+    aiopsEngine: { env: { ...aiopsEnv, ...extra } },
+    apiKey: { existingSecret: input.apiKeySecretName, existingSecretKey: API_KEY_SECRET_KEY },
+    clickhouse: { persistence: { storageClass, size: input.clickhouse.size } },
+    // Kafka shares the class: one encrypted, region-pinned gp3 class for every volume.
+    kafka: {
+      replicaCount: input.kafka.replicaCount,
+      persistence: { storageClass, size: input.kafka.size },
+    },
+    // Seed cost advice: "disable ML Engine replicas" -> scale to 0 rather than drop the component.
+    mlEngine: { replicaCount: input.mlEngine.enabled ? input.mlEngine.replicaCount : 0 },
+    grafana: { enabled: input.grafana.mode === "local" },
+  };
+}
+
+/** One `matchLabelExpressions` entry of a StorageClass topology term. */
+export interface TopologyRequirement {
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+/** A `storage.k8s.io/v1` StorageClass without apiVersion/kind, as plain data. */
+export interface StorageClassSpec {
+  readonly metadata: { readonly name: string };
+  readonly provisioner: "ebs.csi.aws.com";
+  readonly parameters: { readonly type: "gp3"; readonly encrypted: "true" };
+  readonly volumeBindingMode: "WaitForFirstConsumer";
+  readonly reclaimPolicy: "Retain";
+  readonly allowVolumeExpansion: true;
+  readonly allowedTopologies: readonly { readonly matchLabelExpressions: readonly TopologyRequirement[] }[];
+}
+
+/**
+ * Topology key used to pin volumes. The EBS CSI node plugin reports only zone segments
+ * (`topology.ebs.csi.aws.com/zone` and, since v1.x, the well-known `topology.kubernetes.io/zone`,
+ * plus `kubernetes.io/os`), never a region: a `topology.kubernetes.io/region` term is not a CSI
+ * segment and makes the external-provisioner fail ("error generating accessibility requirements").
+ * Listing the region's AZs under the well-known zone key restricts volumes to the region.
+ */
+export const EBS_TOPOLOGY_ZONE_KEY = "topology.kubernetes.io/zone";
+
+/**
+ * StorageClass for ClickHouse and Kafka volumes: gp3, encrypted, created in the consuming pod's AZ,
+ * kept on release deletion (telemetry is the product), and only in AZs of `region`.
+ * Throws when `azs` is empty or names an AZ outside `region`.
+ */
+export function buildStorageClassSpec(region: string, name: string, azs: readonly string[]): StorageClassSpec {
+  if (azs.length === 0) throw new Error(`storage class ${name}: no availability zones given for ${region}`);
+  // Syntax, not the regions table: accounts may see AZ letters the table does not list.
+  const foreign = azs.filter((az) => !(az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length))));
+  if (foreign.length > 0) {
+    throw new Error(`storage class ${name}: ${foreign.join(", ")} not AZ(s) of ${region} (expected ${region}a, ${region}b, ...)`);
+  }
+  return {
+    metadata: { name },
+    provisioner: "ebs.csi.aws.com",
+    parameters: { type: "gp3", encrypted: "true" },
+    // The volume is created in the AZ the scheduler picked for the pod, never a random one.
+    volumeBindingMode: "WaitForFirstConsumer",
+    reclaimPolicy: "Retain",
+    allowVolumeExpansion: true,
+    allowedTopologies: [{ matchLabelExpressions: [{ key: EBS_TOPOLOGY_ZONE_KEY, values: [...new Set(azs)] }] }],
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `npm run plan -- <selector> [--json]` (DESIGN.md contract 2).
+ * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
+ */
+import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { planAll, PlanError, type PlanResult } from "./plan";
+import { findProject, listStackFiles, StackFileError } from "./stack-file";
+import { hasMandatory, planJson, planSummary } from "./report";
+
+const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [--json]
+  --stack NAME        plan Pulumi.NAME.yaml beside Pulumi.yaml
+  --config-file PATH  plan any Pulumi.<stack>.yaml
+  --all [--dir DIR]   plan every Pulumi.*.yaml in DIR (default: the project root) together
+  --json              print one JSON document on stdout`;
+
+class UsageError extends Error {}
+
+export interface CliArgs {
+  readonly files: string[];
+  readonly json: boolean;
+}
+
+export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
+  let json = false;
+  let stack: string | undefined;
+  let configFile: string | undefined;
+  let all = false;
+  let dir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--json") json = true;
+    else if (arg === "--stack") stack = value();
+    else if (arg === "--config-file") configFile = value();
+    else if (arg === "--all") all = true;
+    else if (arg === "--dir") dir = value();
+    else throw new UsageError(`unknown argument ${arg}`);
+  }
+  const selectors = [stack, configFile, all ? "all" : undefined].filter((s) => s !== undefined);
+  if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
+  if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
+  const root = findProject(cwd).root;
+  if (stack !== undefined) {
+    const file = join(root, `Pulumi.${stack}.yaml`);
+    if (!existsSync(file)) {
+      const known = listStackFiles(root).map((f) => f.replace(/^.*Pulumi\.(.+)\.yaml$/, "$1"));
+      throw new StackFileError(file, `does not exist; stacks here: ${known.join(", ") || "none"}`);
+    }
+    return { files: [file], json };
+  }
+  if (configFile !== undefined) return { files: [resolve(cwd, configFile)], json };
+  const files = listStackFiles(resolve(cwd, dir ?? root));
+  if (files.length === 0) throw new StackFileError(resolve(cwd, dir ?? root), "has no Pulumi.<stack>.yaml files");
+  return { files, json };
+}
+
+export async function main(argv: readonly string[], cwd = process.cwd()): Promise<number> {
+  let result: PlanResult;
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv, cwd);
+    result = await planAll(args.files);
+  } catch (e) {
+    if (e instanceof UsageError) process.stderr.write(`${e.message}\n${USAGE}\n`);
+    else if (e instanceof PlanError || e instanceof StackFileError) process.stderr.write(`${e.message}\n`);
+    else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? (e as Error).stack : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    return 2;
+  }
+  process.stdout.write(args.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : `${planSummary(result)}\n`);
+  return hasMandatory(result) ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+    process.stderr.write(`internal error: ${String(e)}\n`);
+    process.exit(2);
+  });
+}
