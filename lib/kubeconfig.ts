@@ -78,7 +78,7 @@ const SECTIONS = ["clusters", "contexts", "users"] as const;
 
 function parseDoc(text: string, index: number): KubeconfigDoc {
   const doc: unknown = parse(text);
-  if (!doc || typeof doc !== "object") throw new Error(`kubeconfig #${index + 1} is not a YAML mapping`);
+  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`kubeconfig #${index + 1} is not a YAML mapping`);
   const o = doc as Record<string, unknown>;
   for (const section of SECTIONS) {
     const list = o[section] ?? [];

@@ -75,8 +75,10 @@ function problemsOf(vpcCidr: string, azs: readonly string[]): string[] {
   for (const az of azs) {
     if (suffixOf(az) === undefined) problems.push(`"${az}" is not a full AZ name such as eu-west-1a`);
   }
-  const duplicates = azs.filter((az, i) => azs.indexOf(az) !== i);
-  if (duplicates.length > 0) problems.push(`availability zones repeat: ${[...new Set(duplicates)].join(", ")}`);
+  // Subnet names come from the suffix, so `eu-west-1a` twice (or two `...a` zones) would collide.
+  const suffixes = azs.map(suffixOf).filter((x) => x !== undefined);
+  const repeated = suffixes.filter((x, i) => suffixes.indexOf(x) !== i);
+  if (repeated.length > 0) problems.push(`availability zone suffixes repeat: ${[...new Set(repeated)].join(", ")} (in ${azs.join(", ")})`);
   return problems;
 }
 

@@ -135,11 +135,10 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     const exported = await program();
     const outputs: Record<string, RecordedOutput> = {};
     for (const [key, value] of Object.entries(exported)) {
-      const out = pulumi.output(value);
-      const [resolved, secret] = await Promise.all([
-        (out as unknown as { promise(): Promise<unknown> }).promise(),
-        out.isSecret,
-      ]);
+      // promise() and isSecret are the SDK's internal accessors (pinned SDK); promise() rejects
+      // if the output failed, where apply would never call back.
+      const out = pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean> };
+      const [resolved, secret] = await Promise.all([out.promise(), out.isSecret]);
       outputs[key] = { value: resolved, secret };
     }
     // Let every in-flight registration (children created inside applies) finish.

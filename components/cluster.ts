@@ -1,0 +1,247 @@
+/**
+ * One private EKS cluster per region: control plane (KMS-encrypted secrets, logs with retention,
+ * API-only access entries), a managed node group on a hardened launch template, managed add-ons in
+ * the order they need, the IRSA plumbing for EBS volumes, and a kubernetes provider for it.
+ * Only wiring: names, documents and settings come from lib/cluster-plan.ts and lib/kubeconfig.ts.
+ * The AWS provider (and so the region) is inherited from the caller's `providers`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import type { NodeGroupConfig } from "../lib/config/types";
+import {
+  CLUSTER_ADMIN_POLICY_ARN, CONTROL_PLANE_LOG_TYPES, DEFAULT_LOG_RETENTION_DAYS, EKS_ADDONS, EKS_CLUSTER_NAME_MAX,
+  EKS_CLUSTER_NAME_RE, LAUNCH_TAGGED_RESOURCE_TYPES, MANAGED_POLICIES, MAX_COMPONENT_NAME_LENGTH, adminEntryKey,
+  controlPlaneLogGroupName, ec2NodeTrustPolicy, eksServiceTrustPolicy, irsaTrustPolicy, nodeLaunchSettings,
+  oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
+} from "../lib/cluster-plan";
+import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
+
+export interface EksClusterArgs {
+  /** EKS cluster name (see `clusterNameFor`); also names the log group and the KMS alias. */
+  readonly clusterName: string;
+  /** Kubernetes version, e.g. "1.33". */
+  readonly version: string;
+  /** VPC of the subnets (informational: EKS derives the VPC from `privateSubnetIds`). */
+  readonly vpcId: pulumi.Input<string>;
+  /** Private subnets for the control-plane ENIs and the nodes (one per AZ). */
+  readonly privateSubnetIds: pulumi.Input<string>[];
+  /** CIDRs allowed to reach the public endpoint; empty = private endpoint only. */
+  readonly publicAccessCidrs: readonly string[];
+  /**
+   * IAM role ARNs given cluster-admin through access entries. Not the deploying role itself: EKS
+   * already gives it an entry (bootstrapClusterCreatorAdminPermissions) and a second one fails.
+   */
+  readonly adminRoleArns: readonly string[];
+  /** Managed node group sizing. */
+  readonly nodes: NodeGroupConfig;
+  /** Region of the inherited AWS provider; used for the kubeconfig only, never as a resource input. */
+  readonly region: string;
+  /** Retention of the control-plane log group, days. @default 90 */
+  readonly logRetentionDays?: number;
+  /** Tags on every taggable AWS resource. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export class EksCluster extends pulumi.ComponentResource {
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly endpoint: pulumi.Output<string>;
+  public readonly certificateAuthorityData: pulumi.Output<string>;
+  public readonly oidcProviderArn: pulumi.Output<string>;
+  /** Issuer URL, `https://oidc.eks.<region>.amazonaws.com/id/<ID>`. */
+  public readonly oidcIssuer: pulumi.Output<string>;
+  /** Kubeconfig (exec auth, no token), marked secret because it locates a private API server. */
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly provider: k8s.Provider;
+  public readonly clusterSecurityGroupId: pulumi.Output<string>;
+  public readonly nodeRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("infrasage:cluster:EksCluster", name, {}, opts);
+    validate(name, args, this);
+    const parent = { parent: this };
+    const tags = { ...args.tags };
+
+    // --- Control-plane prerequisites -------------------------------------------------------------
+    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, {
+      assumeRolePolicy: JSON.stringify(eksServiceTrustPolicy()), tags,
+    }, parent);
+    const clusterPolicies = MANAGED_POLICIES.cluster.map((policyArn) => new aws.iam.RolePolicyAttachment(
+      `${name}-cluster-${policyName(policyArn)}`, { role: clusterRole.name, policyArn }, parent));
+
+    const secretsKey = new aws.kms.Key(`${name}-secrets-key`, {
+      description: `EKS secrets encryption for ${args.clusterName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      tags,
+    }, parent);
+    new aws.kms.Alias(`${name}-secrets-alias`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, parent);
+    const keyUse = new aws.iam.RolePolicy(`${name}-cluster-kms`, {
+      role: clusterRole.id, policy: secretsKey.arn.apply((arn) => JSON.stringify(secretsKeyUsePolicy(arn))),
+    }, parent);
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+      name: controlPlaneLogGroupName(args.clusterName),
+      retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      tags,
+    }, parent);
+
+    // --- Control plane ---------------------------------------------------------------------------
+    const isPublic = args.publicAccessCidrs.length > 0;
+    const cluster = new aws.eks.Cluster(`${name}-cluster`, {
+      name: args.clusterName,
+      version: args.version,
+      roleArn: clusterRole.arn,
+      vpcConfig: {
+        subnetIds: args.privateSubnetIds,
+        endpointPrivateAccess: true,
+        endpointPublicAccess: isPublic,
+        ...(isPublic ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
+      },
+      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+      encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
+      accessConfig: {
+        authenticationMode: "API",
+        // true: the deploying identity keeps cluster-admin, which the kubernetes provider below needs
+        // to install anything; with false a deployer not listed in adminRoleArns locks itself out.
+        // (Changing it later replaces the cluster, so it is fixed here, not configurable.)
+        bootstrapClusterCreatorAdminPermissions: true,
+      },
+      tags,
+    }, {
+      ...parent,
+      // Log group first, or EKS creates it with no retention; role permissions first, or creation
+      // fails and deletion strands ENIs (the documented Terraform/Pulumi EKS ordering).
+      dependsOn: [logGroup, keyUse, ...clusterPolicies],
+    });
+    const clusterName = cluster.name;
+
+    for (const principalArn of uniqueAdminRoleArns(args.adminRoleArns)) {
+      const key = adminEntryKey(principalArn);
+      const entry = new aws.eks.AccessEntry(`${name}-admin-${key}`, { clusterName, principalArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(`${name}-admin-${key}-policy`, {
+        clusterName, principalArn: entry.principalArn, policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" },
+      }, parent);
+    }
+
+    const oidcIssuer = cluster.identities.apply((ids) => {
+      const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
+      if (!issuer) throw new pulumi.ResourceError(`cluster ${args.clusterName} reported no OIDC issuer`, this);
+      return issuer;
+    });
+    // No thumbprint: optional in aws v7; IAM trusts the EKS issuer's certificate authority itself.
+    const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
+      url: oidcIssuer, clientIdLists: ["sts.amazonaws.com"], tags,
+    }, parent);
+
+    // --- Nodes -----------------------------------------------------------------------------------
+    const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(ec2NodeTrustPolicy()), tags }, parent);
+    const nodePolicies = MANAGED_POLICIES.node.map((policyArn) => new aws.iam.RolePolicyAttachment(
+      `${name}-node-${policyName(policyArn)}`, { role: nodeRole.name, policyArn }, parent));
+
+    const launch = nodeLaunchSettings(args.nodes.diskSizeGiB);
+    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes-lt`, {
+      description: `Nodes of EKS cluster ${args.clusterName}`,
+      metadataOptions: launch.metadataOptions,
+      blockDeviceMappings: launch.blockDeviceMappings.map((m) => ({ deviceName: m.deviceName, ebs: { ...m.ebs } })),
+      tagSpecifications: LAUNCH_TAGGED_RESOURCE_TYPES.map((resourceType) => ({ resourceType, tags })),
+      updateDefaultVersion: true,
+      tags,
+    }, parent);
+
+    const addonVersion = (addonName: string) => aws.eks.getAddonVersionOutput(
+      { addonName, kubernetesVersion: cluster.version }, parent).version;
+    const addon = (spec: AddonSpec, serviceAccountRoleArn: pulumi.Input<string> | undefined, dependsOn: pulumi.Resource[]) =>
+      new aws.eks.Addon(`${name}-${spec.name}`, {
+        clusterName,
+        addonName: spec.name,
+        // The default version for the cluster's Kubernetes version: follows cluster upgrades.
+        addonVersion: addonVersion(spec.name),
+        serviceAccountRoleArn,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        tags,
+      }, { ...parent, dependsOn });
+
+    const beforeNodes = EKS_ADDONS.filter((a) => a.phase === "beforeNodes").map((spec) => addon(spec, undefined, []));
+
+    const nodeGroup = new aws.eks.NodeGroup(`${name}-nodes`, {
+      clusterName,
+      nodeRoleArn: nodeRole.arn,
+      subnetIds: args.privateSubnetIds,
+      instanceTypes: [...args.nodes.instanceTypes],
+      scalingConfig: { minSize: args.nodes.minSize, desiredSize: args.nodes.desiredSize, maxSize: args.nodes.maxSize },
+      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+      updateConfig: { maxUnavailable: 1 },
+      tags,
+    }, {
+      ...parent,
+      // Node permissions and networking add-ons must exist before nodes try to join and go Ready.
+      dependsOn: [...nodePolicies, ...beforeNodes],
+      // The cluster autoscaler owns the current size after creation.
+      ignoreChanges: ["scalingConfig.desiredSize"],
+    });
+
+    const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => {
+      if (!spec.irsa) return addon(spec, undefined, [nodeGroup]);
+      const irsa = spec.irsa;
+      const role = new aws.iam.Role(`${name}-${irsa.roleSuffix}`, {
+        assumeRolePolicy: pulumi.all([oidcIssuer, oidcProvider.arn]).apply(([issuer, providerArn]) => JSON.stringify(irsaTrustPolicy({
+          issuerHost: oidcIssuerHost(issuer), providerArn, namespace: irsa.namespace, serviceAccount: irsa.serviceAccount,
+        }))),
+        tags,
+      }, parent);
+      const attachments = irsa.policyArns.map((policyArn) => new aws.iam.RolePolicyAttachment(
+        `${name}-${irsa.roleSuffix}-${policyName(policyArn)}`, { role: role.name, policyArn }, parent));
+      // Deployments: created before any node exists they stay DEGRADED and the create times out.
+      return addon(spec, role.arn, [nodeGroup, ...attachments]);
+    });
+
+    // --- Kubernetes access -----------------------------------------------------------------------
+    this.kubeconfig = pulumi.secret(pulumi.all([clusterName, cluster.endpoint, cluster.certificateAuthority.data]).apply(
+      ([n, endpoint, ca]) => buildKubeconfig({
+        clusterName: n, endpoint, certificateAuthorityData: ca, region: args.region, contextName: contextNameFor(n, args.region),
+      })));
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, {
+      ...parent,
+      // Workloads deployed through this provider need nodes, DNS and the EBS driver for their PVCs.
+      dependsOn: [nodeGroup, ...afterNodes],
+    });
+
+    this.clusterName = clusterName;
+    this.endpoint = cluster.endpoint;
+    this.certificateAuthorityData = cluster.certificateAuthority.data;
+    this.oidcProviderArn = oidcProvider.arn;
+    this.oidcIssuer = oidcIssuer;
+    this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
+    this.nodeRoleArn = nodeRole.arn;
+    this.registerOutputs({
+      clusterName: this.clusterName, endpoint: this.endpoint, certificateAuthorityData: this.certificateAuthorityData,
+      oidcProviderArn: this.oidcProviderArn, oidcIssuer: this.oidcIssuer, kubeconfig: this.kubeconfig,
+      clusterSecurityGroupId: this.clusterSecurityGroupId, nodeRoleArn: this.nodeRoleArn,
+    });
+  }
+}
+
+/** `AmazonEKSClusterPolicy` -> `amazoneksclusterpolicy`: a stable child-name part per policy. */
+function policyName(policyArn: string): string {
+  return (policyArn.split("/").pop() ?? policyArn).toLowerCase().replace(/[^a-z0-9]+/g, "-");
+}
+
+/** Wiring errors the cloud would only report mid-deploy; all of them at once. */
+function validate(name: string, args: EksClusterArgs, self: pulumi.Resource): void {
+  const problems: string[] = [];
+  if (!EKS_CLUSTER_NAME_RE.test(args.clusterName) || args.clusterName.length > EKS_CLUSTER_NAME_MAX) {
+    problems.push(`clusterName "${args.clusterName}" must match ${EKS_CLUSTER_NAME_RE} and be at most ${EKS_CLUSTER_NAME_MAX} characters`);
+  }
+  if (name.length > MAX_COMPONENT_NAME_LENGTH) {
+    problems.push(`component name "${name}" is longer than ${MAX_COMPONENT_NAME_LENGTH} characters: its auto-named IAM roles would exceed 64`);
+  }
+  if (args.privateSubnetIds.length < 2) problems.push("privateSubnetIds: EKS needs subnets in at least 2 AZs");
+  if (args.publicAccessCidrs.includes("0.0.0.0/0")) problems.push("publicAccessCidrs must not contain 0.0.0.0/0");
+  const n = args.nodes;
+  if (!(n.minSize >= 0 && n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize) || n.maxSize < 1) {
+    problems.push(`nodes: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`);
+  }
+  if (problems.length > 0) throw new pulumi.ResourceError(`EksCluster ${name}: ${problems.join("; ")}`, self);
+}

@@ -1,0 +1,140 @@
+/**
+ * The InfraSage Helm release of one region: namespace, generated API key (Secret), the encrypted
+ * region-pinned StorageClass its volumes use, and the chart. Values and the StorageClass come from
+ * the pure `lib/helm-values.ts`; this file only wires resources.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import type { ChartSource } from "../lib/config/types";
+import {
+  API_KEY_SECRET_KEY, INFRASAGE_RELEASE_NAME, buildHelmValues, buildStorageClassSpec,
+  type HelmValuesInput, type InfraSageValues,
+} from "../lib/helm-values";
+import { INFRASAGE_NAMESPACE, PORTS } from "../lib/ports";
+
+export interface InfraSageReleaseArgs {
+  /** Stack-derived inputs of the chart values (the API key Secret's name is supplied here). */
+  readonly values: Omit<HelmValuesInput, "apiKeySecretName">;
+  /** Where the chart comes from: a local path or a Helm repository. */
+  readonly chart: ChartSource;
+  /** AZs of the region the StorageClass may create volumes in. */
+  readonly availabilityZones: readonly string[];
+  /**
+   * Namespace of the release (created here).
+   * @default INFRASAGE_NAMESPACE ("infrasage", the namespace INGESTION_ENDPOINT names)
+   */
+  readonly namespace?: string;
+}
+
+/** Seconds Helm waits per operation: StatefulSets wait on EBS volumes being created and attached. */
+const HELM_TIMEOUT_SECONDS = 900;
+const API_KEY_LENGTH = 40;
+
+/** How `k8s.helm.v3.Release` receives each kind of chart source. */
+function chartArgs(chart: ChartSource): Pick<k8s.helm.v3.ReleaseArgs, "chart" | "version" | "repositoryOpts"> {
+  switch (chart.kind) {
+    case "path":
+      return { chart: chart.path };
+    case "repo":
+      return { chart: chart.name, version: chart.version, repositoryOpts: { repo: chart.repo } };
+  }
+}
+
+/**
+ * InfraSage in one cluster. Pass the cluster's provider as `providers: { kubernetes: p }`:
+ * every child inherits it through `parent`.
+ */
+export class InfraSageRelease extends pulumi.ComponentResource {
+  /** Namespace the release lives in. */
+  public readonly namespace: pulumi.Output<string>;
+  /** Generated ingestion API key (a Pulumi secret). */
+  public readonly apiKey: pulumi.Output<string>;
+  /** Helm release name. */
+  public readonly releaseName: pulumi.Output<string>;
+  /** StorageClass of ClickHouse and Kafka volumes. */
+  public readonly storageClassName: string;
+  /** In-cluster URL services of this region send telemetry to (INGESTION_ENDPOINT by default). */
+  public readonly ingestionEndpoint: string;
+  /** Values given to the chart (plain data, nothing secret). */
+  public readonly values: InfraSageValues;
+
+  constructor(name: string, args: InfraSageReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("infrasage:app:InfraSageRelease", name, {}, opts);
+    const namespaceName = args.namespace ?? INFRASAGE_NAMESPACE;
+    const apiKeySecretName = `${name}-api-key`;
+    const region = args.values.region;
+
+    // Plan first (pure, may reject the input), then wire.
+    const planned = (() => {
+      try {
+        return {
+          values: buildHelmValues({ ...args.values, apiKeySecretName }),
+          storageClass: buildStorageClassSpec(region, args.values.clickhouse.storageClass, args.availabilityZones),
+        };
+      } catch (e) {
+        throw new pulumi.ResourceError(e instanceof Error ? e.message : String(e), this);
+      }
+    })();
+    this.values = planned.values;
+    const storageClassSpec = planned.storageClass;
+
+    const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
+      metadata: { name: namespaceName, labels: this.values.global.labels },
+    }, { parent: this });
+
+    const password = new random.RandomPassword(`${name}-api-key`, {
+      length: API_KEY_LENGTH,
+      special: false,
+    }, { parent: this });
+    // `result` is already an additional secret output; `secret` keeps that explicit end to end.
+    this.apiKey = pulumi.secret(password.result);
+
+    const secret = new k8s.core.v1.Secret(`${name}-api-key`, {
+      metadata: { name: apiKeySecretName, namespace: ns.metadata.name },
+      type: "Opaque",
+      stringData: { [API_KEY_SECRET_KEY]: this.apiKey },
+    }, { parent: this });
+
+    // Cluster-scoped and referenced by PVCs: kept on `pulumi destroy` so Retain-ed volumes stay usable.
+    const storageClass = new k8s.storage.v1.StorageClass(`${name}-storage-class`, {
+      metadata: storageClassSpec.metadata,
+      provisioner: storageClassSpec.provisioner,
+      parameters: storageClassSpec.parameters,
+      volumeBindingMode: storageClassSpec.volumeBindingMode,
+      reclaimPolicy: storageClassSpec.reclaimPolicy,
+      allowVolumeExpansion: storageClassSpec.allowVolumeExpansion,
+      allowedTopologies: storageClassSpec.allowedTopologies.map((t) => ({
+        matchLabelExpressions: t.matchLabelExpressions.map((e) => ({ key: e.key, values: [...e.values] })),
+      })),
+    }, { parent: this, retainOnDelete: true });
+    this.storageClassName = storageClassSpec.metadata.name;
+
+    // helm.v3.Release (not v4.Chart) runs chart hooks like `helm install` does.
+    const release = new k8s.helm.v3.Release(`${name}-release`, {
+      name: INFRASAGE_RELEASE_NAME,
+      ...chartArgs(args.chart),
+      namespace: ns.metadata.name,
+      values: { ...this.values },
+      atomic: false, // a failed install stays inspectable instead of being purged with its PVCs
+      timeout: HELM_TIMEOUT_SECONDS,
+    }, {
+      parent: this,
+      // PVCs and pods reference these by name, not through inputs: ordering must be explicit.
+      dependsOn: [storageClass, secret],
+    });
+
+    this.namespace = ns.metadata.name;
+    this.releaseName = release.status.name;
+    // Equals INGESTION_ENDPOINT in the default namespace; follows a custom one.
+    this.ingestionEndpoint =
+      `http://${INFRASAGE_RELEASE_NAME}-gateway.${namespaceName}.svc.cluster.local:${PORTS.ingestionGateway}`;
+    this.registerOutputs({
+      namespace: this.namespace,
+      apiKey: this.apiKey,
+      releaseName: this.releaseName,
+      storageClassName: this.storageClassName,
+      ingestionEndpoint: this.ingestionEndpoint,
+    });
+  }
+}

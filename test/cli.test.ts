@@ -1,0 +1,111 @@
+/** The offline plan CLI contract (DESIGN.md contract 2): selectors, JSON shape, exit codes, errors. */
+import assert from "node:assert/strict";
+import { dirname } from "node:path";
+import { writeFileSync } from "node:fs";
+import { runCli, writeStackFile, ROOT } from "./support/plan";
+
+const good = {
+  "aws:region": "eu-central-1",
+  "infrasage:tenantId": "acme-de",
+  "infrasage:scaleProfile": "small",
+  "infrasage:network": { cidr: "10.30.0.0/16", availabilityZones: 2 },
+};
+
+describe("plan CLI", () => {
+  it("--stack --json prints one contract-shaped JSON document and exits 0", async () => {
+    const run = await runCli(["--stack", "ap-south-1", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as { stacks: Record<string, unknown>[]; violations: unknown[] };
+    assert.ok(Array.isArray(doc.violations));
+    assert.equal(doc.stacks.length, 1);
+    const s = doc.stacks[0] as { stack: string; region: string; jurisdiction: string; resources: Record<string, unknown>[]; outputs: Record<string, unknown>; violations: unknown[]; cost: { currency: string; monthlyTotal: number; items: unknown[] } };
+    assert.equal(s.stack, "ap-south-1");
+    assert.equal(s.region, "ap-south-1");
+    assert.equal(s.jurisdiction, "IN");
+    for (const r of s.resources) for (const k of ["urn", "type", "name", "region", "parent", "inputs", "dependencies"]) assert.ok(k in r, `resource lacks ${k}`);
+    assert.equal(s.outputs.apiKey, "[secret]");
+    assert.equal(s.outputs.kubeconfig, "[secret]");
+    assert.ok(Array.isArray(s.violations));
+    assert.equal(s.cost.currency, "USD");
+    assert.ok(s.cost.monthlyTotal > 0 && s.cost.items.length > 0);
+    const types = new Set(s.resources.map((r) => r.type));
+    for (const t of ["aws:ec2/vpc:Vpc", "aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon",
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:kms/key:Key", "kubernetes:storage.k8s.io/v1:StorageClass", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"]) {
+      assert.ok(types.has(t), `plan lacks ${t}`);
+    }
+    for (const r of s.resources.filter((x) => String(x.type).startsWith("aws:"))) assert.equal(r.region, "ap-south-1");
+  });
+
+  it("never prints a secret value in the readable summary or the JSON", async () => {
+    const json = await runCli(["--stack", "eu-west-1", "--json"]);
+    const text = await runCli(["--stack", "eu-west-1"]);
+    for (const out of [json.stdout, text.stdout]) {
+      assert.doesNotMatch(out, /BEGIN CERTIFICATE|get-token/, "kubeconfig leaked");
+    }
+    assert.match(text.stdout, /apiKey\s+\[secret\]/);
+    assert.match(text.stdout, /Estimated cost/);
+  });
+
+  it("--config-file plans any stack file, the stack name taken from the file name", async () => {
+    const file = writeStackFile("eu-central-1", good);
+    const run = await runCli(["--config-file", file, "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as { stacks: { stack: string; jurisdiction: string; resources: { type: string }[] }[] };
+    assert.equal(doc.stacks[0]!.stack, "eu-central-1");
+    assert.equal(doc.stacks[0]!.jurisdiction, "EU");
+    assert.equal(doc.stacks[0]!.resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length, 1, "small profile: single NAT");
+  });
+
+  it("--all plans every stack file of a directory together", async () => {
+    const file = writeStackFile("eu-central-1", good);
+    writeStackFile("eu-north-1", { ...good, "aws:region": "eu-north-1", "infrasage:network": { cidr: "10.31.0.0/16" } }, dirname(file));
+    const run = await runCli(["--all", "--dir", dirname(file), "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual((JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks.map((s) => s.stack), ["eu-central-1", "eu-north-1"]);
+  });
+
+  it("exits 2 on a bad stack file, naming the file, every key and the fix, without a stack trace", async () => {
+    const file = writeStackFile("eu-west-1", {
+      "aws:region": "eu-west-1",
+      "infrasage:tenantId": "acme-eu",
+      "infrasage:network": { cidr: "10.10.0.0/8" },
+      "infrasage:netwrk": { cidr: "10.10.0.0/16" },
+      "infrasage:cluster": { publicAccessCidrs: ["0.0.0.0/0"] },
+    });
+    const run = await runCli(["--config-file", file]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, new RegExp(file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    assert.match(run.stderr, /infrasage:network\.cidr/);
+    assert.match(run.stderr, /infrasage:netwrk.*did you mean infrasage:network/);
+    assert.match(run.stderr, /infrasage:cluster\.publicAccessCidrs\[0\]/);
+    assert.match(run.stderr, /Fix:/);
+    assert.doesNotMatch(run.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, "stack trace printed");
+  });
+
+  it("exits 2 with a clear message for unreadable YAML, unknown stacks and bad arguments", async () => {
+    const bad = writeStackFile("eu-west-1", {});
+    writeFileSync(bad, "config: [unclosed");
+    const yaml = await runCli(["--config-file", bad]);
+    assert.equal(yaml.code, 2);
+    assert.match(yaml.stderr, /not valid YAML/);
+    const missing = await runCli(["--stack", "eu-west-9"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Pulumi\.eu-west-9\.yaml: does not exist; stacks here: .*eu-west-1/);
+    const usage = await runCli(["--stack"]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /usage:/);
+    const two = await runCli(["--stack", "eu-west-1", "--all"]);
+    assert.equal(two.code, 2);
+    const noRegion = writeStackFile("x", { "infrasage:tenantId": "a", "infrasage:network": { cidr: "10.1.0.0/16" } });
+    const r = await runCli(["--config-file", noRegion]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /aws:region: is required/);
+  });
+
+  it("plans the shipped stacks together with --all and exits 0", async () => {
+    const run = await runCli(["--all"], ROOT);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Stack ap-south-1[\s\S]*Stack eu-west-1/);
+  });
+});
