@@ -10,6 +10,7 @@ import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
 import { EksCluster } from "./components/cluster";
 import { InfraSageRelease } from "./components/infrasage-release";
+import type { NetworkExport } from "./lib/peering-plan";
 
 export function defineStack(): Record<string, pulumi.Input<unknown>> {
   const config = loadStackConfig();
@@ -56,6 +57,18 @@ export function defineStack(): Record<string, pulumi.Input<unknown>> {
     availabilityZones: azs,
   }, { providers: { kubernetes: cluster.provider } });
 
+  // What peers (hub/spokes, replication group) read through their StackReference to this stack.
+  const networkExport = {
+    stack: config.stack,
+    region: config.region,
+    jurisdiction: config.jurisdiction,
+    vpcId: network.vpcId,
+    vpcCidr: network.vpcCidr,
+    privateRouteTableIds: network.privateRouteTableIds,
+    privateSubnetCidrs: network.subnets.filter((s) => s.tier === "private").map((s) => s.cidr),
+    clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+  } satisfies Record<keyof NetworkExport, unknown>;
+
   return {
     region: config.region,
     jurisdiction: config.jurisdiction,
@@ -67,5 +80,6 @@ export function defineStack(): Record<string, pulumi.Input<unknown>> {
     kubeconfig: cluster.kubeconfig,
     ingestionEndpoint: release.ingestionEndpoint,
     apiKey: release.apiKey,
+    network: networkExport,
   };
 }

@@ -76,7 +76,8 @@ export async function main(argv: readonly string[], cwd = process.cwd()): Promis
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+  // Exit only once stdout is flushed: a large --json document into a pipe is written asynchronously.
+  main(process.argv.slice(2)).then((code) => { process.stdout.write("", () => process.exit(code)); }, (e: unknown) => {
     process.stderr.write(`internal error: ${String(e)}\n`);
     process.exit(2);
   });

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { runCli, writeStackFile, ROOT } from "./support/plan";
 
 const good = {
@@ -101,6 +102,15 @@ describe("plan CLI", () => {
     const r = await runCli(["--config-file", noRegion]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /aws:region: is required/);
+  });
+
+  it("writes the whole --json document into a pipe before exiting (npm run plan as a subprocess)", function () {
+    this.timeout(120_000);
+    const run = spawnSync(process.execPath, ["--import", "tsx", "offline/cli.ts", "--stack", "eu-west-1", "--json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(run.stdout.length > 65536, "document should be larger than a pipe buffer for this test to mean anything");
+    const doc = JSON.parse(run.stdout) as { stacks: { stack: string }[] };
+    assert.equal(doc.stacks[0]!.stack, "eu-west-1");
   });
 
   it("plans the shipped stacks together with --all and exits 0", async () => {

@@ -1,0 +1,203 @@
+/**
+ * How every rule of the pack is built: a plain policy object (no registration side effect) whose
+ * validate function applies URN exemptions from policy config and fails closed on unknown values.
+ *
+ * Fail closed: in `pulumi preview` a value computed by another resource reads as unknown and the
+ * proxy throws UnknownValueError; uncaught, the engine downgrades the policy to advisory for that
+ * resource, i.e. a residency rule would pass silently. Here it becomes a violation instead.
+ */
+import {
+  UnknownValueError,
+  type PolicyConfigSchema, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy,
+  type Severity, type StackValidationArgs, type StackValidationPolicy,
+} from "@pulumi/policy";
+import { asString, jurisdictionLookup, type JurisdictionOf } from "./props";
+
+export const AWS_PROVIDER_TYPE = "pulumi:providers:aws";
+/** The program registers exactly one explicit AWS provider under this name (stack.ts). */
+export const HOME_PROVIDER_NAME = "aws";
+
+export interface Exemption {
+  /** URN glob: `*` any run of characters, `?` one character. */
+  readonly urn: string;
+  /** Why the resource may break the rule; required, shown in reviews. An exemption without one is ignored. */
+  readonly reason: string;
+}
+
+/** Policy config every rule accepts (besides `enforcementLevel`, which the engine handles). */
+export interface RuleConfig {
+  readonly exemptions?: readonly Exemption[];
+  /** Overrides the home region derived from the stack's AWS provider. */
+  readonly homeRegion?: string;
+  /** Region -> jurisdiction overrides of lib/regions.ts, e.g. `{ "eu-west-2": "EU" }`. */
+  readonly jurisdictions?: Readonly<Record<string, string>>;
+}
+
+const exemptionsSchema = {
+  type: "array",
+  description: "Resources exempt from this policy, each with the reason (reviewed like code).",
+  items: {
+    type: "object",
+    properties: {
+      urn: { type: "string", minLength: 1, description: "URN glob (* and ?), e.g. urn:pulumi:*::*::aws:s3/bucket:Bucket::audit-*" },
+      reason: { type: "string", minLength: 10, description: "Why this resource may break the policy." },
+    },
+    required: ["urn", "reason"],
+    additionalProperties: false,
+  },
+} as const;
+
+const SECURITY_SCHEMA: PolicyConfigSchema = { properties: { exemptions: exemptionsSchema } };
+const RESIDENCY_SCHEMA: PolicyConfigSchema = {
+  properties: {
+    exemptions: exemptionsSchema,
+    homeRegion: { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$", description: "Home region; default: region of the stack's AWS provider." },
+    jurisdictions: {
+      type: "object",
+      description: "Region -> jurisdiction overrides of the built-in table (lib/regions.ts).",
+      additionalProperties: { type: "string", minLength: 2 },
+    },
+  },
+};
+
+export type RuleKind = "residency" | "security";
+
+/** What a rule's check receives besides the policy args. */
+export interface RuleContext {
+  readonly config: RuleConfig;
+  readonly jurisdictionOf: JurisdictionOf;
+  /** Reports a violation; `urn` defaults to the resource under validation (resource rules). */
+  readonly report: (message: string, urn?: string) => void;
+  /** Runs `fn` for one resource of a stack rule, skipping exempt ones and failing closed per resource. */
+  readonly each: (r: PolicyResource, fn: () => void) => void;
+}
+
+interface RuleSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: RuleKind;
+  readonly severity: Severity;
+  /** What to do about a violation (shown by `pulumi preview`). */
+  readonly remediation: string;
+}
+
+export interface ResourceRuleSpec extends RuleSpec {
+  /** Resource types the rule applies to. */
+  readonly appliesTo: (type: string) => boolean;
+  readonly check: (args: ResourceValidationArgs, ctx: RuleContext) => void;
+}
+
+export interface StackRuleSpec extends RuleSpec {
+  readonly check: (args: StackValidationArgs, ctx: RuleContext) => void;
+}
+
+export const isUnknownValueError = (e: unknown): e is Error =>
+  // Duck-typed too: a second copy of @pulumi/policy (the pack's own node_modules) has its own class.
+  e instanceof UnknownValueError || (e instanceof Error && "unknownTypeSentinel" in e);
+
+/** Runs `fn`; an unknown value becomes a violation ("cannot prove ..."), other errors propagate. */
+export function failClosed(what: string, report: (message: string) => void, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!isUnknownValueError(e)) throw e;
+    report(`cannot prove ${what}: ${e.message} (value unknown at preview). Make the value known at preview (a literal or config) or add an exemption with a reason`);
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`);
+}
+
+/** The exemption covering `urn`, if any; exemptions without a reason never apply. */
+export function exemptionFor(config: RuleConfig, urn: string | undefined): Exemption | undefined {
+  if (urn === undefined) return undefined;
+  return (config.exemptions ?? []).find((e) => typeof e.reason === "string" && e.reason.trim().length > 0 && globToRegExp(e.urn).test(urn));
+}
+
+function context(config: RuleConfig, what: string, report: (message: string, urn?: string) => void): RuleContext {
+  const filtered = (message: string, urn?: string) => {
+    if (!exemptionFor(config, urn)) report(message, urn);
+  };
+  return {
+    config,
+    jurisdictionOf: jurisdictionLookup(config.jurisdictions),
+    report: filtered,
+    each: (r, fn) => {
+      if (exemptionFor(config, r.urn)) return;
+      failClosed(`${what} for ${r.urn}`, (m) => filtered(m, r.urn), fn);
+    },
+  };
+}
+
+const base = (spec: RuleSpec) => ({
+  name: spec.name,
+  description: spec.description,
+  enforcementLevel: "mandatory" as const,
+  severity: spec.severity,
+  remediationSteps: spec.remediation,
+  tags: [spec.kind],
+  configSchema: spec.kind === "residency" ? RESIDENCY_SCHEMA : SECURITY_SCHEMA,
+});
+
+export function resourceRule(spec: ResourceRuleSpec): ResourceValidationPolicy {
+  return {
+    ...base(spec),
+    validateResource: (args, reportViolation) => {
+      if (!spec.appliesTo(args.type)) return;
+      const config = args.getConfig<RuleConfig>();
+      if (exemptionFor(config, args.urn)) return;
+      const ctx = context(config, spec.description, (m, urn) => reportViolation(m, urn ?? args.urn));
+      failClosed(spec.description, (m) => ctx.report(m, args.urn), () => spec.check(args, ctx));
+    },
+  };
+}
+
+export function stackRule(spec: StackRuleSpec): StackValidationPolicy {
+  return {
+    ...base(spec),
+    validateStack: (args, reportViolation) => {
+      const config = args.getConfig<RuleConfig>();
+      const ctx = context(config, spec.description, (m, urn) => reportViolation(m, urn));
+      failClosed(spec.description, (m) => ctx.report(m), () => spec.check(args, ctx));
+    },
+  };
+}
+
+/** Region of an AWS provider resource, if it is one and its region is set. */
+function providerRegion(p: { type: string; props: Record<string, unknown> } | undefined): string | undefined {
+  return p?.type === AWS_PROVIDER_TYPE ? asString(p.props.region) : undefined;
+}
+
+/** Home region for a resource rule: policy config, else the resource's AWS provider region. */
+export function resourceHomeRegion(args: ResourceValidationArgs, config: RuleConfig): string | undefined {
+  return config.homeRegion ?? providerRegion(args.provider);
+}
+
+/** Effective region of an AWS resource: its own `region` input, else its provider's (aws v7). */
+export function effectiveRegion(r: { props: Record<string, unknown>; provider?: { type: string; props: Record<string, unknown> } }): string | undefined {
+  return asString(r.props.region) ?? providerRegion(r.provider);
+}
+
+/**
+ * Home region of a stack: policy config, else the provider named "aws", else the one region all
+ * AWS providers share. A string result is the region; `{ problem }` says why none could be chosen.
+ */
+export function stackHomeRegion(resources: readonly PolicyResource[], config: RuleConfig): string | { problem: string } {
+  if (config.homeRegion) return config.homeRegion;
+  const providers = resources.filter((r) => r.type === AWS_PROVIDER_TYPE);
+  const named = providers.find((p) => p.name === HOME_PROVIDER_NAME);
+  if (named) return asString(named.props.region) ?? { problem: `AWS provider "${HOME_PROVIDER_NAME}" has no region` };
+  const regions = [...new Set(providers.map((p) => asString(p.props.region)))];
+  if (regions.length === 1 && regions[0]) return regions[0];
+  return { problem: providers.length === 0 ? "the stack has no AWS provider" : `AWS providers disagree on the region (${regions.join(", ")})` };
+}
+
+/** Stack home region, or reports why there is none and returns undefined. */
+export function requireStackHome(args: StackValidationArgs, ctx: RuleContext): string | undefined {
+  const home = stackHomeRegion(args.resources, ctx.config);
+  if (typeof home === "string") return home;
+  ctx.report(`cannot determine the stack's home region: ${home.problem}. Give the program one AWS provider named "${HOME_PROVIDER_NAME}" or set homeRegion in policy config`);
+  return undefined;
+}
