@@ -84,7 +84,7 @@ export class EksCluster extends pulumi.ComponentResource {
       name: controlPlaneLogGroupName(args.clusterName),
       retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
-    }, parent);
+    }, { ...parent, retainOnDelete: true }); // audit logs outlive the stack; retention expires them
 
     // --- Control plane ---------------------------------------------------------------------------
     const isPublic = args.publicAccessCidrs.length > 0;
@@ -113,6 +113,9 @@ export class EksCluster extends pulumi.ComponentResource {
       // Log group first, or EKS creates it with no retention; role permissions first, or creation
       // fails and deletion strands ENIs (the documented Terraform/Pulumi EKS ordering).
       dependsOn: [logGroup, keyUse, ...clusterPolicies],
+      // The cluster holds every Kubernetes object (etcd): a planned replacement must stop `pulumi up`
+      // instead of silently recreating it. Decommissioning: `pulumi state unprotect` first (README).
+      protect: true,
     });
     const clusterName = cluster.name;
 

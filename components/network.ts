@@ -142,7 +142,8 @@ export class RegionalNetwork extends pulumi.ComponentResource {
   /** All VPC traffic to a log group in this stack's region, written through a least-privilege role. */
   private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionInDays: number, tagged: (role: string) => Record<string, string>): void {
     const parent = { parent: this };
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays, tags: tagged("flow-logs") }, parent);
+    // Flow logs are evidence: kept on destroy, expired by retention.
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays, tags: tagged("flow-logs") }, { ...parent, retainOnDelete: true });
     const account = aws.getCallerIdentityOutput({}, parent);
     const role = new aws.iam.Role(`${name}-flow-logs`, {
       assumeRolePolicy: pulumi.jsonStringify({

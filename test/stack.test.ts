@@ -108,6 +108,18 @@ describe("shipped regional stacks (pattern 1)", () => {
         for (const r of plan.record.resources) assert.ok(!JSON.stringify(r.inputs).includes(String(o.apiKey?.value)), `API key in plain text in ${r.urn}`);
       });
 
+      it("protects what holds state: cluster protected, log groups and storage class kept on destroy", async () => {
+        const plan = await planShipped(stack);
+        assert.equal(one(plan, "aws:eks/cluster:Cluster").protect, true);
+        const logGroups = ofType(plan, "aws:cloudwatch/logGroup:LogGroup");
+        assert.equal(logGroups.length, 2);
+        for (const lg of logGroups) {
+          assert.equal(lg.retainOnDelete, true, lg.urn);
+          assert.ok(Number(lg.rawInputs.retentionInDays) > 0, `${lg.urn} never expires`);
+        }
+        assert.equal(one(plan, "kubernetes:storage.k8s.io/v1:StorageClass").retainOnDelete, true);
+      });
+
       it("stays within AWS name and tag limits after auto-naming", async () => {
         const plan = await planShipped(stack);
         assert.deepEqual(limitProblems(plan.record.resources), []);
