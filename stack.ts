@@ -11,8 +11,15 @@ import { RegionalNetwork } from "./components/network";
 import { EksCluster } from "./components/cluster";
 import { InfraSageRelease } from "./components/infrasage-release";
 import type { NetworkExport } from "./lib/peering-plan";
+import { planFederation, wireFederation } from "./components/federation";
+import { ActiveActiveMember } from "./components/active-active";
+import { witnessNodeGroup } from "./lib/keeper-plan";
 
-export function defineStack(): Record<string, pulumi.Input<unknown>> {
+/**
+ * Async because pattern 2 reads the other side's stack outputs (StackReference.getOutputDetails)
+ * before deciding what to create; Pulumi awaits a promised export.
+ */
+export async function defineStack(): Promise<Record<string, pulumi.Input<unknown>>> {
   const config = loadStackConfig();
   const azs = availabilityZonesOf(config.region, config.network.availabilityZones);
   const clusterName = clusterNameFor(config.stack);
@@ -36,12 +43,41 @@ export function defineStack(): Record<string, pulumi.Input<unknown>> {
     privateSubnetIds: network.privateSubnetIds,
     publicAccessCidrs: config.cluster.publicAccessCidrs,
     adminRoleArns: config.cluster.adminRoleArns,
-    nodes: config.cluster.nodes,
+    // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
+    nodes: config.replication?.witness ? witnessNodeGroup(azs.length) : config.cluster.nodes,
     region: config.region,
     tags: config.tags,
   }, { providers: { aws: awsProvider } });
 
-  const release = new InfraSageRelease("infrasage", {
+  // Pattern 2 (hub-and-spoke alert federation): read the hub / the listed spokes first; the chart
+  // values depend on what is deployed there.
+  const federation = config.pattern === "hub-spoke" ? await planFederation(config) : undefined;
+
+  // Pattern 3 (active-active ClickHouse replication): peering with every peer, private DNS, Keeper
+  // voters and the ClickHouse replication config; a witness gets no InfraSage release at all.
+  let activeActive: ActiveActiveMember | undefined;
+  let activeActiveOutputs: Record<string, pulumi.Input<unknown>> = {};
+  if (config.pattern === "active-active") {
+    activeActive = new ActiveActiveMember("replication", {
+      config,
+      vpcId: network.vpcId,
+      privateRouteTableIds: network.privateRouteTableIds,
+      privateSubnetCidrs: network.subnets.filter((s) => s.tier === "private").map((s) => s.cidr),
+      availabilityZones: azs,
+      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuer: cluster.oidcIssuer,
+    }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
+    activeActiveOutputs = {
+      replication: activeActive.replicationExport,
+      replicationPending: activeActive.pending,
+      replicationQuorum: activeActive.quorum,
+      replicationPrerequisites: activeActive.prerequisites,
+      ...(activeActive.generatedSecret ? { replicationSecret: activeActive.generatedSecret } : {}),
+    };
+  }
+
+  const release = config.replication?.witness ? undefined : new InfraSageRelease("infrasage", {
     values: {
       tenantId: config.tenantId,
       region: config.region,
@@ -52,9 +88,11 @@ export function defineStack(): Record<string, pulumi.Input<unknown>> {
       mlEngine: config.mlEngine,
       grafana: config.grafana,
       runbooks: config.runbooks,
+      ...(federation ? { alertFederation: federation.values } : {}),
     },
     chart: config.chart,
     availabilityZones: azs,
+    ...(activeActive?.release ? { replication: activeActive.release } : {}),
   }, { providers: { kubernetes: cluster.provider } });
 
   // What peers (hub/spokes, replication group) read through their StackReference to this stack.
@@ -69,6 +107,11 @@ export function defineStack(): Record<string, pulumi.Input<unknown>> {
     clusterSecurityGroupId: cluster.clusterSecurityGroupId,
   } satisfies Record<keyof NetworkExport, unknown>;
 
+  // Pattern 2: the hub's webhook load balancer, DNS and spoke credentials, or a spoke's link to its hub.
+  const federationOutputs = federation && release
+    ? wireFederation("federation", federation, { config, network, cluster, namespace: release.namespace }, { providers: { aws: awsProvider, kubernetes: cluster.provider } })
+    : {};
+
   return {
     region: config.region,
     jurisdiction: config.jurisdiction,
@@ -78,8 +121,9 @@ export function defineStack(): Record<string, pulumi.Input<unknown>> {
     privateSubnetIds: network.privateSubnetIds,
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
-    ingestionEndpoint: release.ingestionEndpoint,
-    apiKey: release.apiKey,
+    ...(release ? { ingestionEndpoint: release.ingestionEndpoint, apiKey: release.apiKey } : {}),
     network: networkExport,
+    ...federationOutputs,
+    ...activeActiveOutputs,
   };
 }

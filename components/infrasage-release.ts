@@ -12,6 +12,7 @@ import {
   type HelmValuesInput, type InfraSageValues,
 } from "../lib/helm-values";
 import { INFRASAGE_NAMESPACE, PORTS } from "../lib/ports";
+import { INTERSERVER_SECRET_KEY, INTERSERVER_SECRET_NAME, clickhouseReplicaService } from "../lib/clickhouse-replica";
 
 export interface InfraSageReleaseArgs {
   /** Stack-derived inputs of the chart values (the API key Secret's name is supplied here). */
@@ -25,6 +26,23 @@ export interface InfraSageReleaseArgs {
    * @default INFRASAGE_NAMESPACE ("infrasage", the namespace INGESTION_ENDPOINT names)
    */
   readonly namespace?: string;
+  /**
+   * Pattern 3 (active-active, from ActiveActiveMember): the release also creates the interserver
+   * password Secret and the replica's headless Service, and gets the replication values once the
+   * group is complete.
+   * @default none (no replication)
+   */
+  readonly replication?: ReleaseReplicationArgs;
+}
+
+/** ClickHouse replication inputs of the release (pattern 3). */
+export interface ReleaseReplicationArgs {
+  /** Generated XML and the TLS Secret name once the group is complete; undefined until then. */
+  readonly clickhouse: pulumi.Input<{ readonly configXml: string; readonly tlsSecretName: string } | undefined>;
+  /** The group's interserver password (a secret, identical in every member). */
+  readonly interserverPassword: pulumi.Input<string>;
+  /** Stack name: the replica is published as `clickhouse.<stack>.infrasage.internal`. */
+  readonly stack: string;
 }
 
 /** Seconds Helm waits per operation: StatefulSets wait on EBS volumes being created and attached. */
@@ -110,18 +128,44 @@ export class InfraSageRelease extends pulumi.ComponentResource {
     }, { parent: this, retainOnDelete: true });
     this.storageClassName = storageClassSpec.metadata.name;
 
+    // --- Pattern 3: interserver Secret and replica Service; values once the group is complete ---
+    const replicationSecrets: pulumi.Resource[] = [];
+    let replicationValues: pulumi.Output<InfraSageValues> | undefined;
+    if (args.replication) {
+      const rep = args.replication;
+      replicationSecrets.push(new k8s.core.v1.Secret(`${name}-interserver`, {
+        metadata: { name: INTERSERVER_SECRET_NAME, namespace: ns.metadata.name },
+        type: "Opaque",
+        stringData: { [INTERSERVER_SECRET_KEY]: pulumi.secret(rep.interserverPassword) },
+      }, { parent: this }));
+      const replica = clickhouseReplicaService(rep.stack, namespaceName);
+      new k8s.core.v1.Service(`${name}-clickhouse-replica`, {
+        metadata: { ...replica.metadata, namespace: ns.metadata.name }, spec: replica.spec,
+      }, { parent: this });
+      replicationValues = pulumi.output(rep.clickhouse).apply((ch) => {
+        if (!ch) return this.values;
+        try {
+          return buildHelmValues({ ...args.values, apiKeySecretName, clickhouseReplication: {
+            configXml: ch.configXml, tlsSecretName: ch.tlsSecretName, interserverSecret: { name: INTERSERVER_SECRET_NAME, key: INTERSERVER_SECRET_KEY },
+          } });
+        } catch (e) {
+          throw new pulumi.ResourceError(e instanceof Error ? e.message : String(e), this);
+        }
+      });
+    }
+
     // helm.v3.Release (not v4.Chart) runs chart hooks like `helm install` does.
     const release = new k8s.helm.v3.Release(`${name}-release`, {
       name: INFRASAGE_RELEASE_NAME,
       ...chartArgs(args.chart),
       namespace: ns.metadata.name,
-      values: { ...this.values },
+      values: replicationValues ?? { ...this.values },
       atomic: false, // a failed install stays inspectable instead of being purged with its PVCs
       timeout: HELM_TIMEOUT_SECONDS,
     }, {
       parent: this,
       // PVCs and pods reference these by name, not through inputs: ordering must be explicit.
-      dependsOn: [storageClass, secret],
+      dependsOn: [storageClass, secret, ...replicationSecrets],
     });
 
     this.namespace = ns.metadata.name;

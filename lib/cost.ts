@@ -3,6 +3,7 @@
  * Pure: resources are plain `{ type, inputs }` records.
  */
 import type { StackConfig } from "./config/types";
+import { INFRASAGE_RELEASE_NAME } from "./helm-values";
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, pricesFor } from "./prices";
 
 export interface CostItem {
@@ -51,15 +52,26 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     const hourly = prices.ec2[type];
     const n = scaling?.desiredSize ?? config.cluster.nodes.desiredSize;
     if (hourly !== undefined) add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
-    add("EBS gp3 node root volumes", n * config.cluster.nodes.diskSizeGiB, "GB", prices.gp3GbMonth);
+    // The launch template's root volume (a pattern-3 witness uses smaller nodes than its profile).
+    const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
+    const disk = (lt?.rawInputs.blockDeviceMappings as { ebs?: { volumeSize?: number } }[] | undefined)?.[0]?.ebs?.volumeSize;
+    add("EBS gp3 node root volumes", n * (disk ?? config.cluster.nodes.diskSizeGiB), "GB", prices.gp3GbMonth);
   }
   add("NAT gateways", count("aws:ec2/natGateway:NatGateway"), "gateway", prices.natHour * HOURS_PER_MONTH);
   add("Public IPv4 (NAT EIPs)", count("aws:ec2/eip:Eip"), "address", GLOBAL_PRICES.publicIpv4Hour * HOURS_PER_MONTH);
   add("Load balancers", count("aws:lb/loadBalancer:LoadBalancer"), "load balancer", prices.lbHour * HOURS_PER_MONTH);
   add("KMS keys", count("aws:kms/key:Key"), "key", GLOBAL_PRICES.kmsKeyMonth);
-  if (count("kubernetes:helm.sh/v3:Release") > 0) {
+  // Only the InfraSage chart brings ClickHouse and Kafka (other releases: ExternalDNS, controllers).
+  if (list.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.rawInputs.name === INFRASAGE_RELEASE_NAME)) {
     add("EBS gp3 ClickHouse", quantityGiB(config.clickhouse.size), "GB", prices.gp3GbMonth);
     add("EBS gp3 Kafka", config.kafka.replicaCount * quantityGiB(config.kafka.size), "GB", prices.gp3GbMonth);
+  }
+  // Volumes of the program's own StatefulSets (pattern 3: Keeper voters).
+  for (const sts of list.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet")) {
+    const spec = sts.rawInputs.spec as { replicas?: number; volumeClaimTemplates?: { spec?: { resources?: { requests?: { storage?: string } } } }[] } | undefined;
+    const perPod = (spec?.volumeClaimTemplates ?? []).reduce((sum, t) => sum + quantityGiB(t.spec?.resources?.requests?.storage ?? ""), 0);
+    const name = (sts.rawInputs.metadata as { name?: string } | undefined)?.name ?? "StatefulSet";
+    add(`EBS gp3 ${name} volumes`, (spec?.replicas ?? 0) * perPod, "GB", prices.gp3GbMonth);
   }
   const monthlyTotal = round(items.reduce((sum, i) => sum + i.monthly, 0));
   return {

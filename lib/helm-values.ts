@@ -4,6 +4,8 @@
  * Where the seed (values-eu.yaml) names a key, the key and its value are reproduced exactly.
  */
 import type { StackConfig } from "./config/types";
+import type { AlertmanagerReceiver, FederationValues, SecretEnvVar } from "./federation";
+import { CLICKHOUSE_CLUSTER, CLICKHOUSE_TLS_DIR, INTERSERVER_PASSWORD_ENV } from "./clickhouse-xml";
 
 /** Helm release name. The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
 export const INFRASAGE_RELEASE_NAME = "infrasage";
@@ -26,6 +28,46 @@ export interface HelmValuesInput
    * @default {}
    */
   readonly extraAiopsEnv?: EnvVars;
+  /**
+   * Pattern 2 (hub-and-spoke alert federation, lib/federation.ts hubValues / spokeValues). Not named
+   * `federation`: StackConfig has that key (the config), and configs are spread into this input.
+   * @default none (no forwarding, no receiver)
+   */
+  readonly alertFederation?: FederationValues;
+  /**
+   * Pattern 3 (active-active ClickHouse replication, lib/clickhouse-xml.ts). Only once the whole
+   * replication group is known; until then the release runs as in pattern 1.
+   * @default none (no replication)
+   */
+  readonly clickhouseReplication?: ClickHouseReplicationInput;
+}
+
+/** Pattern 3 inputs of the values: the generated XML and the Secrets it needs (names only). */
+export interface ClickHouseReplicationInput {
+  /** config.d fragment from buildClickHouseReplicationXml. */
+  readonly configXml: string;
+  /** Secret (and key) holding the group's interserver password. */
+  readonly interserverSecret: { readonly name: string; readonly key: string };
+  /** Operator-provided Secret with tls.crt, tls.key and ca.crt of the group's CA (cert-manager format). */
+  readonly tlsSecretName: string;
+}
+
+/** Env InfraSage gets in pattern 3 (seed: "Set in InfraSage"). */
+export interface ReplicationEnv {
+  readonly CLICKHOUSE_CLUSTER: string;
+  readonly CLICKHOUSE_REPLICATION_ENABLED: "true";
+}
+
+/** `clickhouse.replication` values: what the chart mounts into ClickHouse for pattern 3. */
+export interface ClickHouseReplicationValues {
+  readonly enabled: true;
+  readonly cluster: string;
+  /** Files the chart writes to ClickHouse's config.d (file name -> XML). */
+  readonly configOverrides: Readonly<Record<string, string>>;
+  /** ClickHouse env read from Secrets (the interserver password the XML reads with from_env). */
+  readonly extraEnv: readonly SecretEnvVar[];
+  /** TLS Secret and where the chart mounts it (the XML's openSSL paths). */
+  readonly tls: { readonly existingSecret: string; readonly mountPath: string };
 }
 
 export interface PersistenceValues {
@@ -38,11 +80,17 @@ export interface InfraSageValues {
   readonly global: { readonly labels: EnvVars };
   readonly ingestionGateway: {
     readonly replicaCount: number;
-    readonly env: { readonly TENANT_ID: string; readonly REGION: string };
+    readonly env: { readonly TENANT_ID: string; readonly REGION: string } & Partial<ReplicationEnv>;
   };
-  readonly aiopsEngine: { readonly env: EnvVars };
+  readonly aiopsEngine: {
+    readonly env: EnvVars;
+    /** Env read from Secrets (pattern 2 credentials); omitted when empty. */
+    readonly extraEnv?: readonly SecretEnvVar[];
+  };
+  /** Alertmanager receivers (pattern 2 hub); omitted when there are none. */
+  readonly alertmanager?: { readonly config: { readonly receivers: readonly AlertmanagerReceiver[] } };
   readonly apiKey: { readonly existingSecret: string; readonly existingSecretKey: string };
-  readonly clickhouse: { readonly persistence: PersistenceValues };
+  readonly clickhouse: { readonly persistence: PersistenceValues; readonly replication?: ClickHouseReplicationValues };
   readonly kafka: { readonly replicaCount: number; readonly persistence: PersistenceValues };
   readonly mlEngine: { readonly replicaCount: number };
   readonly grafana: { readonly enabled: boolean };
@@ -51,18 +99,48 @@ export interface InfraSageValues {
 /** AIops Engine env this module owns; `extraAiopsEnv` may not override them. */
 const OWNED_AIOPS_ENV = ["KUBERNETES_NAMESPACE_SCOPE"] as const;
 
+/** Pattern 3: the replication values and env, or nothing. */
+function replicationValues(input: ClickHouseReplicationInput | undefined): { env: Partial<ReplicationEnv>; values?: ClickHouseReplicationValues } {
+  if (!input) return { env: {} };
+  return {
+    env: { CLICKHOUSE_CLUSTER, CLICKHOUSE_REPLICATION_ENABLED: "true" },
+    values: {
+      enabled: true,
+      cluster: CLICKHOUSE_CLUSTER,
+      configOverrides: { "infrasage-replication.xml": input.configXml },
+      extraEnv: [{ name: INTERSERVER_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: input.interserverSecret.name, key: input.interserverSecret.key } } }],
+      tls: { existingSecret: input.tlsSecretName, mountPath: CLICKHOUSE_TLS_DIR },
+    },
+  };
+}
+
 export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
   const extra = input.extraAiopsEnv ?? {};
   const clashes = OWNED_AIOPS_ENV.filter((k) => k in extra);
   if (clashes.length > 0) {
     throw new Error(`extraAiopsEnv may not set ${clashes.join(", ")}: it is derived from the stack config`);
   }
+  // --- Pattern 2: hub-and-spoke alert federation -------------------------------------------------
+  const federationEnv = input.alertFederation?.aiopsEnv ?? {};
+  const federationClashes = Object.keys(federationEnv).filter((k) => k in extra || (OWNED_AIOPS_ENV as readonly string[]).includes(k));
+  if (federationClashes.length > 0) {
+    throw new Error(`federation env ${federationClashes.join(", ")} is also set elsewhere: each variable has one source`);
+  }
+  const secretEnv = input.alertFederation?.aiopsSecretEnv ?? [];
+  const receivers = input.alertFederation?.alertmanagerReceivers ?? [];
   const aiopsEnv: Record<string, string> = {};
   // Seed: KUBERNETES_NAMESPACE_SCOPE=infra,payments,auth. Omitted when empty so the chart's own
   // default (no runbook access) applies rather than an empty, ambiguous scope.
   if (input.runbooks.namespaceScope.length > 0) {
     aiopsEnv.KUBERNETES_NAMESPACE_SCOPE = input.runbooks.namespaceScope.join(",");
   }
+  // --- Pattern 3: active-active ClickHouse replication --------------------------------------------
+  const replication = replicationValues(input.clickhouseReplication);
+  const replicationClashes = Object.keys(replication.env).filter((k) => k in extra || k in federationEnv);
+  if (replicationClashes.length > 0) {
+    throw new Error(`${replicationClashes.join(", ")} set in extra env too: with clickhouseReplication they come from the replication config only`);
+  }
+  Object.assign(aiopsEnv, replication.env);
   const storageClass = input.clickhouse.storageClass;
   return {
     // Labels let the policy pack and operators see where a pod's data belongs.
@@ -75,11 +153,12 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
     },
     ingestionGateway: {
       replicaCount: input.ingestionGateway.replicaCount,
-      env: { TENANT_ID: input.tenantId, REGION: input.region },
+      env: { TENANT_ID: input.tenantId, REGION: input.region, ...replication.env },
     },
-    aiopsEngine: { env: { ...aiopsEnv, ...extra } },
+    aiopsEngine: { env: { ...aiopsEnv, ...extra, ...federationEnv }, ...(secretEnv.length > 0 ? { extraEnv: secretEnv } : {}) },
+    ...(receivers.length > 0 ? { alertmanager: { config: { receivers } } } : {}),
     apiKey: { existingSecret: input.apiKeySecretName, existingSecretKey: API_KEY_SECRET_KEY },
-    clickhouse: { persistence: { storageClass, size: input.clickhouse.size } },
+    clickhouse: { persistence: { storageClass, size: input.clickhouse.size }, ...(replication.values ? { replication: replication.values } : {}) },
     // Kafka shares the class: one encrypted, region-pinned gp3 class for every volume.
     kafka: {
       replicaCount: input.kafka.replicaCount,

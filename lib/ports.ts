@@ -7,8 +7,11 @@ export const PORTS = {
   ingestionGateway: 8080,
   /** AIops Engine HTTP; the hub's alert webhook lives here behind the internal LB. */
   aiopsEngine: 8080,
-  /** Hub alert webhook as exposed by the internal load balancer (TLS). */
-  alertWebhook: 443,
+  /**
+   * Hub alert webhook as exposed by the hub's internal load balancer (pattern 2). Plain HTTP as in
+   * the seed's URLs: the only path to it is inter-region VPC peering, which AWS encrypts.
+   */
+  alertWebhook: 80,
   /** ClickHouse native protocol (remote_servers replicas). */
   clickhouseNative: 9000,
   /** ClickHouse native protocol over TLS. */

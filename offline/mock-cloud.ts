@@ -101,6 +101,10 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
       return { id: `pcx-${hex(id, 17)}`, state: { ...state, acceptStatus: "pending-acceptance" } };
     case "aws:lb/loadBalancer:LoadBalancer":
       return { id: state.arn as string, state: { ...state, dnsName: `internal-${String(state.name)}-${hex(id, 10)}.${region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" } };
+    case "aws:lb/targetGroup:TargetGroup": {
+      const arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT_ID}:targetgroup/${String(state.name)}/${hex(id, 16)}`;
+      return { id: arn, state: { ...state, arn } };
+    }
     case "aws:route53/zone:Zone":
       return { id: `Z${hex(id, 20).toUpperCase()}`, state: { ...state, zoneId: `Z${hex(id, 20).toUpperCase()}`, nameServers: [] } };
     default:

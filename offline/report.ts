@@ -5,6 +5,7 @@
 import { SECRET } from "./run-program";
 import type { PlanResult, StackPlan } from "./plan";
 import type { Violation } from "./policy-runner";
+import type { Flow } from "../policies/rules/cross-stack";
 
 export function stackJson(plan: StackPlan) {
   return {
@@ -24,7 +25,16 @@ export function stackJson(plan: StackPlan) {
 }
 
 export function planJson(result: PlanResult) {
-  return { stacks: result.stacks.map(stackJson), violations: result.crossStack.violations };
+  return { stacks: result.stacks.map(stackJson), violations: result.crossStack.violations, flows: result.crossStack.flows };
+}
+
+/** The cross-stack data-flow table (from stack, to stack, jurisdictions, what flows, ports). */
+export function flowLines(flows: readonly Flow[]): string[] {
+  if (flows.length === 0) return ["  none: no data leaves any stack's region"];
+  const rows = flows.map((f) => [f.from, f.to, `${f.fromJurisdiction} -> ${f.toJurisdiction}`, f.what, f.ports.join(",")]);
+  const head = ["from", "to", "jurisdictions", "what flows", "ports"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [head, ...rows].map((r) => `  ${r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()}`);
 }
 
 const shortType = (t: string) => t.split(":").pop() ?? t;
@@ -78,7 +88,10 @@ export function planSummary(result: PlanResult): string {
   if (result.stacks.length > 1) {
     const total = result.stacks.reduce((s, p) => s + p.cost.monthlyTotal, 0);
     parts.push(`All stacks: ${result.stacks.length}, estimated ${total.toFixed(2)} USD/month`);
-    parts.push("Cross-stack violations:", ...violationLines(result.crossStack.violations));
+  }
+  if (result.stacks.length > 1 || result.crossStack.flows.length > 0) {
+    parts.push(["Cross-stack data flows:", ...flowLines(result.crossStack.flows)].join("\n"));
+    parts.push(["Cross-stack violations:", ...violationLines(result.crossStack.violations)].join("\n"));
   }
   return parts.join("\n\n");
 }

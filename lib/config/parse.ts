@@ -212,12 +212,16 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       ? {
           role: c.federation.role ?? "spoke",
           ...(c.federation.hubStack !== undefined ? { hubStack: c.federation.hubStack } : {}),
+          spokes: c.federation.spokes ?? [],
           includeMetadata: c.federation.includeMetadata ?? true,
           includeRawTelemetry: false,
         }
       : undefined,
     replication: pattern === "active-active"
-      ? { peers: c.replication?.peers ?? [], keeperVoters: c.replication?.keeperVoters ?? 1 }
+      ? {
+          peers: c.replication?.peers ?? [], keeperVoters: c.replication?.keeperVoters ?? 1, witness: c.replication?.witness ?? false,
+          ...(c.replication?.acceptRegionLossRisk !== undefined ? { acceptRegionLossRisk: c.replication.acceptRegionLossRisk } : {}),
+        }
       : undefined,
     runbooks: { namespaceScope: c.runbooks?.namespaceScope ?? [] },
     mlEngine: { enabled: c.mlEngine?.enabled ?? profile.mlEngineEnabled, replicaCount: profile.mlEngineReplicas },
@@ -275,6 +279,13 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     if (!c.federation?.role) add("federation.role", "is required for pattern hub-spoke", "set it to hub or spoke");
     if (c.federation?.role === "spoke" && !c.federation.hubStack) add("federation.hubStack", "is required for a spoke", "set it to the hub's org/project/stack");
     if (c.federation?.role === "hub" && c.federation.hubStack) add("federation.hubStack", "is set on the hub itself", "remove it: only spokes point at a hub");
+    // Pattern 2 allowlist: only the hub lists spokes; each spoke's credential is named by its stack name.
+    const spokes = c.federation?.spokes ?? [];
+    if (c.federation?.role !== "hub" && spokes.length > 0) add("federation.spokes", "is set on a spoke", "remove it: only the hub lists its spokes");
+    const spokeStacks = spokes.map((s) => s.split("/")[2]);
+    const twice = spokes.filter((_, i) => spokeStacks.indexOf(spokeStacks[i]) !== i);
+    if (twice.length) add("federation.spokes", `lists stack name(s) ${twice.join(", ")} more than once (credentials are named by stack)`, "list each spoke stack once");
+    if (c.federation?.role === "hub" && spokeStacks.includes(config.stack)) add("federation.spokes", `lists the hub itself (${config.stack})`, "remove it: the hub's own alerts stay local");
   } else if (c.federation !== undefined && c.federation.includeRawTelemetry !== true) {
     add("federation", `is set but pattern is ${config.pattern}`, "set infrasage:pattern to hub-spoke, or remove federation");
   }
@@ -285,6 +296,9 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     if (self) add("replication.peers", `lists this stack itself (${self})`, "list only the other members");
     const dupes = (c.replication?.peers ?? []).filter((p, i, all) => all.indexOf(p) !== i);
     if (dupes.length) add("replication.peers", `lists ${dupes.join(", ")} twice`, "list each peer once");
+    // Active-active: the stack name is part of every Keeper/ClickHouse host name (keeper-0.<stack>.infrasage.internal).
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(config.stack)) add("replication", `stack name "${config.stack}" is not a DNS label`, "name active-active stacks with lowercase letters, digits and '-' (e.g. eu-west-1)");
+    if (c.replication?.witness === true && config.replication?.keeperVoters === 0) add("replication.keeperVoters", "is 0 on a witness, which exists only to run Keeper voters", "set it to 1 (or more), or remove replication.witness");
   } else if (c.replication !== undefined) {
     add("replication", `is set but pattern is ${config.pattern}`, "set infrasage:pattern to active-active, or remove replication");
   }

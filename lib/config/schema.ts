@@ -54,6 +54,8 @@ export const chartSchema = z.strictObject({
 export const federationSchema = z.strictObject({
   role: z.enum(["hub", "spoke"]).optional(),
   hubStack: stackRef.optional(),
+  /** Hub only: `org/project/stack` of every spoke allowed to forward alerts to it. */
+  spokes: list(stackRef).optional(),
   includeMetadata: bool().optional(),
   includeRawTelemetry: bool().optional(),
 });
@@ -61,6 +63,8 @@ export const federationSchema = z.strictObject({
 export const replicationSchema = z.strictObject({
   peers: list(stackRef).optional(),
   keeperVoters: int(0, 5).optional(),
+  witness: bool().optional(),
+  acceptRegionLossRisk: z.string().trim().min(10, "must give a reason (at least 10 characters)").optional(),
 });
 
 /** Every key of the `infrasage` namespace. Unknown keys are typos and fail. */

@@ -44,6 +44,8 @@ export interface FederationConfig {
   readonly role: "hub" | "spoke";
   /** `org/project/stack` of the hub (spokes only). */
   readonly hubStack?: string;
+  /** `org/project/stack` of the spokes allowed to forward to this hub (hub only; empty on a spoke). */
+  readonly spokes: readonly string[];
   readonly includeMetadata: boolean;
   /** Always false: true is rejected by the parser. */
   readonly includeRawTelemetry: false;
@@ -54,6 +56,10 @@ export interface ReplicationConfig {
   readonly peers: readonly string[];
   /** Keeper voters this stack runs. */
   readonly keeperVoters: number;
+  /** Keeper-only witness member: network, a minimal cluster and Keeper voters, no InfraSage release. */
+  readonly witness: boolean;
+  /** Reason the group accepts losing Keeper quorum with one region (unset = such a group is rejected). */
+  readonly acceptRegionLossRisk?: string;
 }
 
 export interface StackConfig {

@@ -11,6 +11,7 @@ import {
   type PolicyConfigSchema, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy,
   type Severity, type StackValidationArgs, type StackValidationPolicy,
 } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { asString, jurisdictionLookup, type JurisdictionOf } from "./props";
 
 export const AWS_PROVIDER_TYPE = "pulumi:providers:aws";
@@ -33,7 +34,7 @@ export interface RuleConfig {
   readonly jurisdictions?: Readonly<Record<string, string>>;
 }
 
-const exemptionsSchema = {
+const exemptionsSchema: PolicyConfigJSONSchema = {
   type: "array",
   description: "Resources exempt from this policy, each with the reason (reviewed like code).",
   items: {
@@ -45,7 +46,7 @@ const exemptionsSchema = {
     required: ["urn", "reason"],
     additionalProperties: false,
   },
-} as const;
+};
 
 const SECURITY_SCHEMA: PolicyConfigSchema = { properties: { exemptions: exemptionsSchema } };
 const RESIDENCY_SCHEMA: PolicyConfigSchema = {

@@ -1,0 +1,170 @@
+/**
+ * The hub of pattern 2 (hub-and-spoke alert federation): exposes the AIops Engine's alert webhook on
+ * an internal NLB (port PORTS.alertWebhook, its own security group opened only to the listed, deployed
+ * spokes' private subnets), names it `infrasage-hub.central.internal` in a private hosted zone spokes
+ * associate with, and issues one credential per listed spoke. Plans come from lib/federation.ts.
+ * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+  AIOPS_SERVICE_NAME, CREDENTIAL_LENGTH, FEDERATION_TAGS, HUB_CREDENTIALS_SECRET, HUB_LOCAL_RECORD, HUB_LOCAL_ZONE_NAME,
+  HUB_RECORD, HUB_WEBHOOK_URL, HUB_ZONE_NAME, credentialsDocument, type HubFederationExport,
+} from "../lib/federation";
+import { targetGroupBindingSpec } from "../lib/lb-controller-plan";
+import type { NetworkExport } from "../lib/peering-plan";
+import { PORTS } from "../lib/ports";
+import type { Jurisdiction } from "../lib/regions";
+import { LoadBalancerController } from "./lb-controller";
+
+export interface FederationHubArgs {
+  /** Region of the hub. */
+  readonly region: string;
+  /** Jurisdiction of the hub's region. */
+  readonly jurisdiction: Jurisdiction;
+  /** Hub VPC id. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Hub private subnet ids (AZ order): the NLB's ENIs go here. */
+  readonly privateSubnetIds: readonly pulumi.Input<string>[];
+  /** Hub private subnet CIDRs (same order): exported as `lbSubnetCidrs`. */
+  readonly privateSubnetCidrs: readonly string[];
+  /** EKS cluster name. */
+  readonly clusterName: pulumi.Input<string>;
+  /** Security group of the cluster's nodes and pods (VPC CNI): receives from the NLB only on the AIops port. */
+  readonly clusterSecurityGroupId: pulumi.Input<string>;
+  /** The cluster's IAM OIDC provider ARN (IRSA of the load balancer controller). */
+  readonly oidcProviderArn: pulumi.Input<string>;
+  /** The cluster's OIDC issuer URL. */
+  readonly oidcIssuer: pulumi.Input<string>;
+  /** Namespace of the InfraSage release (the AIops Service and the credential Secret). */
+  readonly namespace: pulumi.Input<string>;
+  /** Stack names of every listed spoke (federation.spokes): one credential each. */
+  readonly spokeStacks: readonly string[];
+  /** Listed spokes that are deployed: their private subnets may reach the webhook port. */
+  readonly linkedSpokes: readonly NetworkExport[];
+  /** Tags on every taggable AWS resource (FEDERATION_TAGS are added). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export class FederationHub extends pulumi.ComponentResource {
+  /** What spokes read under the hub's `federation` output. */
+  public readonly federationExport: pulumi.Output<HubFederationExport>;
+  /** `{ "<spoke stack>": "<credential>" }`, a Pulumi secret. */
+  public readonly spokeCredentials: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: FederationHubArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("infrasage:federation:Hub", name, {}, opts);
+    const parent = { parent: this };
+    const tags = (role: string) => ({ ...args.tags, ...FEDERATION_TAGS, Name: `${name}-${role}` });
+    const port = PORTS.alertWebhook;
+
+    // --- Security: the NLB's own group; nothing opened but the webhook port from listed spokes -----
+    const lbSg = new aws.ec2.SecurityGroup(`${name}-lb-sg`, {
+      vpcId: args.vpcId,
+      description: `Alert webhook load balancer: TCP ${port} from federation spokes only`,
+      tags: tags("lb-sg"),
+    }, parent);
+    const ingress = (key: string, cidr: string, description: string) => new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, {
+      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description, tags: tags(key),
+    }, parent);
+    for (const spoke of args.linkedSpokes) {
+      spoke.privateSubnetCidrs.forEach((cidr, i) => ingress(`from-${spoke.stack}-${i}`, cidr, `alert webhook from spoke ${spoke.stack}`));
+    }
+    // The hub's own Alertmanager posts to the seed's infrasage-aiops.hub.internal, i.e. this NLB.
+    args.privateSubnetCidrs.forEach((cidr, i) => ingress(`from-hub-${i}`, cidr, "alert webhook from the hub's own Alertmanager"));
+    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-to-aiops`, {
+      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: PORTS.aiopsEngine, toPort: PORTS.aiopsEngine,
+      referencedSecurityGroupId: args.clusterSecurityGroupId, description: "to the AIops Engine pods", tags: tags("lb-to-aiops"),
+    }, parent);
+    new aws.vpc.SecurityGroupIngressRule(`${name}-aiops-from-lb`, {
+      securityGroupId: args.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: PORTS.aiopsEngine, toPort: PORTS.aiopsEngine,
+      referencedSecurityGroupId: lbSg.id, description: "AIops Engine from the alert webhook load balancer", tags: tags("aiops-from-lb"),
+    }, parent);
+
+    // --- The internal NLB in front of the AIops Engine pods ----------------------------------------
+    const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
+      internal: true,
+      loadBalancerType: "network",
+      subnets: [...args.privateSubnetIds],
+      securityGroups: [lbSg.id],
+      // Any healthy pod serves every AZ's ENI: a spoke is not tied to the AZ its DNS answer picked.
+      enableCrossZoneLoadBalancing: true,
+      tags: tags("nlb"),
+    }, parent);
+    const targetGroup = new aws.lb.TargetGroup(`${name}-aiops`, {
+      vpcId: args.vpcId,
+      port: PORTS.aiopsEngine,
+      protocol: "TCP",
+      targetType: "ip",
+      healthCheck: { protocol: "TCP", port: "traffic-port" },
+      tags: tags("aiops"),
+    }, parent);
+    new aws.lb.Listener(`${name}-webhook`, {
+      loadBalancerArn: lb.arn, port, protocol: "TCP",
+      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      tags: tags("webhook"),
+    }, parent);
+
+    // --- Names: the seed's infrasage-hub.central.internal (spokes) and infrasage-aiops.hub.internal --
+    const alias = { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true };
+    const zone = new aws.route53.Zone(`${name}-zone`, {
+      name: HUB_ZONE_NAME,
+      comment: "InfraSage alert federation hub (pattern 2)",
+      vpcs: [{ vpcId: args.vpcId, vpcRegion: args.region }],
+      tags: tags("zone"),
+    }, {
+      ...parent,
+      // Spokes add their VPCs with route53.ZoneAssociation: the hub must not remove them on its next up.
+      ignoreChanges: ["vpcs"],
+    });
+    new aws.route53.Record(`${name}-record`, { zoneId: zone.zoneId, name: HUB_RECORD, type: "A", aliases: [alias] }, parent);
+    const localZone = new aws.route53.Zone(`${name}-local-zone`, {
+      name: HUB_LOCAL_ZONE_NAME,
+      comment: "InfraSage hub's own receiver name (hub VPC only)",
+      vpcs: [{ vpcId: args.vpcId, vpcRegion: args.region }],
+      tags: tags("local-zone"),
+    }, parent);
+    new aws.route53.Record(`${name}-local-record`, { zoneId: localZone.zoneId, name: HUB_LOCAL_RECORD, type: "A", aliases: [alias] }, parent);
+
+    // --- Pods into the target group: AWS Load Balancer Controller + TargetGroupBinding -------------
+    const controller = new LoadBalancerController(`${name}-lbc`, {
+      clusterName: args.clusterName, region: args.region, vpcId: args.vpcId,
+      oidcProviderArn: args.oidcProviderArn, oidcIssuer: args.oidcIssuer,
+      targetGroupArns: [targetGroup.arn], tags: { ...args.tags, ...FEDERATION_TAGS },
+    }, parent);
+    new k8s.apiextensions.CustomResource(`${name}-tgb`, {
+      apiVersion: "elbv2.k8s.aws/v1beta1",
+      kind: "TargetGroupBinding",
+      metadata: { name: `${AIOPS_SERVICE_NAME}-webhook`, namespace: args.namespace },
+      spec: targetGroup.arn.apply((targetGroupArn) => targetGroupBindingSpec({ targetGroupArn, serviceName: AIOPS_SERVICE_NAME, servicePort: PORTS.aiopsEngine })),
+    }, {
+      ...parent,
+      // The chart brings the CRD and the admission webhook; on destroy the binding goes first.
+      dependsOn: [controller.release],
+    });
+
+    // --- One credential per listed spoke, named by its stack (stable when the list is reordered) ---
+    const credentials: Record<string, pulumi.Output<string>> = {};
+    for (const stack of args.spokeStacks) {
+      credentials[stack] = new random.RandomPassword(`${name}-credential-${stack}`, { length: CREDENTIAL_LENGTH, special: false }, parent).result;
+    }
+    this.spokeCredentials = pulumi.secret(pulumi.all(credentials));
+    new k8s.core.v1.Secret(`${name}-spoke-credentials`, {
+      metadata: { name: HUB_CREDENTIALS_SECRET.name, namespace: args.namespace },
+      type: "Opaque",
+      stringData: { [HUB_CREDENTIALS_SECRET.key]: this.spokeCredentials.apply(credentialsDocument) },
+    }, parent);
+
+    this.federationExport = pulumi.output({
+      webhookUrl: HUB_WEBHOOK_URL,
+      zoneId: zone.zoneId,
+      lbSecurityGroupId: lbSg.id,
+      lbSubnetCidrs: [...args.privateSubnetCidrs],
+      region: args.region,
+      jurisdiction: args.jurisdiction,
+    });
+    this.registerOutputs({ federationExport: this.federationExport, spokeCredentials: this.spokeCredentials });
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Pattern 2 in the program, in two steps. `planFederation` reads the other side's stack outputs
+ * (StackReferences, awaited: whether a link exists depends on them, and the release's values too)
+ * and turns them into a plain plan with lib/federation.ts. `wireFederation` then creates the hub or
+ * spoke component and returns the stack outputs of pattern 2.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../lib/config/types";
+import {
+  alertFlow, hubValues, readHub, readSpokes, spokeValues, stackOf, type FederationValues, type HubFederationExport,
+} from "../lib/federation";
+import type { NetworkExport } from "../lib/peering-plan";
+import type { EksCluster } from "./cluster";
+import { FederationHub } from "./federation-hub";
+import { FederationSpoke } from "./federation-spoke";
+import type { RegionalNetwork } from "./network";
+
+export interface FederationPlan {
+  /** Chart values of this side (buildHelmValues `alertFederation`). */
+  readonly values: FederationValues;
+  /** What is missing before this side is fully linked (a stack output; never an error). */
+  readonly pending: readonly string[];
+  /** The cross-region flows this stack takes part in (a stack output for reviewers). */
+  readonly flows: readonly string[];
+  /** Hub: every listed spoke's stack name, and the deployed ones' networks. */
+  readonly spokes?: { readonly stacks: readonly string[]; readonly linked: readonly NetworkExport[] };
+  /** Spoke with a hub ready for it: the hub's exports and this spoke's credential (secret). */
+  readonly hub?: { readonly federation: HubFederationExport; readonly network: NetworkExport; readonly credential: pulumi.Output<string> };
+}
+
+/** Outputs a hub or spoke reads from the other side. */
+const HUB_OUTPUTS = ["federation", "network", "spokeCredentials"] as const;
+
+/** Reads `keys` of another stack's outputs as plain values (undefined = not deployed). */
+async function readStack(name: string, ref: string, keys: readonly string[]): Promise<{ reference: pulumi.StackReference; outputs?: Record<string, unknown> }> {
+  const reference = new pulumi.StackReference(name, { name: ref });
+  const details = await Promise.all(keys.map((k) => reference.getOutputDetails(k)));
+  const found = keys.flatMap((k, i) => {
+    const v = details[i]?.value ?? details[i]?.secretValue;
+    return v === undefined ? [] : [[k, v] as const];
+  });
+  return found.length > 0 ? { reference, outputs: Object.fromEntries(found) } : { reference };
+}
+
+/** Reads the hub (spoke) or the listed spokes (hub) and plans this side. Only for pattern hub-spoke. */
+export async function planFederation(config: StackConfig): Promise<FederationPlan> {
+  const f = config.federation;
+  if (!f) throw new Error("planFederation: the stack has no federation config");
+  if (f.role === "hub") {
+    const reads = await Promise.all(f.spokes.map(async (ref) => ({ ref, ...(await readStack(`federation-spoke-${stackOf(ref)}`, ref, ["network"])) })));
+    const { linked, pending } = readSpokes(config.network.cidr, reads);
+    return {
+      values: hubValues(),
+      pending,
+      flows: linked.map((spoke) => alertFlow(spoke, config)),
+      spokes: { stacks: f.spokes.map(stackOf), linked },
+    };
+  }
+  const ref = f.hubStack;
+  if (!ref) throw new Error("planFederation: a spoke needs federation.hubStack");
+  const { reference, outputs } = await readStack("federation-hub", ref, HUB_OUTPUTS);
+  const read = readHub(ref, outputs, { stack: config.stack, vpcCidr: config.network.cidr });
+  if (!read.ok) return { values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata }), pending: read.pending, flows: [] };
+  // Read again as an Output: the credential stays a Pulumi secret end to end.
+  const credential = pulumi.secret(reference.requireOutput("spokeCredentials").apply((m) => String((m as Record<string, unknown>)[config.stack])));
+  return {
+    values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata, hubWebhookUrl: read.hub.webhookUrl }),
+    pending: [],
+    flows: [alertFlow(config, { stack: read.network.stack, region: read.hub.region })],
+    hub: { federation: read.hub, network: read.network, credential },
+  };
+}
+
+/** What the components need from the rest of the stack. */
+export interface FederationWiring {
+  readonly config: StackConfig;
+  readonly network: Pick<RegionalNetwork, "vpcId" | "privateSubnetIds" | "privateRouteTableIds" | "subnets">;
+  readonly cluster: Pick<EksCluster, "clusterName" | "clusterSecurityGroupId" | "oidcProviderArn" | "oidcIssuer">;
+  /** Namespace of the InfraSage release. */
+  readonly namespace: pulumi.Input<string>;
+}
+
+/** Creates the hub or spoke component of `plan`; returns pattern 2's stack outputs. */
+export function wireFederation(name: string, plan: FederationPlan, w: FederationWiring, opts?: pulumi.ComponentResourceOptions): Record<string, pulumi.Input<unknown>> {
+  const { config, network, cluster } = w;
+  const privateSubnetCidrs = network.subnets.filter((s) => s.tier === "private").map((s) => s.cidr);
+  const outputs = { pending: [...plan.pending], flows: [...plan.flows] };
+  if (plan.spokes) {
+    const hub = new FederationHub(`${name}-hub`, {
+      region: config.region,
+      jurisdiction: config.jurisdiction,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      privateSubnetCidrs,
+      clusterName: cluster.clusterName,
+      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuer: cluster.oidcIssuer,
+      namespace: w.namespace,
+      spokeStacks: plan.spokes.stacks,
+      linkedSpokes: plan.spokes.linked,
+      tags: config.tags,
+    }, opts);
+    return { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials };
+  }
+  if (plan.hub) {
+    new FederationSpoke(`${name}-spoke`, {
+      region: config.region,
+      vpcId: network.vpcId,
+      privateRouteTableIds: network.privateRouteTableIds,
+      privateSubnetCidrs,
+      hub: plan.hub.federation,
+      hubNetwork: plan.hub.network,
+      credential: plan.hub.credential,
+      namespace: w.namespace,
+      tags: config.tags,
+    }, opts);
+  }
+  return outputs;
+}

@@ -1,0 +1,99 @@
+/**
+ * Residency of replicas and copies: every destination (or source) region of a replication or copy
+ * that @pulumi/aws v7 can express is in the home jurisdiction. Property names are those of the
+ * aws 7.x SDK (test/policy-prop-names.test.ts pins them against its .d.ts).
+ *
+ * Where the other end is another resource of the stack, `propertyDependencies` names it, so its
+ * region is known even when the ARN is still unknown at preview; only otherwise is the value read.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+import { effectiveRegion, requireStackHome, stackRule } from "./framework";
+import { asArray, asString, get, outsideJurisdiction, regionOfArn } from "./props";
+
+/** One other end of a replication: what it is and its region (undefined = could not be determined). */
+interface End {
+  readonly what: string;
+  readonly region: string | undefined;
+}
+
+interface Lookup {
+  readonly resources: readonly PolicyResource[];
+}
+
+/** Regions of the stack resources of `types` that input `prop` depends on (none: empty). */
+function dependencyEnds(r: PolicyResource, prop: string, types: readonly string[], what: string): End[] {
+  return (r.propertyDependencies[prop] ?? []).filter((d) => types.includes(d.type)).map((d) => ({ what: `${what} ${d.name}`, region: effectiveRegion(d) }));
+}
+
+/** Ends given by ARNs inside `prop` (ARN region), preferring the resources `prop` depends on. */
+function arnEnds(r: PolicyResource, prop: string, types: readonly string[], what: string, arns: () => unknown[]): End[] {
+  const deps = dependencyEnds(r, prop, types, what);
+  if (deps.length > 0) return deps;
+  return arns().map((a) => ({ what: `${what} ${String(a)}`, region: typeof a === "string" ? regionOfArn(a) : undefined }));
+}
+
+const S3_BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+
+/** S3 ARNs carry no region: find the destination bucket in the stack (by ARN or name). */
+function s3Ends(r: PolicyResource, prop: string, rules: () => unknown[], at: Lookup): End[] {
+  const deps = dependencyEnds(r, prop, S3_BUCKET_TYPES, "destination bucket");
+  if (deps.length > 0) return deps;
+  return rules().map((rule) => {
+    const arn = asString(get(rule, "destination", "bucket")) ?? "";
+    const bucket = at.resources.find((b) => S3_BUCKET_TYPES.includes(b.type)
+      && (b.props.arn === arn || `arn:aws:s3:::${asString(b.props.bucket) ?? ""}` === arn));
+    return { what: `destination bucket ${arn}${bucket ? "" : " (not in this stack, region unprovable)"}`, region: bucket ? effectiveRegion(bucket) : undefined };
+  });
+}
+
+const own = (r: PolicyResource, what: string): End => ({ what, region: effectiveRegion(r) });
+const listed = (items: unknown, key: string, what: string): End[] =>
+  asArray(items).map((i) => ({ what, region: asString(get(i, key)) }));
+
+/** Other ends per resource type. */
+export const REPLICATION_ENDS: Readonly<Record<string, (r: PolicyResource, at: Lookup) => End[]>> = {
+  "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (r, at) => s3Ends(r, "rules", () => [...asArray(r.props.rules)], at),
+  "aws:s3/bucket:Bucket": (r, at) => s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
+  "aws:s3/bucketV2:BucketV2": (r, at) => s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
+  "aws:kms/replicaKey:ReplicaKey": (r) => [own(r, "replica key"),
+    ...arnEnds(r, "primaryKeyArn", ["aws:kms/key:Key"], "primary key", () => [r.props.primaryKeyArn])],
+  "aws:kms/replicaExternalKey:ReplicaExternalKey": (r) => [own(r, "replica key"),
+    ...arnEnds(r, "primaryKeyArn", ["aws:kms/externalKey:ExternalKey"], "primary key", () => [r.props.primaryKeyArn])],
+  "aws:backup/plan:Plan": (r) => arnEnds(r, "rules", ["aws:backup/vault:Vault"], "copy destination vault",
+    () => asArray(r.props.rules).flatMap((rule) => asArray(get(rule, "copyActions")).map((c) => get(c, "destinationVaultArn")))),
+  "aws:ebs/snapshotCopy:SnapshotCopy": (r) => [own(r, "snapshot copy"), { what: "source snapshot", region: asString(r.props.sourceRegion) }],
+  "aws:ec2/amiCopy:AmiCopy": (r) => [own(r, "AMI copy"), { what: "source AMI", region: asString(r.props.sourceAmiRegion) }],
+  "aws:ecr/replicationConfiguration:ReplicationConfiguration": (r) =>
+    asArray(get(r.props, "replicationConfiguration", "rules")).flatMap((rule) => listed(get(rule, "destinations"), "region", "ECR replication destination")),
+  "aws:secretsmanager/secret:Secret": (r) => listed(r.props.replicas, "region", "secret replica"),
+  "aws:dynamodb/table:Table": (r) => listed(r.props.replicas, "regionName", "table replica"),
+  "aws:dynamodb/globalTable:GlobalTable": (r) => listed(r.props.replicas, "regionName", "global table replica"),
+  "aws:dynamodb/tableReplica:TableReplica": (r) => [own(r, "table replica"),
+    ...arnEnds(r, "globalTableArn", ["aws:dynamodb/table:Table"], "source table", () => [r.props.globalTableArn])],
+  "aws:msk/replicator:Replicator": (r) => arnEnds(r, "kafkaClusters", ["aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster"], "replicated Kafka cluster",
+    () => asArray(r.props.kafkaClusters).map((c) => get(c, "amazonMskCluster", "mskClusterArn")).filter((a) => a !== undefined)),
+};
+
+export const replicationInJurisdiction = stackRule({
+  name: "replication-in-jurisdiction",
+  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Replicate only to regions of the home jurisdiction, to destinations declared in the same stack.",
+  check: (args, ctx) => {
+    const replicating = args.resources.filter((r) => r.type in REPLICATION_ENDS);
+    if (replicating.length === 0) return;
+    const home = requireStackHome(args, ctx);
+    if (home === undefined) return;
+    for (const r of replicating) {
+      ctx.each(r, () => {
+        for (const end of REPLICATION_ENDS[r.type]!(r, args)) {
+          const why = outsideJurisdiction(end.region, home, ctx.jurisdictionOf);
+          if (why) ctx.report(`${r.type}: ${end.what}: ${why}`, r.urn);
+        }
+      });
+    }
+  },
+});
+
+export const REPLICATION_POLICIES = [replicationInJurisdiction];

@@ -1,0 +1,247 @@
+/**
+ * Residency: every AWS resource and every telemetry store is in the stack's home region; networking
+ * that reaches another region stays in the home jurisdiction; Kubernetes storage points at the home
+ * region. Replication and copies are in residency-replication.ts.
+ */
+import type { PolicyResource } from "@pulumi/policy";
+import {
+  AWS_PROVIDER_TYPE, effectiveRegion, requireStackHome, resourceHomeRegion, resourceRule, stackRule,
+  type RuleContext,
+} from "./framework";
+import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk } from "./props";
+
+/**
+ * Services whose API is global (no region): exempt as in AWS's region-deny SCP examples
+ * (NotAction iam:*, organizations:*, route53:*, cloudfront:*, globalaccelerator:*, shield:*, ...).
+ * Route 53 Resolver and Route 53 Profiles are regional and deliberately not listed.
+ */
+export const GLOBAL_TYPE_PREFIXES: readonly string[] = [
+  "aws:iam/", "aws:organizations/", "aws:cloudfront/", "aws:globalaccelerator/", "aws:shield/", "aws:budgets/",
+  "aws:costexplorer/", "aws:route53domains/", "aws:account/", "aws:waf/", "aws:chatbot/",
+  "aws:route53/zone:", "aws:route53/record:", "aws:route53/healthCheck:", "aws:route53/delegationSet:",
+  "aws:route53/zoneAssociation:", "aws:route53/vpcAssociationAuthorization:", "aws:route53/hostedZoneDnsSec:",
+  "aws:route53/keySigningKey:", "aws:route53/trafficPolicy:", "aws:route53/trafficPolicyInstance:",
+  "aws:route53/cidrCollection:", "aws:route53/cidrLocation:",
+];
+
+/** AWS resources that hold telemetry (or copies of it): checked by `telemetry-stores-in-home-region`. */
+export const TELEMETRY_STORE_TYPES: readonly string[] = [
+  "aws:ebs/volume:Volume", "aws:ebs/snapshot:Snapshot", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2",
+  "aws:cloudwatch/logGroup:LogGroup", "aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster",
+  "aws:kinesis/stream:Stream", "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+  "aws:opensearch/domain:Domain", "aws:rds/cluster:Cluster", "aws:rds/instance:Instance",
+  "aws:efs/fileSystem:FileSystem", "aws:dynamodb/table:Table", "aws:elasticache/replicationGroup:ReplicationGroup",
+];
+
+/** Resources that live in the *other* region of a cross-region link: same jurisdiction, any region. */
+export const CROSS_REGION_NETWORK_TYPES: readonly string[] = [
+  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+  "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
+  "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter",
+];
+
+/** Replicas and copies created in the destination region (checked in residency-replication.ts). */
+export const REPLICA_TYPES: readonly string[] = [
+  "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey", "aws:ebs/snapshotCopy:SnapshotCopy",
+  "aws:ec2/amiCopy:AmiCopy", "aws:dynamodb/tableReplica:TableReplica",
+];
+
+/** Tag that marks the one cross-jurisdiction link allowed: hub-and-spoke alert metadata (seed pattern 2). */
+export const FLOW_TAG = "infrasage.io/flow";
+export const ALERT_LINK_FLOW = "alert-metadata";
+
+export const isGlobalType = (type: string): boolean => GLOBAL_TYPE_PREFIXES.some((p) => type.startsWith(p));
+
+const ROUTE_TYPE = "aws:ec2/route:Route";
+const PEERING_TYPES = CROSS_REGION_NETWORK_TYPES.slice(0, 2);
+/** A route through a VPC peering connection: may sit in the peer's region (the return path). */
+// Key presence only: the connection id is usually unknown at preview and must not be read here.
+const isPeeringRoute = (type: string, props: object): boolean => type === ROUTE_TYPE && Object.prototype.hasOwnProperty.call(props, "vpcPeeringConnectionId");
+
+function mustBeHome(what: string, region: string | undefined, home: string | undefined, ctx: RuleContext): void {
+  if (home === undefined) ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${what}`);
+  else if (region !== home) ctx.report(`${what} is in ${region ?? "an unknown region"}, outside the home region ${home}`);
+}
+
+export const awsResourceInHomeRegion = resourceRule({
+  name: "aws-resource-in-home-region",
+  description: "Every regional AWS resource is created in the stack's home region",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Remove the resource's `region` input (or use the stack's provider); one stack per region.",
+  appliesTo: (t) => t.startsWith("aws:") && !isGlobalType(t) && ![...TELEMETRY_STORE_TYPES, ...CROSS_REGION_NETWORK_TYPES, ...REPLICA_TYPES].includes(t),
+  check: (args, ctx) => {
+    if (isPeeringRoute(args.type, args.props)) return; // cross-region-routes-in-jurisdiction
+    mustBeHome(args.type, effectiveRegion(args), resourceHomeRegion(args, ctx.config), ctx);
+  },
+});
+
+export const crossRegionRoutesInJurisdiction = stackRule({
+  name: "cross-region-routes-in-jurisdiction",
+  description: "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert link",
+  kind: "residency",
+  severity: "critical",
+  remediation: `Create peer-side routes only for links to the same jurisdiction or for the alert link (its peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW}).`,
+  check: (args, ctx) => {
+    const routes = args.resources.filter((r) => isPeeringRoute(r.type, r.props));
+    if (routes.length === 0) return;
+    const home = requireStackHome(args, ctx);
+    if (home === undefined) return;
+    for (const route of routes) {
+      ctx.each(route, () => {
+        const region = effectiveRegion(route);
+        if (region === home) return;
+        const why = outsideJurisdiction(region, home, ctx.jurisdictionOf);
+        if (why === undefined) return;
+        // The connection it routes through, by dependency (its id is unknown at preview).
+        const via = [...(route.propertyDependencies.vpcPeeringConnectionId ?? []), ...route.dependencies].find((d) => PEERING_TYPES.includes(d.type));
+        if (via && asObject(via.props.tags)[FLOW_TAG] === ALERT_LINK_FLOW) return;
+        ctx.report(`route in ${region ?? "an unknown region"} ${via ? `through ${via.name}, which is not the alert link` : "through a peering connection not in this stack"}: ${why}`, route.urn);
+      });
+    }
+  },
+});
+
+export const awsProvidersInHomeRegion = stackRule({
+  name: "aws-providers-in-home-region",
+  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere)",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Use the stack's one provider named \"aws\"; deploy another region as its own stack.",
+  check: (args, ctx) => {
+    const providers = args.resources.filter((r) => r.type === AWS_PROVIDER_TYPE);
+    if (providers.length === 0) return;
+    const home = requireStackHome(args, ctx);
+    if (home === undefined) return;
+    for (const p of providers) {
+      ctx.each(p, () => mustBeHome(`AWS provider ${p.name}`, asString(p.props.region), home, { ...ctx, report: (m) => ctx.report(m, p.urn) }));
+    }
+  },
+});
+
+export const telemetryStoresInHomeRegion = resourceRule({
+  name: "telemetry-stores-in-home-region",
+  description: "Data stores that can hold telemetry (EBS, S3, CloudWatch Logs, MSK, ...) are in the home region and its AZs",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Create the store with the stack's provider and an availability zone of the home region.",
+  appliesTo: (t) => TELEMETRY_STORE_TYPES.includes(t),
+  check: (args, ctx) => {
+    const home = resourceHomeRegion(args, ctx.config);
+    mustBeHome(args.type, effectiveRegion(args), home, ctx);
+    for (const key of ["availabilityZone", "availabilityZoneName"]) {
+      const az = asString(args.props[key]);
+      if (az !== undefined && home !== undefined && !regionsInName(az).every((r) => r === home)) {
+        ctx.report(`${args.type} ${key} ${az} is not an availability zone of the home region ${home}`);
+      }
+    }
+  },
+});
+
+/** The other end's region of a cross-region networking resource. */
+function otherEnd(type: string, props: Record<string, unknown>, own: string | undefined): string | undefined {
+  if (type.endsWith("Accepter")) return own; // the accepter lives in the peer's region
+  return asString(props.peerRegion) ?? own; // no peerRegion: same-region peering
+}
+
+export const crossRegionNetworkingInJurisdiction = resourceRule({
+  name: "cross-region-networking-in-jurisdiction",
+  description: "VPC peering and transit-gateway peering reach only regions of the home jurisdiction (except the tagged alert link)",
+  kind: "residency",
+  severity: "critical",
+  remediation: `Peer only with regions of the same jurisdiction; the hub-and-spoke alert link is tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} and carries only the alert webhook.`,
+  appliesTo: (t) => CROSS_REGION_NETWORK_TYPES.includes(t),
+  check: (args, ctx) => {
+    const home = resourceHomeRegion(args, ctx.config);
+    if (home === undefined) return mustBeHome(args.type, undefined, undefined, ctx);
+    const peer = otherEnd(args.type, args.props, effectiveRegion(args));
+    const why = outsideJurisdiction(peer, home, ctx.jurisdictionOf);
+    if (why === undefined) return;
+    if (asObject(args.props.tags)[FLOW_TAG] === ALERT_LINK_FLOW) return;
+    ctx.report(`${args.type} connects to another jurisdiction: ${why}`);
+  },
+});
+
+const STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass";
+
+/** Why a StorageClass may create volumes outside `home`, or undefined. */
+function storageClassProblem(sc: PolicyResource, home: string): string | undefined {
+  const name = asString(get(sc.props, "metadata", "name")) ?? sc.name;
+  const named = regionsInName(name).filter((r) => r !== home);
+  if (named.length > 0) return `storage class ${name} is named for ${named.join(", ")}, not the home region ${home}`;
+  for (const term of asArray(sc.props.allowedTopologies)) {
+    for (const expr of asArray(get(term, "matchLabelExpressions"))) {
+      const key = asString(get(expr, "key")) ?? "";
+      for (const value of asStrings(get(expr, "values"))) {
+        if (!/zone|region/.test(key)) continue;
+        const regions = regionsInName(value);
+        if (regions.length !== 1) return `storage class ${name} topology ${key}=${value} names no known region (zone ids cannot be mapped; use zone names)`;
+        if (regions[0] !== home) return `storage class ${name} topology ${key}=${value} is in ${regions[0]}, not the home region ${home}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+export const storageClassesInHomeRegion = stackRule({
+  name: "storage-classes-in-home-region",
+  description: "Kubernetes StorageClasses are named for and restricted to the home region",
+  kind: "residency",
+  severity: "high",
+  remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
+  check: (args, ctx) => {
+    const classes = args.resources.filter((r) => r.type === STORAGE_CLASS_TYPE);
+    if (classes.length === 0) return;
+    const home = requireStackHome(args, ctx);
+    if (home === undefined) return;
+    for (const sc of classes) {
+      ctx.each(sc, () => {
+        const problem = storageClassProblem(sc, home);
+        if (problem) ctx.report(problem, sc.urn);
+      });
+    }
+  },
+});
+
+const STORAGE_CLASS_KEYS = new Set(["storageClass", "storageClassName"]);
+
+export const workloadStorageInHomeRegion = stackRule({
+  name: "workload-storage-in-home-region",
+  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
+  check: (args, ctx) => {
+    const workloads = args.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== STORAGE_CLASS_TYPE);
+    if (workloads.length === 0) return;
+    const home = requireStackHome(args, ctx);
+    if (home === undefined) return;
+    const foreignClasses = new Map<string, string>();
+    for (const sc of args.resources.filter((r) => r.type === STORAGE_CLASS_TYPE)) {
+      ctx.each(sc, () => {
+        const problem = storageClassProblem(sc, home);
+        if (problem) foreignClasses.set(asString(get(sc.props, "metadata", "name")) ?? sc.name, problem);
+      });
+    }
+    for (const w of workloads) {
+      ctx.each(w, () => {
+        // Values files are assets the policy cannot read: their storage classes cannot be proven.
+        if (w.props.valueYamlFiles !== undefined && asArray(w.props.valueYamlFiles).length > 0) {
+          ctx.report(`${w.type} takes values from valueYamlFiles, which the policy cannot read; pass values inline`, w.urn);
+        }
+        for (const { key, value } of walk(w.props)) {
+          const name = asString(value);
+          if (!STORAGE_CLASS_KEYS.has(key) || !name) continue;
+          const named = regionsInName(name).filter((r) => r !== home);
+          if (named.length > 0) ctx.report(`${key} ${name} is a storage class of ${named.join(", ")}, not of the home region ${home}`, w.urn);
+          else if (foreignClasses.has(name)) ctx.report(`${key} ${name}: ${foreignClasses.get(name)}`, w.urn);
+        }
+      });
+    }
+  },
+});
+
+export const RESIDENCY_POLICIES = [
+  awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
+  storageClassesInHomeRegion, workloadStorageInHomeRegion,
+];

@@ -1,0 +1,136 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+  awsProvidersInHomeRegion, awsResourceInHomeRegion, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, storageClassesInHomeRegion,
+  telemetryStoresInHomeRegion, workloadStorageInHomeRegion, ALERT_LINK_FLOW, FLOW_TAG,
+} from "../policies/rules/residency";
+import {
+  assertClean as clean, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
+} from "./support/policy-args";
+
+const VPC = "aws:ec2/vpc:Vpc";
+const SC = "kubernetes:storage.k8s.io/v1:StorageClass";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+const res = (p: ResourceValidationPolicy, spec: ResourceSpec, config: object = {}) => runResourcePolicy(p, spec, config);
+const stack = (p: StackValidationPolicy, specs: ResourceSpec[], config: object = {}) => runStackPolicy(p, specs, config);
+
+describe("policy aws-resource-in-home-region", () => {
+  it("passes a resource in its provider's region", () => clean(res(awsResourceInHomeRegion, { type: VPC })));
+  it("rejects a resource whose region input is another region", () =>
+    violates(res(awsResourceInHomeRegion, { type: VPC, props: { region: "us-east-1" } }), /us-east-1, outside the home region eu-west-1/));
+  it("uses homeRegion from policy config over the provider", () =>
+    violates(res(awsResourceInHomeRegion, { type: VPC, provider: awsProvider("us-east-1") }, { homeRegion: "eu-west-1" }), /outside the home region eu-west-1/));
+  it("exempts global services (IAM, Route 53 zones, CloudFront)", () => {
+    for (const type of ["aws:iam/role:Role", "aws:route53/zone:Zone", "aws:cloudfront/distribution:Distribution"]) {
+      clean(res(awsResourceInHomeRegion, { type, props: { region: "us-east-1" } }, { homeRegion: "eu-west-1" }));
+    }
+  });
+  it("fails closed when the region is unknown at preview", () =>
+    violates(res(awsResourceInHomeRegion, { type: VPC, unknown: ["region"] }), /cannot prove .*unknown at preview/));
+  it("fails closed when no home region can be determined", () =>
+    violates(res(awsResourceInHomeRegion, { type: VPC, provider: null }), /cannot determine the home region/));
+  it("honours an exemption with a reason, ignores one without", () => {
+    const spec = { type: VPC, name: "legacy", props: { region: "us-east-1" } };
+    clean(res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "migrating out by 2027-01 (TICKET-1)" }] }));
+    violates(res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "" }] }), /outside the home region/);
+  });
+});
+
+describe("policy aws-providers-in-home-region", () => {
+  it("passes the one provider named aws", () => clean(stack(awsProvidersInHomeRegion, [{ type: VPC }])));
+  it("rejects a second provider in another region", () =>
+    violates(stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: VPC, name: "x", provider: awsProvider("us-east-1", "aws-us") }]), /AWS provider aws-us is in us-east-1/));
+  it("fails closed on an unknown provider region", () =>
+    violates(stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, unknown: ["region"] }]), /cannot prove/));
+  it("reports when providers disagree and none is named aws", () =>
+    violates(stack(awsProvidersInHomeRegion, [{ type: VPC, provider: awsProvider("eu-west-1", "a") }, { type: VPC, name: "b", provider: awsProvider("us-east-1", "b") }]), /cannot determine the stack's home region/));
+});
+
+describe("policy telemetry-stores-in-home-region", () => {
+  const VOLUME = "aws:ebs/volume:Volume";
+  it("passes a volume in an AZ of the home region", () => clean(res(telemetryStoresInHomeRegion, { type: VOLUME, props: { availabilityZone: "eu-west-1a" } })));
+  it("rejects a volume in an AZ of another region", () =>
+    violates(res(telemetryStoresInHomeRegion, { type: VOLUME, props: { availabilityZone: "us-east-1a" } }), /us-east-1a is not an availability zone/));
+  it("rejects a bucket or log group in another region", () => {
+    violates(res(telemetryStoresInHomeRegion, { type: "aws:s3/bucket:Bucket", props: { region: "ap-south-1" } }), /ap-south-1/);
+    violates(res(telemetryStoresInHomeRegion, { type: "aws:cloudwatch/logGroup:LogGroup", props: { region: "us-west-2" } }), /us-west-2/);
+    violates(res(telemetryStoresInHomeRegion, { type: "aws:msk/cluster:Cluster", props: { region: "us-west-2" } }), /us-west-2/);
+  });
+  it("fails closed on an unknown AZ", () =>
+    violates(res(telemetryStoresInHomeRegion, { type: VOLUME, unknown: ["availabilityZone"] }), /cannot prove/));
+});
+
+describe("policy cross-region-networking-in-jurisdiction", () => {
+  const PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection";
+  const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
+  const TGW = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment";
+  it("passes peering within the EU", () => clean(res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "eu-central-1" } })));
+  it("rejects peering, accepters and TGW peering into another jurisdiction", () => {
+    violates(res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "ap-south-1" } }), /ap-south-1 is in jurisdiction IN/);
+    violates(res(crossRegionNetworkingInJurisdiction, { type: ACCEPTER, props: { region: "us-east-1" } }), /us-east-1 is in jurisdiction US/);
+    violates(res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }), /jurisdiction UK/);
+  });
+  it("allows the tagged hub-and-spoke alert link", () =>
+    clean(res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "ap-south-1", tags: { [FLOW_TAG]: ALERT_LINK_FLOW } } })));
+  it("applies region -> jurisdiction overrides from policy config", () =>
+    clean(res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }, { jurisdictions: { "eu-west-2": "EU" } })));
+  it("fails closed on an unknown peer region", () =>
+    violates(res(crossRegionNetworkingInJurisdiction, { type: PEERING, unknown: ["peerRegion"] }), /cannot prove/));
+});
+
+const storageClass = (name: string, zones: string[], unknown: string[] = []): ResourceSpec => ({
+  type: SC, name, provider: null, unknown,
+  props: { metadata: { name }, provisioner: "ebs.csi.aws.com", allowedTopologies: [{ matchLabelExpressions: [{ key: "topology.kubernetes.io/zone", values: zones }] }] },
+});
+const release = (storageClassName: string | undefined, extra: Record<string, unknown> = {}, unknown: string[] = []): ResourceSpec => ({
+  type: RELEASE, name: "infrasage-release", provider: null, unknown,
+  props: { values: { clickhouse: { persistence: { storageClass: storageClassName, size: "500Gi" } }, kafka: { persistence: { storageClass: storageClassName } } }, ...extra },
+});
+const home = homeProvider();
+
+describe("policy storage-classes-in-home-region", () => {
+  it("passes gp3-eu-west-1 pinned to eu-west-1 AZs", () => clean(stack(storageClassesInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a", "eu-west-1b"])])));
+  it("rejects a class named for another region", () =>
+    violates(stack(storageClassesInHomeRegion, [home, storageClass("gp3-us-east-1", ["eu-west-1a"])]), /named for us-east-1/));
+  it("rejects a class whose topology is another region", () =>
+    violates(stack(storageClassesInHomeRegion, [home, storageClass("fast", ["ap-south-1a"])]), /ap-south-1a is in ap-south-1/));
+  it("fails closed on unknown topology values", () =>
+    violates(stack(storageClassesInHomeRegion, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"])]), /cannot prove/));
+});
+
+describe("policy workload-storage-in-home-region", () => {
+  it("passes ClickHouse/Kafka persistence on the home class", () =>
+    clean(stack(workloadStorageInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a"]), release("gp3-eu-west-1")])));
+  it("rejects persistence on gp3-<other region>", () =>
+    violates(stack(workloadStorageInHomeRegion, [home, release("gp3-us-east-1")]), /gp3-us-east-1 is a storage class of us-east-1/));
+  it("rejects persistence on a class whose topology is another region", () =>
+    violates(stack(workloadStorageInHomeRegion, [home, storageClass("fast", ["us-east-1a"]), release("fast")]), /storageClass fast: .*us-east-1/));
+  it("rejects values the policy cannot read (valueYamlFiles)", () =>
+    violates(stack(workloadStorageInHomeRegion, [home, release("gp3-eu-west-1", { valueYamlFiles: ["values-eu.yaml"] })]), /valueYamlFiles/));
+  it("fails closed on an unknown storage class", () =>
+    violates(stack(workloadStorageInHomeRegion, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"])]), /cannot prove .*unknown at preview/));
+});
+
+describe("policy cross-region-routes-in-jurisdiction", () => {
+  const ROUTE = "aws:ec2/route:Route";
+  const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
+  const IN = awsProvider("ap-south-1");
+  const accepter = (tags: Record<string, string>): ResourceSpec => ({ type: ACCEPTER, name: "link-accept", provider: IN, props: { region: "eu-west-1", tags } });
+  const route = (region: string, more: Partial<ResourceSpec> = {}): ResourceSpec => ({
+    type: ROUTE, name: "link-from-peer", provider: IN, props: { region, routeTableId: "rtb-1", destinationCidrBlock: "10.20.0.0/18", vpcPeeringConnectionId: "pcx-1" },
+    dependencies: [urnOf(ACCEPTER, "link-accept")], ...more,
+  });
+  const run = (...specs: ResourceSpec[]) => runStackPolicy(crossRegionRoutesInJurisdiction, [homeProvider("ap-south-1"), ...specs]);
+  it("passes peer-side routes of the tagged alert link and routes in the home jurisdiction", () => {
+    clean(run(accepter({ [FLOW_TAG]: ALERT_LINK_FLOW }), route("eu-west-1")));
+    clean(run(accepter({}), route("ap-south-2")));
+  });
+  it("leaves peering routes to this rule, not aws-resource-in-home-region", () =>
+    clean(res(awsResourceInHomeRegion, { ...route("eu-west-1"), unknown: ["vpcPeeringConnectionId"] })));
+  it("rejects peer-side routes of an untagged link or of a connection outside the stack", () => {
+    violates(run(accepter({ Purpose: "clickhouse-replication" }), route("eu-west-1")), /not the alert link: eu-west-1 is in jurisdiction EU/);
+    violates(run(route("us-east-1", { dependencies: [] })), /not in this stack/);
+  });
+  it("fails closed on an unknown route region", () =>
+    violates(run(accepter({}), route("x", { unknown: ["region"] })), /cannot prove/));
+});

@@ -1,0 +1,76 @@
+/**
+ * The bad-stack corpus (test/fixtures/bad/<case>/Pulumi.<stack>.yaml): each case is planned by the
+ * CLI and must fail with the expected policy (exit 1) or config key (exit 2). Every shipped stack
+ * file plans clean, alone and together, and so does every examples/<pattern> set.
+ */
+import { strict as assert } from "node:assert";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, runCli } from "./support/plan";
+
+const BAD = join(ROOT, "test", "fixtures", "bad");
+
+interface Case {
+  readonly dir: string;
+  /** `--config-file` on the one file, or `--all --dir` on the directory. */
+  readonly mode: "file" | "all";
+  readonly exit: 1 | 2;
+  /** Policy names (exit 1) or config keys (exit 2) that must be named. */
+  readonly expect: readonly string[];
+}
+
+const CASES: readonly Case[] = [
+  { dir: "foreign-storage-class", mode: "file", exit: 1, expect: ["workload-storage-in-home-region", "storage-classes-in-home-region"] },
+  { dir: "replication-peer-other-jurisdiction", mode: "all", exit: 1, expect: ["cross-stack-residency-flow"] },
+  { dir: "replication-peer-not-planned", mode: "file", exit: 1, expect: ["cross-stack-peer-in-plan"] },
+  { dir: "overlapping-cidrs", mode: "all", exit: 1, expect: ["cross-stack-cidr-overlap"] },
+  { dir: "raw-telemetry-forwarding", mode: "file", exit: 2, expect: ["federation.includeRawTelemetry"] },
+  { dir: "public-endpoint", mode: "file", exit: 2, expect: ["cluster.publicAccessCidrs"] },
+];
+
+interface Json { stacks: { violations: { policy: string; level: string }[] }[]; violations: { policy: string; level: string }[]; flows: unknown[] }
+
+describe("bad stack corpus", () => {
+  it("has a case for every fixture directory", () =>
+    assert.deepEqual(readdirSync(BAD).sort(), CASES.map((c) => c.dir).sort()));
+
+  for (const c of CASES) {
+    it(`${c.dir}: exit ${c.exit} naming ${c.expect.join(", ")}`, async () => {
+      const dir = join(BAD, c.dir);
+      const files = readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+      const selector = c.mode === "all" ? ["--all", "--dir", dir] : ["--config-file", join(dir, files[0]!)];
+      const run = await runCli([...selector, "--json"]);
+      assert.equal(run.code, c.exit, run.stderr || run.stdout.slice(0, 2000));
+      if (c.exit === 2) {
+        for (const key of c.expect) assert.match(run.stderr, new RegExp(`infrasage:${key.replace(/\./g, "\\.")}`));
+        return;
+      }
+      const doc = JSON.parse(run.stdout) as Json;
+      const mandatory = [...doc.stacks.flatMap((s) => s.violations), ...doc.violations].filter((v) => v.level === "mandatory").map((v) => v.policy);
+      for (const policy of c.expect) assert.ok(mandatory.includes(policy), `${policy} not in ${JSON.stringify(mandatory)}`);
+    });
+  }
+});
+
+describe("shipped stack files", () => {
+  it("plan together with no mandatory violation and print the flow table", async () => {
+    const run = await runCli(["--all"]);
+    assert.equal(run.code, 0, run.stdout.slice(-3000) + run.stderr);
+    assert.match(run.stdout, /Cross-stack data flows:/);
+  });
+  for (const dir of readdirSync(join(ROOT, "examples"), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    it(`examples/${dir.name} plans together with no mandatory violation`, async () => {
+      const run = await runCli(["--all", "--dir", join(ROOT, "examples", dir.name)]);
+      assert.equal(run.code, 0, run.stdout.slice(-3000) + run.stderr);
+    });
+  }
+  for (const file of readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+    it(`${file} has no mandatory violation`, async () => {
+      const run = await runCli(["--config-file", join(ROOT, file), "--json"]);
+      assert.equal(run.code, 0, run.stderr);
+      const doc = JSON.parse(run.stdout) as Json;
+      assert.deepEqual(doc.stacks.flatMap((s) => s.violations).filter((v) => v.level === "mandatory"), []);
+      assert.ok(Array.isArray(doc.flows));
+    });
+  }
+});
