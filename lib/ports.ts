@@ -60,6 +60,9 @@ export const REPLICATION_PORTS: readonly number[] = [
   PORTS.keeperRaft,
 ];
 
+/** Ports opened to and from a Keeper-only witness member: it runs no ClickHouse. */
+export const KEEPER_PORTS: readonly number[] = [PORTS.keeperClientTls, PORTS.keeperRaft];
+
 /** Kubernetes namespace of the InfraSage release. */
 export const INFRASAGE_NAMESPACE = "infrasage";
 

@@ -101,5 +101,5 @@ export async function planAll(paths: readonly string[]): Promise<PlanResult> {
     }
     if (!changed || !referenced) break;
   }
-  return { stacks: plans, crossStack: evaluateCrossStack(plans.map((p) => ({ config: p.config, record: p.record }))) };
+  return { stacks: plans, crossStack: evaluateCrossStack(plans.map((p) => ({ config: p.config, record: p.record })), { project }) };
 }

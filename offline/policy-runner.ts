@@ -15,6 +15,7 @@ import { ALL_POLICIES } from "../policies/rules/all";
 import { isUnknownValueError } from "../policies/rules/framework";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
 import type { ProgramRecord, RecordedResource } from "./run-program";
+import { checkReplicationGroups, REPLICATION_POLICY } from "../lib/replication-checks";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
@@ -29,6 +30,8 @@ export interface CrossStackReport {
   readonly violations: Violation[];
   /** Every data flow between the planned stacks (from their configuration). */
   readonly flows: Flow[];
+  /** One quorum-analysis line per active-active group. */
+  readonly replication: string[];
 }
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -161,11 +164,23 @@ export function stackFacts(config: StackConfig): StackFacts {
     stack: config.stack, region: config.region, jurisdiction: config.jurisdiction, cidr: config.network.cidr,
     ...(config.federation?.hubStack ? { hubStack: config.federation.hubStack } : {}),
     peers: config.replication?.peers ?? [],
+    witness: config.replication?.witness === true,
   };
 }
 
-export function evaluateCrossStack(stacks: readonly { config: StackConfig; record: ProgramRecord }[]): CrossStackReport {
+/** Replication checks the generic cross-stack rules already make (reported once, under their names). */
+const COVERED_BY_CROSS_STACK: ReadonlySet<string> = new Set([REPLICATION_POLICY.peerOutsidePlan, REPLICATION_POLICY.jurisdiction, REPLICATION_POLICY.cidrOverlap]);
+
+export function evaluateCrossStack(stacks: readonly { config: StackConfig; record: ProgramRecord }[], options: { project?: string } = {}): CrossStackReport {
   const facts = stacks.map((s) => stackFacts(s.config));
   const flows = crossStackFlows(facts);
-  return { flows, violations: crossStackFindings(facts, flows).map((f) => ({ policy: f.policy, level: f.level, message: f.message })) };
+  const replication = checkReplicationGroups(stacks, options);
+  return {
+    flows,
+    replication: replication.lines,
+    violations: [
+      ...crossStackFindings(facts, flows).map((f) => ({ policy: f.policy, level: f.level, message: f.message })),
+      ...replication.violations.filter((v) => !COVERED_BY_CROSS_STACK.has(v.policy)),
+    ],
+  };
 }

@@ -25,7 +25,7 @@ export function stackJson(plan: StackPlan) {
 }
 
 export function planJson(result: PlanResult) {
-  return { stacks: result.stacks.map(stackJson), violations: result.crossStack.violations, flows: result.crossStack.flows };
+  return { stacks: result.stacks.map(stackJson), violations: result.crossStack.violations, flows: result.crossStack.flows, replication: result.crossStack.replication };
 }
 
 /** The cross-stack data-flow table (from stack, to stack, jurisdictions, what flows, ports). */
@@ -91,6 +91,7 @@ export function planSummary(result: PlanResult): string {
   }
   if (result.stacks.length > 1 || result.crossStack.flows.length > 0) {
     parts.push(["Cross-stack data flows:", ...flowLines(result.crossStack.flows)].join("\n"));
+    if (result.crossStack.replication.length > 0) parts.push(["Replication groups (Keeper quorum):", ...result.crossStack.replication.map((l) => `  ${l}`)].join("\n"));
     parts.push(["Cross-stack violations:", ...violationLines(result.crossStack.violations)].join("\n"));
   }
   return parts.join("\n\n");

@@ -16,11 +16,10 @@ import { linkOwner } from "../lib/peering-plan";
 import { portsFor } from "../lib/replication-plan";
 import { REPLICATION_PORTS } from "../lib/ports";
 import { limitProblems } from "../lib/aws-limits";
-import { ROOT, ofType, one, runCli, writeStackFile } from "./support/plan";
+import { ROOT, ofType, one, planDir, runCli, writeStackFile } from "./support/plan";
 
 const EXAMPLE_DIR = join(ROOT, "examples", "active-active");
-let example: Promise<PlanResult> | undefined;
-const planExample = () => (example ??= planAll(listStackFiles(EXAMPLE_DIR)));
+const planExample = (): Promise<PlanResult> => planDir(EXAMPLE_DIR);
 const byStack = (r: PlanResult, stack: string): StackPlan => r.stacks.find((s) => s.stack === stack)!;
 const output = (p: StackPlan, key: string): unknown => p.record.outputs[key]?.value;
 

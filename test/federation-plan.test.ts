@@ -2,14 +2,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { containsCidr } from "cidr-tools";
-import { planAll, planStackFile, type PlanResult, type StackPlan } from "../offline/plan";
+import { planStackFile, type PlanResult, type StackPlan } from "../offline/plan";
 import { hasMandatory, planJson } from "../offline/report";
 import { readStackFile } from "../offline/stack-file";
 import type { RecordedResource } from "../offline/run-program";
 import { limitProblems } from "../lib/aws-limits";
 import { HUB_RECEIVER, HUB_WEBHOOK_URL } from "../lib/federation";
 import { PORTS } from "../lib/ports";
-import { ROOT, ofType, one, runCli, writeStackFile } from "./support/plan";
+import { ROOT, ofType, one, planDir, runCli, writeStackFile } from "./support/plan";
 
 type SecretData = import("kubernetes-models/v1/Secret").ISecret;
 
@@ -30,7 +30,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
   let hub: StackPlan;
   let spoke: StackPlan;
   before(async () => {
-    result = await planAll(FILES);
+    result = await planDir(DIR);
     hub = result.stacks.find((s) => s.stack === "eu-west-1")!;
     spoke = result.stacks.find((s) => s.stack === "ap-south-1")!;
   });

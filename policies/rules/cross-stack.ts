@@ -4,7 +4,7 @@
  * stack's configuration (federation.hubStack, replication.peers). Pure: no Pulumi import.
  */
 import { overlapCidr } from "cidr-tools";
-import { PORTS, REPLICATION_PORTS } from "../../lib/ports";
+import { KEEPER_PORTS, PORTS, REPLICATION_PORTS } from "../../lib/ports";
 
 /** What the plan knows about one stack. */
 export interface StackFacts {
@@ -17,9 +17,11 @@ export interface StackFacts {
   readonly hubStack?: string;
   /** `org/project/stack` of the replication peers (active-active). */
   readonly peers: readonly string[];
+  /** A Keeper-only witness (active-active): it exchanges coordination, not ClickHouse data. */
+  readonly witness?: boolean;
 }
 
-export type FlowKind = "raw telemetry" | "replicated ClickHouse data" | "alert metadata" | "metrics";
+export type FlowKind = "raw telemetry" | "replicated ClickHouse data" | "Keeper coordination" | "alert metadata" | "metrics";
 
 export interface Flow {
   readonly from: string;
@@ -38,7 +40,7 @@ export interface CrossStackFinding {
 }
 
 /** Kinds of flow that move telemetry itself: never across a jurisdiction boundary. */
-export const RESIDENT_FLOWS: readonly FlowKind[] = ["raw telemetry", "replicated ClickHouse data"];
+export const RESIDENT_FLOWS: readonly FlowKind[] = ["raw telemetry", "replicated ClickHouse data", "Keeper coordination"];
 
 /** The stack name of an `org/project/stack` reference. */
 const refStack = (ref: string): string => ref.split("/")[2] ?? ref;
@@ -52,7 +54,9 @@ export function crossStackFlows(stacks: readonly StackFacts[]): Flow[] {
   };
   return stacks.flatMap((s) => [
     ...(s.hubStack ? [flow(s, s.hubStack, "alert metadata", [PORTS.alertWebhook])] : []),
-    ...s.peers.map((p) => flow(s, p, "replicated ClickHouse data", REPLICATION_PORTS)),
+    ...s.peers.map((p) => (s.witness || byName.get(refStack(p))?.witness
+      ? flow(s, p, "Keeper coordination", KEEPER_PORTS)
+      : flow(s, p, "replicated ClickHouse data", REPLICATION_PORTS))),
   ]);
 }
 

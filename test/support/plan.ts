@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { stringify } from "yaml";
-import { planStackFile, type StackPlan } from "../../offline/plan";
-import { readStackFile } from "../../offline/stack-file";
+import { planAll, planStackFile, type PlanResult, type StackPlan } from "../../offline/plan";
+import { listStackFiles, readStackFile } from "../../offline/stack-file";
 import { main } from "../../offline/cli";
 import type { RecordedResource } from "../../offline/run-program";
 
@@ -18,6 +18,18 @@ export function planShipped(stack: string): Promise<StackPlan> {
   if (!p) {
     p = planStackFile(readStackFile(join(ROOT, `Pulumi.${stack}.yaml`)));
     cache.set(stack, p);
+  }
+  return p;
+}
+
+const dirCache = new Map<string, Promise<PlanResult>>();
+
+/** Plans every stack file of a directory together (memoised: the shipped examples are planned once per run). */
+export function planDir(dir: string): Promise<PlanResult> {
+  let p = dirCache.get(dir);
+  if (!p) {
+    p = planAll(listStackFiles(dir));
+    dirCache.set(dir, p);
   }
   return p;
 }
