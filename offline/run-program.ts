@@ -115,6 +115,15 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
+  // The SDK takes a stack trace for every promise and resource (leak debugging, source positions);
+  // mapped through tsx's source maps that is 80% of a plan's time, and nothing offline reads them.
+  // INFRASAGE_DEBUG=1 keeps them for debugging the program itself.
+  const sourceMaps = process.sourceMapsEnabled;
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.INFRASAGE_DEBUG) {
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 0;
+  }
   try {
     pulumi.runtime.setAllConfig({ ...opts.config });
     await pulumi.runtime.setMocks(createMockCloud(opts), opts.project, opts.stack, false);
@@ -148,6 +157,8 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     return { stack: opts.stack, resources, outputs };
   } finally {
     process.off("unhandledRejection", onRejection);
+    process.setSourceMapsEnabled(sourceMaps);
+    Error.stackTraceLimit = stackTraceLimit;
     running = false;
   }
 }
