@@ -26,9 +26,11 @@ export interface FederationHubArgs {
   readonly jurisdiction: Jurisdiction;
   /** Hub VPC id. */
   readonly vpcId: pulumi.Input<string>;
-  /** Hub private subnet ids (AZ order): the NLB's ENIs go here. */
-  readonly privateSubnetIds: readonly pulumi.Input<string>[];
-  /** Hub private subnet CIDRs (same order): exported as `lbSubnetCidrs`. */
+  /** Hub load-balancer subnet ids (AZ order): the NLB's ENIs go here. */
+  readonly loadBalancerSubnetIds: readonly pulumi.Input<string>[];
+  /** Hub load-balancer subnet CIDRs (same order): exported as `lbSubnetCidrs`, the only hub CIDRs spokes route to. */
+  readonly loadBalancerSubnetCidrs: readonly string[];
+  /** Hub private subnet CIDRs: the hub's own Alertmanager (pods) reaches the NLB from there. */
   readonly privateSubnetCidrs: readonly string[];
   /** EKS cluster name. */
   readonly clusterName: pulumi.Input<string>;
@@ -87,7 +89,7 @@ export class FederationHub extends pulumi.ComponentResource {
     const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
       internal: true,
       loadBalancerType: "network",
-      subnets: [...args.privateSubnetIds],
+      subnets: [...args.loadBalancerSubnetIds],
       securityGroups: [lbSg.id],
       // Any healthy pod serves every AZ's ENI: a spoke is not tied to the AZ its DNS answer picked.
       enableCrossZoneLoadBalancing: true,
@@ -161,7 +163,7 @@ export class FederationHub extends pulumi.ComponentResource {
       webhookUrl: HUB_WEBHOOK_URL,
       zoneId: zone.zoneId,
       lbSecurityGroupId: lbSg.id,
-      lbSubnetCidrs: [...args.privateSubnetCidrs],
+      lbSubnetCidrs: [...args.loadBalancerSubnetCidrs],
       region: args.region,
       jurisdiction: args.jurisdiction,
     });

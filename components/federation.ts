@@ -74,7 +74,7 @@ export async function planFederation(config: StackConfig): Promise<FederationPla
 /** What the components need from the rest of the stack. */
 export interface FederationWiring {
   readonly config: StackConfig;
-  readonly network: Pick<RegionalNetwork, "vpcId" | "privateSubnetIds" | "privateRouteTableIds" | "subnets">;
+  readonly network: Pick<RegionalNetwork, "vpcId" | "loadBalancerSubnetIds" | "privateRouteTableIds" | "subnets">;
   readonly cluster: Pick<EksCluster, "clusterName" | "clusterSecurityGroupId" | "oidcProviderArn" | "oidcIssuer">;
   /** Namespace of the InfraSage release. */
   readonly namespace: pulumi.Input<string>;
@@ -90,7 +90,8 @@ export function wireFederation(name: string, plan: FederationPlan, w: Federation
       region: config.region,
       jurisdiction: config.jurisdiction,
       vpcId: network.vpcId,
-      privateSubnetIds: network.privateSubnetIds,
+      loadBalancerSubnetIds: network.loadBalancerSubnetIds,
+      loadBalancerSubnetCidrs: network.subnets.filter((s) => s.tier === "lb").map((s) => s.cidr),
       privateSubnetCidrs,
       clusterName: cluster.clusterName,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,

@@ -37,7 +37,9 @@ export class RegionalNetwork extends pulumi.ComponentResource {
   public readonly publicSubnetIds: pulumi.Output<string>[];
   /** Private subnet ids, in AZ order (EKS nodes and pods). */
   public readonly privateSubnetIds: pulumi.Output<string>[];
-  /** Private route table ids, in AZ order (peering routes go here). */
+  /** Internal load-balancer subnet ids, in AZ order (small; the only subnets an LB-only link routes to). */
+  public readonly loadBalancerSubnetIds: pulumi.Output<string>[];
+  /** Private route table ids, in AZ order (peering routes go here; lb subnets share them). */
   public readonly privateRouteTableIds: pulumi.Output<string>[];
   /** The one public route table's id. */
   public readonly publicRouteTableId: pulumi.Output<string>;
@@ -100,10 +102,16 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: ANYWHERE, gatewayId: igw.id }, parent);
 
     const privateRouteTables: aws.ec2.RouteTable[] = [];
+    const privateRouteTableOf = new Map<string, aws.ec2.RouteTable>();
     for (const spec of this.subnets) {
       const subnet = subnets.get(spec.name)!;
       if (spec.tier === "public") {
         new aws.ec2.RouteTableAssociation(`${name}-${spec.name}-rta`, { routeTableId: publicRouteTable.id, subnetId: subnet.id }, parent);
+        continue;
+      }
+      if (spec.tier === "lb") {
+        // Same table as the AZ's private subnet: peering return routes added there cover both.
+        new aws.ec2.RouteTableAssociation(`${name}-${spec.name}-rta`, { routeTableId: privateRouteTableOf.get(spec.az)!.id, subnetId: subnet.id }, parent);
         continue;
       }
       const routeTable = new aws.ec2.RouteTable(`${name}-${spec.name}-rt`, { vpcId: vpc.id, tags: tagged(`${spec.name}-rt`) }, parent);
@@ -114,6 +122,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
       }, parent);
       new aws.ec2.RouteTableAssociation(`${name}-${spec.name}-rta`, { routeTableId: routeTable.id, subnetId: subnet.id }, parent);
       privateRouteTables.push(routeTable);
+      privateRouteTableOf.set(spec.az, routeTable);
     }
 
     // Adopting the default SG with empty rule lists removes its allow-all rules and keeps them removed.
@@ -125,6 +134,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     this.vpcCidr = args.cidr;
     this.publicSubnetIds = this.subnets.filter((s) => s.tier === "public").map((s) => subnets.get(s.name)!.id);
     this.privateSubnetIds = this.subnets.filter((s) => s.tier === "private").map((s) => subnets.get(s.name)!.id);
+    this.loadBalancerSubnetIds = this.subnets.filter((s) => s.tier === "lb").map((s) => subnets.get(s.name)!.id);
     this.privateRouteTableIds = privateRouteTables.map((rt) => rt.id);
     this.publicRouteTableId = publicRouteTable.id;
     this.registerOutputs({
@@ -132,6 +142,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
       vpcCidr: this.vpcCidr,
       publicSubnetIds: this.publicSubnetIds,
       privateSubnetIds: this.privateSubnetIds,
+      loadBalancerSubnetIds: this.loadBalancerSubnetIds,
       privateRouteTableIds: this.privateRouteTableIds,
       publicRouteTableId: this.publicRouteTableId,
       natGatewayCount: this.natGatewayCount,

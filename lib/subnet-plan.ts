@@ -5,8 +5,11 @@
  *
  * Layout: the VPC is cut into 4 equal quarters. Private subnet i is quarter i: EKS pods take VPC
  * IPs (VPC CNI), so the private tier gets nearly all the space. The 4th quarter is cut into 4 and
- * public subnet i is piece i: public subnets only hold NAT gateways and load balancers. The spare
- * quarter (2 AZs) and spare pieces stay free for later tiers without renumbering anything.
+ * public subnet i is piece i: public subnets only hold NAT gateways and load balancers. The 4th
+ * piece is cut into 4 again and load-balancer subnet i is piece i: internal load balancers live
+ * there, so a cross-region link that only needs a load balancer (the hub's alert webhook) routes
+ * to these small subnets, never to the pods' subnets. The spare quarter (2 AZs) and spare pieces
+ * stay free for later tiers without renumbering anything.
  */
 import { normalizeCidr, parseCidr } from "cidr-tools";
 import { stringifyIp } from "ip-bigint";
@@ -14,10 +17,10 @@ import type { NatStrategy } from "./profiles";
 
 export type { NatStrategy } from "./profiles";
 
-export type SubnetTier = "public" | "private";
+export type SubnetTier = "public" | "private" | "lb";
 
 export interface SubnetSpec {
-  /** Public (NAT gateways, internet-facing LBs) or private (nodes, pods, internal LBs). */
+  /** Public (NAT gateways, internet-facing LBs), private (nodes, pods) or lb (internal LBs). */
   readonly tier: SubnetTier;
   /** Full AZ name, e.g. `eu-west-1a`. */
   readonly az: string;
@@ -32,12 +35,12 @@ export const MIN_AZS = 2;
 export const MAX_AZS = 3;
 /** AWS rejects VPCs larger than /16. */
 export const MIN_VPC_PREFIX = 16;
-/** Public subnets are 4 prefix bits smaller than the VPC (a quarter of a quarter). */
-const PUBLIC_EXTRA_BITS = 4;
+/** Load-balancer subnets are a quarter of the spare public piece: 6 bits smaller than the VPC. */
+const LB_EXTRA_BITS = 6;
 /** AWS's smallest subnet is a /28. */
 export const AWS_MAX_SUBNET_PREFIX = 28;
-/** Largest VPC prefix whose public subnets are still valid AWS subnets. */
-export const MAX_VPC_PREFIX = AWS_MAX_SUBNET_PREFIX - PUBLIC_EXTRA_BITS;
+/** Largest VPC prefix whose load-balancer subnets are still valid AWS subnets. */
+export const MAX_VPC_PREFIX = AWS_MAX_SUBNET_PREFIX - LB_EXTRA_BITS;
 
 /** `a` from `eu-west-1a`; undefined when the name does not end in digit + letters. */
 function suffixOf(az: string): string | undefined {
@@ -64,7 +67,7 @@ function problemsOf(vpcCidr: string, azs: readonly string[]): string[] {
   } else {
     const prefix = Number(parsed.prefix);
     if (prefix < MIN_VPC_PREFIX || prefix > MAX_VPC_PREFIX) {
-      problems.push(`VPC CIDR "${vpcCidr}" has prefix /${prefix}; the subnet plan needs /${MIN_VPC_PREFIX}../${MAX_VPC_PREFIX} (AWS allows /16 at most, and public subnets are the VPC prefix + ${PUBLIC_EXTRA_BITS}, at most /${AWS_MAX_SUBNET_PREFIX})`);
+      problems.push(`VPC CIDR "${vpcCidr}" has prefix /${prefix}; the subnet plan needs /${MIN_VPC_PREFIX}../${MAX_VPC_PREFIX} (AWS allows /16 at most, and load-balancer subnets are the VPC prefix + ${LB_EXTRA_BITS}, at most /${AWS_MAX_SUBNET_PREFIX})`);
     }
     const normalized = normalizeCidr(vpcCidr);
     if (normalized !== vpcCidr) problems.push(`VPC CIDR "${vpcCidr}" has host bits set; use ${normalized}`);
@@ -90,7 +93,8 @@ function quarters(cidr: string): string[] {
 }
 
 /**
- * One private and one public subnet per AZ (in `azs` order: private first, then public).
+ * One private, one public and one load-balancer subnet per AZ (in `azs` order: private, then
+ * public, then lb).
  * Throws one Error listing every problem when the CIDR or the AZ list is unusable.
  */
 export function planSubnets(vpcCidr: string, azs: readonly string[]): SubnetSpec[] {
@@ -98,10 +102,12 @@ export function planSubnets(vpcCidr: string, azs: readonly string[]): SubnetSpec
   if (problems.length > 0) throw new Error(`invalid subnet plan input:\n  - ${problems.join("\n  - ")}`);
   const privateCidrs = quarters(vpcCidr);
   const publicCidrs = quarters(privateCidrs[3]!);
+  const lbCidrs = quarters(publicCidrs[3]!);
   const spec = (tier: SubnetTier, az: string, cidr: string): SubnetSpec => ({ tier, az, cidr, name: `${tier}-${azSuffix(az)}` });
   return [
     ...azs.map((az, i) => spec("private", az, privateCidrs[i]!)),
     ...azs.map((az, i) => spec("public", az, publicCidrs[i]!)),
+    ...azs.map((az, i) => spec("lb", az, lbCidrs[i]!)),
   ];
 }
 
@@ -117,10 +123,11 @@ export function natFor(az: string, azs: readonly string[], strategy: NatStrategy
   return strategy === "single" ? azs[0]! : az;
 }
 
-/** Tags EKS and the AWS Load Balancer Controller use to discover subnets of a cluster. */
+/**
+ * Tags EKS and the AWS Load Balancer Controller use to discover subnets of a cluster: internet-facing
+ * LBs go to public subnets, internal ones to the lb subnets (not among the pods).
+ */
 export function subnetTags(spec: SubnetSpec, clusterName: string): Record<string, string> {
-  return {
-    [spec.tier === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1",
-    [`kubernetes.io/cluster/${clusterName}`]: "shared",
-  };
+  const role: Record<string, string> = spec.tier === "public" ? { "kubernetes.io/role/elb": "1" } : spec.tier === "lb" ? { "kubernetes.io/role/internal-elb": "1" } : {};
+  return { ...role, [`kubernetes.io/cluster/${clusterName}`]: "shared" };
 }

@@ -1,7 +1,7 @@
 /** Pattern 2 end to end under the mock cloud: examples/hub-spoke planned together, a spoke alone, bad variants. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { containsCidr } from "cidr-tools";
+import { containsCidr, overlapCidr } from "cidr-tools";
 import { planStackFile, type PlanResult, type StackPlan } from "../offline/plan";
 import { hasMandatory, planJson } from "../offline/report";
 import { readStackFile } from "../offline/stack-file";
@@ -118,6 +118,12 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.equal(toHub.length, 9);
     assert.equal(back.length, 9);
     for (const r of toHub) assert.ok(lbSubnets.includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
+    // The load-balancer subnets are small and hold no pods: ClickHouse/Kafka pods are unreachable by route.
+    const hubPrivate = (hub.record.outputs.network?.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
+    for (const c of lbSubnets) {
+      assert.ok(!hubPrivate.some((p) => overlapCidr(p, c)), `${c} overlaps the hub's pod subnets`);
+      assert.ok(Number(c.split("/")[1]) >= 22, `${c} is wider than a /22`);
+    }
     for (const r of back) assert.ok(spokePrivate.includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
     for (const r of routes) assert.ok(![hub.config.network.cidr, spoke.config.network.cidr].includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
     const pcx = one(spoke, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
@@ -142,7 +148,8 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     const lb = one(hub, "aws:lb/loadBalancer:LoadBalancer").rawInputs;
     assert.equal(lb.internal, true);
     assert.equal(lb.loadBalancerType, "network");
-    assert.deepEqual(lb.subnets, hub.record.outputs.privateSubnetIds?.value);
+    assert.equal((lb.subnets as string[]).length, 3);
+    for (const id of lb.subnets as string[]) assert.ok(!(hub.record.outputs.privateSubnetIds?.value as string[]).includes(id), "NLB must not sit in the pods' subnets");
     const listener = one(hub, "aws:lb/listener:Listener").rawInputs;
     assert.equal(listener.port, PORTS.alertWebhook);
     const tg = one(hub, "aws:lb/targetGroup:TargetGroup");

@@ -75,9 +75,9 @@ describe("RegionalNetwork", () => {
 
   it("creates one NAT and EIP per AZ with perAz, one with single, and scales with the AZ count", () => {
     const common = { [T.vpc]: 1, [T.igw]: 1, [T.defaultSg]: 1, [T.logGroup]: 1, [T.role]: 1, [T.flowLog]: 1 };
-    assert.deepEqual(countByType(perAz), { ...common, [T.subnet]: 6, [T.eip]: 3, [T.nat]: 3, [T.routeTable]: 4, [T.route]: 4, [T.association]: 6 });
-    assert.deepEqual(countByType(single), { ...common, [T.subnet]: 6, [T.eip]: 1, [T.nat]: 1, [T.routeTable]: 4, [T.route]: 4, [T.association]: 6 });
-    assert.deepEqual(countByType(twoAz), { ...common, [T.subnet]: 4, [T.eip]: 2, [T.nat]: 2, [T.routeTable]: 3, [T.route]: 3, [T.association]: 4 });
+    assert.deepEqual(countByType(perAz), { ...common, [T.subnet]: 9, [T.eip]: 3, [T.nat]: 3, [T.routeTable]: 4, [T.route]: 4, [T.association]: 9 });
+    assert.deepEqual(countByType(single), { ...common, [T.subnet]: 9, [T.eip]: 1, [T.nat]: 1, [T.routeTable]: 4, [T.route]: 4, [T.association]: 9 });
+    assert.deepEqual(countByType(twoAz), { ...common, [T.subnet]: 6, [T.eip]: 2, [T.nat]: 2, [T.routeTable]: 3, [T.route]: 3, [T.association]: 6 });
     assert.equal(perAz.outputs.netNatGatewayCount!.value, 3);
     assert.equal(single.outputs.netNatGatewayCount!.value, 1);
   });
@@ -121,10 +121,11 @@ describe("RegionalNetwork", () => {
   it("tags subnets for EKS load balancer discovery and never maps public IPs", () => {
     for (const s of ofType(perAz, T.subnet)) {
       const tags = s.inputs.tags as Record<string, string>;
-      const isPublic = s.name.startsWith("net-public-");
+      const tier = s.name.replace(/^net-/, "").split("-")[0];
       assert.equal(tags["kubernetes.io/cluster/infrasage-eu"], "shared");
-      assert.equal(tags[isPublic ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"], "1");
-      assert.equal(tags[isPublic ? "kubernetes.io/role/internal-elb" : "kubernetes.io/role/elb"], undefined);
+      // Internet-facing LBs in public subnets, internal ones in lb subnets, none among the pods.
+      assert.equal(tags["kubernetes.io/role/elb"], tier === "public" ? "1" : undefined, s.name);
+      assert.equal(tags["kubernetes.io/role/internal-elb"], tier === "lb" ? "1" : undefined, s.name);
       assert.equal(s.inputs.mapPublicIpOnLaunch, false);
     }
   });
@@ -156,10 +157,9 @@ describe("RegionalNetwork", () => {
       const nat = dependencyOfType(perAz, route, T.nat);
       const natSubnet = dependencyOfType(perAz, nat, T.subnet);
       const tableSubnets = associations.filter((a) => a.dependencies.includes(table.urn)).map((a) => dependencyOfType(perAz, a, T.subnet));
-      assert.equal(tableSubnets.length, 1, `${table.name} should serve exactly one private subnet`);
-      assert.equal(azOfSubnet(natSubnet), azOfSubnet(tableSubnets[0]!), `${table.name} routes to a NAT in another AZ`);
+      assert.deepEqual(tableSubnets.map((t) => t.name.replace(/-[a-z]$/, "")).sort(), ["net-lb", "net-private"], `${table.name} should serve its AZ's private and lb subnets`);
+      for (const t of tableSubnets) assert.equal(azOfSubnet(natSubnet), azOfSubnet(t), `${table.name} routes to a NAT in another AZ`);
       assert.match(natSubnet.name, /^net-public-/, "NAT gateways live in public subnets");
-      assert.match(tableSubnets[0]!.name, /^net-private-/);
     }
   });
 

@@ -21,7 +21,7 @@ describe("shipped regional stacks (pattern 1)", () => {
         const count = (t: string) => ofType(plan, t).length;
         assert.equal(count("aws:ec2/vpc:Vpc"), 1);
         const subnets = ofType(plan, "aws:ec2/subnet:Subnet");
-        assert.equal(subnets.length, 6);
+        assert.equal(subnets.length, 9, "private, public and load-balancer subnet per AZ");
         assert.deepEqual([...new Set(subnets.map((s) => s.rawInputs.availabilityZone))].sort(), [`${stack}a`, `${stack}b`, `${stack}c`]);
         assert.equal(count("aws:ec2/natGateway:NatGateway"), 3, "medium profile: one NAT per AZ");
         assert.equal(count("aws:eks/cluster:Cluster"), 1);
@@ -30,7 +30,7 @@ describe("shipped regional stacks (pattern 1)", () => {
         assert.equal(count("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 1);
         assert.equal(count("aws:kms/key:Key"), 1);
         assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClass"), 1);
-        assert.equal(count("kubernetes:core/v1:Secret"), 1);
+        assert.equal(count("kubernetes:core/v1:Secret"), 2, "API key and Grafana admin (mode local)");
         assert.equal(count("kubernetes:helm.sh/v3:Release"), 1);
       });
 

@@ -34,13 +34,16 @@ describe("planSubnets", () => {
       { tier: "public", az: "eu-west-1a", cidr: "10.10.192.0/20", name: "public-a" },
       { tier: "public", az: "eu-west-1b", cidr: "10.10.208.0/20", name: "public-b" },
       { tier: "public", az: "eu-west-1c", cidr: "10.10.224.0/20", name: "public-c" },
+      { tier: "lb", az: "eu-west-1a", cidr: "10.10.240.0/22", name: "lb-a" },
+      { tier: "lb", az: "eu-west-1b", cidr: "10.10.244.0/22", name: "lb-b" },
+      { tier: "lb", az: "eu-west-1c", cidr: "10.10.248.0/22", name: "lb-c" },
     ]);
   });
 
   const table: { vpc: string; azs: string[]; cidrs: string[] }[] = [
-    { vpc: "10.20.0.0/20", azs: ["ap-south-1a", "ap-south-1b"], cidrs: ["10.20.0.0/22", "10.20.4.0/22", "10.20.12.0/24", "10.20.13.0/24"] },
-    { vpc: "172.16.0.0/16", azs: ["us-west-1a", "us-west-1c"], cidrs: ["172.16.0.0/18", "172.16.64.0/18", "172.16.192.0/20", "172.16.208.0/20"] },
-    { vpc: "192.168.0.0/24", azs: EU_WEST_1, cidrs: ["192.168.0.0/26", "192.168.0.64/26", "192.168.0.128/26", "192.168.0.192/28", "192.168.0.208/28", "192.168.0.224/28"] },
+    { vpc: "10.20.0.0/20", azs: ["ap-south-1a", "ap-south-1b"], cidrs: ["10.20.0.0/22", "10.20.4.0/22", "10.20.12.0/24", "10.20.13.0/24", "10.20.15.0/26", "10.20.15.64/26"] },
+    { vpc: "172.16.0.0/16", azs: ["us-west-1a", "us-west-1c"], cidrs: ["172.16.0.0/18", "172.16.64.0/18", "172.16.192.0/20", "172.16.208.0/20", "172.16.240.0/22", "172.16.244.0/22"] },
+    { vpc: "192.168.0.0/22", azs: EU_WEST_1, cidrs: ["192.168.0.0/24", "192.168.1.0/24", "192.168.2.0/24", "192.168.3.0/26", "192.168.3.64/26", "192.168.3.128/26", "192.168.3.192/28", "192.168.3.208/28", "192.168.3.224/28"] },
   ];
   for (const { vpc, azs, cidrs } of table) {
     it(`plans ${vpc} over ${azs.join(", ")}`, () => {
@@ -56,7 +59,7 @@ describe("planSubnets", () => {
     { vpc: "10.0.0.0", azs: EU_WEST_1, message: /is not an IPv4 CIDR/ },
     { vpc: "not-a-cidr", azs: EU_WEST_1, message: /is not an IPv4 CIDR/ },
     { vpc: "10.0.0.0/8", azs: EU_WEST_1, message: /has prefix \/8/ },
-    { vpc: "10.0.0.0/25", azs: EU_WEST_1, message: /has prefix \/25/ },
+    { vpc: "10.0.0.0/23", azs: EU_WEST_1, message: /has prefix \/23/ },
     { vpc: "10.0.0.1/16", azs: EU_WEST_1, message: /host bits set; use 10\.0\.0\.0\/16/ },
     { vpc: "10.0.0.0/16", azs: ["eu-west-1a", "eu-west-1a"], message: /suffixes repeat: a/ },
     { vpc: "10.0.0.0/16", azs: ["eu-west-1", "westeurope"], message: /"eu-west-1" is not a full AZ name/ },
@@ -80,8 +83,8 @@ describe("planSubnets", () => {
   it("keeps every subnet inside the VPC, disjoint, aligned, one per AZ and tier (/16../20, 2..3 AZs)", () => {
     fc.assert(fc.property(privateVpcCidr(16, 20), azList, (vpc, azs) => {
       const plan = planSubnets(vpc, azs);
-      assert.equal(plan.length, 2 * azs.length);
-      for (const tier of ["public", "private"] as const) {
+      assert.equal(plan.length, 3 * azs.length);
+      for (const tier of ["public", "private", "lb"] as const) {
         assert.deepEqual(plan.filter((s) => s.tier === tier).map((s) => s.az), azs);
       }
       for (const [i, s] of plan.entries()) {
@@ -94,13 +97,14 @@ describe("planSubnets", () => {
     }));
   });
 
-  it("gives private subnets 4x the addresses of public ones and accepts every prefix up to /24", () => {
-    fc.assert(fc.property(privateVpcCidr(16, 24), azList, (vpc, azs) => {
+  it("gives private subnets 4x the addresses of public ones, public 4x lb ones, for every prefix up to /22", () => {
+    fc.assert(fc.property(privateVpcCidr(16, 22), azList, (vpc, azs) => {
       const plan = planSubnets(vpc, azs);
       const prefixOf = (tier: string) => new Set(plan.filter((s) => s.tier === tier).map((s) => Number(parseCidr(s.cidr).prefix)));
       const vpcPrefix = Number(parseCidr(vpc).prefix);
       assert.deepEqual(prefixOf("private"), new Set([vpcPrefix + 2]));
       assert.deepEqual(prefixOf("public"), new Set([vpcPrefix + 4]));
+      assert.deepEqual(prefixOf("lb"), new Set([vpcPrefix + 6]));
     }));
   });
 });
@@ -132,9 +136,10 @@ describe("subnet naming and tags", () => {
     assert.throws(() => azSuffix("eu-west-1"), /not a full AZ name/);
   });
 
-  it("tags public subnets for internet-facing and private ones for internal load balancers", () => {
-    const [priv, , , pub] = planSubnets("10.10.0.0/16", EU_WEST_1);
+  it("tags public subnets for internet-facing and lb ones for internal load balancers; pods' subnets for neither", () => {
+    const [priv, , , pub, , , lb] = planSubnets("10.10.0.0/16", EU_WEST_1);
     assert.deepEqual(subnetTags(pub!, "infrasage-eu"), { "kubernetes.io/role/elb": "1", "kubernetes.io/cluster/infrasage-eu": "shared" });
-    assert.deepEqual(subnetTags(priv!, "infrasage-eu"), { "kubernetes.io/role/internal-elb": "1", "kubernetes.io/cluster/infrasage-eu": "shared" });
+    assert.deepEqual(subnetTags(lb!, "infrasage-eu"), { "kubernetes.io/role/internal-elb": "1", "kubernetes.io/cluster/infrasage-eu": "shared" });
+    assert.deepEqual(subnetTags(priv!, "infrasage-eu"), { "kubernetes.io/cluster/infrasage-eu": "shared" });
   });
 });
