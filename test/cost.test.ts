@@ -4,7 +4,9 @@ import { planStackFile } from "../offline/plan";
 import { readStackFile } from "../offline/stack-file";
 import { estimateCost, quantityGiB } from "../lib/cost";
 import { PRICE_TABLE_VERSION, REGION_PRICES, HOURS_PER_MONTH, GLOBAL_PRICES } from "../lib/prices";
-import { planShipped, writeStackFile } from "./support/plan";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { planShipped, ROOT, writeStackFile } from "./support/plan";
 
 async function planProfile(profile: string) {
   return planStackFile(readStackFile(writeStackFile("eu-west-1", {
@@ -37,6 +39,8 @@ describe("cost estimate", () => {
     const medium = await planProfile("medium");
     assert.ok(small.cost.monthlyTotal <= medium.cost.monthlyTotal / 2, `small ${small.cost.monthlyTotal} vs medium ${medium.cost.monthlyTotal}`);
     assert.ok(!small.cost.items.some((i) => /m6i.xlarge/.test(i.item)));
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    assert.match(readme, new RegExp(`\\| estimated USD / month \\| ${small.cost.monthlyTotal.toFixed(2)} \\| ${medium.cost.monthlyTotal.toFixed(2)} \\|`), "README cost table is stale");
   });
 
   it("says when a region has no prices in the table instead of pretending", async () => {
