@@ -14,6 +14,7 @@ import type { NetworkExport } from "./lib/peering-plan";
 import { planFederation, wireFederation } from "./components/federation";
 import { ActiveActiveMember } from "./components/active-active";
 import { witnessNodeGroup } from "./lib/keeper-plan";
+import { planSharedGrafana } from "./components/shared-grafana";
 
 /**
  * Async because pattern 2 reads the other side's stack outputs (StackReference.getOutputDetails)
@@ -53,6 +54,11 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   // values depend on what is deployed there.
   const federation = config.pattern === "hub-spoke" ? await planFederation(config) : undefined;
 
+  // Shared Grafana (seed, cost): a host reads its sources' Prometheus endpoints (datasources are
+  // chart values); a shared stack runs no Grafana. Plain local/disabled stacks read nothing.
+  const sharedGrafana = !config.replication?.witness && (config.grafana.mode === "shared" || config.grafana.sources)
+    ? await planSharedGrafana(config) : undefined;
+
   // Pattern 3 (active-active ClickHouse replication): peering with every peer, private DNS, Keeper
   // voters and the ClickHouse replication config; a witness gets no InfraSage release at all.
   let activeActive: ActiveActiveMember | undefined;
@@ -88,10 +94,12 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       mlEngine: config.mlEngine,
       grafana: config.grafana,
       runbooks: config.runbooks,
+      ...(sharedGrafana?.datasources.length ? { grafanaDatasources: sharedGrafana.datasources } : {}),
       ...(federation ? { alertFederation: federation.values } : {}),
     },
     chart: config.chart,
     availabilityZones: azs,
+    clusterName, // names the runbook kubeconfig (/etc/kubeconfig/<cluster>.yaml) when runbooks are scoped
     ...(activeActive?.release ? { replication: activeActive.release } : {}),
   }, { providers: { kubernetes: cluster.provider } });
 
@@ -122,6 +130,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
     ...(release ? { ingestionEndpoint: release.ingestionEndpoint, apiKey: release.apiKey } : {}),
+    ...(release?.grafanaAdminPassword ? { grafanaAdminPassword: release.grafanaAdminPassword } : {}),
+    ...(sharedGrafana ? { grafana: sharedGrafana.output } : {}),
     network: networkExport,
     ...federationOutputs,
     ...activeActiveOutputs,

@@ -13,10 +13,13 @@ import {
 } from "../lib/helm-values";
 import { INFRASAGE_NAMESPACE, PORTS } from "../lib/ports";
 import { INTERSERVER_SECRET_KEY, INTERSERVER_SECRET_NAME, clickhouseReplicaService } from "../lib/clickhouse-replica";
+import { runbookAccessValues } from "../lib/runbook-access";
+import { GRAFANA_ADMIN_PASSWORD_LENGTH, GRAFANA_ADMIN_SECRET, GRAFANA_ADMIN_USER } from "../lib/grafana";
+import { RunbookAccess } from "./runbook-access";
 
 export interface InfraSageReleaseArgs {
   /** Stack-derived inputs of the chart values (the API key Secret's name is supplied here). */
-  readonly values: Omit<HelmValuesInput, "apiKeySecretName">;
+  readonly values: Omit<HelmValuesInput, "apiKeySecretName" | "runbookAccess">;
   /** Where the chart comes from: a local path or a Helm repository. */
   readonly chart: ChartSource;
   /** AZs of the region the StorageClass may create volumes in. */
@@ -33,6 +36,13 @@ export interface InfraSageReleaseArgs {
    * @default none (no replication)
    */
   readonly replication?: ReleaseReplicationArgs;
+  /**
+   * EKS cluster the release runs in: names the runbook kubeconfig (`/etc/kubeconfig/<name>.yaml`).
+   * Required when `values.runbooks.namespaceScope` is non-empty (the release then also creates the
+   * runbook identity, components/runbook-access.ts).
+   * @default none (allowed only without a runbook scope)
+   */
+  readonly clusterName?: string;
 }
 
 /** ClickHouse replication inputs of the release (pattern 3). */
@@ -76,18 +86,24 @@ export class InfraSageRelease extends pulumi.ComponentResource {
   public readonly ingestionEndpoint: string;
   /** Values given to the chart (plain data, nothing secret). */
   public readonly values: InfraSageValues;
+  /** Generated Grafana admin password (a Pulumi secret); only where Grafana runs (mode local). */
+  public readonly grafanaAdminPassword?: pulumi.Output<string>;
 
   constructor(name: string, args: InfraSageReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:app:InfraSageRelease", name, {}, opts);
     const namespaceName = args.namespace ?? INFRASAGE_NAMESPACE;
     const apiKeySecretName = `${name}-api-key`;
     const region = args.values.region;
+    const namespaceScope = args.values.runbooks.namespaceScope;
 
     // Plan first (pure, may reject the input), then wire.
     const planned = (() => {
       try {
+        if (namespaceScope.length > 0 && !args.clusterName) throw new Error("clusterName is required with a runbooks.namespaceScope (it names the kubeconfig)");
+        const runbookAccess = namespaceScope.length > 0 && args.clusterName ? runbookAccessValues(args.clusterName) : undefined;
         return {
-          values: buildHelmValues({ ...args.values, apiKeySecretName }),
+          runbookAccess,
+          values: buildHelmValues({ ...args.values, apiKeySecretName, ...(runbookAccess ? { runbookAccess } : {}) }),
           storageClass: buildStorageClassSpec(region, args.values.clickhouse.storageClass, args.availabilityZones),
         };
       } catch (e) {
@@ -128,6 +144,23 @@ export class InfraSageRelease extends pulumi.ComponentResource {
     }, { parent: this, retainOnDelete: true });
     this.storageClassName = storageClassSpec.metadata.name;
 
+    // --- Grafana (mode local): generated admin password, only ever in a Secret and a secret output ---
+    const grafanaSecrets: pulumi.Resource[] = [];
+    if (this.values.grafana.enabled) {
+      const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: GRAFANA_ADMIN_PASSWORD_LENGTH, special: false }, { parent: this });
+      this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
+      grafanaSecrets.push(new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+        metadata: { name: GRAFANA_ADMIN_SECRET.name, namespace: ns.metadata.name },
+        type: "Opaque",
+        stringData: { [GRAFANA_ADMIN_SECRET.userKey]: GRAFANA_ADMIN_USER, [GRAFANA_ADMIN_SECRET.passwordKey]: this.grafanaAdminPassword },
+      }, { parent: this }));
+    }
+
+    // --- Runbooks: ServiceAccount, kubeconfig Secret, Role + RoleBinding per scoped namespace ------
+    const runbooks = planned.runbookAccess && args.clusterName
+      ? new RunbookAccess(`${name}-runbooks`, { clusterName: args.clusterName, namespace: ns.metadata.name, namespaceScope }, { parent: this })
+      : undefined;
+
     // --- Pattern 3: interserver Secret and replica Service; values once the group is complete ---
     const replicationSecrets: pulumi.Resource[] = [];
     let replicationValues: pulumi.Output<InfraSageValues> | undefined;
@@ -145,7 +178,7 @@ export class InfraSageRelease extends pulumi.ComponentResource {
       replicationValues = pulumi.output(rep.clickhouse).apply((ch) => {
         if (!ch) return this.values;
         try {
-          return buildHelmValues({ ...args.values, apiKeySecretName, clickhouseReplication: {
+          return buildHelmValues({ ...args.values, apiKeySecretName, ...(planned.runbookAccess ? { runbookAccess: planned.runbookAccess } : {}), clickhouseReplication: {
             configXml: ch.configXml, tlsSecretName: ch.tlsSecretName, interserverSecret: { name: INTERSERVER_SECRET_NAME, key: INTERSERVER_SECRET_KEY },
           } });
         } catch (e) {
@@ -165,7 +198,7 @@ export class InfraSageRelease extends pulumi.ComponentResource {
     }, {
       parent: this,
       // PVCs and pods reference these by name, not through inputs: ordering must be explicit.
-      dependsOn: [storageClass, secret, ...replicationSecrets],
+      dependsOn: [storageClass, secret, ...replicationSecrets, ...(runbooks?.podPrerequisites ?? []), ...grafanaSecrets],
     });
 
     this.namespace = ns.metadata.name;
@@ -179,6 +212,7 @@ export class InfraSageRelease extends pulumi.ComponentResource {
       releaseName: this.releaseName,
       storageClassName: this.storageClassName,
       ingestionEndpoint: this.ingestionEndpoint,
+      ...(this.grafanaAdminPassword ? { grafanaAdminPassword: this.grafanaAdminPassword } : {}),
     });
   }
 }

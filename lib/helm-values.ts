@@ -6,6 +6,8 @@
 import type { StackConfig } from "./config/types";
 import type { AlertmanagerReceiver, FederationValues, SecretEnvVar } from "./federation";
 import { CLICKHOUSE_CLUSTER, CLICKHOUSE_TLS_DIR, INTERSERVER_PASSWORD_ENV } from "./clickhouse-xml";
+import type { RunbookAccessValues } from "./runbook-access";
+import { grafanaValues, type GrafanaDatasource, type GrafanaValues } from "./grafana";
 
 /** Helm release name. The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
 export const INFRASAGE_RELEASE_NAME = "infrasage";
@@ -40,6 +42,18 @@ export interface HelmValuesInput
    * @default none (no replication)
    */
   readonly clickhouseReplication?: ClickHouseReplicationInput;
+  /**
+   * Runbook identity (lib/runbook-access.ts runbookAccessValues): KUBERNETES_KUBECONFIG, the
+   * ServiceAccount and the kubeconfig mount. Only with a non-empty runbooks.namespaceScope.
+   * @default none (no runbook access: neither env nor mount)
+   */
+  readonly runbookAccess?: RunbookAccessValues;
+  /**
+   * Host of a shared Grafana (lib/grafana.ts grafanaDatasources): one Prometheus datasource per
+   * ready source region. Only with grafana.mode local.
+   * @default none (Grafana shows this region only)
+   */
+  readonly grafanaDatasources?: readonly GrafanaDatasource[];
 }
 
 /** Pattern 3 inputs of the values: the generated XML and the Secrets it needs (names only). */
@@ -86,6 +100,10 @@ export interface InfraSageValues {
     readonly env: EnvVars;
     /** Env read from Secrets (pattern 2 credentials); omitted when empty. */
     readonly extraEnv?: readonly SecretEnvVar[];
+    /** Runbooks: run as the runbook ServiceAccount (created outside the chart); omitted without runbooks. */
+    readonly serviceAccount?: RunbookAccessValues["serviceAccount"];
+    /** Runbooks: the kubeconfig Secret the chart mounts; omitted without runbooks. */
+    readonly kubeconfig?: RunbookAccessValues["kubeconfig"];
   };
   /** Alertmanager receivers (pattern 2 hub); omitted when there are none. */
   readonly alertmanager?: { readonly config: { readonly receivers: readonly AlertmanagerReceiver[] } };
@@ -93,11 +111,11 @@ export interface InfraSageValues {
   readonly clickhouse: { readonly persistence: PersistenceValues; readonly replication?: ClickHouseReplicationValues };
   readonly kafka: { readonly replicaCount: number; readonly persistence: PersistenceValues };
   readonly mlEngine: { readonly replicaCount: number };
-  readonly grafana: { readonly enabled: boolean };
+  readonly grafana: GrafanaValues;
 }
 
 /** AIops Engine env this module owns; `extraAiopsEnv` may not override them. */
-const OWNED_AIOPS_ENV = ["KUBERNETES_NAMESPACE_SCOPE"] as const;
+const OWNED_AIOPS_ENV = ["KUBERNETES_NAMESPACE_SCOPE", "KUBERNETES_KUBECONFIG"] as const;
 
 /** Pattern 3: the replication values and env, or nothing. */
 function replicationValues(input: ClickHouseReplicationInput | undefined): { env: Partial<ReplicationEnv>; values?: ClickHouseReplicationValues } {
@@ -134,6 +152,12 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
   if (input.runbooks.namespaceScope.length > 0) {
     aiopsEnv.KUBERNETES_NAMESPACE_SCOPE = input.runbooks.namespaceScope.join(",");
   }
+  // --- Runbooks: seed KUBERNETES_KUBECONFIG=/etc/kubeconfig/<cluster>.yaml (lib/runbook-access.ts) ---
+  const runbook = input.runbookAccess;
+  if (runbook && input.runbooks.namespaceScope.length === 0) {
+    throw new Error("runbookAccess is set but runbooks.namespaceScope is empty: no scope means no runbook identity");
+  }
+  if (runbook) aiopsEnv.KUBERNETES_KUBECONFIG = runbook.kubeconfigPath;
   // --- Pattern 3: active-active ClickHouse replication --------------------------------------------
   const replication = replicationValues(input.clickhouseReplication);
   const replicationClashes = Object.keys(replication.env).filter((k) => k in extra || k in federationEnv);
@@ -155,7 +179,10 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
       replicaCount: input.ingestionGateway.replicaCount,
       env: { TENANT_ID: input.tenantId, REGION: input.region, ...replication.env },
     },
-    aiopsEngine: { env: { ...aiopsEnv, ...extra, ...federationEnv }, ...(secretEnv.length > 0 ? { extraEnv: secretEnv } : {}) },
+    aiopsEngine: {
+      env: { ...aiopsEnv, ...extra, ...federationEnv }, ...(secretEnv.length > 0 ? { extraEnv: secretEnv } : {}),
+      ...(runbook ? { serviceAccount: runbook.serviceAccount, kubeconfig: runbook.kubeconfig } : {}),
+    },
     ...(receivers.length > 0 ? { alertmanager: { config: { receivers } } } : {}),
     apiKey: { existingSecret: input.apiKeySecretName, existingSecretKey: API_KEY_SECRET_KEY },
     clickhouse: { persistence: { storageClass, size: input.clickhouse.size }, ...(replication.values ? { replication: replication.values } : {}) },
@@ -166,7 +193,8 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
     },
     // Seed cost advice: "disable ML Engine replicas" -> scale to 0 rather than drop the component.
     mlEngine: { replicaCount: input.mlEngine.enabled ? input.mlEngine.replicaCount : 0 },
-    grafana: { enabled: input.grafana.mode === "local" },
+    // Shared Grafana (lib/grafana.ts): on only in local mode, admin from a Secret, extra datasources.
+    grafana: grafanaValues(input.grafana.mode, input.grafanaDatasources),
   };
 }
 

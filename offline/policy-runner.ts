@@ -165,6 +165,8 @@ export function stackFacts(config: StackConfig): StackFacts {
     ...(config.federation?.hubStack ? { hubStack: config.federation.hubStack } : {}),
     peers: config.replication?.peers ?? [],
     witness: config.replication?.witness === true,
+    ...(config.grafana.sources ? { grafanaSources: config.grafana.sources } : {}),
+    ...(config.grafana.hostStack ? { grafanaHostStack: config.grafana.hostStack } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import {
 import { parseStackConfig } from "../lib/config/parse";
 import { availabilityZonesOf, REGIONS } from "../lib/regions";
 import type { GrafanaMode } from "../lib/config/types";
+import { GRAFANA_ADMIN_SECRET } from "../lib/grafana";
 
 /** The seed's values-eu.yaml install (medium profile, acme-eu in eu-west-1). */
 const SEED: HelmValuesInput = {
@@ -104,7 +105,7 @@ describe("buildHelmValues", () => {
           clickhouse: { storageClass: `gp3-${r.code}`, size: "100Gi" },
           mlEngine: { enabled: ml, replicaCount: 1 }, grafana: { mode }, runbooks: { namespaceScope: scope },
         };
-        const allowed = new Set([...leaves(input), scope.join(","), API_KEY_SECRET_KEY]);
+        const allowed = new Set([...leaves(input), scope.join(","), API_KEY_SECRET_KEY, ...Object.values(GRAFANA_ADMIN_SECRET)]);
         for (const s of leaves(buildHelmValues(input))) assert.ok(allowed.has(s), `not from the input: ${s}`);
       },
     ));

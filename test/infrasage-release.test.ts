@@ -19,8 +19,10 @@ const ARGS: InfraSageReleaseArgs = {
     clickhouse: { storageClass: "gp3-eu-west-1", size: "500Gi" },
     kafka: { replicaCount: 3, size: "200Gi" },
     mlEngine: { enabled: true, replicaCount: 1 },
-    grafana: { mode: "local" },
-    runbooks: { namespaceScope: ["infra", "payments", "auth"] },
+    // Grafana admin Secret (mode local): see the variants below and test/grafana.test.ts.
+    grafana: { mode: "disabled" },
+    // Runbook scope: see the variants below and test/runbook-access.test.ts.
+    runbooks: { namespaceScope: [] },
   },
   chart: { kind: "repo", repo: "https://charts.infrasage.example", name: "infrasage", version: "1.4.2" },
   availabilityZones: availabilityZonesOf("eu-west-1"),
@@ -103,7 +105,7 @@ describe("InfraSageRelease", () => {
     const values = r.inputs.values as Record<string, Record<string, unknown>>;
     assert.deepEqual(values.ingestionGateway, { replicaCount: 3, env: { TENANT_ID: "acme-eu", REGION: "eu-west-1" } });
     assert.deepEqual(values.clickhouse, { persistence: { storageClass: "gp3-eu-west-1", size: "500Gi" } });
-    assert.deepEqual(values.aiopsEngine, { env: { KUBERNETES_NAMESPACE_SCOPE: "infra,payments,auth" } });
+    assert.deepEqual(values.aiopsEngine, { env: {} });
     assert.deepEqual(values, rec.outputs.values!.value);
     assert.ok(r.dependencies.includes(sc().urn), "depends on the StorageClass");
     assert.ok(r.dependencies.includes(secret().urn), "depends on the Secret");
@@ -150,6 +152,27 @@ describe("InfraSageRelease variants", () => {
     assert.equal(r.inputs.chart, "./infrasage-chart");
     assert.equal(r.inputs.repositoryOpts, undefined);
     assert.equal(r.inputs.version, undefined);
+  });
+
+  it("creates the runbook identity under the release with a scope, and needs the cluster name for it", async () => {
+    const scoped = { ...ARGS, values: { ...ARGS.values, runbooks: { namespaceScope: ["infra", "payments", "auth"] } } };
+    await assert.rejects(run(scoped), /clusterName is required/);
+    const rec = await run({ ...scoped, clusterName: "infrasage-eu-west-1" });
+    const access = one(rec, "infrasage:ops:RunbookAccess");
+    assert.equal(access.parent, one(rec, "infrasage:app:InfraSageRelease").urn);
+    const values = one(rec, "kubernetes:helm.sh/v3:Release").inputs.values as { aiopsEngine: { env: Record<string, string> } };
+    assert.deepEqual(values.aiopsEngine.env, {
+      KUBERNETES_NAMESPACE_SCOPE: "infra,payments,auth", KUBERNETES_KUBECONFIG: "/etc/kubeconfig/infrasage-eu-west-1.yaml",
+    });
+  });
+
+  it("generates Grafana's admin password into its own Secret where Grafana runs (mode local)", async () => {
+    const rec = await run({ ...ARGS, values: { ...ARGS.values, grafana: { mode: "local" } } });
+    assert.equal(rec.outputs.grafanaAdminPassword, undefined, "the test program does not export it");
+    const secrets = rec.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
+    const admin = secrets.find((s) => (s.rawInputs.metadata as { name: string }).name === "infrasage-grafana-admin")!;
+    assert.equal(admin.inputs.stringData, SECRET);
+    assert.ok(one(rec, "kubernetes:helm.sh/v3:Release").dependencies.includes(admin.urn));
   });
 
   it("rejects AZs outside the region", async () => {

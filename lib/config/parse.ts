@@ -10,6 +10,7 @@ import { infrasageSchema, type InfrasageInput } from "./schema";
 import { publicAccessCidrProblem, vpcCidrProblem } from "./cidr-rules";
 import { closest, type ConfigProblem } from "./problems";
 import type { ChartSource, Pattern, StackConfig } from "./types";
+import { namespaceScopeProblems } from "../runbook-access";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -225,7 +226,11 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       : undefined,
     runbooks: { namespaceScope: c.runbooks?.namespaceScope ?? [] },
     mlEngine: { enabled: c.mlEngine?.enabled ?? profile.mlEngineEnabled, replicaCount: profile.mlEngineReplicas },
-    grafana: { mode: c.grafana?.mode ?? "local" },
+    grafana: {
+      mode: c.grafana?.mode ?? "local",
+      ...(c.grafana?.sources?.length ? { sources: c.grafana.sources } : {}),
+      ...(c.grafana?.hostStack !== undefined ? { hostStack: c.grafana.hostStack } : {}),
+    },
     tags: {
       Project: "infrasage",
       Tenant: c.tenantId,
@@ -302,6 +307,19 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   } else if (c.replication !== undefined) {
     add("replication", `is set but pattern is ${config.pattern}`, "set infrasage:pattern to active-active, or remove replication");
   }
+
+  // Shared Grafana (lib/grafana.ts): the host (mode local) lists sources; a shared stack names its host.
+  const g = config.grafana;
+  if (g.mode === "shared" && !g.hostStack) add("grafana.hostStack", "is required when grafana.mode is shared", "set it to the org/project/stack whose Grafana reads this stack's Prometheus");
+  if (g.hostStack && g.mode !== "shared") add("grafana.hostStack", `is set but grafana.mode is ${g.mode}`, "set grafana.mode to shared, or remove grafana.hostStack");
+  if (g.sources && g.mode !== "local") add("grafana.sources", `is set but grafana.mode is ${g.mode} (no Grafana runs here)`, "list sources on the stack that runs Grafana (mode local)");
+  const grafanaRefs = [...(g.sources ?? []), ...(g.hostStack ? [g.hostStack] : [])];
+  if (grafanaRefs.some((r) => r.split("/")[2] === config.stack)) add(g.hostStack ? "grafana.hostStack" : "grafana.sources", `names this stack itself (${config.stack})`, "name only other stacks");
+  const twiceG = (g.sources ?? []).filter((r, i, all) => all.indexOf(r) !== i);
+  if (twiceG.length) add("grafana.sources", `lists ${twiceG.join(", ")} twice`, "list each source once");
+
+  // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
+  for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);
 
   for (const [k, v] of Object.entries(c.tags ?? {})) {
     if (k.length > 128 || k.toLowerCase().startsWith("aws:")) add(`tags.${k}`, "is not a valid AWS tag key (max 128 chars, no aws: prefix)", "rename the tag");

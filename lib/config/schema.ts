@@ -89,7 +89,13 @@ export const infrasageSchema = z.strictObject({
   replication: replicationSchema.optional(),
   runbooks: z.strictObject({ namespaceScope: list(z.string().regex(DNS_LABEL_RE, "must be Kubernetes namespace names")).optional() }).optional(),
   mlEngine: z.strictObject({ enabled: bool().optional() }).optional(),
-  grafana: z.strictObject({ mode: z.enum(["local", "shared", "disabled"]).optional() }).optional(),
+  grafana: z.strictObject({
+    mode: z.enum(["local", "shared", "disabled"]).optional(),
+    /** Host of a shared Grafana (mode local): `org/project/stack` of each stack whose Prometheus it reads. */
+    sources: list(stackRef).optional(),
+    /** Shared stack (mode shared): `org/project/stack` of the stack whose Grafana reads this one. */
+    hostStack: stackRef.optional(),
+  }).optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
 

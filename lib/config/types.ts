@@ -62,6 +62,14 @@ export interface ReplicationConfig {
   readonly acceptRegionLossRisk?: string;
 }
 
+export interface GrafanaConfig {
+  readonly mode: GrafanaMode;
+  /** Host of a shared Grafana: `org/project/stack` of the sources it reads (absent = none). */
+  readonly sources?: readonly string[];
+  /** Shared stack: `org/project/stack` of its Grafana host (required in mode shared). */
+  readonly hostStack?: string;
+}
+
 export interface StackConfig {
   /** Stack name (`pulumi stack`), e.g. `eu-west-1`. */
   readonly stack: string;
@@ -82,7 +90,7 @@ export interface StackConfig {
   readonly replication?: ReplicationConfig;
   readonly runbooks: { readonly namespaceScope: readonly string[] };
   readonly mlEngine: { readonly enabled: boolean; readonly replicaCount: number };
-  readonly grafana: { readonly mode: GrafanaMode };
+  readonly grafana: GrafanaConfig;
   /** Tags put on every AWS resource (merged with `infrasage:tags`). */
   readonly tags: Readonly<Record<string, string>>;
 }

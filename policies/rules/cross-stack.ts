@@ -19,6 +19,10 @@ export interface StackFacts {
   readonly peers: readonly string[];
   /** A Keeper-only witness (active-active): it exchanges coordination, not ClickHouse data. */
   readonly witness?: boolean;
+  /** Shared Grafana host: `org/project/stack` of the sources whose Prometheus it reads. */
+  readonly grafanaSources?: readonly string[];
+  /** Shared Grafana source (grafana.mode shared): `org/project/stack` of its host. */
+  readonly grafanaHostStack?: string;
 }
 
 export type FlowKind = "raw telemetry" | "replicated ClickHouse data" | "Keeper coordination" | "alert metadata" | "metrics";
@@ -57,7 +61,34 @@ export function crossStackFlows(stacks: readonly StackFacts[]): Flow[] {
     ...s.peers.map((p) => (s.witness || byName.get(refStack(p))?.witness
       ? flow(s, p, "Keeper coordination", KEEPER_PORTS)
       : flow(s, p, "replicated ClickHouse data", REPLICATION_PORTS))),
-  ]);
+  ]).concat(metricsFlows(stacks, flow));
+}
+
+/** The only port a shared-Grafana (metrics) link may open: Prometheus' HTTP API. */
+export const METRICS_PORTS: readonly number[] = [PORTS.prometheus];
+
+/**
+ * Shared Grafana: metrics flow from each source to its host, declared by the host (grafana.sources)
+ * or the source (grafana.hostStack); listed once per pair. Metrics are not raw telemetry (not in
+ * RESIDENT_FLOWS): they may cross jurisdictions, on METRICS_PORTS only.
+ */
+function metricsFlows(stacks: readonly StackFacts[], flow: (from: StackFacts, ref: string, what: FlowKind, ports: readonly number[]) => Flow): Flow[] {
+  const byName = new Map(stacks.map((s) => [s.stack, s]));
+  const out = new Map<string, Flow>();
+  for (const s of stacks) {
+    if (s.grafanaHostStack) {
+      const f = flow(s, s.grafanaHostStack, "metrics", METRICS_PORTS);
+      out.set(`${f.from}|${f.to}`, f);
+    }
+    for (const ref of s.grafanaSources ?? []) {
+      const source = byName.get(refStack(ref));
+      const f: Flow = source
+        ? flow(source, s.stack, "metrics", METRICS_PORTS)
+        : { from: ref, to: s.stack, fromJurisdiction: "?", toJurisdiction: s.jurisdiction, what: "metrics", ports: METRICS_PORTS };
+      if (!out.has(`${f.from}|${f.to}`)) out.set(`${f.from}|${f.to}`, f);
+    }
+  }
+  return [...out.values()];
 }
 
 export function crossStackFindings(stacks: readonly StackFacts[], flows: readonly Flow[]): CrossStackFinding[] {
@@ -73,6 +104,25 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
   for (const f of flows) {
     if (RESIDENT_FLOWS.includes(f.what) && f.toJurisdiction !== "?" && f.fromJurisdiction !== f.toJurisdiction) {
       add("cross-stack-residency-flow", `${f.what} flows from ${f.from} (${f.fromJurisdiction}) to ${f.to} (${f.toJurisdiction}): telemetry must stay in its jurisdiction; only alert metadata may cross`);
+    }
+  }
+  // Shared Grafana: both sides must agree, and a metrics link opens nothing but Prometheus.
+  for (const s of stacks) {
+    for (const ref of s.grafanaSources ?? []) {
+      const source = byName.get(refStack(ref));
+      if (source && refStack(source.grafanaHostStack ?? "") !== s.stack) {
+        add("cross-stack-grafana-pairing", `${s.stack} reads Grafana source ${source.stack}, but ${source.stack} does not set grafana.mode shared with grafana.hostStack naming ${s.stack}`);
+      }
+    }
+    const host = s.grafanaHostStack ? byName.get(refStack(s.grafanaHostStack)) : undefined;
+    if (host && !(host.grafanaSources ?? []).some((r) => refStack(r) === s.stack)) {
+      add("cross-stack-grafana-pairing", `${s.stack} shares its metrics with ${host.stack}, but ${host.stack} does not list it in grafana.sources`);
+    }
+  }
+  for (const f of flows.filter((x) => x.what === "metrics")) {
+    const extra = f.ports.filter((p) => !METRICS_PORTS.includes(p));
+    if (extra.length > 0 || f.ports.length === 0) {
+      add("cross-stack-metrics-prometheus-only", `metrics flow ${f.from} -> ${f.to} opens port(s) ${extra.join(", ") || "(none)"}: a shared-Grafana link carries Prometheus queries (TCP ${PORTS.prometheus}) only`);
     }
   }
   const seen = new Set<string>();
