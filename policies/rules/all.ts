@@ -7,10 +7,12 @@ import { RESIDENCY_POLICIES } from "./residency";
 import { REPLICATION_POLICIES } from "./residency-replication";
 import { HELM_VALUES_POLICIES } from "./helm-values";
 import { SECURITY_POLICIES } from "./security";
+import { ALERT_LINK_POLICIES } from "./alert-link";
 
 export const ALL_POLICIES: Policies = [
   ...RESIDENCY_POLICIES,
   ...REPLICATION_POLICIES,
   ...HELM_VALUES_POLICIES,
   ...SECURITY_POLICIES,
+  ...ALERT_LINK_POLICIES,
 ];

@@ -1,0 +1,50 @@
+/** alert-link-scope: the one cross-jurisdiction link carries the webhook and nothing wider. */
+import { alertLinkScope, ALERT_ROUTE_MIN_PREFIX } from "../policies/rules/alert-link";
+import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/rules/residency";
+import { PORTS } from "../lib/ports";
+import { assertClean as clean, assertViolation as violates, awsProvider, runStackPolicy, urnOf, type ResourceSpec } from "./support/policy-args";
+import { planDir, ROOT } from "./support/plan";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const TAGS = { [FLOW_TAG]: ALERT_LINK_FLOW };
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const PCX = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection";
+const ROUTE = "aws:ec2/route:Route";
+
+const lbSg: ResourceSpec = { type: SG, name: "hub-lb-sg", props: { tags: TAGS } };
+const ingress = (props: Record<string, unknown>, name = "from-spoke"): ResourceSpec =>
+  ({ type: RULE, name, props: { ipProtocol: "tcp", fromPort: PORTS.alertWebhook, toPort: PORTS.alertWebhook, cidrIpv4: "10.20.0.0/18", ...props }, dependencies: [urnOf(SG, "hub-lb-sg")] });
+const pcx: ResourceSpec = { type: PCX, name: "to-hub", props: { peerRegion: "eu-west-1", tags: TAGS }, provider: awsProvider("ap-south-1") };
+const route = (destinationCidrBlock: string, region = "ap-south-1"): ResourceSpec => ({
+  type: ROUTE, name: `r-${destinationCidrBlock}`, props: { destinationCidrBlock, vpcPeeringConnectionId: "pcx-1", ...(region === "ap-south-1" ? {} : { region }) },
+  provider: awsProvider("ap-south-1"), dependencies: [urnOf(PCX, "to-hub")],
+});
+const spokeProvider: ResourceSpec = { type: "pulumi:providers:aws", name: "aws", urn: urnOf("pulumi:providers:aws", "aws"), props: { region: "ap-south-1" }, provider: null };
+
+describe("policy alert-link-scope", () => {
+  it("passes the webhook port from a spoke's private subnet and the NLB -> pods hop by security group", () => {
+    clean(runStackPolicy(alertLinkScope, [lbSg, ingress({}), ingress({ cidrIpv4: undefined, fromPort: PORTS.aiopsEngine, toPort: PORTS.aiopsEngine, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "aiops-from-lb")]));
+  });
+  it("rejects a hub load-balancer group open to 0.0.0.0/0", () =>
+    violates(runStackPolicy(alertLinkScope, [lbSg, ingress({ cidrIpv4: "0.0.0.0/0" })]), /admits 0\.0\.0\.0\/0/));
+  it("rejects another port on the alert link, even from a private range", () =>
+    violates(runStackPolicy(alertLinkScope, [lbSg, ingress({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })]), /only the webhook port 80/));
+  it("rejects inline ingress on a tagged group", () =>
+    violates(runStackPolicy(alertLinkScope, [{ type: SG, name: "x", props: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["10.0.0.0/8"] }] } }]), /opens ports 0-65535/));
+  it("leaves untagged groups to the other rules", () =>
+    clean(runStackPolicy(alertLinkScope, [{ type: SG, name: "other" }, { ...ingress({ fromPort: 22, toPort: 22 }), dependencies: [urnOf(SG, "other")] }])));
+  it(`passes routes to load-balancer subnets (/${ALERT_ROUTE_MIN_PREFIX} or narrower) and return routes in the hub region`, () =>
+    clean(runStackPolicy(alertLinkScope, [spokeProvider, pcx, route("10.10.240.0/22"), route("10.20.0.0/18", "eu-west-1")])));
+  it("rejects a route covering the whole hub VPC or its pods' subnets", () => {
+    violates(runStackPolicy(alertLinkScope, [spokeProvider, pcx, route("10.10.0.0/16")]), /wider than a \/22/);
+    violates(runStackPolicy(alertLinkScope, [spokeProvider, pcx, route("10.10.0.0/18")]), /wider than a \/22/);
+  });
+  it("fails closed when a route's destination is unknown at preview", () =>
+    violates(runStackPolicy(alertLinkScope, [spokeProvider, pcx, { ...route("10.10.240.0/22"), unknown: ["destinationCidrBlock"] }]), /cannot prove/));
+  it("passes the shipped hub-and-spoke example", async () => {
+    const result = await planDir(join(ROOT, "examples", "hub-spoke"));
+    for (const s of result.stacks) assert.deepEqual(s.violations.filter((v) => v.policy === "alert-link-scope"), [], s.stack);
+  });
+});
