@@ -5,7 +5,7 @@
 import { join, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { planAll, PlanError, type PlanResult } from "./plan";
-import { findProject, listStackFiles, StackFileError } from "./stack-file";
+import { findProject, listStackFiles, PROGRAM_ROOT, StackFileError } from "./stack-file";
 import { hasMandatory, planJson, planSummary } from "./report";
 
 const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [--json]
@@ -44,7 +44,13 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   const selectors = [stack, configFile, all ? "all" : undefined].filter((s) => s !== undefined);
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
-  const root = findProject(cwd).root;
+  // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
+  let root: string;
+  try {
+    root = findProject(cwd).root;
+  } catch {
+    root = PROGRAM_ROOT;
+  }
   if (stack !== undefined) {
     const file = join(root, `Pulumi.${stack}.yaml`);
     if (!existsSync(file)) {

@@ -8,7 +8,7 @@ import type { ConfigProblem } from "../lib/config/problems";
 import type { StackConfig } from "../lib/config/types";
 import { defineStack } from "../stack";
 import { runProgram, type ProgramRecord, type RecordedOutput } from "./run-program";
-import { findProject, readStackFile, type StackFile } from "./stack-file";
+import { projectOf, readStackFile, type StackFile } from "./stack-file";
 import { evaluateStack, evaluateCrossStack, type Violation, type CrossStackReport } from "./policy-runner";
 import { estimateCost, type CostEstimate } from "../lib/cost";
 
@@ -52,7 +52,7 @@ function parseOrThrow(file: StackFile): StackConfig {
 /** Plans one stack file. `resolve` feeds StackReferences (default: no other stack deployed). */
 export async function planStackFile(file: StackFile, resolve: StackResolver = () => undefined): Promise<StackPlan> {
   const config = parseOrThrow(file);
-  const project = findProject(file.path.replace(/[^/]+$/, "")).name;
+  const project = projectOf(file.path);
   let record: ProgramRecord;
   try {
     record = await runProgram(defineStack, {
@@ -78,7 +78,7 @@ export async function planAll(paths: readonly string[]): Promise<PlanResult> {
   const files = paths.map((p) => readStackFile(p));
   files.forEach(parseOrThrow); // every config problem before any program runs
   const byStack = new Map<string, Record<string, unknown>>();
-  const project = files.length > 0 ? findProject(files[0]!.path.replace(/[^/]+$/, "")).name : "";
+  const project = files.length > 0 ? projectOf(files[0]!.path) : "";
   // `org/project/stack`: the org is a backend detail offline; project and stack must match.
   const inSet = new Set(files.map((f) => f.stack));
   let referenced = false;

@@ -86,6 +86,22 @@ export function findProject(dir: string): { name: string; root: string } {
   }
 }
 
+/** This program's own project (the repo's Pulumi.yaml). */
+export const PROGRAM_ROOT = resolve(__dirname, "..");
+
+/**
+ * Project name a stack file belongs to: the nearest Pulumi.yaml above it, or this program's own
+ * when the file lives outside any project (a scenario directory): the program planned is ours.
+ */
+export function projectOf(stackFilePath: string): string {
+  try {
+    return findProject(dirname(resolve(stackFilePath))).name;
+  } catch (e) {
+    if (e instanceof StackFileError && /no Pulumi\.yaml/.test(e.message)) return findProject(PROGRAM_ROOT).name;
+    throw e;
+  }
+}
+
 /** Every `Pulumi.<stack>.yaml` in a directory, sorted by name. */
 export function listStackFiles(dir: string): string[] {
   let names: string[];

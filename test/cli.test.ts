@@ -1,7 +1,9 @@
 /** The offline plan CLI contract (DESIGN.md contract 2): selectors, JSON shape, exit codes, errors. */
 import assert from "node:assert/strict";
-import { dirname } from "node:path";
-import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { stringify } from "yaml";
 import { spawnSync } from "node:child_process";
 import { runCli, writeStackFile, ROOT } from "./support/plan";
 
@@ -55,6 +57,15 @@ describe("plan CLI", () => {
     assert.equal(doc.stacks[0]!.stack, "eu-central-1");
     assert.equal(doc.stacks[0]!.jurisdiction, "EU");
     assert.equal(doc.stacks[0]!.resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length, 1, "small profile: single NAT");
+  });
+
+  it("--config-file plans a stack file kept outside any Pulumi project (the program's own project is used)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scenario-"));
+    const file = join(dir, "Pulumi.eu-central-1.yaml");
+    writeFileSync(file, stringify({ config: good }));
+    const run = await runCli(["--config-file", file, "--json"], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks[0]!.stack, "eu-central-1");
   });
 
   it("--all plans every stack file of a directory together", async () => {
