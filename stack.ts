@@ -15,6 +15,9 @@ import { planFederation, wireFederation } from "./components/federation";
 import { ActiveActiveMember } from "./components/active-active";
 import { witnessNodeGroup } from "./lib/keeper-plan";
 import { planSharedGrafana } from "./components/shared-grafana";
+import { GrafanaSourceLink } from "./components/grafana-link";
+import { LoadBalancerController } from "./components/lb-controller";
+import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
 
 /**
  * Async because pattern 2 reads the other side's stack outputs (StackReference.getOutputDetails)
@@ -116,9 +119,38 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   } satisfies Record<keyof NetworkExport, unknown>;
 
   // Pattern 2: the hub's webhook load balancer, DNS and spoke credentials, or a spoke's link to its hub.
-  const federationOutputs = federation && release
+  const federationWired = federation && release
     ? wireFederation("federation", federation, { config, network, cluster, namespace: release.namespace }, { providers: { aws: awsProvider, kubernetes: cluster.provider } })
-    : {};
+    : undefined;
+
+  // Shared Grafana source whose host is deployed: its Prometheus behind an internal NLB, peered to the host.
+  const grafanaLink = sharedGrafana?.host && release ? new GrafanaSourceLink("grafana-link", {
+    stack: config.stack,
+    region: config.region,
+    jurisdiction: config.jurisdiction,
+    vpcId: network.vpcId,
+    loadBalancerSubnetIds: network.loadBalancerSubnetIds,
+    loadBalancerSubnetCidrs: network.subnets.filter((s) => s.tier === "lb").map((s) => s.cidr),
+    privateRouteTableIds: network.privateRouteTableIds,
+    clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+    namespace: release.namespace,
+    host: sharedGrafana.host,
+    tags: config.tags,
+  }, { providers: { aws: awsProvider } }) : undefined;
+
+  // One AWS Load Balancer Controller per stack, binding every Pulumi-managed target group (hub, metrics link).
+  const bindings = [...(federationWired?.bindings ?? []), ...(grafanaLink ? [grafanaLink.targetGroupBinding] : [])];
+  if (bindings.length > 0) {
+    new LoadBalancerController("lb-controller", {
+      clusterName: cluster.clusterName,
+      region: config.region,
+      vpcId: network.vpcId,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuer: cluster.oidcIssuer,
+      bindings,
+      tags: config.tags,
+    }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
+  }
 
   return {
     region: config.region,
@@ -133,7 +165,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     ...(release?.grafanaAdminPassword ? { grafanaAdminPassword: release.grafanaAdminPassword } : {}),
     ...(sharedGrafana ? { grafana: sharedGrafana.output } : {}),
     network: networkExport,
-    ...federationOutputs,
+    ...(grafanaLink ? { [GRAFANA_SOURCE_OUTPUT]: grafanaLink.sourceExport } : {}),
+    ...federationWired?.outputs,
     ...activeActiveOutputs,
   };
 }

@@ -3,6 +3,8 @@
  * an internal NLB (port PORTS.alertWebhook, its own security group opened only to the listed, deployed
  * spokes' private subnets), names it `infrasage-hub.central.internal` in a private hosted zone spokes
  * associate with, and issues one credential per listed spoke. Plans come from lib/federation.ts.
+ * The AIops pods are put into the target group by the stack's one LoadBalancerController, through
+ * `targetGroupBinding` (stack.ts).
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
 import * as aws from "@pulumi/aws";
@@ -13,11 +15,10 @@ import {
   AIOPS_SERVICE_NAME, CREDENTIAL_LENGTH, FEDERATION_TAGS, HUB_CREDENTIALS_SECRET, HUB_LOCAL_RECORD, HUB_LOCAL_ZONE_NAME,
   HUB_RECORD, HUB_WEBHOOK_URL, HUB_ZONE_NAME, credentialsDocument, type HubFederationExport,
 } from "../lib/federation";
-import { targetGroupBindingSpec } from "../lib/lb-controller-plan";
 import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../lib/ports";
 import type { Jurisdiction } from "../lib/regions";
-import { LoadBalancerController } from "./lb-controller";
+import type { TargetGroupBindingRequest } from "./lb-controller";
 
 export interface FederationHubArgs {
   /** Region of the hub. */
@@ -32,14 +33,8 @@ export interface FederationHubArgs {
   readonly loadBalancerSubnetCidrs: readonly string[];
   /** Hub private subnet CIDRs: the hub's own Alertmanager (pods) reaches the NLB from there. */
   readonly privateSubnetCidrs: readonly string[];
-  /** EKS cluster name. */
-  readonly clusterName: pulumi.Input<string>;
   /** Security group of the cluster's nodes and pods (VPC CNI): receives from the NLB only on the AIops port. */
   readonly clusterSecurityGroupId: pulumi.Input<string>;
-  /** The cluster's IAM OIDC provider ARN (IRSA of the load balancer controller). */
-  readonly oidcProviderArn: pulumi.Input<string>;
-  /** The cluster's OIDC issuer URL. */
-  readonly oidcIssuer: pulumi.Input<string>;
   /** Namespace of the InfraSage release (the AIops Service and the credential Secret). */
   readonly namespace: pulumi.Input<string>;
   /** Stack names of every listed spoke (federation.spokes): one credential each. */
@@ -55,6 +50,8 @@ export class FederationHub extends pulumi.ComponentResource {
   public readonly federationExport: pulumi.Output<HubFederationExport>;
   /** `{ "<spoke stack>": "<credential>" }`, a Pulumi secret. */
   public readonly spokeCredentials: pulumi.Output<Record<string, string>>;
+  /** The AIops Engine pods into the webhook target group: for the stack's LoadBalancerController. */
+  public readonly targetGroupBinding: TargetGroupBindingRequest;
 
   constructor(name: string, args: FederationHubArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:federation:Hub", name, {}, opts);
@@ -130,22 +127,11 @@ export class FederationHub extends pulumi.ComponentResource {
     }, parent);
     new aws.route53.Record(`${name}-local-record`, { zoneId: localZone.zoneId, name: HUB_LOCAL_RECORD, type: "A", aliases: [alias] }, parent);
 
-    // --- Pods into the target group: AWS Load Balancer Controller + TargetGroupBinding -------------
-    const controller = new LoadBalancerController(`${name}-lbc`, {
-      clusterName: args.clusterName, region: args.region, vpcId: args.vpcId,
-      oidcProviderArn: args.oidcProviderArn, oidcIssuer: args.oidcIssuer,
-      targetGroupArns: [targetGroup.arn], tags: { ...args.tags, ...FEDERATION_TAGS },
-    }, parent);
-    new k8s.apiextensions.CustomResource(`${name}-tgb`, {
-      apiVersion: "elbv2.k8s.aws/v1beta1",
-      kind: "TargetGroupBinding",
-      metadata: { name: `${AIOPS_SERVICE_NAME}-webhook`, namespace: args.namespace },
-      spec: targetGroup.arn.apply((targetGroupArn) => targetGroupBindingSpec({ targetGroupArn, serviceName: AIOPS_SERVICE_NAME, servicePort: PORTS.aiopsEngine })),
-    }, {
-      ...parent,
-      // The chart brings the CRD and the admission webhook; on destroy the binding goes first.
-      dependsOn: [controller.release],
-    });
+    // --- Pods into the target group: bound by the stack's one AWS Load Balancer Controller ---------
+    this.targetGroupBinding = {
+      name: `${AIOPS_SERVICE_NAME}-webhook`, namespace: args.namespace, targetGroupArn: targetGroup.arn,
+      serviceName: AIOPS_SERVICE_NAME, servicePort: PORTS.aiopsEngine,
+    };
 
     // --- One credential per listed spoke, named by its stack (stable when the list is reordered) ---
     const credentials: Record<string, pulumi.Output<string>> = {};

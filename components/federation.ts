@@ -2,7 +2,8 @@
  * Pattern 2 in the program, in two steps. `planFederation` reads the other side's stack outputs
  * (StackReferences, awaited: whether a link exists depends on them, and the release's values too)
  * and turns them into a plain plan with lib/federation.ts. `wireFederation` then creates the hub or
- * spoke component and returns the stack outputs of pattern 2.
+ * spoke component and returns the stack outputs of pattern 2, plus the hub's target-group binding for
+ * the stack's one LoadBalancerController.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../lib/config/types";
@@ -13,6 +14,7 @@ import type { NetworkExport } from "../lib/peering-plan";
 import type { EksCluster } from "./cluster";
 import { FederationHub } from "./federation-hub";
 import { FederationSpoke } from "./federation-spoke";
+import type { TargetGroupBindingRequest } from "./lb-controller";
 import type { RegionalNetwork } from "./network";
 
 export interface FederationPlan {
@@ -75,13 +77,19 @@ export async function planFederation(config: StackConfig): Promise<FederationPla
 export interface FederationWiring {
   readonly config: StackConfig;
   readonly network: Pick<RegionalNetwork, "vpcId" | "loadBalancerSubnetIds" | "privateRouteTableIds" | "subnets">;
-  readonly cluster: Pick<EksCluster, "clusterName" | "clusterSecurityGroupId" | "oidcProviderArn" | "oidcIssuer">;
+  readonly cluster: Pick<EksCluster, "clusterSecurityGroupId">;
   /** Namespace of the InfraSage release. */
   readonly namespace: pulumi.Input<string>;
 }
 
-/** Creates the hub or spoke component of `plan`; returns pattern 2's stack outputs. */
-export function wireFederation(name: string, plan: FederationPlan, w: FederationWiring, opts?: pulumi.ComponentResourceOptions): Record<string, pulumi.Input<unknown>> {
+/** What wireFederation created: pattern 2's stack outputs, and the hub's binding (none on a spoke). */
+export interface FederationWired {
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
+  readonly bindings: readonly TargetGroupBindingRequest[];
+}
+
+/** Creates the hub or spoke component of `plan`. */
+export function wireFederation(name: string, plan: FederationPlan, w: FederationWiring, opts?: pulumi.ComponentResourceOptions): FederationWired {
   const { config, network, cluster } = w;
   const privateSubnetCidrs = network.subnets.filter((s) => s.tier === "private").map((s) => s.cidr);
   const outputs = { pending: [...plan.pending], flows: [...plan.flows] };
@@ -93,16 +101,13 @@ export function wireFederation(name: string, plan: FederationPlan, w: Federation
       loadBalancerSubnetIds: network.loadBalancerSubnetIds,
       loadBalancerSubnetCidrs: network.subnets.filter((s) => s.tier === "lb").map((s) => s.cidr),
       privateSubnetCidrs,
-      clusterName: cluster.clusterName,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-      oidcProviderArn: cluster.oidcProviderArn,
-      oidcIssuer: cluster.oidcIssuer,
       namespace: w.namespace,
       spokeStacks: plan.spokes.stacks,
       linkedSpokes: plan.spokes.linked,
       tags: config.tags,
     }, opts);
-    return { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials };
+    return { outputs: { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials }, bindings: [hub.targetGroupBinding] };
   }
   if (plan.hub) {
     new FederationSpoke(`${name}-spoke`, {
@@ -117,5 +122,5 @@ export function wireFederation(name: string, plan: FederationPlan, w: Federation
       tags: config.tags,
     }, opts);
   }
-  return outputs;
+  return { outputs, bindings: [] };
 }

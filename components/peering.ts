@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkExport } from "../lib/peering-plan";
 
-export type LinkPurpose = "alert-federation" | "clickhouse-replication";
+export type LinkPurpose = "alert-federation" | "clickhouse-replication" | "metrics";
 
 export interface CrossRegionPeeringArgs {
   /** This stack's VPC id. */

@@ -2,14 +2,14 @@
  * Shared Grafana in the program (seed, cost): on the host (grafana.mode local with grafana.sources)
  * read every source stack's `grafanaSource` output (StackReferences, awaited: the datasources are
  * chart values) and plan one Prometheus datasource per ready source; the others are pending. On a
- * shared stack (grafana.mode shared) report what it waits for. Pure planning is lib/grafana.ts.
- *
- * Not implemented yet: the network link that exposes a source's Prometheus to the host (internal
- * NLB on PORTS.prometheus, peering routed to the LB subnets only). Until it exists a source exports
- * no `grafanaSource`, so hosts list every source as pending and never get a dead datasource.
+ * shared stack (grafana.mode shared) read the host's `network` output: once the host is deployed the
+ * stack creates the metrics link (components/grafana-link.ts: internal NLB on PORTS.prometheus,
+ * peering routed to the host's private subnets and back to the NLB's subnets only) and exports
+ * `grafanaSource`; before that it is pending, never an error. Pure planning is lib/grafana.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../lib/config/types";
+import { linkProblems, readPeerNetwork, type NetworkExport } from "../lib/peering-plan";
 import {
   GRAFANA_SOURCE_OUTPUT, grafanaDatasources, metricsFlow, readGrafanaSource, type GrafanaDatasource, type GrafanaSourceExport,
 } from "../lib/grafana";
@@ -17,6 +17,8 @@ import {
 export interface SharedGrafanaPlan {
   /** Datasources of the host's chart values (buildHelmValues `grafanaDatasources`); empty elsewhere. */
   readonly datasources: readonly GrafanaDatasource[];
+  /** Shared stack whose host is deployed (and linkable): the host's network, for GrafanaSourceLink. */
+  readonly host?: NetworkExport;
   /** Stack output `grafana`: mode, linked sources, what is pending, the flows. Never secret. */
   readonly output: {
     readonly mode: string;
@@ -29,16 +31,33 @@ export interface SharedGrafanaPlan {
 
 const stackOf = (ref: string): string => ref.split("/")[2] ?? ref;
 
+/**
+ * AWS allows one peering connection per VPC pair: a host this stack already peers with (pattern 2
+ * or 3) cannot get a second one for metrics. Reported as pending (reusing that link is not built).
+ */
+function peeredAlready(config: StackConfig, hostRef: string): string[] {
+  const f = config.federation;
+  const peers = [...(f?.hubStack ? [f.hubStack] : []), ...(f?.role === "hub" ? f.spokes : []), ...(config.replication?.peers ?? [])];
+  return peers.some((p) => stackOf(p) === stackOf(hostRef))
+    ? [`${hostRef} is already peered with this stack (federation or replication): AWS allows one peering per VPC pair, and sharing it with the metrics link is not supported yet`]
+    : [];
+}
+
 /** Reads the sources (host) or describes the shared side. Never throws for a source not deployed. */
 export async function planSharedGrafana(config: StackConfig): Promise<SharedGrafanaPlan> {
   const g = config.grafana;
   if (g.mode === "shared") {
+    const ref = g.hostStack;
+    if (!ref) throw new Error("planSharedGrafana: grafana.mode shared needs grafana.hostStack");
+    const details = await new pulumi.StackReference("grafana-host", { name: ref }).getOutputDetails("network");
+    const value = details.value ?? details.secretValue;
+    const read = readPeerNetwork(ref, value === undefined ? undefined : { network: value });
+    const pending = read.ok ? [...linkProblems(config.network.cidr, read.peer), ...peeredAlready(config, ref)] : [read.pending];
+    const host = read.ok && pending.length === 0 ? read.peer : undefined;
     return {
       datasources: [],
-      output: {
-        mode: g.mode, ...(g.hostStack ? { hostStack: g.hostStack } : {}), sources: [], flows: [],
-        pending: [`exposing this stack's Prometheus (TCP 9090) to ${g.hostStack ?? "its host"} is not implemented yet: the host lists this stack as pending until it is`],
-      },
+      ...(host ? { host } : {}),
+      output: { mode: g.mode, hostStack: ref, sources: [], pending, flows: host ? [metricsFlow(config, host)] : [] },
     };
   }
   const refs = g.sources ?? [];

@@ -11,6 +11,20 @@
 import { PORTS } from "./ports";
 import { jurisdictionOf, type Jurisdiction } from "./regions";
 
+/** Flow marker of the metrics link (tag `infrasage.io/flow`): residency lets it cross, metrics-link-scope keeps it narrow. */
+export const METRICS_LINK_FLOW = "metrics";
+/** Tags on every resource of a source's metrics link (components/grafana-link.ts). */
+export const METRICS_LINK_TAGS: Readonly<Record<string, string>> = {
+  Purpose: "metrics",
+  "infrasage.io/flow": METRICS_LINK_FLOW,
+};
+/**
+ * The InfraSage chart's in-cluster Prometheus Service, which the source's load balancer targets.
+ * Assumption about the chart (its Prometheus subchart named `<release>-prometheus`, HTTP API on
+ * PORTS.prometheus); change it here if the chart names the Service otherwise.
+ */
+export const PROMETHEUS_SERVICE = { name: "infrasage-prometheus", port: PORTS.prometheus } as const;
+
 /** Stack output a source publishes for its Grafana host. */
 export const GRAFANA_SOURCE_OUTPUT = "grafanaSource";
 /** Secret holding Grafana's admin user and generated password (the grafana chart's `admin.existingSecret`). */

@@ -87,7 +87,7 @@ describe("shared Grafana (planned stacks)", () => {
     result = await planAll([join(dir, "Pulumi.eu-west-1.yaml"), join(dir, "Pulumi.ap-south-1.yaml")]);
   });
   const stack = (name: string) => result.stacks.find((s) => s.stack === name)!;
-  const grafanaOf = (name: string) => (one(stack(name), "kubernetes:helm.sh/v3:Release").rawInputs.values as { grafana: Record<string, unknown> }).grafana;
+  const grafanaOf = (name: string) => (ofType(stack(name), "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "infrasage")!.rawInputs.values as { grafana: Record<string, unknown> }).grafana;
 
   it("plans clean, with the metrics flow in the flow table", () => {
     for (const s of result.stacks) assert.deepEqual(s.violations.filter((v) => v.level === "mandatory"), [], s.stack);
@@ -99,10 +99,11 @@ describe("shared Grafana (planned stacks)", () => {
     assert.deepEqual(grafanaOf("ap-south-1"), { enabled: false });
     assert.equal(ofType(stack("ap-south-1"), "random:index/randomPassword:RandomPassword").some((r) => r.name.includes("grafana")), false);
     assert.equal(stack("ap-south-1").record.outputs.grafanaAdminPassword, undefined);
-    assert.match(JSON.stringify(stack("ap-south-1").record.outputs.grafana!.value), /not implemented yet/);
+    assert.deepEqual((stack("ap-south-1").record.outputs.grafana!.value as { pending: string[] }).pending, []);
+    assert.match(String((stack("ap-south-1").record.outputs.grafanaSource!.value as { prometheusUrl: string }).prometheusUrl), /:9090$/);
   });
 
-  it("keeps the host's Grafana admin password secret end to end, and lists an unexposed source as pending", () => {
+  it("keeps the host's Grafana admin password secret end to end, and lists an unexposed source as pending", async () => {
     const host = stack("eu-west-1");
     const out = host.record.outputs.grafanaAdminPassword!;
     assert.equal(out.secret, true);
@@ -110,8 +111,10 @@ describe("shared Grafana (planned stacks)", () => {
     for (const r of host.record.resources) assert.ok(!JSON.stringify(r.inputs).includes(String(out.value)), r.urn);
     const secret = ofType(host, "kubernetes:core/v1:Secret").find((s) => (s.rawInputs.metadata as { name: string }).name === GRAFANA_ADMIN_SECRET.name)!;
     assert.ok(one(host, "kubernetes:helm.sh/v3:Release").dependencies.includes(secret.urn));
-    assert.equal(grafanaOf("eu-west-1").datasources, undefined);
-    const g = host.record.outputs.grafana!.value as { pending: string[]; sources: string[] };
+    // Planned alone (the source not deployed): no datasource, the source pending.
+    const alone = await planStackFile(readStackFile(writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: [SOURCE_REF] }))));
+    assert.equal((one(alone, "kubernetes:helm.sh/v3:Release").rawInputs.values as { grafana: Record<string, unknown> }).grafana.datasources, undefined);
+    const g = alone.record.outputs.grafana!.value as { pending: string[]; sources: string[] };
     assert.deepEqual(g.sources, []);
     assert.match(g.pending.join(), /acme\/infrasage\/ap-south-1 has no 'grafanaSource' output yet/);
   });

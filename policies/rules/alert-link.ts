@@ -18,18 +18,19 @@ import { ALERT_LINK_FLOW, FLOW_TAG } from "./residency";
  * this reaches more than one hub load-balancer subnet, e.g. the pods' subnets or the whole VPC.
  */
 export const ALERT_ROUTE_MIN_PREFIX = MIN_VPC_PREFIX + 6;
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
-const SG_TYPE = "aws:ec2/securityGroup:SecurityGroup";
-const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-const ROUTE_TYPE = "aws:ec2/route:Route";
-const PEERING_TYPES = ["aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"];
+export const SG_TYPE = "aws:ec2/securityGroup:SecurityGroup";
+export const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+export const LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+export const ROUTE_TYPE = "aws:ec2/route:Route";
+export const PEERING_TYPES = ["aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"];
 
 const isAlertTagged = (r: PolicyResource): boolean => asObject(r.props.tags)[FLOW_TAG] === ALERT_LINK_FLOW;
-const related = (r: PolicyResource, key: string): PolicyResource[] => [...(r.propertyDependencies[key] ?? []), ...r.dependencies];
+export const related = (r: PolicyResource, key: string): PolicyResource[] => [...(r.propertyDependencies[key] ?? []), ...r.dependencies];
 
-interface Opening {
+/** One ingress opening of a security group (also used by metrics-link.ts). */
+export interface Opening {
   readonly fromPort: unknown;
   readonly toPort: unknown;
   readonly protocol: unknown;
@@ -58,7 +59,7 @@ function openingProblems(o: Opening): string[] {
   return problems;
 }
 
-function openingsOf(r: PolicyResource): Opening[] {
+export function openingsOf(r: PolicyResource): Opening[] {
   if (r.type === INGRESS_RULE_TYPE) {
     return [{ fromPort: r.props.fromPort, toPort: r.props.toPort, protocol: r.props.ipProtocol, cidrs: [asString(r.props.cidrIpv4), asString(r.props.cidrIpv6)].filter((c): c is string => c !== undefined), bySecurityGroup: r.props.referencedSecurityGroupId !== undefined }];
   }

@@ -8,6 +8,7 @@ import { REPLICATION_POLICIES } from "./residency-replication";
 import { HELM_VALUES_POLICIES } from "./helm-values";
 import { SECURITY_POLICIES } from "./security";
 import { ALERT_LINK_POLICIES } from "./alert-link";
+import { METRICS_LINK_POLICIES } from "./metrics-link";
 
 export const ALL_POLICIES: Policies = [
   ...RESIDENCY_POLICIES,
@@ -15,4 +16,5 @@ export const ALL_POLICIES: Policies = [
   ...HELM_VALUES_POLICIES,
   ...SECURITY_POLICIES,
   ...ALERT_LINK_POLICIES,
+  ...METRICS_LINK_POLICIES,
 ];

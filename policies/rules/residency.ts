@@ -8,6 +8,7 @@ import {
   AWS_PROVIDER_TYPE, effectiveRegion, requireStackHome, resourceHomeRegion, resourceRule, stackRule,
   type RuleContext,
 } from "./framework";
+import { METRICS_LINK_FLOW } from "../../lib/grafana";
 import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk } from "./props";
 
 /**
@@ -46,9 +47,15 @@ export const REPLICA_TYPES: readonly string[] = [
   "aws:ec2/amiCopy:AmiCopy", "aws:dynamodb/tableReplica:TableReplica",
 ];
 
-/** Tag that marks the one cross-jurisdiction link allowed: hub-and-spoke alert metadata (seed pattern 2). */
+/** Tag that marks the cross-jurisdiction links allowed: hub-and-spoke alert metadata (seed pattern 2), shared-Grafana metrics. */
 export const FLOW_TAG = "infrasage.io/flow";
 export const ALERT_LINK_FLOW = "alert-metadata";
+/** Flow values whose links may cross jurisdictions (each kept narrow by its own scope rule: alert-link.ts, metrics-link.ts). */
+export const CROSSING_FLOWS: readonly string[] = [ALERT_LINK_FLOW, METRICS_LINK_FLOW];
+const isCrossingFlow = (tags: unknown): boolean => {
+  const flow = asObject(tags)[FLOW_TAG];
+  return typeof flow === "string" && CROSSING_FLOWS.includes(flow);
+};
 
 export const isGlobalType = (type: string): boolean => GLOBAL_TYPE_PREFIXES.some((p) => type.startsWith(p));
 
@@ -78,10 +85,10 @@ export const awsResourceInHomeRegion = resourceRule({
 
 export const crossRegionRoutesInJurisdiction = stackRule({
   name: "cross-region-routes-in-jurisdiction",
-  description: "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert link",
+  description: "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert or metrics link",
   kind: "residency",
   severity: "critical",
-  remediation: `Create peer-side routes only for links to the same jurisdiction or for the alert link (its peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW}).`,
+  remediation: `Create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (their peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} or ${METRICS_LINK_FLOW}).`,
   check: (args, ctx) => {
     const routes = args.resources.filter((r) => isPeeringRoute(r.type, r.props));
     if (routes.length === 0) return;
@@ -95,7 +102,7 @@ export const crossRegionRoutesInJurisdiction = stackRule({
         if (why === undefined) return;
         // The connection it routes through, by dependency (its id is unknown at preview).
         const via = [...(route.propertyDependencies.vpcPeeringConnectionId ?? []), ...route.dependencies].find((d) => PEERING_TYPES.includes(d.type));
-        if (via && asObject(via.props.tags)[FLOW_TAG] === ALERT_LINK_FLOW) return;
+        if (via && isCrossingFlow(via.props.tags)) return;
         ctx.report(`route in ${region ?? "an unknown region"} ${via ? `through ${via.name}, which is not the alert link` : "through a peering connection not in this stack"}: ${why}`, route.urn);
       });
     }
@@ -146,10 +153,10 @@ function otherEnd(type: string, props: Record<string, unknown>, own: string | un
 
 export const crossRegionNetworkingInJurisdiction = resourceRule({
   name: "cross-region-networking-in-jurisdiction",
-  description: "VPC peering and transit-gateway peering reach only regions of the home jurisdiction (except the tagged alert link)",
+  description: "VPC peering and transit-gateway peering reach only regions of the home jurisdiction (except the tagged alert and metrics links)",
   kind: "residency",
   severity: "critical",
-  remediation: `Peer only with regions of the same jurisdiction; the hub-and-spoke alert link is tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} and carries only the alert webhook.`,
+  remediation: `Peer only with regions of the same jurisdiction; the hub-and-spoke alert link (${FLOW_TAG}=${ALERT_LINK_FLOW}) carries only the alert webhook, the shared-Grafana link (${FLOW_TAG}=${METRICS_LINK_FLOW}) only Prometheus.`,
   appliesTo: (t) => CROSS_REGION_NETWORK_TYPES.includes(t),
   check: (args, ctx) => {
     const home = resourceHomeRegion(args, ctx.config);
@@ -157,7 +164,7 @@ export const crossRegionNetworkingInJurisdiction = resourceRule({
     const peer = otherEnd(args.type, args.props, effectiveRegion(args));
     const why = outsideJurisdiction(peer, home, ctx.jurisdictionOf);
     if (why === undefined) return;
-    if (asObject(args.props.tags)[FLOW_TAG] === ALERT_LINK_FLOW) return;
+    if (isCrossingFlow(args.props.tags)) return;
     ctx.report(`${args.type} connects to another jurisdiction: ${why}`);
   },
 });

@@ -1,0 +1,126 @@
+/**
+ * A shared-Grafana source's metrics link to its host, owned by the source (it reads the host's
+ * `network` output): an internal NLB in this stack's load-balancer subnets listening on
+ * PORTS.prometheus, its own security group admitting exactly that port from the host's private
+ * subnets (where Grafana's pods are), a target group (ip) the stack's LoadBalancerController fills
+ * with the chart's Prometheus pods (`targetGroupBinding`), and VPC peering routed only to the host's
+ * private subnets (here) and back only to this stack's load-balancer subnets (in the host's region).
+ * Everything is tagged METRICS_LINK_TAGS: residency lets the link cross jurisdictions, the policy
+ * metrics-link-scope keeps it to Prometheus. The host's Grafana reads `sourceExport` (the NLB's DNS
+ * name: AWS resolves an internal NLB's name to its private IPs, from the peered VPC too).
+ * Pass `providers: { aws }`: children inherit them through `parent`.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { METRICS_LINK_TAGS, PROMETHEUS_SERVICE, type GrafanaSourceExport } from "../lib/grafana";
+import type { NetworkExport } from "../lib/peering-plan";
+import { PORTS } from "../lib/ports";
+import type { Jurisdiction } from "../lib/regions";
+import type { TargetGroupBindingRequest } from "./lb-controller";
+import { CrossRegionPeering } from "./peering";
+
+export interface GrafanaSourceLinkArgs {
+  /** This (source) stack's name: the host checks it against its reference. */
+  readonly stack: string;
+  /** Region of this stack. */
+  readonly region: string;
+  /** Jurisdiction of this stack's region. */
+  readonly jurisdiction: Jurisdiction;
+  /** This stack's VPC id. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Load-balancer subnet ids (AZ order): the NLB's ENIs go here. */
+  readonly loadBalancerSubnetIds: readonly pulumi.Input<string>[];
+  /** Load-balancer subnet CIDRs: the only CIDRs of this VPC the host routes to. */
+  readonly loadBalancerSubnetCidrs: readonly string[];
+  /** Private route tables (the load-balancer subnets share them): routes to the host's private subnets go here. */
+  readonly privateRouteTableIds: readonly pulumi.Input<string>[];
+  /** Security group of the cluster's nodes and pods: receives from the NLB only on PORTS.prometheus. */
+  readonly clusterSecurityGroupId: pulumi.Input<string>;
+  /** Namespace of the InfraSage release (the Prometheus Service). */
+  readonly namespace: pulumi.Input<string>;
+  /** The host's `network` output (lib/peering-plan.ts readPeerNetwork). */
+  readonly host: NetworkExport;
+  /** Tags on every taggable AWS resource (METRICS_LINK_TAGS are added). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export class GrafanaSourceLink extends pulumi.ComponentResource {
+  /** What the host reads under GRAFANA_SOURCE_OUTPUT. */
+  public readonly sourceExport: pulumi.Output<GrafanaSourceExport>;
+  /** The Prometheus pods into the target group: for the stack's LoadBalancerController. */
+  public readonly targetGroupBinding: TargetGroupBindingRequest;
+
+  constructor(name: string, args: GrafanaSourceLinkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("infrasage:grafana:SourceLink", name, {}, opts);
+    const parent = { parent: this };
+    const tags = (role: string) => ({ ...args.tags, ...METRICS_LINK_TAGS, Name: `${name}-${role}` });
+    const port = PORTS.prometheus;
+
+    // --- Security: the NLB's own group, Prometheus from the host's Grafana pods only ---------------
+    const lbSg = new aws.ec2.SecurityGroup(`${name}-lb-sg`, {
+      vpcId: args.vpcId,
+      description: `Prometheus load balancer: TCP ${port} from the shared Grafana host only`,
+      tags: tags("lb-sg"),
+    }, parent);
+    args.host.privateSubnetCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-host-${i}`, {
+      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr,
+      description: `Prometheus from Grafana on ${args.host.stack}`, tags: tags(`from-host-${i}`),
+    }, parent));
+    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-to-prometheus`, {
+      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: port, toPort: port,
+      referencedSecurityGroupId: args.clusterSecurityGroupId, description: "to the Prometheus pods", tags: tags("lb-to-prometheus"),
+    }, parent);
+    new aws.vpc.SecurityGroupIngressRule(`${name}-prometheus-from-lb`, {
+      securityGroupId: args.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port,
+      referencedSecurityGroupId: lbSg.id, description: "Prometheus from the shared-Grafana load balancer", tags: tags("prometheus-from-lb"),
+    }, parent);
+
+    // --- The internal NLB in front of the Prometheus pods ------------------------------------------
+    const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
+      internal: true,
+      loadBalancerType: "network",
+      subnets: [...args.loadBalancerSubnetIds],
+      securityGroups: [lbSg.id],
+      enableCrossZoneLoadBalancing: true,
+      tags: tags("nlb"),
+    }, parent);
+    const targetGroup = new aws.lb.TargetGroup(`${name}-prometheus`, {
+      vpcId: args.vpcId,
+      port: PROMETHEUS_SERVICE.port,
+      protocol: "TCP",
+      targetType: "ip",
+      healthCheck: { protocol: "TCP", port: "traffic-port" },
+      tags: tags("prometheus"),
+    }, parent);
+    new aws.lb.Listener(`${name}-listener`, {
+      loadBalancerArn: lb.arn, port, protocol: "TCP",
+      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      tags: tags("listener"),
+    }, parent);
+    this.targetGroupBinding = {
+      name: `${PROMETHEUS_SERVICE.name}-grafana`, namespace: args.namespace, targetGroupArn: targetGroup.arn,
+      serviceName: PROMETHEUS_SERVICE.name, servicePort: PROMETHEUS_SERVICE.port,
+    };
+
+    // --- Peering: to the host's Grafana pods, back to the NLB's subnets only -----------------------
+    new CrossRegionPeering(`${name}-peering`, {
+      vpcId: args.vpcId,
+      routeTableIds: args.privateRouteTableIds,
+      peer: args.host,
+      // The NLB answers Grafana's pods from the load-balancer subnets (their route tables are these).
+      routesToPeer: args.host.privateSubnetCidrs,
+      // Never this whole VPC: only where the NLB's ENIs are.
+      routesFromPeer: args.loadBalancerSubnetCidrs,
+      purpose: "metrics",
+      tags: { ...args.tags, ...METRICS_LINK_TAGS },
+    }, parent);
+
+    this.sourceExport = pulumi.output({
+      stack: args.stack,
+      region: args.region,
+      jurisdiction: args.jurisdiction,
+      prometheusUrl: pulumi.interpolate`http://${lb.dnsName}:${port}`,
+    });
+    this.registerOutputs({ sourceExport: this.sourceExport });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The shared-Grafana metrics link may cross jurisdictions (metrics are aggregates, not raw
+ * telemetry: the residency rules exempt resources tagged `infrasage.io/flow=metrics`); this rule
+ * keeps that tag from being a loophole. Its security-group openings are TCP PORTS.prometheus from
+ * private ranges (plus the NLB -> Prometheus pods hop by security-group reference, same port). Its
+ * routes in the source's home region lead to the host's private subnets (private ranges, never
+ * 0.0.0.0/0 or a whole VPC); its return routes in the host's region reach only the source's
+ * load-balancer subnets (as narrow as alert-link.ts's routes to the hub's).
+ */
+import type { PolicyResource } from "@pulumi/policy";
+import { containsCidr } from "cidr-tools";
+import { METRICS_LINK_FLOW } from "../../lib/grafana";
+import { PORTS } from "../../lib/ports";
+import { MIN_VPC_PREFIX } from "../../lib/subnet-plan";
+import {
+  ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
+  openingsOf, related, type Opening,
+} from "./alert-link";
+import { stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
+import { asObject, asString } from "./props";
+import { FLOW_TAG } from "./residency";
+
+/** Return routes (host region) reach only the source's load-balancer subnets: the alert link's bound. */
+export const METRICS_PEER_ROUTE_MIN_PREFIX = ALERT_ROUTE_MIN_PREFIX;
+/** Routes to the host's private subnets: a private subnet is a quarter of its VPC, so never wider than this. */
+export const METRICS_HOME_ROUTE_MIN_PREFIX = MIN_VPC_PREFIX + 2;
+
+const PORT = PORTS.prometheus;
+const isMetricsTagged = (r: PolicyResource): boolean => asObject(r.props.tags)[FLOW_TAG] === METRICS_LINK_FLOW;
+
+function isPrivate(cidr: string): boolean {
+  try {
+    return PRIVATE_RANGES.some((range) => containsCidr(range, cidr));
+  } catch {
+    return false;
+  }
+}
+
+/** Problems of one ingress opening on a metrics-link security group. */
+function openingProblems(o: Opening): string[] {
+  const ports = o.fromPort === PORT && o.toPort === PORT;
+  if (o.bySecurityGroup && o.cidrs.length === 0) {
+    // The NLB -> Prometheus pods hop: by security-group reference, on the Prometheus port only.
+    return ports ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the metrics link needs only ${PORT}`];
+  }
+  const problems: string[] = [];
+  if (!ports) problems.push(`opens ports ${String(o.fromPort)}-${String(o.toPort)}; the metrics link carries only Prometheus (TCP ${PORT})`);
+  if (o.protocol !== "tcp" && o.protocol !== "6") problems.push(`uses protocol ${String(o.protocol)}; Prometheus is TCP`);
+  for (const cidr of o.cidrs) if (!isPrivate(cidr)) problems.push(`admits ${cidr}; only the Grafana host's private subnets may reach Prometheus`);
+  return problems;
+}
+
+function checkOpenings(resources: readonly PolicyResource[], ctx: RuleContext): void {
+  const metricsGroups = new Set(resources.filter((r) => r.type === SG_TYPE && isMetricsTagged(r)).map((r) => r.urn));
+  for (const r of resources) {
+    if (![SG_TYPE, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE].includes(r.type)) continue;
+    ctx.each(r, () => {
+      const onMetricsGroup = related(r, "securityGroupId").some((d) => metricsGroups.has(d.urn));
+      if (!isMetricsTagged(r) && !onMetricsGroup) return;
+      for (const o of openingsOf(r)) for (const p of openingProblems(o)) ctx.report(`metrics-link ${r.type.split(":").pop()} ${r.name} ${p}`, r.urn);
+    });
+  }
+}
+
+function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: RuleContext): void {
+  for (const route of resources.filter((r) => r.type === ROUTE_TYPE)) {
+    ctx.each(route, () => {
+      const via = related(route, "vpcPeeringConnectionId").find((d) => PEERING_TYPES.includes(d.type));
+      if (!via || !isMetricsTagged(via)) return;
+      const destination = asString(route.props.destinationCidrBlock) ?? asString(route.props.destinationIpv6CidrBlock) ?? "";
+      const prefix = Number(destination.split("/")[1] ?? -1);
+      const where = destination || "(no destination)";
+      if (effectiveRegion(route) === home) {
+        // To the host's Grafana pods: its private subnets.
+        if (!isPrivate(destination) || !(prefix >= METRICS_HOME_ROUTE_MIN_PREFIX)) {
+          ctx.report(`metrics-link route ${route.name} to ${where} must lead to the Grafana host's private subnets (a private range, /${METRICS_HOME_ROUTE_MIN_PREFIX} or narrower), never 0.0.0.0/0 or a whole VPC`, route.urn);
+        }
+      } else if (!(prefix >= METRICS_PEER_ROUTE_MIN_PREFIX)) {
+        // Return routes in the host's region lead back into this stack's VPC.
+        ctx.report(`metrics-link return route ${route.name} to ${where} is wider than a /${METRICS_PEER_ROUTE_MIN_PREFIX}: the host may reach only this stack's load-balancer subnets, never its pods or whole VPC`, route.urn);
+      }
+    });
+  }
+}
+
+export const metricsLinkScope = stackRule({
+  name: "metrics-link-scope",
+  description: "The cross-jurisdiction metrics link (shared Grafana) opens only Prometheus from private subnets and routes only between the host's private subnets and the source's load-balancer subnets",
+  kind: "residency",
+  severity: "critical",
+  remediation: `Open only TCP ${PORT} from the host's private subnets on the source's load-balancer security group; route to the host's private subnets and back only to the source's load-balancer subnets.`,
+  check: (args, ctx) => {
+    checkOpenings(args.resources, ctx);
+    const home = requireStackHome(args, ctx);
+    if (home !== undefined) checkRoutes(args.resources, home, ctx);
+  },
+});
+
+export const METRICS_LINK_POLICIES = [metricsLinkScope];
