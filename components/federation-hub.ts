@@ -19,6 +19,7 @@ import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../lib/ports";
 import type { Jurisdiction } from "../lib/regions";
 import type { TargetGroupBindingRequest } from "./lb-controller";
+import { InternalEndpoint } from "./internal-endpoint";
 
 export interface FederationHubArgs {
   /** Region of the hub. */
@@ -59,55 +60,26 @@ export class FederationHub extends pulumi.ComponentResource {
     const tags = (role: string) => ({ ...args.tags, ...FEDERATION_TAGS, Name: `${name}-${role}` });
     const port = PORTS.alertWebhook;
 
-    // --- Security: the NLB's own group; nothing opened but the webhook port from listed spokes -----
-    const lbSg = new aws.ec2.SecurityGroup(`${name}-lb-sg`, {
+    // --- The internal NLB: nothing opened but the webhook port from listed spokes (and the hub) ----
+    const endpoint = new InternalEndpoint(`${name}-ep`, {
+      purpose: "Alert webhook",
       vpcId: args.vpcId,
-      description: `Alert webhook load balancer: TCP ${port} from federation spokes only`,
-      tags: tags("lb-sg"),
+      loadBalancerSubnetIds: args.loadBalancerSubnetIds,
+      clusterSecurityGroupId: args.clusterSecurityGroupId,
+      listenerPort: port,
+      service: { name: AIOPS_SERVICE_NAME, port: PORTS.aiopsEngine, namespace: args.namespace },
+      bindingName: `${AIOPS_SERVICE_NAME}-webhook`,
+      allowedSources: [
+        ...args.linkedSpokes.flatMap((spoke) => spoke.privateSubnetCidrs.map((cidr, i) => ({ key: `${spoke.stack}-${i}`, cidr, description: `alert webhook from spoke ${spoke.stack}` }))),
+        // The hub's own Alertmanager posts to the seed's infrasage-aiops.hub.internal, i.e. this NLB.
+        ...args.privateSubnetCidrs.map((cidr, i) => ({ key: `hub-${i}`, cidr, description: "alert webhook from the hub's own Alertmanager" })),
+      ],
+      tags: { ...args.tags, ...FEDERATION_TAGS },
     }, parent);
-    const ingress = (key: string, cidr: string, description: string) => new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, {
-      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr, description, tags: tags(key),
-    }, parent);
-    for (const spoke of args.linkedSpokes) {
-      spoke.privateSubnetCidrs.forEach((cidr, i) => ingress(`from-${spoke.stack}-${i}`, cidr, `alert webhook from spoke ${spoke.stack}`));
-    }
-    // The hub's own Alertmanager posts to the seed's infrasage-aiops.hub.internal, i.e. this NLB.
-    args.privateSubnetCidrs.forEach((cidr, i) => ingress(`from-hub-${i}`, cidr, "alert webhook from the hub's own Alertmanager"));
-    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-to-aiops`, {
-      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: PORTS.aiopsEngine, toPort: PORTS.aiopsEngine,
-      referencedSecurityGroupId: args.clusterSecurityGroupId, description: "to the AIops Engine pods", tags: tags("lb-to-aiops"),
-    }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-aiops-from-lb`, {
-      securityGroupId: args.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: PORTS.aiopsEngine, toPort: PORTS.aiopsEngine,
-      referencedSecurityGroupId: lbSg.id, description: "AIops Engine from the alert webhook load balancer", tags: tags("aiops-from-lb"),
-    }, parent);
-
-    // --- The internal NLB in front of the AIops Engine pods ----------------------------------------
-    const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
-      internal: true,
-      loadBalancerType: "network",
-      subnets: [...args.loadBalancerSubnetIds],
-      securityGroups: [lbSg.id],
-      // Any healthy pod serves every AZ's ENI: a spoke is not tied to the AZ its DNS answer picked.
-      enableCrossZoneLoadBalancing: true,
-      tags: tags("nlb"),
-    }, parent);
-    const targetGroup = new aws.lb.TargetGroup(`${name}-aiops`, {
-      vpcId: args.vpcId,
-      port: PORTS.aiopsEngine,
-      protocol: "TCP",
-      targetType: "ip",
-      healthCheck: { protocol: "TCP", port: "traffic-port" },
-      tags: tags("aiops"),
-    }, parent);
-    new aws.lb.Listener(`${name}-webhook`, {
-      loadBalancerArn: lb.arn, port, protocol: "TCP",
-      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-      tags: tags("webhook"),
-    }, parent);
+    this.targetGroupBinding = endpoint.targetGroupBinding;
 
     // --- Names: the seed's infrasage-hub.central.internal (spokes) and infrasage-aiops.hub.internal --
-    const alias = { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true };
+    const alias = { name: endpoint.dnsName, zoneId: endpoint.zoneId, evaluateTargetHealth: true };
     const zone = new aws.route53.Zone(`${name}-zone`, {
       name: HUB_ZONE_NAME,
       comment: "InfraSage alert federation hub (pattern 2)",
@@ -127,12 +99,6 @@ export class FederationHub extends pulumi.ComponentResource {
     }, parent);
     new aws.route53.Record(`${name}-local-record`, { zoneId: localZone.zoneId, name: HUB_LOCAL_RECORD, type: "A", aliases: [alias] }, parent);
 
-    // --- Pods into the target group: bound by the stack's one AWS Load Balancer Controller ---------
-    this.targetGroupBinding = {
-      name: `${AIOPS_SERVICE_NAME}-webhook`, namespace: args.namespace, targetGroupArn: targetGroup.arn,
-      serviceName: AIOPS_SERVICE_NAME, servicePort: PORTS.aiopsEngine,
-    };
-
     // --- One credential per listed spoke, named by its stack (stable when the list is reordered) ---
     const credentials: Record<string, pulumi.Output<string>> = {};
     for (const stack of args.spokeStacks) {
@@ -148,7 +114,7 @@ export class FederationHub extends pulumi.ComponentResource {
     this.federationExport = pulumi.output({
       webhookUrl: HUB_WEBHOOK_URL,
       zoneId: zone.zoneId,
-      lbSecurityGroupId: lbSg.id,
+      lbSecurityGroupId: endpoint.securityGroupId,
       lbSubnetCidrs: [...args.loadBalancerSubnetCidrs],
       region: args.region,
       jurisdiction: args.jurisdiction,

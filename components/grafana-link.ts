@@ -10,7 +10,6 @@
  * name: AWS resolves an internal NLB's name to its private IPs, from the peered VPC too).
  * Pass `providers: { aws }`: children inherit them through `parent`.
  */
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { METRICS_LINK_TAGS, PROMETHEUS_SERVICE, type GrafanaSourceExport } from "../lib/grafana";
 import type { NetworkExport } from "../lib/peering-plan";
@@ -18,6 +17,7 @@ import { PORTS } from "../lib/ports";
 import type { Jurisdiction } from "../lib/regions";
 import type { TargetGroupBindingRequest } from "./lb-controller";
 import { CrossRegionPeering } from "./peering";
+import { InternalEndpoint } from "./internal-endpoint";
 
 export interface GrafanaSourceLinkArgs {
   /** This (source) stack's name: the host checks it against its reference. */
@@ -53,54 +53,21 @@ export class GrafanaSourceLink extends pulumi.ComponentResource {
   constructor(name: string, args: GrafanaSourceLinkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:grafana:SourceLink", name, {}, opts);
     const parent = { parent: this };
-    const tags = (role: string) => ({ ...args.tags, ...METRICS_LINK_TAGS, Name: `${name}-${role}` });
     const port = PORTS.prometheus;
 
-    // --- Security: the NLB's own group, Prometheus from the host's Grafana pods only ---------------
-    const lbSg = new aws.ec2.SecurityGroup(`${name}-lb-sg`, {
+    // --- The internal NLB: Prometheus from the host's Grafana pods only -----------------------------
+    const endpoint = new InternalEndpoint(`${name}-ep`, {
+      purpose: "Prometheus",
       vpcId: args.vpcId,
-      description: `Prometheus load balancer: TCP ${port} from the shared Grafana host only`,
-      tags: tags("lb-sg"),
+      loadBalancerSubnetIds: args.loadBalancerSubnetIds,
+      clusterSecurityGroupId: args.clusterSecurityGroupId,
+      listenerPort: port,
+      service: { name: PROMETHEUS_SERVICE.name, port: PROMETHEUS_SERVICE.port, namespace: args.namespace },
+      bindingName: `${PROMETHEUS_SERVICE.name}-grafana`,
+      allowedSources: args.host.privateSubnetCidrs.map((cidr, i) => ({ key: `host-${i}`, cidr, description: `Prometheus from Grafana on ${args.host.stack}` })),
+      tags: { ...args.tags, ...METRICS_LINK_TAGS },
     }, parent);
-    args.host.privateSubnetCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-host-${i}`, {
-      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr,
-      description: `Prometheus from Grafana on ${args.host.stack}`, tags: tags(`from-host-${i}`),
-    }, parent));
-    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-to-prometheus`, {
-      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: port, toPort: port,
-      referencedSecurityGroupId: args.clusterSecurityGroupId, description: "to the Prometheus pods", tags: tags("lb-to-prometheus"),
-    }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-prometheus-from-lb`, {
-      securityGroupId: args.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port,
-      referencedSecurityGroupId: lbSg.id, description: "Prometheus from the shared-Grafana load balancer", tags: tags("prometheus-from-lb"),
-    }, parent);
-
-    // --- The internal NLB in front of the Prometheus pods ------------------------------------------
-    const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
-      internal: true,
-      loadBalancerType: "network",
-      subnets: [...args.loadBalancerSubnetIds],
-      securityGroups: [lbSg.id],
-      enableCrossZoneLoadBalancing: true,
-      tags: tags("nlb"),
-    }, parent);
-    const targetGroup = new aws.lb.TargetGroup(`${name}-prometheus`, {
-      vpcId: args.vpcId,
-      port: PROMETHEUS_SERVICE.port,
-      protocol: "TCP",
-      targetType: "ip",
-      healthCheck: { protocol: "TCP", port: "traffic-port" },
-      tags: tags("prometheus"),
-    }, parent);
-    new aws.lb.Listener(`${name}-listener`, {
-      loadBalancerArn: lb.arn, port, protocol: "TCP",
-      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-      tags: tags("listener"),
-    }, parent);
-    this.targetGroupBinding = {
-      name: `${PROMETHEUS_SERVICE.name}-grafana`, namespace: args.namespace, targetGroupArn: targetGroup.arn,
-      serviceName: PROMETHEUS_SERVICE.name, servicePort: PROMETHEUS_SERVICE.port,
-    };
+    this.targetGroupBinding = endpoint.targetGroupBinding;
 
     // --- Peering: to the host's Grafana pods, back to the NLB's subnets only -----------------------
     new CrossRegionPeering(`${name}-peering`, {
@@ -119,7 +86,7 @@ export class GrafanaSourceLink extends pulumi.ComponentResource {
       stack: args.stack,
       region: args.region,
       jurisdiction: args.jurisdiction,
-      prometheusUrl: pulumi.interpolate`http://${lb.dnsName}:${port}`,
+      prometheusUrl: pulumi.interpolate`http://${endpoint.dnsName}:${port}`,
     });
     this.registerOutputs({ sourceExport: this.sourceExport });
   }

@@ -42,12 +42,12 @@ describe("shared-Grafana metrics link (examples/shared-grafana, planned together
     const nlb = one(source, "aws:lb/loadBalancer:LoadBalancer");
     assert.equal(nlb.rawInputs.internal, true);
     assert.deepEqual(ds.map((d) => d.uid), ["prometheus-ap-south-1"]);
-    assert.match(ds[0]!.url, new RegExp(`^http://internal-grafana-link-nlb-[^:]+\\.ap-south-1\\.elb\\.amazonaws\\.com:${PORTS.prometheus}$`));
+    assert.match(ds[0]!.url, new RegExp(`^http://internal-grafana-link-ep-nlb-[^:]+\\.ap-south-1\\.elb\\.amazonaws\\.com:${PORTS.prometheus}$`));
     assert.equal((source.record.outputs.grafanaSource!.value as { prometheusUrl: string }).prometheusUrl, ds[0]!.url);
   });
 
   it("admits only TCP 9090 from the host's private subnets on the NLB's group, and 9090 from the NLB on the pods", () => {
-    const lbSg = ofType(source, SG).find((r) => r.name === "grafana-link-lb-sg")!;
+    const lbSg = ofType(source, SG).find((r) => r.name === "grafana-link-ep-lb-sg")!;
     const rules = linkResources(source).filter((r) => r.type === INGRESS);
     const byCidr = rules.filter((r) => r.rawInputs.cidrIpv4 !== undefined);
     assert.deepEqual(byCidr.map((r) => r.rawInputs.cidrIpv4).sort(), [...hostNetwork.privateSubnetCidrs].sort());
