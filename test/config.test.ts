@@ -120,6 +120,9 @@ describe("config parsing", () => {
     assert.match(problemFor(problems({}, "mars-north-1"), "aws:region").message, /mars-north-1/);
     const r = parseStackConfig(raw({}, null), "s");
     assert.ok(!r.ok && r.problems.some((p) => p.key === "aws:region"));
+    const typo = parseStackConfig({ ...raw({}, null), "aws:regoin": "eu-west-1" }, "s");
+    assert.ok(!typo.ok);
+    assert.match(problemFor(typo.problems, "aws:region").message, /aws:regoin is set: a typo\?/);
   });
 
   it("reports every problem of a bad file at once", () => {

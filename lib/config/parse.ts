@@ -124,7 +124,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
   const region = raw["aws:region"];
   const regionInfo = region ? findRegion(region) : undefined;
   if (!region) {
-    problems.push({ key: "aws:region", message: "is required", fix: "set aws:region to the stack's region, e.g. eu-west-1" });
+    const typo = Object.keys(raw).find((k) => k.startsWith("aws:") && closest(k.slice(4), ["region"]) === "region");
+    problems.push({ key: "aws:region", message: `is required${typo ? ` (${typo} is set: a typo?)` : ""}`, fix: "set aws:region to the stack's region, e.g. eu-west-1" });
   } else if (!regionInfo) {
     problems.push({
       key: "aws:region",
