@@ -95,6 +95,7 @@ describe("config parsing", () => {
     ["public endpoint ::/0", { "infrasage:cluster": { publicAccessCidrs: ["203.0.113.0/24", "::/0"] } }, "infrasage:cluster.publicAccessCidrs[1]", /whole internet/],
     ["bad admin ARN", { "infrasage:cluster": { adminRoleArns: ["admin"] } }, "infrasage:cluster.adminRoleArns.0", /IAM role ARN/],
     ["unsupported EKS version", { "infrasage:cluster": { version: "1.20" } }, "infrasage:cluster.version", /1\.35/],
+    ["unquoted YAML version", { "infrasage:cluster": { version: 1.3 } }, "infrasage:cluster.version", /quote it in the stack file/],
     ["raw telemetry forwarding", { "infrasage:pattern": "hub-spoke", "infrasage:federation": { role: "spoke", hubStack: "acme/infrasage/eu-west-1", includeRawTelemetry: true } }, "infrasage:federation.includeRawTelemetry", /raw telemetry/],
     ["raw telemetry outside hub-spoke", { "infrasage:federation": { includeRawTelemetry: "true" } }, "infrasage:federation.includeRawTelemetry", /raw telemetry/],
     ["spoke without hub", { "infrasage:pattern": "hub-spoke", "infrasage:federation": { role: "spoke" } }, "infrasage:federation.hubStack", /required/],

@@ -91,7 +91,9 @@ function zodProblems(error: z.ZodError, input: Record<string, unknown>): ConfigP
     if (issue.code === "invalid_type" && value === undefined) {
       problems.push({ key, message: "is required", fix: `set ${key} in the stack file` });
     } else if (issue.code === "invalid_type") {
-      problems.push({ key, message: `must be a ${issue.expected}, got ${typeName(value)} ${JSON.stringify(value)}`, fix: `set ${key} to a ${issue.expected}` });
+      // YAML reads `version: 1.30` as the number 1.3: say to quote it.
+      const fix = issue.expected === "string" && typeof value === "number" ? `quote it in the stack file, e.g. "${String(value)}"` : `set ${key} to a ${issue.expected}`;
+      problems.push({ key, message: `must be a ${issue.expected}, got ${typeName(value)} ${JSON.stringify(value)}`, fix });
     } else if (issue.code === "invalid_value") {
       const allowed = issue.values.map((v) => String(v)).join(" | ");
       problems.push({ key, message: `${JSON.stringify(value)} is not allowed`, fix: `use one of: ${allowed}` });
