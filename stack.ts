@@ -71,7 +71,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       config,
       vpcId: network.vpcId,
       privateRouteTableIds: network.privateRouteTableIds,
-      privateSubnetCidrs: network.subnets.filter((s) => s.tier === "private").map((s) => s.cidr),
+      privateSubnetCidrs: network.privateSubnetCidrs,
       availabilityZones: azs,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
       oidcProviderArn: cluster.oidcProviderArn,
@@ -114,7 +114,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     vpcId: network.vpcId,
     vpcCidr: network.vpcCidr,
     privateRouteTableIds: network.privateRouteTableIds,
-    privateSubnetCidrs: network.subnets.filter((s) => s.tier === "private").map((s) => s.cidr),
+    privateSubnetCidrs: network.privateSubnetCidrs,
     clusterSecurityGroupId: cluster.clusterSecurityGroupId,
   } satisfies Record<keyof NetworkExport, unknown>;
 
@@ -130,7 +130,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     jurisdiction: config.jurisdiction,
     vpcId: network.vpcId,
     loadBalancerSubnetIds: network.loadBalancerSubnetIds,
-    loadBalancerSubnetCidrs: network.subnets.filter((s) => s.tier === "lb").map((s) => s.cidr),
+    loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
     privateRouteTableIds: network.privateRouteTableIds,
     clusterSecurityGroupId: cluster.clusterSecurityGroupId,
     namespace: release.namespace,

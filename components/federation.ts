@@ -76,7 +76,7 @@ export async function planFederation(config: StackConfig): Promise<FederationPla
 /** What the components need from the rest of the stack. */
 export interface FederationWiring {
   readonly config: StackConfig;
-  readonly network: Pick<RegionalNetwork, "vpcId" | "loadBalancerSubnetIds" | "privateRouteTableIds" | "subnets">;
+  readonly network: Pick<RegionalNetwork, "vpcId" | "loadBalancerSubnetIds" | "loadBalancerSubnetCidrs" | "privateSubnetCidrs" | "privateRouteTableIds">;
   readonly cluster: Pick<EksCluster, "clusterSecurityGroupId">;
   /** Namespace of the InfraSage release. */
   readonly namespace: pulumi.Input<string>;
@@ -91,7 +91,7 @@ export interface FederationWired {
 /** Creates the hub or spoke component of `plan`. */
 export function wireFederation(name: string, plan: FederationPlan, w: FederationWiring, opts?: pulumi.ComponentResourceOptions): FederationWired {
   const { config, network, cluster } = w;
-  const privateSubnetCidrs = network.subnets.filter((s) => s.tier === "private").map((s) => s.cidr);
+  const privateSubnetCidrs = network.privateSubnetCidrs;
   const outputs = { pending: [...plan.pending], flows: [...plan.flows] };
   if (plan.spokes) {
     const hub = new FederationHub(`${name}-hub`, {
@@ -99,7 +99,7 @@ export function wireFederation(name: string, plan: FederationPlan, w: Federation
       jurisdiction: config.jurisdiction,
       vpcId: network.vpcId,
       loadBalancerSubnetIds: network.loadBalancerSubnetIds,
-      loadBalancerSubnetCidrs: network.subnets.filter((s) => s.tier === "lb").map((s) => s.cidr),
+      loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
       privateSubnetCidrs,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
       namespace: w.namespace,

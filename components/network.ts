@@ -47,12 +47,18 @@ export class RegionalNetwork extends pulumi.ComponentResource {
   public readonly natGatewayCount: number;
   /** The subnet plan the subnets were created from. */
   public readonly subnets: SubnetSpec[];
+  /** Private subnet CIDRs, in AZ order (pods: peers route here). */
+  public readonly privateSubnetCidrs: string[];
+  /** Load-balancer subnet CIDRs, in AZ order (the only CIDRs an LB-only link routes to). */
+  public readonly loadBalancerSubnetCidrs: string[];
 
   constructor(name: string, args: RegionalNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:network:RegionalNetwork", name, {}, opts);
     const azs = args.availabilityZones;
     // Validates the CIDR and AZs before any child is registered.
     this.subnets = planSubnets(args.cidr, azs);
+    this.privateSubnetCidrs = this.subnets.filter((s) => s.tier === "private").map((s) => s.cidr);
+    this.loadBalancerSubnetCidrs = this.subnets.filter((s) => s.tier === "lb").map((s) => s.cidr);
     const parent = { parent: this };
     const tagged = (role: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...args.tags, ...extra, Name: `${name}-${role}` });
 
