@@ -11,6 +11,10 @@ import { runProgram, type ProgramRecord, type RecordedOutput } from "./run-progr
 import { projectOf, readStackFile, type StackFile } from "./stack-file";
 import { evaluateStack, evaluateCrossStack, type Violation, type CrossStackReport } from "./policy-runner";
 import { estimateCost, type CostEstimate } from "../lib/cost";
+import { limitProblems } from "../lib/aws-limits";
+
+/** Pseudo-policy name of the provider-limit check in plan output. */
+export const AWS_LIMITS_POLICY = "aws-provider-limits";
 
 export interface StackPlan {
   readonly stack: string;
@@ -62,7 +66,12 @@ export async function planStackFile(file: StackFile, resolve: StackResolver = ()
     const message = e instanceof Error ? e.message : String(e);
     throw new PlanError(file.path, `${file.path}: the program failed: ${message}`);
   }
-  const violations = evaluateStack(config, record);
+  // What AWS itself would reject at create time (name lengths after auto-naming, tag limits):
+  // mocks accept anything, so the plan checks it like a mandatory policy.
+  const limits = record.resources.flatMap((r) => limitProblems([r]).map((p): Violation => ({
+    policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${p.type} ${p.name}: ${p.message}`, urn: r.urn,
+  })));
+  const violations = [...evaluateStack(config, record), ...limits];
   return { stack: file.stack, file: file.path, config, record, violations, cost: estimateCost(config, record.resources) };
 }
 

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { stringify } from "yaml";
 import { spawnSync } from "node:child_process";
 import { runCli, writeStackFile, ROOT } from "./support/plan";
+import { MAX_USER_TAGS } from "../lib/config/parse";
 
 const good = {
   "aws:region": "eu-central-1",
@@ -66,6 +67,17 @@ describe("plan CLI", () => {
     const run = await runCli(["--config-file", file, "--json"], dir);
     assert.equal(run.code, 0, run.stderr);
     assert.equal((JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks[0]!.stack, "eu-central-1");
+  });
+
+  it("rejects more tags than AWS allows per resource before planning (exit 2), and plans the maximum", async () => {
+    const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`cost-center-${i}`, "x"]));
+    const over = await runCli(["--config-file", writeStackFile("eu-central-1", { ...good, "infrasage:tags": tags(MAX_USER_TAGS + 1) })]);
+    assert.equal(over.code, 2);
+    assert.match(over.stderr, /infrasage:tags: has 41 tags/);
+    const max = await runCli(["--config-file", writeStackFile("eu-central-1", { ...good, "infrasage:tags": tags(MAX_USER_TAGS) }), "--json"]);
+    assert.equal(max.code, 0, max.stderr);
+    const doc = JSON.parse(max.stdout) as { stacks: { violations: { policy: string }[] }[] };
+    assert.deepEqual(doc.stacks[0]!.violations.filter((v) => v.policy === "aws-provider-limits"), [], "the program's own tags push a resource over 50");
   });
 
   it("--all plans every stack file of a directory together", async () => {

@@ -18,6 +18,8 @@ export const DEFAULT_EKS_VERSION = "1.35";
 /** Versions EKS supports (standard or extended) at the time of writing. */
 export const SUPPORTED_EKS_VERSIONS = ["1.31", "1.32", "1.33", "1.34", "1.35", "1.36"];
 export const DEFAULT_CHART_PATH = "./infrasage-chart";
+/** User tags allowed in `infrasage:tags` (AWS's 50 per resource minus the program's own). */
+export const MAX_USER_TAGS = 40;
 
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
 
@@ -324,6 +326,10 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);
 
+  // AWS allows 50 tags per resource; the program adds 5 defaults and up to 5 of its own (Name,
+  // subnet discovery, link purpose/flow). Rejected here, not half-way through `pulumi up`.
+  const tagCount = Object.keys(c.tags ?? {}).length;
+  if (tagCount > MAX_USER_TAGS) add("tags", `has ${tagCount} tags; with the program's own, resources would exceed AWS's 50`, `keep at most ${MAX_USER_TAGS}`);
   for (const [k, v] of Object.entries(c.tags ?? {})) {
     if (k.length > 128 || k.toLowerCase().startsWith("aws:")) add(`tags.${k}`, "is not a valid AWS tag key (max 128 chars, no aws: prefix)", "rename the tag");
     if (v.length > 256) add(`tags.${k}`, "value is longer than 256 characters (AWS tag limit)", "shorten the value");
