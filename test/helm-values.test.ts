@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { SEED_EU } from "./support/seed";
 import {
   API_KEY_SECRET_KEY, EBS_TOPOLOGY_ZONE_KEY, buildHelmValues, buildStorageClassSpec, type HelmValuesInput,
 } from "../lib/helm-values";
@@ -9,18 +10,7 @@ import type { GrafanaMode } from "../lib/config/types";
 import { GRAFANA_ADMIN_SECRET } from "../lib/grafana";
 
 /** The seed's values-eu.yaml install (medium profile, acme-eu in eu-west-1). */
-const SEED: HelmValuesInput = {
-  tenantId: "acme-eu",
-  region: "eu-west-1",
-  jurisdiction: "EU",
-  ingestionGateway: { replicaCount: 3 },
-  clickhouse: { storageClass: "gp3-eu-west-1", size: "500Gi" },
-  kafka: { replicaCount: 3, size: "200Gi" },
-  mlEngine: { enabled: true, replicaCount: 1 },
-  grafana: { mode: "local" },
-  runbooks: { namespaceScope: [] },
-  apiKeySecretName: "infrasage-api-key",
-};
+const SEED: HelmValuesInput = { ...SEED_EU, apiKeySecretName: "infrasage-api-key" };
 
 /** Every string leaf (value, not key) of a JSON-like value. */
 function leaves(value: unknown): string[] {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { SEED_EU } from "./support/seed";
 import * as k8s from "@pulumi/kubernetes";
 import { runProgram, SECRET, type ProgramRecord, type RecordedResource } from "../offline/run-program";
 import { InfraSageRelease, type InfraSageReleaseArgs } from "../components/infrasage-release";
@@ -12,13 +13,7 @@ type NamespaceData = import("kubernetes-models/v1/Namespace").INamespace;
 
 const ARGS: InfraSageReleaseArgs = {
   values: {
-    tenantId: "acme-eu",
-    region: "eu-west-1",
-    jurisdiction: "EU",
-    ingestionGateway: { replicaCount: 3 },
-    clickhouse: { storageClass: "gp3-eu-west-1", size: "500Gi" },
-    kafka: { replicaCount: 3, size: "200Gi" },
-    mlEngine: { enabled: true, replicaCount: 1 },
+    ...SEED_EU,
     // Grafana admin Secret (mode local): see the variants below and test/grafana.test.ts.
     grafana: { mode: "disabled" },
     // Runbook scope: see the variants below and test/runbook-access.test.ts.

@@ -7,6 +7,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { requireStackHome, resourceRule, stackRule } from "./framework";
 import { asStrings, hostOf, isClusterLocal, isFalse, isObject, isTrue, outsideJurisdiction, regionsInName, walk } from "./props";
+import { INGESTION_ENDPOINT } from "../../lib/ports";
 
 export type EnvScope = ReadonlyMap<string, unknown>;
 
@@ -57,7 +58,7 @@ export const ingestionEndpointsClusterLocal = resourceRule({
   description: "Ingestion endpoints (INFRASAGE_ENDPOINT, ...) point at the local gateway (*.svc.cluster.local)",
   kind: "residency",
   severity: "high",
-  remediation: "Point services at http://infrasage-gateway.infrasage.svc.cluster.local:8080 (seed: service discovery).",
+  remediation: `Point services at ${INGESTION_ENDPOINT} (seed: service discovery).`,
   appliesTo: k8s,
   check: (args, ctx) => {
     for (const scope of envScopes(args.props)) {

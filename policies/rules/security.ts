@@ -8,6 +8,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { DATA_PORTS } from "../../lib/ports";
 import { resourceRule, stackRule } from "./framework";
 import { asArray, asObject, asString, asStrings, get, isFalse, isTrue } from "./props";
+import { CONTROL_PLANE_LOG_TYPES } from "../../lib/cluster-plan";
 
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const KMS_KEY = "aws:kms/key:Key";
@@ -39,7 +40,6 @@ export const eksEndpointRestricted = resourceRule({
   },
 });
 
-const REQUIRED_LOG_TYPES = ["api", "audit", "authenticator"];
 
 export const eksControlPlaneLogging = resourceRule({
   name: "eks-control-plane-logging",
@@ -50,7 +50,7 @@ export const eksControlPlaneLogging = resourceRule({
   appliesTo: only(EKS_CLUSTER),
   check: (args, ctx) => {
     const enabled = asStrings(args.props.enabledClusterLogTypes);
-    const missing = REQUIRED_LOG_TYPES.filter((t) => !enabled.includes(t));
+    const missing = CONTROL_PLANE_LOG_TYPES.filter((t) => !enabled.includes(t));
     if (missing.length > 0) ctx.report(`control-plane log types missing: ${missing.join(", ")}`);
   },
 });
