@@ -8,7 +8,7 @@ import { loadStackConfig } from "./lib/config/load";
 import { availabilityZonesOf } from "./lib/regions";
 import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
-import { EksCluster } from "./components/cluster";
+import { EksCluster, controlPlaneLogGroupExists } from "./components/cluster";
 import { InfraSageRelease } from "./components/infrasage-release";
 import type { NetworkExport } from "./lib/peering-plan";
 import { planFederation, wireFederation } from "./components/federation";
@@ -40,6 +40,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     tags: config.tags,
   }, { providers: { aws: awsProvider } });
 
+  // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
+  const adoptLogGroup = await controlPlaneLogGroupExists(clusterName, { provider: awsProvider });
   const cluster = new EksCluster("cluster", {
     clusterName,
     version: config.cluster.version,
@@ -50,6 +52,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
     nodes: config.replication?.witness ? witnessNodeGroup(azs.length) : config.cluster.nodes,
     region: config.region,
+    adoptLogGroup,
     tags: config.tags,
   }, { providers: { aws: awsProvider } });
 

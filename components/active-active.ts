@@ -92,7 +92,8 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
         [ref, network === undefined && replication === undefined ? undefined : { network, replication }])));
     const plan: pulumi.Output<ReplicationPeerPlan> = peerOutputs.apply((entries) => planReplicationPeers(self, new Map(entries)));
     // This stack's own previous outputs: the members it already runs with (see effectiveMembers).
-    const selfRef = new pulumi.StackReference(`${name}-self`, { name: `${r.peers[0]!.split("/")[0]}/${pulumi.getProject()}/${c.stack}` }, parent);
+    // Its own organization, not a peer's: the stack being deployed lives in this backend and org.
+    const selfRef = new pulumi.StackReference(`${name}-self`, { name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}` }, parent);
     const previous = selfRef.getOutput("replication").apply((v) => readActiveMembers({ replication: v }));
     const active = pulumi.all([plan, previous]).apply(([p, prev]) => effectiveMembers(p, prev));
 
@@ -139,9 +140,12 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
     }
 
     // --- ClickHouse (data members) ---------------------------------------------------------------
+    // Whether the password exists is not secret (its value is): the config and the chart values built
+    // from it stay readable in previews and diffs; the password reaches pods only through its Secret.
+    const hasPassword = pulumi.unsecret(password.apply((v) => v !== undefined));
     if (!r.witness) {
-      const clickhouse = pulumi.all([active, servers, password]).apply(([a, s, pw]) => {
-        if (!a || !s || !pw || !a.members.some((m) => m.stack === c.stack)) return undefined;
+      const clickhouse = pulumi.all([active, servers, hasPassword]).apply(([a, s, known]) => {
+        if (!a || !s || !known || !a.members.some((m) => m.stack === c.stack)) return undefined;
         const witnesses = new Set(a.members.filter((m) => m.witness).map((m) => m.stack));
         const replicas = a.members.filter((m) => !m.witness).map((m) => ({ stack: m.stack, host: clickhouseHostname(m.stack) }));
         return {
@@ -152,8 +156,6 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
       this.release = { clickhouse, interserverPassword: pulumi.secret(password.apply((v) => v ?? "")), stack: c.stack };
     }
 
-    // Whether the password exists is not secret (its value is): keeps `pending` readable.
-    const hasPassword = pulumi.unsecret(password.apply((v) => v !== undefined));
     this.pending = pulumi.all([plan, hasPassword, active]).apply(([p, known, a]) => [
       ...p.pending,
       ...(a?.changePending ? [`membership change pending: Keeper and ClickHouse keep running with [${a.members.map((m) => m.stack).join(", ")}] until every member agrees on the new group`] : []),
@@ -175,7 +177,8 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
   /** The region's encrypted gp3 Retain class for a witness's Keeper volumes (kept on destroy). */
   private witnessStorageClass(name: string, c: StackConfig, azs: readonly string[]): pulumi.Output<string> {
     const spec = buildStorageClassSpec(c.region, c.clickhouse.storageClass, azs);
-    const sc = new k8s.storage.v1.StorageClass(`${name}-storage-class`, {
+    // Applied as a Patch like the release's class (components/infrasage-release.ts): adopted, not re-created.
+    const sc = new k8s.storage.v1.StorageClassPatch(`${name}-storage-class`, {
       metadata: spec.metadata, provisioner: spec.provisioner, parameters: spec.parameters, volumeBindingMode: spec.volumeBindingMode,
       reclaimPolicy: spec.reclaimPolicy, allowVolumeExpansion: spec.allowVolumeExpansion,
       allowedTopologies: spec.allowedTopologies.map((t) => ({ matchLabelExpressions: t.matchLabelExpressions.map((e) => ({ key: e.key, values: [...e.values] })) })),

@@ -39,6 +39,13 @@ export interface EksClusterArgs {
   readonly region: string;
   /** Retention of the control-plane log group, days. @default 90 */
   readonly logRetentionDays?: number;
+  /**
+   * The control-plane log group already exists outside this stack's state (kept by an earlier
+   * `pulumi destroy`: it is retained on delete and EKS fixes its name): import it instead of creating
+   * it, which would fail with "already exists". See `controlPlaneLogGroupExists`.
+   * @default false
+   */
+  readonly adoptLogGroup?: boolean;
   /** Tags on every taggable AWS resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -80,11 +87,16 @@ export class EksCluster extends pulumi.ComponentResource {
       role: clusterRole.id, policy: secretsKey.arn.apply((arn) => JSON.stringify(secretsKeyUsePolicy(arn))),
     }, parent);
 
+    const logGroupName = controlPlaneLogGroupName(args.clusterName);
+    // Audit logs outlive the stack (retention expires them); the next life of the stack adopts them.
+    // `import` when already in state is a no-op (pulumi/pulumi pkg/resource/deploy/step_generator.go:
+    // an import only when there is no old state or its import id differs), and since v3.174 differing
+    // inputs are applied as an update after the import instead of failing it.
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: controlPlaneLogGroupName(args.clusterName),
+      name: logGroupName,
       retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
       tags,
-    }, { ...parent, retainOnDelete: true }); // audit logs outlive the stack; retention expires them
+    }, { ...parent, retainOnDelete: true, ...(args.adoptLogGroup ? { import: logGroupName } : {}) });
 
     // --- Control plane ---------------------------------------------------------------------------
     const isPublic = args.publicAccessCidrs.length > 0;
@@ -224,6 +236,16 @@ export class EksCluster extends pulumi.ComponentResource {
       clusterSecurityGroupId: this.clusterSecurityGroupId, nodeRoleArn: this.nodeRoleArn,
     });
   }
+}
+
+/**
+ * Whether the control-plane log group of `clusterName` exists in the provider's region (a data source:
+ * read at preview too). Await it before constructing EksCluster and pass it as `adoptLogGroup`.
+ */
+export async function controlPlaneLogGroupExists(clusterName: string, opts: pulumi.InvokeOptions): Promise<boolean> {
+  const name = controlPlaneLogGroupName(clusterName);
+  const found = await aws.cloudwatch.getLogGroups({ logGroupNamePrefix: name }, opts);
+  return (found.logGroupNames ?? []).includes(name);
 }
 
 /** `AmazonEKSClusterPolicy` -> `amazoneksclusterpolicy`: a stable child-name part per policy. */

@@ -130,8 +130,11 @@ export class InfraSageRelease extends pulumi.ComponentResource {
       stringData: { [API_KEY_SECRET_KEY]: this.apiKey },
     }, { parent: this });
 
-    // Cluster-scoped and referenced by PVCs: kept on `pulumi destroy` so Retain-ed volumes stay usable.
-    const storageClass = new k8s.storage.v1.StorageClass(`${name}-storage-class`, {
+    // Cluster-scoped, fixed name, referenced by Retain-ed PVs: kept on `pulumi destroy` and applied as
+    // a Patch (server-side apply upserts it), so a stack deployed again into a cluster that kept it
+    // adopts it instead of failing with "already exists" (pulumi-kubernetes >= 4.29 creates non-patch
+    // objects with a plain create: provider/pkg/await/await.go Creation).
+    const storageClass = new k8s.storage.v1.StorageClassPatch(`${name}-storage-class`, {
       metadata: storageClassSpec.metadata,
       provisioner: storageClassSpec.provisioner,
       parameters: storageClassSpec.parameters,

@@ -3,15 +3,27 @@
  * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
  */
 import { join, resolve } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { planAll, PlanError, type PlanResult } from "./plan";
+import { AnalyzerError, type PolicyAnalyzer } from "./analyzer";
+import type { DestroyMode } from "./second-life";
+import { PolicyConfigError } from "./policy-config";
 import { findProject, listStackFiles, PROGRAM_ROOT, StackFileError } from "./stack-file";
 import { hasMandatory, planJson, planSummary } from "./report";
 
-const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [--json]
+const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [options]
   --stack NAME        plan Pulumi.NAME.yaml beside Pulumi.yaml
   --config-file PATH  plan any Pulumi.<stack>.yaml
   --all [--dir DIR]   plan every Pulumi.*.yaml in DIR (default: the project root) together
+options:
+  --preview           a first pulumi preview of stacks that do not exist yet (computed values unknown)
+  --deployed A,B      these stacks of the plan already have a deployment (default: all in the up view,
+                      none with --preview); the others are new, as created with pulumi stack init
+  --after-destroy all|exclude-protected
+                      plan the next life of the stacks: deployed, destroyed (after unprotecting, or with
+                      pulumi destroy --exclude-protected), then planned against what the destroy left
+  --strict            exit 1 on any preflight finding (what a real preview would refuse)
+  --policy-pack-config PATH   policy config, as pulumi preview --policy-pack-config
   --json              print one JSON document on stdout`;
 
 class UsageError extends Error {}
@@ -19,10 +31,20 @@ class UsageError extends Error {}
 export interface CliArgs {
   readonly files: string[];
   readonly json: boolean;
+  readonly preview: boolean;
+  readonly strict: boolean;
+  readonly deployed?: string[];
+  readonly policyConfigFile?: string;
+  readonly afterDestroy?: DestroyMode;
 }
 
 export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let json = false;
+  let preview = false;
+  let strict = false;
+  let deployed: string[] | undefined;
+  let policyConfigFile: string | undefined;
+  let afterDestroy: DestroyMode | undefined;
   let stack: string | undefined;
   let configFile: string | undefined;
   let all = false;
@@ -35,6 +57,15 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
       return v;
     };
     if (arg === "--json") json = true;
+    else if (arg === "--preview") preview = true;
+    else if (arg === "--strict") strict = true;
+    else if (arg === "--deployed") deployed = value().split(",").map((x) => x.trim()).filter((x) => x !== "");
+    else if (arg === "--policy-pack-config") policyConfigFile = resolve(cwd, value());
+    else if (arg === "--after-destroy") {
+      const mode = value();
+      if (mode !== "all" && mode !== "exclude-protected") throw new UsageError(`--after-destroy takes all or exclude-protected, not ${mode}`);
+      afterDestroy = mode;
+    }
     else if (arg === "--stack") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--all") all = true;
@@ -44,6 +75,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   const selectors = [stack, configFile, all ? "all" : undefined].filter((s) => s !== undefined);
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
+  const opts = { json, preview, strict, ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}) };
   // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
   let root: string;
   try {
@@ -57,28 +89,49 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
       const known = listStackFiles(root).map((f) => f.replace(/^.*Pulumi\.(.+)\.yaml$/, "$1"));
       throw new StackFileError(file, `does not exist; stacks here: ${known.join(", ") || "none"}`);
     }
-    return { files: [file], json };
+    return { files: [file], ...opts };
   }
-  if (configFile !== undefined) return { files: [resolve(cwd, configFile)], json };
+  if (configFile !== undefined) return { files: [resolve(cwd, configFile)], ...opts };
   const files = listStackFiles(resolve(cwd, dir ?? root));
   if (files.length === 0) throw new StackFileError(resolve(cwd, dir ?? root), "has no Pulumi.<stack>.yaml files");
-  return { files, json };
+  return { files, ...opts };
 }
 
-export async function main(argv: readonly string[], cwd = process.cwd()): Promise<number> {
+function readPolicyConfig(path: string | undefined): unknown {
+  if (path === undefined) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new PolicyConfigError(`${path}: cannot be read (does it exist?)`);
+  }
+  try {
+    return text.trim() === "" ? {} : JSON.parse(text);
+  } catch (e) {
+    throw new PolicyConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** `analyzer`: a running policy pack to reuse (tests); by default each run starts its own. */
+export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer } = {}): Promise<number> {
   let result: PlanResult;
   let args: CliArgs;
   try {
     args = parseArgs(argv, cwd);
-    result = await planAll(args.files);
+    result = await planAll(args.files, {
+      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
+      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}),
+      ...(deps.analyzer ? { analyzer: deps.analyzer } : {}),
+    });
   } catch (e) {
     if (e instanceof UsageError) process.stderr.write(`${e.message}\n${USAGE}\n`);
-    else if (e instanceof PlanError || e instanceof StackFileError) process.stderr.write(`${e.message}\n`);
+    else if (e instanceof PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);
+    else if (e instanceof PolicyConfigError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
     else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? (e as Error).stack : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
     return 2;
   }
   process.stdout.write(args.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : `${planSummary(result)}\n`);
-  return hasMandatory(result) ? 1 : 0;
+  return hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
 }
 
 if (require.main === module) {

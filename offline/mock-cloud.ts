@@ -18,6 +18,50 @@ export interface MockCloudContext {
    * undefined = that stack is not deployed yet (its outputs read as empty).
    */
   readonly resolveStackReference?: (ref: string) => Record<string, unknown> | undefined;
+  /**
+   * A first `pulumi preview`: nothing exists yet, so a resource's outputs are its checked inputs
+   * (auto-names included: providers compute them in Check) and everything a provider computes on
+   * create (ids, ARNs, endpoints, generated passwords, statuses) is unknown. @default false
+   */
+  readonly preview?: boolean;
+  /**
+   * Objects that exist in the cloud or cluster without being in this stack's state (what an earlier
+   * life of the stack left behind: retained resources). Creating one of them again fails as AWS and
+   * Kubernetes fail it (already exists) unless the program imports or patches it; data sources see
+   * them. @default none
+   */
+  readonly existing?: readonly ExistingObject[];
+}
+
+/** A physical object outside the stack's state: its type and its fixed physical name. */
+export interface ExistingObject {
+  readonly type: string;
+  readonly physicalName: string;
+}
+
+/**
+ * The physical name a create of `type` claims, when the program fixes it: AWS resources by their
+ * name property, Kubernetes objects by namespace/name. Patch resources claim nothing (they upsert:
+ * pulumi-kubernetes provider/pkg/await/await.go Creation, server-side apply of *Patch kinds).
+ */
+export function fixedPhysicalName(type: string, inputs: Readonly<Record<string, unknown>>): string | undefined {
+  if (type.startsWith("kubernetes:")) {
+    if (type.endsWith("Patch") || type === "kubernetes:helm.sh/v3:Release") return undefined;
+    const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+    if (typeof metadata.name !== "string") return undefined;
+    return typeof metadata.namespace === "string" ? `${metadata.namespace}/${metadata.name}` : metadata.name;
+  }
+  // Route 53 allows several hosted zones with one name: a zone never collides.
+  const prop = type === "aws:route53/zone:Zone" ? undefined : AUTONAMED[type];
+  const value = prop ? inputs[prop] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The error the provider returns for a create of an object that exists (as the real one words it). */
+function alreadyExists(type: string, physicalName: string): Error {
+  return new Error(type.startsWith("kubernetes:")
+    ? `${type} "${physicalName}" already exists: The resource already exists in the cluster (pulumi-kubernetes: create without upsertExistingObjects)`
+    : `creating ${type} (${physicalName}): ResourceAlreadyExistsException: the resource already exists`);
 }
 
 const hex = (seed: string, length: number): string => createHash("sha256").update(seed).digest("hex").slice(0, length);
@@ -123,16 +167,41 @@ function k8sState(type: string, name: string, inputs: Record<string, unknown>): 
   return { id: ns ? `${String(ns)}/${objName}` : objName, state };
 }
 
+/**
+ * Preview of a create: the engine shows the provider's checked inputs as outputs and leaves every
+ * computed property unknown (an absent property resolves unknown in preview: @pulumi/pulumi
+ * runtime/rpc.js resolveProperties; an empty id too: runtime/resource.js).
+ */
+function previewState(type: string, name: string, inputs: Record<string, unknown>): { id: undefined; state: Record<string, unknown> } {
+  const state: Record<string, unknown> = { ...inputs };
+  const nameProp = AUTONAMED[type];
+  if (nameProp && inputs[nameProp] === undefined) state[nameProp] = autoName(name);
+  if (type.startsWith("kubernetes:") && type !== "kubernetes:helm.sh/v3:Release") {
+    const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
+    state.metadata = { ...metadata, name: metadata.name ?? autoName(name) };
+  }
+  return { id: undefined, state };
+}
+
 /** A `pulumi.runtime.Mocks` implementation bound to one stack's context. */
 export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
   return {
     newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
       const inputs = (args.inputs ?? {}) as Record<string, unknown>;
       if (args.type === "pulumi:pulumi:StackReference") {
+        // Read, not created: its outputs are known at preview too.
         const ref = String(inputs.name ?? args.name);
         const outputs = ctx.resolveStackReference?.(ref);
         return { id: ref, state: { name: ref, outputs: outputs ?? {}, secretOutputNames: [] } };
       }
+      const existing = (ctx.existing ?? []).find((o) => o.type === args.type && o.physicalName === (args.id || fixedPhysicalName(args.type, inputs)));
+      if (args.id && args.custom !== false) {
+        // `import`: the engine reads the object first; a missing one fails the run.
+        if (!existing) throw new Error(`${args.type} ${args.name}: importing ${args.id}: the resource does not exist`);
+      } else if (existing && !ctx.preview) {
+        throw alreadyExists(args.type, existing.physicalName);
+      }
+      if (ctx.preview) return previewState(args.type, args.name, inputs);
       if (args.type.startsWith("pulumi:providers:")) return { id: `${args.name}-provider-id`, state: inputs };
       if (args.type.startsWith("aws:")) return awsState(args.type, args.name, inputs, ctx);
       if (args.type.startsWith("kubernetes:")) return k8sState(args.type, args.name, inputs);
@@ -159,6 +228,11 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
           return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
         case "aws:eks/getAddonVersion:getAddonVersion":
           return { ...inputs, version: `v1.0.0-eksbuild.1`, id: String(inputs.addonName) };
+        case "aws:cloudwatch/getLogGroups:getLogGroups": {
+          const prefix = String(inputs.logGroupNamePrefix ?? "");
+          const names = (ctx.existing ?? []).filter((o) => o.type === "aws:cloudwatch/logGroup:LogGroup" && o.physicalName.startsWith(prefix)).map((o) => o.physicalName);
+          return { logGroupNames: names, arns: names.map((n) => `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${n}`), id: region };
+        }
         case "aws:iam/getPolicyDocument:getPolicyDocument":
           return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }), id: "policy" };
         default:

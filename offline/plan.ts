@@ -1,33 +1,80 @@
 /**
- * The offline plan: parse a stack file, run the real program under the mock cloud, evaluate the
- * policy rules on the record. `planAll` plans a directory of stacks together so StackReferences
- * resolve to each other's offline outputs.
+ * The offline plan: parse stack files, check what the CLI and providers check before creating
+ * anything (preflight), run the real program under the mock cloud in the chosen view, and analyze
+ * the record with the policy pack's own analyzer. `planAll` plans a set of stacks together so
+ * StackReferences between them resolve as the engine would resolve them.
  */
 import { parseStackConfig } from "../lib/config/parse";
 import type { ConfigProblem } from "../lib/config/problems";
 import type { StackConfig } from "../lib/config/types";
 import { defineStack } from "../stack";
-import { runProgram, type ProgramRecord, type RecordedOutput } from "./run-program";
+import { DEFAULT_ORGANIZATION, runProgram, type ProgramRecord, type RecordedOutput } from "./run-program";
 import { projectOf, readStackFile, type StackFile } from "./stack-file";
 import { evaluateStack, evaluateCrossStack, type Violation, type CrossStackReport } from "./policy-runner";
 import { estimateCost, type CostEstimate } from "../lib/cost";
 import { limitProblems } from "../lib/aws-limits";
+import { PolicyAnalyzer } from "./analyzer";
+import { StackReferences } from "./stack-references";
+import { preflight, type Finding } from "./preflight";
+import type { ExistingObject } from "./mock-cloud";
+import { leftoversAfterDestroy, type DestroyMode } from "./second-life";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
 export const AWS_LIMITS_POLICY = "aws-provider-limits";
+
+/** `preview`: a first `pulumi preview` (computed values unknown); `up`: an update, every value known. */
+export type PlanView = "preview" | "up";
 
 export interface StackPlan {
   readonly stack: string;
   readonly file: string;
   readonly config: StackConfig;
   readonly record: ProgramRecord;
+  readonly view: PlanView;
+  /** Whether the stack already had a deployment (its own previous outputs were readable). */
+  readonly deployedBefore: boolean;
+  /** Objects an earlier life of the stack left behind, which this plan ran against (--after-destroy). */
+  readonly existing: readonly ExistingObject[];
   readonly violations: Violation[];
   readonly cost: CostEstimate;
 }
 
 export interface PlanResult {
+  readonly view: PlanView;
+  readonly organization: string;
   readonly stacks: StackPlan[];
   readonly crossStack: CrossStackReport;
+  /** What a real preview or up would refuse before creating anything (printed first). */
+  readonly preflight: Finding[];
+}
+
+export interface PlanOptions {
+  /** Plan a first `pulumi preview` of the stacks not listed in `deployed`. @default false (the up view) */
+  readonly preview?: boolean;
+  /**
+   * Stacks of the set that already have a deployment: their outputs resolve for the others.
+   * @default in the up view every stack (the group after its rollout); in the preview view none
+   */
+  readonly deployed?: readonly string[];
+  /** `--policy-pack-config` content. @default {} */
+  readonly policyConfig?: unknown;
+  /**
+   * Outputs of stacks outside the plan that exist and are deployed (`org/project/stack` -> outputs);
+   * undefined for a stack the plan knows nothing about. @default none
+   */
+  readonly external?: (ref: string) => Record<string, unknown> | undefined;
+  /**
+   * Outputs of the planned stacks' last deployment, for stacks that exist already (a re-deploy reads
+   * its own previous outputs through a StackReference to itself). @default none
+   */
+  readonly previous?: Readonly<Record<string, Record<string, unknown>>>;
+  /**
+   * Plan the next life of the stacks: each is first deployed (up view), then destroyed this way, and
+   * the plan is run against what the destroy left behind. @default none (nothing existed before)
+   */
+  readonly afterDestroy?: DestroyMode;
+  /** A running pack to reuse (tests); otherwise one is started for this plan and stopped after it. */
+  readonly analyzer?: PolicyAnalyzer;
 }
 
 /** A user-facing failure: bad config (with every problem) or a program error. CLI exit 2. */
@@ -37,9 +84,6 @@ export class PlanError extends Error {
     this.name = "PlanError";
   }
 }
-
-/** Resolves `org/project/stack` to outputs of a stack planned in the same set. */
-export type StackResolver = (ref: string) => Record<string, unknown> | undefined;
 
 function parseOrThrow(file: StackFile): StackConfig {
   if (file.secretKeys.some((k) => k.startsWith("infrasage:"))) {
@@ -53,62 +97,120 @@ function parseOrThrow(file: StackFile): StackConfig {
   return parsed.config;
 }
 
-/** Plans one stack file. `resolve` feeds StackReferences (default: no other stack deployed). */
-export async function planStackFile(file: StackFile, resolve: StackResolver = () => undefined): Promise<StackPlan> {
-  const config = parseOrThrow(file);
-  const project = projectOf(file.path);
-  let record: ProgramRecord;
+interface Planned {
+  readonly file: StackFile;
+  readonly config: StackConfig;
+  readonly project: string;
+}
+
+interface World {
+  readonly refs: StackReferences;
+  readonly organization: string;
+  /** Per stack, the objects outside its state (see PlanOptions.afterDestroy). */
+  readonly existing: ReadonlyMap<string, readonly ExistingObject[]>;
+}
+
+/** Runs the program for one stack; StackReferences are answered by `world.refs`. */
+async function runStack(p: Planned, view: PlanView, world: World): Promise<ProgramRecord> {
   try {
-    record = await runProgram(defineStack, {
-      project, stack: file.stack, region: config.region, config: file.config, resolveStackReference: resolve,
+    return await runProgram(defineStack, {
+      project: p.project, stack: p.file.stack, region: p.config.region, config: p.file.config,
+      preview: view === "preview", organization: world.organization, existing: world.existing.get(p.file.stack) ?? [],
+      resolveStackReference: (ref) => world.refs.resolve(p.file.stack, ref),
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new PlanError(file.path, `${file.path}: the program failed: ${message}`);
+    throw new PlanError(p.file.path, `${p.file.path}: the program failed: ${message}`);
   }
-  // What AWS itself would reject at create time (name lengths after auto-naming, tag limits):
-  // mocks accept anything, so the plan checks it like a mandatory policy.
-  const limits = record.resources.flatMap((r) => limitProblems([r]).map((p): Violation => ({
-    policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${p.type} ${p.name}: ${p.message}`, urn: r.urn,
-  })));
-  const violations = [...evaluateStack(config, record), ...limits];
-  return { stack: file.stack, file: file.path, config, record, violations, cost: estimateCost(config, record.resources) };
 }
 
 function outputValues(outputs: Record<string, RecordedOutput>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]));
+  return Object.fromEntries(Object.entries(outputs).filter(([, o]) => o.known).map(([k, o]) => [k, o.value]));
 }
 
 /**
- * Plans every stack file together. Stacks may reference each other in cycles (active-active
- * peers), so planning repeats with the previous pass's outputs until no output changes.
+ * Deploys `stacks` in file order, again and again until no output changes (stacks may reference each
+ * other in cycles: hub and spokes, replication peers), as the documented rollouts do. A stack's
+ * reference to itself reads its own previous deployment (none on its first `up`).
  */
-export async function planAll(paths: readonly string[]): Promise<PlanResult> {
-  const files = paths.map((p) => readStackFile(p));
-  files.forEach(parseOrThrow); // every config problem before any program runs
-  const byStack = new Map<string, Record<string, unknown>>();
-  const project = files.length > 0 ? projectOf(files[0]!.path) : "";
-  // `org/project/stack`: the org is a backend detail offline; project and stack must match.
-  const inSet = new Set(files.map((f) => f.stack));
-  let referenced = false;
-  const resolve: StackResolver = (ref) => {
-    const [, refProject, refStack] = ref.split("/");
-    if (refProject !== project || !refStack || !inSet.has(refStack)) return undefined;
-    referenced = true;
-    return byStack.get(refStack);
-  };
-  let plans: StackPlan[] = [];
-  for (let pass = 0; pass < 3; pass++) {
-    plans = [];
+async function rollout(stacks: readonly Planned[], world: World): Promise<Map<string, ProgramRecord>> {
+  const records = new Map<string, ProgramRecord>();
+  for (let pass = 0; pass < 4; pass++) {
     let changed = false;
-    for (const file of files) {
-      const plan = await planStackFile(file, resolve);
-      const values = outputValues(plan.record.outputs);
-      if (JSON.stringify(byStack.get(file.stack)) !== JSON.stringify(values)) changed = true;
-      byStack.set(file.stack, values);
-      plans.push(plan);
+    for (const p of stacks) {
+      const record = await runStack(p, "up", world);
+      const values = outputValues(record.outputs);
+      if (JSON.stringify(world.refs.deployedOutputs(p.file.stack)) !== JSON.stringify(values)) changed = true;
+      world.refs.deploy(p.file.stack, values);
+      records.set(p.file.stack, record);
     }
-    if (!changed || !referenced) break;
+    if (!changed) break;
   }
-  return { stacks: plans, crossStack: evaluateCrossStack(plans.map((p) => ({ config: p.config, record: p.record })), { project }) };
+  return records;
+}
+
+/** Plans one stack file on its own (its references to other stacks read as not deployed). */
+export async function planStackFile(file: StackFile, options: PlanOptions = {}): Promise<StackPlan> {
+  const [plan] = (await planFiles([file], options)).stacks;
+  return plan!;
+}
+
+/** Plans every stack file together; see PlanOptions for the views. */
+export async function planAll(paths: readonly string[], options: PlanOptions = {}): Promise<PlanResult> {
+  return planFiles(paths.map((p) => readStackFile(p)), options);
+}
+
+async function planFiles(files: readonly StackFile[], options: PlanOptions): Promise<PlanResult> {
+  const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) })); // every config problem first
+  const view: PlanView = options.preview ? "preview" : "up";
+  // The pack starts (about a second: ts-node type-checks it) while the programs run.
+  const starting = options.analyzer ? Promise.resolve(options.analyzer) : PolicyAnalyzer.start();
+  starting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  const newRefs = () => new StackReferences(planned.map((p) => ({ stack: p.file.stack, project: p.project, file: p.file.path, references: p.config })), options.external);
+  const refs = newRefs();
+  const organization = refs.organization ?? DEFAULT_ORGANIZATION;
+  const existing = new Map<string, readonly ExistingObject[]>();
+  if (options.afterDestroy) {
+    // The first life: every stack deployed, then destroyed; keep what the destroy leaves behind.
+    const first = await rollout(planned, { refs: newRefs(), organization, existing });
+    for (const [stack, record] of first) existing.set(stack, leftoversAfterDestroy(record.resources, options.afterDestroy));
+  }
+  for (const [stack, outputs] of Object.entries(options.previous ?? {})) refs.deploy(stack, outputs);
+  const world: World = { refs, organization, existing };
+  const deployedNames = new Set(options.deployed ?? (view === "up" ? planned.map((p) => p.file.stack) : []));
+  for (const name of deployedNames) {
+    if (!planned.some((p) => p.file.stack === name)) throw new PlanError(name, `--deployed ${name}: no such stack in the plan (stacks: ${planned.map((p) => p.file.stack).join(", ")})`);
+  }
+  // The stacks that exist already, as their own rollout left them; then every other stack's first run.
+  const deployed = planned.filter((p) => deployedNames.has(p.file.stack));
+  const records = await rollout(deployed, world);
+  for (const p of planned.filter((x) => !deployedNames.has(x.file.stack))) {
+    records.set(p.file.stack, await runStack(p, view, world));
+  }
+
+  const analyzer = await starting;
+  try {
+    const stacks: StackPlan[] = [];
+    for (const p of planned) {
+      const record = records.get(p.file.stack)!;
+      // What AWS itself would reject at create time (name lengths after auto-naming, tag limits):
+      // mocks accept anything, so the plan checks it like a mandatory policy.
+      const limits = record.resources.flatMap((r) => limitProblems([r]).map((x): Violation => ({
+        policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn,
+      })));
+      const violations = await evaluateStack(analyzer, record, { project: p.project, organization, config: p.file.config }, options.policyConfig);
+      stacks.push({
+        stack: p.file.stack, file: p.file.path, config: p.config, record, view: record.preview ? "preview" : "up",
+        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits], cost: estimateCost(p.config, record.resources),
+      });
+    }
+    const project = planned[0]?.project ?? "";
+    return {
+      view, organization, stacks,
+      crossStack: evaluateCrossStack(stacks.map((s) => ({ config: s.config, record: s.record })), { project }),
+      preflight: [...preflight(planned.map((p) => ({ file: p.file, config: p.config, record: records.get(p.file.stack)! }))), ...refs.findings()],
+    };
+  } finally {
+    if (!options.analyzer) analyzer.close();
+  }
 }

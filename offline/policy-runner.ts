@@ -1,21 +1,18 @@
 /**
- * Evaluates the policy pack's own policy objects (policies/rules/all.ts) on an offline plan record,
- * the way the CrossGuard analyzer would in `pulumi preview`: resource policies once per resource with
- * its inputs and provider, stack policies once with every resource linked to its parent,
- * dependencies and provider. Plus the cross-stack rules, which CrossGuard cannot run.
+ * Runs the policy pack on an offline plan record through the pack's own analyzer server
+ * (offline/analyzer.ts), as the engine does in `pulumi preview` / `pulumi up`: Analyze once per
+ * resource with its inputs, AnalyzeStack once with every resource's outputs, parent, dependencies and
+ * provider. Unknown values and secrets travel as the engine encodes them, so the levels (a policy
+ * that reads an unknown at preview is advisory) are @pulumi/policy's own. Plus the cross-stack rules,
+ * which CrossGuard cannot run (it sees one stack at a time).
  */
-import {
-  unknownCheckingProxy,
-  type EnforcementLevel as PackLevel, type Policy, type PolicyPackConfig, type PolicyProviderResource, type PolicyResource,
-  type PolicyResourceOptions, type ResourceValidationArgs, type ResourceValidationPolicy, type StackValidationArgs,
-  type StackValidationPolicy,
-} from "@pulumi/policy";
+import { createRequire } from "node:module";
 import type { StackConfig } from "../lib/config/types";
-import { ALL_POLICIES } from "../policies/rules/all";
-import { isUnknownValueError } from "../policies/rules/framework";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
 import type { ProgramRecord, RecordedResource } from "./run-program";
 import { checkReplicationGroups, REPLICATION_POLICY } from "../lib/replication-checks";
+import type { AnalyzerResource, AnalyzerStackResource, Diagnostic, PolicyAnalyzer } from "./analyzer";
+import { parsePolicyPackConfig, reconcilePolicyConfig } from "./policy-config";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
@@ -34,128 +31,88 @@ export interface CrossStackReport {
   readonly replication: string[];
 }
 
-type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
-type ResourceClass = { __pulumiType?: unknown; isInstance?: (o: unknown) => boolean };
+/** Where the analysed stack lives (what the engine tells the pack in ConfigureStack). */
+export interface AnalysisTarget {
+  readonly project: string;
+  readonly organization: string;
+  /** The stack's raw config (`"<ns>:<key>" -> string`): default providers are configured from it. */
+  readonly config: Readonly<Record<string, string>>;
+}
 
-class NotApplicableError extends Error {}
-const notApplicable = (reason?: string): never => {
-  throw new NotApplicableError(reason ?? "not applicable");
+const requireHere = createRequire(__filename);
+const packageVersion = (pkg: string): string | undefined => {
+  try {
+    return (requireHere(`@pulumi/${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
 };
 
-/** As @pulumi/policy's server: the class's `__pulumiType`, else its `isInstance`. */
-function isTypeOf(type: string, resourceClass: unknown): boolean {
-  const cls = resourceClass as ResourceClass;
-  if (typeof cls.__pulumiType === "string" && cls.__pulumiType.length > 0) return cls.__pulumiType === type;
-  return typeof cls.isInstance === "function" && cls.isInstance({ __pulumiType: type }) === true;
+/**
+ * The default provider the engine creates for a package when a resource names none: URN
+ * `...::pulumi:providers:<pkg>::default_<version, dots as underscores>`, inputs from the stack's
+ * `<pkg>:*` config plus `version` (pulumi/pulumi pkg/resource/deploy/providers/registry.go,
+ * default provider naming). Not registered under mocks (DESIGN: default providers).
+ */
+function defaultProvider(r: RecordedResource, target: AnalysisTarget): AnalyzerResource["provider"] {
+  const pkg = r.type.split(":")[0]!;
+  const version = packageVersion(pkg);
+  const name = version ? `default_${version.replace(/[.-]/g, "_")}` : "default";
+  const stackPrefix = r.urn.split("::").slice(0, 2).join("::");
+  const properties: Record<string, unknown> = version ? { version } : {};
+  for (const [k, v] of Object.entries(target.config)) {
+    if (k.startsWith(`${pkg}:`)) properties[k.slice(pkg.length + 1)] = v;
+  }
+  return { urn: `${stackPrefix}::pulumi:providers:${pkg}::${name}`, type: `pulumi:providers:${pkg}`, name, properties };
 }
 
-/** Enforcement level after policy config: `"name": level`, `{ enforcementLevel }`, then `"all"`. */
-function levelOf(p: Policy, config: PolicyPackConfig): PackLevel {
-  const levelIn = (c: PolicyPackConfig[string] | undefined) => (typeof c === "string" ? c : c?.enforcementLevel);
-  return levelIn(config[p.name]) ?? levelIn(config.all) ?? p.enforcementLevel ?? "advisory";
-}
-
-function configOf(p: Policy, config: PolicyPackConfig): Record<string, unknown> {
-  const c = config[p.name];
-  if (c === undefined || typeof c === "string") return {};
-  const { enforcementLevel: _level, ...rest } = c;
-  return rest;
-}
-
-/** The engine always passes a provider; default providers are not registered offline, so make one. */
-function providerOf(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>, config: StackConfig): PolicyProviderResource | undefined {
+function providerOf(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>, target: AnalysisTarget): AnalyzerResource["provider"] {
+  if (!r.custom || r.type.startsWith("pulumi:")) return undefined;
   const p = r.provider ? byUrn.get(r.provider) : undefined;
-  if (p) return { type: p.type, props: unknownCheckingProxy(p.rawInputs), urn: p.urn, name: p.name };
-  if (!r.type.startsWith("aws:")) return undefined;
-  const urn = `${r.urn.split("::").slice(0, 2).join("::")}::pulumi:providers:aws::default`;
-  return { type: "pulumi:providers:aws", props: { region: config.region }, urn, name: "default" };
+  if (p) return { urn: p.urn, type: p.type, name: p.name, properties: p.wire.inputs };
+  return defaultProvider(r, target);
 }
 
-function optsOf(r: RecordedResource): PolicyResourceOptions {
+function analyzerResource(r: RecordedResource, properties: Record<string, unknown>, byUrn: ReadonlyMap<string, RecordedResource>, target: AnalysisTarget): AnalyzerResource {
+  const provider = providerOf(r, byUrn, target);
   return {
-    protect: r.protect, ignoreChanges: r.ignoreChanges, deleteBeforeReplace: r.deleteBeforeReplace, aliases: r.aliases,
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [],
-    ...(r.parent ? { parent: r.parent } : {}),
-  };
-}
-
-function resourceArgs(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>, config: StackConfig, getConfig: () => object): ResourceValidationArgs {
-  const props = unknownCheckingProxy(r.rawInputs);
-  const provider = providerOf(r, byUrn, config);
-  return {
-    type: r.type, props, urn: r.urn, name: r.name, opts: optsOf(r), stackTags: new Map(),
+    urn: r.urn, type: r.type, name: r.name, properties,
+    options: {
+      protect: r.protect, ignoreChanges: r.ignoreChanges, deleteBeforeReplace: r.deleteBeforeReplace, aliases: r.aliases,
+      additionalSecretOutputs: [], ...(r.parent ? { parent: r.parent } : {}),
+    },
     ...(provider ? { provider } : {}),
-    isType: (cls) => isTypeOf(r.type, cls),
-    asType: <T>(cls: unknown) => (isTypeOf(r.type, cls) ? props as T : undefined),
-    getConfig: <T extends object>() => getConfig() as T,
-    notApplicable,
   };
 }
 
-function stackArgs(record: ProgramRecord, config: StackConfig, getConfig: () => object): StackValidationArgs {
-  const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
-  const linked = new Map<string, PolicyResource>();
-  for (const r of record.resources) {
-    const props = unknownCheckingProxy(r.rawInputs);
-    const provider = providerOf(r, byUrn, config);
-    linked.set(r.urn, {
-      type: r.type, props, urn: r.urn, name: r.name, opts: optsOf(r), dependencies: [],
-      // Not recorded offline (the mock monitor sees them; run-program does not keep them yet).
-      propertyDependencies: {},
-      ...(provider ? { provider } : {}),
-      isType: (cls) => isTypeOf(r.type, cls),
-      asType: <T>(cls: unknown) => (isTypeOf(r.type, cls) ? props as T : undefined),
-    });
-  }
-  for (const r of record.resources) {
-    const res = linked.get(r.urn)!;
-    const parent = r.parent ? linked.get(r.parent) : undefined;
-    if (parent) res.parent = parent;
-    res.dependencies = r.dependencies.map((d) => linked.get(d)).filter((d): d is PolicyResource => d !== undefined);
-  }
-  return { resources: [...linked.values()], stackTags: new Map(), getConfig: <T extends object>() => getConfig() as T, notApplicable };
-}
-
-/** Runs one validation like the analyzer: not-applicable is silent, unknowns are advisory. */
-function run(p: Policy, out: Violation[], fn: () => unknown): void {
-  try {
-    const result = fn();
-    if (result instanceof Promise) throw new Error("asynchronous rules are not supported by the offline runner");
-  } catch (e) {
-    if (e instanceof NotApplicableError) return;
-    if (isUnknownValueError(e)) {
-      out.push({ policy: p.name, level: "advisory", message: `can't run policy during preview: ${e.message}` });
-      return;
-    }
-    throw new Error(`policy ${p.name} failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
+const toViolation = (d: Diagnostic, fallbackUrn?: string): Violation => ({
+  policy: d.policy,
+  // The engine treats a remediation that still violates, and stack policies at "remediate", as mandatory.
+  level: d.level === "advisory" ? "advisory" : "mandatory",
+  message: d.message,
+  ...(d.urn || fallbackUrn ? { urn: d.urn || fallbackUrn } : {}),
+});
 
 /**
- * Evaluates `policies` (default: the whole pack) on one stack's record.
- * `policyConfig` is what `--policy-pack-config` would pass (levels, exemptions, overrides).
+ * Analyses one stack's record with the running pack. `policyConfig` is the parsed JSON of
+ * `--policy-pack-config` (levels, exemptions, overrides), reconciled and validated as the CLI does.
  */
-export function evaluateStack(config: StackConfig, record: ProgramRecord, policyConfig: PolicyPackConfig = {}, policies: readonly AnyPolicy[] = ALL_POLICIES): Violation[] {
-  const out: Violation[] = [];
+export async function evaluateStack(analyzer: PolicyAnalyzer, record: ProgramRecord, target: AnalysisTarget, policyConfig: unknown = {}): Promise<Violation[]> {
+  await analyzer.configure(reconcilePolicyConfig(analyzer.info.policies, parsePolicyPackConfig(policyConfig)));
+  await analyzer.configureStack({ stack: record.stack, project: target.project, organization: target.organization, dryRun: record.preview });
   const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
-  for (const p of policies) {
-    const packLevel = levelOf(p, policyConfig);
-    if (packLevel === "disabled") continue;
-    const level: EnforcementLevel = packLevel === "advisory" ? "advisory" : "mandatory";
-    const getConfig = () => configOf(p, policyConfig);
-    if ("validateStack" in p) {
-      const args = stackArgs(record, config, getConfig);
-      run(p, out, () => p.validateStack(args, (message, urn) => out.push({ policy: p.name, level, message, ...(urn ? { urn } : {}) })));
-      continue;
-    }
-    const validations = p.validateResource === undefined ? [] : Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-    for (const r of record.resources) {
-      for (const validate of validations) {
-        const args = resourceArgs(r, byUrn, config, getConfig);
-        run(p, out, () => validate(args, (message, urn) => out.push({ policy: p.name, level, message, urn: urn ?? r.urn })));
-      }
-    }
+  const out: Violation[] = [];
+  for (const r of record.resources) {
+    const diags = await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target));
+    out.push(...diags.map((d) => toViolation(d, r.urn)));
   }
+  const stack: AnalyzerStackResource[] = record.resources.map((r) => ({
+    ...analyzerResource(r, r.wire.outputs, byUrn, target),
+    ...(r.parent ? { parent: r.parent } : {}),
+    dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+  }));
+  out.push(...(await analyzer.analyzeStack(stack)).map((d) => toViolation(d)));
   return out;
 }
 
@@ -163,6 +120,7 @@ export function stackFacts(config: StackConfig): StackFacts {
   return {
     stack: config.stack, region: config.region, jurisdiction: config.jurisdiction, cidr: config.network.cidr,
     ...(config.federation?.hubStack ? { hubStack: config.federation.hubStack } : {}),
+    ...(config.federation?.role === "hub" ? { spokes: config.federation.spokes } : {}),
     peers: config.replication?.peers ?? [],
     witness: config.replication?.witness === true,
     ...(config.grafana.sources ? { grafanaSources: config.grafana.sources } : {}),

@@ -2,14 +2,21 @@
  * Turns plan results into the contract-2 JSON document and the readable summary.
  * Secrets are masked here once: outputs marked secret print as "[secret]".
  */
-import { SECRET } from "./run-program";
+import { SECRET, UNKNOWN, type RecordedOutput } from "./run-program";
 import type { PlanResult, StackPlan } from "./plan";
 import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
+import type { Finding } from "./preflight/finding";
+
+/** An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them. */
+const shownOutput = (o: RecordedOutput): unknown => (o.secret ? SECRET : o.known ? o.value : UNKNOWN);
 
 export function stackJson(plan: StackPlan) {
   return {
     stack: plan.stack,
+    view: plan.view,
+    deployedBefore: plan.deployedBefore,
+    existing: plan.existing,
     region: plan.config.region,
     jurisdiction: plan.config.jurisdiction,
     pattern: plan.config.pattern,
@@ -18,14 +25,17 @@ export function stackJson(plan: StackPlan) {
       provider: r.provider ?? null, inputs: r.inputs, dependencies: r.dependencies,
       protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges,
     })),
-    outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, o.secret ? SECRET : o.value])),
+    outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, shownOutput(o)])),
     violations: plan.violations,
     cost: plan.cost,
   };
 }
 
 export function planJson(result: PlanResult) {
-  return { stacks: result.stacks.map(stackJson), violations: result.crossStack.violations, flows: result.crossStack.flows, replication: result.crossStack.replication };
+  return {
+    view: result.view, organization: result.organization, preflight: result.preflight,
+    stacks: result.stacks.map(stackJson), violations: result.crossStack.violations, flows: result.crossStack.flows, replication: result.crossStack.replication,
+  };
 }
 
 /** The cross-stack data-flow table (from stack, to stack, jurisdictions, what flows, ports). */
@@ -50,14 +60,43 @@ function componentOf(plan: StackPlan, urn: string | undefined): string {
   return top && !top.custom ? `${top.name} (${top.type})` : "(stack)";
 }
 
+/** @pulumi/policy's message for a policy that read a value unknown at preview (server.js). */
+const CANT_RUN_RE = /^can't run policy '([^']+)'/;
+
 function violationLines(violations: readonly Violation[]): string[] {
   if (violations.length === 0) return ["  none"];
-  return violations.map((v) => `  [${v.level}] ${v.policy}: ${v.message}${v.urn ? `\n      at ${v.urn}` : ""}`);
+  const deferred = new Map<string, number>();
+  const lines: string[] = [];
+  for (const v of violations) {
+    if (v.level === "advisory" && CANT_RUN_RE.test(v.message)) {
+      deferred.set(v.policy, (deferred.get(v.policy) ?? 0) + 1);
+      continue;
+    }
+    lines.push(`  [${v.level}] ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}${v.urn ? `\n      at ${v.urn}` : ""}`);
+  }
+  if (deferred.size > 0) {
+    lines.push(`  [advisory] checked at pulumi up, not at this preview (a value it reads is known after apply): ${[...deferred].map(([p, n]) => `${p} (${n})`).join(", ")}`);
+  }
+  return lines;
+}
+
+/** The preflight block, first in the text view: what a real preview would refuse before creating anything. */
+export function preflightLines(findings: readonly Finding[]): string[] {
+  if (findings.length === 0) return ["Preflight: nothing a real pulumi preview would refuse before creating anything."];
+  return [
+    `Preflight: a real pulumi preview / up would fail on ${findings.length} thing${findings.length === 1 ? "" : "s"} (--strict makes this exit 1):`,
+    ...findings.map((f) => `  - ${f.file}${f.key ? ` (${f.key})` : ""}: ${f.message}.\n    Fix: ${f.fix}.`),
+  ];
 }
 
 export function stackSummary(plan: StackPlan): string {
   const c = plan.config;
-  const lines = [`Stack ${plan.stack}: region ${c.region}, jurisdiction ${c.jurisdiction}, pattern ${c.pattern}, profile ${c.scaleProfile}`];
+  const what = plan.view === "preview" ? "first pulumi preview (new stack: values providers compute are known after apply)"
+    : plan.deployedBefore ? "pulumi up of a deployed stack" : "first pulumi up";
+  const lines = [`Stack ${plan.stack}: region ${c.region}, jurisdiction ${c.jurisdiction}, pattern ${c.pattern}, profile ${c.scaleProfile}; ${what}`];
+  if (plan.existing.length > 0) {
+    lines.push(`Left behind by the destroy of an earlier life (this plan runs against them): ${plan.existing.map((o) => `${o.type.split(":").pop()} ${o.physicalName}`).join(", ")}`);
+  }
   const groups = new Map<string, Map<string, number>>();
   for (const r of plan.record.resources) {
     if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
@@ -74,7 +113,8 @@ export function stackSummary(plan: StackPlan): string {
   }
   lines.push("Outputs:");
   for (const [k, o] of Object.entries(plan.record.outputs)) {
-    lines.push(`  ${k.padEnd(18)} ${o.secret ? SECRET : JSON.stringify(o.value)}`);
+    const shown = shownOutput(o);
+    lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shown)}`);
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));
   lines.push(`Estimated cost: ${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})`);
@@ -84,7 +124,7 @@ export function stackSummary(plan: StackPlan): string {
 }
 
 export function planSummary(result: PlanResult): string {
-  const parts = result.stacks.map(stackSummary);
+  const parts = [preflightLines(result.preflight).join("\n"), ...result.stacks.map(stackSummary)];
   if (result.stacks.length > 1) {
     const total = result.stacks.reduce((s, p) => s + p.cost.monthlyTotal, 0);
     parts.push(`All stacks: ${result.stacks.length}, estimated ${total.toFixed(2)} USD/month`);

@@ -8,6 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createMockCloud, type MockCloudContext } from "./mock-cloud";
 
 export const SECRET = "[secret]";
+/** How a value a provider computes is shown at preview (as `pulumi preview` prints it). */
+export const UNKNOWN = "(known after apply)";
+/** The SDK's and engine's unknown sentinel (pulumi/pulumi sdk/nodejs/runtime/rpc.ts unknownValue). */
+export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -22,10 +26,17 @@ export interface RecordedResource {
   readonly parent?: string;
   /** URN of the explicit provider, if any. */
   readonly provider?: string;
-  /** Inputs with secrets replaced by "[secret]". */
+  /** Inputs with secrets replaced by "[secret]" and unknowns by "(known after apply)". */
   readonly inputs: Record<string, unknown>;
-  /** Inputs with secrets revealed (for rules and tests only; never printed). */
+  /** Inputs with secrets revealed and unknowns left out (for pure checks and tests; never printed). */
   readonly rawInputs: Record<string, unknown>;
+  /**
+   * Inputs and outputs as the engine marshals them for the analyzer: unknowns as the sentinel,
+   * secrets in their envelope, resource references as their URN.
+   */
+  readonly wire: { readonly inputs: Record<string, unknown>; readonly outputs: Record<string, unknown> };
+  /** Per input property, the resources it was computed from. */
+  readonly propertyDependencies: Record<string, string[]>;
   readonly dependencies: string[];
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
@@ -35,12 +46,17 @@ export interface RecordedResource {
 }
 
 export interface RecordedOutput {
+  /** The value; undefined when unknown (preview). */
   readonly value: unknown;
   readonly secret: boolean;
+  /** False at preview when the value depends on something a provider computes. */
+  readonly known: boolean;
 }
 
 export interface ProgramRecord {
   readonly stack: string;
+  /** Whether this is a preview (computed values unknown) or an update. */
+  readonly preview: boolean;
   readonly resources: RecordedResource[];
   readonly outputs: Record<string, RecordedOutput>;
 }
@@ -50,6 +66,10 @@ export interface RunOptions extends MockCloudContext {
   readonly stack: string;
   /** Raw config, `"<ns>:<key>" -> string` as Pulumi passes it (structured values JSON-encoded). */
   readonly config: Readonly<Record<string, string>>;
+  /** Run as `pulumi preview` does: values providers compute are unknown. @default false */
+  readonly preview?: boolean;
+  /** Organization (`pulumi.getOrganization()`). @default "organization" (self-managed backends) */
+  readonly organization?: string;
 }
 
 type Struct = { toJavaScript(): Record<string, unknown> };
@@ -58,16 +78,25 @@ interface Req {
   getObject(): Struct | undefined; getDependenciesList(): string[]; getProtect(): boolean;
   getRetainondelete(): boolean; getIgnorechangesList(): string[]; getAliasesList(): unknown[];
   getAliasurnsList(): string[]; getDeletebeforereplace(): boolean;
+  getPropertydependenciesMap(): { forEach(fn: (v: { getUrnsList(): string[] }, k: string) => void): void };
 }
 
-/** Replaces secret envelopes by "[secret]" (masked) or their value (revealed); resource refs by URN. */
-function unwrap(value: unknown, reveal: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => unwrap(v, reveal));
+type View = "masked" | "revealed" | "wire";
+const DROP = Symbol("drop");
+
+/**
+ * One view of a marshalled value. masked: secrets "[secret]", unknowns "(known after apply)";
+ * revealed: secrets' values, unknowns dropped; wire: as the engine sends the analyzer (envelopes and
+ * sentinels kept, resource references by URN).
+ */
+function view(value: unknown, as: View): unknown {
+  if (value === UNKNOWN_SENTINEL) return as === "masked" ? UNKNOWN : as === "revealed" ? DROP : value;
+  if (Array.isArray(value)) return value.map((v) => view(v, as)).filter((v) => v !== DROP);
   if (value && typeof value === "object") {
     const o = value as Record<string, unknown>;
-    if (o[SIG_KEY] === SECRET_SIG) return reveal ? unwrap(o.value, reveal) : SECRET;
+    if (o[SIG_KEY] === SECRET_SIG) return as === "masked" ? SECRET : as === "revealed" ? view(o.value, as) : { [SIG_KEY]: SECRET_SIG, value: view(o.value, as) };
     if (o[SIG_KEY] === RESOURCE_SIG) return o.urn;
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrap(v, reveal)]));
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, view(v, as)]).filter(([, v]) => v !== DROP));
   }
   return value;
 }
@@ -77,14 +106,18 @@ function providerUrn(ref: string): string | undefined {
   return ref.split("::").slice(0, -1).join("::");
 }
 
-function record(req: Req, urn: string): RecordedResource {
+function record(req: Req, urn: string, state: Record<string, unknown>): RecordedResource {
   const object = req.getObject()?.toJavaScript() ?? {};
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((v, k) => { propertyDependencies[k] = v.getUrnsList(); });
   const aliases = [...req.getAliasurnsList(), ...req.getAliasesList().map((a) => JSON.stringify((a as { toObject?: () => unknown }).toObject?.() ?? a))];
   return {
     urn, type: req.getType(), name: req.getName(), custom: req.getCustom(),
     parent: req.getParent() || undefined, provider: providerUrn(req.getProvider()),
-    inputs: unwrap(object, false) as Record<string, unknown>,
-    rawInputs: unwrap(object, true) as Record<string, unknown>,
+    inputs: view(object, "masked") as Record<string, unknown>,
+    rawInputs: view(object, "revealed") as Record<string, unknown>,
+    wire: { inputs: view(object, "wire") as Record<string, unknown>, outputs: view(state, "wire") as Record<string, unknown> },
+    propertyDependencies,
     dependencies: [...new Set(req.getDependenciesList())],
     protect: req.getProtect(), retainOnDelete: req.getRetainondelete(),
     ignoreChanges: req.getIgnorechangesList(), aliases, deleteBeforeReplace: req.getDeletebeforereplace(),
@@ -102,6 +135,9 @@ function fillRegions(resources: RecordedResource[], homeRegion: string): void {
     r.region = typeof own === "string" ? own : typeof providerRegion === "string" ? providerRegion : homeRegion;
   }
 }
+
+/** The organization self-managed backends give every stack (pulumi/pulumi pkg/backend/diy). */
+export const DEFAULT_ORGANIZATION = "organization";
 
 let running = false;
 
@@ -126,8 +162,9 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
   }
   try {
     pulumi.runtime.setAllConfig({ ...opts.config });
-    await pulumi.runtime.setMocks(createMockCloud(opts), opts.project, opts.stack, false);
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: Req, cb: (err: unknown, resp?: { getUrn(): string }) => void) => Promise<void> };
+    const preview = opts.preview ?? false;
+    await pulumi.runtime.setMocks(createMockCloud({ ...opts, preview }), opts.project, opts.stack, preview, opts.organization ?? DEFAULT_ORGANIZATION);
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: Req, cb: (err: unknown, resp?: { getUrn(): string; getObject(): Struct | undefined }) => void) => Promise<void> };
     const original = monitor.registerResource.bind(monitor);
     const resources: RecordedResource[] = [];
     let pending = 0;
@@ -135,7 +172,7 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
       pending++;
       return original(req, (err, resp) => {
         pending--;
-        if (!err && resp) resources.push(record(req, resp.getUrn()));
+        if (!err && resp) resources.push(record(req, resp.getUrn(), resp.getObject()?.toJavaScript() ?? {}));
         if (err) failures.push(err);
         cb(err, resp);
       });
@@ -146,15 +183,15 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     for (const [key, value] of Object.entries(exported)) {
       // promise() and isSecret are the SDK's internal accessors (pinned SDK); promise() rejects
       // if the output failed, where apply would never call back.
-      const out = pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean> };
-      const [resolved, secret] = await Promise.all([out.promise(), out.isSecret]);
-      outputs[key] = { value: resolved, secret };
+      const out = pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean>; isKnown: Promise<boolean> };
+      const [resolved, secret, known] = await Promise.all([out.promise(), out.isSecret, out.isKnown]);
+      outputs[key] = { value: known ? resolved : undefined, secret, known };
     }
     // Let every in-flight registration (children created inside applies) finish.
     for (let idle = 0; idle < 5; idle = pending === 0 ? idle + 1 : 0) await new Promise((r) => setImmediate(r));
     if (failures.length > 0) throw failures[0];
     fillRegions(resources, opts.region);
-    return { stack: opts.stack, resources, outputs };
+    return { stack: opts.stack, preview, resources, outputs };
   } finally {
     process.off("unhandledRejection", onRejection);
     process.setSourceMapsEnabled(sourceMaps);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { planAll, planStackFile, type PlanResult, type StackPlan } from "../offline/plan";
+import { type PlanResult, type StackPlan } from "../offline/plan";
 import { listStackFiles, readStackFile } from "../offline/stack-file";
 import { parseStackConfig } from "../lib/config/parse";
 import type { StackConfig } from "../lib/config/types";
@@ -16,7 +16,7 @@ import { linkOwner } from "../lib/peering-plan";
 import { portsFor } from "../lib/replication-plan";
 import { REPLICATION_PORTS } from "../lib/ports";
 import { limitProblems } from "../lib/aws-limits";
-import { ROOT, ofType, one, planDir, runCli, writeStackFile } from "./support/plan";
+import { ROOT, ofType, one, planDir, runCli, writeStackFile, planFiles, planFile } from "./support/plan";
 
 const EXAMPLE_DIR = join(ROOT, "examples", "active-active");
 const planExample = (): Promise<PlanResult> => planDir(EXAMPLE_DIR);
@@ -120,7 +120,7 @@ describe("active-active example (examples/active-active, planned together)", () 
       "kubernetes:core/v1:Secret": { apiVersion: "v1", load: async () => (await import("kubernetes-models/v1/Secret")).Secret },
       "kubernetes:core/v1:Namespace": { apiVersion: "v1", load: async () => (await import("kubernetes-models/v1/Namespace")).Namespace },
       "kubernetes:policy/v1:PodDisruptionBudget": { apiVersion: "policy/v1", load: async () => (await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget },
-      "kubernetes:storage.k8s.io/v1:StorageClass": { apiVersion: "storage.k8s.io/v1", load: async () => (await import("kubernetes-models/storage.k8s.io/v1/StorageClass")).StorageClass },
+      "kubernetes:storage.k8s.io/v1:StorageClassPatch": { apiVersion: "storage.k8s.io/v1", load: async () => (await import("kubernetes-models/storage.k8s.io/v1/StorageClass")).StorageClass },
     };
     let validated = 0;
     for (const s of (await planExample()).stacks) {
@@ -151,7 +151,7 @@ describe("active-active example (examples/active-active, planned together)", () 
     const w = byStack(await planExample(), "eu-north-1");
     assert.deepEqual(ofType(w, "kubernetes:helm.sh/v3:Release").map((x) => x.rawInputs.chart), ["external-dns"]);
     assert.deepEqual(one(w, "aws:eks/nodeGroup:NodeGroup").rawInputs.instanceTypes, ["t3.small"]);
-    assert.equal(one(w, "kubernetes:storage.k8s.io/v1:StorageClass").rawInputs.reclaimPolicy, "Retain");
+    assert.equal(one(w, "kubernetes:storage.k8s.io/v1:StorageClassPatch").rawInputs.reclaimPolicy, "Retain");
     assert.equal(output(w, "ingestionEndpoint"), undefined);
     assert.ok(w.cost.monthlyTotal < 200, `witness costs ${w.cost.monthlyTotal}`);
   });
@@ -180,7 +180,7 @@ describe("active-active example (examples/active-active, planned together)", () 
 
 describe("active-active member deployed before its peers", () => {
   it("deploys, lists what is pending, creates no link and starts no Keeper pod", async () => {
-    const plan = await planStackFile(readStackFile(join(EXAMPLE_DIR, "Pulumi.eu-west-1.yaml")));
+    const plan = await planFile(join(EXAMPLE_DIR, "Pulumi.eu-west-1.yaml"));
     const pending = output(plan, "replicationPending") as string[];
     assert.equal(pending.filter((p) => /not deployed/.test(p)).length, 2);
     assert.ok(pending.some((p) => /eu-central-1 \(the member with the lowest stack name\)/.test(p)));
@@ -203,7 +203,8 @@ describe("active-active membership change", () => {
     };
     // eu-west-1 now also lists eu-south-1, which is not deployed; its own previous outputs say what runs.
     const path = writeStackFile("eu-west-1", member("eu-west-1", "10.10.0.0/16", ["eu-central-1", "eu-north-1", "eu-south-1"], 2));
-    const plan = await planStackFile(readStackFile(path), (ref) => outputsOf(ref.split("/")[2]!));
+    // The peers are deployed (outside this plan); eu-west-1 itself was deployed with the old group.
+    const plan = await planFile(path, { external: (ref) => outputsOf(ref.split("/")[2]!), previous: { "eu-west-1": outputsOf("eu-west-1")! } });
     const before = byStack(r, "eu-west-1");
     const keeperXml = (p: StackPlan) => (ofType(p, "kubernetes:core/v1:ConfigMap").find((x) => x.name.endsWith("keeper-config"))!.rawInputs.data as Record<string, string>)["keeper_config.xml"];
     assert.equal(keeperXml(plan), keeperXml(before));
@@ -286,7 +287,7 @@ describe("bad replication groups", () => {
     const dir = mkdtempSync(join(tmpdir(), "infrasage-aa-"));
     writeStackFile("eu-west-1", member("eu-west-1", "10.10.0.0/16", ["ap-south-1"], 2), dir);
     writeStackFile("ap-south-1", member("ap-south-1", "10.20.0.0/16", ["eu-west-1"], 1), dir);
-    const r = await planAll(listStackFiles(dir));
+    const r = await planFiles(listStackFiles(dir));
     for (const s of r.stacks) {
       assert.equal(ofType(s, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection").length, 0);
       assert.ok((output(s, "replicationPending") as string[]).some((p) => /^refused: .* jurisdiction/.test(p)));

@@ -34,7 +34,7 @@ describe("plan CLI", () => {
     assert.ok(s.cost.monthlyTotal > 0 && s.cost.items.length > 0);
     const types = new Set(s.resources.map((r) => r.type));
     for (const t of ["aws:ec2/vpc:Vpc", "aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon",
-      "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:kms/key:Key", "kubernetes:storage.k8s.io/v1:StorageClass", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"]) {
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:kms/key:Key", "kubernetes:storage.k8s.io/v1:StorageClassPatch", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"]) {
       assert.ok(types.has(t), `plan lacks ${t}`);
     }
     for (const r of s.resources.filter((x) => String(x.type).startsWith("aws:"))) assert.equal(r.region, "ap-south-1");

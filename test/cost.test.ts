@@ -1,20 +1,19 @@
 /** The offline cost estimate: itemised, from the versioned price table, and the small profile pays off. */
 import assert from "node:assert/strict";
-import { planStackFile } from "../offline/plan";
-import { readStackFile } from "../offline/stack-file";
+
 import { estimateCost, quantityGiB } from "../lib/cost";
 import { PRICE_TABLE_VERSION, REGION_PRICES, HOURS_PER_MONTH, GLOBAL_PRICES } from "../lib/prices";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { planShipped, ROOT, writeStackFile } from "./support/plan";
+import { planShipped, ROOT, writeStackFile, planFile } from "./support/plan";
 
 async function planProfile(profile: string) {
-  return planStackFile(readStackFile(writeStackFile("eu-west-1", {
+  return planFile(writeStackFile("eu-west-1", {
     "aws:region": "eu-west-1",
     "infrasage:tenantId": "acme-eu",
     "infrasage:scaleProfile": profile,
     "infrasage:network": { cidr: "10.10.0.0/16" },
-  })));
+  }));
 }
 
 describe("cost estimate", () => {

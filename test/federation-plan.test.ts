@@ -2,14 +2,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { containsCidr, overlapCidr } from "cidr-tools";
-import { planStackFile, type PlanResult, type StackPlan } from "../offline/plan";
+import { type PlanResult, type StackPlan } from "../offline/plan";
 import { hasMandatory, planJson } from "../offline/report";
-import { readStackFile } from "../offline/stack-file";
 import type { RecordedResource } from "../offline/run-program";
 import { limitProblems } from "../lib/aws-limits";
 import { HUB_RECEIVER, HUB_WEBHOOK_URL } from "../lib/federation";
 import { PORTS } from "../lib/ports";
-import { ROOT, ofType, one, planDir, runCli, writeStackFile } from "./support/plan";
+import { ROOT, ofType, one, planDir, runCli, writeStackFile, planFile } from "./support/plan";
 
 type SecretData = import("kubernetes-models/v1/Secret").ISecret;
 
@@ -178,7 +177,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
 
 describe("hub-and-spoke, partial deployments and bad variants", () => {
   it("plans a spoke whose hub is not deployed: regional stack only, pending says what is missing", async () => {
-    const plan = await planStackFile(readStackFile(FILES[0]!));
+    const plan = await planFile(FILES[0]!);
     const pending = plan.record.outputs.pending?.value as string[];
     assert.equal(pending.length, 2);
     assert.match(pending[0]!, /acme\/infrasage\/eu-west-1 has no 'federation' output yet/);

@@ -3,12 +3,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planStackFile, type PlanResult, type StackPlan } from "../offline/plan";
-import { readStackFile } from "../offline/stack-file";
+import { type PlanResult, type StackPlan } from "../offline/plan";
 import { PROMETHEUS_SERVICE } from "../lib/grafana";
 import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../lib/ports";
-import { ROOT, ofType, one, planDir, writeStackFile } from "./support/plan";
+import { ROOT, ofType, one, planDir, writeStackFile, planFile } from "./support/plan";
 
 const DIR = join(ROOT, "examples", "shared-grafana");
 const SG = "aws:ec2/securityGroup:SecurityGroup";
@@ -89,7 +88,7 @@ describe("shared-Grafana metrics link, partial deployments and a hub that is als
   });
 
   it("plans a source whose host is not deployed: no link, no grafanaSource, pending says what is missing", async () => {
-    const plan = await planStackFile(readStackFile(join(DIR, "Pulumi.ap-south-1.yaml")));
+    const plan = await planFile(join(DIR, "Pulumi.ap-south-1.yaml"));
     assert.equal(linkResources(plan).length, 0);
     assert.equal(plan.record.outputs.grafanaSource, undefined);
     assert.equal(ofType(plan, CONTROLLER).length, 0);

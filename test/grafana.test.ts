@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planAll, planStackFile, type PlanResult } from "../offline/plan";
+import { planStackFile, type PlanResult } from "../offline/plan";
 import { readStackFile } from "../offline/stack-file";
 import { parseStackConfig } from "../lib/config/parse";
 import { GRAFANA_ADMIN_SECRET, grafanaDatasources, grafanaValues, readGrafanaSource, type GrafanaSourceExport } from "../lib/grafana";
 import { PORTS } from "../lib/ports";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
-import { ofType, one, writeStackFile } from "./support/plan";
+import { ofType, one, writeStackFile, planFiles, planFile } from "./support/plan";
 
 const AP: GrafanaSourceExport = { stack: "ap-south-1", region: "ap-south-1", jurisdiction: "IN", prometheusUrl: `http://prometheus.ap-south-1.example.internal:${PORTS.prometheus}` };
 const HOST_REF = "acme/infrasage/eu-west-1";
@@ -84,7 +84,7 @@ describe("shared Grafana (planned stacks)", () => {
     const dir = mkdtempSync(join(tmpdir(), "infrasage-grafana-"));
     writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: ["acme/infrasage/ap-south-1"] }), dir);
     writeStackFile("ap-south-1", base("ap-south-1", "10.20.0.0/16", { mode: "shared", hostStack: "acme/infrasage/eu-west-1" }), dir);
-    result = await planAll([join(dir, "Pulumi.eu-west-1.yaml"), join(dir, "Pulumi.ap-south-1.yaml")]);
+    result = await planFiles([join(dir, "Pulumi.eu-west-1.yaml"), join(dir, "Pulumi.ap-south-1.yaml")]);
   });
   const stack = (name: string) => result.stacks.find((s) => s.stack === name)!;
   const grafanaOf = (name: string) => (ofType(stack(name), "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "infrasage")!.rawInputs.values as { grafana: Record<string, unknown> }).grafana;
@@ -121,7 +121,7 @@ describe("shared Grafana (planned stacks)", () => {
 
   it("adds a datasource per source once the source exports its Prometheus endpoint", async () => {
     const path = writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: ["acme/infrasage/ap-south-1"] }));
-    const plan = await planStackFile(readStackFile(path), (ref) => (ref === SOURCE_REF ? { grafanaSource: AP } : undefined));
+    const plan = await planFile(path, { external: (ref) => (ref === SOURCE_REF ? { grafanaSource: AP } : undefined) });
     const values = (one(plan, "kubernetes:helm.sh/v3:Release").rawInputs.values as { grafana: { datasources: { url: string; uid: string }[] } }).grafana;
     assert.deepEqual(values.datasources.map((d) => [d.uid, d.url]), [["prometheus-ap-south-1", AP.prometheusUrl]]);
     const g = plan.record.outputs.grafana!.value as { sources: string[]; flows: string[]; pending: string[] };

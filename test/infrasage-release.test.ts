@@ -48,7 +48,7 @@ describe("InfraSageRelease", () => {
     rec = await run(ARGS);
   });
 
-  const sc = () => one(rec, "kubernetes:storage.k8s.io/v1:StorageClass");
+  const sc = () => one(rec, "kubernetes:storage.k8s.io/v1:StorageClassPatch");
   const secret = () => one(rec, "kubernetes:core/v1:Secret");
   const release = () => one(rec, "kubernetes:helm.sh/v3:Release");
   const ns = () => one(rec, "kubernetes:core/v1:Namespace");

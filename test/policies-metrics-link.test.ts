@@ -7,7 +7,7 @@ import { crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, F
 import { METRICS_LINK_FLOW } from "../lib/grafana";
 import { PORTS } from "../lib/ports";
 import {
-  assertClean as clean, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
+  assertClean as clean, assertDeferredToUp as deferred, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
 } from "./support/policy-args";
 import { planDir, ROOT } from "./support/plan";
 
@@ -29,31 +29,37 @@ const route = (destinationCidrBlock: string, region = "ap-south-1"): ResourceSpe
 const run = (...specs: ResourceSpec[]) => runStackPolicy(metricsLinkScope, [homeProvider("ap-south-1"), ...specs]);
 
 describe("policy metrics-link-scope", () => {
-  it("passes Prometheus from the host's private subnets and the NLB -> pods hop by security group", () =>
-    clean(run(lbSg, ingress({}), ingress({ cidrIpv4: undefined, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "prometheus-from-lb"))));
-  it("rejects the load-balancer group open to 0.0.0.0/0", () =>
-    violates(run(lbSg, ingress({ cidrIpv4: "0.0.0.0/0" })), /admits 0\.0\.0\.0\/0/));
-  it("rejects another port, even from a private range or by security group", () => {
-    violates(run(lbSg, ingress({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })), /only Prometheus \(TCP 9090\)/);
-    violates(run(ingress({ cidrIpv4: undefined, fromPort: 0, toPort: 65535, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "pods-from-lb")), /needs only 9090/);
+  it("passes Prometheus from the host's private subnets and the NLB -> pods hop by security group", async () =>
+    clean(await run(lbSg, ingress({}), ingress({ cidrIpv4: undefined, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "prometheus-from-lb"))));
+  it("rejects the load-balancer group open to 0.0.0.0/0", async () =>
+    violates(await run(lbSg, ingress({ cidrIpv4: "0.0.0.0/0" })), /admits 0\.0\.0\.0\/0/));
+  it("rejects another port, even from a private range or by security group", async () => {
+    violates(await run(lbSg, ingress({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })), /only Prometheus \(TCP 9090\)/);
+    violates(await run(ingress({ cidrIpv4: undefined, fromPort: 0, toPort: 65535, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "pods-from-lb")), /needs only 9090/);
   });
-  it("rejects inline ingress on a tagged group, and leaves untagged groups to the other rules", () => {
-    violates(run({ type: SG, name: "x", props: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["10.0.0.0/8"] }] } }), /opens ports 0-65535/);
-    clean(run({ type: SG, name: "other" }, { ...ingress({ fromPort: 22, toPort: 22 }), dependencies: [urnOf(SG, "other")] }));
+  it("rejects inline ingress on a tagged group, and leaves untagged groups to the other rules", async () => {
+    violates(await run({ type: SG, name: "x", props: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["10.0.0.0/8"] }] } }), /opens ports 0-65535/);
+    clean(await run({ type: SG, name: "other" }, { ...ingress({ fromPort: 22, toPort: 22 }), dependencies: [urnOf(SG, "other")] }));
   });
-  it(`passes routes to the host's private subnets (/${METRICS_HOME_ROUTE_MIN_PREFIX}+) and return routes to load-balancer subnets (/${METRICS_PEER_ROUTE_MIN_PREFIX}+)`, () =>
-    clean(run(pcx(), route("10.10.0.0/18"), route("10.20.240.0/22", "eu-west-1"))));
-  it("rejects a route to 0.0.0.0/0, a public range or the host's whole VPC", () => {
-    violates(run(pcx(), route("0.0.0.0/0")), /never 0\.0\.0\.0\/0 or a whole VPC/);
-    violates(run(pcx(), route("52.0.0.0/18")), /Grafana host's private subnets/);
-    violates(run(pcx(), route("10.10.0.0/16")), /never 0\.0\.0\.0\/0 or a whole VPC/);
+  it(`passes routes to the host's private subnets (/${METRICS_HOME_ROUTE_MIN_PREFIX}+) and return routes to load-balancer subnets (/${METRICS_PEER_ROUTE_MIN_PREFIX}+)`, async () =>
+    clean(await run(pcx(), route("10.10.0.0/18"), route("10.20.240.0/22", "eu-west-1"))));
+  it("rejects a route to 0.0.0.0/0, a public range or the host's whole VPC", async () => {
+    violates(await run(pcx(), route("0.0.0.0/0")), /never 0\.0\.0\.0\/0 or a whole VPC/);
+    violates(await run(pcx(), route("52.0.0.0/18")), /Grafana host's private subnets/);
+    violates(await run(pcx(), route("10.10.0.0/16")), /never 0\.0\.0\.0\/0 or a whole VPC/);
   });
-  it("rejects a return route wider than the source's load-balancer subnets", () =>
-    violates(run(pcx(), route("10.20.0.0/18", "eu-west-1")), /wider than a \/22/));
-  it("leaves routes of other links to the other rules", () =>
-    clean(run(pcx({ Purpose: "clickhouse-replication" }), route("10.10.0.0/16"))));
-  it("fails closed when a route's destination is unknown at preview", () =>
-    violates(run(pcx(), { ...route("10.10.0.0/18"), unknown: ["destinationCidrBlock"] }), /cannot prove/));
+  it("rejects a return route wider than the source's load-balancer subnets", async () =>
+    violates(await run(pcx(), route("10.20.0.0/18", "eu-west-1")), /wider than a \/22/));
+  it("leaves routes of other links to the other rules", async () =>
+    clean(await run(pcx({ Purpose: "clickhouse-replication" }), route("10.10.0.0/16"))));
+  // At up (destination known) a whole-VPC route is a mandatory violation: "rejects a route to 0.0.0.0/0, a public range or the host's whole VPC" above.
+  it("defers to up when a route's destination is unknown at preview", async () =>
+    deferred(await run(pcx(), { ...route("10.10.0.0/18"), unknown: ["destinationCidrBlock"] })));
+  it("still rejects a known whole-VPC route next to a route whose destination is unknown at preview", async () => {
+    const o = await run(pcx(), { ...route("10.10.0.0/18"), unknown: ["destinationCidrBlock"] }, route("10.10.0.0/16"));
+    violates(o, /never 0\.0\.0\.0\/0 or a whole VPC/);
+    assert.equal(o.downgraded, true);
+  });
   it("passes the shipped shared-Grafana example", async () => {
     const result = await planDir(join(ROOT, "examples", "shared-grafana"));
     for (const s of result.stacks) assert.deepEqual(s.violations.filter((v) => v.policy === "metrics-link-scope"), [], s.stack);
@@ -69,12 +75,12 @@ describe("residency rules and the metrics flow", () => {
   };
   const stack = (p: StackValidationPolicy, ...specs: ResourceSpec[]) => runStackPolicy(p, [homeProvider("ap-south-1"), ...specs]);
   const res = (p: ResourceValidationPolicy, spec: ResourceSpec) => runResourcePolicy(p, spec);
-  it("lets the metrics-tagged link and its return routes cross jurisdictions (IN -> EU)", () => {
-    clean(res(crossRegionNetworkingInJurisdiction, pcx()));
-    clean(stack(crossRegionRoutesInJurisdiction, accepter(TAGS), peerRoute));
+  it("lets the metrics-tagged link and its return routes cross jurisdictions (IN -> EU)", async () => {
+    clean(await res(crossRegionNetworkingInJurisdiction, pcx()));
+    clean(await stack(crossRegionRoutesInJurisdiction, accepter(TAGS), peerRoute));
   });
-  it("still rejects an untagged or otherwise tagged link across jurisdictions", () => {
-    violates(res(crossRegionNetworkingInJurisdiction, pcx({ [FLOW_TAG]: "raw-telemetry" })), /another jurisdiction/);
-    violates(stack(crossRegionRoutesInJurisdiction, accepter({ Purpose: "metrics" }), peerRoute), /jurisdiction EU/);
+  it("still rejects an untagged or otherwise tagged link across jurisdictions", async () => {
+    violates(await res(crossRegionNetworkingInJurisdiction, pcx({ [FLOW_TAG]: "raw-telemetry" })), /another jurisdiction/);
+    violates(await stack(crossRegionRoutesInJurisdiction, accepter({ Purpose: "metrics" }), peerRoute), /jurisdiction EU/);
   });
 });

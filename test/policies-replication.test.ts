@@ -1,5 +1,6 @@
 import { replicationInJurisdiction, REPLICATION_ENDS } from "../policies/rules/residency-replication";
-import { assertClean, assertViolation, homeProvider, runStackPolicy, urnOf, type ResourceSpec } from "./support/policy-args";
+import assert from "node:assert/strict";
+import { assertClean, assertDeferredToUp, assertViolation, homeProvider, runStackPolicy, urnOf, type ResourceSpec } from "./support/policy-args";
 
 const run = (...specs: ResourceSpec[]) => runStackPolicy(replicationInJurisdiction, [homeProvider(), ...specs]);
 
@@ -44,31 +45,41 @@ const s3Replication = (destArn: string, extra: Partial<ResourceSpec> = {}): Reso
 
 describe("policy replication-in-jurisdiction", () => {
   for (const [type, [ok, bad]] of Object.entries(CASES)) {
-    it(`${type}: passes inside the EU, rejects leaving it`, () => {
-      assertClean(run({ type, props: ok }));
-      assertViolation(run({ type, props: bad }), /is in jurisdiction (US|IN|BR|AE)/);
+    it(`${type}: passes inside the EU, rejects leaving it`, async () => {
+      assertClean(await run({ type, props: ok }));
+      assertViolation(await run({ type, props: bad }), /is in jurisdiction (US|IN|BR|AE)/);
     });
   }
-  it("covers every type it declares", () => {
+  it("covers every type it declares", async () => {
     const tested = new Set([...Object.keys(CASES), "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
     for (const t of Object.keys(REPLICATION_ENDS)) if (!tested.has(t)) throw new Error(`untested ${t}`);
   });
-  it("S3: destination bucket in the stack decides (by name)", () => {
-    assertClean(run(bucket("src", "eu-west-1"), bucket("dr", "eu-central-1"), s3Replication("arn:aws:s3:::dr")));
-    assertViolation(run(bucket("src", "eu-west-1"), bucket("dr", "us-east-1"), s3Replication("arn:aws:s3:::dr")), /destination bucket .*us-east-1/);
+  it("S3: destination bucket in the stack decides (by name)", async () => {
+    assertClean(await run(bucket("src", "eu-west-1"), bucket("dr", "eu-central-1"), s3Replication("arn:aws:s3:::dr")));
+    assertViolation(await run(bucket("src", "eu-west-1"), bucket("dr", "us-east-1"), s3Replication("arn:aws:s3:::dr")), /destination bucket .*us-east-1/);
   });
-  it("S3: inline replicationConfiguration of a bucket is checked too", () =>
-    assertViolation(run(bucket("dr", "ap-south-1"), {
+  it("S3: inline replicationConfiguration of a bucket is checked too", async () =>
+    assertViolation(await run(bucket("dr", "ap-south-1"), {
       type: "aws:s3/bucketV2:BucketV2", name: "src", props: { replicationConfiguration: { role: "r", rules: [{ destination: { bucket: "arn:aws:s3:::dr" } }] } },
     }), /ap-south-1/));
-  it("S3: a destination outside the stack cannot be proven", () =>
-    assertViolation(run(s3Replication("arn:aws:s3:::elsewhere")), /not in this stack/));
-  it("S3: at preview the unknown ARN is resolved through propertyDependencies", () => {
+  it("S3: a destination outside the stack cannot be proven", async () =>
+    assertViolation(await run(s3Replication("arn:aws:s3:::elsewhere")), /not in this stack/));
+  it("S3: at preview the unknown ARN is resolved through propertyDependencies", async () => {
     const dr = bucket("dr", "eu-central-1");
-    assertClean(run(dr, s3Replication("", { unknown: ["rules.0.destination.bucket"], propertyDependencies: { rules: [urnOf(dr.type, "dr")] } })));
+    assertClean(await run(dr, s3Replication("", { unknown: ["rules.0.destination.bucket"], propertyDependencies: { rules: [urnOf(dr.type, "dr")] } })));
   });
-  it("fails closed on an unknown destination without dependency information", () => {
-    assertViolation(run(s3Replication("", { unknown: ["rules.0.destination.bucket"] })), /cannot prove .*unknown at preview/);
-    assertViolation(run({ type: "aws:kms/replicaKey:ReplicaKey", props: { region: "eu-central-1" }, unknown: ["primaryKeyArn"] }), /cannot prove/);
+  it("defers to up on an unknown destination without dependency information", async () => {
+    assertDeferredToUp(await run(s3Replication("", { unknown: ["rules.0.destination.bucket"] })));
+    assertDeferredToUp(await run({ type: "aws:kms/replicaKey:ReplicaKey", props: { region: "eu-central-1" }, unknown: ["primaryKeyArn"] }));
+  });
+  it("at up, rejects the same destinations once known and outside the jurisdiction", async () => {
+    // S3 destination outside the stack: also "S3: a destination outside the stack cannot be proven" above.
+    assertViolation(await run(s3Replication("arn:aws:s3:::elsewhere")), /not in this stack/);
+    assertViolation(await run({ type: "aws:kms/replicaKey:ReplicaKey", props: { region: "eu-central-1", primaryKeyArn: "arn:aws:kms:us-east-1:123456789012:key/mrk-1" } }), /us-east-1 is in jurisdiction US/);
+  });
+  it("still rejects a known violating replica next to an unknown destination", async () => {
+    const o = await run(s3Replication("", { unknown: ["rules.0.destination.bucket"] }), { type: "aws:secretsmanager/secret:Secret", name: "s", props: { replicas: [{ region: "us-east-1" }] } });
+    assertViolation(o, /us-east-1 is in jurisdiction US/);
+    assert.equal(o.downgraded, true);
   });
 });

@@ -1,10 +1,11 @@
+import assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   awsProvidersInHomeRegion, awsResourceInHomeRegion, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, storageClassesInHomeRegion,
   telemetryStoresInHomeRegion, workloadStorageInHomeRegion, ALERT_LINK_FLOW, FLOW_TAG,
 } from "../policies/rules/residency";
 import {
-  assertClean as clean, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
+  assertClean as clean, assertDeferredToUp as deferred, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
 } from "./support/policy-args";
 
 const VPC = "aws:ec2/vpc:Vpc";
@@ -15,67 +16,82 @@ const res = (p: ResourceValidationPolicy, spec: ResourceSpec, config: object = {
 const stack = (p: StackValidationPolicy, specs: ResourceSpec[], config: object = {}) => runStackPolicy(p, specs, config);
 
 describe("policy aws-resource-in-home-region", () => {
-  it("passes a resource in its provider's region", () => clean(res(awsResourceInHomeRegion, { type: VPC })));
-  it("rejects a resource whose region input is another region", () =>
-    violates(res(awsResourceInHomeRegion, { type: VPC, props: { region: "us-east-1" } }), /us-east-1, outside the home region eu-west-1/));
-  it("uses homeRegion from policy config over the provider", () =>
-    violates(res(awsResourceInHomeRegion, { type: VPC, provider: awsProvider("us-east-1") }, { homeRegion: "eu-west-1" }), /outside the home region eu-west-1/));
-  it("exempts global services (IAM, Route 53 zones, CloudFront)", () => {
+  it("passes a resource in its provider's region", async () => clean(await res(awsResourceInHomeRegion, { type: VPC })));
+  it("rejects a resource whose region input is another region", async () =>
+    violates(await res(awsResourceInHomeRegion, { type: VPC, props: { region: "us-east-1" } }), /us-east-1, outside the home region eu-west-1/));
+  it("uses homeRegion from policy config over the provider", async () =>
+    violates(await res(awsResourceInHomeRegion, { type: VPC, provider: awsProvider("us-east-1") }, { homeRegion: "eu-west-1" }), /outside the home region eu-west-1/));
+  it("exempts global services (IAM, Route 53 zones, CloudFront)", async () => {
     for (const type of ["aws:iam/role:Role", "aws:route53/zone:Zone", "aws:cloudfront/distribution:Distribution"]) {
-      clean(res(awsResourceInHomeRegion, { type, props: { region: "us-east-1" } }, { homeRegion: "eu-west-1" }));
+      clean(await res(awsResourceInHomeRegion, { type, props: { region: "us-east-1" } }, { homeRegion: "eu-west-1" }));
     }
   });
-  it("fails closed when the region is unknown at preview", () =>
-    violates(res(awsResourceInHomeRegion, { type: VPC, unknown: ["region"] }), /cannot prove .*unknown at preview/));
-  it("fails closed when no home region can be determined", () =>
-    violates(res(awsResourceInHomeRegion, { type: VPC, provider: null }), /cannot determine the home region/));
-  it("honours an exemption with a reason, ignores one without", () => {
+  // At up (region known) another region is a mandatory violation: "rejects a resource whose region input is another region" above.
+  it("defers to up when the region is unknown at preview", async () =>
+    deferred(await res(awsResourceInHomeRegion, { type: VPC, unknown: ["region"] })));
+  it("fails closed when no home region can be determined", async () =>
+    violates(await res(awsResourceInHomeRegion, { type: VPC, provider: null }), /cannot determine the home region/));
+  it("honours an exemption with a reason, ignores one without", async () => {
     const spec = { type: VPC, name: "legacy", props: { region: "us-east-1" } };
-    clean(res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "migrating out by 2027-01 (TICKET-1)" }] }));
-    violates(res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "" }] }), /outside the home region/);
+    clean(await res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "migrating out by 2027-01 (TICKET-1)" }] }));
+    // An empty reason is now refused by the pack's config schema (reason: minLength 10), as `pulumi preview` would refuse it...
+    await assert.rejects(res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "" }] }), /exemptions\/0\/reason must NOT have fewer than 10 characters/);
+    // ...and a blank one that passes the schema is still ignored by the rule: the violation stands.
+    violates(await res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: " ".repeat(12) }] }), /outside the home region/);
   });
 });
 
 describe("policy aws-providers-in-home-region", () => {
-  it("passes the one provider named aws", () => clean(stack(awsProvidersInHomeRegion, [{ type: VPC }])));
-  it("rejects a second provider in another region", () =>
-    violates(stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: VPC, name: "x", provider: awsProvider("us-east-1", "aws-us") }]), /AWS provider aws-us is in us-east-1/));
-  it("fails closed on an unknown provider region", () =>
-    violates(stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, unknown: ["region"] }]), /cannot prove/));
-  it("reports when providers disagree and none is named aws", () =>
-    violates(stack(awsProvidersInHomeRegion, [{ type: VPC, provider: awsProvider("eu-west-1", "a") }, { type: VPC, name: "b", provider: awsProvider("us-east-1", "b") }]), /cannot determine the stack's home region/));
+  it("passes the one provider named aws", async () => clean(await stack(awsProvidersInHomeRegion, [{ type: VPC }])));
+  it("rejects a second provider in another region", async () =>
+    violates(await stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: VPC, name: "x", provider: awsProvider("us-east-1", "aws-us") }]), /AWS provider aws-us is in us-east-1/));
+  it("defers to up on an unknown provider region", async () =>
+    deferred(await stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, unknown: ["region"] }])));
+  it("at up, rejects the same provider once its region is known and another", async () =>
+    violates(await stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, props: { region: "us-east-1" } }]), /AWS provider other is in us-east-1/));
+  it("still rejects a known provider in another region next to an unknown one", async () => {
+    const o = await stack(awsProvidersInHomeRegion, [
+      { type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, unknown: ["region"] }, { type: VPC, name: "x", provider: awsProvider("us-east-1", "aws-us") },
+    ]);
+    violates(o, /AWS provider aws-us is in us-east-1/);
+    assert.equal(o.downgraded, true);
+  });
+  it("reports when providers disagree and none is named aws", async () =>
+    violates(await stack(awsProvidersInHomeRegion, [{ type: VPC, provider: awsProvider("eu-west-1", "a") }, { type: VPC, name: "b", provider: awsProvider("us-east-1", "b") }]), /cannot determine the stack's home region/));
 });
 
 describe("policy telemetry-stores-in-home-region", () => {
   const VOLUME = "aws:ebs/volume:Volume";
-  it("passes a volume in an AZ of the home region", () => clean(res(telemetryStoresInHomeRegion, { type: VOLUME, props: { availabilityZone: "eu-west-1a" } })));
-  it("rejects a volume in an AZ of another region", () =>
-    violates(res(telemetryStoresInHomeRegion, { type: VOLUME, props: { availabilityZone: "us-east-1a" } }), /us-east-1a is not an availability zone/));
-  it("rejects a bucket or log group in another region", () => {
-    violates(res(telemetryStoresInHomeRegion, { type: "aws:s3/bucket:Bucket", props: { region: "ap-south-1" } }), /ap-south-1/);
-    violates(res(telemetryStoresInHomeRegion, { type: "aws:cloudwatch/logGroup:LogGroup", props: { region: "us-west-2" } }), /us-west-2/);
-    violates(res(telemetryStoresInHomeRegion, { type: "aws:msk/cluster:Cluster", props: { region: "us-west-2" } }), /us-west-2/);
+  it("passes a volume in an AZ of the home region", async () => clean(await res(telemetryStoresInHomeRegion, { type: VOLUME, props: { availabilityZone: "eu-west-1a" } })));
+  it("rejects a volume in an AZ of another region", async () =>
+    violates(await res(telemetryStoresInHomeRegion, { type: VOLUME, props: { availabilityZone: "us-east-1a" } }), /us-east-1a is not an availability zone/));
+  it("rejects a bucket or log group in another region", async () => {
+    violates(await res(telemetryStoresInHomeRegion, { type: "aws:s3/bucket:Bucket", props: { region: "ap-south-1" } }), /ap-south-1/);
+    violates(await res(telemetryStoresInHomeRegion, { type: "aws:cloudwatch/logGroup:LogGroup", props: { region: "us-west-2" } }), /us-west-2/);
+    violates(await res(telemetryStoresInHomeRegion, { type: "aws:msk/cluster:Cluster", props: { region: "us-west-2" } }), /us-west-2/);
   });
-  it("fails closed on an unknown AZ", () =>
-    violates(res(telemetryStoresInHomeRegion, { type: VOLUME, unknown: ["availabilityZone"] }), /cannot prove/));
+  // At up (AZ known) another region's AZ is a mandatory violation: "rejects a volume in an AZ of another region" above.
+  it("defers to up on an AZ unknown at preview", async () =>
+    deferred(await res(telemetryStoresInHomeRegion, { type: VOLUME, unknown: ["availabilityZone"] })));
 });
 
 describe("policy cross-region-networking-in-jurisdiction", () => {
   const PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection";
   const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
   const TGW = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment";
-  it("passes peering within the EU", () => clean(res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "eu-central-1" } })));
-  it("rejects peering, accepters and TGW peering into another jurisdiction", () => {
-    violates(res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "ap-south-1" } }), /ap-south-1 is in jurisdiction IN/);
-    violates(res(crossRegionNetworkingInJurisdiction, { type: ACCEPTER, props: { region: "us-east-1" } }), /us-east-1 is in jurisdiction US/);
-    violates(res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }), /jurisdiction UK/);
+  it("passes peering within the EU", async () => clean(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "eu-central-1" } })));
+  it("rejects peering, accepters and TGW peering into another jurisdiction", async () => {
+    violates(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "ap-south-1" } }), /ap-south-1 is in jurisdiction IN/);
+    violates(await res(crossRegionNetworkingInJurisdiction, { type: ACCEPTER, props: { region: "us-east-1" } }), /us-east-1 is in jurisdiction US/);
+    violates(await res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }), /jurisdiction UK/);
   });
-  it("allows the tagged hub-and-spoke alert link", () =>
-    clean(res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "ap-south-1", tags: { [FLOW_TAG]: ALERT_LINK_FLOW } } })));
-  it("applies region -> jurisdiction overrides from policy config", () =>
-    clean(res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }, { jurisdictions: { "eu-west-2": "EU" } })));
-  it("fails closed on an unknown peer region", () =>
-    violates(res(crossRegionNetworkingInJurisdiction, { type: PEERING, unknown: ["peerRegion"] }), /cannot prove/));
+  it("allows the tagged hub-and-spoke alert link", async () =>
+    clean(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "ap-south-1", tags: { [FLOW_TAG]: ALERT_LINK_FLOW } } })));
+  it("applies region -> jurisdiction overrides from policy config", async () =>
+    clean(await res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }, { jurisdictions: { "eu-west-2": "EU" } })));
+  // At up (peer region known) another jurisdiction is a mandatory violation: "rejects peering, accepters and TGW peering ..." above.
+  it("defers to up on a peer region unknown at preview", async () =>
+    deferred(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, unknown: ["peerRegion"] })));
 });
 
 const storageClass = (name: string, zones: string[], unknown: string[] = []): ResourceSpec => ({
@@ -89,26 +105,38 @@ const release = (storageClassName: string | undefined, extra: Record<string, unk
 const home = homeProvider();
 
 describe("policy storage-classes-in-home-region", () => {
-  it("passes gp3-eu-west-1 pinned to eu-west-1 AZs", () => clean(stack(storageClassesInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a", "eu-west-1b"])])));
-  it("rejects a class named for another region", () =>
-    violates(stack(storageClassesInHomeRegion, [home, storageClass("gp3-us-east-1", ["eu-west-1a"])]), /named for us-east-1/));
-  it("rejects a class whose topology is another region", () =>
-    violates(stack(storageClassesInHomeRegion, [home, storageClass("fast", ["ap-south-1a"])]), /ap-south-1a is in ap-south-1/));
-  it("fails closed on unknown topology values", () =>
-    violates(stack(storageClassesInHomeRegion, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"])]), /cannot prove/));
+  it("passes gp3-eu-west-1 pinned to eu-west-1 AZs", async () => clean(await stack(storageClassesInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a", "eu-west-1b"])])));
+  it("rejects a class named for another region", async () =>
+    violates(await stack(storageClassesInHomeRegion, [home, storageClass("gp3-us-east-1", ["eu-west-1a"])]), /named for us-east-1/));
+  it("rejects a class whose topology is another region", async () =>
+    violates(await stack(storageClassesInHomeRegion, [home, storageClass("fast", ["ap-south-1a"])]), /ap-south-1a is in ap-south-1/));
+  // At up (topology known) another region's zone is a mandatory violation: "rejects a class whose topology is another region" above.
+  it("defers to up on topology values unknown at preview", async () =>
+    deferred(await stack(storageClassesInHomeRegion, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"])])));
+  it("still rejects a known class in another region next to one with unknown topology", async () => {
+    const o = await stack(storageClassesInHomeRegion, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"]), storageClass("slow", ["ap-south-1a"])]);
+    violates(o, /ap-south-1a is in ap-south-1/);
+    assert.equal(o.downgraded, true);
+  });
 });
 
 describe("policy workload-storage-in-home-region", () => {
-  it("passes ClickHouse/Kafka persistence on the home class", () =>
-    clean(stack(workloadStorageInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a"]), release("gp3-eu-west-1")])));
-  it("rejects persistence on gp3-<other region>", () =>
-    violates(stack(workloadStorageInHomeRegion, [home, release("gp3-us-east-1")]), /gp3-us-east-1 is a storage class of us-east-1/));
-  it("rejects persistence on a class whose topology is another region", () =>
-    violates(stack(workloadStorageInHomeRegion, [home, storageClass("fast", ["us-east-1a"]), release("fast")]), /storageClass fast: .*us-east-1/));
-  it("rejects values the policy cannot read (valueYamlFiles)", () =>
-    violates(stack(workloadStorageInHomeRegion, [home, release("gp3-eu-west-1", { valueYamlFiles: ["values-eu.yaml"] })]), /valueYamlFiles/));
-  it("fails closed on an unknown storage class", () =>
-    violates(stack(workloadStorageInHomeRegion, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"])]), /cannot prove .*unknown at preview/));
+  it("passes ClickHouse/Kafka persistence on the home class", async () =>
+    clean(await stack(workloadStorageInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a"]), release("gp3-eu-west-1")])));
+  it("rejects persistence on gp3-<other region>", async () =>
+    violates(await stack(workloadStorageInHomeRegion, [home, release("gp3-us-east-1")]), /gp3-us-east-1 is a storage class of us-east-1/));
+  it("rejects persistence on a class whose topology is another region", async () =>
+    violates(await stack(workloadStorageInHomeRegion, [home, storageClass("fast", ["us-east-1a"]), release("fast")]), /storageClass fast: .*us-east-1/));
+  it("rejects values the policy cannot read (valueYamlFiles)", async () =>
+    violates(await stack(workloadStorageInHomeRegion, [home, release("gp3-eu-west-1", { valueYamlFiles: ["values-eu.yaml"] })]), /valueYamlFiles/));
+  // At up (class known) gp3-<other region> is a mandatory violation: "rejects persistence on gp3-<other region>" above.
+  it("defers to up on a storage class unknown at preview", async () =>
+    deferred(await stack(workloadStorageInHomeRegion, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"])])));
+  it("still rejects a known foreign storage class next to a release whose class is unknown", async () => {
+    const o = await stack(workloadStorageInHomeRegion, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"]), { ...release("gp3-us-east-1"), name: "other-release" }]);
+    violates(o, /gp3-us-east-1 is a storage class of us-east-1/);
+    assert.equal(o.downgraded, true);
+  });
 });
 
 describe("policy cross-region-routes-in-jurisdiction", () => {
@@ -121,16 +149,18 @@ describe("policy cross-region-routes-in-jurisdiction", () => {
     dependencies: [urnOf(ACCEPTER, "link-accept")], ...more,
   });
   const run = (...specs: ResourceSpec[]) => runStackPolicy(crossRegionRoutesInJurisdiction, [homeProvider("ap-south-1"), ...specs]);
-  it("passes peer-side routes of the tagged alert link and routes in the home jurisdiction", () => {
-    clean(run(accepter({ [FLOW_TAG]: ALERT_LINK_FLOW }), route("eu-west-1")));
-    clean(run(accepter({}), route("ap-south-2")));
+  it("passes peer-side routes of the tagged alert link and routes in the home jurisdiction", async () => {
+    clean(await run(accepter({ [FLOW_TAG]: ALERT_LINK_FLOW }), route("eu-west-1")));
+    clean(await run(accepter({}), route("ap-south-2")));
   });
-  it("leaves peering routes to this rule, not aws-resource-in-home-region", () =>
-    clean(res(awsResourceInHomeRegion, { ...route("eu-west-1"), unknown: ["vpcPeeringConnectionId"] })));
-  it("rejects peer-side routes of an untagged link or of a connection outside the stack", () => {
-    violates(run(accepter({ Purpose: "clickhouse-replication" }), route("eu-west-1")), /not the alert link: eu-west-1 is in jurisdiction EU/);
-    violates(run(route("us-east-1", { dependencies: [] })), /not in this stack/);
+  it("leaves peering routes to this rule, not aws-resource-in-home-region", async () =>
+    clean(await res(awsResourceInHomeRegion, { ...route("eu-west-1"), unknown: ["vpcPeeringConnectionId"] })));
+  it("rejects peer-side routes of an untagged link or of a connection outside the stack", async () => {
+    violates(await run(accepter({ Purpose: "clickhouse-replication" }), route("eu-west-1")), /not the alert link: eu-west-1 is in jurisdiction EU/);
+    violates(await run(route("us-east-1", { dependencies: [] })), /not in this stack/);
   });
-  it("fails closed on an unknown route region", () =>
-    violates(run(accepter({}), route("x", { unknown: ["region"] })), /cannot prove/));
+  it("defers to up on a route region unknown at preview", async () =>
+    deferred(await run(accepter({}), route("x", { unknown: ["region"] }))));
+  it("at up, rejects the same route once its region is known and in another jurisdiction", async () =>
+    violates(await run(accepter({}), route("eu-west-1")), /eu-west-1 is in jurisdiction EU/));
 });

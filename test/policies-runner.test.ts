@@ -2,15 +2,16 @@ import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
-import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
-import { evaluateCrossStack, evaluateStack } from "../offline/policy-runner";
-import type { ProgramRecord, RecordedResource } from "../offline/run-program";
+import { evaluateCrossStack, evaluateStack, type AnalysisTarget } from "../offline/policy-runner";
+import { UNKNOWN_SENTINEL, type ProgramRecord, type RecordedResource } from "../offline/run-program";
+import { PolicyConfigError, parsePolicyPackConfig, reconcilePolicyConfig } from "../offline/policy-config";
 import { parseStackConfig } from "../lib/config/parse";
 import { PORTS } from "../lib/ports";
 import type { StackConfig } from "../lib/config/types";
 import { ALL_POLICIES } from "../policies/rules/all";
 import { crossStackFindings, crossStackFlows, type StackFacts } from "../policies/rules/cross-stack";
 import { planShipped, ROOT } from "./support/plan";
+import { sharedAnalyzer } from "./support/analyzer";
 
 function stackConfig(region: string, extra: Record<string, string> = {}): StackConfig {
   const parsed = parseStackConfig({ "aws:region": region, "infrasage:tenantId": "acme", "infrasage:network": JSON.stringify({ cidr: "10.10.0.0/16" }), ...extra }, region);
@@ -21,69 +22,72 @@ function stackConfig(region: string, extra: Record<string, string> = {}): StackC
 const urn = (type: string, name: string) => `urn:pulumi:eu-west-1::infrasage::${type}::${name}`;
 function rec(type: string, name: string, rawInputs: Record<string, unknown>, more: Partial<RecordedResource> = {}): RecordedResource {
   return {
-    urn: urn(type, name), type, name, custom: true, inputs: rawInputs, rawInputs, dependencies: [], protect: false,
-    retainOnDelete: false, ignoreChanges: [], aliases: [], deleteBeforeReplace: false, ...more,
+    urn: urn(type, name), type, name, custom: true, inputs: rawInputs, rawInputs, wire: { inputs: rawInputs, outputs: rawInputs },
+    propertyDependencies: {}, dependencies: [], protect: false, retainOnDelete: false, ignoreChanges: [], aliases: [], deleteBeforeReplace: false, ...more,
   };
 }
 const PROVIDER = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
-const record = (...resources: RecordedResource[]): ProgramRecord => ({ stack: "eu-west-1", resources: [PROVIDER, ...resources], outputs: {} });
+const record = (...resources: RecordedResource[]): ProgramRecord => ({ stack: "eu-west-1", preview: false, resources: [PROVIDER, ...resources], outputs: {} });
 const strayVpc = rec("aws:ec2/vpc:Vpc", "stray", { cidrBlock: "10.9.0.0/16", region: "us-east-1" }, { provider: PROVIDER.urn });
-const EU = stackConfig("eu-west-1");
+const TARGET: AnalysisTarget = { project: "infrasage", organization: "organization", config: { "aws:region": "eu-west-1" } };
+const evaluate = async (r: ProgramRecord, policyConfig: unknown = {}) => evaluateStack(await sharedAnalyzer(), r, TARGET, policyConfig);
 
-describe("offline policy runner", () => {
-  it("evaluates the whole pack on a shipped stack with no violation", async () => {
-    const plan = await planShipped("eu-west-1");
-    assert.deepEqual(evaluateStack(plan.config, plan.record), []);
+describe("policy results come from the pack's own analyzer server", () => {
+  it("starts the pack as the CLI does and lists every policy of the pack with its level", async () => {
+    const { info } = await sharedAnalyzer();
+    assert.equal(info.name, "infrasage-residency");
+    assert.deepEqual(info.policies.map((p) => p.name).sort(), ALL_POLICIES.map((p) => p.name).sort());
+    assert.ok(info.policies.every((p) => p.enforcementLevel === "mandatory"));
   });
 
-  it("reports the policy name, level, message and URN", () => {
-    const [v, ...rest] = evaluateStack(EU, record(strayVpc));
+  it("analyzes a shipped stack with no violation", async () => {
+    const plan = await planShipped("eu-west-1");
+    assert.deepEqual(await evaluate(plan.record), []);
+  });
+
+  it("reports the policy name, level, message and URN", async () => {
+    const [v, ...rest] = await evaluate(record(strayVpc));
     assert.equal(rest.length, 0);
     assert.deepEqual({ policy: v!.policy, level: v!.level, urn: v!.urn }, { policy: "aws-resource-in-home-region", level: "mandatory", urn: strayVpc.urn });
   });
 
-  it("applies policy config: enforcement levels, disabled, exemptions", () => {
-    assert.equal(evaluateStack(EU, record(strayVpc), { "aws-resource-in-home-region": "advisory" })[0]!.level, "advisory");
-    assert.equal(evaluateStack(EU, record(strayVpc), { all: "advisory" })[0]!.level, "advisory");
-    assert.deepEqual(evaluateStack(EU, record(strayVpc), { "aws-resource-in-home-region": { enforcementLevel: "disabled" } }), []);
-    assert.deepEqual(evaluateStack(EU, record(strayVpc), { "aws-resource-in-home-region": { exemptions: [{ urn: "*::stray", reason: "lab VPC, deleted in Q3" }] } }), []);
+  it("applies policy config as the CLI reconciles it: levels, all, disabled, exemptions", async () => {
+    assert.equal((await evaluate(record(strayVpc), { "aws-resource-in-home-region": "advisory" }))[0]!.level, "advisory");
+    assert.equal((await evaluate(record(strayVpc), { all: "advisory" }))[0]!.level, "advisory");
+    assert.deepEqual(await evaluate(record(strayVpc), { "aws-resource-in-home-region": { enforcementLevel: "disabled" } }), []);
+    assert.deepEqual(await evaluate(record(strayVpc), { "aws-resource-in-home-region": { exemptions: [{ urn: "*::stray", reason: "lab VPC, deleted in Q3" }] } }), []);
   });
 
-  it("gives AWS resources without an explicit provider the engine's default provider (aws:region)", () => {
+  it("refuses policy config the CLI refuses: unknown level, schema violations (all at once)", async () => {
+    const { info } = await sharedAnalyzer();
+    assert.throws(() => parsePolicyPackConfig({ "aws-resource-in-home-region": "strict" }), PolicyConfigError);
+    assert.throws(() => reconcilePolicyConfig(info.policies, parsePolicyPackConfig({
+      "aws-resource-in-home-region": { exemptions: [{ urn: "*", reason: "short" }] }, "ebs-encrypted": { exemptions: "none" },
+    })), (e: Error) => /aws-resource-in-home-region: .*exemptions/.test(e.message) && /ebs-encrypted/.test(e.message));
+  });
+
+  it("gives resources without an explicit provider the engine's default provider (aws:region from config)", async () => {
     const orphan = rec("aws:ec2/vpc:Vpc", "orphan", { region: "ap-south-1" });
-    assert.match(evaluateStack(EU, record(orphan))[0]!.message, /outside the home region eu-west-1/);
+    assert.match((await evaluate(record(orphan)))[0]!.message, /outside the home region eu-west-1/);
   });
 
-  it("supports validateResourceOfType (isType/asType) like the analyzer", () => {
-    const policy: ResourceValidationPolicy = {
-      name: "vpc-cidr", description: "d", enforcementLevel: "advisory",
-      validateResource: validateResourceOfType(aws.ec2.Vpc, (vpc, _args, report) => report(`cidr ${String(vpc.cidrBlock)}`)),
-    };
-    const out = evaluateStack(EU, record(strayVpc, rec("aws:ec2/subnet:Subnet", "s", {})), {}, [policy]);
-    assert.deepEqual(out.map((v) => v.message), ["cidr 10.9.0.0/16"]);
-  });
-
-  it("links parent, dependencies and provider for stack policies", () => {
-    const child = rec("aws:ec2/subnet:Subnet", "s", {}, { parent: strayVpc.urn, dependencies: [strayVpc.urn], provider: PROVIDER.urn });
-    const seen: string[] = [];
-    const policy: StackValidationPolicy = {
-      name: "links", description: "d", enforcementLevel: "advisory",
-      validateStack: (args) => {
-        const s = args.resources.find((r) => r.name === "s")!;
-        seen.push(s.parent!.name, s.dependencies[0]!.name, s.provider!.name, String(s.provider!.props.region));
-      },
-    };
-    evaluateStack(EU, record(strayVpc, child), {}, [policy]);
-    assert.deepEqual(seen, ["stray", "stray", "aws", "eu-west-1"]);
+  it("reports a policy that reads an unknown value as advisory (checked again at up), never mandatory", async () => {
+    const unknownRegion = rec("aws:ec2/vpc:Vpc", "later", {}, { provider: PROVIDER.urn, wire: { inputs: { region: UNKNOWN_SENTINEL }, outputs: {} } });
+    const out = await evaluate({ ...record(unknownRegion), preview: true });
+    assert.ok(out.length > 0);
+    for (const v of out) {
+      assert.equal(v.level, "advisory");
+      assert.match(v.message, /^can't run policy 'aws-resource-in-home-region' .* during preview/);
+    }
   });
 
   it("lists cross-stack flows and rejects residency-breaking ones", () => {
-    const hub = stackConfig("eu-west-1", { "infrasage:pattern": "hub-spoke", "infrasage:federation": JSON.stringify({ role: "hub" }) });
+    const hub = stackConfig("eu-west-1", { "infrasage:pattern": "hub-spoke", "infrasage:federation": JSON.stringify({ role: "hub", spokes: ["acme/infrasage/ap-south-1"] }) });
     const spoke = stackConfig("ap-south-1", {
       "infrasage:pattern": "hub-spoke", "infrasage:network": JSON.stringify({ cidr: "10.20.0.0/16" }),
       "infrasage:federation": JSON.stringify({ role: "spoke", hubStack: "acme/infrasage/eu-west-1" }),
     });
-    const empty = (s: StackConfig) => ({ config: s, record: { stack: s.stack, resources: [], outputs: {} } });
+    const empty = (s: StackConfig) => ({ config: s, record: { stack: s.stack, preview: false, resources: [], outputs: {} } });
     const report = evaluateCrossStack([empty(hub), empty(spoke)]);
     assert.deepEqual(report.flows, [{ from: "ap-south-1", to: "eu-west-1", fromJurisdiction: "IN", toJurisdiction: "EU", what: "alert metadata", ports: [PORTS.alertWebhook] }]);
     assert.deepEqual(report.violations, []);
@@ -99,7 +103,14 @@ describe("cross-stack rules", () => {
     assert.ok(findings([facts("eu-west-1", "EU", "10.10.0.0/16", { peers: ["o/infrasage/ap-south-1"] }), facts("ap-south-1", "IN", "10.20.0.0/16")]).includes("cross-stack-residency-flow")));
   it("rejects overlapping CIDRs of connected stacks only", () => {
     assert.deepEqual(findings([facts("eu-west-1", "EU", "10.10.0.0/16"), facts("eu-central-1", "EU", "10.10.0.0/16")]), []);
-    assert.deepEqual(findings([facts("eu-west-1", "EU", "10.10.0.0/16"), facts("eu-central-1", "EU", "10.10.128.0/17", { hubStack: "o/infrasage/eu-west-1" })]), ["cross-stack-cidr-overlap"]);
+    assert.deepEqual(findings([facts("eu-west-1", "EU", "10.10.0.0/16", { spokes: ["o/infrasage/eu-central-1"] }), facts("eu-central-1", "EU", "10.10.128.0/17", { hubStack: "o/infrasage/eu-west-1" })]), ["cross-stack-cidr-overlap"]);
+  });
+  it("rejects a federation pair that does not name each other, in both directions", () => {
+    const hub = (spokes: string[]) => facts("eu-west-1", "EU", "10.10.0.0/16", { spokes });
+    const spoke = (hubStack?: string) => facts("ap-south-1", "IN", "10.20.0.0/16", hubStack ? { hubStack } : {});
+    assert.deepEqual(findings([hub(["o/infrasage/ap-south-1"]), spoke("o/infrasage/eu-west-1")]), []);
+    assert.deepEqual(findings([hub([]), spoke("o/infrasage/eu-west-1")]), ["cross-stack-federation-pairing"]);
+    assert.deepEqual(findings([hub(["o/infrasage/ap-south-1"]), spoke()]), ["cross-stack-federation-pairing"]);
   });
   it("rejects a replication peer outside the planned set", () =>
     assert.deepEqual(findings([facts("eu-west-1", "EU", "10.10.0.0/16", { peers: ["o/infrasage/eu-north-1"] })]), ["cross-stack-peer-in-plan"]));

@@ -29,6 +29,8 @@ const CASES: readonly Case[] = [
   { dir: "public-endpoint", mode: "file", exit: 2, expect: ["cluster.publicAccessCidrs"] },
   { dir: "keeper-even-voters", mode: "all", exit: 1, expect: ["replication-keeper-odd-voters"] },
   { dir: "keeper-two-regions", mode: "all", exit: 1, expect: ["replication-keeper-survives-region-loss"] },
+  { dir: "federation-spoke-not-listed", mode: "all", exit: 1, expect: ["cross-stack-federation-pairing"] },
+  { dir: "federation-hub-lists-non-spoke", mode: "all", exit: 1, expect: ["cross-stack-federation-pairing"] },
 ];
 
 interface Json { stacks: { violations: { policy: string; level: string }[] }[]; violations: { policy: string; level: string }[]; flows: unknown[] }

@@ -1,15 +1,14 @@
 /** Runbook access per cluster: least-privilege Role rules, token-free kubeconfig, namespaced bindings only. */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { planStackFile, type StackPlan } from "../offline/plan";
-import { readStackFile } from "../offline/stack-file";
+import { type StackPlan } from "../offline/plan";
 import { parseStackConfig } from "../lib/config/parse";
 import { buildHelmValues, type HelmValuesInput } from "../lib/helm-values";
 import {
   IN_CLUSTER_CA_FILE, IN_CLUSTER_SERVER, IN_CLUSTER_TOKEN_FILE, RUNBOOK_KUBECONFIG_SECRET, RUNBOOK_RULES, RUNBOOK_SERVICE_ACCOUNT,
   namespaceScopeProblems, runbookAccessValues, runbookKubeconfig, runbookManifests,
 } from "../lib/runbook-access";
-import { ofType, one, planShipped, writeStackFile } from "./support/plan";
+import { ofType, one, planShipped, writeStackFile, planFile } from "./support/plan";
 
 const SCOPE = ["infra", "payments", "auth"];
 const CLUSTER = "infrasage-eu-west-1";
@@ -102,7 +101,7 @@ describe("runbook access (planned stack)", () => {
       "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" },
       "infrasage:runbooks": { namespaceScope: SCOPE },
     });
-    plan = await planStackFile(readStackFile(path));
+    plan = await planFile(path);
   });
 
   it("has no cluster-scoped RBAC at all, and every RoleBinding names only the runbook ServiceAccount in a scoped namespace", () => {

@@ -29,7 +29,7 @@ describe("shipped regional stacks (pattern 1)", () => {
         assert.deepEqual(ofType(plan, "aws:eks/addon:Addon").map((a) => a.rawInputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
         assert.equal(count("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 1);
         assert.equal(count("aws:kms/key:Key"), 1);
-        assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClass"), 1);
+        assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClassPatch"), 1);
         assert.equal(count("kubernetes:core/v1:Secret"), 2, "API key and Grafana admin (mode local)");
         assert.equal(count("kubernetes:helm.sh/v3:Release"), 1);
       });
@@ -76,7 +76,7 @@ describe("shipped regional stacks (pattern 1)", () => {
 
       it("keeps ClickHouse data: storage class Retain, encrypted gp3, in-region topology", async () => {
         const plan = await planShipped(stack);
-        const sc = one(plan, "kubernetes:storage.k8s.io/v1:StorageClass").rawInputs;
+        const sc = one(plan, "kubernetes:storage.k8s.io/v1:StorageClassPatch").rawInputs;
         assert.equal(sc.reclaimPolicy, "Retain");
         assert.equal((sc.metadata as Record<string, unknown>).name, `gp3-${stack}`);
         assert.equal((sc.parameters as Record<string, unknown>).encrypted, "true");
@@ -92,7 +92,7 @@ describe("shipped regional stacks (pattern 1)", () => {
         assert.equal(values.ingestionGateway.env.REGION, stack);
         assert.equal(values.clickhouse.persistence.storageClass, `gp3-${stack}`);
         assert.equal(values.clickhouse.persistence.size, "500Gi");
-        const sc = one(plan, "kubernetes:storage.k8s.io/v1:StorageClass");
+        const sc = one(plan, "kubernetes:storage.k8s.io/v1:StorageClassPatch");
         assert.ok(release.dependencies.includes(sc.urn), "release must wait for the storage class");
       });
 
@@ -117,7 +117,7 @@ describe("shipped regional stacks (pattern 1)", () => {
           assert.equal(lg.retainOnDelete, true, lg.urn);
           assert.ok(Number(lg.rawInputs.retentionInDays) > 0, `${lg.urn} never expires`);
         }
-        assert.equal(one(plan, "kubernetes:storage.k8s.io/v1:StorageClass").retainOnDelete, true);
+        assert.equal(one(plan, "kubernetes:storage.k8s.io/v1:StorageClassPatch").retainOnDelete, true);
       });
 
       it("stays within AWS name and tag limits after auto-naming", async () => {

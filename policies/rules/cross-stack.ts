@@ -15,6 +15,8 @@ export interface StackFacts {
   readonly cidr: string;
   /** `org/project/stack` of the hub (spokes). */
   readonly hubStack?: string;
+  /** Federation hub: `org/project/stack` of the spokes it accepts alerts from (its allowlist). */
+  readonly spokes?: readonly string[];
   /** `org/project/stack` of the replication peers (active-active). */
   readonly peers: readonly string[];
   /** A Keeper-only witness (active-active): it exchanges coordination, not ClickHouse data. */
@@ -104,6 +106,20 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
   for (const f of flows) {
     if (RESIDENT_FLOWS.includes(f.what) && f.toJurisdiction !== "?" && f.fromJurisdiction !== f.toJurisdiction) {
       add("cross-stack-residency-flow", `${f.what} flows from ${f.from} (${f.fromJurisdiction}) to ${f.to} (${f.toJurisdiction}): telemetry must stay in its jurisdiction; only alert metadata may cross`);
+    }
+  }
+  // Federation: a spoke forwards only to a hub that lists it (the hub's allowlist: credential and
+  // firewall opening), and a hub lists only spokes that forward to it; otherwise no alert ever arrives.
+  for (const s of stacks) {
+    const hub = s.hubStack ? byName.get(refStack(s.hubStack)) : undefined;
+    if (hub && !(hub.spokes ?? []).some((r) => refStack(r) === s.stack)) {
+      add("cross-stack-federation-pairing", `${s.stack} forwards alerts to ${hub.stack} (federation.hubStack), but ${hub.stack} does not list it in federation.spokes, so the hub issues it no credential and its firewall drops its alerts. Fix: add <org>/<project>/${s.stack} to ${hub.stack}'s federation.spokes`);
+    }
+    for (const ref of s.spokes ?? []) {
+      const spoke = byName.get(refStack(ref));
+      if (spoke && refStack(spoke.hubStack ?? "") !== s.stack) {
+        add("cross-stack-federation-pairing", `${s.stack} lists ${spoke.stack} in federation.spokes, but ${spoke.stack} does not set federation.role spoke with federation.hubStack naming ${s.stack}. Fix: configure ${spoke.stack} as a spoke of ${s.stack}, or remove it from federation.spokes`);
+      }
     }
   }
   // Shared Grafana: both sides must agree, and a metrics link opens nothing but Prometheus.

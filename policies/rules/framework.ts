@@ -1,10 +1,14 @@
 /**
  * How every rule of the pack is built: a plain policy object (no registration side effect) whose
- * validate function applies URN exemptions from policy config and fails closed on unknown values.
+ * validate function applies URN exemptions from policy config and treats unknown values as
+ * CrossGuard does.
  *
- * Fail closed: in `pulumi preview` a value computed by another resource reads as unknown and the
- * proxy throws UnknownValueError; uncaught, the engine downgrades the policy to advisory for that
- * resource, i.e. a residency rule would pass silently. Here it becomes a violation instead.
+ * Unknown values: in `pulumi preview` a value a provider computes reads as unknown and the proxy
+ * throws UnknownValueError; @pulumi/policy's analyzer reports that as advisory ("can't run policy
+ * ... during preview", server.js) and the engine runs the policy again at `pulumi up`, where every
+ * input is known before the resource is created. So a rule enforces at `up` and never blocks a
+ * preview on a value nobody can know yet. Stack rules check every resource they can first: an
+ * unknown in one resource does not hide a real violation in another.
  */
 import {
   UnknownValueError,
@@ -69,7 +73,7 @@ export interface RuleContext {
   readonly jurisdictionOf: JurisdictionOf;
   /** Reports a violation; `urn` defaults to the resource under validation (resource rules). */
   readonly report: (message: string, urn?: string) => void;
-  /** Runs `fn` for one resource of a stack rule, skipping exempt ones and failing closed per resource. */
+  /** Runs `fn` for one resource of a stack rule, skipping exempt ones; an unknown value defers only this resource. */
   readonly each: (r: PolicyResource, fn: () => void) => void;
 }
 
@@ -96,13 +100,30 @@ export const isUnknownValueError = (e: unknown): e is Error =>
   // Duck-typed too: a second copy of @pulumi/policy (the pack's own node_modules) has its own class.
   e instanceof UnknownValueError || (e instanceof Error && "unknownTypeSentinel" in e);
 
-/** Runs `fn`; an unknown value becomes a violation ("cannot prove ..."), other errors propagate. */
-export function failClosed(what: string, report: (message: string) => void, fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    if (!isUnknownValueError(e)) throw e;
-    report(`cannot prove ${what}: ${e.message} (value unknown at preview). Make the value known at preview (a literal or config) or add an exemption with a reason`);
+/**
+ * Runs each check; one that reads an unknown value is set aside and the others still run. When any
+ * was set aside, the first UnknownValueError is rethrown at the end, so the analyzer reports the
+ * policy as "can't run during preview" (advisory) next to whatever real violations were found.
+ */
+export class DeferredUnknowns {
+  private first: Error | undefined;
+  private count = 0;
+
+  run(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!isUnknownValueError(e)) throw e;
+      this.first ??= e;
+      this.count++;
+    }
+  }
+
+  /** Rethrows the first unknown, naming how many checks could not run. */
+  settle(): void {
+    if (!this.first) return;
+    if (this.count > 1) this.first.message = `${this.first.message} (and ${this.count - 1} more value${this.count > 2 ? "s" : ""} unknown until up)`;
+    throw this.first;
   }
 }
 
@@ -117,7 +138,7 @@ export function exemptionFor(config: RuleConfig, urn: string | undefined): Exemp
   return (config.exemptions ?? []).find((e) => typeof e.reason === "string" && e.reason.trim().length > 0 && globToRegExp(e.urn).test(urn));
 }
 
-function context(config: RuleConfig, what: string, report: (message: string, urn?: string) => void): RuleContext {
+function context(config: RuleConfig, deferred: DeferredUnknowns, report: (message: string, urn?: string) => void): RuleContext {
   const filtered = (message: string, urn?: string) => {
     if (!exemptionFor(config, urn)) report(message, urn);
   };
@@ -127,7 +148,7 @@ function context(config: RuleConfig, what: string, report: (message: string, urn
     report: filtered,
     each: (r, fn) => {
       if (exemptionFor(config, r.urn)) return;
-      failClosed(`${what} for ${r.urn}`, (m) => filtered(m, r.urn), fn);
+      deferred.run(fn);
     },
   };
 }
@@ -149,8 +170,10 @@ export function resourceRule(spec: ResourceRuleSpec): ResourceValidationPolicy {
       if (!spec.appliesTo(args.type)) return;
       const config = args.getConfig<RuleConfig>();
       if (exemptionFor(config, args.urn)) return;
-      const ctx = context(config, spec.description, (m, urn) => reportViolation(m, urn ?? args.urn));
-      failClosed(spec.description, (m) => ctx.report(m, args.urn), () => spec.check(args, ctx));
+      const deferred = new DeferredUnknowns();
+      const ctx = context(config, deferred, (m, urn) => reportViolation(m, urn ?? args.urn));
+      deferred.run(() => spec.check(args, ctx));
+      deferred.settle();
     },
   };
 }
@@ -160,8 +183,10 @@ export function stackRule(spec: StackRuleSpec): StackValidationPolicy {
     ...base(spec),
     validateStack: (args, reportViolation) => {
       const config = args.getConfig<RuleConfig>();
-      const ctx = context(config, spec.description, (m, urn) => reportViolation(m, urn));
-      failClosed(spec.description, (m) => ctx.report(m), () => spec.check(args, ctx));
+      const deferred = new DeferredUnknowns();
+      const ctx = context(config, deferred, (m, urn) => reportViolation(m, urn));
+      deferred.run(() => spec.check(args, ctx));
+      deferred.settle();
     },
   };
 }

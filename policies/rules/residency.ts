@@ -169,7 +169,9 @@ export const crossRegionNetworkingInJurisdiction = resourceRule({
   },
 });
 
-const STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass";
+/** A StorageClass, whether created or applied as a Patch (server-side apply: the same object). */
+export const STORAGE_CLASS_TYPES: readonly string[] = ["kubernetes:storage.k8s.io/v1:StorageClass", "kubernetes:storage.k8s.io/v1:StorageClassPatch"];
+const isStorageClass = (type: string): boolean => STORAGE_CLASS_TYPES.includes(type);
 
 /** Why a StorageClass may create volumes outside `home`, or undefined. */
 function storageClassProblem(sc: PolicyResource, home: string): string | undefined {
@@ -197,7 +199,7 @@ export const storageClassesInHomeRegion = stackRule({
   severity: "high",
   remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
   check: (args, ctx) => {
-    const classes = args.resources.filter((r) => r.type === STORAGE_CLASS_TYPE);
+    const classes = args.resources.filter((r) => isStorageClass(r.type));
     if (classes.length === 0) return;
     const home = requireStackHome(args, ctx);
     if (home === undefined) return;
@@ -219,12 +221,12 @@ export const workloadStorageInHomeRegion = stackRule({
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
   check: (args, ctx) => {
-    const workloads = args.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== STORAGE_CLASS_TYPE);
+    const workloads = args.resources.filter((r) => r.type.startsWith("kubernetes:") && !isStorageClass(r.type));
     if (workloads.length === 0) return;
     const home = requireStackHome(args, ctx);
     if (home === undefined) return;
     const foreignClasses = new Map<string, string>();
-    for (const sc of args.resources.filter((r) => r.type === STORAGE_CLASS_TYPE)) {
+    for (const sc of args.resources.filter((r) => isStorageClass(r.type))) {
       ctx.each(sc, () => {
         const problem = storageClassProblem(sc, home);
         if (problem) foreignClasses.set(asString(get(sc.props, "metadata", "name")) ?? sc.name, problem);

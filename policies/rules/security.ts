@@ -16,6 +16,7 @@ const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const INSTANCE = "aws:ec2/instance:Instance";
 const EBS_VOLUME = "aws:ebs/volume:Volume";
 const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
+const STORAGE_CLASS_PATCH = "kubernetes:storage.k8s.io/v1:StorageClassPatch";
 const CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
 const EBS_PROVISIONERS = ["ebs.csi.aws.com", "kubernetes.io/aws-ebs"];
 
@@ -136,9 +137,9 @@ export const ebsEncrypted = resourceRule({
   kind: "security",
   severity: "high",
   remediation: "Set encrypted: true (\"true\" for launch templates and StorageClass parameters).",
-  appliesTo: only(LAUNCH_TEMPLATE, INSTANCE, EBS_VOLUME, STORAGE_CLASS),
+  appliesTo: only(LAUNCH_TEMPLATE, INSTANCE, EBS_VOLUME, STORAGE_CLASS, STORAGE_CLASS_PATCH),
   check: (args, ctx) => {
-    if (args.type === STORAGE_CLASS) {
+    if (args.type === STORAGE_CLASS || args.type === STORAGE_CLASS_PATCH) {
       if (!EBS_PROVISIONERS.includes(asString(args.props.provisioner) ?? "")) return;
       if (get(args.props, "parameters", "encrypted") !== "true") ctx.report("EBS storage class without parameters.encrypted: \"true\"");
       return;
@@ -226,7 +227,7 @@ export const storageClassRetain = resourceRule({
   kind: "security",
   severity: "medium",
   remediation: "Set reclaimPolicy: Retain (telemetry is the product; deleting a PVC must not delete it).",
-  appliesTo: only(STORAGE_CLASS),
+  appliesTo: only(STORAGE_CLASS, STORAGE_CLASS_PATCH),
   check: (args, ctx) => {
     if (args.props.reclaimPolicy !== "Retain") ctx.report(`reclaimPolicy is ${asString(args.props.reclaimPolicy) ?? "unset (Delete)"}`);
   },

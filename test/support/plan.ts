@@ -3,33 +3,49 @@ import { join } from "node:path";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { stringify } from "yaml";
-import { planAll, planStackFile, type PlanResult, type StackPlan } from "../../offline/plan";
+import { planAll, planStackFile, type PlanOptions, type PlanResult, type StackPlan } from "../../offline/plan";
+import { sharedAnalyzer } from "./analyzer";
 import { listStackFiles, readStackFile } from "../../offline/stack-file";
 import { main } from "../../offline/cli";
 import type { RecordedResource } from "../../offline/run-program";
 
 export const ROOT = join(__dirname, "..", "..");
 
+type Options = Omit<PlanOptions, "analyzer">;
+const withAnalyzer = async (options: Options): Promise<PlanOptions> => ({ ...options, analyzer: await sharedAnalyzer() });
+
+/** Plans one stack file with the test run's shared policy pack analyzer. */
+export async function planFile(path: string, options: Options = {}): Promise<StackPlan> {
+  return planStackFile(readStackFile(path), await withAnalyzer(options));
+}
+
+/** Plans stack files together with the shared analyzer. */
+export async function planFiles(paths: readonly string[], options: Options = {}): Promise<PlanResult> {
+  return planAll(paths, await withAnalyzer(options));
+}
+
 const cache = new Map<string, Promise<StackPlan>>();
 
-/** Plans `Pulumi.<stack>.yaml` of the repo root (memoised: plans are deterministic). */
-export function planShipped(stack: string): Promise<StackPlan> {
-  let p = cache.get(stack);
+/** Plans `Pulumi.<stack>.yaml` of the repo root (memoised: plans are deterministic). `preview`: the first-preview view. */
+export function planShipped(stack: string, options: Options = {}): Promise<StackPlan> {
+  const key = `${stack}:${JSON.stringify(options)}`;
+  let p = cache.get(key);
   if (!p) {
-    p = planStackFile(readStackFile(join(ROOT, `Pulumi.${stack}.yaml`)));
-    cache.set(stack, p);
+    p = planFile(join(ROOT, `Pulumi.${stack}.yaml`), options);
+    cache.set(key, p);
   }
   return p;
 }
 
 const dirCache = new Map<string, Promise<PlanResult>>();
 
-/** Plans every stack file of a directory together (memoised: the shipped examples are planned once per run). */
-export function planDir(dir: string): Promise<PlanResult> {
-  let p = dirCache.get(dir);
+/** Plans every stack file of a directory together (memoised: the shipped examples are planned once per run per view). */
+export function planDir(dir: string, options: Options = {}): Promise<PlanResult> {
+  const key = `${dir}:${JSON.stringify(options)}`;
+  let p = dirCache.get(key);
   if (!p) {
-    p = planAll(listStackFiles(dir));
-    dirCache.set(dir, p);
+    p = planFiles(listStackFiles(dir), options);
+    dirCache.set(key, p);
   }
   return p;
 }
@@ -57,7 +73,7 @@ export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
   process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
   try {
-    const code = await main(args, cwd);
+    const code = await main(args, cwd, { analyzer: await sharedAnalyzer() });
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = out;

@@ -1,18 +1,21 @@
 /**
- * Builds ResourceValidationArgs / StackValidationArgs in the @pulumi/policy 1.21 shape for rule unit
- * tests, including preview's unknown values: paths listed in `unknown` hold the SDK's unknown
- * sentinel and the props are wrapped in its unknown-checking proxy, exactly as the analyzer does,
- * so reading them throws UnknownValueError.
+ * Rule tests through the pack's own analyzer server (offline/analyzer.ts): a resource spec becomes
+ * an Analyze or AnalyzeStack request as the engine sends it, including preview's unknown values
+ * (paths listed in `unknown` hold the engine's unknown sentinel), and the outcome is what
+ * @pulumi/policy reports for that policy, levels included.
  */
-import {
-  unknownCheckingProxy,
-  type PolicyProviderResource, type PolicyResource, type PolicyResourceOptions, type ResourceValidationArgs,
-  type ResourceValidationPolicy, type StackValidationArgs, type StackValidationPolicy,
-} from "@pulumi/policy";
-import { isUnknownValueError } from "../../policies/rules/framework";
+import type { Policy } from "@pulumi/policy";
+import type { AnalyzerResource, AnalyzerStackResource, Diagnostic } from "../../offline/analyzer";
+import { parsePolicyPackConfig, reconcilePolicyConfig } from "../../offline/policy-config";
+import { UNKNOWN_SENTINEL } from "../../offline/run-program";
+import { sharedAnalyzer } from "./analyzer";
 
-// The sentinels are @internal (no typings): the analyzer puts them where a value is unknown.
-const sentinels = require("@pulumi/policy/proxy") as { unknownStringValue: object };
+export interface ProviderSpec {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+}
 
 export interface ResourceSpec {
   readonly type: string;
@@ -22,7 +25,7 @@ export interface ResourceSpec {
   /** Dot paths (`vpcConfig.publicAccessCidrs.0`) whose value is unknown, as at preview. */
   readonly unknown?: readonly string[];
   /** Provider; default: an AWS provider in eu-west-1 for `aws:` types; null: none. */
-  readonly provider?: PolicyProviderResource | null;
+  readonly provider?: ProviderSpec | null;
   readonly parent?: string;
   readonly dependencies?: readonly string[];
   readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
@@ -30,7 +33,7 @@ export interface ResourceSpec {
 
 export const urnOf = (type: string, name: string, stack = "eu-west-1"): string => `urn:pulumi:${stack}::infrasage::${type}::${name}`;
 
-export function awsProvider(region: string | undefined = "eu-west-1", name = "aws"): PolicyProviderResource {
+export function awsProvider(region: string | undefined = "eu-west-1", name = "aws"): ProviderSpec {
   return { type: "pulumi:providers:aws", name, urn: urnOf("pulumi:providers:aws", name), props: region === undefined ? {} : { region } };
 }
 
@@ -44,112 +47,94 @@ function withUnknowns(props: Record<string, unknown>, paths: readonly string[]):
       if (typeof cur[k] !== "object" || cur[k] === null) cur[k] = {};
       cur = cur[k] as Record<string, unknown>;
     }
-    cur[keys[keys.length - 1]!] = sentinels.unknownStringValue;
+    cur[keys[keys.length - 1]!] = UNKNOWN_SENTINEL;
   }
   return copy;
 }
 
-const opts = (parent?: string): PolicyResourceOptions => ({
-  protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [],
-  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, ...(parent ? { parent } : {}),
-});
+const providerOf = (spec: ResourceSpec): ProviderSpec | undefined =>
+  spec.provider === null ? undefined : spec.provider ?? (spec.type.startsWith("aws:") ? awsProvider() : undefined);
 
-class NotApplicable extends Error {}
-const notApplicable = (reason?: string): never => {
-  throw new NotApplicable(reason);
-};
-const typeOf = (cls: unknown): unknown => (cls as { __pulumiType?: unknown }).__pulumiType;
-
-function resolved(spec: ResourceSpec) {
+function request(spec: ResourceSpec): AnalyzerResource {
   const name = spec.name ?? "r";
-  const provider = spec.provider === null ? undefined : spec.provider ?? (spec.type.startsWith("aws:") ? awsProvider() : undefined);
-  const props = unknownCheckingProxy(withUnknowns(spec.props ?? {}, spec.unknown ?? []));
-  return { name, urn: spec.urn ?? urnOf(spec.type, name), provider, props };
-}
-
-export function resourceArgs(spec: ResourceSpec, config: object = {}): ResourceValidationArgs {
-  const { name, urn, provider, props } = resolved(spec);
+  const provider = providerOf(spec);
   return {
-    type: spec.type, props, urn, name, opts: opts(spec.parent), stackTags: new Map(),
-    ...(provider ? { provider } : {}),
-    isType: (cls) => typeOf(cls) === spec.type,
-    asType: <T>(cls: unknown) => (typeOf(cls) === spec.type ? props as T : undefined),
-    getConfig: <T extends object>() => config as T,
-    notApplicable,
+    urn: spec.urn ?? urnOf(spec.type, name), type: spec.type, name,
+    properties: withUnknowns(spec.props ?? {}, spec.unknown ?? []),
+    options: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], ...(spec.parent ? { parent: spec.parent } : {}) },
+    ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.props } } : {}),
   };
 }
 
-/** Stack args; providers referenced by the specs are added as resources unless listed. */
-export function stackArgs(specs: readonly ResourceSpec[], config: object = {}): StackValidationArgs {
-  const all = [...specs];
-  for (const s of specs) {
-    const p = s.provider === null ? undefined : s.provider ?? (s.type.startsWith("aws:") ? awsProvider() : undefined);
-    if (p && !all.some((x) => (x.urn ?? urnOf(x.type, x.name ?? "r")) === p.urn)) {
-      all.push({ type: p.type, name: p.name, urn: p.urn, props: p.props, provider: null });
-    }
-  }
-  const byUrn = new Map<string, PolicyResource>();
-  const pending = all.map((spec) => {
-    const { name, urn, provider, props } = resolved(spec);
-    const r: PolicyResource = {
-      type: spec.type, props, urn, name, opts: opts(spec.parent), dependencies: [], propertyDependencies: {},
-      ...(provider ? { provider } : {}),
-      isType: (cls) => typeOf(cls) === spec.type,
-      asType: <T>(cls: unknown) => (typeOf(cls) === spec.type ? props as T : undefined),
-    };
-    byUrn.set(urn, r);
-    return { spec, r };
-  });
-  const link = (urns: readonly string[] = []) => urns.map((u) => byUrn.get(u)).filter((x): x is PolicyResource => x !== undefined);
-  for (const { spec, r } of pending) {
-    const parent = spec.parent ? byUrn.get(spec.parent) : undefined;
-    if (parent) r.parent = parent;
-    r.dependencies = link(spec.dependencies);
-    for (const [k, v] of Object.entries(spec.propertyDependencies ?? {})) r.propertyDependencies[k] = link(v);
-  }
-  return { resources: pending.map((p) => p.r), stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable };
-}
-
 export interface Outcome {
+  /** Violations of the policy under test (the analyzer prefixes each with the policy's description). */
   readonly messages: string[];
   readonly urns: (string | undefined)[];
-  /** An UnknownValueError escaped: the engine would downgrade the policy to advisory (a silent pass). */
+  readonly levels: string[];
+  /** The policy read a value unknown at preview: the analyzer reported it as advisory "can't run". */
   readonly downgraded: boolean;
 }
 
-function capture(fn: (report: (m: string, urn?: string) => void) => unknown): Outcome {
-  const messages: string[] = [];
-  const urns: (string | undefined)[] = [];
-  let downgraded = false;
-  try {
-    fn((m, urn) => { messages.push(m); urns.push(urn); });
-  } catch (e) {
-    if (isUnknownValueError(e)) downgraded = true;
-    else if (!(e instanceof NotApplicable)) throw e;
+const CANT_RUN_RE = /^can't run policy /;
+
+function outcome(policy: string, diags: readonly Diagnostic[]): Outcome {
+  const mine = diags.filter((d) => d.policy === policy);
+  const violations = mine.filter((d) => !(d.level === "advisory" && CANT_RUN_RE.test(d.message)));
+  return {
+    messages: violations.map((d) => d.message), urns: violations.map((d) => d.urn), levels: violations.map((d) => d.level),
+    downgraded: violations.length !== mine.length,
+  };
+}
+
+async function configured(policy: Policy, config: object) {
+  const analyzer = await sharedAnalyzer();
+  await analyzer.configure(reconcilePolicyConfig(analyzer.info.policies, parsePolicyPackConfig({ [policy.name]: config })));
+  return analyzer;
+}
+
+/** Analyze: the pack's answer for one resource, as at `pulumi preview` / `up`. */
+export async function runResourcePolicy(policy: Policy, spec: ResourceSpec, config: object = {}): Promise<Outcome> {
+  const analyzer = await configured(policy, config);
+  return outcome(policy.name, await analyzer.analyze(request(spec)));
+}
+
+/** AnalyzeStack; providers referenced by the specs are added as resources unless listed. */
+export async function runStackPolicy(policy: Policy, specs: readonly ResourceSpec[], config: object = {}): Promise<Outcome> {
+  const all = [...specs];
+  for (const s of specs) {
+    const p = providerOf(s);
+    if (p && !all.some((x) => (x.urn ?? urnOf(x.type, x.name ?? "r")) === p.urn)) all.push({ type: p.type, name: p.name, urn: p.urn, props: p.props, provider: null });
   }
-  return { messages, urns, downgraded };
+  const resources: AnalyzerStackResource[] = all.map((spec) => ({
+    ...request(spec),
+    ...(spec.parent ? { parent: spec.parent } : {}),
+    dependencies: spec.dependencies ?? [],
+    propertyDependencies: spec.propertyDependencies ?? {},
+  }));
+  const analyzer = await configured(policy, config);
+  return outcome(policy.name, await analyzer.analyzeStack(resources));
 }
 
-export function runResourcePolicy(policy: ResourceValidationPolicy, spec: ResourceSpec, config: object = {}): Outcome {
-  const args = resourceArgs(spec, config);
-  const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-  return capture((report) => validations.forEach((v) => v(args, report)));
-}
-
-export function runStackPolicy(policy: StackValidationPolicy, specs: readonly ResourceSpec[], config: object = {}): Outcome {
-  return capture((report) => policy.validateStack(stackArgs(specs, config), report));
-}
-
-/** No violation, and no unknown value escaped. */
+/** No violation, and no value the policy needed was unknown. */
 export function assertClean(o: Outcome): void {
-  if (o.downgraded) throw new Error("UnknownValueError escaped: the engine would downgrade the policy to advisory");
+  if (o.downgraded) throw new Error("the policy read an unknown value: the analyzer reported it as advisory (checked at up)");
   if (o.messages.length > 0) throw new Error(`expected no violation, got ${JSON.stringify(o.messages)}`);
 }
 
-/** A violation matching `re` was reported (an escaped unknown value does not count). */
+/** A mandatory violation matching `re` was reported. */
 export function assertViolation(o: Outcome, re: RegExp): void {
-  if (o.downgraded) throw new Error("UnknownValueError escaped: the engine would downgrade the policy to advisory");
-  if (!o.messages.some((m) => re.test(m))) throw new Error(`expected a violation matching ${re}, got ${JSON.stringify(o.messages)}`);
+  const i = o.messages.findIndex((m) => re.test(m));
+  if (i < 0) throw new Error(`expected a violation matching ${re}, got ${JSON.stringify(o.messages)}${o.downgraded ? " (and an unknown value deferred the policy)" : ""}`);
+  if (o.levels[i] !== "mandatory") throw new Error(`expected the violation matching ${re} to be mandatory, got ${o.levels[i]}`);
+}
+
+/**
+ * The preview semantics (CrossGuard's): a value the policy needs is unknown, so it is reported as
+ * advisory "can't run during preview" and checked again at `up`; nothing mandatory at preview.
+ */
+export function assertDeferredToUp(o: Outcome): void {
+  if (!o.downgraded) throw new Error(`expected the policy to be deferred to up (advisory "can't run"), got ${JSON.stringify(o.messages)}`);
+  if (o.levels.includes("mandatory")) throw new Error(`expected no mandatory violation at preview, got ${JSON.stringify(o.messages)}`);
 }
 
 /** The home AWS provider as a stack resource (stack rules derive the home region from it). */

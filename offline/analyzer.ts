@@ -1,0 +1,260 @@
+/**
+ * The policy pack's own analyzer, started and driven the way the Pulumi CLI does it, so the plan's
+ * policy results are @pulumi/policy's, levels included (nothing of its server is re-implemented).
+ *
+ * How the CLI runs a Node.js pack (pulumi/pulumi sdk/go/common/resource/plugin/analyzer_plugin.go,
+ * NewPolicyAnalyzer, v3.270): `pulumi-analyzer-policy <engine address> .` with the pack folder as
+ * working directory, which runs `@pulumi/pulumi/cmd/run-policy-pack` (ts-node, type-checked); the
+ * pack's PolicyPack prints its gRPC port on stdout. The engine then calls GetAnalyzerInfo, Configure
+ * (policy config reconciled with each policy's default level), ConfigureStack, Analyze once per
+ * resource (its inputs) and AnalyzeStack once (every resource's outputs), marshalling properties with
+ * KeepUnknowns and KeepSecrets: unknowns as the sentinel string, secrets in their envelope.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+
+const PB_PATH = require.resolve("@pulumi/pulumi/proto/analyzer_pb");
+const pbRequire = createRequire(PB_PATH);
+/* eslint-disable @typescript-eslint/no-require-imports */
+const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerPb;
+const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: unknown, options?: object) => GrpcAnalyzerClient };
+// The same copies @pulumi/pulumi's generated code uses (a second copy would not be recognised).
+const grpc = pbRequire("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
+const structPb = pbRequire("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(o: Record<string, unknown>): unknown } };
+const emptyPb = pbRequire("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
+
+/** The policy pack of this repository. */
+export const POLICY_PACK_DIR = resolve(__dirname, "..", "policies");
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"]; // proto enum order
+
+export interface PolicyInfo {
+  readonly name: string;
+  readonly enforcementLevel: EnforcementLevel;
+  /** JSON schema of the policy's config properties, if any. */
+  readonly configSchema?: { readonly properties: Record<string, unknown>; readonly required: string[] };
+}
+
+export interface AnalyzerInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly policies: PolicyInfo[];
+}
+
+export interface Diagnostic {
+  readonly policy: string;
+  readonly level: EnforcementLevel;
+  readonly message: string;
+  readonly urn?: string;
+}
+
+/** What the engine sends for one resource (properties as JSON: unknown sentinels and secret envelopes kept). */
+export interface AnalyzerResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly properties: Record<string, unknown>;
+  readonly options: {
+    readonly protect: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly deleteBeforeReplace?: boolean;
+    readonly aliases: readonly string[];
+    readonly additionalSecretOutputs: readonly string[];
+    readonly parent?: string;
+  };
+  readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Record<string, unknown> };
+}
+
+/** A resource of AnalyzeStack: outputs as properties, plus the links. */
+export interface AnalyzerStackResource extends AnalyzerResource {
+  readonly parent?: string;
+  readonly dependencies: readonly string[];
+  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Per policy: its level and config properties, as the engine passes them to Configure. */
+export type ReconciledConfig = Record<string, { readonly enforcementLevel: EnforcementLevel; readonly properties: Record<string, unknown> }>;
+
+// --- The generated protobuf classes, as far as they are used here -----------------------------------
+interface Msg { [setter: string]: unknown }
+type Ctor = new () => Msg;
+interface AnalyzerPb {
+  AnalyzeRequest: Ctor; AnalyzeStackRequest: Ctor; AnalyzerResource: Ctor; AnalyzerResourceOptions: Ctor;
+  AnalyzerProviderResource: Ctor; AnalyzerPropertyDependencies: Ctor; ConfigureAnalyzerRequest: Ctor; PolicyConfig: Ctor;
+  AnalyzerStackConfigureRequest: Ctor;
+}
+interface ProtoDiagnostic { getPolicyname(): string; getEnforcementlevel(): number; getMessage(): string; getUrn(): string }
+interface ProtoPolicyInfo {
+  getName(): string; getEnforcementlevel(): number;
+  getConfigschema(): { getProperties(): { toJavaScript(): Record<string, unknown> } | undefined; getRequiredList(): string[] } | undefined;
+}
+type Callback<T> = (err: Error | null, resp: T) => void;
+interface GrpcAnalyzerClient {
+  getAnalyzerInfo(req: unknown, cb: Callback<{ getName(): string; getVersion(): string; getPoliciesList(): ProtoPolicyInfo[] }>): void;
+  configure(req: unknown, cb: Callback<unknown>): void;
+  configureStack(req: unknown, cb: Callback<unknown>): void;
+  analyze(req: unknown, cb: Callback<{ getDiagnosticsList(): ProtoDiagnostic[] }>): void;
+  analyzeStack(req: unknown, cb: Callback<{ getDiagnosticsList(): ProtoDiagnostic[] }>): void;
+  close(): void;
+}
+
+const call = <T>(fn: (cb: Callback<T>) => void): Promise<T> => new Promise((ok, fail) => fn((err, resp) => (err ? fail(err) : ok(resp))));
+const set = (msg: Msg, field: string, value: unknown): void => (msg[`set${field}`] as (v: unknown) => void).call(msg, value);
+
+/** Internal keys (`__defaults`, `__meta`) are dropped as with SkipInternalKeys. */
+function struct(props: Record<string, unknown>): unknown {
+  return structPb.Struct.fromJavaScript(Object.fromEntries(Object.entries(props).filter(([k, v]) => !k.startsWith("__") && v !== undefined)));
+}
+
+function resourceMessage<M extends Ctor>(Type: M, r: AnalyzerResource): Msg {
+  const msg = new Type();
+  set(msg, "Urn", r.urn);
+  set(msg, "Type", r.type);
+  set(msg, "Name", r.name);
+  set(msg, "Properties", struct(r.properties));
+  const opts = new analyzerPb.AnalyzerResourceOptions();
+  set(opts, "Protect", r.options.protect);
+  set(opts, "IgnorechangesList", [...r.options.ignoreChanges]);
+  set(opts, "AliasesList", [...r.options.aliases]);
+  set(opts, "AdditionalsecretoutputsList", [...r.options.additionalSecretOutputs]);
+  if (r.options.deleteBeforeReplace !== undefined) {
+    set(opts, "Deletebeforereplacedefined", true);
+    set(opts, "Deletebeforereplace", r.options.deleteBeforeReplace);
+  }
+  if (r.options.parent) set(opts, "Parent", r.options.parent);
+  set(msg, "Options", opts);
+  if (r.provider) {
+    const p = new analyzerPb.AnalyzerProviderResource();
+    set(p, "Urn", r.provider.urn);
+    set(p, "Type", r.provider.type);
+    set(p, "Name", r.provider.name);
+    set(p, "Properties", struct(r.provider.properties));
+    set(msg, "Provider", p);
+  }
+  return msg;
+}
+
+const diagnostics = (list: ProtoDiagnostic[]): Diagnostic[] => list.map((d) => ({
+  policy: d.getPolicyname(), level: LEVELS[d.getEnforcementlevel()] ?? "mandatory", message: d.getMessage(), ...(d.getUrn() ? { urn: d.getUrn() } : {}),
+}));
+
+/** A pack that could not be started or answered wrongly: the plan stops (exit 2) with this message. */
+export class AnalyzerError extends Error {}
+
+const START_TIMEOUT_MS = 120_000;
+
+/** A running policy pack. Start it once, analyze any number of stacks, close it. */
+export class PolicyAnalyzer {
+  private constructor(private readonly child: ChildProcess, private readonly client: GrpcAnalyzerClient, readonly info: AnalyzerInfo) {}
+
+  /** Starts the pack in `packDir` as the CLI does and reads its info. */
+  static async start(packDir: string = POLICY_PACK_DIR): Promise<PolicyAnalyzer> {
+    // The CLI's plugin script runs ./node_modules/@pulumi/pulumi/cmd/run-policy-pack from the pack
+    // folder; Node resolution from there finds the pack's own install or, in this repository, the root's.
+    let runner: string;
+    try {
+      runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    } catch {
+      throw new AnalyzerError(`${packDir}: @pulumi/pulumi is not installed for the policy pack; run npm install in ${packDir}`);
+    }
+    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+      cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: undefined },
+    });
+    const port = await new Promise<number>((ok, fail) => {
+      let out = "";
+      let err = "";
+      const timer = setTimeout(() => { child.kill(); fail(new AnalyzerError(`policy pack ${packDir} did not start within ${START_TIMEOUT_MS / 1000} s`)); }, START_TIMEOUT_MS);
+      child.stdout!.on("data", (d: Buffer) => {
+        out += String(d);
+        const line = /^(\d+)\s*$/m.exec(out);
+        if (line) { clearTimeout(timer); ok(Number(line[1])); }
+      });
+      child.stderr!.on("data", (d: Buffer) => { err += String(d); });
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        fail(new AnalyzerError(`policy pack ${packDir} exited (${code}) before serving:\n${(err || out).trim().split("\n").slice(0, 30).join("\n")}`));
+      });
+    });
+    child.removeAllListeners("exit");
+    // Never keep the plan (or a test run) alive, never outlive it.
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void }).unref?.();
+    (child.stderr as unknown as { unref?: () => void }).unref?.();
+    process.once("exit", () => child.kill());
+    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+    const resp = await call<Awaited<ReturnType<typeof readInfo>>>((cb) => client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))));
+    return new PolicyAnalyzer(child, client, resp);
+  }
+
+  /** `Configure`: every policy's level and config properties (see reconcilePolicyConfig). */
+  async configure(config: ReconciledConfig): Promise<void> {
+    const req = new analyzerPb.ConfigureAnalyzerRequest();
+    const map = (req.getPolicyconfigMap as () => Map<string, unknown>).call(req);
+    for (const [name, c] of Object.entries(config)) {
+      const pc = new analyzerPb.PolicyConfig();
+      set(pc, "Enforcementlevel", LEVELS.indexOf(c.enforcementLevel));
+      set(pc, "Properties", structPb.Struct.fromJavaScript(c.properties));
+      map.set(name, pc);
+    }
+    await call((cb) => this.client.configure(req, cb));
+  }
+
+  /** `ConfigureStack`: which stack is analyzed (resets stack tags). */
+  async configureStack(stack: { stack: string; project: string; organization: string; dryRun: boolean }): Promise<void> {
+    const req = new analyzerPb.AnalyzerStackConfigureRequest();
+    set(req, "Stack", stack.stack);
+    set(req, "Project", stack.project);
+    set(req, "Organization", stack.organization);
+    set(req, "DryRun", stack.dryRun);
+    await call((cb) => this.client.configureStack(req, cb));
+  }
+
+  async analyze(r: AnalyzerResource): Promise<Diagnostic[]> {
+    const resp = await call<{ getDiagnosticsList(): ProtoDiagnostic[] }>((cb) => this.client.analyze(resourceMessage(analyzerPb.AnalyzeRequest, r), cb));
+    return diagnostics(resp.getDiagnosticsList());
+  }
+
+  async analyzeStack(resources: readonly AnalyzerStackResource[]): Promise<Diagnostic[]> {
+    const req = new analyzerPb.AnalyzeStackRequest();
+    set(req, "ResourcesList", resources.map((r) => {
+      const msg = resourceMessage(analyzerPb.AnalyzerResource, r);
+      if (r.parent) set(msg, "Parent", r.parent);
+      set(msg, "DependenciesList", [...r.dependencies]);
+      const deps = (msg.getPropertydependenciesMap as () => Map<string, unknown>).call(msg);
+      for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+        if (urns.length === 0) continue;
+        const d = new analyzerPb.AnalyzerPropertyDependencies();
+        set(d, "UrnsList", [...urns]);
+        deps.set(k, d);
+      }
+      return msg;
+    }));
+    const resp = await call<{ getDiagnosticsList(): ProtoDiagnostic[] }>((cb) => this.client.analyzeStack(req, cb));
+    return diagnostics(resp.getDiagnosticsList());
+  }
+
+  close(): void {
+    this.client.close();
+    this.child.kill();
+  }
+}
+
+function readInfo(r: { getName(): string; getVersion(): string; getPoliciesList(): ProtoPolicyInfo[] }): AnalyzerInfo {
+  return {
+    name: r.getName(),
+    version: r.getVersion(),
+    policies: r.getPoliciesList().map((p) => {
+      const schema = p.getConfigschema();
+      return {
+        name: p.getName(),
+        enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory",
+        ...(schema ? { configSchema: { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() } } : {}),
+      };
+    }),
+  };
+}
+
+/** Where the pack's runner lives relative to a pack folder (for messages). */
+export const runnerHint = (packDir: string): string => join(dirname(packDir), "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");

@@ -1,0 +1,86 @@
+/**
+ * StackReferences as the engine resolves them, for a set of stacks planned together. A reference
+ * reads the last deployment of a stack of the same backend: a stack with no deployment yet has no
+ * outputs; a stack that does not exist (another org, another project, never created) fails the real
+ * run (pulumi/pulumi sdk/go/common/resource/stack reference provider: "unknown stack"), so offline it
+ * reads as empty and is reported as a preflight finding instead of passing silently.
+ */
+import { parseStackRef, stackReferencesOf } from "../lib/config/references";
+import type { StackConfig } from "../lib/config/types";
+import type { Finding } from "./preflight/finding";
+
+export interface ReferencingStack {
+  readonly stack: string;
+  readonly project: string;
+  /** Its stack file. */
+  readonly file: string;
+  /** Its configuration (the references it makes). */
+  readonly references: StackConfig;
+}
+
+export class StackReferences {
+  /** The one organization every reference of the set names (undefined when none is named). */
+  readonly organization: string | undefined;
+  private readonly stacks: ReadonlyMap<string, ReferencingStack>;
+  private readonly deployed = new Map<string, Record<string, unknown>>();
+  private readonly problems = new Map<string, Finding>();
+
+  /** `external`: outputs of deployed stacks outside the plan (known to exist). */
+  constructor(stacks: readonly ReferencingStack[], private readonly external?: (ref: string) => Record<string, unknown> | undefined) {
+    this.stacks = new Map(stacks.map((s) => [s.stack, s]));
+    const all = stacks.flatMap((s) => stackReferencesOf(s.references).map((r) => ({ ...r, from: s })));
+    const orgs = [...new Set(all.map((r) => r.org))].sort();
+    this.organization = orgs[0];
+    if (orgs.length > 1) {
+      this.add("organization", {
+        file: all.find((r) => r.org !== orgs[0])!.from.file, key: all.filter((r) => r.org !== orgs[0]).map((r) => `${r.from.stack}: ${r.key}`).join(", "),
+        message: `the stacks reference stacks in ${orgs.length} organizations (${orgs.join(", ")}); a StackReference reads stacks of its own backend and organization only`,
+        fix: "use one organization in every org/project/stack reference of the group",
+      });
+    }
+  }
+
+  /** Records a stack's outputs after its (offline) deployment. */
+  deploy(stack: string, outputs: Record<string, unknown>): void {
+    this.deployed.set(stack, outputs);
+  }
+
+  deployedOutputs(stack: string): Record<string, unknown> | undefined {
+    return this.deployed.get(stack);
+  }
+
+  /** Outputs `from` reads through its reference `ref`; undefined = no deployment (or a reference that would fail). */
+  resolve(from: string, ref: string): Record<string, unknown> | undefined {
+    const target = parseStackRef(ref);
+    const source = this.stacks.get(from);
+    const planned = this.stacks.get(target.stack);
+    const why = !planned ? `stack ${target.stack} is not planned alongside`
+      : source && target.project !== planned.project ? `project ${target.project} is not this program's project ${planned.project}`
+        : this.organization !== undefined && target.org !== this.organization ? `organization ${target.org} is not the group's ${this.organization}`
+          : undefined;
+    if (why !== undefined && target.stack !== from) {
+      const known = this.external?.(ref);
+      if (known !== undefined) return known;
+      this.add(`${from}->${ref}`, {
+        file: source?.file ?? from, key: keyOf(source, ref),
+        message: `StackReference ${ref}: ${why}. A real preview fails unless ${ref} exists in the same backend`,
+        fix: !planned ? `plan the group together (npm run plan -- --all --dir <dir>), or create the stack first (pulumi stack init ${ref})` : "correct the org/project/stack reference",
+      });
+      return undefined;
+    }
+    return this.deployed.get(target.stack);
+  }
+
+  /** Every reference problem seen, once each. */
+  findings(): Finding[] {
+    return [...this.problems.values()];
+  }
+
+  private add(id: string, f: Omit<Finding, "kind">): void {
+    if (!this.problems.has(id)) this.problems.set(id, { kind: "stack-reference", ...f });
+  }
+}
+
+function keyOf(source: ReferencingStack | undefined, ref: string): string {
+  return (source ? stackReferencesOf(source.references).find((r) => r.ref === ref)?.key : undefined) ?? "StackReference";
+}
