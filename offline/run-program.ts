@@ -43,6 +43,8 @@ export interface RecordedResource {
   readonly ignoreChanges: string[];
   readonly aliases: string[];
   readonly deleteBeforeReplace: boolean;
+  /** The `import` option: the id of an existing object adopted instead of created. */
+  readonly importId?: string;
 }
 
 export interface RecordedOutput {
@@ -77,7 +79,7 @@ interface Req {
   getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getProvider(): string;
   getObject(): Struct | undefined; getDependenciesList(): string[]; getProtect(): boolean;
   getRetainondelete(): boolean; getIgnorechangesList(): string[]; getAliasesList(): unknown[];
-  getAliasurnsList(): string[]; getDeletebeforereplace(): boolean;
+  getAliasurnsList(): string[]; getDeletebeforereplace(): boolean; getImportid(): string;
   getPropertydependenciesMap(): { forEach(fn: (v: { getUrnsList(): string[] }, k: string) => void): void };
 }
 
@@ -121,6 +123,7 @@ function record(req: Req, urn: string, state: Record<string, unknown>): Recorded
     dependencies: [...new Set(req.getDependenciesList())],
     protect: req.getProtect(), retainOnDelete: req.getRetainondelete(),
     ignoreChanges: req.getIgnorechangesList(), aliases, deleteBeforeReplace: req.getDeletebeforereplace(),
+    ...(req.getImportid() ? { importId: req.getImportid() } : {}),
   };
 }
 

@@ -52,7 +52,8 @@ export function planDir(dir: string, options: Options = {}): Promise<PlanResult>
 
 /** Writes a stack file into a fresh temp dir (with a Pulumi.yaml) and returns its path. */
 export function writeStackFile(stack: string, config: Record<string, unknown>, dir = mkdtempSync(join(tmpdir(), "infrasage-"))): string {
-  writeFileSync(join(dir, "Pulumi.yaml"), "name: infrasage\nruntime: nodejs\n");
+  // A project that runs this program (as examples/* do with main: ../../).
+  writeFileSync(join(dir, "Pulumi.yaml"), `name: infrasage\nruntime: nodejs\nmain: ${ROOT}\n`);
   const path = join(dir, `Pulumi.${stack}.yaml`);
   writeFileSync(path, stringify({ config }));
   return path;
