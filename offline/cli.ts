@@ -4,12 +4,11 @@
  */
 import { join, resolve } from "node:path";
 import { existsSync, readFileSync } from "node:fs";
-import { planAll, PlanError, type PlanResult } from "./plan";
-import { AnalyzerError, type PolicyAnalyzer } from "./analyzer";
+import type { PlanResult } from "./plan";
+import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import type { DestroyMode } from "./second-life";
 import { PolicyConfigError } from "./policy-config";
 import { findProject, listStackFiles, PROGRAM_ROOT, StackFileError } from "./stack-file";
-import { hasMandatory, planJson, planSummary } from "./report";
 
 const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [options]
   --stack NAME        plan Pulumi.NAME.yaml beside Pulumi.yaml
@@ -114,24 +113,36 @@ function readPolicyConfig(path: string | undefined): unknown {
 
 /** `analyzer`: a running policy pack to reuse (tests); by default each run starts its own. */
 export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer } = {}): Promise<number> {
-  let result: PlanResult;
   let args: CliArgs;
   try {
     args = parseArgs(argv, cwd);
-    result = await planAll(args.files, {
-      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
-      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}),
-      ...(deps.analyzer ? { analyzer: deps.analyzer } : {}),
-    });
   } catch (e) {
     if (e instanceof UsageError) process.stderr.write(`${e.message}\n${USAGE}\n`);
-    else if (e instanceof PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);
-    else if (e instanceof PolicyConfigError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
-    else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? (e as Error).stack : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    else process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
-  process.stdout.write(args.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : `${planSummary(result)}\n`);
-  return hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
+  // The pack starts (ts-node type-checks it, about a second) while the program's modules load.
+  const starting = deps.analyzer ? Promise.resolve(deps.analyzer) : PolicyAnalyzer.start();
+  starting.catch(() => undefined); // awaited below
+  // Loaded after the pack started: they load the program and its providers' SDKs (most of the start-up).
+  const plan = require("./plan") as typeof import("./plan");
+  const report = require("./report") as typeof import("./report");
+  let result: PlanResult;
+  try {
+    result = await plan.planAll(args.files, {
+      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
+      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), analyzer: await starting,
+    });
+  } catch (e) {
+    if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);
+    else if (e instanceof PolicyConfigError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
+    else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    return 2;
+  } finally {
+    if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
+  }
+  process.stdout.write(args.json ? `${JSON.stringify(report.planJson(result), null, 2)}\n` : `${report.planSummary(result)}\n`);
+  return report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
 }
 
 if (require.main === module) {

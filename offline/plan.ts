@@ -136,6 +136,7 @@ function outputValues(outputs: Record<string, RecordedOutput>): Record<string, u
 async function rollout(stacks: readonly Planned[], world: World): Promise<Map<string, ProgramRecord>> {
   const records = new Map<string, ProgramRecord>();
   for (let pass = 0; pass < 4; pass++) {
+    const readsBefore = world.refs.reads;
     let changed = false;
     for (const p of stacks) {
       const record = await runStack(p, "up", world);
@@ -144,7 +145,8 @@ async function rollout(stacks: readonly Planned[], world: World): Promise<Map<st
       world.refs.deploy(p.file.stack, values);
       records.set(p.file.stack, record);
     }
-    if (!changed) break;
+    // Another round only matters if some stack read another's (or its own) outputs.
+    if (!changed || world.refs.reads === readsBefore) break;
   }
   return records;
 }

@@ -101,11 +101,10 @@ export async function evaluateStack(analyzer: PolicyAnalyzer, record: ProgramRec
   await analyzer.configure(reconcilePolicyConfig(analyzer.info.policies, parsePolicyPackConfig(policyConfig)));
   await analyzer.configureStack({ stack: record.stack, project: target.project, organization: target.organization, dryRun: record.preview });
   const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
-  const out: Violation[] = [];
-  for (const r of record.resources) {
-    const diags = await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target));
-    out.push(...diags.map((d) => toViolation(d, r.urn)));
-  }
+  // One Analyze per resource, in flight together (the engine analyzes resources as it registers them).
+  const perResource = await Promise.all(record.resources.map(async (r) =>
+    (await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target))).map((d) => toViolation(d, r.urn))));
+  const out: Violation[] = perResource.flat();
   const stack: AnalyzerStackResource[] = record.resources.map((r) => ({
     ...analyzerResource(r, r.wire.outputs, byUrn, target),
     ...(r.parent ? { parent: r.parent } : {}),

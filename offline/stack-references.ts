@@ -49,8 +49,12 @@ export class StackReferences {
     return this.deployed.get(stack);
   }
 
+  /** How many references were read so far (a rollout needs another round only if any was). */
+  reads = 0;
+
   /** Outputs `from` reads through its reference `ref`; undefined = no deployment (or a reference that would fail). */
   resolve(from: string, ref: string): Record<string, unknown> | undefined {
+    this.reads++;
     const target = parseStackRef(ref);
     const source = this.stacks.get(from);
     const planned = this.stacks.get(target.stack);
