@@ -39,12 +39,12 @@ describe("bad stack corpus", () => {
   it("has a case for every fixture directory", () =>
     assert.deepEqual(readdirSync(BAD).sort(), CASES.map((c) => c.dir).sort()));
 
-  for (const c of CASES) {
-    it(`${c.dir}: exit ${c.exit} naming ${c.expect.join(", ")}`, async () => {
+  for (const c of CASES) for (const view of [[], ["--preview"]]) {
+    it(`${c.dir}${view.length ? " (first preview)" : ""}: exit ${c.exit} naming ${c.expect.join(", ")}`, async () => {
       const dir = join(BAD, c.dir);
       const files = readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
       const selector = c.mode === "all" ? ["--all", "--dir", dir] : ["--config-file", join(dir, files[0]!)];
-      const run = await runCli([...selector, "--json"]);
+      const run = await runCli([...selector, ...view, "--json"]);
       assert.equal(run.code, c.exit, run.stderr || run.stdout.slice(0, 2000));
       if (c.exit === 2) {
         for (const key of c.expect) assert.match(run.stderr, new RegExp(`infrasage:${key.replace(/\./g, "\\.")}`));
