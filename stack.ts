@@ -17,6 +17,7 @@ import { witnessNodeGroup } from "./lib/keeper-plan";
 import { planSharedGrafana } from "./components/shared-grafana";
 import { GrafanaSourceLink } from "./components/grafana-link";
 import { LoadBalancerController } from "./components/lb-controller";
+import { DeployRunner } from "./components/deploy-runner";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
 
 /**
@@ -53,8 +54,19 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     nodes: config.replication?.witness ? witnessNodeGroup(azs.length) : config.cluster.nodes,
     region: config.region,
     adoptLogGroup,
+    ...(config.deploy.runner === "self-hosted" ? { apiClientCidrs: config.deploy.runnerCidrs } : {}),
+    ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
     tags: config.tags,
   }, { providers: { aws: awsProvider } });
+
+  // The region's own CI runner, inside its network: the only way CI reaches a private API server.
+  const d = config.deploy;
+  if (d.runner === "codebuild" && d.repository && d.connectionArn) {
+    new DeployRunner("deploy-runner", {
+      stack: config.stack, repository: d.repository, connectionArn: d.connectionArn, vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds, clusterSecurityGroupId: cluster.clusterSecurityGroupId, region: config.region, tags: config.tags,
+    }, { providers: { aws: awsProvider } });
+  }
 
   // Pattern 2 (hub-and-spoke alert federation): read the hub / the listed spokes first; the chart
   // values depend on what is deployed there.

@@ -16,6 +16,7 @@ import {
   oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
 } from "../lib/cluster-plan";
 import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
+import { API_SERVER_PORT, EKS_VIEW_POLICY_ARN } from "../lib/deploy/deploy-path";
 
 export interface EksClusterArgs {
   /** EKS cluster name (see `clusterNameFor`); also names the log group and the KMS alias. */
@@ -37,6 +38,16 @@ export interface EksClusterArgs {
   readonly nodes: NodeGroupConfig;
   /** Region of the inherited AWS provider; used for the kubeconfig only, never as a resource input. */
   readonly region: string;
+  /**
+   * Private CIDRs of an in-network CI runner the team runs itself: each gets the API server port on
+   * the cluster security group. @default [] (the stack's own CodeBuild runner opens it for itself)
+   */
+  readonly apiClientCidrs?: readonly string[];
+  /**
+   * Read-only identity of pull-request previews: an access entry with the EKS view policy, cluster
+   * scope (previews read cluster-scoped objects such as storage classes). @default none
+   */
+  readonly previewRoleArn?: string;
   /** Retention of the control-plane log group, days. @default 90 */
   readonly logRetentionDays?: number;
   /**
@@ -138,6 +149,21 @@ export class EksCluster extends pulumi.ComponentResource {
         clusterName, principalArn: entry.principalArn, policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" },
       }, parent);
     }
+
+    if (args.previewRoleArn) {
+      // pulumi-kubernetes falls back to a client-side diff when a server-side dry run is forbidden
+      // (pulumi/pulumi-kubernetes#2419), so view access is enough for previews.
+      const entry = new aws.eks.AccessEntry(`${name}-preview`, { clusterName, principalArn: args.previewRoleArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(`${name}-preview-policy`, {
+        clusterName, principalArn: entry.principalArn, policyArn: EKS_VIEW_POLICY_ARN, accessScope: { type: "cluster" },
+      }, parent);
+    }
+    (args.apiClientCidrs ?? []).forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-api-client-${i}`, {
+      securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+      cidrIpv4: cidr, ipProtocol: "tcp", fromPort: API_SERVER_PORT, toPort: API_SERVER_PORT,
+      description: `Kubernetes API from the in-network CI runner (${cidr})`,
+      tags,
+    }, parent));
 
     const oidcIssuer = cluster.identities.apply((ids) => {
       const issuer = ids?.[0]?.oidcs?.[0]?.issuer;

@@ -57,3 +57,15 @@ export function publicAccessCidrProblem(value: string): { message: string; fix: 
   if (normalized !== value) return { message: `"${value}" has host bits set`, fix: `use ${normalized}` };
   return undefined;
 }
+
+/** Where a self-hosted runner's traffic comes from: an IPv4 network inside the private ranges. */
+export function runnerCidrProblem(value: string): { message: string; fix: string } | undefined {
+  const parsed = tryParseCidr(value);
+  if (!parsed || parsed.version !== 4) return { message: `"${value}" is not an IPv4 CIDR`, fix: "use the private range of your runner's subnet, e.g. 10.10.0.0/24" };
+  const normalized = normalizeCidr(value);
+  if (normalized !== value) return { message: `"${value}" has host bits set`, fix: `use ${normalized}` };
+  if (!PRIVATE_RANGES.some((range) => containsCidr(range, value))) {
+    return { message: `"${value}" is not a private range: the API server would be open to the internet`, fix: `use your runner's range inside ${PRIVATE_RANGES.join(", ")}` };
+  }
+  return undefined;
+}

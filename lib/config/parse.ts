@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf } from "../regions";
 import { SCALE_PROFILES, type ScaleProfileName } from "../profiles";
 import { infrasageSchema, type InfrasageInput } from "./schema";
-import { publicAccessCidrProblem, vpcCidrProblem } from "./cidr-rules";
+import { publicAccessCidrProblem, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
 import { closest, type ConfigProblem } from "./problems";
 import type { ChartSource, Pattern, StackConfig } from "./types";
 import { namespaceScopeProblems } from "../runbook-access";
@@ -236,6 +236,14 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       ...(c.grafana?.sources?.length ? { sources: c.grafana.sources } : {}),
       ...(c.grafana?.hostStack !== undefined ? { hostStack: c.grafana.hostStack } : {}),
     },
+    deploy: {
+      runner: c.deploy?.runner ?? "codebuild",
+      ...(c.deploy?.repository !== undefined ? { repository: c.deploy.repository } : {}),
+      ...(c.deploy?.connectionArn !== undefined ? { connectionArn: c.deploy.connectionArn } : {}),
+      ...(c.deploy?.runnerLabel !== undefined ? { runnerLabel: c.deploy.runnerLabel } : {}),
+      runnerCidrs: c.deploy?.runnerCidrs ?? [],
+      ...(c.deploy?.previewRoleArn !== undefined ? { previewRoleArn: c.deploy.previewRoleArn } : {}),
+    },
     tags: {
       Project: "infrasage",
       Tenant: c.tenantId,
@@ -322,6 +330,18 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   if (grafanaRefs.some((r) => r.split("/")[2] === config.stack)) add(g.hostStack ? "grafana.hostStack" : "grafana.sources", `names this stack itself (${config.stack})`, "name only other stacks");
   const twiceG = (g.sources ?? []).filter((r, i, all) => all.indexOf(r) !== i);
   if (twiceG.length) add("grafana.sources", `lists ${twiceG.join(", ")} twice`, "list each source once");
+
+  // Deploy path: each kind of runner takes only its own keys; a self-hosted runner's ranges are private.
+  const d = c.deploy ?? {};
+  const kind = config.deploy.runner;
+  const onlyFor: Record<string, string> = { repository: "codebuild", connectionArn: "codebuild", runnerLabel: "self-hosted", runnerCidrs: "self-hosted" };
+  for (const [k, runner] of Object.entries(onlyFor)) {
+    if ((d as Record<string, unknown>)[k] !== undefined && kind !== runner) add(`deploy.${k}`, `is set but deploy.runner is ${kind}`, `remove it, or set deploy.runner to ${runner}`);
+  }
+  config.deploy.runnerCidrs.forEach((cidr, i) => {
+    const p = runnerCidrProblem(cidr);
+    if (p) add(`deploy.runnerCidrs[${i}]`, p.message, p.fix);
+  });
 
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);

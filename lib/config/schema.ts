@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { SCALE_PROFILE_NAMES } from "../profiles";
+import { CONNECTION_ARN_RE, GITHUB_REPOSITORY_RE } from "../deploy/deploy-path";
 
 /** A number, or a numeric string (top-level Pulumi config values arrive as strings). */
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -67,6 +68,16 @@ export const replicationSchema = z.strictObject({
   acceptRegionLossRisk: z.string().trim().min(10, "must give a reason (at least 10 characters)").optional(),
 });
 
+/** How CI reaches the cluster (lib/deploy/deploy-path.ts). */
+export const deploySchema = z.strictObject({
+  runner: z.enum(["codebuild", "self-hosted", "github-hosted"]).optional(),
+  repository: z.string().regex(GITHUB_REPOSITORY_RE, "must be a GitHub owner/repo such as acme/infrasage").optional(),
+  connectionArn: z.string().regex(CONNECTION_ARN_RE, "must be an AWS CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)").optional(),
+  runnerLabel: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a runner label (letters, digits, . _ -)").optional(),
+  runnerCidrs: list(z.string()).optional(),
+  previewRoleArn: z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
+});
+
 /** Every key of the `infrasage` namespace. Unknown keys are typos and fail. */
 export const infrasageSchema = z.strictObject({
   tenantId: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a lowercase DNS label (a-z, 0-9, -), e.g. acme-eu"),
@@ -96,6 +107,7 @@ export const infrasageSchema = z.strictObject({
     /** Shared stack (mode shared): `org/project/stack` of the stack whose Grafana reads this one. */
     hostStack: stackRef.optional(),
   }).optional(),
+  deploy: deploySchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
 

@@ -4,6 +4,7 @@
  */
 import type { Jurisdiction } from "../regions";
 import type { NatStrategy, ScaleProfileName } from "../profiles";
+import type { DeployConfig } from "../deploy/deploy-path";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -91,6 +92,8 @@ export interface StackConfig {
   readonly runbooks: { readonly namespaceScope: readonly string[] };
   readonly mlEngine: { readonly enabled: boolean; readonly replicaCount: number };
   readonly grafana: GrafanaConfig;
+  /** How CI reaches the cluster (the in-network runner). */
+  readonly deploy: DeployConfig;
   /** Tags put on every AWS resource (merged with `infrasage:tags`). */
   readonly tags: Readonly<Record<string, string>>;
 }

@@ -11,6 +11,7 @@ import { findProject, PROGRAM_ROOT } from "../stack-file";
 import type { StackFile } from "../stack-file";
 import { checkLocalChart } from "./chart";
 import { checkStackName, loadProjectFile, type ProjectFile } from "./project";
+import { checkDeployPath } from "./deploy-path";
 import type { Finding } from "./finding";
 
 export type { Finding } from "./finding";
@@ -37,6 +38,7 @@ export function preflight(stacks: readonly PreflightStack[]): Finding[] {
   const projects = new Map<string, ProjectFile>();
   for (const s of stacks) {
     out.push(...checkStackName(s.file.path, s.file.stack));
+    out.push(...checkDeployPath(s.file.path, s.config, s.record.resources));
     const projectFile = projectFileOf(s.file.path);
     let project = projects.get(projectFile);
     if (!project) {
