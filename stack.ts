@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadStackConfig } from "./lib/config/load";
-import { availabilityZonesOf } from "./lib/regions";
+import { availabilityZonesOf } from "./policies/shared/regions";
 import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
 import { EksCluster, controlPlaneLogGroupExists } from "./components/cluster";

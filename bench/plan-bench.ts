@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { stringify } from "yaml";
 import { planAll } from "../offline/plan";
 import { listStackFiles } from "../offline/stack-file";
-import { REGIONS, regionsIn } from "../lib/regions";
+import { REGIONS, regionsIn } from "../policies/shared/regions";
 import { criticalPath } from "../lib/critical-path";
 
 const SIZES = [1, 2, 4, 8, 16];

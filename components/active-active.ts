@@ -24,7 +24,7 @@ import { analyseQuorum, describeQuorum } from "../lib/quorum";
 import {
   effectiveMembers, groupOf, planReplicationPeers, readActiveMembers, secretOwner, stackOfRef, type ReplicationExport, type ReplicationPeerPlan, type ReplicationSelf,
 } from "../lib/replication-plan";
-import { INFRASAGE_NAMESPACE } from "../lib/ports";
+import { INFRASAGE_NAMESPACE } from "../policies/shared/ports";
 import { ClickHouseKeeper } from "./keeper";
 import { PrivateDns } from "./private-dns";
 import { ReplicationNetwork } from "./replication-network";

@@ -10,11 +10,12 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type { NodeGroupConfig } from "../lib/config/types";
 import {
-  CLUSTER_ADMIN_POLICY_ARN, CONTROL_PLANE_LOG_TYPES, DEFAULT_LOG_RETENTION_DAYS, EKS_ADDONS, EKS_CLUSTER_NAME_MAX,
+  CLUSTER_ADMIN_POLICY_ARN, DEFAULT_LOG_RETENTION_DAYS, EKS_ADDONS, EKS_CLUSTER_NAME_MAX,
   EKS_CLUSTER_NAME_RE, LAUNCH_TAGGED_RESOURCE_TYPES, MANAGED_POLICIES, MAX_COMPONENT_NAME_LENGTH, adminEntryKey,
   controlPlaneLogGroupName, ec2NodeTrustPolicy, eksServiceTrustPolicy, irsaTrustPolicy, nodeLaunchSettings,
   oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
 } from "../lib/cluster-plan";
+import { CONTROL_PLANE_LOG_TYPES } from "../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
 import { API_SERVER_PORT, EKS_VIEW_POLICY_ARN } from "../lib/deploy/deploy-path";
 

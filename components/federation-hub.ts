@@ -16,8 +16,8 @@ import {
   HUB_RECORD, HUB_WEBHOOK_URL, HUB_ZONE_NAME, credentialsDocument, type HubFederationExport,
 } from "../lib/federation";
 import type { NetworkExport } from "../lib/peering-plan";
-import { PORTS } from "../lib/ports";
-import type { Jurisdiction } from "../lib/regions";
+import { PORTS } from "../policies/shared/ports";
+import type { Jurisdiction } from "../policies/shared/regions";
 import type { TargetGroupBindingRequest } from "./lb-controller";
 import { InternalEndpoint } from "./internal-endpoint";
 

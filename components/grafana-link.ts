@@ -13,8 +13,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { METRICS_LINK_TAGS, PROMETHEUS_SERVICE, type GrafanaSourceExport } from "../lib/grafana";
 import type { NetworkExport } from "../lib/peering-plan";
-import { PORTS } from "../lib/ports";
-import type { Jurisdiction } from "../lib/regions";
+import { PORTS } from "../policies/shared/ports";
+import type { Jurisdiction } from "../policies/shared/regions";
 import type { TargetGroupBindingRequest } from "./lb-controller";
 import { CrossRegionPeering } from "./peering";
 import { InternalEndpoint } from "./internal-endpoint";

@@ -11,7 +11,7 @@ import {
   API_KEY_SECRET_KEY, INFRASAGE_RELEASE_NAME, buildHelmValues, buildStorageClassSpec,
   type HelmValuesInput, type InfraSageValues,
 } from "../lib/helm-values";
-import { INFRASAGE_NAMESPACE, PORTS } from "../lib/ports";
+import { INFRASAGE_NAMESPACE, PORTS } from "../policies/shared/ports";
 import { INTERSERVER_SECRET_KEY, INTERSERVER_SECRET_NAME, clickhouseReplicaService } from "../lib/clickhouse-replica";
 import { runbookAccessValues } from "../lib/runbook-access";
 import { GRAFANA_ADMIN_PASSWORD_LENGTH, GRAFANA_ADMIN_SECRET, GRAFANA_ADMIN_USER } from "../lib/grafana";

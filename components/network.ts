@@ -10,7 +10,7 @@ import { azSuffix, natFor, natGatewayAzs, planSubnets, subnetTags, type NatStrat
 export interface RegionalNetworkArgs {
   /** VPC IPv4 CIDR, network-aligned, /16../24 (the config allows /16../20). */
   readonly cidr: string;
-  /** Full AZ names (2 or 3), e.g. from `availabilityZonesOf(region, n)` in lib/regions. */
+  /** Full AZ names (2 or 3), e.g. from `availabilityZonesOf(region, n)` in policies/shared/regions.ts. */
   readonly availabilityZones: readonly string[];
   /** One NAT gateway shared by all AZs, or one per AZ (survives an AZ loss). */
   readonly natGateways: NatStrategy;

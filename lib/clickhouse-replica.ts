@@ -7,7 +7,7 @@
 import { EXTERNAL_DNS_HOSTNAME_ANNOTATION, EXTERNAL_DNS_TTL_ANNOTATION, MEMBER_RECORD_TTL } from "./keeper-manifests";
 import { clickhouseHostname } from "./keeper-plan";
 import { INFRASAGE_RELEASE_NAME } from "./helm-values";
-import { PORTS } from "./ports";
+import { PORTS } from "../policies/shared/ports";
 
 /** Secret (in the release namespace) holding the interserver password under INTERSERVER_SECRET_KEY. */
 export const INTERSERVER_SECRET_NAME = "clickhouse-interserver";

@@ -8,7 +8,7 @@
  * (`raft_configuration/secure`). Certificates are mounted from operator-provided Secrets.
  */
 import { create } from "xmlbuilder2";
-import { PORTS } from "./ports";
+import { PORTS } from "../policies/shared/ports";
 import type { KeeperServer } from "./keeper-plan";
 
 /** Cluster name in `remote_servers`, and CLICKHOUSE_CLUSTER (seed). */

@@ -1,7 +1,8 @@
 /**
- * Everything the EKS cluster component derives, as plain data: names, log types, the add-on list
+ * Everything the EKS cluster component derives, as plain data: names, the add-on list
  * and its ordering, IAM trust documents, launch-template settings. Pure: no Pulumi import, so the
- * table tests and the policy pack can read the same values the component wires.
+ * table tests read the same values the component wires (the control-plane log types, which the
+ * policy pack checks too, are in policies/shared/eks.ts).
  */
 import { createHash } from "node:crypto";
 
@@ -15,9 +16,6 @@ export function clusterNameFor(stack: string): string {
   return cleaned.replace(/[-_]+$/, "") || "infrasage";
 }
 
-/** Control-plane logs we ship: API calls, audit trail, and who authenticated (IAM -> k8s identity). */
-export const CONTROL_PLANE_LOG_TYPES: readonly string[] = ["api", "audit", "authenticator"];
-
 /** The group EKS writes control-plane logs to; we create it first so it gets a retention. */
 export function controlPlaneLogGroupName(clusterName: string): string {
   return `/aws/eks/${clusterName}/cluster`;
@@ -26,7 +24,7 @@ export function controlPlaneLogGroupName(clusterName: string): string {
 /** Default retention of the control-plane log group, days. */
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
 
-/** Managed-policy ARNs (commercial `aws` partition only; see lib/regions.ts). */
+/** Managed-policy ARNs (commercial `aws` partition only; see policies/shared/regions.ts). */
 export const MANAGED_POLICIES = {
   cluster: ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"],
   node: [

@@ -5,14 +5,15 @@
  * components/federation*.ts only turn these into resources.
  */
 import { containsCidr } from "cidr-tools";
-import { PORTS } from "./ports";
-import { jurisdictionOf, type Jurisdiction } from "./regions";
+import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
+import { PORTS } from "../policies/shared/ports";
+import { jurisdictionOf, type Jurisdiction } from "../policies/shared/regions";
 import { linkProblems, readPeerNetwork, type NetworkExport } from "./peering-plan";
 
 /** Tags on every federation resource: what the link is for, and the policy pack's flow marker. */
 export const FEDERATION_TAGS: Readonly<Record<string, string>> = {
   Purpose: "alert-federation",
-  "infrasage.io/flow": "alert-metadata",
+  [FLOW_TAG]: ALERT_LINK_FLOW,
 };
 
 /** Path of the AIops Engine's alert webhook (seed). */

@@ -8,15 +8,14 @@
  * `grafana.mode: shared` + `grafana.hostStack`, runs no Grafana and exposes its Prometheus to the
  * host only. Metrics are aggregates, not raw telemetry: they may cross jurisdictions.
  */
-import { PORTS } from "./ports";
-import { jurisdictionOf, type Jurisdiction } from "./regions";
+import { FLOW_TAG, METRICS_LINK_FLOW } from "../policies/shared/flows";
+import { PORTS } from "../policies/shared/ports";
+import { jurisdictionOf, type Jurisdiction } from "../policies/shared/regions";
 
-/** Flow marker of the metrics link (tag `infrasage.io/flow`): residency lets it cross, metrics-link-scope keeps it narrow. */
-export const METRICS_LINK_FLOW = "metrics";
 /** Tags on every resource of a source's metrics link (components/grafana-link.ts). */
 export const METRICS_LINK_TAGS: Readonly<Record<string, string>> = {
   Purpose: "metrics",
-  "infrasage.io/flow": METRICS_LINK_FLOW,
+  [FLOW_TAG]: METRICS_LINK_FLOW,
 };
 /**
  * The InfraSage chart's in-cluster Prometheus Service, which the source's load balancer targets.

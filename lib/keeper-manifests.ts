@@ -8,12 +8,13 @@
  * Route 53 private zone by ExternalDNS from the headless Service. The Service publishes not-ready
  * addresses, so every member's name resolves before it is ready (raft bootstrap needs that).
  */
+import { IMAGES } from "./pinned-versions";
 import { KEEPER_DATA_DIR, KEEPER_SERVER_ID_ENV, KEEPER_TLS_DIR } from "./clickhouse-xml";
 import { KEEPER_STATEFULSET_NAME, keeperBaseId, zoneNameFor } from "./keeper-plan";
-import { PORTS } from "./ports";
+import { PORTS } from "../policies/shared/ports";
 
 /** Pinned Keeper image (25.8 LTS). */
-export const KEEPER_IMAGE = "clickhouse/clickhouse-keeper:25.8.30.16";
+export const KEEPER_IMAGE = IMAGES.keeper;
 export const KEEPER_NAMESPACE = "clickhouse-keeper";
 export const KEEPER_CONFIG_DIR = "/etc/clickhouse-keeper";
 /** Operator-provided Secret (tls.crt, tls.key, ca.crt), e.g. a cert-manager Certificate. */

@@ -8,7 +8,7 @@
  * collide are rejected (`planKeeperGroup` throws), never silently renumbered.
  */
 import { createHash } from "node:crypto";
-import { PORTS } from "./ports";
+import { PORTS } from "../policies/shared/ports";
 
 /** Parent domain of every stack's private Route 53 zone. */
 export const PRIVATE_DOMAIN = "infrasage.internal";

@@ -5,13 +5,10 @@
  * of the upstream policy, limited to the given target groups.
  */
 import type { PolicyDocument } from "./cluster-plan";
+import { ADDON_CHARTS } from "./pinned-versions";
 
-/** The eks-charts Helm chart, pinned. */
-export const LB_CONTROLLER_CHART = {
-  repo: "https://aws.github.io/eks-charts",
-  name: "aws-load-balancer-controller",
-  version: "1.13.0",
-} as const;
+/** The eks-charts Helm chart, pinned in lib/pinned-versions.ts. */
+export const LB_CONTROLLER_CHART = ADDON_CHARTS.lbController;
 
 /** Where the controller runs, and its service account (the IRSA subject). */
 export const LB_CONTROLLER_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-load-balancer-controller" } as const;

@@ -3,7 +3,7 @@
  * StackReference outputs safely, and who owns each link so it is created exactly once.
  */
 import { overlapCidr } from "cidr-tools";
-import { jurisdictionOf, type Jurisdiction } from "./regions";
+import { jurisdictionOf, type Jurisdiction } from "../policies/shared/regions";
 
 /** What every stack exports under the `network` output for peers to connect to it. */
 export interface NetworkExport {
@@ -37,7 +37,7 @@ export function readPeerNetwork(ref: string, outputs: Readonly<Record<string, un
     return { ok: false, pending: `${ref}'s 'network' output is incomplete (deployed by an older version?); run pulumi up there first` };
   }
   const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction) return { ok: false, pending: `${ref} is in region ${region}, unknown to lib/regions.ts` };
+  if (!jurisdiction) return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
   return { ok: true, peer: { stack, region, jurisdiction, vpcId, vpcCidr, privateRouteTableIds, privateSubnetCidrs, clusterSecurityGroupId } };
 }
 

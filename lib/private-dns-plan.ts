@@ -4,12 +4,10 @@
  * `clickhouse.<stack>.infrasage.internal`) into the stack's private zone, following pod IPs.
  */
 import type { PolicyDocument } from "./cluster-plan";
+import { ADDON_CHARTS } from "./pinned-versions";
 
-export const EXTERNAL_DNS_CHART = {
-  repo: "https://kubernetes-sigs.github.io/external-dns/",
-  name: "external-dns",
-  version: "1.21.1",
-} as const;
+/** The ExternalDNS chart, pinned in lib/pinned-versions.ts. */
+export const EXTERNAL_DNS_CHART = ADDON_CHARTS.externalDns;
 export const EXTERNAL_DNS_NAMESPACE = "external-dns";
 export const EXTERNAL_DNS_SERVICE_ACCOUNT = "external-dns";
 

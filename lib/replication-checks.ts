@@ -9,7 +9,7 @@
  */
 import { overlapCidr } from "cidr-tools";
 import type { StackConfig } from "./config/types";
-import { availabilityZonesOf } from "./regions";
+import { availabilityZonesOf } from "../policies/shared/regions";
 import { analyseQuorum, describeQuorum, type QuorumAnalysis, type VoterPlacement } from "./quorum";
 import { keeperGroupProblems } from "./keeper-plan";
 import { stackOfRef } from "./replication-plan";

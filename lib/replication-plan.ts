@@ -7,8 +7,8 @@
  * error here: it is listed in `pending` and gets no link (the cross-stack checks in
  * lib/replication-checks.ts turn the last two into violations).
  */
-import { jurisdictionOf, type Jurisdiction } from "./regions";
-import { PORTS } from "./ports";
+import { jurisdictionOf, type Jurisdiction } from "../policies/shared/regions";
+import { PORTS } from "../policies/shared/ports";
 import { linkOwner, linkProblems, readPeerNetwork, type NetworkExport } from "./peering-plan";
 import type { KeeperStackSpec } from "./keeper-plan";
 import type { VoterPlacement } from "./quorum";
@@ -129,7 +129,7 @@ export function readPeerReplication(ref: string, outputs: Readonly<Record<string
     return { ok: false, pending: `${ref}'s 'replication' output is incomplete (deployed by an older version?); run pulumi up there first` };
   }
   const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction) return { ok: false, pending: `${ref} is in region ${region}, unknown to lib/regions.ts` };
+  if (!jurisdiction) return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
   return { ok: true, replication: { stack, region, jurisdiction, group, keeperVoters, availabilityZones, witness, zoneId, zoneName, linkedPeers, activeMembers: readActiveMembers(outputs) } };
 }
 

@@ -11,7 +11,7 @@
  * Secret holding it carries no credential and Pulumi state never sees one.
  */
 import { stringify } from "yaml";
-import { INFRASAGE_NAMESPACE } from "./ports";
+import { INFRASAGE_NAMESPACE } from "../policies/shared/ports";
 
 /** ServiceAccount the AIops Engine runs as; the only subject of every runbook RoleBinding. */
 export const RUNBOOK_SERVICE_ACCOUNT = "infrasage-runbooks";

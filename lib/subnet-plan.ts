@@ -14,6 +14,7 @@
 import { normalizeCidr, parseCidr } from "cidr-tools";
 import { stringifyIp } from "ip-bigint";
 import type { NatStrategy } from "./profiles";
+import { MIN_VPC_PREFIX } from "../policies/shared/network";
 
 export type { NatStrategy } from "./profiles";
 
@@ -33,8 +34,6 @@ export interface SubnetSpec {
 export const MIN_AZS = 2;
 /** Three private quarters plus the public quarter fill the VPC. */
 export const MAX_AZS = 3;
-/** AWS rejects VPCs larger than /16. */
-export const MIN_VPC_PREFIX = 16;
 /** Load-balancer subnets are a quarter of the spare public piece: 6 bits smaller than the VPC. */
 const LB_EXTRA_BITS = 6;
 /** AWS's smallest subnet is a /28. */

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { availabilityZonesOf, findRegion } from "../lib/regions";
+import { availabilityZonesOf, findRegion } from "../policies/shared/regions";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 

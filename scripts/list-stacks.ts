@@ -11,7 +11,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { findProject, listStackFiles, readStackFile, StackFileError, type StackFile } from "../offline/stack-file";
-import { jurisdictionOf } from "../lib/regions";
+import { jurisdictionOf } from "../policies/shared/regions";
+import { runnerProjectName } from "../lib/deploy/deploy-path";
 
 /** What a stack is in its group; decides where it deploys. */
 export type GroupRole = "independent" | "hub" | "spoke" | "member" | "witness";
@@ -35,7 +36,16 @@ export interface StackEntry {
   readonly secretsProviderVar: string;
   /** `policies/config/<stack>.json` if the policy pack ships one for this stack, else "". */
   readonly policyConfig: string;
+  /** Where CI reaches the cluster: `codebuild` (the stack's own runner), `self-hosted`, `github-hosted`. */
+  readonly runner: string;
+  /** codebuild: the runner's CodeBuild project (runs-on `codebuild-<project>-<run id>-<attempt>`), else "". */
+  readonly runnerProject: string;
+  /** self-hosted: the runner's label; github-hosted: the hosted image; codebuild: "". */
+  readonly runnerLabel: string;
 }
+
+/** The hosted image for jobs that never talk to a cluster (and for github-hosted stacks). */
+export const HOSTED_RUNNER = "ubuntu-24.04";
 
 export interface StackList {
   /** Every stack name, sorted: what the preview matrix covers. */
@@ -78,9 +88,11 @@ export function entryFor(file: StackFile, project: string, root: string): StackE
   const region = file.config["aws:region"];
   if (!region) throw new StackFileError(file.path, "has no aws:region; set it to the stack's AWS region");
   const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction) throw new StackFileError(file.path, `aws:region ${region} is not in lib/regions.ts; add it there first`);
+  if (!jurisdiction) throw new StackFileError(file.path, `aws:region ${region} is not in policies/shared/regions.ts; add it there first`);
   const pattern = file.config["infrasage:pattern"] ?? "independent";
   const policyConfig = join("policies", "config", `${file.stack}.json`);
+  const deploy = objectConfig(file, "infrasage:deploy");
+  const runner = typeof deploy.runner === "string" ? deploy.runner : "codebuild";
   return {
     stack: file.stack,
     project,
@@ -93,6 +105,9 @@ export function entryFor(file: StackFile, project: string, root: string): StackE
     backendVar: `PULUMI_BACKEND_URL_${varSuffix(jurisdiction)}`,
     secretsProviderVar: `PULUMI_SECRETS_PROVIDER_${varSuffix(jurisdiction)}`,
     policyConfig: existsSync(join(root, policyConfig)) ? policyConfig : "",
+    runner,
+    runnerProject: runner === "codebuild" ? runnerProjectName(file.stack) : "",
+    runnerLabel: runner === "self-hosted" ? String(deploy.runnerLabel ?? "") : runner === "github-hosted" ? HOSTED_RUNNER : "",
   };
 }
 

@@ -14,7 +14,7 @@ import type { StackConfig } from "../lib/config/types";
 import { REPLICATION_POLICY, checkReplicationGroups } from "../lib/replication-checks";
 import { linkOwner } from "../lib/peering-plan";
 import { portsFor } from "../lib/replication-plan";
-import { REPLICATION_PORTS } from "../lib/ports";
+import { REPLICATION_PORTS } from "../policies/shared/ports";
 import { limitProblems } from "../lib/aws-limits";
 import { ROOT, ofType, one, planDir, runCli, writeStackFile, planFiles, planFile } from "./support/plan";
 

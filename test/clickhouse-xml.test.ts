@@ -7,7 +7,7 @@ import {
 } from "../lib/clickhouse-xml";
 import { clickhouseHostname, keeperClientOrder, planKeeperGroup, type KeeperStackSpec } from "../lib/keeper-plan";
 import { buildHelmValues, type HelmValuesInput } from "../lib/helm-values";
-import { PORTS, REPLICATION_PORTS } from "../lib/ports";
+import { PORTS, REPLICATION_PORTS } from "../policies/shared/ports";
 
 const parser = new XMLParser({
   ignoreAttributes: false,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseStackConfig } from "../lib/config/parse";
 import type { ConfigProblem } from "../lib/config/problems";
-import { REGIONS, jurisdictionOf } from "../lib/regions";
+import { REGIONS, jurisdictionOf } from "../policies/shared/regions";
 import { SCALE_PROFILES } from "../lib/profiles";
 
 /** Raw Pulumi config as the CLI passes it: structured values JSON-encoded. */

@@ -7,7 +7,7 @@ import { hasMandatory, planJson } from "../offline/report";
 import type { RecordedResource } from "../offline/run-program";
 import { limitProblems } from "../lib/aws-limits";
 import { HUB_RECEIVER, HUB_WEBHOOK_URL } from "../lib/federation";
-import { PORTS } from "../lib/ports";
+import { PORTS } from "../policies/shared/ports";
 import { ROOT, ofType, one, planDir, runCli, writeStackFile, planFile } from "./support/plan";
 
 type SecretData = import("kubernetes-models/v1/Secret").ISecret;

@@ -7,7 +7,7 @@ import {
 import { buildHelmValues, type HelmValuesInput } from "../lib/helm-values";
 import { lbControllerPolicy, targetGroupBindingSpec } from "../lib/lb-controller-plan";
 import type { NetworkExport } from "../lib/peering-plan";
-import { PORTS } from "../lib/ports";
+import { PORTS } from "../policies/shared/ports";
 import { parseStackConfig } from "../lib/config/parse";
 
 const BASE: HelmValuesInput = {

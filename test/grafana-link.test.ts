@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type PlanResult, type StackPlan } from "../offline/plan";
 import { PROMETHEUS_SERVICE } from "../lib/grafana";
 import type { NetworkExport } from "../lib/peering-plan";
-import { PORTS } from "../lib/ports";
+import { PORTS } from "../policies/shared/ports";
 import { ROOT, ofType, one, planDir, writeStackFile, planFile } from "./support/plan";
 
 const DIR = join(ROOT, "examples", "shared-grafana");

@@ -7,7 +7,7 @@ import { planStackFile, type PlanResult } from "../offline/plan";
 import { readStackFile } from "../offline/stack-file";
 import { parseStackConfig } from "../lib/config/parse";
 import { GRAFANA_ADMIN_SECRET, grafanaDatasources, grafanaValues, readGrafanaSource, type GrafanaSourceExport } from "../lib/grafana";
-import { PORTS } from "../lib/ports";
+import { PORTS } from "../policies/shared/ports";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
 import { ofType, one, writeStackFile, planFiles, planFile } from "./support/plan";
 

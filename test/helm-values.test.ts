@@ -5,7 +5,7 @@ import {
   API_KEY_SECRET_KEY, EBS_TOPOLOGY_ZONE_KEY, buildHelmValues, buildStorageClassSpec, type HelmValuesInput,
 } from "../lib/helm-values";
 import { parseStackConfig } from "../lib/config/parse";
-import { availabilityZonesOf, REGIONS } from "../lib/regions";
+import { availabilityZonesOf, REGIONS } from "../policies/shared/regions";
 import type { GrafanaMode } from "../lib/config/types";
 import { GRAFANA_ADMIN_SECRET } from "../lib/grafana";
 

@@ -4,8 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { runProgram, SECRET, type ProgramRecord, type RecordedResource } from "../offline/run-program";
 import { InfraSageRelease, type InfraSageReleaseArgs } from "../components/infrasage-release";
 import { EBS_TOPOLOGY_ZONE_KEY } from "../lib/helm-values";
-import { INGESTION_ENDPOINT } from "../lib/ports";
-import { availabilityZonesOf } from "../lib/regions";
+import { INGESTION_ENDPOINT } from "../policies/shared/ports";
+import { availabilityZonesOf } from "../policies/shared/regions";
 
 type StorageClassData = import("kubernetes-models/storage.k8s.io/v1/StorageClass").IStorageClass;
 type SecretData = import("kubernetes-models/v1/Secret").ISecret;

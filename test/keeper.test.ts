@@ -8,7 +8,7 @@ import {
 import { KEEPER_IMAGE, POD_INDEX_LABEL, keeperManifests, type KeeperManifests } from "../lib/keeper-manifests";
 import { clickhouseReplicaService } from "../lib/clickhouse-replica";
 import { KEEPER_SERVER_ID_ENV } from "../lib/clickhouse-xml";
-import { PORTS } from "../lib/ports";
+import { PORTS } from "../policies/shared/ports";
 import { effectiveMembers, readActiveMembers } from "../lib/replication-plan";
 
 const stackName = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { RegionalNetwork, type RegionalNetworkArgs } from "../components/network";
-import { availabilityZonesOf } from "../lib/regions";
+import { availabilityZonesOf } from "../policies/shared/regions";
 import { AUTONAME_SUFFIX_LENGTH } from "../offline/mock-cloud";
 import { runProgram, type ProgramRecord, type RecordedResource } from "../offline/run-program";
 

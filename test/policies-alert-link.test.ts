@@ -1,7 +1,7 @@
 /** alert-link-scope: the one cross-jurisdiction link carries the webhook and nothing wider. */
 import { alertLinkScope, ALERT_ROUTE_MIN_PREFIX } from "../policies/rules/alert-link";
-import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/rules/residency";
-import { PORTS } from "../lib/ports";
+import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
+import { PORTS } from "../policies/shared/ports";
 import { assertClean as clean, assertDeferredToUp as deferred, assertViolation as violates, awsProvider, runStackPolicy, urnOf, type ResourceSpec } from "./support/policy-args";
 import { planDir, ROOT } from "./support/plan";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 import {
   alertForwardNoRawTelemetry, clickhouseReplicationInJurisdiction, hostRegion, ingestionEndpointsClusterLocal, replicaHosts,
 } from "../policies/rules/helm-values";
-import { INGESTION_ENDPOINT } from "../lib/ports";
+import { INGESTION_ENDPOINT } from "../policies/shared/ports";
 import { assertClean, assertDeferredToUp, assertViolation, homeProvider, runResourcePolicy, runStackPolicy, type ResourceSpec } from "./support/policy-args";
 import { strict as assert } from "node:assert";
 

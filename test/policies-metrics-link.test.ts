@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { metricsLinkScope, METRICS_HOME_ROUTE_MIN_PREFIX, METRICS_PEER_ROUTE_MIN_PREFIX } from "../policies/rules/metrics-link";
-import { crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, FLOW_TAG } from "../policies/rules/residency";
-import { METRICS_LINK_FLOW } from "../lib/grafana";
-import { PORTS } from "../lib/ports";
+import { crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction } from "../policies/rules/residency";
+import { FLOW_TAG, METRICS_LINK_FLOW } from "../policies/shared/flows";
+import { PORTS } from "../policies/shared/ports";
 import {
   assertClean as clean, assertDeferredToUp as deferred, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
 } from "./support/policy-args";

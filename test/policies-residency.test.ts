@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   awsProvidersInHomeRegion, awsResourceInHomeRegion, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, storageClassesInHomeRegion,
-  telemetryStoresInHomeRegion, workloadStorageInHomeRegion, ALERT_LINK_FLOW, FLOW_TAG,
+  telemetryStoresInHomeRegion, workloadStorageInHomeRegion,
 } from "../policies/rules/residency";
+import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
 import {
   assertClean as clean, assertDeferredToUp as deferred, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
 } from "./support/policy-args";

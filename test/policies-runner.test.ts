@@ -6,7 +6,7 @@ import { evaluateCrossStack, evaluateStack, type AnalysisTarget } from "../offli
 import { UNKNOWN_SENTINEL, type ProgramRecord, type RecordedResource } from "../offline/run-program";
 import { PolicyConfigError, parsePolicyPackConfig, reconcilePolicyConfig } from "../offline/policy-config";
 import { parseStackConfig } from "../lib/config/parse";
-import { PORTS } from "../lib/ports";
+import { PORTS } from "../policies/shared/ports";
 import type { StackConfig } from "../lib/config/types";
 import { ALL_POLICIES } from "../policies/rules/all";
 import { crossStackFindings, crossStackFlows, type StackFacts } from "../policies/rules/cross-stack";

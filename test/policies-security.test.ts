@@ -3,7 +3,7 @@ import {
   noClusterAdminForServiceAccounts, noPublicIngressToDataPorts, noPublicIp, storageClassRetain,
 } from "../policies/rules/security";
 import assert from "node:assert/strict";
-import { PORTS } from "../lib/ports";
+import { PORTS } from "../policies/shared/ports";
 import { assertClean, assertDeferredToUp, assertViolation, runResourcePolicy as res, runStackPolicy, urnOf, type ResourceSpec } from "./support/policy-args";
 
 const EKS = "aws:eks/cluster:Cluster";

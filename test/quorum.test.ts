@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { analyseQuorum, describeQuorum, quorumOf, spreadVoters, type VoterPlacement } from "../lib/quorum";
-import { availabilityZonesOf } from "../lib/regions";
+import { availabilityZonesOf } from "../policies/shared/regions";
 
 const at = (stack: string, voters: number, azCount = 3): VoterPlacement =>
   ({ stack, region: stack, voters, availabilityZones: availabilityZonesOf(stack, azCount) });

@@ -6,7 +6,7 @@ import { planShipped, ofType, one } from "./support/plan";
 import { limitProblems } from "../lib/aws-limits";
 import { runProgram } from "../offline/run-program";
 import { defineStack } from "../stack";
-import { INGESTION_ENDPOINT } from "../lib/ports";
+import { INGESTION_ENDPOINT } from "../policies/shared/ports";
 
 const STACKS = [
   { stack: "eu-west-1", tenant: "acme-eu", jurisdiction: "EU" },

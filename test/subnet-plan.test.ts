@@ -3,7 +3,7 @@ import { containsCidr, normalizeCidr, overlapCidr, parseCidr } from "cidr-tools"
 import fc from "fast-check";
 import { stringifyIp } from "ip-bigint";
 import { AWS_MAX_SUBNET_PREFIX, azSuffix, natFor, natGatewayAzs, planSubnets, subnetTags } from "../lib/subnet-plan";
-import { REGIONS, availabilityZonesOf } from "../lib/regions";
+import { REGIONS, availabilityZonesOf } from "../policies/shared/regions";
 
 const EU_WEST_1 = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
 

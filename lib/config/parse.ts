@@ -4,7 +4,7 @@
  * Pure: the program, the offline plan and the tests all call this one function.
  */
 import type { z } from "zod";
-import { findRegion, JURISDICTIONS, availabilityZonesOf } from "../regions";
+import { findRegion, JURISDICTIONS, availabilityZonesOf } from "../../policies/shared/regions";
 import { SCALE_PROFILES, type ScaleProfileName } from "../profiles";
 import { infrasageSchema, type InfrasageInput } from "./schema";
 import { publicAccessCidrProblem, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
@@ -134,7 +134,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
     problems.push({
       key: "aws:region",
       message: `"${region}" is not a commercial AWS region known to InfraSage`,
-      fix: "use a region from lib/regions.ts (e.g. eu-west-1, ap-south-1), or add it there with its jurisdiction",
+      fix: "use a region from policies/shared/regions.ts (e.g. eu-west-1, ap-south-1), or add it there with its jurisdiction",
     });
   }
 

@@ -2,7 +2,7 @@
  * The typed, fully-defaulted stack configuration every component is built from.
  * Produced only by `parseStackConfig` (lib/config/parse.ts) from `aws:region` + `infrasage:*`.
  */
-import type { Jurisdiction } from "../regions";
+import type { Jurisdiction } from "../../policies/shared/regions";
 import type { NatStrategy, ScaleProfileName } from "../profiles";
 import type { DeployConfig } from "../deploy/deploy-path";
 

@@ -7,11 +7,11 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { containsCidr } from "cidr-tools";
-import { PORTS } from "../../lib/ports";
-import { MIN_VPC_PREFIX } from "../../lib/subnet-plan";
+import { ALERT_LINK_FLOW, FLOW_TAG } from "../shared/flows";
+import { MIN_VPC_PREFIX } from "../shared/network";
+import { PORTS } from "../shared/ports";
 import { stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
 import { asArray, asObject, asString, asStrings } from "./props";
-import { ALERT_LINK_FLOW, FLOW_TAG } from "./residency";
 
 /**
  * Narrowest load-balancer subnet prefix of the largest VPC (/16 + 6): an alert-link route wider than

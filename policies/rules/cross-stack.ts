@@ -4,7 +4,7 @@
  * stack's configuration (federation.hubStack, replication.peers). Pure: no Pulumi import.
  */
 import { overlapCidr } from "cidr-tools";
-import { KEEPER_PORTS, PORTS, REPLICATION_PORTS } from "../../lib/ports";
+import { KEEPER_PORTS, PORTS, REPLICATION_PORTS } from "../shared/ports";
 
 /** What the plan knows about one stack. */
 export interface StackFacts {

@@ -34,7 +34,7 @@ export interface RuleConfig {
   readonly exemptions?: readonly Exemption[];
   /** Overrides the home region derived from the stack's AWS provider. */
   readonly homeRegion?: string;
-  /** Region -> jurisdiction overrides of lib/regions.ts, e.g. `{ "eu-west-2": "EU" }`. */
+  /** Region -> jurisdiction overrides of shared/regions.ts, e.g. `{ "eu-west-2": "EU" }`. */
   readonly jurisdictions?: Readonly<Record<string, string>>;
 }
 
@@ -59,7 +59,7 @@ const RESIDENCY_SCHEMA: PolicyConfigSchema = {
     homeRegion: { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$", description: "Home region; default: region of the stack's AWS provider." },
     jurisdictions: {
       type: "object",
-      description: "Region -> jurisdiction overrides of the built-in table (lib/regions.ts).",
+      description: "Region -> jurisdiction overrides of the built-in table (shared/regions.ts).",
       additionalProperties: { type: "string", minLength: 2 },
     },
   },

@@ -7,7 +7,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { requireStackHome, resourceRule, stackRule } from "./framework";
 import { asStrings, hostOf, isClusterLocal, isFalse, isObject, isTrue, outsideJurisdiction, regionsInName, walk } from "./props";
-import { INGESTION_ENDPOINT } from "../../lib/ports";
+import { INGESTION_ENDPOINT } from "../shared/ports";
 
 export type EnvScope = ReadonlyMap<string, unknown>;
 

@@ -9,16 +9,15 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { containsCidr } from "cidr-tools";
-import { METRICS_LINK_FLOW } from "../../lib/grafana";
-import { PORTS } from "../../lib/ports";
-import { MIN_VPC_PREFIX } from "../../lib/subnet-plan";
+import { FLOW_TAG, METRICS_LINK_FLOW } from "../shared/flows";
+import { MIN_VPC_PREFIX } from "../shared/network";
+import { PORTS } from "../shared/ports";
 import {
   ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
   openingsOf, related, type Opening,
 } from "./alert-link";
 import { stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
 import { asObject, asString } from "./props";
-import { FLOW_TAG } from "./residency";
 
 /** Return routes (host region) reach only the source's load-balancer subnets: the alert link's bound. */
 export const METRICS_PEER_ROUTE_MIN_PREFIX = ALERT_ROUTE_MIN_PREFIX;

@@ -3,7 +3,7 @@
  * Props arrive wrapped in @pulumi/policy's unknown-checking proxy during `pulumi preview`: any read
  * below may throw UnknownValueError, which the policy wrappers (framework.ts) turn into violations.
  */
-import { REGIONS, jurisdictionOf } from "../../lib/regions";
+import { REGIONS, jurisdictionOf } from "../shared/regions";
 
 export type Props = Readonly<Record<string, unknown>>;
 

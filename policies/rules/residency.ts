@@ -8,7 +8,7 @@ import {
   AWS_PROVIDER_TYPE, effectiveRegion, requireStackHome, resourceHomeRegion, resourceRule, stackRule,
   type RuleContext,
 } from "./framework";
-import { METRICS_LINK_FLOW } from "../../lib/grafana";
+import { ALERT_LINK_FLOW, FLOW_TAG, METRICS_LINK_FLOW } from "../shared/flows";
 import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk } from "./props";
 
 /**
@@ -47,9 +47,6 @@ export const REPLICA_TYPES: readonly string[] = [
   "aws:ec2/amiCopy:AmiCopy", "aws:dynamodb/tableReplica:TableReplica",
 ];
 
-/** Tag that marks the cross-jurisdiction links allowed: hub-and-spoke alert metadata (seed pattern 2), shared-Grafana metrics. */
-export const FLOW_TAG = "infrasage.io/flow";
-export const ALERT_LINK_FLOW = "alert-metadata";
 /** Flow values whose links may cross jurisdictions (each kept narrow by its own scope rule: alert-link.ts, metrics-link.ts). */
 export const CROSSING_FLOWS: readonly string[] = [ALERT_LINK_FLOW, METRICS_LINK_FLOW];
 const isCrossingFlow = (tags: unknown): boolean => {

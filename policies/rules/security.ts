@@ -5,10 +5,10 @@
  * keys (rotation, no policy-lockout bypass), plus the Kubernetes objects this product creates.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { DATA_PORTS } from "../../lib/ports";
+import { DATA_PORTS } from "../shared/ports";
 import { resourceRule, stackRule } from "./framework";
 import { asArray, asObject, asString, asStrings, get, isFalse, isTrue } from "./props";
-import { CONTROL_PLANE_LOG_TYPES } from "../../lib/cluster-plan";
+import { CONTROL_PLANE_LOG_TYPES } from "../shared/eks";
 
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const KMS_KEY = "aws:kms/key:Key";
