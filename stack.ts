@@ -18,6 +18,7 @@ import { planSharedGrafana } from "./components/shared-grafana";
 import { GrafanaSourceLink } from "./components/grafana-link";
 import { LoadBalancerController } from "./components/lb-controller";
 import { DeployRunner } from "./components/deploy-runner";
+import { LinkContract } from "./components/linked-stacks";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
 
 /**
@@ -70,12 +71,12 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
 
   // Pattern 2 (hub-and-spoke alert federation): read the hub / the listed spokes first; the chart
   // values depend on what is deployed there.
-  const federation = config.pattern === "hub-spoke" ? await planFederation(config) : undefined;
+  const federation = config.pattern === "hub-spoke" ? await planFederation(config, { provider: awsProvider }) : undefined;
 
   // Shared Grafana (seed, cost): a host reads its sources' Prometheus endpoints (datasources are
   // chart values); a shared stack runs no Grafana. Plain local/disabled stacks read nothing.
   const sharedGrafana = !config.replication?.witness && (config.grafana.mode === "shared" || config.grafana.sources)
-    ? await planSharedGrafana(config) : undefined;
+    ? await planSharedGrafana(config, { provider: awsProvider }) : undefined;
 
   // Pattern 3 (active-active ClickHouse replication): peering with every peer, private DNS, Keeper
   // voters and the ClickHouse replication config; a witness gets no InfraSage release at all.
@@ -165,6 +166,19 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       bindings,
       tags: config.tags,
     }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
+  }
+
+  // State in separate backends: the stacks linked to this one read its link contract (what they would
+  // read through a StackReference) from SSM parameters in this region (lib/links/contract.ts).
+  if (config.links.via === "ssm") {
+    new LinkContract("link-contract", {
+      project: pulumi.getProject(), stack: config.stack, tags: config.tags,
+      values: {
+        network: networkExport,
+        ...(federationWired?.outputs.federation ? { federation: federationWired.outputs.federation } : {}),
+        ...(grafanaLink ? { grafanaSource: grafanaLink.sourceExport } : {}),
+      },
+    }, { providers: { aws: awsProvider } });
   }
 
   return {

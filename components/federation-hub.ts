@@ -11,6 +11,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { publishSpokeCredential } from "./linked-stacks";
 import {
   AIOPS_SERVICE_NAME, CREDENTIAL_LENGTH, FEDERATION_TAGS, HUB_CREDENTIALS_SECRET, HUB_LOCAL_RECORD, HUB_LOCAL_ZONE_NAME,
   HUB_RECORD, HUB_WEBHOOK_URL, HUB_ZONE_NAME, credentialsDocument, type HubFederationExport,
@@ -44,6 +45,11 @@ export interface FederationHubArgs {
   readonly linkedSpokes: readonly NetworkExport[];
   /** Tags on every taggable AWS resource (FEDERATION_TAGS are added). */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Spokes whose state is in another backend read their credential from a Secrets Manager secret
+   * in this region (lib/links/contract.ts) instead of this stack's outputs. @default not published
+   */
+  readonly publishCredentials?: { readonly project: string; readonly hubStack: string };
 }
 
 export class FederationHub extends pulumi.ComponentResource {
@@ -105,6 +111,12 @@ export class FederationHub extends pulumi.ComponentResource {
       credentials[stack] = new random.RandomPassword(`${name}-credential-${stack}`, { length: CREDENTIAL_LENGTH, special: false }, parent).result;
     }
     this.spokeCredentials = pulumi.secret(pulumi.all(credentials));
+    const publish = args.publishCredentials;
+    if (publish) {
+      for (const [stack, credential] of Object.entries(credentials)) {
+        publishSpokeCredential(`${name}-credential-${stack}-secret`, { ...publish, spokeStack: stack, credential, tags: tags(`credential-${stack}`) }, parent);
+      }
+    }
     new k8s.core.v1.Secret(`${name}-spoke-credentials`, {
       metadata: { name: HUB_CREDENTIALS_SECRET.name, namespace: args.namespace },
       type: "Opaque",

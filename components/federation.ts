@@ -12,6 +12,7 @@ import {
 } from "../lib/federation";
 import type { NetworkExport } from "../lib/peering-plan";
 import type { EksCluster } from "./cluster";
+import { readLinkedStack } from "./linked-stacks";
 import { FederationHub } from "./federation-hub";
 import { FederationSpoke } from "./federation-spoke";
 import type { TargetGroupBindingRequest } from "./lb-controller";
@@ -33,23 +34,15 @@ export interface FederationPlan {
 /** Outputs a hub or spoke reads from the other side. */
 const HUB_OUTPUTS = ["federation", "network", "spokeCredentials"] as const;
 
-/** Reads `keys` of another stack's outputs as plain values (undefined = not deployed). */
-async function readStack(name: string, ref: string, keys: readonly string[]): Promise<{ reference: pulumi.StackReference; outputs?: Record<string, unknown> }> {
-  const reference = new pulumi.StackReference(name, { name: ref });
-  const details = await Promise.all(keys.map((k) => reference.getOutputDetails(k)));
-  const found = keys.flatMap((k, i) => {
-    const v = details[i]?.value ?? details[i]?.secretValue;
-    return v === undefined ? [] : [[k, v] as const];
-  });
-  return found.length > 0 ? { reference, outputs: Object.fromEntries(found) } : { reference };
-}
-
-/** Reads the hub (spoke) or the listed spokes (hub) and plans this side. Only for pattern hub-spoke. */
-export async function planFederation(config: StackConfig): Promise<FederationPlan> {
+/**
+ * Reads the hub (spoke) or the listed spokes (hub) and plans this side. Only for pattern hub-spoke.
+ * `opts` (the stack's AWS provider) serves the data sources of links through published contracts.
+ */
+export async function planFederation(config: StackConfig, opts: pulumi.InvokeOptions): Promise<FederationPlan> {
   const f = config.federation;
   if (!f) throw new Error("planFederation: the stack has no federation config");
   if (f.role === "hub") {
-    const reads = await Promise.all(f.spokes.map(async (ref) => ({ ref, ...(await readStack(`federation-spoke-${stackOf(ref)}`, ref, ["network"])) })));
+    const reads = await Promise.all(f.spokes.map(async (ref) => ({ ref, ...(await readLinkedStack(config, `federation-spoke-${stackOf(ref)}`, ref, ["network"], opts)) })));
     const { linked, pending } = readSpokes(config.network.cidr, reads);
     return {
       values: hubValues(),
@@ -60,16 +53,14 @@ export async function planFederation(config: StackConfig): Promise<FederationPla
   }
   const ref = f.hubStack;
   if (!ref) throw new Error("planFederation: a spoke needs federation.hubStack");
-  const { reference, outputs } = await readStack("federation-hub", ref, HUB_OUTPUTS);
-  const read = readHub(ref, outputs, { stack: config.stack, vpcCidr: config.network.cidr });
-  if (!read.ok) return { values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata }), pending: read.pending, flows: [] };
-  // Read again as an Output: the credential stays a Pulumi secret end to end.
-  const credential = pulumi.secret(reference.requireOutput("spokeCredentials").apply((m) => String((m as Record<string, unknown>)[config.stack])));
+  const hub = await readLinkedStack(config, "federation-hub", ref, HUB_OUTPUTS, opts);
+  const read = readHub(ref, hub.outputs, { stack: config.stack, vpcCidr: config.network.cidr });
+  if (!read.ok || !hub.credential) return { values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata }), pending: read.ok ? [] : read.pending, flows: [] };
   return {
     values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata, hubWebhookUrl: read.hub.webhookUrl }),
     pending: [],
     flows: [alertFlow(config, { stack: read.network.stack, region: read.hub.region })],
-    hub: { federation: read.hub, network: read.network, credential },
+    hub: { federation: read.hub, network: read.network, credential: hub.credential(config.stack) },
   };
 }
 
@@ -105,6 +96,9 @@ export function wireFederation(name: string, plan: FederationPlan, w: Federation
       namespace: w.namespace,
       spokeStacks: plan.spokes.stacks,
       linkedSpokes: plan.spokes.linked,
+      // State in separate backends: spokes cannot read this stack's outputs, so each credential is
+      // also a secret in this region that its spoke reads (lib/links/contract.ts).
+      ...(config.links.via === "ssm" ? { publishCredentials: { project: pulumi.getProject(), hubStack: config.stack } } : {}),
       tags: config.tags,
     }, opts);
     return { outputs: { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials }, bindings: [hub.targetGroupBinding] };

@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../lib/config/types";
+import { readLinkedStack } from "./linked-stacks";
 import { linkProblems, readPeerNetwork, type NetworkExport } from "../lib/peering-plan";
 import {
   GRAFANA_SOURCE_OUTPUT, grafanaDatasources, metricsFlow, readGrafanaSource, type GrafanaDatasource, type GrafanaSourceExport,
@@ -44,14 +45,13 @@ function peeredAlready(config: StackConfig, hostRef: string): string[] {
 }
 
 /** Reads the sources (host) or describes the shared side. Never throws for a source not deployed. */
-export async function planSharedGrafana(config: StackConfig): Promise<SharedGrafanaPlan> {
+export async function planSharedGrafana(config: StackConfig, opts: pulumi.InvokeOptions): Promise<SharedGrafanaPlan> {
   const g = config.grafana;
   if (g.mode === "shared") {
     const ref = g.hostStack;
     if (!ref) throw new Error("planSharedGrafana: grafana.mode shared needs grafana.hostStack");
-    const details = await new pulumi.StackReference("grafana-host", { name: ref }).getOutputDetails("network");
-    const value = details.value ?? details.secretValue;
-    const read = readPeerNetwork(ref, value === undefined ? undefined : { network: value });
+    const { outputs } = await readLinkedStack(config, "grafana-host", ref, ["network"], opts);
+    const read = readPeerNetwork(ref, outputs);
     const pending = read.ok ? [...linkProblems(config.network.cidr, read.peer), ...peeredAlready(config, ref)] : [read.pending];
     const host = read.ok && pending.length === 0 ? read.peer : undefined;
     return {
@@ -61,12 +61,8 @@ export async function planSharedGrafana(config: StackConfig): Promise<SharedGraf
     };
   }
   const refs = g.sources ?? [];
-  const reads = await Promise.all(refs.map(async (ref) => {
-    const reference = new pulumi.StackReference(`grafana-source-${stackOf(ref)}`, { name: ref });
-    const details = await reference.getOutputDetails(GRAFANA_SOURCE_OUTPUT);
-    const value = details.value ?? details.secretValue;
-    return readGrafanaSource(ref, value === undefined ? undefined : { [GRAFANA_SOURCE_OUTPUT]: value });
-  }));
+  const reads = await Promise.all(refs.map(async (ref) =>
+    readGrafanaSource(ref, (await readLinkedStack(config, `grafana-source-${stackOf(ref)}`, ref, [GRAFANA_SOURCE_OUTPUT], opts)).outputs)));
   const ready: GrafanaSourceExport[] = reads.flatMap((r) => (r.ok ? [r.source] : []));
   return {
     datasources: grafanaDatasources(ready),

@@ -31,6 +31,17 @@ export interface MockCloudContext {
    * them. @default none
    */
   readonly existing?: readonly ExistingObject[];
+  /**
+   * What deployed stacks published for stacks in other backends (lib/links/contract.ts), by
+   * `<region>|<name>`: SSM parameters and Secrets Manager secrets. @default nothing published
+   */
+  readonly published?: Published;
+}
+
+/** Published SSM parameters and secrets, by `<region>|<name>`. */
+export interface Published {
+  readonly parameters: ReadonlyMap<string, string>;
+  readonly secrets: ReadonlyMap<string, string>;
 }
 
 /** A physical object outside the stack's state: its type and its fixed physical name. */
@@ -232,6 +243,23 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
           const prefix = String(inputs.logGroupNamePrefix ?? "");
           const names = (ctx.existing ?? []).filter((o) => o.type === "aws:cloudwatch/logGroup:LogGroup" && o.physicalName.startsWith(prefix)).map((o) => o.physicalName);
           return { logGroupNames: names, arns: names.map((n) => `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${n}`), id: region };
+        }
+        case "aws:ssm/getParametersByPath:getParametersByPath": {
+          const path = String(inputs.path ?? "");
+          const found = [...(ctx.published?.parameters ?? new Map<string, string>())].filter(([k]) => k.startsWith(`${region}|${path}`));
+          const names = found.map(([k]) => k.slice(region.length + 1));
+          return { path, names, values: found.map(([, v]) => v), types: names.map(() => "String"), arns: names.map((n) => `arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter${n}`), id: path };
+        }
+        case "aws:secretsmanager/getSecrets:getSecrets": {
+          const wanted = ((inputs.filters ?? []) as { name: string; values: string[] }[]).filter((f) => f.name === "name").flatMap((f) => f.values);
+          const names = [...(ctx.published?.secrets ?? new Map<string, string>()).keys()].filter((k) => k.startsWith(`${region}|`)).map((k) => k.slice(region.length + 1)).filter((n) => wanted.length === 0 || wanted.includes(n));
+          return { names, arns: names.map((n) => `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${n}`), id: region };
+        }
+        case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
+          const value = ctx.published?.secrets.get(`${region}|${String(inputs.secretId)}`);
+          // As AWS answers a secret that does not exist (the data source fails the run).
+          if (value === undefined) throw new Error(`reading Secrets Manager secret (${String(inputs.secretId)}) in ${region}: ResourceNotFoundException`);
+          return { secretId: inputs.secretId, secretString: value, arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${String(inputs.secretId)}`, id: String(inputs.secretId), versionId: "v1", versionStages: ["AWSCURRENT"] };
         }
         case "aws:iam/getPolicyDocument:getPolicyDocument":
           return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }), id: "policy" };

@@ -17,6 +17,7 @@ import { PolicyAnalyzer } from "./analyzer";
 import { StackReferences } from "./stack-references";
 import { preflight, type Finding } from "./preflight";
 import type { ExistingObject } from "./mock-cloud";
+import { PublishedStore } from "./published";
 import { leftoversAfterDestroy, type DestroyMode } from "./second-life";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
@@ -108,6 +109,8 @@ interface World {
   readonly organization: string;
   /** Per stack, the objects outside its state (see PlanOptions.afterDestroy). */
   readonly existing: ReadonlyMap<string, readonly ExistingObject[]>;
+  /** What deployed stacks published for stacks in other backends (link contracts, spoke credentials). */
+  readonly published: PublishedStore;
 }
 
 /** Runs the program for one stack; StackReferences are answered by `world.refs`. */
@@ -116,6 +119,7 @@ async function runStack(p: Planned, view: PlanView, world: World): Promise<Progr
     return await runProgram(defineStack, {
       project: p.project, stack: p.file.stack, region: p.config.region, config: p.file.config,
       preview: view === "preview", organization: world.organization, existing: world.existing.get(p.file.stack) ?? [],
+      published: world.published.view(),
       resolveStackReference: (ref) => world.refs.resolve(p.file.stack, ref),
     });
   } catch (e) {
@@ -143,10 +147,13 @@ async function rollout(stacks: readonly Planned[], world: World): Promise<Map<st
       const values = outputValues(record.outputs);
       if (JSON.stringify(world.refs.deployedOutputs(p.file.stack)) !== JSON.stringify(values)) changed = true;
       world.refs.deploy(p.file.stack, values);
+      world.published.deploy(p.file.stack, record);
       records.set(p.file.stack, record);
     }
-    // Another round only matters if some stack read another's (or its own) outputs.
-    if (!changed || world.refs.reads === readsBefore) break;
+    // Another round only matters if some stack read another's (or its own) outputs: through a
+    // StackReference, or through a published link contract.
+    const readContracts = stacks.some((p) => p.config.links.via === "ssm");
+    if (!changed || (world.refs.reads === readsBefore && !readContracts)) break;
   }
   return records;
 }
@@ -174,11 +181,11 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
   const existing = new Map<string, readonly ExistingObject[]>();
   if (options.afterDestroy) {
     // The first life: every stack deployed, then destroyed; keep what the destroy leaves behind.
-    const first = await rollout(planned, { refs: newRefs(), organization, existing });
+    const first = await rollout(planned, { refs: newRefs(), organization, existing, published: new PublishedStore() });
     for (const [stack, record] of first) existing.set(stack, leftoversAfterDestroy(record.resources, options.afterDestroy));
   }
   for (const [stack, outputs] of Object.entries(options.previous ?? {})) refs.deploy(stack, outputs);
-  const world: World = { refs, organization, existing };
+  const world: World = { refs, organization, existing, published: new PublishedStore() };
   const deployedNames = new Set(options.deployed ?? (view === "up" ? planned.map((p) => p.file.stack) : []));
   for (const name of deployedNames) {
     if (!planned.some((p) => p.file.stack === name)) throw new PlanError(name, `--deployed ${name}: no such stack in the plan (stacks: ${planned.map((p) => p.file.stack).join(", ")})`);
@@ -187,7 +194,9 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
   const deployed = planned.filter((p) => deployedNames.has(p.file.stack));
   const records = await rollout(deployed, world);
   for (const p of planned.filter((x) => !deployedNames.has(x.file.stack))) {
-    records.set(p.file.stack, await runStack(p, view, world));
+    const record = await runStack(p, view, world);
+    if (view === "up") world.published.deploy(p.file.stack, record);
+    records.set(p.file.stack, record);
   }
 
   const analyzer = await starting;

@@ -6,6 +6,8 @@
  * reads as empty and is reported as a preflight finding instead of passing silently.
  */
 import { parseStackRef, stackReferencesOf } from "../lib/config/references";
+import { regionOfRef } from "../lib/links/contract";
+import { jurisdictionOf } from "../policies/shared/regions";
 import type { StackConfig } from "../lib/config/types";
 import type { Finding } from "./preflight/finding";
 
@@ -28,6 +30,7 @@ export class StackReferences {
   /** `external`: outputs of deployed stacks outside the plan (known to exist). */
   constructor(stacks: readonly ReferencingStack[], private readonly external?: (ref: string) => Record<string, unknown> | undefined) {
     this.stacks = new Map(stacks.map((s) => [s.stack, s]));
+    for (const s of stacks) this.crossBackendReferences(s);
     const all = stacks.flatMap((s) => stackReferencesOf(s.references).map((r) => ({ ...r, from: s })));
     const orgs = [...new Set(all.map((r) => r.org))].sort();
     this.organization = orgs[0];
@@ -36,6 +39,26 @@ export class StackReferences {
         file: all.find((r) => r.org !== orgs[0])!.from.file, key: all.filter((r) => r.org !== orgs[0]).map((r) => `${r.from.stack}: ${r.key}`).join(", "),
         message: `the stacks reference stacks in ${orgs.length} organizations (${orgs.join(", ")}); a StackReference reads stacks of its own backend and organization only`,
         fix: "use one organization in every org/project/stack reference of the group",
+      });
+    }
+  }
+
+  /**
+   * With state kept per jurisdiction, a StackReference to a stack of another jurisdiction reads
+   * another backend: it cannot resolve (pulumi/pulumi pkg/backend/backend.go GetStackOutputs: the
+   * stack is looked up in the current backend only, "unknown stack").
+   */
+  private crossBackendReferences(s: ReferencingStack): void {
+    const c = s.references;
+    if (c.stateBackend !== "per-jurisdiction") return;
+    for (const r of stackReferencesOf(c)) {
+      const viaReference = c.links.via === "stack-reference" || r.key.startsWith("replication.");
+      const target = this.stacks.get(r.stack)?.references.jurisdiction ?? jurisdictionOf(regionOfRef(r.ref, c.links) ?? "");
+      if (!viaReference || target === undefined || target === c.jurisdiction) continue;
+      this.add(`backend:${s.stack}->${r.ref}`, {
+        file: s.file, key: `infrasage:${r.key}`,
+        message: `StackReference ${r.ref} crosses from ${c.jurisdiction} to ${target}, but state is kept per jurisdiction (infrasage:stateBackend per-jurisdiction): a StackReference reads only stacks of its own backend, so it cannot resolve`,
+        fix: "set infrasage:links.via: ssm on both stacks (each reads the other's published link contract in its region), or keep both stacks' state in one backend",
       });
     }
   }

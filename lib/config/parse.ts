@@ -11,6 +11,8 @@ import { publicAccessCidrProblem, runnerCidrProblem, vpcCidrProblem } from "./ci
 import { closest, type ConfigProblem } from "./problems";
 import type { ChartSource, Pattern, StackConfig } from "./types";
 import { namespaceScopeProblems } from "../runbook-access";
+import { stackReferencesOf } from "./references";
+import { regionOfRef } from "../links/contract";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -244,6 +246,8 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       runnerCidrs: c.deploy?.runnerCidrs ?? [],
       ...(c.deploy?.previewRoleArn !== undefined ? { previewRoleArn: c.deploy.previewRoleArn } : {}),
     },
+    stateBackend: c.stateBackend ?? "shared",
+    links: { via: c.links?.via ?? "stack-reference", regions: c.links?.regions ?? {} },
     tags: {
       Project: "infrasage",
       Tenant: c.tenantId,
@@ -342,6 +346,19 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     const p = runnerCidrProblem(cidr);
     if (p) add(`deploy.runnerCidrs[${i}]`, p.message, p.fix);
   });
+
+  // Links through published contracts are read in the other stack's region: it must be known.
+  if (config.links.via === "ssm") {
+    for (const ref of stackReferencesOf(config).filter((r) => !r.key.startsWith("replication."))) {
+      if (!regionOfRef(ref.ref, config.links)) {
+        add(`links.regions.${ref.stack}`, `is needed: ${ref.key} names ${ref.ref}, whose link contract is read in its region, and "${ref.stack}" is not a region name`, `set infrasage:links.regions.${ref.stack} to the region that stack is deployed in`);
+      }
+    }
+  }
+  // Links: a region named for a linked stack must be one we know.
+  for (const [stack, region] of Object.entries(config.links.regions)) {
+    if (!findRegion(region)) add(`links.regions.${stack}`, `"${region}" is not a commercial AWS region known to InfraSage`, "give the region the linked stack is deployed in, e.g. eu-west-1");
+  }
 
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);

@@ -78,6 +78,12 @@ export const deploySchema = z.strictObject({
   previewRoleArn: z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
 });
 
+/** How this stack reads the stacks it links to (lib/links/contract.ts). */
+export const linksSchema = z.strictObject({
+  via: z.enum(["stack-reference", "ssm"]).optional(),
+  regions: z.record(z.string(), z.string()).optional(),
+});
+
 /** Every key of the `infrasage` namespace. Unknown keys are typos and fail. */
 export const infrasageSchema = z.strictObject({
   tenantId: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a lowercase DNS label (a-z, 0-9, -), e.g. acme-eu"),
@@ -108,6 +114,8 @@ export const infrasageSchema = z.strictObject({
     hostStack: stackRef.optional(),
   }).optional(),
   deploy: deploySchema.optional(),
+  stateBackend: z.enum(["shared", "per-jurisdiction"]).optional(),
+  links: linksSchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
 

@@ -5,6 +5,7 @@
 import type { Jurisdiction } from "../../policies/shared/regions";
 import type { NatStrategy, ScaleProfileName } from "../profiles";
 import type { DeployConfig } from "../deploy/deploy-path";
+import type { LinksConfig, StateLayout } from "../links/contract";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -94,6 +95,10 @@ export interface StackConfig {
   readonly grafana: GrafanaConfig;
   /** How CI reaches the cluster (the in-network runner). */
   readonly deploy: DeployConfig;
+  /** Where stack state lives: one backend, or one per jurisdiction (StackReferences stay inside one). */
+  readonly stateBackend: StateLayout;
+  /** How this stack reads the stacks it links to. */
+  readonly links: LinksConfig;
   /** Tags put on every AWS resource (merged with `infrasage:tags`). */
   readonly tags: Readonly<Record<string, string>>;
 }
