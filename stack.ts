@@ -18,6 +18,7 @@ import { planSharedGrafana } from "./components/shared-grafana";
 import { GrafanaSourceLink } from "./components/grafana-link";
 import { LoadBalancerController } from "./components/lb-controller";
 import { DeployRunner } from "./components/deploy-runner";
+import { LogsKey } from "./components/logs-key";
 import { LinkContract } from "./components/linked-stacks";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
 
@@ -34,12 +35,18 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   // and default tags reach every taggable resource.
   const awsProvider = new aws.Provider("aws", { region: config.region, defaultTags: { tags: config.tags } });
 
+  // One customer-managed key for the stack's log groups (control plane, flow logs, CI runner).
+  const logsKey = config.cluster.encryptLogs
+    ? new LogsKey("logs-key", { stack: config.stack, region: config.region, tags: config.tags }, { providers: { aws: awsProvider } })
+    : undefined;
+
   const network = new RegionalNetwork("network", {
     cidr: config.network.cidr,
     availabilityZones: azs,
     natGateways: config.network.natGateways,
     clusterName,
     tags: config.tags,
+    ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
   }, { providers: { aws: awsProvider } });
 
   // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
@@ -55,6 +62,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     nodes: config.replication?.witness ? witnessNodeGroup(azs.length) : config.cluster.nodes,
     region: config.region,
     adoptLogGroup,
+    logTypes: config.cluster.logTypes,
+    ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
     ...(config.deploy.runner === "self-hosted" ? { apiClientCidrs: config.deploy.runnerCidrs } : {}),
     ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
     tags: config.tags,
@@ -66,6 +75,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     new DeployRunner("deploy-runner", {
       stack: config.stack, repository: d.repository, connectionArn: d.connectionArn, vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds, clusterSecurityGroupId: cluster.clusterSecurityGroupId, region: config.region, tags: config.tags,
+      ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
     }, { providers: { aws: awsProvider } });
   }
 

@@ -56,6 +56,8 @@ export interface ReleaseReplication {
   readonly interserverPassword: pulumi.Output<string>;
   /** Stack name: the replica Service publishes `clickhouse.<stack>.infrasage.internal`. */
   readonly stack: string;
+  /** Private subnets of the data peers linked so far: ClickHouse's replication ports admit them. */
+  readonly peerCidrs: pulumi.Output<string[]>;
 }
 
 export class ActiveActiveMember extends pulumi.ComponentResource {
@@ -136,6 +138,8 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
         stack: c.stack, voters: r.keeperVoters, availabilityZoneCount: args.availabilityZones.length, storageClassName,
         configXml: servers.apply((s) => (s ? buildKeeperXml({ servers: s }) : "")),
         runningVoters: active.apply((a) => a?.members.find((m) => m.stack === c.stack)?.voters ?? 0),
+        // Keeper's ports admit the peers' pods (their private subnets: pods take VPC addresses).
+        peerCidrs: plan.apply((p) => p.connected.flatMap((x) => [...x.network.privateSubnetCidrs])),
       }, parent);
     }
 
@@ -153,7 +157,10 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
           tlsSecretName: CLICKHOUSE_TLS_SECRET,
         };
       });
-      this.release = { clickhouse, interserverPassword: pulumi.secret(password.apply((v) => v ?? "")), stack: c.stack };
+      this.release = {
+        clickhouse, interserverPassword: pulumi.secret(password.apply((v) => v ?? "")), stack: c.stack,
+        peerCidrs: plan.apply((p) => p.connected.filter((x) => !x.replication.witness).flatMap((x) => [...x.network.privateSubnetCidrs])),
+      };
     }
 
     this.pending = pulumi.all([plan, hasPassword, active]).apply(([p, known, a]) => [

@@ -49,6 +49,10 @@ export interface EksClusterArgs {
    * scope (previews read cluster-scoped objects such as storage classes). @default none
    */
   readonly previewRoleArn?: string;
+  /** Control-plane log types shipped. @default CONTROL_PLANE_LOG_TYPES (all) */
+  readonly logTypes?: readonly string[];
+  /** KMS key the control-plane log group is encrypted with. @default the CloudWatch Logs service key */
+  readonly logsKmsKeyArn?: pulumi.Input<string>;
   /** Retention of the control-plane log group, days. @default 90 */
   readonly logRetentionDays?: number;
   /**
@@ -107,6 +111,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
       name: logGroupName,
       retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+      ...(args.logsKmsKeyArn ? { kmsKeyId: args.logsKmsKeyArn } : {}),
       tags,
     }, { ...parent, retainOnDelete: true, ...(args.adoptLogGroup ? { import: logGroupName } : {}) });
 
@@ -122,7 +127,7 @@ export class EksCluster extends pulumi.ComponentResource {
         endpointPublicAccess: isPublic,
         ...(isPublic ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
       },
-      enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+      enabledClusterLogTypes: [...(args.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
       accessConfig: {
         authenticationMode: "API",
@@ -193,19 +198,36 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const addonVersion = (addonName: string) => aws.eks.getAddonVersionOutput(
       { addonName, kubernetesVersion: cluster.version }, parent).version;
-    const addon = (spec: AddonSpec, serviceAccountRoleArn: pulumi.Input<string> | undefined, dependsOn: pulumi.Resource[]) =>
-      new aws.eks.Addon(`${name}-${spec.name}`, {
+    /** An add-on, with its own IRSA role when it calls AWS (never the node role's credentials). */
+    const addon = (spec: AddonSpec, dependsOn: pulumi.Resource[]) => {
+      const irsa = spec.irsa;
+      let roleArn: pulumi.Output<string> | undefined;
+      const attachments: pulumi.Resource[] = [];
+      if (irsa) {
+        const role = new aws.iam.Role(`${name}-${irsa.roleSuffix}`, {
+          assumeRolePolicy: pulumi.all([oidcIssuer, oidcProvider.arn]).apply(([issuer, providerArn]) => JSON.stringify(irsaTrustPolicy({
+            issuerHost: oidcIssuerHost(issuer), providerArn, namespace: irsa.namespace, serviceAccount: irsa.serviceAccount,
+          }))),
+          tags,
+        }, parent);
+        attachments.push(...irsa.policyArns.map((policyArn) => new aws.iam.RolePolicyAttachment(
+          `${name}-${irsa.roleSuffix}-${policyName(policyArn)}`, { role: role.name, policyArn }, parent)));
+        roleArn = role.arn;
+      }
+      return new aws.eks.Addon(`${name}-${spec.name}`, {
         clusterName,
         addonName: spec.name,
         // The default version for the cluster's Kubernetes version: follows cluster upgrades.
         addonVersion: addonVersion(spec.name),
-        serviceAccountRoleArn,
+        serviceAccountRoleArn: roleArn,
+        ...(spec.configurationValues ? { configurationValues: JSON.stringify(spec.configurationValues) } : {}),
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
         tags,
-      }, { ...parent, dependsOn });
+      }, { ...parent, dependsOn: [...dependsOn, ...attachments] });
+    };
 
-    const beforeNodes = EKS_ADDONS.filter((a) => a.phase === "beforeNodes").map((spec) => addon(spec, undefined, []));
+    const beforeNodes = EKS_ADDONS.filter((a) => a.phase === "beforeNodes").map((spec) => addon(spec, []));
 
     const nodeGroup = new aws.eks.NodeGroup(`${name}-nodes`, {
       clusterName,
@@ -224,20 +246,8 @@ export class EksCluster extends pulumi.ComponentResource {
       ignoreChanges: ["scalingConfig.desiredSize"],
     });
 
-    const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => {
-      if (!spec.irsa) return addon(spec, undefined, [nodeGroup]);
-      const irsa = spec.irsa;
-      const role = new aws.iam.Role(`${name}-${irsa.roleSuffix}`, {
-        assumeRolePolicy: pulumi.all([oidcIssuer, oidcProvider.arn]).apply(([issuer, providerArn]) => JSON.stringify(irsaTrustPolicy({
-          issuerHost: oidcIssuerHost(issuer), providerArn, namespace: irsa.namespace, serviceAccount: irsa.serviceAccount,
-        }))),
-        tags,
-      }, parent);
-      const attachments = irsa.policyArns.map((policyArn) => new aws.iam.RolePolicyAttachment(
-        `${name}-${irsa.roleSuffix}-${policyName(policyArn)}`, { role: role.name, policyArn }, parent));
-      // Deployments: created before any node exists they stay DEGRADED and the create times out.
-      return addon(spec, role.arn, [nodeGroup, ...attachments]);
-    });
+    // Deployments: created before any node exists they stay DEGRADED and the create times out.
+    const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => addon(spec, [nodeGroup]));
 
     // --- Kubernetes access -----------------------------------------------------------------------
     this.kubeconfig = pulumi.secret(pulumi.all([clusterName, cluster.endpoint, cluster.certificateAuthority.data]).apply(

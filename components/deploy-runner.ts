@@ -26,6 +26,8 @@ export interface DeployRunnerArgs {
   readonly clusterSecurityGroupId: pulumi.Input<string>;
   readonly region: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** KMS key of the runner's build-log group. @default the CloudWatch Logs service key */
+  readonly logsKmsKeyArn?: pulumi.Input<string>;
 }
 
 export class DeployRunner extends pulumi.ComponentResource {
@@ -54,7 +56,7 @@ export class DeployRunner extends pulumi.ComponentResource {
       tags,
     }, parent);
 
-    const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: RUNNER_LOG_RETENTION_DAYS, tags }, parent);
+    const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: RUNNER_LOG_RETENTION_DAYS, ...(args.logsKmsKeyArn ? { kmsKeyId: args.logsKmsKeyArn } : {}), tags }, parent);
     const subnetArns = pulumi.all([account.accountId, ...args.privateSubnetIds]).apply(([accountId, ...ids]) =>
       ids.map((id) => `arn:aws:ec2:${args.region}:${accountId}:subnet/${id}`));
     const role = new aws.iam.Role(`${name}-role`, {

@@ -12,6 +12,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { publishSpokeCredential } from "./linked-stacks";
+import { networkPolicies } from "./network-policies";
+import { CHART_COMPONENT_LABELS, allowIngress } from "../lib/isolation";
 import {
   AIOPS_SERVICE_NAME, CREDENTIAL_LENGTH, FEDERATION_TAGS, HUB_CREDENTIALS_SECRET, HUB_LOCAL_RECORD, HUB_LOCAL_ZONE_NAME,
   HUB_RECORD, HUB_WEBHOOK_URL, HUB_ZONE_NAME, credentialsDocument, type HubFederationExport,
@@ -122,6 +124,9 @@ export class FederationHub extends pulumi.ComponentResource {
       type: "Opaque",
       stringData: { [HUB_CREDENTIALS_SECRET.key]: this.spokeCredentials.apply(credentialsDocument) },
     }, parent);
+
+    // The load balancer reaches the AIops Engine from its subnets (ip targets: the NLB's own addresses).
+    networkPolicies(`${name}-netpol`, [allowIngress("allow-alert-webhook", "", [PORTS.aiopsEngine], { cidrs: args.loadBalancerSubnetCidrs }, CHART_COMPONENT_LABELS.aiopsEngine)], parent, args.namespace);
 
     this.federationExport = pulumi.output({
       webhookUrl: HUB_WEBHOOK_URL,

@@ -14,6 +14,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { METRICS_LINK_TAGS, PROMETHEUS_SERVICE, type GrafanaSourceExport } from "../lib/grafana";
 import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../policies/shared/ports";
+import { networkPolicies } from "./network-policies";
+import { CHART_COMPONENT_LABELS, allowIngress } from "../lib/isolation";
 import type { Jurisdiction } from "../policies/shared/regions";
 import type { TargetGroupBindingRequest } from "./lb-controller";
 import { CrossRegionPeering } from "./peering";
@@ -68,6 +70,8 @@ export class GrafanaSourceLink extends pulumi.ComponentResource {
       tags: { ...args.tags, ...METRICS_LINK_TAGS },
     }, parent);
     this.targetGroupBinding = endpoint.targetGroupBinding;
+    // The load balancer reaches Prometheus from its subnets (ip targets: the NLB's own addresses).
+    networkPolicies(`${name}-netpol`, [allowIngress("allow-shared-grafana", "", [PROMETHEUS_SERVICE.port], { cidrs: args.loadBalancerSubnetCidrs }, CHART_COMPONENT_LABELS.prometheus)], parent, args.namespace);
 
     // --- Peering: to the host's Grafana pods, back to the NLB's subnets only -----------------------
     new CrossRegionPeering(`${name}-peering`, {

@@ -16,6 +16,8 @@ import { INTERSERVER_SECRET_KEY, INTERSERVER_SECRET_NAME, clickhouseReplicaServi
 import { runbookAccessValues } from "../lib/runbook-access";
 import { GRAFANA_ADMIN_PASSWORD_LENGTH, GRAFANA_ADMIN_SECRET, GRAFANA_ADMIN_USER } from "../lib/grafana";
 import { RunbookAccess } from "./runbook-access";
+import { networkPolicies, networkPolicy } from "./network-policies";
+import { CHART_COMPONENT_LABELS, NAMESPACE_POD_SECURITY, allowIngress, namespaceBaseline, podSecurityLabels } from "../lib/isolation";
 
 export interface InfraSageReleaseArgs {
   /** Stack-derived inputs of the chart values (the API key Secret's name is supplied here). */
@@ -53,6 +55,8 @@ export interface ReleaseReplicationArgs {
   readonly interserverPassword: pulumi.Input<string>;
   /** Stack name: the replica is published as `clickhouse.<stack>.infrasage.internal`. */
   readonly stack: string;
+  /** Private subnets of the data peers: ClickHouse's TLS native and interserver ports admit them. */
+  readonly peerCidrs: pulumi.Input<string[]>;
 }
 
 /** Seconds Helm waits per operation: StatefulSets wait on EBS volumes being created and attached. */
@@ -114,8 +118,14 @@ export class InfraSageRelease extends pulumi.ComponentResource {
     const storageClassSpec = planned.storageClass;
 
     const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
-      metadata: { name: namespaceName, labels: this.values.global.labels },
+      metadata: { name: namespaceName, labels: { ...this.values.global.labels, ...podSecurityLabels(NAMESPACE_POD_SECURITY.infrasage) } },
     }, { parent: this });
+    // Ingress denied by default; InfraSage's pods talk to each other; every namespace's workloads
+    // send telemetry to the Ingestion Gateway (seed: services point at their local gateway).
+    networkPolicies(`${name}-netpol`, [
+      ...namespaceBaseline(namespaceName),
+      allowIngress("allow-ingestion", namespaceName, [PORTS.ingestionGateway], { anyNamespace: true }, CHART_COMPONENT_LABELS.ingestionGateway),
+    ], { parent: this, dependsOn: [ns] });
 
     const password = new random.RandomPassword(`${name}-api-key`, {
       length: API_KEY_LENGTH,
@@ -174,6 +184,9 @@ export class InfraSageRelease extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: { [INTERSERVER_SECRET_KEY]: pulumi.secret(rep.interserverPassword) },
       }, { parent: this }));
+      networkPolicy(`${name}-netpol-allow-replicas`, pulumi.output(rep.peerCidrs).apply((cidrs) =>
+        allowIngress("allow-replication-peers", namespaceName, [PORTS.clickhouseNativeTls, PORTS.clickhouseInterserverTls], { cidrs }, CHART_COMPONENT_LABELS.clickhouse)),
+      { parent: this, dependsOn: [ns] }, namespaceName);
       const replica = clickhouseReplicaService(rep.stack, namespaceName);
       new k8s.core.v1.Service(`${name}-clickhouse-replica`, {
         metadata: { ...replica.metadata, namespace: ns.metadata.name }, spec: replica.spec,

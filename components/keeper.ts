@@ -7,6 +7,9 @@
  * Pass `providers: { kubernetes }`: children inherit it through `parent`.
  */
 import * as k8s from "@pulumi/kubernetes";
+import { networkPolicies, networkPolicy } from "./network-policies";
+import { allowIngress, namespaceBaseline } from "../lib/isolation";
+import { INFRASAGE_NAMESPACE, PORTS } from "../policies/shared/ports";
 import * as pulumi from "@pulumi/pulumi";
 import { keeperManifests, type KeeperManifestInput } from "../lib/keeper-manifests";
 
@@ -23,6 +26,8 @@ export interface ClickHouseKeeperArgs {
   readonly configXml: pulumi.Input<string>;
   /** Voters running now: 0 until the group first completed, then those in the raft configuration. */
   readonly runningVoters: pulumi.Input<number>;
+  /** Private subnets of the linked peers: Keeper's client and raft ports admit them (NetworkPolicy). */
+  readonly peerCidrs: pulumi.Input<string[]>;
   /**
    * Size of each voter's volume.
    * @default "10Gi"
@@ -68,6 +73,16 @@ export class ClickHouseKeeper extends pulumi.ComponentResource {
       metadata: { ...fixed.podDisruptionBudget.metadata, namespace },
       spec: fixed.podDisruptionBudget.spec,
     }, parent);
+
+    // Ingress denied by default; voters talk to each other; ClickHouse (InfraSage's namespace) is a
+    // client; the peers' voters and ClickHouse reach the client and raft ports over the peering.
+    const netpol = { ...parent, dependsOn: [ns] };
+    networkPolicies(`${name}-netpol`, [
+      ...namespaceBaseline(fixed.namespace.metadata.name),
+      allowIngress("allow-clickhouse", fixed.namespace.metadata.name, [PORTS.keeperClientTls], { namespace: INFRASAGE_NAMESPACE }),
+    ], netpol);
+    networkPolicy(`${name}-netpol-allow-peers`, pulumi.output(args.peerCidrs).apply((cidrs) =>
+      allowIngress("allow-replication-peers", fixed.namespace.metadata.name, [PORTS.keeperClientTls, PORTS.keeperRaft], { cidrs })), netpol, namespace);
 
     this.namespace = namespace;
     this.registerOutputs({ namespace: this.namespace });

@@ -23,6 +23,8 @@ export interface RegionalNetworkArgs {
   readonly flowLogRetentionDays?: number;
   /** Tags put on every taggable resource (a `Name` tag is added per resource). */
   readonly tags: Readonly<Record<string, string>>;
+  /** KMS key the flow-log group is encrypted with. @default the CloudWatch Logs service key */
+  readonly logsKmsKeyArn?: pulumi.Input<string>;
 }
 
 const DEFAULT_FLOW_LOG_RETENTION_DAYS = 90;
@@ -134,7 +136,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     // Adopting the default SG with empty rule lists removes its allow-all rules and keeps them removed.
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: tagged("default-sg") }, parent);
 
-    this.createFlowLogs(name, vpc, args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS, tagged);
+    this.createFlowLogs(name, vpc, args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS, tagged, args.logsKmsKeyArn);
 
     this.vpcId = vpc.id;
     this.vpcCidr = args.cidr;
@@ -157,10 +159,10 @@ export class RegionalNetwork extends pulumi.ComponentResource {
   }
 
   /** All VPC traffic to a log group in this stack's region, written through a least-privilege role. */
-  private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionInDays: number, tagged: (role: string) => Record<string, string>): void {
+  private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionInDays: number, tagged: (role: string) => Record<string, string>, kmsKeyId?: pulumi.Input<string>): void {
     const parent = { parent: this };
     // Flow logs are evidence: kept on destroy, expired by retention.
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays, tags: tagged("flow-logs") }, { ...parent, retainOnDelete: true });
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays, ...(kmsKeyId ? { kmsKeyId } : {}), tags: tagged("flow-logs") }, { ...parent, retainOnDelete: true });
     const account = aws.getCallerIdentityOutput({}, parent);
     const role = new aws.iam.Role(`${name}-flow-logs`, {
       assumeRolePolicy: pulumi.jsonStringify({

@@ -6,6 +6,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import { networkPolicies } from "./network-policies";
+import { NAMESPACE_POD_SECURITY, denyIngressByDefault, podSecurityLabels } from "../lib/isolation";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, oidcIssuerHost } from "../lib/cluster-plan";
 import { EXTERNAL_DNS_CHART, EXTERNAL_DNS_NAMESPACE, EXTERNAL_DNS_SERVICE_ACCOUNT, externalDnsPolicy, externalDnsValues } from "../lib/private-dns-plan";
@@ -56,6 +58,13 @@ export class PrivateDns extends pulumi.ComponentResource {
       tags: { ...args.tags },
     }, parent);
 
+    // The namespace with its pod security level, applied (server-side apply: upserts whether Helm or
+    // this patch comes first, and never fails on an existing namespace); no ingress at all.
+    const ns = new k8s.core.v1.NamespacePatch(`${name}-external-dns-namespace`, {
+      metadata: { name: sa.namespace, labels: podSecurityLabels(NAMESPACE_POD_SECURITY.externalDns) },
+    }, parent);
+    networkPolicies(`${name}-external-dns-netpol`, [denyIngressByDefault(sa.namespace)], { ...parent, dependsOn: [ns] });
+
     new k8s.helm.v3.Release(`${name}-external-dns`, {
       name: EXTERNAL_DNS_CHART.name,
       chart: EXTERNAL_DNS_CHART.name,
@@ -63,7 +72,7 @@ export class PrivateDns extends pulumi.ComponentResource {
       repositoryOpts: { repo: EXTERNAL_DNS_CHART.repo },
       namespace: sa.namespace,
       createNamespace: true,
-      values: pulumi.all([zone.zoneId, role.arn]).apply(([zoneId, roleArn]) => externalDnsValues({
+      values: pulumi.all([zone.zoneId, role.arn, ns.metadata]).apply(([zoneId, roleArn]) => externalDnsValues({
         region: args.region, zoneName: args.zoneName, zoneId, roleArn, ownerId: args.ownerId,
       })),
     }, parent);

@@ -29,8 +29,8 @@ export function clickhouseReplicaService(stack: string, namespace: string) {
     metadata: {
       name: "clickhouse-replica",
       namespace,
-      labels: { "app.kubernetes.io/part-of": "infrasage", "infrasage.io/stack": stack },
-      annotations: { [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: clickhouseHostname(stack), [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL },
+      labels: { "app.kubernetes.io/part-of": "infrasage", "app.kubernetes.io/managed-by": "pulumi" },
+      annotations: { "infrasage.io/stack": stack, [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: clickhouseHostname(stack), [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL },
     },
     spec: {
       clusterIP: "None",

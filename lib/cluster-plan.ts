@@ -30,8 +30,10 @@ export const MANAGED_POLICIES = {
   node: [
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
   ],
+  // Not on the node role: a pod that reaches the node's credentials would get it (EKS Best Practices,
+  // IAM: "Update the aws-node daemonset to use IRSA").
+  cni: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
   ebsCsi: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
 } as const;
 
@@ -59,6 +61,8 @@ export interface AddonSpec {
     /** Child-name suffix of the role (`${name}-<roleSuffix>`), kept short for the 64-char limit. */
     readonly roleSuffix: string;
   };
+  /** The add-on's `configurationValues` (its published JSON schema: `aws eks describe-addon-configuration`). */
+  readonly configurationValues?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -66,7 +70,13 @@ export interface AddonSpec {
  * (EBS CSI) uses IRSA, and one mechanism is easier to audit than two.
  */
 export const EKS_ADDONS: readonly AddonSpec[] = [
-  { name: "vpc-cni", phase: "beforeNodes" },
+  {
+    name: "vpc-cni",
+    phase: "beforeNodes",
+    irsa: { namespace: "kube-system", serviceAccount: "aws-node", policyArns: MANAGED_POLICIES.cni, roleSuffix: "cni-role" },
+    // The CNI enforces NetworkPolicy (network policy agent, vpc-cni >= 1.14); without it they are ignored.
+    configurationValues: { enableNetworkPolicy: "true" },
+  },
   { name: "kube-proxy", phase: "beforeNodes" },
   { name: "coredns", phase: "afterNodes" },
   {
@@ -130,6 +140,24 @@ export function secretsKeyUsePolicy(keyArn: string): PolicyDocument {
   };
 }
 
+/** Key policy of the stack's log-group key (CloudWatch Logs user guide, "Encrypt log data ... using AWS KMS"). */
+export function logsKeyPolicy(accountId: string, region: string): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "CloudWatchLogsOfThisAccountAndRegion",
+        Effect: "Allow",
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+      },
+    ],
+  };
+}
+
 /** Launch-template settings of the nodes (shapes match `aws.ec2.LaunchTemplateArgs`). */
 export interface NodeLaunchSettings {
   readonly metadataOptions: { readonly httpEndpoint: "enabled"; readonly httpTokens: "required"; readonly httpPutResponseHopLimit: number };
@@ -141,9 +169,11 @@ export interface NodeLaunchSettings {
 
 export function nodeLaunchSettings(diskSizeGiB: number): NodeLaunchSettings {
   return {
-    // IMDSv2 only (no token-less SSRF reads). Hop limit 2, not 1: pods run one network hop behind
-    // the node, and the AWS SDKs in them (IRSA fallback, region discovery) must still reach IMDS.
-    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+    // IMDSv2 only (no token-less SSRF reads), hop limit 1: pods (one hop behind the node) cannot reach
+    // IMDS and so never get the node role's credentials (EKS Best Practices, "Restrict access to the
+    // instance profile"; CIS EKS 5.1.x). Every pod that calls AWS has its own IRSA role (which also
+    // sets AWS_REGION); host-network pods (aws-node, the EBS CSI node plugin) still reach IMDS.
+    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
     // Root volume of the EKS AL2023 AMI; encrypted with the account's EBS key.
     blockDeviceMappings: [{
       deviceName: "/dev/xvda",

@@ -9,6 +9,7 @@
  * addresses, so every member's name resolves before it is ready (raft bootstrap needs that).
  */
 import { IMAGES } from "./pinned-versions";
+import { NAMESPACE_POD_SECURITY, podSecurityLabels } from "./isolation";
 import { KEEPER_DATA_DIR, KEEPER_SERVER_ID_ENV, KEEPER_TLS_DIR } from "./clickhouse-xml";
 import { KEEPER_STATEFULSET_NAME, keeperBaseId, zoneNameFor } from "./keeper-plan";
 import { PORTS } from "../policies/shared/ports";
@@ -54,17 +55,21 @@ export interface KeeperManifestInput {
   readonly tlsSecretName?: string;
 }
 
-const labelsOf = (stack: string) => ({
+/** Kubernetes' recommended labels only (pulumi/compliance-policies configure-recommended-labels); the stack is an annotation. */
+const labelsOf = () => ({
   "app.kubernetes.io/name": "clickhouse-keeper",
   "app.kubernetes.io/instance": KEEPER_STATEFULSET_NAME,
   "app.kubernetes.io/part-of": "infrasage",
-  "infrasage.io/stack": stack,
+  "app.kubernetes.io/managed-by": "pulumi",
 });
+/** Which stack's voters these are (an annotation, not a label: nothing selects on it). */
+export const STACK_ANNOTATION = "infrasage.io/stack";
 
 export function keeperManifests(input: KeeperManifestInput) {
   const namespace = input.namespace ?? KEEPER_NAMESPACE;
   const name = KEEPER_STATEFULSET_NAME;
-  const labels = labelsOf(input.stack);
+  const labels = labelsOf();
+  const annotations = { [STACK_ANNOTATION]: input.stack };
   const selector = { matchLabels: { "app.kubernetes.io/name": labels["app.kubernetes.io/name"], "app.kubernetes.io/instance": name } };
   const azs = Math.max(1, input.availabilityZoneCount);
   const zoneTerm = { labelSelector: selector, topologyKey: ZONE_KEY };
@@ -74,17 +79,17 @@ export function keeperManifests(input: KeeperManifestInput) {
   ];
   return {
     namespace: {
-      metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
+      metadata: { name: namespace, labels: { ...labels, ...podSecurityLabels(NAMESPACE_POD_SECURITY.keeper) } },
     },
     configMap: {
-      metadata: { name: `${name}-config`, namespace, labels },
+      metadata: { name: `${name}-config`, namespace, labels, annotations },
       // Mounted as a directory (not subPath), so membership changes reach running members.
       data: { "keeper_config.xml": input.configXml },
     },
     service: {
       metadata: {
         name, namespace, labels,
-        annotations: { [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: zoneNameFor(input.stack), [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL },
+        annotations: { ...annotations, [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: zoneNameFor(input.stack), [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL },
       },
       spec: {
         clusterIP: "None",
@@ -95,7 +100,7 @@ export function keeperManifests(input: KeeperManifestInput) {
       },
     },
     statefulSet: {
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels, annotations },
       spec: {
         serviceName: name,
         replicas: input.runningVoters ?? input.voters,
@@ -105,8 +110,10 @@ export function keeperManifests(input: KeeperManifestInput) {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
         selector,
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations },
           spec: {
+            // Keeper never calls the Kubernetes API (CIS EKS 4.1.6).
+            automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, runAsUser: CLICKHOUSE_UID, runAsGroup: CLICKHOUSE_UID, fsGroup: CLICKHOUSE_UID, seccompProfile: { type: "RuntimeDefault" } },
             terminationGracePeriodSeconds: 60,
             affinity: {
@@ -129,14 +136,17 @@ export function keeperManifests(input: KeeperManifestInput) {
               readinessProbe: { tcpSocket: { port: "client-tls" }, periodSeconds: 10, failureThreshold: 3 },
               livenessProbe: { tcpSocket: { port: "raft" }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
               resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
               volumeMounts: [
                 { name: "data", mountPath: KEEPER_DATA_DIR },
+                // The only other place Keeper writes (logs go to the console, lib/clickhouse-xml.ts).
+                { name: "tmp", mountPath: "/tmp" },
                 { name: "config", mountPath: KEEPER_CONFIG_DIR, readOnly: true },
                 { name: "tls", mountPath: KEEPER_TLS_DIR, readOnly: true },
               ],
             }],
             volumes: [
+              { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
               { name: "config", configMap: { name: `${name}-config` } },
               { name: "tls", secret: { secretName: input.tlsSecretName ?? KEEPER_TLS_SECRET } },
             ],
@@ -153,7 +163,7 @@ export function keeperManifests(input: KeeperManifestInput) {
       },
     },
     podDisruptionBudget: {
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels, annotations },
       spec: { maxUnavailable: 1, selector },
     },
   };

@@ -10,6 +10,7 @@
  * (`tokenFile`, rotated by the kubelet and re-read by client-go) and the in-cluster CA file, so the
  * Secret holding it carries no credential and Pulumi state never sees one.
  */
+import { NAMESPACE_POD_SECURITY, podSecurityLabels } from "./isolation";
 import { stringify } from "yaml";
 import { INFRASAGE_NAMESPACE } from "../policies/shared/ports";
 
@@ -168,7 +169,8 @@ export function runbookManifests(input: RunbookManifestInput): RunbookManifests 
       apiVersion: "v1", kind: "Secret", metadata: meta(RUNBOOK_KUBECONFIG_SECRET, namespace), type: "Opaque",
       stringData: { [kubeconfigKey(clusterName)]: runbookKubeconfig(clusterName) },
     },
-    namespaces: namespaceScope.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { [RUNBOOK_SCOPE_LABEL]: "true" } } })),
+    // Your namespaces: the pod security level is reported (warn, audit), never enforced by this program.
+    namespaces: namespaceScope.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { [RUNBOOK_SCOPE_LABEL]: "true", ...podSecurityLabels(NAMESPACE_POD_SECURITY.runbookScope) } } })),
     roles: namespaceScope.map((ns) => ({
       apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(RUNBOOK_ROLE, ns),
       rules: RUNBOOK_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),

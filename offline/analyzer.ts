@@ -201,13 +201,15 @@ export class PolicyAnalyzer {
     await call((cb) => this.client.configure(req, cb));
   }
 
-  /** `ConfigureStack`: which stack is analyzed (resets stack tags). */
-  async configureStack(stack: { stack: string; project: string; organization: string; dryRun: boolean }): Promise<void> {
+  /** `ConfigureStack`: which stack is analyzed, and its tags (`pulumi stack tag`; none by default). */
+  async configureStack(stack: { stack: string; project: string; organization: string; dryRun: boolean; tags?: Readonly<Record<string, string>> }): Promise<void> {
     const req = new analyzerPb.AnalyzerStackConfigureRequest();
     set(req, "Stack", stack.stack);
     set(req, "Project", stack.project);
     set(req, "Organization", stack.organization);
     set(req, "DryRun", stack.dryRun);
+    const tags = (req.getTagsMap as () => Map<string, string>).call(req);
+    for (const [k, v] of Object.entries(stack.tags ?? {})) tags.set(k, v);
     await call((cb) => this.client.configureStack(req, cb));
   }
 

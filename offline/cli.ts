@@ -3,12 +3,13 @@
  * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
  */
 import { join, resolve } from "node:path";
-import { existsSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import type { PlanResult } from "./plan";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import type { DestroyMode } from "./second-life";
 import { PolicyConfigError } from "./policy-config";
-import { findProject, listStackFiles, PROGRAM_ROOT, StackFileError } from "./stack-file";
+import { findProject, listStackFiles, PROGRAM_ROOT, readTextFile, stackNameOf, StackFileError } from "./stack-file";
+import { STACK_NAME_RE } from "./preflight/project";
 
 const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [options]
   --stack NAME        plan Pulumi.NAME.yaml beside Pulumi.yaml
@@ -83,9 +84,15 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
     root = PROGRAM_ROOT;
   }
   if (stack !== undefined) {
+    // A stack name, never a path: `--stack ../../x` must not read files outside the project.
+    if (!STACK_NAME_RE.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)} is not a stack name (1 to 100 letters, digits, -, _ or .)`);
     const file = join(root, `Pulumi.${stack}.yaml`);
-    if (!existsSync(file)) {
-      const known = listStackFiles(root).map((f) => f.replace(/^.*Pulumi\.(.+)\.yaml$/, "$1"));
+    const yml = join(root, `Pulumi.${stack}.yml`);
+    // lstat, not exists: a broken symlink or a FIFO is reported by readStackFile, never skipped.
+    const present = (p: string) => { try { lstatSync(p); return true; } catch { return false; } };
+    if (!present(file) && present(yml)) return { files: [yml], ...opts };
+    if (!present(file)) {
+      const known = listStackFiles(root).map((f) => stackNameOf(f) ?? f);
       throw new StackFileError(file, `does not exist; stacks here: ${known.join(", ") || "none"}`);
     }
     return { files: [file], ...opts };
@@ -100,9 +107,9 @@ function readPolicyConfig(path: string | undefined): unknown {
   if (path === undefined) return {};
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new PolicyConfigError(`${path}: cannot be read (does it exist?)`);
+    text = readTextFile(path, "policy config file");
+  } catch (e) {
+    throw new PolicyConfigError(e instanceof StackFileError ? e.message : `${path}: cannot be read (does it exist?)`);
   }
   try {
     return text.trim() === "" ? {} : JSON.parse(text);

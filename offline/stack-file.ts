@@ -2,9 +2,11 @@
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` files the way the Pulumi CLI hands them to a
  * program: every config value becomes a string, structured values JSON-encoded.
  */
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import { attachParseOptions } from "../lib/config/parse";
+import { STACK_NAME_RE } from "./preflight/project";
 
 /** A user error about a file: the CLI prints it and exits 2, without a stack trace. */
 export class StackFileError extends Error {
@@ -24,39 +26,190 @@ export interface StackFile {
   readonly secretKeys: string[];
 }
 
-const STACK_FILE_RE = /^Pulumi\.(.+)\.ya?ml$/;
+/** `Pulumi.<stack>.yaml` or `.yml` (the stack part may be empty or invalid: readStackFile says so). */
+const STACK_FILE_RE = /^Pulumi\.(.*)\.ya?ml$/;
 
 export function stackNameOf(path: string): string | undefined {
   return STACK_FILE_RE.exec(basename(path))?.[1];
 }
 
-function encode(value: unknown): string {
-  return typeof value === "string" ? value : typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+/** A stack file is a few KB; anything over 1 MiB is not one (and is refused before it is parsed). */
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+/** Aliases a stack file may expand (YAML "billion laughs" bombs exceed it at once). */
+export const MAX_YAML_ALIASES = 100;
+/** Nesting a config value may have (the schema's deepest is 3). */
+export const MAX_NESTING = 32;
+/** Top-level keys of a Pulumi stack file (workspace.ProjectStack). */
+const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+
+function kindOf(st: Stats): string {
+  return st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO (named pipe)" : st.isSocket() ? "a socket" : st.isCharacterDevice() ? "a character device"
+    : st.isBlockDevice() ? "a block device" : "not a regular file";
 }
 
-function readYaml(path: string): unknown {
-  let text: string;
+/**
+ * Reads a small text file without ever blocking: the type is checked before opening (a FIFO would
+ * block the open or the read until a writer comes), the file is opened non-blocking and checked
+ * again on the descriptor, and at most `maxBytes` are read.
+ */
+export function readTextFile(path: string, what = "file", maxBytes = MAX_STACK_FILE_BYTES): string {
+  let link: Stats;
   try {
-    text = readFileSync(path, "utf8");
+    link = lstatSync(path);
   } catch {
-    throw new StackFileError(path, "cannot be read (does it exist?)");
+    throw new StackFileError(path, "does not exist");
+  }
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new StackFileError(path, link.isSymbolicLink() ? "is a broken symbolic link (its target does not exist)" : "cannot be read");
+  }
+  if (!st.isFile()) throw new StackFileError(path, `is ${kindOf(st)}, not a ${what}`);
+  if (st.size > maxBytes) throw new StackFileError(path, `is ${st.size} bytes; a ${what} is at most ${maxBytes} bytes (1 MiB)`);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new StackFileError(path, code === "EACCES" || code === "EPERM" ? "cannot be read (permission denied)" : `cannot be read (${code ?? "error"})`);
   }
   try {
-    return parseYaml(text);
+    const fst = fstatSync(fd);
+    if (!fst.isFile()) throw new StackFileError(path, `is ${kindOf(fst)}, not a ${what}`);
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    for (;;) {
+      let got: number;
+      try {
+        got = readSync(fd, buf, n, buf.length - n, null);
+      } catch (e) {
+        throw new StackFileError(path, `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+      }
+      if (got === 0) break;
+      n += got;
+      if (n > maxBytes) throw new StackFileError(path, `is over ${maxBytes} bytes; a ${what} is at most 1 MiB`);
+    }
+    return buf.subarray(0, n).toString("utf8").replace(/^\uFEFF/, "");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function parseYamlText(path: string, text: string): Document.Parsed {
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   } catch (e) {
+    if (e instanceof RangeError) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
     throw new StackFileError(path, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
+  const first = doc.errors[0]?.message.split("\n")[0];
+  if (first !== undefined && /call stack/i.test(first)) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
+  if (first !== undefined) throw new StackFileError(path, `is not valid YAML: ${first}`);
+  return doc;
+}
+
+function toJS(path: string, doc: Document.Parsed): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/alias count/i.test(message)) throw new StackFileError(path, `expands YAML aliases more than ${MAX_YAML_ALIASES} times (a "billion laughs" bomb?); write the values out`);
+    if (e instanceof RangeError) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
+    throw new StackFileError(path, `is not valid YAML: ${message.split("\n")[0]}`);
+  }
+}
+
+function readYaml(path: string, what = "YAML file"): unknown {
+  return toJS(path, parseYamlText(path, readTextFile(path, what)));
+}
+
+function depthOf(v: unknown, depth = 0): number {
+  if (depth > MAX_NESTING) return depth;
+  if (Array.isArray(v)) return Math.max(depth, ...v.map((x) => depthOf(x, depth + 1)));
+  if (v && typeof v === "object") return Math.max(depth, ...Object.values(v).map((x) => depthOf(x, depth + 1)));
+  return depth;
+}
+
+/**
+ * Source text of every non-string scalar inside a structured value (`1.30`, `.inf`, `0x1F`), by
+ * dotted key: YAML reads `1.30` as 1.3, and the parser's fix must quote what was written.
+ */
+function collectSourceText(node: Node | null | undefined, key: string, out: Record<string, string>, depth = 0): void {
+  if (!node || depth > MAX_NESTING || isAlias(node)) return;
+  if (isScalar(node)) {
+    if (typeof node.value !== "string" && typeof node.source === "string") out[key] = node.source;
+  } else if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      collectSourceText(pair.value as Node | null, `${key}.${k}`, out, depth + 1);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => collectSourceText(item as Node | null, `${key}.${i}`, out, depth + 1));
+  }
+}
+
+/** A non-finite number cannot be JSON: keep it visible (as the YAML wrote it) for the parser's message. */
+function encodeStructured(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v));
+}
+
+/**
+ * A top-level value as the Pulumi CLI hands it to the program (yaml.v3 into a string): a string as
+ * is, a number or boolean as written (`1.30` stays "1.30"), nothing/`~`/null as "", structured values
+ * as JSON.
+ */
+function encodeTop(node: Node | null | undefined, value: unknown, doc: Document.Parsed): string {
+  const target = node && isAlias(node) ? node.resolve(doc) : node;
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (target && isScalar(target) && typeof target.source === "string" && target.source !== "") return target.source;
+  return typeof value === "object" ? encodeStructured(value) : String(value);
+}
+
+/** Fails when another file in the same folder names the same stack (`Pulumi.x.yaml` and `Pulumi.x.yml`). */
+function assertOnlyFileOfStack(path: string, stack: string): void {
+  const other = join(dirname(path), `Pulumi.${stack}.${path.endsWith(".yml") ? "yaml" : "yml"}`);
+  let exists = false;
+  try {
+    lstatSync(other);
+    exists = true;
+  } catch {
+    exists = false;
+  }
+  if (exists) throw new StackFileError(path, `and ${other} both define stack "${stack}"; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
 }
 
 export function readStackFile(path: string): StackFile {
   const stack = stackNameOf(path);
-  if (!stack) throw new StackFileError(path, "is not named Pulumi.<stack>.yaml");
-  const doc = readYaml(path) ?? {};
+  if (stack === undefined) throw new StackFileError(path, "is not named Pulumi.<stack>.yaml");
+  if (!STACK_NAME_RE.test(stack)) {
+    throw new StackFileError(path, `${stack === "" ? "has an empty stack name" : `names stack "${stack}", which the Pulumi CLI refuses`} (a stack name is 1 to 100 letters, digits, -, _ or .). Fix: rename the file to Pulumi.<stack>.yaml with a valid stack name`);
+  }
+  assertOnlyFileOfStack(path, stack);
+  const docNode = parseYamlText(path, readTextFile(path, "stack file"));
+  const doc = toJS(path, docNode) ?? {};
   if (typeof doc !== "object" || Array.isArray(doc)) throw new StackFileError(path, "must be a YAML mapping with a `config:` key");
+  const unknown = Object.keys(doc as object).filter((k) => !STACK_FILE_KEYS.includes(k));
+  if (unknown.length) {
+    const guess = unknown.map((k) => (k.toLowerCase().replace(/[^a-z]/g, "").startsWith("conf") || k.toLowerCase() === "configs" ? `${k} (did you mean config?)` : k));
+    throw new StackFileError(path, `has ${unknown.length === 1 ? "a key" : "keys"} a stack file does not have: ${guess.join(", ")}; the Pulumi CLI reads only ${STACK_FILE_KEYS.join(", ")}, so these settings would be ignored`);
+  }
   const raw = (doc as Record<string, unknown>).config ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new StackFileError(path, "`config:` must be a mapping of `<namespace>:<key>: value`");
+  if (depthOf(raw) > MAX_NESTING) throw new StackFileError(path, `nests config values more than ${MAX_NESTING} levels deep; no InfraSage setting is deeper than 3`);
+  const configNode = docNode.get("config", true) as Node | undefined;
+  const nodes = new Map<string, Node | null>();
+  if (configNode && isMap(configNode)) {
+    for (const pair of configNode.items) {
+      if (!isScalar(pair.key)) throw new StackFileError(path, `has a config key that is not a plain name (${String(pair.key).slice(0, 40)})`);
+      nodes.set(String(pair.key.value), pair.value as Node | null);
+    }
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const sourceText: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const fullKey = key.includes(":") ? key : `infrasage:${key}`;
     if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
@@ -64,8 +217,11 @@ export function readStackFile(path: string): StackFile {
       config[fullKey] = "[secret]";
       continue;
     }
-    config[fullKey] = encode(value);
+    const node = nodes.get(key);
+    config[fullKey] = encodeTop(node, value, docNode);
+    if (value !== null && typeof value === "object") collectSourceText(node && isAlias(node) ? node.resolve(docNode) as Node : node, fullKey, sourceText);
   }
+  attachParseOptions(config, { secretKeys, sourceText });
   return { stack, path: resolve(path), config, secretKeys };
 }
 
@@ -75,7 +231,7 @@ export function findProject(dir: string): { name: string; root: string } {
   for (;;) {
     const file = join(cur, "Pulumi.yaml");
     if (existsSync(file)) {
-      const doc = readYaml(file) as Record<string, unknown> | null;
+      const doc = readYaml(file, "project file") as Record<string, unknown> | null;
       const name = doc?.name;
       if (typeof name !== "string") throw new StackFileError(file, "has no `name:`");
       return { name, root: cur };
@@ -110,5 +266,12 @@ export function listStackFiles(dir: string): string[] {
   } catch {
     throw new StackFileError(resolve(dir), "is not a readable directory");
   }
-  return names.filter((n) => STACK_FILE_RE.test(n)).sort().map((n) => join(dir, n));
+  const files = names.filter((n) => STACK_FILE_RE.test(n)).sort();
+  // Two files naming one stack (`Pulumi.x.yaml` and `Pulumi.x.yml`): the CLI would read only one.
+  const byStack = new Map<string, string[]>();
+  for (const n of files) byStack.set(stackNameOf(n)!, [...(byStack.get(stackNameOf(n)!) ?? []), n]);
+  for (const [stack, both] of byStack) {
+    if (both.length > 1) throw new StackFileError(join(dir, both[0]!), `and ${both.slice(1).map((n) => join(dir, n)).join(", ")} both define stack "${stack}"; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
+  }
+  return files.map((n) => join(dir, n));
 }

@@ -121,6 +121,8 @@ describe("active-active example (examples/active-active, planned together)", () 
       "kubernetes:core/v1:Namespace": { apiVersion: "v1", load: async () => (await import("kubernetes-models/v1/Namespace")).Namespace },
       "kubernetes:policy/v1:PodDisruptionBudget": { apiVersion: "policy/v1", load: async () => (await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget },
       "kubernetes:storage.k8s.io/v1:StorageClassPatch": { apiVersion: "storage.k8s.io/v1", load: async () => (await import("kubernetes-models/storage.k8s.io/v1/StorageClass")).StorageClass },
+      "kubernetes:core/v1:NamespacePatch": { apiVersion: "v1", load: async () => (await import("kubernetes-models/v1/Namespace")).Namespace },
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy": { apiVersion: "networking.k8s.io/v1", load: async () => (await import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy")).NetworkPolicy },
     };
     let validated = 0;
     for (const s of (await planExample()).stacks) {
@@ -261,7 +263,13 @@ describe("bad replication groups", () => {
 
   it("rejects a member in another jurisdiction (eu-west-1 with ap-south-1)", () => {
     const g = good();
-    g["eu-north-1"] = member("ap-south-1", "10.12.0.0/16", ["eu-west-1", "eu-central-1"], 1, { witness: true });
+    // A stack is named for its region (lib/config/input-rules.ts), so the foreign member is a stack
+    // with its own name and an explicit jurisdiction; the peers list it instead of eu-north-1.
+    delete g["eu-north-1"];
+    const peers = (self: string) => ["eu-west-1", "eu-central-1", "in-witness"].filter((p) => p !== self);
+    g["eu-west-1"] = member("eu-west-1", "10.10.0.0/16", peers("eu-west-1"), 2);
+    g["eu-central-1"] = member("eu-central-1", "10.11.0.0/16", peers("eu-central-1"), 2);
+    g["in-witness"] = { ...member("ap-south-1", "10.12.0.0/16", peers("in-witness"), 1, { witness: true }), "infrasage:jurisdiction": "IN" };
     assert.ok(policies(checkReplicationGroups(group(g))).includes(REPLICATION_POLICY.jurisdiction));
   });
 

@@ -1,7 +1,8 @@
 /** The offline plan CLI contract (DESIGN.md contract 2): selectors, JSON shape, exit codes, errors. */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { stringify } from "yaml";
 import { spawnSync } from "node:child_process";
@@ -134,6 +135,70 @@ describe("plan CLI", () => {
     assert.ok(run.stdout.length > 65536, "document should be larger than a pipe buffer for this test to mean anything");
     const doc = JSON.parse(run.stdout) as { stacks: { stack: string }[] };
     assert.equal(doc.stacks[0]!.stack, "eu-west-1");
+  });
+
+  it("never prints a plain-text secret or URL credential of a bad stack file (exit 2, every key named)", async () => {
+    const accessKeyId = "AK" + "IA" + "Z2Y3X4W5V6U7T8S9";
+    const ghToken = "gh" + "p_" + "Zq8Lr3Xv9Tb2Nw6Mk1Pd5Hs7Jf4Gc0Ay2Ue8";
+    const password = "Sup3rS3cretPa55";
+    const file = writeStackFile("eu-central-1", {
+      ...good,
+      "aws:accessKey": accessKeyId,
+      "acme:dbPassword": password,
+      "infrasage:tags": { Owner: ghToken },
+      "infrasage:chart": { repo: `https://deploy:${password}@charts.example.com`, name: "infrasage", version: "1.0.0" },
+    });
+    for (const args of [["--config-file", file], ["--config-file", file, "--json"]]) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2);
+      assert.equal(run.stdout, "");
+      assert.match(run.stderr, /invalid InfraSage configuration \(\d+ problems\):/);
+      for (const key of ["aws:accessKey", "acme:dbPassword", "infrasage:tags.Owner", "infrasage:chart.repo"]) assert.match(run.stderr, new RegExp(`  - ${key.replace(/\./g, "\\.")}: .*Fix: `));
+      assert.match(run.stderr, /pulumi config set --secret aws:accessKey <value>/);
+      for (const secret of [accessKeyId, ghToken, password, "deploy:"]) assert.ok(!run.stderr.includes(secret) && !run.stdout.includes(secret), `${secret} printed`);
+    }
+  });
+
+  it("exits 2 naming the file for a FIFO, a broken symlink, duplicate stack files and a stack name that is a path, without hanging", async function () {
+    this.timeout(30_000);
+    const dir = dirname(writeStackFile("eu-central-1", good));
+    const fifo = join(dir, "Pulumi.pipe.yaml");
+    execFileSync("mkfifo", [fifo]);
+    const started = Date.now();
+    const pipe = await runCli(["--config-file", fifo]);
+    assert.equal(pipe.code, 2);
+    assert.match(pipe.stderr, /Pulumi\.pipe\.yaml: is a FIFO \(named pipe\), not a stack file/);
+    assert.ok(Date.now() - started < 5000);
+    const all = await runCli(["--all", "--dir", dir]);
+    assert.equal(all.code, 2);
+    assert.match(all.stderr, /Pulumi\.pipe\.yaml: is a FIFO/);
+    const broken = join(dir, "Pulumi.gone.yaml");
+    symlinkSync(join(dir, "nowhere.yaml"), broken);
+    const link = await runCli(["--config-file", broken]);
+    assert.equal(link.code, 2);
+    assert.match(link.stderr, /Pulumi\.gone\.yaml: is a broken symbolic link/);
+    const twice = dirname(writeStackFile("eu-central-1", good));
+    writeFileSync(join(twice, "Pulumi.eu-central-1.yml"), stringify({ config: good }));
+    const dup = await runCli(["--all", "--dir", twice]);
+    assert.equal(dup.code, 2);
+    assert.match(dup.stderr, /Pulumi\.eu-central-1\.yaml: and .*Pulumi\.eu-central-1\.yml both define stack "eu-central-1"/);
+    const traversal = await runCli(["--stack", "../../etc/passwd"]);
+    assert.equal(traversal.code, 2);
+    assert.match(traversal.stderr, /is not a stack name/);
+    const policy = await runCli(["--stack", "eu-west-1", "--policy-pack-config", fifo]);
+    assert.equal(policy.code, 2);
+    assert.match(policy.stderr, /--policy-pack-config: .*is a FIFO/);
+  });
+
+  it("rejects a stack whose name names another region than aws:region, and a stack named for no region without infrasage:jurisdiction", async () => {
+    const wrong = await runCli(["--config-file", writeStackFile("eu-west-1", { ...good })]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /aws:region: is eu-central-1, but the stack name "eu-west-1" names eu-west-1.*Fix: set aws:region to eu-west-1/);
+    const prod = await runCli(["--config-file", writeStackFile("prod", good)]);
+    assert.equal(prod.code, 2);
+    assert.match(prod.stderr, /infrasage:jurisdiction: is required: the stack name "prod" names no AWS region.*Fix: set infrasage:jurisdiction to EU/);
+    const ok = await runCli(["--config-file", writeStackFile("prod", { ...good, "infrasage:jurisdiction": "EU" }), "--json"]);
+    assert.equal(ok.code, 0, ok.stderr);
   });
 
   it("plans the shipped stacks together with --all and exits 0", async () => {

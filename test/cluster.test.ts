@@ -80,7 +80,7 @@ describe("EksCluster (mock runtime)", () => {
   });
 
   it("enables control-plane logs into a retained log group created before the cluster", () => {
-    assert.deepEqual(input(cluster(), "enabledClusterLogTypes"), ["api", "audit", "authenticator"]);
+    assert.deepEqual(input(cluster(), "enabledClusterLogTypes"), ["api", "audit", "authenticator", "controllerManager", "scheduler"], "every type by default (CIS EKS 2.1.1)");
     const group = one(rec, "aws:cloudwatch/logGroup:LogGroup");
     assert.equal(input(group, "name"), "/aws/eks/infrasage-ap-southeast-3/cluster");
     assert.equal(input(group, "retentionInDays"), 90);
@@ -91,9 +91,9 @@ describe("EksCluster (mock runtime)", () => {
     assert.deepEqual(input(cluster(), "accessConfig"), { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
   });
 
-  it("hardens the launch template: IMDSv2 required, hop limit 2, encrypted gp3 root", () => {
+  it("hardens the launch template: IMDSv2 required, hop limit 1 (pods cannot reach the node's credentials), encrypted gp3 root", () => {
     const lt = one(rec, "aws:ec2/launchTemplate:LaunchTemplate");
-    assert.deepEqual(input(lt, "metadataOptions"), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+    assert.deepEqual(input(lt, "metadataOptions"), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
     const [root] = input<{ deviceName: string; ebs: Record<string, unknown> }[]>(lt, "blockDeviceMappings");
     assert.equal(root!.deviceName, "/dev/xvda");
     assert.deepEqual(root!.ebs, { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" });
@@ -192,7 +192,7 @@ describe("EksCluster (mock runtime)", () => {
 
   it("keeps auto-named IAM role names within 64 characters", () => {
     const roles = ofType(rec, "aws:iam/role:Role");
-    assert.equal(roles.length, 3);
+    assert.equal(roles.length, 4, "cluster, nodes, VPC CNI (IRSA), EBS CSI (IRSA)");
     for (const r of roles) assert.ok(r.name.length + AUTONAME_SUFFIX <= IAM_ROLE_NAME_MAX, `${r.name} + suffix > 64`);
   });
 });

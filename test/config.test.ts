@@ -20,7 +20,7 @@ function raw(overrides: Record<string, unknown> = {}, region: string | null = "e
 }
 
 function problems(overrides: Record<string, unknown>, region = "eu-west-1"): ConfigProblem[] {
-  const r = parseStackConfig(raw(overrides, region), "test");
+  const r = parseStackConfig(raw(overrides, region), region);
   assert.equal(r.ok, false, "expected the config to be rejected");
   return r.ok ? [] : r.problems;
 }
@@ -51,7 +51,7 @@ describe("config parsing", () => {
   });
 
   it("lets the small profile fill defaults and explicit keys override it", () => {
-    const r = parseStackConfig(raw({ "infrasage:scaleProfile": "small", "infrasage:ingestionGateway": { replicaCount: 5 } }), "s");
+    const r = parseStackConfig(raw({ "infrasage:scaleProfile": "small", "infrasage:ingestionGateway": { replicaCount: 5 } }), "eu-west-1");
     assert.ok(r.ok);
     assert.equal(r.config.network.natGateways, "single");
     assert.equal(r.config.mlEngine.enabled, false);
@@ -60,7 +60,7 @@ describe("config parsing", () => {
   });
 
   it("accepts top-level strings for numbers and booleans, and dotted keys", () => {
-    const r = parseStackConfig(raw({ "infrasage:ingestionGateway.replicaCount": "4", "infrasage:mlEngine.enabled": "false" }), "s");
+    const r = parseStackConfig(raw({ "infrasage:ingestionGateway.replicaCount": "4", "infrasage:mlEngine.enabled": "false" }), "eu-west-1");
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.config.ingestionGateway.replicaCount, 4);
     assert.equal(r.config.mlEngine.enabled, false);

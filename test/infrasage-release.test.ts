@@ -114,7 +114,8 @@ describe("InfraSageRelease", () => {
       assert.equal(r.provider, provider.urn, r.urn);
     }
     assert.deepEqual(rec.resources.filter((r) => r.parent === component.urn).map((r) => r.name).sort(), [
-      "infrasage-api-key", "infrasage-api-key", "infrasage-namespace", "infrasage-release", "infrasage-storage-class",
+      "infrasage-api-key", "infrasage-api-key", "infrasage-namespace", "infrasage-netpol-allow-ingestion", "infrasage-netpol-allow-within-namespace",
+      "infrasage-netpol-default-deny-ingress", "infrasage-release", "infrasage-storage-class",
     ]);
   });
 
@@ -130,8 +131,12 @@ describe("InfraSageRelease", () => {
     const { StorageClass } = await import("kubernetes-models/storage.k8s.io/v1/StorageClass");
     const { Secret } = await import("kubernetes-models/v1/Secret");
     const { Namespace } = await import("kubernetes-models/v1/Namespace");
+    const { NetworkPolicy } = await import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy");
     const k8sObjects = rec.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release");
-    assert.equal(k8sObjects.length, 3);
+    assert.equal(k8sObjects.length, 6);
+    for (const p of k8sObjects.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
+      new NetworkPolicy({ ...p.rawInputs, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" } as never).validate();
+    }
     // Revealed inputs: the masked Secret would fail the schema ("[secret]" is not an object).
     const obj = (r: RecordedResource, apiVersion: string, kind: string) => ({ ...r.rawInputs, apiVersion, kind });
     new StorageClass(obj(sc(), "storage.k8s.io/v1", "StorageClass") as StorageClassData).validate();

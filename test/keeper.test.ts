@@ -142,9 +142,11 @@ describe("Keeper Kubernetes objects", () => {
 
   it("allow one voter down at a time, run non-root under the restricted pod security level", () => {
     assert.equal(m.podDisruptionBudget.spec.maxUnavailable, 1);
-    assert.equal(m.namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+    assert.equal((m.namespace.metadata.labels as Record<string, string>)["pod-security.kubernetes.io/enforce"], "restricted");
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.deepEqual(pod.containers[0]!.securityContext.capabilities.drop, ["ALL"]);
+    assert.equal(pod.containers[0]!.securityContext.readOnlyRootFilesystem, true);
+    assert.deepEqual(pod.containers[0]!.volumeMounts.find((v) => v.name === "tmp"), { name: "tmp", mountPath: "/tmp" });
     assert.equal(pod.volumes.find((v) => v.name === "tls")?.secret?.secretName, "keeper-tls", "operator-provided certificates");
   });
 

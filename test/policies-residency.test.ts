@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-  awsProvidersInHomeRegion, awsResourceInHomeRegion, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, storageClassesInHomeRegion,
+  awsProvidersInHomeRegion, awsResourceInHomeRegion, stackIdentityMatchesHome, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, storageClassesInHomeRegion,
   telemetryStoresInHomeRegion, workloadStorageInHomeRegion,
 } from "../policies/rules/residency";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
@@ -14,7 +14,7 @@ const SC = "kubernetes:storage.k8s.io/v1:StorageClass";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 const res = (p: ResourceValidationPolicy, spec: ResourceSpec, config: object = {}) => runResourcePolicy(p, spec, config);
-const stack = (p: StackValidationPolicy, specs: ResourceSpec[], config: object = {}) => runStackPolicy(p, specs, config);
+const stack = (p: StackValidationPolicy, specs: ResourceSpec[], config: object = {}, tags: Record<string, string> = {}) => runStackPolicy(p, specs, config, tags);
 
 describe("policy aws-resource-in-home-region", () => {
   it("passes a resource in its provider's region", async () => clean(await res(awsResourceInHomeRegion, { type: VPC })));
@@ -39,6 +39,22 @@ describe("policy aws-resource-in-home-region", () => {
     await assert.rejects(res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "" }] }), /exemptions\/0\/reason must NOT have fewer than 10 characters/);
     // ...and a blank one that passes the schema is still ignored by the rule: the violation stands.
     violates(await res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: " ".repeat(12) }] }), /outside the home region/);
+  });
+});
+
+describe("policy stack-identity-matches-home-region", () => {
+  const vpcIn = (stack: string, region: string): ResourceSpec[] => [
+    { type: VPC, urn: urnOf(VPC, "vpc", stack), provider: { ...awsProvider(region), urn: urnOf("pulumi:providers:aws", "aws", stack) } },
+    { type: "pulumi:providers:aws", name: "aws", urn: urnOf("pulumi:providers:aws", "aws", stack), props: { region }, provider: null },
+  ];
+  it("passes a stack named for its home region", async () => clean(await stack(stackIdentityMatchesHome, vpcIn("eu-west-1", "eu-west-1"))));
+  it("rejects a stack named for one region deploying to another (the EU tenant's stack built in India)", async () =>
+    violates(await stack(stackIdentityMatchesHome, vpcIn("eu-west-1", "ap-south-1")), /stack eu-west-1 is named for eu-west-1 but its resources go to ap-south-1/));
+  it("reads a region anywhere in the name (prod-eu-west-1)", async () =>
+    violates(await stack(stackIdentityMatchesHome, vpcIn("prod-eu-west-1", "us-east-1")), /named for eu-west-1/));
+  it("checks the infrasage:jurisdiction stack tag, which the stack file cannot change", async () => {
+    clean(await stack(stackIdentityMatchesHome, vpcIn("prod", "eu-central-1"), {}, { "infrasage:jurisdiction": "EU" }));
+    violates(await stack(stackIdentityMatchesHome, vpcIn("prod", "ap-south-1"), {}, { "infrasage:jurisdiction": "EU" }), /tagged infrasage:jurisdiction=EU but its home region ap-south-1 is in IN/);
   });
 });
 

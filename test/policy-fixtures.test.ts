@@ -31,6 +31,11 @@ const CASES: readonly Case[] = [
   { dir: "keeper-two-regions", mode: "all", exit: 1, expect: ["replication-keeper-survives-region-loss"] },
   { dir: "federation-spoke-not-listed", mode: "all", exit: 1, expect: ["cross-stack-federation-pairing"] },
   { dir: "federation-hub-lists-non-spoke", mode: "all", exit: 1, expect: ["cross-stack-federation-pairing"] },
+  { dir: "stack-without-jurisdiction", mode: "file", exit: 2, expect: ["jurisdiction"] },
+  { dir: "reserved-tag", mode: "file", exit: 2, expect: ["tags.Jurisdiction", "tags.infrasage.io/flow"] },
+  { dir: "chart-repo-credentials", mode: "file", exit: 2, expect: ["chart.repo", "chart.version"] },
+  { dir: "public-endpoint-union", mode: "file", exit: 2, expect: ["cluster.publicAccessCidrs"] },
+  { dir: "unbounded-sizes", mode: "file", exit: 2, expect: ["cluster.version", "ingestionGateway.replicaCount", "kafka.size"] },
 ];
 
 interface Json { stacks: { violations: { policy: string; level: string }[] }[]; violations: { policy: string; level: string }[]; flows: unknown[] }

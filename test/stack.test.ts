@@ -28,7 +28,7 @@ describe("shipped regional stacks (pattern 1)", () => {
         assert.equal(count("aws:eks/nodeGroup:NodeGroup"), 1);
         assert.deepEqual(ofType(plan, "aws:eks/addon:Addon").map((a) => a.rawInputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
         assert.equal(count("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 1);
-        assert.equal(count("aws:kms/key:Key"), 1);
+        assert.equal(count("aws:kms/key:Key"), 2, "secrets key and log-groups key (cluster.encryptLogs)");
         assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClassPatch"), 1);
         assert.equal(count("kubernetes:core/v1:Secret"), 2, "API key and Grafana admin (mode local)");
         assert.equal(count("kubernetes:helm.sh/v3:Release"), 1);
@@ -65,11 +65,10 @@ describe("shipped regional stacks (pattern 1)", () => {
         const vpcConfig = cluster.vpcConfig as Record<string, unknown>;
         assert.equal(vpcConfig.endpointPrivateAccess, true);
         assert.equal(vpcConfig.endpointPublicAccess, false);
-        assert.deepEqual([...(cluster.enabledClusterLogTypes as string[])].sort(), ["api", "audit", "authenticator"]);
+        assert.deepEqual([...(cluster.enabledClusterLogTypes as string[])].sort(), ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         const enc = (cluster.encryptionConfig as { resources: string[]; provider: { keyArn: string } });
         assert.deepEqual(enc.resources, ["secrets"]);
-        const key = one(plan, "aws:kms/key:Key");
-        assert.equal(key.rawInputs.enableKeyRotation, true);
+        for (const key of ofType(plan, "aws:kms/key:Key")) assert.equal(key.rawInputs.enableKeyRotation, true, key.name);
         const lt = one(plan, "aws:ec2/launchTemplate:LaunchTemplate").rawInputs;
         assert.equal((lt.metadataOptions as Record<string, unknown>).httpTokens, "required");
       });

@@ -4,14 +4,17 @@
  * Pure: the program, the offline plan and the tests all call this one function.
  */
 import type { z } from "zod";
-import { findRegion, JURISDICTIONS, availabilityZonesOf } from "../../policies/shared/regions";
+import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
 import { SCALE_PROFILES, type ScaleProfileName } from "../profiles";
 import { infrasageSchema, type InfrasageInput } from "./schema";
-import { publicAccessCidrProblem, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
+import { publicAccessCidrsProblems, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
 import { closest, type ConfigProblem } from "./problems";
+import { chartProblems, closestRegion, namespaceProblems, padVersion, providerTagProblems, regionsNamedBy, stackIdentityProblems, tagProblems, volumeSizeProblem } from "./input-rules";
+import { plainTextSecrets, redact } from "./secrets";
 import type { ChartSource, Pattern, StackConfig } from "./types";
 import { namespaceScopeProblems } from "../runbook-access";
 import { stackReferencesOf } from "./references";
+import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { regionOfRef } from "../links/contract";
 
 export const NAMESPACE = "infrasage";
@@ -24,6 +27,29 @@ export const DEFAULT_CHART_PATH = "./infrasage-chart";
 export const MAX_USER_TAGS = 40;
 
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** What a stack file said beyond the strings Pulumi hands the program. */
+export interface ParseOptions {
+  /** Keys Pulumi holds encrypted (`secure:`): never judged as plain-text credentials. */
+  readonly secretKeys?: readonly string[];
+  /**
+   * Source text of non-string scalars inside structured values, by dotted key
+   * (`infrasage:cluster.version` -> `1.30`): YAML reads `1.30` as 1.3, and a fix must quote what
+   * the user wrote.
+   */
+  readonly sourceText?: Readonly<Record<string, string>>;
+}
+
+const SOURCE_INFO = new WeakMap<object, ParseOptions>();
+/** Attaches ParseOptions to a raw config object (offline/stack-file.ts does, for its parsed files). */
+export function attachParseOptions(raw: Readonly<Record<string, string>>, options: ParseOptions): void {
+  SOURCE_INFO.set(raw, options);
+}
+
+/** Path segments that would reach an object's prototype. */
+const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
+/** A blank value: `key:` with nothing, `~`, `null`, or only spaces (Pulumi hands the program ""). */
+const isBlank = (value: string) => value.trim() === "";
 
 /** Decodes one raw value: JSON objects/arrays are structured config, everything else a string. */
 function decode(value: string): unknown {
@@ -44,20 +70,31 @@ function collectNamespace(raw: Readonly<Record<string, string>>, problems: Confi
   for (const [fullKey, value] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const path = fullKey.slice(NAMESPACE.length + 1).split(".");
+    if (path.some((p) => FORBIDDEN_SEGMENTS.has(p))) {
+      problems.push({ key: fullKey, message: "is not a known InfraSage setting", fix: "remove it" });
+      continue;
+    }
+    if (isBlank(value)) {
+      problems.push({ key: fullKey, message: "is empty", fix: `set a value after ${fullKey}:, or remove the line` });
+      continue;
+    }
     let node = out;
-    for (const part of path.slice(0, -1)) {
-      const next = node[part];
+    let conflict = false;
+    for (const [i, part] of path.slice(0, -1).entries()) {
+      const next = Object.hasOwn(node, part) ? node[part] : undefined;
       if (next === undefined) node[part] = {};
       else if (typeof next !== "object" || next === null || Array.isArray(next)) {
-        problems.push({ key: fullKey, message: `conflicts with the value of ${NAMESPACE}:${part}`, fix: "set the key once, either nested or dotted" });
+        problems.push({ key: fullKey, message: `conflicts with the value of ${NAMESPACE}:${path.slice(0, i + 1).join(".")}`, fix: "set the key once, either nested or dotted" });
+        conflict = true;
         break;
       }
       node = node[part] as Record<string, unknown>;
     }
+    if (conflict) continue;
     const leaf = path[path.length - 1]!;
     const decoded = decode(value);
-    const existing = node[leaf];
-    if (existing !== undefined && typeof existing === "object" && typeof decoded === "object" && decoded !== null && !Array.isArray(decoded)) {
+    const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
+    if (existing !== undefined && typeof existing === "object" && existing !== null && !Array.isArray(existing) && typeof decoded === "object" && decoded !== null && !Array.isArray(decoded)) {
       node[leaf] = { ...(existing as object), ...(decoded as object) };
     } else if (existing !== undefined) {
       problems.push({ key: fullKey, message: "is set twice (nested and dotted)", fix: "keep only one of the two" });
@@ -69,10 +106,57 @@ function collectNamespace(raw: Readonly<Record<string, string>>, problems: Confi
 }
 
 function typeName(v: unknown): string {
-  return Array.isArray(v) ? "list" : v === null ? "null" : typeof v;
+  return Array.isArray(v) ? "list" : v === null ? "null" : typeof v === "object" ? "mapping" : typeof v;
 }
 
-function zodProblems(error: z.ZodError, input: Record<string, unknown>): ConfigProblem[] {
+/** A value for a message: short, JSON-quoted strings, non-finite numbers by name. */
+function show(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 60)}...` : text;
+}
+
+// Every number the schema takes is a whole number (schema.ts int()).
+const EXPECTED: Record<string, string> = { int: "whole number", number: "whole number", string: "string", boolean: "boolean (true or false)", array: "list", object: "mapping", record: "mapping" };
+const NON_FINITE_RE = /^[-+]?(\.inf|\.nan|inf|infinity|nan)$/i;
+
+/** Fixes for values of the right type in the wrong shape, by key (numbers in list paths as `N`). */
+const FORMAT_FIXES: readonly [RegExp, string][] = [
+  [/^tenantId$/, "use a lowercase DNS label (a-z, 0-9, -, at most 63 characters), e.g. acme-eu"],
+  [/^cluster\.version$/, `quote a supported version, e.g. "${DEFAULT_EKS_VERSION}"`],
+  [/^(cluster\.adminRoleArns\.N|deploy\.previewRoleArn)$/, "use arn:aws:iam::<12-digit account>:role/<name>"],
+  [/^clickhouse\.storageClass$/, "use a DNS label such as gp3-<region>"],
+  [/^(clickhouse|kafka)\.size$/, "use a whole number of Gi or Ti, e.g. 500Gi"],
+  [/^(federation\.hubStack|federation\.spokes\.N|replication\.peers\.N|grafana\.sources\.N|grafana\.hostStack)$/, "write it as org/project/stack, e.g. acme/infrasage/eu-west-1"],
+  [/^deploy\.repository$/, "use the GitHub owner/repo, e.g. acme/infrasage"],
+  [/^deploy\.connectionArn$/, "copy the connection's ARN from the CodeConnections console: arn:aws:codeconnections:<region>:<account>:connection/<id>"],
+  [/^deploy\.runnerLabel$/, "use letters, digits and . _ - (at most 100 characters)"],
+  [/^runbooks\.namespaceScope\.N$/, "list Kubernetes namespace names (lowercase DNS labels)"],
+  [/^replication\.acceptRegionLossRisk$/, "write why the group accepts losing quorum with one region, in at least 10 characters"],
+];
+
+function formatFix(path: readonly string[], key: string): string {
+  const pattern = path.map((p) => (/^\d+$/.test(p) ? "N" : p)).join(".");
+  return FORMAT_FIXES.find(([re]) => re.test(pattern))?.[1] ?? `correct ${key}`;
+}
+
+/** The fix for a YAML number where a string belongs: quote what was written (`1.30`, not 1.3). */
+function quoteFix(path: readonly string[], value: number, literal: string | undefined): string {
+  const joined = path.join(".");
+  if (joined === "cluster.version") {
+    const text = literal ?? value.toFixed(2); // 1.3 can only have been 1.30 (versions are 1.NN)
+    return `quote it in the stack file: version: "${text}" (unquoted, YAML reads ${text} as the number ${value})`;
+  }
+  if (joined === "chart.version") {
+    const text = literal ?? String(value);
+    return `quote it as a full SemVer version: version: "${padVersion(text) ?? text}"`;
+  }
+  if (/^(clickhouse|kafka)\.size$/.test(joined)) return `give it a unit: size: ${literal ?? value}Gi`;
+  const text = literal ?? String(value);
+  return `quote it in the stack file, e.g. "${text}"${literal && literal !== String(value) ? ` (unquoted, YAML reads ${literal} as the number ${value})` : ""}`;
+}
+
+function zodProblems(error: z.ZodError, input: Record<string, unknown>, sourceText: Readonly<Record<string, string>>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map(String);
@@ -91,21 +175,54 @@ function zodProblems(error: z.ZodError, input: Record<string, unknown>): ConfigP
       continue;
     }
     let value: unknown = input;
-    for (const p of path) value = value && typeof value === "object" ? (value as Record<string, unknown>)[p] : undefined;
+    for (const p of path) value = value && typeof value === "object" && Object.hasOwn(value, p) ? (value as Record<string, unknown>)[p] : undefined;
+    const literal = sourceText[key];
+    const expected = issue.code === "invalid_type" ? EXPECTED[issue.expected] ?? issue.expected : "";
+    const nonFinite = (typeof value === "number" && !Number.isFinite(value)) || (typeof value === "string" && NON_FINITE_RE.test(value.trim()))
+      || (value === null && literal !== undefined && NON_FINITE_RE.test(literal));
     if (issue.code === "invalid_type" && value === undefined) {
       problems.push({ key, message: "is required", fix: `set ${key} in the stack file` });
+    } else if (nonFinite) {
+      problems.push({ key, message: `is ${literal ?? (typeof value === "string" ? value.trim() : show(value))}, not a finite number`, fix: expected === "string" ? `set ${key} to a string value` : `set ${key} to a whole number${numberBoundsAt(path)}` });
+    } else if (value === null || (typeof value === "string" && isBlank(value) && issue.code !== "invalid_value")) {
+      problems.push({ key, message: "is empty", fix: `set ${key} to a ${expected || "value"}, or remove it` });
     } else if (issue.code === "invalid_type") {
-      // YAML reads `version: 1.30` as the number 1.3: say to quote it.
-      const fix = issue.expected === "string" && typeof value === "number" ? `quote it in the stack file, e.g. "${String(value)}"` : `set ${key} to a ${issue.expected}`;
-      problems.push({ key, message: `must be a ${issue.expected}, got ${typeName(value)} ${JSON.stringify(value)}`, fix });
+      const got = typeof value === "number" && literal !== undefined ? `the number ${literal}` : `${typeName(value)} ${show(value)}`;
+      let fix: string;
+      if (issue.expected === "string" && typeof value === "number") fix = quoteFix(path, value, literal);
+      else if (issue.expected === "boolean") fix = `set ${key} to true or false`;
+      else if (issue.expected === "int" && typeof value === "number") fix = `set ${key} to a whole number${numberBoundsAt(path)}`;
+      else if (issue.expected === "number" || issue.expected === "int") fix = `set ${key} to a whole number${numberBoundsAt(path)}, unquoted`;
+      else if (issue.expected === "array") fix = `write ${key} as a list, e.g. [a, b] (or a comma-separated string)`;
+      else if (issue.expected === "object") fix = `write ${key} as a mapping of its settings (${knownKeysAt(path).join(", ")})`;
+      else if (issue.expected === "record") fix = `write ${key} as a mapping of name: value`;
+      else fix = `set ${key} to a ${expected}`;
+      problems.push({ key, message: `must be a ${expected}, got ${got}`, fix });
     } else if (issue.code === "invalid_value") {
-      const allowed = issue.values.map((v) => String(v)).join(" | ");
-      problems.push({ key, message: `${JSON.stringify(value)} is not allowed`, fix: `use one of: ${allowed}` });
+      const allowed = issue.values.map((v) => String(v));
+      const guess = typeof value === "string" ? closest(value, allowed) : undefined;
+      problems.push({ key, message: `${show(value)} is not allowed`, fix: `use one of: ${allowed.join(" | ")}${guess ? ` (did you mean ${guess}?)` : ""}` });
+    } else if (issue.code === "too_small" || issue.code === "too_big") {
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const range = numberBoundsAt(path);
+      problems.push({ key, message: `${show(value)} ${issue.message}`, fix: typeof value === "number" ? (range ? `set it to a whole number${range}` : `set it to ${String(bound)} or ${issue.code === "too_small" ? "more" : "less"}`) : formatFix(path, key) });
     } else {
-      problems.push({ key, message: `${JSON.stringify(value)} ${issue.message.replace(/^Invalid input: /, "")}`, fix: `correct ${key}` });
+      problems.push({ key, message: `${show(value)} ${issue.message.replace(/^Invalid input: /, "")}`, fix: formatFix(path, key) });
     }
   }
   return problems;
+}
+
+/** Bounds of the number the schema takes at a path (for "set it to a whole number from 1 to 50"). */
+function numberBoundsAt(path: readonly string[]): string {
+  let schema: unknown = infrasageSchema;
+  for (const p of path) schema = unwrapShape(schema)?.[p];
+  type Def = { _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown; out?: unknown } }; minValue?: number | null; maxValue?: number | null };
+  let s = schema as Def | undefined;
+  for (let i = 0; i < 8 && s && s._zod?.def?.type !== "number"; i++) s = (s._zod?.def?.innerType ?? s._zod?.def?.out) as Def | undefined;
+  const min = s?.minValue;
+  const max = s?.maxValue;
+  return typeof min === "number" && typeof max === "number" && Number.isFinite(min) && max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : typeof min === "number" && Number.isFinite(min) ? ` of at least ${min}` : "";
 }
 
 /** Keys the schema knows at a path (for "did you mean"). */
@@ -124,32 +241,58 @@ function unwrapShape(schema: unknown): Record<string, unknown> | undefined {
   return s?.shape;
 }
 
-/** Parses a stack's raw config. `stack` is the Pulumi stack name. */
-export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: string): ParseResult {
+/**
+ * Parses a stack's raw config. `stack` is the Pulumi stack name. `options` default to what
+ * offline/stack-file.ts attached to `raw` (see attachParseOptions).
+ */
+export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: string, options: ParseOptions = SOURCE_INFO.get(raw) ?? {}): ParseResult {
   const problems: ConfigProblem[] = [];
+  const sourceText = options.sourceText ?? {};
+  // Keys nobody reads (misspelt namespaces, unknown aws: settings) would be dropped silently.
+  problems.push(...namespaceProblems(raw));
   const region = raw["aws:region"];
   const regionInfo = region ? findRegion(region) : undefined;
-  if (!region) {
+  if (region === undefined) {
     const typo = Object.keys(raw).find((k) => k.startsWith("aws:") && closest(k.slice(4), ["region"]) === "region");
     problems.push({ key: "aws:region", message: `is required${typo ? ` (${typo} is set: a typo?)` : ""}`, fix: "set aws:region to the stack's region, e.g. eu-west-1" });
+  } else if (isBlank(region)) {
+    problems.push({ key: "aws:region", message: "is empty", fix: "set aws:region to the stack's region, e.g. eu-west-1" });
   } else if (!regionInfo) {
+    const guess = closestRegion(region);
     problems.push({
       key: "aws:region",
-      message: `"${region}" is not a commercial AWS region known to InfraSage`,
-      fix: "use a region from policies/shared/regions.ts (e.g. eu-west-1, ap-south-1), or add it there with its jurisdiction",
+      message: `${show(region)} is not a commercial AWS region known to InfraSage`,
+      fix: guess ? `did you mean ${guess}?` : "use a region from policies/shared/regions.ts (e.g. eu-west-1, ap-south-1), or add it there with its jurisdiction",
     });
   }
 
   const input = collectNamespace(raw, problems);
+  // A stack named after a region deploys there; any other stack states its jurisdiction.
+  const jurisdictionSet = typeof input.jurisdiction === "string" && input.jurisdiction.trim() !== "";
+  problems.push(...stackIdentityProblems(stack, region && !isBlank(region) ? region : undefined, jurisdictionSet));
   const parsed = infrasageSchema.safeParse(input);
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, input));
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, input, sourceText).filter((p) => !problems.some((q) => q.key === p.key && q.message === "is empty")));
   // Semantic checks still run on the keys that did parse, so one run reports every problem.
   const checkable = parsed.success ? parsed.data : parseWithoutBadKeys(input, parsed.error);
-  if (!checkable) return { ok: false, problems };
-  const config = resolve(checkable, regionInfo?.code ?? "us-east-1", regionInfo?.jurisdiction ?? "US", stack);
-  const semantic = semanticProblems(checkable, config, regionInfo !== undefined);
-  problems.push(...semantic.filter((p) => !problems.some((q) => q.key === p.key)));
-  return problems.length > 0 || !parsed.success || !regionInfo ? { ok: false, problems } : { ok: true, config };
+  if (checkable) {
+    const config = resolve(checkable, regionInfo?.code ?? "us-east-1", regionInfo?.jurisdiction ?? "US", stack);
+    const semantic = semanticProblems(checkable, config, regionInfo !== undefined, regionsNamedBy(stack).length > 0);
+    problems.push(...semantic.filter((p) => !problems.some((q) => q.key === p.key)));
+    if (problems.length === 0 && parsed.success && regionInfo) return finish(raw, options, problems, config);
+  }
+  return finish(raw, options, problems, undefined);
+}
+
+/** Adds plain-text credentials (any namespace), then removes every secret value from what is printed. */
+function finish(raw: Readonly<Record<string, string>>, options: ParseOptions, problems: ConfigProblem[], config: StackConfig | undefined): ParseResult {
+  const secrets = plainTextSecrets(raw, options.secretKeys);
+  // A key whose own rule already said "(not shown)" (chart.repo credentials) keeps that fix.
+  problems.push(...secrets.problems.filter((p) => !problems.some((q) => q.key === p.key && q.message.includes("(not shown)"))));
+  // Provider tags (aws:defaultTags, aws:ignoreTags) that would rewrite or hide the program's own.
+  problems.push(...providerTagProblems(raw));
+  if (problems.length === 0 && config) return { ok: true, config };
+  const clean = (t: string) => redact(t, secrets.tokens);
+  return { ok: false, problems: problems.map((p) => ({ key: clean(p.key), message: clean(p.message), fix: clean(p.fix) })) };
 }
 
 /** Drops every path zod rejected (filling required keys with neutral values) and parses again. */
@@ -198,6 +341,8 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       version: c.cluster?.version ?? DEFAULT_EKS_VERSION,
       publicAccessCidrs: c.cluster?.publicAccessCidrs ?? [],
       adminRoleArns: c.cluster?.adminRoleArns ?? [],
+      logTypes: [...new Set(c.cluster?.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
+      encryptLogs: c.cluster?.encryptLogs ?? true,
       nodes: {
         instanceTypes: profile.nodeInstanceTypes,
         minSize: profile.nodeMin,
@@ -249,24 +394,27 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
     stateBackend: c.stateBackend ?? "shared",
     links: { via: c.links?.via ?? "stack-reference", regions: c.links?.regions ?? {} },
     tags: {
+      ...(c.tags ?? {}),
       Project: "infrasage",
       Tenant: c.tenantId,
       Jurisdiction: jurisdiction,
       Stack: stack,
       ManagedBy: "pulumi",
-      ...(c.tags ?? {}),
     },
   };
 }
 
-function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: boolean): ConfigProblem[] {
+function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: boolean, stackNamesRegion: boolean): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (key: string, message: string, fix: string) => problems.push({ key: `${NAMESPACE}:${key}`, message, fix });
 
-  if (regionKnown && c.jurisdiction !== undefined && c.jurisdiction.toUpperCase() !== config.jurisdiction) {
-    const known = (JURISDICTIONS as readonly string[]).includes(c.jurisdiction.toUpperCase());
-    add("jurisdiction", `"${c.jurisdiction}" does not match ${config.region}, which is in ${config.jurisdiction}${known ? "" : ` ("${c.jurisdiction}" is not a known jurisdiction)`}`,
-      `set it to ${config.jurisdiction}, remove it, or deploy to a region of ${c.jurisdiction}`);
+  const asserted = c.jurisdiction?.trim().toUpperCase();
+  if (regionKnown && asserted !== undefined && asserted !== "" && asserted !== config.jurisdiction) {
+    const known = (JURISDICTIONS as readonly string[]).includes(asserted);
+    add("jurisdiction", `${show(c.jurisdiction)} does not match ${config.region}, which is in ${config.jurisdiction}${known ? "" : ` (${show(c.jurisdiction)} is not a known jurisdiction: ${JURISDICTIONS.join(", ")})`}`,
+      known
+        ? `set it to ${config.jurisdiction}${stackNamesRegion ? ", remove it" : ""}, or deploy to a region of ${asserted} (${regionsIn(asserted as Jurisdiction).join(", ")})`
+        : `set it to ${config.jurisdiction}, the jurisdiction of ${config.region}`);
   }
 
   const vpc = vpcCidrProblem(c.network.cidr);
@@ -279,10 +427,17 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   if (!SUPPORTED_EKS_VERSIONS.includes(config.cluster.version)) {
     add("cluster.version", `EKS does not support Kubernetes ${config.cluster.version}`, `use one of ${SUPPORTED_EKS_VERSIONS.join(", ")} (default ${DEFAULT_EKS_VERSION})`);
   }
-  config.cluster.publicAccessCidrs.forEach((cidr, i) => {
-    const p = publicAccessCidrProblem(cidr);
-    if (p) add(`cluster.publicAccessCidrs[${i}]`, p.message, p.fix);
-  });
+  const missingLogs = REQUIRED_CONTROL_PLANE_LOG_TYPES.filter((t) => !config.cluster.logTypes.includes(t));
+  if (missingLogs.length > 0) add("cluster.logTypes", `leaves out ${missingLogs.join(", ")}: the audit trail is never switched off`, `add ${missingLogs.join(", ")} (or remove the key: every type is shipped by default)`);
+  // Each entry, then the list as a whole (count, union size and widest merged block).
+  for (const p of publicAccessCidrsProblems(config.cluster.publicAccessCidrs)) {
+    add(p.index === undefined ? "cluster.publicAccessCidrs" : `cluster.publicAccessCidrs[${p.index}]`, p.message, p.fix);
+  }
+  for (const k of ["clickhouse", "kafka"] as const) {
+    const size = c[k]?.size;
+    const p = size === undefined ? undefined : volumeSizeProblem(size);
+    if (p) add(`${k}.size`, p.message, p.fix);
+  }
 
   if (c.chart?.path !== undefined && config.chart.kind === "repo") {
     add("chart", "sets both chart.path and chart.repo/name/version", "use either chart.path, or chart.repo + chart.name + chart.version");
@@ -292,6 +447,8 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
       if (!config.chart[k]) add(`chart.${k}`, "is required when the chart comes from a repository", `set chart.${k}, or use chart.path for a local chart`);
     }
   }
+  // Where the chart comes from: https/oci only, no credentials, an exact version, a path inside the project.
+  problems.push(...chartProblems(c.chart));
 
   if (c.federation?.includeRawTelemetry === true) {
     add("federation.includeRawTelemetry", "true would forward raw telemetry out of the region (ALERT_FORWARD_INCLUDE_RAW_TELEMETRY)",
@@ -358,6 +515,11 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   // Links: a region named for a linked stack must be one we know.
   for (const [stack, region] of Object.entries(config.links.regions)) {
     if (!findRegion(region)) add(`links.regions.${stack}`, `"${region}" is not a commercial AWS region known to InfraSage`, "give the region the linked stack is deployed in, e.g. eu-west-1");
+    // A linked stack named for a region is deployed there (the rule each stack's own aws:region obeys).
+    const named = regionsNamedBy(stack);
+    if (findRegion(region) && named.length === 1 && named[0] !== region) {
+      add(`links.regions.${stack}`, `says ${region}, but stack "${stack}" is named for ${named[0]} and so deploys there`, `set it to ${named[0]}, or remove it (a stack named for its region needs no entry)`);
+    }
   }
 
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
@@ -367,9 +529,7 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   // subnet discovery, link purpose/flow). Rejected here, not half-way through `pulumi up`.
   const tagCount = Object.keys(c.tags ?? {}).length;
   if (tagCount > MAX_USER_TAGS) add("tags", `has ${tagCount} tags; with the program's own, resources would exceed AWS's 50`, `keep at most ${MAX_USER_TAGS}`);
-  for (const [k, v] of Object.entries(c.tags ?? {})) {
-    if (k.length > 128 || k.toLowerCase().startsWith("aws:")) add(`tags.${k}`, "is not a valid AWS tag key (max 128 chars, no aws: prefix)", "rename the tag");
-    if (v.length > 256) add(`tags.${k}`, "value is longer than 256 characters (AWS tag limit)", "shorten the value");
-  }
+  // No tag the program or the policy pack gives meaning to, and only what AWS accepts.
+  problems.push(...tagProblems(c.tags ?? {}, `${NAMESPACE}:tags`));
   return problems;
 }

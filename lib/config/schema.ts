@@ -4,15 +4,28 @@
  * are filled in by parse.ts, not here, so "not set" stays distinguishable from "set to the default".
  */
 import { z } from "zod";
-import { SCALE_PROFILE_NAMES } from "../profiles";
+import { SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profiles";
 import { CONNECTION_ARN_RE, GITHUB_REPOSITORY_RE } from "../deploy/deploy-path";
+import { ALL_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 
-/** A number, or a numeric string (top-level Pulumi config values arrive as strings). */
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+/** A number, or a numeric string (top-level Pulumi config values arrive as strings); `why` explains the maximum. */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER, why?: string) =>
   z.preprocess(
     (v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v),
-    z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+    z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}${why ? ` (${why})` : ""}`),
   );
+
+/** Largest node group any scale profile runs (large: 12 nodes). */
+const MAX_NODES = Math.max(...Object.values(SCALE_PROFILES).map((p) => p.nodeMax));
+/**
+ * Ingestion Gateway replicas: about 4 per node of the largest node group; beyond that replicas only
+ * contend for the same nodes (and a typo such as 300 would leave most pods Pending).
+ */
+export const MAX_GATEWAY_REPLICAS = 50;
+/** Kafka brokers: one per node at most (each holds its own EBS volume and partition leaders). */
+export const MAX_KAFKA_BROKERS = MAX_NODES;
+/** Keeper voters one stack runs: an ensemble is 3 or 5 voters in all, more only slows every write. */
+export const MAX_KEEPER_VOTERS = 5;
 /** A boolean, or "true"/"false". */
 const bool = () =>
   z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
@@ -34,12 +47,16 @@ export const networkSchema = z.strictObject({
   /** VPC CIDR. */
   cidr: z.string(),
   /** AZs used, 2 or 3. */
-  availabilityZones: int(2, 3).optional(),
+  availabilityZones: int(2, 3, "InfraSage spreads a region over 2 or 3 AZs").optional(),
   /** `single` or `perAz`. */
   natGateways: z.enum(["single", "perAz"]).optional(),
 });
 
 export const clusterSchema = z.strictObject({
+  /** Control-plane log types shipped to CloudWatch (audit always). */
+  logTypes: list(z.enum(ALL_CONTROL_PLANE_LOG_TYPES as [string, ...string[]])).optional(),
+  /** Encrypt the stack's log groups with a KMS key of the stack. */
+  encryptLogs: bool().optional(),
   version: z.string().regex(/^1\.\d{2}$/, "must look like 1.35").optional(),
   publicAccessCidrs: list(z.string()).optional(),
   adminRoleArns: list(z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")).optional(),
@@ -47,9 +64,12 @@ export const clusterSchema = z.strictObject({
 
 export const chartSchema = z.strictObject({
   path: z.string().min(1).optional(),
-  repo: z.string().url("must be a chart repository URL (https:// or oci://)").optional(),
+  /** https:// or oci:// (checked in input-rules.ts, which never prints the URL: it may hold credentials). */
+  repo: z.string().optional(),
   name: z.string().min(1).optional(),
   version: z.string().min(1).optional(),
+  /** Opt-in for a chart.path outside the project folder (absolute, or ../ out of it). */
+  allowOutsideRepository: bool().optional(),
 });
 
 export const federationSchema = z.strictObject({
@@ -63,7 +83,7 @@ export const federationSchema = z.strictObject({
 
 export const replicationSchema = z.strictObject({
   peers: list(stackRef).optional(),
-  keeperVoters: int(0, 5).optional(),
+  keeperVoters: int(0, MAX_KEEPER_VOTERS, "a Keeper ensemble is 3 or 5 voters in all; more only slows every write").optional(),
   witness: bool().optional(),
   acceptRegionLossRisk: z.string().trim().min(10, "must give a reason (at least 10 characters)").optional(),
 });
@@ -92,13 +112,13 @@ export const infrasageSchema = z.strictObject({
   jurisdiction: z.string().optional(),
   network: networkSchema,
   cluster: clusterSchema.optional(),
-  ingestionGateway: z.strictObject({ replicaCount: int(1).optional() }).optional(),
+  ingestionGateway: z.strictObject({ replicaCount: int(1, MAX_GATEWAY_REPLICAS, `about 4 per node of the largest node group, ${MAX_NODES} nodes`).optional() }).optional(),
   clickhouse: z.strictObject({
     storageClass: z.string().regex(DNS_LABEL_RE, "must be a DNS label such as gp3-eu-west-1").optional(),
     size: z.string().regex(QUANTITY_RE, "must be a size such as 500Gi").optional(),
   }).optional(),
   kafka: z.strictObject({
-    replicaCount: int(1).optional(),
+    replicaCount: int(1, MAX_KAFKA_BROKERS, `one broker per node, and the largest node group has ${MAX_NODES} nodes`).optional(),
     size: z.string().regex(QUANTITY_RE, "must be a size such as 200Gi").optional(),
   }).optional(),
   chart: chartSchema.optional(),

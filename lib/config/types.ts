@@ -36,6 +36,10 @@ export interface ClusterConfig {
   readonly adminRoleArns: readonly string[];
   /** Managed node group sizing (from the scale profile). */
   readonly nodes: NodeGroupConfig;
+  /** Control-plane log types shipped (always including audit). */
+  readonly logTypes: readonly string[];
+  /** The stack's log groups are encrypted with a KMS key of the stack. */
+  readonly encryptLogs: boolean;
 }
 
 export type ChartSource =

@@ -247,7 +247,38 @@ export const workloadStorageInHomeRegion = stackRule({
   },
 });
 
+/** Stack tag that anchors a stack's jurisdiction outside its stack file (`pulumi stack tag set`). */
+export const JURISDICTION_STACK_TAG = "infrasage:jurisdiction";
+
+/** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...`. */
+const stackOfUrn = (urn: string): string | undefined => /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
+
+export const stackIdentityMatchesHome = stackRule({
+  name: "stack-identity-matches-home-region",
+  description: "The stack's home region agrees with its identity: the region its name names, and its infrasage:jurisdiction stack tag",
+  kind: "residency",
+  severity: "critical",
+  remediation: `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`,
+  check: (args, ctx) => {
+    const stack = args.resources.map((r) => stackOfUrn(r.urn)).find((x) => x !== undefined);
+    if (stack === undefined) return;
+    const home = requireStackHome(args, ctx);
+    if (home === undefined) return;
+    // Anchors the stack file cannot change: the stack's name (fixed at pulumi stack init) and its tags.
+    const named = regionsInName(stack);
+    if (named.length > 0 && !named.includes(home)) {
+      ctx.report(`stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`);
+    }
+    const tagged = args.stackTags.get(JURISDICTION_STACK_TAG);
+    const jurisdiction = ctx.jurisdictionOf(home);
+    if (tagged !== undefined && tagged.toUpperCase() !== jurisdiction) {
+      ctx.report(`stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`);
+    }
+  },
+});
+
 export const RESIDENCY_POLICIES = [
+  stackIdentityMatchesHome,
   awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
   storageClassesInHomeRegion, workloadStorageInHomeRegion,
 ];

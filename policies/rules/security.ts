@@ -8,7 +8,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { DATA_PORTS } from "../shared/ports";
 import { resourceRule, stackRule } from "./framework";
 import { asArray, asObject, asString, asStrings, get, isFalse, isTrue } from "./props";
-import { CONTROL_PLANE_LOG_TYPES } from "../shared/eks";
+import { REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../shared/eks";
 
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const KMS_KEY = "aws:kms/key:Key";
@@ -44,14 +44,14 @@ export const eksEndpointRestricted = resourceRule({
 
 export const eksControlPlaneLogging = resourceRule({
   name: "eks-control-plane-logging",
-  description: "EKS control-plane logs include api, audit and authenticator",
+  description: "EKS control-plane logs always include the audit log",
   kind: "security",
   severity: "medium",
-  remediation: "Set enabledClusterLogTypes to include api, audit and authenticator.",
+  remediation: "Keep audit in enabledClusterLogTypes (infrasage:cluster.logTypes); CIS EKS 2.1.1 recommends every type.",
   appliesTo: only(EKS_CLUSTER),
   check: (args, ctx) => {
     const enabled = asStrings(args.props.enabledClusterLogTypes);
-    const missing = CONTROL_PLANE_LOG_TYPES.filter((t) => !enabled.includes(t));
+    const missing = REQUIRED_CONTROL_PLANE_LOG_TYPES.filter((t) => !enabled.includes(t));
     if (missing.length > 0) ctx.report(`control-plane log types missing: ${missing.join(", ")}`);
   },
 });

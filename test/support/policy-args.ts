@@ -98,8 +98,8 @@ export async function runResourcePolicy(policy: Policy, spec: ResourceSpec, conf
   return outcome(policy.name, await analyzer.analyze(request(spec)));
 }
 
-/** AnalyzeStack; providers referenced by the specs are added as resources unless listed. */
-export async function runStackPolicy(policy: Policy, specs: readonly ResourceSpec[], config: object = {}): Promise<Outcome> {
+/** AnalyzeStack; providers referenced by the specs are added as resources unless listed. `stackTags`: the stack's tags. */
+export async function runStackPolicy(policy: Policy, specs: readonly ResourceSpec[], config: object = {}, stackTags: Readonly<Record<string, string>> = {}): Promise<Outcome> {
   const all = [...specs];
   for (const s of specs) {
     const p = providerOf(s);
@@ -112,7 +112,12 @@ export async function runStackPolicy(policy: Policy, specs: readonly ResourceSpe
     propertyDependencies: spec.propertyDependencies ?? {},
   }));
   const analyzer = await configured(policy, config);
-  return outcome(policy.name, await analyzer.analyzeStack(resources));
+  await analyzer.configureStack({ stack: "test", project: "infrasage", organization: "organization", dryRun: false, tags: stackTags });
+  try {
+    return outcome(policy.name, await analyzer.analyzeStack(resources));
+  } finally {
+    await analyzer.configureStack({ stack: "test", project: "infrasage", organization: "organization", dryRun: false });
+  }
 }
 
 /** No violation, and no value the policy needed was unknown. */

@@ -1,0 +1,164 @@
+/**
+ * Credentials written in plain text in a stack file (any namespace): found by what the value looks
+ * like (provider token formats, PEM private keys, JWTs, URLs with a password) or by a key that names
+ * a credential (`password`, `secret`, `token`, ...). Problems never echo the value; `redact` removes
+ * every found value from any text the parser prints.
+ */
+import type { ConfigProblem } from "./problems";
+
+/** What a value looks like, and the pattern that finds it inside a longer string. */
+const VALUE_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
+  // IAM access key ids: AKIA long-term, ASIA temporary (STS), ABIA/ACCA service bearer/context keys.
+  { what: "an AWS access key id", re: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g },
+  { what: "a GitHub token", re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,255}(?![A-Za-z0-9_])/g },
+  { what: "a GitHub fine-grained token", re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,255}/g },
+  { what: "a GitLab token", re: /(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_-]{20,}/g },
+  { what: "a Slack token", re: /(?<![A-Za-z0-9])xox[abposre]-[A-Za-z0-9-]{10,}/g },
+  { what: "a Slack app token", re: /(?<![A-Za-z0-9])xapp-\d-[A-Za-z0-9-]{10,}/g },
+  { what: "a Slack webhook URL", re: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{20,}/g },
+  { what: "a Pulumi access token", re: /(?<![A-Za-z0-9])pul-[a-f0-9]{40}(?![a-f0-9])/g },
+  { what: "a Google API key", re: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+  { what: "an npm token", re: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
+  { what: "a Stripe secret key", re: /(?<![A-Za-z0-9_])[sr]k_live_[A-Za-z0-9]{16,}/g },
+  { what: "an OpenAI/Anthropic API key", re: /(?<![A-Za-z0-9_-])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}/g },
+  { what: "a private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g },
+  { what: "a JSON Web Token", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
+  // user:password@ in any URL (the user part alone is not a secret, the password is).
+  { what: "a URL with a password", re: /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@[^\s]+/g },
+];
+
+/** Key names that say the value is a credential (the last segment of the key, any case). */
+const SECRET_NAME_RE = /(password|passwd|passphrase|secret|token|apikey|api_key|api-key|accesskey|access_key|privatekey|private_key|credential|clientsecret|authkey|auth_key|webhookurl)/i;
+/** ...unless the key names a reference to one, a flag or a setting about it. */
+const NOT_A_SECRET_NAME_RE = /(name|names|arn|arns|id|ids|ref|file|files|path|provider|length|ttl|lifetime|rotation|rotationdays|count|enabled|mode|type|format|header|version|endpoint|region|validation|bucket|capacity|ratelimitercapacity)$|^(skip|use|enable|disable|allow|ignore|require|existing)/i;
+
+/** Shannon entropy in bits per character. */
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  return h;
+}
+
+/**
+ * An AWS secret access key: 40 characters of base64, mixed case and digits, random-looking, and
+ * either the whole value (at most two "/", unlike a path) or right after `secret...=`/`:` in it.
+ * Without that context a 40-character run inside an ARN or a path would look the same.
+ */
+const AWS_SECRET_CANDIDATE_RE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const AWS_SECRET_CONTEXT_RE = /(secret|aws_secret_access_key|secretaccesskey)["']?\s*[=:]\s*["']?$/i;
+function awsSecretKeys(value: string): string[] {
+  return [...value.matchAll(AWS_SECRET_CANDIDATE_RE)].filter((m) => {
+    const s = m[0];
+    // 4.35 bits/char: 99.9% of random 40-character keys are above it, CamelCase names (~4.2) below;
+    // four or more Capitalised words (Infra, Deploy, Admin, ...) make it a name, not a key.
+    const randomLooking = /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s) && !/^[0-9a-fA-F]+$/.test(s) && entropy(s) >= 4.35
+      && (s.match(/[A-Z][a-z]{4,}/g) ?? []).length < 4;
+    const whole = value.trim() === s && (s.match(/\//g) ?? []).length <= 2;
+    return randomLooking && (whole || AWS_SECRET_CONTEXT_RE.test(value.slice(0, m.index)));
+  }).map((m) => m[0]);
+}
+
+export interface SecretFinding {
+  /** What the value looks like (never the value). */
+  readonly what: string;
+  /** The secret substrings, for redaction. */
+  readonly tokens: string[];
+}
+
+/** The credentials inside a string value, by their look. */
+export function secretsInValue(value: string): SecretFinding[] {
+  const out: SecretFinding[] = [];
+  for (const { what, re } of VALUE_PATTERNS) {
+    const tokens = [...value.matchAll(re)].map((m) => m[0]);
+    if (tokens.length) out.push({ what, tokens });
+  }
+  const aws = awsSecretKeys(value);
+  if (aws.length) out.push({ what: "an AWS secret access key", tokens: aws });
+  return out;
+}
+
+/** Whether the last segment of a key names a credential (so any non-trivial value is one). */
+export function isSecretKeyName(key: string): boolean {
+  const last = key.split(/[:.]/).filter((s) => s !== "").pop() ?? "";
+  return SECRET_NAME_RE.test(last) && !NOT_A_SECRET_NAME_RE.test(last);
+}
+
+/** Values that carry no secret even under a credential-named key (numbers too, unless it is a password/PIN). */
+const TRIVIAL_VALUE_RE = /^(true|false|yes|no|on|off|null|none|~|\[secret\])$/i;
+const isTrivial = (key: string, value: string): boolean =>
+  TRIVIAL_VALUE_RE.test(value) || (/^-?\d+(\.\d+)?$/.test(value) && !/pass|pin$/i.test(key.split(/[:.]/).pop() ?? ""));
+
+/** Walks a decoded config value: every string leaf with its dotted key. */
+function* leaves(key: string, value: unknown, depth = 0): Generator<{ key: string; value: string }> {
+  if (depth > 64) return;
+  if (typeof value === "string") yield { key, value };
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* leaves(`${key}[${i}]`, v, depth + 1);
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "secure" && Object.keys(value).length === 1) continue; // an encrypted value
+      yield* leaves(`${key}.${k}`, v, depth + 1);
+    }
+  }
+}
+
+function decodeLoose(value: string): unknown {
+  const t = value.trim();
+  if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** `pulumi config set --secret` for a key (with `--path` for a value inside a structured key). */
+function secretFix(key: string, namespaceKey: string): string {
+  const set = key === namespaceKey ? `pulumi config set --secret ${key} <value>` : `pulumi config set --secret --path '${key}' <value>`;
+  const rotate = "rotate the credential: it has been in the file in plain text";
+  return namespaceKey.startsWith("infrasage:")
+    ? `remove it and ${rotate}; InfraSage settings hold no credentials (were it one, it would be ${set}, which the offline plan cannot read)`
+    : `store it encrypted with ${set} (it replaces the plain value), and ${rotate}`;
+}
+
+/**
+ * Problems for every plain-text credential in the raw config (`secretKeys`: keys Pulumi already
+ * holds encrypted, skipped), and every secret substring found (for `redact`).
+ */
+export function plainTextSecrets(raw: Readonly<Record<string, string>>, secretKeys: readonly string[] = []): { problems: ConfigProblem[]; tokens: string[] } {
+  const problems: ConfigProblem[] = [];
+  const tokens: string[] = [];
+  for (const [fullKey, rawValue] of Object.entries(raw)) {
+    if (secretKeys.includes(fullKey) || rawValue === "[secret]") continue;
+    // A credential used as a key name.
+    const inKey = secretsInValue(fullKey);
+    if (inKey.length) {
+      tokens.push(...inKey.flatMap((f) => f.tokens));
+      problems.push({ key: fullKey, message: `is a key name holding what looks like ${inKey[0]!.what} (not shown)`, fix: "remove that key from the stack file and rotate the credential" });
+    }
+    for (const leaf of leaves(fullKey, decodeLoose(rawValue))) {
+      const found = secretsInValue(leaf.value);
+      const named = isSecretKeyName(leaf.key) && leaf.value.trim() !== "" && !isTrivial(leaf.key, leaf.value.trim());
+      if (!found.length && !named) continue;
+      tokens.push(...found.flatMap((f) => f.tokens));
+      if (named) tokens.push(leaf.value);
+      const what = found[0]?.what ?? "a credential (the key names one)";
+      problems.push({ key: leaf.key, message: `holds ${what} in plain text (value not shown)`, fix: secretFix(leaf.key, fullKey) });
+    }
+  }
+  return { problems, tokens: [...new Set(tokens.filter((t) => t.length > 0))] };
+}
+
+/** Replaces every secret token (raw, and as JSON escapes it) in a text. */
+export function redact(text: string, tokens: readonly string[]): string {
+  let out = text;
+  for (const t of [...tokens].sort((a, b) => b.length - a.length)) {
+    for (const form of new Set([t, JSON.stringify(t).slice(1, -1), t.trim()])) {
+      if (form.length >= 4) out = out.split(form).join("[redacted]");
+    }
+  }
+  return out;
+}
