@@ -20,6 +20,8 @@ import { LoadBalancerController } from "./components/lb-controller";
 import { DeployRunner } from "./components/deploy-runner";
 import { LogsKey } from "./components/logs-key";
 import { LinkContract } from "./components/linked-stacks";
+import { LinkTunnels } from "./components/link-tunnel";
+import { linkTlsPrerequisite } from "./lib/link-tls";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
 
 /**
@@ -162,7 +164,12 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     namespace: release.namespace,
     host: sharedGrafana.host,
     tags: config.tags,
-  }, { providers: { aws: awsProvider } }) : undefined;
+  }, { providers: { aws: awsProvider, kubernetes: cluster.provider } }) : undefined;
+
+  // Shared Grafana host: one TLS link tunnel per ready source; its datasources point at them.
+  if (sharedGrafana?.tunnels.length && release) {
+    new LinkTunnels("grafana-sources", sharedGrafana.tunnels, release.namespace, { providers: { kubernetes: cluster.provider } });
+  }
 
   // One AWS Load Balancer Controller per stack, binding every Pulumi-managed target group (hub, metrics link).
   const bindings = [...(federationWired?.bindings ?? []), ...(grafanaLink ? [grafanaLink.targetGroupBinding] : [])];
@@ -207,5 +214,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     ...(grafanaLink ? { [GRAFANA_SOURCE_OUTPUT]: grafanaLink.sourceExport } : {}),
     ...federationWired?.outputs,
     ...activeActiveOutputs,
+    // The certificate the operator creates before TLS links carry traffic (lib/link-tls.ts).
+    ...(federationWired || sharedGrafana?.tunnels.length || grafanaLink ? { linkPrerequisites: [linkTlsPrerequisite(config.stack)] } : {}),
   };
 }

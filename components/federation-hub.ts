@@ -1,10 +1,11 @@
 /**
  * The hub of pattern 2 (hub-and-spoke alert federation): exposes the AIops Engine's alert webhook on
- * an internal NLB (port PORTS.alertWebhook, its own security group opened only to the listed, deployed
- * spokes' private subnets), names it `infrasage-hub.central.internal` in a private hosted zone spokes
- * associate with, and issues one credential per listed spoke. Plans come from lib/federation.ts.
- * The AIops pods are put into the target group by the stack's one LoadBalancerController, through
- * `targetGroupBinding` (stack.ts).
+ * an internal NLB (TCP passthrough on PORTS.alertWebhook, its own security group opened only to the
+ * listed, deployed spokes' private subnets) in front of the hub's link tunnel (TLS, client
+ * certificates of the listed spokes only: lib/link-tls.ts), names it `infrasage-hub.central.internal`
+ * in a private hosted zone spokes associate with, and issues one credential per listed spoke. Plans
+ * come from lib/federation.ts. The tunnel's pods are put into the target group by the stack's one
+ * LoadBalancerController, through `targetGroupBinding` (stack.ts).
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
 import * as aws from "@pulumi/aws";
@@ -13,11 +14,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { publishSpokeCredential } from "./linked-stacks";
 import { networkPolicies } from "./network-policies";
-import { CHART_COMPONENT_LABELS, allowIngress } from "../lib/isolation";
+import { allowIngress } from "../lib/isolation";
 import {
-  AIOPS_SERVICE_NAME, CREDENTIAL_LENGTH, FEDERATION_TAGS, HUB_CREDENTIALS_SECRET, HUB_LOCAL_RECORD, HUB_LOCAL_ZONE_NAME,
-  HUB_RECORD, HUB_WEBHOOK_URL, HUB_ZONE_NAME, credentialsDocument, type HubFederationExport,
+  CREDENTIAL_LENGTH, FEDERATION_TAGS, HUB_CREDENTIALS_SECRET, HUB_RECORD, HUB_TUNNEL_NAME, HUB_WEBHOOK_URL, HUB_ZONE_NAME,
+  credentialsDocument, hubTunnel, type HubFederationExport,
 } from "../lib/federation";
+import { tunnelLabels } from "../lib/link-tls";
+import { linkTunnel } from "./link-tunnel";
 import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../policies/shared/ports";
 import type { Jurisdiction } from "../policies/shared/regions";
@@ -35,9 +38,7 @@ export interface FederationHubArgs {
   readonly loadBalancerSubnetIds: readonly pulumi.Input<string>[];
   /** Hub load-balancer subnet CIDRs (same order): exported as `lbSubnetCidrs`, the only hub CIDRs spokes route to. */
   readonly loadBalancerSubnetCidrs: readonly string[];
-  /** Hub private subnet CIDRs: the hub's own Alertmanager (pods) reaches the NLB from there. */
-  readonly privateSubnetCidrs: readonly string[];
-  /** Security group of the cluster's nodes and pods (VPC CNI): receives from the NLB only on the AIops port. */
+  /** Security group of the cluster's nodes and pods (VPC CNI): receives from the NLB only on the tunnel's port. */
   readonly clusterSecurityGroupId: pulumi.Input<string>;
   /** Namespace of the InfraSage release (the AIops Service and the credential Secret). */
   readonly namespace: pulumi.Input<string>;
@@ -59,8 +60,8 @@ export class FederationHub extends pulumi.ComponentResource {
   public readonly federationExport: pulumi.Output<HubFederationExport>;
   /** `{ "<spoke stack>": "<credential>" }`, a Pulumi secret. */
   public readonly spokeCredentials: pulumi.Output<Record<string, string>>;
-  /** The AIops Engine pods into the webhook target group: for the stack's LoadBalancerController. */
-  public readonly targetGroupBinding: TargetGroupBindingRequest;
+  /** The link tunnel's pods into the webhook target group, for the stack's LoadBalancerController; none while no spoke is listed. */
+  public readonly targetGroupBinding?: TargetGroupBindingRequest;
 
   constructor(name: string, args: FederationHubArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:federation:Hub", name, {}, opts);
@@ -68,25 +69,27 @@ export class FederationHub extends pulumi.ComponentResource {
     const tags = (role: string) => ({ ...args.tags, ...FEDERATION_TAGS, Name: `${name}-${role}` });
     const port = PORTS.alertWebhook;
 
-    // --- The internal NLB: nothing opened but the webhook port from listed spokes (and the hub) ----
+    // --- The link tunnel: TLS in, only from the listed spokes' certificates ------------------------
+    // Without a listed spoke nobody may connect, and ghostunnel does not start without an allowed peer.
+    const tunnel = hubTunnel(args.spokeStacks);
+    const serving = args.spokeStacks.length > 0;
+    if (serving) linkTunnel(name, tunnel, args.namespace, parent);
+
+    // --- The internal NLB: nothing opened but the webhook port from listed, deployed spokes --------
     const endpoint = new InternalEndpoint(`${name}-ep`, {
       purpose: "Alert webhook",
       vpcId: args.vpcId,
       loadBalancerSubnetIds: args.loadBalancerSubnetIds,
       clusterSecurityGroupId: args.clusterSecurityGroupId,
       listenerPort: port,
-      service: { name: AIOPS_SERVICE_NAME, port: PORTS.aiopsEngine, namespace: args.namespace },
-      bindingName: `${AIOPS_SERVICE_NAME}-webhook`,
-      allowedSources: [
-        ...args.linkedSpokes.flatMap((spoke) => spoke.privateSubnetCidrs.map((cidr, i) => ({ key: `${spoke.stack}-${i}`, cidr, description: `alert webhook from spoke ${spoke.stack}` }))),
-        // The hub's own Alertmanager posts to the seed's infrasage-aiops.hub.internal, i.e. this NLB.
-        ...args.privateSubnetCidrs.map((cidr, i) => ({ key: `hub-${i}`, cidr, description: "alert webhook from the hub's own Alertmanager" })),
-      ],
+      service: { name: HUB_TUNNEL_NAME, port: tunnel.listenPort, namespace: args.namespace },
+      bindingName: `${HUB_TUNNEL_NAME}-webhook`,
+      allowedSources: args.linkedSpokes.flatMap((spoke) => spoke.privateSubnetCidrs.map((cidr, i) => ({ key: `${spoke.stack}-${i}`, cidr, description: `alert webhook from spoke ${spoke.stack}` }))),
       tags: { ...args.tags, ...FEDERATION_TAGS },
     }, parent);
-    this.targetGroupBinding = endpoint.targetGroupBinding;
+    if (serving) this.targetGroupBinding = endpoint.targetGroupBinding;
 
-    // --- Names: the seed's infrasage-hub.central.internal (spokes) and infrasage-aiops.hub.internal --
+    // --- Name: the seed's infrasage-hub.central.internal (spokes) ----------------------------------
     const alias = { name: endpoint.dnsName, zoneId: endpoint.zoneId, evaluateTargetHealth: true };
     const zone = new aws.route53.Zone(`${name}-zone`, {
       name: HUB_ZONE_NAME,
@@ -99,13 +102,6 @@ export class FederationHub extends pulumi.ComponentResource {
       ignoreChanges: ["vpcs"],
     });
     new aws.route53.Record(`${name}-record`, { zoneId: zone.zoneId, name: HUB_RECORD, type: "A", aliases: [alias] }, parent);
-    const localZone = new aws.route53.Zone(`${name}-local-zone`, {
-      name: HUB_LOCAL_ZONE_NAME,
-      comment: "InfraSage hub's own receiver name (hub VPC only)",
-      vpcs: [{ vpcId: args.vpcId, vpcRegion: args.region }],
-      tags: tags("local-zone"),
-    }, parent);
-    new aws.route53.Record(`${name}-local-record`, { zoneId: localZone.zoneId, name: HUB_LOCAL_RECORD, type: "A", aliases: [alias] }, parent);
 
     // --- One credential per listed spoke, named by its stack (stable when the list is reordered) ---
     const credentials: Record<string, pulumi.Output<string>> = {};
@@ -125,8 +121,9 @@ export class FederationHub extends pulumi.ComponentResource {
       stringData: { [HUB_CREDENTIALS_SECRET.key]: this.spokeCredentials.apply(credentialsDocument) },
     }, parent);
 
-    // The load balancer reaches the AIops Engine from its subnets (ip targets: the NLB's own addresses).
-    networkPolicies(`${name}-netpol`, [allowIngress("allow-alert-webhook", "", [PORTS.aiopsEngine], { cidrs: args.loadBalancerSubnetCidrs }, CHART_COMPONENT_LABELS.aiopsEngine)], parent, args.namespace);
+    // The load balancer reaches the tunnel from its subnets (ip targets: the NLB's own addresses); the
+    // tunnel reaches the AIops Engine inside the namespace (allow-within-namespace).
+    if (serving) networkPolicies(`${name}-netpol`, [allowIngress("allow-alert-webhook", "", [tunnel.listenPort], { cidrs: args.loadBalancerSubnetCidrs }, tunnelLabels(HUB_TUNNEL_NAME))], parent, args.namespace);
 
     this.federationExport = pulumi.output({
       webhookUrl: HUB_WEBHOOK_URL,

@@ -2,14 +2,17 @@
  * A spoke of pattern 2 (hub-and-spoke alert federation) owns its link to the hub: VPC peering that
  * routes only to the hub's load-balancer subnets (and back only to this spoke's private subnets), the
  * hub's private hosted zone associated with this VPC so `infrasage-hub.central.internal` resolves,
- * and this spoke's webhook credential in a Kubernetes Secret the AIops Engine reads.
+ * this spoke's webhook credential in a Kubernetes Secret the AIops Engine reads, and the spoke's link
+ * tunnel (lib/link-tls.ts) that carries the alerts to the hub over TLS, accepting only the hub's
+ * certificate.
  * Created only once the hub is ready for this spoke (lib/federation.ts readHub).
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FEDERATION_TAGS, SPOKE_CREDENTIAL_SECRET, type HubFederationExport } from "../lib/federation";
+import { FEDERATION_TAGS, SPOKE_CREDENTIAL_SECRET, spokeTunnel, type HubFederationExport } from "../lib/federation";
+import { linkTunnel } from "./link-tunnel";
 import type { NetworkExport } from "../lib/peering-plan";
 import { CrossRegionPeering } from "./peering";
 
@@ -62,6 +65,8 @@ export class FederationSpoke extends pulumi.ComponentResource {
       type: "Opaque",
       stringData: { [SPOKE_CREDENTIAL_SECRET.key]: pulumi.secret(args.credential) },
     }, parent);
+
+    linkTunnel(name, spokeTunnel(args.hubNetwork.stack), args.namespace, parent);
 
     this.peeringConnectionId = link.connectionId;
     this.registerOutputs({ peeringConnectionId: this.peeringConnectionId });

@@ -91,7 +91,6 @@ export function wireFederation(name: string, plan: FederationPlan, w: Federation
       vpcId: network.vpcId,
       loadBalancerSubnetIds: network.loadBalancerSubnetIds,
       loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
-      privateSubnetCidrs,
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
       namespace: w.namespace,
       spokeStacks: plan.spokes.stacks,
@@ -101,7 +100,7 @@ export function wireFederation(name: string, plan: FederationPlan, w: Federation
       ...(config.links.via === "ssm" ? { publishCredentials: { project: pulumi.getProject(), hubStack: config.stack } } : {}),
       tags: config.tags,
     }, opts);
-    return { outputs: { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials }, bindings: [hub.targetGroupBinding] };
+    return { outputs: { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials }, bindings: hub.targetGroupBinding ? [hub.targetGroupBinding] : [] };
   }
   if (plan.hub) {
     new FederationSpoke(`${name}-spoke`, {

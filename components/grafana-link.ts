@@ -1,21 +1,25 @@
 /**
  * A shared-Grafana source's metrics link to its host, owned by the source (it reads the host's
- * `network` output): an internal NLB in this stack's load-balancer subnets listening on
- * PORTS.prometheus, its own security group admitting exactly that port from the host's private
- * subnets (where Grafana's pods are), a target group (ip) the stack's LoadBalancerController fills
- * with the chart's Prometheus pods (`targetGroupBinding`), and VPC peering routed only to the host's
- * private subnets (here) and back only to this stack's load-balancer subnets (in the host's region).
+ * `network` output): an internal NLB in this stack's load-balancer subnets passing TCP on
+ * PORTS.metricsLink through to the source's link tunnel (TLS, only the host's client certificate:
+ * lib/link-tls.ts) in front of Prometheus, its own security group admitting exactly that port from
+ * the host's private subnets (where Grafana's tunnels are), a target group (ip) the stack's
+ * LoadBalancerController fills with the tunnel's pods (`targetGroupBinding`), and VPC peering routed
+ * only to the host's private subnets (here) and back only to this stack's load-balancer subnets (in
+ * the host's region).
  * Everything is tagged METRICS_LINK_TAGS: residency lets the link cross jurisdictions, the policy
  * metrics-link-scope keeps it to Prometheus. The host's Grafana reads `sourceExport` (the NLB's DNS
  * name: AWS resolves an internal NLB's name to its private IPs, from the peered VPC too).
- * Pass `providers: { aws }`: children inherit them through `parent`.
+ * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { METRICS_LINK_TAGS, PROMETHEUS_SERVICE, type GrafanaSourceExport } from "../lib/grafana";
+import { METRICS_LINK_TAGS, SOURCE_TUNNEL_NAME, sourceTunnel, type GrafanaSourceExport } from "../lib/grafana";
+import { tunnelLabels } from "../lib/link-tls";
+import { linkTunnel } from "./link-tunnel";
 import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../policies/shared/ports";
 import { networkPolicies } from "./network-policies";
-import { CHART_COMPONENT_LABELS, allowIngress } from "../lib/isolation";
+import { allowIngress } from "../lib/isolation";
 import type { Jurisdiction } from "../policies/shared/regions";
 import type { TargetGroupBindingRequest } from "./lb-controller";
 import { CrossRegionPeering } from "./peering";
@@ -36,9 +40,9 @@ export interface GrafanaSourceLinkArgs {
   readonly loadBalancerSubnetCidrs: readonly string[];
   /** Private route tables (the load-balancer subnets share them): routes to the host's private subnets go here. */
   readonly privateRouteTableIds: readonly pulumi.Input<string>[];
-  /** Security group of the cluster's nodes and pods: receives from the NLB only on PORTS.prometheus. */
+  /** Security group of the cluster's nodes and pods: receives from the NLB only on PORTS.metricsLink. */
   readonly clusterSecurityGroupId: pulumi.Input<string>;
-  /** Namespace of the InfraSage release (the Prometheus Service). */
+  /** Namespace of the InfraSage release (the Prometheus Service and the tunnel). */
   readonly namespace: pulumi.Input<string>;
   /** The host's `network` output (lib/peering-plan.ts readPeerNetwork). */
   readonly host: NetworkExport;
@@ -55,23 +59,28 @@ export class GrafanaSourceLink extends pulumi.ComponentResource {
   constructor(name: string, args: GrafanaSourceLinkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:grafana:SourceLink", name, {}, opts);
     const parent = { parent: this };
-    const port = PORTS.prometheus;
+    const port = PORTS.metricsLink;
 
-    // --- The internal NLB: Prometheus from the host's Grafana pods only -----------------------------
+    // --- The link tunnel: TLS in, only from the host's certificate, to Prometheus -------------------
+    const tunnel = sourceTunnel(args.host.stack);
+    linkTunnel(name, tunnel, args.namespace, parent);
+
+    // --- The internal NLB: the tunnel from the host's Grafana pods only ----------------------------
     const endpoint = new InternalEndpoint(`${name}-ep`, {
-      purpose: "Prometheus",
+      purpose: "Prometheus (TLS)",
       vpcId: args.vpcId,
       loadBalancerSubnetIds: args.loadBalancerSubnetIds,
       clusterSecurityGroupId: args.clusterSecurityGroupId,
       listenerPort: port,
-      service: { name: PROMETHEUS_SERVICE.name, port: PROMETHEUS_SERVICE.port, namespace: args.namespace },
-      bindingName: `${PROMETHEUS_SERVICE.name}-grafana`,
+      service: { name: SOURCE_TUNNEL_NAME, port: tunnel.listenPort, namespace: args.namespace },
+      bindingName: `${SOURCE_TUNNEL_NAME}-grafana`,
       allowedSources: args.host.privateSubnetCidrs.map((cidr, i) => ({ key: `host-${i}`, cidr, description: `Prometheus from Grafana on ${args.host.stack}` })),
       tags: { ...args.tags, ...METRICS_LINK_TAGS },
     }, parent);
     this.targetGroupBinding = endpoint.targetGroupBinding;
-    // The load balancer reaches Prometheus from its subnets (ip targets: the NLB's own addresses).
-    networkPolicies(`${name}-netpol`, [allowIngress("allow-shared-grafana", "", [PROMETHEUS_SERVICE.port], { cidrs: args.loadBalancerSubnetCidrs }, CHART_COMPONENT_LABELS.prometheus)], parent, args.namespace);
+    // The load balancer reaches the tunnel from its subnets (ip targets: the NLB's own addresses); the
+    // tunnel reaches Prometheus inside the namespace (allow-within-namespace).
+    networkPolicies(`${name}-netpol`, [allowIngress("allow-shared-grafana", "", [tunnel.listenPort], { cidrs: args.loadBalancerSubnetCidrs }, tunnelLabels(SOURCE_TUNNEL_NAME))], parent, args.namespace);
 
     // --- Peering: to the host's Grafana pods, back to the NLB's subnets only -----------------------
     new CrossRegionPeering(`${name}-peering`, {
@@ -90,7 +99,7 @@ export class GrafanaSourceLink extends pulumi.ComponentResource {
       stack: args.stack,
       region: args.region,
       jurisdiction: args.jurisdiction,
-      prometheusUrl: pulumi.interpolate`http://${endpoint.dnsName}:${port}`,
+      prometheusUrl: pulumi.interpolate`https://${endpoint.dnsName}:${port}`,
     });
     this.registerOutputs({ sourceExport: this.sourceExport });
   }

@@ -3,7 +3,7 @@
  * read every source stack's `grafanaSource` output (StackReferences, awaited: the datasources are
  * chart values) and plan one Prometheus datasource per ready source; the others are pending. On a
  * shared stack (grafana.mode shared) read the host's `network` output: once the host is deployed the
- * stack creates the metrics link (components/grafana-link.ts: internal NLB on PORTS.prometheus,
+ * stack creates the metrics link (components/grafana-link.ts: internal NLB on PORTS.metricsLink,
  * peering routed to the host's private subnets and back to the NLB's subnets only) and exports
  * `grafanaSource`; before that it is pending, never an error. Pure planning is lib/grafana.ts.
  */
@@ -12,12 +12,15 @@ import type { StackConfig } from "../lib/config/types";
 import { readLinkedStack } from "./linked-stacks";
 import { linkProblems, readPeerNetwork, type NetworkExport } from "../lib/peering-plan";
 import {
-  GRAFANA_SOURCE_OUTPUT, grafanaDatasources, metricsFlow, readGrafanaSource, type GrafanaDatasource, type GrafanaSourceExport,
+  GRAFANA_SOURCE_OUTPUT, grafanaDatasources, hostTunnel, metricsFlow, readGrafanaSource, type GrafanaDatasource, type GrafanaSourceExport,
 } from "../lib/grafana";
+import type { TunnelClient } from "../lib/link-tls";
 
 export interface SharedGrafanaPlan {
   /** Datasources of the host's chart values (buildHelmValues `grafanaDatasources`); empty elsewhere. */
   readonly datasources: readonly GrafanaDatasource[];
+  /** Host: one link tunnel per ready source (Grafana's datasources point at them); empty elsewhere. */
+  readonly tunnels: readonly TunnelClient[];
   /** Shared stack whose host is deployed (and linkable): the host's network, for GrafanaSourceLink. */
   readonly host?: NetworkExport;
   /** Stack output `grafana`: mode, linked sources, what is pending, the flows. Never secret. */
@@ -56,6 +59,7 @@ export async function planSharedGrafana(config: StackConfig, opts: pulumi.Invoke
     const host = read.ok && pending.length === 0 ? read.peer : undefined;
     return {
       datasources: [],
+      tunnels: [],
       ...(host ? { host } : {}),
       output: { mode: g.mode, hostStack: ref, sources: [], pending, flows: host ? [metricsFlow(config, host)] : [] },
     };
@@ -66,6 +70,7 @@ export async function planSharedGrafana(config: StackConfig, opts: pulumi.Invoke
   const ready: GrafanaSourceExport[] = reads.flatMap((r) => (r.ok ? [r.source] : []));
   return {
     datasources: grafanaDatasources(ready),
+    tunnels: ready.map(hostTunnel),
     output: {
       mode: g.mode,
       sources: ready.map((s) => s.stack),

@@ -6,9 +6,10 @@
  */
 import { containsCidr } from "cidr-tools";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
-import { PORTS } from "../policies/shared/ports";
+import { INFRASAGE_NAMESPACE, PORTS } from "../policies/shared/ports";
 import { jurisdictionOf, type Jurisdiction } from "../policies/shared/regions";
 import { linkProblems, readPeerNetwork, type NetworkExport } from "./peering-plan";
+import { linkIdentity, tunnelServiceUrl, type TunnelClient, type TunnelServer } from "./link-tls";
 
 /** Tags on every federation resource: what the link is for, and the policy pack's flow marker. */
 export const FEDERATION_TAGS: Readonly<Record<string, string>> = {
@@ -22,18 +23,38 @@ export const WEBHOOK_PATH = "/api/v1/alerts/webhook";
 export const HUB_ZONE_NAME = "central.internal";
 /** Record (in HUB_ZONE_NAME) that spokes forward to (seed: ALERT_FORWARD_URL). */
 export const HUB_RECORD = "infrasage-hub";
-/** Private hosted zone of the hub's own receiver name, associated with the hub VPC only. */
-export const HUB_LOCAL_ZONE_NAME = "hub.internal";
-/** Record (in HUB_LOCAL_ZONE_NAME) the hub's Alertmanager posts to (seed: hub receiver). */
-export const HUB_LOCAL_RECORD = "infrasage-aiops";
 
-/** `http://<host><path>`, with the port only when the webhook port is not HTTP's default. */
-export function webhookUrl(host: string): string {
-  return `http://${host}${PORTS.alertWebhook === 80 ? "" : `:${PORTS.alertWebhook}`}${WEBHOOK_PATH}`;
+/**
+ * The hub's webhook as spokes reach it: the seed's name (ALERT_FORWARD_URL host
+ * infrasage-hub.central.internal), but TLS with mutual authentication on PORTS.alertWebhook, passed
+ * through the hub's load balancer to its link tunnel (lib/link-tls.ts), never plain HTTP.
+ */
+export const HUB_WEBHOOK_URL = `https://${HUB_RECORD}.${HUB_ZONE_NAME}:${PORTS.alertWebhook}${WEBHOOK_PATH}`;
+
+/** Kubernetes Service of the AIops Engine the hub's link tunnel forwards to (`<release>-aiops`). */
+export const AIOPS_SERVICE_NAME = "infrasage-aiops";
+/** The AIops Engine inside its own cluster. */
+const AIOPS_IN_CLUSTER = `${AIOPS_SERVICE_NAME}.${INFRASAGE_NAMESPACE}.svc.cluster.local:${PORTS.aiopsEngine}`;
+
+/** Hub: the link tunnel (server) in front of the AIops Engine, which the load balancer targets. */
+export const HUB_TUNNEL_NAME = "infrasage-alert-link";
+/** Spoke: the link tunnel (client) its AIops Engine posts to, which carries the alerts to the hub over TLS. */
+export const SPOKE_TUNNEL = { name: "infrasage-hub-link", port: PORTS.aiopsEngine } as const;
+/** A spoke's ALERT_FORWARD_URL: its own link tunnel, which forwards to HUB_WEBHOOK_URL over TLS. */
+export const SPOKE_FORWARD_URL = `${tunnelServiceUrl(SPOKE_TUNNEL.name, SPOKE_TUNNEL.port)}${WEBHOOK_PATH}`;
+
+/** The hub's link tunnel: TLS from the listed spokes only (their certificates' identities). */
+export function hubTunnel(spokeStacks: readonly string[]): TunnelServer {
+  return { mode: "server", name: HUB_TUNNEL_NAME, namespace: INFRASAGE_NAMESPACE, listenPort: PORTS.alertWebhook, target: AIOPS_IN_CLUSTER, allowedPeers: spokeStacks.map(linkIdentity) };
 }
 
-/** Seed: ALERT_FORWARD_URL=http://infrasage-hub.central.internal/api/v1/alerts/webhook */
-export const HUB_WEBHOOK_URL = webhookUrl(`${HUB_RECORD}.${HUB_ZONE_NAME}`);
+/** A spoke's link tunnel to its hub: dials the hub's webhook name, accepts only the hub's identity. */
+export function spokeTunnel(hubStack: string): TunnelClient {
+  return {
+    mode: "client", name: SPOKE_TUNNEL.name, namespace: INFRASAGE_NAMESPACE, listenPort: SPOKE_TUNNEL.port,
+    target: `${HUB_RECORD}.${HUB_ZONE_NAME}:${PORTS.alertWebhook}`, peer: linkIdentity(hubStack),
+  };
+}
 
 /** Alertmanager receiver (the chart's `alertmanager.config.receivers` entry). */
 export interface AlertmanagerReceiver {
@@ -41,14 +62,16 @@ export interface AlertmanagerReceiver {
   readonly webhook_configs: readonly { readonly url: string; readonly send_resolved: boolean }[];
 }
 
-/** Seed, hub configuration: receiver `infrasage-hub` posting to the hub AIops Engine, resolved alerts too. */
+/**
+ * Seed, hub configuration: receiver `infrasage-hub` posting to the hub AIops Engine, resolved alerts
+ * too. The seed's `infrasage-aiops.hub.internal` named the hub's load balancer; that now speaks only
+ * TLS with client certificates, so the hub's own Alertmanager posts to the AIops Service directly
+ * (same cluster, same namespace: the traffic never leaves the cluster).
+ */
 export const HUB_RECEIVER: AlertmanagerReceiver = {
   name: "infrasage-hub",
-  webhook_configs: [{ url: webhookUrl(`${HUB_LOCAL_RECORD}.${HUB_LOCAL_ZONE_NAME}`), send_resolved: true }],
+  webhook_configs: [{ url: `http://${AIOPS_IN_CLUSTER}${WEBHOOK_PATH}`, send_resolved: true }],
 };
-
-/** Kubernetes Service of the AIops Engine the hub's load balancer targets (`<release>-aiops`). */
-export const AIOPS_SERVICE_NAME = "infrasage-aiops";
 /** Hub: Secret holding every spoke's credential, and its key (JSON `{ "<spoke stack>": "<credential>" }`). */
 export const HUB_CREDENTIALS_SECRET = { name: "infrasage-federation-spokes", key: "credentials.json" } as const;
 /** Spoke: Secret holding this spoke's credential, and its key. */
@@ -99,7 +122,8 @@ export function spokeValues(args: { readonly stack: string; readonly includeMeta
   if (args.hubWebhookUrl === undefined) return { aiopsEnv: {}, aiopsSecretEnv: [], alertmanagerReceivers: [] };
   return {
     aiopsEnv: {
-      ALERT_FORWARD_URL: args.hubWebhookUrl,
+      // The spoke's own link tunnel, which carries the alerts to hubWebhookUrl over TLS.
+      ALERT_FORWARD_URL: SPOKE_FORWARD_URL,
       ALERT_FORWARD_INCLUDE_METADATA: String(args.includeMetadata),
       // Raw telemetry stays in region: never anything but "false" (the config parser rejects true).
       ALERT_FORWARD_INCLUDE_RAW_TELEMETRY: "false",
@@ -145,9 +169,9 @@ function readHubExport(ref: string, f: unknown): { hub?: HubFederationExport; pr
   const o = f as Record<string, unknown>;
   const { webhookUrl: url, zoneId, lbSecurityGroupId, lbSubnetCidrs, region } = o;
   const jurisdiction = typeof region === "string" ? jurisdictionOf(region) : undefined;
-  if (typeof url !== "string" || !/^https?:\/\//.test(url) || typeof zoneId !== "string" || typeof lbSecurityGroupId !== "string"
+  if (typeof url !== "string" || url !== HUB_WEBHOOK_URL || typeof zoneId !== "string" || typeof lbSecurityGroupId !== "string"
     || !isStrings(lbSubnetCidrs) || lbSubnetCidrs.length === 0 || typeof region !== "string" || !jurisdiction) {
-    return { problem: `${ref}'s 'federation' output is incomplete (deployed by an older version?): pulumi up the hub first` };
+    return { problem: `${ref}'s 'federation' output is incomplete or not on the TLS webhook ${HUB_WEBHOOK_URL} (deployed by an older version?): pulumi up the hub first` };
   }
   return { hub: { webhookUrl: url, zoneId, lbSecurityGroupId, lbSubnetCidrs, region, jurisdiction } };
 }
@@ -198,5 +222,5 @@ export function credentialsDocument(credentials: Readonly<Record<string, string>
 /** One cross-region flow of pattern 2, for the plan output and reviewers. */
 export function alertFlow(spoke: { readonly stack: string; readonly region: string }, hub: { readonly stack: string; readonly region: string }): string {
   const j = (region: string) => jurisdictionOf(region) ?? "?";
-  return `${spoke.stack} (${j(spoke.region)}) -> ${hub.stack} (${j(hub.region)}): alert metadata only, TCP ${PORTS.alertWebhook} over VPC peering (AWS-encrypted), to ${HUB_WEBHOOK_URL}`;
+  return `${spoke.stack} (${j(spoke.region)}) -> ${hub.stack} (${j(hub.region)}): alert metadata only, TCP ${PORTS.alertWebhook} (TLS, both sides authenticated by certificate) over VPC peering, to ${HUB_WEBHOOK_URL}`;
 }

@@ -9,8 +9,9 @@
  * host only. Metrics are aggregates, not raw telemetry: they may cross jurisdictions.
  */
 import { FLOW_TAG, METRICS_LINK_FLOW } from "../policies/shared/flows";
-import { PORTS } from "../policies/shared/ports";
+import { INFRASAGE_NAMESPACE, PORTS } from "../policies/shared/ports";
 import { jurisdictionOf, type Jurisdiction } from "../policies/shared/regions";
+import { linkIdentity, tunnelServiceUrl, type TunnelClient, type TunnelServer } from "./link-tls";
 
 /** Tags on every resource of a source's metrics link (components/grafana-link.ts). */
 export const METRICS_LINK_TAGS: Readonly<Record<string, string>> = {
@@ -24,6 +25,30 @@ export const METRICS_LINK_TAGS: Readonly<Record<string, string>> = {
  */
 export const PROMETHEUS_SERVICE = { name: "infrasage-prometheus", port: PORTS.prometheus } as const;
 
+/** Source: the link tunnel (server) in front of Prometheus, which its load balancer targets. */
+export const SOURCE_TUNNEL_NAME = "infrasage-metrics-link";
+
+/** A source's link tunnel: TLS on PORTS.metricsLink from its Grafana host's certificate only. */
+export function sourceTunnel(hostStack: string): TunnelServer {
+  return {
+    mode: "server", name: SOURCE_TUNNEL_NAME, namespace: INFRASAGE_NAMESPACE, listenPort: PORTS.metricsLink,
+    target: `${PROMETHEUS_SERVICE.name}.${INFRASAGE_NAMESPACE}.svc.cluster.local:${PROMETHEUS_SERVICE.port}`, allowedPeers: [linkIdentity(hostStack)],
+  };
+}
+
+/** Host: name of the link tunnel (client) to one source (a DNS label: at most 63 characters). */
+export function hostTunnelName(sourceStack: string): string {
+  return `infrasage-metrics-${linkIdentity(sourceStack).split(".")[0]}`.slice(0, 63).replace(/-+$/, "");
+}
+
+/** Host: the link tunnel Grafana queries a source through; dials the source's load balancer, accepts only the source's certificate. */
+export function hostTunnel(source: GrafanaSourceExport): TunnelClient {
+  return {
+    mode: "client", name: hostTunnelName(source.stack), namespace: INFRASAGE_NAMESPACE, listenPort: PORTS.prometheus,
+    target: source.prometheusUrl.replace(/^https:\/\//, ""), peer: linkIdentity(source.stack),
+  };
+}
+
 /** Stack output a source publishes for its Grafana host. */
 export const GRAFANA_SOURCE_OUTPUT = "grafanaSource";
 /** Secret holding Grafana's admin user and generated password (the grafana chart's `admin.existingSecret`). */
@@ -36,7 +61,7 @@ export interface GrafanaSourceExport {
   readonly stack: string;
   readonly region: string;
   readonly jurisdiction: Jurisdiction;
-  /** `http://<private address>:<PORTS.prometheus>`, reachable from the host's private subnets only. */
+  /** `https://<load balancer's DNS name>:<PORTS.metricsLink>` (TLS, client certificates), reachable from the host's private subnets only. */
   readonly prometheusUrl: string;
 }
 
@@ -78,22 +103,22 @@ export function readGrafanaSource(ref: string, outputs: Readonly<Record<string, 
   }
   const { stack, region, prometheusUrl } = o;
   const jurisdiction = typeof region === "string" ? jurisdictionOf(region) : undefined;
-  const port = typeof prometheusUrl === "string" ? /^http:\/\/[a-z0-9.-]+:(\d+)$/i.exec(prometheusUrl)?.[1] : undefined;
-  if (typeof stack !== "string" || typeof region !== "string" || !jurisdiction || typeof prometheusUrl !== "string" || Number(port) !== PORTS.prometheus) {
-    return { ok: false, pending: `${ref}'s '${GRAFANA_SOURCE_OUTPUT}' output is incomplete or not on port ${PORTS.prometheus}: pulumi up there again` };
+  const port = typeof prometheusUrl === "string" ? /^https:\/\/[a-z0-9.-]+:(\d+)$/i.exec(prometheusUrl)?.[1] : undefined;
+  if (typeof stack !== "string" || typeof region !== "string" || !jurisdiction || typeof prometheusUrl !== "string" || Number(port) !== PORTS.metricsLink) {
+    return { ok: false, pending: `${ref}'s '${GRAFANA_SOURCE_OUTPUT}' output is incomplete or not TLS on port ${PORTS.metricsLink} (deployed by an older version?): pulumi up there again` };
   }
   if (stack !== stackOf(ref)) return { ok: false, pending: `${ref}'s '${GRAFANA_SOURCE_OUTPUT}' names stack ${stack}: outputs of another stack?` };
   return { ok: true, source: { stack, region, jurisdiction, prometheusUrl } };
 }
 
-/** One datasource per ready source region, sorted by stack (stable provisioning). */
+/** One datasource per ready source region, sorted by stack (stable provisioning), each through its link tunnel. */
 export function grafanaDatasources(sources: readonly GrafanaSourceExport[]): GrafanaDatasource[] {
   return [...sources].sort((a, b) => a.stack.localeCompare(b.stack)).map((s) => ({
     name: `Prometheus ${s.stack} (${s.region})`,
     uid: `prometheus-${s.stack}`,
     type: "prometheus",
     access: "proxy",
-    url: s.prometheusUrl,
+    url: tunnelServiceUrl(hostTunnelName(s.stack), PORTS.prometheus),
     // The host's own in-cluster Prometheus stays the chart's default datasource.
     isDefault: false,
     editable: false,
@@ -117,5 +142,5 @@ export function grafanaValues(mode: "local" | "shared" | "disabled", datasources
 /** One cross-region flow of shared Grafana, for the plan output and reviewers. */
 export function metricsFlow(source: { readonly stack: string; readonly region: string }, host: { readonly stack: string; readonly region: string }): string {
   const j = (region: string) => jurisdictionOf(region) ?? "?";
-  return `${source.stack} (${j(source.region)}) -> ${host.stack} (${j(host.region)}): metrics only (Grafana queries Prometheus), TCP ${PORTS.prometheus}`;
+  return `${source.stack} (${j(source.region)}) -> ${host.stack} (${j(host.region)}): metrics only (Grafana queries Prometheus), TCP ${PORTS.metricsLink} (TLS, both sides authenticated by certificate)`;
 }

@@ -16,4 +16,6 @@ export const ADDON_CHARTS = {
 export const IMAGES = {
   // renovate: datasource=docker depName=clickhouse/clickhouse-keeper
   keeper: "clickhouse/clickhouse-keeper:25.8.30.16",
+  // renovate: datasource=docker depName=ghostunnel/ghostunnel versioning=regex:^v(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)-distroless$
+  ghostunnel: "ghostunnel/ghostunnel:v1.11.1-distroless",
 } as const;

@@ -262,14 +262,14 @@ describe("bad replication groups", () => {
   });
 
   it("rejects a member in another jurisdiction (eu-west-1 with ap-south-1)", () => {
-    const g = good();
     // A stack is named for its region (lib/config/input-rules.ts), so the foreign member is a stack
     // with its own name and an explicit jurisdiction; the peers list it instead of eu-north-1.
-    delete g["eu-north-1"];
     const peers = (self: string) => ["eu-west-1", "eu-central-1", "in-witness"].filter((p) => p !== self);
-    g["eu-west-1"] = member("eu-west-1", "10.10.0.0/16", peers("eu-west-1"), 2);
-    g["eu-central-1"] = member("eu-central-1", "10.11.0.0/16", peers("eu-central-1"), 2);
-    g["in-witness"] = { ...member("ap-south-1", "10.12.0.0/16", peers("in-witness"), 1, { witness: true }), "infrasage:jurisdiction": "IN" };
+    const g: Record<string, Cfg> = {
+      "eu-west-1": member("eu-west-1", "10.10.0.0/16", peers("eu-west-1"), 2),
+      "eu-central-1": member("eu-central-1", "10.11.0.0/16", peers("eu-central-1"), 2),
+      "in-witness": { ...member("ap-south-1", "10.12.0.0/16", peers("in-witness"), 1, { witness: true }), "infrasage:jurisdiction": "IN" },
+    };
     assert.ok(policies(checkReplicationGroups(group(g))).includes(REPLICATION_POLICY.jurisdiction));
   });
 

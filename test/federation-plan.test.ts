@@ -39,7 +39,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.deepEqual(spoke.record.outputs.pending?.value, []);
     for (const plan of [hub, spoke]) {
       assert.deepEqual(plan.record.outputs.flows?.value, [
-        `ap-south-1 (IN) -> eu-west-1 (EU): alert metadata only, TCP 80 over VPC peering (AWS-encrypted), to ${HUB_WEBHOOK_URL}`,
+        `ap-south-1 (IN) -> eu-west-1 (EU): alert metadata only, TCP 8443 (TLS, both sides authenticated by certificate) over VPC peering, to ${HUB_WEBHOOK_URL}`,
       ]);
     }
   });
@@ -51,9 +51,16 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.deepEqual(result.crossStack.flows.map((f) => [f.from, f.to, f.what, [...f.ports]]), [["ap-south-1", "eu-west-1", "alert metadata", [PORTS.alertWebhook]]]);
   });
 
-  it("gives the spoke the seed's three variables, the hub's URL, and the credential only by reference", () => {
+  it("gives the spoke the seed's three variables, its TLS link tunnel's URL, and the credential only by reference", () => {
     const v = (mainRelease(spoke).rawInputs.values as ReturnType<typeof values>);
-    assert.equal(v.aiopsEngine.env.ALERT_FORWARD_URL, "http://infrasage-hub.central.internal/api/v1/alerts/webhook");
+    assert.equal(v.aiopsEngine.env.ALERT_FORWARD_URL, "http://infrasage-hub-link.infrasage.svc.cluster.local:8080/api/v1/alerts/webhook");
+    // The tunnel the URL names exists, in the release's namespace, and dials the hub's seed name over TLS.
+    const tunnel = under(spoke, "infrasage:federation:Spoke").find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+    const meta = tunnel.rawInputs.metadata as { name: string; namespace: string };
+    assert.deepEqual([meta.name, meta.namespace], ["infrasage-hub-link", "infrasage"]);
+    const args = ((tunnel.rawInputs.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!.args);
+    assert.ok(args.includes("--target=infrasage-hub.central.internal:8443"), args.join(" "));
+    assert.ok(args.includes("--verify-dns=eu-west-1.link.infrasage.internal"), args.join(" "));
     assert.equal(v.aiopsEngine.env.ALERT_FORWARD_INCLUDE_METADATA, "true");
     assert.equal(v.aiopsEngine.env.ALERT_FORWARD_INCLUDE_RAW_TELEMETRY, "false");
     assert.ok(v.aiopsEngine.env.ALERT_FORWARD_RETRY_MAX_ATTEMPTS);
@@ -83,15 +90,14 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     for (const s of [spokeSecret, hubSecret]) new Secret({ ...s.rawInputs, apiVersion: "v1", kind: "Secret" } as SecretData).validate();
   });
 
-  it("opens the hub's load balancer only on the webhook port, from the spoke's and the hub's own private subnets", () => {
+  it("opens the hub's load balancer only on the TLS webhook port, from the spoke's private subnets", () => {
     const sg = under(hub, "infrasage:federation:Hub").find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")!;
     assert.equal(sg.rawInputs.ingress, undefined, "no inline rules");
     const rules = under(hub, "infrasage:federation:Hub").filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
     const onLb = rules.filter((r) => r.rawInputs.referencedSecurityGroupId === undefined);
     const spokeCidrs = spoke.config.network.cidr;
-    const allowed = [...(spoke.record.outputs.network?.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs,
-      ...(hub.record.outputs.network?.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs];
-    assert.equal(onLb.length, 6);
+    const allowed = (spoke.record.outputs.network?.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
+    assert.equal(onLb.length, 3);
     for (const r of onLb) {
       assert.equal(r.rawInputs.ipProtocol, "tcp");
       assert.equal(r.rawInputs.fromPort, PORTS.alertWebhook);
@@ -101,10 +107,10 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
       assert.equal((r.rawInputs.tags as Record<string, string>).Purpose, "alert-federation");
     }
     assert.equal(onLb.filter((r) => containsCidr(spokeCidrs, String(r.rawInputs.cidrIpv4))).length, 3, "every spoke private subnet");
-    // The pods accept from the load balancer's group only, on the AIops port.
+    // The link tunnel's pods accept from the load balancer's group only, on the same TLS port (passthrough).
     const toPods = rules.filter((r) => r.rawInputs.referencedSecurityGroupId !== undefined);
     assert.equal(toPods.length, 1);
-    assert.equal(toPods[0]!.rawInputs.fromPort, PORTS.aiopsEngine);
+    assert.equal(toPods[0]!.rawInputs.fromPort, PORTS.alertWebhook);
     assert.equal(toPods[0]!.rawInputs.referencedSecurityGroupId, (hub.record.outputs.federation?.value as { lbSecurityGroupId: string }).lbSecurityGroupId);
   });
 
@@ -135,15 +141,15 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     const zones = ofType(hub, "aws:route53/zone:Zone");
     const central = zones.find((z) => z.rawInputs.name === "central.internal")!;
     assert.deepEqual(central.ignoreChanges, ["vpcs"]);
-    assert.deepEqual(zones.map((z) => z.rawInputs.name).sort(), ["central.internal", "hub.internal"]);
+    assert.deepEqual(zones.map((z) => z.rawInputs.name).sort(), ["central.internal"]);
     const assoc = one(spoke, "aws:route53/zoneAssociation:ZoneAssociation");
     assert.equal(assoc.rawInputs.zoneId, (hub.record.outputs.federation?.value as { zoneId: string }).zoneId);
     assert.equal(assoc.rawInputs.vpcRegion, "ap-south-1");
     const records = ofType(hub, "aws:route53/record:Record").map((r) => r.rawInputs.name).sort();
-    assert.deepEqual(records, ["infrasage-aiops", "infrasage-hub"]);
+    assert.deepEqual(records, ["infrasage-hub"]);
   });
 
-  it("fronts the AIops pods with an internal NLB bound by a TargetGroupBinding after the controller", () => {
+  it("fronts the hub's link tunnel with an internal NLB passing TLS through, bound by a TargetGroupBinding after the controller", () => {
     const lb = one(hub, "aws:lb/loadBalancer:LoadBalancer").rawInputs;
     assert.equal(lb.internal, true);
     assert.equal(lb.loadBalancerType, "network");
@@ -151,12 +157,13 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     for (const id of lb.subnets as string[]) assert.ok(!(hub.record.outputs.privateSubnetIds?.value as string[]).includes(id), "NLB must not sit in the pods' subnets");
     const listener = one(hub, "aws:lb/listener:Listener").rawInputs;
     assert.equal(listener.port, PORTS.alertWebhook);
+    assert.equal(listener.protocol, "TCP", "TLS ends in the tunnel, not on the load balancer");
     const tg = one(hub, "aws:lb/targetGroup:TargetGroup");
     assert.equal(tg.rawInputs.targetType, "ip");
-    assert.equal(tg.rawInputs.port, PORTS.aiopsEngine);
+    assert.equal(tg.rawInputs.port, PORTS.alertWebhook);
     const tgb = one(hub, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
     const spec = tgb.rawInputs.spec as { serviceRef: { name: string; port: number }; targetGroupARN: string; targetType: string };
-    assert.deepEqual(spec.serviceRef, { name: "infrasage-aiops", port: PORTS.aiopsEngine });
+    assert.deepEqual(spec.serviceRef, { name: "infrasage-alert-link", port: PORTS.alertWebhook });
     assert.match(spec.targetGroupARN, /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\//);
     const controller = ofType(hub, "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "aws-load-balancer-controller")!;
     assert.ok(tgb.dependencies.includes(controller.urn));

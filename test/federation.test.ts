@@ -1,7 +1,7 @@
 /** Pattern 2, pure parts: seed values, reading the hub / spokes, credential map, LB controller policy, config. */
 import assert from "node:assert/strict";
 import {
-  FEDERATION_TAGS, HUB_RECEIVER, HUB_WEBHOOK_URL, alertFlow, credentialsDocument, hubValues, readHub, readSpokes, spokeValues,
+  FEDERATION_TAGS, HUB_RECEIVER, HUB_WEBHOOK_URL, alertFlow, credentialsDocument, hubTunnel, hubValues, readHub, readSpokes, spokeTunnel, spokeValues,
   type HubFederationExport,
 } from "../lib/federation";
 import { buildHelmValues, type HelmValuesInput } from "../lib/helm-values";
@@ -31,19 +31,28 @@ const SELF = { stack: "ap-south-1", vpcCidr: "10.20.0.0/16" };
 const REF = "acme/infrasage/eu-west-1";
 
 describe("federation values (seed pattern 2)", () => {
-  it("uses the seed's hub URL and receiver exactly, on the webhook port 80", () => {
-    assert.equal(PORTS.alertWebhook, 80);
-    assert.equal(HUB_WEBHOOK_URL, "http://infrasage-hub.central.internal/api/v1/alerts/webhook");
+  it("keeps the seed's hub name and path, over TLS on 8443; the hub's own receiver stays inside its cluster", () => {
+    assert.equal(PORTS.alertWebhook, 8443);
+    assert.equal(HUB_WEBHOOK_URL, "https://infrasage-hub.central.internal:8443/api/v1/alerts/webhook");
     assert.deepEqual(HUB_RECEIVER, {
       name: "infrasage-hub",
-      webhook_configs: [{ url: "http://infrasage-aiops.hub.internal/api/v1/alerts/webhook", send_resolved: true }],
+      webhook_configs: [{ url: "http://infrasage-aiops.infrasage.svc.cluster.local:8080/api/v1/alerts/webhook", send_resolved: true }],
     });
+  });
+
+  it("pairs the hub's tunnel (listed spokes' certificates only) with each spoke's (the hub's certificate only)", () => {
+    const hub = hubTunnel(["ap-south-1", "us_east.1"]);
+    assert.deepEqual([hub.listenPort, hub.target], [PORTS.alertWebhook, "infrasage-aiops.infrasage.svc.cluster.local:8080"]);
+    assert.deepEqual(hub.allowedPeers, ["ap-south-1.link.infrasage.internal", "us-east-1.link.infrasage.internal"]);
+    const spoke = spokeTunnel("eu-west-1");
+    assert.deepEqual([spoke.target, spoke.peer, spoke.listenPort], ["infrasage-hub.central.internal:8443", "eu-west-1.link.infrasage.internal", 8080]);
   });
 
   it("gives a spoke the seed's three variables, retries, and the credential only by secret reference", () => {
     const v = buildHelmValues({ ...BASE, alertFederation: spokeValues({ stack: "ap-south-1", includeMetadata: true, hubWebhookUrl: HUB_WEBHOOK_URL }) });
     const env = v.aiopsEngine.env;
-    assert.equal(env.ALERT_FORWARD_URL, "http://infrasage-hub.central.internal/api/v1/alerts/webhook");
+    // The spoke's own link tunnel, which carries the alert to HUB_WEBHOOK_URL over TLS.
+    assert.equal(env.ALERT_FORWARD_URL, "http://infrasage-hub-link.infrasage.svc.cluster.local:8080/api/v1/alerts/webhook");
     assert.equal(env.ALERT_FORWARD_INCLUDE_METADATA, "true");
     assert.equal(env.ALERT_FORWARD_INCLUDE_RAW_TELEMETRY, "false");
     assert.ok(Number(env.ALERT_FORWARD_RETRY_MAX_ATTEMPTS) > 0 && Number(env.ALERT_FORWARD_RETRY_BACKOFF_SECONDS) > 0);
@@ -79,7 +88,7 @@ describe("federation values (seed pattern 2)", () => {
   it("tags federation resources for reviewers and the policy pack", () => {
     assert.deepEqual(FEDERATION_TAGS, { Purpose: "alert-federation", "infrasage.io/flow": "alert-metadata" });
     assert.match(alertFlow({ stack: "ap-south-1", region: "ap-south-1" }, { stack: "eu-west-1", region: "eu-west-1" }),
-      /^ap-south-1 \(IN\) -> eu-west-1 \(EU\): alert metadata only, TCP 80 /);
+      /^ap-south-1 \(IN\) -> eu-west-1 \(EU\): alert metadata only, TCP 8443 \(TLS/);
   });
 });
 
@@ -110,6 +119,10 @@ describe("readHub (a spoke reads its hub's outputs)", () => {
     assert.ok(!incomplete.ok && /incomplete/.test(incomplete.pending[0]!));
     const outside = readHub(REF, { ...HUB_OUTPUTS, federation: { ...HUB, lbSubnetCidrs: ["10.99.0.0/24"] } }, SELF);
     assert.ok(!outside.ok && /10\.99\.0\.0\/24 outside VPC 10\.10\.0\.0\/16/.test(outside.pending[0]!));
+
+    // A hub deployed before the links were TLS (plain http on port 80) is pending until its next up.
+    const plain = readHub(REF, { ...HUB_OUTPUTS, federation: { ...HUB, webhookUrl: "http://infrasage-hub.central.internal/api/v1/alerts/webhook" } }, SELF);
+    assert.ok(!plain.ok && /not on the TLS webhook .*pulumi up the hub/.test(plain.pending[0]!));
   });
 
   it("throws when the VPC CIDRs overlap (no redeploy fixes that)", () => {

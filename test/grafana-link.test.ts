@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PlanResult, type StackPlan } from "../offline/plan";
-import { PROMETHEUS_SERVICE } from "../lib/grafana";
+import { SOURCE_TUNNEL_NAME } from "../lib/grafana";
 import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../policies/shared/ports";
 import { ROOT, ofType, one, planDir, writeStackFile, planFile } from "./support/plan";
@@ -29,37 +29,42 @@ describe("shared-Grafana metrics link (examples/shared-grafana, planned together
     hostNetwork = host.record.outputs.network!.value as NetworkExport;
   });
 
-  it("plans clean with metrics IN -> EU on 9090 only, nothing pending", () => {
+  it("plans clean with metrics IN -> EU on 9443 (TLS) only, nothing pending", () => {
     assert.deepEqual([...result.stacks.flatMap((s) => s.violations), ...result.crossStack.violations].filter((v) => v.level === "mandatory"), []);
     assert.deepEqual(result.crossStack.flows.map((f) => [f.from, f.to, `${f.fromJurisdiction} -> ${f.toJurisdiction}`, f.what, [...f.ports]]),
-      [["ap-south-1", "eu-west-1", "IN -> EU", "metrics", [PORTS.prometheus]]]);
+      [["ap-south-1", "eu-west-1", "IN -> EU", "metrics", [PORTS.metricsLink]]]);
     for (const plan of [host, source]) assert.deepEqual((plan.record.outputs.grafana!.value as { pending: string[] }).pending, [], plan.stack);
   });
 
-  it("gives the host one Prometheus datasource: the source's NLB on 9090", () => {
+  it("gives the host one Prometheus datasource through its TLS tunnel to the source's NLB on 9443", () => {
     const ds = (mainRelease(host).rawInputs.values as { grafana: { datasources: { uid: string; url: string }[] } }).grafana.datasources;
     const nlb = one(source, "aws:lb/loadBalancer:LoadBalancer");
     assert.equal(nlb.rawInputs.internal, true);
     assert.deepEqual(ds.map((d) => d.uid), ["prometheus-ap-south-1"]);
-    assert.match(ds[0]!.url, new RegExp(`^http://internal-grafana-link-ep-nlb-[^:]+\\.ap-south-1\\.elb\\.amazonaws\\.com:${PORTS.prometheus}$`));
-    assert.equal((source.record.outputs.grafanaSource!.value as { prometheusUrl: string }).prometheusUrl, ds[0]!.url);
+    assert.equal(ds[0]!.url, "http://infrasage-metrics-ap-south-1.infrasage.svc.cluster.local:9090");
+    const exported = (source.record.outputs.grafanaSource!.value as { prometheusUrl: string }).prometheusUrl;
+    assert.match(exported, new RegExp(`^https://internal-grafana-link-ep-nlb-[^:]+\\.ap-south-1\\.elb\\.amazonaws\\.com:${PORTS.metricsLink}$`));
+    const tunnel = ofType(host, "kubernetes:apps/v1:Deployment").find((d) => (d.rawInputs.metadata as { name: string }).name === "infrasage-metrics-ap-south-1")!;
+    const args = (tunnel.rawInputs.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!.args;
+    assert.ok(args.includes(`--target=${exported.replace("https://", "")}`), args.join(" "));
   });
 
-  it("admits only TCP 9090 from the host's private subnets on the NLB's group, and 9090 from the NLB on the pods", () => {
+  it("admits only TCP 9443 from the host's private subnets on the NLB's group, and 9443 from the NLB on the tunnel's pods", () => {
     const lbSg = ofType(source, SG).find((r) => r.name === "grafana-link-ep-lb-sg")!;
     const rules = linkResources(source).filter((r) => r.type === INGRESS);
     const byCidr = rules.filter((r) => r.rawInputs.cidrIpv4 !== undefined);
     assert.deepEqual(byCidr.map((r) => r.rawInputs.cidrIpv4).sort(), [...hostNetwork.privateSubnetCidrs].sort());
     for (const r of byCidr) {
-      assert.deepEqual([r.rawInputs.ipProtocol, r.rawInputs.fromPort, r.rawInputs.toPort], ["tcp", PORTS.prometheus, PORTS.prometheus]);
+      assert.deepEqual([r.rawInputs.ipProtocol, r.rawInputs.fromPort, r.rawInputs.toPort], ["tcp", PORTS.metricsLink, PORTS.metricsLink]);
       assert.ok(r.dependencies.includes(lbSg.urn));
     }
     const bySg = rules.filter((r) => r.rawInputs.cidrIpv4 === undefined);
     assert.equal(bySg.length, 1);
-    assert.deepEqual([bySg[0]!.rawInputs.fromPort, bySg[0]!.rawInputs.toPort], [PORTS.prometheus, PORTS.prometheus]);
-    assert.equal(one(source, "aws:lb/listener:Listener").rawInputs.port, PORTS.prometheus);
+    assert.deepEqual([bySg[0]!.rawInputs.fromPort, bySg[0]!.rawInputs.toPort], [PORTS.metricsLink, PORTS.metricsLink]);
+    const listener = one(source, "aws:lb/listener:Listener").rawInputs;
+    assert.deepEqual([listener.port, listener.protocol], [PORTS.metricsLink, "TCP"]);
     const tgb = one(source, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding").rawInputs.spec as { serviceRef: unknown };
-    assert.deepEqual(tgb.serviceRef, { name: PROMETHEUS_SERVICE.name, port: PROMETHEUS_SERVICE.port });
+    assert.deepEqual(tgb.serviceRef, { name: SOURCE_TUNNEL_NAME, port: PORTS.metricsLink });
   });
 
   it("routes only to the host's private subnets and back to the source's load-balancer subnets, never a whole VPC", () => {
@@ -108,7 +113,7 @@ describe("shared-Grafana metrics link, partial deployments and a hub that is als
     const releases = ofType(hub, "kubernetes:helm.sh/v3:Release").filter((r) => r.rawInputs.name === "aws-load-balancer-controller");
     assert.equal(releases.length, 1);
     const bindings = ofType(hub, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
-    assert.deepEqual(bindings.map((b) => (b.rawInputs.spec as { serviceRef: { name: string } }).serviceRef.name).sort(), ["infrasage-aiops", PROMETHEUS_SERVICE.name]);
+    assert.deepEqual(bindings.map((b) => (b.rawInputs.spec as { serviceRef: { name: string } }).serviceRef.name).sort(), ["infrasage-alert-link", SOURCE_TUNNEL_NAME]);
     for (const b of bindings) assert.ok(b.dependencies.includes(releases[0]!.urn));
     const role = ofType(hub, "aws:iam/role:Role").find((r) => r.name === "lb-controller-role")!;
     const policy = JSON.parse(String((role.rawInputs.inlinePolicies as { policy: string }[])[0]!.policy)) as { Statement: { Action: string[]; Resource: unknown }[] };

@@ -6,12 +6,14 @@ import { join } from "node:path";
 import { planStackFile, type PlanResult } from "../offline/plan";
 import { readStackFile } from "../offline/stack-file";
 import { parseStackConfig } from "../lib/config/parse";
-import { GRAFANA_ADMIN_SECRET, grafanaDatasources, grafanaValues, readGrafanaSource, type GrafanaSourceExport } from "../lib/grafana";
+import { GRAFANA_ADMIN_SECRET, grafanaDatasources, grafanaValues, hostTunnel, readGrafanaSource, sourceTunnel, type GrafanaSourceExport } from "../lib/grafana";
 import { PORTS } from "../policies/shared/ports";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
 import { ofType, one, writeStackFile, planFiles, planFile } from "./support/plan";
 
-const AP: GrafanaSourceExport = { stack: "ap-south-1", region: "ap-south-1", jurisdiction: "IN", prometheusUrl: `http://prometheus.ap-south-1.example.internal:${PORTS.prometheus}` };
+const AP: GrafanaSourceExport = { stack: "ap-south-1", region: "ap-south-1", jurisdiction: "IN", prometheusUrl: `https://prometheus.ap-south-1.example.internal:${PORTS.metricsLink}` };
+/** Where the host's Grafana reaches AP: its own link tunnel to AP, which dials AP.prometheusUrl over TLS. */
+const AP_VIA_TUNNEL = "http://infrasage-metrics-ap-south-1.infrasage.svc.cluster.local:9090";
 const HOST_REF = "acme/infrasage/eu-west-1";
 const SOURCE_REF = "acme/infrasage/ap-south-1";
 const base = (region: string, cidr: string, grafana: Record<string, unknown>) => ({
@@ -30,8 +32,11 @@ describe("shared Grafana (pure)", () => {
     assert.deepEqual(readGrafanaSource(SOURCE_REF, { grafanaSource: AP }), { ok: true, source: AP });
     const missing = readGrafanaSource(SOURCE_REF, undefined);
     assert.ok(!missing.ok && /no 'grafanaSource' output yet/.test(missing.pending));
-    const otherPort = readGrafanaSource(SOURCE_REF, { grafanaSource: { ...AP, prometheusUrl: "http://p.internal:9000" } });
-    assert.ok(!otherPort.ok && /port 9090/.test(otherPort.pending));
+    const otherPort = readGrafanaSource(SOURCE_REF, { grafanaSource: { ...AP, prometheusUrl: "https://p.internal:9000" } });
+    assert.ok(!otherPort.ok && /not TLS on port 9443/.test(otherPort.pending));
+    // A source deployed before the link was TLS (plain http on 9090) is pending until its next up.
+    const plain = readGrafanaSource(SOURCE_REF, { grafanaSource: { ...AP, prometheusUrl: "http://p.internal:9090" } });
+    assert.ok(!plain.ok && /pulumi up there again/.test(plain.pending));
     assert.equal(readGrafanaSource(SOURCE_REF, { grafanaSource: { ...AP, stack: "eu-west-1" } }).ok, false);
   });
 
@@ -40,9 +45,16 @@ describe("shared Grafana (pure)", () => {
     const ds = grafanaDatasources([AP, eu]);
     assert.deepEqual(ds.map((d) => d.uid), ["prometheus-ap-south-1", "prometheus-eu-central-1"]);
     assert.deepEqual(ds[0], {
-      name: "Prometheus ap-south-1 (ap-south-1)", uid: "prometheus-ap-south-1", type: "prometheus", access: "proxy", url: AP.prometheusUrl,
+      name: "Prometheus ap-south-1 (ap-south-1)", uid: "prometheus-ap-south-1", type: "prometheus", access: "proxy", url: AP_VIA_TUNNEL,
       isDefault: false, editable: false, jsonData: { httpMethod: "POST", timeInterval: "30s" },
     });
+  });
+
+  it("pairs the host's tunnel to a source (the source's certificate only) with the source's (the host's only)", () => {
+    const client = hostTunnel(AP);
+    assert.deepEqual([client.name, client.target, client.peer, client.listenPort], ["infrasage-metrics-ap-south-1", "prometheus.ap-south-1.example.internal:9443", "ap-south-1.link.infrasage.internal", 9090]);
+    const server = sourceTunnel("eu-west-1");
+    assert.deepEqual([server.listenPort, server.target, server.allowedPeers], [9443, "infrasage-prometheus.infrasage.svc.cluster.local:9090", ["eu-west-1.link.infrasage.internal"]]);
   });
 
   it("runs Grafana only in local mode, with its admin password from a Secret", () => {
@@ -67,11 +79,11 @@ describe("shared Grafana (pure)", () => {
     const host = facts("eu-west-1", "EU", "10.10.0.0/16", { grafanaSources: [SOURCE_REF] });
     const source = facts("ap-south-1", "IN", "10.20.0.0/16", { grafanaHostStack: HOST_REF });
     const flows = crossStackFlows([host, source]);
-    assert.deepEqual(flows, [{ from: "ap-south-1", to: "eu-west-1", fromJurisdiction: "IN", toJurisdiction: "EU", what: "metrics", ports: [PORTS.prometheus] }]);
+    assert.deepEqual(flows, [{ from: "ap-south-1", to: "eu-west-1", fromJurisdiction: "IN", toJurisdiction: "EU", what: "metrics", ports: [PORTS.metricsLink] }]);
     assert.deepEqual(crossStackFindings([host, source], flows), []);
     const unpaired = facts("ap-south-1", "IN", "10.20.0.0/16", {});
     assert.deepEqual(crossStackFindings([host, unpaired], crossStackFlows([host, unpaired])).map((f) => f.policy), ["cross-stack-grafana-pairing"]);
-    const broader: Flow = { ...flows[0]!, ports: [PORTS.prometheus, PORTS.clickhouseHttp] };
+    const broader: Flow = { ...flows[0]!, ports: [PORTS.metricsLink, PORTS.clickhouseHttp] };
     assert.match(crossStackFindings([host, source], [broader]).map((f) => `${f.policy}: ${f.message}`).join(), /cross-stack-metrics-prometheus-only: .*8123/);
     const overlapping = facts("ap-south-1", "IN", "10.10.0.0/16", { grafanaHostStack: HOST_REF });
     assert.ok(crossStackFindings([host, overlapping], crossStackFlows([host, overlapping])).some((f) => f.policy === "cross-stack-cidr-overlap"));
@@ -92,7 +104,7 @@ describe("shared Grafana (planned stacks)", () => {
   it("plans clean, with the metrics flow in the flow table", () => {
     for (const s of result.stacks) assert.deepEqual(s.violations.filter((v) => v.level === "mandatory"), [], s.stack);
     assert.deepEqual(result.crossStack.violations, []);
-    assert.deepEqual(result.crossStack.flows.filter((f) => f.what === "metrics").map((f) => [f.from, f.to, f.ports]), [["ap-south-1", "eu-west-1", [PORTS.prometheus]]]);
+    assert.deepEqual(result.crossStack.flows.filter((f) => f.what === "metrics").map((f) => [f.from, f.to, f.ports]), [["ap-south-1", "eu-west-1", [PORTS.metricsLink]]]);
   });
 
   it("runs no Grafana (and generates no admin password) on the shared stack", () => {
@@ -100,7 +112,7 @@ describe("shared Grafana (planned stacks)", () => {
     assert.equal(ofType(stack("ap-south-1"), "random:index/randomPassword:RandomPassword").some((r) => r.name.includes("grafana")), false);
     assert.equal(stack("ap-south-1").record.outputs.grafanaAdminPassword, undefined);
     assert.deepEqual((stack("ap-south-1").record.outputs.grafana!.value as { pending: string[] }).pending, []);
-    assert.match(String((stack("ap-south-1").record.outputs.grafanaSource!.value as { prometheusUrl: string }).prometheusUrl), /:9090$/);
+    assert.match(String((stack("ap-south-1").record.outputs.grafanaSource!.value as { prometheusUrl: string }).prometheusUrl), /^https:\/\/.*:9443$/);
   });
 
   it("keeps the host's Grafana admin password secret end to end, and lists an unexposed source as pending", async () => {
@@ -123,7 +135,12 @@ describe("shared Grafana (planned stacks)", () => {
     const path = writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: ["acme/infrasage/ap-south-1"] }));
     const plan = await planFile(path, { external: (ref) => (ref === SOURCE_REF ? { grafanaSource: AP } : undefined) });
     const values = (one(plan, "kubernetes:helm.sh/v3:Release").rawInputs.values as { grafana: { datasources: { url: string; uid: string }[] } }).grafana;
-    assert.deepEqual(values.datasources.map((d) => [d.uid, d.url]), [["prometheus-ap-south-1", AP.prometheusUrl]]);
+    assert.deepEqual(values.datasources.map((d) => [d.uid, d.url]), [["prometheus-ap-south-1", AP_VIA_TUNNEL]]);
+    // The tunnel the datasource names exists and dials the source's TLS endpoint.
+    const tunnel = ofType(plan, "kubernetes:apps/v1:Deployment").find((d) => (d.rawInputs.metadata as { name: string }).name === "infrasage-metrics-ap-south-1")!;
+    const args = (tunnel.rawInputs.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!.args;
+    assert.ok(args.includes("--target=prometheus.ap-south-1.example.internal:9443") && args.includes("--verify-dns=ap-south-1.link.infrasage.internal"), args.join(" "));
+    assert.match((plan.record.outputs.linkPrerequisites!.value as string[])[0]!, /infrasage\/infrasage-link-tls .*eu-west-1\.link\.infrasage\.internal/);
     const g = plan.record.outputs.grafana!.value as { sources: string[]; flows: string[]; pending: string[] };
     assert.deepEqual([g.sources, g.pending], [["ap-south-1"], []]);
     assert.match(g.flows[0]!, /ap-south-1 \(IN\) -> eu-west-1 \(EU\): metrics only/);

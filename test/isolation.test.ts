@@ -105,7 +105,8 @@ describe("hardening (every shipped stack and example)", () => {
     const webhook = ofType(hub, NETPOL).find((p) => nameOf(p) === "allow-alert-webhook")!;
     const lbCidrs = (hub.record.outputs.federation!.value as { lbSubnetCidrs: string[] }).lbSubnetCidrs;
     assert.deepEqual(rulesOf(webhook)[0]!.from!.map((f) => (f as { ipBlock: { cidr: string } }).ipBlock.cidr), lbCidrs);
-    assert.deepEqual(rulesOf(webhook)[0]!.ports!.map((x) => x.port), [PORTS.aiopsEngine]);
+    assert.deepEqual(rulesOf(webhook)[0]!.ports!.map((x) => x.port), [PORTS.alertWebhook]);
+    assert.deepEqual(webhook.rawInputs.spec && (webhook.rawInputs.spec as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels["app.kubernetes.io/instance"], "infrasage-alert-link", "only the link tunnel");
   });
 
   it("ships every control-plane log type and encrypts every log group with the stack's own rotated key", async () => {

@@ -24,13 +24,22 @@ const route = (destinationCidrBlock: string, region = "ap-south-1"): ResourceSpe
 const spokeProvider: ResourceSpec = { type: "pulumi:providers:aws", name: "aws", urn: urnOf("pulumi:providers:aws", "aws"), props: { region: "ap-south-1" }, provider: null };
 
 describe("policy alert-link-scope", () => {
-  it("passes the webhook port from a spoke's private subnet and the NLB -> pods hop by security group", async () => {
-    clean(await runStackPolicy(alertLinkScope, [lbSg, ingress({}), ingress({ cidrIpv4: undefined, fromPort: PORTS.aiopsEngine, toPort: PORTS.aiopsEngine, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "aiops-from-lb")]));
+  it("passes the webhook port from a spoke's private subnet and the NLB -> tunnel pods hop by security group", async () => {
+    clean(await runStackPolicy(alertLinkScope, [lbSg, ingress({}), ingress({ cidrIpv4: undefined, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "tunnel-from-lb")]));
+  });
+  it("rejects a hop to the pods on another port (the AIops Engine's plain HTTP port)", async () =>
+    violates(await runStackPolicy(alertLinkScope, [ingress({ cidrIpv4: undefined, fromPort: PORTS.aiopsEngine, toPort: PORTS.aiopsEngine, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "aiops-from-lb")]), /needs only 8443/));
+  const listener = (props: Record<string, unknown>): ResourceSpec => ({ type: "aws:lb/listener:Listener", name: "webhook", props: { port: PORTS.alertWebhook, protocol: "TCP", tags: TAGS, ...props } });
+  it("passes a TCP passthrough listener on the TLS webhook port", async () => clean(await runStackPolicy(alertLinkScope, [listener({})])));
+  it("rejects plain HTTP on 80, TLS ended on the load balancer, and another port", async () => {
+    violates(await runStackPolicy(alertLinkScope, [listener({ port: 80, protocol: "HTTP" })]), /HTTP on port 80; the link is TLS end to end/);
+    violates(await runStackPolicy(alertLinkScope, [listener({ protocol: "TLS" })]), /TLS on port 8443/);
+    violates(await runStackPolicy(alertLinkScope, [listener({ port: 80 })]), /TCP on port 80/);
   });
   it("rejects a hub load-balancer group open to 0.0.0.0/0", async () =>
     violates(await runStackPolicy(alertLinkScope, [lbSg, ingress({ cidrIpv4: "0.0.0.0/0" })]), /admits 0\.0\.0\.0\/0/));
   it("rejects another port on the alert link, even from a private range", async () =>
-    violates(await runStackPolicy(alertLinkScope, [lbSg, ingress({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })]), /only the webhook port 80/));
+    violates(await runStackPolicy(alertLinkScope, [lbSg, ingress({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })]), /only the webhook port 8443/));
   it("rejects inline ingress on a tagged group", async () =>
     violates(await runStackPolicy(alertLinkScope, [{ type: SG, name: "x", props: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["10.0.0.0/8"] }] } }]), /opens ports 0-65535/));
   it("leaves untagged groups to the other rules", async () =>

@@ -20,7 +20,7 @@ const IN = awsProvider("ap-south-1");
 
 const lbSg: ResourceSpec = { type: SG, name: "link-lb-sg", props: { tags: TAGS } };
 const ingress = (props: Record<string, unknown>, name = "from-host"): ResourceSpec =>
-  ({ type: RULE, name, props: { ipProtocol: "tcp", fromPort: PORTS.prometheus, toPort: PORTS.prometheus, cidrIpv4: "10.10.0.0/18", ...props }, dependencies: [urnOf(SG, "link-lb-sg")] });
+  ({ type: RULE, name, props: { ipProtocol: "tcp", fromPort: PORTS.metricsLink, toPort: PORTS.metricsLink, cidrIpv4: "10.10.0.0/18", ...props }, dependencies: [urnOf(SG, "link-lb-sg")] });
 const pcx = (tags: Record<string, string> = TAGS): ResourceSpec => ({ type: PCX, name: "to-host", props: { peerRegion: "eu-west-1", tags }, provider: IN });
 const route = (destinationCidrBlock: string, region = "ap-south-1"): ResourceSpec => ({
   type: ROUTE, name: `r-${destinationCidrBlock}-${region}`, props: { destinationCidrBlock, vpcPeeringConnectionId: "pcx-1", ...(region === "ap-south-1" ? {} : { region }) },
@@ -29,13 +29,19 @@ const route = (destinationCidrBlock: string, region = "ap-south-1"): ResourceSpe
 const run = (...specs: ResourceSpec[]) => runStackPolicy(metricsLinkScope, [homeProvider("ap-south-1"), ...specs]);
 
 describe("policy metrics-link-scope", () => {
-  it("passes Prometheus from the host's private subnets and the NLB -> pods hop by security group", async () =>
-    clean(await run(lbSg, ingress({}), ingress({ cidrIpv4: undefined, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "prometheus-from-lb"))));
+  it("passes Prometheus over TLS from the host's private subnets and the NLB -> tunnel pods hop by security group", async () =>
+    clean(await run(lbSg, ingress({}), ingress({ cidrIpv4: undefined, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "tunnel-from-lb"))));
+  const listener = (props: Record<string, unknown>): ResourceSpec => ({ type: "aws:lb/listener:Listener", name: "prometheus", props: { port: PORTS.metricsLink, protocol: "TCP", tags: TAGS, ...props } });
+  it("passes a TCP passthrough listener on 9443, rejects plain Prometheus on 9090", async () => {
+    clean(await run(listener({})));
+    violates(await run(listener({ port: PORTS.prometheus })), /TCP on port 9090; the link is TLS end to end/);
+    violates(await run(listener({ protocol: "HTTP" })), /HTTP on port 9443/);
+  });
   it("rejects the load-balancer group open to 0.0.0.0/0", async () =>
     violates(await run(lbSg, ingress({ cidrIpv4: "0.0.0.0/0" })), /admits 0\.0\.0\.0\/0/));
   it("rejects another port, even from a private range or by security group", async () => {
-    violates(await run(lbSg, ingress({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })), /only Prometheus \(TCP 9090\)/);
-    violates(await run(ingress({ cidrIpv4: undefined, fromPort: 0, toPort: 65535, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "pods-from-lb")), /needs only 9090/);
+    violates(await run(lbSg, ingress({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })), /only Prometheus over TLS \(TCP 9443\)/);
+    violates(await run(ingress({ cidrIpv4: undefined, fromPort: 0, toPort: 65535, referencedSecurityGroupId: "sg-lb", tags: TAGS }, "pods-from-lb")), /needs only 9443/);
   });
   it("rejects inline ingress on a tagged group, and leaves untagged groups to the other rules", async () => {
     violates(await run({ type: SG, name: "x", props: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["10.0.0.0/8"] }] } }), /opens ports 0-65535/);

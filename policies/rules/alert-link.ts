@@ -24,6 +24,7 @@ export const SG_TYPE = "aws:ec2/securityGroup:SecurityGroup";
 export const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 export const LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 export const ROUTE_TYPE = "aws:ec2/route:Route";
+export const LISTENER_TYPE = "aws:lb/listener:Listener";
 export const PEERING_TYPES = ["aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"];
 
 const isAlertTagged = (r: PolicyResource): boolean => asObject(r.props.tags)[FLOW_TAG] === ALERT_LINK_FLOW;
@@ -41,8 +42,8 @@ export interface Opening {
 /** Problems of one ingress opening on an alert-link security group. */
 function openingProblems(o: Opening): string[] {
   if (o.bySecurityGroup && o.cidrs.length === 0) {
-    // The NLB -> AIops pods hop: by security-group reference, on the AIops port only.
-    return o.fromPort === PORTS.aiopsEngine && o.toPort === PORTS.aiopsEngine ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the alert link needs only ${PORTS.aiopsEngine}`];
+    // The NLB -> link tunnel pods hop (TLS passed through): by security-group reference, on the webhook port only.
+    return o.fromPort === PORTS.alertWebhook && o.toPort === PORTS.alertWebhook ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the alert link needs only ${PORTS.alertWebhook}`];
   }
   const problems: string[] = [];
   if (o.fromPort !== PORTS.alertWebhook || o.toPort !== PORTS.alertWebhook) problems.push(`opens ports ${String(o.fromPort)}-${String(o.toPort)}; the alert link carries only the webhook port ${PORTS.alertWebhook}`);
@@ -88,6 +89,22 @@ function checkOpenings(resources: readonly PolicyResource[], ctx: RuleContext): 
   }
 }
 
+/**
+ * A link's load-balancer listeners pass TCP through on the link's TLS port, so TLS ends in the
+ * destination cluster's link tunnel: never plain HTTP, never TLS ended on the load balancer (the hop
+ * to the pods would be plain), never another port. Also used by metrics-link.ts.
+ */
+export function checkListeners(resources: readonly PolicyResource[], tagged: (r: PolicyResource) => boolean, port: number, link: string, ctx: RuleContext): void {
+  for (const r of resources.filter((x) => x.type === LISTENER_TYPE && tagged(x))) {
+    ctx.each(r, () => {
+      const protocol = asString(r.props.protocol);
+      if (r.props.port !== port || protocol !== "TCP") {
+        ctx.report(`${link} listener ${r.name} is ${String(protocol)} on port ${String(r.props.port)}; the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`, r.urn);
+      }
+    });
+  }
+}
+
 function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: RuleContext): void {
   for (const route of resources.filter((r) => r.type === ROUTE_TYPE)) {
     ctx.each(route, () => {
@@ -106,12 +123,13 @@ function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: Ru
 
 export const alertLinkScope = stackRule({
   name: "alert-link-scope",
-  description: "The cross-jurisdiction alert link opens only the webhook port from private subnets and routes only to the hub's load-balancer subnets",
+  description: "The cross-jurisdiction alert link is TLS end to end on the webhook port, opened only from private subnets, routed only to the hub's load-balancer subnets",
   kind: "residency",
   severity: "critical",
-  remediation: `Open only TCP ${PORTS.alertWebhook} from the spokes' private subnets on the hub's load-balancer security group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`,
+  remediation: `Open only TCP ${PORTS.alertWebhook} (TLS passed through to the link tunnel) from the spokes' private subnets on the hub's load-balancer security group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`,
   check: (args, ctx) => {
     checkOpenings(args.resources, ctx);
+    checkListeners(args.resources, isAlertTagged, PORTS.alertWebhook, "alert-link", ctx);
     const home = requireStackHome(args, ctx);
     if (home !== undefined) checkRoutes(args.resources, home, ctx);
   },

@@ -67,7 +67,7 @@ export function crossStackFlows(stacks: readonly StackFacts[]): Flow[] {
 }
 
 /** The only port a shared-Grafana (metrics) link may open: Prometheus' HTTP API. */
-export const METRICS_PORTS: readonly number[] = [PORTS.prometheus];
+export const METRICS_PORTS: readonly number[] = [PORTS.metricsLink];
 
 /**
  * Shared Grafana: metrics flow from each source to its host, declared by the host (grafana.sources)
@@ -138,7 +138,7 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
   for (const f of flows.filter((x) => x.what === "metrics")) {
     const extra = f.ports.filter((p) => !METRICS_PORTS.includes(p));
     if (extra.length > 0 || f.ports.length === 0) {
-      add("cross-stack-metrics-prometheus-only", `metrics flow ${f.from} -> ${f.to} opens port(s) ${extra.join(", ") || "(none)"}: a shared-Grafana link carries Prometheus queries (TCP ${PORTS.prometheus}) only`);
+      add("cross-stack-metrics-prometheus-only", `metrics flow ${f.from} -> ${f.to} opens port(s) ${extra.join(", ") || "(none)"}: a shared-Grafana link carries Prometheus queries over TLS (TCP ${PORTS.metricsLink}) only`);
     }
   }
   const seen = new Set<string>();

@@ -1,8 +1,9 @@
 /**
  * The shared-Grafana metrics link may cross jurisdictions (metrics are aggregates, not raw
  * telemetry: the residency rules exempt resources tagged `infrasage.io/flow=metrics`); this rule
- * keeps that tag from being a loophole. Its security-group openings are TCP PORTS.prometheus from
- * private ranges (plus the NLB -> Prometheus pods hop by security-group reference, same port). Its
+ * keeps that tag from being a loophole. Its listeners pass TCP through on PORTS.metricsLink (TLS ends
+ * in the source's link tunnel), its security-group openings are that port from private ranges (plus
+ * the NLB -> tunnel pods hop by security-group reference, same port). Its
  * routes in the source's home region lead to the host's private subnets (private ranges, never
  * 0.0.0.0/0 or a whole VPC); its return routes in the host's region reach only the source's
  * load-balancer subnets (as narrow as alert-link.ts's routes to the hub's).
@@ -14,7 +15,7 @@ import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
 import {
   ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
-  openingsOf, related, type Opening,
+  checkListeners, openingsOf, related, type Opening,
 } from "./alert-link";
 import { stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
 import { asObject, asString } from "./props";
@@ -24,7 +25,7 @@ export const METRICS_PEER_ROUTE_MIN_PREFIX = ALERT_ROUTE_MIN_PREFIX;
 /** Routes to the host's private subnets: a private subnet is a quarter of its VPC, so never wider than this. */
 export const METRICS_HOME_ROUTE_MIN_PREFIX = MIN_VPC_PREFIX + 2;
 
-const PORT = PORTS.prometheus;
+const PORT = PORTS.metricsLink;
 const isMetricsTagged = (r: PolicyResource): boolean => asObject(r.props.tags)[FLOW_TAG] === METRICS_LINK_FLOW;
 
 function isPrivate(cidr: string): boolean {
@@ -39,11 +40,11 @@ function isPrivate(cidr: string): boolean {
 function openingProblems(o: Opening): string[] {
   const ports = o.fromPort === PORT && o.toPort === PORT;
   if (o.bySecurityGroup && o.cidrs.length === 0) {
-    // The NLB -> Prometheus pods hop: by security-group reference, on the Prometheus port only.
+    // The NLB -> link tunnel pods hop (TLS passed through): by security-group reference, same port only.
     return ports ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the metrics link needs only ${PORT}`];
   }
   const problems: string[] = [];
-  if (!ports) problems.push(`opens ports ${String(o.fromPort)}-${String(o.toPort)}; the metrics link carries only Prometheus (TCP ${PORT})`);
+  if (!ports) problems.push(`opens ports ${String(o.fromPort)}-${String(o.toPort)}; the metrics link carries only Prometheus over TLS (TCP ${PORT})`);
   if (o.protocol !== "tcp" && o.protocol !== "6") problems.push(`uses protocol ${String(o.protocol)}; Prometheus is TCP`);
   for (const cidr of o.cidrs) if (!isPrivate(cidr)) problems.push(`admits ${cidr}; only the Grafana host's private subnets may reach Prometheus`);
   return problems;
@@ -84,12 +85,13 @@ function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: Ru
 
 export const metricsLinkScope = stackRule({
   name: "metrics-link-scope",
-  description: "The cross-jurisdiction metrics link (shared Grafana) opens only Prometheus from private subnets and routes only between the host's private subnets and the source's load-balancer subnets",
+  description: "The cross-jurisdiction metrics link (shared Grafana) is TLS end to end, opens only Prometheus over TLS from private subnets and routes only between the host's private subnets and the source's load-balancer subnets",
   kind: "residency",
   severity: "critical",
-  remediation: `Open only TCP ${PORT} from the host's private subnets on the source's load-balancer security group; route to the host's private subnets and back only to the source's load-balancer subnets.`,
+  remediation: `Open only TCP ${PORT} (TLS passed through to the link tunnel) from the host's private subnets on the source's load-balancer security group; route to the host's private subnets and back only to the source's load-balancer subnets.`,
   check: (args, ctx) => {
     checkOpenings(args.resources, ctx);
+    checkListeners(args.resources, isMetricsTagged, PORT, "metrics-link", ctx);
     const home = requireStackHome(args, ctx);
     if (home !== undefined) checkRoutes(args.resources, home, ctx);
   },

@@ -8,10 +8,10 @@ export const PORTS = {
   /** AIops Engine HTTP; the hub's alert webhook lives here behind the internal LB. */
   aiopsEngine: 8080,
   /**
-   * Hub alert webhook as exposed by the hub's internal load balancer (pattern 2). Plain HTTP as in
-   * the seed's URLs: the only path to it is inter-region VPC peering, which AWS encrypts.
+   * Hub alert webhook as exposed by the hub's internal load balancer (pattern 2): TLS with mutual
+   * authentication, passed through to the hub's link tunnel (lib/link-tls.ts), never plain HTTP.
    */
-  alertWebhook: 80,
+  alertWebhook: 8443,
   /** ClickHouse native protocol (remote_servers replicas). */
   clickhouseNative: 9000,
   /** ClickHouse native protocol over TLS. */
@@ -30,8 +30,13 @@ export const PORTS = {
   keeperRaft: 9234,
   /** Kafka broker. */
   kafka: 9092,
-  /** Prometheus HTTP API (shared Grafana reads metrics). */
+  /** Prometheus HTTP API inside the cluster (the chart's Service). */
   prometheus: 9090,
+  /**
+   * Prometheus as exposed by a shared-Grafana source's internal load balancer: TLS with mutual
+   * authentication, passed through to the source's link tunnel (lib/link-tls.ts).
+   */
+  metricsLink: 9443,
   /** Grafana UI. */
   grafana: 3000,
 } as const;
