@@ -114,7 +114,8 @@ export function tunnelManifests(t: Tunnel): { deployment: Record<string, unknown
       annotations: { "pulumi.com/skipAwait": "true" },
     },
     spec: {
-      replicas: 2,
+      // One per AZ (topology spread), and compliance-policies kubernetes-apps-v1-deployment-configure-minimum-replica-count.
+      replicas: 3,
       selector: { matchLabels: selector },
       template: {
         metadata: { labels },

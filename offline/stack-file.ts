@@ -178,7 +178,7 @@ function assertOnlyFileOfStack(path: string, stack: string): void {
   } catch {
     exists = false;
   }
-  if (exists) throw new StackFileError(path, `and ${other} both define stack "${stack}"; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
+  if (exists) throw new StackFileError(path, `defines stack "${stack}", and so does ${other}; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
 }
 
 export function readStackFile(path: string): StackFile {
@@ -271,7 +271,7 @@ export function listStackFiles(dir: string): string[] {
   const byStack = new Map<string, string[]>();
   for (const n of files) byStack.set(stackNameOf(n)!, [...(byStack.get(stackNameOf(n)!) ?? []), n]);
   for (const [stack, both] of byStack) {
-    if (both.length > 1) throw new StackFileError(join(dir, both[0]!), `and ${both.slice(1).map((n) => join(dir, n)).join(", ")} both define stack "${stack}"; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
+    if (both.length > 1) throw new StackFileError(join(dir, both[0]!), `defines stack "${stack}", and so does ${both.slice(1).map((n) => join(dir, n)).join(", ")}; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
   }
   return files.map((n) => join(dir, n));
 }

@@ -181,7 +181,7 @@ describe("plan CLI", () => {
     writeFileSync(join(twice, "Pulumi.eu-central-1.yml"), stringify({ config: good }));
     const dup = await runCli(["--all", "--dir", twice]);
     assert.equal(dup.code, 2);
-    assert.match(dup.stderr, /Pulumi\.eu-central-1\.yaml: and .*Pulumi\.eu-central-1\.yml both define stack "eu-central-1"/);
+    assert.match(dup.stderr, /Pulumi\.eu-central-1\.yaml: defines stack "eu-central-1", and so does .*Pulumi\.eu-central-1\.yml;/);
     const traversal = await runCli(["--stack", "../../etc/passwd"]);
     assert.equal(traversal.code, 2);
     assert.match(traversal.stderr, /is not a stack name/);

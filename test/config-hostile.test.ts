@@ -197,8 +197,8 @@ describe("hostile config, class 2: stack names and files", () => {
     const d = dir();
     writeFileSync(join(d, "Pulumi.x.yaml"), BASE_YAML);
     writeFileSync(join(d, "Pulumi.x.yml"), BASE_YAML);
-    for (const f of ["Pulumi.x.yaml", "Pulumi.x.yml"]) failsWith(join(d, f), /Pulumi\.x\.ya?ml both define stack "x"/);
-    assert.throws(() => listStackFiles(d), /Pulumi\.x\.yaml: and .*Pulumi\.x\.yml both define stack "x"/);
+    for (const f of ["Pulumi.x.yaml", "Pulumi.x.yml"]) failsWith(join(d, f), /defines stack "x", and so does .*Pulumi\.x\.ya?ml/);
+    assert.throws(() => listStackFiles(d), /Pulumi\.x\.yaml: defines stack "x", and so does .*Pulumi\.x\.yml;/);
   });
 
   it("refuses a FIFO without blocking, a directory, a broken symlink and a device, naming the file", function () {

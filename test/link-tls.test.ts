@@ -53,6 +53,7 @@ describe("link TLS (lib/link-tls.ts)", () => {
       assert.deepEqual(pod.volumes.map((v) => v.secret.secretName), [LINK_TLS_SECRET.name]);
       assert.equal((deployment.metadata as { annotations: Record<string, string> }).annotations["pulumi.com/skipAwait"], "true");
       assert.deepEqual((service.spec as { ports: { port: number }[] }).ports.map((p) => p.port), [t.listenPort]);
+      assert.ok((deployment.spec as { replicas: number }).replicas >= 3, "survives an AZ (compliance-policies minimum replica count)");
     }
   });
 
