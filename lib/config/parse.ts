@@ -8,7 +8,7 @@ import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdi
 import { SCALE_PROFILES, type ScaleProfileName } from "../profiles";
 import { infrasageSchema, type InfrasageInput } from "./schema";
 import { publicAccessCidrsProblems, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
-import { closest, type ConfigProblem } from "./problems";
+import { closest, decodeConfigValue, type ConfigProblem } from "./problems";
 import { chartProblems, closestRegion, namespaceProblems, padVersion, providerTagProblems, regionsNamedBy, stackIdentityProblems, tagProblems, volumeSizeProblem } from "./input-rules";
 import { plainTextSecrets, redact } from "./secrets";
 import type { ChartSource, Pattern, StackConfig } from "./types";
@@ -51,19 +51,6 @@ const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
 /** A blank value: `key:` with nothing, `~`, `null`, or only spaces (Pulumi hands the program ""). */
 const isBlank = (value: string) => value.trim() === "";
 
-/** Decodes one raw value: JSON objects/arrays are structured config, everything else a string. */
-function decode(value: string): unknown {
-  const t = value.trim();
-  if (t.startsWith("{") || t.startsWith("[")) {
-    try {
-      return JSON.parse(t);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
 /** Collects `infrasage:*` keys into one object; `infrasage:network.cidr` (flat, dotted) nests too. */
 function collectNamespace(raw: Readonly<Record<string, string>>, problems: ConfigProblem[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -92,7 +79,7 @@ function collectNamespace(raw: Readonly<Record<string, string>>, problems: Confi
     }
     if (conflict) continue;
     const leaf = path[path.length - 1]!;
-    const decoded = decode(value);
+    const decoded = decodeConfigValue(value);
     const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
     if (existing !== undefined && typeof existing === "object" && existing !== null && !Array.isArray(existing) && typeof decoded === "object" && decoded !== null && !Array.isArray(decoded)) {
       node[leaf] = { ...(existing as object), ...(decoded as object) };

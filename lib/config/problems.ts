@@ -43,3 +43,19 @@ export function closest(word: string, candidates: readonly string[]): string | u
   }
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/**
+ * Decodes one raw config value as the Pulumi SDK hands it over: JSON objects and arrays are
+ * structured config (`pulumi config set --path`, YAML maps), everything else stays a string.
+ */
+export function decodeConfigValue(value: string): unknown {
+  const t = value.trim();
+  if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -4,7 +4,7 @@
  * a credential (`password`, `secret`, `token`, ...). Problems never echo the value; `redact` removes
  * every found value from any text the parser prints.
  */
-import type { ConfigProblem } from "./problems";
+import { decodeConfigValue, type ConfigProblem } from "./problems";
 
 /** What a value looks like, and the pattern that finds it inside a longer string. */
 const VALUE_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
@@ -103,18 +103,6 @@ function* leaves(key: string, value: unknown, depth = 0): Generator<{ key: strin
   }
 }
 
-function decodeLoose(value: string): unknown {
-  const t = value.trim();
-  if (t.startsWith("{") || t.startsWith("[")) {
-    try {
-      return JSON.parse(t);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
 /** `pulumi config set --secret` for a key (with `--path` for a value inside a structured key). */
 function secretFix(key: string, namespaceKey: string): string {
   const set = key === namespaceKey ? `pulumi config set --secret ${key} <value>` : `pulumi config set --secret --path '${key}' <value>`;
@@ -139,7 +127,7 @@ export function plainTextSecrets(raw: Readonly<Record<string, string>>, secretKe
       tokens.push(...inKey.flatMap((f) => f.tokens));
       problems.push({ key: fullKey, message: `is a key name holding what looks like ${inKey[0]!.what} (not shown)`, fix: "remove that key from the stack file and rotate the credential" });
     }
-    for (const leaf of leaves(fullKey, decodeLoose(rawValue))) {
+    for (const leaf of leaves(fullKey, decodeConfigValue(rawValue))) {
       const found = secretsInValue(leaf.value);
       const named = isSecretKeyName(leaf.key) && leaf.value.trim() !== "" && !isTrivial(leaf.key, leaf.value.trim());
       if (!found.length && !named) continue;
