@@ -7,6 +7,7 @@ import type { PlanResult, StackPlan } from "./plan";
 import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
+import { diffJson, diffLines } from "./diff/diff-report";
 
 /** An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them. */
 const shownOutput = (o: RecordedOutput): unknown => (o.secret ? SECRET : o.known ? o.value : UNKNOWN);
@@ -23,11 +24,12 @@ export function stackJson(plan: StackPlan) {
     resources: plan.record.resources.map((r) => ({
       urn: r.urn, type: r.type, name: r.name, region: r.region ?? null, parent: r.parent ?? null,
       provider: r.provider ?? null, inputs: r.inputs, dependencies: r.dependencies,
-      protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges,
+      protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, custom: r.custom, aliases: r.aliases,
     })),
     outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, shownOutput(o)])),
     violations: plan.violations,
     cost: plan.cost,
+    ...(plan.diff ? { diff: diffJson(plan.diff) } : {}),
   };
 }
 
@@ -111,6 +113,7 @@ export function stackSummary(plan: StackPlan): string {
     lines.push(`  ${group}`);
     for (const [type, n] of [...types].sort()) lines.push(`    ${String(n).padStart(3)} × ${shortType(type).padEnd(28)} ${type}`);
   }
+  if (plan.diff) lines.push(...diffLines(plan.diff, c.region));
   lines.push("Outputs:");
   for (const [k, o] of Object.entries(plan.record.outputs)) {
     const shown = shownOutput(o);
