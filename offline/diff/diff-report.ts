@@ -21,6 +21,21 @@ export function shownValue(v: unknown): string {
   return s.length > 100 ? `${s.slice(0, 97)}...` : s;
 }
 
+/**
+ * A change as printed. Long values that share a beginning (XML, Helm values, rule lists) are shown
+ * from just before where they differ, so the line shows the change, not the common prefix.
+ */
+export function shownChange(old: unknown, next: unknown): string {
+  const [a, b] = [shownValue(old), shownValue(next)];
+  if (!a.endsWith("...") && !b.endsWith("...")) return `${a} => ${b}`;
+  const [fa, fb] = [old, next].map((v) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? ""));
+  let i = 0;
+  while (i < fa!.length && i < fb!.length && fa![i] === fb![i]) i++;
+  const from = Math.max(0, i - 30);
+  const cut = (s: string) => `${from > 0 ? "..." : ""}${s.slice(from, from + 90)}${s.length > from + 90 ? "..." : ""}`;
+  return `${old === undefined ? "(none)" : cut(fa!)} => ${next === undefined ? "(none)" : cut(fb!)}`;
+}
+
 const shortType = (t: string) => t.split(":").pop() ?? t;
 
 /** The outermost component a resource belongs to (by parent chain), as `name (type)`. */
@@ -61,7 +76,7 @@ export function diffLines(d: StackDiff, homeRegion: string): string[] {
       if (r.cause) lines.push(`          ${r.cause}`);
       for (const c of r.changes) {
         const why = c.effect === "replace" ? "   forces replacement" : c.effect === "may-replace" ? "   may force replacement" : "";
-        lines.push(`          ${c.path}: ${shownValue(c.old)} => ${shownValue(c.new)}${why}`);
+        lines.push(`          ${c.path}: ${shownChange(c.old, c.new)}${why}`);
       }
       // The provider rule behind a replacement, once per resource.
       const rules = [...new Set(r.changes.filter((c) => c.effect !== "update").map((c) => c.source))];

@@ -106,12 +106,15 @@ export function diffResources(base: readonly BaseResource[], head: readonly Head
   }
   // Resources being created or replaced: their outputs are unknown for the others.
   const fresh = new Set<string>();
+  // Resources kept through an alias keep their deployed outputs (ids, ARNs); offline their mock ids
+  // follow the new name, so a value computed from one differs only in the mock.
+  const keptByAlias = new Set([...matched].filter(([urn, b]) => b.urn !== urn).map(([urn]) => urn));
   const result = new Map<string, ResourceDiff>();
   // Dependencies are registered first, so one pass in order mostly settles; repeat until stable.
   for (let pass = 0; pass < 5; pass++) {
     let changed = false;
     for (const r of head) {
-      const d = diffOne(r, matched.get(r.urn), fresh);
+      const d = diffOne(r, matched.get(r.urn), fresh, keptByAlias);
       const before = result.get(r.urn);
       if (!before || before.op !== d.op || before.changes.length !== d.changes.length) changed = true;
       result.set(r.urn, d);
@@ -127,7 +130,7 @@ export function diffResources(base: readonly BaseResource[], head: readonly Head
   return [...head.map((r) => result.get(r.urn)!), ...deletes];
 }
 
-function diffOne(r: HeadResource, b: BaseResource | undefined, fresh: ReadonlySet<string>): ResourceDiff {
+function diffOne(r: HeadResource, b: BaseResource | undefined, fresh: ReadonlySet<string>, keptByAlias: ReadonlySet<string>): ResourceDiff {
   const common = {
     urn: r.urn, type: r.type, name: r.name, region: r.region ?? null, parent: r.parent ?? null, custom: r.custom, protect: r.protect,
     ...(b && b.urn !== r.urn ? { aliasedFrom: b.urn } : {}),
@@ -138,7 +141,9 @@ function diffOne(r: HeadResource, b: BaseResource | undefined, fresh: ReadonlySe
   for (const c of changedPaths(b.inputs, r.inputs)) {
     if (ignored(r.ignoreChanges, c.path)) continue;
     const top = c.path.split(".")[0]!;
-    const computed = (r.propertyDependencies[top] ?? []).some((u) => fresh.has(u));
+    const deps = r.propertyDependencies[top] ?? [];
+    const computed = deps.some((u) => fresh.has(u));
+    if (!computed && deps.some((u) => keptByAlias.has(u))) continue;
     const { effect, source } = classifyChange(r.type, c.path, computed);
     changes.push({ ...c, new: computed ? KNOWN_AFTER_APPLY : c.new, effect, source });
     seen.add(top);
