@@ -106,6 +106,10 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s("(no kind fields)", [], ["spec"]),
   "kubernetes:policy/v1:PodDisruptionBudget": k8s("(policy/v1 has no kind fields; only v1beta1 replaces on .spec)", [], ["spec"]),
   "kubernetes:storage.k8s.io/v1:StorageClass": k8s("storage.k8s.io/v1 StorageClass (.parameters, .provisioner)", ["parameters", "provisioner"], ["allowVolumeExpansion", "mountOptions"]),
+  // A CRD: pulumi-kubernetes replaces on identity only; the rest is applied in place, where the
+  // aws-load-balancer-controller's webhook (webhooks/elbv2/targetgroupbinding_validator.go,
+  // checkImmutableFields) rejects a changed targetGroupARN or targetType: left unlisted, so "may replace".
+  "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": k8s("(custom resource: no kind fields)", [], ["spec.serviceRef", "spec.networking", "spec.nodeSelector", "spec.ipAddressType"]),
   "kubernetes:core/v1:NamespacePatch": { source: `${K8S}/provider.go Diff (Patch kinds: identity only)`, replace: ["metadata.name", "metadata.namespace"], update: ["apiVersion", "kind", "metadata", "spec"] },
   "kubernetes:storage.k8s.io/v1:StorageClassPatch": {
     source: `${K8S}/provider.go Diff (Patch kinds: identity only; the API server itself rejects changes to a StorageClass's parameters, provisioner, reclaimPolicy and volumeBindingMode)`,
