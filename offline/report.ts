@@ -2,7 +2,7 @@
  * Turns plan results into the contract-2 JSON document and the readable summary.
  * Secrets are masked here once: outputs marked secret print as "[secret]".
  */
-import { SECRET, UNKNOWN, type RecordedOutput } from "./run-program";
+import { SECRET, UNKNOWN, type RecordedOutput, type RecordedResource } from "./run-program";
 import type { PlanResult, StackPlan } from "./plan";
 import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
@@ -50,6 +50,12 @@ export function flowLines(flows: readonly Flow[]): string[] {
 }
 
 const shortType = (t: string) => t.split(":").pop() ?? t;
+
+/** Logical names of a type's resources (the first 8), each outside the home region marked with its region. */
+function resourceNames(rs: readonly RecordedResource[], home: string): string {
+  const shown = rs.slice(0, 8).map((r) => (r.region && r.region !== home ? `${r.name} [in ${r.region}]` : r.name));
+  return `${shown.join(", ")}${rs.length > 8 ? `, and ${rs.length - 8} more` : ""}`;
+}
 
 function componentOf(plan: StackPlan, urn: string | undefined): string {
   const byUrn = new Map(plan.record.resources.map((r) => [r.urn, r]));
@@ -99,19 +105,23 @@ export function stackSummary(plan: StackPlan): string {
   if (plan.existing.length > 0) {
     lines.push(`Left behind by the destroy of an earlier life (this plan runs against them): ${plan.existing.map((o) => `${o.type.split(":").pop()} ${o.physicalName}`).join(", ")}`);
   }
-  const groups = new Map<string, Map<string, number>>();
+  const groups = new Map<string, Map<string, RecordedResource[]>>();
   for (const r of plan.record.resources) {
     if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
     const group = componentOf(plan, r.parent);
-    const types = groups.get(group) ?? new Map<string, number>();
-    types.set(r.type, (types.get(r.type) ?? 0) + 1);
+    const types = groups.get(group) ?? new Map<string, RecordedResource[]>();
+    types.set(r.type, [...(types.get(r.type) ?? []), r]);
     groups.set(group, types);
   }
   const total = plan.record.resources.filter((r) => r.custom).length;
-  lines.push(`Resources (${total}, every AWS resource in ${[...new Set(plan.record.resources.map((r) => r.region).filter(Boolean))].join(", ") || "-"}):`);
+  const away = plan.record.resources.filter((r) => r.custom && r.region && r.region !== c.region);
+  lines.push(`Resources (${total}, home region ${c.region}${away.length > 0 ? `; ${away.length} outside it, marked [in <region>]` : ""}):`);
   for (const [group, types] of groups) {
     lines.push(`  ${group}`);
-    for (const [type, n] of [...types].sort()) lines.push(`    ${String(n).padStart(3)} × ${shortType(type).padEnd(28)} ${type}`);
+    for (const [type, rs] of [...types].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`    ${String(rs.length).padStart(3)} × ${shortType(type).padEnd(28)} ${type}`);
+      lines.push(`          ${resourceNames(rs, c.region)}`);
+    }
   }
   if (plan.diff) lines.push(...diffLines(plan.diff, c.region));
   lines.push("Outputs:");
