@@ -13,6 +13,8 @@ import { planJson } from "../offline/report";
 import { parseBasePlan, type BasePlan } from "../offline/diff/base-file";
 import { diffResources, KNOWN_AFTER_APPLY, type ResourceDiff } from "../offline/diff/stack-diff";
 import { guardFindings } from "../offline/diff/guard";
+import { diffStack } from "../offline/diff/plan-diff";
+import { diffLines } from "../offline/diff/diff-report";
 import { runProgram } from "../offline/run-program";
 import type { PlanResult } from "../offline/plan";
 
@@ -136,5 +138,26 @@ describe("aliases in the diff, as the engine honours them", function () {
     const vpc = findings.find((f) => /Vpc network-vpc/.test(f.message))!;
     assert.equal(vpc.level, "mandatory");
     assert.match(vpc.message, /add aliases: \[\{ name: "network-vpc" \}\]/);
+  });
+});
+
+describe("secrets in the diff", () => {
+  it("compares and prints secret inputs as [secret] on both sides, never their values", () => {
+    const urn = "urn:pulumi:eu-west-1::infrasage::kubernetes:core/v1:Secret::api-key";
+    const base = { stack: "eu-west-1", resources: [{ urn, type: "kubernetes:core/v1:Secret", name: "api-key", inputs: { stringData: "[secret]", metadata: { name: "api-key", labels: { a: "1" } } } }] };
+    const head = [{ urn, type: "kubernetes:core/v1:Secret", name: "api-key", custom: true, inputs: { stringData: "[secret]", metadata: { name: "api-key", labels: { a: "2" } } },
+      propertyDependencies: { stringData: ["urn:pulumi:eu-west-1::infrasage::random:index/randomPassword:RandomPassword::pw"] }, dependencies: [], ignoreChanges: [], protect: false }];
+    const d = diffStack("base.json", base, head, []);
+    const secret = d.resources[0]!;
+    assert.equal(secret.op, "update");
+    assert.deepEqual(secret.changes.map((c) => c.path), ["metadata.labels.a"]);
+    // The password it is computed from is replaced: the new value is unknown, the old one still masked.
+    const fresh = diffStack("base.json", { ...base, resources: [...base.resources] }, [
+      { urn: "urn:pulumi:eu-west-1::infrasage::random:index/randomPassword:RandomPassword::pw", type: "random:index/randomPassword:RandomPassword", name: "pw", custom: true, inputs: { length: 32 }, propertyDependencies: {}, dependencies: [], ignoreChanges: [], protect: false },
+      ...head,
+    ], []);
+    const lines = diffLines(fresh, "eu-west-1").join("\n");
+    assert.match(lines, /stringData: \[secret\] => \(known after apply\)/);
+    assert.doesNotMatch(lines, /"\[secret\]"/, "the mask is printed as such, not as a JSON string");
   });
 });
