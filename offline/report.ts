@@ -9,8 +9,17 @@ import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
 import { diffJson, diffLines } from "./diff/diff-report";
 
-/** An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them. */
-const shownOutput = (o: RecordedOutput): unknown => (o.secret ? SECRET : o.known ? o.value : UNKNOWN);
+/**
+ * An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them, and
+ * with `--base` a value computed from a resource being created or replaced unknown too (its offline
+ * value would be a mock id).
+ */
+const shownOutput = (o: RecordedOutput, fresh: ReadonlySet<string> = new Set()): unknown =>
+  (o.secret ? SECRET : !o.known || (o.dependencies ?? []).some((u) => fresh.has(u)) ? UNKNOWN : o.value);
+
+/** URNs the diff creates or replaces: their outputs are known after apply. */
+const freshUrns = (plan: StackPlan): Set<string> =>
+  new Set((plan.diff?.resources ?? []).filter((r) => r.op === "create" || r.op === "replace").map((r) => r.urn));
 
 export function stackJson(plan: StackPlan) {
   return {
@@ -26,7 +35,7 @@ export function stackJson(plan: StackPlan) {
       provider: r.provider ?? null, inputs: r.inputs, dependencies: r.dependencies,
       protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, custom: r.custom, aliases: r.aliases,
     })),
-    outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, shownOutput(o)])),
+    outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, shownOutput(o, freshUrns(plan))])),
     violations: plan.violations,
     cost: plan.cost,
     ...(plan.diff ? { diff: diffJson(plan.diff) } : {}),
@@ -125,8 +134,9 @@ export function stackSummary(plan: StackPlan): string {
   }
   if (plan.diff) lines.push(...diffLines(plan.diff, c.region));
   lines.push("Outputs:");
+  const fresh = freshUrns(plan);
   for (const [k, o] of Object.entries(plan.record.outputs)) {
-    const shown = shownOutput(o);
+    const shown = shownOutput(o, fresh);
     lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shown)}`);
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));

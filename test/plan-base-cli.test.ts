@@ -34,8 +34,13 @@ describe("plan CLI --base and --out", function () {
     assert.match(text.stdout, /\+- +replace +Vpc network-vpc  eu-west-1\n +cidrBlock: "10\.10\.0\.0\/16" => "10\.20\.0\.0\/16" +forces replacement/);
     assert.match(text.stdout, /vpcId: "vpc-[0-9a-f]+" => \(known after apply\)/);
     assert.match(text.stdout, /\[mandatory\] replacement-guard: Vpc network-vpc/);
+    // Outputs computed from a replaced resource are unknown, never the offline mock id.
+    assert.match(text.stdout, /vpcId +\(known after apply\)/);
+    assert.match(text.stdout, /vpcCidr +"10\.20\.0\.0\/16"/);
+    assert.doesNotMatch(text.stdout, /BEGIN CERTIFICATE|get-token/, "no secret material");
     const json = await runCli(["--config-file", head, "--base", baseFile, "--json"]);
-    const doc = JSON.parse(json.stdout) as { stacks: { diff: { counts: Record<string, number>; resources: { op: string }[] } }[] };
+    const doc = JSON.parse(json.stdout) as { stacks: { outputs: Record<string, unknown>; diff: { counts: Record<string, number>; resources: { op: string }[] } }[] };
+    assert.equal(doc.stacks[0]!.outputs.vpcId, "(known after apply)");
     assert.ok(doc.stacks[0]!.diff.counts.replace > 10);
     assert.ok(doc.stacks[0]!.diff.resources.every((r) => r.op !== "unchanged"));
   });
