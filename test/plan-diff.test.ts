@@ -39,6 +39,11 @@ describe("plan diff against a base (--base)", function () {
     assert.deepEqual(diff.guard, []);
   });
 
+  it("an allowReplace entry that matches nothing is reported (advisory), so a stale one cannot allow a later replacement unseen", async () => {
+    const head = await planFiles([writeStackFile("eu-west-1", { ...eu, "infrasage:allowReplace": [{ resource: "network-vpc", reason: "re-addressing done last week" }] })], { base });
+    assert.deepEqual(head.stacks[0]!.diff!.guard.map((g) => [g.level, g.message]), [["advisory", "infrasage:allowReplace entry \"network-vpc\" matches no guarded resource replaced or deleted by this change: remove it once the change is deployed"]]);
+  });
+
   it("a VPC CIDR change replaces the VPC and what hangs off it, and fails the guard naming the property and the way out", async () => {
     const head = await planFiles([writeStackFile("eu-west-1", { ...eu, "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" } })], { base });
     const s = head.stacks[0]!;
