@@ -1,8 +1,9 @@
 /**
  * Which property changes replace a resource, per resource type the program creates. Replacement is a
  * fact of each provider, so every entry names the provider source it comes from:
- * - AWS: @pulumi/aws 7.48.0 is terraform-provider-aws bridged; pulumi/pulumi-aws#6392 moved it to
- *   upstream v6.46.0, the version these entries cite. A Terraform argument marked `ForceNew` (SDKv2)
+ * - AWS: @pulumi/aws 7.48.0 is terraform-provider-aws bridged; pulumi/pulumi-aws#6392 (merged
+ *   2026-05-22) moved it to upstream v6.46.0, the version these entries cite (the release's `upstream`
+ *   submodule is the exact pin; re-check it when @pulumi/aws moves). A Terraform argument marked `ForceNew` (SDKv2)
  *   or with a `RequiresReplace` plan modifier (framework) replaces; property names are Pulumi's
  *   camelCase of the Terraform names.
  * - Kubernetes: @pulumi/kubernetes 4.34.x, pulumi-kubernetes provider/pkg/provider/diff.go
