@@ -101,6 +101,15 @@ describe("alias URNs (offline/diff/aliases.ts)", () => {
     assert.deepEqual(aliases.get(other.urn), []);
   });
 
+  it("combines a child's own spec with each of its parent's aliases (both renamed in one change)", () => {
+    // The component changed type (module renamed) and the child its name.
+    const parent = { urn: urn("infrasage:network:RegionalNetwork", "net"), type: "infrasage:network:RegionalNetwork", name: "net", aliases: [JSON.stringify({ urn: "", spec: { type: "infrasage:net:Network" } })] };
+    const child = { urn: urn("aws:ec2/vpc:Vpc", "net-main", parent.type), type: "aws:ec2/vpc:Vpc", name: "net-main", parent: parent.urn, aliases: [JSON.stringify({ urn: "", spec: { name: "net-vpc" } })] };
+    const aliases = aliasUrns([parent, child]).get(child.urn)!;
+    assert.ok(aliases.includes(urn("aws:ec2/vpc:Vpc", "net-vpc", "infrasage:net:Network")), aliases.join("\n"));
+    assert.ok(aliases.includes(urn("aws:ec2/vpc:Vpc", "net-vpc", parent.type)));
+  });
+
   it("takes a URN alias as given, and a spec with noParent at the top level", () => {
     const r = { urn: urn("aws:ec2/vpc:Vpc", "vpc", "infrasage:network:RegionalNetwork"), type: "aws:ec2/vpc:Vpc", name: "vpc", parent: urn("infrasage:network:RegionalNetwork", "n"),
       aliases: ["urn:pulumi:eu-west-1::infrasage::aws:ec2/vpc:Vpc::old", JSON.stringify({ urn: "", spec: { noparent: true } })] };

@@ -50,23 +50,34 @@ export interface AliasSubject {
   readonly aliases?: readonly string[];
 }
 
-function own(r: AliasSubject): string[] {
+/** A resource's own aliases: URNs, and the specs that inherit their parent from the resource. */
+function own(r: AliasSubject): { urns: string[]; parentRelative: AliasSpec[] } {
   const self = parseUrn(r.urn);
-  if (!self) return [];
-  return (r.aliases ?? []).flatMap((raw) => {
-    if (raw.startsWith("urn:")) return [raw];
+  const urns: string[] = [];
+  const parentRelative: AliasSpec[] = [];
+  if (!self) return { urns, parentRelative };
+  for (const raw of r.aliases ?? []) {
+    if (raw.startsWith("urn:")) {
+      urns.push(raw);
+      continue;
+    }
     let parsed: { urn?: string; spec?: AliasSpec };
     try {
       parsed = JSON.parse(raw) as { urn?: string; spec?: AliasSpec };
     } catch {
-      return [];
+      continue;
     }
-    if (parsed.urn) return [parsed.urn];
+    if (parsed.urn) {
+      urns.push(parsed.urn);
+      continue;
+    }
     const s = parsed.spec ?? {};
     const parentUrn = s.noparent ? undefined : s.parenturn || r.parent || undefined;
     const parentType = parentUrn ? parseUrn(parentUrn)?.qualifiedType : undefined;
-    return [makeUrn(s.stack || self.stack, s.project || self.project, parentType, s.type || r.type, s.name || r.name)];
-  });
+    urns.push(makeUrn(s.stack || self.stack, s.project || self.project, parentType, s.type || r.type, s.name || r.name));
+    if (!s.noparent && !s.parenturn) parentRelative.push(s);
+  }
+  return { urns, parentRelative };
 }
 
 /** Every alias URN of every resource (own and inherited from its parents), by URN. */
@@ -79,7 +90,8 @@ export function aliasUrns(resources: readonly AliasSubject[]): Map<string, strin
     const r = byUrn.get(urn);
     if (!r || seen.has(urn)) return [];
     seen.add(urn);
-    const result = new Set(own(r));
+    const mine = own(r);
+    const result = new Set(mine.urns);
     const parent = r.parent ? byUrn.get(r.parent) : undefined;
     if (parent) {
       const self = parseUrn(r.urn)!;
@@ -88,6 +100,8 @@ export function aliasUrns(resources: readonly AliasSubject[]): Map<string, strin
         if (!p) continue;
         const name = r.name.startsWith(parent.name) ? p.name + r.name.slice(parent.name.length) : r.name;
         result.add(makeUrn(p.stack || self.stack, p.project || self.project, p.qualifiedType, r.type, name));
+        // The resource's own specs under each of its parent's aliases (renamed and moved together).
+        for (const s of mine.parentRelative) result.add(makeUrn(s.stack || self.stack, s.project || self.project, p.qualifiedType, s.type || r.type, s.name || r.name));
       }
     }
     result.delete(urn);
