@@ -91,7 +91,7 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // --- Route 53 ---
   "aws:route53/zone:Zone": aws("route53/zone.go (name ForceNew; vpc associations updated in place)", ["name", "delegationSetId"], ["vpcs", "comment", "forceDestroy"]),
   "aws:route53/zoneAssociation:ZoneAssociation": aws("route53/zone_association.go (zone_id, vpc_id, vpc_region ForceNew)", ["zoneId", "vpcId", "vpcRegion"], []),
-  "aws:route53/record:Record": aws("route53/record.go (name, zone_id, set_identifier ForceNew)", ["name", "zoneId", "setIdentifier"], ["type", "aliases", "records", "ttl", "allowOverwrite"]),
+  "aws:route53/record:Record": aws("route53/record.go (name, zone_id ForceNew; a changed type or set_identifier is a delete and create inside Update)", ["name", "zoneId"], ["type", "setIdentifier", "aliases", "records", "ttl", "allowOverwrite", "healthCheckId"]),
   // --- secrets, parameters, CI runner ---
   "aws:secretsmanager/secret:Secret": aws("secretsmanager/secret.go (name, name_prefix ForceNew)", ["name", "namePrefix"], ["description", "kmsKeyId", "policy", "recoveryWindowInDays", "replicas", "forceOverwriteReplicaSecret"]),
   "aws:secretsmanager/secretVersion:SecretVersion": aws("secretsmanager/secret_version.go (secret_id, secret_string, secret_binary ForceNew)", ["secretId", "secretString", "secretBinary"], ["versionStages"]),
