@@ -57,6 +57,8 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["kubernetes:helm.sh/v3:Release", "values.ingestionGateway.replicaCount", "update"],
     ["kubernetes:helm.sh/v3:Release", "name", "replace"],
     ["random:index/randomPassword:RandomPassword", "length", "replace"],
+    ["aws:lb/loadBalancer:LoadBalancer", "subnets", "may-replace"],
+    ["aws:lb/loadBalancer:LoadBalancer", "internal", "replace"],
     ["kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "spec.targetGroupARN", "may-replace"],
     ["aws:ec2/vpc:Vpc", "somethingNew", "may-replace"],
     ["aws:example/unknown:Thing", "anything", "may-replace"],

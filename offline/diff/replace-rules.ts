@@ -85,7 +85,9 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   "aws:kms/alias:Alias": aws("kms/alias.go (name ForceNew; target_key_id update)", ["name", "namePrefix"], ["targetKeyId"]),
   "aws:cloudwatch/logGroup:LogGroup": aws("logs/group.go (name, name_prefix, log_group_class ForceNew)", ["name", "namePrefix", "logGroupClass"], ["retentionInDays", "kmsKeyId", "skipDestroy"]),
   // --- load balancing (internal/service/elbv2) ---
-  "aws:lb/loadBalancer:LoadBalancer": aws("elbv2/load_balancer.go (name, internal, load_balancer_type ForceNew; a network LB losing subnets or its security groups is ForceNew in CustomizeDiff)", ["name", "namePrefix", "internal", "loadBalancerType", "subnets", "securityGroups", "ipAddressType"], ["enableCrossZoneLoadBalancing", "enableDeletionProtection", "accessLogs", "idleTimeout"]),
+  // subnets and securityGroups are left unlisted ("may replace"): for a network LB, CustomizeDiff
+  // forces a new one when subnets are removed or security groups go from none to some (or back).
+  "aws:lb/loadBalancer:LoadBalancer": aws("elbv2/load_balancer.go (name, internal, load_balancer_type ForceNew; network LB subnets and security groups ForceNew in CustomizeDiff on some changes)", ["name", "namePrefix", "internal", "loadBalancerType"], ["enableCrossZoneLoadBalancing", "enableDeletionProtection", "accessLogs", "idleTimeout", "ipAddressType"]),
   "aws:lb/targetGroup:TargetGroup": aws("elbv2/target_group.go (name, port, protocol, vpc_id, target_type ForceNew)", ["name", "namePrefix", "port", "protocol", "vpcId", "targetType", "protocolVersion"], ["healthCheck", "deregistrationDelay", "stickiness", "preserveClientIp", "proxyProtocolV2"]),
   "aws:lb/listener:Listener": aws("elbv2/listener.go (load_balancer_arn ForceNew)", ["loadBalancerArn"], ["defaultActions", "port", "protocol", "certificateArn", "sslPolicy", "alpnPolicy"]),
   // --- Route 53 ---
