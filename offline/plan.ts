@@ -51,6 +51,8 @@ export interface PlanResult {
   readonly crossStack: CrossStackReport;
   /** What a real preview or up would refuse before creating anything (printed first). */
   readonly preflight: Finding[];
+  /** With `--base`: stacks the base holds and this plan does not (a stack file removed, or a narrower selector). */
+  readonly removedStacks?: { readonly stack: string; readonly resources: number }[];
 }
 
 export interface PlanOptions {
@@ -230,6 +232,7 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
       view, organization, stacks,
       crossStack: evaluateCrossStack(stacks.map((s) => ({ config: s.config, record: s.record })), { project }),
       preflight: [...preflight(planned.map((p) => ({ file: p.file, config: p.config, record: records.get(p.file.stack)! }))), ...refs.findings()],
+      ...(options.base ? { removedStacks: [...options.base.stacks.values()].filter((b) => !planned.some((p) => p.file.stack === b.stack)).map((b) => ({ stack: b.stack, resources: b.resources.length })) } : {}),
     };
   } finally {
     if (!options.analyzer) analyzer.close();

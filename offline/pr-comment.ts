@@ -32,6 +32,8 @@ export interface PlanDoc {
   readonly stacks: readonly PlanStack[];
   readonly violations: readonly PlanViolation[];
   readonly flows: readonly Flow[];
+  /** Stacks of the base this plan does not have (CI plans every file: their stack file was removed). */
+  readonly removedStacks?: readonly { readonly stack: string; readonly resources: number }[];
 }
 
 export interface CommentInput {
@@ -110,6 +112,7 @@ function planSection(input: CommentInput): string[] {
   for (const s of p.stacks) lines.push(`| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) | ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`);
   const before = p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0);
   const after = p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0);
+  for (const r of p.removedStacks ?? []) lines.push(`| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`);
   lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate). Changes: +create ~update ±replace ±?may-replace −delete.`);
   for (const s of p.stacks) {
     const risky = riskyLines(s);

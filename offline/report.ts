@@ -46,6 +46,7 @@ export function planJson(result: PlanResult) {
   return {
     view: result.view, organization: result.organization, preflight: result.preflight,
     stacks: result.stacks.map(stackJson), violations: result.crossStack.violations, flows: result.crossStack.flows, replication: result.crossStack.replication,
+    ...(result.removedStacks ? { removedStacks: result.removedStacks } : {}),
   };
 }
 
@@ -148,6 +149,10 @@ export function stackSummary(plan: StackPlan): string {
 
 export function planSummary(result: PlanResult): string {
   const parts = [preflightLines(result.preflight).join("\n"), ...result.stacks.map(stackSummary)];
+  if (result.removedStacks && result.removedStacks.length > 0) {
+    parts.push(["Stacks in the base and not in this plan (a stack file removed, or a narrower selector; removing a file destroys nothing, pulumi destroy does):",
+      ...result.removedStacks.map((r) => `  ${r.stack}: ${r.resources} resources in the base`)].join("\n"));
+  }
   if (result.stacks.length > 1) {
     const total = result.stacks.reduce((s, p) => s + p.cost.monthlyTotal, 0);
     parts.push(`All stacks: ${result.stacks.length}, estimated ${total.toFixed(2)} USD/month`);

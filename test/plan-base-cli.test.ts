@@ -45,6 +45,16 @@ describe("plan CLI --base and --out", function () {
     assert.ok(doc.stacks[0]!.diff.resources.every((r) => r.op !== "unchanged"));
   });
 
+  it("names the stacks of the base the plan does not have (a removed stack file)", async () => {
+    const dir = tmp();
+    const all = join(dir, "all.json");
+    assert.equal((await runCli(["--all", "--out", all])).code, 0);
+    const run = await runCli(["--stack", "eu-west-1", "--base", all]);
+    assert.match(run.stdout, /Stacks in the base and not in this plan .*:\n  ap-south-1: \d+ resources in the base/);
+    const json = await runCli(["--stack", "eu-west-1", "--base", all, "--json"]);
+    assert.deepEqual((JSON.parse(json.stdout) as { removedStacks: { stack: string }[] }).removedStacks.map((r) => r.stack), ["ap-south-1"]);
+  });
+
   const bad: [string, (dir: string) => string, RegExp][] = [
     ["a missing file", (d) => join(d, "nope.json"), /nope\.json: does not exist/],
     ["text that is not JSON", (d) => { const f = join(d, "x.json"); writeFileSync(f, "{ not json"); return f; }, /x\.json: is not a plan's --json \(not valid JSON/],

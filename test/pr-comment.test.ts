@@ -28,6 +28,7 @@ const doc: PlanDoc = {
     stack("ap-south-1", "IN", { diff: { newStack: true, counts: { create: 80, update: 0, replace: 0, "may-replace": 0, delete: 0, unchanged: 0 }, resources: [] } }),
   ],
   violations: [],
+  removedStacks: [{ stack: "us-east-1", resources: 80 }],
   flows: [{ from: "ap-south-1", to: "eu-west-1", fromJurisdiction: "IN", toJurisdiction: "EU", what: "alert metadata", ports: [443] }],
 };
 
@@ -44,6 +45,7 @@ describe("pull request comment (Markdown)", () => {
     assert.match(text, /\| eu-west-1 \| eu-west-1 \(EU\) \| \+2 ~1 ±3 ±\?0 −1 \| \$800\.00 → \$812\.50 \(\+\$12\.50\) \| ❌ 1 mandatory, 1 advisory \|/);
     assert.match(text, /\| ap-south-1 \| ap-south-1 \(IN\) \| new stack: \+80 ~0 ±0 ±\?0 −0 \| \$100\.00 \(new\) \| ✅ 0 mandatory, 0 advisory \|/);
     assert.match(text, /Monthly cost of the plan: \$800\.00 → \$912\.50/);
+    assert.match(text, /\| us-east-1 \| — \| stack file removed: its 80 resources stay deployed, no longer updated \|/);
   });
 
   it("lists what is replaced or deleted by name and region, marking other regions, and the mandatory findings", () => {
