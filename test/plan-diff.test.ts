@@ -166,3 +166,40 @@ describe("secrets in the diff", () => {
     assert.doesNotMatch(lines, /"\[secret\]"/, "the mask is printed as such, not as a JSON string");
   });
 });
+
+describe("the replacement guard on volumes and replication links", () => {
+  const res = (type: string, name: string, inputs: Record<string, unknown>, parent?: string) => ({
+    urn: `urn:pulumi:eu-west-1::infrasage::${parent ? `${parent.split("::")[2]}$` : ""}${type}::${name}`, type, name, custom: true, inputs,
+    ...(parent ? { parent } : {}), propertyDependencies: {}, dependencies: [], ignoreChanges: [], protect: false,
+  });
+  const member = "urn:pulumi:eu-west-1::infrasage::infrasage:replication:ActiveActiveMember::replication";
+  const memberRes = { urn: member, type: "infrasage:replication:ActiveActiveMember", name: "replication", custom: false, inputs: {}, propertyDependencies: {}, dependencies: [], ignoreChanges: [], protect: false };
+
+  it("a Keeper volume claim template change replaces the StatefulSet: mandatory, naming the property", () => {
+    const keeper = (size: string) => res("kubernetes:apps/v1:StatefulSet", "replication-keeper", { metadata: { name: "keeper" }, spec: { replicas: 2, volumeClaimTemplates: [{ spec: { resources: { requests: { storage: size } } } }] } }, member);
+    const base = [memberRes, keeper("10Gi")];
+    const diffs = diffResources(base, [memberRes, keeper("20Gi")]);
+    assert.equal(diffs.find((d) => d.name === "replication-keeper")!.op, "replace");
+    const [f] = guardFindings(diffs, base, []);
+    assert.equal(f!.level, "mandatory");
+    assert.match(f!.message, /StatefulSet replication-keeper would be replaced: its pods hold volumes .*Cause: spec\.volumeClaimTemplates changes \(forces replacement: pulumi-kubernetes 4\.34 provider\/pkg\/provider\/diff\.go/);
+  });
+
+  it("renaming the StorageClass replaces it: mandatory; its allowed topologies update in place", () => {
+    const sc = (name: string, zones: string[]) => res("kubernetes:storage.k8s.io/v1:StorageClassPatch", "infrasage-storage-class", { metadata: { name }, allowedTopologies: zones });
+    const base = [sc("gp3-eu-west-1", ["a"])];
+    assert.equal(guardFindings(diffResources(base, [sc("gp3-eu-west-1", ["a", "b"])]), base, []).length, 0);
+    const renamed = diffResources(base, [sc("gp3-fast", ["a"])]);
+    assert.equal(renamed[0]!.op, "replace");
+    assert.match(guardFindings(renamed, base, [])[0]!.message, /StorageClassPatch infrasage-storage-class .*would be replaced/);
+  });
+
+  it("a peering connection that carries replication is guarded; one outside a replication group is not", () => {
+    const pcx = (peerVpcId: string, parent?: string) => res("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "net-eu-north-1", { vpcId: "vpc-a", peerVpcId, peerRegion: "eu-north-1" }, parent);
+    const inGroup = [memberRes, pcx("vpc-b", member)];
+    const replaced = diffResources(inGroup, [memberRes, pcx("vpc-c", member)]);
+    assert.match(guardFindings(replaced, inGroup, [])[0]!.message, /carries ClickHouse replication between the members/);
+    const alone = [pcx("vpc-b")];
+    assert.deepEqual(guardFindings(diffResources(alone, [pcx("vpc-c")]), alone, []), []);
+  });
+});
