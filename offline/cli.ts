@@ -3,7 +3,7 @@
  * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
  */
 import { join, resolve } from "node:path";
-import { lstatSync } from "node:fs";
+import { lstatSync, writeFileSync } from "node:fs";
 import type { PlanResult } from "./plan";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import type { DestroyMode } from "./second-life";
@@ -24,7 +24,10 @@ options:
                       pulumi destroy --exclude-protected), then planned against what the destroy left
   --strict            exit 1 on any preflight finding (what a real preview would refuse)
   --policy-pack-config PATH   policy config, as pulumi preview --policy-pack-config
-  --json              print one JSON document on stdout`;
+  --base PATH         diff against an earlier plan's --json (what is deployed): create / update / replace /
+                      delete per resource, and the replacement guard for stateful resources
+  --json              print one JSON document on stdout (use npm run -s: npm's banner is not JSON)
+  --out FILE          write the JSON document to FILE (stdout keeps the readable summary)`;
 
 class UsageError extends Error {}
 
@@ -36,6 +39,8 @@ export interface CliArgs {
   readonly deployed?: string[];
   readonly policyConfigFile?: string;
   readonly afterDestroy?: DestroyMode;
+  readonly baseFile?: string;
+  readonly outFile?: string;
 }
 
 export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
@@ -45,6 +50,8 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let deployed: string[] | undefined;
   let policyConfigFile: string | undefined;
   let afterDestroy: DestroyMode | undefined;
+  let baseFile: string | undefined;
+  let outFile: string | undefined;
   let stack: string | undefined;
   let configFile: string | undefined;
   let all = false;
@@ -66,6 +73,8 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
       if (mode !== "all" && mode !== "exclude-protected") throw new UsageError(`--after-destroy takes all or exclude-protected, not ${mode}`);
       afterDestroy = mode;
     }
+    else if (arg === "--base") baseFile = resolve(cwd, value());
+    else if (arg === "--out") outFile = resolve(cwd, value());
     else if (arg === "--stack") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--all") all = true;
@@ -75,7 +84,8 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   const selectors = [stack, configFile, all ? "all" : undefined].filter((s) => s !== undefined);
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
-  const opts = { json, preview, strict, ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}) };
+  if (baseFile !== undefined && preview) throw new UsageError("--base diffs a deployed stack's next up; --preview plans stacks that do not exist yet: use one or the other");
+  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}) };
   // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
   let root: string;
   try {
@@ -134,9 +144,12 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   // Loaded after the pack started: they load the program and its providers' SDKs (most of the start-up).
   const plan = require("./plan") as typeof import("./plan");
   const report = require("./report") as typeof import("./report");
+  const baseFile = require("./diff/base-file") as typeof import("./diff/base-file");
   let result: PlanResult;
   try {
+    const base = args.baseFile ? baseFile.readBasePlan(args.baseFile) : undefined;
     result = await plan.planAll(args.files, {
+      ...(base ? { base } : {}),
       preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
       ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), analyzer: await starting,
     });
@@ -148,7 +161,16 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   } finally {
     if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
   }
-  process.stdout.write(args.json ? `${JSON.stringify(report.planJson(result), null, 2)}\n` : `${report.planSummary(result)}\n`);
+  const json = () => `${JSON.stringify(report.planJson(result), null, 2)}\n`;
+  if (args.outFile) {
+    try {
+      writeFileSync(args.outFile, json());
+    } catch (e) {
+      process.stderr.write(`--out ${args.outFile}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in an existing, writable directory\n`);
+      return 2;
+    }
+  }
+  process.stdout.write(args.json ? json() : `${report.planSummary(result)}\n`);
   return report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
 }
 

@@ -19,6 +19,8 @@ import { preflight, type Finding } from "./preflight";
 import type { ExistingObject } from "./mock-cloud";
 import { PublishedStore } from "./published";
 import { leftoversAfterDestroy, type DestroyMode } from "./second-life";
+import { baseFor, type BasePlan } from "./diff/base-file";
+import { diffStack, type StackDiff } from "./diff/plan-diff";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
 export const AWS_LIMITS_POLICY = "aws-provider-limits";
@@ -38,6 +40,8 @@ export interface StackPlan {
   readonly existing: readonly ExistingObject[];
   readonly violations: Violation[];
   readonly cost: CostEstimate;
+  /** The diff against `--base` (its replacement-guard findings are in `violations` too). */
+  readonly diff?: StackDiff;
 }
 
 export interface PlanResult {
@@ -47,6 +51,8 @@ export interface PlanResult {
   readonly crossStack: CrossStackReport;
   /** What a real preview or up would refuse before creating anything (printed first). */
   readonly preflight: Finding[];
+  /** With `--base`: stacks the base holds and this plan does not (a stack file removed, or a narrower selector). */
+  readonly removedStacks?: { readonly stack: string; readonly resources: number }[];
 }
 
 export interface PlanOptions {
@@ -76,6 +82,8 @@ export interface PlanOptions {
   readonly afterDestroy?: DestroyMode;
   /** A running pack to reuse (tests); otherwise one is started for this plan and stopped after it. */
   readonly analyzer?: PolicyAnalyzer;
+  /** Diff every stack against this earlier plan (`--base`), with the replacement guard. @default no diff */
+  readonly base?: BasePlan;
 }
 
 /** A user-facing failure: bad config (with every problem) or a program error. CLI exit 2. */
@@ -172,6 +180,8 @@ export async function planAll(paths: readonly string[], options: PlanOptions = {
 async function planFiles(files: readonly StackFile[], options: PlanOptions): Promise<PlanResult> {
   const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) })); // every config problem first
   const view: PlanView = options.preview ? "preview" : "up";
+  // A base from other stacks fails before anything runs.
+  const bases = options.base ? baseFor(options.base, planned.map((p) => p.file.stack)) : undefined;
   // The pack starts (about a second: ts-node type-checks it) while the programs run.
   const starting = options.analyzer ? Promise.resolve(options.analyzer) : PolicyAnalyzer.start();
   starting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
@@ -210,9 +220,11 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
         policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn,
       })));
       const violations = await evaluateStack(analyzer, record, { project: p.project, organization, config: p.file.config }, options.policyConfig);
+      const diff = options.base ? diffStack(options.base.file, bases?.get(p.file.stack), record.resources, p.config.allowReplace) : undefined;
       stacks.push({
         stack: p.file.stack, file: p.file.path, config: p.config, record, view: record.preview ? "preview" : "up",
-        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits], cost: estimateCost(p.config, record.resources),
+        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits, ...(diff?.guard ?? [])], cost: estimateCost(p.config, record.resources),
+        ...(diff ? { diff } : {}),
       });
     }
     const project = planned[0]?.project ?? "";
@@ -220,6 +232,7 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
       view, organization, stacks,
       crossStack: evaluateCrossStack(stacks.map((s) => ({ config: s.config, record: s.record })), { project }),
       preflight: [...preflight(planned.map((p) => ({ file: p.file, config: p.config, record: records.get(p.file.stack)! }))), ...refs.findings()],
+      ...(options.base ? { removedStacks: [...options.base.stacks.values()].filter((b) => !planned.some((p) => p.file.stack === b.stack)).map((b) => ({ stack: b.stack, resources: b.resources.length })) } : {}),
     };
   } finally {
     if (!options.analyzer) analyzer.close();

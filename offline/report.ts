@@ -2,14 +2,24 @@
  * Turns plan results into the contract-2 JSON document and the readable summary.
  * Secrets are masked here once: outputs marked secret print as "[secret]".
  */
-import { SECRET, UNKNOWN, type RecordedOutput } from "./run-program";
+import { SECRET, UNKNOWN, type RecordedOutput, type RecordedResource } from "./run-program";
 import type { PlanResult, StackPlan } from "./plan";
 import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
+import { diffJson, diffLines } from "./diff/diff-report";
 
-/** An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them. */
-const shownOutput = (o: RecordedOutput): unknown => (o.secret ? SECRET : o.known ? o.value : UNKNOWN);
+/**
+ * An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them, and
+ * with `--base` a value computed from a resource being created or replaced unknown too (its offline
+ * value would be a mock id).
+ */
+const shownOutput = (o: RecordedOutput, fresh: ReadonlySet<string> = new Set()): unknown =>
+  (o.secret ? SECRET : !o.known || (o.dependencies ?? []).some((u) => fresh.has(u)) ? UNKNOWN : o.value);
+
+/** URNs the diff creates or replaces: their outputs are known after apply. */
+const freshUrns = (plan: StackPlan): Set<string> =>
+  new Set((plan.diff?.resources ?? []).filter((r) => r.op === "create" || r.op === "replace").map((r) => r.urn));
 
 export function stackJson(plan: StackPlan) {
   return {
@@ -23,11 +33,12 @@ export function stackJson(plan: StackPlan) {
     resources: plan.record.resources.map((r) => ({
       urn: r.urn, type: r.type, name: r.name, region: r.region ?? null, parent: r.parent ?? null,
       provider: r.provider ?? null, inputs: r.inputs, dependencies: r.dependencies,
-      protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges,
+      protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, custom: r.custom, aliases: r.aliases,
     })),
-    outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, shownOutput(o)])),
+    outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, shownOutput(o, freshUrns(plan))])),
     violations: plan.violations,
     cost: plan.cost,
+    ...(plan.diff ? { diff: diffJson(plan.diff) } : {}),
   };
 }
 
@@ -35,6 +46,7 @@ export function planJson(result: PlanResult) {
   return {
     view: result.view, organization: result.organization, preflight: result.preflight,
     stacks: result.stacks.map(stackJson), violations: result.crossStack.violations, flows: result.crossStack.flows, replication: result.crossStack.replication,
+    ...(result.removedStacks ? { removedStacks: result.removedStacks } : {}),
   };
 }
 
@@ -48,6 +60,12 @@ export function flowLines(flows: readonly Flow[]): string[] {
 }
 
 const shortType = (t: string) => t.split(":").pop() ?? t;
+
+/** Logical names of a type's resources (the first 8), each outside the home region marked with its region. */
+function resourceNames(rs: readonly RecordedResource[], home: string): string {
+  const shown = rs.slice(0, 8).map((r) => (r.region && r.region !== home ? `${r.name} [in ${r.region}]` : r.name));
+  return `${shown.join(", ")}${rs.length > 8 ? `, and ${rs.length - 8} more` : ""}`;
+}
 
 function componentOf(plan: StackPlan, urn: string | undefined): string {
   const byUrn = new Map(plan.record.resources.map((r) => [r.urn, r]));
@@ -97,23 +115,29 @@ export function stackSummary(plan: StackPlan): string {
   if (plan.existing.length > 0) {
     lines.push(`Left behind by the destroy of an earlier life (this plan runs against them): ${plan.existing.map((o) => `${o.type.split(":").pop()} ${o.physicalName}`).join(", ")}`);
   }
-  const groups = new Map<string, Map<string, number>>();
+  const groups = new Map<string, Map<string, RecordedResource[]>>();
   for (const r of plan.record.resources) {
     if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
     const group = componentOf(plan, r.parent);
-    const types = groups.get(group) ?? new Map<string, number>();
-    types.set(r.type, (types.get(r.type) ?? 0) + 1);
+    const types = groups.get(group) ?? new Map<string, RecordedResource[]>();
+    types.set(r.type, [...(types.get(r.type) ?? []), r]);
     groups.set(group, types);
   }
   const total = plan.record.resources.filter((r) => r.custom).length;
-  lines.push(`Resources (${total}, every AWS resource in ${[...new Set(plan.record.resources.map((r) => r.region).filter(Boolean))].join(", ") || "-"}):`);
+  const away = plan.record.resources.filter((r) => r.custom && r.region && r.region !== c.region);
+  lines.push(`Resources (${total}, home region ${c.region}${away.length > 0 ? `; ${away.length} outside it, marked [in <region>]` : ""}):`);
   for (const [group, types] of groups) {
     lines.push(`  ${group}`);
-    for (const [type, n] of [...types].sort()) lines.push(`    ${String(n).padStart(3)} × ${shortType(type).padEnd(28)} ${type}`);
+    for (const [type, rs] of [...types].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`    ${String(rs.length).padStart(3)} × ${shortType(type).padEnd(28)} ${type}`);
+      lines.push(`          ${resourceNames(rs, c.region)}`);
+    }
   }
+  if (plan.diff) lines.push(...diffLines(plan.diff, c.region));
   lines.push("Outputs:");
+  const fresh = freshUrns(plan);
   for (const [k, o] of Object.entries(plan.record.outputs)) {
-    const shown = shownOutput(o);
+    const shown = shownOutput(o, fresh);
     lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shown)}`);
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));
@@ -125,6 +149,10 @@ export function stackSummary(plan: StackPlan): string {
 
 export function planSummary(result: PlanResult): string {
   const parts = [preflightLines(result.preflight).join("\n"), ...result.stacks.map(stackSummary)];
+  if (result.removedStacks && result.removedStacks.length > 0) {
+    parts.push(["Stacks in the base and not in this plan (a stack file removed, or a narrower selector; removing a file destroys nothing, pulumi destroy does):",
+      ...result.removedStacks.map((r) => `  ${r.stack}: ${r.resources} resources in the base`)].join("\n"));
+  }
   if (result.stacks.length > 1) {
     const total = result.stacks.reduce((s, p) => s + p.cost.monthlyTotal, 0);
     parts.push(`All stacks: ${result.stacks.length}, estimated ${total.toFixed(2)} USD/month`);

@@ -53,6 +53,8 @@ export interface RecordedOutput {
   readonly secret: boolean;
   /** False at preview when the value depends on something a provider computes. */
   readonly known: boolean;
+  /** URNs of the resources the value is computed from (the Output's resources). */
+  readonly dependencies?: readonly string[];
 }
 
 export interface ProgramRecord {
@@ -186,9 +188,10 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     for (const [key, value] of Object.entries(exported)) {
       // promise() and isSecret are the SDK's internal accessors (pinned SDK); promise() rejects
       // if the output failed, where apply would never call back.
-      const out = pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean>; isKnown: Promise<boolean> };
-      const [resolved, secret, known] = await Promise.all([out.promise(), out.isSecret, out.isKnown]);
-      outputs[key] = { value: known ? resolved : undefined, secret, known };
+      const out = pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean>; isKnown: Promise<boolean>; allResources?: () => Promise<Set<pulumi.Resource>> };
+      const [resolved, secret, known, from] = await Promise.all([out.promise(), out.isSecret, out.isKnown, out.allResources?.() ?? Promise.resolve(new Set<pulumi.Resource>())]);
+      const dependencies = await Promise.all([...from].map((r) => (r.urn as unknown as { promise(): Promise<string> }).promise()));
+      outputs[key] = { value: known ? resolved : undefined, secret, known, dependencies };
     }
     // Let every in-flight registration (children created inside applies) finish.
     for (let idle = 0; idle < 5; idle = pending === 0 ? idle + 1 : 0) await new Promise((r) => setImmediate(r));

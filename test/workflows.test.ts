@@ -71,7 +71,7 @@ describe("CI workflows", () => {
     it("finds no problem in any workflow", async () => {
       const { files, problems } = await lintWorkflows(ROOT);
       assert.deepEqual(files.map((f) => f.replace(/^.*\//, "")), FILES);
-      assert.deepEqual(FILES, ["checks.yml", "deploy.yml", "drift.yml", "preview.yml", "stack-deploy.yml", "stack-preview.yml"]);
+      assert.deepEqual(FILES, ["checks.yml", "deploy.yml", "drift.yml", "plan-comment.yml", "preview.yml", "stack-deploy.yml", "stack-preview.yml"]);
       assert.deepEqual(problems, []);
     });
 
@@ -302,13 +302,42 @@ describe("CI workflows", () => {
       assert.ok(!/id-token|secrets\./.test(text("checks.yml")));
     });
 
+    it("diffs a pull request's plan against its target branch without write access, and posts the comment from a workflow_run job that never runs its code", () => {
+      const checks = workflow("checks.yml");
+      const diff = checks.jobs["plan-diff"]!;
+      assert.equal(diff.if, "github.event_name == 'pull_request'");
+      assert.deepEqual(diff.permissions, { contents: "read" });
+      const run = stepsOf(diff).map((s) => s.run ?? "").join("\n");
+      for (const cmd of ["git worktree add --detach", "github.event.pull_request.base.sha", "--json", "--base", "--out", "scripts/pr-comment.ts", "pr-number"]) {
+        assert.ok(run.includes(cmd) || JSON.stringify(diff).includes(cmd), `plan-diff lacks ${cmd}`);
+      }
+      const upload = stepsOf(diff).find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+      assert.equal(upload.if, "always()");
+      assert.equal(upload.with?.name, "plan-comment");
+
+      const post = workflow("plan-comment.yml");
+      assert.deepEqual(Object.keys(post.on), ["workflow_run"]);
+      assert.deepEqual((post.on.workflow_run as { workflows: string[] }).workflows, ["checks"]);
+      const job = post.jobs.comment!;
+      assert.equal(job.if, "github.event.workflow_run.event == 'pull_request'");
+      assert.deepEqual(job.permissions, { actions: "read", "pull-requests": "write" });
+      // Never the pull request's code: no checkout, no install, no script of the repository.
+      assert.ok(stepsOf(job).every((s) => !s.uses && !/npm|npx|tsx|node /.test(s.run ?? "")), "the posting job runs nothing of the pull request");
+      const script = stepsOf(job).map((s) => s.run ?? "").join("\n");
+      assert.match(script, /\^\[0-9\]\+\$/, "the PR number is checked to be a number");
+      assert.match(script, /head\.sha/, "and to be the pull request whose head was planned");
+      assert.match(script, /infrasage-offline-plan/, "one comment, found by its marker and updated in place");
+      assert.match(script, /-X PATCH/);
+    });
+
     for (const file of FILES) {
       it(`${file}: least-privilege permissions per job, OIDC only`, () => {
         const w = workflow(file);
         assert.deepEqual(w.permissions, { contents: "read" });
         for (const [name, j] of Object.entries(w.jobs)) {
           assert.ok(j.permissions, `${file} job ${name} declares its permissions`);
-          const allowed = new Set(["contents:read", "id-token:write", "pull-requests:write"]);
+          // actions:read: plan-comment.yml downloads the checks run's artifact.
+          const allowed = new Set(["contents:read", "id-token:write", "pull-requests:write", "actions:read"]);
           for (const [k, v] of Object.entries(j.permissions)) assert.ok(allowed.has(`${k}:${v}`), `${file} job ${name}: ${k}: ${v}`);
           const usesAws = stepsOf(j).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
           if (j.steps && !usesAws) assert.equal(j.permissions["id-token"], undefined, `${file} job ${name} asks for an OIDC token it does not use`);

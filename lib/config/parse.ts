@@ -216,6 +216,7 @@ function numberBoundsAt(path: readonly string[]): string {
 function knownKeysAt(path: readonly string[]): string[] {
   let schema: unknown = infrasageSchema;
   for (const p of path) {
+    if (/^\d+$/.test(p)) continue; // a list item: unwrapShape reaches the item's object through the list
     const shape = unwrapShape(schema);
     schema = shape?.[p];
   }
@@ -388,6 +389,7 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       Stack: stack,
       ManagedBy: "pulumi",
     },
+    allowReplace: c.allowReplace ?? [],
   };
 }
 
@@ -508,6 +510,13 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
       add(`links.regions.${stack}`, `says ${region}, but stack "${stack}" is named for ${named[0]} and so deploys there`, `set it to ${named[0]}, or remove it (a stack named for its region needs no entry)`);
     }
   }
+
+  // allowReplace: a URN names this stack (a URN copied from another stack's plan allows nothing here).
+  config.allowReplace.forEach((a, i) => {
+    const urnStack = /^urn:pulumi:([^:]*)::/.exec(a.resource)?.[1];
+    if (a.resource.startsWith("urn:") && urnStack === undefined) add(`allowReplace.${i}.resource`, `"${a.resource}" is not a Pulumi URN`, "give the URN from the plan's diff (urn:pulumi:<stack>::<project>::<type>::<name>) or the resource's logical name");
+    else if (urnStack !== undefined && urnStack !== config.stack) add(`allowReplace.${i}.resource`, `names a resource of stack ${urnStack}, not of this stack (${config.stack})`, "copy the URN from this stack's plan, or move the entry to that stack's file");
+  });
 
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);

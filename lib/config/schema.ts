@@ -104,6 +104,15 @@ export const linksSchema = z.strictObject({
   regions: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * A replacement or delete the stack declares intended (offline/diff/guard.ts): the resource by URN or
+ * logical name, and why (the replacement guard then reports it as allowed, not mandatory).
+ */
+export const allowReplaceSchema = z.strictObject({
+  resource: z.string().trim().min(1, "must name the resource: its URN or its logical name"),
+  reason: z.string().trim().min(10, "must give a reason (at least 10 characters)"),
+});
+
 /** Every key of the `infrasage` namespace. Unknown keys are typos and fail. */
 export const infrasageSchema = z.strictObject({
   tenantId: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a lowercase DNS label (a-z, 0-9, -), e.g. acme-eu"),
@@ -137,6 +146,7 @@ export const infrasageSchema = z.strictObject({
   stateBackend: z.enum(["shared", "per-jurisdiction"]).optional(),
   links: linksSchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  allowReplace: z.array(allowReplaceSchema).optional(),
 });
 
 export type InfrasageInput = z.infer<typeof infrasageSchema>;

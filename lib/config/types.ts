@@ -105,4 +105,12 @@ export interface StackConfig {
   readonly links: LinksConfig;
   /** Tags put on every AWS resource (merged with `infrasage:tags`). */
   readonly tags: Readonly<Record<string, string>>;
+  /** Replacements and deletes of guarded resources the stack declares intended, with the reason. */
+  readonly allowReplace: readonly AllowedReplacement[];
+}
+
+/** An `infrasage:allowReplace` entry: a resource by URN or logical name, and why it may be replaced. */
+export interface AllowedReplacement {
+  readonly resource: string;
+  readonly reason: string;
 }

@@ -1,0 +1,156 @@
+/**
+ * Which property changes replace a resource, per resource type the program creates. Replacement is a
+ * fact of each provider, so every entry names the provider source it comes from:
+ * - AWS: @pulumi/aws 7.48.0 is terraform-provider-aws bridged; pulumi/pulumi-aws#6392 (merged
+ *   2026-05-22) moved it to upstream v6.46.0, the version these entries cite (the release's `upstream`
+ *   submodule is the exact pin; re-check it when @pulumi/aws moves). A Terraform argument marked `ForceNew` (SDKv2)
+ *   or with a `RequiresReplace` plan modifier (framework) replaces; property names are Pulumi's
+ *   camelCase of the Terraform names.
+ * - Kubernetes: @pulumi/kubernetes 4.34.x, pulumi-kubernetes provider/pkg/provider/diff.go
+ *   (`forceNew` table) and provider.go Diff: `.metadata.name`/`.metadata.namespace` always replace;
+ *   *Patch kinds replace on those only ("Patch resources can be updated in place for all other
+ *   properties"); helm_release.go Diff replaces on `.name`/`.namespace` only.
+ * - random 4.21: terraform-provider-random internal/provider/resource_password.go (every argument
+ *   RequiresReplace).
+ * A type not listed, or a changed property listed neither way, is reported as "may replace": never
+ * silently as an update.
+ */
+
+export type ChangeEffect = "replace" | "update" | "may-replace";
+
+export interface TypeRules {
+  /** Provider source file and version the entry was read from. */
+  readonly source: string;
+  /** Property paths (dot-separated, Pulumi names) whose change replaces the resource. */
+  readonly replace: readonly string[];
+  /** Property paths the provider updates in place. */
+  readonly update: readonly string[];
+  /** Properties that replace when their new value is unknown (computed from a resource being replaced). */
+  readonly replaceIfComputed?: readonly string[];
+}
+
+const TF = "terraform-provider-aws v6.46.0";
+const K8S = "pulumi-kubernetes 4.34 provider/pkg/provider";
+
+/**
+ * Every AWS resource: `tags` update in place (tags_interceptor.go); the v6 `region` argument forces
+ * a new resource (internal/provider/sdkv2/region.go, internal/provider/framework/region.go).
+ */
+const AWS_COMMON = { replace: ["region"], update: ["tags"] } as const;
+
+const aws = (file: string, replace: readonly string[], update: readonly string[]): TypeRules => ({
+  source: `${TF} internal/service/${file}`,
+  replace: [...AWS_COMMON.replace, ...replace],
+  update: [...AWS_COMMON.update, ...update],
+});
+
+/** Kubernetes objects: identity always replaces (provider.go Diff, diff.go metadataForceNewProperties). */
+const k8s = (kindRule: string, replace: readonly string[], update: readonly string[]): TypeRules => ({
+  source: `${K8S}/diff.go ${kindRule}`,
+  replace: ["metadata.name", "metadata.namespace", ...replace],
+  update: ["apiVersion", "kind", "metadata.labels", "metadata.annotations", ...update],
+});
+
+export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
+  // --- network (internal/service/ec2) ---
+  "aws:ec2/vpc:Vpc": aws("ec2/vpc_.go (cidr_block ForceNew)", ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], ["enableDnsHostnames", "enableDnsSupport", "instanceTenancy"]),
+  "aws:ec2/subnet:Subnet": aws("ec2/vpc_subnet.go (vpc_id, cidr_block, availability_zone ForceNew)", ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"], ["mapPublicIpOnLaunch"]),
+  "aws:ec2/internetGateway:InternetGateway": aws("ec2/vpc_internet_gateway.go (vpc_id attaches/detaches in place)", [], ["vpcId"]),
+  "aws:ec2/eip:Eip": aws("ec2/ec2_eip.go (domain ForceNew)", ["domain", "networkBorderGroup", "publicIpv4Pool"], []),
+  "aws:ec2/natGateway:NatGateway": aws("ec2/vpc_nat_gateway.go (allocation_id, subnet_id, connectivity_type ForceNew)", ["allocationId", "subnetId", "connectivityType"], []),
+  "aws:ec2/routeTable:RouteTable": aws("ec2/vpc_route_table.go (vpc_id ForceNew)", ["vpcId"], ["routes", "propagatingVgws"]),
+  "aws:ec2/route:Route": aws("ec2/vpc_route.go (route_table_id and destinations ForceNew; targets update)", ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"], ["gatewayId", "natGatewayId", "vpcPeeringConnectionId", "transitGatewayId", "networkInterfaceId", "vpcEndpointId"]),
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": aws("ec2/vpc_route_table_association.go (subnet_id ForceNew; route_table_id replaced in place)", ["subnetId", "gatewayId"], ["routeTableId"]),
+  "aws:ec2/securityGroup:SecurityGroup": aws("ec2/vpc_security_group.go (name, description, vpc_id ForceNew)", ["name", "namePrefix", "description", "vpcId"], ["ingress", "egress", "revokeRulesOnDelete"]),
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": aws("ec2/vpc_default_security_group.go (vpc_id ForceNew)", ["vpcId"], ["ingress", "egress"]),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": aws("ec2/vpc_security_group_ingress_rule.go (security_group_id RequiresReplace; the rule itself is modified in place)", ["securityGroupId"], ["cidrIpv4", "cidrIpv6", "description", "fromPort", "toPort", "ipProtocol", "prefixListId", "referencedSecurityGroupId"]),
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": aws("ec2/vpc_security_group_egress_rule.go (security_group_id RequiresReplace)", ["securityGroupId"], ["cidrIpv4", "cidrIpv6", "description", "fromPort", "toPort", "ipProtocol", "prefixListId", "referencedSecurityGroupId"]),
+  "aws:ec2/flowLog:FlowLog": aws("ec2/vpc_flow_log.go (every argument but tags ForceNew)", ["vpcId", "subnetId", "logDestination", "logDestinationType", "trafficType", "iamRoleArn", "logFormat", "maxAggregationInterval", "destinationOptions"], []),
+  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": aws("ec2/vpc_peering_connection.go (vpc_id, peer_vpc_id, peer_region, peer_owner_id ForceNew)", ["vpcId", "peerVpcId", "peerRegion", "peerOwnerId"], ["autoAccept", "accepter", "requester"]),
+  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": aws("ec2/vpc_peering_connection_accepter.go (vpc_peering_connection_id ForceNew)", ["vpcPeeringConnectionId"], ["autoAccept", "accepter", "requester"]),
+  "aws:ec2/launchTemplate:LaunchTemplate": aws("ec2/ec2_launch_template.go (name ForceNew; every other change is a new template version)", ["name", "namePrefix"], ["blockDeviceMappings", "description", "metadataOptions", "tagSpecifications", "updateDefaultVersion", "userData", "imageId", "instanceType", "vpcSecurityGroupIds"]),
+  // --- EKS (internal/service/eks) ---
+  "aws:eks/cluster:Cluster": aws("eks/cluster.go (name, role_arn, bootstrap_* ForceNew; encryption_config ForceNewIfChange when removed)", ["name", "roleArn", "bootstrapSelfManagedAddons", "accessConfig.bootstrapClusterCreatorAdminPermissions", "kubernetesNetworkConfig.serviceIpv4Cidr", "kubernetesNetworkConfig.ipFamily", "outpostConfig", "remoteNetworkConfig"],
+    ["version", "enabledClusterLogTypes", "accessConfig.authenticationMode", "vpcConfig.endpointPrivateAccess", "vpcConfig.endpointPublicAccess", "vpcConfig.publicAccessCidrs", "vpcConfig.securityGroupIds", "vpcConfig.subnetIds", "upgradePolicy", "zonalShiftConfig", "computeConfig", "storageConfig", "encryptionConfig"]),
+  "aws:eks/nodeGroup:NodeGroup": aws("eks/node_group.go (cluster_name, node_group_name, node_role_arn, subnet_ids, instance_types, capacity_type, ami_type, disk_size ForceNew)", ["clusterName", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "subnetIds", "instanceTypes", "capacityType", "amiType", "diskSize", "remoteAccess", "launchTemplate.id", "launchTemplate.name"],
+    ["scalingConfig", "labels", "taints", "version", "releaseVersion", "updateConfig", "launchTemplate.version", "forceUpdateVersion", "nodeRepairConfig"]),
+  "aws:eks/addon:Addon": aws("eks/addon.go (cluster_name, addon_name ForceNew)", ["clusterName", "addonName"], ["addonVersion", "configurationValues", "serviceAccountRoleArn", "resolveConflictsOnCreate", "resolveConflictsOnUpdate", "preserve", "podIdentityAssociations"]),
+  // --- IAM (internal/service/iam) ---
+  "aws:iam/role:Role": aws("iam/role.go (name, name_prefix, path ForceNew)", ["name", "namePrefix", "path"], ["assumeRolePolicy", "inlinePolicies", "managedPolicyArns", "description", "maxSessionDuration", "permissionsBoundary", "forceDetachPolicies"]),
+  "aws:iam/rolePolicy:RolePolicy": aws("iam/role_policy.go (role, name ForceNew)", ["role", "name", "namePrefix"], ["policy"]),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": aws("iam/role_policy_attachment.go (role, policy_arn ForceNew)", ["role", "policyArn"], []),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": aws("iam/openid_connect_provider.go (url ForceNew; client_id_list and thumbprint_list updated in place)", ["url"], ["clientIdLists", "thumbprintLists"]),
+  // --- KMS, logs ---
+  "aws:kms/key:Key": aws("kms/key.go (customer_master_key_spec, key_usage, multi_region, custom_key_store_id ForceNew)", ["customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"], ["policy", "description", "enableKeyRotation", "rotationPeriodInDays", "deletionWindowInDays", "isEnabled", "bypassPolicyLockoutSafetyCheck"]),
+  "aws:kms/alias:Alias": aws("kms/alias.go (name ForceNew; target_key_id update)", ["name", "namePrefix"], ["targetKeyId"]),
+  "aws:cloudwatch/logGroup:LogGroup": aws("logs/group.go (name, name_prefix, log_group_class ForceNew)", ["name", "namePrefix", "logGroupClass"], ["retentionInDays", "kmsKeyId", "skipDestroy"]),
+  // --- load balancing (internal/service/elbv2) ---
+  // subnets and securityGroups are left unlisted ("may replace"): for a network LB, CustomizeDiff
+  // forces a new one when subnets are removed or security groups go from none to some (or back).
+  "aws:lb/loadBalancer:LoadBalancer": aws("elbv2/load_balancer.go (name, internal, load_balancer_type ForceNew; network LB subnets and security groups ForceNew in CustomizeDiff on some changes)", ["name", "namePrefix", "internal", "loadBalancerType"], ["enableCrossZoneLoadBalancing", "enableDeletionProtection", "accessLogs", "idleTimeout", "ipAddressType"]),
+  "aws:lb/targetGroup:TargetGroup": aws("elbv2/target_group.go (name, port, protocol, vpc_id, target_type ForceNew)", ["name", "namePrefix", "port", "protocol", "vpcId", "targetType", "protocolVersion"], ["healthCheck", "deregistrationDelay", "stickiness", "preserveClientIp", "proxyProtocolV2"]),
+  "aws:lb/listener:Listener": aws("elbv2/listener.go (load_balancer_arn ForceNew)", ["loadBalancerArn"], ["defaultActions", "port", "protocol", "certificateArn", "sslPolicy", "alpnPolicy"]),
+  // --- Route 53 ---
+  "aws:route53/zone:Zone": aws("route53/zone.go (name ForceNew; vpc associations updated in place)", ["name", "delegationSetId"], ["vpcs", "comment", "forceDestroy"]),
+  "aws:route53/zoneAssociation:ZoneAssociation": aws("route53/zone_association.go (zone_id, vpc_id, vpc_region ForceNew)", ["zoneId", "vpcId", "vpcRegion"], []),
+  "aws:route53/record:Record": aws("route53/record.go (name, zone_id ForceNew; a changed type or set_identifier is a delete and create inside Update)", ["name", "zoneId"], ["type", "setIdentifier", "aliases", "records", "ttl", "allowOverwrite", "healthCheckId"]),
+  // --- secrets, parameters, CI runner ---
+  "aws:secretsmanager/secret:Secret": aws("secretsmanager/secret.go (name, name_prefix ForceNew)", ["name", "namePrefix"], ["description", "kmsKeyId", "policy", "recoveryWindowInDays", "replicas", "forceOverwriteReplicaSecret"]),
+  "aws:secretsmanager/secretVersion:SecretVersion": aws("secretsmanager/secret_version.go (secret_id, secret_string, secret_binary ForceNew)", ["secretId", "secretString", "secretBinary"], ["versionStages"]),
+  "aws:ssm/parameter:Parameter": aws("ssm/parameter.go (name ForceNew)", ["name"], ["type", "value", "insecureValue", "description", "tier", "dataType", "allowedPattern", "keyId", "overwrite"]),
+  "aws:codebuild/project:Project": aws("codebuild/project.go (name ForceNew)", ["name"], ["artifacts", "buildTimeout", "description", "environment", "logsConfig", "serviceRole", "source", "vpcConfig", "queuedTimeout", "concurrentBuildLimit"]),
+  "aws:codebuild/webhook:Webhook": aws("codebuild/webhook.go (project_name ForceNew)", ["projectName"], ["buildType", "filterGroups", "branchFilter", "scopeConfiguration"]),
+  // --- Kubernetes ---
+  "kubernetes:apps/v1:StatefulSet": k8s("statefulSet", ["spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"], ["spec.replicas", "spec.template", "spec.updateStrategy", "spec.minReadySeconds", "spec.persistentVolumeClaimRetentionPolicy", "spec.ordinals"]),
+  "kubernetes:core/v1:ConfigMap": k8s("(ConfigMap: data replaces only when immutable)", ["immutable"], ["data", "binaryData"]),
+  "kubernetes:core/v1:Secret": k8s("core Secret (.type; data/stringData replace unless enableSecretMutable)", ["type", "data", "stringData", "immutable"], []),
+  "kubernetes:core/v1:Service": k8s("core Service (.spec.clusterIP)", ["spec.clusterIP"], ["spec.ports", "spec.selector", "spec.type", "spec.sessionAffinity", "spec.internalTrafficPolicy", "spec.externalTrafficPolicy", "spec.publishNotReadyAddresses"]),
+  "kubernetes:core/v1:Namespace": k8s("(no kind fields)", [], ["spec"]),
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s("(no kind fields)", [], ["spec"]),
+  "kubernetes:policy/v1:PodDisruptionBudget": k8s("(policy/v1 has no kind fields; only v1beta1 replaces on .spec)", [], ["spec"]),
+  "kubernetes:storage.k8s.io/v1:StorageClass": k8s("storage.k8s.io/v1 StorageClass (.parameters, .provisioner)", ["parameters", "provisioner"], ["allowVolumeExpansion", "mountOptions"]),
+  // A CRD: pulumi-kubernetes replaces on identity only; the rest is applied in place, where the
+  // aws-load-balancer-controller's webhook (webhooks/elbv2/targetgroupbinding_validator.go,
+  // checkImmutableFields) rejects a changed targetGroupARN or targetType: left unlisted, so "may replace".
+  "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": k8s("(custom resource: no kind fields)", [], ["spec.serviceRef", "spec.networking", "spec.nodeSelector", "spec.ipAddressType"]),
+  "kubernetes:core/v1:NamespacePatch": { source: `${K8S}/provider.go Diff (Patch kinds: identity only)`, replace: ["metadata.name", "metadata.namespace"], update: ["apiVersion", "kind", "metadata", "spec"] },
+  "kubernetes:storage.k8s.io/v1:StorageClassPatch": {
+    source: `${K8S}/provider.go Diff (Patch kinds: identity only; the API server itself rejects changes to a StorageClass's parameters, provisioner, reclaimPolicy and volumeBindingMode)`,
+    replace: ["metadata.name", "metadata.namespace"],
+    update: ["apiVersion", "kind", "metadata", "allowVolumeExpansion", "allowedTopologies", "mountOptions"],
+  },
+  "kubernetes:helm.sh/v3:Release": { source: `${K8S}/helm_release.go Diff (.name, .namespace replace)`, replace: ["name", "namespace"], update: ["chart", "version", "values", "repositoryOpts", "atomic", "timeout", "compat", "createNamespace", "skipAwait", "maxHistory", "valueYamlFiles"] },
+  // --- providers and random ---
+  "pulumi:providers:kubernetes": { source: `${K8S}/provider.go DiffConfig (kubeconfig, context, cluster: replace when unknown or when clusterIdentifier changes)`, replace: ["clusterIdentifier"], update: ["enableServerSideApply", "kubeconfig"], replaceIfComputed: ["kubeconfig", "context", "cluster"] },
+  "pulumi:providers:aws": { source: "pulumi-aws 7.48 (bridged provider config: in place)", replace: [], update: ["defaultTags", "skipCredentialsValidation", "skipRegionValidation", "region"] },
+  "random:index/randomPassword:RandomPassword": { source: "terraform-provider-random v3 internal/provider/resource_password.go (every argument RequiresReplace)", replace: ["length", "special", "upper", "lower", "numeric", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"], update: [] },
+};
+
+/** A changed property's effect, and the rule (source) that says so. */
+export interface Classified {
+  readonly effect: ChangeEffect;
+  readonly source: string;
+}
+
+const covers = (rule: string, path: string) => path === rule || path.startsWith(`${rule}.`);
+
+/**
+ * The effect of a change at `path` (dot-separated) on a resource of `type`. The longest rule that
+ * covers the path wins; a path above a replacing rule (a whole object changed, e.g. `spec`) replaces.
+ * `computed`: the new value is unknown (it comes from a resource being replaced), which a provider
+ * can only treat as a change.
+ */
+export function classifyChange(type: string, path: string, computed = false): Classified {
+  const rules = REPLACE_RULES[type];
+  if (rules && computed && rules.replaceIfComputed?.some((r) => covers(r, path))) return { effect: "replace", source: `${rules.source}: ${path} is unknown` };
+  if (!rules) return { effect: "may-replace", source: `no replacement rules for ${type}` };
+  let best: { rule: string; effect: ChangeEffect } | undefined;
+  for (const [list, effect] of [[rules.replace, "replace"], [rules.update, "update"]] as const) {
+    for (const rule of list) if (covers(rule, path) && (!best || rule.length > best.rule.length)) best = { rule, effect };
+  }
+  if (best) return { effect: best.effect, source: rules.source };
+  // A whole object changed (or became unknown): what the rules below it say.
+  if (rules.replace.some((r) => covers(path, r))) return { effect: "replace", source: rules.source };
+  if (rules.update.some((r) => covers(path, r))) return { effect: "update", source: rules.source };
+  return { effect: "may-replace", source: `${type}: no rule for ${path} (${rules.source})` };
+}

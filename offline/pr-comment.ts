@@ -1,0 +1,153 @@
+/**
+ * The pull request's plan comment, as Markdown: per plan (shipped stacks, each examples/* group) and
+ * per stack the diff summary against the target branch, the monthly cost before and after and the
+ * policy results; then the cross-region flows as a Mermaid diagram (which stack sends what to which,
+ * over which port, grouped by jurisdiction). Input: the `--json` of plans made with `--base`.
+ * Everything printed comes from plan JSON, where secrets are already "[secret]"; text is escaped for
+ * Markdown tables and Mermaid labels, since stack and resource names come from the pull request.
+ */
+
+/** First line of the comment: how the posting job finds the comment to update in place. */
+export const COMMENT_MARKER = "<!-- infrasage-offline-plan -->";
+/** GitHub rejects comments over 65536 characters; keep a margin for the truncation note. */
+export const MAX_COMMENT_CHARS = 60000;
+
+interface PlanViolation { readonly policy: string; readonly level: string; readonly message: string }
+interface PlanDiffResource { readonly op: string; readonly type: string; readonly name: string; readonly region: string | null; readonly custom?: boolean }
+interface PlanStack {
+  readonly stack: string;
+  readonly region: string;
+  readonly jurisdiction: string;
+  readonly violations: readonly PlanViolation[];
+  readonly cost: { readonly monthlyTotal: number; readonly currency: string };
+  readonly diff?: {
+    readonly newStack: boolean;
+    readonly monthlyTotalBefore?: number;
+    readonly counts: Readonly<Record<string, number>>;
+    readonly resources: readonly PlanDiffResource[];
+  };
+}
+interface Flow { readonly from: string; readonly to: string; readonly fromJurisdiction: string; readonly toJurisdiction: string; readonly what: string; readonly ports: readonly number[] }
+export interface PlanDoc {
+  readonly stacks: readonly PlanStack[];
+  readonly violations: readonly PlanViolation[];
+  readonly flows: readonly Flow[];
+  /** Stacks of the base this plan does not have (CI plans every file: their stack file was removed). */
+  readonly removedStacks?: readonly { readonly stack: string; readonly resources: number }[];
+}
+
+export interface CommentInput {
+  /** What was planned, e.g. "shipped stacks" or "examples/active-active". */
+  readonly title: string;
+  /** The plan's --json; undefined when the plan failed (exit 2). */
+  readonly plan?: PlanDoc;
+  /** The plan's exit status. */
+  readonly exitCode: number;
+}
+
+/** Escapes text for a Markdown table cell or list item (no HTML, no table breaks, no mentions). */
+export function md(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/@/g, "@\u200b").replace(/\r?\n/g, " ");
+}
+
+/** A Mermaid node id (letters, digits, _) for a stack name. */
+const nodeId = (stack: string) => `s_${stack.replace(/[^A-Za-z0-9]/g, "_")}`;
+/** A Mermaid label: quotes and angle brackets as entities, inside "...". */
+const label = (text: string) => `"${text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/\r?\n/g, " ")}"`;
+
+const money = (n: number) => `$${n.toFixed(2)}`;
+
+function costCell(s: PlanStack): string {
+  const before = s.diff?.monthlyTotalBefore;
+  if (before === undefined) return `${money(s.cost.monthlyTotal)} (new)`;
+  const delta = s.cost.monthlyTotal - before;
+  return `${money(before)} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})`;
+}
+
+function changesCell(s: PlanStack): string {
+  if (!s.diff) return "no base";
+  const c = s.diff.counts;
+  const parts = [`+${c.create ?? 0}`, `~${c.update ?? 0}`, `±${c.replace ?? 0}`, `±?${c["may-replace"] ?? 0}`, `−${c.delete ?? 0}`];
+  return `${s.diff.newStack ? "new stack: " : ""}${parts.join(" ")}`;
+}
+
+function policyCell(violations: readonly PlanViolation[]): string {
+  const mandatory = violations.filter((v) => v.level === "mandatory").length;
+  const advisory = violations.length - mandatory;
+  return mandatory > 0 ? `❌ ${mandatory} mandatory, ${advisory} advisory` : `✅ 0 mandatory, ${advisory} advisory`;
+}
+
+/** The replaced, maybe replaced and deleted resources of a stack (what a reviewer must look at). */
+function riskyLines(s: PlanStack): string[] {
+  const risky = (s.diff?.resources ?? []).filter((r) => r.custom !== false && (r.op === "replace" || r.op === "may-replace" || r.op === "delete"));
+  return risky.slice(0, 30).map((r) => `- ${r.op === "delete" ? "delete" : r.op === "replace" ? "replace" : "may replace"} \`${md(r.type.split(":").pop() ?? r.type)} ${md(r.name)}\`${r.region ? ` (${md(r.region)}${r.region !== s.region ? `, outside home region ${md(s.region)}` : ""})` : ""}`)
+    .concat(risky.length > 30 ? [`- … and ${risky.length - 30} more (see the job summary)`] : []);
+}
+
+/** The cross-region flows as a Mermaid flowchart: one subgraph per jurisdiction, one edge per flow. */
+export function flowDiagram(stacks: readonly PlanStack[], flows: readonly Flow[]): string[] {
+  const jurisdictionOf = new Map<string, string>(stacks.map((s) => [s.stack, s.jurisdiction]));
+  for (const f of flows) {
+    if (!jurisdictionOf.has(f.from)) jurisdictionOf.set(f.from, f.fromJurisdiction);
+    if (!jurisdictionOf.has(f.to)) jurisdictionOf.set(f.to, f.toJurisdiction);
+  }
+  const byJurisdiction = new Map<string, string[]>();
+  for (const [stack, j] of jurisdictionOf) byJurisdiction.set(j, [...(byJurisdiction.get(j) ?? []), stack]);
+  const lines = ["```mermaid", "flowchart LR"];
+  for (const [j, members] of [...byJurisdiction].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  subgraph ${nodeId(`j_${j}`)}[${label(`${j === "?" ? "unknown" : j} jurisdiction`)}]`);
+    for (const m of members.sort()) lines.push(`    ${nodeId(m)}[${label(m)}]`);
+    lines.push("  end");
+  }
+  for (const f of flows) lines.push(`  ${nodeId(f.from)} -- ${label(`${f.what}, port ${f.ports.join(", ")}`)} --> ${nodeId(f.to)}`);
+  lines.push("```");
+  return lines;
+}
+
+function planSection(input: CommentInput): string[] {
+  const head = `### ${md(input.title)}: ${input.exitCode === 0 ? "passed" : input.exitCode === 1 ? "mandatory findings" : "plan failed"}`;
+  if (!input.plan) return [head, "", "The plan did not produce a document (exit 2: invalid config or a program error). The job log names the file and the fix."];
+  const p = input.plan;
+  const lines = [head, "", "| stack | region (jurisdiction) | changes | monthly cost, before → after | policies |", "|---|---|---|---|---|"];
+  for (const s of p.stacks) lines.push(`| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) | ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`);
+  const before = p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0);
+  const after = p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0);
+  for (const r of p.removedStacks ?? []) lines.push(`| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`);
+  lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate). Changes: +create ~update ±replace ±?may-replace −delete.`);
+  for (const s of p.stacks) {
+    const risky = riskyLines(s);
+    if (risky.length > 0) lines.push("", `**${md(s.stack)}: replaced or deleted**`, ...risky);
+  }
+  const mandatory = [...p.stacks.flatMap((s) => s.violations.map((v) => ({ ...v, stack: s.stack }))), ...p.violations.map((v) => ({ ...v, stack: "cross-stack" }))].filter((v) => v.level === "mandatory");
+  if (mandatory.length > 0) {
+    lines.push("", "<details><summary>Mandatory findings</summary>", "");
+    for (const v of mandatory.slice(0, 40)) lines.push(`- **${md(v.stack)}** \`${md(v.policy)}\`: ${md(v.message.length > 600 ? `${v.message.slice(0, 600)}…` : v.message)}`);
+    if (mandatory.length > 40) lines.push(`- … and ${mandatory.length - 40} more`);
+    lines.push("", "</details>");
+  }
+  if (p.flows.length > 0 || p.stacks.length > 1) {
+    lines.push("", "Cross-region flows (which stack sends what to which, over which port, in which jurisdiction):", "");
+    lines.push(...(p.flows.length > 0 ? flowDiagram(p.stacks, p.flows) : ["No data leaves any stack's region."]));
+  }
+  return lines;
+}
+
+/** The whole comment. `base` names what the diff is against (e.g. "main at 1a2b3c4"). */
+export function prComment(inputs: readonly CommentInput[], base: string): string {
+  const lines = [
+    COMMENT_MARKER,
+    "## Offline plan",
+    "",
+    `Against ${md(base)}: the real program under Pulumi's mock runtime, no cloud credentials (\`npm run plan -- --all --base\`). Updated on every push.`,
+    "",
+  ];
+  for (const input of inputs) lines.push(...planSection(input), "");
+  let text = lines.join("\n");
+  if (text.length > MAX_COMMENT_CHARS) {
+    text = text.slice(0, MAX_COMMENT_CHARS);
+    // Close a code block the cut left open (a Mermaid diagram), or the rest renders as code.
+    if ((text.match(/^```/gm) ?? []).length % 2 === 1) text += "\n```";
+    text += `\n\n… (cut at ${MAX_COMMENT_CHARS} characters: the job summary has the full plans)\n`;
+  }
+  return text;
+}
