@@ -59,7 +59,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     publicAccessCidrs: config.cluster.publicAccessCidrs,
     adminRoleArns: config.cluster.adminRoleArns,
     // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
-    nodes: config.replication?.witness ? witnessNodeGroup(azs.length) : config.cluster.nodes,
+    nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
     region: config.region,
     adoptLogGroup,
     logTypes: config.cluster.logTypes,

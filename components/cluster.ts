@@ -11,10 +11,11 @@ import * as k8s from "@pulumi/kubernetes";
 import type { NodeGroupConfig } from "../lib/config/types";
 import {
   CLUSTER_ADMIN_POLICY_ARN, DEFAULT_LOG_RETENTION_DAYS, EKS_ADDONS, EKS_CLUSTER_NAME_MAX,
-  EKS_CLUSTER_NAME_RE, LAUNCH_TAGGED_RESOURCE_TYPES, MANAGED_POLICIES, MAX_COMPONENT_NAME_LENGTH, adminEntryKey,
-  controlPlaneLogGroupName, ec2NodeTrustPolicy, eksServiceTrustPolicy, irsaTrustPolicy, nodeLaunchSettings,
+  EKS_CLUSTER_NAME_RE, MANAGED_POLICIES, MAX_COMPONENT_NAME_LENGTH, adminEntryKey,
+  controlPlaneLogGroupName, ec2NodeTrustPolicy, eksServiceTrustPolicy, irsaTrustPolicy,
   oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
 } from "../lib/cluster-plan";
+import { createNodeGroups } from "./cluster-node-groups";
 import { CONTROL_PLANE_LOG_TYPES } from "../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
 import { API_SERVER_PORT, EKS_VIEW_POLICY_ARN } from "../lib/deploy/deploy-path";
@@ -35,8 +36,8 @@ export interface EksClusterArgs {
    * already gives it an entry (bootstrapClusterCreatorAdminPermissions) and a second one fails.
    */
   readonly adminRoleArns: readonly string[];
-  /** Managed node group sizing. */
-  readonly nodes: NodeGroupConfig;
+  /** Managed node groups (at least one; see lib/nodes/node-groups.ts). */
+  readonly nodeGroups: readonly NodeGroupConfig[];
   /** Region of the inherited AWS provider; used for the kubeconfig only, never as a resource input. */
   readonly region: string;
   /**
@@ -186,16 +187,6 @@ export class EksCluster extends pulumi.ComponentResource {
     const nodePolicies = MANAGED_POLICIES.node.map((policyArn) => new aws.iam.RolePolicyAttachment(
       `${name}-node-${policyName(policyArn)}`, { role: nodeRole.name, policyArn }, parent));
 
-    const launch = nodeLaunchSettings(args.nodes.diskSizeGiB);
-    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes-lt`, {
-      description: `Nodes of EKS cluster ${args.clusterName}`,
-      metadataOptions: launch.metadataOptions,
-      blockDeviceMappings: launch.blockDeviceMappings.map((m) => ({ deviceName: m.deviceName, ebs: { ...m.ebs } })),
-      tagSpecifications: LAUNCH_TAGGED_RESOURCE_TYPES.map((resourceType) => ({ resourceType, tags })),
-      updateDefaultVersion: true,
-      tags,
-    }, parent);
-
     const addonVersion = (addonName: string) => aws.eks.getAddonVersionOutput(
       { addonName, kubernetesVersion: cluster.version }, parent).version;
     /** An add-on, with its own IRSA role when it calls AWS (never the node role's credentials). */
@@ -229,25 +220,14 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const beforeNodes = EKS_ADDONS.filter((a) => a.phase === "beforeNodes").map((spec) => addon(spec, []));
 
-    const nodeGroup = new aws.eks.NodeGroup(`${name}-nodes`, {
-      clusterName,
-      nodeRoleArn: nodeRole.arn,
-      subnetIds: args.privateSubnetIds,
-      instanceTypes: [...args.nodes.instanceTypes],
-      scalingConfig: { minSize: args.nodes.minSize, desiredSize: args.nodes.desiredSize, maxSize: args.nodes.maxSize },
-      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-      updateConfig: { maxUnavailable: 1 },
-      tags,
-    }, {
-      ...parent,
+    const nodeGroups = createNodeGroups(name, {
+      clusterName, clusterLabel: args.clusterName, nodeRoleArn: nodeRole.arn, subnetIds: args.privateSubnetIds, groups: args.nodeGroups, tags,
       // Node permissions and networking add-ons must exist before nodes try to join and go Ready.
       dependsOn: [...nodePolicies, ...beforeNodes],
-      // The cluster autoscaler owns the current size after creation.
-      ignoreChanges: ["scalingConfig.desiredSize"],
-    });
+    }, this);
 
     // Deployments: created before any node exists they stay DEGRADED and the create times out.
-    const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => addon(spec, [nodeGroup]));
+    const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => addon(spec, nodeGroups));
 
     // --- Kubernetes access -----------------------------------------------------------------------
     this.kubeconfig = pulumi.secret(pulumi.all([clusterName, cluster.endpoint, cluster.certificateAuthority.data]).apply(
@@ -257,7 +237,7 @@ export class EksCluster extends pulumi.ComponentResource {
     this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, {
       ...parent,
       // Workloads deployed through this provider need nodes, DNS and the EBS driver for their PVCs.
-      dependsOn: [nodeGroup, ...afterNodes],
+      dependsOn: [...nodeGroups, ...afterNodes],
     });
 
     this.clusterName = clusterName;
@@ -301,9 +281,11 @@ function validate(name: string, args: EksClusterArgs, self: pulumi.Resource): vo
   }
   if (args.privateSubnetIds.length < 2) problems.push("privateSubnetIds: EKS needs subnets in at least 2 AZs");
   if (args.publicAccessCidrs.includes("0.0.0.0/0")) problems.push("publicAccessCidrs must not contain 0.0.0.0/0");
-  const n = args.nodes;
-  if (!(n.minSize >= 0 && n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize) || n.maxSize < 1) {
-    problems.push(`nodes: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`);
+  if (args.nodeGroups.length === 0) problems.push("nodeGroups: at least one group");
+  for (const n of args.nodeGroups) {
+    if (!(n.minSize >= 0 && n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize) || n.maxSize < 1) {
+      problems.push(`nodeGroups ${n.name}: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`);
+    }
   }
   if (problems.length > 0) throw new pulumi.ResourceError(`EksCluster ${name}: ${problems.join("; ")}`, self);
 }

@@ -23,6 +23,7 @@ export interface CostEstimate {
 
 interface PlannedResource {
   readonly type: string;
+  readonly name: string;
   readonly rawInputs: Readonly<Record<string, unknown>>;
 }
 
@@ -48,14 +49,14 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
   for (const ng of list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
     const scaling = ng.rawInputs.scalingConfig as { desiredSize?: number } | undefined;
     const types = ng.rawInputs.instanceTypes as string[] | undefined;
-    const type = types?.[0] ?? config.cluster.nodes.instanceTypes[0]!;
+    const type = types?.[0] ?? config.nodeGroups[0]!.instanceTypes[0]!;
     const hourly = prices.ec2[type];
-    const n = scaling?.desiredSize ?? config.cluster.nodes.desiredSize;
+    const n = scaling?.desiredSize ?? 0;
     if (hourly !== undefined) add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
-    // The launch template's root volume (a pattern-3 witness uses smaller nodes than its profile).
-    const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
-    const disk = (lt?.rawInputs.blockDeviceMappings as { ebs?: { volumeSize?: number } }[] | undefined)?.[0]?.ebs?.volumeSize;
-    add("EBS gp3 node root volumes", n * (disk ?? config.cluster.nodes.diskSizeGiB), "GB", prices.gp3GbMonth);
+    // Every volume of the group's own launch template (`<group>-lt`; Bottlerocket maps two).
+    const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.name === `${ng.name}-lt`);
+    const perNode = ((lt?.rawInputs.blockDeviceMappings ?? []) as { ebs?: { volumeSize?: number } }[]).reduce((sum, m) => sum + (m.ebs?.volumeSize ?? 0), 0);
+    add("EBS gp3 node volumes", n * perNode, "GB", prices.gp3GbMonth);
   }
   add("NAT gateways", count("aws:ec2/natGateway:NatGateway"), "gateway", prices.natHour * HOURS_PER_MONTH);
   add("Public IPv4 (NAT EIPs)", count("aws:ec2/eip:Eip"), "address", GLOBAL_PRICES.publicIpv4Hour * HOURS_PER_MONTH);

@@ -220,7 +220,7 @@ describe("active-active membership change", () => {
 });
 
 describe("bad replication groups", () => {
-  const good = () => ({
+  const good = (): Record<string, Cfg> => ({
     "eu-west-1": member("eu-west-1", "10.10.0.0/16", ["eu-central-1", "eu-north-1"], 2),
     "eu-central-1": member("eu-central-1", "10.11.0.0/16", ["eu-west-1", "eu-north-1"], 2),
     "eu-north-1": member("eu-north-1", "10.12.0.0/16", ["eu-west-1", "eu-central-1"], 1, { witness: true }),

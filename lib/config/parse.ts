@@ -5,7 +5,8 @@
  */
 import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
-import { SCALE_PROFILES, type ScaleProfileName } from "../profiles";
+import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles";
+import { DEFAULT_AMI_TYPE, NODE_GROUP_NAME_RE, nodeGroupProblems, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
 import { infrasageSchema, type InfrasageInput } from "./schema";
 import { publicAccessCidrsProblems, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
 import { closest, type ConfigProblem } from "./problems";
@@ -320,6 +321,28 @@ function resolveChart(c: InfrasageInput): ChartSource {
   return { kind: "path", path: chart?.path ?? DEFAULT_CHART_PATH };
 }
 
+/** `nodeGroups` with the profile's values for what a group leaves out; absent = the profile's one group. */
+function resolveNodeGroups(groups: InfrasageInput["nodeGroups"], profile: ScaleProfile): NodeGroupConfig[] {
+  if (groups === undefined) return [profileNodeGroup(profile)];
+  const base = profileNodeGroup(profile);
+  return Object.entries(groups).map(([name, g]) => {
+    const minSize = g.minSize ?? Math.min(base.minSize, g.maxSize ?? base.minSize);
+    const maxSize = g.maxSize ?? Math.max(base.maxSize, minSize);
+    return {
+      name,
+      instanceTypes: g.instanceTypes ?? base.instanceTypes,
+      capacityType: g.capacityType ?? "ON_DEMAND",
+      amiType: g.amiType ?? DEFAULT_AMI_TYPE,
+      minSize, maxSize,
+      desiredSize: g.desiredSize ?? Math.min(Math.max(base.desiredSize, minSize), maxSize),
+      diskSizeGiB: g.diskSize ?? base.diskSizeGiB,
+      labels: g.labels ?? {},
+      taints: (g.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+      fromProfile: false,
+    };
+  });
+}
+
 function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["jurisdiction"], stack: string): StackConfig {
   const profileName = (c.scaleProfile ?? "medium") as ScaleProfileName;
   const profile = SCALE_PROFILES[profileName];
@@ -343,14 +366,8 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       adminRoleArns: c.cluster?.adminRoleArns ?? [],
       logTypes: [...new Set(c.cluster?.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
       encryptLogs: c.cluster?.encryptLogs ?? true,
-      nodes: {
-        instanceTypes: profile.nodeInstanceTypes,
-        minSize: profile.nodeMin,
-        desiredSize: profile.nodeDesired,
-        maxSize: profile.nodeMax,
-        diskSizeGiB: profile.nodeDiskGiB,
-      },
     },
+    nodeGroups: resolveNodeGroups(c.nodeGroups, profile),
     ingestionGateway: { replicaCount: c.ingestionGateway?.replicaCount ?? profile.gatewayReplicas },
     clickhouse: {
       storageClass: c.clickhouse?.storageClass ?? `gp3-${region}`,
@@ -520,6 +537,17 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     if (findRegion(region) && named.length === 1 && named[0] !== region) {
       add(`links.regions.${stack}`, `says ${region}, but stack "${stack}" is named for ${named[0]} and so deploys there`, `set it to ${named[0]}, or remove it (a stack named for its region needs no entry)`);
     }
+  }
+
+  // Node groups (lib/nodes/node-groups.ts): names, architecture, spot diversity, sizes, taints.
+  if (c.nodeGroups !== undefined) {
+    const names = Object.keys(c.nodeGroups);
+    if (names.length === 0) add("nodeGroups", "is empty: the cluster would have no node", "define at least one group, or remove the key for the profile's group");
+    for (const n of names.filter((n) => !NODE_GROUP_NAME_RE.test(n))) {
+      add(`nodeGroups.${n}`, "is not a valid group name", "use a lowercase DNS label of at most 20 characters (a-z, 0-9, -), e.g. spot-arm");
+    }
+    for (const p of nodeGroupProblems(config.nodeGroups)) add(p.key, p.message, p.fix);
+    if (c.replication?.witness === true) add("nodeGroups", "is set on a witness, which runs its own minimal group (lib/keeper-plan.ts)", "remove nodeGroups from the witness");
   }
 
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profiles";
 import { CONNECTION_ARN_RE, GITHUB_REPOSITORY_RE } from "../deploy/deploy-path";
 import { ALL_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
+import { AMI_TYPES, CAPACITY_TYPES, TAINT_EFFECTS } from "../nodes/node-groups";
 
 /** A number, or a numeric string (top-level Pulumi config values arrive as strings); `why` explains the maximum. */
 const int = (min: number, max = Number.MAX_SAFE_INTEGER, why?: string) =>
@@ -50,6 +51,31 @@ export const networkSchema = z.strictObject({
   availabilityZones: int(2, 3, "InfraSage spreads a region over 2 or 3 AZs").optional(),
   /** `single` or `perAz`. */
   natGateways: z.enum(["single", "perAz"]).optional(),
+});
+
+/**
+ * EKS quota "nodes per managed node group" (Amazon EKS service quotas, default 450): a larger
+ * maxSize is refused by CreateNodegroup.
+ */
+export const MAX_NODES_PER_GROUP = 450;
+
+/** One managed node group; every field defaults from the scale profile (lib/nodes/node-groups.ts). */
+export const nodeGroupSchema = z.strictObject({
+  /** EC2 instance types, all of the AMI's architecture (several for SPOT). */
+  instanceTypes: list(z.string()).optional(),
+  capacityType: z.enum(CAPACITY_TYPES).optional(),
+  amiType: z.enum(AMI_TYPES).optional(),
+  minSize: int(0, MAX_NODES_PER_GROUP, "EKS's nodes-per-managed-node-group quota").optional(),
+  maxSize: int(1, MAX_NODES_PER_GROUP, "EKS's nodes-per-managed-node-group quota").optional(),
+  desiredSize: int(0, MAX_NODES_PER_GROUP, "EKS's nodes-per-managed-node-group quota").optional(),
+  /** Root (AL2023) or data (Bottlerocket) volume, GiB: at least the AMI's 20 GiB snapshot, at most gp3's 16 TiB. */
+  diskSize: int(20, 16384, "the largest gp3 volume").optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  taints: z.array(z.strictObject({
+    key: z.string().min(1),
+    value: z.string().optional(),
+    effect: z.enum(Object.keys(TAINT_EFFECTS) as [keyof typeof TAINT_EFFECTS, ...(keyof typeof TAINT_EFFECTS)[]]),
+  })).optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -112,6 +138,8 @@ export const infrasageSchema = z.strictObject({
   jurisdiction: z.string().optional(),
   network: networkSchema,
   cluster: clusterSchema.optional(),
+  /** Managed node groups by name; absent = one `default` group from the scale profile. */
+  nodeGroups: z.record(z.string(), nodeGroupSchema).optional(),
   ingestionGateway: z.strictObject({ replicaCount: int(1, MAX_GATEWAY_REPLICAS, `about 4 per node of the largest node group, ${MAX_NODES} nodes`).optional() }).optional(),
   clickhouse: z.strictObject({
     storageClass: z.string().regex(DNS_LABEL_RE, "must be a DNS label such as gp3-eu-west-1").optional(),

@@ -6,6 +6,7 @@ import type { Jurisdiction } from "../../policies/shared/regions";
 import type { NatStrategy, ScaleProfileName } from "../profiles";
 import type { DeployConfig } from "../deploy/deploy-path";
 import type { LinksConfig, StateLayout } from "../links/contract";
+import type { NodeGroupConfig } from "../nodes/node-groups";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -19,13 +20,7 @@ export interface NetworkConfig {
   readonly natGateways: NatStrategy;
 }
 
-export interface NodeGroupConfig {
-  readonly instanceTypes: readonly string[];
-  readonly minSize: number;
-  readonly desiredSize: number;
-  readonly maxSize: number;
-  readonly diskSizeGiB: number;
-}
+export type { NodeGroupConfig } from "../nodes/node-groups";
 
 export interface ClusterConfig {
   /** EKS Kubernetes version, e.g. "1.33". */
@@ -34,8 +29,6 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   /** IAM role ARNs granted cluster-admin through EKS access entries. */
   readonly adminRoleArns: readonly string[];
-  /** Managed node group sizing (from the scale profile). */
-  readonly nodes: NodeGroupConfig;
   /** Control-plane log types shipped (always including audit). */
   readonly logTypes: readonly string[];
   /** The stack's log groups are encrypted with a KMS key of the stack. */
@@ -88,6 +81,8 @@ export interface StackConfig {
   readonly scaleProfile: ScaleProfileName;
   readonly network: NetworkConfig;
   readonly cluster: ClusterConfig;
+  /** Managed node groups (`nodeGroups`, or one `default` group from the scale profile). */
+  readonly nodeGroups: readonly NodeGroupConfig[];
   readonly ingestionGateway: { readonly replicaCount: number };
   readonly clickhouse: { readonly storageClass: string; readonly size: string };
   readonly kafka: { readonly replicaCount: number; readonly size: string };
