@@ -21,6 +21,7 @@ import { DeployRunner } from "./components/deploy-runner";
 import { LogsKey } from "./components/logs-key";
 import { LinkContract } from "./components/linked-stacks";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
+import { wireAutoscaling } from "./components/autoscaling/wire";
 
 /**
  * Async because pattern 2 reads the other side's stack outputs (StackReference.getOutputDetails)
@@ -46,6 +47,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     natGateways: config.network.natGateways,
     clusterName,
     tags: config.tags,
+    karpenterDiscovery: config.autoscaling === "karpenter",
     ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
   }, { providers: { aws: awsProvider } });
 
@@ -58,8 +60,10 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     privateSubnetIds: network.privateSubnetIds,
     publicAccessCidrs: config.cluster.publicAccessCidrs,
     adminRoleArns: config.cluster.adminRoleArns,
+    accessEntries: config.cluster.accessEntries,
     // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
     nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
+    desiredSizeOwnedByAutoscaler: config.autoscaling === "cluster-autoscaler",
     region: config.region,
     adoptLogGroup,
     logTypes: config.cluster.logTypes,
@@ -68,6 +72,9 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
     tags: config.tags,
   }, { providers: { aws: awsProvider } });
+
+  // Who adds nodes: the Cluster Autoscaler resizes the managed groups, Karpenter launches its own.
+  wireAutoscaling(config, { cluster, network, availabilityZones: azs }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
 
   // The region's own CI runner, inside its network: the only way CI reaches a private API server.
   const d = config.deploy;

@@ -17,6 +17,8 @@ export interface NodeGroupsArgs {
   readonly subnetIds: pulumi.Input<string>[];
   readonly groups: readonly NodeGroupConfig[];
   readonly tags: Readonly<Record<string, string>>;
+  /** The Cluster Autoscaler changes desired sizes: ignore them after creation. */
+  readonly desiredSizeOwnedByAutoscaler: boolean;
   /** Node permissions and networking add-ons the nodes need to join and go Ready. */
   readonly dependsOn: pulumi.Resource[];
 }
@@ -52,8 +54,9 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, parent: pul
     }, {
       parent,
       dependsOn: args.dependsOn,
-      // The cluster autoscaler owns the current size after creation.
-      ignoreChanges: ["scalingConfig.desiredSize"],
+      // With the Cluster Autoscaler the current size is its own after creation; otherwise (none,
+      // Karpenter, which never resizes managed groups) the configured desired size is kept.
+      ...(args.desiredSizeOwnedByAutoscaler ? { ignoreChanges: ["scalingConfig.desiredSize"] } : {}),
     });
   });
 }

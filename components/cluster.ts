@@ -16,6 +16,7 @@ import {
   oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
 } from "../lib/cluster-plan";
 import { createNodeGroups } from "./cluster-node-groups";
+import { planAccessEntries, type AccessEntryConfig } from "../lib/access-entries";
 import { CONTROL_PLANE_LOG_TYPES } from "../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
 import { API_SERVER_PORT, EKS_VIEW_POLICY_ARN } from "../lib/deploy/deploy-path";
@@ -36,8 +37,15 @@ export interface EksClusterArgs {
    * already gives it an entry (bootstrapClusterCreatorAdminPermissions) and a second one fails.
    */
   readonly adminRoleArns: readonly string[];
+  /** Access entries with an EKS access policy (lib/access-entries.ts). @default [] */
+  readonly accessEntries?: readonly AccessEntryConfig[];
   /** Managed node groups (at least one; see lib/nodes/node-groups.ts). */
   readonly nodeGroups: readonly NodeGroupConfig[];
+  /**
+   * A Cluster Autoscaler resizes the groups: their desired size is ignored after creation.
+   * @default true
+   */
+  readonly desiredSizeOwnedByAutoscaler?: boolean;
   /** Region of the inherited AWS provider; used for the kubeconfig only, never as a resource input. */
   readonly region: string;
   /**
@@ -157,6 +165,15 @@ export class EksCluster extends pulumi.ComponentResource {
       }, parent);
     }
 
+    // `cluster.accessEntries`: one entry per principal, its policy cluster-wide or per namespace.
+    for (const e of planAccessEntries(args.accessEntries ?? [])) {
+      const entry = new aws.eks.AccessEntry(`${name}-access-${e.key}`, { clusterName, principalArn: e.principalArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(`${name}-access-${e.key}-policy`, {
+        clusterName, principalArn: entry.principalArn, policyArn: e.policyArn,
+        accessScope: e.accessScope.type === "cluster" ? { type: "cluster" } : { type: "namespace", namespaces: [...e.accessScope.namespaces] },
+      }, parent);
+    }
+
     if (args.previewRoleArn) {
       // pulumi-kubernetes falls back to a client-side diff when a server-side dry run is forbidden
       // (pulumi/pulumi-kubernetes#2419), so view access is enough for previews.
@@ -222,6 +239,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const nodeGroups = createNodeGroups(name, {
       clusterName, clusterLabel: args.clusterName, nodeRoleArn: nodeRole.arn, subnetIds: args.privateSubnetIds, groups: args.nodeGroups, tags,
+      desiredSizeOwnedByAutoscaler: args.desiredSizeOwnedByAutoscaler ?? true,
       // Node permissions and networking add-ons must exist before nodes try to join and go Ready.
       dependsOn: [...nodePolicies, ...beforeNodes],
     }, this);

@@ -4,6 +4,8 @@
  */
 import type { StackConfig } from "./config/types";
 import { INFRASAGE_RELEASE_NAME } from "./helm-values";
+import { SCALE_PROFILES } from "./profiles";
+import { expectedKarpenterNodes } from "./autoscaling/karpenter-plan";
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, pricesFor } from "./prices";
 
 export interface CostItem {
@@ -57,6 +59,16 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.name === `${ng.name}-lt`);
     const perNode = ((lt?.rawInputs.blockDeviceMappings ?? []) as { ebs?: { volumeSize?: number } }[]).reduce((sum, m) => sum + (m.ebs?.volumeSize ?? 0), 0);
     add("EBS gp3 node volumes", n * perNode, "GB", prices.gp3GbMonth);
+  }
+  // Karpenter's nodes at rest: the profile's expected size beyond what the managed groups run.
+  if (list.some((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool")) {
+    const profile = SCALE_PROFILES[config.scaleProfile];
+    const managed = list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").reduce((sum, r) => sum + ((r.rawInputs.scalingConfig as { desiredSize?: number } | undefined)?.desiredSize ?? 0), 0);
+    const type = profile.nodeInstanceTypes[0]!;
+    const n = expectedKarpenterNodes(profile, managed);
+    const hourly = prices.ec2[type];
+    if (hourly !== undefined) add(`Karpenter nodes ${type} (expected)`, n, "instance", hourly * HOURS_PER_MONTH);
+    add("EBS gp3 Karpenter node volumes", n * profile.nodeDiskGiB, "GB", prices.gp3GbMonth);
   }
   add("NAT gateways", count("aws:ec2/natGateway:NatGateway"), "gateway", prices.natHour * HOURS_PER_MONTH);
   add("Public IPv4 (NAT EIPs)", count("aws:ec2/eip:Eip"), "address", GLOBAL_PRICES.publicIpv4Hour * HOURS_PER_MONTH);

@@ -93,6 +93,7 @@ const AUTONAMED: Readonly<Record<string, string>> = {
   "aws:lb/loadBalancer:LoadBalancer": "name",
   "aws:lb/targetGroup:TargetGroup": "name",
   "aws:route53/zone:Zone": "name",
+  "aws:sqs/queue:Queue": "name",
 };
 
 function regionOf(inputs: Record<string, unknown>, ctx: MockCloudContext): string {
@@ -159,6 +160,10 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
     case "aws:lb/targetGroup:TargetGroup": {
       const arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT_ID}:targetgroup/${String(state.name)}/${hex(id, 16)}`;
       return { id: arn, state: { ...state, arn } };
+    }
+    case "aws:sqs/queue:Queue": {
+      const arn = `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
+      return { id: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`, state: { ...state, arn, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}` } };
     }
     case "aws:route53/zone:Zone":
       return { id: `Z${hex(id, 20).toUpperCase()}`, state: { ...state, zoneId: `Z${hex(id, 20).toUpperCase()}`, nameServers: [] } };

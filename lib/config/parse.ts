@@ -17,6 +17,7 @@ import { namespaceScopeProblems } from "../runbook-access";
 import { stackReferencesOf } from "./references";
 import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { regionOfRef } from "../links/contract";
+import { accessEntryProblems } from "../access-entries";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -364,10 +365,13 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       version: c.cluster?.version ?? DEFAULT_EKS_VERSION,
       publicAccessCidrs: c.cluster?.publicAccessCidrs ?? [],
       adminRoleArns: c.cluster?.adminRoleArns ?? [],
+      accessEntries: (c.cluster?.accessEntries ?? []).map((e) => ({ principalArn: e.principalArn, policy: e.policy, ...(e.namespaces !== undefined ? { namespaces: e.namespaces } : {}) })),
       logTypes: [...new Set(c.cluster?.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
       encryptLogs: c.cluster?.encryptLogs ?? true,
     },
     nodeGroups: resolveNodeGroups(c.nodeGroups, profile),
+    // A witness runs Keeper on fixed nodes: nothing to scale.
+    autoscaling: c.autoscaling ?? (c.replication?.witness === true ? "none" : profile.autoscaling),
     ingestionGateway: { replicaCount: c.ingestionGateway?.replicaCount ?? profile.gatewayReplicas },
     clickhouse: {
       storageClass: c.clickhouse?.storageClass ?? `gp3-${region}`,
@@ -538,6 +542,9 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
       add(`links.regions.${stack}`, `says ${region}, but stack "${stack}" is named for ${named[0]} and so deploys there`, `set it to ${named[0]}, or remove it (a stack named for its region needs no entry)`);
     }
   }
+
+  // Access entries (lib/access-entries.ts): one per principal, across every key that makes one.
+  for (const p of accessEntryProblems(config.cluster.accessEntries, { adminRoleArns: config.cluster.adminRoleArns, ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}) })) add(p.key, p.message, p.fix);
 
   // Node groups (lib/nodes/node-groups.ts): names, architecture, spot diversity, sizes, taints.
   if (c.nodeGroups !== undefined) {

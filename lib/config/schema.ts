@@ -4,9 +4,10 @@
  * are filled in by parse.ts, not here, so "not set" stays distinguishable from "set to the default".
  */
 import { z } from "zod";
-import { SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profiles";
+import { AUTOSCALING_MODES, SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profiles";
 import { CONNECTION_ARN_RE, GITHUB_REPOSITORY_RE } from "../deploy/deploy-path";
 import { ALL_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
+import { ACCESS_NAMESPACE_RE, ACCESS_POLICY_NAMES, PRINCIPAL_ARN_RE } from "../access-entries";
 import { AMI_TYPES, CAPACITY_TYPES, TAINT_EFFECTS } from "../nodes/node-groups";
 
 /** A number, or a numeric string (top-level Pulumi config values arrive as strings); `why` explains the maximum. */
@@ -86,6 +87,12 @@ export const clusterSchema = z.strictObject({
   version: z.string().regex(/^1\.\d{2}$/, "must look like 1.35").optional(),
   publicAccessCidrs: list(z.string()).optional(),
   adminRoleArns: list(z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")).optional(),
+  /** EKS access entries with an access policy, cluster-wide or in the listed namespaces. */
+  accessEntries: z.array(z.strictObject({
+    principalArn: z.string().regex(PRINCIPAL_ARN_RE, "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)"),
+    policy: z.enum(ACCESS_POLICY_NAMES),
+    namespaces: list(z.string().regex(ACCESS_NAMESPACE_RE, "must be namespace names (a trailing * matches a prefix)")).optional(),
+  })).optional(),
 });
 
 export const chartSchema = z.strictObject({
@@ -140,6 +147,8 @@ export const infrasageSchema = z.strictObject({
   cluster: clusterSchema.optional(),
   /** Managed node groups by name; absent = one `default` group from the scale profile. */
   nodeGroups: z.record(z.string(), nodeGroupSchema).optional(),
+  /** `karpenter`, `cluster-autoscaler` or `none`; default per scale profile. */
+  autoscaling: z.enum(AUTOSCALING_MODES).optional(),
   ingestionGateway: z.strictObject({ replicaCount: int(1, MAX_GATEWAY_REPLICAS, `about 4 per node of the largest node group, ${MAX_NODES} nodes`).optional() }).optional(),
   clickhouse: z.strictObject({
     storageClass: z.string().regex(DNS_LABEL_RE, "must be a DNS label such as gp3-eu-west-1").optional(),

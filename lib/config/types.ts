@@ -3,10 +3,11 @@
  * Produced only by `parseStackConfig` (lib/config/parse.ts) from `aws:region` + `infrasage:*`.
  */
 import type { Jurisdiction } from "../../policies/shared/regions";
-import type { NatStrategy, ScaleProfileName } from "../profiles";
+import type { AutoscalingMode, NatStrategy, ScaleProfileName } from "../profiles";
 import type { DeployConfig } from "../deploy/deploy-path";
 import type { LinksConfig, StateLayout } from "../links/contract";
 import type { NodeGroupConfig } from "../nodes/node-groups";
+import type { AccessEntryConfig } from "../access-entries";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -29,6 +30,8 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   /** IAM role ARNs granted cluster-admin through EKS access entries. */
   readonly adminRoleArns: readonly string[];
+  /** Access entries with an EKS access policy (`cluster.accessEntries`). */
+  readonly accessEntries: readonly AccessEntryConfig[];
   /** Control-plane log types shipped (always including audit). */
   readonly logTypes: readonly string[];
   /** The stack's log groups are encrypted with a KMS key of the stack. */
@@ -83,6 +86,8 @@ export interface StackConfig {
   readonly cluster: ClusterConfig;
   /** Managed node groups (`nodeGroups`, or one `default` group from the scale profile). */
   readonly nodeGroups: readonly NodeGroupConfig[];
+  /** Who scales the nodes (`autoscaling`, default per profile). */
+  readonly autoscaling: AutoscalingMode;
   readonly ingestionGateway: { readonly replicaCount: number };
   readonly clickhouse: { readonly storageClass: string; readonly size: string };
   readonly kafka: { readonly replicaCount: number; readonly size: string };
