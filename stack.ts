@@ -61,6 +61,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     publicAccessCidrs: config.cluster.publicAccessCidrs,
     adminRoleArns: config.cluster.adminRoleArns,
     accessEntries: config.cluster.accessEntries,
+    addons: config.cluster.addons,
     // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
     nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
     desiredSizeOwnedByAutoscaler: config.autoscaling === "cluster-autoscaler",

@@ -16,6 +16,7 @@ import {
   oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
 } from "../lib/cluster-plan";
 import { createNodeGroups } from "./cluster-node-groups";
+import { addonConfigurationValues, addonVersionFor, type AddonOverride, type ManagedAddonName } from "../lib/addons/addon-versions";
 import { planAccessEntries, type AccessEntryConfig } from "../lib/access-entries";
 import { CONTROL_PLANE_LOG_TYPES } from "../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
@@ -71,6 +72,8 @@ export interface EksClusterArgs {
    * @default false
    */
   readonly adoptLogGroup?: boolean;
+  /** Per add-on version and configuration values (`cluster.addons`). @default the pinned table */
+  readonly addons?: Readonly<Record<string, AddonOverride>>;
   /** Tags on every taggable AWS resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -222,13 +225,16 @@ export class EksCluster extends pulumi.ComponentResource {
           `${name}-${irsa.roleSuffix}-${policyName(policyArn)}`, { role: role.name, policyArn }, parent)));
         roleArn = role.arn;
       }
+      const override = args.addons?.[spec.name];
+      const values = addonConfigurationValues(spec.configurationValues, override);
       return new aws.eks.Addon(`${name}-${spec.name}`, {
         clusterName,
         addonName: spec.name,
-        // The default version for the cluster's Kubernetes version: follows cluster upgrades.
-        addonVersion: addonVersion(spec.name),
+        // `cluster.addons`, else the pin of lib/addons/addon-versions.ts, else EKS's default for the
+        // cluster's version: each follows `cluster.version` (updated after the control plane).
+        addonVersion: addonVersionFor(spec.name as ManagedAddonName, args.version, override) ?? addonVersion(spec.name),
         serviceAccountRoleArn: roleArn,
-        ...(spec.configurationValues ? { configurationValues: JSON.stringify(spec.configurationValues) } : {}),
+        ...(values ? { configurationValues: JSON.stringify(values) } : {}),
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
         tags,

@@ -14,6 +14,7 @@ import {
   ec2NodeClassSpec, interruptionQueuePolicy, karpenterControllerPolicy, karpenterValues, nodePoolSpec, podIdentityTrustPolicy,
 } from "../../lib/autoscaling/karpenter-plan";
 import type { AmiType } from "../../lib/nodes/node-groups";
+import { addonConfigurationValues, addonVersionFor, type AddonOverride } from "../../lib/addons/addon-versions";
 
 export interface KarpenterArgs {
   /** EKS cluster name. */
@@ -34,6 +35,10 @@ export interface KarpenterArgs {
   readonly limits: { readonly cpu: string; readonly memory: string };
   /** Capacity types the NodePool may launch. */
   readonly capacityTypes: readonly ("on-demand" | "spot")[];
+  /** Kubernetes version of the cluster (the Pod Identity agent's version follows it). */
+  readonly clusterVersion: string;
+  /** `cluster.addons.eks-pod-identity-agent`. @default the pinned table */
+  readonly agentAddon?: AddonOverride;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -64,8 +69,12 @@ export class Karpenter extends pulumi.ComponentResource {
     }
 
     // Controller identity: EKS Pod Identity (no OIDC trust to maintain per service account).
+    const agentVersion = addonVersionFor("eks-pod-identity-agent", args.clusterVersion, args.agentAddon);
+    const agentValues = addonConfigurationValues(undefined, args.agentAddon);
     const agent = new aws.eks.Addon(`${name}-pod-identity-agent`, {
       clusterName: args.clusterName, addonName: "eks-pod-identity-agent",
+      addonVersion: agentVersion ?? aws.eks.getAddonVersionOutput({ addonName: "eks-pod-identity-agent", kubernetesVersion: args.clusterVersion }, parent).version,
+      ...(agentValues ? { configurationValues: JSON.stringify(agentValues) } : {}),
       resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", tags,
     }, parent);
     const controllerRole = new aws.iam.Role(`${name}-controller-role`, {

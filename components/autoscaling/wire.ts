@@ -32,6 +32,8 @@ export function wireAutoscaling(
       privateSubnetIds: network.privateSubnetIds, availabilityZones: deps.availabilityZones,
       amiType: first.amiType, diskSizeGiB: first.diskSizeGiB, limits: karpenterLimits(profile),
       capacityTypes: first.capacityType === "SPOT" ? ["spot", "on-demand"] : ["on-demand"], tags: config.tags,
+      clusterVersion: config.cluster.version,
+      ...(config.cluster.addons["eks-pod-identity-agent"] ? { agentAddon: config.cluster.addons["eks-pod-identity-agent"] } : {}),
     }, opts);
   }
   return undefined;

@@ -18,6 +18,7 @@ import { stackReferencesOf } from "./references";
 import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { regionOfRef } from "../links/contract";
 import { accessEntryProblems } from "../access-entries";
+import { addonProblems } from "../addons/addon-versions";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -365,6 +366,7 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       version: c.cluster?.version ?? DEFAULT_EKS_VERSION,
       publicAccessCidrs: c.cluster?.publicAccessCidrs ?? [],
       adminRoleArns: c.cluster?.adminRoleArns ?? [],
+      addons: c.cluster?.addons ?? {},
       accessEntries: (c.cluster?.accessEntries ?? []).map((e) => ({ principalArn: e.principalArn, policy: e.policy, ...(e.namespaces !== undefined ? { namespaces: e.namespaces } : {}) })),
       logTypes: [...new Set(c.cluster?.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
       encryptLogs: c.cluster?.encryptLogs ?? true,
@@ -542,6 +544,10 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
       add(`links.regions.${stack}`, `says ${region}, but stack "${stack}" is named for ${named[0]} and so deploys there`, `set it to ${named[0]}, or remove it (a stack named for its region needs no entry)`);
     }
   }
+
+  // Add-ons (lib/addons/addon-versions.ts): known names, version format, kube-proxy skew, NetworkPolicy kept.
+  for (const p of addonProblems(config.cluster.addons, config.cluster.version)) add(p.key, p.message, p.fix);
+  if (config.cluster.addons["eks-pod-identity-agent"] && config.autoscaling !== "karpenter") add("cluster.addons.eks-pod-identity-agent", `is configured but autoscaling is ${config.autoscaling}; only Karpenter installs the agent`, "remove it, or set autoscaling to karpenter");
 
   // Access entries (lib/access-entries.ts): one per principal, across every key that makes one.
   for (const p of accessEntryProblems(config.cluster.accessEntries, { adminRoleArns: config.cluster.adminRoleArns, ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}) })) add(p.key, p.message, p.fix);

@@ -87,6 +87,11 @@ export const clusterSchema = z.strictObject({
   version: z.string().regex(/^1\.\d{2}$/, "must look like 1.35").optional(),
   publicAccessCidrs: list(z.string()).optional(),
   adminRoleArns: list(z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")).optional(),
+  /** Per managed add-on: a version (`v1.2.3-eksbuild.1`) and configuration values over the program's. */
+  addons: z.record(z.string(), z.strictObject({
+    version: z.string().optional(),
+    configurationValues: z.record(z.string(), z.unknown()).optional(),
+  })).optional(),
   /** EKS access entries with an access policy, cluster-wide or in the listed namespaces. */
   accessEntries: z.array(z.strictObject({
     principalArn: z.string().regex(PRINCIPAL_ARN_RE, "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)"),

@@ -8,6 +8,7 @@ import type { DeployConfig } from "../deploy/deploy-path";
 import type { LinksConfig, StateLayout } from "../links/contract";
 import type { NodeGroupConfig } from "../nodes/node-groups";
 import type { AccessEntryConfig } from "../access-entries";
+import type { AddonOverride } from "../addons/addon-versions";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -30,6 +31,8 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   /** IAM role ARNs granted cluster-admin through EKS access entries. */
   readonly adminRoleArns: readonly string[];
+  /** Per add-on version and configuration values (`cluster.addons`; lib/addons/addon-versions.ts). */
+  readonly addons: Readonly<Record<string, AddonOverride>>;
   /** Access entries with an EKS access policy (`cluster.accessEntries`). */
   readonly accessEntries: readonly AccessEntryConfig[];
   /** Control-plane log types shipped (always including audit). */
