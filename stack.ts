@@ -8,6 +8,7 @@ import { loadStackConfig } from "./lib/config/load";
 import { availabilityZonesOf } from "./policies/shared/regions";
 import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
+import { readExistingNetwork, type NetworkView } from "./components/existing-network";
 import { EksCluster, controlPlaneLogGroupExists } from "./components/cluster";
 import { InfraSageRelease } from "./components/infrasage-release";
 import type { NetworkExport } from "./lib/peering-plan";
@@ -29,19 +30,24 @@ import { wireAutoscaling } from "./components/autoscaling/wire";
  */
 export async function defineStack(): Promise<Record<string, pulumi.Input<unknown>>> {
   const config = loadStackConfig();
-  const azs = availabilityZonesOf(config.region, config.network.availabilityZones);
   const clusterName = clusterNameFor(config.stack);
 
   // One explicit provider per stack: every AWS resource's region is this stack's home region,
   // and default tags reach every taggable resource.
   const awsProvider = new aws.Provider("aws", { region: config.region, defaultTags: { tags: config.tags } });
 
+  // An existing VPC is read (never created or changed) and checked before any resource is created.
+  const existing = config.network.existingVpc
+    ? await readExistingNetwork(config.network.existingVpc, config.region, `Pulumi.${config.stack}.yaml`, { provider: awsProvider })
+    : undefined;
+  const azs = existing?.availabilityZones ?? availabilityZonesOf(config.region, config.network.availabilityZones);
+
   // One customer-managed key for the stack's log groups (control plane, flow logs, CI runner).
   const logsKey = config.cluster.encryptLogs
     ? new LogsKey("logs-key", { stack: config.stack, region: config.region, tags: config.tags }, { providers: { aws: awsProvider } })
     : undefined;
 
-  const network = new RegionalNetwork("network", {
+  const network: NetworkView = existing ?? new RegionalNetwork("network", {
     cidr: config.network.cidr,
     availabilityZones: azs,
     natGateways: config.network.natGateways,

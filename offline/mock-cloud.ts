@@ -4,6 +4,7 @@
  * (ARNs, ids, auto-names with Pulumi's 7-character suffix, the cluster endpoint, CA and OIDC issuer,
  * AZ names of the region). An invoke it does not know fails loudly rather than returning nothing.
  */
+import type { ExistingSubnet } from "../lib/network/existing-vpc";
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { availabilityZonesOf, findRegion } from "../policies/shared/regions";
@@ -31,6 +32,12 @@ export interface MockCloudContext {
    * them. @default none
    */
   readonly existing?: readonly ExistingObject[];
+  /**
+   * Subnets of an existing VPC (`network.existingVpc`) that the subnet and route-table data sources
+   * answer with; offline these are assumed (lib/network/existing-vpc.ts assumedExistingSubnets).
+   * @default none
+   */
+  readonly existingSubnets?: readonly ExistingSubnet[];
   /**
    * What deployed stacks published for stacks in other backends (lib/links/contract.ts), by
    * `<region>|<name>`: SSM parameters and Secrets Manager secrets. @default nothing published
@@ -235,6 +242,16 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
           const names = availabilityZonesOf(region);
           return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
+        }
+        case "aws:ec2/getSubnet:getSubnet": {
+          const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.id);
+          if (!s) throw new Error(`no matching EC2 Subnet found: ${String(inputs.id)} (offline mock cloud: not an existing subnet of this stack)`);
+          return { id: s.id, vpcId: s.vpcId, cidrBlock: s.cidrBlock, availabilityZone: s.availabilityZone, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${s.id}`, mapPublicIpOnLaunch: false, tags: {} };
+        }
+        case "aws:ec2/getRouteTable:getRouteTable": {
+          const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.subnetId);
+          if (!s) throw new Error(`no matching route table found for subnet ${String(inputs.subnetId)}`);
+          return { id: s.routeTableId, routeTableId: s.routeTableId, vpcId: s.vpcId, subnetId: s.id, routes: [], associations: [], tags: {} };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT_ID };

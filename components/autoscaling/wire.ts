@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../lib/config/types";
 import type { EksCluster } from "../cluster";
-import type { RegionalNetwork } from "../network";
+import type { NetworkView } from "../existing-network";
 import { SCALE_PROFILES } from "../../lib/profiles";
 import { karpenterLimits } from "../../lib/autoscaling/karpenter-plan";
 import { ClusterAutoscaler } from "./cluster-autoscaler";
@@ -13,7 +13,7 @@ import { Karpenter } from "./karpenter";
 
 export function wireAutoscaling(
   config: StackConfig,
-  deps: { cluster: EksCluster; network: RegionalNetwork; availabilityZones: readonly string[] },
+  deps: { cluster: EksCluster; network: NetworkView; availabilityZones: readonly string[] },
   opts: pulumi.ComponentResourceOptions,
 ): ClusterAutoscaler | Karpenter | undefined {
   const { cluster, network } = deps;

@@ -19,6 +19,7 @@ import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../..
 import { regionOfRef } from "../links/contract";
 import { accessEntryProblems } from "../access-entries";
 import { addonProblems } from "../addons/addon-versions";
+import { existingVpcProblems } from "../network/existing-vpc";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -357,10 +358,12 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
     pattern,
     scaleProfile: profileName,
     network: {
-      cidr: c.network.cidr,
+      cidr: c.network.cidr ?? c.network.existingVpc?.cidr ?? "",
       // Default 3, or all of a 2-AZ region's (us-west-1): only an explicit 3 there is an error.
-      availabilityZones: (c.network.availabilityZones ?? Math.min(3, Math.max(2, availabilityZonesOf(region).length))) as 2 | 3,
+      // An existing VPC has as many AZs as private subnets.
+      availabilityZones: (c.network.availabilityZones ?? (c.network.existingVpc ? Math.min(3, Math.max(2, c.network.existingVpc.privateSubnetIds.length)) : Math.min(3, Math.max(2, availabilityZonesOf(region).length)))) as 2 | 3,
       natGateways: c.network.natGateways ?? profile.natGateways,
+      ...(c.network.existingVpc ? { existingVpc: { ...c.network.existingVpc } } : {}),
     },
     cluster: {
       version: c.cluster?.version ?? DEFAULT_EKS_VERSION,
@@ -440,8 +443,19 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
         : `set it to ${config.jurisdiction}, the jurisdiction of ${config.region}`);
   }
 
-  const vpc = vpcCidrProblem(c.network.cidr);
-  if (vpc) add("network.cidr", vpc.message, vpc.fix);
+  const ev = c.network.existingVpc;
+  if (ev) {
+    // An existing VPC: its own checks; the program's layout (CIDR size, NAT) does not apply.
+    for (const p of existingVpcProblems(ev)) add(p.key, p.message, p.fix);
+    if (c.network.cidr !== undefined && c.network.cidr !== ev.cidr) add("network.cidr", `is ${c.network.cidr} but network.existingVpc.cidr is ${ev.cidr}`, "remove network.cidr: an existing VPC's CIDR is network.existingVpc.cidr");
+    if (c.network.natGateways !== undefined) add("network.natGateways", "is set with network.existingVpc, whose egress is its own (no NAT gateway is created)", "remove network.natGateways");
+    if (c.network.availabilityZones !== undefined && c.network.availabilityZones !== ev.privateSubnetIds.length) add("network.availabilityZones", `is ${c.network.availabilityZones} but network.existingVpc lists ${ev.privateSubnetIds.length} private subnets (one per AZ)`, "remove network.availabilityZones");
+  } else if (c.network.cidr === undefined) {
+    add("network.cidr", "is required", "set infrasage:network.cidr to a private range that overlaps no other stack's, e.g. 10.20.0.0/16, or set network.existingVpc");
+  } else {
+    const vpc = vpcCidrProblem(c.network.cidr);
+    if (vpc) add("network.cidr", vpc.message, vpc.fix);
+  }
   const azs = availabilityZonesOf(config.region).length;
   if (regionKnown && config.network.availabilityZones > azs) {
     add("network.availabilityZones", `${config.region} offers only ${azs} availability zones`, `set it to ${azs}`);

@@ -46,12 +46,19 @@ export const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/
 const stackRef = z.string().regex(STACK_REF_RE, "must be `org/project/stack`");
 
 export const networkSchema = z.strictObject({
-  /** VPC CIDR. */
-  cidr: z.string(),
+  /** VPC CIDR (required unless existingVpc gives it). */
+  cidr: z.string().optional(),
   /** AZs used, 2 or 3. */
   availabilityZones: int(2, 3, "InfraSage spreads a region over 2 or 3 AZs").optional(),
   /** `single` or `perAz`. */
   natGateways: z.enum(["single", "perAz"]).optional(),
+  /** Deploy into this VPC: nothing of it is created or changed (lib/network/existing-vpc.ts). */
+  existingVpc: z.strictObject({
+    vpcId: z.string(),
+    cidr: z.string(),
+    privateSubnetIds: list(z.string()),
+    loadBalancerSubnetIds: list(z.string()).optional(),
+  }).optional(),
 });
 
 /**

@@ -9,6 +9,7 @@ import type { LinksConfig, StateLayout } from "../links/contract";
 import type { NodeGroupConfig } from "../nodes/node-groups";
 import type { AccessEntryConfig } from "../access-entries";
 import type { AddonOverride } from "../addons/addon-versions";
+import type { ExistingVpcConfig } from "../network/existing-vpc";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -18,8 +19,10 @@ export interface NetworkConfig {
   readonly cidr: string;
   /** Number of AZs used (2 or 3). */
   readonly availabilityZones: 2 | 3;
-  /** NAT gateways: one shared or one per AZ. */
+  /** NAT gateways: one shared or one per AZ (none created in an existing VPC). */
   readonly natGateways: NatStrategy;
+  /** An existing VPC to deploy into; `cidr` is then its CIDR. */
+  readonly existingVpc?: ExistingVpcConfig;
 }
 
 export type { NodeGroupConfig } from "../nodes/node-groups";
