@@ -9,6 +9,7 @@ import { availabilityZonesOf } from "./policies/shared/regions";
 import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
 import { readExistingNetwork, type NetworkView } from "./components/existing-network";
+import { VpcEndpoints } from "./components/vpc-endpoints";
 import { EksCluster, controlPlaneLogGroupExists } from "./components/cluster";
 import { InfraSageRelease } from "./components/infrasage-release";
 import type { NetworkExport } from "./lib/peering-plan";
@@ -56,6 +57,14 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     karpenterDiscovery: config.autoscaling === "karpenter",
     ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
   }, { providers: { aws: awsProvider } });
+
+  // Endpoints for the private nodes (never in an existing VPC: they would change it).
+  if (!existing && config.network.endpoints.length > 0) {
+    new VpcEndpoints("endpoints", {
+      region: config.region, vpcId: network.vpcId, vpcCidr: network.vpcCidr, privateSubnetIds: network.privateSubnetIds,
+      privateRouteTableIds: network.privateRouteTableIds, services: config.network.endpoints, tags: config.tags,
+    }, { providers: { aws: awsProvider } });
+  }
 
   // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
   const adoptLogGroup = await controlPlaneLogGroupExists(clusterName, { provider: awsProvider });

@@ -6,6 +6,7 @@ import type { StackConfig } from "./config/types";
 import { INFRASAGE_RELEASE_NAME } from "./helm-values";
 import { SCALE_PROFILES } from "./profiles";
 import { expectedKarpenterNodes } from "./autoscaling/karpenter-plan";
+import { endpointEconomics, type EndpointService } from "./network/endpoints-plan";
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, pricesFor } from "./prices";
 
 export interface CostItem {
@@ -21,6 +22,8 @@ export interface CostEstimate {
   readonly items: CostItem[];
   readonly priceTable: string;
   readonly notEstimated: string[];
+  /** What the stack avoids paying (not in the total: NAT data processing is not estimated). */
+  readonly savings: CostItem[];
 }
 
 interface PlannedResource {
@@ -70,6 +73,15 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     if (hourly !== undefined) add(`Karpenter nodes ${type} (expected)`, n, "instance", hourly * HOURS_PER_MONTH);
     add("EBS gp3 Karpenter node volumes", n * profile.nodeDiskGiB, "GB", prices.gp3GbMonth);
   }
+  // VPC endpoints: their own price, and the NAT data processing their assumed traffic avoids.
+  const savings: CostItem[] = [];
+  const azs = config.network.availabilityZones;
+  for (const ep of list.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint")) {
+    const service = String(ep.rawInputs.serviceName).split(".").slice(3).join(".") as EndpointService;
+    const e = endpointEconomics(service, config.scaleProfile, azs, { interfaceHour: prices.endpointHour, interfaceGb: prices.endpointGb, natGb: prices.natGb }, HOURS_PER_MONTH);
+    if (e.monthlyCost > 0) items.push({ item: `VPC endpoint ${service}`, quantity: azs, unit: "AZ", monthly: round(e.monthlyCost) });
+    if (e.monthlyNatSaved > 0) savings.push({ item: `NAT processing avoided via ${service}`, quantity: e.gb, unit: "GB (assumed)", monthly: round(e.monthlyNatSaved) });
+  }
   add("NAT gateways", count("aws:ec2/natGateway:NatGateway"), "gateway", prices.natHour * HOURS_PER_MONTH);
   add("Public IPv4 (NAT EIPs)", count("aws:ec2/eip:Eip"), "address", GLOBAL_PRICES.publicIpv4Hour * HOURS_PER_MONTH);
   add("Load balancers", count("aws:lb/loadBalancer:LoadBalancer"), "load balancer", prices.lbHour * HOURS_PER_MONTH);
@@ -92,6 +104,7 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     monthlyTotal,
     items,
     priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : ""}`,
+    savings,
     notEstimated: ["data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
   };
 }

@@ -16,6 +16,12 @@ export interface RegionPrices {
   readonly natHour: number;
   /** Load balancer (NLB/ALB) $/hour (LCUs not estimated). */
   readonly lbHour: number;
+  /** NAT gateway data processing $/GB (equal to the hourly rate in every region AWS lists). */
+  readonly natGb: number;
+  /** Interface VPC endpoint (PrivateLink) $/hour per AZ. */
+  readonly endpointHour: number;
+  /** Interface VPC endpoint data processing $/GB (first PB). */
+  readonly endpointGb: number;
 }
 
 /** Same in every commercial region. */
@@ -33,12 +39,12 @@ const ec2 = (large: number, small: number) => ({
 });
 
 export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
-  "us-east-1": { ec2: ec2(0.096, 0.0208), gp3GbMonth: 0.08, natHour: 0.045, lbHour: 0.0225 },
-  "eu-west-1": { ec2: ec2(0.107, 0.0228), gp3GbMonth: 0.088, natHour: 0.048, lbHour: 0.0252 },
-  "eu-west-3": { ec2: ec2(0.112, 0.0236), gp3GbMonth: 0.0928, natHour: 0.048, lbHour: 0.0252 },
-  "eu-central-1": { ec2: ec2(0.115, 0.024), gp3GbMonth: 0.0952, natHour: 0.052, lbHour: 0.027 },
-  "eu-north-1": { ec2: ec2(0.102, 0.0216), gp3GbMonth: 0.0836, natHour: 0.046, lbHour: 0.0243 },
-  "ap-south-1": { ec2: ec2(0.101, 0.0224), gp3GbMonth: 0.0912, natHour: 0.056, lbHour: 0.0239 },
+  "us-east-1": { ec2: ec2(0.096, 0.0208), gp3GbMonth: 0.08, natHour: 0.045, lbHour: 0.0225, natGb: 0.045, endpointHour: 0.01, endpointGb: 0.01 },
+  "eu-west-1": { ec2: ec2(0.107, 0.0228), gp3GbMonth: 0.088, natHour: 0.048, lbHour: 0.0252, natGb: 0.048, endpointHour: 0.011, endpointGb: 0.01 },
+  "eu-west-3": { ec2: ec2(0.112, 0.0236), gp3GbMonth: 0.0928, natHour: 0.048, lbHour: 0.0252, natGb: 0.048, endpointHour: 0.011, endpointGb: 0.01 },
+  "eu-central-1": { ec2: ec2(0.115, 0.024), gp3GbMonth: 0.0952, natHour: 0.052, lbHour: 0.027, natGb: 0.052, endpointHour: 0.012, endpointGb: 0.01 },
+  "eu-north-1": { ec2: ec2(0.102, 0.0216), gp3GbMonth: 0.0836, natHour: 0.046, lbHour: 0.0243, natGb: 0.046, endpointHour: 0.011, endpointGb: 0.01 },
+  "ap-south-1": { ec2: ec2(0.101, 0.0224), gp3GbMonth: 0.0912, natHour: 0.056, lbHour: 0.0239, natGb: 0.056, endpointHour: 0.011, endpointGb: 0.01 },
 };
 
 export function pricesFor(region: string): { prices: RegionPrices; approximate: boolean } {

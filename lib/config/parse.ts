@@ -20,6 +20,8 @@ import { regionOfRef } from "../links/contract";
 import { accessEntryProblems } from "../access-entries";
 import { addonProblems } from "../addons/addon-versions";
 import { existingVpcProblems } from "../network/existing-vpc";
+import { autoEndpoints, type EndpointService } from "../network/endpoints-plan";
+import { HOURS_PER_MONTH, pricesFor } from "../prices";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -324,6 +326,16 @@ function resolveChart(c: InfrasageInput): ChartSource {
   return { kind: "path", path: chart?.path ?? DEFAULT_CHART_PATH };
 }
 
+/** `network.endpoints`: a list as given, `auto` priced for the region and profile; none in an existing VPC by default. */
+function resolveEndpoints(c: InfrasageInput, region: string, profile: ScaleProfileName): EndpointService[] {
+  const e = c.network.endpoints ?? (c.network.existingVpc ? "none" : "auto");
+  if (e === "none") return [];
+  if (e !== "auto") return [...new Set(e)];
+  const { prices } = pricesFor(region);
+  const azs = c.network.availabilityZones ?? Math.min(3, Math.max(2, availabilityZonesOf(region).length));
+  return autoEndpoints(profile, azs, { interfaceHour: prices.endpointHour, interfaceGb: prices.endpointGb, natGb: prices.natGb }, HOURS_PER_MONTH);
+}
+
 /** `nodeGroups` with the profile's values for what a group leaves out; absent = the profile's one group. */
 function resolveNodeGroups(groups: InfrasageInput["nodeGroups"], profile: ScaleProfile): NodeGroupConfig[] {
   if (groups === undefined) return [profileNodeGroup(profile)];
@@ -363,6 +375,7 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       // An existing VPC has as many AZs as private subnets.
       availabilityZones: (c.network.availabilityZones ?? (c.network.existingVpc ? Math.min(3, Math.max(2, c.network.existingVpc.privateSubnetIds.length)) : Math.min(3, Math.max(2, availabilityZonesOf(region).length)))) as 2 | 3,
       natGateways: c.network.natGateways ?? profile.natGateways,
+      endpoints: resolveEndpoints(c, region, profileName),
       ...(c.network.existingVpc ? { existingVpc: { ...c.network.existingVpc } } : {}),
     },
     cluster: {
@@ -444,6 +457,9 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   }
 
   const ev = c.network.existingVpc;
+  if (ev && c.network.endpoints !== undefined && c.network.endpoints !== "none") {
+    add("network.endpoints", "is set with network.existingVpc: endpoints would change that VPC (interface endpoints with private DNS answer for the whole VPC)", "remove it; the VPC's owner manages its endpoints");
+  }
   if (ev) {
     // An existing VPC: its own checks; the program's layout (CIDR size, NAT) does not apply.
     for (const p of existingVpcProblems(ev)) add(p.key, p.message, p.fix);

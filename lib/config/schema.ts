@@ -8,6 +8,7 @@ import { AUTOSCALING_MODES, SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profi
 import { CONNECTION_ARN_RE, GITHUB_REPOSITORY_RE } from "../deploy/deploy-path";
 import { ALL_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { ACCESS_NAMESPACE_RE, ACCESS_POLICY_NAMES, PRINCIPAL_ARN_RE } from "../access-entries";
+import { ENDPOINT_SERVICES, type EndpointService } from "../network/endpoints-plan";
 import { AMI_TYPES, CAPACITY_TYPES, TAINT_EFFECTS } from "../nodes/node-groups";
 
 /** A number, or a numeric string (top-level Pulumi config values arrive as strings); `why` explains the maximum. */
@@ -52,6 +53,8 @@ export const networkSchema = z.strictObject({
   availabilityZones: int(2, 3, "InfraSage spreads a region over 2 or 3 AZs").optional(),
   /** `single` or `perAz`. */
   natGateways: z.enum(["single", "perAz"]).optional(),
+  /** VPC endpoints: `auto` (those that pay for themselves), `none`, or a list (lib/network/endpoints-plan.ts). */
+  endpoints: z.union([z.enum(["auto", "none"]), z.array(z.enum(ENDPOINT_SERVICES as [EndpointService, ...EndpointService[]]))]).optional(),
   /** Deploy into this VPC: nothing of it is created or changed (lib/network/existing-vpc.ts). */
   existingVpc: z.strictObject({
     vpcId: z.string(),

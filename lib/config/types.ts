@@ -10,6 +10,7 @@ import type { NodeGroupConfig } from "../nodes/node-groups";
 import type { AccessEntryConfig } from "../access-entries";
 import type { AddonOverride } from "../addons/addon-versions";
 import type { ExistingVpcConfig } from "../network/existing-vpc";
+import type { EndpointService } from "../network/endpoints-plan";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -21,6 +22,8 @@ export interface NetworkConfig {
   readonly availabilityZones: 2 | 3;
   /** NAT gateways: one shared or one per AZ (none created in an existing VPC). */
   readonly natGateways: NatStrategy;
+  /** VPC endpoints created (`network.endpoints` resolved: `auto` -> those that pay for themselves). */
+  readonly endpoints: readonly EndpointService[];
   /** An existing VPC to deploy into; `cidr` is then its CIDR. */
   readonly existingVpc?: ExistingVpcConfig;
 }
