@@ -10,7 +10,9 @@ import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
 import { readExistingNetwork, type NetworkView } from "./components/existing-network";
 import { VpcEndpoints } from "./components/vpc-endpoints";
-import { EksCluster, controlPlaneLogGroupExists } from "./components/cluster";
+import { EksCluster, controlPlaneLogGroupExists, deployedClusterVersion } from "./components/cluster";
+import { versionSkewProblems } from "./lib/upgrade-plan";
+import { formatProblems } from "./lib/config/problems";
 import { InfraSageRelease } from "./components/infrasage-release";
 import type { NetworkExport } from "./lib/peering-plan";
 import { planFederation, wireFederation } from "./components/federation";
@@ -65,6 +67,12 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       privateRouteTableIds: network.privateRouteTableIds, services: config.network.endpoints, tags: config.tags,
     }, { providers: { aws: awsProvider } });
   }
+
+  // Upgrades: one minor at a time, never down, checked against the running cluster before the
+  // cluster or its nodes change (lib/upgrade-plan.ts).
+  const deployedVersion = await deployedClusterVersion(clusterName, { provider: awsProvider });
+  const skew = versionSkewProblems(deployedVersion, config.cluster.version);
+  if (skew.length) throw new pulumi.RunError(formatProblems(skew, `Pulumi.${config.stack}.yaml`));
 
   // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
   const adoptLogGroup = await controlPlaneLogGroupExists(clusterName, { provider: awsProvider });
@@ -222,6 +230,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     vpcCidr: network.vpcCidr,
     privateSubnetIds: network.privateSubnetIds,
     clusterName: cluster.clusterName,
+    // What the next upgrade starts from (the plan reads it as the deployed version offline).
+    clusterVersion: config.cluster.version,
     kubeconfig: cluster.kubeconfig,
     ...(release ? { ingestionEndpoint: release.ingestionEndpoint, apiKey: release.apiKey } : {}),
     ...(release?.grafanaAdminPassword ? { grafanaAdminPassword: release.grafanaAdminPassword } : {}),

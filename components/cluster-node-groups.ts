@@ -16,6 +16,8 @@ export interface NodeGroupsArgs {
   readonly nodeRoleArn: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<string>[];
   readonly groups: readonly NodeGroupConfig[];
+  /** Kubernetes version of the control plane: the nodes follow it (updated after it). */
+  readonly version: pulumi.Input<string>;
   readonly tags: Readonly<Record<string, string>>;
   /** The Cluster Autoscaler changes desired sizes: ignore them after creation. */
   readonly desiredSizeOwnedByAutoscaler: boolean;
@@ -42,6 +44,9 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, parent: pul
       nodeRoleArn: args.nodeRoleArn,
       subnetIds: args.subnetIds,
       instanceTypes: [...g.instanceTypes],
+      // The control plane's version (an output of the cluster: nodes roll after it is upgraded, never
+      // ahead of it). Updated in place by UpdateNodegroupVersion (terraform-provider-aws node_group.go).
+      version: args.version,
       // amiType and capacityType are ForceNew (terraform-provider-aws internal/service/eks/node_group.go):
       // the profile's group sends neither, exactly as deployed before `nodeGroups` existed.
       ...(g.fromProfile ? {} : { amiType: g.amiType, capacityType: g.capacityType }),

@@ -244,7 +244,7 @@ export class EksCluster extends pulumi.ComponentResource {
     const beforeNodes = EKS_ADDONS.filter((a) => a.phase === "beforeNodes").map((spec) => addon(spec, []));
 
     const nodeGroups = createNodeGroups(name, {
-      clusterName, clusterLabel: args.clusterName, nodeRoleArn: nodeRole.arn, subnetIds: args.privateSubnetIds, groups: args.nodeGroups, tags,
+      clusterName, clusterLabel: args.clusterName, nodeRoleArn: nodeRole.arn, subnetIds: args.privateSubnetIds, groups: args.nodeGroups, tags, version: cluster.version,
       desiredSizeOwnedByAutoscaler: args.desiredSizeOwnedByAutoscaler ?? true,
       // Node permissions and networking add-ons must exist before nodes try to join and go Ready.
       dependsOn: [...nodePolicies, ...beforeNodes],
@@ -287,6 +287,16 @@ export async function controlPlaneLogGroupExists(clusterName: string, opts: pulu
   const name = controlPlaneLogGroupName(clusterName);
   const found = await aws.cloudwatch.getLogGroups({ logGroupNamePrefix: name }, opts);
   return (found.logGroupNames ?? []).includes(name);
+}
+
+/**
+ * The Kubernetes version the cluster runs now (a data source: read at preview too), or undefined
+ * before its first deployment. Await it before constructing EksCluster (lib/upgrade-plan.ts).
+ */
+export async function deployedClusterVersion(clusterName: string, opts: pulumi.InvokeOptions): Promise<string | undefined> {
+  // List first: the single-cluster data source fails for a cluster that does not exist yet.
+  const { names } = await aws.eks.getClusters({}, opts);
+  return names.includes(clusterName) ? (await aws.eks.getCluster({ name: clusterName }, opts)).version : undefined;
 }
 
 /** `AmazonEKSClusterPolicy` -> `amazoneksclusterpolicy`: a stable child-name part per policy. */

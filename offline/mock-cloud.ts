@@ -39,6 +39,11 @@ export interface MockCloudContext {
    */
   readonly existingSubnets?: readonly ExistingSubnet[];
   /**
+   * This stack's outputs from its previous deployment (undefined: none): the EKS cluster data source
+   * answers with the `clusterVersion` they record. @default none
+   */
+  readonly deployedOutputs?: () => Record<string, unknown> | undefined;
+  /**
    * What deployed stacks published for stacks in other backends (lib/links/contract.ts), by
    * `<region>|<name>`: SSM parameters and Secrets Manager secrets. @default nothing published
    */
@@ -242,6 +247,17 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
           const names = availabilityZonesOf(region);
           return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
+        }
+        case "aws:eks/getClusters:getClusters": {
+          const prev = ctx.deployedOutputs?.();
+          return { id: region, names: prev && typeof prev.clusterVersion === "string" && typeof prev.clusterName === "string" ? [prev.clusterName] : [] };
+        }
+        case "aws:eks/getCluster:getCluster": {
+          const prev = ctx.deployedOutputs?.();
+          if (!prev || prev.clusterName !== inputs.name || typeof prev.clusterVersion !== "string") {
+            throw new Error(`reading EKS Cluster (${String(inputs.name)}): couldn't find resource`);
+          }
+          return { id: String(inputs.name), name: inputs.name, version: prev.clusterVersion, arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${String(inputs.name)}`, status: "ACTIVE" };
         }
         case "aws:ec2/getSubnet:getSubnet": {
           const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.id);

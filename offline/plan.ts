@@ -121,6 +121,7 @@ async function runStack(p: Planned, view: PlanView, world: World): Promise<Progr
       project: p.project, stack: p.file.stack, region: p.config.region, config: p.file.config,
       preview: view === "preview", organization: world.organization, existing: world.existing.get(p.file.stack) ?? [],
       published: world.published.view(),
+      deployedOutputs: () => world.refs.deployedOutputs(p.file.stack),
       existingSubnets: p.config.network.existingVpc ? assumedExistingSubnets(p.config.network.existingVpc, p.config.region) : [],
       resolveStackReference: (ref) => world.refs.resolve(p.file.stack, ref),
     });
