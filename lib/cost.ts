@@ -7,7 +7,7 @@ import { INFRASAGE_RELEASE_NAME } from "./helm-values";
 import { SCALE_PROFILES } from "./profiles";
 import { expectedKarpenterNodes } from "./autoscaling/karpenter-plan";
 import { endpointEconomics, type EndpointService } from "./network/endpoints-plan";
-import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, pricesFor } from "./prices";
+import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, SPOT_DISCOUNT, pricesFor } from "./prices";
 
 export interface CostItem {
   readonly item: string;
@@ -43,7 +43,7 @@ export function quantityGiB(q: string): number {
 }
 
 export function estimateCost(config: StackConfig, list: readonly PlannedResource[]): CostEstimate {
-  const { prices, approximate } = pricesFor(config.region);
+  const { prices, approximate, proxy } = pricesFor(config.region);
   const items: CostItem[] = [];
   const add = (item: string, quantity: number, unit: string, unitMonthly: number) => {
     if (quantity > 0) items.push({ item, quantity, unit, monthly: round(quantity * unitMonthly) });
@@ -51,13 +51,17 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
   const count = (type: string) => list.filter((r) => r.type === type).length;
 
   add("EKS control plane", count("aws:eks/cluster:Cluster"), "cluster", GLOBAL_PRICES.eksClusterHour * HOURS_PER_MONTH);
+  const unpriced = new Set<string>();
   for (const ng of list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
     const scaling = ng.rawInputs.scalingConfig as { desiredSize?: number } | undefined;
     const types = ng.rawInputs.instanceTypes as string[] | undefined;
     const type = types?.[0] ?? config.nodeGroups[0]!.instanceTypes[0]!;
+    const spot = ng.rawInputs.capacityType === "SPOT";
     const hourly = prices.ec2[type];
     const n = scaling?.desiredSize ?? 0;
-    if (hourly !== undefined) add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
+    if (hourly === undefined) unpriced.add(type);
+    else if (spot) add(`EC2 nodes ${type} (spot, ${Math.round(SPOT_DISCOUNT * 100)}% off assumed)`, n, "instance", hourly * (1 - SPOT_DISCOUNT) * HOURS_PER_MONTH);
+    else add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
     // Every volume of the group's own launch template (`<group>-lt`; Bottlerocket maps two).
     const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.name === `${ng.name}-lt`);
     const perNode = ((lt?.rawInputs.blockDeviceMappings ?? []) as { ebs?: { volumeSize?: number } }[]).reduce((sum, m) => sum + (m.ebs?.volumeSize ?? 0), 0);
@@ -69,8 +73,11 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     const managed = list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").reduce((sum, r) => sum + ((r.rawInputs.scalingConfig as { desiredSize?: number } | undefined)?.desiredSize ?? 0), 0);
     const type = profile.nodeInstanceTypes[0]!;
     const n = expectedKarpenterNodes(profile, managed);
-    const hourly = prices.ec2[type];
-    if (hourly !== undefined) add(`Karpenter nodes ${type} (expected)`, n, "instance", hourly * HOURS_PER_MONTH);
+    const hourly = prices.ec2[type]!;
+    // Spot first when the NodePool allows it (Karpenter prefers spot: "price-capacity-optimized").
+    const pool = list.find((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool");
+    const spot = JSON.stringify(pool?.rawInputs.spec ?? {}).includes('"spot"');
+    add(`Karpenter nodes ${type} (expected${spot ? `, spot ${Math.round(SPOT_DISCOUNT * 100)}% off assumed` : ""})`, n, "instance", hourly * (spot ? 1 - SPOT_DISCOUNT : 1) * HOURS_PER_MONTH);
     add("EBS gp3 Karpenter node volumes", n * profile.nodeDiskGiB, "GB", prices.gp3GbMonth);
   }
   // VPC endpoints: their own price, and the NAT data processing their assumed traffic avoids.
@@ -103,8 +110,8 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     currency: "USD",
     monthlyTotal,
     items,
-    priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : ""}`,
+    priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : proxy ? ` (no list transcribed for ${config.region}: ${proxy} prices used)` : ""}`,
     savings,
-    notEstimated: ["data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
+    notEstimated: [...[...unpriced].map((t) => `EC2 ${t} (not in the price table)`), "data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
   };
 }
