@@ -4,6 +4,11 @@
  * the order they need, the IRSA plumbing for EBS volumes, and a kubernetes provider for it.
  * Only wiring: names, documents and settings come from lib/cluster-plan.ts and lib/kubeconfig.ts.
  * The AWS provider (and so the region) is inherited from the caller's `providers`.
+ *
+ * Design note: raw @pulumi/aws resources, not @pulumi/eks. Since v3, @pulumi/eks is a multi-language
+ * component served by its provider plugin: under the mock runtime its children are never registered,
+ * so the offline plan, the tests and the policy pack would see one opaque component instead of the
+ * roles, launch templates, node groups and add-ons they check (README: "Compared with ...").
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
