@@ -33,7 +33,10 @@ export async function readExistingNetwork(ev: ExistingVpcConfig, region: string,
   const subnets = (await Promise.all(ids.map(async (id): Promise<ExistingSubnet | undefined> => {
     try {
       const s = await aws.ec2.getSubnet({ id }, opts);
-      const rt = await aws.ec2.getRouteTable({ subnetId: id }, opts).catch(() => undefined);
+      // A subnet without its own association uses the VPC's main route table.
+      const rt = await aws.ec2.getRouteTable({ subnetId: id }, opts)
+        .catch(() => aws.ec2.getRouteTable({ vpcId: s.vpcId, filters: [{ name: "association.main", values: ["true"] }] }, opts))
+        .catch(() => undefined);
       return { id, vpcId: s.vpcId, cidrBlock: s.cidrBlock, availabilityZone: s.availabilityZone, routeTableId: rt?.routeTableId ?? "" };
     } catch {
       return undefined; // reported below as "not found"

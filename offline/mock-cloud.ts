@@ -265,7 +265,13 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
           return { id: s.id, vpcId: s.vpcId, cidrBlock: s.cidrBlock, availabilityZone: s.availabilityZone, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${s.id}`, mapPublicIpOnLaunch: false, tags: {} };
         }
         case "aws:ec2/getRouteTable:getRouteTable": {
-          const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.subnetId);
+          // The VPC's main table (`association.main`), or a subnet's own; an existing subnet with an
+          // empty routeTableId has no association of its own (it uses the main table).
+          if (Array.isArray(inputs.filters) && (inputs.filters as { name?: string }[]).some((f) => f.name === "association.main")) {
+            const main = `rtb-main${String(inputs.vpcId).slice(4)}`;
+            return { id: main, routeTableId: main, vpcId: inputs.vpcId, routes: [], associations: [], tags: {} };
+          }
+          const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.subnetId && x.routeTableId !== "");
           if (!s) throw new Error(`no matching route table found for subnet ${String(inputs.subnetId)}`);
           return { id: s.routeTableId, routeTableId: s.routeTableId, vpcId: s.vpcId, subnetId: s.id, routes: [], associations: [], tags: {} };
         }

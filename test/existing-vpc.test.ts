@@ -108,6 +108,15 @@ describe("existing VPC: planned stacks", function () {
     assert.equal(registered, -1);
   });
 
+  it("uses the VPC's main route table for a subnet without an association of its own, each table once", async () => {
+    const config = Object.fromEntries(Object.entries({ "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { existingVpc: EV } })
+      .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    const subnets = assumedExistingSubnets(EV, "eu-west-1").map((x, i) => (i < 2 ? { ...x, routeTableId: "" } : x));
+    const rec = await runProgram(defineStack, { project: "infrasage", stack: "eu-west-1", region: "eu-west-1", config, existingSubnets: subnets });
+    const network = rec.outputs.network?.value as { privateRouteTableIds: string[] };
+    assert.deepEqual(network.privateRouteTableIds, ["rtb-main0123456789abcdef0", "rtb-0aaaaaaaaaaaaaaa3"]);
+  });
+
   it("in pattern 3 routes peers only to the existing VPC's private subnets, through its own route tables", async () => {
     const dir = mkdtempSync(join(tmpdir(), "infrasage-ev-aa-"));
     for (const f of listStackFiles(join(ROOT, "examples", "active-active"))) copyFileSync(f, join(dir, f.split("/").pop()!));

@@ -6,9 +6,9 @@
 import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
 import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles";
-import { DEFAULT_AMI_TYPE, NODE_GROUP_NAME_RE, nodeGroupProblems, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
+import { DEFAULT_AMI_TYPE, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
 import { infrasageSchema, type InfrasageInput } from "./schema";
-import { publicAccessCidrsProblems, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
+import { publicAccessCidrsProblems, runnerCidrProblem } from "./cidr-rules";
 import { closest, type ConfigProblem } from "./problems";
 import { chartProblems, closestRegion, namespaceProblems, padVersion, providerTagProblems, regionsNamedBy, stackIdentityProblems, tagProblems, volumeSizeProblem } from "./input-rules";
 import { plainTextSecrets, redact } from "./secrets";
@@ -17,10 +17,8 @@ import { namespaceScopeProblems } from "../runbook-access";
 import { stackReferencesOf } from "./references";
 import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { regionOfRef } from "../links/contract";
-import { accessEntryProblems } from "../access-entries";
-import { addonProblems } from "../addons/addon-versions";
-import { existingVpcProblems } from "../network/existing-vpc";
 import { autoEndpoints, type EndpointService } from "../network/endpoints-plan";
+import { clusterCapabilityProblems, networkProblems } from "./cluster-rules";
 import { HOURS_PER_MONTH, pricesFor } from "../prices";
 
 export const NAMESPACE = "infrasage";
@@ -456,22 +454,8 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
         : `set it to ${config.jurisdiction}, the jurisdiction of ${config.region}`);
   }
 
-  const ev = c.network.existingVpc;
-  if (ev && c.network.endpoints !== undefined && c.network.endpoints !== "none") {
-    add("network.endpoints", "is set with network.existingVpc: endpoints would change that VPC (interface endpoints with private DNS answer for the whole VPC)", "remove it; the VPC's owner manages its endpoints");
-  }
-  if (ev) {
-    // An existing VPC: its own checks; the program's layout (CIDR size, NAT) does not apply.
-    for (const p of existingVpcProblems(ev)) add(p.key, p.message, p.fix);
-    if (c.network.cidr !== undefined && c.network.cidr !== ev.cidr) add("network.cidr", `is ${c.network.cidr} but network.existingVpc.cidr is ${ev.cidr}`, "remove network.cidr: an existing VPC's CIDR is network.existingVpc.cidr");
-    if (c.network.natGateways !== undefined) add("network.natGateways", "is set with network.existingVpc, whose egress is its own (no NAT gateway is created)", "remove network.natGateways");
-    if (c.network.availabilityZones !== undefined && c.network.availabilityZones !== ev.privateSubnetIds.length) add("network.availabilityZones", `is ${c.network.availabilityZones} but network.existingVpc lists ${ev.privateSubnetIds.length} private subnets (one per AZ)`, "remove network.availabilityZones");
-  } else if (c.network.cidr === undefined) {
-    add("network.cidr", "is required", "set infrasage:network.cidr to a private range that overlaps no other stack's, e.g. 10.20.0.0/16, or set network.existingVpc");
-  } else {
-    const vpc = vpcCidrProblem(c.network.cidr);
-    if (vpc) add("network.cidr", vpc.message, vpc.fix);
-  }
+  // The VPC: the program's own (CIDR rules), or an existing one (lib/network/existing-vpc.ts).
+  for (const p of networkProblems(c.network)) add(p.key, p.message, p.fix);
   const azs = availabilityZonesOf(config.region).length;
   if (regionKnown && config.network.availabilityZones > azs) {
     add("network.availabilityZones", `${config.region} offers only ${azs} availability zones`, `set it to ${azs}`);
@@ -575,23 +559,8 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     }
   }
 
-  // Add-ons (lib/addons/addon-versions.ts): known names, version format, kube-proxy skew, NetworkPolicy kept.
-  for (const p of addonProblems(config.cluster.addons, config.cluster.version)) add(p.key, p.message, p.fix);
-  if (config.cluster.addons["eks-pod-identity-agent"] && config.autoscaling !== "karpenter") add("cluster.addons.eks-pod-identity-agent", `is configured but autoscaling is ${config.autoscaling}; only Karpenter installs the agent`, "remove it, or set autoscaling to karpenter");
-
-  // Access entries (lib/access-entries.ts): one per principal, across every key that makes one.
-  for (const p of accessEntryProblems(config.cluster.accessEntries, { adminRoleArns: config.cluster.adminRoleArns, ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}) })) add(p.key, p.message, p.fix);
-
-  // Node groups (lib/nodes/node-groups.ts): names, architecture, spot diversity, sizes, taints.
-  if (c.nodeGroups !== undefined) {
-    const names = Object.keys(c.nodeGroups);
-    if (names.length === 0) add("nodeGroups", "is empty: the cluster would have no node", "define at least one group, or remove the key for the profile's group");
-    for (const n of names.filter((n) => !NODE_GROUP_NAME_RE.test(n))) {
-      add(`nodeGroups.${n}`, "is not a valid group name", "use a lowercase DNS label of at most 20 characters (a-z, 0-9, -), e.g. spot-arm");
-    }
-    for (const p of nodeGroupProblems(config.nodeGroups)) add(p.key, p.message, p.fix);
-    if (c.replication?.witness === true) add("nodeGroups", "is set on a witness, which runs its own minimal group (lib/keeper-plan.ts)", "remove nodeGroups from the witness");
-  }
+  // Node groups, autoscaling add-ons, access entries (lib/config/cluster-rules.ts).
+  for (const p of clusterCapabilityProblems(c, config)) add(p.key, p.message, p.fix);
 
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);
