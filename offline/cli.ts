@@ -22,11 +22,27 @@ options:
   --after-destroy all|exclude-protected
                       plan the next life of the stacks: deployed, destroyed (after unprotecting, or with
                       pulumi destroy --exclude-protected), then planned against what the destroy left
+  --previous PATH     the --json of the stacks' last deployment: their outputs are what each stack reads
+                      as its previous outputs (the running cluster's version for upgrades, ...)
   --strict            exit 1 on any preflight finding (what a real preview would refuse)
   --policy-pack-config PATH   policy config, as pulumi preview --policy-pack-config
   --json              print one JSON document on stdout`;
 
 class UsageError extends Error {}
+
+/** `--previous`: stack -> outputs from an earlier `--json` (`{ stacks: [{ stack, outputs }] }`). */
+function readPrevious(path: string): Record<string, Record<string, unknown>> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readTextFile(path, "file", 64 * 1024 * 1024));
+  } catch (e) {
+    throw new UsageError(`--previous ${path}: ${e instanceof Error ? e.message : String(e)} (give the --json output of an earlier plan)`);
+  }
+  const stacks = (doc as { stacks?: unknown }).stacks;
+  if (!Array.isArray(stacks)) throw new UsageError(`--previous ${path}: no "stacks" list (give the --json output of an earlier plan)`);
+  return Object.fromEntries(stacks.filter((x): x is { stack: string; outputs: Record<string, unknown> } =>
+    typeof x?.stack === "string" && typeof x?.outputs === "object" && x.outputs !== null).map((x) => [x.stack, x.outputs]));
+}
 
 export interface CliArgs {
   readonly files: string[];
@@ -36,6 +52,8 @@ export interface CliArgs {
   readonly deployed?: string[];
   readonly policyConfigFile?: string;
   readonly afterDestroy?: DestroyMode;
+  /** Outputs of each stack's last deployment, by stack (from `--previous`). */
+  readonly previous?: Record<string, Record<string, unknown>>;
 }
 
 export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
@@ -45,6 +63,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let deployed: string[] | undefined;
   let policyConfigFile: string | undefined;
   let afterDestroy: DestroyMode | undefined;
+  let previous: Record<string, Record<string, unknown>> | undefined;
   let stack: string | undefined;
   let configFile: string | undefined;
   let all = false;
@@ -66,6 +85,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
       if (mode !== "all" && mode !== "exclude-protected") throw new UsageError(`--after-destroy takes all or exclude-protected, not ${mode}`);
       afterDestroy = mode;
     }
+    else if (arg === "--previous") previous = readPrevious(resolve(cwd, value()));
     else if (arg === "--stack") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--all") all = true;
@@ -75,7 +95,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   const selectors = [stack, configFile, all ? "all" : undefined].filter((s) => s !== undefined);
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
-  const opts = { json, preview, strict, ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}) };
+  const opts = { json, preview, strict, ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}), ...(previous ? { previous } : {}) };
   // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
   let root: string;
   try {
@@ -138,7 +158,7 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   try {
     result = await plan.planAll(args.files, {
       preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
-      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), analyzer: await starting,
+      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(args.previous ? { previous: args.previous } : {}), analyzer: await starting,
     });
   } catch (e) {
     if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);

@@ -1,7 +1,9 @@
 /** Upgrades: nodes and add-ons follow cluster.version in order; one minor at a time, never down. */
 import assert from "node:assert/strict";
 import { versionSkewProblems } from "../lib/upgrade-plan";
-import { planFile, writeStackFile, ofType } from "./support/plan";
+import { dirname, join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { planFile, runCli, writeStackFile, ofType } from "./support/plan";
 
 const base = { "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" } };
 const deployedAt = (version: string) => ({ "eu-west-1": { clusterName: "infrasage-eu-west-1", clusterVersion: version } });
@@ -27,6 +29,19 @@ describe("upgrades: the planned stack", function () {
     const path = writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { version: "1.35" } });
     await assert.rejects(planFile(path, { previous: deployedAt("1.33") }), /infrasage:cluster\.version: jumps from 1\.33 to 1\.35.*Fix: set 1\.34/s);
     await assert.rejects(planFile(path, { previous: deployedAt("1.36") }), /cannot downgrade/);
+  });
+
+  it("the CLI takes the last deployment's --json as previous outputs and exits 2 on a jump", async () => {
+    const path = writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { version: "1.35" } });
+    const previous = join(dirname(path), "deployed.json");
+    writeFileSync(previous, JSON.stringify({ stacks: [{ stack: "eu-west-1", outputs: deployedAt("1.33")["eu-west-1"] }] }));
+    const r = await runCli(["--config-file", path, "--previous", previous]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /infrasage:cluster\.version: jumps from 1\.33 to 1\.35/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    const ok = await runCli(["--config-file", path, "--previous", previous.replace("deployed", "missing")]);
+    assert.equal(ok.code, 2);
+    assert.match(ok.stderr, /--previous .*missing\.json/);
   });
 
   it("moves one minor: control plane first, then vpc-cni and kube-proxy, then the nodes at the control plane's version, then coredns and EBS CSI", async () => {
