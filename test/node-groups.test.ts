@@ -99,6 +99,10 @@ describe("node groups: the planned stack", function () {
     const plan = await planFile(writeStackFile("eu-west-1", { "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" } }));
     const [ng] = ofType(plan, "aws:eks/nodeGroup:NodeGroup");
     assert.equal(ng!.name, "cluster-nodes");
+    // The URN stacks deployed before nodeGroups existed have: no replacement, no alias needed. Their
+    // inputs plus `version` (the control plane's, which EKS already reports for the group: no update).
+    assert.equal(ng!.urn, "urn:pulumi:eu-west-1::infrasage::infrasage:cluster:EksCluster$aws:eks/nodeGroup:NodeGroup::cluster-nodes");
+    assert.deepEqual(Object.keys(ng!.rawInputs).sort(), ["clusterName", "instanceTypes", "launchTemplate", "nodeRoleArn", "scalingConfig", "subnetIds", "tags", "updateConfig", "version"]);
     assert.equal(ng!.rawInputs.amiType, undefined);
     assert.equal(ng!.rawInputs.capacityType, undefined);
     assert.deepEqual(ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((r) => r.name), ["cluster-nodes-lt"]);
