@@ -8,7 +8,11 @@ import { loadStackConfig } from "./lib/config/load";
 import { availabilityZonesOf } from "./policies/shared/regions";
 import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
-import { EksCluster, controlPlaneLogGroupExists } from "./components/cluster";
+import { readExistingNetwork, type NetworkView } from "./components/existing-network";
+import { VpcEndpoints } from "./components/vpc-endpoints";
+import { EksCluster, controlPlaneLogGroupExists, deployedClusterVersion } from "./components/cluster";
+import { versionSkewProblems } from "./lib/upgrade-plan";
+import { formatProblems } from "./lib/config/problems";
 import { InfraSageRelease } from "./components/infrasage-release";
 import type { NetworkExport } from "./lib/peering-plan";
 import { planFederation, wireFederation } from "./components/federation";
@@ -23,6 +27,7 @@ import { LinkContract } from "./components/linked-stacks";
 import { LinkTunnels } from "./components/link-tunnel";
 import { linkTlsPrerequisite } from "./lib/link-tls";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
+import { wireAutoscaling } from "./components/autoscaling/wire";
 
 /**
  * Async because pattern 2 reads the other side's stack outputs (StackReference.getOutputDetails)
@@ -30,26 +35,46 @@ import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
  */
 export async function defineStack(): Promise<Record<string, pulumi.Input<unknown>>> {
   const config = loadStackConfig();
-  const azs = availabilityZonesOf(config.region, config.network.availabilityZones);
   const clusterName = clusterNameFor(config.stack);
 
   // One explicit provider per stack: every AWS resource's region is this stack's home region,
   // and default tags reach every taggable resource.
   const awsProvider = new aws.Provider("aws", { region: config.region, defaultTags: { tags: config.tags } });
 
+  // An existing VPC is read (never created or changed) and checked before any resource is created.
+  const existing = config.network.existingVpc
+    ? await readExistingNetwork(config.network.existingVpc, config.region, `Pulumi.${config.stack}.yaml`, { provider: awsProvider })
+    : undefined;
+  const azs = existing?.availabilityZones ?? availabilityZonesOf(config.region, config.network.availabilityZones);
+
   // One customer-managed key for the stack's log groups (control plane, flow logs, CI runner).
   const logsKey = config.cluster.encryptLogs
     ? new LogsKey("logs-key", { stack: config.stack, region: config.region, tags: config.tags }, { providers: { aws: awsProvider } })
     : undefined;
 
-  const network = new RegionalNetwork("network", {
+  const network: NetworkView = existing ?? new RegionalNetwork("network", {
     cidr: config.network.cidr,
     availabilityZones: azs,
     natGateways: config.network.natGateways,
     clusterName,
     tags: config.tags,
+    karpenterDiscovery: config.autoscaling === "karpenter",
     ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
   }, { providers: { aws: awsProvider } });
+
+  // Endpoints for the private nodes (never in an existing VPC: they would change it).
+  if (!existing && config.network.endpoints.length > 0) {
+    new VpcEndpoints("endpoints", {
+      region: config.region, vpcId: network.vpcId, vpcCidr: network.vpcCidr, privateSubnetIds: network.privateSubnetIds,
+      privateRouteTableIds: network.privateRouteTableIds, services: config.network.endpoints, tags: config.tags,
+    }, { providers: { aws: awsProvider } });
+  }
+
+  // Upgrades: one minor at a time, never down, checked against the running cluster before the
+  // cluster or its nodes change (lib/upgrade-plan.ts).
+  const deployedVersion = await deployedClusterVersion(clusterName, { provider: awsProvider });
+  const skew = versionSkewProblems(deployedVersion, config.cluster.version);
+  if (skew.length) throw new pulumi.RunError(formatProblems(skew, `Pulumi.${config.stack}.yaml`));
 
   // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
   const adoptLogGroup = await controlPlaneLogGroupExists(clusterName, { provider: awsProvider });
@@ -60,8 +85,11 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     privateSubnetIds: network.privateSubnetIds,
     publicAccessCidrs: config.cluster.publicAccessCidrs,
     adminRoleArns: config.cluster.adminRoleArns,
+    accessEntries: config.cluster.accessEntries,
+    addons: config.cluster.addons,
     // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
-    nodes: config.replication?.witness ? witnessNodeGroup(azs.length) : config.cluster.nodes,
+    nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
+    desiredSizeOwnedByAutoscaler: config.autoscaling === "cluster-autoscaler",
     region: config.region,
     adoptLogGroup,
     logTypes: config.cluster.logTypes,
@@ -70,6 +98,9 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
     tags: config.tags,
   }, { providers: { aws: awsProvider } });
+
+  // Who adds nodes: the Cluster Autoscaler resizes the managed groups, Karpenter launches its own.
+  wireAutoscaling(config, { cluster, network, availabilityZones: azs }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
 
   // The region's own CI runner, inside its network: the only way CI reaches a private API server.
   const d = config.deploy;
@@ -206,6 +237,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     vpcCidr: network.vpcCidr,
     privateSubnetIds: network.privateSubnetIds,
     clusterName: cluster.clusterName,
+    // What the next upgrade starts from (the plan reads it as the deployed version offline).
+    clusterVersion: config.cluster.version,
     kubeconfig: cluster.kubeconfig,
     ...(release ? { ingestionEndpoint: release.ingestionEndpoint, apiKey: release.apiKey } : {}),
     ...(release?.grafanaAdminPassword ? { grafanaAdminPassword: release.grafanaAdminPassword } : {}),

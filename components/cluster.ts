@@ -4,6 +4,11 @@
  * the order they need, the IRSA plumbing for EBS volumes, and a kubernetes provider for it.
  * Only wiring: names, documents and settings come from lib/cluster-plan.ts and lib/kubeconfig.ts.
  * The AWS provider (and so the region) is inherited from the caller's `providers`.
+ *
+ * Design note: raw @pulumi/aws resources, not @pulumi/eks. Since v3, @pulumi/eks is a multi-language
+ * component served by its provider plugin: under the mock runtime its children are never registered,
+ * so the offline plan, the tests and the policy pack would see one opaque component instead of the
+ * roles, launch templates, node groups and add-ons they check (README: "Compared with ...").
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -11,10 +16,13 @@ import * as k8s from "@pulumi/kubernetes";
 import type { NodeGroupConfig } from "../lib/config/types";
 import {
   CLUSTER_ADMIN_POLICY_ARN, DEFAULT_LOG_RETENTION_DAYS, EKS_ADDONS, EKS_CLUSTER_NAME_MAX,
-  EKS_CLUSTER_NAME_RE, LAUNCH_TAGGED_RESOURCE_TYPES, MANAGED_POLICIES, MAX_COMPONENT_NAME_LENGTH, adminEntryKey,
-  controlPlaneLogGroupName, ec2NodeTrustPolicy, eksServiceTrustPolicy, irsaTrustPolicy, nodeLaunchSettings,
+  EKS_CLUSTER_NAME_RE, MANAGED_POLICIES, MAX_COMPONENT_NAME_LENGTH, adminEntryKey,
+  controlPlaneLogGroupName, ec2NodeTrustPolicy, eksServiceTrustPolicy, irsaTrustPolicy,
   oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
 } from "../lib/cluster-plan";
+import { createNodeGroups } from "./cluster-node-groups";
+import { addonConfigurationValues, addonVersionFor, type AddonOverride, type ManagedAddonName } from "../lib/addons/addon-versions";
+import { planAccessEntries, type AccessEntryConfig } from "../lib/access-entries";
 import { CONTROL_PLANE_LOG_TYPES } from "../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
 import { API_SERVER_PORT, EKS_VIEW_POLICY_ARN } from "../lib/deploy/deploy-path";
@@ -35,8 +43,15 @@ export interface EksClusterArgs {
    * already gives it an entry (bootstrapClusterCreatorAdminPermissions) and a second one fails.
    */
   readonly adminRoleArns: readonly string[];
-  /** Managed node group sizing. */
-  readonly nodes: NodeGroupConfig;
+  /** Access entries with an EKS access policy (lib/access-entries.ts). @default [] */
+  readonly accessEntries?: readonly AccessEntryConfig[];
+  /** Managed node groups (at least one; see lib/nodes/node-groups.ts). */
+  readonly nodeGroups: readonly NodeGroupConfig[];
+  /**
+   * A Cluster Autoscaler resizes the groups: their desired size is ignored after creation.
+   * @default true
+   */
+  readonly desiredSizeOwnedByAutoscaler?: boolean;
   /** Region of the inherited AWS provider; used for the kubeconfig only, never as a resource input. */
   readonly region: string;
   /**
@@ -62,6 +77,8 @@ export interface EksClusterArgs {
    * @default false
    */
   readonly adoptLogGroup?: boolean;
+  /** Per add-on version and configuration values (`cluster.addons`). @default the pinned table */
+  readonly addons?: Readonly<Record<string, AddonOverride>>;
   /** Tags on every taggable AWS resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -156,6 +173,15 @@ export class EksCluster extends pulumi.ComponentResource {
       }, parent);
     }
 
+    // `cluster.accessEntries`: one entry per principal, its policy cluster-wide or per namespace.
+    for (const e of planAccessEntries(args.accessEntries ?? [])) {
+      const entry = new aws.eks.AccessEntry(`${name}-access-${e.key}`, { clusterName, principalArn: e.principalArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(`${name}-access-${e.key}-policy`, {
+        clusterName, principalArn: entry.principalArn, policyArn: e.policyArn,
+        accessScope: e.accessScope.type === "cluster" ? { type: "cluster" } : { type: "namespace", namespaces: [...e.accessScope.namespaces] },
+      }, parent);
+    }
+
     if (args.previewRoleArn) {
       // pulumi-kubernetes falls back to a client-side diff when a server-side dry run is forbidden
       // (pulumi/pulumi-kubernetes#2419), so view access is enough for previews.
@@ -186,16 +212,6 @@ export class EksCluster extends pulumi.ComponentResource {
     const nodePolicies = MANAGED_POLICIES.node.map((policyArn) => new aws.iam.RolePolicyAttachment(
       `${name}-node-${policyName(policyArn)}`, { role: nodeRole.name, policyArn }, parent));
 
-    const launch = nodeLaunchSettings(args.nodes.diskSizeGiB);
-    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes-lt`, {
-      description: `Nodes of EKS cluster ${args.clusterName}`,
-      metadataOptions: launch.metadataOptions,
-      blockDeviceMappings: launch.blockDeviceMappings.map((m) => ({ deviceName: m.deviceName, ebs: { ...m.ebs } })),
-      tagSpecifications: LAUNCH_TAGGED_RESOURCE_TYPES.map((resourceType) => ({ resourceType, tags })),
-      updateDefaultVersion: true,
-      tags,
-    }, parent);
-
     const addonVersion = (addonName: string) => aws.eks.getAddonVersionOutput(
       { addonName, kubernetesVersion: cluster.version }, parent).version;
     /** An add-on, with its own IRSA role when it calls AWS (never the node role's credentials). */
@@ -214,13 +230,16 @@ export class EksCluster extends pulumi.ComponentResource {
           `${name}-${irsa.roleSuffix}-${policyName(policyArn)}`, { role: role.name, policyArn }, parent)));
         roleArn = role.arn;
       }
+      const override = args.addons?.[spec.name];
+      const values = addonConfigurationValues(spec.configurationValues, override);
       return new aws.eks.Addon(`${name}-${spec.name}`, {
         clusterName,
         addonName: spec.name,
-        // The default version for the cluster's Kubernetes version: follows cluster upgrades.
-        addonVersion: addonVersion(spec.name),
+        // `cluster.addons`, else the pin of lib/addons/addon-versions.ts, else EKS's default for the
+        // cluster's version: each follows `cluster.version` (updated after the control plane).
+        addonVersion: addonVersionFor(spec.name as ManagedAddonName, args.version, override) ?? addonVersion(spec.name),
         serviceAccountRoleArn: roleArn,
-        ...(spec.configurationValues ? { configurationValues: JSON.stringify(spec.configurationValues) } : {}),
+        ...(values ? { configurationValues: JSON.stringify(values) } : {}),
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
         tags,
@@ -229,25 +248,15 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const beforeNodes = EKS_ADDONS.filter((a) => a.phase === "beforeNodes").map((spec) => addon(spec, []));
 
-    const nodeGroup = new aws.eks.NodeGroup(`${name}-nodes`, {
-      clusterName,
-      nodeRoleArn: nodeRole.arn,
-      subnetIds: args.privateSubnetIds,
-      instanceTypes: [...args.nodes.instanceTypes],
-      scalingConfig: { minSize: args.nodes.minSize, desiredSize: args.nodes.desiredSize, maxSize: args.nodes.maxSize },
-      launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-      updateConfig: { maxUnavailable: 1 },
-      tags,
-    }, {
-      ...parent,
+    const nodeGroups = createNodeGroups(name, {
+      clusterName, clusterLabel: args.clusterName, nodeRoleArn: nodeRole.arn, subnetIds: args.privateSubnetIds, groups: args.nodeGroups, tags, version: cluster.version,
+      desiredSizeOwnedByAutoscaler: args.desiredSizeOwnedByAutoscaler ?? true,
       // Node permissions and networking add-ons must exist before nodes try to join and go Ready.
       dependsOn: [...nodePolicies, ...beforeNodes],
-      // The cluster autoscaler owns the current size after creation.
-      ignoreChanges: ["scalingConfig.desiredSize"],
-    });
+    }, this);
 
     // Deployments: created before any node exists they stay DEGRADED and the create times out.
-    const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => addon(spec, [nodeGroup]));
+    const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => addon(spec, nodeGroups));
 
     // --- Kubernetes access -----------------------------------------------------------------------
     this.kubeconfig = pulumi.secret(pulumi.all([clusterName, cluster.endpoint, cluster.certificateAuthority.data]).apply(
@@ -257,7 +266,7 @@ export class EksCluster extends pulumi.ComponentResource {
     this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, {
       ...parent,
       // Workloads deployed through this provider need nodes, DNS and the EBS driver for their PVCs.
-      dependsOn: [nodeGroup, ...afterNodes],
+      dependsOn: [...nodeGroups, ...afterNodes],
     });
 
     this.clusterName = clusterName;
@@ -285,6 +294,16 @@ export async function controlPlaneLogGroupExists(clusterName: string, opts: pulu
   return (found.logGroupNames ?? []).includes(name);
 }
 
+/**
+ * The Kubernetes version the cluster runs now (a data source: read at preview too), or undefined
+ * before its first deployment. Await it before constructing EksCluster (lib/upgrade-plan.ts).
+ */
+export async function deployedClusterVersion(clusterName: string, opts: pulumi.InvokeOptions): Promise<string | undefined> {
+  // List first: the single-cluster data source fails for a cluster that does not exist yet.
+  const { names } = await aws.eks.getClusters({}, opts);
+  return names.includes(clusterName) ? (await aws.eks.getCluster({ name: clusterName }, opts)).version : undefined;
+}
+
 /** `AmazonEKSClusterPolicy` -> `amazoneksclusterpolicy`: a stable child-name part per policy. */
 function policyName(policyArn: string): string {
   return (policyArn.split("/").pop() ?? policyArn).toLowerCase().replace(/[^a-z0-9]+/g, "-");
@@ -301,9 +320,11 @@ function validate(name: string, args: EksClusterArgs, self: pulumi.Resource): vo
   }
   if (args.privateSubnetIds.length < 2) problems.push("privateSubnetIds: EKS needs subnets in at least 2 AZs");
   if (args.publicAccessCidrs.includes("0.0.0.0/0")) problems.push("publicAccessCidrs must not contain 0.0.0.0/0");
-  const n = args.nodes;
-  if (!(n.minSize >= 0 && n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize) || n.maxSize < 1) {
-    problems.push(`nodes: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`);
+  if (args.nodeGroups.length === 0) problems.push("nodeGroups: at least one group");
+  for (const n of args.nodeGroups) {
+    if (!(n.minSize >= 0 && n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize) || n.maxSize < 1) {
+      problems.push(`nodeGroups ${n.name}: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`);
+    }
   }
   if (problems.length > 0) throw new pulumi.ResourceError(`EksCluster ${name}: ${problems.join("; ")}`, self);
 }

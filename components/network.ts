@@ -23,6 +23,8 @@ export interface RegionalNetworkArgs {
   readonly flowLogRetentionDays?: number;
   /** Tags put on every taggable resource (a `Name` tag is added per resource). */
   readonly tags: Readonly<Record<string, string>>;
+  /** Tag the private subnets `karpenter.sh/discovery=<cluster>` (autoscaling karpenter). @default false */
+  readonly karpenterDiscovery?: boolean;
   /** KMS key the flow-log group is encrypted with. @default the CloudWatch Logs service key */
   readonly logsKmsKeyArn?: pulumi.Input<string>;
 }
@@ -80,7 +82,7 @@ export class RegionalNetwork extends pulumi.ComponentResource {
         cidrBlock: spec.cidr,
         // Nothing gets a public IP by accident; NAT gateways and LBs get theirs explicitly.
         mapPublicIpOnLaunch: false,
-        tags: tagged(spec.name, subnetTags(spec, args.clusterName)),
+        tags: tagged(spec.name, subnetTags(spec, args.clusterName, args.karpenterDiscovery ?? false)),
       }, parent));
     }
     const subnetOf = (tier: SubnetSpec["tier"], az: string): aws.ec2.Subnet => {

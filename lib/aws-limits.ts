@@ -31,6 +31,8 @@ export const NAME_LIMITS: Readonly<Record<string, NameLimit>> = {
   "aws:lb/targetGroup:TargetGroup": { prop: "name", max: 32, autoNamed: true, pattern: /^[a-zA-Z0-9-]+$/ },
   "aws:s3/bucket:Bucket": { prop: "bucket", max: 63, autoNamed: true, pattern: /^[a-z0-9.-]+$/ },
   "aws:route53/zone:Zone": { prop: "name", max: 255, autoNamed: false },
+  "aws:sqs/queue:Queue": { prop: "name", max: 80, autoNamed: true, pattern: /^[A-Za-z0-9_-]+$/ },
+  "aws:cloudwatch/eventRule:EventRule": { prop: "name", max: 64, autoNamed: true, pattern: /^[.\-_A-Za-z0-9]+$/ },
 };
 
 export const TAG_LIMITS = { maxTags: 50, keyMax: 128, valueMax: 256 } as const;

@@ -5,6 +5,7 @@
  * policy pack checks too, are in policies/shared/eks.ts).
  */
 import { createHash } from "node:crypto";
+import { DEFAULT_AMI_TYPE, isBottlerocket, type AmiType } from "./nodes/node-groups";
 
 /** EKS cluster names: start alphanumeric, then alphanumerics, `-` and `_`, at most 100 characters. */
 export const EKS_CLUSTER_NAME_RE = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
@@ -167,18 +168,27 @@ export interface NodeLaunchSettings {
   }[];
 }
 
-export function nodeLaunchSettings(diskSizeGiB: number): NodeLaunchSettings {
+/** Bottlerocket's OS volume: read-only root and its updates (Karpenter's Bottlerocket default, 4 GiB). */
+export const BOTTLEROCKET_OS_VOLUME_GIB = 4;
+
+/**
+ * Launch settings of a group's nodes. `diskSizeGiB` sizes where images and logs live: the root
+ * volume `/dev/xvda` of AL2023, the data volume `/dev/xvdb` of Bottlerocket (whose `/dev/xvda` holds
+ * only the OS; Bottlerocket docs and Karpenter's EC2NodeClass defaults). Every volume is mapped, so
+ * every volume is encrypted (pack `ebs-encrypted`).
+ */
+export function nodeLaunchSettings(diskSizeGiB: number, amiType: AmiType = DEFAULT_AMI_TYPE): NodeLaunchSettings {
+  const ebs = (volumeSize: number) => ({ volumeSize, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } as const);
   return {
     // IMDSv2 only (no token-less SSRF reads), hop limit 1: pods (one hop behind the node) cannot reach
     // IMDS and so never get the node role's credentials (EKS Best Practices, "Restrict access to the
     // instance profile"; CIS EKS 5.1.x). Every pod that calls AWS has its own IRSA role (which also
     // sets AWS_REGION); host-network pods (aws-node, the EBS CSI node plugin) still reach IMDS.
     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-    // Root volume of the EKS AL2023 AMI; encrypted with the account's EBS key.
-    blockDeviceMappings: [{
-      deviceName: "/dev/xvda",
-      ebs: { volumeSize: diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-    }],
+    // Encrypted with the account's EBS key.
+    blockDeviceMappings: isBottlerocket(amiType)
+      ? [{ deviceName: "/dev/xvda", ebs: ebs(BOTTLEROCKET_OS_VOLUME_GIB) }, { deviceName: "/dev/xvdb", ebs: ebs(diskSizeGiB) }]
+      : [{ deviceName: "/dev/xvda", ebs: ebs(diskSizeGiB) }],
   };
 }
 

@@ -4,7 +4,10 @@
  */
 import type { StackConfig } from "./config/types";
 import { INFRASAGE_RELEASE_NAME } from "./helm-values";
-import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, pricesFor } from "./prices";
+import { SCALE_PROFILES } from "./profiles";
+import { expectedKarpenterNodes } from "./autoscaling/karpenter-plan";
+import { endpointEconomics, type EndpointService } from "./network/endpoints-plan";
+import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, SPOT_DISCOUNT, pricesFor } from "./prices";
 
 export interface CostItem {
   readonly item: string;
@@ -19,10 +22,13 @@ export interface CostEstimate {
   readonly items: CostItem[];
   readonly priceTable: string;
   readonly notEstimated: string[];
+  /** What the stack avoids paying (not in the total: NAT data processing is not estimated). */
+  readonly savings: CostItem[];
 }
 
 interface PlannedResource {
   readonly type: string;
+  readonly name: string;
   readonly rawInputs: Readonly<Record<string, unknown>>;
 }
 
@@ -37,7 +43,7 @@ export function quantityGiB(q: string): number {
 }
 
 export function estimateCost(config: StackConfig, list: readonly PlannedResource[]): CostEstimate {
-  const { prices, approximate } = pricesFor(config.region);
+  const { prices, approximate, proxy } = pricesFor(config.region);
   const items: CostItem[] = [];
   const add = (item: string, quantity: number, unit: string, unitMonthly: number) => {
     if (quantity > 0) items.push({ item, quantity, unit, monthly: round(quantity * unitMonthly) });
@@ -45,17 +51,43 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
   const count = (type: string) => list.filter((r) => r.type === type).length;
 
   add("EKS control plane", count("aws:eks/cluster:Cluster"), "cluster", GLOBAL_PRICES.eksClusterHour * HOURS_PER_MONTH);
+  const unpriced = new Set<string>();
   for (const ng of list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
     const scaling = ng.rawInputs.scalingConfig as { desiredSize?: number } | undefined;
     const types = ng.rawInputs.instanceTypes as string[] | undefined;
-    const type = types?.[0] ?? config.cluster.nodes.instanceTypes[0]!;
+    const type = types?.[0] ?? config.nodeGroups[0]!.instanceTypes[0]!;
+    const spot = ng.rawInputs.capacityType === "SPOT";
     const hourly = prices.ec2[type];
-    const n = scaling?.desiredSize ?? config.cluster.nodes.desiredSize;
-    if (hourly !== undefined) add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
-    // The launch template's root volume (a pattern-3 witness uses smaller nodes than its profile).
-    const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
-    const disk = (lt?.rawInputs.blockDeviceMappings as { ebs?: { volumeSize?: number } }[] | undefined)?.[0]?.ebs?.volumeSize;
-    add("EBS gp3 node root volumes", n * (disk ?? config.cluster.nodes.diskSizeGiB), "GB", prices.gp3GbMonth);
+    const n = scaling?.desiredSize ?? 0;
+    if (hourly === undefined) unpriced.add(type);
+    else if (spot) add(`EC2 nodes ${type} (spot, ${Math.round(SPOT_DISCOUNT * 100)}% off assumed)`, n, "instance", hourly * (1 - SPOT_DISCOUNT) * HOURS_PER_MONTH);
+    else add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
+    // Every volume of the group's own launch template (`<group>-lt`; Bottlerocket maps two).
+    const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.name === `${ng.name}-lt`);
+    const perNode = ((lt?.rawInputs.blockDeviceMappings ?? []) as { ebs?: { volumeSize?: number } }[]).reduce((sum, m) => sum + (m.ebs?.volumeSize ?? 0), 0);
+    add("EBS gp3 node volumes", n * perNode, "GB", prices.gp3GbMonth);
+  }
+  // Karpenter's nodes at rest: the profile's expected size beyond what the managed groups run.
+  if (list.some((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool")) {
+    const profile = SCALE_PROFILES[config.scaleProfile];
+    const managed = list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").reduce((sum, r) => sum + ((r.rawInputs.scalingConfig as { desiredSize?: number } | undefined)?.desiredSize ?? 0), 0);
+    const type = profile.nodeInstanceTypes[0]!;
+    const n = expectedKarpenterNodes(profile, managed);
+    const hourly = prices.ec2[type]!;
+    // Spot first when the NodePool allows it (Karpenter prefers spot: "price-capacity-optimized").
+    const pool = list.find((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool");
+    const spot = JSON.stringify(pool?.rawInputs.spec ?? {}).includes('"spot"');
+    add(`Karpenter nodes ${type} (expected${spot ? `, spot ${Math.round(SPOT_DISCOUNT * 100)}% off assumed` : ""})`, n, "instance", hourly * (spot ? 1 - SPOT_DISCOUNT : 1) * HOURS_PER_MONTH);
+    add("EBS gp3 Karpenter node volumes", n * profile.nodeDiskGiB, "GB", prices.gp3GbMonth);
+  }
+  // VPC endpoints: their own price, and the NAT data processing their assumed traffic avoids.
+  const savings: CostItem[] = [];
+  const azs = config.network.availabilityZones;
+  for (const ep of list.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint")) {
+    const service = String(ep.rawInputs.serviceName).split(".").slice(3).join(".") as EndpointService;
+    const e = endpointEconomics(service, config.scaleProfile, azs, { interfaceHour: prices.endpointHour, interfaceGb: prices.endpointGb, natGb: prices.natGb }, HOURS_PER_MONTH);
+    if (e.monthlyCost > 0) items.push({ item: `VPC endpoint ${service}`, quantity: azs, unit: "AZ", monthly: round(e.monthlyCost) });
+    if (e.monthlyNatSaved > 0) savings.push({ item: `NAT processing avoided via ${service}`, quantity: e.gb, unit: "GB (assumed)", monthly: round(e.monthlyNatSaved) });
   }
   add("NAT gateways", count("aws:ec2/natGateway:NatGateway"), "gateway", prices.natHour * HOURS_PER_MONTH);
   add("Public IPv4 (NAT EIPs)", count("aws:ec2/eip:Eip"), "address", GLOBAL_PRICES.publicIpv4Hour * HOURS_PER_MONTH);
@@ -78,7 +110,8 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     currency: "USD",
     monthlyTotal,
     items,
-    priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : ""}`,
-    notEstimated: ["data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
+    priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : proxy ? ` (no list transcribed for ${config.region}: ${proxy} prices used)` : ""}`,
+    savings,
+    notEstimated: [...[...unpriced].map((t) => `EC2 ${t} (not in the price table)`), "data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
   };
 }

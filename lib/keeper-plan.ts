@@ -7,6 +7,7 @@
  * of an existing member (Keeper must never see an id reused or reshuffled). Two stacks whose bases
  * collide are rejected (`planKeeperGroup` throws), never silently renumbered.
  */
+import { DEFAULT_AMI_TYPE, DEFAULT_NODE_GROUP_NAME, type NodeGroupConfig } from "./nodes/node-groups";
 import { createHash } from "node:crypto";
 import { PORTS } from "../policies/shared/ports";
 
@@ -136,9 +137,12 @@ export function keeperClientOrder(servers: readonly KeeperServer[], localStack: 
 }
 
 /** Node group of a witness: the cheapest that runs the system pods plus its voters, one node per AZ. */
-export function witnessNodeGroup(availabilityZones: number): {
-  readonly instanceTypes: readonly string[]; readonly minSize: number; readonly desiredSize: number; readonly maxSize: number; readonly diskSizeGiB: number;
-} {
+export function witnessNodeGroup(availabilityZones: number): NodeGroupConfig {
   // One node per AZ (the ASG balances across AZs), so a voter's EBS volume always has a node in its AZ.
-  return { instanceTypes: ["t3.small"], minSize: availabilityZones, desiredSize: availabilityZones, maxSize: availabilityZones + 1, diskSizeGiB: 20 };
+  // `fromProfile`: it takes the default group's place and inputs (no amiType/capacityType).
+  return {
+    name: DEFAULT_NODE_GROUP_NAME, instanceTypes: ["t3.small"], capacityType: "ON_DEMAND", amiType: DEFAULT_AMI_TYPE,
+    minSize: availabilityZones, desiredSize: availabilityZones, maxSize: availabilityZones + 1, diskSizeGiB: 20,
+    labels: {}, taints: [], fromProfile: true,
+  };
 }

@@ -5,6 +5,9 @@
 
 export type ScaleProfileName = "small" | "medium" | "large";
 export type NatStrategy = "single" | "perAz";
+/** Who changes the number of nodes: nobody, the Cluster Autoscaler (managed groups) or Karpenter (own nodes). */
+export const AUTOSCALING_MODES = ["karpenter", "cluster-autoscaler", "none"] as const;
+export type AutoscalingMode = (typeof AUTOSCALING_MODES)[number];
 
 export interface ScaleProfile {
   /** EC2 instance types of the managed node group (first is preferred). */
@@ -17,6 +20,12 @@ export interface ScaleProfile {
   readonly nodeMax: number;
   /** Root volume of each node, GiB (gp3, encrypted). */
   readonly nodeDiskGiB: number;
+  /**
+   * Default `autoscaling`. small: none (two fixed nodes, nothing to gain); medium: the Cluster
+   * Autoscaler within the group's min..max; large: Karpenter beyond the managed group, up to the
+   * profile's node ceiling.
+   */
+  readonly autoscaling: AutoscalingMode;
   /** NAT gateways: one shared, or one per AZ (survives an AZ loss). */
   readonly natGateways: NatStrategy;
   /** Ingestion Gateway replicas. */
@@ -33,17 +42,17 @@ export interface ScaleProfile {
 
 export const SCALE_PROFILES: Readonly<Record<ScaleProfileName, ScaleProfile>> = {
   small: {
-    nodeInstanceTypes: ["m6i.large"], nodeMin: 2, nodeDesired: 2, nodeMax: 4, nodeDiskGiB: 50,
+    nodeInstanceTypes: ["m6i.large"], nodeMin: 2, nodeDesired: 2, nodeMax: 4, nodeDiskGiB: 50, autoscaling: "none",
     natGateways: "single", gatewayReplicas: 2, kafkaReplicas: 1, kafkaSize: "50Gi",
     clickhouseSize: "100Gi", mlEngineReplicas: 1, mlEngineEnabled: false,
   },
   medium: {
-    nodeInstanceTypes: ["m6i.xlarge"], nodeMin: 3, nodeDesired: 3, nodeMax: 6, nodeDiskGiB: 50,
+    nodeInstanceTypes: ["m6i.xlarge"], nodeMin: 3, nodeDesired: 3, nodeMax: 6, nodeDiskGiB: 50, autoscaling: "cluster-autoscaler",
     natGateways: "perAz", gatewayReplicas: 3, kafkaReplicas: 3, kafkaSize: "200Gi",
     clickhouseSize: "500Gi", mlEngineReplicas: 1, mlEngineEnabled: true,
   },
   large: {
-    nodeInstanceTypes: ["m6i.2xlarge"], nodeMin: 6, nodeDesired: 6, nodeMax: 12, nodeDiskGiB: 100,
+    nodeInstanceTypes: ["m6i.2xlarge"], nodeMin: 6, nodeDesired: 6, nodeMax: 12, nodeDiskGiB: 100, autoscaling: "karpenter",
     natGateways: "perAz", gatewayReplicas: 6, kafkaReplicas: 3, kafkaSize: "1000Gi",
     clickhouseSize: "2000Gi", mlEngineReplicas: 2, mlEngineEnabled: true,
   },

@@ -126,7 +126,9 @@ export function natFor(az: string, azs: readonly string[], strategy: NatStrategy
  * Tags EKS and the AWS Load Balancer Controller use to discover subnets of a cluster: internet-facing
  * LBs go to public subnets, internal ones to the lb subnets (not among the pods).
  */
-export function subnetTags(spec: SubnetSpec, clusterName: string): Record<string, string> {
+export function subnetTags(spec: SubnetSpec, clusterName: string, karpenterDiscovery = false): Record<string, string> {
   const role: Record<string, string> = spec.tier === "public" ? { "kubernetes.io/role/elb": "1" } : spec.tier === "lb" ? { "kubernetes.io/role/internal-elb": "1" } : {};
-  return { ...role, [`kubernetes.io/cluster/${clusterName}`]: "shared" };
+  // Karpenter's discovery tag on the node subnets only (its EC2NodeClass also selects them by id).
+  const discovery: Record<string, string> = karpenterDiscovery && spec.tier === "private" ? { "karpenter.sh/discovery": clusterName } : {};
+  return { ...role, ...discovery, [`kubernetes.io/cluster/${clusterName}`]: "shared" };
 }

@@ -22,6 +22,8 @@ options:
   --after-destroy all|exclude-protected
                       plan the next life of the stacks: deployed, destroyed (after unprotecting, or with
                       pulumi destroy --exclude-protected), then planned against what the destroy left
+  --previous PATH     the --json of the stacks' last deployment: their outputs are what each stack reads
+                      as its previous outputs (the running cluster's version for upgrades, ...)
   --strict            exit 1 on any preflight finding (what a real preview would refuse)
   --policy-pack-config PATH   policy config, as pulumi preview --policy-pack-config
   --base PATH         diff against an earlier plan's --json (what is deployed): create / update / replace /
@@ -30,6 +32,20 @@ options:
   --out FILE          write the JSON document to FILE (stdout keeps the readable summary)`;
 
 class UsageError extends Error {}
+
+/** `--previous`: stack -> outputs from an earlier `--json` (`{ stacks: [{ stack, outputs }] }`). */
+function readPrevious(path: string): Record<string, Record<string, unknown>> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readTextFile(path, "file", 64 * 1024 * 1024));
+  } catch (e) {
+    throw new UsageError(`--previous ${path}: ${e instanceof Error ? e.message : String(e)} (give the --json output of an earlier plan)`);
+  }
+  const stacks = (doc as { stacks?: unknown }).stacks;
+  if (!Array.isArray(stacks)) throw new UsageError(`--previous ${path}: no "stacks" list (give the --json output of an earlier plan)`);
+  return Object.fromEntries(stacks.filter((x): x is { stack: string; outputs: Record<string, unknown> } =>
+    typeof x?.stack === "string" && typeof x?.outputs === "object" && x.outputs !== null).map((x) => [x.stack, x.outputs]));
+}
 
 export interface CliArgs {
   readonly files: string[];
@@ -41,6 +57,8 @@ export interface CliArgs {
   readonly afterDestroy?: DestroyMode;
   readonly baseFile?: string;
   readonly outFile?: string;
+  /** Outputs of each stack's last deployment, by stack (from `--previous`). */
+  readonly previous?: Record<string, Record<string, unknown>>;
 }
 
 export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
@@ -52,6 +70,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let afterDestroy: DestroyMode | undefined;
   let baseFile: string | undefined;
   let outFile: string | undefined;
+  let previous: Record<string, Record<string, unknown>> | undefined;
   let stack: string | undefined;
   let configFile: string | undefined;
   let all = false;
@@ -75,6 +94,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
     }
     else if (arg === "--base") baseFile = resolve(cwd, value());
     else if (arg === "--out") outFile = resolve(cwd, value());
+    else if (arg === "--previous") previous = readPrevious(resolve(cwd, value()));
     else if (arg === "--stack") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--all") all = true;
@@ -85,7 +105,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
   if (baseFile !== undefined && preview) throw new UsageError("--base diffs a deployed stack's next up; --preview plans stacks that do not exist yet: use one or the other");
-  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}) };
+  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}), ...(previous ? { previous } : {}) };
   // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
   let root: string;
   try {
@@ -151,7 +171,7 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     result = await plan.planAll(args.files, {
       ...(base ? { base } : {}),
       preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
-      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), analyzer: await starting,
+      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(args.previous ? { previous: args.previous } : {}), analyzer: await starting,
     });
   } catch (e) {
     if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);

@@ -4,6 +4,7 @@
  * (ARNs, ids, auto-names with Pulumi's 7-character suffix, the cluster endpoint, CA and OIDC issuer,
  * AZ names of the region). An invoke it does not know fails loudly rather than returning nothing.
  */
+import type { ExistingSubnet } from "../lib/network/existing-vpc";
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { availabilityZonesOf, findRegion } from "../policies/shared/regions";
@@ -31,6 +32,17 @@ export interface MockCloudContext {
    * them. @default none
    */
   readonly existing?: readonly ExistingObject[];
+  /**
+   * Subnets of an existing VPC (`network.existingVpc`) that the subnet and route-table data sources
+   * answer with; offline these are assumed (lib/network/existing-vpc.ts assumedExistingSubnets).
+   * @default none
+   */
+  readonly existingSubnets?: readonly ExistingSubnet[];
+  /**
+   * This stack's outputs from its previous deployment (undefined: none): the EKS cluster data source
+   * answers with the `clusterVersion` they record. @default none
+   */
+  readonly deployedOutputs?: () => Record<string, unknown> | undefined;
   /**
    * What deployed stacks published for stacks in other backends (lib/links/contract.ts), by
    * `<region>|<name>`: SSM parameters and Secrets Manager secrets. @default nothing published
@@ -93,6 +105,7 @@ const AUTONAMED: Readonly<Record<string, string>> = {
   "aws:lb/loadBalancer:LoadBalancer": "name",
   "aws:lb/targetGroup:TargetGroup": "name",
   "aws:route53/zone:Zone": "name",
+  "aws:sqs/queue:Queue": "name",
 };
 
 function regionOf(inputs: Record<string, unknown>, ctx: MockCloudContext): string {
@@ -159,6 +172,10 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
     case "aws:lb/targetGroup:TargetGroup": {
       const arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT_ID}:targetgroup/${String(state.name)}/${hex(id, 16)}`;
       return { id: arn, state: { ...state, arn } };
+    }
+    case "aws:sqs/queue:Queue": {
+      const arn = `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
+      return { id: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`, state: { ...state, arn, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}` } };
     }
     case "aws:route53/zone:Zone":
       return { id: `Z${hex(id, 20).toUpperCase()}`, state: { ...state, zoneId: `Z${hex(id, 20).toUpperCase()}`, nameServers: [] } };
@@ -230,6 +247,33 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
           const names = availabilityZonesOf(region);
           return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
+        }
+        case "aws:eks/getClusters:getClusters": {
+          const prev = ctx.deployedOutputs?.();
+          return { id: region, names: prev && typeof prev.clusterVersion === "string" && typeof prev.clusterName === "string" ? [prev.clusterName] : [] };
+        }
+        case "aws:eks/getCluster:getCluster": {
+          const prev = ctx.deployedOutputs?.();
+          if (!prev || prev.clusterName !== inputs.name || typeof prev.clusterVersion !== "string") {
+            throw new Error(`reading EKS Cluster (${String(inputs.name)}): couldn't find resource`);
+          }
+          return { id: String(inputs.name), name: inputs.name, version: prev.clusterVersion, arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${String(inputs.name)}`, status: "ACTIVE" };
+        }
+        case "aws:ec2/getSubnet:getSubnet": {
+          const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.id);
+          if (!s) throw new Error(`no matching EC2 Subnet found: ${String(inputs.id)} (offline mock cloud: not an existing subnet of this stack)`);
+          return { id: s.id, vpcId: s.vpcId, cidrBlock: s.cidrBlock, availabilityZone: s.availabilityZone, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${s.id}`, mapPublicIpOnLaunch: false, tags: {} };
+        }
+        case "aws:ec2/getRouteTable:getRouteTable": {
+          // The VPC's main table (`association.main`), or a subnet's own; an existing subnet with an
+          // empty routeTableId has no association of its own (it uses the main table).
+          if (Array.isArray(inputs.filters) && (inputs.filters as { name?: string }[]).some((f) => f.name === "association.main")) {
+            const main = `rtb-main${String(inputs.vpcId).slice(4)}`;
+            return { id: main, routeTableId: main, vpcId: inputs.vpcId, routes: [], associations: [], tags: {} };
+          }
+          const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.subnetId && x.routeTableId !== "");
+          if (!s) throw new Error(`no matching route table found for subnet ${String(inputs.subnetId)}`);
+          return { id: s.routeTableId, routeTableId: s.routeTableId, vpcId: s.vpcId, subnetId: s.id, routes: [], associations: [], tags: {} };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT_ID };

@@ -4,6 +4,7 @@
  * the record with the policy pack's own analyzer. `planAll` plans a set of stacks together so
  * StackReferences between them resolve as the engine would resolve them.
  */
+import { assumedExistingSubnets } from "../lib/network/existing-vpc";
 import { parseStackConfig } from "../lib/config/parse";
 import type { ConfigProblem } from "../lib/config/problems";
 import type { StackConfig } from "../lib/config/types";
@@ -128,6 +129,8 @@ async function runStack(p: Planned, view: PlanView, world: World): Promise<Progr
       project: p.project, stack: p.file.stack, region: p.config.region, config: p.file.config,
       preview: view === "preview", organization: world.organization, existing: world.existing.get(p.file.stack) ?? [],
       published: world.published.view(),
+      deployedOutputs: () => world.refs.deployedOutputs(p.file.stack),
+      existingSubnets: p.config.network.existingVpc ? assumedExistingSubnets(p.config.network.existingVpc, p.config.region) : [],
       resolveStackReference: (ref) => world.refs.resolve(p.file.stack, ref),
     });
   } catch (e) {

@@ -143,6 +143,7 @@ export function stackSummary(plan: StackPlan): string {
   lines.push("Policy violations:", ...violationLines(plan.violations));
   lines.push(`Estimated cost: ${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})`);
   for (const i of plan.cost.items) lines.push(`  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(10)}`);
+  for (const i of plan.cost.savings) lines.push(`  saves: ${i.item.padEnd(31)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(6)}`);
   lines.push(`  not estimated: ${plan.cost.notEstimated.join("; ")}`);
   return lines.join("\n");
 }

@@ -5,6 +5,8 @@ import { EksCluster, type EksClusterArgs } from "../components/cluster";
 import {
   AUTONAME_SUFFIX, EKS_CLUSTER_NAME_MAX, EKS_CLUSTER_NAME_RE, IAM_ROLE_NAME_MAX, MAX_COMPONENT_NAME_LENGTH, clusterNameFor,
 } from "../lib/cluster-plan";
+import { profileNodeGroup } from "../lib/nodes/node-groups";
+import { SCALE_PROFILES } from "../lib/profiles";
 import { runProgram, type ProgramRecord, type RecordedResource } from "../offline/run-program";
 
 const REGION = "ap-southeast-3";
@@ -21,7 +23,7 @@ const baseArgs = (over: Partial<EksClusterArgs> = {}): EksClusterArgs => ({
   privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
   publicAccessCidrs: [],
   adminRoleArns: ADMINS,
-  nodes: { instanceTypes: ["m6i.xlarge"], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 50 },
+  nodeGroups: [profileNodeGroup(SCALE_PROFILES.medium)],
   region: REGION,
   tags: { "infrasage:stack": REGION },
   ...over,

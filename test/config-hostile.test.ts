@@ -605,7 +605,7 @@ describe("hostile config, class 9: fix hints", () => {
     ["a boolean as a word", { "infrasage:mlEngine": { enabled: "yes" } }, "infrasage:mlEngine.enabled", /must be a boolean \(true or false\), got string "yes".*set infrasage:mlEngine\.enabled to true or false/],
     ["a word for a number", { "infrasage:ingestionGateway": { replicaCount: "three" } }, "infrasage:ingestionGateway.replicaCount", /must be a whole number, got string "three".*from 1 to 50/],
     ["zero replicas", { "infrasage:ingestionGateway": { replicaCount: 0 } }, "infrasage:ingestionGateway.replicaCount", /0 must be at least 1.*whole number from 1 to 50/],
-    ["a string for a mapping", { "infrasage:network": "10.10.0.0/16" }, "infrasage:network", /must be a mapping, got string.*write infrasage:network as a mapping of its settings \(cidr, availabilityZones, natGateways\)/],
+    ["a string for a mapping", { "infrasage:network": "10.10.0.0/16" }, "infrasage:network", /must be a mapping, got string.*write infrasage:network as a mapping of its settings \(cidr, availabilityZones, natGateways, endpoints, existingVpc\)/],
     ["a mapping for a list", { "infrasage:replication": { peers: { a: 1 } }, "infrasage:pattern": "active-active" }, "infrasage:replication.peers", /must be a list.*as a list/],
     ["an enum in the wrong case", { "infrasage:scaleProfile": "Large" }, "infrasage:scaleProfile", /use one of: small \| medium \| large \(did you mean large\?\)/],
     ["a bad tenant id", { "infrasage:tenantId": "Acme_EU" }, "infrasage:tenantId", /lowercase DNS label.*e\.g\. acme-eu/],

@@ -56,7 +56,7 @@ describe("config parsing", () => {
     assert.equal(r.config.network.natGateways, "single");
     assert.equal(r.config.mlEngine.enabled, false);
     assert.equal(r.config.ingestionGateway.replicaCount, 5);
-    assert.deepEqual(r.config.cluster.nodes.instanceTypes, SCALE_PROFILES.small.nodeInstanceTypes);
+    assert.deepEqual(r.config.nodeGroups[0]!.instanceTypes, SCALE_PROFILES.small.nodeInstanceTypes);
   });
 
   it("accepts top-level strings for numbers and booleans, and dotted keys", () => {

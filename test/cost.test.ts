@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 
 import { estimateCost, quantityGiB } from "../lib/cost";
-import { PRICE_TABLE_VERSION, REGION_PRICES, HOURS_PER_MONTH, GLOBAL_PRICES } from "../lib/prices";
+import { PRICE_TABLE_VERSION, PRICE_PROXIES, REGION_PRICES, HOURS_PER_MONTH, GLOBAL_PRICES, SPOT_DISCOUNT } from "../lib/prices";
+import { REGIONS } from "../policies/shared/regions";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { planShipped, ROOT, writeStackFile, planFile } from "./support/plan";
@@ -42,10 +43,28 @@ describe("cost estimate", () => {
     assert.match(readme, new RegExp(`\\| estimated USD / month \\| ${small.cost.monthlyTotal.toFixed(2)} \\| ${medium.cost.monthlyTotal.toFixed(2)} \\|`), "README cost table is stale");
   });
 
-  it("says when a region has no prices in the table instead of pretending", async () => {
+  it("prices every region the program deploys to with its own figures, or names the neighbour standing in", async () => {
     const plan = await planShipped("eu-west-1");
-    const elsewhere = estimateCost({ ...plan.config, region: "af-south-1" }, plan.record.resources);
-    assert.match(elsewhere.priceTable, /no prices for af-south-1/);
+    for (const { code } of REGIONS) {
+      const e = estimateCost({ ...plan.config, region: code }, plan.record.resources);
+      assert.ok(!/us-east-1 prices used/.test(e.priceTable) || code === "us-east-1", code);
+      if (REGION_PRICES[code]) assert.equal(e.priceTable, PRICE_TABLE_VERSION, code);
+      else assert.match(e.priceTable, new RegExp(`no list transcribed for ${code}: ${PRICE_PROXIES[code]} prices used`));
+    }
+    // Each listed region's own NAT price reaches the estimate (not us-east-1's).
+    const sa = estimateCost({ ...plan.config, region: "sa-east-1" }, plan.record.resources);
+    assert.equal(sa.items.find((i) => i.item === "NAT gateways")!.monthly, Math.round(3 * REGION_PRICES["sa-east-1"]!.natHour * HOURS_PER_MONTH * 100) / 100);
+    assert.match(estimateCost({ ...plan.config, region: "xx-nowhere-1" }, plan.record.resources).priceTable, /no prices for xx-nowhere-1/);
+  });
+
+  it("prices spot groups at the stated discount and lists instance types it cannot price", async () => {
+    const plan = await planFile(writeStackFile("eu-west-1", {
+      "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" },
+      "infrasage:nodeGroups": { default: {}, spot: { instanceTypes: ["m6i.xlarge", "m5.xlarge"], capacityType: "SPOT", minSize: 0, desiredSize: 2, maxSize: 4 }, big: { instanceTypes: ["x2iedn.32xlarge"], desiredSize: 1, minSize: 0, maxSize: 1 } },
+    }));
+    const spot = plan.cost.items.find((i) => i.item.startsWith("EC2 nodes m6i.xlarge (spot"))!;
+    assert.equal(spot.monthly, Math.round(2 * REGION_PRICES["eu-west-1"]!.ec2["m6i.xlarge"]! * (1 - SPOT_DISCOUNT) * HOURS_PER_MONTH * 100) / 100);
+    assert.ok(plan.cost.notEstimated.includes("EC2 x2iedn.32xlarge (not in the price table)"));
   });
 
   it("reads Kubernetes quantities in GiB", () => {

@@ -8,7 +8,7 @@ import type { RecordedResource } from "../offline/run-program";
 import { limitProblems } from "../lib/aws-limits";
 import { HUB_RECEIVER, HUB_WEBHOOK_URL } from "../lib/federation";
 import { PORTS } from "../policies/shared/ports";
-import { ROOT, ofType, one, planDir, runCli, writeStackFile, planFile } from "./support/plan";
+import { ROOT, ofType, one, planDir, runCli, writeStackFile, planFile, infrasageRelease } from "./support/plan";
 
 type SecretData = import("kubernetes-models/v1/Secret").ISecret;
 
@@ -19,7 +19,7 @@ const under = (plan: StackPlan, componentType: string): RecordedResource[] => {
   const inside = (r: RecordedResource): boolean => r.parent !== undefined && (roots.has(r.parent) || plan.record.resources.some((p) => p.urn === r.parent && inside(p)));
   return plan.record.resources.filter(inside);
 };
-const values = (plan: StackPlan) => one(plan, "kubernetes:helm.sh/v3:Release").rawInputs.values as {
+const values = (plan: StackPlan) => infrasageRelease(plan).rawInputs.values as {
   aiopsEngine: { env: Record<string, string>; extraEnv?: unknown[] }; alertmanager?: unknown;
 };
 const mainRelease = (plan: StackPlan) => ofType(plan, "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "infrasage")!;

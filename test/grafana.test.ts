@@ -9,7 +9,7 @@ import { parseStackConfig } from "../lib/config/parse";
 import { GRAFANA_ADMIN_SECRET, grafanaDatasources, grafanaValues, hostTunnel, readGrafanaSource, sourceTunnel, type GrafanaSourceExport } from "../lib/grafana";
 import { PORTS } from "../policies/shared/ports";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
-import { ofType, one, writeStackFile, planFiles, planFile } from "./support/plan";
+import { ofType, writeStackFile, planFiles, planFile, infrasageRelease } from "./support/plan";
 
 const AP: GrafanaSourceExport = { stack: "ap-south-1", region: "ap-south-1", jurisdiction: "IN", prometheusUrl: `https://prometheus.ap-south-1.example.internal:${PORTS.metricsLink}` };
 /** Where the host's Grafana reaches AP: its own link tunnel to AP, which dials AP.prometheusUrl over TLS. */
@@ -122,10 +122,10 @@ describe("shared Grafana (planned stacks)", () => {
     assert.match(String(out.value), /^[A-Za-z0-9]{32}$/);
     for (const r of host.record.resources) assert.ok(!JSON.stringify(r.inputs).includes(String(out.value)), r.urn);
     const secret = ofType(host, "kubernetes:core/v1:Secret").find((s) => (s.rawInputs.metadata as { name: string }).name === GRAFANA_ADMIN_SECRET.name)!;
-    assert.ok(one(host, "kubernetes:helm.sh/v3:Release").dependencies.includes(secret.urn));
+    assert.ok(infrasageRelease(host).dependencies.includes(secret.urn));
     // Planned alone (the source not deployed): no datasource, the source pending.
     const alone = await planStackFile(readStackFile(writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: [SOURCE_REF] }))));
-    assert.equal((one(alone, "kubernetes:helm.sh/v3:Release").rawInputs.values as { grafana: Record<string, unknown> }).grafana.datasources, undefined);
+    assert.equal((infrasageRelease(alone).rawInputs.values as { grafana: Record<string, unknown> }).grafana.datasources, undefined);
     const g = alone.record.outputs.grafana!.value as { pending: string[]; sources: string[] };
     assert.deepEqual(g.sources, []);
     assert.match(g.pending.join(), /acme\/infrasage\/ap-south-1 has no 'grafanaSource' output yet/);
@@ -134,7 +134,7 @@ describe("shared Grafana (planned stacks)", () => {
   it("adds a datasource per source once the source exports its Prometheus endpoint", async () => {
     const path = writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: ["acme/infrasage/ap-south-1"] }));
     const plan = await planFile(path, { external: (ref) => (ref === SOURCE_REF ? { grafanaSource: AP } : undefined) });
-    const values = (one(plan, "kubernetes:helm.sh/v3:Release").rawInputs.values as { grafana: { datasources: { url: string; uid: string }[] } }).grafana;
+    const values = (infrasageRelease(plan).rawInputs.values as { grafana: { datasources: { url: string; uid: string }[] } }).grafana;
     assert.deepEqual(values.datasources.map((d) => [d.uid, d.url]), [["prometheus-ap-south-1", AP_VIA_TUNNEL]]);
     // The tunnel the datasource names exists and dials the source's TLS endpoint.
     const tunnel = ofType(plan, "kubernetes:apps/v1:Deployment").find((d) => (d.rawInputs.metadata as { name: string }).name === "infrasage-metrics-ap-south-1")!;

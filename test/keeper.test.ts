@@ -75,7 +75,8 @@ describe("Keeper plan", () => {
   });
 
   it("gives a witness one small node per AZ", () => {
-    assert.deepEqual(witnessNodeGroup(2), { instanceTypes: ["t3.small"], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 20 });
+    const { instanceTypes, minSize, desiredSize, maxSize, diskSizeGiB, name, fromProfile } = witnessNodeGroup(2);
+    assert.deepEqual({ instanceTypes, minSize, desiredSize, maxSize, diskSizeGiB, name, fromProfile }, { instanceTypes: ["t3.small"], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 20, name: "default", fromProfile: true });
   });
 });
 

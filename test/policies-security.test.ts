@@ -94,6 +94,21 @@ describe("policy ebs-encrypted", () => {
   });
 });
 
+describe("Karpenter's EC2NodeClass (imdsv2-required, ebs-encrypted)", () => {
+  const NC = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
+  const nc = (spec: Record<string, unknown>) => ({ type: NC, provider: null, props: { spec } });
+  it("passes the program's node class and Karpenter's defaults (required tokens, no mappings of its own)", async () => {
+    assertClean(await res(imdsv2Required, nc({ metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } })));
+    assertClean(await res(imdsv2Required, nc({})));
+    assertClean(await res(ebsEncrypted, nc({ blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: true } }] })));
+    assertClean(await res(ebsEncrypted, nc({})));
+  });
+  it("rejects optional tokens and an unencrypted block device", async () => {
+    assertViolation(await res(imdsv2Required, nc({ metadataOptions: { httpTokens: "optional" } })), /EC2NodeClass metadataOptions.httpTokens is optional/);
+    assertViolation(await res(ebsEncrypted, nc({ blockDeviceMappings: [{ deviceName: "/dev/xvdb", ebs: { volumeSize: "50Gi" } }] })), /EC2NodeClass block device \/dev\/xvdb is not encrypted/);
+  });
+});
+
 describe("policy no-public-ip", () => {
   it("passes private interfaces", async () => assertClean(await res(noPublicIp, { type: LT, props: { networkInterfaces: [{ associatePublicIpAddress: "false" }] } })));
   it("rejects a public IP", async () => assertViolation(await res(noPublicIp, { type: LT, props: { networkInterfaces: [{ associatePublicIpAddress: "true" }] } }), /public IP/));

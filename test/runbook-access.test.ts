@@ -8,7 +8,7 @@ import {
   IN_CLUSTER_CA_FILE, IN_CLUSTER_SERVER, IN_CLUSTER_TOKEN_FILE, RUNBOOK_KUBECONFIG_SECRET, RUNBOOK_RULES, RUNBOOK_SERVICE_ACCOUNT,
   namespaceScopeProblems, runbookAccessValues, runbookKubeconfig, runbookManifests,
 } from "../lib/runbook-access";
-import { ofType, one, planShipped, writeStackFile, planFile } from "./support/plan";
+import { ofType, one, planShipped, writeStackFile, planFile, infrasageRelease } from "./support/plan";
 
 const SCOPE = ["infra", "payments", "auth"];
 const CLUSTER = "infrasage-eu-west-1";
@@ -145,7 +145,7 @@ describe("runbook access (planned stack)", () => {
     await validate({ apiVersion: "v1", kind: "Secret", ...secret.rawInputs });
     const kubeconfig = (secret.rawInputs.stringData as Record<string, string>)[`${CLUSTER}.yaml`]!;
     assert.doesNotMatch(kubeconfig, /\btoken:/);
-    const release = one(plan, "kubernetes:helm.sh/v3:Release");
+    const release = infrasageRelease(plan);
     const values = release.rawInputs.values as { aiopsEngine: { env: Record<string, string>; serviceAccount: { name: string } } };
     assert.equal(values.aiopsEngine.env.KUBERNETES_KUBECONFIG, `/etc/kubeconfig/${CLUSTER}.yaml`);
     assert.equal(values.aiopsEngine.env.KUBERNETES_NAMESPACE_SCOPE, "infra,payments,auth");
@@ -160,7 +160,7 @@ describe("runbook access (planned stack)", () => {
     const shipped = await planShipped("eu-west-1");
     assert.deepEqual(ofType(shipped, "infrasage:ops:RunbookAccess"), []);
     assert.deepEqual(shipped.record.resources.filter((r) => r.type.startsWith(`kubernetes:rbac`)), []);
-    const env = (one(shipped, "kubernetes:helm.sh/v3:Release").rawInputs.values as { aiopsEngine: { env: Record<string, string> } }).aiopsEngine.env;
+    const env = (infrasageRelease(shipped).rawInputs.values as { aiopsEngine: { env: Record<string, string> } }).aiopsEngine.env;
     assert.equal(env.KUBERNETES_KUBECONFIG, undefined);
     assert.equal(env.KUBERNETES_NAMESPACE_SCOPE, undefined);
   });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { containsCidr } from "cidr-tools";
-import { planShipped, ofType, one } from "./support/plan";
+import { planShipped, ofType, one, infrasageRelease } from "./support/plan";
 import { limitProblems } from "../lib/aws-limits";
 import { runProgram } from "../offline/run-program";
 import { defineStack } from "../stack";
@@ -31,7 +31,7 @@ describe("shipped regional stacks (pattern 1)", () => {
         assert.equal(count("aws:kms/key:Key"), 2, "secrets key and log-groups key (cluster.encryptLogs)");
         assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClassPatch"), 1);
         assert.equal(count("kubernetes:core/v1:Secret"), 2, "API key and Grafana admin (mode local)");
-        assert.equal(count("kubernetes:helm.sh/v3:Release"), 1);
+        assert.deepEqual(ofType(plan, "kubernetes:helm.sh/v3:Release").map((r) => r.rawInputs.name).sort(), ["cluster-autoscaler", "infrasage"], "medium profile: the Cluster Autoscaler");
       });
 
       it("puts every AWS resource in the stack's region", async () => {
@@ -84,7 +84,7 @@ describe("shipped regional stacks (pattern 1)", () => {
 
       it("gives the Helm release the seed's values and orders it after the storage class", async () => {
         const plan = await planShipped(stack);
-        const release = one(plan, "kubernetes:helm.sh/v3:Release");
+        const release = infrasageRelease(plan);
         const values = release.rawInputs.values as { ingestionGateway: { replicaCount: number; env: Record<string, string> }; clickhouse: { persistence: Record<string, string> } };
         assert.equal(values.ingestionGateway.replicaCount, 3);
         assert.equal(values.ingestionGateway.env.TENANT_ID, tenant);

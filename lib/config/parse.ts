@@ -5,9 +5,10 @@
  */
 import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
-import { SCALE_PROFILES, type ScaleProfileName } from "../profiles";
+import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles";
+import { DEFAULT_AMI_TYPE, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
 import { infrasageSchema, type InfrasageInput } from "./schema";
-import { publicAccessCidrsProblems, runnerCidrProblem, vpcCidrProblem } from "./cidr-rules";
+import { publicAccessCidrsProblems, runnerCidrProblem } from "./cidr-rules";
 import { closest, decodeConfigValue, type ConfigProblem } from "./problems";
 import { chartProblems, closestRegion, namespaceProblems, padVersion, providerTagProblems, regionsNamedBy, stackIdentityProblems, tagProblems, volumeSizeProblem } from "./input-rules";
 import { plainTextSecrets, redact } from "./secrets";
@@ -16,6 +17,9 @@ import { namespaceScopeProblems } from "../runbook-access";
 import { stackReferencesOf } from "./references";
 import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { regionOfRef } from "../links/contract";
+import { autoEndpoints, type EndpointService } from "../network/endpoints-plan";
+import { clusterCapabilityProblems, networkProblems } from "./cluster-rules";
+import { HOURS_PER_MONTH, pricesFor } from "../prices";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -308,6 +312,38 @@ function resolveChart(c: InfrasageInput): ChartSource {
   return { kind: "path", path: chart?.path ?? DEFAULT_CHART_PATH };
 }
 
+/** `network.endpoints`: a list as given, `auto` priced for the region and profile; none in an existing VPC by default. */
+function resolveEndpoints(c: InfrasageInput, region: string, profile: ScaleProfileName): EndpointService[] {
+  const e = c.network.endpoints ?? (c.network.existingVpc ? "none" : "auto");
+  if (e === "none") return [];
+  if (e !== "auto") return [...new Set(e)];
+  const { prices } = pricesFor(region);
+  const azs = c.network.availabilityZones ?? Math.min(3, Math.max(2, availabilityZonesOf(region).length));
+  return autoEndpoints(profile, azs, { interfaceHour: prices.endpointHour, interfaceGb: prices.endpointGb, natGb: prices.natGb }, HOURS_PER_MONTH);
+}
+
+/** `nodeGroups` with the profile's values for what a group leaves out; absent = the profile's one group. */
+function resolveNodeGroups(groups: InfrasageInput["nodeGroups"], profile: ScaleProfile): NodeGroupConfig[] {
+  if (groups === undefined) return [profileNodeGroup(profile)];
+  const base = profileNodeGroup(profile);
+  return Object.entries(groups).map(([name, g]) => {
+    const minSize = g.minSize ?? Math.min(base.minSize, g.maxSize ?? base.minSize);
+    const maxSize = g.maxSize ?? Math.max(base.maxSize, minSize);
+    return {
+      name,
+      instanceTypes: g.instanceTypes ?? base.instanceTypes,
+      capacityType: g.capacityType ?? "ON_DEMAND",
+      amiType: g.amiType ?? DEFAULT_AMI_TYPE,
+      minSize, maxSize,
+      desiredSize: g.desiredSize ?? Math.min(Math.max(base.desiredSize, minSize), maxSize),
+      diskSizeGiB: g.diskSize ?? base.diskSizeGiB,
+      labels: g.labels ?? {},
+      taints: (g.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+      fromProfile: false,
+    };
+  });
+}
+
 function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["jurisdiction"], stack: string): StackConfig {
   const profileName = (c.scaleProfile ?? "medium") as ScaleProfileName;
   const profile = SCALE_PROFILES[profileName];
@@ -320,25 +356,26 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
     pattern,
     scaleProfile: profileName,
     network: {
-      cidr: c.network.cidr,
+      cidr: c.network.cidr ?? c.network.existingVpc?.cidr ?? "",
       // Default 3, or all of a 2-AZ region's (us-west-1): only an explicit 3 there is an error.
-      availabilityZones: (c.network.availabilityZones ?? Math.min(3, Math.max(2, availabilityZonesOf(region).length))) as 2 | 3,
+      // An existing VPC has as many AZs as private subnets.
+      availabilityZones: (c.network.availabilityZones ?? (c.network.existingVpc ? Math.min(3, Math.max(2, c.network.existingVpc.privateSubnetIds.length)) : Math.min(3, Math.max(2, availabilityZonesOf(region).length)))) as 2 | 3,
       natGateways: c.network.natGateways ?? profile.natGateways,
+      endpoints: resolveEndpoints(c, region, profileName),
+      ...(c.network.existingVpc ? { existingVpc: { ...c.network.existingVpc } } : {}),
     },
     cluster: {
       version: c.cluster?.version ?? DEFAULT_EKS_VERSION,
       publicAccessCidrs: c.cluster?.publicAccessCidrs ?? [],
       adminRoleArns: c.cluster?.adminRoleArns ?? [],
+      addons: c.cluster?.addons ?? {},
+      accessEntries: (c.cluster?.accessEntries ?? []).map((e) => ({ principalArn: e.principalArn, policy: e.policy, ...(e.namespaces !== undefined ? { namespaces: e.namespaces } : {}) })),
       logTypes: [...new Set(c.cluster?.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
       encryptLogs: c.cluster?.encryptLogs ?? true,
-      nodes: {
-        instanceTypes: profile.nodeInstanceTypes,
-        minSize: profile.nodeMin,
-        desiredSize: profile.nodeDesired,
-        maxSize: profile.nodeMax,
-        diskSizeGiB: profile.nodeDiskGiB,
-      },
     },
+    nodeGroups: resolveNodeGroups(c.nodeGroups, profile),
+    // A witness runs Keeper on fixed nodes: nothing to scale.
+    autoscaling: c.autoscaling ?? (c.replication?.witness === true ? "none" : profile.autoscaling),
     ingestionGateway: { replicaCount: c.ingestionGateway?.replicaCount ?? profile.gatewayReplicas },
     clickhouse: {
       storageClass: c.clickhouse?.storageClass ?? `gp3-${region}`,
@@ -406,8 +443,8 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
         : `set it to ${config.jurisdiction}, the jurisdiction of ${config.region}`);
   }
 
-  const vpc = vpcCidrProblem(c.network.cidr);
-  if (vpc) add("network.cidr", vpc.message, vpc.fix);
+  // The VPC: the program's own (CIDR rules), or an existing one (lib/network/existing-vpc.ts).
+  for (const p of networkProblems(c.network)) add(p.key, p.message, p.fix);
   const azs = availabilityZonesOf(config.region).length;
   if (regionKnown && config.network.availabilityZones > azs) {
     add("network.availabilityZones", `${config.region} offers only ${azs} availability zones`, `set it to ${azs}`);
@@ -517,6 +554,8 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     if (a.resource.startsWith("urn:") && urnStack === undefined) add(`allowReplace.${i}.resource`, `"${a.resource}" is not a Pulumi URN`, "give the URN from the plan's diff (urn:pulumi:<stack>::<project>::<type>::<name>) or the resource's logical name");
     else if (urnStack !== undefined && urnStack !== config.stack) add(`allowReplace.${i}.resource`, `names a resource of stack ${urnStack}, not of this stack (${config.stack})`, "copy the URN from this stack's plan, or move the entry to that stack's file");
   });
+  // Node groups, autoscaling add-ons, access entries (lib/config/cluster-rules.ts).
+  for (const p of clusterCapabilityProblems(c, config)) add(p.key, p.message, p.fix);
 
   // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);

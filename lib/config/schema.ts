@@ -4,9 +4,12 @@
  * are filled in by parse.ts, not here, so "not set" stays distinguishable from "set to the default".
  */
 import { z } from "zod";
-import { SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profiles";
+import { AUTOSCALING_MODES, SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profiles";
 import { CONNECTION_ARN_RE, GITHUB_REPOSITORY_RE } from "../deploy/deploy-path";
 import { ALL_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
+import { ACCESS_NAMESPACE_RE, ACCESS_POLICY_NAMES, PRINCIPAL_ARN_RE } from "../access-entries";
+import { ENDPOINT_SERVICES, type EndpointService } from "../network/endpoints-plan";
+import { AMI_TYPES, CAPACITY_TYPES, TAINT_EFFECTS } from "../nodes/node-groups";
 
 /** A number, or a numeric string (top-level Pulumi config values arrive as strings); `why` explains the maximum. */
 const int = (min: number, max = Number.MAX_SAFE_INTEGER, why?: string) =>
@@ -44,12 +47,46 @@ export const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/
 const stackRef = z.string().regex(STACK_REF_RE, "must be `org/project/stack`");
 
 export const networkSchema = z.strictObject({
-  /** VPC CIDR. */
-  cidr: z.string(),
+  /** VPC CIDR (required unless existingVpc gives it). */
+  cidr: z.string().optional(),
   /** AZs used, 2 or 3. */
   availabilityZones: int(2, 3, "InfraSage spreads a region over 2 or 3 AZs").optional(),
   /** `single` or `perAz`. */
   natGateways: z.enum(["single", "perAz"]).optional(),
+  /** VPC endpoints: `auto` (those that pay for themselves), `none`, or a list (lib/network/endpoints-plan.ts). */
+  endpoints: z.union([z.enum(["auto", "none"]), z.array(z.enum(ENDPOINT_SERVICES as [EndpointService, ...EndpointService[]]))]).optional(),
+  /** Deploy into this VPC: nothing of it is created or changed (lib/network/existing-vpc.ts). */
+  existingVpc: z.strictObject({
+    vpcId: z.string(),
+    cidr: z.string(),
+    privateSubnetIds: list(z.string()),
+    loadBalancerSubnetIds: list(z.string()).optional(),
+  }).optional(),
+});
+
+/**
+ * EKS quota "nodes per managed node group" (Amazon EKS service quotas, default 450): a larger
+ * maxSize is refused by CreateNodegroup.
+ */
+export const MAX_NODES_PER_GROUP = 450;
+
+/** One managed node group; every field defaults from the scale profile (lib/nodes/node-groups.ts). */
+export const nodeGroupSchema = z.strictObject({
+  /** EC2 instance types, all of the AMI's architecture (several for SPOT). */
+  instanceTypes: list(z.string()).optional(),
+  capacityType: z.enum(CAPACITY_TYPES).optional(),
+  amiType: z.enum(AMI_TYPES).optional(),
+  minSize: int(0, MAX_NODES_PER_GROUP, "EKS's nodes-per-managed-node-group quota").optional(),
+  maxSize: int(1, MAX_NODES_PER_GROUP, "EKS's nodes-per-managed-node-group quota").optional(),
+  desiredSize: int(0, MAX_NODES_PER_GROUP, "EKS's nodes-per-managed-node-group quota").optional(),
+  /** Root (AL2023) or data (Bottlerocket) volume, GiB: at least the AMI's 20 GiB snapshot, at most gp3's 16 TiB. */
+  diskSize: int(20, 16384, "the largest gp3 volume").optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  taints: z.array(z.strictObject({
+    key: z.string().min(1),
+    value: z.string().optional(),
+    effect: z.enum(Object.keys(TAINT_EFFECTS) as [keyof typeof TAINT_EFFECTS, ...(keyof typeof TAINT_EFFECTS)[]]),
+  })).optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -60,6 +97,17 @@ export const clusterSchema = z.strictObject({
   version: z.string().regex(/^1\.\d{2}$/, "must look like 1.35").optional(),
   publicAccessCidrs: list(z.string()).optional(),
   adminRoleArns: list(z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")).optional(),
+  /** Per managed add-on: a version (`v1.2.3-eksbuild.1`) and configuration values over the program's. */
+  addons: z.record(z.string(), z.strictObject({
+    version: z.string().optional(),
+    configurationValues: z.record(z.string(), z.unknown()).optional(),
+  })).optional(),
+  /** EKS access entries with an access policy, cluster-wide or in the listed namespaces. */
+  accessEntries: z.array(z.strictObject({
+    principalArn: z.string().regex(PRINCIPAL_ARN_RE, "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)"),
+    policy: z.enum(ACCESS_POLICY_NAMES),
+    namespaces: list(z.string().regex(ACCESS_NAMESPACE_RE, "must be namespace names (a trailing * matches a prefix)")).optional(),
+  })).optional(),
 });
 
 export const chartSchema = z.strictObject({
@@ -121,6 +169,10 @@ export const infrasageSchema = z.strictObject({
   jurisdiction: z.string().optional(),
   network: networkSchema,
   cluster: clusterSchema.optional(),
+  /** Managed node groups by name; absent = one `default` group from the scale profile. */
+  nodeGroups: z.record(z.string(), nodeGroupSchema).optional(),
+  /** `karpenter`, `cluster-autoscaler` or `none`; default per scale profile. */
+  autoscaling: z.enum(AUTOSCALING_MODES).optional(),
   ingestionGateway: z.strictObject({ replicaCount: int(1, MAX_GATEWAY_REPLICAS, `about 4 per node of the largest node group, ${MAX_NODES} nodes`).optional() }).optional(),
   clickhouse: z.strictObject({
     storageClass: z.string().regex(DNS_LABEL_RE, "must be a DNS label such as gp3-eu-west-1").optional(),

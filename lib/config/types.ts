@@ -3,9 +3,14 @@
  * Produced only by `parseStackConfig` (lib/config/parse.ts) from `aws:region` + `infrasage:*`.
  */
 import type { Jurisdiction } from "../../policies/shared/regions";
-import type { NatStrategy, ScaleProfileName } from "../profiles";
+import type { AutoscalingMode, NatStrategy, ScaleProfileName } from "../profiles";
 import type { DeployConfig } from "../deploy/deploy-path";
 import type { LinksConfig, StateLayout } from "../links/contract";
+import type { NodeGroupConfig } from "../nodes/node-groups";
+import type { AccessEntryConfig } from "../access-entries";
+import type { AddonOverride } from "../addons/addon-versions";
+import type { ExistingVpcConfig } from "../network/existing-vpc";
+import type { EndpointService } from "../network/endpoints-plan";
 
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
@@ -15,17 +20,15 @@ export interface NetworkConfig {
   readonly cidr: string;
   /** Number of AZs used (2 or 3). */
   readonly availabilityZones: 2 | 3;
-  /** NAT gateways: one shared or one per AZ. */
+  /** NAT gateways: one shared or one per AZ (none created in an existing VPC). */
   readonly natGateways: NatStrategy;
+  /** VPC endpoints created (`network.endpoints` resolved: `auto` -> those that pay for themselves). */
+  readonly endpoints: readonly EndpointService[];
+  /** An existing VPC to deploy into; `cidr` is then its CIDR. */
+  readonly existingVpc?: ExistingVpcConfig;
 }
 
-export interface NodeGroupConfig {
-  readonly instanceTypes: readonly string[];
-  readonly minSize: number;
-  readonly desiredSize: number;
-  readonly maxSize: number;
-  readonly diskSizeGiB: number;
-}
+export type { NodeGroupConfig } from "../nodes/node-groups";
 
 export interface ClusterConfig {
   /** EKS Kubernetes version, e.g. "1.33". */
@@ -34,8 +37,10 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   /** IAM role ARNs granted cluster-admin through EKS access entries. */
   readonly adminRoleArns: readonly string[];
-  /** Managed node group sizing (from the scale profile). */
-  readonly nodes: NodeGroupConfig;
+  /** Per add-on version and configuration values (`cluster.addons`; lib/addons/addon-versions.ts). */
+  readonly addons: Readonly<Record<string, AddonOverride>>;
+  /** Access entries with an EKS access policy (`cluster.accessEntries`). */
+  readonly accessEntries: readonly AccessEntryConfig[];
   /** Control-plane log types shipped (always including audit). */
   readonly logTypes: readonly string[];
   /** The stack's log groups are encrypted with a KMS key of the stack. */
@@ -88,6 +93,10 @@ export interface StackConfig {
   readonly scaleProfile: ScaleProfileName;
   readonly network: NetworkConfig;
   readonly cluster: ClusterConfig;
+  /** Managed node groups (`nodeGroups`, or one `default` group from the scale profile). */
+  readonly nodeGroups: readonly NodeGroupConfig[];
+  /** Who scales the nodes (`autoscaling`, default per profile). */
+  readonly autoscaling: AutoscalingMode;
   readonly ingestionGateway: { readonly replicaCount: number };
   readonly clickhouse: { readonly storageClass: string; readonly size: string };
   readonly kafka: { readonly replicaCount: number; readonly size: string };

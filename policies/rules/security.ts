@@ -19,6 +19,8 @@ const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
 const STORAGE_CLASS_PATCH = "kubernetes:storage.k8s.io/v1:StorageClassPatch";
 const CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
 const EBS_PROVISIONERS = ["ebs.csi.aws.com", "kubernetes.io/aws-ebs"];
+/** Karpenter's launch settings (karpenter.k8s.aws/v1): its nodes get no launch template of ours. */
+const EC2_NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 
 /** Whole-internet ranges. */
 export const ANYWHERE = ["0.0.0.0/0", "::/0"];
@@ -104,12 +106,18 @@ export const kmsKeyHardened = resourceRule({
 
 export const imdsv2Required = resourceRule({
   name: "imdsv2-required",
-  description: "Launch templates and instances require IMDSv2 (httpTokens: required)",
+  description: "Launch templates, instances and Karpenter EC2NodeClasses require IMDSv2 (httpTokens: required)",
   kind: "security",
   severity: "high",
   remediation: "Set metadataOptions { httpTokens: \"required\", httpPutResponseHopLimit: 2 }.",
-  appliesTo: only(LAUNCH_TEMPLATE, INSTANCE),
+  appliesTo: only(LAUNCH_TEMPLATE, INSTANCE, EC2_NODE_CLASS),
   check: (args, ctx) => {
+    if (args.type === EC2_NODE_CLASS) {
+      // Karpenter v1 defaults to httpTokens required, hop limit 1 (docs "NodeClasses"): only a set value can weaken it.
+      const md = asObject(get(args.props, "spec", "metadataOptions"));
+      if (md.httpEndpoint !== "disabled" && md.httpTokens !== undefined && md.httpTokens !== "required") ctx.report(`EC2NodeClass metadataOptions.httpTokens is ${asString(md.httpTokens) ?? "unset"}`);
+      return;
+    }
     const md = asObject(args.props.metadataOptions);
     if (md.httpEndpoint === "disabled") return;
     if (md.httpTokens !== "required") ctx.report(`metadataOptions.httpTokens is ${asString(md.httpTokens) ?? "unset (IMDSv1 allowed)"}`);
@@ -133,12 +141,18 @@ function unencrypted(type: string, props: Record<string, unknown>): string[] {
 
 export const ebsEncrypted = resourceRule({
   name: "ebs-encrypted",
-  description: "EBS volumes are encrypted: launch template/instance block devices, EBS volumes, EBS storage classes",
+  description: "EBS volumes are encrypted: launch template/instance block devices, Karpenter EC2NodeClass block devices, EBS volumes, EBS storage classes",
   kind: "security",
   severity: "high",
   remediation: "Set encrypted: true (\"true\" for launch templates and StorageClass parameters).",
-  appliesTo: only(LAUNCH_TEMPLATE, INSTANCE, EBS_VOLUME, STORAGE_CLASS, STORAGE_CLASS_PATCH),
+  appliesTo: only(LAUNCH_TEMPLATE, INSTANCE, EBS_VOLUME, STORAGE_CLASS, STORAGE_CLASS_PATCH, EC2_NODE_CLASS),
   check: (args, ctx) => {
+    if (args.type === EC2_NODE_CLASS) {
+      for (const m of asArray(get(args.props, "spec", "blockDeviceMappings")).filter((x) => !isTrue(get(x, "ebs", "encrypted")))) {
+        ctx.report(`EC2NodeClass block device ${String(get(m, "deviceName"))} is not encrypted`);
+      }
+      return;
+    }
     if (args.type === STORAGE_CLASS || args.type === STORAGE_CLASS_PATCH) {
       if (!EBS_PROVISIONERS.includes(asString(args.props.provisioner) ?? "")) return;
       if (get(args.props, "parameters", "encrypted") !== "true") ctx.report("EBS storage class without parameters.encrypted: \"true\"");

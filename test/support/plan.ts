@@ -89,3 +89,10 @@ export function one(plan: StackPlan, type: string): RecordedResource {
   if (list.length !== 1) throw new Error(`expected exactly one ${type}, found ${list.length}`);
   return list[0]!;
 }
+
+/** The InfraSage chart's release of a planned stack (other releases: autoscaler, controllers, ExternalDNS). */
+export function infrasageRelease(plan: StackPlan): RecordedResource {
+  const list = ofType(plan, "kubernetes:helm.sh/v3:Release").filter((r) => r.rawInputs.name === "infrasage");
+  if (list.length !== 1) throw new Error(`expected exactly one InfraSage release, found ${list.length}`);
+  return list[0]!;
+}
