@@ -35,6 +35,10 @@ describe("VPC endpoints: which pay for themselves", () => {
     assert.ok(!r.ok && r.problems.some((p) => p.key === "infrasage:network.endpoints" && /would change that VPC/.test(p.message)));
     const bad = parseStackConfig(raw({ cidr: "10.10.0.0/16", endpoints: ["dynamodb"] }), "eu-west-1");
     assert.ok(!bad.ok && bad.problems.some((p) => p.key.startsWith("infrasage:network.endpoints")));
+    // Neither auto/none nor a list: the fix names what fits (not zod's bare "Invalid input").
+    const word = parseStackConfig(raw({ cidr: "10.10.0.0/16", endpoints: "yes-please" }), "eu-west-1");
+    assert.ok(!word.ok);
+    assert.deepEqual(word.problems.map((p) => [p.key, p.message, p.fix]), [["infrasage:network.endpoints", '"yes-please" is not a valid value', "use auto, none, or a list of s3, ecr.api, ecr.dkr, sts, logs, ec2"]]);
   });
 });
 

@@ -15,6 +15,7 @@ import { plainTextSecrets, redact } from "./secrets";
 import type { ChartSource, Pattern, StackConfig } from "./types";
 import { namespaceScopeProblems } from "../runbook-access";
 import { stackReferencesOf } from "./references";
+import { ENDPOINT_SERVICES } from "../network/endpoints-plan";
 import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { regionOfRef } from "../links/contract";
 import { autoEndpoints, type EndpointService } from "../network/endpoints-plan";
@@ -123,6 +124,7 @@ const FORMAT_FIXES: readonly [RegExp, string][] = [
   [/^deploy\.connectionArn$/, "copy the connection's ARN from the CodeConnections console: arn:aws:codeconnections:<region>:<account>:connection/<id>"],
   [/^deploy\.runnerLabel$/, "use letters, digits and . _ - (at most 100 characters)"],
   [/^runbooks\.namespaceScope\.N$/, "list Kubernetes namespace names (lowercase DNS labels)"],
+  [/^network\.endpoints(\.N)?$/, `use auto, none, or a list of ${ENDPOINT_SERVICES.join(", ")}`],
   [/^replication\.acceptRegionLossRisk$/, "write why the group accepts losing quorum with one region, in at least 10 characters"],
 ];
 
@@ -198,7 +200,9 @@ function zodProblems(error: z.ZodError, input: Record<string, unknown>, sourceTe
       const range = numberBoundsAt(path);
       problems.push({ key, message: `${show(value)} ${issue.message}`, fix: typeof value === "number" ? (range ? `set it to a whole number${range}` : `set it to ${String(bound)} or ${issue.code === "too_small" ? "more" : "less"}`) : formatFix(path, key) });
     } else {
-      problems.push({ key, message: `${show(value)} ${issue.message.replace(/^Invalid input: /, "")}`, fix: formatFix(path, key) });
+      // A union's own message is zod's bare "Invalid input": say what was given; the fix says what fits.
+      const message = issue.code === "invalid_union" ? "is not a valid value" : issue.message.replace(/^Invalid input: /, "");
+      problems.push({ key, message: `${show(value)} ${message}`, fix: formatFix(path, key) });
     }
   }
   return problems;
