@@ -3,7 +3,9 @@
  * Sources: the AWS public price lists, Linux, shared tenancy, on-demand: EC2 (aws.amazon.com/ec2/
  * pricing/on-demand), EBS gp3 (/ebs/pricing), NAT gateway and PrivateLink (/vpc/pricing,
  * /privatelink/pricing), Network Load Balancer (/elasticloadbalancing/pricing), EKS (/eks/pricing).
- * Per-region figures transcribed 2026-11-01 (the six first regions) and 2026-12-05 (the rest).
+ * Per-region figures: the six first regions transcribed 2026-11-01; the rest added 2026-12-05 from
+ * the published list prices as known then, without re-reading the price pages (no network where this
+ * was written): a maintainer re-checks them against the pages above when bumping PRICE_TABLE_VERSION.
  * Derived, and said so below: sizes of one instance family from its `large` price (AWS prices a
  * family's sizes linearly); t3 and Graviton types from their ratio to m6i in us-east-1; regions with
  * no transcribed list (launched 2025 or later) use the nearest region's figures and the estimate
