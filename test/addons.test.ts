@@ -1,6 +1,6 @@
 /** `cluster.addons`: versions from one table per cluster version, overrides, and what EKS/Kubernetes refuse. */
 import assert from "node:assert/strict";
-import { parseStackConfig, SUPPORTED_EKS_VERSIONS } from "../lib/config/parse";
+import { DEFAULT_EKS_VERSION, parseStackConfig, SUPPORTED_EKS_VERSIONS } from "../lib/config/parse";
 import { ADDON_VERSIONS, ADDON_VERSION_RE, MANAGED_ADDON_NAMES, addonConfigurationValues, addonVersionFor } from "../lib/addons/addon-versions";
 import { EKS_ADDONS } from "../lib/cluster-plan";
 import { planFile, writeStackFile, ofType } from "./support/plan";
@@ -14,20 +14,37 @@ const problems = (addons: unknown, extra: Record<string, unknown> = {}) => {
 };
 
 describe("add-ons: the version table", () => {
-  it("has an entry for every supported cluster version and every managed add-on, each `default` or a real version form", () => {
-    for (const v of SUPPORTED_EKS_VERSIONS) {
-      for (const a of MANAGED_ADDON_NAMES) {
-        const pin = ADDON_VERSIONS[v]?.[a];
-        assert.ok(pin === "default" || ADDON_VERSION_RE.test(pin ?? ""), `${v} ${a}: ${pin}`);
-        if (a === "kube-proxy" && pin !== "default") assert.ok(pin!.startsWith(`v${v}.`), `kube-proxy ${pin} matches ${v}`);
-      }
-    }
+  it("has exactly one entry per supported cluster version, each naming every managed add-on", () => {
+    assert.deepEqual(Object.keys(ADDON_VERSIONS).sort(), [...SUPPORTED_EKS_VERSIONS].sort());
+    for (const v of SUPPORTED_EKS_VERSIONS) assert.deepEqual(Object.keys(ADDON_VERSIONS[v]!).sort(), [...MANAGED_ADDON_NAMES].sort(), v);
     for (const spec of EKS_ADDONS) assert.ok((MANAGED_ADDON_NAMES as readonly string[]).includes(spec.name), spec.name);
   });
 
-  it("takes the config's version over the table, and merges configuration values over the program's", () => {
+  it("pins only EKS add-on versions (v<semver>-eksbuild.<n>), or `default`", () => {
+    assert.ok(ADDON_VERSION_RE.test("v1.36.0-eksbuild.14"));
+    for (const bad of ["1.36.0-eksbuild.14", "v1.36-eksbuild.1", "v1.36.0", "v1.36.0-minimal-eksbuild.2", "v1.36.0-eksbuild."]) assert.ok(!ADDON_VERSION_RE.test(bad), bad);
+    for (const v of SUPPORTED_EKS_VERSIONS) {
+      for (const a of MANAGED_ADDON_NAMES) {
+        const pin = ADDON_VERSIONS[v]![a];
+        assert.ok(pin === "default" || ADDON_VERSION_RE.test(pin), `${v} ${a}: ${pin}`);
+      }
+    }
+  });
+
+  it("pins kube-proxy and coredns for every cluster version (AWS's per-version tables), kube-proxy at the cluster's minor", () => {
+    for (const v of SUPPORTED_EKS_VERSIONS) {
+      const kubeProxy = ADDON_VERSIONS[v]!["kube-proxy"];
+      assert.match(kubeProxy, ADDON_VERSION_RE, `kube-proxy ${v}`);
+      assert.equal(/^v(\d+\.\d+)\./.exec(kubeProxy)?.[1], v, `kube-proxy ${kubeProxy} has the minor of cluster ${v}`);
+      assert.match(ADDON_VERSIONS[v]!.coredns, ADDON_VERSION_RE, `coredns ${v}`);
+    }
+  });
+
+  it("takes the config's version over the table, the table's pin over EKS's default, and merges configuration values over the program's", () => {
     assert.equal(addonVersionFor("coredns", "1.35", { version: "v1.12.4-eksbuild.1" }), "v1.12.4-eksbuild.1");
-    assert.equal(addonVersionFor("coredns", "1.35"), undefined, "table `default`: EKS's default at deploy time");
+    assert.equal(addonVersionFor("kube-proxy", "1.35"), ADDON_VERSIONS["1.35"]!["kube-proxy"]);
+    assert.equal(addonVersionFor("vpc-cni", "1.35"), undefined, "table `default`: EKS's default at deploy time");
+    assert.equal(addonVersionFor("coredns", "1.30"), undefined, "no entry: EKS's default");
     assert.deepEqual(addonConfigurationValues({ enableNetworkPolicy: "true" }, { configurationValues: { env: { WARM_IP_TARGET: "5" } } }), { enableNetworkPolicy: "true", env: { WARM_IP_TARGET: "5" } });
   });
 });
@@ -45,7 +62,7 @@ describe("add-ons: config", () => {
 
 describe("add-ons: the planned stack", function () {
   this.timeout(120000);
-  it("installs the configured version and merged values; the others keep EKS's default", async () => {
+  it("installs the configured version and merged values; the others get the table's pin or EKS's default", async () => {
     const plan = await planFile(writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { addons: {
       coredns: { version: "v1.12.4-eksbuild.1", configurationValues: { replicaCount: 3 } },
       "vpc-cni": { configurationValues: { env: { WARM_IP_TARGET: "5" } } },
@@ -54,6 +71,7 @@ describe("add-ons: the planned stack", function () {
     assert.equal(addon("coredns").rawInputs.addonVersion, "v1.12.4-eksbuild.1");
     assert.deepEqual(JSON.parse(String(addon("coredns").rawInputs.configurationValues)), { replicaCount: 3 });
     assert.deepEqual(JSON.parse(String(addon("vpc-cni").rawInputs.configurationValues)), { enableNetworkPolicy: "true", env: { WARM_IP_TARGET: "5" } });
-    assert.notEqual(addon("kube-proxy").rawInputs.addonVersion, undefined, "EKS's default for the version (getAddonVersion)");
+    assert.equal(addon("kube-proxy").rawInputs.addonVersion, ADDON_VERSIONS[DEFAULT_EKS_VERSION]!["kube-proxy"], "the table's pin for the cluster's version");
+    assert.notEqual(addon("vpc-cni").rawInputs.addonVersion, undefined, "EKS's default for the version (getAddonVersion)");
   });
 });

@@ -65,7 +65,7 @@ describe("autoscaling: planned stacks", function () {
     const p = await plan("medium");
     const rel = ofType(p, "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "cluster-autoscaler")!;
     const values = inputs<{ image: { tag: string }; autoDiscovery: { clusterName: string }; awsRegion: string }>(rel, "values");
-    assert.equal(values.image.tag, "v1.35.0");
+    assert.equal(values.image.tag, "v1.35.2");
     assert.equal(values.autoDiscovery.clusterName, "infrasage-eu-west-1");
     assert.equal(values.awsRegion, "eu-west-1");
     const role = ofType(p, "aws:iam/role:Role").find((r) => r.name === "cluster-autoscaler-role")!;

@@ -15,7 +15,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { lintWorkflow, lintWorkflows } from "../scripts/lint-workflows";
 import { listStacks, type StackList } from "../scripts/list-stacks";
 import { runnerProjectName } from "../lib/deploy/deploy-path";
-import { ADDON_CHARTS, IMAGES } from "../lib/pinned-versions";
+import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS, IMAGES } from "../lib/pinned-versions";
+import { SUPPORTED_EKS_VERSIONS } from "../lib/config/parse";
 import { ROOT } from "./support/plan";
 
 interface Step { readonly name?: string; readonly id?: string; readonly if?: string; readonly uses?: string; readonly run?: string; readonly with?: Record<string, unknown> }
@@ -200,10 +201,30 @@ describe("CI workflows", () => {
       const pinned = config.customManagers.find((m) => m.managerFilePatterns.some((p) => p.includes("pinned-versions")))!;
       const source = readFileSync(join(ROOT, "lib", "pinned-versions.ts"), "utf8");
       const found = pinned.matchStrings.flatMap((ms) => [...source.matchAll(new RegExp(ms, "g"))].map((m) => `${m.groups!.depName}@${m.groups!.currentValue}`));
-      const expected = [...Object.values(ADDON_CHARTS).map((c) => `${c.name}@${c.version}`), ...Object.values(IMAGES).map((i) => `${i.split(":")[0]}@${i.split(":")[1]}`)];
+      const expected = [
+        ...Object.values(ADDON_CHARTS).map((c) => `${c.name}@${c.version}`),
+        ...Object.values(IMAGES).map((i) => `${i.split(":")[0]}@${i.split(":")[1]}`),
+        ...Object.values(CLUSTER_AUTOSCALER_IMAGE_TAGS).map((t) => `registry.k8s.io/autoscaling/cluster-autoscaler@${t}`),
+      ];
       assert.deepEqual(found.sort(), expected.sort());
       const cli = config.customManagers.find((m) => m.managerFilePatterns.some((p) => p.includes("pulumi-version")))!;
       assert.match(readFileSync(join(ROOT, ".pulumi-version"), "utf8"), new RegExp(cli.matchStrings[0]!, "m"));
+    });
+
+    it("pins a Cluster Autoscaler image of the cluster's minor for every supported version, and lets the update bot raise only its patch", () => {
+      assert.deepEqual(Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS).sort(), [...SUPPORTED_EKS_VERSIONS].sort());
+      for (const [minor, tag] of Object.entries(CLUSTER_AUTOSCALER_IMAGE_TAGS)) {
+        assert.match(tag, /^v\d+\.\d+\.\d+$/, `${minor}: ${tag}`);
+        assert.ok(tag.startsWith(`v${minor}.`), `${minor}: ${tag} has the cluster's minor`);
+      }
+      const config = JSON.parse(readFileSync(join(ROOT, "renovate.json"), "utf8")) as { packageRules: { matchDepNames?: string[]; matchUpdateTypes?: string[]; enabled?: boolean; versioning?: string }[] };
+      const rules = config.packageRules.filter((r) => r.matchDepNames?.includes("registry.k8s.io/autoscaling/cluster-autoscaler"));
+      assert.ok(rules.some((r) => r.enabled === false && ["major", "minor"].every((u) => r.matchUpdateTypes?.includes(u))), "no minor or major bumps");
+      const versioning = rules.find((r) => r.versioning)?.versioning;
+      assert.ok(versioning?.startsWith("regex:"), "the v-prefixed tags are versioned by a regex");
+      const re = new RegExp(versioning!.slice("regex:".length));
+      for (const tag of Object.values(CLUSTER_AUTOSCALER_IMAGE_TAGS)) assert.match(tag, re);
+      assert.doesNotMatch("v1.36.0-alpha.1", re, "pre-releases are not proposed");
     });
   });
 

@@ -3,8 +3,9 @@
  * from `aws eks describe-addon-versions --kubernetes-version <v> --addon-name <a>
  * --query 'addons[0].addonVersions[?compatibilities[?defaultVersion]].addonVersion'`.
  * `default` = the version EKS marks default for that Kubernetes version, read at deploy time
- * (`aws.eks.getAddonVersion`): entries stay `default` until someone pins them from that command,
- * because a version that does not exist fails `pulumi up` half-way. Pure.
+ * (`aws.eks.getAddonVersion`): an entry stays `default` until someone pins it from that command or
+ * from an AWS page listing the version (below), because a version that does not exist fails
+ * `pulumi up` half-way. Pure.
  */
 
 /** Add-ons the program manages (cluster-plan.ts EKS_ADDONS, plus the Pod Identity agent Karpenter uses). */
@@ -13,10 +14,33 @@ export type ManagedAddonName = (typeof MANAGED_ADDON_NAMES)[number];
 
 export type PinnedVersion = string | "default";
 
-/** Table last reviewed 2026-12-05: every entry `default` (no pin verified against the EKS API yet). */
-export const ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<ManagedAddonName, PinnedVersion>>>> = Object.fromEntries(
-  ["1.31", "1.32", "1.33", "1.34", "1.35", "1.36"].map((v) => [v, Object.fromEntries(MANAGED_ADDON_NAMES.map((a) => [a, "default"])) as Record<ManagedAddonName, PinnedVersion>]),
-);
+/**
+ * Table last reviewed 2026-12-05. A pin comes only from an AWS page that lists, per Kubernetes
+ * version, "the latest version of the Amazon EKS add-on type", and only when that page covers all six
+ * supported versions (one snapshot per add-on, no mixing):
+ * - kube-proxy: Amazon EKS User Guide, "Manage kube-proxy in Amazon EKS clusters", table "kube-proxy
+ *   versions", as published at https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-kube-proxy.md
+ *   (the only copy read that lists 1.35 and 1.36; the English page read listed 1.28-1.34 only).
+ * - coredns: same guide, "Manage CoreDNS for DNS in Amazon EKS clusters", table "CoreDNS versions", as
+ *   published at https://docs.aws.amazon.com/ja_jp/eks/latest/userguide/managing-coredns.md (1.30-1.36).
+ * - vpc-cni: `default`. The "Amazon VPC CNI versions" tables read (e.g.
+ *   https://docs.amazonaws.cn/eks/latest/userguide/pod-networking.html) stop at 1.34 and list an older
+ *   release (v1.20.4-eksbuild.1) than later copies of the guide; no copy listing 1.35/1.36 was found.
+ * - aws-ebs-csi-driver, eks-pod-identity-agent: `default`. No AWS page lists their versions per
+ *   Kubernetes version; versions seen in third-party repositories are not a source.
+ * Caveat: these pages show the newest build when the page was published, and EKS publishes newer
+ * builds afterwards. EKS does not downgrade an installed add-on, so a stack whose `default` already
+ * resolved to a newer build than its pin needs `cluster.addons.<name>.version` (or a refreshed table,
+ * see the command above) before `pulumi up`.
+ */
+export const ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<ManagedAddonName, PinnedVersion>>>> = {
+  "1.31": { "vpc-cni": "default", "kube-proxy": "v1.31.14-eksbuild.20", coredns: "v1.11.4-eksbuild.40", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
+  "1.32": { "vpc-cni": "default", "kube-proxy": "v1.32.13-eksbuild.16", coredns: "v1.11.4-eksbuild.40", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
+  "1.33": { "vpc-cni": "default", "kube-proxy": "v1.33.10-eksbuild.13", coredns: "v1.12.4-eksbuild.18", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
+  "1.34": { "vpc-cni": "default", "kube-proxy": "v1.34.6-eksbuild.13", coredns: "v1.13.2-eksbuild.11", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
+  "1.35": { "vpc-cni": "default", "kube-proxy": "v1.35.3-eksbuild.13", coredns: "v1.14.3-eksbuild.3", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
+  "1.36": { "vpc-cni": "default", "kube-proxy": "v1.36.0-eksbuild.14", coredns: "v1.14.3-eksbuild.3", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
+};
 
 /** EKS add-on version strings: `v<major>.<minor>.<patch>-eksbuild.<n>`. */
 export const ADDON_VERSION_RE = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
