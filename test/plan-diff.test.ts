@@ -53,7 +53,7 @@ describe("plan diff against a base (--base)", function () {
     }
     const vpc = s.diff!.resources.find((d) => d.type === "aws:ec2/vpc:Vpc")!;
     assert.deepEqual(vpc.changes.map((c) => [c.path, c.old, c.new, c.effect]), [["cidrBlock", "10.10.0.0/16", "10.20.0.0/16", "replace"]]);
-    assert.match(vpc.changes[0]!.source, /terraform-provider-aws v6\.46\.0 internal\/service\/ec2\/vpc_\.go/);
+    assert.match(vpc.changes[0]!.source, /terraform-provider-aws >=v6\.61\.0 internal\/service\/ec2\/vpc_\.go/);
     // Computed from a replaced resource: unknown, never the mock id.
     const subnet = s.diff!.resources.find((d) => d.name === "network-private-a")!;
     assert.equal(subnet.changes.find((c) => c.path === "vpcId")!.new, KNOWN_AFTER_APPLY);

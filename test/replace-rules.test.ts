@@ -21,7 +21,7 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
 
   it("cite a provider source file and version in every entry", () => {
     for (const [type, rules] of Object.entries(REPLACE_RULES)) {
-      assert.match(rules.source, /(terraform-provider-aws v6\.46\.0 internal\/service\/\S+\.go|pulumi-kubernetes 4\.34 provider\/pkg\/provider\/\S+\.go|terraform-provider-random v3 \S+\.go|pulumi-aws 7\.48)/, type);
+      assert.match(rules.source, /(terraform-provider-aws >=v6\.61\.0 internal\/service\/\S+\.go|pulumi-kubernetes 4\.34 provider\/pkg\/provider\/\S+\.go|terraform-provider-random v3 \S+\.go|pulumi-aws 7\.48)/, type);
       assert.ok(rules.replace.every((p) => !rules.update.includes(p)), `${type}: a property both replaces and updates`);
     }
   });
@@ -60,6 +60,23 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["aws:lb/loadBalancer:LoadBalancer", "subnets", "may-replace"],
     ["aws:lb/loadBalancer:LoadBalancer", "internal", "replace"],
     ["kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "spec.targetGroupARN", "may-replace"],
+    // Corrections from reading the provider source (see each entry's file@commit).
+    ["aws:ec2/vpc:Vpc", "instanceTenancy", "may-replace"],
+    ["aws:ec2/vpc:Vpc", "enableNetworkAddressUsageMetrics", "update"],
+    ["aws:ec2/subnet:Subnet", "ipv6Native", "replace"],
+    ["aws:ec2/eip:Eip", "address", "replace"],
+    ["aws:ec2/natGateway:NatGateway", "privateIp", "replace"],
+    ["aws:ec2/natGateway:NatGateway", "secondaryAllocationIds", "update"],
+    ["aws:eks/cluster:Cluster", "encryptionConfig.provider.keyArn", "may-replace"],
+    ["aws:eks/cluster:Cluster", "computeConfig.nodeRoleArn", "may-replace"],
+    ["aws:eks/cluster:Cluster", "computeConfig.nodePools", "update"],
+    ["aws:eks/cluster:Cluster", "outpostConfig.controlPlaneInstanceType", "replace"],
+    ["aws:eks/cluster:Cluster", "kubernetesNetworkConfig.elasticLoadBalancing.enabled", "update"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4", "may-replace"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "referencedSecurityGroupId", "may-replace"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "fromPort", "update"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "securityGroupId", "replace"],
+    ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "cidrIpv4", "may-replace"],
     ["aws:ec2/vpc:Vpc", "somethingNew", "may-replace"],
     ["aws:example/unknown:Thing", "anything", "may-replace"],
   ];

@@ -1,11 +1,15 @@
 /**
  * Which property changes replace a resource, per resource type the program creates. Replacement is a
  * fact of each provider, so every entry names the provider source it comes from:
- * - AWS: @pulumi/aws 7.48.0 is terraform-provider-aws bridged; pulumi/pulumi-aws#6392 (merged
- *   2026-05-22) moved it to upstream v6.46.0, the version these entries cite (the release's `upstream`
- *   submodule is the exact pin; re-check it when @pulumi/aws moves). A Terraform argument marked `ForceNew` (SDKv2)
- *   or with a `RequiresReplace` plan modifier (framework) replaces; property names are Pulumi's
- *   camelCase of the Terraform names.
+ * - AWS: @pulumi/aws 7.48.0 is terraform-provider-aws v6 bridged (pulumi-aws's `upstream` submodule is
+ *   the exact pin, which could not be read here). It is not v6.46.0: that came with pulumi/pulumi-aws#6392
+ *   (merged 2026-05-22), and the v7.43.0 release notes already list #6609 and #6617 (upstream v6.60.0,
+ *   v6.61.0), so 7.48.0 bridges v6.61.0 or later. Each entry names the file it was checked against and
+ *   the commit of the copy read (`file@commit`, a terraform-provider-aws `main` commit, not necessarily
+ *   the bridged release: re-check an entry when the program starts setting a new argument). A Terraform
+ *   argument marked `ForceNew` (SDKv2), with a `RequiresReplace` plan modifier (framework), or forced in
+ *   CustomizeDiff/ModifyPlan replaces; property names are Pulumi's camelCase of the Terraform names. An
+ *   argument forced only for some old -> new values (CustomizeDiff) is left unlisted: "may replace".
  * - Kubernetes: @pulumi/kubernetes 4.34.x, pulumi-kubernetes provider/pkg/provider/diff.go
  *   (`forceNew` table) and provider.go Diff: `.metadata.name`/`.metadata.namespace` always replace;
  *   *Patch kinds replace on those only ("Patch resources can be updated in place for all other
@@ -29,7 +33,7 @@ export interface TypeRules {
   readonly replaceIfComputed?: readonly string[];
 }
 
-const TF = "terraform-provider-aws v6.46.0";
+const TF = "terraform-provider-aws >=v6.61.0";
 const K8S = "pulumi-kubernetes 4.34 provider/pkg/provider";
 
 /**
@@ -53,38 +57,48 @@ const k8s = (kindRule: string, replace: readonly string[], update: readonly stri
 
 export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // --- network (internal/service/ec2) ---
-  "aws:ec2/vpc:Vpc": aws("ec2/vpc_.go (cidr_block ForceNew)", ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], ["enableDnsHostnames", "enableDnsSupport", "instanceTenancy"]),
-  "aws:ec2/subnet:Subnet": aws("ec2/vpc_subnet.go (vpc_id, cidr_block, availability_zone ForceNew)", ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"], ["mapPublicIpOnLaunch"]),
+  // instance_tenancy is not ForceNew in the schema, but resourceVPCCustomizeDiff forces a new VPC for
+  // every tenancy change except dedicated -> default: left unlisted ("may replace").
+  "aws:ec2/vpc:Vpc": aws("ec2/vpc_.go@00081ce4 (cidr_block, ipv4_ipam_pool_id, ipv4_netmask_length ForceNew; instance_tenancy ForceNew in CustomizeDiff unless dedicated -> default)", ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], ["enableDnsHostnames", "enableDnsSupport", "enableNetworkAddressUsageMetrics", "assignGeneratedIpv6CidrBlock", "ipv6CidrBlock", "ipv6IpamPoolId", "ipv6CidrBlockNetworkBorderGroup"]),
+  // ipv6_cidr_block is ForceNewIf (CustomizeDiff) when the subnet had assign_ipv6_address_on_creation: unlisted.
+  "aws:ec2/subnet:Subnet": aws("ec2/vpc_subnet.go@00cda125 (vpc_id, cidr_block, availability_zone(_id), ipv4/ipv6 IPAM pool and netmask, ipv6_native, outpost_arn ForceNew)", ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId", "ipv4IpamPoolId", "ipv4NetmaskLength", "ipv6IpamPoolId", "ipv6NetmaskLength", "ipv6Native", "outpostArn"], ["mapPublicIpOnLaunch", "assignIpv6AddressOnCreation", "enableDns64", "enableResourceNameDnsARecordOnLaunch", "enableResourceNameDnsAaaaRecordOnLaunch", "privateDnsHostnameTypeOnLaunch", "enableLniAtDeviceIndex", "customerOwnedIpv4Pool", "mapCustomerOwnedIpOnLaunch"]),
   "aws:ec2/internetGateway:InternetGateway": aws("ec2/vpc_internet_gateway.go (vpc_id attaches/detaches in place)", [], ["vpcId"]),
-  "aws:ec2/eip:Eip": aws("ec2/ec2_eip.go (domain ForceNew)", ["domain", "networkBorderGroup", "publicIpv4Pool"], []),
-  "aws:ec2/natGateway:NatGateway": aws("ec2/vpc_nat_gateway.go (allocation_id, subnet_id, connectivity_type ForceNew)", ["allocationId", "subnetId", "connectivityType"], []),
-  "aws:ec2/routeTable:RouteTable": aws("ec2/vpc_route_table.go (vpc_id ForceNew)", ["vpcId"], ["routes", "propagatingVgws"]),
-  "aws:ec2/route:Route": aws("ec2/vpc_route.go (route_table_id and destinations ForceNew; targets update)", ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"], ["gatewayId", "natGatewayId", "vpcPeeringConnectionId", "transitGatewayId", "networkInterfaceId", "vpcEndpointId"]),
+  "aws:ec2/eip:Eip": aws("ec2/ec2_eip.go@01606926 (address, domain, ipam_pool_id, network_border_group, public_ipv4_pool ForceNew; association updated in place)", ["address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"], ["instance", "networkInterface", "associateWithPrivateIp"]),
+  "aws:ec2/natGateway:NatGateway": aws("ec2/vpc_nat_gateway.go@04088eaa (allocation_id, subnet_id, connectivity_type, private_ip, secondary_private_ip_address_count ForceNew)", ["allocationId", "subnetId", "connectivityType", "privateIp", "secondaryPrivateIpAddressCount"], ["secondaryAllocationIds", "secondaryPrivateIpAddresses"]),
+  "aws:ec2/routeTable:RouteTable": aws("ec2/vpc_route_table.go@02209241 (vpc_id ForceNew; route and propagating_vgws updated in place)", ["vpcId"], ["routes", "propagatingVgws"]),
+  "aws:ec2/route:Route": aws("ec2/vpc_route.go@0128541e (route_table_id and destinations ForceNew; targets ReplaceRoute in place)", ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"], ["gatewayId", "natGatewayId", "vpcPeeringConnectionId", "transitGatewayId", "networkInterfaceId", "vpcEndpointId", "carrierGatewayId", "coreNetworkArn", "egressOnlyGatewayId", "localGatewayId"]),
   "aws:ec2/routeTableAssociation:RouteTableAssociation": aws("ec2/vpc_route_table_association.go (subnet_id ForceNew; route_table_id replaced in place)", ["subnetId", "gatewayId"], ["routeTableId"]),
   "aws:ec2/vpcEndpoint:VpcEndpoint": aws("ec2/vpc_endpoint.go (vpc_id, service_name, vpc_endpoint_type, service_region ForceNew; private_dns_enabled ForceNew unless Interface: CustomizeDiff)", ["vpcId", "serviceName", "vpcEndpointType", "serviceRegion", "resourceConfigurationArn", "serviceNetworkArn", "dnsOptions.privateDnsPreference", "dnsOptions.privateDnsSpecifiedDomains"], ["policy", "privateDnsEnabled", "securityGroupIds", "routeTableIds", "subnetIds", "subnetConfigurations", "ipAddressType", "dnsOptions.dnsRecordIpType", "autoAccept"]),
-  "aws:ec2/securityGroup:SecurityGroup": aws("ec2/vpc_security_group.go (name, description, vpc_id ForceNew)", ["name", "namePrefix", "description", "vpcId"], ["ingress", "egress", "revokeRulesOnDelete"]),
+  "aws:ec2/securityGroup:SecurityGroup": aws("ec2/vpc_security_group.go@01606926 (name, name_prefix, description, vpc_id ForceNew)", ["name", "namePrefix", "description", "vpcId"], ["ingress", "egress", "revokeRulesOnDelete"]),
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": aws("ec2/vpc_default_security_group.go (vpc_id ForceNew)", ["vpcId"], ["ingress", "egress"]),
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": aws("ec2/vpc_security_group_ingress_rule.go (security_group_id RequiresReplace; the rule itself is modified in place)", ["securityGroupId"], ["cidrIpv4", "cidrIpv6", "description", "fromPort", "toPort", "ipProtocol", "prefixListId", "referencedSecurityGroupId"]),
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": aws("ec2/vpc_security_group_egress_rule.go (security_group_id RequiresReplace)", ["securityGroupId"], ["cidrIpv4", "cidrIpv6", "description", "fromPort", "toPort", "ipProtocol", "prefixListId", "referencedSecurityGroupId"]),
+  // The rule's source (cidr_ipv4, cidr_ipv6, prefix_list_id, referenced_security_group_id) is modified in
+  // place while its kind stays the same, but ModifyPlan sets RequiresReplace when the kind changes (a CIDR
+  // rule becoming a security-group rule): a path-only classifier cannot tell the two apart, so the source
+  // attributes stay unlisted ("may replace").
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": aws("ec2/vpc_security_group_ingress_rule.go@00a32209 (security_group_id RequiresReplace; ModifyPlan RequiresReplace when the source attribute changes kind; ports, protocol, description ModifySecurityGroupRules)", ["securityGroupId"], ["description", "fromPort", "toPort", "ipProtocol"]),
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": aws("ec2/vpc_security_group_egress_rule.go (same framework resource shape as the ingress rule, vpc_security_group_ingress_rule.go@00a32209)", ["securityGroupId"], ["description", "fromPort", "toPort", "ipProtocol"]),
   "aws:ec2/flowLog:FlowLog": aws("ec2/vpc_flow_log.go (every argument but tags ForceNew)", ["vpcId", "subnetId", "logDestination", "logDestinationType", "trafficType", "iamRoleArn", "logFormat", "maxAggregationInterval", "destinationOptions"], []),
   "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": aws("ec2/vpc_peering_connection.go (vpc_id, peer_vpc_id, peer_region, peer_owner_id ForceNew)", ["vpcId", "peerVpcId", "peerRegion", "peerOwnerId"], ["autoAccept", "accepter", "requester"]),
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": aws("ec2/vpc_peering_connection_accepter.go (vpc_peering_connection_id ForceNew)", ["vpcPeeringConnectionId"], ["autoAccept", "accepter", "requester"]),
   "aws:ec2/launchTemplate:LaunchTemplate": aws("ec2/ec2_launch_template.go (name ForceNew; every other change is a new template version)", ["name", "namePrefix"], ["blockDeviceMappings", "description", "metadataOptions", "tagSpecifications", "updateDefaultVersion", "userData", "imageId", "instanceType", "vpcSecurityGroupIds"]),
   // --- EKS (internal/service/eks) ---
-  "aws:eks/cluster:Cluster": aws("eks/cluster.go (name, role_arn, bootstrap_* ForceNew; encryption_config ForceNewIfChange when removed)", ["name", "roleArn", "bootstrapSelfManagedAddons", "accessConfig.bootstrapClusterCreatorAdminPermissions", "kubernetesNetworkConfig.serviceIpv4Cidr", "kubernetesNetworkConfig.ipFamily", "outpostConfig", "remoteNetworkConfig"],
-    ["version", "enabledClusterLogTypes", "accessConfig.authenticationMode", "vpcConfig.endpointPrivateAccess", "vpcConfig.endpointPublicAccess", "vpcConfig.publicAccessCidrs", "vpcConfig.securityGroupIds", "vpcConfig.subnetIds", "upgradePolicy", "zonalShiftConfig", "computeConfig", "storageConfig", "encryptionConfig"]),
-  "aws:eks/nodeGroup:NodeGroup": aws("eks/node_group.go (cluster_name, node_group_name, node_role_arn, subnet_ids, instance_types, capacity_type, ami_type, disk_size ForceNew)", ["clusterName", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "subnetIds", "instanceTypes", "capacityType", "amiType", "diskSize", "remoteAccess", "launchTemplate.id", "launchTemplate.name"],
+  // encryption_config: CustomizeDiff ForceNewIfChange when it is removed (adding it is in place), and
+  // compute_config.node_role_arn: CustomizeDiff ForceNew when an existing role changes (adding one is in
+  // place). Both depend on the old value, so both stay unlisted ("may replace").
+  "aws:eks/cluster:Cluster": aws("eks/cluster.go@00555dc5 (name, role_arn, bootstrap_self_managed_addons, access_config.bootstrap_cluster_creator_admin_permissions, kubernetes_network_config.ip_family/service_ipv4_cidr, outpost_config.control_plane_*, remote_network_config ForceNew; encryption_config and compute_config.node_role_arn forced in CustomizeDiff)", ["name", "roleArn", "bootstrapSelfManagedAddons", "accessConfig.bootstrapClusterCreatorAdminPermissions", "kubernetesNetworkConfig.serviceIpv4Cidr", "kubernetesNetworkConfig.ipFamily", "outpostConfig.controlPlaneInstanceType", "outpostConfig.controlPlanePlacement.groupName", "remoteNetworkConfig"],
+    ["version", "enabledClusterLogTypes", "accessConfig.authenticationMode", "vpcConfig.endpointPrivateAccess", "vpcConfig.endpointPublicAccess", "vpcConfig.publicAccessCidrs", "vpcConfig.securityGroupIds", "vpcConfig.subnetIds", "upgradePolicy", "zonalShiftConfig", "computeConfig.enabled", "computeConfig.nodePools", "storageConfig", "kubernetesNetworkConfig.elasticLoadBalancing"]),
+  "aws:eks/nodeGroup:NodeGroup": aws("eks/node_group.go@012e0a32 (ami_type, capacity_type, cluster_name, disk_size, instance_types, launch_template.id/name, node_group_name(_prefix), node_role_arn, remote_access, subnet_ids ForceNew)", ["clusterName", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "subnetIds", "instanceTypes", "capacityType", "amiType", "diskSize", "remoteAccess", "launchTemplate.id", "launchTemplate.name"],
     ["scalingConfig", "labels", "taints", "version", "releaseVersion", "updateConfig", "launchTemplate.version", "forceUpdateVersion", "nodeRepairConfig"]),
-  "aws:eks/addon:Addon": aws("eks/addon.go (cluster_name, addon_name ForceNew)", ["clusterName", "addonName"], ["addonVersion", "configurationValues", "serviceAccountRoleArn", "resolveConflictsOnCreate", "resolveConflictsOnUpdate", "preserve", "podIdentityAssociations"]),
+  "aws:eks/addon:Addon": aws("eks/addon.go@00a35305 (cluster_name, addon_name ForceNew)", ["clusterName", "addonName"], ["addonVersion", "configurationValues", "serviceAccountRoleArn", "resolveConflictsOnCreate", "resolveConflictsOnUpdate", "preserve", "podIdentityAssociations"]),
   // --- IAM (internal/service/iam) ---
-  "aws:iam/role:Role": aws("iam/role.go (name, name_prefix, path ForceNew)", ["name", "namePrefix", "path"], ["assumeRolePolicy", "inlinePolicies", "managedPolicyArns", "description", "maxSessionDuration", "permissionsBoundary", "forceDetachPolicies"]),
+  "aws:iam/role:Role": aws("iam/role.go@0040ea69 (name, name_prefix, path ForceNew)", ["name", "namePrefix", "path"], ["assumeRolePolicy", "inlinePolicies", "managedPolicyArns", "description", "maxSessionDuration", "permissionsBoundary", "forceDetachPolicies"]),
   "aws:iam/rolePolicy:RolePolicy": aws("iam/role_policy.go (role, name ForceNew)", ["role", "name", "namePrefix"], ["policy"]),
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": aws("iam/role_policy_attachment.go (role, policy_arn ForceNew)", ["role", "policyArn"], []),
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": aws("iam/openid_connect_provider.go (url ForceNew; client_id_list and thumbprint_list updated in place)", ["url"], ["clientIdLists", "thumbprintLists"]),
   // --- KMS, logs ---
-  "aws:kms/key:Key": aws("kms/key.go (customer_master_key_spec, key_usage, multi_region, custom_key_store_id ForceNew)", ["customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"], ["policy", "description", "enableKeyRotation", "rotationPeriodInDays", "deletionWindowInDays", "isEnabled", "bypassPolicyLockoutSafetyCheck"]),
+  "aws:kms/key:Key": aws("kms/key.go@00a35305 (custom_key_store_id, customer_master_key_spec, key_usage, multi_region, xks_key_id ForceNew)", ["customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"], ["policy", "description", "enableKeyRotation", "rotationPeriodInDays", "deletionWindowInDays", "isEnabled", "bypassPolicyLockoutSafetyCheck"]),
   "aws:kms/alias:Alias": aws("kms/alias.go (name ForceNew; target_key_id update)", ["name", "namePrefix"], ["targetKeyId"]),
-  "aws:cloudwatch/logGroup:LogGroup": aws("logs/group.go (name, name_prefix, log_group_class ForceNew)", ["name", "namePrefix", "logGroupClass"], ["retentionInDays", "kmsKeyId", "skipDestroy"]),
+  "aws:cloudwatch/logGroup:LogGroup": aws("logs/group.go@0073593e (name, name_prefix, log_group_class ForceNew)", ["name", "namePrefix", "logGroupClass"], ["retentionInDays", "kmsKeyId", "skipDestroy"]),
   // --- load balancing (internal/service/elbv2) ---
   // subnets and securityGroups are left unlisted ("may replace"): for a network LB, CustomizeDiff
   // forces a new one when subnets are removed or security groups go from none to some (or back).
