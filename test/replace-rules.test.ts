@@ -51,7 +51,10 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["kubernetes:apps/v1:StatefulSet", "spec.replicas", "update"],
     ["kubernetes:apps/v1:StatefulSet", "spec", "replace"],
     ["kubernetes:apps/v1:StatefulSet", "metadata.name", "replace"],
-    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "update"],
+    // enableConfigMapMutable defaults to false (provider.go Configure) and the program does not set it.
+    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "replace"],
+    ["kubernetes:core/v1:ConfigMap", "immutable", "may-replace"],
+    ["kubernetes:core/v1:Secret", "stringData.password", "replace"],
     ["kubernetes:storage.k8s.io/v1:StorageClassPatch", "metadata.name", "replace"],
     ["kubernetes:storage.k8s.io/v1:StorageClassPatch", "allowedTopologies", "update"],
     ["kubernetes:helm.sh/v3:Release", "values.ingestionGateway.replicaCount", "update"],
@@ -85,6 +88,11 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["aws:lb/loadBalancer:LoadBalancer", "customerOwnedIpv4Pool", "replace"],
     ["aws:lb/loadBalancer:LoadBalancer", "securityGroups", "may-replace"],
     ["aws:secretsmanager/secretVersion:SecretVersion", "secretStringWoVersion", "replace"],
+    // private_dns_enabled is forced new in CustomizeDiff for Gateway endpoints only.
+    ["aws:ec2/vpcEndpoint:VpcEndpoint", "privateDnsEnabled", "may-replace"],
+    ["aws:ec2/vpcEndpoint:VpcEndpoint", "subnetIds", "update"],
+    ["aws:codebuild/webhook:Webhook", "scopeConfiguration", "may-replace"],
+    ["aws:ec2/launchTemplate:LaunchTemplate", "keyName", "update"],
     ["aws:ec2/vpc:Vpc", "somethingNew", "may-replace"],
     ["aws:example/unknown:Thing", "anything", "may-replace"],
   ];
@@ -92,9 +100,10 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     it(`${type.split(":").pop()} ${path}: ${effect}`, () => assert.equal(classifyChange(type, path).effect, effect));
   }
 
-  it("replaces a Kubernetes provider whose kubeconfig becomes unknown (its cluster is replaced), updates it otherwise", () => {
+  it("replaces a Kubernetes provider whose kubeconfig becomes unknown (its cluster is replaced); a known change may replace (DiffConfig compares the active cluster)", () => {
     assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", true).effect, "replace");
-    assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", false).effect, "update");
+    assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", false).effect, "may-replace");
+    assert.equal(classifyChange("pulumi:providers:kubernetes", "enableServerSideApply", false).effect, "update");
   });
 });
 
