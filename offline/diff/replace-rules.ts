@@ -151,7 +151,7 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // program sets none): a path alone cannot tell, so a known kubeconfig change is "may replace".
   "pulumi:providers:kubernetes": { source: `${K8S}/provider.go${K8S_AT} DiffConfig (kubeconfig, context, cluster: replace when unknown, or when known and the active cluster changes; clusterIdentifier and renderYamlToDirectory replace)`, replace: ["clusterIdentifier", "renderYamlToDirectory"], update: ["enableServerSideApply"], replaceIfComputed: ["kubeconfig", "context", "cluster"] },
   "pulumi:providers:aws": { source: "pulumi-aws 7.48 (bridged provider config: in place)", replace: [], update: ["defaultTags", "skipCredentialsValidation", "skipRegionValidation", "region"] },
-  "random:index/randomPassword:RandomPassword": { source: "terraform-provider-random v3 internal/provider/resource_password.go (every argument RequiresReplace)", replace: ["length", "special", "upper", "lower", "numeric", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"], update: [] },
+  "random:index/randomPassword:RandomPassword": { source: "terraform-provider-random v3 internal/provider/resource_password.go@0117aa60 (passwordSchemaV3: every argument RequiresReplace; keepers RequiresReplaceIfValuesNotNull, override_special unless \"\" -> null)", replace: ["length", "special", "upper", "lower", "number", "numeric", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"], update: [] },
 };
 
 /** A changed property's effect, and the rule (source) that says so. */
