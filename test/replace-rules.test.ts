@@ -93,6 +93,7 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["aws:ec2/vpcEndpoint:VpcEndpoint", "subnetIds", "update"],
     ["aws:codebuild/webhook:Webhook", "scopeConfiguration", "may-replace"],
     ["aws:ec2/launchTemplate:LaunchTemplate", "keyName", "update"],
+    ["pulumi:providers:aws", "region", "may-replace"],
     ["aws:ec2/vpc:Vpc", "somethingNew", "may-replace"],
     ["aws:example/unknown:Thing", "anything", "may-replace"],
   ];

@@ -41,7 +41,8 @@ const K8S_AT = "@94977969";
 
 /**
  * Every AWS resource: `tags` update in place (tags_interceptor.go); the v6 `region` argument forces
- * a new resource (internal/provider/sdkv2/region.go, internal/provider/framework/region.go).
+ * a new resource (internal/provider/sdkv2/region.go@0073593e forceNewIfRegionChanges: any change but
+ * unset <-> the provider's own region; internal/provider/framework/region.go not re-read).
  */
 const AWS_COMMON = { replace: ["region"], update: ["tags"] } as const;
 
@@ -150,7 +151,10 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // active cluster's settings (server, CA) change, unless an unchanged clusterIdentifier is set (the
   // program sets none): a path alone cannot tell, so a known kubeconfig change is "may replace".
   "pulumi:providers:kubernetes": { source: `${K8S}/provider.go${K8S_AT} DiffConfig (kubeconfig, context, cluster: replace when unknown, or when known and the active cluster changes; clusterIdentifier and renderYamlToDirectory replace)`, replace: ["clusterIdentifier", "renderYamlToDirectory"], update: ["enableServerSideApply"], replaceIfComputed: ["kubeconfig", "context", "cluster"] },
-  "pulumi:providers:aws": { source: "pulumi-aws 7.48 (bridged provider config: in place)", replace: [], update: ["defaultTags", "skipCredentialsValidation", "skipRegionValidation", "region"] },
+  // Provider `region`: how the bridge diffs the provider itself was not checked, and every regional
+  // resource it serves then gets a new `region` (sdkv2/region.go defaultRegion + forceNewIfRegionChanges),
+  // which this offline diff does not propagate: "may replace".
+  "pulumi:providers:aws": { source: "pulumi-aws 7.48 (bridged provider config; not verified against pulumi-terraform-bridge)", replace: [], update: ["defaultTags", "skipCredentialsValidation", "skipRegionValidation"] },
   "random:index/randomPassword:RandomPassword": { source: "terraform-provider-random v3 internal/provider/resource_password.go@0117aa60 (passwordSchemaV3: every argument RequiresReplace; keepers RequiresReplaceIfValuesNotNull, override_special unless \"\" -> null)", replace: ["length", "special", "upper", "lower", "number", "numeric", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "keepers"], update: [] },
 };
 
