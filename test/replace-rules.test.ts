@@ -21,7 +21,7 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
 
   it("cite a provider source file and version in every entry", () => {
     for (const [type, rules] of Object.entries(REPLACE_RULES)) {
-      assert.match(rules.source, /(terraform-provider-aws v6\.46\.0 internal\/service\/\S+\.go|pulumi-kubernetes 4\.34 provider\/pkg\/provider\/\S+\.go|terraform-provider-random v3 \S+\.go|pulumi-aws 7\.48)/, type);
+      assert.match(rules.source, /(terraform-provider-aws >=v6\.61\.0 internal\/service\/\S+\.go|pulumi-kubernetes 4\.34 provider\/pkg\/provider\/\S+\.go|terraform-provider-random v3 \S+\.go|pulumi-aws 7\.48)/, type);
       assert.ok(rules.replace.every((p) => !rules.update.includes(p)), `${type}: a property both replaces and updates`);
     }
   });
@@ -51,7 +51,10 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["kubernetes:apps/v1:StatefulSet", "spec.replicas", "update"],
     ["kubernetes:apps/v1:StatefulSet", "spec", "replace"],
     ["kubernetes:apps/v1:StatefulSet", "metadata.name", "replace"],
-    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "update"],
+    // enableConfigMapMutable defaults to false (provider.go Configure) and the program does not set it.
+    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "replace"],
+    ["kubernetes:core/v1:ConfigMap", "immutable", "may-replace"],
+    ["kubernetes:core/v1:Secret", "stringData.password", "replace"],
     ["kubernetes:storage.k8s.io/v1:StorageClassPatch", "metadata.name", "replace"],
     ["kubernetes:storage.k8s.io/v1:StorageClassPatch", "allowedTopologies", "update"],
     ["kubernetes:helm.sh/v3:Release", "values.ingestionGateway.replicaCount", "update"],
@@ -60,6 +63,37 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["aws:lb/loadBalancer:LoadBalancer", "subnets", "may-replace"],
     ["aws:lb/loadBalancer:LoadBalancer", "internal", "replace"],
     ["kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "spec.targetGroupARN", "may-replace"],
+    // Corrections from reading the provider source (see each entry's file@commit).
+    ["aws:ec2/vpc:Vpc", "instanceTenancy", "may-replace"],
+    ["aws:ec2/vpc:Vpc", "enableNetworkAddressUsageMetrics", "update"],
+    ["aws:ec2/subnet:Subnet", "ipv6Native", "replace"],
+    ["aws:ec2/eip:Eip", "address", "replace"],
+    ["aws:ec2/natGateway:NatGateway", "privateIp", "replace"],
+    ["aws:ec2/natGateway:NatGateway", "secondaryAllocationIds", "update"],
+    ["aws:eks/cluster:Cluster", "encryptionConfig.provider.keyArn", "may-replace"],
+    ["aws:eks/cluster:Cluster", "computeConfig.nodeRoleArn", "may-replace"],
+    ["aws:eks/cluster:Cluster", "computeConfig.nodePools", "update"],
+    ["aws:eks/cluster:Cluster", "outpostConfig.controlPlaneInstanceType", "replace"],
+    ["aws:eks/cluster:Cluster", "kubernetesNetworkConfig.elasticLoadBalancing.enabled", "update"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4", "may-replace"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "referencedSecurityGroupId", "may-replace"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "fromPort", "update"],
+    ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "securityGroupId", "replace"],
+    ["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "cidrIpv4", "may-replace"],
+    ["aws:ssm/parameter:Parameter", "dataType", "replace"],
+    ["aws:ssm/parameter:Parameter", "tier", "may-replace"],
+    ["aws:ssm/parameter:Parameter", "value", "update"],
+    ["aws:lb/targetGroup:TargetGroup", "ipAddressType", "replace"],
+    ["aws:lb/targetGroup:TargetGroup", "healthCheck.path", "update"],
+    ["aws:lb/loadBalancer:LoadBalancer", "customerOwnedIpv4Pool", "replace"],
+    ["aws:lb/loadBalancer:LoadBalancer", "securityGroups", "may-replace"],
+    ["aws:secretsmanager/secretVersion:SecretVersion", "secretStringWoVersion", "replace"],
+    // private_dns_enabled is forced new in CustomizeDiff for Gateway endpoints only.
+    ["aws:ec2/vpcEndpoint:VpcEndpoint", "privateDnsEnabled", "may-replace"],
+    ["aws:ec2/vpcEndpoint:VpcEndpoint", "subnetIds", "update"],
+    ["aws:codebuild/webhook:Webhook", "scopeConfiguration", "may-replace"],
+    ["aws:ec2/launchTemplate:LaunchTemplate", "keyName", "update"],
+    ["pulumi:providers:aws", "region", "may-replace"],
     ["aws:ec2/vpc:Vpc", "somethingNew", "may-replace"],
     ["aws:example/unknown:Thing", "anything", "may-replace"],
   ];
@@ -67,9 +101,10 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     it(`${type.split(":").pop()} ${path}: ${effect}`, () => assert.equal(classifyChange(type, path).effect, effect));
   }
 
-  it("replaces a Kubernetes provider whose kubeconfig becomes unknown (its cluster is replaced), updates it otherwise", () => {
+  it("replaces a Kubernetes provider whose kubeconfig becomes unknown (its cluster is replaced); a known change may replace (DiffConfig compares the active cluster)", () => {
     assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", true).effect, "replace");
-    assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", false).effect, "update");
+    assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", false).effect, "may-replace");
+    assert.equal(classifyChange("pulumi:providers:kubernetes", "enableServerSideApply", false).effect, "update");
   });
 });
 
