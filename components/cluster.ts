@@ -263,7 +263,11 @@ export class EksCluster extends pulumi.ComponentResource {
       ([n, endpoint, ca]) => buildKubeconfig({
         clusterName: n, endpoint, certificateAuthorityData: ca, region: args.region, contextName: contextNameFor(n, args.region),
       })));
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, {
+    // enableConfigMapMutable: a ConfigMap's data is updated in place instead of replacing it
+    // (pulumi-kubernetes provider.go Configure, default false; diff.go then forces .data to replace).
+    // Keeper's membership lives in a ConfigMap mounted as a directory: a new peer must reach running
+    // members as an update, not as a replaced ConfigMap and a replaced StatefulSet.
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true, enableConfigMapMutable: true }, {
       ...parent,
       // Workloads deployed through this provider need nodes, DNS and the EBS driver for their PVCs.
       dependsOn: [...nodeGroups, ...afterNodes],

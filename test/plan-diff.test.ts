@@ -90,10 +90,10 @@ describe("plan diff against a base (--base)", function () {
   });
 
   // pulumi-kubernetes replaces a ConfigMap whose data changes unless the provider sets
-  // enableConfigMapMutable (provider.go Configure: default false; components/cluster.ts does not set
-  // it). So a new peer's keeper_config.xml replaces the Keeper ConfigMap, and the StatefulSet whose
-  // spec takes the ConfigMap's name: the guard must say so rather than plan an in-place update.
-  it("a new peer in pattern 3 creates links, and its Keeper configuration change replaces the ConfigMap (enableConfigMapMutable is not set): the guard reports the Keeper", async () => {
+  // enableConfigMapMutable (provider.go Configure: default false). components/cluster.ts sets it, so a
+  // new peer's keeper_config.xml is an in-place update that reaches running members (mounted as a
+  // directory), and neither the Keeper StatefulSet nor any volume is replaced.
+  it("a new peer in pattern 3 creates links and updates the Keeper configuration in place, replacing no volume", async () => {
     // Base: the group before the Stockholm witness joined (two members peering each other).
     const dir = join(ROOT, "examples", "active-active");
     const before = ["eu-west-1", "eu-central-1"].map((stack) => {
@@ -108,15 +108,17 @@ describe("plan diff against a base (--base)", function () {
       assert.deepEqual(byOp(d, "delete"), [], `${s.stack}: nothing deleted`);
       assert.ok(byOp(d, "create").length > 0, `${s.stack}: links to the new peer are created`);
       const keeper = d.find((x) => x.name === "replication-keeper-config")!;
-      assert.equal(keeper.op, "replace");
+      assert.equal(keeper.op, "update");
       const xml = keeper.changes.find((c) => c.path === "data.keeper_config.xml")!;
       assert.ok(String(xml.new).includes("eu-north-1"));
-      assert.equal(xml.effect, "replace");
-      assert.match(xml.source, /pulumi-kubernetes 4\.34 provider\/pkg\/provider\/diff\.go.*enableConfigMapMutable/);
-      const replaced = byOp(d, "replace").concat(byOp(d, "may-replace")).map((x) => x.name).sort();
-      assert.deepEqual(replaced, ["replication-keeper-config", "replication-keeper-statefulset"], `${s.stack}: only the Keeper's ConfigMap and StatefulSet`);
-      const sts = d.find((x) => x.type === "kubernetes:apps/v1:StatefulSet")!;
-      assert.ok(s.violations.some((v) => v.policy === "replacement-guard" && v.level === "mandatory" && v.urn === sts.urn), `${s.stack}: the guard reports the Keeper StatefulSet`);
+      assert.equal(xml.effect, "update");
+      assert.match(xml.source, /enableConfigMapMutable/);
+      assert.deepEqual(byOp(d, "replace").concat(byOp(d, "may-replace")).map((x) => x.name), [], `${s.stack}: nothing replaced`);
+      assert.equal(d.find((x) => x.type === "kubernetes:apps/v1:StatefulSet")!.op, "unchanged", `${s.stack}: the Keeper StatefulSet and its volumes stay`);
+      assert.ok(!s.violations.some((v) => v.policy === "replacement-guard" && v.level === "mandatory"), `${s.stack}: the guard has nothing to say`);
+      // The premise of the ConfigMap rule: the program's Kubernetes provider updates ConfigMaps in place.
+      const provider = s.record.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+      assert.equal(String(provider.rawInputs.enableConfigMapMutable), "true", "provider config reaches the engine as a string");
     }
     assert.equal(head.stacks.find((x) => x.stack === "eu-north-1")!.diff!.newStack, true);
   });

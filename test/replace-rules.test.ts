@@ -52,7 +52,7 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["kubernetes:apps/v1:StatefulSet", "spec", "replace"],
     ["kubernetes:apps/v1:StatefulSet", "metadata.name", "replace"],
     // enableConfigMapMutable defaults to false (provider.go Configure) and the program does not set it.
-    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "replace"],
+    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "update"], // the program's provider sets enableConfigMapMutable,
     ["kubernetes:core/v1:ConfigMap", "immutable", "may-replace"],
     ["kubernetes:core/v1:Secret", "stringData.password", "replace"],
     ["kubernetes:storage.k8s.io/v1:StorageClassPatch", "metadata.name", "replace"],
