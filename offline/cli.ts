@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- <selector> [--json]` (DESIGN.md contract 2).
+ * `npm run plan -- <selector> [--json]` (the plan CLI contract: README "Offline plan (`--json`)").
  * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
  */
 import { join, resolve } from "node:path";

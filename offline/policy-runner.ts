@@ -52,7 +52,7 @@ const packageVersion = (pkg: string): string | undefined => {
  * The default provider the engine creates for a package when a resource names none: URN
  * `...::pulumi:providers:<pkg>::default_<version, dots as underscores>`, inputs from the stack's
  * `<pkg>:*` config plus `version` (pulumi/pulumi pkg/resource/deploy/providers/registry.go,
- * default provider naming). Not registered under mocks (DESIGN: default providers).
+ * default provider naming). Not registered under mocks (the engine registers default providers itself).
  */
 function defaultProvider(r: RecordedResource, target: AnalysisTarget): AnalyzerResource["provider"] {
   const pkg = r.type.split(":")[0]!;

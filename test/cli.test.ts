@@ -1,4 +1,4 @@
-/** The offline plan CLI contract (DESIGN.md contract 2): selectors, JSON shape, exit codes, errors. */
+/** The offline plan CLI contract: selectors, JSON shape, exit codes, errors. */
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";

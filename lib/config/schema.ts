@@ -1,6 +1,6 @@
 /**
- * The `infrasage:*` stack-config schema (DESIGN.md contract 1) as zod schemas. Strict objects make
- * typos fail; every field says what it is. Defaults that depend on the region or the scale profile
+ * The `infrasage:*` stack-config schema (README "Configuration reference") as zod schemas. Strict
+ * objects make typos fail; every field says what it is. Defaults that depend on the region or the scale profile
  * are filled in by parse.ts, not here, so "not set" stays distinguishable from "set to the default".
  */
 import { z } from "zod";
