@@ -2,6 +2,7 @@
  * `npm run plan -- <selector> [--json]` (the plan CLI contract: README "Offline plan (`--json`)").
  * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
  */
+import { enableCompileCache } from "node:module";
 import { join, resolve } from "node:path";
 import { lstatSync, writeFileSync } from "node:fs";
 import type { PlanResult } from "./plan";
@@ -10,6 +11,10 @@ import type { DestroyMode } from "./second-life";
 import { PolicyConfigError } from "./policy-config";
 import { findProject, listStackFiles, PROGRAM_ROOT, readTextFile, stackNameOf, StackFileError } from "./stack-file";
 import { STACK_NAME_RE } from "./preflight/project";
+
+// V8's on-disk code cache (Node 22.1+): later runs skip compiling the SDKs and the program again
+// (about 5% of a plan measured with farm-bench; nothing changes but start-up time).
+enableCompileCache?.();
 
 const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [options]
   --stack NAME        plan Pulumi.NAME.yaml beside Pulumi.yaml
