@@ -10,7 +10,9 @@ import { clusterNameFor } from "./lib/cluster-plan";
 import { RegionalNetwork } from "./components/network";
 import { readExistingNetwork, type NetworkView } from "./components/existing-network";
 import { VpcEndpoints } from "./components/vpc-endpoints";
-import { EksCluster, controlPlaneLogGroupExists, deployedClusterVersion } from "./components/cluster";
+import { EksCluster, controlPlaneLogGroupExists, deployedAddonVersions, deployedClusterVersion } from "./components/cluster";
+import { EKS_ADDONS } from "./lib/cluster-plan";
+import { addonDowngradeProblems } from "./lib/addons/addon-versions";
 import { versionSkewProblems } from "./lib/upgrade-plan";
 import { formatProblems } from "./lib/config/problems";
 import { InfraSageRelease } from "./components/infrasage-release";
@@ -75,6 +77,10 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   const deployedVersion = await deployedClusterVersion(clusterName, { provider: awsProvider });
   const skew = versionSkewProblems(deployedVersion, config.cluster.version);
   if (skew.length) throw new pulumi.RunError(formatProblems(skew, `Pulumi.${config.stack}.yaml`));
+  // Add-ons are never taken back to an older build (EKS refuses downgrades): what runs now is read first.
+  const runningAddonVersions = deployedVersion ? await deployedAddonVersions(clusterName, EKS_ADDONS.map((a) => a.name), { provider: awsProvider }) : {};
+  const downgrades = addonDowngradeProblems(config.cluster.addons, runningAddonVersions);
+  if (downgrades.length) throw new pulumi.RunError(formatProblems(downgrades.map((p) => ({ ...p, key: `infrasage:${p.key}` })), `Pulumi.${config.stack}.yaml`));
 
   // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
   const adoptLogGroup = await controlPlaneLogGroupExists(clusterName, { provider: awsProvider });
@@ -87,6 +93,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     adminRoleArns: config.cluster.adminRoleArns,
     accessEntries: config.cluster.accessEntries,
     addons: config.cluster.addons,
+    runningAddonVersions,
     // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
     nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
     desiredSizeOwnedByAutoscaler: config.autoscaling === "cluster-autoscaler",
@@ -239,6 +246,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     clusterName: cluster.clusterName,
     // What the next upgrade starts from (the plan reads it as the deployed version offline).
     clusterVersion: config.cluster.version,
+    addonVersions: cluster.addonVersions,
     kubeconfig: cluster.kubeconfig,
     ...(release ? { ingestionEndpoint: release.ingestionEndpoint, apiKey: release.apiKey } : {}),
     ...(release?.grafanaAdminPassword ? { grafanaAdminPassword: release.grafanaAdminPassword } : {}),

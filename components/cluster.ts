@@ -21,7 +21,7 @@ import {
   oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
 } from "../lib/cluster-plan";
 import { createNodeGroups } from "./cluster-node-groups";
-import { addonConfigurationValues, addonVersionFor, type AddonOverride, type ManagedAddonName } from "../lib/addons/addon-versions";
+import { addonConfigurationValues, addonVersionFor, installedOrNewer, type AddonOverride, type ManagedAddonName } from "../lib/addons/addon-versions";
 import { planAccessEntries, type AccessEntryConfig } from "../lib/access-entries";
 import { CONTROL_PLANE_LOG_TYPES } from "../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../lib/kubeconfig";
@@ -79,6 +79,8 @@ export interface EksClusterArgs {
   readonly adoptLogGroup?: boolean;
   /** Per add-on version and configuration values (`cluster.addons`). @default the pinned table */
   readonly addons?: Readonly<Record<string, AddonOverride>>;
+  /** Versions of the add-ons the running cluster has (deployedAddonVersions): never taken back. @default none */
+  readonly runningAddonVersions?: Readonly<Record<string, string>>;
   /** Tags on every taggable AWS resource. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -95,6 +97,8 @@ export class EksCluster extends pulumi.ComponentResource {
   public readonly provider: k8s.Provider;
   public readonly clusterSecurityGroupId: pulumi.Output<string>;
   public readonly nodeRoleArn: pulumi.Output<string>;
+  /** `{ <add-on>: <version> }` as planned: the stack output the next deployment's reader compares with. */
+  public readonly addonVersions: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:cluster:EksCluster", name, {}, opts);
@@ -236,8 +240,10 @@ export class EksCluster extends pulumi.ComponentResource {
         clusterName,
         addonName: spec.name,
         // `cluster.addons`, else the pin of lib/addons/addon-versions.ts, else EKS's default for the
-        // cluster's version: each follows `cluster.version` (updated after the control plane).
-        addonVersion: addonVersionFor(spec.name as ManagedAddonName, args.version, override) ?? addonVersion(spec.name),
+        // cluster's version: each follows `cluster.version` (updated after the control plane), but a
+        // running add-on is never taken back to an older build (EKS refuses downgrades).
+        addonVersion: pulumi.output(addonVersionFor(spec.name as ManagedAddonName, args.version, override) ?? addonVersion(spec.name))
+          .apply((planned) => installedOrNewer(planned, args.runningAddonVersions?.[spec.name]) ?? planned),
         serviceAccountRoleArn: roleArn,
         ...(values ? { configurationValues: JSON.stringify(values) } : {}),
         resolveConflictsOnCreate: "OVERWRITE",
@@ -274,6 +280,8 @@ export class EksCluster extends pulumi.ComponentResource {
     });
 
     this.clusterName = clusterName;
+    const specs = [...EKS_ADDONS.filter((a) => a.phase === "beforeNodes"), ...EKS_ADDONS.filter((a) => a.phase === "afterNodes")];
+    this.addonVersions = pulumi.all(Object.fromEntries([...beforeNodes, ...afterNodes].map((a, i) => [specs[i]!.name, a.addonVersion]))) as pulumi.Output<Record<string, string>>;
     this.endpoint = cluster.endpoint;
     this.certificateAuthorityData = cluster.certificateAuthority.data;
     this.oidcProviderArn = oidcProvider.arn;
@@ -306,6 +314,21 @@ export async function deployedClusterVersion(clusterName: string, opts: pulumi.I
   // List first: the single-cluster data source fails for a cluster that does not exist yet.
   const { names } = await aws.eks.getClusters({}, opts);
   return names.includes(clusterName) ? (await aws.eks.getCluster({ name: clusterName }, opts)).version : undefined;
+}
+
+/**
+ * The add-on versions the running cluster has (data sources: read at preview too); empty before its
+ * first deployment. An add-on not installed (yet) is absent: the data source fails for it.
+ */
+export async function deployedAddonVersions(clusterName: string, addonNames: readonly string[], opts: pulumi.InvokeOptions): Promise<Record<string, string>> {
+  const found = await Promise.all(addonNames.map(async (addonName) => {
+    try {
+      return [addonName, (await aws.eks.getAddon({ clusterName, addonName }, opts)).addonVersion] as const;
+    } catch {
+      return undefined;
+    }
+  }));
+  return Object.fromEntries(found.filter((x): x is readonly [string, string] => x !== undefined && typeof x[1] === "string"));
 }
 
 /** `AmazonEKSClusterPolicy` -> `amazoneksclusterpolicy`: a stable child-name part per policy. */

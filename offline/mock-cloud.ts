@@ -259,6 +259,14 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
           }
           return { id: String(inputs.name), name: inputs.name, version: prev.clusterVersion, arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${String(inputs.name)}`, status: "ACTIVE" };
         }
+        case "aws:eks/getAddon:getAddon": {
+          // What the last deployment recorded (stack output addonVersions); not installed otherwise.
+          const prev = ctx.deployedOutputs?.();
+          const versions = prev && prev.clusterName === inputs.clusterName ? prev.addonVersions as Record<string, unknown> | undefined : undefined;
+          const version = versions?.[String(inputs.addonName)];
+          if (typeof version !== "string") throw new Error(`reading EKS Add-On (${String(inputs.clusterName)}:${String(inputs.addonName)}): couldn't find resource`);
+          return { id: `${String(inputs.clusterName)}:${String(inputs.addonName)}`, addonName: inputs.addonName, clusterName: inputs.clusterName, addonVersion: version };
+        }
         case "aws:ec2/getSubnet:getSubnet": {
           const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.id);
           if (!s) throw new Error(`no matching EC2 Subnet found: ${String(inputs.id)} (offline mock cloud: not an existing subnet of this stack)`);

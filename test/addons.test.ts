@@ -1,7 +1,7 @@
 /** `cluster.addons`: versions from one table per cluster version, overrides, and what EKS/Kubernetes refuse. */
 import assert from "node:assert/strict";
 import { DEFAULT_EKS_VERSION, parseStackConfig, SUPPORTED_EKS_VERSIONS } from "../lib/config/parse";
-import { ADDON_VERSIONS, ADDON_VERSION_RE, MANAGED_ADDON_NAMES, addonConfigurationValues, addonVersionFor } from "../lib/addons/addon-versions";
+import { ADDON_VERSIONS, ADDON_VERSION_RE, MANAGED_ADDON_NAMES, addonConfigurationValues, addonVersionFor, compareAddonVersions, installedOrNewer } from "../lib/addons/addon-versions";
 import { EKS_ADDONS } from "../lib/cluster-plan";
 import { planFile, writeStackFile, ofType } from "./support/plan";
 
@@ -73,5 +73,17 @@ describe("add-ons: the planned stack", function () {
     assert.deepEqual(JSON.parse(String(addon("vpc-cni").rawInputs.configurationValues)), { enableNetworkPolicy: "true", env: { WARM_IP_TARGET: "5" } });
     assert.equal(addon("kube-proxy").rawInputs.addonVersion, ADDON_VERSIONS[DEFAULT_EKS_VERSION]!["kube-proxy"], "the table's pin for the cluster's version");
     assert.notEqual(addon("vpc-cni").rawInputs.addonVersion, undefined, "EKS's default for the version (getAddonVersion)");
+  });
+});
+
+describe("add-on version order (never a downgrade)", () => {
+  it("orders by version, then by eksbuild number; a pin never goes below what runs", () => {
+    assert.ok(compareAddonVersions("v1.14.3-eksbuild.3", "v1.14.3-eksbuild.16") < 0, "build 16 is newer than build 3 (not a string order)");
+    assert.ok(compareAddonVersions("v1.14.10-eksbuild.1", "v1.14.9-eksbuild.9") > 0);
+    assert.equal(compareAddonVersions("v1.2.3-eksbuild.1", "v1.2.3-eksbuild.1"), 0);
+    assert.equal(installedOrNewer("v1.14.3-eksbuild.3", "v1.14.3-eksbuild.16"), "v1.14.3-eksbuild.16");
+    assert.equal(installedOrNewer("v1.35.3-eksbuild.13", "v1.34.6-eksbuild.20"), "v1.35.3-eksbuild.13", "an upgrade to the next minor goes ahead");
+    assert.equal(installedOrNewer("v1.35.3-eksbuild.13", undefined), "v1.35.3-eksbuild.13");
+    assert.equal(installedOrNewer(undefined, "v1.35.3-eksbuild.13"), undefined);
   });
 });

@@ -65,3 +65,29 @@ describe("upgrades: the planned stack", function () {
     assert.deepEqual((nodeClass.rawInputs.spec as { amiSelectorTerms: unknown }).amiSelectorTerms, [{ alias: "al2023@latest" }]);
   });
 });
+
+describe("upgrades: add-ons are never taken back to an older build", function () {
+  this.timeout(180000);
+  const running = (addonVersions: Record<string, string>) => ({ "eu-west-1": { ...deployedAt("1.35")["eu-west-1"], addonVersions } });
+  const addonVersion = (plan: Awaited<ReturnType<typeof planFile>>, n: string) => ofType(plan, "aws:eks/addon:Addon").find((a) => a.rawInputs.addonName === n)!.rawInputs.addonVersion;
+
+  it("keeps a running build newer than the table's pin, and takes the pin when it is newer", async () => {
+    const path = writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { version: "1.35" } });
+    const pin = String(addonVersion(await planFile(path), "kube-proxy"));
+    assert.match(pin, /^v1\.35\.\d+-eksbuild\.\d+$/);
+    const build = Number(/eksbuild\.(\d+)$/.exec(pin)![1]);
+    const newer = pin.replace(/eksbuild\.\d+$/, `eksbuild.${build + 8}`);
+    assert.equal(addonVersion(await planFile(path, { previous: running({ "kube-proxy": newer }) }), "kube-proxy"), newer, "EKS would refuse the downgrade");
+    const older = pin.replace(/eksbuild\.\d+$/, `eksbuild.${Math.max(0, build - 1)}`);
+    assert.equal(addonVersion(await planFile(path, { previous: running({ "kube-proxy": older }) }), "kube-proxy"), pin);
+    // The output the next deployment compares with records what was planned.
+    const plan = await planFile(path, { previous: running({ "kube-proxy": newer }) });
+    assert.equal((plan.record.outputs.addonVersions?.value as Record<string, string>)["kube-proxy"], newer);
+  });
+
+  it("refuses a cluster.addons version older than the running one before anything is planned", async () => {
+    const path = writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { version: "1.35", addons: { coredns: { version: "v1.14.3-eksbuild.1" } } } });
+    await assert.rejects(planFile(path, { previous: running({ coredns: "v1.14.3-eksbuild.9" }) }),
+      /infrasage:cluster\.addons\.coredns\.version: v1\.14\.3-eksbuild\.1 is older than the v1\.14\.3-eksbuild\.9 the cluster runs; EKS does not downgrade an add-on\. Fix: set v1\.14\.3-eksbuild\.9 or newer/);
+  });
+});

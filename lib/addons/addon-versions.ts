@@ -91,3 +91,33 @@ export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, c
   }
   return problems;
 }
+
+/** Orders two add-on versions (`v1.2.3-eksbuild.4`): negative when a < b. Unparsable ones compare equal. */
+export function compareAddonVersions(a: string, b: string): number {
+  const parse = (v: string) => /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.(\d+)$/.exec(v)?.slice(1).map(Number);
+  const [x, y] = [parse(a), parse(b)];
+  if (!x || !y) return 0;
+  for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return 0;
+}
+
+/**
+ * EKS does not downgrade an installed add-on (UpdateAddon rejects an older version), and a table pin
+ * can be older than the build a cluster already runs (EKS's default at install time, or a newer pin
+ * since reverted). So a pin never takes a running add-on back: the running version stays until the
+ * table passes it. An explicit `cluster.addons.<name>.version` older than the running one is the
+ * user's choice and an error (see addonDowngradeProblems), not silently changed.
+ */
+export function installedOrNewer(planned: string | undefined, running: string | undefined): string | undefined {
+  if (planned === undefined || running === undefined) return planned;
+  return compareAddonVersions(running, planned) > 0 ? running : planned;
+}
+
+/** `cluster.addons.<name>.version` older than what the cluster runs: EKS would refuse it mid-deploy. */
+export function addonDowngradeProblems(addons: Readonly<Record<string, AddonOverride>>, running: Readonly<Record<string, string>>): AddonProblem[] {
+  return Object.entries(addons).flatMap(([name, o]) => {
+    const now = running[name];
+    if (o.version === undefined || now === undefined || compareAddonVersions(o.version, now) >= 0) return [];
+    return [{ key: `cluster.addons.${name}.version`, message: `${o.version} is older than the ${now} the cluster runs; EKS does not downgrade an add-on`, fix: `set ${now} or newer, or remove the version to follow the table` }];
+  });
+}
