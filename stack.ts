@@ -11,8 +11,7 @@ import { RegionalNetwork } from "./components/network";
 import { readExistingNetwork, type NetworkView } from "./components/existing-network";
 import { VpcEndpoints } from "./components/vpc-endpoints";
 import { EksCluster, controlPlaneLogGroupExists, deployedAddonVersions, deployedClusterVersion } from "./components/cluster";
-import { EKS_ADDONS } from "./lib/cluster-plan";
-import { addonDowngradeProblems } from "./lib/addons/addon-versions";
+import { MANAGED_ADDON_NAMES, addonDowngradeProblems } from "./lib/addons/addon-versions";
 import { versionSkewProblems } from "./lib/upgrade-plan";
 import { formatProblems } from "./lib/config/problems";
 import { InfraSageRelease } from "./components/infrasage-release";
@@ -78,9 +77,9 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   const skew = versionSkewProblems(deployedVersion, config.cluster.version);
   if (skew.length) throw new pulumi.RunError(formatProblems(skew, `Pulumi.${config.stack}.yaml`));
   // Add-ons are never taken back to an older build (EKS refuses downgrades): what runs now is read first.
-  const runningAddonVersions = deployedVersion ? await deployedAddonVersions(clusterName, EKS_ADDONS.map((a) => a.name), { provider: awsProvider }) : {};
+  const runningAddonVersions = deployedVersion ? await deployedAddonVersions(clusterName, MANAGED_ADDON_NAMES, { provider: awsProvider }) : {};
   const downgrades = addonDowngradeProblems(config.cluster.addons, runningAddonVersions);
-  if (downgrades.length) throw new pulumi.RunError(formatProblems(downgrades.map((p) => ({ ...p, key: `infrasage:${p.key}` })), `Pulumi.${config.stack}.yaml`));
+  if (downgrades.length) throw new pulumi.RunError(formatProblems(downgrades, `Pulumi.${config.stack}.yaml`));
 
   // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
   const adoptLogGroup = await controlPlaneLogGroupExists(clusterName, { provider: awsProvider });
@@ -107,7 +106,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   }, { providers: { aws: awsProvider } });
 
   // Who adds nodes: the Cluster Autoscaler resizes the managed groups, Karpenter launches its own.
-  wireAutoscaling(config, { cluster, network, availabilityZones: azs }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
+  const autoscaler = wireAutoscaling(config, { cluster, network, availabilityZones: azs, runningAddonVersions }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
 
   // The region's own CI runner, inside its network: the only way CI reaches a private API server.
   const d = config.deploy;
@@ -246,7 +245,9 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     clusterName: cluster.clusterName,
     // What the next upgrade starts from (the plan reads it as the deployed version offline).
     clusterVersion: config.cluster.version,
-    addonVersions: cluster.addonVersions,
+    addonVersions: autoscaler && "agentVersion" in autoscaler
+      ? pulumi.all([cluster.addonVersions, autoscaler.agentVersion]).apply(([v, agent]) => ({ ...v, "eks-pod-identity-agent": agent }))
+      : cluster.addonVersions,
     kubeconfig: cluster.kubeconfig,
     ...(release ? { ingestionEndpoint: release.ingestionEndpoint, apiKey: release.apiKey } : {}),
     ...(release?.grafanaAdminPassword ? { grafanaAdminPassword: release.grafanaAdminPassword } : {}),

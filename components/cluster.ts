@@ -239,11 +239,7 @@ export class EksCluster extends pulumi.ComponentResource {
       return new aws.eks.Addon(`${name}-${spec.name}`, {
         clusterName,
         addonName: spec.name,
-        // `cluster.addons`, else the pin of lib/addons/addon-versions.ts, else EKS's default for the
-        // cluster's version: each follows `cluster.version` (updated after the control plane), but a
-        // running add-on is never taken back to an older build (EKS refuses downgrades).
-        addonVersion: pulumi.output(addonVersionFor(spec.name as ManagedAddonName, args.version, override) ?? addonVersion(spec.name))
-          .apply((planned) => installedOrNewer(planned, args.runningAddonVersions?.[spec.name]) ?? planned),
+        addonVersion: addonVersionInput(spec.name as ManagedAddonName, args.version, override, args.runningAddonVersions?.[spec.name], () => addonVersion(spec.name)),
         serviceAccountRoleArn: roleArn,
         ...(values ? { configurationValues: JSON.stringify(values) } : {}),
         resolveConflictsOnCreate: "OVERWRITE",
@@ -317,6 +313,18 @@ export async function deployedClusterVersion(clusterName: string, opts: pulumi.I
 }
 
 /**
+ * The version an add-on is installed at: `cluster.addons`, else the pin of lib/addons/addon-versions.ts,
+ * else EKS's default for the cluster's version (`eksDefault`, read only then). Each follows
+ * `cluster.version`, but a running add-on is never taken back to an older build (EKS refuses downgrades).
+ */
+export function addonVersionInput(
+  addon: ManagedAddonName, clusterVersion: string, override: AddonOverride | undefined, running: string | undefined, eksDefault: () => pulumi.Output<string>,
+): pulumi.Output<string> {
+  const pinned = addonVersionFor(addon, clusterVersion, override);
+  return (pinned === undefined ? eksDefault() : pulumi.output(pinned)).apply((planned) => installedOrNewer(planned, running) ?? planned);
+}
+
+/**
  * The add-on versions the running cluster has (data sources: read at preview too); empty before its
  * first deployment. An add-on not installed (yet) is absent: the data source fails for it.
  */
@@ -325,6 +333,8 @@ export async function deployedAddonVersions(clusterName: string, addonNames: rea
     try {
       return [addonName, (await aws.eks.getAddon({ clusterName, addonName }, opts)).addonVersion] as const;
     } catch {
+      // Not installed (yet): EKS has no list of a cluster's add-ons to ask first, so a failed read
+      // counts as absent; the cost of a wrong "absent" is the table's pin, which EKS checks itself.
       return undefined;
     }
   }));

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { formatProblems } from "../lib/config/problems";
-import { existingSubnetProblems, type ExistingSubnet, type ExistingVpcConfig } from "../lib/network/existing-vpc";
+import { existingLayout, existingSubnetProblems, type ExistingSubnet, type ExistingVpcConfig } from "../lib/network/existing-vpc";
 
 /** What the cluster, the links and the pattern components need of a network. */
 export interface NetworkView {
@@ -45,18 +45,14 @@ export async function readExistingNetwork(ev: ExistingVpcConfig, region: string,
   const problems = existingSubnetProblems(ev, region, subnets);
   // RunError: the CLI prints the message without a stack trace, as for any config problem.
   if (problems.length) throw new pulumi.RunError(formatProblems(problems.map((p) => ({ key: `infrasage:${p.key}`, message: p.message, fix: p.fix })), source));
-  const byId = new Map(subnets.map((s) => [s.id, s]));
-  const priv = ev.privateSubnetIds.map((id) => byId.get(id)!);
-  // Without dedicated load-balancer subnets, internal load balancers go to the private ones.
-  const lb = (ev.loadBalancerSubnetIds ?? ev.privateSubnetIds).map((id) => byId.get(id)!);
+  const layout = existingLayout(ev, subnets);
+  const outputs = (ids: readonly string[]) => ids.map((id) => pulumi.output(id));
   return {
+    ...layout,
     vpcId: pulumi.output(ev.vpcId),
     vpcCidr: ev.cidr,
-    privateSubnetIds: priv.map((s) => pulumi.output(s.id)),
-    loadBalancerSubnetIds: lb.map((s) => pulumi.output(s.id)),
-    privateRouteTableIds: [...new Set(priv.map((s) => s.routeTableId).filter((id) => id !== ""))].map((id) => pulumi.output(id)),
-    privateSubnetCidrs: priv.map((s) => s.cidrBlock),
-    loadBalancerSubnetCidrs: lb.map((s) => s.cidrBlock),
-    availabilityZones: priv.map((s) => s.availabilityZone),
+    privateSubnetIds: outputs(layout.privateSubnetIds),
+    loadBalancerSubnetIds: outputs(layout.loadBalancerSubnetIds),
+    privateRouteTableIds: outputs(layout.privateRouteTableIds),
   };
 }

@@ -3,14 +3,15 @@
  * scope (cluster, or the listed namespaces), and what EKS would refuse (two entries for one
  * principal; `cluster.adminRoleArns` and the preview role make entries too). Pure.
  */
-import { adminEntryKey } from "./cluster-plan";
+import { CLUSTER_ADMIN_POLICY_ARN, adminEntryKey } from "./cluster-plan";
+import { EKS_VIEW_POLICY_ARN } from "./deploy/deploy-path";
 
 /** EKS access policies (EKS user guide, "Associate access policies with access entries"). */
 export const ACCESS_POLICY_ARNS = {
-  "cluster-admin": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+  "cluster-admin": CLUSTER_ADMIN_POLICY_ARN,
   admin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy",
   edit: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
-  view: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+  view: EKS_VIEW_POLICY_ARN,
 } as const;
 export type AccessPolicyName = keyof typeof ACCESS_POLICY_ARNS;
 export const ACCESS_POLICY_NAMES = Object.keys(ACCESS_POLICY_ARNS) as [AccessPolicyName, ...AccessPolicyName[]];

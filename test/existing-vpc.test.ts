@@ -5,7 +5,7 @@ import { mkdtempSync, copyFileSync, writeFileSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { parse, stringify } from "yaml";
 import { parseStackConfig } from "../lib/config/parse";
-import { assumedExistingSubnets, existingSubnetProblems, type ExistingVpcConfig } from "../lib/network/existing-vpc";
+import { assumedExistingSubnets, existingLayout, existingSubnetProblems, type ExistingVpcConfig } from "../lib/network/existing-vpc";
 import { REPLICATION_POLICY, checkReplicationGroups } from "../lib/replication-checks";
 import { ROOT, ofType, planFile, planFiles, writeStackFile } from "./support/plan";
 import { listStackFiles } from "../offline/stack-file";
@@ -141,5 +141,24 @@ describe("existing VPC: planned stacks", function () {
     assert.ok(westRoutes.length > 0);
     for (const route of westRoutes) assert.match(String(route.rawInputs.routeTableId), /^rtb-0aaaaaaaaaaaaaaa[123]$/);
     assert.equal(ofType(w, "aws:ec2/routeTable:RouteTable").length, 0);
+  });
+});
+
+describe("existing VPC: how its subnets are used (pure)", () => {
+  const sub = (id: string, az: string, cidr: string, routeTableId: string) => ({ id, vpcId: "vpc-0123456789abcdef0", cidrBlock: cidr, availabilityZone: az, routeTableId });
+  const subnets = [
+    sub("subnet-00000001", "eu-west-1a", "10.50.0.0/18", "rtb-shared"), sub("subnet-00000002", "eu-west-1b", "10.50.64.0/18", "rtb-shared"),
+    sub("subnet-00000003", "eu-west-1c", "10.50.128.0/18", ""), sub("subnet-00000004", "eu-west-1a", "10.50.192.0/24", "rtb-lb"),
+  ];
+  const ev: ExistingVpcConfig = { vpcId: "vpc-0123456789abcdef0", cidr: "10.50.0.0/16", privateSubnetIds: ["subnet-00000001", "subnet-00000002", "subnet-00000003"] };
+
+  it("routes each private route table once, and puts load balancers in the private subnets unless told otherwise", () => {
+    const l = existingLayout(ev, subnets);
+    assert.deepEqual(l.privateRouteTableIds, ["rtb-shared"]);
+    assert.deepEqual(l.loadBalancerSubnetIds, ev.privateSubnetIds);
+    assert.deepEqual(l.availabilityZones, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    const withLb = existingLayout({ ...ev, loadBalancerSubnetIds: ["subnet-00000004"] }, subnets);
+    assert.deepEqual([withLb.loadBalancerSubnetIds, withLb.loadBalancerSubnetCidrs], [["subnet-00000004"], ["10.50.192.0/24"]]);
+    assert.throws(() => existingLayout({ ...ev, privateSubnetIds: ["subnet-0000000f"] }, subnets), /not read/);
   });
 });

@@ -85,6 +85,17 @@ describe("upgrades: add-ons are never taken back to an older build", function ()
     assert.equal((plan.record.outputs.addonVersions?.value as Record<string, string>)["kube-proxy"], newer);
   });
 
+  it("keeps Karpenter's Pod Identity agent at a running build too, and records it for the next deployment", async () => {
+    const path = writeStackFile("eu-west-1", { ...base, "infrasage:autoscaling": "karpenter", "infrasage:cluster": { version: "1.35" } });
+    const agent = (plan: Awaited<ReturnType<typeof planFile>>) => ofType(plan, "aws:eks/addon:Addon").find((a) => a.rawInputs.addonName === "eks-pod-identity-agent")!.rawInputs.addonVersion;
+    const fresh = String(agent(await planFile(path)));
+    const newer = fresh.replace(/eksbuild\.(\d+)$/, (_, n: string) => `eksbuild.${Number(n) + 5}`);
+    assert.notEqual(newer, fresh);
+    const plan = await planFile(path, { previous: running({ "eks-pod-identity-agent": newer }) });
+    assert.equal(agent(plan), newer);
+    assert.equal((plan.record.outputs.addonVersions?.value as Record<string, string>)["eks-pod-identity-agent"], newer);
+  });
+
   it("refuses a cluster.addons version older than the running one before anything is planned", async () => {
     const path = writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { version: "1.35", addons: { coredns: { version: "v1.14.3-eksbuild.1" } } } });
     await assert.rejects(planFile(path, { previous: running({ coredns: "v1.14.3-eksbuild.9" }) }),

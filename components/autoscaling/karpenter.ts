@@ -14,7 +14,8 @@ import {
   ec2NodeClassSpec, interruptionQueuePolicy, karpenterControllerPolicy, karpenterValues, nodePoolSpec, podIdentityTrustPolicy,
 } from "../../lib/autoscaling/karpenter-plan";
 import type { AmiType } from "../../lib/nodes/node-groups";
-import { addonConfigurationValues, addonVersionFor, type AddonOverride } from "../../lib/addons/addon-versions";
+import { addonConfigurationValues, type AddonOverride } from "../../lib/addons/addon-versions";
+import { addonVersionInput } from "../cluster";
 
 export interface KarpenterArgs {
   /** EKS cluster name. */
@@ -39,12 +40,16 @@ export interface KarpenterArgs {
   readonly clusterVersion: string;
   /** `cluster.addons.eks-pod-identity-agent`. @default the pinned table */
   readonly agentAddon?: AddonOverride;
+  /** The agent's version on the running cluster (never taken back). @default not installed */
+  readonly runningAgentVersion?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
 
 export class Karpenter extends pulumi.ComponentResource {
   public readonly nodeRoleArn: pulumi.Output<string>;
   public readonly queueName: pulumi.Output<string>;
+  /** The Pod Identity agent's planned version (part of the stack output addonVersions). */
+  public readonly agentVersion: pulumi.Output<string>;
 
   constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:autoscaling:Karpenter", name, {}, opts);
@@ -69,11 +74,11 @@ export class Karpenter extends pulumi.ComponentResource {
     }
 
     // Controller identity: EKS Pod Identity (no OIDC trust to maintain per service account).
-    const agentVersion = addonVersionFor("eks-pod-identity-agent", args.clusterVersion, args.agentAddon);
     const agentValues = addonConfigurationValues(undefined, args.agentAddon);
     const agent = new aws.eks.Addon(`${name}-pod-identity-agent`, {
       clusterName: args.clusterName, addonName: "eks-pod-identity-agent",
-      addonVersion: agentVersion ?? aws.eks.getAddonVersionOutput({ addonName: "eks-pod-identity-agent", kubernetesVersion: args.clusterVersion }, parent).version,
+      addonVersion: addonVersionInput("eks-pod-identity-agent", args.clusterVersion, args.agentAddon, args.runningAgentVersion,
+        () => aws.eks.getAddonVersionOutput({ addonName: "eks-pod-identity-agent", kubernetesVersion: args.clusterVersion }, parent).version),
       ...(agentValues ? { configurationValues: JSON.stringify(agentValues) } : {}),
       resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", tags,
     }, parent);
@@ -122,6 +127,7 @@ export class Karpenter extends pulumi.ComponentResource {
 
     this.nodeRoleArn = nodeRole.arn;
     this.queueName = queue.name;
+    this.agentVersion = agent.addonVersion;
     this.registerOutputs({ nodeRoleArn: this.nodeRoleArn, queueName: this.queueName });
   }
 }

@@ -13,7 +13,7 @@ import { Karpenter } from "./karpenter";
 
 export function wireAutoscaling(
   config: StackConfig,
-  deps: { cluster: EksCluster; network: NetworkView; availabilityZones: readonly string[] },
+  deps: { cluster: EksCluster; network: NetworkView; availabilityZones: readonly string[]; runningAddonVersions: Readonly<Record<string, string>> },
   opts: pulumi.ComponentResourceOptions,
 ): ClusterAutoscaler | Karpenter | undefined {
   const { cluster, network } = deps;
@@ -34,6 +34,7 @@ export function wireAutoscaling(
       capacityTypes: first.capacityType === "SPOT" ? ["spot", "on-demand"] : ["on-demand"], tags: config.tags,
       clusterVersion: config.cluster.version,
       ...(config.cluster.addons["eks-pod-identity-agent"] ? { agentAddon: config.cluster.addons["eks-pod-identity-agent"] } : {}),
+      ...(deps.runningAddonVersions["eks-pod-identity-agent"] ? { runningAgentVersion: deps.runningAddonVersions["eks-pod-identity-agent"] } : {}),
     }, opts);
   }
   return undefined;

@@ -118,6 +118,6 @@ export function addonDowngradeProblems(addons: Readonly<Record<string, AddonOver
   return Object.entries(addons).flatMap(([name, o]) => {
     const now = running[name];
     if (o.version === undefined || now === undefined || compareAddonVersions(o.version, now) >= 0) return [];
-    return [{ key: `cluster.addons.${name}.version`, message: `${o.version} is older than the ${now} the cluster runs; EKS does not downgrade an add-on`, fix: `set ${now} or newer, or remove the version to follow the table` }];
+    return [{ key: `infrasage:cluster.addons.${name}.version`, message: `${o.version} is older than the ${now} the cluster runs; EKS does not downgrade an add-on`, fix: `set ${now} or newer, or remove the version to follow the table` }];
   });
 }

@@ -106,3 +106,35 @@ export function assumedExistingSubnets(ev: ExistingVpcConfig, region: string): E
   });
   return [...of("private", ev.privateSubnetIds), ...of("lb", ev.loadBalancerSubnetIds ?? [])];
 }
+
+/** How the program uses an existing VPC's subnets (checked by existingSubnetProblems first). */
+export interface ExistingLayout {
+  readonly privateSubnetIds: string[];
+  /** Without dedicated load-balancer subnets, internal load balancers go to the private ones. */
+  readonly loadBalancerSubnetIds: string[];
+  /** Route tables of the private subnets, each once (a subnet with none of its own: the main table, "" if unknown). */
+  readonly privateRouteTableIds: string[];
+  readonly privateSubnetCidrs: string[];
+  readonly loadBalancerSubnetCidrs: string[];
+  /** AZs of the private subnets, in list order. */
+  readonly availabilityZones: string[];
+}
+
+export function existingLayout(ev: ExistingVpcConfig, subnets: readonly ExistingSubnet[]): ExistingLayout {
+  const byId = new Map(subnets.map((s) => [s.id, s]));
+  const get = (id: string) => {
+    const s = byId.get(id);
+    if (!s) throw new Error(`existingLayout: subnet ${id} was not read (existingSubnetProblems reports it first)`);
+    return s;
+  };
+  const priv = ev.privateSubnetIds.map(get);
+  const lb = (ev.loadBalancerSubnetIds ?? ev.privateSubnetIds).map(get);
+  return {
+    privateSubnetIds: priv.map((s) => s.id),
+    loadBalancerSubnetIds: lb.map((s) => s.id),
+    privateRouteTableIds: [...new Set(priv.map((s) => s.routeTableId).filter((id) => id !== ""))],
+    privateSubnetCidrs: priv.map((s) => s.cidrBlock),
+    loadBalancerSubnetCidrs: lb.map((s) => s.cidrBlock),
+    availabilityZones: priv.map((s) => s.availabilityZone),
+  };
+}
