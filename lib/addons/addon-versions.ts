@@ -29,9 +29,9 @@ export type PinnedVersion = string | "default";
  * - aws-ebs-csi-driver, eks-pod-identity-agent: `default`. No AWS page lists their versions per
  *   Kubernetes version; versions seen in third-party repositories are not a source.
  * Caveat: these pages show the newest build when the page was published, and EKS publishes newer
- * builds afterwards. EKS does not downgrade an installed add-on, so a stack whose `default` already
- * resolved to a newer build than its pin needs `cluster.addons.<name>.version` (or a refreshed table,
- * see the command above) before `pulumi up`.
+ * builds afterwards. This program never takes an installed add-on back (installedOrNewer), so a stack
+ * whose `default` already resolved to a newer build than its pin keeps that build until the table (see
+ * the command above) or `cluster.addons.<name>.version` passes it.
  */
 export const ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<ManagedAddonName, PinnedVersion>>>> = {
   "1.31": { "vpc-cni": "default", "kube-proxy": "v1.31.14-eksbuild.20", coredns: "v1.11.4-eksbuild.40", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
@@ -102,22 +102,25 @@ export function compareAddonVersions(a: string, b: string): number {
 }
 
 /**
- * EKS does not downgrade an installed add-on (UpdateAddon rejects an older version), and a table pin
- * can be older than the build a cluster already runs (EKS's default at install time, or a newer pin
- * since reverted). So a pin never takes a running add-on back: the running version stays until the
- * table passes it. An explicit `cluster.addons.<name>.version` older than the running one is the
- * user's choice and an error (see addonDowngradeProblems), not silently changed.
+ * This program's rule, not EKS's: EKS can move an add-on to an earlier version (UpdateAddon takes any
+ * version DescribeAddonVersions lists for the cluster; Amazon EKS User Guide, "Update an Amazon EKS
+ * add-on"), but an automated `up` never does. A table pin can be older than the build a cluster runs
+ * (EKS's default at install time, or a newer pin since reverted), and taking it back would undo fixes
+ * the running build has and can fail mid-deploy on configuration values the older build's schema
+ * lacks. So the running version stays until the table passes it. An explicit
+ * `cluster.addons.<name>.version` older than the running one is refused (addonDowngradeProblems):
+ * a downgrade is a deliberate step done by hand, not a side effect of a pin.
  */
 export function installedOrNewer(planned: string | undefined, running: string | undefined): string | undefined {
   if (planned === undefined || running === undefined) return planned;
   return compareAddonVersions(running, planned) > 0 ? running : planned;
 }
 
-/** `cluster.addons.<name>.version` older than what the cluster runs: EKS would refuse it mid-deploy. */
+/** `cluster.addons.<name>.version` older than what the cluster runs: refused by this program's no-downgrade rule. */
 export function addonDowngradeProblems(addons: Readonly<Record<string, AddonOverride>>, running: Readonly<Record<string, string>>): AddonProblem[] {
   return Object.entries(addons).flatMap(([name, o]) => {
     const now = running[name];
     if (o.version === undefined || now === undefined || compareAddonVersions(o.version, now) >= 0) return [];
-    return [{ key: `infrasage:cluster.addons.${name}.version`, message: `${o.version} is older than the ${now} the cluster runs; EKS does not downgrade an add-on`, fix: `set ${now} or newer, or remove the version to follow the table` }];
+    return [{ key: `infrasage:cluster.addons.${name}.version`, message: `${o.version} is older than the ${now} the cluster runs; this program never takes an add-on back to an older build (EKS could, but a downgrade undoes the running build's fixes and may not accept its configuration values)`, fix: `set ${now} or newer, or remove the version to follow the table; to downgrade on purpose, run aws eks update-addon by hand first (then this check passes)` }];
   });
 }
