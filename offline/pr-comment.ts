@@ -32,6 +32,8 @@ export interface PlanDoc {
   readonly stacks: readonly PlanStack[];
   readonly violations: readonly PlanViolation[];
   readonly flows: readonly Flow[];
+  /** What a real preview would refuse before creating anything (StackReferences, chart, Pulumi.yaml). */
+  readonly preflight?: readonly { readonly kind: string; readonly file: string; readonly key?: string; readonly message: string; readonly fix: string }[];
   /** Stacks of the base this plan does not have (CI plans every file: their stack file was removed). */
   readonly removedStacks?: readonly { readonly stack: string; readonly resources: number }[];
 }
@@ -117,6 +119,12 @@ function planSection(input: CommentInput): string[] {
   for (const s of p.stacks) {
     const risky = riskyLines(s);
     if (risky.length > 0) lines.push("", `**${md(s.stack)}: replaced or deleted**`, ...risky);
+  }
+  const preflight = p.preflight ?? [];
+  if (preflight.length > 0) {
+    lines.push("", `**Preflight: a real pulumi preview / up would fail on ${preflight.length} thing${preflight.length === 1 ? "" : "s"}**`);
+    for (const f of preflight.slice(0, 20)) lines.push(`- ${md(f.file.split("/").slice(-2).join("/"))}${f.key ? ` (${md(f.key)})` : ""}: ${md(f.message)}. Fix: ${md(f.fix)}.`);
+    if (preflight.length > 20) lines.push(`- … and ${preflight.length - 20} more (see the job summary)`);
   }
   const mandatory = [...p.stacks.flatMap((s) => s.violations.map((v) => ({ ...v, stack: s.stack }))), ...p.violations.map((v) => ({ ...v, stack: "cross-stack" }))].filter((v) => v.level === "mandatory");
   if (mandatory.length > 0) {

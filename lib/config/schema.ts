@@ -195,7 +195,7 @@ export const infrasageSchema = z.strictObject({
     hostStack: stackRef.optional(),
   }).optional(),
   deploy: deploySchema.optional(),
-  stateBackend: z.enum(["shared", "per-jurisdiction"]).optional(),
+  stateBackend: z.enum(["shared", "self-managed", "per-jurisdiction"]).optional(),
   links: linksSchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),
   allowReplace: z.array(allowReplaceSchema).optional(),
