@@ -175,7 +175,7 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     const base = args.baseFile ? baseFile.readBasePlan(args.baseFile) : undefined;
     result = await plan.planAll(args.files, {
       ...(base ? { base } : {}),
-      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
+      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.policyConfigFile ? { policyConfigFile: args.policyConfigFile } : {}), ...(args.deployed ? { deployed: args.deployed } : {}),
       ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(args.previous ? { previous: args.previous } : {}), analyzer: await starting,
     });
   } catch (e) {

@@ -22,6 +22,8 @@ import { PublishedStore } from "./published";
 import { leftoversAfterDestroy, type DestroyMode } from "./second-life";
 import { baseFor, type BasePlan } from "./diff/base-file";
 import { diffStack, type StackDiff } from "./diff/plan-diff";
+import { StackPolicyConfigs } from "./stack-policy-config";
+import { PolicyWeakeningError } from "./policy-weakening";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
 export const AWS_LIMITS_POLICY = "aws-provider-limits";
@@ -64,8 +66,12 @@ export interface PlanOptions {
    * @default in the up view every stack (the group after its rollout); in the preview view none
    */
   readonly deployed?: readonly string[];
-  /** `--policy-pack-config` content. @default {} */
+  /** `--policy-pack-config` content. @default {} (each stack's `policies/config/<stack>.json`, as CI passes it) */
   readonly policyConfig?: unknown;
+  /** The `--policy-pack-config` file `policyConfig` was read from (it then applies to every stack). */
+  readonly policyConfigFile?: string;
+  /** Where the stacks' own policy config files are, and the accepted weakenings (tests). @default the repository's policies/ */
+  readonly policyFiles?: { readonly dir?: string; readonly acceptedFile?: string };
   /**
    * Outputs of stacks outside the plan that exist and are deployed (`org/project/stack` -> outputs);
    * undefined for a stack the plan knows nothing about. @default none
@@ -183,6 +189,7 @@ export async function planAll(paths: readonly string[], options: PlanOptions = {
 async function planFiles(files: readonly StackFile[], options: PlanOptions): Promise<PlanResult> {
   const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) })); // every config problem first
   const view: PlanView = options.preview ? "preview" : "up";
+  const policyConfigs = policyConfigsFor(planned.map((p) => p.file.stack), options); // bad policy config exits 2 before anything runs
   // A base from other stacks fails before anything runs.
   const bases = options.base ? baseFor(options.base, planned.map((p) => p.file.stack)) : undefined;
   // The pack starts (about a second: ts-node type-checks it) while the programs run.
@@ -222,11 +229,13 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
       const limits = record.resources.flatMap((r) => limitProblems([r]).map((x): Violation => ({
         policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn,
       })));
-      const violations = await evaluateStack(analyzer, record, { project: p.project, organization, config: p.file.config }, options.policyConfig);
+      const violations = await evaluateStack(analyzer, record, { project: p.project, organization, config: p.file.config }, policyConfigs.configFor(p.file.stack, options.policyConfig));
+      // Policy config that weakens a residency rule (CI passes it from the pull request's tree).
+      const weakenings = policyConfigs.weakenings(p.file.stack, p.config.region, record.resources.map((r) => r.urn));
       const diff = options.base ? diffStack(options.base.file, bases?.get(p.file.stack), record.resources, p.config.allowReplace) : undefined;
       stacks.push({
         stack: p.file.stack, file: p.file.path, config: p.config, record, view: record.preview ? "preview" : "up",
-        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits, ...(diff?.guard ?? [])], cost: estimateCost(p.config, record.resources),
+        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits, ...weakenings, ...(diff?.guard ?? [])], cost: estimateCost(p.config, record.resources),
         ...(diff ? { diff } : {}),
       });
     }
@@ -239,5 +248,17 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
     };
   } finally {
     if (!options.analyzer) analyzer.close();
+  }
+}
+
+function policyConfigsFor(stacks: readonly string[], options: PlanOptions): StackPolicyConfigs {
+  try {
+    return new StackPolicyConfigs(stacks, {
+      ...(options.policyConfigFile !== undefined ? { given: { file: options.policyConfigFile, doc: options.policyConfig } } : {}),
+      ...options.policyFiles,
+    });
+  } catch (e) {
+    if (e instanceof PolicyWeakeningError) throw new PlanError(options.policyConfigFile ?? "policy config", e.message);
+    throw e;
   }
 }
