@@ -63,6 +63,12 @@ export class PolicyWeakeningError extends Error {}
  * intended setting off: an error here.
  */
 export function unknownPolicyNames(file: string, doc: unknown, policies: readonly PackPolicy[]): void {
+  try {
+    parsePolicyPackConfig(doc); // levels and shapes as the CLI parses them, named by file
+  } catch (e) {
+    if (e instanceof PolicyConfigError) throw new PolicyWeakeningError(`${file}: ${e.message}`);
+    throw e;
+  }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return;
   const known = policies.map((p) => p.name);
   for (const name of Object.keys(doc)) {

@@ -101,6 +101,7 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
       /p\.json: "aws-resource-in-home-regoin" is not a policy of the pack; did you mean "aws-resource-in-home-region"\?/);
     assert.throws(() => unknownPolicyNames("p.json", { zzz: "advisory" }, PACK_POLICIES), /known policies: .*aws-resource-in-home-region/);
     unknownPolicyNames("p.json", { all: "mandatory", "kms-key-hardened": "advisory" }, PACK_POLICIES);
+    assert.throws(() => unknownPolicyNames("p.json", { "kms-key-hardened": "off" }, PACK_POLICIES), /p\.json: parsing enforcement level for "kms-key-hardened": "off" is not a valid enforcement level/);
   });
 
   it("each stack runs with its own policies/config/<stack>.json unless --policy-pack-config is given", () => {
