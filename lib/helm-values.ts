@@ -9,8 +9,8 @@ import { CLICKHOUSE_CLUSTER, CLICKHOUSE_TLS_DIR, INTERSERVER_PASSWORD_ENV } from
 import type { RunbookAccessValues } from "./runbook-access";
 import { grafanaValues, type GrafanaDatasource, type GrafanaValues } from "./grafana";
 
-/** Helm release name. The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
-export const INFRASAGE_RELEASE_NAME = "infrasage";
+/** Helm release name (lib/chart-contract.ts). The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
+export { INFRASAGE_RELEASE_NAME } from "./chart-contract";
 
 /** Key, inside the API key Secret, that holds the key (chart's `apiKey.existingSecretKey`). */
 export const API_KEY_SECRET_KEY = "api-key";

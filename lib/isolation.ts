@@ -4,8 +4,7 @@
  * network policy agent, enabled in lib/cluster-plan.ts): ingress denied by default, then explicit
  * allows. EKS Best Practices: "Pod Security Standards", "Network policy"; CIS EKS 4.2 / 4.3.
  */
-import { INFRASAGE_RELEASE_NAME } from "./helm-values";
-import { CLICKHOUSE_POD_LABELS } from "./clickhouse-replica";
+import { CLICKHOUSE_POD_LABELS, INFRASAGE_RELEASE_NAME } from "./chart-contract";
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
