@@ -9,6 +9,8 @@ import { join, relative } from "node:path";
 import { ALL_POLICIES } from "../policies/rules/all";
 import { PROGRAM_ROOT } from "./stack-file";
 import type { Violation } from "./policy-runner";
+import type { PolicyInfo } from "./analyzer";
+import { parsePolicyPackConfig, PolicyConfigError, reconcilePolicyConfig } from "./policy-config";
 import {
   ACCEPTED_WEAKENINGS_FILE, loadAcceptedWeakenings, PolicyWeakeningError, unknownPolicyNames, weakeningsOf, weakeningViolations,
   type AcceptedWeakening, type PackPolicy,
@@ -16,6 +18,22 @@ import {
 
 /** The pack's policies with their tags (`residency`, `security`). */
 export const PACK_POLICIES: readonly PackPolicy[] = ALL_POLICIES.map((p) => ({ name: p.name, tags: (p as { tags?: string[] }).tags ?? [] }));
+/** The pack's policies as GetAnalyzerInfo describes them (levels, config schemas), to validate a file up front. */
+const PACK_INFO: readonly PolicyInfo[] = ALL_POLICIES.map((p) => ({
+  name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory",
+  ...(p.configSchema ? { configSchema: { properties: p.configSchema.properties as Record<string, unknown>, required: p.configSchema.required ?? [] } } : {}),
+}));
+
+/** Names, levels and the policies' config schemas, as the CLI checks them; errors name the file. */
+function validate(file: string, doc: unknown): void {
+  unknownPolicyNames(file, doc, PACK_POLICIES);
+  try {
+    reconcilePolicyConfig(PACK_INFO, parsePolicyPackConfig(doc));
+  } catch (e) {
+    if (e instanceof PolicyConfigError) throw new PolicyWeakeningError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
 
 export interface PolicyConfigFile {
   /** As printed: relative to the repository when inside it. */
@@ -55,10 +73,10 @@ export class StackPolicyConfigs {
       } catch (e) {
         throw new PolicyWeakeningError(`${path}: not valid JSON (${(e as Error).message}); CI passes it as --policy-pack-config for stack ${stack}`);
       }
-      unknownPolicyNames(path, doc, PACK_POLICIES);
+      validate(path, doc);
       this.perStack.set(stack, { file: shown(path), doc });
     }
-    if (options.given) unknownPolicyNames(options.given.file, options.given.doc, PACK_POLICIES);
+    if (options.given) validate(options.given.file, options.given.doc);
     const acceptedFile = options.acceptedFile ?? join(PROGRAM_ROOT, ACCEPTED_WEAKENINGS_FILE);
     this.accepted = loadAcceptedWeakenings(acceptedFile);
     this.acceptedShown = shown(acceptedFile);

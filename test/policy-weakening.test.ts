@@ -112,6 +112,10 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
     assert.deepEqual(own.configFor("ap-south-1", { x: 1 }), { x: 1 });
     const given = new StackPolicyConfigs(["eu-west-1"], { dir, acceptedFile: join(dir, "none.yaml"), given: { file: "g.json", doc: { all: "mandatory" } } });
     assert.deepEqual(given.configFor("eu-west-1", {}), { all: "mandatory" });
+    // Checked as the CLI checks it (levels, the policies' config schemas), naming the file, before anything runs.
+    const bad = writeJson(dir, "ap-south-1.json", { "aws-resource-in-home-region": { exemptions: [{ urn: "*", reason: "short" }] } });
+    assert.throws(() => new StackPolicyConfigs(["ap-south-1"], { dir, acceptedFile: join(dir, "none.yaml") }),
+      (e: Error) => e instanceof PolicyWeakeningError && e.message.startsWith(`${bad}: policy pack configuration is invalid`) && /aws-resource-in-home-region: \/exemptions\/0\/reason/.test(e.message));
   });
 });
 
