@@ -74,6 +74,11 @@ describe("policy alert-link-scope: each resource on its own Analyze, before it i
     violates(await analyze(route("10.10.0.0/16")), /wider than a \/22/);
     violates(await analyze(route("10.10.0.0/18")), /wider than a \/22/);
   });
+  it("finds the link in the URN alone (the engine's: every ancestor's type) and in the parent's URN (the mock runtime names only the parent's type)", async () => {
+    const wide = route("10.10.0.0/16");
+    violates(await analyze({ ...wide, parent: undefined }), /wider than a \/22/);
+    violates(await analyze({ ...wide, urn: urnOf(`${PEERING_COMPONENT_TYPE}$${ROUTE}`, wide.name!, "ap-south-1") }), /wider than a \/22/);
+  });
   // At up (destination known) a too-wide route is a mandatory violation: "rejects a route covering the whole hub VPC ..." above.
   it("defers to up when a route's destination is unknown at preview", async () =>
     deferred(await analyze({ ...route("10.10.240.0/22"), unknown: ["destinationCidrBlock"] })));
