@@ -124,6 +124,13 @@ describe("policy alert-link-scope-after-apply: the second line, on the stack aft
     clean(await analyze(untagged));
     violates(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, untagged]), /admits 0\.0\.0\.0\/0/);
   });
+  it("has its own policy config: an exemption of alert-link-scope alone does not exempt the resource here", async () => {
+    const wide = { ...rule({ cidrIpv4: "0.0.0.0/0", tags: TAGS }), name: "exempted" };
+    const exemptions = [{ urn: urnOf(RULE, "exempted"), reason: "reviewed: temporary opening for a migration" }];
+    clean(await runResourcePolicy(alertLinkScope, wide, { exemptions }));
+    violates(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, wide], { exemptions: [] }), /admits 0\.0\.0\.0\/0/);
+    clean(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, wide], { exemptions }));
+  });
   it("passes the webhook opening and rejects another port", async () => {
     clean(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, rule({})]));
     violates(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, rule({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })]), /only the webhook port 8443/);
