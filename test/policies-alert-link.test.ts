@@ -1,5 +1,5 @@
 /** alert-link-scope: the one cross-jurisdiction link carries the webhook and nothing wider. */
-import { alertLinkScope, alertLinkScopeAfterApply, ALERT_ROUTE_MIN_PREFIX } from "../policies/rules/alert-link";
+import { alertLinkScope, alertLinkScopeStack, ALERT_ROUTE_MIN_PREFIX } from "../policies/rules/alert-link";
 import {
   ALERT_HUB_COMPONENT_TYPE, ALERT_LINK_FLOW, ALERT_SPOKE_COMPONENT_TYPE, FLOW_TAG, PEERING_COMPONENT_TYPE,
 } from "../policies/shared/flows";
@@ -110,7 +110,7 @@ describe("policy alert-link-scope on the hub-and-spoke example's resources as re
   });
 });
 
-describe("policy alert-link-scope-after-apply: the second line, on the stack after apply", () => {
+describe("policy alert-link-scope-stack: the second line, on the stack after apply", () => {
   const lbSg: ResourceSpec = { type: SG, name: "hub-lb-sg", props: { tags: TAGS } };
   const rule = (props: Record<string, unknown>, name = "from-spoke"): ResourceSpec =>
     ({ type: RULE, name, props: { ipProtocol: "tcp", fromPort: PORTS.alertWebhook, toPort: PORTS.alertWebhook, cidrIpv4: "10.20.0.0/18", ...props }, dependencies: [urnOf(SG, "hub-lb-sg")] });
@@ -122,25 +122,25 @@ describe("policy alert-link-scope-after-apply: the second line, on the stack aft
   it("finds an untagged rule on the link's security group by its dependency, which no resource's own Analyze reveals", async () => {
     const untagged = { ...rule({ cidrIpv4: "0.0.0.0/0" }), name: "added-elsewhere" };
     clean(await analyze(untagged));
-    violates(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, untagged]), /admits 0\.0\.0\.0\/0/);
+    violates(await runStackPolicy(alertLinkScopeStack, [lbSg, untagged]), /admits 0\.0\.0\.0\/0/);
   });
   it("has its own policy config: an exemption of alert-link-scope alone does not exempt the resource here", async () => {
     const wide = { ...rule({ cidrIpv4: "0.0.0.0/0", tags: TAGS }), name: "exempted" };
     const exemptions = [{ urn: urnOf(RULE, "exempted"), reason: "reviewed: temporary opening for a migration" }];
     clean(await runResourcePolicy(alertLinkScope, wide, { exemptions }));
-    violates(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, wide], { exemptions: [] }), /admits 0\.0\.0\.0\/0/);
-    clean(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, wide], { exemptions }));
+    violates(await runStackPolicy(alertLinkScopeStack, [lbSg, wide], { exemptions: [] }), /admits 0\.0\.0\.0\/0/);
+    clean(await runStackPolicy(alertLinkScopeStack, [lbSg, wide], { exemptions }));
   });
   it("passes the webhook opening and rejects another port", async () => {
-    clean(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, rule({})]));
-    violates(await runStackPolicy(alertLinkScopeAfterApply, [lbSg, rule({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })]), /only the webhook port 8443/);
+    clean(await runStackPolicy(alertLinkScopeStack, [lbSg, rule({})]));
+    violates(await runStackPolicy(alertLinkScopeStack, [lbSg, rule({ fromPort: PORTS.clickhouseNative, toPort: PORTS.clickhouseNative })]), /only the webhook port 8443/);
   });
   it("finds a too-wide route by the tagged peering it goes through", async () => {
-    clean(await runStackPolicy(alertLinkScopeAfterApply, [spokeProvider, pcx, viaPcx("10.10.240.0/22")]));
-    violates(await runStackPolicy(alertLinkScopeAfterApply, [spokeProvider, pcx, viaPcx("10.10.0.0/16")]), /wider than a \/22/);
+    clean(await runStackPolicy(alertLinkScopeStack, [spokeProvider, pcx, viaPcx("10.10.240.0/22")]));
+    violates(await runStackPolicy(alertLinkScopeStack, [spokeProvider, pcx, viaPcx("10.10.0.0/16")]), /wider than a \/22/);
   });
   it("still rejects a known too-wide route next to a route whose destination is unknown at preview", async () => {
-    const o = await runStackPolicy(alertLinkScopeAfterApply, [spokeProvider, pcx, { ...viaPcx("10.10.240.0/22"), unknown: ["destinationCidrBlock"] }, viaPcx("10.10.0.0/16")]);
+    const o = await runStackPolicy(alertLinkScopeStack, [spokeProvider, pcx, { ...viaPcx("10.10.240.0/22"), unknown: ["destinationCidrBlock"] }, viaPcx("10.10.0.0/16")]);
     violates(o, /wider than a \/22/);
     assert.equal(o.downgraded, true);
   });

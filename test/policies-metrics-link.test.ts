@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { metricsLinkScope, metricsLinkScopeAfterApply, METRICS_HOME_ROUTE_MIN_PREFIX, METRICS_PEER_ROUTE_MIN_PREFIX } from "../policies/rules/metrics-link";
-import { crossRegionNetworkingInJurisdiction, crossRegionRoutesAfterApply, crossRegionRoutesInJurisdiction } from "../policies/rules/residency";
+import { metricsLinkScope, metricsLinkScopeStack, METRICS_HOME_ROUTE_MIN_PREFIX, METRICS_PEER_ROUTE_MIN_PREFIX } from "../policies/rules/metrics-link";
+import { crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdictionStack, crossRegionRoutesInJurisdiction } from "../policies/rules/residency";
 import { FLOW_TAG, METRICS_LINK_FLOW, METRICS_SOURCE_COMPONENT_TYPE, PEERING_COMPONENT_TYPE } from "../policies/shared/flows";
 import { PORTS } from "../policies/shared/ports";
 import {
@@ -99,7 +99,7 @@ describe("policy metrics-link-scope on the shared-Grafana example's resources as
   });
 });
 
-describe("policy metrics-link-scope-after-apply: the second line, on the stack after apply", () => {
+describe("policy metrics-link-scope-stack: the second line, on the stack after apply", () => {
   const lbSg: ResourceSpec = { type: SG, name: "link-lb-sg", props: { tags: TAGS } };
   const rule = (props: Record<string, unknown>): ResourceSpec =>
     ({ type: RULE, name: "added-elsewhere", props: { ipProtocol: "tcp", fromPort: PORTS.metricsLink, toPort: PORTS.metricsLink, cidrIpv4: "10.10.0.0/18", ...props }, dependencies: [urnOf(SG, "link-lb-sg")] });
@@ -108,7 +108,7 @@ describe("policy metrics-link-scope-after-apply: the second line, on the stack a
     type: ROUTE, name: `r-${destinationCidrBlock}-${region}`, props: { destinationCidrBlock, vpcPeeringConnectionId: "pcx-1", ...(region === "ap-south-1" ? {} : { region }) },
     provider: IN, dependencies: [urnOf(PCX, "to-host")],
   });
-  const run = (...specs: ResourceSpec[]) => runStackPolicy(metricsLinkScopeAfterApply, [homeProvider("ap-south-1"), ...specs]);
+  const run = (...specs: ResourceSpec[]) => runStackPolicy(metricsLinkScopeStack, [homeProvider("ap-south-1"), ...specs]);
   it("finds an untagged rule on the link's security group by its dependency, which no resource's own Analyze reveals", async () => {
     clean(await analyze(rule({ cidrIpv4: "0.0.0.0/0" })));
     violates(await run(lbSg, rule({ cidrIpv4: "0.0.0.0/0" })), /admits 0\.0\.0\.0\/0/);
@@ -140,12 +140,12 @@ describe("residency rules and the metrics flow", () => {
   it("lets the metrics link's peering and its return routes cross jurisdictions (IN -> EU), before they are created and after apply", async () => {
     clean(await res(crossRegionNetworkingInJurisdiction, peering(TAGS)));
     clean(await res(crossRegionRoutesInJurisdiction, peerRoute()));
-    clean(await stack(crossRegionRoutesAfterApply, accepter(TAGS), peerRoute()));
+    clean(await stack(crossRegionRoutesInJurisdictionStack, accepter(TAGS), peerRoute()));
   });
   it("still rejects an untagged or otherwise tagged link across jurisdictions, and the tag on a peering the link's component did not make", async () => {
     violates(await res(crossRegionNetworkingInJurisdiction, peering({ [FLOW_TAG]: "raw-telemetry" })), /another jurisdiction/);
     violates(await res(crossRegionNetworkingInJurisdiction, peering(TAGS, ["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE])), /not made by that link's peering component/);
     violates(await res(crossRegionRoutesInJurisdiction, peerRoute(["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE])), /not the alert or metrics link: eu-west-1 is in jurisdiction EU/);
-    violates(await stack(crossRegionRoutesAfterApply, accepter({ Purpose: "metrics" }), peerRoute()), /jurisdiction EU/);
+    violates(await stack(crossRegionRoutesInJurisdictionStack, accepter({ Purpose: "metrics" }), peerRoute()), /jurisdiction EU/);
   });
 });

@@ -10,7 +10,7 @@ import {
 } from "./support/policy-args";
 // Network residency before each resource is created (resource rules) and after apply (their second line).
 import { join } from "node:path";
-import { crossRegionRoutesAfterApply } from "../policies/rules/residency";
+import { crossRegionRoutesInJurisdictionStack } from "../policies/rules/residency";
 import { ALERT_SPOKE_COMPONENT_TYPE, PEERING_COMPONENT_TYPE } from "../policies/shared/flows";
 import { planDir, ROOT } from "./support/plan";
 import { registered, under } from "./support/registered";
@@ -215,7 +215,7 @@ describe("policy cross-region-routes-in-jurisdiction on the examples' routes as 
   });
 });
 
-describe("policy cross-region-routes-in-jurisdiction-after-apply: the second line, on the stack after apply", () => {
+describe("policy cross-region-routes-in-jurisdiction-stack: the second line, on the stack after apply", () => {
   const ROUTE = "aws:ec2/route:Route";
   const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
   const IN = awsProvider("ap-south-1");
@@ -224,7 +224,7 @@ describe("policy cross-region-routes-in-jurisdiction-after-apply: the second lin
     type: ROUTE, name: "link-from-peer", provider: IN, props: { region, routeTableId: "rtb-1", destinationCidrBlock: "10.20.0.0/18", vpcPeeringConnectionId: "pcx-1" },
     dependencies: [urnOf(ACCEPTER, "link-accept")], ...more,
   });
-  const run = (...specs: ResourceSpec[]) => runStackPolicy(crossRegionRoutesAfterApply, [homeProvider("ap-south-1"), ...specs]);
+  const run = (...specs: ResourceSpec[]) => runStackPolicy(crossRegionRoutesInJurisdictionStack, [homeProvider("ap-south-1"), ...specs]);
   it("passes peer-side routes of the tagged alert link and routes in the home jurisdiction", async () => {
     clean(await run(accepter({ [FLOW_TAG]: ALERT_LINK_FLOW }), route("eu-west-1")));
     clean(await run(accepter({}), route("ap-south-2")));

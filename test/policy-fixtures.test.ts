@@ -38,9 +38,9 @@ const CASES: readonly Case[] = [
   { dir: "chart-repo-credentials", mode: "file", exit: 2, expect: ["chart.repo", "chart.version"] },
   { dir: "public-endpoint-union", mode: "file", exit: 2, expect: ["cluster.publicAccessCidrs"] },
   { dir: "unbounded-sizes", mode: "file", exit: 2, expect: ["cluster.version", "ingestionGateway.replicaCount", "kafka.size"] },
-  // Resource rules: reported on the offending route's own Analyze, before it is created.
-  { dir: "alert-link-wide-routes", mode: "all", exit: 1, expect: ["alert-link-scope"], deployed: ["eu-west-1"] },
-  { dir: "metrics-link-wide-routes", mode: "all", exit: 1, expect: ["metrics-link-scope"], deployed: ["eu-west-1"] },
+  // Resource rules (reported on the offending route's own Analyze, before it is created) and their second line after apply.
+  { dir: "alert-link-wide-routes", mode: "all", exit: 1, expect: ["alert-link-scope", "alert-link-scope-stack"], deployed: ["eu-west-1"] },
+  { dir: "metrics-link-wide-routes", mode: "all", exit: 1, expect: ["metrics-link-scope", "metrics-link-scope-stack"], deployed: ["eu-west-1"] },
 ];
 
 interface Json { stacks: { violations: { policy: string; level: string }[] }[]; violations: { policy: string; level: string }[]; flows: unknown[] }

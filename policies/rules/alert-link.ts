@@ -7,7 +7,7 @@
  *
  * `alert-link-scope` judges each resource on its own Analyze, before it is created (in `pulumi up`
  * too): a resource is the link's by its flow tag or by being created under the link's components
- * (links.ts). `alert-link-scope-after-apply` is the second line: after apply it also finds the link's
+ * (links.ts). `alert-link-scope-stack` is the second line: after apply it also finds the link's
  * resources through other resources (a rule on the link's security group, a route through its peering).
  */
 import type { PolicyResource } from "@pulumi/policy";
@@ -175,10 +175,10 @@ export const alertLinkScope = resourceRule({
   },
 });
 
-/** The second line, after apply: also the link's resources only other resources reveal (dependencies). */
-export const alertLinkScopeAfterApply = stackRule({
-  name: "alert-link-scope-after-apply",
-  description: `${DESCRIPTION} (second line, after apply)`,
+/** Second line of alert-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */
+export const alertLinkScopeStack = stackRule({
+  name: "alert-link-scope-stack",
+  description: `${DESCRIPTION}; second line: the whole stack, after apply`,
   kind: "residency",
   severity: "critical",
   remediation: REMEDIATION,
@@ -190,4 +190,4 @@ export const alertLinkScopeAfterApply = stackRule({
   },
 });
 
-export const ALERT_LINK_POLICIES = [alertLinkScope, alertLinkScopeAfterApply];
+export const ALERT_LINK_POLICIES = [alertLinkScope, alertLinkScopeStack];

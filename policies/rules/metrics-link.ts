@@ -9,7 +9,7 @@
  * load-balancer subnets (as narrow as alert-link.ts's routes to the hub's).
  *
  * Like alert-link.ts: `metrics-link-scope` judges each resource on its own Analyze, before it is
- * created; `metrics-link-scope-after-apply` is the second line after apply.
+ * created; `metrics-link-scope-stack` is the second line after apply.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { containsCidr } from "cidr-tools";
@@ -120,10 +120,10 @@ export const metricsLinkScope = resourceRule({
   },
 });
 
-/** The second line, after apply: also the link's resources only other resources reveal (dependencies). */
-export const metricsLinkScopeAfterApply = stackRule({
-  name: "metrics-link-scope-after-apply",
-  description: `${DESCRIPTION} (second line, after apply)`,
+/** Second line of metrics-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */
+export const metricsLinkScopeStack = stackRule({
+  name: "metrics-link-scope-stack",
+  description: `${DESCRIPTION}; second line: the whole stack, after apply`,
   kind: "residency",
   severity: "critical",
   remediation: REMEDIATION,
@@ -135,4 +135,4 @@ export const metricsLinkScopeAfterApply = stackRule({
   },
 });
 
-export const METRICS_LINK_POLICIES = [metricsLinkScope, metricsLinkScopeAfterApply];
+export const METRICS_LINK_POLICIES = [metricsLinkScope, metricsLinkScopeStack];

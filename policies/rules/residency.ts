@@ -112,10 +112,10 @@ export const crossRegionRoutesInJurisdiction = resourceRule({
   },
 });
 
-/** The second line, after apply: finds each route's connection by dependency and reads its tag. */
-export const crossRegionRoutesAfterApply = stackRule({
-  name: "cross-region-routes-in-jurisdiction-after-apply",
-  description: `${ROUTES_DESCRIPTION} (second line, after apply)`,
+/** Second line of cross-region-routes-in-jurisdiction: after apply (AnalyzeStack), each route's connection by dependency and its tag. */
+export const crossRegionRoutesInJurisdictionStack = stackRule({
+  name: "cross-region-routes-in-jurisdiction-stack",
+  description: `${ROUTES_DESCRIPTION}; second line: the whole stack, after apply`,
   kind: "residency",
   severity: "critical",
   remediation: `Create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (their peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} or ${METRICS_LINK_FLOW}).`,
@@ -316,6 +316,7 @@ export const stackIdentityMatchesHome = stackRule({
 
 export const RESIDENCY_POLICIES = [
   stackIdentityMatchesHome,
-  awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, crossRegionRoutesAfterApply, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
+  awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
   storageClassesInHomeRegion, workloadStorageInHomeRegion,
+  crossRegionRoutesInJurisdictionStack,
 ];
