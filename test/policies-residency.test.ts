@@ -8,6 +8,12 @@ import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
 import {
   assertClean as clean, assertDeferredToUp as deferred, assertViolation as violates, awsProvider, homeProvider, runResourcePolicy, runStackPolicy, urnOf, type ResourceSpec,
 } from "./support/policy-args";
+// Network residency before each resource is created (resource rules) and after apply (their second line).
+import { join } from "node:path";
+import { crossRegionRoutesInJurisdictionStack } from "../policies/rules/residency";
+import { ALERT_SPOKE_COMPONENT_TYPE, PEERING_COMPONENT_TYPE } from "../policies/shared/flows";
+import { planDir, ROOT } from "./support/plan";
+import { registered, under } from "./support/registered";
 
 const VPC = "aws:ec2/vpc:Vpc";
 const SC = "kubernetes:storage.k8s.io/v1:StorageClass";
@@ -102,8 +108,13 @@ describe("policy cross-region-networking-in-jurisdiction", () => {
     violates(await res(crossRegionNetworkingInJurisdiction, { type: ACCEPTER, props: { region: "us-east-1" } }), /us-east-1 is in jurisdiction US/);
     violates(await res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }), /jurisdiction UK/);
   });
-  it("allows the tagged hub-and-spoke alert link", async () =>
-    clean(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: { peerRegion: "ap-south-1", tags: { [FLOW_TAG]: ALERT_LINK_FLOW } } })));
+  const alertTagged = { peerRegion: "ap-south-1", tags: { [FLOW_TAG]: ALERT_LINK_FLOW } };
+  it("allows the tagged hub-and-spoke alert link made by the spoke's peering component", async () =>
+    clean(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, ...under([ALERT_SPOKE_COMPONENT_TYPE, PEERING_COMPONENT_TYPE], PEERING, "link"), props: alertTagged })));
+  it("rejects the alert tag on a peering the spoke's component did not make: its routes would escape alert-link-scope", async () => {
+    violates(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: alertTagged }), /not made by that link's peering component/);
+    violates(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, ...under(["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE], PEERING, "link"), props: alertTagged }), /not made by that link's peering component/);
+  });
   it("applies region -> jurisdiction overrides from policy config", async () =>
     clean(await res(crossRegionNetworkingInJurisdiction, { type: TGW, props: { peerRegion: "eu-west-2" } }, { jurisdictions: { "eu-west-2": "EU" } })));
   // At up (peer region known) another jurisdiction is a mandatory violation: "rejects peering, accepters and TGW peering ..." above.
@@ -156,7 +167,55 @@ describe("policy workload-storage-in-home-region", () => {
   });
 });
 
-describe("policy cross-region-routes-in-jurisdiction", () => {
+describe("policy cross-region-routes-in-jurisdiction: each route on its own Analyze, before it is created", () => {
+  const ROUTE = "aws:ec2/route:Route";
+  const IN = awsProvider("ap-south-1");
+  const SPOKE_LINK = [ALERT_SPOKE_COMPONENT_TYPE, PEERING_COMPONENT_TYPE];
+  const REPLICATION_LINK = ["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE];
+  /** A route as the peering component under `ancestors` registers it (at up: the connection id is a plain string). */
+  const route = (region: string | undefined, ancestors: readonly string[], more: Partial<ResourceSpec> = {}): ResourceSpec => ({
+    type: ROUTE, name: "link-route", ...under(ancestors, ROUTE, "link-route", "ap-south-1"), provider: IN,
+    props: { ...(region ? { region } : {}), routeTableId: "rtb-1", destinationCidrBlock: "10.20.0.0/18", vpcPeeringConnectionId: "pcx-0a1b2c3d" }, ...more,
+  });
+  const run = (spec: ResourceSpec) => res(crossRegionRoutesInJurisdiction, spec);
+  it("passes the alert link's return routes in the hub's region, and routes of links in the home jurisdiction", async () => {
+    clean(await run(route("eu-west-1", SPOKE_LINK)));
+    clean(await run(route("ap-south-2", REPLICATION_LINK)));
+    clean(await run(route(undefined, REPLICATION_LINK)));
+  });
+  it("rejects a route into another jurisdiction through a peering that is not the alert or metrics link", async () =>
+    violates(await run(route("eu-west-1", REPLICATION_LINK)), /route link-route in eu-west-1 belongs to a peering that is not the alert or metrics link: eu-west-1 is in jurisdiction EU/));
+  it("rejects a peering route the peering component did not make (its connection cannot be proven), also in the home region", async () => {
+    violates(await run(route("eu-west-1", [ALERT_SPOKE_COMPONENT_TYPE])), /not made by the peering component/);
+    violates(await run(route(undefined, [])), /not made by the peering component/);
+  });
+  it("leaves peering routes to this rule, not aws-resource-in-home-region", async () =>
+    clean(await res(awsResourceInHomeRegion, { ...route("eu-west-1", SPOKE_LINK), unknown: ["vpcPeeringConnectionId"] })));
+  it("defers to up on a route region unknown at preview, and never reads the connection id", async () => {
+    deferred(await run({ ...route("x", REPLICATION_LINK), unknown: ["region"] }));
+    clean(await run({ ...route("eu-west-1", SPOKE_LINK), unknown: ["vpcPeeringConnectionId"] }));
+  });
+  it("at up, rejects the same route once its region is known and in another jurisdiction", async () =>
+    violates(await run(route("eu-west-1", REPLICATION_LINK)), /eu-west-1 is in jurisdiction EU/));
+});
+
+describe("policy cross-region-routes-in-jurisdiction on the examples' routes as registered, and as a changed program would register them", () => {
+  const activeActive = () => planDir(join(ROOT, "examples", "active-active"));
+  const RETURN_ROUTE = "replication-net-eu-west-1-from-peer-0-0";
+  it("passes the replication group's and the alert link's return routes", async () => {
+    clean(await res(crossRegionRoutesInJurisdiction, registered(await activeActive(), "eu-central-1", RETURN_ROUTE)));
+    clean(await res(crossRegionRoutesInJurisdiction, registered(await planDir(join(ROOT, "examples", "hub-spoke")), "ap-south-1", "federation-spoke-link-from-peer-0-0")));
+  });
+  it("rejects a replication peering and its return route into another jurisdiction (a program that did not refuse the peer), tag or not", async () => {
+    const plan = await activeActive();
+    violates(await res(crossRegionRoutesInJurisdiction, registered(plan, "eu-central-1", RETURN_ROUTE, { region: "ap-south-1" })), /ap-south-1 is in jurisdiction IN/);
+    violates(await res(crossRegionNetworkingInJurisdiction, registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx", { peerRegion: "ap-south-1" })), /ap-south-1 is in jurisdiction IN/);
+    const tags = { ...(registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx").props?.tags as object), [FLOW_TAG]: ALERT_LINK_FLOW };
+    violates(await res(crossRegionNetworkingInJurisdiction, registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx", { peerRegion: "ap-south-1", tags })), /not made by that link's peering component/);
+  });
+});
+
+describe("policy cross-region-routes-in-jurisdiction-stack: the second line, on the stack after apply", () => {
   const ROUTE = "aws:ec2/route:Route";
   const ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter";
   const IN = awsProvider("ap-south-1");
@@ -165,19 +224,16 @@ describe("policy cross-region-routes-in-jurisdiction", () => {
     type: ROUTE, name: "link-from-peer", provider: IN, props: { region, routeTableId: "rtb-1", destinationCidrBlock: "10.20.0.0/18", vpcPeeringConnectionId: "pcx-1" },
     dependencies: [urnOf(ACCEPTER, "link-accept")], ...more,
   });
-  const run = (...specs: ResourceSpec[]) => runStackPolicy(crossRegionRoutesInJurisdiction, [homeProvider("ap-south-1"), ...specs]);
+  const run = (...specs: ResourceSpec[]) => runStackPolicy(crossRegionRoutesInJurisdictionStack, [homeProvider("ap-south-1"), ...specs]);
   it("passes peer-side routes of the tagged alert link and routes in the home jurisdiction", async () => {
     clean(await run(accepter({ [FLOW_TAG]: ALERT_LINK_FLOW }), route("eu-west-1")));
     clean(await run(accepter({}), route("ap-south-2")));
   });
-  it("leaves peering routes to this rule, not aws-resource-in-home-region", async () =>
-    clean(await res(awsResourceInHomeRegion, { ...route("eu-west-1"), unknown: ["vpcPeeringConnectionId"] })));
   it("rejects peer-side routes of an untagged link or of a connection outside the stack", async () => {
     violates(await run(accepter({ Purpose: "clickhouse-replication" }), route("eu-west-1")), /not the alert link: eu-west-1 is in jurisdiction EU/);
     violates(await run(route("us-east-1", { dependencies: [] })), /not in this stack/);
   });
   it("defers to up on a route region unknown at preview", async () =>
     deferred(await run(accepter({}), route("x", { unknown: ["region"] }))));
-  it("at up, rejects the same route once its region is known and in another jurisdiction", async () =>
-    violates(await run(accepter({}), route("eu-west-1")), /eu-west-1 is in jurisdiction EU/));
 });
+

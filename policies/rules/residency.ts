@@ -8,7 +8,8 @@ import {
   AWS_PROVIDER_TYPE, effectiveRegion, requireStackHome, resourceHomeRegion, resourceRule, stackRule,
   type RuleContext,
 } from "./framework";
-import { ALERT_LINK_FLOW, FLOW_TAG, METRICS_LINK_FLOW } from "../shared/flows";
+import { ALERT_LINK_FLOW, FLOW_TAG, LINK_COMPONENT_TYPES, METRICS_LINK_FLOW, PEERING_COMPONENT_TYPE } from "../shared/flows";
+import { madeByPeeringComponent, peeringLinkOf } from "./links";
 import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk } from "./props";
 
 /**
@@ -80,9 +81,41 @@ export const awsResourceInHomeRegion = resourceRule({
   },
 });
 
-export const crossRegionRoutesInJurisdiction = stackRule({
+const ROUTES_DESCRIPTION = "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert or metrics link";
+
+/**
+ * Before each route is created: judged on its own Analyze, which carries neither the connection
+ * (its id is a plain string at up) nor its tags. So a peering route must be made by the peering
+ * component, which routes only through its own connection (whose peer cross-region-networking-in-
+ * jurisdiction judged before it was created); one in another jurisdiction must be the return path of
+ * a link whose component made that peering component (links.ts peeringLinkOf).
+ */
+export const crossRegionRoutesInJurisdiction = resourceRule({
   name: "cross-region-routes-in-jurisdiction",
-  description: "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert or metrics link",
+  description: ROUTES_DESCRIPTION,
+  kind: "residency",
+  severity: "critical",
+  remediation: `Route through a peering only with the peering component (${PEERING_COMPONENT_TYPE}); create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (made by ${[...LINK_COMPONENT_TYPES[ALERT_LINK_FLOW]!, ...LINK_COMPONENT_TYPES[METRICS_LINK_FLOW]!].join(", ")}).`,
+  appliesTo: (t) => t === ROUTE_TYPE,
+  check: (args, ctx) => {
+    if (!isPeeringRoute(args.type, args.props)) return;
+    if (!madeByPeeringComponent(args)) {
+      return ctx.report(`route ${args.name} goes through a VPC peering connection but was not made by the peering component (${PEERING_COMPONENT_TYPE}): which connection, and so which jurisdiction, it leads to cannot be proven before it is created`);
+    }
+    const home = resourceHomeRegion(args, ctx.config);
+    if (home === undefined) return mustBeHome(`route ${args.name}`, undefined, undefined, ctx);
+    const region = effectiveRegion(args);
+    if (region === home) return;
+    const why = outsideJurisdiction(region, home, ctx.jurisdictionOf);
+    if (why === undefined || peeringLinkOf(args) !== undefined) return;
+    ctx.report(`route ${args.name} in ${region ?? "an unknown region"} belongs to a peering that is not the alert or metrics link: ${why}`);
+  },
+});
+
+/** Second line of cross-region-routes-in-jurisdiction: after apply (AnalyzeStack), each route's connection by dependency and its tag. */
+export const crossRegionRoutesInJurisdictionStack = stackRule({
+  name: "cross-region-routes-in-jurisdiction-stack",
+  description: `${ROUTES_DESCRIPTION}; second line: the whole stack, after apply`,
   kind: "residency",
   severity: "critical",
   remediation: `Create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (their peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} or ${METRICS_LINK_FLOW}).`,
@@ -161,8 +194,12 @@ export const crossRegionNetworkingInJurisdiction = resourceRule({
     const peer = otherEnd(args.type, args.props, effectiveRegion(args));
     const why = outsideJurisdiction(peer, home, ctx.jurisdictionOf);
     if (why === undefined) return;
-    if (isCrossingFlow(args.props.tags)) return;
-    ctx.report(`${args.type} connects to another jurisdiction: ${why}`);
+    const flow = asObject(args.props.tags)[FLOW_TAG];
+    if (!isCrossingFlow(args.props.tags)) return ctx.report(`${args.type} connects to another jurisdiction: ${why}`);
+    // The tag alone is not enough: the link's scope rules judge routes by the component that made
+    // them, so a crossing peering must be that link's own (links.ts peeringLinkOf).
+    if (peeringLinkOf(args) === flow) return;
+    ctx.report(`${args.type} is tagged ${FLOW_TAG}=${String(flow)} but was not made by that link's peering component (${PEERING_COMPONENT_TYPE} under ${LINK_COMPONENT_TYPES[String(flow)]?.join(" or ") ?? "?"}), so its routes would escape the link's scope rule; it connects to another jurisdiction: ${why}`);
   },
 });
 
@@ -281,4 +318,5 @@ export const RESIDENCY_POLICIES = [
   stackIdentityMatchesHome,
   awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
   storageClassesInHomeRegion, workloadStorageInHomeRegion,
+  crossRegionRoutesInJurisdictionStack,
 ];
