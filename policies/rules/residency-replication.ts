@@ -7,7 +7,7 @@
  * region is known even when the ARN is still unknown at preview; only otherwise is the value read.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { effectiveRegion, requireStackHome, stackRule } from "./framework";
+import { anchoredHomeRegion, effectiveRegion, noAnchorMessage, requireStackHome, resourceRule, stackRule } from "./framework";
 import { asArray, asString, get, outsideJurisdiction, regionOfArn } from "./props";
 
 /** One other end of a replication: what it is and its region (undefined = could not be determined). */
@@ -74,9 +74,46 @@ export const REPLICATION_ENDS: Readonly<Record<string, (r: PolicyResource, at: L
     () => asArray(r.props.kafkaClusters).map((c) => get(c, "amazonMskCluster", "mskClusterArn")).filter((a) => a !== undefined)),
 };
 
-export const replicationInJurisdiction = stackRule({
+/** S3 types whose other end is a bucket named only by an ARN without a region. */
+const S3_REPLICATING_TYPES: readonly string[] = ["aws:s3/bucketReplicationConfig:BucketReplicationConfig", ...S3_BUCKET_TYPES];
+
+/**
+ * Other ends as the resource's own Analyze shows them: no other resource, no dependencies (the
+ * engine's AnalyzeRequest has neither: pulumi/pulumi proto/pulumi/analyzer.proto). Regions read from
+ * the resource's inputs and provider decide; an S3 destination bucket's ARN names no region, so it
+ * is unprovable here (a violation unless exempted with a reason naming the destination's region).
+ */
+function ownEnds(args: Pick<PolicyResource, "type" | "name" | "urn" | "props" | "provider">): End[] {
+  const r: PolicyResource = { ...args, propertyDependencies: {}, dependencies: [] } as unknown as PolicyResource;
+  const ends = REPLICATION_ENDS[args.type]!(r, { resources: [] });
+  if (!S3_REPLICATING_TYPES.includes(args.type)) return ends;
+  return ends.map((e) => ({ ...e, what: e.what.replace("(not in this stack, region unprovable)", "(an S3 ARN names no region: unprovable before the replication is created)") }));
+}
+
+/** Before the replicating resource is created: every other end its own inputs name is in the home jurisdiction. */
+export const replicationInJurisdiction = resourceRule({
   name: "replication-in-jurisdiction",
-  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction",
+  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction, checked before they are created",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Replicate only to regions of the home jurisdiction. S3 replication: exempt the reviewed destination (policy config exemptions, the reason naming its region).",
+  appliesTo: (t) => t in REPLICATION_ENDS,
+  check: (args, ctx) => {
+    const ends = ownEnds(args);
+    if (ends.length === 0) return;
+    const home = anchoredHomeRegion(args, ctx.config);
+    if (home === undefined) return ctx.report(noAnchorMessage(`${args.type} ${args.name}`));
+    for (const end of ends) {
+      const why = outsideJurisdiction(end.region, home, ctx.jurisdictionOf);
+      if (why) ctx.report(`${args.type}: ${end.what}: ${why}`);
+    }
+  },
+});
+
+/** Second line of replication-in-jurisdiction: after apply (AnalyzeStack), resolving S3 destinations among the stack's buckets. */
+export const replicationInJurisdictionStack = stackRule({
+  name: "replication-in-jurisdiction-stack",
+  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction (second line: the whole stack, after apply)",
   kind: "residency",
   severity: "critical",
   remediation: "Replicate only to regions of the home jurisdiction, to destinations declared in the same stack.",
@@ -96,4 +133,4 @@ export const replicationInJurisdiction = stackRule({
   },
 });
 
-export const REPLICATION_POLICIES = [replicationInJurisdiction];
+export const REPLICATION_POLICIES = [replicationInJurisdiction, replicationInJurisdictionStack];
