@@ -17,8 +17,8 @@ import * as random from "@pulumi/random";
 import type { StackConfig } from "../lib/config/types";
 import { buildStorageClassSpec } from "../lib/helm-values";
 import { buildClickHouseReplicationXml, buildKeeperXml } from "../lib/clickhouse-xml";
-import { CLICKHOUSE_TLS_SECRET, replicationHostRegions } from "../lib/clickhouse-replica";
-import { clickhouseHostname, keeperClientOrder, planKeeperGroup, zoneNameFor } from "../lib/keeper-plan";
+import { CLICKHOUSE_TLS_SECRET } from "../lib/clickhouse-replica";
+import { clickhouseHostname, keeperClientOrder, planKeeperGroup, replicationHostRegions, zoneNameFor } from "../lib/keeper-plan";
 import { KEEPER_NAMESPACE, KEEPER_TLS_SECRET } from "../lib/keeper-manifests";
 import { analyseQuorum, describeQuorum } from "../lib/quorum";
 import {

@@ -5,7 +5,7 @@
  * resolves to the pod's own address locally too, so ClickHouse finds itself in remote_servers).
  */
 import { EXTERNAL_DNS_HOSTNAME_ANNOTATION, EXTERNAL_DNS_TTL_ANNOTATION, MEMBER_RECORD_TTL } from "./keeper-manifests";
-import { clickhouseHostname, type KeeperServer, type KeeperStackSpec } from "./keeper-plan";
+import { clickhouseHostname } from "./keeper-plan";
 import { INFRASAGE_RELEASE_NAME } from "./helm-values";
 import { PORTS } from "../policies/shared/ports";
 
@@ -42,18 +42,4 @@ export function clickhouseReplicaService(stack: string, namespace: string) {
       ],
     },
   };
-}
-
-/**
- * Region of every host the group's replication reaches (each data member's ClickHouse replica, every
- * Keeper server), sorted by host: stated on the release values and the Keeper ConfigMap
- * (policies/shared/host-regions.ts) so the policy pack judges each of them before it is created.
- * Regions only: the pack derives the jurisdictions itself.
- */
-export function replicationHostRegions(members: readonly Pick<KeeperStackSpec, "stack" | "region" | "witness">[], servers: readonly Pick<KeeperServer, "hostname" | "region">[]): Record<string, string> {
-  const pairs: [string, string][] = [
-    ...members.filter((m) => !m.witness).map((m): [string, string] => [clickhouseHostname(m.stack), m.region]),
-    ...servers.map((s): [string, string] => [s.hostname, s.region]),
-  ];
-  return Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-  awsProvidersInHomeRegion, awsProvidersInHomeRegionStack, awsResourceInHomeRegion, stackIdentityMatchesHome, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction,
-  storageClassesInHomeRegion, storageClassesInHomeRegionStack, telemetryStoresInHomeRegion, workloadStorageInHomeRegion, workloadStorageInHomeRegionStack,
+  awsProvidersInHomeRegionStack, awsResourceInHomeRegion, stackIdentityMatchesHome, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction,
+  storageClassesInHomeRegionStack, telemetryStoresInHomeRegion, workloadStorageInHomeRegionStack,
 } from "../policies/rules/residency";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
 import {
