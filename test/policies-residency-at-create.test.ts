@@ -224,6 +224,18 @@ describe("replication-in-jurisdiction at the replicating resource's own Analyze"
     assertViolation(await run({ type: "aws:dynamodb/table:Table", props: { replicas: [{ regionName: "sa-east-1" }] } }), /table replica: sa-east-1 is in jurisdiction BR/);
     assertViolation(await run({ type: "aws:ebs/snapshotCopy:SnapshotCopy", props: { sourceRegion: "ap-south-1" } }), /source snapshot: ap-south-1/);
   });
+  it("judges every other replicating type on its own inputs too", async () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["aws:kms/replicaExternalKey:ReplicaExternalKey", { primaryKeyArn: "arn:aws:kms:ap-south-1:123456789012:key/mrk-2" }, /primary key .*ap-south-1 is in jurisdiction IN/],
+      ["aws:backup/plan:Plan", { rules: [{ copyActions: [{ destinationVaultArn: "arn:aws:backup:us-east-1:123456789012:backup-vault:dr" }] }] }, /copy destination vault .*us-east-1 is in jurisdiction US/],
+      ["aws:ec2/amiCopy:AmiCopy", { sourceAmiRegion: "us-west-2" }, /source AMI: us-west-2 is in jurisdiction US/],
+      ["aws:dynamodb/globalTable:GlobalTable", { replicas: [{ regionName: "sa-east-1" }] }, /global table replica: sa-east-1/],
+      ["aws:dynamodb/tableReplica:TableReplica", { region: "me-central-1", globalTableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t" }, /table replica: me-central-1 is in jurisdiction AE/],
+      ["aws:msk/replicator:Replicator", { kafkaClusters: [{ amazonMskCluster: { mskClusterArn: "arn:aws:kafka:ap-south-1:123456789012:cluster/b/1" } }] }, /replicated Kafka cluster .*ap-south-1/],
+      ["aws:s3/bucketV2:BucketV2", { replicationConfiguration: { role: "r", rules: [{ destination: { bucket: "arn:aws:s3:::dr" } }] } }, /destination bucket arn:aws:s3:::dr \(an S3 ARN names no region/],
+    ];
+    for (const [type, props, re] of cases) assertViolation(await run({ type, props }), re);
+  });
   it("passes replicas inside the jurisdiction and resources that replicate nothing", async () => {
     assertClean(await run({ type: "aws:kms/replicaKey:ReplicaKey", props: { region: "eu-central-1", primaryKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1" } }));
     assertClean(await run({ type: "aws:secretsmanager/secret:Secret", props: { name: "s" } }));
