@@ -275,7 +275,6 @@ export function anchoredHomeRegion(args: Pick<ResourceValidationArgs, "urn" | "p
   return undefined;
 }
 
-
 /** Why no home region could be anchored for a resource rule (the fix included). */
 export const noAnchorMessage = (what: string): string =>
   `cannot determine the home region for ${what} before it is created: the stack's name names no region, policy config sets no homeRegion and its provider names none. Name the stack for its region or set homeRegion in the stack's policy config`;

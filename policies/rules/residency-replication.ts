@@ -115,7 +115,7 @@ export const replicationInJurisdiction = resourceRule({
 /** Second line of replication-in-jurisdiction: after apply (AnalyzeStack), resolving S3 destinations among the stack's buckets. */
 export const replicationInJurisdictionStack = stackRule({
   name: "replication-in-jurisdiction-stack",
-  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction (second line: the whole stack, after apply)",
+  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Replicate only to regions of the home jurisdiction, to destinations declared in the same stack.",

@@ -134,7 +134,7 @@ export const awsProvidersInHomeRegion = resourceRule({
 /** Second line of aws-providers-in-home-region: after apply (AnalyzeStack), against the provider named "aws". */
 export const awsProvidersInHomeRegionStack = stackRule({
   name: "aws-providers-in-home-region-stack",
-  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere) (second line: the whole stack, after apply)",
+  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere); second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Use the stack's one provider named \"aws\"; deploy another region as its own stack.",
@@ -234,7 +234,7 @@ export const storageClassesInHomeRegion = resourceRule({
 /** Second line of storage-classes-in-home-region: after apply (AnalyzeStack). */
 export const storageClassesInHomeRegionStack = stackRule({
   name: "storage-classes-in-home-region-stack",
-  description: "Kubernetes StorageClasses are named for and restricted to the home region (second line: the whole stack, after apply)",
+  description: "Kubernetes StorageClasses are named for and restricted to the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "high",
   remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
@@ -296,7 +296,7 @@ export const workloadStorageInHomeRegion = resourceRule({
 /** Second line of workload-storage-in-home-region: after apply (AnalyzeStack), also through the stack's own classes. */
 export const workloadStorageInHomeRegionStack = stackRule({
   name: "workload-storage-in-home-region-stack",
-  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region (second line: the whole stack, after apply)",
+  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
