@@ -186,7 +186,7 @@ export const clickhouseReplicationInJurisdiction = resourceRule({
 /** Second line of clickhouse-replication-in-jurisdiction: after apply (AnalyzeStack), against the stack's provider named "aws". */
 export const clickhouseReplicationInJurisdictionStack = stackRule({
   name: "clickhouse-replication-in-jurisdiction-stack",
-  description: "ClickHouse replicas (remote_servers hosts) are all in regions of the home jurisdiction; second line: the whole stack, after apply",
+  description: "ClickHouse replicas and Keeper servers are all in regions of the home jurisdiction; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "List in replication.peers only stacks of the same jurisdiction; replica host names carry their region code.",
