@@ -7,6 +7,10 @@
  * program would register them.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "./support/plan";
 import { awsProvidersInHomeRegion, storageClassesInHomeRegion, workloadStorageInHomeRegion } from "../policies/rules/residency";
 import { clickhouseReplicationInJurisdiction, hostRegion, replicaHosts, statedHostRegions } from "../policies/rules/helm-values";
 import { replicationInJurisdiction } from "../policies/rules/residency-replication";
@@ -137,6 +141,19 @@ describe("aws-providers-in-home-region at the provider's own Analyze", () => {
   it("anchors on policy config homeRegion when the stack is named for no region", async () => {
     assertViolation(await runResourcePolicy(awsProvidersInHomeRegion, provider("aws-us", "us-east-1", "prod"), { homeRegion: "eu-central-1" }), /outside the home region eu-central-1/);
     assertClean(await runResourcePolicy(awsProvidersInHomeRegion, provider("aws", "eu-central-1", "prod"), { homeRegion: "eu-central-1" }));
+  });
+  it("the plan analyzes the stack's own provider like the engine does and reports it at the provider's URN", async function () {
+    this.timeout(180_000);
+    const dir = mkdtempSync(join(tmpdir(), "infrasage-provider-"));
+    const config = join(dir, "policy.json");
+    writeFileSync(config, JSON.stringify({ "aws-providers-in-home-region": { homeRegion: "eu-central-1" } }));
+    const run = await runCli(["--stack", "eu-west-1", "--policy-pack-config", config, "--json"]);
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(run.code, 1, run.stderr);
+    const doc = JSON.parse(run.stdout) as { stacks: { violations: { policy: string; level: string; urn?: string; message: string }[] }[] };
+    const v = doc.stacks[0]!.violations.filter((x) => x.policy === "aws-providers-in-home-region");
+    assert.deepEqual(v.map((x) => [x.level, x.urn]), [["mandatory", "urn:pulumi:eu-west-1::infrasage::pulumi:providers:aws::aws"]]);
+    assert.match(v[0]!.message, /AWS provider aws is in eu-west-1, outside the home region eu-central-1/);
   });
   it("without any anchor, the provider named aws defines the home region and any other cannot be proven", async () => {
     assertClean(await runResourcePolicy(awsProvidersInHomeRegion, provider("aws", "eu-central-1", "prod")));
