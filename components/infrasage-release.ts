@@ -50,7 +50,7 @@ export interface InfraSageReleaseArgs {
 /** ClickHouse replication inputs of the release (pattern 3). */
 export interface ReleaseReplicationArgs {
   /** Generated XML and the TLS Secret name once the group is complete; undefined until then. */
-  readonly clickhouse: pulumi.Input<{ readonly configXml: string; readonly tlsSecretName: string } | undefined>;
+  readonly clickhouse: pulumi.Input<{ readonly configXml: string; readonly tlsSecretName: string; readonly hostRegions?: Readonly<Record<string, string>> } | undefined>;
   /** The group's interserver password (a secret, identical in every member). */
   readonly interserverPassword: pulumi.Input<string>;
   /** Stack name: the replica is published as `clickhouse.<stack>.infrasage.internal`. */
@@ -196,6 +196,7 @@ export class InfraSageRelease extends pulumi.ComponentResource {
         try {
           return buildHelmValues({ ...args.values, apiKeySecretName, ...(planned.runbookAccess ? { runbookAccess: planned.runbookAccess } : {}), clickhouseReplication: {
             configXml: ch.configXml, tlsSecretName: ch.tlsSecretName, interserverSecret: { name: INTERSERVER_SECRET_NAME, key: INTERSERVER_SECRET_KEY },
+            ...(ch.hostRegions ? { hostRegions: ch.hostRegions } : {}),
           } });
         } catch (e) {
           throw new pulumi.ResourceError(e instanceof Error ? e.message : String(e), this);

@@ -12,6 +12,7 @@ import { allowIngress, namespaceBaseline } from "../lib/isolation";
 import { INFRASAGE_NAMESPACE, PORTS } from "../policies/shared/ports";
 import * as pulumi from "@pulumi/pulumi";
 import { keeperManifests, type KeeperManifestInput } from "../lib/keeper-manifests";
+import { HOST_REGIONS_ANNOTATION } from "../policies/shared/host-regions";
 
 export interface ClickHouseKeeperArgs {
   /** Stack name (Route 53 zone and server-id base). */
@@ -24,6 +25,8 @@ export interface ClickHouseKeeperArgs {
   readonly storageClassName: pulumi.Input<string>;
   /** keeper_config.xml of the group (buildKeeperXml), identical in every member. */
   readonly configXml: pulumi.Input<string>;
+  /** Region of every host of the raft configuration (replicationHostRegions): an annotation the policy pack reads. */
+  readonly hostRegions: pulumi.Input<Readonly<Record<string, string>>>;
   /** Voters running now: 0 until the group first completed, then those in the raft configuration. */
   readonly runningVoters: pulumi.Input<number>;
   /** Private subnets of the linked peers: Keeper's client and raft ports admit them (NetworkPolicy). */
@@ -55,7 +58,10 @@ export class ClickHouseKeeper extends pulumi.ComponentResource {
     const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: fixed.namespace.metadata }, parent);
     const namespace = ns.metadata.name;
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
-      metadata: { ...fixed.configMap.metadata, namespace },
+      metadata: {
+        ...fixed.configMap.metadata, namespace,
+        annotations: pulumi.output(args.hostRegions).apply((h) => ({ ...fixed.configMap.metadata.annotations, [HOST_REGIONS_ANNOTATION]: JSON.stringify(h) })),
+      },
       data: planned.apply((m) => m.configMap.data),
     }, parent);
     const service = new k8s.core.v1.Service(`${name}-headless`, {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-  awsProvidersInHomeRegion, awsResourceInHomeRegion, stackIdentityMatchesHome, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction, storageClassesInHomeRegion,
-  telemetryStoresInHomeRegion, workloadStorageInHomeRegion,
+  awsProvidersInHomeRegionStack, awsResourceInHomeRegion, stackIdentityMatchesHome, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction,
+  storageClassesInHomeRegionStack, telemetryStoresInHomeRegion, workloadStorageInHomeRegionStack,
 } from "../policies/rules/residency";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
 import {
@@ -64,23 +64,23 @@ describe("policy stack-identity-matches-home-region", () => {
   });
 });
 
-describe("policy aws-providers-in-home-region", () => {
-  it("passes the one provider named aws", async () => clean(await stack(awsProvidersInHomeRegion, [{ type: VPC }])));
+describe("policy aws-providers-in-home-region-stack (second line, after apply)", () => {
+  it("passes the one provider named aws", async () => clean(await stack(awsProvidersInHomeRegionStack, [{ type: VPC }])));
   it("rejects a second provider in another region", async () =>
-    violates(await stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: VPC, name: "x", provider: awsProvider("us-east-1", "aws-us") }]), /AWS provider aws-us is in us-east-1/));
+    violates(await stack(awsProvidersInHomeRegionStack, [{ type: VPC }, { type: VPC, name: "x", provider: awsProvider("us-east-1", "aws-us") }]), /AWS provider aws-us is in us-east-1/));
   it("defers to up on an unknown provider region", async () =>
-    deferred(await stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, unknown: ["region"] }])));
+    deferred(await stack(awsProvidersInHomeRegionStack, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, unknown: ["region"] }])));
   it("at up, rejects the same provider once its region is known and another", async () =>
-    violates(await stack(awsProvidersInHomeRegion, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, props: { region: "us-east-1" } }]), /AWS provider other is in us-east-1/));
+    violates(await stack(awsProvidersInHomeRegionStack, [{ type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, props: { region: "us-east-1" } }]), /AWS provider other is in us-east-1/));
   it("still rejects a known provider in another region next to an unknown one", async () => {
-    const o = await stack(awsProvidersInHomeRegion, [
+    const o = await stack(awsProvidersInHomeRegionStack, [
       { type: VPC }, { type: "pulumi:providers:aws", name: "other", provider: null, unknown: ["region"] }, { type: VPC, name: "x", provider: awsProvider("us-east-1", "aws-us") },
     ]);
     violates(o, /AWS provider aws-us is in us-east-1/);
     assert.equal(o.downgraded, true);
   });
   it("reports when providers disagree and none is named aws", async () =>
-    violates(await stack(awsProvidersInHomeRegion, [{ type: VPC, provider: awsProvider("eu-west-1", "a") }, { type: VPC, name: "b", provider: awsProvider("us-east-1", "b") }]), /cannot determine the stack's home region/));
+    violates(await stack(awsProvidersInHomeRegionStack, [{ type: VPC, provider: awsProvider("eu-west-1", "a") }, { type: VPC, name: "b", provider: awsProvider("us-east-1", "b") }]), /cannot determine the stack's home region/));
 });
 
 describe("policy telemetry-stores-in-home-region", () => {
@@ -132,36 +132,36 @@ const release = (storageClassName: string | undefined, extra: Record<string, unk
 });
 const home = homeProvider();
 
-describe("policy storage-classes-in-home-region", () => {
-  it("passes gp3-eu-west-1 pinned to eu-west-1 AZs", async () => clean(await stack(storageClassesInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a", "eu-west-1b"])])));
+describe("policy storage-classes-in-home-region-stack (second line, after apply)", () => {
+  it("passes gp3-eu-west-1 pinned to eu-west-1 AZs", async () => clean(await stack(storageClassesInHomeRegionStack, [home, storageClass("gp3-eu-west-1", ["eu-west-1a", "eu-west-1b"])])));
   it("rejects a class named for another region", async () =>
-    violates(await stack(storageClassesInHomeRegion, [home, storageClass("gp3-us-east-1", ["eu-west-1a"])]), /named for us-east-1/));
+    violates(await stack(storageClassesInHomeRegionStack, [home, storageClass("gp3-us-east-1", ["eu-west-1a"])]), /named for us-east-1/));
   it("rejects a class whose topology is another region", async () =>
-    violates(await stack(storageClassesInHomeRegion, [home, storageClass("fast", ["ap-south-1a"])]), /ap-south-1a is in ap-south-1/));
+    violates(await stack(storageClassesInHomeRegionStack, [home, storageClass("fast", ["ap-south-1a"])]), /ap-south-1a is in ap-south-1/));
   // At up (topology known) another region's zone is a mandatory violation: "rejects a class whose topology is another region" above.
   it("defers to up on topology values unknown at preview", async () =>
-    deferred(await stack(storageClassesInHomeRegion, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"])])));
+    deferred(await stack(storageClassesInHomeRegionStack, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"])])));
   it("still rejects a known class in another region next to one with unknown topology", async () => {
-    const o = await stack(storageClassesInHomeRegion, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"]), storageClass("slow", ["ap-south-1a"])]);
+    const o = await stack(storageClassesInHomeRegionStack, [home, storageClass("fast", ["x"], ["allowedTopologies.0.matchLabelExpressions.0.values"]), storageClass("slow", ["ap-south-1a"])]);
     violates(o, /ap-south-1a is in ap-south-1/);
     assert.equal(o.downgraded, true);
   });
 });
 
-describe("policy workload-storage-in-home-region", () => {
+describe("policy workload-storage-in-home-region-stack (second line, after apply)", () => {
   it("passes ClickHouse/Kafka persistence on the home class", async () =>
-    clean(await stack(workloadStorageInHomeRegion, [home, storageClass("gp3-eu-west-1", ["eu-west-1a"]), release("gp3-eu-west-1")])));
+    clean(await stack(workloadStorageInHomeRegionStack, [home, storageClass("gp3-eu-west-1", ["eu-west-1a"]), release("gp3-eu-west-1")])));
   it("rejects persistence on gp3-<other region>", async () =>
-    violates(await stack(workloadStorageInHomeRegion, [home, release("gp3-us-east-1")]), /gp3-us-east-1 is a storage class of us-east-1/));
+    violates(await stack(workloadStorageInHomeRegionStack, [home, release("gp3-us-east-1")]), /gp3-us-east-1 is a storage class of us-east-1/));
   it("rejects persistence on a class whose topology is another region", async () =>
-    violates(await stack(workloadStorageInHomeRegion, [home, storageClass("fast", ["us-east-1a"]), release("fast")]), /storageClass fast: .*us-east-1/));
+    violates(await stack(workloadStorageInHomeRegionStack, [home, storageClass("fast", ["us-east-1a"]), release("fast")]), /storageClass fast: .*us-east-1/));
   it("rejects values the policy cannot read (valueYamlFiles)", async () =>
-    violates(await stack(workloadStorageInHomeRegion, [home, release("gp3-eu-west-1", { valueYamlFiles: ["values-eu.yaml"] })]), /valueYamlFiles/));
+    violates(await stack(workloadStorageInHomeRegionStack, [home, release("gp3-eu-west-1", { valueYamlFiles: ["values-eu.yaml"] })]), /valueYamlFiles/));
   // At up (class known) gp3-<other region> is a mandatory violation: "rejects persistence on gp3-<other region>" above.
   it("defers to up on a storage class unknown at preview", async () =>
-    deferred(await stack(workloadStorageInHomeRegion, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"])])));
+    deferred(await stack(workloadStorageInHomeRegionStack, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"])])));
   it("still rejects a known foreign storage class next to a release whose class is unknown", async () => {
-    const o = await stack(workloadStorageInHomeRegion, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"]), { ...release("gp3-us-east-1"), name: "other-release" }]);
+    const o = await stack(workloadStorageInHomeRegionStack, [home, release("x", {}, ["values.clickhouse.persistence.storageClass"]), { ...release("gp3-us-east-1"), name: "other-release" }]);
     violates(o, /gp3-us-east-1 is a storage class of us-east-1/);
     assert.equal(o.downgraded, true);
   });

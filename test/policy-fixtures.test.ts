@@ -23,7 +23,8 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { dir: "foreign-storage-class", mode: "file", exit: 1, expect: ["workload-storage-in-home-region", "storage-classes-in-home-region"] },
+  // Resource rules (block before the class and the release are created) and their second line after apply.
+  { dir: "foreign-storage-class", mode: "file", exit: 1, expect: ["workload-storage-in-home-region", "storage-classes-in-home-region", "workload-storage-in-home-region-stack", "storage-classes-in-home-region-stack"] },
   { dir: "replication-peer-other-jurisdiction", mode: "all", exit: 1, expect: ["cross-stack-residency-flow"] },
   { dir: "replication-peer-not-planned", mode: "file", exit: 1, expect: ["cross-stack-peer-in-plan"] },
   { dir: "overlapping-cidrs", mode: "all", exit: 1, expect: ["cross-stack-cidr-overlap"] },

@@ -5,7 +5,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import {
-  AWS_PROVIDER_TYPE, effectiveRegion, requireStackHome, resourceHomeRegion, resourceRule, stackRule,
+  AWS_PROVIDER_TYPE, HOME_PROVIDER_NAME, anchoredHomeRegion, effectiveRegion, noAnchorMessage, requireStackHome, resourceHomeRegion, resourceRule, stackNameRegion, stackRule,
   type RuleContext,
 } from "./framework";
 import { ALERT_LINK_FLOW, FLOW_TAG, LINK_COMPONENT_TYPES, METRICS_LINK_FLOW, PEERING_COMPONENT_TYPE } from "../shared/flows";
@@ -139,9 +139,35 @@ export const crossRegionRoutesInJurisdictionStack = stackRule({
   },
 });
 
-export const awsProvidersInHomeRegion = stackRule({
+/**
+ * At the provider's own registration (providers are registered resources and the engine analyzes
+ * them like any other before using them: pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * generateSteps -> continueStepsFromRefresh -> analyzeAll, with no exception for provider types).
+ * The anchor cannot be the provider judged: policy config `homeRegion`, else the region the stack's
+ * name names. Without either, the provider named "aws" defines the home region (stackHomeRegion)
+ * and any other AWS provider cannot be proven home: a violation naming the fix.
+ */
+export const awsProvidersInHomeRegion = resourceRule({
   name: "aws-providers-in-home-region",
-  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere)",
+  description: "Every AWS provider targets the home region (a second provider would move resources elsewhere), checked before it is used",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Use the stack's one provider named \"aws\" in the region the stack is named for; deploy another region as its own stack.",
+  appliesTo: (t) => t === AWS_PROVIDER_TYPE,
+  check: (args, ctx) => {
+    const home = ctx.config.homeRegion ?? stackNameRegion(args.urn);
+    if (home === undefined) {
+      if (args.name === HOME_PROVIDER_NAME) return;
+      return ctx.report(noAnchorMessage(`AWS provider ${args.name}`));
+    }
+    mustBeHome(`AWS provider ${args.name}`, asString(args.props.region), home, ctx);
+  },
+});
+
+/** Second line of aws-providers-in-home-region: after apply (AnalyzeStack), against the provider named "aws". */
+export const awsProvidersInHomeRegionStack = stackRule({
+  name: "aws-providers-in-home-region-stack",
+  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere); second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Use the stack's one provider named \"aws\"; deploy another region as its own stack.",
@@ -208,7 +234,7 @@ export const STORAGE_CLASS_TYPES: readonly string[] = ["kubernetes:storage.k8s.i
 const isStorageClass = (type: string): boolean => STORAGE_CLASS_TYPES.includes(type);
 
 /** Why a StorageClass may create volumes outside `home`, or undefined. */
-function storageClassProblem(sc: PolicyResource, home: string): string | undefined {
+function storageClassProblem(sc: Pick<PolicyResource, "name" | "props">, home: string): string | undefined {
   const name = asString(get(sc.props, "metadata", "name")) ?? sc.name;
   const named = regionsInName(name).filter((r) => r !== home);
   if (named.length > 0) return `storage class ${name} is named for ${named.join(", ")}, not the home region ${home}`;
@@ -226,9 +252,26 @@ function storageClassProblem(sc: PolicyResource, home: string): string | undefin
   return undefined;
 }
 
-export const storageClassesInHomeRegion = stackRule({
+/** Before the class is created: its own name and topology against the anchored home region. */
+export const storageClassesInHomeRegion = resourceRule({
   name: "storage-classes-in-home-region",
-  description: "Kubernetes StorageClasses are named for and restricted to the home region",
+  description: "Kubernetes StorageClasses are named for and restricted to the home region, checked before they are created",
+  kind: "residency",
+  severity: "high",
+  remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
+  appliesTo: isStorageClass,
+  check: (args, ctx) => {
+    const home = anchoredHomeRegion(args, ctx.config);
+    if (home === undefined) return ctx.report(noAnchorMessage(`storage class ${args.name}`));
+    const problem = storageClassProblem(args, home);
+    if (problem) ctx.report(problem);
+  },
+});
+
+/** Second line of storage-classes-in-home-region: after apply (AnalyzeStack). */
+export const storageClassesInHomeRegionStack = stackRule({
+  name: "storage-classes-in-home-region-stack",
+  description: "Kubernetes StorageClasses are named for and restricted to the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "high",
   remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
@@ -248,9 +291,49 @@ export const storageClassesInHomeRegion = stackRule({
 
 const STORAGE_CLASS_KEYS = new Set(["storageClass", "storageClassName"]);
 
-export const workloadStorageInHomeRegion = stackRule({
+/** Storage class names a workload's props set (`storageClass`/`storageClassName` at any depth). */
+function storageClassRefs(props: unknown): { key: string; name: string }[] {
+  const out: { key: string; name: string }[] = [];
+  for (const { key, value } of walk(props)) {
+    const name = asString(value);
+    if (STORAGE_CLASS_KEYS.has(key) && name) out.push({ key, name });
+  }
+  return out;
+}
+
+/**
+ * Before the workload is created: every class it names must not be named for another region. A
+ * class with a neutral name ("fast") is judged where it is defined: in this stack by
+ * storage-classes-in-home-region at its own registration (the release depends on it, so it is
+ * registered first); a class created outside Pulumi is seen by neither line.
+ */
+export const workloadStorageInHomeRegion = resourceRule({
   name: "workload-storage-in-home-region",
-  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region",
+  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region, checked before they are created",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
+  appliesTo: (t) => t.startsWith("kubernetes:") && !isStorageClass(t),
+  check: (args, ctx) => {
+    // Values files are assets the policy cannot read: their storage classes cannot be proven.
+    if (args.props.valueYamlFiles !== undefined && asArray(args.props.valueYamlFiles).length > 0) {
+      ctx.report(`${args.type} takes values from valueYamlFiles, which the policy cannot read; pass values inline`);
+    }
+    const refs = storageClassRefs(args.props);
+    if (refs.length === 0) return;
+    const home = anchoredHomeRegion(args, ctx.config);
+    if (home === undefined) return ctx.report(noAnchorMessage(`${args.type} ${args.name}`));
+    for (const { key, name } of refs) {
+      const named = regionsInName(name).filter((r) => r !== home);
+      if (named.length > 0) ctx.report(`${key} ${name} is a storage class of ${named.join(", ")}, not of the home region ${home}`);
+    }
+  },
+});
+
+/** Second line of workload-storage-in-home-region: after apply (AnalyzeStack), also through the stack's own classes. */
+export const workloadStorageInHomeRegionStack = stackRule({
+  name: "workload-storage-in-home-region-stack",
+  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
@@ -319,4 +402,5 @@ export const RESIDENCY_POLICIES = [
   awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
   storageClassesInHomeRegion, workloadStorageInHomeRegion,
   crossRegionRoutesInJurisdictionStack,
+  awsProvidersInHomeRegionStack, storageClassesInHomeRegionStack, workloadStorageInHomeRegionStack,
 ];
