@@ -13,7 +13,7 @@ import { evaluateRun } from "../offline/policy-runner";
 import type { RecordedResource } from "../offline/run-program";
 import { backendKindOf, readProjectTags, stackTags, StackTagsError } from "../offline/stack-tags";
 import { sharedAnalyzer } from "./support/analyzer";
-import { planFiles, ROOT, writeStackFile } from "./support/plan";
+import { planFiles, ROOT, runCli, writeStackFile } from "./support/plan";
 
 interface Call { readonly rpc: string; readonly req: Record<string, (() => unknown) | undefined> }
 
@@ -119,5 +119,20 @@ describe("a pull request that sets the jurisdiction tag in pulumi:tags does not 
     assert.ok(base.identity.some((m) => /resource-home-matches-stack-identity: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m)), base.identity.join("\n"));
     assert.ok(base.identity.some((m) => /stack-identity-matches-home-region: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m)));
     assert.deepEqual(pr.identity, base.identity);
+  });
+
+  it("--stack-tags gives the plan the stored tags (a bad file exits 2 naming the option)", async () => {
+    const path = writeStackFile("prod", { ...shipped("ap-south-1"), "infrasage:jurisdiction": "IN", "infrasage:stateBackend": "per-jurisdiction" });
+    const tags = join(dirname(path), "tags.json");
+    writeFileSync(tags, JSON.stringify({ prod: { "infrasage:jurisdiction": "EU" } }));
+    const run = await runCli(["--config-file", path, "--stack-tags", tags, "--json"]);
+    assert.equal(run.code, 1, run.stderr);
+    const doc = JSON.parse(run.stdout) as { stacks: { stackTags: object; violations: { policy: string }[] }[] };
+    assert.deepEqual(doc.stacks[0]!.stackTags, { "infrasage:jurisdiction": "EU" });
+    assert.ok(doc.stacks[0]!.violations.some((v) => v.policy === "stack-identity-matches-home-region"));
+    writeFileSync(tags, JSON.stringify({ prod: { "infrasage:jurisdiction": 1 } }));
+    const bad = await runCli(["--config-file", path, "--stack-tags", tags]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--stack-tags .*tags\.json: must be/);
   });
 });
