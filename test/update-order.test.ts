@@ -85,6 +85,8 @@ describe("the plan models the real update order", () => {
     assert.match(text, /enforced: before aws:/);
     assert.match(text, /enforced: after apply/);
     assert.match(text, new RegExp(`pulumi up stops at ${plan.record.resources[first]!.name} `));
+    assert.match(text, new RegExp(`Would already exist \\(steps applied before the stop\\): ${plan.record.resources.slice(0, first).filter((r) => r.custom).length} resources?: aws \\(aws\\)`));
+    assert.match(text, /Never reached \(the stopping one included\): \d+: /);
     assert.match(text, /After a stop the engine runs no stack policy/);
     // The comment lists the first 40 mandatory findings: keep one of each kind.
     const two = [stack.violations[0], stack.violations.find((v: { enforcedAt: string }) => v.enforcedAt === AFTER_APPLY)];
