@@ -143,6 +143,7 @@ export async function evaluateRun(analyzer: PolicyAnalyzer, record: ProgramRecor
   const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
   // One Analyze per resource, in flight together (the pack answers each on its own); the results are
   // read in registration order below, which is the order the engine analyzes and applies them in.
+  // The engine's Remediate before each Analyze is not sent: the pack has no remediation policy.
   const perResource = await Promise.all(record.resources.map(async (r) =>
     (await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target))).map((d) => toViolation(d, enforcedAt(record.preview, "resource", r.urn, d.message), r.urn))));
   const mandatoryAt = new Map(record.resources.map((r, i) => [r.urn, perResource[i]!.filter((v) => v.level === "mandatory").map((v) => v.policy)]));
