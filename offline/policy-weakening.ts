@@ -14,6 +14,7 @@ import { exemptionFor, type Exemption } from "../policies/rules/framework";
 import { jurisdictionOf } from "../policies/shared/regions";
 import { parsePolicyPackConfig, PolicyConfigError } from "./policy-config";
 import type { Violation } from "./policy-runner";
+import { OFFLINE_ONLY } from "./update-order";
 
 /** Pseudo-policy name of the finding. */
 export const WEAKENING_POLICY = "policy-config-weakening";
@@ -179,9 +180,9 @@ export function weakeningViolations(weakenings: readonly Weakening[], accepted: 
   return weakenings.map((w) => {
     const ok = accepted.find((a) => a.stack === w.stack && a.policy === w.policy && a.setting === w.setting && a.value === w.value);
     const head = `${w.file}: "${w.policy}" ${w.setting} = ${JSON.stringify(w.value)} ${w.what}`;
-    if (ok) return { policy: WEAKENING_POLICY, level: "advisory", message: `${head}; accepted in ${acceptedFile}: ${ok.reason} (${ok.ticket})` };
+    if (ok) return { policy: WEAKENING_POLICY, level: "advisory", enforcedAt: OFFLINE_ONLY, message: `${head}; accepted in ${acceptedFile}: ${ok.reason} (${ok.ticket})` };
     return {
-      policy: WEAKENING_POLICY, level: "mandatory",
+      policy: WEAKENING_POLICY, level: "mandatory", enforcedAt: OFFLINE_ONLY,
       message: `${head}. Fix: remove it, or have the owners of policies/ (.github/CODEOWNERS) accept it in ${acceptedFile}: `
         + `{ stack: ${w.stack}, policy: ${w.policy}, setting: ${w.setting}, value: ${JSON.stringify(w.value)}, reason: <why>, ticket: <ticket> }`,
     };

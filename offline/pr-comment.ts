@@ -12,13 +12,16 @@ export const COMMENT_MARKER = "<!-- infrasage-offline-plan -->";
 /** GitHub rejects comments over 65536 characters; keep a margin for the truncation note. */
 export const MAX_COMMENT_CHARS = 60000;
 
-interface PlanViolation { readonly policy: string; readonly level: string; readonly message: string }
+/** `enforcedAt`: where a real run enforces it (offline/update-order.ts); absent in plans made before it existed. */
+interface PlanViolation { readonly policy: string; readonly level: string; readonly message: string; readonly enforcedAt?: string }
+interface PlanRun { readonly kind: string; readonly stoppedAt?: { readonly urn: string; readonly policies: readonly string[] }; readonly reached: readonly string[]; readonly notReached: readonly string[] }
 interface PlanDiffResource { readonly op: string; readonly type: string; readonly name: string; readonly region: string | null; readonly custom?: boolean }
 interface PlanStack {
   readonly stack: string;
   readonly region: string;
   readonly jurisdiction: string;
   readonly violations: readonly PlanViolation[];
+  readonly update?: PlanRun;
   readonly cost: { readonly monthlyTotal: number; readonly currency: string };
   readonly diff?: {
     readonly newStack: boolean;
@@ -58,6 +61,11 @@ const nodeId = (stack: string) => `s_${stack.replace(/[^A-Za-z0-9]/g, "_")}`;
 const label = (text: string) => `"${text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/\r?\n/g, " ")}"`;
 
 const money = (n: number) => `$${n.toFixed(2)}`;
+
+/** `type::name` of a URN (its parent types dropped). */
+const urnTail = (urn: string) => urn.replace(/^urn:pulumi:[^:]*::[^:]*::(?:.*\$)?/, "");
+/** Where a result is enforced, with a URN shortened to `type::name`. */
+const enforcedShort = (at: string) => (at.startsWith("before urn:") ? `before ${urnTail(at.slice(7))}` : at);
 
 function costCell(s: PlanStack): string {
   const before = s.diff?.monthlyTotalBefore;
@@ -119,6 +127,10 @@ function planSection(input: CommentInput): string[] {
   for (const s of p.stacks) {
     const risky = riskyLines(s);
     if (risky.length > 0) lines.push("", `**${md(s.stack)}: replaced or deleted**`, ...risky);
+    const stop = s.update?.stoppedAt;
+    if (stop) {
+      lines.push("", `**${md(s.stack)}: \`pulumi up\` stops at ${md(urnTail(stop.urn))}** (${md(stop.policies.join(", "))}): ${s.update!.reached.length} resources registered before it would already exist, ${s.update!.notReached.length} never reached; stack policies do not run after a stop.`);
+    }
   }
   const preflight = p.preflight ?? [];
   if (preflight.length > 0) {
@@ -129,7 +141,7 @@ function planSection(input: CommentInput): string[] {
   const mandatory = [...p.stacks.flatMap((s) => s.violations.map((v) => ({ ...v, stack: s.stack }))), ...p.violations.map((v) => ({ ...v, stack: "cross-stack" }))].filter((v) => v.level === "mandatory");
   if (mandatory.length > 0) {
     lines.push("", "<details><summary>Mandatory findings</summary>", "");
-    for (const v of mandatory.slice(0, 40)) lines.push(`- **${md(v.stack)}** \`${md(v.policy)}\`: ${md(v.message.length > 600 ? `${v.message.slice(0, 600)}…` : v.message)}`);
+    for (const v of mandatory.slice(0, 40)) lines.push(`- **${md(v.stack)}** \`${md(v.policy)}\`${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(v.message.length > 600 ? `${v.message.slice(0, 600)}…` : v.message)}`);
     if (mandatory.length > 40) lines.push(`- … and ${mandatory.length - 40} more`);
     lines.push("", "</details>");
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-  awsProvidersInHomeRegionStack, awsResourceInHomeRegion, stackIdentityMatchesHome, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction,
+  awsProvidersInHomeRegionStack, awsResourceInHomeRegion, stackIdentityMatchesHome, resourceHomeMatchesStackIdentity, crossRegionNetworkingInJurisdiction, crossRegionRoutesInJurisdiction,
   storageClassesInHomeRegionStack, telemetryStoresInHomeRegion, workloadStorageInHomeRegionStack,
 } from "../policies/rules/residency";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../policies/shared/flows";
@@ -58,10 +58,43 @@ describe("policy stack-identity-matches-home-region", () => {
     violates(await stack(stackIdentityMatchesHome, vpcIn("eu-west-1", "ap-south-1")), /stack eu-west-1 is named for eu-west-1 but its resources go to ap-south-1/));
   it("reads a region anywhere in the name (prod-eu-west-1)", async () =>
     violates(await stack(stackIdentityMatchesHome, vpcIn("prod-eu-west-1", "us-east-1")), /named for eu-west-1/));
-  it("checks the infrasage:jurisdiction stack tag, which the stack file cannot change", async () => {
+  it("checks the infrasage:jurisdiction tag stored with the stack (a self-managed backend sends only stored tags)", async () => {
     clean(await stack(stackIdentityMatchesHome, vpcIn("prod", "eu-central-1"), {}, { "infrasage:jurisdiction": "EU" }));
     violates(await stack(stackIdentityMatchesHome, vpcIn("prod", "ap-south-1"), {}, { "infrasage:jurisdiction": "EU" }), /tagged infrasage:jurisdiction=EU but its home region ap-south-1 is in IN/);
   });
+  // Pulumi Cloud merges the stack's pulumi:tags config (Pulumi.yaml, the stack file: a pull request's)
+  // over the stored tags and adds pulumi:project / pulumi:runtime: such a tag is no anchor.
+  const cloudTags = (jurisdiction: string) => ({ "pulumi:project": "infrasage", "pulumi:runtime": "nodejs", "infrasage:jurisdiction": jurisdiction });
+  it("ignores a jurisdiction tag a pull request can set: a good stack stays good, a bad one bad", async () => {
+    clean(await stack(stackIdentityMatchesHome, vpcIn("eu-west-1", "eu-west-1"), {}, cloudTags("IN")));
+    violates(await stack(stackIdentityMatchesHome, vpcIn("eu-west-1", "ap-south-1"), {}, cloudTags("IN")), /stack eu-west-1 is named for eu-west-1 but its resources go to ap-south-1/);
+    const bad = await stack(stackIdentityMatchesHome, vpcIn("eu-west-1", "ap-south-1"), {}, cloudTags("IN"));
+    assert.ok(bad.messages.every((m) => !/tagged/.test(m)), "the PR's tag is not read");
+  });
+});
+
+describe("policy resource-home-matches-stack-identity (the same anchors, before each resource is created)", () => {
+  const PROVIDER = "pulumi:providers:aws";
+  const providerIn = (stackName: string, region: string): ResourceSpec => ({ type: PROVIDER, name: "aws", urn: urnOf(PROVIDER, "aws", stackName), props: { region }, provider: null });
+  const vpcOf = (stackName: string, region: string): ResourceSpec => ({ type: VPC, urn: urnOf(VPC, "vpc", stackName), provider: { ...awsProvider(region), urn: urnOf(PROVIDER, "aws", stackName) } });
+  const run = (spec: ResourceSpec, tags?: Record<string, string>, config: object = {}) => runResourcePolicy(resourceHomeMatchesStackIdentity, spec, config, tags);
+  it("passes the provider and resources of a stack named for its region", async () => {
+    clean(await run(providerIn("eu-west-1", "eu-west-1")));
+    clean(await run(vpcOf("prod-eu-west-1", "eu-west-1")));
+  });
+  it("rejects the AWS provider of a stack named for another region: pulumi up stops before anything is created", async () =>
+    violates(await run(providerIn("eu-west-1", "ap-south-1")), /stack eu-west-1 is named for eu-west-1 but its resources go to ap-south-1/));
+  it("rejects each AWS resource whose home (its provider's region, or homeRegion) is not the stack's", async () => {
+    violates(await run(vpcOf("eu-west-1", "ap-south-1")), /named for eu-west-1/);
+    violates(await run(vpcOf("eu-west-1", "eu-west-1"), undefined, { homeRegion: "ap-south-1" }), /named for eu-west-1 but its resources go to ap-south-1/);
+  });
+  it("reads the stored infrasage:jurisdiction tag, never one a pull request can set", async () => {
+    violates(await run(vpcOf("prod", "ap-south-1"), { "infrasage:jurisdiction": "EU" }), /tagged infrasage:jurisdiction=EU/);
+    clean(await run(vpcOf("prod", "eu-central-1"), { "infrasage:jurisdiction": "EU" }));
+    clean(await run(providerIn("eu-west-1", "eu-west-1"), { "pulumi:project": "infrasage", "pulumi:runtime": "nodejs", "infrasage:jurisdiction": "IN" }));
+    violates(await run(providerIn("eu-west-1", "ap-south-1"), { "pulumi:project": "infrasage", "pulumi:runtime": "nodejs", "infrasage:jurisdiction": "IN" }), /named for eu-west-1/);
+  });
+  it("leaves resources without an AWS provider region to the region rules", async () => clean(await run({ type: VPC, urn: urnOf(VPC, "vpc", "eu-west-1"), provider: null })));
 });
 
 describe("policy aws-providers-in-home-region-stack (second line, after apply)", () => {

@@ -10,7 +10,7 @@ import {
 } from "./framework";
 import { ALERT_LINK_FLOW, FLOW_TAG, LINK_COMPONENT_TYPES, METRICS_LINK_FLOW, PEERING_COMPONENT_TYPE } from "../shared/flows";
 import { madeByPeeringComponent, peeringLinkOf } from "./links";
-import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk } from "./props";
+import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk, type JurisdictionOf } from "./props";
 
 /**
  * Services whose API is global (no region): exempt as in AWS's region-deny SCP examples
@@ -367,38 +367,83 @@ export const workloadStorageInHomeRegionStack = stackRule({
   },
 });
 
-/** Stack tag that anchors a stack's jurisdiction outside its stack file (`pulumi stack tag set`). */
+/** Stack tag that anchors a stack's jurisdiction where a pull request cannot set it (`pulumi stack tag set` on a self-managed backend). */
 export const JURISDICTION_STACK_TAG = "infrasage:jurisdiction";
+
+/**
+ * Tags Pulumi Cloud adds from Pulumi.yaml on every update (pulumi/pulumi pkg/backend/stack.go
+ * GetEnvironmentTagsForCurrentStack), which a self-managed (DIY) backend never sends: it sends only the
+ * tags stored with the stack (pkg/backend/diy/state.go). Where they are present the tag set was merged
+ * with the stack's `pulumi:tags` config, which wins over stored tags and which a pull request edits
+ * (Pulumi.yaml or the stack file): no tag of such a set is an anchor.
+ */
+export const MERGED_TAG_MARKERS: readonly string[] = ["pulumi:project", "pulumi:runtime"];
+
+/** The `infrasage:jurisdiction` tag if it can only have been stored with the stack, else undefined. */
+export function anchoredJurisdictionTag(tags: ReadonlyMap<string, string>): string | undefined {
+  if (MERGED_TAG_MARKERS.some((k) => tags.has(k))) return undefined;
+  return tags.get(JURISDICTION_STACK_TAG);
+}
 
 /** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...`. */
 const stackOfUrn = (urn: string): string | undefined => /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
 
-export const stackIdentityMatchesHome = stackRule({
-  name: "stack-identity-matches-home-region",
-  description: "The stack's home region agrees with its identity: the region its name names, and its infrasage:jurisdiction stack tag",
+/**
+ * Why `home` is not the home region the stack's identity allows, against anchors a pull request
+ * cannot change: the stack's name (fixed at `pulumi stack init`; every URN carries it) and a stored
+ * `infrasage:jurisdiction` tag (anchoredJurisdictionTag). The stack file and Pulumi.yaml are no anchor.
+ */
+export function identityProblems(stack: string, home: string, tags: ReadonlyMap<string, string>, jurisdictionOf: JurisdictionOf): string[] {
+  const problems: string[] = [];
+  const named = regionsInName(stack);
+  if (named.length > 0 && !named.includes(home)) {
+    problems.push(`stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`);
+  }
+  const tagged = anchoredJurisdictionTag(tags);
+  const jurisdiction = jurisdictionOf(home);
+  if (tagged !== undefined && tagged.toUpperCase() !== jurisdiction) {
+    problems.push(`stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`);
+  }
+  return problems;
+}
+
+const IDENTITY_REMEDIATION = `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or, on a self-managed backend, set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`;
+
+/** First line: each AWS resource and provider before it is created (Analyze), so `pulumi up` stops before the first one. */
+export const resourceHomeMatchesStackIdentity = resourceRule({
+  name: "resource-home-matches-stack-identity",
+  description: "Every AWS provider and AWS resource has a home region the stack's identity allows: the region its name names, and its stored infrasage:jurisdiction stack tag",
   kind: "residency",
   severity: "critical",
-  remediation: `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`,
+  remediation: IDENTITY_REMEDIATION,
+  appliesTo: (t) => t.startsWith("aws:") || t === AWS_PROVIDER_TYPE,
+  check: (args, ctx) => {
+    const stack = stackOfUrn(args.urn);
+    // A provider's own region is the home of everything it creates; a resource's home is its provider's (or homeRegion).
+    const home = args.type === AWS_PROVIDER_TYPE ? ctx.config.homeRegion ?? asString(args.props.region) : resourceHomeRegion(args, ctx.config);
+    if (stack === undefined || home === undefined) return; // no home: the region rules report it
+    for (const problem of identityProblems(stack, home, args.stackTags, ctx.jurisdictionOf)) ctx.report(problem);
+  },
+});
+
+/** Second line: the stack's home region (AnalyzeStack, after apply in an update). */
+export const stackIdentityMatchesHome = stackRule({
+  name: "stack-identity-matches-home-region",
+  description: "The stack's home region agrees with its identity: the region its name names, and its stored infrasage:jurisdiction stack tag",
+  kind: "residency",
+  severity: "critical",
+  remediation: IDENTITY_REMEDIATION,
   check: (args, ctx) => {
     const stack = args.resources.map((r) => stackOfUrn(r.urn)).find((x) => x !== undefined);
     if (stack === undefined) return;
     const home = requireStackHome(args, ctx);
     if (home === undefined) return;
-    // Anchors the stack file cannot change: the stack's name (fixed at pulumi stack init) and its tags.
-    const named = regionsInName(stack);
-    if (named.length > 0 && !named.includes(home)) {
-      ctx.report(`stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`);
-    }
-    const tagged = args.stackTags.get(JURISDICTION_STACK_TAG);
-    const jurisdiction = ctx.jurisdictionOf(home);
-    if (tagged !== undefined && tagged.toUpperCase() !== jurisdiction) {
-      ctx.report(`stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`);
-    }
+    for (const problem of identityProblems(stack, home, args.stackTags, ctx.jurisdictionOf)) ctx.report(problem);
   },
 });
 
 export const RESIDENCY_POLICIES = [
-  stackIdentityMatchesHome,
+  resourceHomeMatchesStackIdentity, stackIdentityMatchesHome,
   awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
   storageClassesInHomeRegion, workloadStorageInHomeRegion,
   crossRegionRoutesInJurisdictionStack,
