@@ -23,7 +23,7 @@ function rec(type: string, name: string, inputs: Record<string, unknown>, more: 
 }
 const PROVIDER = rec("pulumi:providers:aws", "aws", { region: STACK });
 const vpc = (name: string, region?: string) => rec("aws:ec2/vpc:Vpc", name, { cidrBlock: "10.9.0.0/16", ...(region ? { region } : {}) }, { provider: PROVIDER.urn });
-// A stack rule's violation: a storage class named for another region (storage-classes-in-home-region).
+// A stack rule's violation: a storage class named for another region (storage-classes-in-home-region-stack, the second line after apply).
 const foreignClass = rec("kubernetes:storage.k8s.io/v1:StorageClass", "sc", { metadata: { name: "gp3-us-east-1" }, provisioner: "ebs.csi.aws.com", reclaimPolicy: "Retain" });
 const TARGET: AnalysisTarget = { project: "infrasage", organization: "organization", config: { "aws:region": STACK } };
 
@@ -41,7 +41,7 @@ describe("the plan models the real update order", () => {
     assert.equal(run.stackPoliciesRun, false, "deployment_executor.go runs AnalyzeStack only when no step failed");
     const stray = violations.find((v) => v.policy === "aws-resource-in-home-region")!;
     assert.equal(stray.enforcedAt, before(resources[3]!.urn));
-    const stackRule = violations.find((v) => v.policy === "storage-classes-in-home-region")!;
+    const stackRule = violations.find((v) => v.policy === "storage-classes-in-home-region-stack")!;
     assert.equal(stackRule.enforcedAt, AFTER_APPLY);
   });
 
@@ -70,7 +70,7 @@ describe("the plan models the real update order", () => {
 
   it("--json carries enforcedAt on every policy result and the run; the text view and the PR comment show them", async () => {
     // Every regional AWS resource (not the provider, not IAM) of the shipped stack violates a resource rule under this policy config.
-    const plan = await planShipped(STACK, { policyConfig: { "aws-resource-in-home-region": { homeRegion: "eu-central-1" }, "storage-classes-in-home-region": { homeRegion: "eu-central-1" } } });
+    const plan = await planShipped(STACK, { policyConfig: { "aws-resource-in-home-region": { homeRegion: "eu-central-1" }, "storage-classes-in-home-region-stack": { homeRegion: "eu-central-1" } } });
     const first = plan.record.resources.findIndex((r) => plan.violations.some((v) => v.policy === "aws-resource-in-home-region" && v.urn === r.urn));
     assert.ok(plan.record.resources.slice(0, first).some((r) => r.type === "pulumi:providers:aws"), "the provider registers before the first regional resource");
     assert.equal(plan.run.stoppedAt?.urn, plan.record.resources[first]!.urn);
