@@ -59,6 +59,8 @@ const isBlank = (value: string) => value.trim() === "";
 /** Collects `infrasage:*` keys into one object; `infrasage:network.cidr` (flat, dotted) nests too. */
 function collectNamespace(raw: Readonly<Record<string, string>>, problems: ConfigProblem[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // Which raw key set each path: a setting written twice (nested map and dotted key) names both spellings.
+  const origins = new Map<string, string>();
   for (const [fullKey, value] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const path = fullKey.slice(NAMESPACE.length + 1).split(".");
@@ -75,26 +77,54 @@ function collectNamespace(raw: Readonly<Record<string, string>>, problems: Confi
     for (const [i, part] of path.slice(0, -1).entries()) {
       const next = Object.hasOwn(node, part) ? node[part] : undefined;
       if (next === undefined) node[part] = {};
-      else if (typeof next !== "object" || next === null || Array.isArray(next)) {
-        problems.push({ key: fullKey, message: `conflicts with the value of ${NAMESPACE}:${path.slice(0, i + 1).join(".")}`, fix: "set the key once, either nested or dotted" });
+      else if (!isMapping(next)) {
+        problems.push({ key: fullKey, message: `conflicts with the value of ${originOf(origins, path.slice(0, i + 1))}`, fix: "set the key once, either nested or dotted" });
         conflict = true;
         break;
       }
       node = node[part] as Record<string, unknown>;
     }
     if (conflict) continue;
-    const leaf = path[path.length - 1]!;
-    const decoded = decodeConfigValue(value);
-    const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
-    if (existing !== undefined && typeof existing === "object" && existing !== null && !Array.isArray(existing) && typeof decoded === "object" && decoded !== null && !Array.isArray(decoded)) {
-      node[leaf] = { ...(existing as object), ...(decoded as object) };
-    } else if (existing !== undefined) {
-      problems.push({ key: fullKey, message: "is set twice (nested and dotted)", fix: "keep only one of the two" });
-    } else {
-      node[leaf] = decoded;
-    }
+    mergeSetting(node, path, decodeConfigValue(value), fullKey, origins, problems);
   }
   return out;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The raw key that set `path` (or the nearest map above it). */
+function originOf(origins: ReadonlyMap<string, string>, path: readonly string[]): string {
+  for (let n = path.length; n > 0; n--) {
+    const o = origins.get(path.slice(0, n).join("."));
+    if (o !== undefined) return o;
+  }
+  return `${NAMESPACE}:${path.join(".")}`;
+}
+
+/**
+ * Sets `path` (the last segment in `node`) to `value`, merging maps key by key: a setting both
+ * spellings give (`nodeGroups: {spot: {desiredSize}}` and `nodeGroups.spot.desiredSize`) is an error
+ * naming both, whichever comes first; settings only one of them gives are kept.
+ */
+function mergeSetting(node: Record<string, unknown>, path: readonly string[], value: unknown, fullKey: string, origins: Map<string, string>, problems: ConfigProblem[]): void {
+  const leaf = path[path.length - 1]!;
+  const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
+  if (existing === undefined) {
+    // defineProperty: a `__proto__` key inside a JSON value stays a plain key (zod then reports it).
+    Object.defineProperty(node, leaf, { value, enumerable: true, writable: true, configurable: true });
+    origins.set(path.join("."), fullKey);
+  } else if (isMapping(existing) && isMapping(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      mergeSetting(existing, [...path, k], v, fullKey, origins, problems);
+    }
+  } else {
+    const first = originOf(origins, path);
+    problems.push({
+      key: `${NAMESPACE}:${path.join(".")}`,
+      message: `is set twice (nested and dotted): by ${first} and by ${fullKey}`,
+      fix: "keep it in one of the two spellings, the nested map or the dotted key",
+    });
+  }
 }
 
 function typeName(v: unknown): string {
@@ -221,14 +251,22 @@ function numberBoundsAt(path: readonly string[]): string {
 }
 
 /** Keys the schema knows at a path (for "did you mean"). */
-function knownKeysAt(path: readonly string[]): string[] {
+export function knownKeysAt(path: readonly string[]): string[] {
   let schema: unknown = infrasageSchema;
   for (const p of path) {
     if (/^\d+$/.test(p)) continue; // a list item: unwrapShape reaches the item's object through the list
     const shape = unwrapShape(schema);
-    schema = shape?.[p];
+    // A named map (nodeGroups.<name>, cluster.addons.<name>): every name takes the map's value schema.
+    schema = shape ? shape[p] : recordValue(schema);
   }
   return Object.keys(unwrapShape(schema) ?? {});
+}
+
+/** The value schema of a `z.record` (through optional wrappers), or undefined. */
+function recordValue(schema: unknown): unknown {
+  let s = schema as { valueType?: unknown; unwrap?: () => unknown } | undefined;
+  while (s && s.valueType === undefined && typeof s.unwrap === "function") s = s.unwrap() as typeof s;
+  return s?.valueType;
 }
 
 function unwrapShape(schema: unknown): Record<string, unknown> | undefined {

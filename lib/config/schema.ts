@@ -97,6 +97,8 @@ export const clusterSchema = z.strictObject({
   version: z.string().regex(/^1\.\d{2}$/, "must look like 1.35").optional(),
   publicAccessCidrs: list(z.string()).optional(),
   adminRoleArns: list(z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")).optional(),
+  /** The account's EKS quota "Managed node groups per cluster" once raised through Service Quotas (default 30). */
+  managedNodeGroupQuota: int(1, 10_000).optional(),
   /** Per managed add-on: a version (`v1.2.3-eksbuild.1`) and configuration values over the program's. */
   addons: z.record(z.string(), z.strictObject({
     version: z.string().optional(),
