@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
 import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles";
 import { DEFAULT_AMI_TYPE, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
-import { infrasageSchema, type InfrasageInput } from "./schema";
+import { SECRET_PLACEHOLDER, infrasageSchema, type InfrasageInput } from "./schema";
 import { publicAccessCidrsProblems, runnerCidrProblem } from "./cidr-rules";
 import { closest, decodeConfigValue, type ConfigProblem } from "./problems";
 import { chartProblems, closestRegion, namespaceProblems, padVersion, providerTagProblems, regionsNamedBy, stackIdentityProblems, tagProblems, volumeSizeProblem } from "./input-rules";
@@ -57,10 +57,9 @@ const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
 const isBlank = (value: string) => value.trim() === "";
 
 /** Collects `infrasage:*` keys into one object; `infrasage:network.cidr` (flat, dotted) nests too. */
-function collectNamespace(raw: Readonly<Record<string, string>>, problems: ConfigProblem[]): Record<string, unknown> {
+function collectNamespace(raw: Readonly<Record<string, string>>, problems: ConfigProblem[], origins: Map<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  // Which raw key set each path: a setting written twice (nested map and dotted key) names both spellings.
-  const origins = new Map<string, string>();
+  // `origins`: which raw key set each path (a setting written twice names both spellings; a secret's key).
   for (const [fullKey, value] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const path = fullKey.slice(NAMESPACE.length + 1).split(".");
@@ -300,7 +299,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
     });
   }
 
-  const input = collectNamespace(raw, problems);
+  const origins = new Map<string, string>();
+  const input = collectNamespace(raw, problems, origins);
   // A stack named after a region deploys there; any other stack states its jurisdiction.
   const jurisdictionSet = typeof input.jurisdiction === "string" && input.jurisdiction.trim() !== "";
   problems.push(...stackIdentityProblems(stack, region && !isBlank(region) ? region : undefined, jurisdictionSet));
@@ -310,7 +310,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
   const checkable = parsed.success ? parsed.data : parseWithoutBadKeys(input, parsed.error);
   if (checkable) {
     const config = resolve(checkable, regionInfo?.code ?? "us-east-1", regionInfo?.jurisdiction ?? "US", stack);
-    const semantic = semanticProblems(checkable, config, regionInfo !== undefined, regionsNamedBy(stack).length > 0);
+    const semantic = [
+      ...semanticProblems(checkable, config, regionInfo !== undefined, regionsNamedBy(stack).length > 0),
+      ...chartCredentialProblems(checkable, originOf(origins, ["chart", "password"]), options.secretKeys ?? []),
+    ];
     problems.push(...semantic.filter((p) => !problems.some((q) => q.key === p.key)));
     if (problems.length === 0 && parsed.success && regionInfo) return finish(raw, options, problems, config);
   }
@@ -346,10 +349,34 @@ function parseWithoutBadKeys(input: Record<string, unknown>, error: z.ZodError):
   return again.success ? again.data : undefined;
 }
 
+/**
+ * A private chart repository's credentials (Helm Release `repositoryOpts.username`/`password`): only
+ * with chart.repo, both or neither, and the password only as a Pulumi secret (`secure:`), judged by
+ * the raw key it came from (`infrasage:chart.password`, or the whole `infrasage:chart` map). Never echoed.
+ */
+function chartCredentialProblems(c: InfrasageInput, passwordKey: string, secretKeys: readonly string[]): ConfigProblem[] {
+  const ch = c.chart;
+  if (ch?.username === undefined && ch?.password === undefined) return [];
+  const problems: ConfigProblem[] = [];
+  const add = (k: string, message: string, fix: string) => problems.push({ key: `${NAMESPACE}:chart.${k}`, message, fix });
+  const setSecret = `pulumi config set --secret ${NAMESPACE}:chart.password <password>`;
+  if (ch.repo === undefined) add(ch.password !== undefined ? "password" : "username", "is set without chart.repo: credentials apply only to a chart from a repository or registry", "set chart.repo (with chart.name and chart.version), or remove chart.username and chart.password");
+  if (ch.password !== undefined && ch.username === undefined) add("username", "is required with chart.password (HTTP basic authentication sends both)", "set infrasage:chart.username");
+  if (ch.username !== undefined && ch.password === undefined) add("password", "is required with chart.username", `set it encrypted: ${setSecret}`);
+  if (ch.password !== undefined && ch.password !== SECRET_PLACEHOLDER && !secretKeys.includes(passwordKey)) {
+    add("password", "is in plain text in the stack file (not shown)", `remove it, rotate that password (it has been readable by anyone with the file), and store the new one encrypted: ${setSecret}`);
+  }
+  return problems;
+}
+
 function resolveChart(c: InfrasageInput): ChartSource {
   const chart = c.chart;
   if (chart?.repo !== undefined || chart?.name !== undefined || chart?.version !== undefined) {
-    return { kind: "repo", repo: chart.repo ?? "", name: chart.name ?? "", version: chart.version ?? "" };
+    return {
+      kind: "repo", repo: chart.repo ?? "", name: chart.name ?? "", version: chart.version ?? "",
+      ...(chart.username !== undefined ? { username: chart.username } : {}),
+      ...(chart.password !== undefined ? { password: chart.password } : {}),
+    };
   }
   return { kind: "path", path: chart?.path ?? DEFAULT_CHART_PATH };
 }

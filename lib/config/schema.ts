@@ -120,7 +120,21 @@ export const chartSchema = z.strictObject({
   version: z.string().min(1).optional(),
   /** Opt-in for a chart.path outside the project folder (absolute, or ../ out of it). */
   allowOutsideRepository: bool().optional(),
+  /** Private repository or OCI registry (chart.repo): basic-auth user name. */
+  username: z.string().trim().min(1).optional(),
+  /**
+   * Its password: only as a Pulumi secret (parse.ts refuses it in plain text). Offline, an encrypted
+   * value inside the `chart` map arrives as `{ secure: ... }`: it stands for the secret it holds.
+   */
+  password: z.preprocess((v) => (isEncrypted(v) ? SECRET_PLACEHOLDER : v), z.string().min(1)).optional(),
 });
+
+/** What the offline plan holds for a value Pulumi keeps encrypted (offline/stack-file.ts). */
+export const SECRET_PLACEHOLDER = "[secret]";
+/** `{ secure: "v1:..." }`: an encrypted value inside a structured key, as the stack file holds it. */
+export function isEncrypted(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
+}
 
 export const federationSchema = z.strictObject({
   role: z.enum(["hub", "spoke"]).optional(),

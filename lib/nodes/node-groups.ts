@@ -73,8 +73,8 @@ export function isBottlerocket(amiType: AmiType): boolean {
   return amiType.startsWith("BOTTLEROCKET");
 }
 
-/** `m6i.large`, `c7gn.2xlarge`, `u-6tb1.metal`. */
-export const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** `m6i.large`, `c7gn.2xlarge`, `u-6tb1.metal`, `m7i.metal-48xl`. */
+export const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/;
 
 /**
  * Graviton (arm64) families carry a `g` right after the generation digit (m6g, c7gn, r8gd, t4g,
