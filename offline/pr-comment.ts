@@ -23,6 +23,7 @@ interface PlanStack {
   readonly diff?: {
     readonly newStack: boolean;
     readonly monthlyTotalBefore?: number;
+    readonly monthlyTotalBeforePartial?: boolean;
     readonly counts: Readonly<Record<string, number>>;
     readonly resources: readonly PlanDiffResource[];
   };
@@ -63,7 +64,7 @@ function costCell(s: PlanStack): string {
   const partial = s.cost.partial ? ` **partial**: leaves out ${md((s.cost.missing ?? []).join("; "))}` : "";
   if (before === undefined) return `${money(s.cost.monthlyTotal)} (new)${partial}`;
   const delta = s.cost.monthlyTotal - before;
-  return `${money(before)} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})${partial}`;
+  return `${money(before)}${s.diff?.monthlyTotalBeforePartial ? " (partial)" : ""} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})${partial}`;
 }
 
 function changesCell(s: PlanStack): string {

@@ -16,6 +16,8 @@ import { podIdentityTrustPolicy } from "../lib/autoscaling/karpenter-plan";
 import { allowEgress, externalDnsEgress, keeperEgress } from "../lib/isolation";
 import { chartArgs } from "../components/infrasage-release";
 import { prComment } from "../offline/pr-comment";
+import { parseBasePlan } from "../offline/diff/base-file";
+import { diffStack } from "../offline/diff/plan-diff";
 import { planSummary } from "../offline/report";
 import { planDir, planFile, writeStackFile, ofType, ROOT } from "./support/plan";
 import { join } from "node:path";
@@ -168,7 +170,7 @@ describe("issue 19 class 4: node groups, add-ons, access entries, existing VPC, 
 
   it("instance types that cannot exist are config errors; real ones the price table lacks are not", () => {
     for (const t of ["zz9.large", "m6i.huge", "m6i", "M6i.large", "m0.large"]) assert.ok(instanceTypeProblem(t), t);
-    for (const t of ["m6i.large", "c7i-flex.xlarge", "x2iedn.32xlarge", "u-6tb1.metal", "t4g.nano", "m7g.metal-48xl", "inf2.xlarge", "trn1n.32xlarge", "is4gen.large"]) assert.equal(instanceTypeProblem(t), undefined, t);
+    for (const t of ["m6i.large", "c7i-flex.xlarge", "x2iedn.32xlarge", "u-6tb1.metal", "t4g.nano", "m7g.metal-48xl", "inf2.xlarge", "trn1n.32xlarge", "is4gen.large", "u7i-12tb.224xlarge", "u-3tb1.56xlarge"]) assert.equal(instanceTypeProblem(t), undefined, t);
     problemFor(problems({ "infrasage:nodeGroups": { a: { instanceTypes: ["zz9.large"] } } }), "infrasage:nodeGroups.a.instanceTypes", /no EC2 instance family/);
     accepted({ "infrasage:nodeGroups": { a: { instanceTypes: ["c7i.large"] } } });
   });
@@ -273,6 +275,15 @@ describe("issue 19 class 10: a total that leaves something out says so everywher
     const comment = prComment([{ title: "t", exitCode: 0, plan: { stacks: [{ stack: "eu-west-1", region: "eu-west-1", jurisdiction: "EU", violations: [], cost: plan.cost }], violations: [], flows: [] } }], "main");
     assert.match(comment, /\*\*partial\*\*: leaves out 3 × EC2 c7i\.2xlarge/);
     assert.match(comment, /Monthly cost of the plan: .*\*\*partial\*\*, at least: eu-west-1/);
+    // A base whose own total was partial says so on the "before" side.
+    const before = prComment([{ title: "t", exitCode: 0, plan: { stacks: [{ stack: "eu-west-1", region: "eu-west-1", jurisdiction: "EU", violations: [], cost: full, diff: { newStack: false, monthlyTotalBefore: plan.cost.monthlyTotal, monthlyTotalBeforePartial: true, counts: {}, resources: [] } }], violations: [], flows: [] } }], "main");
+    assert.match(before, /\$[\d.]+ \(partial\) → \$[\d.]+/);
+    assert.ok(!/\*\*partial\*\*: leaves out/.test(before));
+    // ... which the diff takes from the base's cost.partial.
+    const base = parseBasePlan("b.json", JSON.stringify({ stacks: [{ stack: "eu-west-1", resources: [], cost: { monthlyTotal: 10, partial: true, missing: ["x"] } }] }));
+    assert.equal(diffStack("b.json", base.stacks.get("eu-west-1"), [], []).monthlyTotalBeforePartial, true);
+    const whole = parseBasePlan("b.json", JSON.stringify({ stacks: [{ stack: "eu-west-1", resources: [], cost: { monthlyTotal: 10 } }] }));
+    assert.equal(diffStack("b.json", whole.stacks.get("eu-west-1"), [], []).monthlyTotalBeforePartial, undefined);
   });
 });
 

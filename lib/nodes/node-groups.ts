@@ -104,7 +104,7 @@ export const DEFAULT_MANAGED_NODE_GROUP_QUOTA = 30;
  * with the generation digit and option letters after them; `u-<n>tb1` is High Memory. A type of no
  * known series cannot exist, which is not the same as a real type the price table lacks (lib/cost.ts).
  */
-const INSTANCE_FAMILY_RE = /^((a|c|d|dl|f|g|gr|h|hpc|i|im|inf|is|m|mac|p|r|t|trn|u|vt|x|z)[1-9][a-z]*(-flex)?|u[1-9]?-\d+tb\d)$/;
+const INSTANCE_FAMILY_RE = /^((a|c|d|dl|f|g|gr|h|hpc|i|im|inf|is|m|mac|p|r|t|trn|u|vt|x|z)[1-9][a-z]*(-flex)?|u[1-9]?[a-z]*-\d+tb\d*)$/;
 const INSTANCE_SIZE_RE = /^(nano|micro|small|medium|large|xlarge|[1-9]\d*xlarge|metal(-\d+xl)?)$/;
 
 /** Why `type` is no EC2 instance type (syntax `family.size`, known series, known size), or undefined. */
