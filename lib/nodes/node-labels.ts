@@ -39,6 +39,8 @@ const KUBELET_LABELS = new Set([
 /** Namespaces (and their subdomains) the kubelet may self-set (well_known_labels.go kubeletLabelNamespaces). */
 const KUBELET_NAMESPACES = ["kubelet.kubernetes.io", "node.kubernetes.io"];
 const within = (ns: string, domain: string) => ns === domain || ns.endsWith(`.${domain}`);
+/** A piece of the user's key for a message, never more than 60 characters of it. */
+const clip = (t: string) => (t.length > 60 ? `${t.slice(0, 57)}...` : t);
 
 /** What is wrong with a qualified name (label or taint key), or undefined. */
 export function qualifiedNameProblem(key: string): string | undefined {
@@ -48,11 +50,11 @@ export function qualifiedNameProblem(key: string): string | undefined {
   if (prefix !== undefined) {
     if (prefix === "") return "has an empty prefix before '/'";
     if (prefix.length > K8S_PREFIX_MAX) return `has a prefix of ${prefix.length} characters (Kubernetes allows ${K8S_PREFIX_MAX})`;
-    if (!DNS_SUBDOMAIN_RE.test(prefix)) return `has prefix "${prefix}", which is not a DNS subdomain (lowercase a-z, 0-9, '-', '.', alphanumeric at both ends)`;
+    if (!DNS_SUBDOMAIN_RE.test(prefix)) return `has prefix "${clip(prefix)}", which is not a DNS subdomain (lowercase a-z, 0-9, '-', '.', alphanumeric at both ends)`;
   }
   if (name === "") return "has an empty name";
   if (name.length > K8S_NAME_MAX) return `has a name of ${name.length} characters (Kubernetes allows ${K8S_NAME_MAX})`;
-  if (!NAME_RE.test(name)) return `has name "${name}": only letters, digits, '-', '_' and '.' are allowed, starting and ending with a letter or digit`;
+  if (!NAME_RE.test(name)) return `has name "${clip(name)}": only letters, digits, '-', '_' and '.' are allowed, starting and ending with a letter or digit`;
   return undefined;
 }
 
@@ -93,12 +95,12 @@ export function nodeLabelProblems(key: string, value: string): LabelProblem[] {
     out.push({
       part: "key",
       message: "is in the kubernetes.io/k8s.io namespace, which the kubelet refuses to set on its own node (NodeRestriction): the nodes would never start and the group never become ACTIVE",
-      fix: `use a prefix of your own (e.g. infrasage.io/${key.slice(key.indexOf("/") + 1)}), or node.kubernetes.io/ or kubelet.kubernetes.io/; a node-role.kubernetes.io/ label can only be set after the node joined (kubectl label node)`,
+      fix: `use a prefix of your own (e.g. infrasage.io/${clip(key.slice(key.indexOf("/") + 1))}), or node.kubernetes.io/ or kubelet.kubernetes.io/; a node-role.kubernetes.io/ label can only be set after the node joined (kubectl label node)`,
     });
   }
   const v = labelValueSyntaxProblem(value);
   if (value === "") out.push({ part: "value", message: "is empty; EKS takes label values of 1 to 63 characters", fix: "give the label a value, e.g. \"true\"" });
-  else if (v) out.push({ part: "value", message: `"${value.length > 70 ? `${value.slice(0, 60)}...` : value}" ${v}`, fix: VALUE_FIX });
+  else if (v) out.push({ part: "value", message: `"${clip(value)}" ${v}`, fix: VALUE_FIX });
   return out;
 }
 
@@ -109,6 +111,6 @@ export function nodeTaintProblems(key: string, value: string | undefined): Label
   if (syntax) out.push({ part: "key", message: `is not a Kubernetes taint key: it ${syntax}`, fix: KEY_FIX.replace("infrasage.io/pool", "infrasage.io/dedicated") });
   else if (key.length > EKS_LABEL_MAX) out.push({ part: "key", message: `is ${key.length} characters long; EKS takes taint keys of at most ${EKS_LABEL_MAX}, prefix included`, fix: "shorten the prefix or the name" });
   const v = value === undefined ? undefined : labelValueSyntaxProblem(value);
-  if (v) out.push({ part: "value", message: `"${value!.length > 70 ? `${value!.slice(0, 60)}...` : value}" ${v}`, fix: "use at most 63 letters, digits, - _ . starting and ending with a letter or digit, or no value" });
+  if (v) out.push({ part: "value", message: `"${clip(value!)}" ${v}`, fix: "use at most 63 letters, digits, - _ . starting and ending with a letter or digit, or no value" });
   return out;
 }
