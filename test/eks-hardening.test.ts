@@ -20,6 +20,7 @@ import { parseBasePlan } from "../offline/diff/base-file";
 import { diffStack } from "../offline/diff/plan-diff";
 import { planSummary } from "../offline/report";
 import { planDir, planFile, writeStackFile, ofType, ROOT } from "./support/plan";
+import { readStackFile, StackFileError } from "../offline/stack-file";
 import { join } from "node:path";
 
 const BASE: Record<string, unknown> = { "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" } };
@@ -188,6 +189,10 @@ describe("issue 19 class 5: a setting written twice", () => {
     // A dotted key whose value is a map (infrasage:nodeGroups.spot) cannot win silently either.
     const p = problemFor(problems({ ...nested, "infrasage:nodeGroups.spot": { desiredSize: 3 } }), "infrasage:nodeGroups.spot.desiredSize", /set twice/);
     assert.match(p.message, /by infrasage:nodeGroups and by infrasage:nodeGroups\.spot$/);
+  });
+  it("a key with and without the project's namespace in one stack file: an error naming both", () => {
+    const path = writeStackFile("eu-west-1", { ...BASE, network: { cidr: "10.20.0.0/16" } });
+    assert.throws(() => readStackFile(path), (e: unknown) => e instanceof StackFileError && /sets infrasage:network twice, as "(network|infrasage:network)" and as "(infrasage:network|network)"/.test(e.message) && e.message.startsWith(path));
   });
   it("different settings in the two spellings merge", () => {
     const c = accepted({ "infrasage:nodeGroups": { spot: { minSize: 1, maxSize: 4 } }, "infrasage:nodeGroups.spot.desiredSize": "2" });
