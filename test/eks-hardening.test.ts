@@ -234,6 +234,9 @@ describe("issue 19 class 9: private chart repositories", () => {
   it("username + password as a Pulumi secret; a plain-text password is refused, never echoed", () => {
     accepted({ "infrasage:chart": { ...chart, username: "bot", password: { secure: "v1:abc" } } });
     accepted({ "infrasage:chart": { ...chart, username: "bot" }, "infrasage:chart.password": "[secret]" }, ["infrasage:chart.password"]);
+    // Under the Pulumi CLI a `secure:` value inside the map arrives decrypted, and the whole key is secret.
+    const run = accepted({ "infrasage:chart": { ...chart, username: "bot", password: "decrypted-value" } }, ["infrasage:chart"]);
+    assert.deepEqual(run.chart, { kind: "repo", ...chart, username: "bot", password: "decrypted-value" });
     const pw = "plain-Hunter2-password";
     const list = problems({ "infrasage:chart": { ...chart, username: "bot", password: pw } });
     const p = problemFor(list, "infrasage:chart.password", /plain text.*pulumi config set --secret infrasage:chart\.password/);
