@@ -63,13 +63,22 @@ export interface ReleaseReplicationArgs {
 const HELM_TIMEOUT_SECONDS = 900;
 const API_KEY_LENGTH = 40;
 
-/** How `k8s.helm.v3.Release` receives each kind of chart source. */
-function chartArgs(chart: ChartSource): Pick<k8s.helm.v3.ReleaseArgs, "chart" | "version" | "repositoryOpts"> {
+/**
+ * How `k8s.helm.v3.Release` receives each kind of chart source. An `oci://` registry takes the full
+ * reference as the chart, no repo (Helm's ChartPathOptions.LocateChart, helm.sh/helm/v3/pkg/action);
+ * a private one's credentials go in `repositoryOpts` for both kinds, the password as a secret.
+ */
+export function chartArgs(chart: ChartSource): Pick<k8s.helm.v3.ReleaseArgs, "chart" | "version" | "repositoryOpts"> {
   switch (chart.kind) {
     case "path":
       return { chart: chart.path };
-    case "repo":
-      return { chart: chart.name, version: chart.version, repositoryOpts: { repo: chart.repo } };
+    case "repo": {
+      const auth = chart.username !== undefined && chart.password !== undefined ? { username: chart.username, password: pulumi.secret(chart.password) } : {};
+      if (chart.repo.startsWith("oci://")) {
+        return { chart: `${chart.repo.replace(/\/+$/, "")}/${chart.name}`, version: chart.version, ...(Object.keys(auth).length ? { repositoryOpts: auth } : {}) };
+      }
+      return { chart: chart.name, version: chart.version, repositoryOpts: { repo: chart.repo, ...auth } };
+    }
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { networkPolicies, networkPolicy } from "./network-policies";
-import { allowIngress, namespaceBaseline } from "../lib/isolation";
+import { allowEgress, allowIngress, keeperEgress, namespaceBaseline } from "../lib/isolation";
 import { INFRASAGE_NAMESPACE, PORTS } from "../policies/shared/ports";
 import * as pulumi from "@pulumi/pulumi";
 import { keeperManifests, type KeeperManifestInput } from "../lib/keeper-manifests";
@@ -86,9 +86,13 @@ export class ClickHouseKeeper extends pulumi.ComponentResource {
     networkPolicies(`${name}-netpol`, [
       ...namespaceBaseline(fixed.namespace.metadata.name),
       allowIngress("allow-clickhouse", fixed.namespace.metadata.name, [PORTS.keeperClientTls], { namespace: INFRASAGE_NAMESPACE }),
+      // Egress denied by default too: DNS, the own voters, and (below) the peers' voters.
+      ...keeperEgress(fixed.namespace.metadata.name, PORTS.keeperRaft, PORTS.keeperClientTls),
     ], netpol);
     networkPolicy(`${name}-netpol-allow-peers`, pulumi.output(args.peerCidrs).apply((cidrs) =>
       allowIngress("allow-replication-peers", fixed.namespace.metadata.name, [PORTS.keeperClientTls, PORTS.keeperRaft], { cidrs })), netpol, namespace);
+    networkPolicy(`${name}-netpol-allow-peers-egress`, pulumi.output(args.peerCidrs).apply((cidrs) =>
+      allowEgress("allow-replication-peers-egress", fixed.namespace.metadata.name, [PORTS.keeperClientTls, PORTS.keeperRaft], { cidrs })), netpol, namespace);
 
     this.namespace = namespace;
     this.registerOutputs({ namespace: this.namespace });

@@ -22,10 +22,11 @@ interface PlanStack {
   readonly jurisdiction: string;
   readonly violations: readonly PlanViolation[];
   readonly update?: PlanRun;
-  readonly cost: { readonly monthlyTotal: number; readonly currency: string };
+  readonly cost: { readonly monthlyTotal: number; readonly currency: string; readonly partial?: boolean; readonly missing?: readonly string[] };
   readonly diff?: {
     readonly newStack: boolean;
     readonly monthlyTotalBefore?: number;
+    readonly monthlyTotalBeforePartial?: boolean;
     readonly counts: Readonly<Record<string, number>>;
     readonly resources: readonly PlanDiffResource[];
   };
@@ -69,9 +70,11 @@ const enforcedShort = (at: string) => (at.startsWith("before urn:") ? `before ${
 
 function costCell(s: PlanStack): string {
   const before = s.diff?.monthlyTotalBefore;
-  if (before === undefined) return `${money(s.cost.monthlyTotal)} (new)`;
+  // A partial total (something the price table lacks) says so, and what it leaves out.
+  const partial = s.cost.partial ? ` **partial**: leaves out ${md((s.cost.missing ?? []).join("; "))}` : "";
+  if (before === undefined) return `${money(s.cost.monthlyTotal)} (new)${partial}`;
   const delta = s.cost.monthlyTotal - before;
-  return `${money(before)} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})`;
+  return `${money(before)}${s.diff?.monthlyTotalBeforePartial ? " (partial)" : ""} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})${partial}`;
 }
 
 function changesCell(s: PlanStack): string {
@@ -123,7 +126,8 @@ function planSection(input: CommentInput): string[] {
   const before = p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0);
   const after = p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0);
   for (const r of p.removedStacks ?? []) lines.push(`| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`);
-  lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate). Changes: +create ~update ±replace ±?may-replace −delete.`);
+  const partial = p.stacks.filter((s) => s.cost.partial).map((s) => md(s.stack));
+  lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}). Changes: +create ~update ±replace ±?may-replace −delete.`);
   for (const s of p.stacks) {
     const risky = riskyLines(s);
     if (risky.length > 0) lines.push("", `**${md(s.stack)}: replaced or deleted**`, ...risky);

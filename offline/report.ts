@@ -174,7 +174,7 @@ export function stackSummary(plan: StackPlan): string {
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));
   lines.push(...runLines(plan));
-  lines.push(`Estimated cost: ${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})`);
+  lines.push(`Estimated cost: ${plan.cost.partial ? "PARTIAL, at least " : ""}${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})${plan.cost.partial ? `; leaves out ${plan.cost.missing.join("; ")}` : ""}`);
   for (const i of plan.cost.items) lines.push(`  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(10)}`);
   for (const i of plan.cost.savings) lines.push(`  saves: ${i.item.padEnd(31)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(6)}`);
   lines.push(`  not estimated: ${plan.cost.notEstimated.join("; ")}`);
@@ -189,7 +189,8 @@ export function planSummary(result: PlanResult): string {
   }
   if (result.stacks.length > 1) {
     const total = result.stacks.reduce((s, p) => s + p.cost.monthlyTotal, 0);
-    parts.push(`All stacks: ${result.stacks.length}, estimated ${total.toFixed(2)} USD/month`);
+    const partial = result.stacks.filter((p) => p.cost.partial).map((p) => p.config.stack);
+    parts.push(`All stacks: ${result.stacks.length}, estimated ${partial.length ? "PARTIAL, at least " : ""}${total.toFixed(2)} USD/month${partial.length ? ` (leaves out what the price table lacks in ${partial.join(", ")})` : ""}`);
   }
   if (result.stacks.length > 1 || result.crossStack.flows.length > 0) {
     parts.push(["Cross-stack data flows:", ...flowLines(result.crossStack.flows)].join("\n"));

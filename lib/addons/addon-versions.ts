@@ -8,6 +8,8 @@
  * `pulumi up` half-way. Pure.
  */
 
+import { closest } from "../config/problems";
+
 /** Add-ons the program manages (cluster-plan.ts EKS_ADDONS, plus the Pod Identity agent Karpenter uses). */
 export const MANAGED_ADDON_NAMES = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"] as const;
 export type ManagedAddonName = (typeof MANAGED_ADDON_NAMES)[number];
@@ -68,25 +70,76 @@ export interface AddonProblem {
   readonly fix: string;
 }
 
-/** Unknown add-ons, malformed versions, a kube-proxy newer than the control plane, NetworkPolicy switched off. */
+/**
+ * Kubernetes version skew policy (kubernetes.io/releases/version-skew-policy, "kube-proxy"): kube-proxy
+ * must not be newer than kube-apiserver, and may be up to three minor versions older.
+ */
+export const KUBE_PROXY_MAX_MINORS_BEHIND = 3;
+
+/**
+ * Types of the configuration values the program knows from the add-ons' published schemas
+ * (`aws eks describe-addon-configuration --addon-name <a> --addon-version <v>`): `string-boolean` is a
+ * string that must read exactly "true" or "false" (vpc-cni's `enableNetworkPolicy`: a YAML boolean
+ * fails EKS's schema check, and "False" or "no" are read by the agent as it pleases); `string-map` a
+ * map of strings (container env); `integer`. Keys not listed are passed to EKS as given.
+ */
+export const ADDON_VALUE_TYPES: Readonly<Partial<Record<ManagedAddonName, Readonly<Record<string, "string-boolean" | "string-map" | "integer">>>>> = {
+  "vpc-cni": { enableNetworkPolicy: "string-boolean", env: "string-map" },
+  coredns: { replicaCount: "integer" },
+};
+
+/** Type problems of one add-on's configurationValues against ADDON_VALUE_TYPES. */
+export function configurationValueProblems(addon: ManagedAddonName, values: Readonly<Record<string, unknown>>): AddonProblem[] {
+  const types = ADDON_VALUE_TYPES[addon] ?? {};
+  const problems: AddonProblem[] = [];
+  const key = (k: string) => `cluster.addons.${addon}.configurationValues.${k}`;
+  for (const [k, v] of Object.entries(values)) {
+    const t = types[k];
+    if (t === "string-boolean" && v !== "true" && v !== "false") {
+      const said = typeof v === "string" ? `"${v.length > 40 ? `${v.slice(0, 30)}...` : v}"` : typeof v === "boolean" ? `the boolean ${v}` : JSON.stringify(v)?.slice(0, 40) ?? String(v);
+      problems.push({ key: key(k), message: `is ${said}; the add-on's schema takes the string "true" or "false", exactly`, fix: `write it quoted and lowercase: ${k}: "${/^\s*(true|yes|on|1)\s*$/i.test(String(v)) ? "true" : "false"}"` });
+    } else if (t === "string-map") {
+      if (typeof v !== "object" || v === null || Array.isArray(v)) problems.push({ key: key(k), message: "must be a mapping of NAME: \"value\"", fix: `write ${k} as a mapping of strings` });
+      else for (const [name, x] of Object.entries(v)) {
+        if (typeof x !== "string") problems.push({ key: key(`${k}.${name}`), message: `is the ${typeof x} ${JSON.stringify(x)}; the add-on's schema takes strings only`, fix: `quote it: ${name}: "${String(x)}"` });
+      }
+    } else if (t === "integer" && !(typeof v === "number" && Number.isInteger(v))) {
+      problems.push({ key: key(k), message: `is ${JSON.stringify(v)?.slice(0, 40)}; the add-on's schema takes a whole number`, fix: `write it unquoted, e.g. ${k}: 2` });
+    }
+  }
+  return problems;
+}
+
+/** Unknown add-ons, malformed versions, a kube-proxy outside the skew policy, NetworkPolicy switched off, mistyped values. */
 export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, clusterVersion: string): AddonProblem[] {
   const problems: AddonProblem[] = [];
+  const controlMinor = Number(clusterVersion.split(".")[1]);
   for (const [name, o] of Object.entries(addons)) {
     const key = `cluster.addons.${name}`;
     if (!(MANAGED_ADDON_NAMES as readonly string[]).includes(name)) {
-      problems.push({ key, message: "is not an add-on this program manages", fix: `configure one of ${MANAGED_ADDON_NAMES.join(", ")}` });
+      const guess = closest(name, MANAGED_ADDON_NAMES);
+      problems.push({ key, message: "is not an add-on this program manages", fix: `${guess ? `did you mean ${guess}? ` : ""}configure one of ${MANAGED_ADDON_NAMES.join(", ")}` });
       continue;
     }
     if (o.version !== undefined && !ADDON_VERSION_RE.test(o.version)) {
       problems.push({ key: `${key}.version`, message: `"${o.version}" is not an EKS add-on version`, fix: `use the form v1.2.3-eksbuild.1 (aws eks describe-addon-versions --addon-name ${name} --kubernetes-version ${clusterVersion})` });
     }
-    // kube-proxy must not be newer than the API server (Kubernetes version skew policy).
-    const minor = /^v1\.(\d+)\./.exec(o.version ?? "")?.[1];
-    if (name === "kube-proxy" && minor !== undefined && Number(minor) > Number(clusterVersion.split(".")[1])) {
-      problems.push({ key: `${key}.version`, message: `${o.version} is newer than the control plane (${clusterVersion}); kube-proxy may never be newer than the API server`, fix: `use a v${clusterVersion}.x-eksbuild version, or raise cluster.version first` });
+    // kube-proxy is Kubernetes itself: v1.<minor>, never newer than the API server, at most 3 minors older.
+    const kp = /^v(\d+)\.(\d+)\./.exec(o.version ?? "");
+    if (name === "kube-proxy" && kp && ADDON_VERSION_RE.test(o.version ?? "")) {
+      const [major, minor] = [Number(kp[1]), Number(kp[2])];
+      const fix = `use a v${clusterVersion}.x-eksbuild version (aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version ${clusterVersion}), or remove the version to follow the table`;
+      if (major !== 1 || minor > controlMinor) {
+        problems.push({ key: `${key}.version`, message: `${o.version} is newer than the control plane (${clusterVersion}); kube-proxy may never be newer than the API server (Kubernetes version skew policy)`, fix: major === 1 ? `${fix}, or raise cluster.version first` : fix });
+      } else if (controlMinor - minor > KUBE_PROXY_MAX_MINORS_BEHIND) {
+        problems.push({ key: `${key}.version`, message: `${o.version} is ${controlMinor - minor} minor versions older than the control plane (${clusterVersion}); the Kubernetes version skew policy allows kube-proxy at most ${KUBE_PROXY_MAX_MINORS_BEHIND} behind`, fix });
+      }
     }
-    if (name === "vpc-cni" && o.configurationValues && ["false", false].includes(o.configurationValues.enableNetworkPolicy as string | boolean)) {
-      problems.push({ key: `${key}.configurationValues.enableNetworkPolicy`, message: "switches NetworkPolicy enforcement off: every default-deny policy of the program would be ignored", fix: "remove enableNetworkPolicy (it stays \"true\")" });
+    const values = o.configurationValues ?? {};
+    if (name === "vpc-cni" && Object.hasOwn(values, "enableNetworkPolicy") && values.enableNetworkPolicy !== "true") {
+      problems.push({ key: `${key}.configurationValues.enableNetworkPolicy`, message: `is ${JSON.stringify(values.enableNetworkPolicy)?.slice(0, 40)}: anything but "true" may switch NetworkPolicy enforcement off, and every default-deny policy of the program would be ignored`, fix: "remove enableNetworkPolicy (it stays \"true\")" });
+    } else {
+      problems.push(...configurationValueProblems(name as ManagedAddonName, values));
     }
   }
   return problems;
