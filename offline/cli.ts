@@ -11,6 +11,7 @@ import type { DestroyMode } from "./second-life";
 import { PolicyConfigError } from "./policy-config";
 import { checkOutputFile, OutputFileError, writeOutputFile } from "./output-file";
 import { readRunInputs, type RunInputs } from "./run-inputs";
+import { planRedactor, redactCredentials } from "./redaction";
 import { findProject, listStackFiles, PROGRAM_ROOT, stackNameOf, StackFileError } from "./stack-file";
 import { STACK_NAME_RE } from "./preflight/project";
 
@@ -126,14 +127,17 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   return { files, ...opts };
 }
 
+/** Errors name inputs and may quote them: never a credential found in them. */
+const writeError = (text: string) => process.stderr.write(redactCredentials(text));
+
 /** `analyzer`: a running policy pack to reuse (tests); by default each run starts its own. */
 export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer } = {}): Promise<number> {
   let args: CliArgs;
   try {
     args = parseArgs(argv, cwd);
   } catch (e) {
-    if (e instanceof UsageError) process.stderr.write(`${e.message}\n${USAGE}\n`);
-    else process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError) writeError(`${e.message}\n${USAGE}\n`);
+    else writeError(`${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
   // Every input read and checked first: bad input exits 2 before anything is started.
@@ -142,9 +146,9 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     inputs = readRunInputs(args);
     if (args.outFile) checkOutputFile("--out", args.outFile, inputs.paths);
   } catch (e) {
-    if (e instanceof StackFileError || e instanceof OutputFileError) process.stderr.write(`${e.message}\n`);
-    else if (e instanceof PolicyConfigError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
-    else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    if (e instanceof StackFileError || e instanceof OutputFileError) writeError(`${e.message}\n`);
+    else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
+    else writeError(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
     return 2;
   }
   // The pack starts (ts-node type-checks it, about a second) while the program's modules load.
@@ -161,24 +165,26 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
       ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(inputs.previous ? { previous: inputs.previous } : {}), analyzer: await starting,
     });
   } catch (e) {
-    if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);
-    else if (e instanceof PolicyConfigError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
-    else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) writeError(`${e.message}\n`);
+    else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
+    else writeError(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
     return 2;
   } finally {
     if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
   }
-  const json = () => `${JSON.stringify(report.planJson(result), null, 2)}\n`;
+  // Everything printed or written goes through one redaction (offline/redaction.ts).
+  const redactor = planRedactor(result.stacks, inputs.base);
+  const json = () => `${JSON.stringify(redactor.json(report.planJson(result)), null, 2)}\n`;
   if (args.outFile) {
     try {
       writeOutputFile("--out", args.outFile, json(), inputs.paths);
     } catch (e) {
-      process.stderr.write(e instanceof OutputFileError ? `${e.message}\n`
+      writeError(e instanceof OutputFileError ? `${e.message}\n`
         : `--out ${args.outFile}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in an existing, writable directory\n`);
       return 2;
     }
   }
-  process.stdout.write(args.json ? json() : `${report.planSummary(result)}\n`);
+  process.stdout.write(args.json ? json() : `${redactor.text(report.planSummary(result))}\n`);
   return report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
 }
 
