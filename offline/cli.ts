@@ -189,6 +189,8 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
 }
 
 if (require.main === module) {
+  // Interrupted (Ctrl-C, a CI job cancelled): exit through the exit hooks, which stop the policy pack.
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) process.once(signal, () => process.exit(code));
   // Exit only once stdout is flushed: a large --json document into a pipe is written asynchronously.
   main(process.argv.slice(2)).then((code) => { process.stdout.write("", () => process.exit(code)); }, (e: unknown) => {
     process.stderr.write(`internal error: ${String(e)}\n`);
