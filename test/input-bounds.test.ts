@@ -177,3 +177,21 @@ describe("stack files: megabytes and deep nesting", () => {
     assert.throws(() => readStackFile(path), new RegExp(`${path}: infrasage:cluster holds JSON nested more than 32 levels deep`));
   });
 });
+
+describe("the pull request comment's input", () => {
+  it("a plan file with a credential in a free-text field is redacted before it is quoted; a deep one is refused", async () => {
+    const { parseArgs } = await import("../scripts/pr-comment");
+    const { prComment } = await import("../offline/pr-comment");
+    const token = "gh" + "p_" + "Zq8Lr3Xv9Tb2Nw6Mk1Pd5Hs7Jf4Gc0Ay2Ue8";
+    const dir = tmp();
+    const file = join(dir, "plan.json");
+    writeFileSync(file, JSON.stringify({ stacks: [{ stack: "eu-west-1", region: "eu-west-1", jurisdiction: "EU", cost: { monthlyTotal: 1, currency: "USD" },
+      violations: [{ policy: "replacement-guard", level: "mandatory", message: `Vpc network-vpc would be replaced; reason ${token}` }] }], violations: [], flows: [] }));
+    const { inputs } = parseArgs(["--plan", `shipped::${file}::1`]);
+    const text = prComment(inputs, "main");
+    assert.match(text, /Vpc network-vpc would be replaced; reason \\\[redacted\\\]/);
+    assert.ok(!text.includes(token.slice(4)));
+    writeFileSync(file, nested(100_000));
+    assert.throws(() => parseArgs(["--plan", `x::${file}::0`]), /plan\.json: not a plan's --json \(nests arrays or objects more than 64 levels deep/);
+  });
+});
