@@ -19,6 +19,8 @@ import { readStackFile, StackFileError } from "../offline/stack-file";
 import { checkLocalChart } from "../offline/preflight/chart";
 import { maskSecretPair } from "../offline/diff/stack-diff";
 import { planRedactor, Redactor, secretCounterparts } from "../offline/redaction";
+import { parseArgs } from "../scripts/pr-comment";
+import { prComment } from "../offline/pr-comment";
 
 const MB = 1024 * 1024;
 const tmp = () => mkdtempSync(join(tmpdir(), "infrasage-bounds-"));
@@ -95,6 +97,7 @@ describe("JSON inputs are bounded before they are parsed", () => {
       assert.throws(() => parsePrevious("/x/last.json", text), /--previous \/x\/last\.json: is not a plan's --json \(nests arrays or objects more than 64 levels deep/);
     }
     assert.throws(() => parseBasePlan("/x/base.json", JSON.stringify({ stacks: Array.from({ length: 201 }, () => ({ stack: "a", resources: [] })) })), /holds 201 stacks; a plan holds at most 200/);
+    assert.throws(() => parseBasePlan("/x/base.json", JSON.stringify({ stacks: [{ stack: "a", resources: Array.from({ length: 20_001 }, () => ({})) }] })), /stacks\[0\] holds 20001 resources; a planned stack holds at most 20000/);
   });
 });
 
@@ -179,9 +182,7 @@ describe("stack files: megabytes and deep nesting", () => {
 });
 
 describe("the pull request comment's input", () => {
-  it("a plan file with a credential in a free-text field is redacted before it is quoted; a deep one is refused", async () => {
-    const { parseArgs } = await import("../scripts/pr-comment");
-    const { prComment } = await import("../offline/pr-comment");
+  it("a plan file with a credential in a free-text field is redacted before it is quoted; a deep one is refused", () => {
     const token = "gh" + "p_" + "Zq8Lr3Xv9Tb2Nw6Mk1Pd5Hs7Jf4Gc0Ay2Ue8";
     const dir = tmp();
     const file = join(dir, "plan.json");

@@ -4,7 +4,7 @@
  * printed, and no policy pack process outlives a run.
  */
 import assert from "node:assert/strict";
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -48,6 +48,16 @@ describe("plan CLI: --out never overwrites an input of the run", function () {
       assert.equal(run.stdout, "");
     });
   }
+
+  it("a file of the chart folder: exit 2, nothing written there", async () => {
+    const chart = join(tmp(), "chart");
+    mkdirSync(chart);
+    const withChart = writeStackFile("eu-west-1", { ...eu, "infrasage:chart": { path: chart, allowOutsideRepository: true } });
+    const run = await runCli(["--config-file", withChart, "--out", join(chart, "values.yaml")]);
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(run.stderr, /values\.yaml: is in the chart folder .*chart, an input of this plan/);
+    assert.deepEqual(readdirSync(chart), []);
+  });
 
   it("a new file named like a stack file, a folder: exit 2 before planning", async () => {
     const other = tmp();
