@@ -196,3 +196,13 @@ describe("the pull request comment's input", () => {
     assert.throws(() => parseArgs(["--plan", `x::${file}::0`]), /plan\.json: not a plan's --json \(nests arrays or objects more than 64 levels deep/);
   });
 });
+
+describe("the label pattern leaves names alone", () => {
+  it("URNs and type tokens of secrets are not credentials", () => {
+    for (const s of ["urn:pulumi:ap-south-1::infrasage::infrasage:app:InfraSageRelease$kubernetes:core/v1:Secret::infrasage-api-key",
+      "urn:pulumi:s::p::aws:secretsmanager/secret:Secret::db-credentials", "kubernetes:core/v1:Secret", "token=[secret]", "password: (known after apply)"]) {
+      assert.deepEqual(secretsInValue(s), [], s);
+    }
+    for (const s of ["password = hunter2hunter2", "Token: abcdef123456", "{\"secret\":\"abcdef123456\"}", "api_key=abcdef123456"]) assert.equal(secretsInValue(s).length, 1, s);
+  });
+});

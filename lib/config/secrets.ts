@@ -22,8 +22,9 @@ const VALUE_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] 
   { what: "a Stripe secret key", re: /(?<![A-Za-z0-9_])[sr]k_live_[A-Za-z0-9]{16,}/g },
   { what: "an OpenAI/Anthropic API key", re: /(?<![A-Za-z0-9_-])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}/g },
   { what: "a private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g },
-  // Free text that says what it holds: `password=...`, `token: ...` (an allowReplace reason, a description).
-  { what: "a credential after a password, secret or token label", re: /(?<![A-Za-z0-9_])(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)["']?[ \t]{0,3}[=:][ \t]{0,3}["']?(?![[(])[^\s"',;]{6,}/gi },
+  // Free text that says what it holds: `password=...`, `token: ...`, `"secret":"..."` (an allowReplace
+  // reason, a description); not a type name such as `aws:secretsmanager/secret:Secret::name` in a URN.
+  { what: "a credential after a password, secret or token label", re: /(?<![A-Za-z0-9_])(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)(?:[ \t]{0,3}=[ \t]{0,3}|:[ \t]{1,3}|["']:[ \t]{0,3})["']?(?![[(:=/])[^\s"',;]{6,}/gi },
   { what: "a JSON Web Token", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
 ];
 
