@@ -4,7 +4,7 @@
  * folder), judged by real paths (symlinks followed), and writes atomically (a temporary file in the
  * same folder, renamed over the target), so a failed or interrupted run leaves the old file whole.
  */
-import { closeSync, constants, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
+import { closeSync, constants, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve, sep } from "node:path";
 
@@ -54,7 +54,7 @@ export function checkOutputFile(option: string, path: string, inputs: readonly R
   const hit = inputAt(path, inputs);
   if (hit) {
     const via = target === resolve(path) ? "" : ` (it resolves to ${target})`;
-    throw new OutputFileError(`${option} ${path}: is ${hit.what} ${hit.path}${via}, an input of this plan: writing the plan there would destroy it. Fix: give another file, e.g. ${option} plan.json`);
+    throw new OutputFileError(`${option} ${path}: is ${hit.what} ${hit.path}${via}, an input of this run: writing there would destroy it. Fix: give another file, e.g. ${option} plan.json`);
   }
   if (/^Pulumi(\..*)?\.ya?ml$/.test(basename(target))) {
     throw new OutputFileError(`${option} ${path}: is named like a Pulumi project or stack file, which the plan's JSON must never replace or become. Fix: give another file, e.g. ${option} plan.json`);
@@ -76,8 +76,12 @@ export function checkOutputFile(option: string, path: string, inputs: readonly R
   return existing;
 }
 
-/** Writes `content` to `path` for `option`, after checkOutputFile's refusals, atomically. */
-export function writeOutputFile(option: string, path: string, content: string, inputs: readonly RunInput[]): void {
+/**
+ * Writes `content` to `path` for `option`, after checkOutputFile's refusals, atomically. `mode`: the
+ * file's permissions (default: those of the file it replaces, else 0666 less the umask); the temporary
+ * file has them from its creation, so a secret is never readable by others, not even for a moment.
+ */
+export function writeOutputFile(option: string, path: string, content: string, inputs: readonly RunInput[], mode?: number): void {
   const existing = checkOutputFile(option, path, inputs);
   const target = realTarget(path);
   if (existing && !existing.isFile()) {
@@ -86,9 +90,10 @@ export function writeOutputFile(option: string, path: string, content: string, i
     return;
   }
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, existing ? existing.mode & 0o777 : 0o666);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode ?? (existing ? existing.mode & 0o777 : 0o666));
   try {
     try {
+      if (mode !== undefined) fchmodSync(fd, mode); // exactly `mode`, whatever the umask
       writeFileSync(fd, content);
       fsyncSync(fd);
     } finally {

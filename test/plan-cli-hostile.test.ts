@@ -43,7 +43,7 @@ describe("plan CLI: --out never overwrites an input of the run", function () {
       assert.equal(run.code, 2, run.stdout);
       assert.match(run.stderr, new RegExp(`^--out ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
       assert.match(run.stderr, message);
-      assert.match(run.stderr, /an input of this plan: writing the plan there would destroy it\. Fix: give another file/);
+      assert.match(run.stderr, /an input of this run: writing there would destroy it\. Fix: give another file/);
       assert.deepEqual(readFileSync(out), before, "the input was changed");
       assert.equal(run.stdout, "");
     });
@@ -55,7 +55,7 @@ describe("plan CLI: --out never overwrites an input of the run", function () {
     const withChart = writeStackFile("eu-west-1", { ...eu, "infrasage:chart": { path: chart, allowOutsideRepository: true } });
     const run = await runCli(["--config-file", withChart, "--out", join(chart, "values.yaml")]);
     assert.equal(run.code, 2, run.stdout);
-    assert.match(run.stderr, /values\.yaml: is in the chart folder .*chart, an input of this plan/);
+    assert.match(run.stderr, /values\.yaml: is in the chart folder .*chart, an input of this run/);
     assert.deepEqual(readdirSync(chart), []);
   });
 
