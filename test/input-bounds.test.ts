@@ -13,7 +13,8 @@ import fc from "fast-check";
 import { secretsInValue, urlsWithPassword } from "../lib/config/secrets";
 import { chartProblems } from "../lib/config/input-rules";
 import { jsonDepth, parseBoundedJson, MAX_JSON_DEPTH } from "../offline/json-input";
-import { parseBasePlan } from "../offline/diff/base-file";
+import { MAX_BASE_RESOURCES, parseBasePlan } from "../offline/diff/base-file";
+import { diffStack } from "../offline/diff/plan-diff";
 import { parsePrevious, previousOutputProblems } from "../offline/previous-file";
 import { readStackFile, StackFileError } from "../offline/stack-file";
 import { checkLocalChart } from "../offline/preflight/chart";
@@ -97,7 +98,7 @@ describe("JSON inputs are bounded before they are parsed", () => {
       assert.throws(() => parsePrevious("/x/last.json", text), /--previous \/x\/last\.json: is not a plan's --json \(nests arrays or objects more than 64 levels deep/);
     }
     assert.throws(() => parseBasePlan("/x/base.json", JSON.stringify({ stacks: Array.from({ length: 201 }, () => ({ stack: "a", resources: [] })) })), /holds 201 stacks; a plan holds at most 200/);
-    assert.throws(() => parseBasePlan("/x/base.json", JSON.stringify({ stacks: [{ stack: "a", resources: Array.from({ length: 20_001 }, () => ({})) }] })), /stacks\[0\] holds 20001 resources; a planned stack holds at most 20000/);
+    assert.throws(() => parseBasePlan("/x/base.json", JSON.stringify({ stacks: [{ stack: "a", resources: Array.from({ length: 5_001 }, () => ({})) }] })), /stacks\[0\] holds 5001 resources; a planned stack holds at most 5000/);
   });
 });
 
@@ -204,5 +205,18 @@ describe("the label pattern leaves names alone", () => {
       assert.deepEqual(secretsInValue(s), [], s);
     }
     for (const s of ["password = hunter2hunter2", "Token: abcdef123456", "{\"secret\":\"abcdef123456\"}", "api_key=abcdef123456"]) assert.equal(secretsInValue(s).length, 1, s);
+  });
+});
+
+describe("the diff against the largest base it takes", () => {
+  it("guards 5,000 deleted subnets and node groups in one pass per base (it was quadratic)", () => {
+    const n = MAX_BASE_RESOURCES;
+    const subnet = (i: number) => `urn:pulumi:s::p::aws:ec2/subnet:Subnet::s${i}`;
+    const resources = [
+      ...Array.from({ length: n / 2 }, (_, i) => ({ urn: subnet(i), type: "aws:ec2/subnet:Subnet", name: `s${i}`, inputs: {} })),
+      ...Array.from({ length: n / 2 }, (_, i) => ({ urn: `urn:pulumi:s::p::aws:eks/nodeGroup:NodeGroup::n${i}`, type: "aws:eks/nodeGroup:NodeGroup", name: `n${i}`, inputs: {}, dependencies: [subnet(i)] })),
+    ];
+    const d = diffStack("base.json", { stack: "s", resources }, [], []);
+    assert.equal(d.guard.filter((g) => g.level === "mandatory").length, n, "every subnet carrying nodes and every node group deleted is guarded");
   });
 });

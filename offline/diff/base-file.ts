@@ -13,7 +13,7 @@ const MAX_BASE_BYTES = 64 * 1024 * 1024;
 
 /** Counts far beyond any plan of ours (a stack has a few hundred resources) that keep the diff fast. */
 export const MAX_BASE_STACKS = 200;
-export const MAX_BASE_RESOURCES = 20_000;
+export const MAX_BASE_RESOURCES = 5_000;
 
 export interface BaseStack {
   readonly stack: string;
