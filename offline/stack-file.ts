@@ -100,7 +100,8 @@ export function readTextFile(path: string, what = "file", maxBytes = MAX_STACK_F
 function parseYamlText(path: string, text: string): Document.Parsed {
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    // logLevel error: yaml's own warnings go to stderr and quote the file (a key, maybe a credential).
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, logLevel: "error" });
   } catch (e) {
     if (e instanceof RangeError) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
     throw new StackFileError(path, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);

@@ -17,6 +17,9 @@ import { MAX_BASE_RESOURCES, parseBasePlan } from "../offline/diff/base-file";
 import { diffStack } from "../offline/diff/plan-diff";
 import { parsePrevious, previousOutputProblems } from "../offline/previous-file";
 import { readStackFile, StackFileError } from "../offline/stack-file";
+import { parseStackConfig } from "../lib/config/parse";
+import { readPolicyConfigFile } from "../offline/run-inputs";
+import { PolicyConfigError } from "../offline/policy-config";
 import { checkLocalChart } from "../offline/preflight/chart";
 import { maskSecretPair } from "../offline/diff/stack-diff";
 import { planRedactor, Redactor, secretCounterparts } from "../offline/redaction";
@@ -218,5 +221,41 @@ describe("the diff against the largest base it takes", () => {
     ];
     const d = diffStack("base.json", { stack: "s", resources }, [], []);
     assert.equal(d.guard.filter((g) => g.level === "mandatory").length, n, "every subnet carrying nodes and every node group deleted is guarded");
+  });
+});
+
+describe("stack files and policy configs: generated hostile text", () => {
+  it("a stack file is read and parsed, or refused with an error naming it; never a crash", () => {
+    const dir = tmp();
+    const path = join(dir, "Pulumi.eu-west-1.yaml");
+    const piece = fc.constantFrom("config:\n", "\n", "  ", "    ", "aws:region: eu-west-1\n", "infrasage:", "cluster", "nodeGroups", "tags", ": ", "&a ", "*a", "<<: *a\n",
+      "[", "]", "{", "}", "- ", ",", "'", "\"", "secure: ", "!!binary ", "~", "1.30", "-1", "0x1F", ".inf", "\t", "#", "? ", "|\n", "%YAML 1.2\n", "---\n", "\u0000", "{\"a\":[[", "\uFEFF");
+    fc.assert(fc.property(fc.array(piece, { maxLength: 60 }), (parts) => {
+      writeFileSync(path, parts.join(""));
+      let file;
+      try {
+        file = readStackFile(path);
+      } catch (e) {
+        assert.ok(e instanceof StackFileError, String((e as Error).stack));
+        assert.ok((e as Error).message.startsWith(`${path}: `));
+        return;
+      }
+      const parsed = parseStackConfig(file.config, file.stack);
+      if (!parsed.ok) for (const p of parsed.problems) assert.ok(p.key && p.message && p.fix);
+    }), { numRuns: 400 });
+  });
+
+  it("a policy config is a JSON object of levels or configs, or an error naming the file", () => {
+    const dir = tmp();
+    const path = join(dir, "policy.json");
+    fc.assert(fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.dictionary(fc.string(), fc.oneof(fc.constantFrom("advisory", "mandatory", "nope"), fc.jsonValue({ maxDepth: 3 })))), (doc) => {
+      writeFileSync(path, JSON.stringify(doc));
+      try {
+        readPolicyConfigFile(path);
+      } catch (e) {
+        assert.ok(e instanceof PolicyConfigError, String(e));
+        assert.ok((e as Error).message.startsWith(`${path}: `), (e as Error).message);
+      }
+    }), { numRuns: 400 });
   });
 });
