@@ -163,7 +163,7 @@ const START_TIMEOUT_MS = 120_000;
 
 /** A running policy pack. Start it once, analyze any number of stacks, close it. */
 export class PolicyAnalyzer {
-  private constructor(private readonly child: ChildProcess, private readonly client: GrpcAnalyzerClient, readonly info: AnalyzerInfo) {}
+  private constructor(private readonly child: ChildProcess, private readonly client: GrpcAnalyzerClient, readonly info: AnalyzerInfo, private readonly stop: () => void) {}
 
   /** Starts the pack in `packDir` as the CLI does and reads its info. */
   static async start(packDir: string = POLICY_PACK_DIR): Promise<PolicyAnalyzer> {
@@ -178,6 +178,10 @@ export class PolicyAnalyzer {
     const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
       cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: undefined },
     });
+    // Never outlive the plan, from the first moment: a run that exits while the pack is still
+    // starting (bad input found meanwhile) must not leave it behind.
+    const stop = () => { child.kill(); };
+    process.once("exit", stop);
     const port = await new Promise<number>((ok, fail) => {
       let out = "";
       let err = "";
@@ -194,14 +198,14 @@ export class PolicyAnalyzer {
       });
     });
     child.removeAllListeners("exit");
-    // Never keep the plan (or a test run) alive, never outlive it.
+    // Never keep the plan (or a test run) alive.
     child.unref();
     (child.stdout as unknown as { unref?: () => void }).unref?.();
     (child.stderr as unknown as { unref?: () => void }).unref?.();
-    process.once("exit", () => child.kill());
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-    const resp = await call<Awaited<ReturnType<typeof readInfo>>>((cb) => client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))));
-    return new PolicyAnalyzer(child, client, resp);
+    const resp = await call<Awaited<ReturnType<typeof readInfo>>>((cb) => client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))))
+      .catch((e: unknown) => { client.close(); stop(); throw e; });
+    return new PolicyAnalyzer(child, client, resp, stop);
   }
 
   /** `Configure`: every policy's level and config properties (see reconcilePolicyConfig). */
@@ -267,6 +271,7 @@ export class PolicyAnalyzer {
   close(): void {
     this.client.close();
     this.child.kill();
+    process.removeListener("exit", this.stop);
   }
 }
 

@@ -4,12 +4,16 @@
  */
 import { enableCompileCache } from "node:module";
 import { join, resolve } from "node:path";
-import { lstatSync, writeFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import type { PlanResult } from "./plan";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import type { DestroyMode } from "./second-life";
 import { PolicyConfigError } from "./policy-config";
+import { checkOutputFile, OutputFileError, writeOutputFile } from "./output-file";
+import { readRunInputs, type RunInputs } from "./run-inputs";
+import { planRedactor, redactCredentials } from "./redaction";
 import { findProject, listStackFiles, PROGRAM_ROOT, readTextFile, stackNameOf, StackFileError } from "./stack-file";
+import { parseBoundedJson } from "./json-input";
 import { STACK_NAME_RE } from "./preflight/project";
 
 // V8's on-disk code cache (Node 22.1+): later runs skip compiling the SDKs and the program again
@@ -40,20 +44,6 @@ options:
 
 class UsageError extends Error {}
 
-/** `--previous`: stack -> outputs from an earlier `--json` (`{ stacks: [{ stack, outputs }] }`). */
-function readPrevious(path: string): Record<string, Record<string, unknown>> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readTextFile(path, "file", 64 * 1024 * 1024));
-  } catch (e) {
-    throw new UsageError(`--previous ${path}: ${e instanceof Error ? e.message : String(e)} (give the --json output of an earlier plan)`);
-  }
-  const stacks = (doc as { stacks?: unknown }).stacks;
-  if (!Array.isArray(stacks)) throw new UsageError(`--previous ${path}: no "stacks" list (give the --json output of an earlier plan)`);
-  return Object.fromEntries(stacks.filter((x): x is { stack: string; outputs: Record<string, unknown> } =>
-    typeof x?.stack === "string" && typeof x?.outputs === "object" && x.outputs !== null).map((x) => [x.stack, x.outputs]));
-}
-
 export interface CliArgs {
   readonly files: string[];
   readonly json: boolean;
@@ -64,23 +54,26 @@ export interface CliArgs {
   readonly afterDestroy?: DestroyMode;
   readonly baseFile?: string;
   readonly outFile?: string;
-  /** Outputs of each stack's last deployment, by stack (from `--previous`). */
-  readonly previous?: Record<string, Record<string, unknown>>;
+  /** The --json of the stacks' last deployment (`--previous`): their outputs are each stack's previous outputs. */
+  readonly previousFile?: string;
   /** Tags stored with each stack (from `--stack-tags`). */
   readonly storedTags?: Record<string, Record<string, string>>;
+  readonly storedTagsFile?: string;
 }
 
 /** `--stack-tags`: `{ "<stack>": { "<tag>": "<value>" } }`, every value a string. */
 function readStoredTags(path: string): Record<string, Record<string, string>> {
-  let doc: unknown;
+  let text: string;
   try {
-    doc = JSON.parse(readTextFile(path, "stack tags file"));
+    text = readTextFile(path, "stack tags file");
   } catch (e) {
     throw new UsageError(`--stack-tags ${path}: ${e instanceof Error ? e.message : String(e)} (give JSON { "<stack>": { "<tag>": "<value>" } })`);
   }
+  const parsed = parseBoundedJson(text);
+  const doc = parsed.ok ? parsed.value : undefined;
   const ok = typeof doc === "object" && doc !== null && !Array.isArray(doc) && Object.values(doc).every((tags) =>
     typeof tags === "object" && tags !== null && !Array.isArray(tags) && Object.values(tags).every((v) => typeof v === "string"));
-  if (!ok) throw new UsageError(`--stack-tags ${path}: must be { "<stack>": { "<tag>": "<value>" } } with string values`);
+  if (!ok) throw new UsageError(`--stack-tags ${path}: ${parsed.ok ? "" : `${parsed.reason}; `}must be JSON { "<stack>": { "<tag>": "<value>" } } with string values`);
   return doc as Record<string, Record<string, string>>;
 }
 
@@ -93,8 +86,9 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let afterDestroy: DestroyMode | undefined;
   let baseFile: string | undefined;
   let outFile: string | undefined;
-  let previous: Record<string, Record<string, unknown>> | undefined;
+  let previousFile: string | undefined;
   let storedTags: Record<string, Record<string, string>> | undefined;
+  let storedTagsFile: string | undefined;
   let stack: string | undefined;
   let configFile: string | undefined;
   let all = false;
@@ -118,8 +112,8 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
     }
     else if (arg === "--base") baseFile = resolve(cwd, value());
     else if (arg === "--out") outFile = resolve(cwd, value());
-    else if (arg === "--previous") previous = readPrevious(resolve(cwd, value()));
-    else if (arg === "--stack-tags") storedTags = readStoredTags(resolve(cwd, value()));
+    else if (arg === "--previous") previousFile = resolve(cwd, value());
+    else if (arg === "--stack-tags") { storedTagsFile = resolve(cwd, value()); storedTags = readStoredTags(storedTagsFile); }
     else if (arg === "--stack") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--all") all = true;
@@ -130,7 +124,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
   if (baseFile !== undefined && preview) throw new UsageError("--base diffs a deployed stack's next up; --preview plans stacks that do not exist yet: use one or the other");
-  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}), ...(previous ? { previous } : {}), ...(storedTags ? { storedTags } : {}) };
+  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}), ...(previousFile ? { previousFile } : {}), ...(storedTags ? { storedTags } : {}), ...(storedTagsFile ? { storedTagsFile } : {}) };
   // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
   let root: string;
   try {
@@ -158,20 +152,8 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   return { files, ...opts };
 }
 
-function readPolicyConfig(path: string | undefined): unknown {
-  if (path === undefined) return {};
-  let text: string;
-  try {
-    text = readTextFile(path, "policy config file");
-  } catch (e) {
-    throw new PolicyConfigError(e instanceof StackFileError ? e.message : `${path}: cannot be read (does it exist?)`);
-  }
-  try {
-    return text.trim() === "" ? {} : JSON.parse(text);
-  } catch (e) {
-    throw new PolicyConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-}
+/** Errors name inputs and may quote them: never a credential found in them. */
+const writeError = (text: string) => process.stderr.write(redactCredentials(text));
 
 /** `analyzer`: a running policy pack to reuse (tests); by default each run starts its own. */
 export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer } = {}): Promise<number> {
@@ -179,8 +161,20 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   try {
     args = parseArgs(argv, cwd);
   } catch (e) {
-    if (e instanceof UsageError) process.stderr.write(`${e.message}\n${USAGE}\n`);
-    else process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError) writeError(`${e.message}\n${USAGE}\n`);
+    else writeError(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  // Every input read and checked first: bad input exits 2 before anything is started.
+  let inputs: RunInputs;
+  try {
+    inputs = readRunInputs(args);
+    if (args.storedTagsFile) inputs = { ...inputs, paths: [...inputs.paths, { what: "--stack-tags", path: args.storedTagsFile }] };
+    if (args.outFile) checkOutputFile("--out", args.outFile, inputs.paths);
+  } catch (e) {
+    if (e instanceof StackFileError || e instanceof OutputFileError) writeError(`${e.message}\n`);
+    else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
+    else writeError(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
     return 2;
   }
   // The pack starts (ts-node type-checks it, about a second) while the program's modules load.
@@ -189,37 +183,40 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   // Loaded after the pack started: they load the program and its providers' SDKs (most of the start-up).
   const plan = require("./plan") as typeof import("./plan");
   const report = require("./report") as typeof import("./report");
-  const baseFile = require("./diff/base-file") as typeof import("./diff/base-file");
   let result: PlanResult;
   try {
-    const base = args.baseFile ? baseFile.readBasePlan(args.baseFile) : undefined;
     result = await plan.planAll(args.files, {
-      ...(base ? { base } : {}),
-      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.policyConfigFile ? { policyConfigFile: args.policyConfigFile } : {}), ...(args.deployed ? { deployed: args.deployed } : {}),
-      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(args.previous ? { previous: args.previous } : {}), ...(args.storedTags ? { storedTags: args.storedTags } : {}), analyzer: await starting,
+      ...(inputs.base ? { base: inputs.base } : {}),
+      preview: args.preview, policyConfig: inputs.policyConfig, ...(args.policyConfigFile ? { policyConfigFile: args.policyConfigFile } : {}), ...(args.deployed ? { deployed: args.deployed } : {}),
+      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(inputs.previous ? { previous: inputs.previous } : {}), ...(args.storedTags ? { storedTags: args.storedTags } : {}), analyzer: await starting,
     });
   } catch (e) {
-    if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);
-    else if (e instanceof PolicyConfigError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
-    else process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) writeError(`${e.message}\n`);
+    else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
+    else writeError(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
     return 2;
   } finally {
     if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
   }
-  const json = () => `${JSON.stringify(report.planJson(result), null, 2)}\n`;
+  // Everything printed or written goes through one redaction (offline/redaction.ts).
+  const redactor = planRedactor(result.stacks, inputs.base);
+  const json = () => `${JSON.stringify(redactor.json(report.planJson(result)), null, 2)}\n`;
   if (args.outFile) {
     try {
-      writeFileSync(args.outFile, json());
+      writeOutputFile("--out", args.outFile, json(), inputs.paths);
     } catch (e) {
-      process.stderr.write(`--out ${args.outFile}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in an existing, writable directory\n`);
+      writeError(e instanceof OutputFileError ? `${e.message}\n`
+        : `--out ${args.outFile}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in an existing, writable directory\n`);
       return 2;
     }
   }
-  process.stdout.write(args.json ? json() : `${report.planSummary(result)}\n`);
+  process.stdout.write(args.json ? json() : `${redactor.text(report.planSummary(result))}\n`);
   return report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
 }
 
 if (require.main === module) {
+  // Interrupted (Ctrl-C, a CI job cancelled): exit through the exit hooks, which stop the policy pack.
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) process.once(signal, () => process.exit(code));
   // Exit only once stdout is flushed: a large --json document into a pipe is written asynchronously.
   main(process.argv.slice(2)).then((code) => { process.stdout.write("", () => process.exit(code)); }, (e: unknown) => {
     process.stderr.write(`internal error: ${String(e)}\n`);

@@ -212,26 +212,31 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
   // The pack starts (about a second: ts-node type-checks it) while the programs run.
   const starting = options.analyzer ? Promise.resolve(options.analyzer) : PolicyAnalyzer.start();
   starting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  // A failure before the analysis stops the pack this plan started (once it is up).
+  const stopOnError = (e: unknown): never => {
+    if (!options.analyzer) void starting.then((a) => a.close(), () => undefined);
+    throw e;
+  };
   const newRefs = () => new StackReferences(planned.map((p) => ({ stack: p.file.stack, project: p.project, file: p.file.path, references: p.config })), options.external);
   const refs = newRefs();
   const organization = refs.organization ?? DEFAULT_ORGANIZATION;
   const existing = new Map<string, readonly ExistingObject[]>();
   if (options.afterDestroy) {
     // The first life: every stack deployed, then destroyed; keep what the destroy leaves behind.
-    const first = await rollout(planned, { refs: newRefs(), organization, existing, published: new PublishedStore() });
+    const first = await rollout(planned, { refs: newRefs(), organization, existing, published: new PublishedStore() }).catch(stopOnError);
     for (const [stack, record] of first) existing.set(stack, leftoversAfterDestroy(record.resources, options.afterDestroy));
   }
   for (const [stack, outputs] of Object.entries(options.previous ?? {})) refs.deploy(stack, outputs);
   const world: World = { refs, organization, existing, published: new PublishedStore() };
   const deployedNames = new Set(options.deployed ?? (view === "up" ? planned.map((p) => p.file.stack) : []));
   for (const name of deployedNames) {
-    if (!planned.some((p) => p.file.stack === name)) throw new PlanError(name, `--deployed ${name}: no such stack in the plan (stacks: ${planned.map((p) => p.file.stack).join(", ")})`);
+    if (!planned.some((p) => p.file.stack === name)) stopOnError(new PlanError(name, `--deployed ${name}: no such stack in the plan (stacks: ${planned.map((p) => p.file.stack).join(", ")})`));
   }
   // The stacks that exist already, as their own rollout left them; then every other stack's first run.
   const deployed = planned.filter((p) => deployedNames.has(p.file.stack));
-  const records = await rollout(deployed, world);
+  const records = await rollout(deployed, world).catch(stopOnError);
   for (const p of planned.filter((x) => !deployedNames.has(x.file.stack))) {
-    const record = await runStack(p, view, world);
+    const record = await runStack(p, view, world).catch(stopOnError);
     if (view === "up") world.published.deploy(p.file.stack, record);
     records.set(p.file.stack, record);
   }

@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import { attachParseOptions } from "../lib/config/parse";
 import { STACK_NAME_RE } from "./preflight/project";
+import { jsonDepth } from "./json-input";
 
 /** A user error about a file: the CLI prints it and exits 2, without a stack trace. */
 export class StackFileError extends Error {
@@ -99,7 +100,8 @@ export function readTextFile(path: string, what = "file", maxBytes = MAX_STACK_F
 function parseYamlText(path: string, text: string): Document.Parsed {
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    // logLevel error: yaml's own warnings go to stderr and quote the file (a key, maybe a credential).
+    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, logLevel: "error" });
   } catch (e) {
     if (e instanceof RangeError) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
     throw new StackFileError(path, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
@@ -218,6 +220,10 @@ export function readStackFile(path: string): StackFile {
       secretKeys.push(fullKey);
       config[fullKey] = "[secret]";
       continue;
+    }
+    // A JSON text in a string is decoded as structured config: bounded like the YAML around it.
+    if (typeof value === "string" && /^\s*[[{]/.test(value) && jsonDepth(value, MAX_NESTING) > MAX_NESTING) {
+      throw new StackFileError(path, `${fullKey} holds JSON nested more than ${MAX_NESTING} levels deep; no InfraSage setting is deeper than 3. Fix: write the value out as YAML`);
     }
     const node = nodes.get(key);
     config[fullKey] = encodeTop(node, value, docNode);

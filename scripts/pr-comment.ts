@@ -4,8 +4,11 @@
  * A plan that failed (exit 2) has no file: pass its exit status and the comment says so.
  * Exit 2 on bad arguments or an unreadable plan file.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { prComment, type CommentInput, type PlanDoc } from "../offline/pr-comment";
+import { parseBoundedJson } from "../offline/json-input";
+import { redactCredentials, Redactor } from "../offline/redaction";
+import { readTextFile } from "../offline/stack-file";
 
 export function parseArgs(argv: readonly string[]): { base: string; inputs: CommentInput[] } {
   let base = "the target branch";
@@ -21,11 +24,16 @@ export function parseArgs(argv: readonly string[]): { base: string; inputs: Comm
       const exitCode = Number(code);
       let plan: PlanDoc | undefined;
       if (existsSync(file) && exitCode !== 2) {
+        // Bounded like every plan input (offline/json-input.ts); the error never quotes the file.
+        let parsed: ReturnType<typeof parseBoundedJson>;
         try {
-          plan = JSON.parse(readFileSync(file, "utf8")) as PlanDoc;
+          parsed = parseBoundedJson(readTextFile(file, "plan --json file", 64 * 1024 * 1024));
         } catch (e) {
-          throw new Error(`${file}: not a plan's --json (${(e as Error).message}); write it with npm run -s plan -- ... --out ${file}`);
+          throw new Error(`${(e as Error).message}; write it with npm run -s plan -- ... --out ${file}`);
         }
+        if (!parsed.ok) throw new Error(`${file}: not a plan's --json (${parsed.reason}); write it with npm run -s plan -- ... --out ${file}`);
+        // Redacted before Markdown escaping hides a token's shape (ghp_ becomes ghp\_).
+        plan = new Redactor().json(parsed.value) as PlanDoc;
       }
       inputs.push({ title, exitCode, ...(plan ? { plan } : {}) });
     } else throw new Error(`unknown argument ${arg}`);
@@ -36,9 +44,10 @@ export function parseArgs(argv: readonly string[]): { base: string; inputs: Comm
 if (require.main === module) {
   try {
     const { base, inputs } = parseArgs(process.argv.slice(2));
-    process.stdout.write(prComment(inputs, base));
+    // The plans were redacted when written; a hand-made or older plan file goes through the scanner here.
+    process.stdout.write(redactCredentials(prComment(inputs, base)));
   } catch (e) {
-    process.stderr.write(`pr-comment: ${(e as Error).message}\n`);
+    process.stderr.write(redactCredentials(`pr-comment: ${(e as Error).message}\n`));
     process.exitCode = 2;
   }
 }

@@ -10,12 +10,13 @@
  * The CLI's stdout is never printed (it may be a kubeconfig); of a failed call only stderr is shown.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, openSync, fchmodSync, writeFileSync, closeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { findProject, listStackFiles, stackNameOf, StackFileError } from "../offline/stack-file";
 import { mergeKubeconfigs } from "../lib/kubeconfig";
+import { OutputFileError, writeOutputFile, type RunInput } from "../offline/output-file";
 
 const INSTALL_URL = "https://www.pulumi.com/docs/install/";
 /** Exit statuses above 125 mean "command not found"/"killed by a signal" to shells. */
@@ -98,21 +99,23 @@ function fetchKubeconfig(stack: string, root: string): Fetched {
   return { kind: "ok", text };
 }
 
-/** Writes the file so that it is 0600 before the secret is in it, also when it already existed with another mode. */
-function writeSecretFile(dir: string, path: string, text: string): Failure | undefined {
+/**
+ * Writes the file so that it is 0600 before the secret is in it, also when it already existed with
+ * another mode; through the plan's one writer (offline/output-file.ts): atomically, and never over a
+ * file of the project (`~/.kube/<stack>` a link to a stack file).
+ */
+function writeSecretFile(dir: string, path: string, text: string, inputs: readonly RunInput[]): Failure | undefined {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const fd = openSync(path, "w", 0o600);
-    try {
-      fchmodSync(fd, 0o600);
-      writeFileSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
+    writeOutputFile("kubeconfig", path, text, inputs, 0o600);
     return undefined;
   } catch (e) {
+    if (e instanceof OutputFileError) {
+      return /: is a directory\./.test(e.message) ? { reason: `${path} is a directory`, fix: "move it out of the way" } : { reason: e.message.replace(/ Fix: .*$/, ""), fix: `remove or move ${path} (it leads to a file of the project)` };
+    }
     const err = e as NodeJS.ErrnoException;
-    const at = err.path ?? path;
+    // The temporary file beside the target is an implementation detail: name the target.
+    const at = err.path && !err.path.endsWith(".tmp") ? err.path : path;
     switch (err.code) {
       case "EACCES":
       case "EPERM":
@@ -152,6 +155,8 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   const dir = join(homedir(), ".kube");
+  // The project's own files, which a kubeconfig must never replace.
+  const inputs: RunInput[] = [{ what: "the project file", path: join(root, "Pulumi.yaml") }, ...listStackFiles(root).map((f) => ({ what: "the stack file", path: f }))];
   const written: { stack: string; path: string; text: string }[] = [];
   let failed = 0;
   const fail = (stack: string, f: Failure): void => {
@@ -187,7 +192,7 @@ function main(argv: readonly string[]): number {
       fail(stack, { reason: `not written: its kubeconfig clashes with stack ${clash.stack}'s (same ${clash.message})`, fix: "give each stack's cluster a distinct name (the context name includes the region)" });
       continue;
     }
-    const writeFailure = writeSecretFile(dir, path, fetched.text);
+    const writeFailure = writeSecretFile(dir, path, fetched.text, inputs);
     if (writeFailure) {
       fail(stack, writeFailure);
       continue;

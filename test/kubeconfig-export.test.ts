@@ -1,7 +1,7 @@
 /** npm run kubeconfigs: every stack's kubeconfig into ~/.kube/<stack>, mergeable, nothing secret printed. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, statSync, chmodSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, statSync, chmodSync, existsSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -159,5 +159,24 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     assert.equal(run.status, 125);
     assert.equal(run.stderr.split("\n").filter((l) => /^missing-\d+: failed: .*no stack named/.test(l)).length, 130);
     assert.equal(run.stdout, "0 written, 130 failed\n");
+  });
+
+  it("never writes a kubeconfig over a file of the project (~/.kube/<stack> a link to its stack file)", () => {
+    const project = mkdtempSync(join(tmpdir(), "project-"));
+    writeFileSync(join(project, "Pulumi.yaml"), "name: infrasage\nruntime: nodejs\n");
+    const stackFile = join(project, "Pulumi.lab.yaml");
+    writeFileSync(stackFile, "config:\n  aws:region: eu-west-1\n");
+    const home = mkdtempSync(join(tmpdir(), "home-"));
+    mkdirSync(join(home, ".kube"));
+    symlinkSync(stackFile, join(home, ".kube", "lab"));
+    const dir = stubPulumi({ lab: catFile(mkdtempSync(join(tmpdir(), "pulumi-out-")), "lab", kubeconfigOf("lab")) });
+    // Run from the project (its stack files are what must not be replaced).
+    const run = spawnSync(process.execPath, ["--import", join(ROOT, "node_modules", "tsx", "dist", "loader.mjs"), join(ROOT, "scripts", "write-kubeconfigs.ts")], {
+      cwd: project, encoding: "utf8", env: { ...process.env, HOME: home, PATH: `${dir}:${process.env.PATH}` },
+    });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, new RegExp(`^lab: failed: kubeconfig .*lab: is the stack file ${stackFile.replace(/[.]/g, "\\.")}`, "m"));
+    assert.equal(readFileSync(stackFile, "utf8"), "config:\n  aws:region: eu-west-1\n");
+    assert.doesNotMatch(run.stdout + run.stderr, /U0VDUkVULUNB/);
   });
 });

@@ -3,7 +3,8 @@
  * identity (its name vs its region), config namespaces, tags that would rewrite the program's own,
  * the chart source, and volume sizes. Pure: each returns problems (key, message, fix).
  */
-import { resolve, sep } from "node:path";
+import { realpathSync } from "node:fs";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { findRegion, REGIONS } from "../../policies/shared/regions";
 import { FLOW_TAG } from "../../policies/shared/flows";
 import { closest, editDistance, type ConfigProblem } from "./problems";
@@ -314,17 +315,36 @@ function repoProblems(repo: string): { message: string; fix: string }[] {
   return out;
 }
 
+/** The real path of `path` (symlinks followed); for a path not there yet, its nearest existing folder's. */
+export function realPathOf(path: string): string {
+  let head = resolve(path);
+  let tail = "";
+  for (;;) {
+    try {
+      return join(realpathSync.native(head), tail);
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return resolve(path);
+      tail = join(basename(head), tail);
+      head = parent;
+    }
+  }
+}
+
 function pathProblems(path: string, allowOutside: boolean, root: string): { message: string; fix: string } | undefined {
   const fix = "use a path inside the project folder, such as ./infrasage-chart";
   if (CONTROL_RE.test(path)) return { message: "contains a control character (such as NUL)", fix };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { message: "is a URL, not a path", fix: "for a chart from a repository use chart.repo + chart.name + chart.version" };
   if (path.includes("\\")) return { message: "uses \\ separators, which Linux (where pulumi up runs) reads as part of a name", fix: "separate folders with /" };
   if (path === "~" || path.startsWith("~/")) return { message: "starts with ~, which Helm does not expand (it would look for a folder named ~)", fix };
-  const resolved = resolve(root, path);
-  const inside = resolved === root || resolved.startsWith(root + sep);
+  // Judged by real paths: a symlink inside the project may point anywhere.
+  const resolved = realPathOf(resolve(root, path));
+  const realRoot = realPathOf(root);
+  const inside = resolved === realRoot || resolved.startsWith(realRoot + sep);
   if (!inside && !allowOutside) {
+    const via = resolved === resolve(root, path) ? "" : ` (through a symbolic link: ${resolve(root, path)})`;
     return {
-      message: `resolves to ${resolved}, outside the project folder ${root}: a chart there is neither reviewed nor versioned with this program`,
+      message: `resolves to ${resolved}${via}, outside the project folder ${realRoot}: a chart there is neither reviewed nor versioned with this program`,
       fix: "move the chart into the project folder (e.g. ./infrasage-chart), or set infrasage:chart.allowOutsideRepository: true to use it on purpose",
     };
   }

@@ -37,11 +37,15 @@ export function editDistance(a: string, b: string): number {
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const limit = Math.max(2, Math.floor(word.length / 3));
   for (const c of candidates) {
+    // The distance is at least the difference in length: a word far longer than every candidate
+    // (a megabyte value) is never compared cell by cell.
+    if (Math.abs(word.length - c.length) > limit) continue;
     const d = editDistance(word, c);
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return bestDistance <= limit ? best : undefined;
 }
 
 /**

@@ -4,10 +4,16 @@
  * stack trace or a silently empty diff.
  */
 import { readTextFile, StackFileError } from "../stack-file";
+import { parseBoundedJson } from "../json-input";
+import { STACK_NAME_RE } from "../preflight/project";
 import type { BaseResource } from "./stack-diff";
 
 /** Base plans can hold many stacks; 64 MiB is far beyond any plan of ours and bounds the read. */
 const MAX_BASE_BYTES = 64 * 1024 * 1024;
+
+/** Counts far beyond any plan of ours (a stack has a few hundred resources) that keep the diff fast. */
+export const MAX_BASE_STACKS = 200;
+export const MAX_BASE_RESOURCES = 5_000;
 
 export interface BaseStack {
   readonly stack: string;
@@ -35,17 +41,17 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** Parses the text of a base file (`file` names it in errors). */
 export function parseBasePlan(file: string, text: string): BasePlan {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    fail(file, `is not a plan's --json (not valid JSON: ${(e as Error).message}${/^\s*>/.test(text) ? "; the first line is npm's banner: write it with npm run -s or --out" : ""})`);
-  }
+  const parsed = parseBoundedJson(text);
+  if (!parsed.ok) fail(file, `is not a plan's --json (${parsed.reason}${/^\s*>/.test(text) ? "; the first line is npm's banner: write it with npm run -s or --out" : ""})`);
+  const doc = parsed.value;
   if (!isRecord(doc) || !Array.isArray(doc.stacks)) fail(file, "is not a plan's --json (no \"stacks\" list)");
   if (doc.view === "preview") fail(file, "is a --preview plan (values unknown); the base is what is deployed: plan it without --preview");
+  if (doc.stacks.length > MAX_BASE_STACKS) fail(file, `holds ${doc.stacks.length} stacks; a plan holds at most ${MAX_BASE_STACKS}`);
   const stacks = new Map<string, BaseStack>();
   doc.stacks.forEach((s: unknown, i: number) => {
     if (!isRecord(s) || typeof s.stack !== "string" || !Array.isArray(s.resources)) fail(file, `stacks[${i}] is not a planned stack (needs "stack" and "resources")`);
+    if (!STACK_NAME_RE.test(s.stack)) fail(file, `stacks[${i}].stack is not a stack name (1 to 100 letters, digits, -, _ or .)`);
+    if (s.resources.length > MAX_BASE_RESOURCES) fail(file, `stacks[${i}] holds ${s.resources.length} resources; a planned stack holds at most ${MAX_BASE_RESOURCES}`);
     const resources = s.resources.map((r: unknown, j: number): BaseResource => {
       if (!isRecord(r) || typeof r.urn !== "string" || typeof r.type !== "string" || typeof r.name !== "string" || !isRecord(r.inputs)) {
         fail(file, `stacks[${i}].resources[${j}] is not a planned resource (needs urn, type, name, inputs)`);

@@ -44,9 +44,9 @@ export function guardReason(d: ResourceDiff, base: readonly BaseResource[], prot
   if (protectedInBase || d.protect) return "it is protected";
   const own = GUARDED[d.type];
   if (own) return own;
-  const deps = (type: string) => base.filter((b) => b.type === type).flatMap((b) => b.dependencies ?? []);
+  const deps = (type: string) => indexOf(base).deps.get(type) ?? new Set<string>();
   const urns = [d.urn, d.aliasedFrom].filter((u): u is string => u !== undefined);
-  if (d.type === "aws:ec2/subnet:Subnet" && urns.some((u) => deps("aws:eks/nodeGroup:NodeGroup").includes(u) || deps("aws:eks/cluster:Cluster").includes(u))) {
+  if (d.type === "aws:ec2/subnet:Subnet" && urns.some((u) => deps("aws:eks/nodeGroup:NodeGroup").has(u) || deps("aws:eks/cluster:Cluster").has(u))) {
     return "it carries the cluster's nodes";
   }
   if (d.type.startsWith("aws:ec2/vpcPeeringConnection") && ancestorTypes(d, base).some((t) => t.startsWith("infrasage:replication:"))) {
@@ -55,8 +55,21 @@ export function guardReason(d: ResourceDiff, base: readonly BaseResource[], prot
   return undefined;
 }
 
+/** Per base, built once: the dependencies of each type, resources by URN (per resource it was quadratic). */
+const indexes = new WeakMap<readonly BaseResource[], { deps: Map<string, Set<string>>; byUrn: Map<string, BaseResource> }>();
+function indexOf(base: readonly BaseResource[]) {
+  let index = indexes.get(base);
+  if (!index) {
+    const deps = new Map<string, Set<string>>();
+    for (const b of base) for (const u of b.dependencies ?? []) deps.set(b.type, (deps.get(b.type) ?? new Set()).add(u));
+    index = { deps, byUrn: new Map(base.map((b) => [b.urn, b])) };
+    indexes.set(base, index);
+  }
+  return index;
+}
+
 function ancestorTypes(d: ResourceDiff, base: readonly BaseResource[]): string[] {
-  const byUrn = new Map(base.map((b) => [b.urn, b]));
+  const byUrn = indexOf(base).byUrn;
   const types: string[] = [];
   let parent = d.parent ?? undefined;
   for (let i = 0; parent && i < 50; i++) {

@@ -82,6 +82,27 @@ export function changedPaths(old: unknown, next: unknown, prefix = ""): { path: 
   return same(old, next) ? [] : [{ path: prefix, old, new: next }];
 }
 
+/** How the plan shows a secret (offline/run-program.ts SECRET). */
+const SECRET = "[secret]";
+
+/**
+ * A change as it may be shown: wherever either side is secret, both are. A base written before the
+ * value became secret holds it in plain text, and a head that no longer marks it secret would show
+ * it: either way the value is a secret now or was one.
+ */
+export function maskSecretPair(old: unknown, next: unknown): [unknown, unknown] {
+  if (old === SECRET || next === SECRET) return [old === undefined ? old : SECRET, next === undefined ? next : SECRET];
+  if (isObject(old) && isObject(next)) {
+    const pairs = [...new Set([...Object.keys(old), ...Object.keys(next)])].map((k) => [k, maskSecretPair(old[k], next[k])] as const);
+    return [Object.fromEntries(pairs.filter(([k]) => k in old).map(([k, p]) => [k, p[0]])), Object.fromEntries(pairs.filter(([k]) => k in next).map(([k, p]) => [k, p[1]]))];
+  }
+  if (Array.isArray(old) && Array.isArray(next)) {
+    const pairs = Array.from({ length: Math.max(old.length, next.length) }, (_, i) => maskSecretPair(old[i], next[i]));
+    return [pairs.slice(0, old.length).map((p) => p[0]), pairs.slice(0, next.length).map((p) => p[1])];
+  }
+  return [old, next];
+}
+
 const ignored = (ignore: readonly string[], path: string) => ignore.some((i) => path === i || path.startsWith(`${i}.`));
 
 function opOf(changes: readonly PropertyChange[]): Op {
@@ -145,14 +166,15 @@ function diffOne(r: HeadResource, b: BaseResource | undefined, fresh: ReadonlySe
     const computed = deps.some((u) => fresh.has(u));
     if (!computed && deps.some((u) => keptByAlias.has(u))) continue;
     const { effect, source } = classifyChange(r.type, c.path, computed);
-    changes.push({ ...c, new: computed ? KNOWN_AFTER_APPLY : c.new, effect, source });
+    const [shownOld, shownNew] = maskSecretPair(c.old, c.new);
+    changes.push({ ...c, old: shownOld, new: computed ? KNOWN_AFTER_APPLY : shownNew, effect, source });
     seen.add(top);
   }
   // Properties whose value is the same offline but computed from a resource being replaced.
   for (const [prop, deps] of Object.entries(r.propertyDependencies)) {
     if (seen.has(prop) || ignored(r.ignoreChanges, prop) || !(prop in r.inputs) || !deps.some((u) => fresh.has(u))) continue;
     const { effect, source } = classifyChange(r.type, prop, true);
-    changes.push({ path: prop, old: b.inputs[prop], new: KNOWN_AFTER_APPLY, effect, source });
+    changes.push({ path: prop, old: maskSecretPair(b.inputs[prop], r.inputs[prop])[0], new: KNOWN_AFTER_APPLY, effect, source });
   }
   // A resource whose explicit provider is replaced is replaced with it (the engine's provider diff).
   if (r.provider && fresh.has(r.provider) && b.provider === r.provider) {

@@ -6,12 +6,17 @@
  * against values.schema.json with santhosh-tekuri/jsonschema v6, JSON Schema 2020-12 unless the
  * schema names its draft).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import Ajv, { type AnySchema } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import type { Finding } from "./finding";
+import { realPathOf } from "../../lib/config/input-rules";
+import { readTextFile } from "../stack-file";
+
+/** A chart file, read bounded and never blocking (a FIFO, a device); errors say which file and why. */
+const readChartFile = (file: string): string => readTextFile(file, "chart file", 8 * 1024 * 1024);
 
 /** Helm parses a chart version with Masterminds/semver v3 NewVersion (its loose SemVer pattern). */
 const HELM_VERSION_RE = /^v?(0|[1-9]\d*)(\.(0|[1-9]\d*))?(\.(0|[1-9]\d*))?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
@@ -33,7 +38,8 @@ const finding = (c: ChartCheck, message: string, fix: string): Finding => ({ kin
 
 /** Loads and checks one local chart; an empty list means a real Check and install would accept it. */
 export function checkLocalChart(c: ChartCheck): Finding[] {
-  const dir = isAbsolute(c.chartPath) ? c.chartPath : resolve(c.programDir, c.chartPath);
+  // Judged by its real path (symlinks followed), as Helm loads it and as the config's rule judges it.
+  const dir = realPathOf(isAbsolute(c.chartPath) ? c.chartPath : resolve(c.programDir, c.chartPath));
   const getIt = "put the InfraSage chart there (README: \"The InfraSage chart\"), or set chart.path to where it is, or chart.repo + chart.name + chart.version";
   if (!existsSync(dir)) {
     // locateChart: a name starting with "." or "/" is a path; anything else is downloaded from a repository.
@@ -47,7 +53,7 @@ export function checkLocalChart(c: ChartCheck): Finding[] {
   if (!existsSync(chartYaml)) return [finding(c, `${chartYaml} is missing: ${dir} is not a Helm chart`, "point chart.path at the directory that holds Chart.yaml")];
   let meta: Record<string, unknown>;
   try {
-    const doc = parseYaml(readFileSync(chartYaml, "utf8")) as unknown;
+    const doc = parseYaml(readChartFile(chartYaml)) as unknown;
     meta = doc && typeof doc === "object" && !Array.isArray(doc) ? doc as Record<string, unknown> : {};
   } catch (e) {
     return [finding(c, `${chartYaml} is not valid YAML: ${(e as Error).message.split("\n")[0]}`, "fix Chart.yaml")];
@@ -74,7 +80,7 @@ export function checkLocalChart(c: ChartCheck): Finding[] {
 function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, unknown>): Finding[] {
   let schema: Record<string, unknown>;
   try {
-    schema = JSON.parse(readFileSync(schemaFile, "utf8")) as Record<string, unknown>;
+    schema = JSON.parse(readChartFile(schemaFile)) as Record<string, unknown>;
   } catch (e) {
     return [finding(c, `${schemaFile} is not valid JSON: ${(e as Error).message}`, "fix the chart's values.schema.json")];
   }
@@ -97,7 +103,7 @@ function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, u
 function readChartValues(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
   try {
-    const doc = parseYaml(readFileSync(file, "utf8")) as unknown;
+    const doc = parseYaml(readChartFile(file)) as unknown;
     return doc && typeof doc === "object" && !Array.isArray(doc) ? doc as Record<string, unknown> : {};
   } catch {
     return {};
