@@ -177,11 +177,11 @@ describe("plan CLI: no policy pack process outlives a run", function () {
   before(function () { if (!lstatSync("/proc", { throwIfNoEntry: false })) this.skip(); });
   const cli = (args: string[], marker: string) => ({ cmd: process.execPath, args: ["--import", "tsx", "offline/cli.ts", ...args], opts: { cwd: ROOT, encoding: "utf8" as const, env: { ...process.env, INFRASAGE_TEST_RUN: marker } } });
 
-  it("a rejected --base (refused while the pack used to start), and a policy config the pack rejects after it started: exit 2, nothing left", async () => {
+  it("a rejected --base (refused while the pack used to start), and a policy config its schemas reject: exit 2, nothing left", async () => {
     const dir = tmp();
     const runs: [string[], RegExp][] = [
       [["--stack", "eu-west-1", "--base", json(dir, "broken.json", "{ not json")], /broken\.json: is not a plan's --json/],
-      [["--stack", "eu-west-1", "--policy-pack-config", json(dir, "bad.json", { "aws-resource-in-home-region": { homeRegion: 5 } })], /--policy-pack-config: policy pack configuration is invalid/],
+      [["--stack", "eu-west-1", "--policy-pack-config", json(dir, "bad.json", { "aws-resource-in-home-region": { homeRegion: 5 } })], /bad\.json: policy pack configuration is invalid/],
     ];
     for (const [args, message] of runs) {
       const marker = randomBytes(8).toString("hex");
