@@ -463,6 +463,11 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   for (const p of publicAccessCidrsProblems(config.cluster.publicAccessCidrs)) {
     add(p.index === undefined ? "cluster.publicAccessCidrs" : `cluster.publicAccessCidrs[${p.index}]`, p.message, p.fix);
   }
+  // A file copied from another region ("Adding a region") keeps that region's storage class: name the key.
+  const otherRegions = c.clickhouse?.storageClass === undefined || !regionKnown ? [] : regionsNamedBy(c.clickhouse.storageClass).filter((r) => r !== config.region && findRegion(r));
+  if (otherRegions.length > 0) {
+    add("clickhouse.storageClass", `"${c.clickhouse!.storageClass}" is a storage class of ${otherRegions.join(", ")}, not of ${config.region} (the program creates gp3-${config.region}; the residency policies refuse another region's)`, `remove the key (it defaults to gp3-${config.region})`);
+  }
   for (const k of ["clickhouse", "kafka"] as const) {
     const size = c[k]?.size;
     const p = size === undefined ? undefined : volumeSizeProblem(size);
