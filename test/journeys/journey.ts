@@ -87,6 +87,11 @@ export class Journey {
     return step;
   }
 
+  /** `pulumi destroy`: nothing is in the stacks' state any more (the next step has no base). */
+  destroyed(): void {
+    this.last = undefined;
+  }
+
   /** The error text a plan exits 2 with. */
   async refused(): Promise<string> {
     try {
