@@ -166,6 +166,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       ...(federation ? { alertFederation: federation.values } : {}),
     },
     chart: config.chart,
+    ...(config.apiKeyRotation !== undefined ? { apiKeyRotation: config.apiKeyRotation } : {}),
     availabilityZones: azs,
     clusterName, // names the runbook kubeconfig (/etc/kubeconfig/<cluster>.yaml) when runbooks are scoped
     ...(activeActive?.release ? { replication: activeActive.release } : {}),

@@ -431,6 +431,7 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       ManagedBy: "pulumi",
     },
     allowReplace: c.allowReplace ?? [],
+    ...(c.apiKeyRotation !== undefined ? { apiKeyRotation: c.apiKeyRotation } : {}),
   };
 }
 

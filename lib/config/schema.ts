@@ -196,6 +196,8 @@ export const infrasageSchema = z.strictObject({
   }).optional(),
   deploy: deploySchema.optional(),
   stateBackend: z.enum(["shared", "per-jurisdiction"]).optional(),
+  /** Any new value rotates the API key (README "Rotating the API key"). */
+  apiKeyRotation: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters, e.g. 2026-12").optional(),
   links: linksSchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),
   allowReplace: z.array(allowReplaceSchema).optional(),
