@@ -531,9 +531,9 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   // Deploy path: each kind of runner takes only its own keys; a self-hosted runner's ranges are private.
   const d = c.deploy ?? {};
   const kind = config.deploy.runner;
-  const onlyFor: Record<string, string> = { repository: "codebuild", connectionArn: "codebuild", runnerLabel: "self-hosted", runnerCidrs: "self-hosted" };
-  for (const [k, runner] of Object.entries(onlyFor)) {
-    if ((d as Record<string, unknown>)[k] !== undefined && kind !== runner) add(`deploy.${k}`, `is set but deploy.runner is ${kind}`, `remove it, or set deploy.runner to ${runner}`);
+  const onlyFor: Record<string, readonly string[]> = { repository: ["codebuild"], connectionArn: ["codebuild"], runnerLabel: ["self-hosted"], runnerCidrs: ["self-hosted", "operator"] };
+  for (const [k, runners] of Object.entries(onlyFor)) {
+    if ((d as Record<string, unknown>)[k] !== undefined && !runners.includes(kind)) add(`deploy.${k}`, `is set but deploy.runner is ${kind}`, `remove it, or set deploy.runner to ${runners.join(" or ")}`);
   }
   config.deploy.runnerCidrs.forEach((cidr, i) => {
     const p = runnerCidrProblem(cidr);

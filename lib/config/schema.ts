@@ -138,7 +138,7 @@ export const replicationSchema = z.strictObject({
 
 /** How CI reaches the cluster (lib/deploy/deploy-path.ts). */
 export const deploySchema = z.strictObject({
-  runner: z.enum(["codebuild", "self-hosted", "github-hosted"]).optional(),
+  runner: z.enum(["codebuild", "self-hosted", "github-hosted", "operator"]).optional(),
   repository: z.string().regex(GITHUB_REPOSITORY_RE, "must be a GitHub owner/repo such as acme/infrasage").optional(),
   connectionArn: z.string().regex(CONNECTION_ARN_RE, "must be an AWS CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)").optional(),
   runnerLabel: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a runner label (letters, digits, . _ -)").optional(),
