@@ -44,10 +44,10 @@ function readPrevious(path: string): Record<string, Record<string, unknown>> {
   try {
     doc = JSON.parse(readTextFile(path, "file", 64 * 1024 * 1024));
   } catch (e) {
-    throw new UsageError(`--previous ${path}: ${e instanceof Error ? e.message : String(e)} (give the --json output of an earlier plan)`);
+    throw new Error(`--previous ${path}: ${e instanceof Error ? e.message : String(e)}. Fix: give the --json of the stacks' last deployment (npm run -s plan -- <selector> --out last.json)`);
   }
   const stacks = (doc as { stacks?: unknown }).stacks;
-  if (!Array.isArray(stacks)) throw new UsageError(`--previous ${path}: no "stacks" list (give the --json output of an earlier plan)`);
+  if (!Array.isArray(stacks)) throw new Error(`--previous ${path}: no "stacks" list. Fix: give the --json of the stacks' last deployment (npm run -s plan -- <selector> --out last.json)`);
   return Object.fromEntries(stacks.filter((x): x is { stack: string; outputs: Record<string, unknown> } =>
     typeof x?.stack === "string" && typeof x?.outputs === "object" && x.outputs !== null).map((x) => [x.stack, x.outputs]));
 }
@@ -155,6 +155,10 @@ function readPolicyConfig(path: string | undefined): unknown {
 
 /** `analyzer`: a running policy pack to reuse (tests); by default each run starts its own. */
 export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer } = {}): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let args: CliArgs;
   try {
     args = parseArgs(argv, cwd);
@@ -196,7 +200,10 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     }
   }
   process.stdout.write(args.json ? json() : `${report.planSummary(result)}\n`);
-  return report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
+  const code = report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
+  // The reason for exit 1, last (the text view is long); on stderr with --json, which owns stdout.
+  if (code === 1) (args.json ? process.stderr : process.stdout).write(`${report.exitReason(result, args.strict)}\n`);
+  return code;
 }
 
 if (require.main === module) {

@@ -87,6 +87,9 @@ function alreadyExists(type: string, physicalName: string): Error {
     : `creating ${type} (${physicalName}): ResourceAlreadyExistsException: the resource already exists`);
 }
 
+/** The version the mock answers for EKS's default add-on build: never real, the text view says so. */
+export const MOCK_ADDON_VERSION = "v1.0.0-eksbuild.1";
+
 const hex = (seed: string, length: number): string => createHash("sha256").update(seed).digest("hex").slice(0, length);
 
 /** Pulumi's auto-name: logical name + "-" + 7 random hex characters. */
@@ -290,7 +293,7 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
         case "aws:eks/getAddonVersion:getAddonVersion":
-          return { ...inputs, version: `v1.0.0-eksbuild.1`, id: String(inputs.addonName) };
+          return { ...inputs, version: MOCK_ADDON_VERSION, id: String(inputs.addonName) };
         case "aws:cloudwatch/getLogGroups:getLogGroups": {
           const prefix = String(inputs.logGroupNamePrefix ?? "");
           const names = (ctx.existing ?? []).filter((o) => o.type === "aws:cloudwatch/logGroup:LogGroup" && o.physicalName.startsWith(prefix)).map((o) => o.physicalName);

@@ -8,6 +8,7 @@ import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
 import { diffJson, diffLines } from "./diff/diff-report";
+import { shownForHumans } from "./mock-values";
 
 /**
  * An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them, and
@@ -107,10 +108,18 @@ export function preflightLines(findings: readonly Finding[]): string[] {
   ];
 }
 
-export function stackSummary(plan: StackPlan): string {
+/** What the stack's part of the plan is, in words (the heading): never "deployed" when nothing says so. */
+export function stackView(plan: StackPlan, planView: "preview" | "up" = plan.view): string {
+  if (plan.view === "preview") return "first pulumi preview of a new stack (values providers compute are known after apply)";
+  if (planView === "preview") return "already deployed (as its rollout left it): what the previewed stacks read";
+  if (plan.existing.length > 0) return "pulumi up after pulumi destroy (a new life, against what the destroy left behind)";
+  if (plan.diff) return plan.diff.newStack ? `first pulumi up of a new stack (not in ${plan.diff.base})` : `pulumi up of the deployed stack, diffed against ${plan.diff.base}`;
+  return "the stack as pulumi up leaves it (every value known; --base shows what changes)";
+}
+
+export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): string {
   const c = plan.config;
-  const what = plan.view === "preview" ? "first pulumi preview (new stack: values providers compute are known after apply)"
-    : plan.deployedBefore ? "pulumi up of a deployed stack" : "first pulumi up";
+  const what = stackView(plan, planView);
   const lines = [`Stack ${plan.stack}: region ${c.region}, jurisdiction ${c.jurisdiction}, pattern ${c.pattern}, profile ${c.scaleProfile}; ${what}`];
   if (plan.existing.length > 0) {
     lines.push(`Left behind by the destroy of an earlier life (this plan runs against them): ${plan.existing.map((o) => `${o.type.split(":").pop()} ${o.physicalName}`).join(", ")}`);
@@ -136,9 +145,11 @@ export function stackSummary(plan: StackPlan): string {
   if (plan.diff) lines.push(...diffLines(plan.diff, c.region));
   lines.push("Outputs:");
   const fresh = freshUrns(plan);
+  const ev = c.network.existingVpc;
+  const real = new Set(ev ? [ev.vpcId, ...ev.privateSubnetIds, ...(ev.loadBalancerSubnetIds ?? [])] : []);
   for (const [k, o] of Object.entries(plan.record.outputs)) {
     const shown = shownOutput(o, fresh);
-    lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shown)}`);
+    lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shownForHumans(shown, real))}`);
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));
   lines.push(`Estimated cost: ${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})`);
@@ -149,7 +160,7 @@ export function stackSummary(plan: StackPlan): string {
 }
 
 export function planSummary(result: PlanResult): string {
-  const parts = [preflightLines(result.preflight).join("\n"), ...result.stacks.map(stackSummary)];
+  const parts = [preflightLines(result.preflight).join("\n"), ...result.stacks.map((s) => stackSummary(s, result.view))];
   if (result.removedStacks && result.removedStacks.length > 0) {
     parts.push(["Stacks in the base and not in this plan (a stack file removed, or a narrower selector; removing a file destroys nothing, pulumi destroy does):",
       ...result.removedStacks.map((r) => `  ${r.stack}: ${r.resources} resources in the base`)].join("\n"));
@@ -164,6 +175,16 @@ export function planSummary(result: PlanResult): string {
     parts.push(["Cross-stack violations:", ...violationLines(result.crossStack.violations)].join("\n"));
   }
   return parts.join("\n\n");
+}
+
+/** The closing line of a plan that exits 1: what made it fail. */
+export function exitReason(result: PlanResult, strict: boolean): string {
+  const mandatory = [...result.stacks.flatMap((s) => s.violations), ...result.crossStack.violations].filter((v) => v.level === "mandatory").length;
+  const why = [
+    ...(mandatory > 0 ? [`${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} (listed under the stacks' policy violations)`] : []),
+    ...(strict && result.preflight.length > 0 ? [`--strict and ${result.preflight.length} preflight finding${result.preflight.length === 1 ? "" : "s"} (listed first)`] : []),
+  ];
+  return `Exit 1: ${why.join("; ")}.`;
 }
 
 export function hasMandatory(result: PlanResult): boolean {
