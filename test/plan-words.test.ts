@@ -34,7 +34,7 @@ describe("the plan's words", function () {
 
   it("ids the stack file gives (an existing VPC) are printed as they are", () => {
     assert.equal(shownForHumans("vpc-0123456789abcdef0", new Set(["vpc-0123456789abcdef0"])), "vpc-0123456789abcdef0");
-    assert.equal(shownForHumans({ v: ["subnet-0123456789abcdef0", MOCK_ADDON_VERSION, "v1.35.3-eksbuild.13"] }).v.join(), [ASSIGNED_BY_AWS, EKS_DEFAULT_BUILD, "v1.35.3-eksbuild.13"].join());
+    assert.equal((shownForHumans({ v: ["subnet-0123456789abcdef0", MOCK_ADDON_VERSION, "v1.35.3-eksbuild.13"] }) as { v: string[] }).v.join(), [ASSIGNED_BY_AWS, EKS_DEFAULT_BUILD, "v1.35.3-eksbuild.13"].join());
   });
 
   it("--strict exit 1 ends with the reason; --json keeps stdout JSON and says it on stderr", async () => {
