@@ -12,7 +12,7 @@ import type { Finding } from "../offline/preflight/finding";
 import { ROOT, planFiles, runCli, writeStackFile } from "./support/plan";
 
 const CHART = join(ROOT, "test", "fixtures", "chart", "infrasage");
-const DEPLOY = { repository: "acme/infrasage", connectionArn: "arn:aws:codeconnections:eu-west-1:123456789012:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b" };
+const DEPLOY = { repository: "example-team/infrasage", connectionArn: "arn:aws:codeconnections:eu-west-1:210987654321:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b" };
 const base = { "aws:region": "eu-west-1", tenantId: "acme-eu", network: { cidr: "10.10.0.0/16" }, deploy: DEPLOY };
 const chartFindings = (fs: readonly Finding[]) => fs.filter((f) => f.kind === "chart");
 
