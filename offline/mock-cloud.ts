@@ -8,6 +8,7 @@ import type { ExistingSubnet } from "../lib/network/existing-vpc";
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { availabilityZonesOf, findRegion } from "../policies/shared/regions";
+import { MOCK_ADDON_VERSION } from "./mock-values";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -86,9 +87,6 @@ function alreadyExists(type: string, physicalName: string): Error {
     ? `${type} "${physicalName}" already exists: The resource already exists in the cluster (pulumi-kubernetes: create without upsertExistingObjects)`
     : `creating ${type} (${physicalName}): ResourceAlreadyExistsException: the resource already exists`);
 }
-
-/** The version the mock answers for EKS's default add-on build: never real, the text view says so. */
-export const MOCK_ADDON_VERSION = "v1.0.0-eksbuild.1";
 
 const hex = (seed: string, length: number): string => createHash("sha256").update(seed).digest("hex").slice(0, length);
 

@@ -7,6 +7,8 @@
  * Markdown tables and Mermaid labels, since stack and resource names come from the pull request.
  */
 
+import { maskMockText } from "./mock-values";
+
 /** First line of the comment: how the posting job finds the comment to update in place. */
 export const COMMENT_MARKER = "<!-- infrasage-offline-plan -->";
 /** GitHub rejects comments over 65536 characters; keep a margin for the truncation note. */
@@ -154,7 +156,7 @@ function planSection(input: CommentInput): string[] {
     lines.push("", `**Mandatory findings (${mandatory.length})**`, "");
     for (const v of mandatory.slice(0, 40)) {
       const short = v.message.length > 140 ? `${v.message.slice(0, 140)}…` : v.message;
-      lines.push(`<details><summary><b>${md(v.stack)}</b> <code>${md(v.policy)}</code>: ${md(short)}</summary>`, "", md(v.message), "", "</details>");
+      lines.push(`<details><summary><b>${md(v.stack)}</b> <code>${md(v.policy)}</code>: ${md(maskMockText(short))}</summary>`, "", md(maskMockText(v.message)), "", "</details>");
     }
     if (mandatory.length > 40) lines.push(`- … and ${mandatory.length - 40} more (see the job summary)`);
   }

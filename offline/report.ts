@@ -8,7 +8,7 @@ import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
 import { diffJson, diffLines } from "./diff/diff-report";
-import { shownForHumans } from "./mock-values";
+import { maskMockText, shownForHumans } from "./mock-values";
 
 /**
  * An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them, and
@@ -119,6 +119,9 @@ export function stackView(plan: StackPlan, planView: "preview" | "up" = plan.vie
 
 export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): string {
   const c = plan.config;
+  // Ids the stack file gives are real; every other id in the text is the mock's (offline/mock-values.ts).
+  const ev = c.network.existingVpc;
+  const real = new Set(ev ? [ev.vpcId, ...ev.privateSubnetIds, ...(ev.loadBalancerSubnetIds ?? [])] : []);
   const what = stackView(plan, planView);
   const lines = [`Stack ${plan.stack}: region ${c.region}, jurisdiction ${c.jurisdiction}, pattern ${c.pattern}, profile ${c.scaleProfile}; ${what}`];
   if (plan.existing.length > 0) {
@@ -145,8 +148,6 @@ export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): stri
   if (plan.diff) lines.push(...diffLines(plan.diff, c.region));
   lines.push("Outputs:");
   const fresh = freshUrns(plan);
-  const ev = c.network.existingVpc;
-  const real = new Set(ev ? [ev.vpcId, ...ev.privateSubnetIds, ...(ev.loadBalancerSubnetIds ?? [])] : []);
   for (const [k, o] of Object.entries(plan.record.outputs)) {
     const shown = shownOutput(o, fresh);
     lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shownForHumans(shown, real))}`);
@@ -156,7 +157,7 @@ export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): stri
   for (const i of plan.cost.items) lines.push(`  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(10)}`);
   for (const i of plan.cost.savings) lines.push(`  saves: ${i.item.padEnd(31)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(6)}`);
   lines.push(`  not estimated: ${plan.cost.notEstimated.join("; ")}`);
-  return lines.join("\n");
+  return maskMockText(lines.join("\n"), real);
 }
 
 export function planSummary(result: PlanResult): string {

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./support/plan";
 import { shownForHumans, ASSIGNED_BY_AWS, EKS_DEFAULT_BUILD } from "../offline/mock-values";
-import { MOCK_ADDON_VERSION } from "../offline/mock-cloud";
+import { MOCK_ADDON_VERSION, maskMockText } from "../offline/mock-values";
+import { md, prComment } from "../offline/pr-comment";
 
 const heading = (stdout: string, stack: string) => stdout.split("\n").find((l) => l.startsWith(`Stack ${stack}:`))!;
 
@@ -30,6 +31,13 @@ describe("the plan's words", function () {
       assert.ok(!run.stdout.includes(MOCK_ADDON_VERSION), "no placeholder add-on version printed as real");
     }
     assert.ok(plain.stdout.includes(`"vpcId":"${ASSIGNED_BY_AWS}"`));
+  });
+
+  it("the PR comment's findings name no mock id or placeholder version as real", () => {
+    const stack = { stack: "eu-west-1", region: "eu-west-1", jurisdiction: "EU", cost: { monthlyTotal: 1, currency: "USD" }, violations: [{ policy: "p", level: "mandatory", message: `peering to vpc-dc0668284e61e7d97 at ${MOCK_ADDON_VERSION}` }] };
+    const text = prComment([{ title: "t", exitCode: 1, plan: { stacks: [stack], violations: [], flows: [] } }], "main");
+    assert.doesNotMatch(text, /vpc-dc0668284e61e7d97|v1\.0\.0-eksbuild\.1/);
+    assert.ok(text.includes(md(maskMockText(stack.violations[0]!.message))));
   });
 
   it("ids the stack file gives (an existing VPC) are printed as they are", () => {
