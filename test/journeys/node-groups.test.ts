@@ -108,6 +108,15 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
     assert.deepEqual(changes(step, S), { delete: ["Release cluster-autoscaler-release", "Role cluster-autoscaler-role"] });
   });
 
+  it("with autoscaling none, resizing is an in-place update of scalingConfig.desiredSize only", async () => {
+    j.set(S, GROUPS, { default: { desiredSize: 4 } });
+    const step = await j.deploy();
+    assert.equal(step.exit, 0, mandatory(step).join("\n"));
+    assert.deepEqual(changes(step, S), { update: ["NodeGroup cluster-nodes"] });
+    assert.deepEqual(changedPaths(step, S, "cluster-nodes"), ["scalingConfig.desiredSize"]);
+    assert.match(section, /autoscaling: none`[^;]*keep their\s+`desiredSize`, and writing one is an in-place update of `scalingConfig\.desiredSize`/);
+  });
+
   it("karpenter: its controller, queue, rules and node pool are created; the private subnets get the discovery tag in place", async () => {
     j.set(S, "infrasage:autoscaling", "karpenter");
     const step = await j.deploy();
