@@ -1,6 +1,6 @@
 /** The plan's words (issue: headings, mock values, exit reasons, --help, missing files). */
 import { strict as assert } from "node:assert";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./support/plan";
@@ -13,6 +13,7 @@ const heading = (stdout: string, stack: string) => stdout.split("\n").find((l) =
 describe("the plan's words", function () {
   this.timeout(180000);
   const dir = mkdtempSync(join(tmpdir(), "words-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("headings say what the view is: the stack as up leaves it, diffed against a base, a first preview, a deployed stack in a preview, after destroy", async () => {
     const plain = await runCli(["--stack", "eu-west-1", "--out", join(dir, "b.json")]);
