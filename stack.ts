@@ -100,7 +100,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     adoptLogGroup,
     logTypes: config.cluster.logTypes,
     ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
-    ...(config.deploy.runner === "self-hosted" ? { apiClientCidrs: config.deploy.runnerCidrs } : {}),
+    ...(config.deploy.runner === "self-hosted" || config.deploy.runner === "operator" ? { apiClientCidrs: config.deploy.runnerCidrs } : {}),
     ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
     tags: config.tags,
   }, { providers: { aws: awsProvider } });
@@ -166,6 +166,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       ...(federation ? { alertFederation: federation.values } : {}),
     },
     chart: config.chart,
+    ...(config.apiKeyRotation !== undefined ? { apiKeyRotation: config.apiKeyRotation } : {}),
     availabilityZones: azs,
     clusterName, // names the runbook kubeconfig (/etc/kubeconfig/<cluster>.yaml) when runbooks are scoped
     ...(activeActive?.release ? { replication: activeActive.release } : {}),

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { LAUNCH_TAGGED_RESOURCE_TYPES, nodeLaunchSettings } from "../lib/cluster-plan";
-import { TAINT_EFFECTS, nodeGroupChildSuffix, type NodeGroupConfig } from "../lib/nodes/node-groups";
+import { DEFAULT_NODE_GROUP_NAME, TAINT_EFFECTS, eksChoices, nodeGroupChildSuffix, type NodeGroupConfig } from "../lib/nodes/node-groups";
 
 export interface NodeGroupsArgs {
   readonly clusterName: pulumi.Input<string>;
@@ -32,7 +32,7 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, parent: pul
     const child = `${name}-${nodeGroupChildSuffix(g.name)}`;
     const launch = nodeLaunchSettings(g.diskSizeGiB, g.amiType);
     const launchTemplate = new aws.ec2.LaunchTemplate(`${child}-lt`, {
-      description: `Nodes of EKS cluster ${args.clusterLabel}${g.fromProfile ? "" : ` (group ${g.name})`}`,
+      description: `Nodes of EKS cluster ${args.clusterLabel}${g.name === DEFAULT_NODE_GROUP_NAME ? "" : ` (group ${g.name})`}`,
       metadataOptions: launch.metadataOptions,
       blockDeviceMappings: launch.blockDeviceMappings.map((m) => ({ deviceName: m.deviceName, ebs: { ...m.ebs } })),
       tagSpecifications: LAUNCH_TAGGED_RESOURCE_TYPES.map((resourceType) => ({ resourceType, tags })),
@@ -47,9 +47,8 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, parent: pul
       // The control plane's version (an output of the cluster: nodes roll after it is upgraded, never
       // ahead of it). Updated in place by UpdateNodegroupVersion (terraform-provider-aws node_group.go).
       version: args.version,
-      // amiType and capacityType are ForceNew (terraform-provider-aws internal/service/eks/node_group.go):
-      // the profile's group sends neither, exactly as deployed before `nodeGroups` existed.
-      ...(g.fromProfile ? {} : { amiType: g.amiType, capacityType: g.capacityType }),
+      // amiType and capacityType are ForceNew: the default group sends them only when not EKS's own.
+      ...eksChoices(g),
       ...(Object.keys(g.labels).length ? { labels: { ...g.labels } } : {}),
       ...(g.taints.length ? { taints: g.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: TAINT_EFFECTS[t.effect] })) } : {}),
       scalingConfig: { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },

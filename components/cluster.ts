@@ -269,7 +269,9 @@ export class EksCluster extends pulumi.ComponentResource {
     // (pulumi-kubernetes provider.go Configure, default false; diff.go then forces .data to replace).
     // Keeper's membership lives in a ConfigMap mounted as a directory: a new peer must reach running
     // members as an update, not as a replaced ConfigMap and a replaced StatefulSet.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true, enableConfigMapMutable: true }, {
+    // enableSecretMutable likewise for a Secret's data (diff.go forceNewProperties keeps only .type):
+    // adding a spoke updates the hub's credentials Secret instead of replacing it.
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true, enableConfigMapMutable: true, enableSecretMutable: true }, {
       ...parent,
       // Workloads deployed through this provider need nodes, DNS and the EBS driver for their PVCs.
       dependsOn: [...nodeGroups, ...afterNodes],

@@ -24,6 +24,8 @@ export interface InfraSageReleaseArgs {
   readonly values: Omit<HelmValuesInput, "apiKeySecretName" | "runbookAccess">;
   /** Where the chart comes from: a local path or a Helm repository. */
   readonly chart: ChartSource;
+  /** A new value generates a new API key (random keepers); unset: the key deployed stays. */
+  readonly apiKeyRotation?: string;
   /** AZs of the region the StorageClass may create volumes in. */
   readonly availabilityZones: readonly string[];
   /**
@@ -139,6 +141,9 @@ export class InfraSageRelease extends pulumi.ComponentResource {
     const password = new random.RandomPassword(`${name}-api-key`, {
       length: API_KEY_LENGTH,
       special: false,
+      // keepers replace the password when they change (terraform-provider-random resource_password.go);
+      // none until a rotation is asked for, so deployed keys stay.
+      ...(args.apiKeyRotation !== undefined ? { keepers: { rotation: args.apiKeyRotation } } : {}),
     }, { parent: this });
     // `result` is already an additional secret output; `secret` keeps that explicit end to end.
     this.apiKey = pulumi.secret(password.result);

@@ -157,6 +157,10 @@ const writeError = (text: string) => process.stderr.write(redactCredentials(text
 
 /** `analyzer`: a running policy pack to reuse (tests); by default each run starts its own. */
 export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer } = {}): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let args: CliArgs;
   try {
     args = parseArgs(argv, cwd);
@@ -211,7 +215,10 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     }
   }
   process.stdout.write(args.json ? json() : `${redactor.text(report.planSummary(result))}\n`);
-  return report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
+  const code = report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
+  // The reason for exit 1, last (the text view is long); on stderr with --json, which owns stdout.
+  if (code === 1) (args.json ? process.stderr : process.stdout).write(`${redactor.text(report.exitReason(result, args.strict))}\n`);
+  return code;
 }
 
 if (require.main === module) {

@@ -8,6 +8,7 @@ import type { ExistingSubnet } from "../lib/network/existing-vpc";
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { availabilityZonesOf, findRegion } from "../policies/shared/regions";
+import { MOCK_ADDON_VERSION } from "./mock-values";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -290,7 +291,7 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
         case "aws:eks/getAddonVersion:getAddonVersion":
-          return { ...inputs, version: `v1.0.0-eksbuild.1`, id: String(inputs.addonName) };
+          return { ...inputs, version: MOCK_ADDON_VERSION, id: String(inputs.addonName) };
         case "aws:cloudwatch/getLogGroups:getLogGroups": {
           const prefix = String(inputs.logGroupNamePrefix ?? "");
           const names = (ctx.existing ?? []).filter((o) => o.type === "aws:cloudwatch/logGroup:LogGroup" && o.physicalName.startsWith(prefix)).map((o) => o.physicalName);

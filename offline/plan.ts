@@ -26,6 +26,7 @@ import { baseFor, type BasePlan } from "./diff/base-file";
 import { diffStack, type StackDiff } from "./diff/plan-diff";
 import { StackPolicyConfigs } from "./stack-policy-config";
 import { PolicyWeakeningError } from "./policy-weakening";
+import { cidrOverlaps } from "./cidr-overlap";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
 export const AWS_LIMITS_POLICY = "aws-provider-limits";
@@ -196,6 +197,8 @@ export async function planAll(paths: readonly string[], options: PlanOptions = {
 
 async function planFiles(files: readonly StackFile[], options: PlanOptions): Promise<PlanResult> {
   const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) })); // every config problem first
+  const overlaps = cidrOverlaps(planned.map((p) => ({ stack: p.file.stack, file: p.file.path, cidr: p.config.network.cidr, key: p.config.network.existingVpc ? "network.existingVpc.cidr" : "network.cidr" })));
+  if (overlaps.length > 0) throw new PlanError(planned[0]!.file.path, `VPC CIDRs of the stacks planned together overlap:\n${overlaps.join("\n")}`);
   const view: PlanView = options.preview ? "preview" : "up";
   const policyConfigs = policyConfigsFor(planned.map((p) => p.file.stack), options); // bad policy config exits 2 before anything runs
   // The tags each stack's backend would send the pack; a malformed pulumi:tags fails before anything runs.

@@ -7,6 +7,8 @@
  * Markdown tables and Mermaid labels, since stack and resource names come from the pull request.
  */
 
+import { maskMockText } from "./mock-values";
+
 /** First line of the comment: how the posting job finds the comment to update in place. */
 export const COMMENT_MARKER = "<!-- infrasage-offline-plan -->";
 /** GitHub rejects comments over 65536 characters; keep a margin for the truncation note. */
@@ -22,7 +24,7 @@ interface PlanStack {
   readonly jurisdiction: string;
   readonly violations: readonly PlanViolation[];
   readonly update?: PlanRun;
-  readonly cost: { readonly monthlyTotal: number; readonly currency: string; readonly partial?: boolean; readonly missing?: readonly string[] };
+  readonly cost: { readonly monthlyTotal: number; readonly currency: string; readonly partial?: boolean; readonly missing?: readonly string[]; readonly notEstimated?: readonly string[] };
   readonly diff?: {
     readonly newStack: boolean;
     readonly monthlyTotalBefore?: number;
@@ -31,13 +33,14 @@ interface PlanStack {
     readonly resources: readonly PlanDiffResource[];
   };
 }
+interface PreflightFinding { readonly kind: string; readonly file: string; readonly key?: string; readonly message: string; readonly fix: string }
 interface Flow { readonly from: string; readonly to: string; readonly fromJurisdiction: string; readonly toJurisdiction: string; readonly what: string; readonly ports: readonly number[] }
 export interface PlanDoc {
+  /** What the --strict preview and deploy jobs refuse before creating anything. */
+  readonly preflight?: readonly PreflightFinding[];
   readonly stacks: readonly PlanStack[];
   readonly violations: readonly PlanViolation[];
   readonly flows: readonly Flow[];
-  /** What a real preview would refuse before creating anything (StackReferences, chart, Pulumi.yaml). */
-  readonly preflight?: readonly { readonly kind: string; readonly file: string; readonly key?: string; readonly message: string; readonly fix: string }[];
   /** Stacks of the base this plan does not have (CI plans every file: their stack file was removed). */
   readonly removedStacks?: readonly { readonly stack: string; readonly resources: number }[];
 }
@@ -49,6 +52,8 @@ export interface CommentInput {
   readonly plan?: PlanDoc;
   /** The plan's exit status. */
   readonly exitCode: number;
+  /** What the plan printed when it failed (exit 2): the file, the key and the fix. */
+  readonly error?: string;
 }
 
 /** Escapes text for a Markdown table cell or list item (no HTML, no table breaks, no mentions). */
@@ -117,17 +122,42 @@ export function flowDiagram(stacks: readonly PlanStack[], flows: readonly Flow[]
   return lines;
 }
 
+/** Whether a stack's plan changes anything or needs a reviewer (findings). */
+const stackChanged = (s: PlanStack): boolean => !s.diff || s.diff.newStack
+  || ["create", "update", "replace", "may-replace", "delete"].some((k) => (s.diff!.counts[k] ?? 0) > 0)
+  || s.violations.some((v) => v.level === "mandatory");
+
+/** Whether a plan needs the reviewer: it failed, changes something, or the strict jobs will refuse it. */
+export function planChanged(input: CommentInput): boolean {
+  const p = input.plan;
+  return input.exitCode !== 0 || !p || p.stacks.some(stackChanged) || (p.removedStacks ?? []).length > 0 || (p.preflight ?? []).length > 0 || p.violations.some((v) => v.level === "mandatory");
+}
+
+/** Text in a fenced block: a fence inside it cannot close the block early. */
+const fenced = (text: string) => ["```text", text.replace(/```/g, "ʼʼʼ").trimEnd(), "```"];
+
 function planSection(input: CommentInput): string[] {
-  const head = `### ${md(input.title)}: ${input.exitCode === 0 ? "passed" : input.exitCode === 1 ? "mandatory findings" : "plan failed"}`;
-  if (!input.plan) return [head, "", "The plan did not produce a document (exit 2: invalid config or a program error). The job log names the file and the fix."];
+  const preflight = input.plan?.preflight ?? [];
+  const status = input.exitCode === 0 ? (preflight.length > 0 ? `passed; ${preflight.length} preflight finding${preflight.length === 1 ? "" : "s"} (the --strict preview and deploy jobs fail on them)` : "passed") : input.exitCode === 1 ? "mandatory findings" : "plan failed";
+  const head = `### ${md(input.title)}: ${status}`;
+  if (!input.plan) {
+    return [head, "", "The plan did not produce a document (exit 2: invalid config or a program error).", "", ...(input.error ? fenced(input.error) : ["The job log names the file and the fix."])];
+  }
   const p = input.plan;
   const lines = [head, "", "| stack | region (jurisdiction) | changes | monthly cost, before → after | policies |", "|---|---|---|---|---|"];
-  for (const s of p.stacks) lines.push(`| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) | ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`);
+  // Stacks that change first: the one that changed is not buried under the unchanged ones.
+  for (const s of [...p.stacks.filter(stackChanged), ...p.stacks.filter((x) => !stackChanged(x))]) lines.push(`| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) | ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`);
   const before = p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0);
   const after = p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0);
   for (const r of p.removedStacks ?? []) lines.push(`| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`);
   const partial = p.stacks.filter((s) => s.cost.partial).map((s) => md(s.stack));
   lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}). Changes: +create ~update ±replace ±?may-replace −delete.`);
+  const notEstimated = [...new Set(p.stacks.flatMap((s) => s.cost.notEstimated ?? []))];
+  if (notEstimated.length > 0) lines.push("", `⚠️ The cost is partial: not estimated ${md(notEstimated.join("; "))}.`);
+  if (preflight.length > 0) {
+    lines.push("", "**Preflight** (a real preview or up refuses these before creating anything; the `--strict` jobs fail):");
+    for (const f of preflight) lines.push(`- \`${md(f.file.split("/").pop() ?? f.file)}\`${f.key ? ` \`${md(f.key)}\`` : ""}: ${md(f.message)}. Fix: ${md(f.fix)}.`);
+  }
   for (const s of p.stacks) {
     const risky = riskyLines(s);
     if (risky.length > 0) lines.push("", `**${md(s.stack)}: replaced or deleted**`, ...risky);
@@ -136,18 +166,15 @@ function planSection(input: CommentInput): string[] {
       lines.push("", `**${md(s.stack)}: \`pulumi up\` stops at ${md(urnTail(stop.urn))}** (${md(stop.policies.join(", "))}): ${s.update!.reached.length} resources registered before it would already exist, ${s.update!.notReached.length} never reached; stack policies do not run after a stop.`);
     }
   }
-  const preflight = p.preflight ?? [];
-  if (preflight.length > 0) {
-    lines.push("", `**Preflight: a real pulumi preview / up would fail on ${preflight.length} thing${preflight.length === 1 ? "" : "s"}**`);
-    for (const f of preflight.slice(0, 20)) lines.push(`- ${md(f.file.split("/").slice(-2).join("/"))}${f.key ? ` (${md(f.key)})` : ""}: ${md(f.message)}. Fix: ${md(f.fix)}.`);
-    if (preflight.length > 20) lines.push(`- … and ${preflight.length - 20} more (see the job summary)`);
-  }
   const mandatory = [...p.stacks.flatMap((s) => s.violations.map((v) => ({ ...v, stack: s.stack }))), ...p.violations.map((v) => ({ ...v, stack: "cross-stack" }))].filter((v) => v.level === "mandatory");
   if (mandatory.length > 0) {
-    lines.push("", "<details><summary>Mandatory findings</summary>", "");
-    for (const v of mandatory.slice(0, 40)) lines.push(`- **${md(v.stack)}** \`${md(v.policy)}\`${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(v.message.length > 600 ? `${v.message.slice(0, 600)}…` : v.message)}`);
-    if (mandatory.length > 40) lines.push(`- … and ${mandatory.length - 40} more`);
-    lines.push("", "</details>");
+    // Each finding whole (its way out and allowReplace fix come last), folded under its first words.
+    lines.push("", `**Mandatory findings (${mandatory.length})**`, "");
+    for (const v of mandatory.slice(0, 40)) {
+      const short = v.message.length > 140 ? `${v.message.slice(0, 140)}…` : v.message;
+      lines.push(`<details><summary><b>${md(v.stack)}</b> <code>${md(v.policy)}</code>${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(maskMockText(short))}</summary>`, "", md(maskMockText(v.message)), "", "</details>");
+    }
+    if (mandatory.length > 40) lines.push(`- … and ${mandatory.length - 40} more (see the job summary)`);
   }
   if (p.flows.length > 0 || p.stacks.length > 1) {
     lines.push("", "Cross-region flows (which stack sends what to which, over which port, in which jurisdiction):", "");
@@ -165,7 +192,17 @@ export function prComment(inputs: readonly CommentInput[], base: string): string
     `Against ${md(base)}: the real program under Pulumi's mock runtime, no cloud credentials (\`npm run plan -- --all --base\`). Updated on every push.`,
     "",
   ];
-  for (const input of inputs) lines.push(...planSection(input), "");
+  // Plans that change something first, each in full; the unchanged ones one line each.
+  for (const input of inputs.filter(planChanged)) lines.push(...planSection(input), "");
+  const unchanged = inputs.filter((i) => !planChanged(i));
+  if (unchanged.length > 0) {
+    lines.push("### No changes", "");
+    for (const i of unchanged) {
+      const p = i.plan!;
+      lines.push(`- ${md(i.title)}: ${p.stacks.length} stack${p.stacks.length === 1 ? "" : "s"} unchanged (${p.stacks.map((s) => md(s.stack)).join(", ")}), ${money(p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0))}/month, ✅ no mandatory finding`);
+    }
+    lines.push("");
+  }
   let text = lines.join("\n");
   if (text.length > MAX_COMMENT_CHARS) {
     text = text.slice(0, MAX_COMMENT_CHARS);

@@ -9,6 +9,7 @@ import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
 import { diffJson, diffLines } from "./diff/diff-report";
 import { AFTER_APPLY, OFFLINE_ONLY } from "./update-order";
+import { maskMockText, shownForHumans } from "./mock-values";
 
 /**
  * An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them, and
@@ -139,10 +140,21 @@ export function runLines(plan: StackPlan): string[] {
   return lines;
 }
 
-export function stackSummary(plan: StackPlan): string {
+/** What the stack's part of the plan is, in words (the heading): never "deployed" when nothing says so. */
+export function stackView(plan: StackPlan, planView: "preview" | "up" = plan.view): string {
+  if (plan.view === "preview") return "first pulumi preview of a new stack (values providers compute are known after apply)";
+  if (planView === "preview") return "already deployed (as its rollout left it): what the previewed stacks read";
+  if (plan.existing.length > 0) return "pulumi up after pulumi destroy (a new life, against what the destroy left behind)";
+  if (plan.diff) return plan.diff.newStack ? `first pulumi up of a new stack (not in ${plan.diff.base})` : `pulumi up of the deployed stack, diffed against ${plan.diff.base}`;
+  return "the stack as pulumi up leaves it (every value known; --base shows what changes)";
+}
+
+export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): string {
   const c = plan.config;
-  const what = plan.view === "preview" ? "first pulumi preview (new stack: values providers compute are known after apply)"
-    : plan.deployedBefore ? "pulumi up of a deployed stack" : "first pulumi up";
+  // Ids the stack file gives are real; every other id in the text is the mock's (offline/mock-values.ts).
+  const ev = c.network.existingVpc;
+  const real = new Set(ev ? [ev.vpcId, ...ev.privateSubnetIds, ...(ev.loadBalancerSubnetIds ?? [])] : []);
+  const what = stackView(plan, planView);
   const lines = [`Stack ${plan.stack}: region ${c.region}, jurisdiction ${c.jurisdiction}, pattern ${c.pattern}, profile ${c.scaleProfile}; ${what}`];
   if (plan.existing.length > 0) {
     lines.push(`Left behind by the destroy of an earlier life (this plan runs against them): ${plan.existing.map((o) => `${o.type.split(":").pop()} ${o.physicalName}`).join(", ")}`);
@@ -170,7 +182,7 @@ export function stackSummary(plan: StackPlan): string {
   const fresh = freshUrns(plan);
   for (const [k, o] of Object.entries(plan.record.outputs)) {
     const shown = shownOutput(o, fresh);
-    lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shown)}`);
+    lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shownForHumans(shown, real))}`);
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));
   lines.push(...runLines(plan));
@@ -178,11 +190,11 @@ export function stackSummary(plan: StackPlan): string {
   for (const i of plan.cost.items) lines.push(`  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(10)}`);
   for (const i of plan.cost.savings) lines.push(`  saves: ${i.item.padEnd(31)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(6)}`);
   lines.push(`  not estimated: ${plan.cost.notEstimated.join("; ")}`);
-  return lines.join("\n");
+  return maskMockText(lines.join("\n"), real);
 }
 
 export function planSummary(result: PlanResult): string {
-  const parts = [preflightLines(result.preflight).join("\n"), ...result.stacks.map(stackSummary)];
+  const parts = [preflightLines(result.preflight).join("\n"), ...result.stacks.map((s) => stackSummary(s, result.view))];
   if (result.removedStacks && result.removedStacks.length > 0) {
     parts.push(["Stacks in the base and not in this plan (a stack file removed, or a narrower selector; removing a file destroys nothing, pulumi destroy does):",
       ...result.removedStacks.map((r) => `  ${r.stack}: ${r.resources} resources in the base`)].join("\n"));
@@ -198,6 +210,16 @@ export function planSummary(result: PlanResult): string {
     parts.push([`Cross-stack violations (${OFFLINE_ONLY}: CrossGuard analyzes one stack at a time, no real run enforces these):`, ...violationLines(result.crossStack.violations)].join("\n"));
   }
   return parts.join("\n\n");
+}
+
+/** The closing line of a plan that exits 1: what made it fail. */
+export function exitReason(result: PlanResult, strict: boolean): string {
+  const mandatory = [...result.stacks.flatMap((s) => s.violations), ...result.crossStack.violations].filter((v) => v.level === "mandatory").length;
+  const why = [
+    ...(mandatory > 0 ? [`${mandatory} mandatory violation${mandatory === 1 ? "" : "s"} (listed under the stacks' policy violations)`] : []),
+    ...(strict && result.preflight.length > 0 ? [`--strict and ${result.preflight.length} preflight finding${result.preflight.length === 1 ? "" : "s"} (listed first)`] : []),
+  ];
+  return `Exit 1: ${why.join("; ")}.`;
 }
 
 export function hasMandatory(result: PlanResult): boolean {

@@ -1,5 +1,5 @@
 /**
- * `tsx scripts/pr-comment.ts --base-label TEXT [--plan TITLE::FILE::EXIT]... > comment.md`: the pull
+ * `tsx scripts/pr-comment.ts --base-label TEXT [--plan TITLE::FILE::EXIT[::OUTPUT]]... > comment.md`: the pull
  * request's plan comment (offline/pr-comment.ts) from plans written with `--base ... --out FILE`.
  * A plan that failed (exit 2) has no file: pass its exit status and the comment says so.
  * Exit 2 on bad arguments or an unreadable plan file.
@@ -19,8 +19,8 @@ export function parseArgs(argv: readonly string[]): { base: string; inputs: Comm
     if (value === undefined) throw new Error(`${arg} needs a value`);
     if (arg === "--base-label") base = value;
     else if (arg === "--plan") {
-      const [title, file, code] = value.split("::");
-      if (!title || !file || !/^\d+$/.test(code ?? "")) throw new Error(`--plan ${value}: expected TITLE::FILE::EXIT_STATUS`);
+      const [title, file, code, errorFile] = value.split("::");
+      if (!title || !file || !/^\d+$/.test(code ?? "")) throw new Error(`--plan ${value}: expected TITLE::FILE::EXIT_STATUS[::OUTPUT_FILE]`);
       const exitCode = Number(code);
       let plan: PlanDoc | undefined;
       if (existsSync(file) && exitCode !== 2) {
@@ -35,7 +35,9 @@ export function parseArgs(argv: readonly string[]): { base: string; inputs: Comm
         // Redacted before Markdown escaping hides a token's shape (ghp_ becomes ghp\_).
         plan = new Redactor().json(parsed.value) as PlanDoc;
       }
-      inputs.push({ title, exitCode, ...(plan ? { plan } : {}) });
+      // A failed plan's own words (its stderr), so the comment says which file and key to fix.
+      const error = exitCode === 2 && errorFile && existsSync(errorFile) ? readTextFile(errorFile, "plan output file", 16 * 1024 * 1024).slice(-4000) : undefined;
+      inputs.push({ title, exitCode, ...(plan ? { plan } : {}), ...(error ? { error } : {}) });
     } else throw new Error(`unknown argument ${arg}`);
   }
   return { base, inputs };

@@ -119,6 +119,7 @@ describe("plan diff against a base (--base)", function () {
       // The premise of the ConfigMap rule: the program's Kubernetes provider updates ConfigMaps in place.
       const provider = s.record.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
       assert.equal(String(provider.rawInputs.enableConfigMapMutable), "true", "provider config reaches the engine as a string");
+      assert.equal(String(provider.rawInputs.enableSecretMutable), "true", "Secret data too (test/journeys: adding a spoke)");
     }
     assert.equal(head.stacks.find((x) => x.stack === "eu-north-1")!.diff!.newStack, true);
   });

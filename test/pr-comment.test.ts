@@ -52,7 +52,7 @@ describe("pull request comment (Markdown)", () => {
     assert.match(text, /- replace `Vpc network-vpc` \(eu-west-1\)/);
     assert.match(text, /- delete `Route peer-route` \(eu-central-1, outside home region eu-west-1\)/);
     assert.doesNotMatch(text, /infrasage-release/, "updates are counted, not listed");
-    assert.match(text, /<summary>Mandatory findings<\/summary>[\s\S]*\*\*eu-west-1\*\* `replacement-guard`: Vpc network-vpc \(eu-west-1\) would be replaced/);
+    assert.match(text, /\*\*Mandatory findings \(1\)\*\*\n\n<details><summary><b>eu-west-1<\/b> <code>replacement-guard<\/code>: Vpc network-vpc \(eu-west-1\) would be replaced/);
   });
 
   it("draws the cross-region flows as Mermaid: a subgraph per jurisdiction, an edge per flow with what and the port", () => {
@@ -65,6 +65,35 @@ describe("pull request comment (Markdown)", () => {
 
   it("says when a plan failed instead of showing nothing", () => {
     assert.match(text, /### examples\/broken: plan failed\n\nThe plan did not produce a document/);
+  });
+
+  it("puts plans that change something first and folds unchanged ones into one line each", () => {
+    const quiet: PlanDoc = { stacks: [stack("eu-west-3", "EU", { diff: { newStack: false, monthlyTotalBefore: 100, counts: { create: 0, update: 0, replace: 0, "may-replace": 0, delete: 0, unchanged: 40 }, resources: [] } })], violations: [], flows: [] };
+    const out = prComment([{ title: "examples/quiet", plan: quiet, exitCode: 0 }, { title: "shipped stacks", plan: doc, exitCode: 1 }], "main");
+    assert.ok(out.indexOf("### shipped stacks") < out.indexOf("### No changes"));
+    assert.match(out, /### No changes\n\n- examples\/quiet: 1 stack unchanged \(eu-west-3\), \$100\.00\/month, ✅ no mandatory finding\n/);
+    assert.doesNotMatch(out, /### examples\/quiet/, "no table or diagram for an unchanged plan");
+    // Inside a plan, the stack that changed comes before the unchanged one.
+    const mixed: PlanDoc = { ...doc, stacks: [quiet.stacks[0]!, doc.stacks[0]!] };
+    const m = prComment([{ title: "g", plan: mixed, exitCode: 1 }], "main");
+    assert.ok(m.indexOf("| eu-west-1 |") < m.indexOf("| eu-west-3 |"));
+  });
+
+  it("shows each mandatory finding whole (the allowReplace fix is at its end), preflight findings, partial costs and a failed plan's own words", () => {
+    const fix = "declare it in the stack file: infrasage:allowReplace: [{ resource: \"network-vpc\", reason: \"...\" }]";
+    const long = `Vpc network-vpc (eu-west-1) would be replaced: ${"x".repeat(700)}. ${fix}`;
+    const withAll: PlanDoc = {
+      ...doc,
+      preflight: [{ kind: "placeholder", file: "/r/Pulumi.eu-west-1.yaml", key: "infrasage:deploy.connectionArn", message: "names the AWS documentation account 123456789012", fix: "put your account's ARN here" }],
+      stacks: [{ ...doc.stacks[0]!, violations: [{ policy: "replacement-guard", level: "mandatory", message: long }], cost: { monthlyTotal: 1, currency: "USD", notEstimated: ["NAT data processing"] } }],
+    };
+    const out = prComment([{ title: "shipped stacks", plan: withAll, exitCode: 1 }, { title: "examples/broken", exitCode: 2, error: "Pulumi.x.yaml: invalid InfraSage configuration (1 problem):\n  - infrasage:network.cidr: is required. Fix: set it.\n```" }], "main");
+    assert.ok(out.includes(md(fix)), "the fix is not cut");
+    assert.match(out, /\*\*Preflight\*\*[^\n]*\n- `Pulumi\.eu-west-1\.yaml` `infrasage:deploy\.connectionArn`: names the AWS documentation account 123456789012\. Fix: put your account's ARN here\./);
+    assert.match(out, /⚠️ The cost is partial: not estimated NAT data processing\./);
+    assert.match(out, /```text\nPulumi\.x\.yaml: invalid InfraSage configuration[\s\S]*infrasage:network\.cidr: is required\. Fix: set it\.\nʼʼʼ\n```/);
+    const passed = prComment([{ title: "p", plan: { ...withAll, stacks: [doc.stacks[1]!] }, exitCode: 0 }], "main");
+    assert.match(passed, /### p: passed; 1 preflight finding \(the --strict preview and deploy jobs fail on them\)/);
   });
 
   it("escapes names from the pull request: no table breaks, HTML, mentions or Mermaid breakouts", () => {
@@ -92,6 +121,9 @@ describe("pull request comment (Markdown)", () => {
     assert.equal(parsed.inputs[0]!.plan!.stacks.length, 2);
     assert.equal(parsed.inputs[1]!.plan, undefined);
     assert.throws(() => parseArgs(["--plan", "only-a-title"]), /expected TITLE::FILE::EXIT_STATUS/);
+    const out = join(dir, "plan.txt");
+    writeFileSync(out, "Pulumi.x.yaml: the fix");
+    assert.equal(parseArgs(["--plan", `broken::${join(dir, "none.json")}::2::${out}`]).inputs[0]!.error, "Pulumi.x.yaml: the fix");
     writeFileSync(file, "> npm banner\n{}");
     assert.throws(() => parseArgs(["--plan", `x::${file}::0`]), /not a plan's --json/);
   });

@@ -12,7 +12,7 @@ import type { Finding } from "../offline/preflight/finding";
 import { ROOT, planFiles, runCli, writeStackFile } from "./support/plan";
 
 const CHART = join(ROOT, "test", "fixtures", "chart", "infrasage");
-const DEPLOY = { repository: "acme/infrasage", connectionArn: "arn:aws:codeconnections:eu-west-1:123456789012:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b" };
+const DEPLOY = { repository: "example-team/infrasage", connectionArn: "arn:aws:codeconnections:eu-west-1:210987654321:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b" };
 const base = { "aws:region": "eu-west-1", tenantId: "acme-eu", network: { cidr: "10.10.0.0/16" }, deploy: DEPLOY };
 const chartFindings = (fs: readonly Finding[]) => fs.filter((f) => f.kind === "chart");
 
@@ -154,7 +154,8 @@ describe("--strict", () => {
   it("exits 1 on a preflight finding, and the text view says it first; without --strict it does not change the exit", async () => {
     const plain = await runCli(["--stack", "eu-west-1"]);
     assert.equal(plain.code, 0, plain.stderr);
-    assert.match(plain.stdout.split("\n")[0]!, /^Preflight: a real pulumi preview \/ up would fail on 1 thing/);
+    // The chart, and the shipped placeholders (account 123456789012, organization acme).
+    assert.match(plain.stdout.split("\n")[0]!, /^Preflight: a real pulumi preview \/ up would fail on 3 things/);
     const strict = await runCli(["--stack", "eu-west-1", "--strict"]);
     assert.equal(strict.code, 1);
     const ok = await runCli(["--config-file", writeStackFile("eu-west-1", { ...base, chart: { path: CHART } }), "--strict", "--preview"]);

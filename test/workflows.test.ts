@@ -256,6 +256,17 @@ describe("CI workflows", () => {
       assert.deepEqual(stepsOf(w.jobs.workloads!), stepsOf(w.jobs.up!), "the bootstrap's second up runs the same steps");
     });
 
+    it("asks no approval for a stack whose fresh preview changes nothing: up is skipped on the preview's own summary", () => {
+      const deploy = workflow("stack-deploy.yml");
+      assert.equal((deploy.jobs.up as { if?: string }).if, "needs.preview.outputs.changes != 'false'");
+      const preview = workflow("stack-preview.yml");
+      assert.equal((preview.on as { workflow_call: { outputs: Record<string, { value: string }> } }).workflow_call.outputs.changes!.value, "${{ jobs.preview.outputs.changes }}");
+      const step = stepsOf(preview.jobs.preview!).find((x) => (x as { id?: string }).id === "changes") as { run: string; env: Record<string, string> };
+      // A new stack (no preview ran) always counts as a change; otherwise Pulumi's "N to <op>" lines decide.
+      assert.match(step.run, /\[ "\$EXISTS" = "true" \] && ! grep -Eq ' to \(create\|update\|delete\|replace\|import\)\\b'/);
+      assert.equal(step.env.OUTPUT, "${{ steps.pulumi.outputs.output }}");
+    });
+
     it("never runs a job with write credentials for a pull request: the preview role only, no environment, no up, no new stack", () => {
       for (const file of FILES.filter((f) => "pull_request" in workflow(f).on)) {
         for (const { file: f, name, job } of jobsOf(file)) {

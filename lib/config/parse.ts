@@ -496,6 +496,7 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
       ManagedBy: "pulumi",
     },
     allowReplace: c.allowReplace ?? [],
+    ...(c.apiKeyRotation !== undefined ? { apiKeyRotation: c.apiKeyRotation } : {}),
   };
 }
 
@@ -527,6 +528,11 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   // Each entry, then the list as a whole (count, union size and widest merged block).
   for (const p of publicAccessCidrsProblems(config.cluster.publicAccessCidrs)) {
     add(p.index === undefined ? "cluster.publicAccessCidrs" : `cluster.publicAccessCidrs[${p.index}]`, p.message, p.fix);
+  }
+  // A file copied from another region ("Adding a region") keeps that region's storage class: name the key.
+  const otherRegions = c.clickhouse?.storageClass === undefined || !regionKnown ? [] : regionsNamedBy(c.clickhouse.storageClass).filter((r) => r !== config.region && findRegion(r));
+  if (otherRegions.length > 0) {
+    add("clickhouse.storageClass", `"${c.clickhouse!.storageClass}" is a storage class of ${otherRegions.join(", ")}, not of ${config.region} (the program creates gp3-${config.region}; the residency policies refuse another region's)`, `remove the key (it defaults to gp3-${config.region})`);
   }
   for (const k of ["clickhouse", "kafka"] as const) {
     const size = c[k]?.size;
@@ -590,9 +596,9 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
   // Deploy path: each kind of runner takes only its own keys; a self-hosted runner's ranges are private.
   const d = c.deploy ?? {};
   const kind = config.deploy.runner;
-  const onlyFor: Record<string, string> = { repository: "codebuild", connectionArn: "codebuild", runnerLabel: "self-hosted", runnerCidrs: "self-hosted" };
-  for (const [k, runner] of Object.entries(onlyFor)) {
-    if ((d as Record<string, unknown>)[k] !== undefined && kind !== runner) add(`deploy.${k}`, `is set but deploy.runner is ${kind}`, `remove it, or set deploy.runner to ${runner}`);
+  const onlyFor: Record<string, readonly string[]> = { repository: ["codebuild"], connectionArn: ["codebuild"], runnerLabel: ["self-hosted"], runnerCidrs: ["self-hosted", "operator"] };
+  for (const [k, runners] of Object.entries(onlyFor)) {
+    if ((d as Record<string, unknown>)[k] !== undefined && !runners.includes(kind)) add(`deploy.${k}`, `is set but deploy.runner is ${kind}`, `remove it, or set deploy.runner to ${runners.join(" or ")}`);
   }
   config.deploy.runnerCidrs.forEach((cidr, i) => {
     const p = runnerCidrProblem(cidr);

@@ -154,7 +154,7 @@ export const replicationSchema = z.strictObject({
 
 /** How CI reaches the cluster (lib/deploy/deploy-path.ts). */
 export const deploySchema = z.strictObject({
-  runner: z.enum(["codebuild", "self-hosted", "github-hosted"]).optional(),
+  runner: z.enum(["codebuild", "self-hosted", "github-hosted", "operator"]).optional(),
   repository: z.string().regex(GITHUB_REPOSITORY_RE, "must be a GitHub owner/repo such as acme/infrasage").optional(),
   connectionArn: z.string().regex(CONNECTION_ARN_RE, "must be an AWS CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)").optional(),
   runnerLabel: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a runner label (letters, digits, . _ -)").optional(),
@@ -212,6 +212,8 @@ export const infrasageSchema = z.strictObject({
   }).optional(),
   deploy: deploySchema.optional(),
   stateBackend: z.enum(["shared", "self-managed", "per-jurisdiction"]).optional(),
+  /** Any new value rotates the API key (README "Rotating the API key"). */
+  apiKeyRotation: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters, e.g. 2026-12").optional(),
   links: linksSchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),
   allowReplace: z.array(allowReplaceSchema).optional(),

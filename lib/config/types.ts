@@ -122,6 +122,8 @@ export interface StackConfig {
   readonly tags: Readonly<Record<string, string>>;
   /** Replacements and deletes of guarded resources the stack declares intended, with the reason. */
   readonly allowReplace: readonly AllowedReplacement[];
+  /** `apiKeyRotation`: the API key's generation; a new value generates a new key. */
+  readonly apiKeyRotation?: string;
 }
 
 /** An `infrasage:allowReplace` entry: a resource by URN or logical name, and why it may be replaced. */

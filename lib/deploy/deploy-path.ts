@@ -14,7 +14,8 @@
  * --exclude-dependents`, pulumi >= 3.158): cloud APIs only.
  */
 
-export type RunnerKind = "codebuild" | "self-hosted" | "github-hosted";
+/** `operator`: no CI runner; an operator runs `pulumi up` by hand from inside the network (VPN, bastion). */
+export type RunnerKind = "codebuild" | "self-hosted" | "github-hosted" | "operator";
 
 export interface DeployConfig {
   /** Where CI runs `pulumi preview`/`up` for this stack. */
@@ -25,7 +26,7 @@ export interface DeployConfig {
   readonly connectionArn?: string;
   /** self-hosted: the runner's label (runs-on). */
   readonly runnerLabel?: string;
-  /** self-hosted: private CIDRs the runner's traffic comes from (allowed to the API server on 443). */
+  /** self-hosted, operator: private CIDRs the runner's (operator's) traffic comes from (allowed to the API server on 443). */
   readonly runnerCidrs: readonly string[];
   /** Read-only identity of pull-request previews: gets the EKS view access policy. */
   readonly previewRoleArn?: string;
@@ -97,6 +98,14 @@ export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunne
       if (!d.runnerLabel) problems.push({ key: key("runnerLabel"), message: "is required with deploy.runner self-hosted: the workflows select the runner by it", fix: "set it to your in-network runner's label" });
       if (d.runnerCidrs.length === 0) problems.push({ key: key("runnerCidrs"), message: "is required with deploy.runner self-hosted: the cluster's security group admits the API server port only from them", fix: "list the private CIDRs your runner's traffic comes from" });
       else if (!hasRunner) problems.push({ key: key("runnerCidrs"), message: "the plan opens the API server to none of them", fix: "report this: the program should create the rule" });
+      break;
+    case "operator":
+      // By hand from inside the network: the API server must admit where the operator's traffic comes from.
+      if (d.runnerCidrs.length === 0 && endpoint.publicAccessCidrs.length === 0) {
+        problems.push({ key: key("runnerCidrs"), message: "is required with deploy.runner operator and a private endpoint: the cluster's security group admits the API server port only from the ranges listed", fix: "list the private CIDRs your traffic comes from inside the network (VPN clients, bastion subnet), e.g. 10.10.200.0/24" });
+      } else if (d.runnerCidrs.length > 0 && !hasRunner) {
+        problems.push({ key: key("runnerCidrs"), message: "the plan opens the API server to none of them", fix: "report this: the program should create the rule" });
+      }
       break;
   }
   return problems;

@@ -65,6 +65,20 @@ export function profileNodeGroup(profile: ScaleProfile): NodeGroupConfig {
   };
 }
 
+/**
+ * The AMI and capacity type a group sends to EKS. The `default` group leaves out what equals EKS's own
+ * choice (both are Optional+Computed and ForceNew in terraform-provider-aws
+ * internal/service/eks/node_group.go): a stack deployed before `nodeGroups` existed sent neither, so
+ * writing `nodeGroups.default.desiredSize` must not add them (same effective settings, same inputs).
+ */
+export function eksChoices(g: NodeGroupConfig): { amiType?: AmiType; capacityType?: CapacityType } {
+  const implicit = g.fromProfile || g.name === DEFAULT_NODE_GROUP_NAME;
+  return {
+    ...(implicit && g.amiType === DEFAULT_AMI_TYPE ? {} : { amiType: g.amiType }),
+    ...(implicit && g.capacityType === "ON_DEMAND" ? {} : { capacityType: g.capacityType }),
+  };
+}
+
 export function amiArchitecture(amiType: AmiType): Architecture {
   return /ARM_64/.test(amiType) ? "arm64" : "x86_64";
 }

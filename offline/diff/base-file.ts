@@ -65,7 +65,14 @@ export function parseBasePlan(file: string, text: string): BasePlan {
 }
 
 export function readBasePlan(file: string): BasePlan {
-  return parseBasePlan(file, readTextFile(file, "plan --json file", MAX_BASE_BYTES));
+  let text: string;
+  try {
+    text = readTextFile(file, "plan --json file", MAX_BASE_BYTES);
+  } catch (e) {
+    // A missing or unreadable base: say how to make one.
+    throw new BaseFileError(file, `${e instanceof StackFileError ? e.message.slice(file.length + 2) : String(e)}; ${FIX}`);
+  }
+  return parseBasePlan(file, text);
 }
 
 /**

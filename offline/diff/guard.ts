@@ -6,6 +6,7 @@
  */
 import type { AllowedReplacement } from "../../lib/config/types";
 import type { BaseResource, ResourceDiff } from "./stack-diff";
+import { INFRASAGE_RELEASE_NAME } from "../../lib/helm-values";
 
 /** Pseudo-policy name of the guard's findings in plan output. */
 export const REPLACEMENT_GUARD = "replacement-guard";
@@ -42,6 +43,8 @@ export interface GuardFinding {
 /** Why this resource is guarded, or undefined. `base` gives context (node subnets, replication links). */
 export function guardReason(d: ResourceDiff, base: readonly BaseResource[], protectedInBase: boolean): string | undefined {
   if (protectedInBase || d.protect) return "it is protected";
+  // Only the InfraSage release holds volumes; the autoscaler and controller releases hold none.
+  if (d.type === HELM_RELEASE && releaseName(d, base) !== INFRASAGE_RELEASE_NAME) return undefined;
   const own = GUARDED[d.type];
   if (own) return own;
   const deps = (type: string) => indexOf(base).deps.get(type) ?? new Set<string>();
@@ -66,6 +69,14 @@ function indexOf(base: readonly BaseResource[]) {
     indexes.set(base, index);
   }
   return index;
+}
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** The Helm release name (inputs.name) the deployed resource had. */
+function releaseName(d: ResourceDiff, base: readonly BaseResource[]): unknown {
+  const b = indexOf(base).byUrn.get(d.aliasedFrom ?? d.urn);
+  return b?.inputs.name;
 }
 
 function ancestorTypes(d: ResourceDiff, base: readonly BaseResource[]): string[] {

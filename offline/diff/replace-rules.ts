@@ -126,11 +126,12 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   "kubernetes:apps/v1:StatefulSet": k8s("apps/v1 statefulSet (.spec.podManagementPolicy, .revisionHistoryLimit, .selector, .serviceName, .volumeClaimTemplates)", ["spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"], ["spec.replicas", "spec.template", "spec.updateStrategy", "spec.minReadySeconds", "spec.persistentVolumeClaimRetentionPolicy", "spec.ordinals"]),
   // ConfigMap/Secret: forceNewProperties adds .data/.binaryData (.type/.data/.stringData for a Secret)
   // unless the provider has enableConfigMapMutable / enableSecretMutable, which provider.go Configure
-  // defaults to false; the program's provider (components/cluster.ts) sets neither. `immutable` itself
+  // defaults to false; the program's provider (components/cluster.ts) sets both. `immutable` itself
   // is not a forceNew field, but the API server rejects unsetting it: left unlisted ("may replace").
-  // The program's one Kubernetes provider sets enableConfigMapMutable (components/cluster.ts; test/plan-diff.test.ts checks it), so ConfigMap data updates in place.
+  // The program's one Kubernetes provider sets enableConfigMapMutable and enableSecretMutable (components/cluster.ts; test/plan-diff.test.ts checks them), so ConfigMap and Secret data update in place.
   "kubernetes:core/v1:ConfigMap": k8s("forceNewProperties (ConfigMap: .data, .binaryData replace unless enableConfigMapMutable, which the program's provider sets: in place)", [], ["data", "binaryData"]),
-  "kubernetes:core/v1:Secret": k8s("forceNewProperties (Secret: .type, .data, .stringData replace unless enableSecretMutable, default false, not set by the program)", ["type", "data", "stringData"], []),
+  // The provider sets enableSecretMutable too: a Secret's .type still replaces (core/v1 Secret kind field).
+  "kubernetes:core/v1:Secret": k8s("forceNewProperties (Secret: .type replaces; .data, .stringData replace unless enableSecretMutable, which the program's provider sets: in place)", ["type"], ["data", "stringData"]),
   "kubernetes:core/v1:Service": k8s("core Service (.spec.clusterIP)", ["spec.clusterIP"], ["spec.ports", "spec.selector", "spec.type", "spec.sessionAffinity", "spec.internalTrafficPolicy", "spec.externalTrafficPolicy", "spec.publishNotReadyAddresses"]),
   "kubernetes:core/v1:Namespace": k8s("(no kind fields)", [], ["spec"]),
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": k8s("(no kind fields)", [], ["spec"]),
@@ -151,7 +152,7 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // DiffConfig: kubeconfig/context/cluster replace when unknown, and when known they replace iff the
   // active cluster's settings (server, CA) change, unless an unchanged clusterIdentifier is set (the
   // program sets none): a path alone cannot tell, so a known kubeconfig change is "may replace".
-  "pulumi:providers:kubernetes": { source: `${K8S}/provider.go${K8S_AT} DiffConfig (kubeconfig, context, cluster: replace when unknown, or when known and the active cluster changes; clusterIdentifier and renderYamlToDirectory replace)`, replace: ["clusterIdentifier", "renderYamlToDirectory"], update: ["enableServerSideApply", "enableConfigMapMutable"], replaceIfComputed: ["kubeconfig", "context", "cluster"] },
+  "pulumi:providers:kubernetes": { source: `${K8S}/provider.go${K8S_AT} DiffConfig (kubeconfig, context, cluster: replace when unknown, or when known and the active cluster changes; clusterIdentifier and renderYamlToDirectory replace)`, replace: ["clusterIdentifier", "renderYamlToDirectory"], update: ["enableServerSideApply", "enableConfigMapMutable", "enableSecretMutable"], replaceIfComputed: ["kubeconfig", "context", "cluster"] },
   // Provider `region`: how the bridge diffs the provider itself was not checked, and every regional
   // resource it serves then gets a new `region` (sdkv2/region.go defaultRegion + forceNewIfRegionChanges),
   // which this offline diff does not propagate: "may replace".

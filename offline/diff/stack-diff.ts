@@ -9,6 +9,7 @@
  */
 import { aliasUrns, type AliasSubject } from "./aliases";
 import { classifyChange, type ChangeEffect } from "./replace-rules";
+import { providerHoldsValue } from "./optional-computed";
 
 /** How `pulumi preview` shows a value a provider computes. */
 export const KNOWN_AFTER_APPLY = "(known after apply)";
@@ -165,6 +166,7 @@ function diffOne(r: HeadResource, b: BaseResource | undefined, fresh: ReadonlySe
     const deps = r.propertyDependencies[top] ?? [];
     const computed = deps.some((u) => fresh.has(u));
     if (!computed && deps.some((u) => keptByAlias.has(u))) continue;
+    if (!computed && c.path === top && providerHoldsValue(r.type, top, c.old, c.new, b.inputs)) continue;
     const { effect, source } = classifyChange(r.type, c.path, computed);
     const [shownOld, shownNew] = maskSecretPair(c.old, c.new);
     changes.push({ ...c, old: shownOld, new: computed ? KNOWN_AFTER_APPLY : shownNew, effect, source });

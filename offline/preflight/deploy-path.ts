@@ -30,7 +30,7 @@ function cidrsReach(resources: readonly RecordedResource[], cidrs: readonly stri
 
 export function checkDeployPath(file: string, config: StackConfig, resources: readonly RecordedResource[]): Finding[] {
   const d = config.deploy;
-  const reaches = d.runner === "codebuild" ? codebuildRunnerReaches(resources) : d.runner === "self-hosted" ? cidrsReach(resources, d.runnerCidrs) : false;
+  const reaches = d.runner === "codebuild" ? codebuildRunnerReaches(resources) : d.runner === "self-hosted" || d.runner === "operator" ? cidrsReach(resources, d.runnerCidrs) : false;
   return deployPathProblems(d, { publicAccessCidrs: config.cluster.publicAccessCidrs }, reaches)
     .map((p) => ({ kind: "deploy-path", file, key: p.key, message: p.message, fix: p.fix }));
 }

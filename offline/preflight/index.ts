@@ -12,6 +12,7 @@ import type { StackFile } from "../stack-file";
 import { checkLocalChart } from "./chart";
 import { checkStackName, loadProjectFile, type ProjectFile } from "./project";
 import { checkDeployPath } from "./deploy-path";
+import { checkPlaceholders } from "./placeholders";
 import type { Finding } from "./finding";
 
 export type { Finding } from "./finding";
@@ -39,6 +40,7 @@ export function preflight(stacks: readonly PreflightStack[]): Finding[] {
   for (const s of stacks) {
     out.push(...checkStackName(s.file.path, s.file.stack));
     out.push(...checkDeployPath(s.file.path, s.config, s.record.resources));
+    out.push(...checkPlaceholders(s.file.path, s.file.config));
     const projectFile = projectFileOf(s.file.path);
     let project = projects.get(projectFile);
     if (!project) {
