@@ -25,7 +25,8 @@ const REF = /\b[A-Za-z0-9_.-]+\/(infrasage\/[A-Za-z0-9_.-]+)/g;
  * stack file sets `infrasage:stateBackend: per-jurisdiction`, names its references
  * `organization/<project>/<stack>`, and links to stacks of another jurisdiction over SSM
  * (`infrasage:links.via: ssm`). The copy lives outside the repository, so its Pulumi.yaml's `main`
- * points at the program; the chart is the test fixture (step 5: commit the chart).
+ * points at the program; the chart is the test fixture (step 5: commit the chart); the placeholder account and
+ * GitHub owner are replaced by the user's own (the preflight names them otherwise).
  */
 function diyCopy(name: string, org = "organization"): string {
   const dir = mkdtempSync(join(tmpdir(), `diy-${name}-`));
@@ -33,7 +34,9 @@ function diyCopy(name: string, org = "organization"): string {
   const project = parse(readFileSync(join(dir, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
   writeFileSync(join(dir, "Pulumi.yaml"), stringify({ ...project, main: ROOT }));
   for (const file of readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml")) {
-    const text = readFileSync(join(dir, file), "utf8").replace(REF, (_m, rest: string) => `${org}/${rest}`);
+    // Step 1 also has the user put their own account and GitHub owner where the examples hold placeholders.
+    const text = readFileSync(join(dir, file), "utf8").replace(REF, (_m, rest: string) => `${org}/${rest}`)
+      .replaceAll(":123456789012:", ":210987654321:").replace(/\bacme\/infrasage\b(?!\/)/g, "our-team/infrasage");
     const doc = parse(text) as { config: Record<string, unknown> };
     const c = doc.config;
     c["infrasage:stateBackend"] = "per-jurisdiction";
@@ -139,7 +142,7 @@ describe("a StackReference to a stack neither planned alongside nor deployed", f
     const doc = JSON.parse(json.stdout) as PlanDoc & { preflight: { key?: string; message: string }[] };
     assert.ok(doc.preflight.some((f) => f.key === "federation.hubStack" && why.test(f.message)), JSON.stringify(doc.preflight));
     const comment = prComment([{ title: "examples/hub-spoke", plan: doc, exitCode: json.code }], "main");
-    assert.match(comment, /\*\*Preflight: a real pulumi preview \/ up would fail on \d+ things?\*\*/);
-    assert.match(comment, /- hub-spoke\/Pulumi\.ap-south-1\.yaml \(federation\.hubStack\): StackReference acme\/infrasage\/eu-west-1: stack eu-west-1 is not planned alongside/);
+    assert.match(comment, /\*\*Preflight\*\* \(a real preview or up refuses these before creating anything/);
+    assert.match(comment, /- `Pulumi\.ap-south-1\.yaml` `federation\.hubStack`: StackReference acme\/infrasage\/eu-west-1: stack eu-west-1 is not planned alongside/);
   });
 });

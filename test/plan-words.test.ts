@@ -65,7 +65,7 @@ describe("the plan's words", function () {
     assert.match(base.stderr, /missing\.json: does not exist; give the --json of a plan of the same stacks/);
     const prev = await runCli(["--stack", "eu-west-1", "--previous", join(dir, "missing.json")]);
     assert.equal(prev.code, 2);
-    assert.match(prev.stderr, /Fix: give the --json of the stacks' last deployment/);
+    assert.match(prev.stderr, /missing\.json: does not exist; give the --json of the stacks' last deployment/);
     assert.doesNotMatch(prev.stderr, /usage:/);
   });
 });
