@@ -5,6 +5,7 @@
  * Relies on MockMonitor internals of @pulumi/pulumi (pinned in package.json; see test/run-program.test.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { engineUrn } from "./engine-urn";
 import { createMockCloud, type MockCloudContext } from "./mock-cloud";
 
 export const SECRET = "[secret]";
@@ -170,6 +171,9 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     const preview = opts.preview ?? false;
     await pulumi.runtime.setMocks(createMockCloud({ ...opts, preview }), opts.project, opts.stack, preview, opts.organization ?? DEFAULT_ORGANIZATION);
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: Req, cb: (err: unknown, resp?: { getUrn(): string; getObject(): Struct | undefined }) => void) => Promise<void> };
+    // URNs as the engine makes them (offline/engine-urn.ts), not the mock runtime's short form.
+    const urns = monitor as unknown as { newUrn?: (parent: string, type: string, name: string) => string };
+    if (typeof urns.newUrn === "function") urns.newUrn = (parent, type, name) => engineUrn(opts.stack, opts.project, parent || undefined, type, name);
     const original = monitor.registerResource.bind(monitor);
     const resources: RecordedResource[] = [];
     // Registration order (when the SDK sends RegisterResource, after the inputs resolved) is the

@@ -7,6 +7,7 @@ import { readTextFile, StackFileError } from "../stack-file";
 import { parseBoundedJson } from "../json-input";
 import { STACK_NAME_RE } from "../preflight/project";
 import type { BaseResource } from "./stack-diff";
+import { withEngineUrns } from "../engine-urn";
 
 /** Base plans can hold many stacks; 64 MiB is far beyond any plan of ours and bounds the read. */
 const MAX_BASE_BYTES = 64 * 1024 * 1024;
@@ -52,12 +53,13 @@ export function parseBasePlan(file: string, text: string): BasePlan {
     if (!isRecord(s) || typeof s.stack !== "string" || !Array.isArray(s.resources)) fail(file, `stacks[${i}] is not a planned stack (needs "stack" and "resources")`);
     if (!STACK_NAME_RE.test(s.stack)) fail(file, `stacks[${i}].stack is not a stack name (1 to 100 letters, digits, -, _ or .)`);
     if (s.resources.length > MAX_BASE_RESOURCES) fail(file, `stacks[${i}] holds ${s.resources.length} resources; a planned stack holds at most ${MAX_BASE_RESOURCES}`);
-    const resources = s.resources.map((r: unknown, j: number): BaseResource => {
+    // A base from a plan that wrote the mock runtime's short URNs is read in the engine's form.
+    const resources = withEngineUrns(s.resources.map((r: unknown, j: number): BaseResource => {
       if (!isRecord(r) || typeof r.urn !== "string" || typeof r.type !== "string" || typeof r.name !== "string" || !isRecord(r.inputs)) {
         fail(file, `stacks[${i}].resources[${j}] is not a planned resource (needs urn, type, name, inputs)`);
       }
       return r as unknown as BaseResource;
-    });
+    }));
     const cost = isRecord(s.cost) && typeof s.cost.monthlyTotal === "number" ? { monthlyTotal: s.cost.monthlyTotal, ...(s.cost.partial === true ? { costPartial: true } : {}) } : {};
     stacks.set(s.stack, { stack: s.stack, ...(typeof s.region === "string" ? { region: s.region } : {}), resources, ...cost });
   });
