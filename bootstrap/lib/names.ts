@@ -3,14 +3,13 @@
  * pure, so the program stacks, the plan and the tests compute the same strings.
  */
 import { varSuffix } from "../../scripts/list-stacks";
+import { GITHUB_OIDC_HOST, OIDC_AUDIENCE } from "../../policies/shared/github-oidc";
+
+export { GITHUB_OIDC_HOST, OIDC_AUDIENCE };
 
 /** IAM path of every role and policy the bootstrap creates: the deploy roles may not touch it. */
 export const BOOTSTRAP_PATH = "/infrasage-bootstrap/";
-/** GitHub's OIDC issuer (docs.github.com, "Configuring OpenID Connect in Amazon Web Services"). */
-export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
-/** The audience aws-actions/configure-aws-credentials requests. */
-export const OIDC_AUDIENCE = "sts.amazonaws.com";
 
 /** The account's one GitHub OIDC provider (IAM names it by its host). */
 export const oidcProviderArn = (account: string): string => `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`;
