@@ -124,15 +124,13 @@ export function boundaryPolicy(account: string): PolicyDocument {
   };
 }
 
-/** Verbs of actions that only read. */
-export const READ_VERBS: readonly string[] = ["Describe", "Get", "List", "BatchGet", "Lookup", "Search"];
+/** Verbs of actions that only read (kms:Decrypt reads an encrypted value; it changes nothing). */
+export const READ_VERBS: readonly string[] = ["Describe", "Get", "List", "BatchGet", "Lookup", "Search", "Decrypt"];
 /** Verbs that change something (IAM service authorization reference, access levels Write/Tagging/Permissions management). */
 export const WRITE_VERBS: readonly string[] = ["Create", "Put", "Delete", "Update", "Modify", "Attach", "Detach", "Associate", "Disassociate", "Tag", "Untag",
   "Add", "Remove", "Set", "Enable", "Disable", "Start", "Stop", "Run", "Terminate", "Register", "Deregister", "Replace", "Revoke", "Authorize", "Accept",
-  "Reject", "Import", "Restore", "Allocate", "Release", "Change", "Schedule", "Pass", "Upload", "Encrypt", "Generate", "Change", "Assume"];
+  "Reject", "Import", "Restore", "Allocate", "Release", "Change", "Schedule", "Pass", "Upload", "Encrypt", "Generate", "Assume"];
 
-/** The verb of `service:VerbNoun` (`ec2:DescribeVpcs` -> `Describe`). */
-export const verbOf = (action: string): string => /^[a-z0-9-]+:([A-Z][a-z]+(?:Get)?)/.exec(action)?.[1] ?? action;
 export const isReadOnly = (action: string): boolean => READ_VERBS.some((v) => action.split(":")[1]?.startsWith(v)) && !WRITE_VERBS.some((v) => action.split(":")[1]?.startsWith(v));
 
 /** Every action of a document's Allow statements. */
