@@ -46,7 +46,10 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
   // No thumbprint: for GitHub, IAM validates with its own trusted CA library and ignores thumbprints
   // (@pulumi/aws iam/openIdConnectProvider.d.ts thumbprintList; IAM User Guide, "Create an OIDC identity provider").
   const oidc = c.primary ? new aws.iam.OpenIdConnectProvider("github-oidc", { url: GITHUB_OIDC_URL, clientIdLists: [OIDC_AUDIENCE] }, keep) : undefined;
-  const providerArn: pulumi.Input<string> = oidc?.arn ?? oidcProviderArn(c.account);
+  // IAM names the provider by its host, so the trust documents are known at preview (and checked by
+  // the pack there); a role trusting the provider is created after it.
+  const providerArn = oidcProviderArn(c.account);
+  const trustOpts = oidc ? { ...opts, dependsOn: [oidc] } : opts;
 
   const boundary = new aws.iam.Policy("deploy-boundary", {
     name: boundaryPolicyName(c.jurisdiction), path: BOOTSTRAP_PATH, policy: json(boundaryPolicy(c.account)),
@@ -83,16 +86,16 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
     const regions = [...new Set([region, ...c.linkRegions])];
     const deploy = new aws.iam.Role(`deploy-${region}`, {
       name: deployRoleName(region), path: BOOTSTRAP_PATH, description: `InfraSage pulumi up in ${region} (GitHub environments ${stacks.join(", ")})`,
-      assumeRolePolicy: pulumi.output(providerArn).apply((arn) => json(deployTrust(arn, c.owner, c.repo, stacks))),
-    }, opts);
+      assumeRolePolicy: json(deployTrust(providerArn, c.owner, c.repo, stacks)),
+    }, trustOpts);
     new aws.iam.RolePolicy(`deploy-${region}`, {
       role: deploy.name,
       policy: pulumi.all([boundary.arn, stateAccess]).apply(([boundaryArn, s]) => json(deployPolicy({ account: c.account, regions, boundaryArn, ...(s ? { state: s } : {}) }))),
     }, opts);
     const preview = new aws.iam.Role(`preview-${region}`, {
       name: previewRoleName(region), path: BOOTSTRAP_PATH, description: `InfraSage read-only preview and drift check in ${region}`,
-      assumeRolePolicy: pulumi.output(providerArn).apply((arn) => json(previewTrust(arn, c.owner, c.repo))),
-    }, opts);
+      assumeRolePolicy: json(previewTrust(providerArn, c.owner, c.repo)),
+    }, trustOpts);
     new aws.iam.RolePolicy(`preview-${region}`, {
       role: preview.name,
       policy: stateAccess.apply((s) => json(previewPolicy({ account: c.account, regions, ...(s ? { state: s } : {}) }))),

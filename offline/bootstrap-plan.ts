@@ -140,8 +140,12 @@ export function bootstrapSummary(result: BootstrapPlanResult): string {
       else for (const w of problems) lines.push(`  ${p.stack}: ${w.message}.\n    Fix: ${w.fix}.`);
     }
     lines.push("Policy violations:");
-    if (s.violations.length === 0) lines.push("  none");
-    for (const v of s.violations) lines.push(`  [${v.level}] ${v.policy}: ${v.message}${v.urn ? `\n      at ${v.urn}` : ""}`);
+    // As in the program's plan: a policy that read a value known only after apply is listed once (checked at up).
+    const deferred = s.violations.filter((v) => v.level === "advisory" && /^can't run policy '/.test(v.message));
+    const shownViolations = s.violations.filter((v) => !deferred.includes(v));
+    if (shownViolations.length === 0 && deferred.length === 0) lines.push("  none");
+    for (const v of shownViolations) lines.push(`  [${v.level}] ${v.policy}: ${v.message}${v.urn ? `\n      at ${v.urn}` : ""}`);
+    if (deferred.length > 0) lines.push(`  [advisory] checked at pulumi up, not at this preview (a value it reads is known after apply): ${[...new Set(deferred.map((v) => v.policy))].join(", ")}`);
     lines.push(`Estimated cost: ${s.cost.monthlyTotal.toFixed(2)} USD/month (price table ${PRICE_TABLE_VERSION})`);
     for (const i of s.cost.items) lines.push(`  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.monthly.toFixed(2).padStart(10)}`);
     lines.push(`  not estimated: ${s.cost.notEstimated.join("; ")}`);
