@@ -24,12 +24,23 @@ const ROLE_INLINE_POLICY_CHARS = 10_240;
 describe("bootstrap: the deploy policy is derived from the program's resource types", function () {
   this.timeout(600_000);
   let types: Map<string, boolean>;
+  /** Inline policies of the program's own roles, and every role, across all plans. */
+  let rolePolicies: { name: string; policy: string }[];
+  let roles: { stack: string; name: string; boundary: unknown }[];
 
   before(async () => {
     types = new Map();
+    rolePolicies = [];
+    roles = [];
     const dirs = [ROOT, ...readdirSync(join(ROOT, "examples")).map((d) => join(ROOT, "examples", d))];
     for (const dir of dirs) {
-      for (const s of (await planDir(dir)).stacks) for (const r of s.record.resources) types.set(r.type, r.custom);
+      for (const s of (await planDir(dir)).stacks) {
+        for (const r of s.record.resources) {
+          types.set(r.type, r.custom);
+          if (r.type === "aws:iam/rolePolicy:RolePolicy" && typeof r.rawInputs.policy === "string") rolePolicies.push({ name: `${s.stack}/${r.name}`, policy: r.rawInputs.policy });
+          if (r.type === "aws:iam/role:Role") roles.push({ stack: dir === ROOT ? s.stack : `${dir}:${s.stack}`, name: r.name, boundary: r.rawInputs.permissionsBoundary });
+        }
+      }
     }
   });
 
@@ -114,6 +125,21 @@ describe("bootstrap: the deploy policy is derived from the program's resource ty
     assert.deepEqual(actionsOf(preview.Statement.find((s) => s.Sid === "StateKeys")!), ["kms:Decrypt", "kms:DescribeKey"]);
     // The check itself: writes are never read-only.
     for (const w of ["s3:PutObject", "ec2:CreateVpc", "kms:GenerateDataKey", "iam:PassRole", "eks:UpdateClusterConfig"]) assert.equal(isReadOnly(w), false, w);
+  });
+
+  it("boundary: holds everything the program's own role policies grant", () => {
+    const within = allowedActions(boundaryPolicy(ACCOUNT)).map((a) => new RegExp(`^${a.replace(/\*/g, ".*")}$`));
+    assert.ok(rolePolicies.length > 5);
+    for (const p of rolePolicies) {
+      const doc = JSON.parse(p.policy) as { Statement: PolicyStatement[] };
+      for (const a of allowedActions({ Version: "2012-10-17", Statement: [doc.Statement].flat() })) assert.ok(within.some((re) => re.test(a)), `${p.name}: ${a} is outside the boundary`);
+    }
+  });
+
+  it("the shipped stacks put the boundary on every role they create", () => {
+    const shipped = roles.filter((r) => !r.stack.includes(":"));
+    assert.ok(shipped.length >= 10);
+    for (const r of shipped) assert.match(String(r.boundary), /^arn:aws:iam::123456789012:policy\/infrasage-bootstrap\/infrasage-boundary-(eu|in)$/, `${r.stack} ${r.name}`);
   });
 
   it("boundary: no role under it can change IAM beyond Karpenter's instance profiles", () => {

@@ -18,7 +18,7 @@ import { entryFor } from "../scripts/list-stacks";
 import { githubOidcTrustExact, githubTrustProblems, noAdminPolicies, noWildcardPrincipals, s3BucketHardened } from "../policies/rules/bootstrap";
 import { assertClean, assertViolation, runResourcePolicy, runStackPolicy, type ResourceSpec } from "./support/policy-args";
 import { sharedAnalyzer } from "./support/analyzer";
-import { ROOT, runCli } from "./support/plan";
+import { planFile, ROOT, runCli, writeStackFile } from "./support/plan";
 import type { RecordedResource } from "../offline/run-program";
 
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
@@ -215,6 +215,7 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     delete (without as Record<string, string>)["infrasage:stateBackend"];
     assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", without).map((p) => [p.key, p.message]), [
       ["infrasage:deploy.previewRoleArn", "Pulumi.eu-west-1.yaml does not set infrasage:deploy.previewRoleArn"],
+      ["infrasage:deploy.permissionsBoundaryArn", "Pulumi.eu-west-1.yaml does not set infrasage:deploy.permissionsBoundaryArn"],
       ["infrasage:stateBackend", "Pulumi.eu-west-1.yaml sets infrasage:stateBackend to shared, the bootstrap created per-jurisdiction"],
     ]);
   });
@@ -262,5 +263,31 @@ describe("bootstrap: the pack's rules", function () {
     const plan = (await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.in.yaml")], { analyzer: await sharedAnalyzer() })).stacks[0]!;
     const specs = plan.record.resources.filter((r) => r.type.startsWith("aws:s3/")).map((r): ResourceSpec => ({ type: r.type, name: r.name, urn: r.urn, props: r.wire.outputs, propertyDependencies: r.propertyDependencies }));
     assertClean(await runStackPolicy(s3BucketHardened, specs));
+  });
+});
+
+describe("bootstrap: deploy.permissionsBoundaryArn reaches every role of the program", function () {
+  this.timeout(300_000);
+  const BOUNDARY = "arn:aws:iam::123456789012:policy/infrasage-bootstrap/infrasage-boundary-eu";
+
+  it("Karpenter's, the load-balancer controller's and every other role carry it; without the key none does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "boundary-"));
+    const paths: string[] = [];
+    for (const src of [join(ROOT, "examples", "eks-capabilities", "Pulumi.eu-central-1.yaml"), join(ROOT, "examples", "hub-spoke", "Pulumi.eu-west-1.yaml")]) {
+      const config = { ...(parse(readFileSync(src, "utf8")) as { config: Record<string, unknown> }).config };
+      config["infrasage:deploy"] = { ...(config["infrasage:deploy"] as object | undefined), permissionsBoundaryArn: BOUNDARY };
+      const sub = mkdtempSync(join(dir, "s-"));
+      paths.push(writeStackFile(src.split("Pulumi.")[1]!.replace(".yaml", ""), config, sub));
+    }
+    for (const path of paths) {
+      const plan = await planFile(path);
+      const roles = plan.record.resources.filter((r) => r.type === "aws:iam/role:Role");
+      assert.ok(roles.length >= 4, path);
+      for (const r of roles) assert.equal(r.rawInputs.permissionsBoundary, BOUNDARY, `${plan.stack} ${r.name}`);
+    }
+    const names = (await planFile(paths[0]!)).record.resources.filter((r) => r.type === "aws:iam/role:Role").map((r) => r.name);
+    assert.ok(names.some((n) => /karpenter/.test(n)), names.join());
+    const plain = await planFile(join(ROOT, "examples", "eks-capabilities", "Pulumi.eu-central-1.yaml"));
+    for (const r of plain.record.resources.filter((x) => x.type === "aws:iam/role:Role")) assert.equal(r.rawInputs.permissionsBoundary, undefined);
   });
 });

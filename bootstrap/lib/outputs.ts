@@ -4,7 +4,7 @@
  * the connections wait for.
  */
 import type { BootstrapConfig } from "./config";
-import { previewRoleArn } from "./names";
+import { boundaryPolicyArn, previewRoleArn } from "./names";
 
 export interface ProgramStackSettings {
   readonly stack: string;
@@ -15,13 +15,18 @@ export interface ProgramStackSettings {
 
 /**
  * The bootstrap-owned keys of each program stack: the preview role (the cluster gives it the EKS view
- * policy) and where its state lives. Their values are names the bootstrap fixed, so a stack file can
+ * policy), the permissions boundary its roles must carry (else the deploy role may not create them)
+ * and where its state lives. Their values are names the bootstrap fixed, so a stack file can
  * carry them before the bootstrap runs and the plan can check them.
  */
 export function programStackSettings(c: BootstrapConfig): ProgramStackSettings[] {
   return c.stacks.map((s) => ({
     stack: s.stack, region: s.region,
-    config: { "infrasage:deploy.previewRoleArn": previewRoleArn(c.account, s.region), "infrasage:stateBackend": c.stateBackend },
+    config: {
+      "infrasage:deploy.previewRoleArn": previewRoleArn(c.account, s.region),
+      "infrasage:deploy.permissionsBoundaryArn": boundaryPolicyArn(c.account, c.jurisdiction),
+      "infrasage:stateBackend": c.stateBackend,
+    },
   }));
 }
 

@@ -112,7 +112,7 @@ export function boundaryPolicy(account: string): PolicyDocument {
         Action: ["ec2:*", "eks:*", "elasticloadbalancing:*", "autoscaling:*", "logs:*", "sqs:*", "events:*", "route53:*", "ecr:BatchGetImage",
           "ecr:GetDownloadUrlForLayer", "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:DescribeRepositories", "ssm:GetParameter",
           "ssm:GetParameters", "pricing:GetProducts", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey",
-          "kms:CreateGrant", "codebuild:*", "codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:GetConnectionToken",
+          "kms:CreateGrant", "kms:ListGrants", "codebuild:*", "codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:GetConnectionToken",
           "sts:AssumeRoleWithWebIdentity", "sts:GetCallerIdentity", "secretsmanager:GetSecretValue"],
       },
       {
