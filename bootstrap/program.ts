@@ -145,6 +145,9 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
     connectionApproval: connectionApproval(c.regions.map((r) => ({ region: r, name: connectionName(r) }))),
     ...(state ? { stateBucket: state.bucket.bucket } : {}),
     repositoryVariables: Object.keys(repositoryVariables(c)),
-    programStacks: programStackSettings(c),
+    // What each program stack file sets: the fixed names, plus the connection's ARN (AWS picks its id).
+    programStacks: programStackSettings(c).map((p) => ({
+      ...p, config: { ...p.config, "infrasage:deploy.repository": `${c.owner}/${c.repo}`, "infrasage:deploy.connectionArn": connections[p.region]! },
+    })),
   };
 }

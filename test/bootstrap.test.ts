@@ -9,12 +9,13 @@ import { tmpdir } from "node:os";
 import { parse } from "yaml";
 import { BootstrapConfigError, parseBootstrapConfig } from "../bootstrap/lib/config";
 import { deployTrust, previewTrust } from "../bootstrap/lib/trust";
-import { environments, repositoryVariables, requiredCheckName } from "../bootstrap/lib/github";
+import { codeowners, environments, repositoryVariables, requiredCheckName } from "../bootstrap/lib/github";
 import { previewRoleArn } from "../bootstrap/lib/names";
 import { programStackSettings, wiringProblems } from "../bootstrap/lib/outputs";
-import { BOOTSTRAP_DIR, planBootstrap, type BootstrapPlanResult, type BootstrapStackPlan } from "../offline/bootstrap-plan";
+import { BOOTSTRAP_DIR, bootstrapSummary, planBootstrap, type BootstrapPlanResult, type BootstrapStackPlan } from "../offline/bootstrap-plan";
 import { listStackFiles, readStackFile } from "../offline/stack-file";
 import { entryFor } from "../scripts/list-stacks";
+import { awsResourceInHomeRegion, telemetryStoresInHomeRegion } from "../policies/rules/residency";
 import { githubOidcTrustExact, githubTrustProblems, noAdminPolicies, noWildcardPrincipals, s3BucketHardened } from "../policies/rules/bootstrap";
 import { assertClean, assertViolation, runResourcePolicy, runStackPolicy, type ResourceSpec } from "./support/policy-args";
 import { sharedAnalyzer } from "./support/analyzer";
@@ -289,5 +290,40 @@ describe("bootstrap: deploy.permissionsBoundaryArn reaches every role of the pro
     assert.ok(names.some((n) => /karpenter/.test(n)), names.join());
     const plain = await planFile(join(ROOT, "examples", "eks-capabilities", "Pulumi.eu-central-1.yaml"));
     for (const r of plain.record.resources.filter((x) => x.type === "aws:iam/role:Role")) assert.equal(r.rawInputs.permissionsBoundary, undefined);
+  });
+});
+
+describe("bootstrap: README From zero to deployed", function () {
+  this.timeout(300_000);
+  const section = readFileSync(join(ROOT, "README.md"), "utf8").split("## From zero to deployed\n")[1]!.split("\n### ")[0]!;
+
+  it("is at most three commands, for a bootstrap stack that exists, plus the connection approval", () => {
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim().split("\n"));
+    assert.equal(blocks.length, 1);
+    const commands = blocks[0]!;
+    assert.ok(commands.length <= 3, commands.join("; "));
+    for (const c of commands.filter((x) => x.startsWith("pulumi"))) {
+      const stack = /(?:stack init|-s) (\S+)/.exec(c)![1]!;
+      assert.ok(listStackFiles(BOOTSTRAP_DIR).some((f) => f.endsWith(`Pulumi.${stack}.yaml`)), c);
+    }
+    assert.match(section, /`PENDING`/);
+    assert.match(section, /Update\npending connection/);
+  });
+
+  it("lists the keys the program stacks take from the bootstrap, and the plan names a missing one with its value", async () => {
+    const c = parseBootstrapConfig("f", "eu", readStackFile(join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")).config);
+    for (const key of Object.keys(programStackSettings(c)[0]!.config)) assert.ok(section.includes(`\`${key.replace("infrasage:", "")}\``), key);
+    const dir = mkdtempSync(join(tmpdir(), "program-"));
+    writeFileSync(join(dir, "Pulumi.eu-west-1.yaml"), "config:\n  aws:region: eu-west-1\n  infrasage:tenantId: x\n");
+    const result = await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")], { analyzer: await sharedAnalyzer(), programDir: dir });
+    const text = bootstrapSummary(result);
+    assert.match(text, /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n    Fix: set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\/infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/);
+    assert.match(text, /does not set infrasage:deploy\.permissionsBoundaryArn/);
+  });
+
+  it("the pack keeps the state bucket and keys in the stack's region, and CODEOWNERS covers bootstrap/", async () => {
+    assertViolation(await runResourcePolicy(telemetryStoresInHomeRegion, { type: "aws:s3/bucket:Bucket", name: "state", props: { bucket: "b", region: "ap-south-1" } }), /ap-south-1/);
+    assertViolation(await runResourcePolicy(awsResourceInHomeRegion, { type: "aws:kms/key:Key", name: "state-key", props: { enableKeyRotation: true, region: "ap-south-1" } }), /ap-south-1/);
+    assert.match(codeowners(["@acme/sec"]), /^\/bootstrap\/ @acme\/sec$/m);
   });
 });
