@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { coverageOf, INVOKE_ACTIONS, TYPE_ACTIONS } from "../bootstrap/lib/actions";
-import { allowedActions, BOUNDARY_CONDITIONED, boundaryPolicy, deployPolicy, isReadOnly, previewPolicy, WRITE_VERBS } from "../bootstrap/lib/policies";
+import { allowedActions, BOUNDARY_CONDITIONED, PROGRAM_TAG, boundaryPolicy, deployPolicy, isReadOnly, previewPolicy, WRITE_VERBS } from "../bootstrap/lib/policies";
 import type { PolicyStatement } from "../bootstrap/lib/trust";
 import { planDir, ROOT } from "./support/plan";
 
@@ -26,7 +26,7 @@ describe("bootstrap: the deploy policy is derived from the program's resource ty
   let types: Map<string, boolean>;
   /** Inline policies of the program's own roles, and every role, across all plans. */
   let rolePolicies: { name: string; policy: string }[];
-  let roles: { stack: string; name: string; boundary: unknown }[];
+  let roles: { stack: string; name: string; boundary: unknown; tags: unknown }[];
 
   before(async () => {
     types = new Map();
@@ -38,7 +38,7 @@ describe("bootstrap: the deploy policy is derived from the program's resource ty
         for (const r of s.record.resources) {
           types.set(r.type, r.custom);
           if (r.type === "aws:iam/rolePolicy:RolePolicy" && typeof r.rawInputs.policy === "string") rolePolicies.push({ name: `${s.stack}/${r.name}`, policy: r.rawInputs.policy });
-          if (r.type === "aws:iam/role:Role") roles.push({ stack: dir === ROOT ? s.stack : `${dir}:${s.stack}`, name: r.name, boundary: r.rawInputs.permissionsBoundary });
+          if (r.type === "aws:iam/role:Role") roles.push({ stack: dir === ROOT ? s.stack : `${dir}:${s.stack}`, name: r.name, boundary: r.rawInputs.permissionsBoundary, tags: r.rawInputs.tags });
         }
       }
     }
@@ -87,6 +87,13 @@ describe("bootstrap: the deploy policy is derived from the program's resource ty
       assert.ok(granting.length > 0, a);
       for (const s of granting) assert.equal(s.Condition?.StringEquals?.["iam:PermissionsBoundary"], BOUNDARY, `${a} in ${s.Sid}`);
     }
+    // The other role changes (trust, delete, tags) only on the program's roles, by its tag; every role the plans create carries it.
+    const lifecycle = allows.find((s) => s.Sid === "ProgramRolesOnly")!;
+    assert.deepEqual([...actionsOf(lifecycle)].sort(), ["iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"]);
+    assert.deepEqual(lifecycle.Condition, { StringEquals: { [`aws:ResourceTag/${PROGRAM_TAG.key}`]: PROGRAM_TAG.value } });
+    for (const r of roles) assert.equal((r.tags as Record<string, string> | undefined)?.[PROGRAM_TAG.key], PROGRAM_TAG.value, `${r.stack} ${r.name}`);
+    const iamWrites = allows.flatMap((s) => actionsOf(s).filter((a) => a.startsWith("iam:") && !/^iam:(Get|List)/.test(a)).map((a) => [a, s] as const));
+    for (const [a, s] of iamWrites) assert.ok(s.Condition !== undefined || /oidc-provider\/oidc\.eks/.test(String(s.Resource)), `${a} (${s.Sid}) is unconditioned`);
     const denyAll = deploy.Statement.find((s) => s.Effect === "Deny" && actionsOf(s).includes("iam:*"))!;
     assert.deepEqual(resourcesOf(denyAll).sort(), [`arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`, `arn:aws:iam::${ACCOUNT}:policy/infrasage-bootstrap/*`, `arn:aws:iam::${ACCOUNT}:role/infrasage-bootstrap/*`].sort());
     assert.ok(deploy.Statement.some((s) => s.Effect === "Deny" && actionsOf(s).includes("iam:DeleteRolePermissionsBoundary") && resourcesOf(s).includes("*")));

@@ -16,6 +16,12 @@ import type { PolicyDocument, PolicyStatement } from "./trust";
 export const BOUNDARY_CONDITIONED: ReadonlySet<string> = new Set([
   "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
 ]);
+/**
+ * The tag every resource of the program carries (lib/config/parse.ts, the stack's `tags`): role
+ * changes without a boundary condition (delete, trust, tags) are limited to roles with it, so the
+ * deploy role cannot rewrite the trust of a role that is not the program's.
+ */
+export const PROGRAM_TAG = { key: "Project", value: "infrasage" } as const;
 /** OIDC provider actions: only the clusters' issuers (IRSA), never GitHub's provider. */
 const OIDC_PROVIDER_ACTION = /^iam:.*OpenIDConnectProvider/;
 
@@ -72,7 +78,7 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
     { Sid: "ProgramGlobal", Effect: "Allow", Action: global([...write, ...read]).filter((a) => serviceOf(a) !== "iam"), Resource: "*" },
     { Sid: "IamRead", Effect: "Allow", Action: read.filter((a) => serviceOf(a) === "iam"), Resource: "*" },
     { Sid: "RolesOnlyWithBoundary", Effect: "Allow", Action: roleWrite.filter((a) => BOUNDARY_CONDITIONED.has(a)), Resource: `arn:aws:iam::${input.account}:role/*`, Condition: { StringEquals: { "iam:PermissionsBoundary": input.boundaryArn } } },
-    { Sid: "RoleLifecycle", Effect: "Allow", Action: roleWrite.filter((a) => !BOUNDARY_CONDITIONED.has(a)), Resource: `arn:aws:iam::${input.account}:role/*` },
+    { Sid: "ProgramRolesOnly", Effect: "Allow", Action: roleWrite.filter((a) => !BOUNDARY_CONDITIONED.has(a)), Resource: `arn:aws:iam::${input.account}:role/*`, Condition: { StringEquals: { [`aws:ResourceTag/${PROGRAM_TAG.key}`]: PROGRAM_TAG.value } } },
     { Sid: "ClusterOidcProviders", Effect: "Allow", Action: iamWrite.filter((a) => OIDC_PROVIDER_ACTION.test(a)), Resource: `arn:aws:iam::${input.account}:oidc-provider/oidc.eks.*.amazonaws.com/id/*` },
     { Sid: "PassRoleToServices", Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${input.account}:role/*`, Condition: { StringEquals: { "iam:PassedToService": passRoleTo } } },
     { Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*", Condition: { StringEquals: { "iam:AWSServiceName": serviceLinkedRoles } } },
