@@ -12,6 +12,7 @@ import { defineBootstrap } from "../bootstrap/program";
 import { BootstrapConfigError, parseBootstrapConfig, type BootstrapConfig } from "../bootstrap/lib/config";
 import { programStackSettings, wiringProblems, type WiringProblem } from "../bootstrap/lib/outputs";
 import { GLOBAL_PRICES, PRICE_TABLE_VERSION } from "../lib/prices";
+import { limitProblems } from "../lib/aws-limits";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import { evaluateStack, type Violation } from "./policy-runner";
 import { PolicyConfigError } from "./policy-config";
@@ -88,6 +89,8 @@ export async function planBootstrap(paths: readonly string[], options: Bootstrap
       const c = configs[i]!;
       const record = records[i]!;
       const violations = await evaluateStack(analyzer, record, { project: findProject(dirname(f.path)).name, organization: DEFAULT_ORGANIZATION, config: f.config }, options.policyConfig ?? {});
+      // What AWS itself refuses at create time (name lengths), as the program's plan reports it (offline/plan.ts AWS_LIMITS_POLICY).
+      violations.push(...record.resources.flatMap((r) => limitProblems([r]).map((x): Violation => ({ policy: "aws-provider-limits", level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn }))));
       const wiring: WiringProblem[] = [];
       const awaiting: string[] = [];
       for (const s of programStackSettings(c)) {

@@ -227,6 +227,11 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     assert.match(ok.stdout, /^Bootstrap stack eu: account 123456789012, jurisdiction EU/);
     assert.match(ok.stdout, /stays PENDING until someone approves it once in the AWS console/);
     assert.match(ok.stdout, /Estimated cost: 2\.00 USD\/month/);
+    const json = await runCli(["--bootstrap", "--stack", "in", "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as { bootstrap: boolean; stacks: { stack: string; jurisdiction: string; violations: unknown[]; outputs: Record<string, unknown> }[] };
+    assert.deepEqual([doc.bootstrap, doc.stacks.map((s) => [s.stack, s.jurisdiction, s.violations.length])], [true, [["in", "IN", 0]]]);
+    assert.deepEqual(doc.stacks[0]!.outputs.connectionStatus, { "ap-south-1": "PENDING" });
     const bad = await runCli(["--bootstrap", "--stack", "nope"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /Pulumi\.nope\.yaml: does not exist; bootstrap stacks: eu, in/);
