@@ -3,14 +3,15 @@
  * bootstrap project (bootstrap/) offline as the program stacks are planned: its real program under
  * the same mock runtime (offline/run-program.ts), the same policy pack through its analyzer, a cost
  * estimate, and a check that every program stack file carries what the bootstrap created for it.
- * Exit 0 clean, 1 a mandatory violation (or, with --strict, a program stack missing a bootstrap key),
+ * Exit 0 clean, 1 a mandatory violation (or, with --strict, a program stack missing a bootstrap key
+ * or without a GitHub environment from any bootstrap stack),
  * 2 bad input.
  */
 import { dirname, join, resolve } from "node:path";
 import { writeFileSync } from "node:fs";
 import { defineBootstrap } from "../bootstrap/program";
 import { BootstrapConfigError, parseBootstrapConfig, type BootstrapConfig } from "../bootstrap/lib/config";
-import { programStackSettings, wiringProblems, type WiringProblem } from "../bootstrap/lib/outputs";
+import { programStackSettings, stacksWithoutEnvironment, wiringProblems, type WiringProblem } from "../bootstrap/lib/outputs";
 import { GLOBAL_PRICES, PRICE_TABLE_VERSION } from "../lib/prices";
 import { limitProblems } from "../lib/aws-limits";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
@@ -44,6 +45,8 @@ export interface BootstrapStackPlan {
 export interface BootstrapPlanResult {
   readonly view: "preview" | "up";
   readonly stacks: BootstrapStackPlan[];
+  /** Program stack files no planned bootstrap stack makes a GitHub environment for. */
+  readonly withoutEnvironment: string[];
 }
 
 export interface BootstrapPlanOptions {
@@ -100,7 +103,7 @@ export async function planBootstrap(paths: readonly string[], options: Bootstrap
       }
       stacks.push({ stack: f.stack, file: f.path, config: c, record, violations, cost: bootstrapCost(record), wiring, awaiting });
     }
-    return { view: options.preview ? "preview" : "up", stacks };
+    return { view: options.preview ? "preview" : "up", stacks, withoutEnvironment: stacksWithoutEnvironment(configs, programFiles.map((p) => p.stack)) };
   } finally {
     if (!options.analyzer) analyzer.close();
   }
@@ -117,11 +120,13 @@ export function bootstrapJson(result: BootstrapPlanResult) {
       outputs: Object.fromEntries(Object.entries(s.record.outputs).map(([k, o]) => [k, shown(o)])),
       violations: s.violations, cost: s.cost, wiring: s.wiring, awaiting: s.awaiting,
     })),
+    withoutEnvironment: result.withoutEnvironment,
   };
 }
 
 export function bootstrapSummary(result: BootstrapPlanResult): string {
-  return result.stacks.map((s) => {
+  const uncovered = result.withoutEnvironment.map((s) => `Program stack ${s}: no bootstrap stack planned here makes its GitHub environment; GitHub would create it on the first up, unprotected.\n  Fix: add ${s} (its region to bootstrap:regions, or to bootstrap:stacks) in its jurisdiction's bootstrap stack file and pulumi up the bootstrap before merging Pulumi.${s}.yaml.`);
+  return [...result.stacks.map((s) => {
     const c = s.config;
     const lines = [`Bootstrap stack ${s.stack}: account ${c.account}, jurisdiction ${c.jurisdiction}, home region ${c.region}, repository ${c.owner}/${c.repo}; ${result.view === "preview" ? "first pulumi preview" : "pulumi up"} with an admin's credentials`];
     const custom = s.record.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
@@ -153,7 +158,7 @@ export function bootstrapSummary(result: BootstrapPlanResult): string {
     for (const i of s.cost.items) lines.push(`  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.monthly.toFixed(2).padStart(10)}`);
     lines.push(`  not estimated: ${s.cost.notEstimated.join("; ")}`);
     return lines.join("\n");
-  }).join("\n\n");
+  }), ...uncovered].join("\n\n");
 }
 
 const USAGE = `usage: npm run plan -- --bootstrap [--stack NAME] [--preview] [--json] [--out FILE] [--strict] [--policy-pack-config PATH]
@@ -205,5 +210,6 @@ export async function bootstrapMain(argv: readonly string[], cwd: string, deps: 
   }
   process.stdout.write(json ? doc() : `${bootstrapSummary(result)}\n`);
   const mandatory = result.stacks.some((s) => s.violations.some((v) => v.level === "mandatory"));
-  return mandatory || (strict && result.stacks.some((s) => s.wiring.length > 0)) ? 1 : 0;
+  const wiringFindings = result.stacks.some((s) => s.wiring.length > 0) || (stack === undefined && result.withoutEnvironment.length > 0);
+  return mandatory || (strict && wiringFindings) ? 1 : 0;
 }

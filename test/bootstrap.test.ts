@@ -102,6 +102,7 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
 
   it("plans clean with the policy pack, and every program stack file carries the bootstrap's keys", () => {
     assert.deepEqual(result.stacks.map((s) => s.stack), ["eu", "in"]);
+    assert.deepEqual(result.withoutEnvironment, []);
     for (const s of result.stacks) {
       assert.deepEqual(s.violations, [], s.stack);
       assert.deepEqual(s.wiring, [], s.stack);
@@ -324,6 +325,11 @@ describe("bootstrap: README From zero to deployed", function () {
     const text = bootstrapSummary(result);
     assert.match(text, /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n    Fix: set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\/infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/);
     assert.match(text, /does not set infrasage:deploy\.permissionsBoundaryArn/);
+    // A program stack no bootstrap stack makes an environment for.
+    writeFileSync(join(dir, "Pulumi.eu-central-1.yaml"), "config:\n  aws:region: eu-central-1\n");
+    const more = await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")], { analyzer: await sharedAnalyzer(), programDir: dir });
+    assert.deepEqual(more.withoutEnvironment, ["eu-central-1"]);
+    assert.match(bootstrapSummary(more), /Program stack eu-central-1: no bootstrap stack planned here makes its GitHub environment; GitHub would create it on the first up, unprotected/);
   });
 
   it("the pack keeps the state bucket and keys in the stack's region, and CODEOWNERS covers bootstrap/", async () => {

@@ -68,6 +68,15 @@ export function wiringProblems(settings: ProgramStackSettings, file: string, raw
   return problems;
 }
 
+/**
+ * Program stacks no bootstrap stack makes an environment for: their `up` job would run in an
+ * environment GitHub creates on first use, unprotected (no reviewers, any branch).
+ */
+export function stacksWithoutEnvironment(configs: readonly BootstrapConfig[], programStacks: readonly string[]): string[] {
+  const covered = new Set(configs.flatMap((c) => c.stacks.map((s) => s.stack)));
+  return programStacks.filter((s) => !covered.has(s));
+}
+
 export interface ConnectionRef {
   readonly region: string;
   readonly name: string;
