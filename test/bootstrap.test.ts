@@ -31,6 +31,15 @@ const one = (s: BootstrapStackPlan, type: string, name?: string) => {
   return list[0]!;
 };
 
+describe("bootstrap: the project", () => {
+  it("runs bootstrap/index.ts, not the root package.json's main (the Node runtime's fallback without main:)", () => {
+    const project = parse(readFileSync(join(BOOTSTRAP_DIR, "Pulumi.yaml"), "utf8")) as { name: string; main?: string };
+    assert.equal(project.name, "infrasage-bootstrap");
+    assert.equal(project.main, "index.ts");
+    assert.match(readFileSync(join(BOOTSTRAP_DIR, "index.ts"), "utf8"), /export = defineBootstrap\(\);/);
+  });
+});
+
 describe("bootstrap: trust documents", () => {
   it("trusts the deploy role for the region's environments only, by exact StringEquals on aud and sub", () => {
     const d = deployTrust(PROVIDER, "acme", "infrasage", ["eu-west-1"]);
