@@ -15,7 +15,7 @@ import {
 import { deployTrust, previewTrust } from "./lib/trust";
 import { boundaryPolicy, deployPolicy, previewPolicy, type StateAccess } from "./lib/policies";
 import { encryption, keySettings, LIFECYCLE, PUBLIC_ACCESS_BLOCK, tlsOnlyPolicy, VERSIONING } from "./lib/state-bucket";
-import { CODEOWNERS_PATH, DEPLOY_BRANCH, branchProtection, codeowners, environments, repositoryVariables, requiredCheckName } from "./lib/github";
+import { DEPLOY_BRANCH, branchProtection, environments, repositoryVariables, requiredCheckName } from "./lib/github";
 import { connectionApproval, programStackSettings } from "./lib/outputs";
 
 /** The repository's workflows (branch protection requires their `checks` job by its name). */
@@ -108,7 +108,7 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
     connectionStatus[region] = connection.connectionStatus;
   }
 
-  // GitHub: environments, variables, branch protection, CODEOWNERS (token: GITHUB_TOKEN of a repository admin).
+  // GitHub: environments, variables, branch protection (token: GITHUB_TOKEN of a repository admin).
   const gh = new github.Provider("github", { owner: c.owner });
   const ghOpts = { provider: gh };
   for (const env of environments(c)) {
@@ -127,12 +127,8 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
     new github.ActionsVariable(`var-${variableName}`, { repository: c.repo, variableName, value: arnVars[variableName] ?? value }, ghOpts);
   }
   if (c.primary) {
-    const owners = new github.RepositoryFile("codeowners", {
-      repository: c.repo, branch: DEPLOY_BRANCH, file: CODEOWNERS_PATH, content: codeowners(c.policyOwners),
-      commitMessage: "CODEOWNERS: the policy pack and the bootstrap need their owners' review", overwriteOnCreate: true,
-    }, ghOpts);
-    // After the CODEOWNERS commit: once main is protected, nobody (admins included) pushes to it directly.
-    new github.BranchProtection("main", { repositoryId: c.repo, ...branchProtection(requiredCheckName(WORKFLOWS_DIR)) }, { ...ghOpts, dependsOn: [owners] });
+    // Code-owner review: the committed .github/CODEOWNERS names who owns policies/ and bootstrap/.
+    new github.BranchProtection("main", { repositoryId: c.repo, ...branchProtection(requiredCheckName(WORKFLOWS_DIR)) }, ghOpts);
   }
 
   return {

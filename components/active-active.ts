@@ -18,7 +18,7 @@ import type { StackConfig } from "../lib/config/types";
 import { buildStorageClassSpec } from "../lib/helm-values";
 import { buildClickHouseReplicationXml, buildKeeperXml } from "../lib/clickhouse-xml";
 import { CLICKHOUSE_TLS_SECRET } from "../lib/clickhouse-replica";
-import { clickhouseHostname, keeperClientOrder, planKeeperGroup, zoneNameFor } from "../lib/keeper-plan";
+import { clickhouseHostname, keeperClientOrder, planKeeperGroup, replicationHostRegions, zoneNameFor } from "../lib/keeper-plan";
 import { KEEPER_NAMESPACE, KEEPER_TLS_SECRET } from "../lib/keeper-manifests";
 import { analyseQuorum, describeQuorum } from "../lib/quorum";
 import {
@@ -51,7 +51,7 @@ export interface ActiveActiveMemberArgs {
 /** What the InfraSage release of a data member gets (see InfraSageReleaseArgs.replication). */
 export interface ReleaseReplication {
   /** XML and TLS Secret name once the group is complete; undefined until then. */
-  readonly clickhouse: pulumi.Output<{ readonly configXml: string; readonly tlsSecretName: string } | undefined>;
+  readonly clickhouse: pulumi.Output<{ readonly configXml: string; readonly tlsSecretName: string; readonly hostRegions: Readonly<Record<string, string>> } | undefined>;
   /** The group's interserver password (secret; empty until the generating member is deployed). */
   readonly interserverPassword: pulumi.Output<string>;
   /** Stack name: the replica Service publishes `clickhouse.<stack>.infrasage.internal`. */
@@ -137,6 +137,7 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
       new ClickHouseKeeper(`${name}-keeper`, {
         stack: c.stack, voters: r.keeperVoters, availabilityZoneCount: args.availabilityZones.length, storageClassName,
         configXml: servers.apply((s) => (s ? buildKeeperXml({ servers: s }) : "")),
+        hostRegions: servers.apply((s) => replicationHostRegions([], s ?? [])),
         runningVoters: active.apply((a) => a?.members.find((m) => m.stack === c.stack)?.voters ?? 0),
         // Keeper's ports admit the peers' pods (their private subnets: pods take VPC addresses).
         peerCidrs: plan.apply((p) => p.connected.flatMap((x) => [...x.network.privateSubnetCidrs])),
@@ -155,6 +156,8 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
         return {
           configXml: buildClickHouseReplicationXml({ localStack: c.stack, localHost: clickhouseHostname(c.stack), replicas, keeperServers: keeperClientOrder(s, c.stack, witnesses) }),
           tlsSecretName: CLICKHOUSE_TLS_SECRET,
+          // Where each host the XML names runs: the policy pack checks it on the release's own values.
+          hostRegions: replicationHostRegions(a.members, s),
         };
       });
       this.release = {

@@ -22,6 +22,7 @@ import {
 import { tunnelLabels } from "../lib/link-tls";
 import { linkTunnel } from "./link-tunnel";
 import type { NetworkExport } from "../lib/peering-plan";
+import { ALERT_HUB_COMPONENT_TYPE } from "../policies/shared/flows";
 import { PORTS } from "../policies/shared/ports";
 import type { Jurisdiction } from "../policies/shared/regions";
 import type { TargetGroupBindingRequest } from "./lb-controller";
@@ -64,7 +65,7 @@ export class FederationHub extends pulumi.ComponentResource {
   public readonly targetGroupBinding?: TargetGroupBindingRequest;
 
   constructor(name: string, args: FederationHubArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("infrasage:federation:Hub", name, {}, opts);
+    super(ALERT_HUB_COMPONENT_TYPE, name, {}, opts);
     const parent = { parent: this };
     const tags = (role: string) => ({ ...args.tags, ...FEDERATION_TAGS, Name: `${name}-${role}` });
     const port = PORTS.alertWebhook;

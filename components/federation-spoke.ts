@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FEDERATION_TAGS, SPOKE_CREDENTIAL_SECRET, spokeTunnel, type HubFederationExport } from "../lib/federation";
 import { linkTunnel } from "./link-tunnel";
 import type { NetworkExport } from "../lib/peering-plan";
+import { ALERT_SPOKE_COMPONENT_TYPE } from "../policies/shared/flows";
 import { CrossRegionPeering } from "./peering";
 
 export interface FederationSpokeArgs {
@@ -42,7 +43,7 @@ export class FederationSpoke extends pulumi.ComponentResource {
   public readonly peeringConnectionId: pulumi.Output<string>;
 
   constructor(name: string, args: FederationSpokeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("infrasage:federation:Spoke", name, {}, opts);
+    super(ALERT_SPOKE_COMPONENT_TYPE, name, {}, opts);
     const parent = { parent: this };
 
     const link = new CrossRegionPeering(`${name}-link`, {

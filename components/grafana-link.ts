@@ -17,6 +17,7 @@ import { METRICS_LINK_TAGS, SOURCE_TUNNEL_NAME, sourceTunnel, type GrafanaSource
 import { tunnelLabels } from "../lib/link-tls";
 import { linkTunnel } from "./link-tunnel";
 import type { NetworkExport } from "../lib/peering-plan";
+import { METRICS_SOURCE_COMPONENT_TYPE } from "../policies/shared/flows";
 import { PORTS } from "../policies/shared/ports";
 import { networkPolicies } from "./network-policies";
 import { allowIngress } from "../lib/isolation";
@@ -57,7 +58,7 @@ export class GrafanaSourceLink extends pulumi.ComponentResource {
   public readonly targetGroupBinding: TargetGroupBindingRequest;
 
   constructor(name: string, args: GrafanaSourceLinkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("infrasage:grafana:SourceLink", name, {}, opts);
+    super(METRICS_SOURCE_COMPONENT_TYPE, name, {}, opts);
     const parent = { parent: this };
     const port = PORTS.metricsLink;
 

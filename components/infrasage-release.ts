@@ -50,7 +50,7 @@ export interface InfraSageReleaseArgs {
 /** ClickHouse replication inputs of the release (pattern 3). */
 export interface ReleaseReplicationArgs {
   /** Generated XML and the TLS Secret name once the group is complete; undefined until then. */
-  readonly clickhouse: pulumi.Input<{ readonly configXml: string; readonly tlsSecretName: string } | undefined>;
+  readonly clickhouse: pulumi.Input<{ readonly configXml: string; readonly tlsSecretName: string; readonly hostRegions?: Readonly<Record<string, string>> } | undefined>;
   /** The group's interserver password (a secret, identical in every member). */
   readonly interserverPassword: pulumi.Input<string>;
   /** Stack name: the replica is published as `clickhouse.<stack>.infrasage.internal`. */
@@ -63,13 +63,22 @@ export interface ReleaseReplicationArgs {
 const HELM_TIMEOUT_SECONDS = 900;
 const API_KEY_LENGTH = 40;
 
-/** How `k8s.helm.v3.Release` receives each kind of chart source. */
-function chartArgs(chart: ChartSource): Pick<k8s.helm.v3.ReleaseArgs, "chart" | "version" | "repositoryOpts"> {
+/**
+ * How `k8s.helm.v3.Release` receives each kind of chart source. An `oci://` registry takes the full
+ * reference as the chart, no repo (Helm's ChartPathOptions.LocateChart, helm.sh/helm/v3/pkg/action);
+ * a private one's credentials go in `repositoryOpts` for both kinds, the password as a secret.
+ */
+export function chartArgs(chart: ChartSource): Pick<k8s.helm.v3.ReleaseArgs, "chart" | "version" | "repositoryOpts"> {
   switch (chart.kind) {
     case "path":
       return { chart: chart.path };
-    case "repo":
-      return { chart: chart.name, version: chart.version, repositoryOpts: { repo: chart.repo } };
+    case "repo": {
+      const auth = chart.username !== undefined && chart.password !== undefined ? { username: chart.username, password: pulumi.secret(chart.password) } : {};
+      if (chart.repo.startsWith("oci://")) {
+        return { chart: `${chart.repo.replace(/\/+$/, "")}/${chart.name}`, version: chart.version, ...(Object.keys(auth).length ? { repositoryOpts: auth } : {}) };
+      }
+      return { chart: chart.name, version: chart.version, repositoryOpts: { repo: chart.repo, ...auth } };
+    }
   }
 }
 
@@ -196,6 +205,7 @@ export class InfraSageRelease extends pulumi.ComponentResource {
         try {
           return buildHelmValues({ ...args.values, apiKeySecretName, ...(planned.runbookAccess ? { runbookAccess: planned.runbookAccess } : {}), clickhouseReplication: {
             configXml: ch.configXml, tlsSecretName: ch.tlsSecretName, interserverSecret: { name: INTERSERVER_SECRET_NAME, key: INTERSERVER_SECRET_KEY },
+            ...(ch.hostRegions ? { hostRegions: ch.hostRegions } : {}),
           } });
         } catch (e) {
           throw new pulumi.ResourceError(e instanceof Error ? e.message : String(e), this);

@@ -8,10 +8,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { networkPolicies, networkPolicy } from "./network-policies";
-import { allowIngress, namespaceBaseline } from "../lib/isolation";
+import { allowEgress, allowIngress, keeperEgress, namespaceBaseline } from "../lib/isolation";
 import { INFRASAGE_NAMESPACE, PORTS } from "../policies/shared/ports";
 import * as pulumi from "@pulumi/pulumi";
 import { keeperManifests, type KeeperManifestInput } from "../lib/keeper-manifests";
+import { HOST_REGIONS_ANNOTATION } from "../policies/shared/host-regions";
 
 export interface ClickHouseKeeperArgs {
   /** Stack name (Route 53 zone and server-id base). */
@@ -24,6 +25,8 @@ export interface ClickHouseKeeperArgs {
   readonly storageClassName: pulumi.Input<string>;
   /** keeper_config.xml of the group (buildKeeperXml), identical in every member. */
   readonly configXml: pulumi.Input<string>;
+  /** Region of every host of the raft configuration (replicationHostRegions): an annotation the policy pack reads. */
+  readonly hostRegions: pulumi.Input<Readonly<Record<string, string>>>;
   /** Voters running now: 0 until the group first completed, then those in the raft configuration. */
   readonly runningVoters: pulumi.Input<number>;
   /** Private subnets of the linked peers: Keeper's client and raft ports admit them (NetworkPolicy). */
@@ -55,7 +58,10 @@ export class ClickHouseKeeper extends pulumi.ComponentResource {
     const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: fixed.namespace.metadata }, parent);
     const namespace = ns.metadata.name;
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
-      metadata: { ...fixed.configMap.metadata, namespace },
+      metadata: {
+        ...fixed.configMap.metadata, namespace,
+        annotations: pulumi.output(args.hostRegions).apply((h) => ({ ...fixed.configMap.metadata.annotations, [HOST_REGIONS_ANNOTATION]: JSON.stringify(h) })),
+      },
       data: planned.apply((m) => m.configMap.data),
     }, parent);
     const service = new k8s.core.v1.Service(`${name}-headless`, {
@@ -80,9 +86,13 @@ export class ClickHouseKeeper extends pulumi.ComponentResource {
     networkPolicies(`${name}-netpol`, [
       ...namespaceBaseline(fixed.namespace.metadata.name),
       allowIngress("allow-clickhouse", fixed.namespace.metadata.name, [PORTS.keeperClientTls], { namespace: INFRASAGE_NAMESPACE }),
+      // Egress denied by default too: DNS, the own voters, and (below) the peers' voters.
+      ...keeperEgress(fixed.namespace.metadata.name, PORTS.keeperRaft, PORTS.keeperClientTls),
     ], netpol);
     networkPolicy(`${name}-netpol-allow-peers`, pulumi.output(args.peerCidrs).apply((cidrs) =>
       allowIngress("allow-replication-peers", fixed.namespace.metadata.name, [PORTS.keeperClientTls, PORTS.keeperRaft], { cidrs })), netpol, namespace);
+    networkPolicy(`${name}-netpol-allow-peers-egress`, pulumi.output(args.peerCidrs).apply((cidrs) =>
+      allowEgress("allow-replication-peers-egress", fixed.namespace.metadata.name, [PORTS.keeperClientTls, PORTS.keeperRaft], { cidrs })), netpol, namespace);
 
     this.namespace = namespace;
     this.registerOutputs({ namespace: this.namespace });

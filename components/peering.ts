@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkExport } from "../lib/peering-plan";
+import { PEERING_COMPONENT_TYPE } from "../policies/shared/flows";
 
 export type LinkPurpose = "alert-federation" | "clickhouse-replication" | "metrics";
 
@@ -32,7 +33,7 @@ export class CrossRegionPeering extends pulumi.ComponentResource {
   public readonly connectionId: pulumi.Output<string>;
 
   constructor(name: string, args: CrossRegionPeeringArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("infrasage:network:CrossRegionPeering", name, {}, opts);
+    super(PEERING_COMPONENT_TYPE, name, {}, opts);
     const parent = { parent: this };
     const connection = new aws.ec2.VpcPeeringConnection(`${name}-pcx`, {
       vpcId: args.vpcId,

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { networkPolicies } from "./network-policies";
-import { NAMESPACE_POD_SECURITY, denyIngressByDefault, podSecurityLabels } from "../lib/isolation";
+import { NAMESPACE_POD_SECURITY, denyIngressByDefault, externalDnsEgress, podSecurityLabels } from "../lib/isolation";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, oidcIssuerHost } from "../lib/cluster-plan";
 import { EXTERNAL_DNS_CHART, EXTERNAL_DNS_NAMESPACE, EXTERNAL_DNS_SERVICE_ACCOUNT, externalDnsPolicy, externalDnsValues } from "../lib/private-dns-plan";
@@ -63,7 +63,8 @@ export class PrivateDns extends pulumi.ComponentResource {
     const ns = new k8s.core.v1.NamespacePatch(`${name}-external-dns-namespace`, {
       metadata: { name: sa.namespace, labels: podSecurityLabels(NAMESPACE_POD_SECURITY.externalDns) },
     }, parent);
-    networkPolicies(`${name}-external-dns-netpol`, [denyIngressByDefault(sa.namespace)], { ...parent, dependsOn: [ns] });
+    // No ingress at all; egress only DNS and HTTPS (Route 53, STS, the API server).
+    networkPolicies(`${name}-external-dns-netpol`, [denyIngressByDefault(sa.namespace), ...externalDnsEgress(sa.namespace)], { ...parent, dependsOn: [ns] });
 
     new k8s.helm.v3.Release(`${name}-external-dns`, {
       name: EXTERNAL_DNS_CHART.name,

@@ -6,7 +6,7 @@
  */
 import { EXTERNAL_DNS_HOSTNAME_ANNOTATION, EXTERNAL_DNS_TTL_ANNOTATION, MEMBER_RECORD_TTL } from "./keeper-manifests";
 import { clickhouseHostname } from "./keeper-plan";
-import { INFRASAGE_RELEASE_NAME } from "./helm-values";
+import { CLICKHOUSE_POD_LABELS } from "./chart-contract";
 import { PORTS } from "../policies/shared/ports";
 
 /** Secret (in the release namespace) holding the interserver password under INTERSERVER_SECRET_KEY. */
@@ -14,14 +14,8 @@ export const INTERSERVER_SECRET_NAME = "clickhouse-interserver";
 export const INTERSERVER_SECRET_KEY = "password";
 /** Operator-provided TLS Secret of ClickHouse (tls.crt, tls.key, ca.crt), in the release namespace. */
 export const CLICKHOUSE_TLS_SECRET = "clickhouse-tls";
-/**
- * Labels of the chart's ClickHouse pods (Helm's recommended labels): the chart contract the
- * replica Service selects on.
- */
-export const CLICKHOUSE_POD_LABELS = {
-  "app.kubernetes.io/instance": INFRASAGE_RELEASE_NAME,
-  "app.kubernetes.io/component": "clickhouse",
-} as const;
+/** Labels of the chart's ClickHouse pods (lib/chart-contract.ts): what the replica Service selects on. */
+export { CLICKHOUSE_POD_LABELS } from "./chart-contract";
 
 /** Headless Service publishing the replica's pod IP under its stable cross-region name. */
 export function clickhouseReplicaService(stack: string, namespace: string) {

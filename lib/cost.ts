@@ -18,7 +18,12 @@ export interface CostItem {
 
 export interface CostEstimate {
   readonly currency: "USD";
+  /** Sum of `items`; with `partial`, a lower bound that leaves out `missing`. */
   readonly monthlyTotal: number;
+  /** True when something the stack runs has no price here: the total is too low by `missing`. */
+  readonly partial: boolean;
+  /** What the total leaves out, e.g. "3 × EC2 c7i.large (node group default): not in the price table 2026-12-05". */
+  readonly missing: string[];
   readonly items: CostItem[];
   readonly priceTable: string;
   readonly notEstimated: string[];
@@ -51,7 +56,11 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
   const count = (type: string) => list.filter((r) => r.type === type).length;
 
   add("EKS control plane", count("aws:eks/cluster:Cluster"), "cluster", GLOBAL_PRICES.eksClusterHour * HOURS_PER_MONTH);
-  const unpriced = new Set<string>();
+  // Instances the price table lacks (real types, checked by the config): named, never dropped silently.
+  const missing: string[] = [];
+  const unpriced = (n: number, type: string, where: string) => {
+    if (n > 0) missing.push(`${n} × EC2 ${type} (${where}): not in the price table ${PRICE_TABLE_VERSION}`);
+  };
   for (const ng of list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")) {
     const scaling = ng.rawInputs.scalingConfig as { desiredSize?: number } | undefined;
     const types = ng.rawInputs.instanceTypes as string[] | undefined;
@@ -59,7 +68,7 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     const spot = ng.rawInputs.capacityType === "SPOT";
     const hourly = prices.ec2[type];
     const n = scaling?.desiredSize ?? 0;
-    if (hourly === undefined) unpriced.add(type);
+    if (hourly === undefined) unpriced(n, type, `node group ${ng.name}`);
     else if (spot) add(`EC2 nodes ${type} (spot, ${Math.round(SPOT_DISCOUNT * 100)}% off assumed)`, n, "instance", hourly * (1 - SPOT_DISCOUNT) * HOURS_PER_MONTH);
     else add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
     // Every volume of the group's own launch template (`<group>-lt`; Bottlerocket maps two).
@@ -73,11 +82,12 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     const managed = list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").reduce((sum, r) => sum + ((r.rawInputs.scalingConfig as { desiredSize?: number } | undefined)?.desiredSize ?? 0), 0);
     const type = profile.nodeInstanceTypes[0]!;
     const n = expectedKarpenterNodes(profile, managed);
-    const hourly = prices.ec2[type]!;
+    const hourly = prices.ec2[type];
     // Spot first when the NodePool allows it (Karpenter prefers spot: "price-capacity-optimized").
     const pool = list.find((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool");
     const spot = JSON.stringify(pool?.rawInputs.spec ?? {}).includes('"spot"');
-    add(`Karpenter nodes ${type} (expected${spot ? `, spot ${Math.round(SPOT_DISCOUNT * 100)}% off assumed` : ""})`, n, "instance", hourly * (spot ? 1 - SPOT_DISCOUNT : 1) * HOURS_PER_MONTH);
+    if (hourly === undefined) unpriced(n, type, "Karpenter, expected");
+    else add(`Karpenter nodes ${type} (expected${spot ? `, spot ${Math.round(SPOT_DISCOUNT * 100)}% off assumed` : ""})`, n, "instance", hourly * (spot ? 1 - SPOT_DISCOUNT : 1) * HOURS_PER_MONTH);
     add("EBS gp3 Karpenter node volumes", n * profile.nodeDiskGiB, "GB", prices.gp3GbMonth);
   }
   // VPC endpoints: their own price, and the NAT data processing their assumed traffic avoids.
@@ -109,9 +119,11 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
   return {
     currency: "USD",
     monthlyTotal,
+    partial: missing.length > 0,
+    missing,
     items,
     priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : proxy ? ` (no list transcribed for ${config.region}: ${proxy} prices used)` : ""}`,
     savings,
-    notEstimated: [...[...unpriced].map((t) => `EC2 ${t} (not in the price table)`), "data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
+    notEstimated: ["data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
   };
 }

@@ -8,9 +8,10 @@ import type { AlertmanagerReceiver, FederationValues, SecretEnvVar } from "./fed
 import { CLICKHOUSE_CLUSTER, CLICKHOUSE_TLS_DIR, INTERSERVER_PASSWORD_ENV } from "./clickhouse-xml";
 import type { RunbookAccessValues } from "./runbook-access";
 import { grafanaValues, type GrafanaDatasource, type GrafanaValues } from "./grafana";
+import { HOST_REGIONS_VALUES_KEY } from "../policies/shared/host-regions";
 
-/** Helm release name. The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
-export const INFRASAGE_RELEASE_NAME = "infrasage";
+/** Helm release name (lib/chart-contract.ts). The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
+export { INFRASAGE_RELEASE_NAME } from "./chart-contract";
 
 /** Key, inside the API key Secret, that holds the key (chart's `apiKey.existingSecretKey`). */
 export const API_KEY_SECRET_KEY = "api-key";
@@ -64,6 +65,11 @@ export interface ClickHouseReplicationInput {
   readonly interserverSecret: { readonly name: string; readonly key: string };
   /** Operator-provided Secret with tls.crt, tls.key and ca.crt of the group's CA (cert-manager format). */
   readonly tlsSecretName: string;
+  /**
+   * Region of every replication host (replicationHostRegions), for the policy pack; the chart ignores it.
+   * @default none (then every host name must carry its region code)
+   */
+  readonly hostRegions?: Readonly<Record<string, string>>;
 }
 
 /** Env InfraSage gets in pattern 3 (seed: "Set in InfraSage"). */
@@ -82,6 +88,8 @@ export interface ClickHouseReplicationValues {
   readonly extraEnv: readonly SecretEnvVar[];
   /** TLS Secret and where the chart mounts it (the XML's openSSL paths). */
   readonly tls: { readonly existingSecret: string; readonly mountPath: string };
+  /** host -> region of the hosts the XML names, read by the policy pack (HOST_REGIONS_VALUES_KEY); omitted when not given. */
+  readonly hostRegions?: Readonly<Record<string, string>>;
 }
 
 export interface PersistenceValues {
@@ -128,6 +136,7 @@ function replicationValues(input: ClickHouseReplicationInput | undefined): { env
       configOverrides: { "infrasage-replication.xml": input.configXml },
       extraEnv: [{ name: INTERSERVER_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: input.interserverSecret.name, key: input.interserverSecret.key } } }],
       tls: { existingSecret: input.tlsSecretName, mountPath: CLICKHOUSE_TLS_DIR },
+      ...(input.hostRegions ? { [HOST_REGIONS_VALUES_KEY]: { ...input.hostRegions } } : {}),
     },
   };
 }

@@ -4,8 +4,7 @@
  * network policy agent, enabled in lib/cluster-plan.ts): ingress denied by default, then explicit
  * allows. EKS Best Practices: "Pod Security Standards", "Network policy"; CIS EKS 4.2 / 4.3.
  */
-import { INFRASAGE_RELEASE_NAME } from "./helm-values";
-import { CLICKHOUSE_POD_LABELS } from "./clickhouse-replica";
+import { CLICKHOUSE_POD_LABELS, INFRASAGE_RELEASE_NAME } from "./chart-contract";
 
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
@@ -50,16 +49,17 @@ export const CHART_COMPONENT_LABELS = {
   clickhouse: CLICKHOUSE_POD_LABELS,
 } as const;
 
+type Peer = { readonly podSelector: object } | { readonly namespaceSelector: object; readonly podSelector?: object } | { readonly ipBlock: { readonly cidr: string } };
+type PortRule = { readonly protocol: "TCP" | "UDP"; readonly port: number };
+
 /** A `networking.k8s.io/v1` NetworkPolicy without apiVersion/kind. */
 export interface NetworkPolicySpec {
   readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
   readonly spec: {
     readonly podSelector: { readonly matchLabels?: Readonly<Record<string, string>> };
-    readonly policyTypes: readonly ["Ingress"];
-    readonly ingress?: readonly {
-      readonly from?: readonly ({ readonly podSelector: object } | { readonly namespaceSelector: object } | { readonly ipBlock: { readonly cidr: string } })[];
-      readonly ports?: readonly { readonly protocol: "TCP"; readonly port: number }[];
-    }[];
+    readonly policyTypes: readonly ["Ingress"] | readonly ["Egress"];
+    readonly ingress?: readonly { readonly from?: readonly Peer[]; readonly ports?: readonly PortRule[] }[];
+    readonly egress?: readonly { readonly to?: readonly Peer[]; readonly ports?: readonly PortRule[] }[];
   };
 }
 
@@ -96,3 +96,56 @@ export function allowIngress(name: string, namespace: string, ports: readonly nu
 
 /** The baseline of a namespace the program creates: deny by default, allow within. */
 export const namespaceBaseline = (namespace: string): NetworkPolicySpec[] => [denyIngressByDefault(namespace), allowWithinNamespace(namespace)];
+
+/** Every pod of the namespace: egress denied unless another policy of the namespace allows it. */
+export function denyEgressByDefault(namespace: string): NetworkPolicySpec {
+  return { metadata: meta("default-deny-egress", namespace), spec: { podSelector: {}, policyTypes: ["Egress"] } };
+}
+
+/** Labels of the cluster DNS pods (the EKS coredns add-on's Deployment in kube-system). */
+export const CLUSTER_DNS = { namespace: "kube-system", pods: { "k8s-app": "kube-dns" } } as const;
+
+/** DNS lookups through the cluster's coredns, UDP and TCP 53. */
+export function allowDnsEgress(namespace: string): NetworkPolicySpec {
+  return {
+    metadata: meta("allow-dns-egress", namespace),
+    spec: {
+      podSelector: {}, policyTypes: ["Egress"],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CLUSTER_DNS.namespace } }, podSelector: { matchLabels: { ...CLUSTER_DNS.pods } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      }],
+    },
+  };
+}
+
+export type Destination = { readonly sameNamespace: true } | { readonly cidrs: readonly string[] };
+
+/** Allows the namespace's pods to open TCP `ports` to `destination`. */
+export function allowEgress(name: string, namespace: string, ports: readonly number[], destination: Destination): NetworkPolicySpec {
+  const to = "sameNamespace" in destination ? [{ podSelector: {} }] : destination.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  return {
+    metadata: meta(name, namespace),
+    spec: {
+      podSelector: {}, policyTypes: ["Egress"],
+      // An egress rule with an empty `to` admits every destination: no destination, no rule.
+      egress: to.length === 0 ? [] : [{ to, ports: ports.map((port) => ({ protocol: "TCP" as const, port })) }],
+    },
+  };
+}
+
+/** HTTPS anywhere: AWS's public API endpoints have no fixed addresses (and the API server listens on 443 too). */
+export const ANY_IPV4 = "0.0.0.0/0";
+
+/**
+ * Egress of the program's own namespaces, default-deny with what their traffic needs:
+ * - Keeper: DNS, its own voters (raft and client TLS) and the peers' voters over the peering (peerEgress);
+ * - external-dns: DNS, HTTPS to Route 53 and STS (public AWS APIs) and to the API server.
+ */
+export function keeperEgress(namespace: string, raftPort: number, clientTlsPort: number): NetworkPolicySpec[] {
+  return [denyEgressByDefault(namespace), allowDnsEgress(namespace), allowEgress("allow-voters-egress", namespace, [clientTlsPort, raftPort], { sameNamespace: true })];
+}
+
+export function externalDnsEgress(namespace: string): NetworkPolicySpec[] {
+  return [denyEgressByDefault(namespace), allowDnsEgress(namespace), allowEgress("allow-https-egress", namespace, [443], { cidrs: [ANY_IPV4] })];
+}

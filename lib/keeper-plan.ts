@@ -146,3 +146,17 @@ export function witnessNodeGroup(availabilityZones: number): NodeGroupConfig {
     labels: {}, taints: [], fromProfile: true,
   };
 }
+
+/**
+ * Region of every host the group's replication reaches (each data member's ClickHouse replica, every
+ * Keeper server), sorted by host: stated on the release values and the Keeper ConfigMap
+ * (policies/shared/host-regions.ts) so the policy pack judges each of them before it is created.
+ * Regions only: the pack derives the jurisdictions itself.
+ */
+export function replicationHostRegions(members: readonly Pick<KeeperStackSpec, "stack" | "region" | "witness">[], servers: readonly Pick<KeeperServer, "hostname" | "region">[]): Record<string, string> {
+  const pairs: [string, string][] = [
+    ...members.filter((m) => !m.witness).map((m): [string, string] => [clickhouseHostname(m.stack), m.region]),
+    ...servers.map((s): [string, string] => [s.hostname, s.region]),
+  ];
+  return Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -5,10 +5,14 @@
  * How the CLI runs a Node.js pack (pulumi/pulumi sdk/go/common/resource/plugin/analyzer_plugin.go,
  * NewPolicyAnalyzer, v3.270): `pulumi-analyzer-policy <engine address> .` with the pack folder as
  * working directory, which runs `@pulumi/pulumi/cmd/run-policy-pack` (ts-node, type-checked); the
- * pack's PolicyPack prints its gRPC port on stdout. The engine then calls GetAnalyzerInfo, Configure
- * (policy config reconciled with each policy's default level), ConfigureStack, Analyze once per
- * resource (its inputs) and AnalyzeStack once (every resource's outputs), marshalling properties with
- * KeepUnknowns and KeepSecrets: unknowns as the sentinel string, secrets in their envelope.
+ * pack's PolicyPack prints its gRPC port on stdout. The engine then calls, per stack run: Handshake
+ * (@pulumi/policy's server does not implement it: the engine goes on), ConfigureStack (stack, project,
+ * organization, DryRun, the decrypted config, its secret keys and the stack tags: NewPolicyAnalyzer),
+ * GetAnalyzerInfo and Configure (policy config reconciled with each policy's default level:
+ * pkg/engine/update.go LoadLocalPolicyPackAnalyzers); then Remediate and Analyze once per resource
+ * (its inputs) and AnalyzeStack once (every resource's outputs), marshalling properties with
+ * KeepUnknowns and KeepSecrets: unknowns as the sentinel string, secrets in their envelope. The
+ * order per stack is offline/policy-runner.ts's (configureAnalyzer).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
@@ -65,6 +69,18 @@ export interface AnalyzerResource {
     readonly parent?: string;
   };
   readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Record<string, unknown> };
+}
+
+/** What ConfigureStack tells the pack about the stack being run (AnalyzerStackConfigureRequest). */
+export interface StackSession {
+  readonly stack: string;
+  readonly project: string;
+  readonly organization: string;
+  readonly dryRun: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** `ns:key` -> value, as the engine sends the decrypted config (secrets offline: "[secret]"). */
+  readonly config?: Readonly<Record<string, string>>;
+  readonly configSecretKeys?: readonly string[];
 }
 
 /** A resource of AnalyzeStack: outputs as properties, plus the links. */
@@ -201,8 +217,11 @@ export class PolicyAnalyzer {
     await call((cb) => this.client.configure(req, cb));
   }
 
-  /** `ConfigureStack`: which stack is analyzed, and its tags (`pulumi stack tag`; none by default). */
-  async configureStack(stack: { stack: string; project: string; organization: string; dryRun: boolean; tags?: Readonly<Record<string, string>> }): Promise<void> {
+  /**
+   * `ConfigureStack`: which stack is analyzed, its config (`ns:key` -> value), which keys are secret,
+   * and its tags as the backend sends them (offline/stack-tags.ts; none by default).
+   */
+  async configureStack(stack: StackSession): Promise<void> {
     const req = new analyzerPb.AnalyzerStackConfigureRequest();
     set(req, "Stack", stack.stack);
     set(req, "Project", stack.project);
@@ -210,7 +229,15 @@ export class PolicyAnalyzer {
     set(req, "DryRun", stack.dryRun);
     const tags = (req.getTagsMap as () => Map<string, string>).call(req);
     for (const [k, v] of Object.entries(stack.tags ?? {})) tags.set(k, v);
+    const config = (req.getConfigMap as () => Map<string, string>).call(req);
+    for (const [k, v] of Object.entries(stack.config ?? {})) config.set(k, v);
+    set(req, "ConfigSecretKeysList", [...(stack.configSecretKeys ?? [])]);
     await call((cb) => this.client.configureStack(req, cb));
+  }
+
+  /** `GetAnalyzerInfo` again (the engine asks after ConfigureStack, before Configure). */
+  async getAnalyzerInfo(): Promise<AnalyzerInfo> {
+    return call<AnalyzerInfo>((cb) => this.client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))));
   }
 
   async analyze(r: AnalyzerResource): Promise<Diagnostic[]> {

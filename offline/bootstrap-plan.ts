@@ -16,6 +16,7 @@ import { GLOBAL_PRICES, PRICE_TABLE_VERSION } from "../lib/prices";
 import { limitProblems } from "../lib/aws-limits";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import { evaluateStack, type Violation } from "./policy-runner";
+import { before } from "./update-order";
 import { PolicyConfigError } from "./policy-config";
 import { DEFAULT_ORGANIZATION, runProgram, SECRET, UNKNOWN, type ProgramRecord } from "./run-program";
 import { findProject, listStackFiles, PROGRAM_ROOT, readStackFile, readTextFile, StackFileError, stackNameOf, type StackFile } from "./stack-file";
@@ -93,7 +94,7 @@ export async function planBootstrap(paths: readonly string[], options: Bootstrap
       const record = records[i]!;
       const violations = await evaluateStack(analyzer, record, { project: findProject(dirname(f.path)).name, organization: DEFAULT_ORGANIZATION, config: f.config }, options.policyConfig ?? {});
       // What AWS itself refuses at create time (name lengths), as the program's plan reports it (offline/plan.ts AWS_LIMITS_POLICY).
-      violations.push(...record.resources.flatMap((r) => limitProblems([r]).map((x): Violation => ({ policy: "aws-provider-limits", level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn }))));
+      violations.push(...record.resources.flatMap((r) => limitProblems([r]).map((x): Violation => ({ policy: "aws-provider-limits", level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn, enforcedAt: before(r.urn) }))));
       const wiring: WiringProblem[] = [];
       const awaiting: string[] = [];
       for (const s of programStackSettings(c)) {

@@ -32,6 +32,8 @@ options:
                       as its previous outputs (the running cluster's version for upgrades, ...)
   --strict            exit 1 on any preflight finding (what a real preview would refuse)
   --policy-pack-config PATH   policy config, as pulumi preview --policy-pack-config
+  --stack-tags PATH   tags stored with each stack in its backend (pulumi stack tag set), as JSON
+                      { "<stack>": { "<tag>": "<value>" } } (default: none)
   --base PATH         diff against an earlier plan's --json (what is deployed): create / update / replace /
                       delete per resource, and the replacement guard for stateful resources
   --json              print one JSON document on stdout (use npm run -s: npm's banner is not JSON)
@@ -65,6 +67,22 @@ export interface CliArgs {
   readonly outFile?: string;
   /** Outputs of each stack's last deployment, by stack (from `--previous`). */
   readonly previous?: Record<string, Record<string, unknown>>;
+  /** Tags stored with each stack (from `--stack-tags`). */
+  readonly storedTags?: Record<string, Record<string, string>>;
+}
+
+/** `--stack-tags`: `{ "<stack>": { "<tag>": "<value>" } }`, every value a string. */
+function readStoredTags(path: string): Record<string, Record<string, string>> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readTextFile(path, "stack tags file"));
+  } catch (e) {
+    throw new UsageError(`--stack-tags ${path}: ${e instanceof Error ? e.message : String(e)} (give JSON { "<stack>": { "<tag>": "<value>" } })`);
+  }
+  const ok = typeof doc === "object" && doc !== null && !Array.isArray(doc) && Object.values(doc).every((tags) =>
+    typeof tags === "object" && tags !== null && !Array.isArray(tags) && Object.values(tags).every((v) => typeof v === "string"));
+  if (!ok) throw new UsageError(`--stack-tags ${path}: must be { "<stack>": { "<tag>": "<value>" } } with string values`);
+  return doc as Record<string, Record<string, string>>;
 }
 
 export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
@@ -77,6 +95,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let baseFile: string | undefined;
   let outFile: string | undefined;
   let previous: Record<string, Record<string, unknown>> | undefined;
+  let storedTags: Record<string, Record<string, string>> | undefined;
   let stack: string | undefined;
   let configFile: string | undefined;
   let all = false;
@@ -101,6 +120,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
     else if (arg === "--base") baseFile = resolve(cwd, value());
     else if (arg === "--out") outFile = resolve(cwd, value());
     else if (arg === "--previous") previous = readPrevious(resolve(cwd, value()));
+    else if (arg === "--stack-tags") storedTags = readStoredTags(resolve(cwd, value()));
     else if (arg === "--stack") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--all") all = true;
@@ -111,7 +131,7 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
   if (baseFile !== undefined && preview) throw new UsageError("--base diffs a deployed stack's next up; --preview plans stacks that do not exist yet: use one or the other");
-  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}), ...(previous ? { previous } : {}) };
+  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}), ...(previous ? { previous } : {}), ...(storedTags ? { storedTags } : {}) };
   // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
   let root: string;
   try {
@@ -178,8 +198,8 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     const base = args.baseFile ? baseFile.readBasePlan(args.baseFile) : undefined;
     result = await plan.planAll(args.files, {
       ...(base ? { base } : {}),
-      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.deployed ? { deployed: args.deployed } : {}),
-      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(args.previous ? { previous: args.previous } : {}), analyzer: await starting,
+      preview: args.preview, policyConfig: readPolicyConfig(args.policyConfigFile), ...(args.policyConfigFile ? { policyConfigFile: args.policyConfigFile } : {}), ...(args.deployed ? { deployed: args.deployed } : {}),
+      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(args.previous ? { previous: args.previous } : {}), ...(args.storedTags ? { storedTags: args.storedTags } : {}), analyzer: await starting,
     });
   } catch (e) {
     if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);

@@ -11,7 +11,9 @@ import type { StackConfig } from "../lib/config/types";
 import { defineStack } from "../stack";
 import { DEFAULT_ORGANIZATION, runProgram, type ProgramRecord, type RecordedOutput } from "./run-program";
 import { projectOf, readStackFile, type StackFile } from "./stack-file";
-import { evaluateStack, evaluateCrossStack, type Violation, type CrossStackReport } from "./policy-runner";
+import { evaluateRun, evaluateCrossStack, type Violation, type CrossStackReport } from "./policy-runner";
+import { before, OFFLINE_ONLY, type UpdateRun } from "./update-order";
+import { backendKindOf, readProjectTags, stackTags, StackTagsError } from "./stack-tags";
 import { estimateCost, type CostEstimate } from "../lib/cost";
 import { limitProblems } from "../lib/aws-limits";
 import { PolicyAnalyzer } from "./analyzer";
@@ -22,6 +24,8 @@ import { PublishedStore } from "./published";
 import { leftoversAfterDestroy, type DestroyMode } from "./second-life";
 import { baseFor, type BasePlan } from "./diff/base-file";
 import { diffStack, type StackDiff } from "./diff/plan-diff";
+import { StackPolicyConfigs } from "./stack-policy-config";
+import { PolicyWeakeningError } from "./policy-weakening";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
 export const AWS_LIMITS_POLICY = "aws-provider-limits";
@@ -40,6 +44,10 @@ export interface StackPlan {
   /** Objects an earlier life of the stack left behind, which this plan ran against (--after-destroy). */
   readonly existing: readonly ExistingObject[];
   readonly violations: Violation[];
+  /** The real run simulated in the engine's order: where `pulumi up` stops (offline/update-order.ts). */
+  readonly run: UpdateRun;
+  /** The stack tags the pack got in ConfigureStack, as the stack's backend sends them (offline/stack-tags.ts). */
+  readonly stackTags: Readonly<Record<string, string>>;
   readonly cost: CostEstimate;
   /** The diff against `--base` (its replacement-guard findings are in `violations` too). */
   readonly diff?: StackDiff;
@@ -64,8 +72,12 @@ export interface PlanOptions {
    * @default in the up view every stack (the group after its rollout); in the preview view none
    */
   readonly deployed?: readonly string[];
-  /** `--policy-pack-config` content. @default {} */
+  /** `--policy-pack-config` content. @default {} (each stack's `policies/config/<stack>.json`, as CI passes it) */
   readonly policyConfig?: unknown;
+  /** The `--policy-pack-config` file `policyConfig` was read from (it then applies to every stack). */
+  readonly policyConfigFile?: string;
+  /** Where the stacks' own policy config files are, and the accepted weakenings (tests). @default the repository's policies/ */
+  readonly policyFiles?: { readonly dir?: string; readonly acceptedFile?: string };
   /**
    * Outputs of stacks outside the plan that exist and are deployed (`org/project/stack` -> outputs);
    * undefined for a stack the plan knows nothing about. @default none
@@ -85,6 +97,8 @@ export interface PlanOptions {
   readonly analyzer?: PolicyAnalyzer;
   /** Diff every stack against this earlier plan (`--base`), with the replacement guard. @default no diff */
   readonly base?: BasePlan;
+  /** Tags stored with each stack in its backend (`pulumi stack tag set`), by stack. @default none */
+  readonly storedTags?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** A user-facing failure: bad config (with every problem) or a program error. CLI exit 2. */
@@ -183,6 +197,16 @@ export async function planAll(paths: readonly string[], options: PlanOptions = {
 async function planFiles(files: readonly StackFile[], options: PlanOptions): Promise<PlanResult> {
   const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) })); // every config problem first
   const view: PlanView = options.preview ? "preview" : "up";
+  const policyConfigs = policyConfigsFor(planned.map((p) => p.file.stack), options); // bad policy config exits 2 before anything runs
+  // The tags each stack's backend would send the pack; a malformed pulumi:tags fails before anything runs.
+  const tagsOf = new Map(planned.map((p) => {
+    try {
+      return [p.file.stack, stackTags(backendKindOf(p.config), options.storedTags?.[p.file.stack] ?? {}, readProjectTags(p.file.path), p.file)] as const;
+    } catch (e) {
+      if (e instanceof StackTagsError) throw new PlanError(p.file.path, `${e.message}. Fix: give pulumi:tags an object of string values`);
+      throw e;
+    }
+  }));
   // A base from other stacks fails before anything runs.
   const bases = options.base ? baseFor(options.base, planned.map((p) => p.file.stack)) : undefined;
   // The pack starts (about a second: ts-node type-checks it) while the programs run.
@@ -219,14 +243,18 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
       const record = records.get(p.file.stack)!;
       // What AWS itself would reject at create time (name lengths after auto-naming, tag limits):
       // mocks accept anything, so the plan checks it like a mandatory policy.
+      // AWS refuses such a create call: the update fails at that resource (a preview does not call AWS).
       const limits = record.resources.flatMap((r) => limitProblems([r]).map((x): Violation => ({
-        policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn,
+        policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn, enforcedAt: before(r.urn),
       })));
-      const violations = await evaluateStack(analyzer, record, { project: p.project, organization, config: p.file.config }, options.policyConfig);
+      const tags = tagsOf.get(p.file.stack)!;
+      const { violations, run } = await evaluateRun(analyzer, record, { project: p.project, organization, config: p.file.config, secretKeys: p.file.secretKeys, tags }, policyConfigs.configFor(p.file.stack, options.policyConfig));
+      // Policy config that weakens a residency rule (CI passes it from the pull request's tree): no real run checks this.
+      const weakenings = policyConfigs.weakenings(p.file.stack, p.config.region, record.resources.map((r) => r.urn));
       const diff = options.base ? diffStack(options.base.file, bases?.get(p.file.stack), record.resources, p.config.allowReplace) : undefined;
       stacks.push({
         stack: p.file.stack, file: p.file.path, config: p.config, record, view: record.preview ? "preview" : "up",
-        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits, ...(diff?.guard ?? [])], cost: estimateCost(p.config, record.resources),
+        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits, ...weakenings, ...(diff?.guard ?? []).map((g) => ({ ...g, enforcedAt: OFFLINE_ONLY }))], run, stackTags: tags, cost: estimateCost(p.config, record.resources),
         ...(diff ? { diff } : {}),
       });
     }
@@ -239,5 +267,17 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
     };
   } finally {
     if (!options.analyzer) analyzer.close();
+  }
+}
+
+function policyConfigsFor(stacks: readonly string[], options: PlanOptions): StackPolicyConfigs {
+  try {
+    return new StackPolicyConfigs(stacks, {
+      ...(options.policyConfigFile !== undefined ? { given: { file: options.policyConfigFile, doc: options.policyConfig } } : {}),
+      ...options.policyFiles,
+    });
+  } catch (e) {
+    if (e instanceof PolicyWeakeningError) throw new PlanError(options.policyConfigFile ?? "policy config", e.message);
+    throw e;
   }
 }

@@ -3,16 +3,18 @@
  * (offline/analyzer.ts), as the engine does in `pulumi preview` / `pulumi up`: Analyze once per
  * resource with its inputs, AnalyzeStack once with every resource's outputs, parent, dependencies and
  * provider. Unknown values and secrets travel as the engine encodes them, so the levels (a policy
- * that reads an unknown at preview is advisory) are @pulumi/policy's own. Plus the cross-stack rules,
- * which CrossGuard cannot run (it sees one stack at a time).
+ * that reads an unknown at preview is advisory) are @pulumi/policy's own. Every result says where a
+ * real run enforces it, and the run is simulated in the engine's order (offline/update-order.ts).
+ * Plus the cross-stack rules, which CrossGuard cannot run (it sees one stack at a time).
  */
 import { createRequire } from "node:module";
 import type { StackConfig } from "../lib/config/types";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
 import type { ProgramRecord, RecordedResource } from "./run-program";
 import { checkReplicationGroups, REPLICATION_POLICY } from "../lib/replication-checks";
-import type { AnalyzerResource, AnalyzerStackResource, Diagnostic, PolicyAnalyzer } from "./analyzer";
+import type { AnalyzerResource, AnalyzerStackResource, Diagnostic, PolicyAnalyzer, StackSession } from "./analyzer";
 import { parsePolicyPackConfig, reconcilePolicyConfig } from "./policy-config";
+import { enforcedAt, OFFLINE_ONLY, simulateRun, type UpdateRun } from "./update-order";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
@@ -21,6 +23,12 @@ export interface Violation {
   readonly level: EnforcementLevel;
   readonly message: string;
   readonly urn?: string;
+  /**
+   * Where a real run enforces it: `preview`, `before <urn>` (a resource policy in an update: before
+   * that resource's step), `after apply` (a stack policy in an update), or `offline plan only` (checks
+   * the engine does not make). See offline/update-order.ts.
+   */
+  readonly enforcedAt: string;
 }
 
 export interface CrossStackReport {
@@ -37,6 +45,10 @@ export interface AnalysisTarget {
   readonly organization: string;
   /** The stack's raw config (`"<ns>:<key>" -> string`): default providers are configured from it. */
   readonly config: Readonly<Record<string, string>>;
+  /** Config keys whose values are secret (`secure:`), sent in ConfigureStack. @default none */
+  readonly secretKeys?: readonly string[];
+  /** Stack tags as the stack's backend sends them (offline/stack-tags.ts). @default none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 const requireHere = createRequire(__filename);
@@ -85,25 +97,57 @@ function analyzerResource(r: RecordedResource, properties: Record<string, unknow
   };
 }
 
-const toViolation = (d: Diagnostic, fallbackUrn?: string): Violation => ({
+const toViolation = (d: Diagnostic, enforced: string, fallbackUrn?: string): Violation => ({
   policy: d.policy,
   // The engine treats a remediation that still violates, and stack policies at "remediate", as mandatory.
   level: d.level === "advisory" ? "advisory" : "mandatory",
   message: d.message,
   ...(d.urn || fallbackUrn ? { urn: d.urn || fallbackUrn } : {}),
+  enforcedAt: enforced,
 });
+
+/**
+ * The engine's order for one stack run (pulumi/pulumi sdk/go/common/resource/plugin/analyzer_plugin.go
+ * NewPolicyAnalyzer, then pkg/engine/update.go LoadLocalPolicyPackAnalyzers): ConfigureStack with the
+ * stack, its config, secret keys and tags; GetAnalyzerInfo; Configure with the policy config
+ * reconciled against that info. The engine's Handshake comes first, which @pulumi/policy's server does
+ * not implement (the engine carries on), and the process here is shared by the plan's stacks, so its
+ * start-up info read (PolicyAnalyzer.start) is not part of a stack's sequence.
+ */
+export async function configureAnalyzer(analyzer: PolicyAnalyzer, session: StackSession, policyConfig: unknown = {}): Promise<void> {
+  await analyzer.configureStack(session);
+  const info = await analyzer.getAnalyzerInfo();
+  await analyzer.configure(reconcilePolicyConfig(info.policies, parsePolicyPackConfig(policyConfig)));
+}
+
+/** One stack's pack results and how the real run goes (where `pulumi up` stops). */
+export interface StackEvaluation {
+  readonly violations: Violation[];
+  readonly run: UpdateRun;
+}
 
 /**
  * Analyses one stack's record with the running pack. `policyConfig` is the parsed JSON of
  * `--policy-pack-config` (levels, exemptions, overrides), reconciled and validated as the CLI does.
  */
 export async function evaluateStack(analyzer: PolicyAnalyzer, record: ProgramRecord, target: AnalysisTarget, policyConfig: unknown = {}): Promise<Violation[]> {
-  await analyzer.configure(reconcilePolicyConfig(analyzer.info.policies, parsePolicyPackConfig(policyConfig)));
-  await analyzer.configureStack({ stack: record.stack, project: target.project, organization: target.organization, dryRun: record.preview });
+  return (await evaluateRun(analyzer, record, target, policyConfig)).violations;
+}
+
+/** evaluateStack, with the simulated run: resource results in registration order, where an update stops. */
+export async function evaluateRun(analyzer: PolicyAnalyzer, record: ProgramRecord, target: AnalysisTarget, policyConfig: unknown = {}): Promise<StackEvaluation> {
+  await configureAnalyzer(analyzer, {
+    stack: record.stack, project: target.project, organization: target.organization, dryRun: record.preview,
+    tags: target.tags ?? {}, config: target.config, configSecretKeys: target.secretKeys ?? [],
+  }, policyConfig);
   const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
-  // One Analyze per resource, in flight together (the engine analyzes resources as it registers them).
+  // One Analyze per resource, in flight together (the pack answers each on its own); the results are
+  // read in registration order below, which is the order the engine analyzes and applies them in.
+  // The engine's Remediate before each Analyze is not sent: the pack has no remediation policy.
   const perResource = await Promise.all(record.resources.map(async (r) =>
-    (await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target))).map((d) => toViolation(d, r.urn))));
+    (await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target))).map((d) => toViolation(d, enforcedAt(record.preview, "resource", r.urn, d.message), r.urn))));
+  const mandatoryAt = new Map(record.resources.map((r, i) => [r.urn, perResource[i]!.filter((v) => v.level === "mandatory").map((v) => v.policy)]));
+  const run = simulateRun(record.preview, record.resources.map((r) => r.urn), mandatoryAt);
   const out: Violation[] = perResource.flat();
   const stack: AnalyzerStackResource[] = record.resources.map((r) => ({
     ...analyzerResource(r, r.wire.outputs, byUrn, target),
@@ -111,8 +155,10 @@ export async function evaluateStack(analyzer: PolicyAnalyzer, record: ProgramRec
     dependencies: r.dependencies,
     propertyDependencies: r.propertyDependencies,
   }));
-  out.push(...(await analyzer.analyzeStack(stack)).map((d) => toViolation(d)));
-  return out;
+  // After a stop the engine runs no stack policy; the plan still reports them (labelled after apply)
+  // so one run shows everything the next update would meet once the stop is fixed.
+  out.push(...(await analyzer.analyzeStack(stack)).map((d) => toViolation(d, enforcedAt(record.preview, "stack", undefined, d.message))));
+  return { violations: out, run };
 }
 
 export function stackFacts(config: StackConfig): StackFacts {
@@ -138,8 +184,9 @@ export function evaluateCrossStack(stacks: readonly { config: StackConfig; recor
     flows,
     replication: replication.lines,
     violations: [
-      ...crossStackFindings(facts, flows).map((f) => ({ policy: f.policy, level: f.level, message: f.message })),
-      ...replication.violations.filter((v) => !COVERED_BY_CROSS_STACK.has(v.policy)),
+      // CrossGuard sees one stack at a time: no real run enforces these.
+      ...crossStackFindings(facts, flows).map((f) => ({ policy: f.policy, level: f.level, message: f.message, enforcedAt: OFFLINE_ONLY })),
+      ...replication.violations.filter((v) => !COVERED_BY_CROSS_STACK.has(v.policy)).map((v) => ({ ...v, enforcedAt: OFFLINE_ONLY })),
     ],
   };
 }

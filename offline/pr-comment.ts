@@ -12,17 +12,21 @@ export const COMMENT_MARKER = "<!-- infrasage-offline-plan -->";
 /** GitHub rejects comments over 65536 characters; keep a margin for the truncation note. */
 export const MAX_COMMENT_CHARS = 60000;
 
-interface PlanViolation { readonly policy: string; readonly level: string; readonly message: string }
+/** `enforcedAt`: where a real run enforces it (offline/update-order.ts); absent in plans made before it existed. */
+interface PlanViolation { readonly policy: string; readonly level: string; readonly message: string; readonly enforcedAt?: string }
+interface PlanRun { readonly kind: string; readonly stoppedAt?: { readonly urn: string; readonly policies: readonly string[] }; readonly reached: readonly string[]; readonly notReached: readonly string[] }
 interface PlanDiffResource { readonly op: string; readonly type: string; readonly name: string; readonly region: string | null; readonly custom?: boolean }
 interface PlanStack {
   readonly stack: string;
   readonly region: string;
   readonly jurisdiction: string;
   readonly violations: readonly PlanViolation[];
-  readonly cost: { readonly monthlyTotal: number; readonly currency: string };
+  readonly update?: PlanRun;
+  readonly cost: { readonly monthlyTotal: number; readonly currency: string; readonly partial?: boolean; readonly missing?: readonly string[] };
   readonly diff?: {
     readonly newStack: boolean;
     readonly monthlyTotalBefore?: number;
+    readonly monthlyTotalBeforePartial?: boolean;
     readonly counts: Readonly<Record<string, number>>;
     readonly resources: readonly PlanDiffResource[];
   };
@@ -32,6 +36,8 @@ export interface PlanDoc {
   readonly stacks: readonly PlanStack[];
   readonly violations: readonly PlanViolation[];
   readonly flows: readonly Flow[];
+  /** What a real preview would refuse before creating anything (StackReferences, chart, Pulumi.yaml). */
+  readonly preflight?: readonly { readonly kind: string; readonly file: string; readonly key?: string; readonly message: string; readonly fix: string }[];
   /** Stacks of the base this plan does not have (CI plans every file: their stack file was removed). */
   readonly removedStacks?: readonly { readonly stack: string; readonly resources: number }[];
 }
@@ -57,11 +63,18 @@ const label = (text: string) => `"${text.replace(/"/g, "#quot;").replace(/</g, "
 
 const money = (n: number) => `$${n.toFixed(2)}`;
 
+/** `type::name` of a URN (its parent types dropped). */
+const urnTail = (urn: string) => urn.replace(/^urn:pulumi:[^:]*::[^:]*::(?:.*\$)?/, "");
+/** Where a result is enforced, with a URN shortened to `type::name`. */
+const enforcedShort = (at: string) => (at.startsWith("before urn:") ? `before ${urnTail(at.slice(7))}` : at);
+
 function costCell(s: PlanStack): string {
   const before = s.diff?.monthlyTotalBefore;
-  if (before === undefined) return `${money(s.cost.monthlyTotal)} (new)`;
+  // A partial total (something the price table lacks) says so, and what it leaves out.
+  const partial = s.cost.partial ? ` **partial**: leaves out ${md((s.cost.missing ?? []).join("; "))}` : "";
+  if (before === undefined) return `${money(s.cost.monthlyTotal)} (new)${partial}`;
   const delta = s.cost.monthlyTotal - before;
-  return `${money(before)} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})`;
+  return `${money(before)}${s.diff?.monthlyTotalBeforePartial ? " (partial)" : ""} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})${partial}`;
 }
 
 function changesCell(s: PlanStack): string {
@@ -113,15 +126,26 @@ function planSection(input: CommentInput): string[] {
   const before = p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0);
   const after = p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0);
   for (const r of p.removedStacks ?? []) lines.push(`| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`);
-  lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate). Changes: +create ~update ±replace ±?may-replace −delete.`);
+  const partial = p.stacks.filter((s) => s.cost.partial).map((s) => md(s.stack));
+  lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}). Changes: +create ~update ±replace ±?may-replace −delete.`);
   for (const s of p.stacks) {
     const risky = riskyLines(s);
     if (risky.length > 0) lines.push("", `**${md(s.stack)}: replaced or deleted**`, ...risky);
+    const stop = s.update?.stoppedAt;
+    if (stop) {
+      lines.push("", `**${md(s.stack)}: \`pulumi up\` stops at ${md(urnTail(stop.urn))}** (${md(stop.policies.join(", "))}): ${s.update!.reached.length} resources registered before it would already exist, ${s.update!.notReached.length} never reached; stack policies do not run after a stop.`);
+    }
+  }
+  const preflight = p.preflight ?? [];
+  if (preflight.length > 0) {
+    lines.push("", `**Preflight: a real pulumi preview / up would fail on ${preflight.length} thing${preflight.length === 1 ? "" : "s"}**`);
+    for (const f of preflight.slice(0, 20)) lines.push(`- ${md(f.file.split("/").slice(-2).join("/"))}${f.key ? ` (${md(f.key)})` : ""}: ${md(f.message)}. Fix: ${md(f.fix)}.`);
+    if (preflight.length > 20) lines.push(`- … and ${preflight.length - 20} more (see the job summary)`);
   }
   const mandatory = [...p.stacks.flatMap((s) => s.violations.map((v) => ({ ...v, stack: s.stack }))), ...p.violations.map((v) => ({ ...v, stack: "cross-stack" }))].filter((v) => v.level === "mandatory");
   if (mandatory.length > 0) {
     lines.push("", "<details><summary>Mandatory findings</summary>", "");
-    for (const v of mandatory.slice(0, 40)) lines.push(`- **${md(v.stack)}** \`${md(v.policy)}\`: ${md(v.message.length > 600 ? `${v.message.slice(0, 600)}…` : v.message)}`);
+    for (const v of mandatory.slice(0, 40)) lines.push(`- **${md(v.stack)}** \`${md(v.policy)}\`${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(v.message.length > 600 ? `${v.message.slice(0, 600)}…` : v.message)}`);
     if (mandatory.length > 40) lines.push(`- … and ${mandatory.length - 40} more`);
     lines.push("", "</details>");
   }

@@ -8,6 +8,7 @@ import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
 import { diffJson, diffLines } from "./diff/diff-report";
+import { AFTER_APPLY, OFFLINE_ONLY } from "./update-order";
 
 /**
  * An output as printed: secrets masked, values unknown at preview as `pulumi preview` shows them, and
@@ -37,6 +38,8 @@ export function stackJson(plan: StackPlan) {
     })),
     outputs: Object.fromEntries(Object.entries(plan.record.outputs).map(([k, o]) => [k, shownOutput(o, freshUrns(plan))])),
     violations: plan.violations,
+    update: plan.run,
+    stackTags: plan.stackTags,
     cost: plan.cost,
     ...(plan.diff ? { diff: diffJson(plan.diff) } : {}),
   };
@@ -81,6 +84,9 @@ function componentOf(plan: StackPlan, urn: string | undefined): string {
 /** @pulumi/policy's message for a policy that read a value unknown at preview (server.js). */
 const CANT_RUN_RE = /^can't run policy '([^']+)'/;
 
+/** `before <urn>` as `before <type>::<name>` (the URN's last two parts); the JSON has the whole URN. */
+export const shortEnforcedAt = (at: string): string => at.replace(/^before urn:pulumi:[^:]*::[^:]*::(?:.*\$)?/, "before ");
+
 function violationLines(violations: readonly Violation[]): string[] {
   if (violations.length === 0) return ["  none"];
   const deferred = new Map<string, number>();
@@ -90,7 +96,7 @@ function violationLines(violations: readonly Violation[]): string[] {
       deferred.set(v.policy, (deferred.get(v.policy) ?? 0) + 1);
       continue;
     }
-    lines.push(`  [${v.level}] ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}${v.urn ? `\n      at ${v.urn}` : ""}`);
+    lines.push(`  [${v.level}] ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}${v.urn ? `\n      at ${v.urn}` : ""}\n      enforced: ${shortEnforcedAt(v.enforcedAt)}`);
   }
   if (deferred.size > 0) {
     lines.push(`  [advisory] checked at pulumi up, not at this preview (a value it reads is known after apply): ${[...deferred].map(([p, n]) => `${p} (${n})`).join(", ")}`);
@@ -105,6 +111,32 @@ export function preflightLines(findings: readonly Finding[]): string[] {
     `Preflight: a real pulumi preview / up would fail on ${findings.length} thing${findings.length === 1 ? "" : "s"} (--strict makes this exit 1):`,
     ...findings.map((f) => `  - ${f.file}${f.key ? ` (${f.key})` : ""}: ${f.message}.\n    Fix: ${f.fix}.`),
   ];
+}
+
+const nameOf = (plan: StackPlan, urn: string): string => {
+  const r = plan.record.resources.find((x) => x.urn === urn);
+  return r ? `${r.name} (${shortType(r.type)})` : urn;
+};
+
+/** How the real run enforces the results above (offline/update-order.ts), and where `pulumi up` stops. */
+export function runLines(plan: StackPlan): string[] {
+  const run = plan.run;
+  if (run.kind === "preview") {
+    return ["Enforcement (pulumi preview): every resource is analyzed (a mandatory result does not stop the preview), stack policies run at the end, then the preview fails on any mandatory result. A policy that read a value known only after apply is enforced by pulumi up: before that resource (resource policies) or after apply (stack policies)."];
+  }
+  const lines = [`Enforcement (pulumi up --skip-preview, as pulumi/actions command: up runs it): resource policies before each resource, in registration order; stack policies ${AFTER_APPLY}, once every step was applied.`];
+  if (!run.stoppedAt) return lines;
+  const custom = (urns: readonly string[]) => urns.filter((u) => plan.record.resources.find((r) => r.urn === u)?.custom);
+  const list = (urns: readonly string[]) => { const c = custom(urns); return `${c.slice(0, 10).map((u) => nameOf(plan, u)).join(", ")}${c.length > 10 ? `, and ${c.length - 10} more` : ""}`; };
+  const reached = custom(run.reached);
+  const notReached = custom(run.notReached);
+  lines.push(
+    `  pulumi up stops at ${nameOf(plan, run.stoppedAt.urn)}: mandatory ${run.stoppedAt.policies.join(", ")}.`,
+    `  Would already exist (steps applied before the stop): ${reached.length} resource${reached.length === 1 ? "" : "s"}${reached.length > 0 ? `: ${list(run.reached)}` : ""}.`,
+    `  Never reached (the stopping one included): ${notReached.length}: ${list(run.notReached)}.`,
+    "  After a stop the engine runs no stack policy (deployment_executor.go): the stack-policy results above are what the next up meets once this is fixed.",
+  );
+  return lines;
 }
 
 export function stackSummary(plan: StackPlan): string {
@@ -141,7 +173,8 @@ export function stackSummary(plan: StackPlan): string {
     lines.push(`  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shown)}`);
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));
-  lines.push(`Estimated cost: ${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})`);
+  lines.push(...runLines(plan));
+  lines.push(`Estimated cost: ${plan.cost.partial ? "PARTIAL, at least " : ""}${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})${plan.cost.partial ? `; leaves out ${plan.cost.missing.join("; ")}` : ""}`);
   for (const i of plan.cost.items) lines.push(`  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(10)}`);
   for (const i of plan.cost.savings) lines.push(`  saves: ${i.item.padEnd(31)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(6)}`);
   lines.push(`  not estimated: ${plan.cost.notEstimated.join("; ")}`);
@@ -156,12 +189,13 @@ export function planSummary(result: PlanResult): string {
   }
   if (result.stacks.length > 1) {
     const total = result.stacks.reduce((s, p) => s + p.cost.monthlyTotal, 0);
-    parts.push(`All stacks: ${result.stacks.length}, estimated ${total.toFixed(2)} USD/month`);
+    const partial = result.stacks.filter((p) => p.cost.partial).map((p) => p.config.stack);
+    parts.push(`All stacks: ${result.stacks.length}, estimated ${partial.length ? "PARTIAL, at least " : ""}${total.toFixed(2)} USD/month${partial.length ? ` (leaves out what the price table lacks in ${partial.join(", ")})` : ""}`);
   }
   if (result.stacks.length > 1 || result.crossStack.flows.length > 0) {
     parts.push(["Cross-stack data flows:", ...flowLines(result.crossStack.flows)].join("\n"));
     if (result.crossStack.replication.length > 0) parts.push(["Replication groups (Keeper quorum):", ...result.crossStack.replication.map((l) => `  ${l}`)].join("\n"));
-    parts.push(["Cross-stack violations:", ...violationLines(result.crossStack.violations)].join("\n"));
+    parts.push([`Cross-stack violations (${OFFLINE_ONLY}: CrossGuard analyzes one stack at a time, no real run enforces these):`, ...violationLines(result.crossStack.violations)].join("\n"));
   }
   return parts.join("\n\n");
 }

@@ -172,12 +172,22 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: Req, cb: (err: unknown, resp?: { getUrn(): string; getObject(): Struct | undefined }) => void) => Promise<void> };
     const original = monitor.registerResource.bind(monitor);
     const resources: RecordedResource[] = [];
+    // Registration order (when the SDK sends RegisterResource, after the inputs resolved) is the
+    // order the engine analyzes and applies resources in (offline/update-order.ts): record that
+    // order, not the order the mock answers in.
+    const sequence = new Map<RecordedResource, number>();
+    let sent = 0;
     let pending = 0;
     monitor.registerResource = (req, cb) => {
       pending++;
+      const seq = sent++;
       return original(req, (err, resp) => {
         pending--;
-        if (!err && resp) resources.push(record(req, resp.getUrn(), resp.getObject()?.toJavaScript() ?? {}));
+        if (!err && resp) {
+          const r = record(req, resp.getUrn(), resp.getObject()?.toJavaScript() ?? {});
+          sequence.set(r, seq);
+          resources.push(r);
+        }
         if (err) failures.push(err);
         cb(err, resp);
       });
@@ -196,6 +206,7 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     // Let every in-flight registration (children created inside applies) finish.
     for (let idle = 0; idle < 5; idle = pending === 0 ? idle + 1 : 0) await new Promise((r) => setImmediate(r));
     if (failures.length > 0) throw failures[0];
+    resources.sort((a, b) => sequence.get(a)! - sequence.get(b)!);
     fillRegions(resources, opts.region);
     return { stack: opts.stack, preview, resources, outputs };
   } finally {

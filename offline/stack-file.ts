@@ -212,6 +212,8 @@ export function readStackFile(path: string): StackFile {
   const sourceText: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const fullKey = key.includes(":") ? key : `infrasage:${key}`;
+    // `network` is the project's `infrasage:network`: one setting written twice, whichever is read last would win.
+    if (Object.hasOwn(config, fullKey)) throw new StackFileError(path, `sets ${fullKey} twice, as "${key}" and as "${key === fullKey ? fullKey.slice(fullKey.indexOf(":") + 1) : fullKey}" (a key without a namespace is the project's). Fix: keep one of the two`);
     if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
       secretKeys.push(fullKey);
       config[fullKey] = "[secret]";

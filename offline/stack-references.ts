@@ -10,6 +10,7 @@ import { regionOfRef } from "../lib/links/contract";
 import { jurisdictionOf } from "../policies/shared/regions";
 import type { StackConfig } from "../lib/config/types";
 import type { Finding } from "./preflight/finding";
+import { asDiyReference, backendKindOf, DIY_ORGANIZATION, diyReferenceProblem } from "./preflight/backend";
 
 export interface ReferencingStack {
   readonly stack: string;
@@ -31,9 +32,12 @@ export class StackReferences {
   constructor(stacks: readonly ReferencingStack[], private readonly external?: (ref: string) => Record<string, unknown> | undefined) {
     this.stacks = new Map(stacks.map((s) => [s.stack, s]));
     for (const s of stacks) this.crossBackendReferences(s);
-    const all = stacks.flatMap((s) => stackReferencesOf(s.references).map((r) => ({ ...r, from: s })));
+    for (const s of stacks) this.selfManagedReferences(s);
+    // A self-managed backend has one organization; its references were checked against it above.
+    const selfManaged = stacks.length > 0 && stacks.every((s) => isSelfManaged(s));
+    const all = stacks.filter((s) => !isSelfManaged(s)).flatMap((s) => stackReferencesOf(s.references).map((r) => ({ ...r, from: s })));
     const orgs = [...new Set(all.map((r) => r.org))].sort();
-    this.organization = orgs[0];
+    this.organization = selfManaged ? DIY_ORGANIZATION : orgs[0];
     if (orgs.length > 1) {
       this.add("organization", {
         file: all.find((r) => r.org !== orgs[0])!.from.file, key: all.filter((r) => r.org !== orgs[0]).map((r) => `${r.from.stack}: ${r.key}`).join(", "),
@@ -63,6 +67,30 @@ export class StackReferences {
     }
   }
 
+  /**
+   * A self-managed (DIY) backend accepts only `organization` as the org of a stack name or reference
+   * (offline/preflight/backend.ts): `acme/infrasage/eu-west-1` fails the first real preview there.
+   * Only references the program reads through a StackReference (links over SSM name no backend).
+   */
+  private selfManagedReferences(s: ReferencingStack): void {
+    if (!isSelfManaged(s)) return;
+    for (const r of stackReferencesOf(s.references)) {
+      if (s.references.links.via !== "stack-reference" && !r.key.startsWith("replication.")) continue;
+      this.diyProblem(s, r.ref, r.key);
+    }
+  }
+
+  private diyProblem(s: ReferencingStack, ref: string, key: string): boolean {
+    const problem = diyReferenceProblem(ref);
+    if (problem === undefined) return false;
+    this.add(`diy:${s.stack}->${ref}`, {
+      file: s.file, key: `infrasage:${key}`,
+      message: `StackReference ${ref}: ${problem}: this stack's state is in a self-managed backend (infrasage:stateBackend ${s.references.stateBackend}), where every stack is ${DIY_ORGANIZATION}/<project>/<stack>, so the first real preview fails`,
+      fix: `write ${asDiyReference(ref)}`,
+    });
+    return true;
+  }
+
   /** Records a stack's outputs after its (offline) deployment. */
   deploy(stack: string, outputs: Record<string, unknown>): void {
     this.deployed.set(stack, outputs);
@@ -80,8 +108,9 @@ export class StackReferences {
     this.reads++;
     const target = parseStackRef(ref);
     const source = this.stacks.get(from);
+    if (source && isSelfManaged(source) && this.diyProblem(source, ref, keyOf(source, ref))) return undefined;
     const planned = this.stacks.get(target.stack);
-    const why = !planned ? `stack ${target.stack} is not planned alongside`
+    const why = !planned ? `stack ${target.stack} is not planned alongside, so the plan can neither declare it deployed (--deployed) nor know it exists`
       : source && target.project !== planned.project ? `project ${target.project} is not this program's project ${planned.project}`
         : this.organization !== undefined && target.org !== this.organization ? `organization ${target.org} is not the group's ${this.organization}`
           : undefined;
@@ -106,6 +135,10 @@ export class StackReferences {
   private add(id: string, f: Omit<Finding, "kind">): void {
     if (!this.problems.has(id)) this.problems.set(id, { kind: "stack-reference", ...f });
   }
+}
+
+function isSelfManaged(s: ReferencingStack): boolean {
+  return backendKindOf(s.references.stateBackend) === "self-managed";
 }
 
 function keyOf(source: ReferencingStack | undefined, ref: string): string {

@@ -16,6 +16,8 @@ import { linkOwner } from "../lib/peering-plan";
 import { portsFor } from "../lib/replication-plan";
 import { REPLICATION_PORTS } from "../policies/shared/ports";
 import { limitProblems } from "../lib/aws-limits";
+import { replicaHosts } from "../policies/rules/helm-values";
+import { HOST_REGIONS_ANNOTATION } from "../policies/shared/host-regions";
 import { ROOT, ofType, one, planDir, runCli, writeStackFile, planFiles, planFile } from "./support/plan";
 
 const EXAMPLE_DIR = join(ROOT, "examples", "active-active");
@@ -143,6 +145,10 @@ describe("active-active example (examples/active-active, planned together)", () 
     const xmls = r.stacks.map((s) => {
       const cm = ofType(s, "kubernetes:core/v1:ConfigMap").find((x) => x.name.endsWith("keeper-config"))!;
       assert.equal((one(s, "kubernetes:apps/v1:StatefulSet").rawInputs.spec as { replicas: number }).replicas, s.config.replication!.keeperVoters);
+      // Where each raft host runs, stated for the policy pack, which judges the ConfigMap on its own inputs.
+      const stated = JSON.parse((cm.rawInputs.metadata as { annotations: Record<string, string> }).annotations[HOST_REGIONS_ANNOTATION]!) as Record<string, string>;
+      assert.deepEqual(Object.keys(stated).sort(), replicaHosts(cm.rawInputs.data).sort());
+      assert.deepEqual(Object.entries(stated).filter(([host, region]) => !host.endsWith(`.${region}.infrasage.internal`)), []);
       return (cm.rawInputs.data as Record<string, string>)["keeper_config.xml"]!;
     });
     assert.match(xmls[0]!, /<raft_configuration>/);
@@ -163,7 +169,11 @@ describe("active-active example (examples/active-active, planned together)", () 
     const passwords = ["eu-central-1", "eu-west-1"].map((stack) => {
       const s = byStack(r, stack);
       const release = ofType(s, "kubernetes:helm.sh/v3:Release").find((x) => x.rawInputs.name === "infrasage")!;
-      const values = release.rawInputs.values as { aiopsEngine: { env: Record<string, string> }; clickhouse: { replication: { configOverrides: Record<string, string> } } };
+      const values = release.rawInputs.values as { aiopsEngine: { env: Record<string, string> }; clickhouse: { replication: { configOverrides: Record<string, string>; hostRegions: Record<string, string> } } };
+      // Every host the XML names, with its member's region, for the policy pack (never a jurisdiction).
+      assert.deepEqual(Object.keys(values.clickhouse.replication.hostRegions).sort(), replicaHosts(values.clickhouse.replication.configOverrides).sort());
+      assert.equal(values.clickhouse.replication.hostRegions["clickhouse.eu-central-1.infrasage.internal"], "eu-central-1");
+      assert.equal(values.clickhouse.replication.hostRegions["keeper-0.eu-north-1.infrasage.internal"], "eu-north-1");
       assert.equal(values.aiopsEngine.env.CLICKHOUSE_CLUSTER, "infrasage_cluster");
       assert.equal(values.aiopsEngine.env.CLICKHOUSE_REPLICATION_ENABLED, "true");
       assert.match(values.clickhouse.replication.configOverrides["infrasage-replication.xml"]!, new RegExp(`<replica>${stack}</replica>`));

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { parse } from "yaml";
 import { BootstrapConfigError, parseBootstrapConfig } from "../bootstrap/lib/config";
 import { deployTrust, previewTrust } from "../bootstrap/lib/trust";
-import { codeowners, environments, repositoryVariables, requiredCheckName } from "../bootstrap/lib/github";
+import { environments, repositoryVariables, requiredCheckName } from "../bootstrap/lib/github";
 import { previewRoleArn } from "../bootstrap/lib/names";
 import { programStackSettings, wiringProblems } from "../bootstrap/lib/outputs";
 import { BOOTSTRAP_DIR, bootstrapSummary, planBootstrap, type BootstrapPlanResult, type BootstrapStackPlan } from "../offline/bootstrap-plan";
@@ -85,13 +85,13 @@ describe("bootstrap: config", () => {
   });
 
   it("rejects every problem at once, naming the key and the fix", () => {
-    const bad = { ...valid, "bootstrap:regions": "[\"ap-south-1\"]", "bootstrap:reviewers": "{}", "bootstrap:primary": "true" };
+    const bad = { ...valid, "bootstrap:regions": "[\"ap-south-1\"]", "bootstrap:reviewers": "{}" };
     try {
       parseBootstrapConfig("bootstrap/Pulumi.eu.yaml", "eu", bad);
       assert.fail("accepted");
     } catch (e) {
       assert.ok(e instanceof BootstrapConfigError);
-      assert.deepEqual(e.problems.map((p) => p.key), ["bootstrap:regions.0", "bootstrap:regions", "bootstrap:reviewers", "bootstrap:policyOwners"]);
+      assert.deepEqual(e.problems.map((p) => p.key), ["bootstrap:regions.0", "bootstrap:regions", "bootstrap:reviewers"]);
       assert.match(e.message, /^bootstrap\/Pulumi\.eu\.yaml: invalid bootstrap configuration/);
       assert.match(e.message, /regions\.0: ap-south-1 is in IN, this stack's state is in EU .* Fix: create a bootstrap stack for IN/);
     }
@@ -202,21 +202,20 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
       assert.deepEqual(Object.keys(vars).sort(), Object.keys(repositoryVariables(s.config)).sort());
     }
     // A shared Pulumi Cloud backend: PULUMI_ORG instead of backend URLs.
-    const shared = parseBootstrapConfig("f", "x", { "aws:region": "eu-west-1", "bootstrap:account": "123456789012", "bootstrap:repository": "a/b", "bootstrap:regions": "[\"eu-west-1\"]", "bootstrap:reviewers": "{\"users\":[1]}", "bootstrap:stateBackend": "shared", "bootstrap:pulumiOrg": "acme", "bootstrap:primary": "true", "bootstrap:policyOwners": "[\"@a/b\"]" });
+    const shared = parseBootstrapConfig("f", "x", { "aws:region": "eu-west-1", "bootstrap:account": "123456789012", "bootstrap:repository": "a/b", "bootstrap:regions": "[\"eu-west-1\"]", "bootstrap:reviewers": "{\"users\":[1]}", "bootstrap:stateBackend": "shared", "bootstrap:pulumiOrg": "acme", "bootstrap:primary": "true" });
     assert.deepEqual(Object.keys(repositoryVariables(shared)).sort(), ["AWS_PREVIEW_ROLE_ARN_EU_WEST_1", "AWS_ROLE_ARN_EU_WEST_1", "PULUMI_ORG"]);
   });
 
-  it("protects main with the checks job's status check and CODEOWNERS for policies/", () => {
+  it("protects main with the checks job's status check and review from the code owners of policies/ and bootstrap/", () => {
     const checks = parse(readFileSync(join(ROOT, ".github", "workflows", "checks.yml"), "utf8")) as { jobs: { checks: { name: string } } };
     assert.equal(requiredCheckName(join(ROOT, ".github", "workflows")), checks.jobs.checks.name);
     const protection = one(eu, "github:index/branchProtection:BranchProtection").rawInputs as Record<string, unknown>;
     assert.equal(protection.pattern, "main");
+    assert.equal(protection.enforceAdmins, true);
     assert.deepEqual(protection.requiredStatusChecks, [{ strict: true, contexts: [checks.jobs.checks.name] }]);
     assert.equal((protection.requiredPullRequestReviews as Record<string, unknown>[])[0]!.requireCodeOwnerReviews, true);
-    const owners = one(eu, "github:index/repositoryFile:RepositoryFile");
-    assert.equal(owners.rawInputs.file, ".github/CODEOWNERS");
-    assert.match(String(owners.rawInputs.content), /^\/policies\/ @acme\/platform-security$/m);
-    assert.ok(one(eu, "github:index/branchProtection:BranchProtection").dependencies.includes(owners.urn), "CODEOWNERS is committed before main is protected");
+    const owners = readFileSync(join(ROOT, ".github", "CODEOWNERS"), "utf8");
+    for (const path of ["/policies/", "/bootstrap/"]) assert.match(owners, new RegExp(`^${path} @\\S+`, "m"), path);
     assert.equal(ofType(india, "github:index/branchProtection:BranchProtection").length, 0, "repository-wide settings belong to the primary stack");
   });
 
@@ -343,9 +342,8 @@ describe("bootstrap: README From zero to deployed", function () {
     assert.match(bootstrapSummary(more), /Program stack eu-central-1: no bootstrap stack planned here makes its GitHub environment; GitHub would create it on the first up, unprotected/);
   });
 
-  it("the pack keeps the state bucket and keys in the stack's region, and CODEOWNERS covers bootstrap/", async () => {
+  it("the pack keeps the state bucket and keys in the stack's region", async () => {
     assertViolation(await runResourcePolicy(telemetryStoresInHomeRegion, { type: "aws:s3/bucket:Bucket", name: "state", props: { bucket: "b", region: "ap-south-1" } }), /ap-south-1/);
     assertViolation(await runResourcePolicy(awsResourceInHomeRegion, { type: "aws:kms/key:Key", name: "state-key", props: { enableKeyRotation: true, region: "ap-south-1" } }), /ap-south-1/);
-    assert.match(codeowners(["@acme/sec"]), /^\/bootstrap\/ @acme\/sec$/m);
   });
 });

@@ -57,14 +57,16 @@ describe("cost estimate", () => {
     assert.match(estimateCost({ ...plan.config, region: "xx-nowhere-1" }, plan.record.resources).priceTable, /no prices for xx-nowhere-1/);
   });
 
-  it("prices spot groups at the stated discount and lists instance types it cannot price", async () => {
+  it("prices spot groups at the stated discount and marks the total partial for instance types it cannot price", async () => {
     const plan = await planFile(writeStackFile("eu-west-1", {
       "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" },
       "infrasage:nodeGroups": { default: {}, spot: { instanceTypes: ["m6i.xlarge", "m5.xlarge"], capacityType: "SPOT", minSize: 0, desiredSize: 2, maxSize: 4 }, big: { instanceTypes: ["x2iedn.32xlarge"], desiredSize: 1, minSize: 0, maxSize: 1 } },
     }));
     const spot = plan.cost.items.find((i) => i.item.startsWith("EC2 nodes m6i.xlarge (spot"))!;
     assert.equal(spot.monthly, Math.round(2 * REGION_PRICES["eu-west-1"]!.ec2["m6i.xlarge"]! * (1 - SPOT_DISCOUNT) * HOURS_PER_MONTH * 100) / 100);
-    assert.ok(plan.cost.notEstimated.includes("EC2 x2iedn.32xlarge (not in the price table)"));
+    assert.equal(plan.cost.partial, true);
+    assert.equal(plan.cost.missing.length, 1);
+    assert.match(plan.cost.missing[0]!, /^1 × EC2 x2iedn\.32xlarge \(node group .*big.*\): not in the price table/);
   });
 
   it("reads Kubernetes quantities in GiB", () => {

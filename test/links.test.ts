@@ -96,7 +96,7 @@ describe("EU hub and India spoke with state in two backends (examples/hub-spoke-
     assert.deepEqual(found, ["infrasage:federation.hubStack", "infrasage:federation.spokes[0]"]);
     const run = await runCli(["--all", "--dir", dir, "--strict"]);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /\(infrasage:federation\.hubStack\): StackReference acme\/infrasage\/eu-west-1 crosses from IN to EU/);
+    assert.match(run.stdout, /\(infrasage:federation\.hubStack\): StackReference organization\/infrasage\/eu-west-1 crosses from IN to EU/);
   });
 
   it("refuses a contract link to a stack whose region it cannot know, naming links.regions.<stack>", async () => {

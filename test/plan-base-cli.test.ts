@@ -41,6 +41,8 @@ describe("plan CLI --base and --out", function () {
     const json = await runCli(["--config-file", head, "--base", baseFile, "--json"]);
     const doc = JSON.parse(json.stdout) as { stacks: { outputs: Record<string, unknown>; diff: { counts: Record<string, number>; resources: { op: string }[] } }[] };
     assert.equal(doc.stacks[0]!.outputs.vpcId, "(known after apply)");
+    const guard = (JSON.parse(json.stdout) as { stacks: { violations: { policy: string; enforcedAt: string }[] }[] }).stacks[0]!.violations.filter((v) => v.policy === "replacement-guard");
+    assert.ok(guard.length > 0 && guard.every((v) => v.enforcedAt === "offline plan only"), "no real run checks the replacement guard");
     assert.ok(doc.stacks[0]!.diff.counts.replace > 10);
     assert.ok(doc.stacks[0]!.diff.resources.every((r) => r.op !== "unchanged"));
   });

@@ -1,5 +1,5 @@
 import {
-  alertForwardNoRawTelemetry, clickhouseReplicationInJurisdiction, hostRegion, ingestionEndpointsClusterLocal, replicaHosts,
+  alertForwardNoRawTelemetry, clickhouseReplicationInJurisdictionStack, hostRegion, ingestionEndpointsClusterLocal, replicaHosts,
 } from "../policies/rules/helm-values";
 import { INGESTION_ENDPOINT } from "../policies/shared/ports";
 import { assertClean, assertDeferredToUp, assertViolation, homeProvider, runResourcePolicy, runStackPolicy, type ResourceSpec } from "./support/policy-args";
@@ -41,8 +41,8 @@ describe("policy ingestion-endpoints-cluster-local", () => {
     assertDeferredToUp(await runResourcePolicy(ingestionEndpointsClusterLocal, release({}, ["values.aiopsEngine.env.INFRASAGE_ENDPOINT"]))));
 });
 
-describe("policy clickhouse-replication-in-jurisdiction", () => {
-  const run = (spec: ResourceSpec) => runStackPolicy(clickhouseReplicationInJurisdiction, [homeProvider(), spec]);
+describe("policy clickhouse-replication-in-jurisdiction-stack (second line, after apply)", () => {
+  const run = (spec: ResourceSpec) => runStackPolicy(clickhouseReplicationInJurisdictionStack, [homeProvider(), spec]);
   const enabled = { CLICKHOUSE_CLUSTER: "infrasage_cluster", CLICKHOUSE_REPLICATION_ENABLED: "true" };
   it("maps hosts to regions by the region code they carry", async () => {
     assert.equal(hostRegion("clickhouse-0.eu-central-1.internal", "eu-west-1"), "eu-central-1");

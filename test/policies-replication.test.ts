@@ -1,8 +1,8 @@
-import { replicationInJurisdiction, REPLICATION_ENDS } from "../policies/rules/residency-replication";
+import { replicationInJurisdictionStack, REPLICATION_ENDS } from "../policies/rules/residency-replication";
 import assert from "node:assert/strict";
 import { assertClean, assertDeferredToUp, assertViolation, homeProvider, runStackPolicy, urnOf, type ResourceSpec } from "./support/policy-args";
 
-const run = (...specs: ResourceSpec[]) => runStackPolicy(replicationInJurisdiction, [homeProvider(), ...specs]);
+const run = (...specs: ResourceSpec[]) => runStackPolicy(replicationInJurisdictionStack, [homeProvider(), ...specs]);
 
 /** type -> [props that stay in the EU, props that leave it] (eu-west-1 home). */
 const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> = {
@@ -43,7 +43,7 @@ const s3Replication = (destArn: string, extra: Partial<ResourceSpec> = {}): Reso
   props: { bucket: "src", role: "arn:aws:iam::123456789012:role/r", rules: [{ status: "Enabled", destination: { bucket: destArn } }] }, ...extra,
 });
 
-describe("policy replication-in-jurisdiction", () => {
+describe("policy replication-in-jurisdiction-stack (second line, after apply)", () => {
   for (const [type, [ok, bad]] of Object.entries(CASES)) {
     it(`${type}: passes inside the EU, rejects leaving it`, async () => {
       assertClean(await run({ type, props: ok }));

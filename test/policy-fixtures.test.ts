@@ -18,10 +18,13 @@ interface Case {
   readonly exit: 1 | 2;
   /** Policy names (exit 1) or config keys (exit 2) that must be named. */
   readonly expect: readonly string[];
+  /** Stacks the first preview sees deployed (`--deployed`): a link exists once the other side does. @default none */
+  readonly deployed?: readonly string[];
 }
 
 const CASES: readonly Case[] = [
-  { dir: "foreign-storage-class", mode: "file", exit: 1, expect: ["workload-storage-in-home-region", "storage-classes-in-home-region"] },
+  // Resource rules (block before the class and the release are created) and their second line after apply.
+  { dir: "foreign-storage-class", mode: "file", exit: 1, expect: ["workload-storage-in-home-region", "storage-classes-in-home-region", "workload-storage-in-home-region-stack", "storage-classes-in-home-region-stack"] },
   { dir: "replication-peer-other-jurisdiction", mode: "all", exit: 1, expect: ["cross-stack-residency-flow"] },
   { dir: "replication-peer-not-planned", mode: "file", exit: 1, expect: ["cross-stack-peer-in-plan"] },
   { dir: "overlapping-cidrs", mode: "all", exit: 1, expect: ["cross-stack-cidr-overlap"] },
@@ -36,6 +39,9 @@ const CASES: readonly Case[] = [
   { dir: "chart-repo-credentials", mode: "file", exit: 2, expect: ["chart.repo", "chart.version"] },
   { dir: "public-endpoint-union", mode: "file", exit: 2, expect: ["cluster.publicAccessCidrs"] },
   { dir: "unbounded-sizes", mode: "file", exit: 2, expect: ["cluster.version", "ingestionGateway.replicaCount", "kafka.size"] },
+  // Resource rules (reported on the offending route's own Analyze, before it is created) and their second line after apply.
+  { dir: "alert-link-wide-routes", mode: "all", exit: 1, expect: ["alert-link-scope", "alert-link-scope-stack"], deployed: ["eu-west-1"] },
+  { dir: "metrics-link-wide-routes", mode: "all", exit: 1, expect: ["metrics-link-scope", "metrics-link-scope-stack"], deployed: ["eu-west-1"] },
 ];
 
 interface Json { stacks: { violations: { policy: string; level: string }[] }[]; violations: { policy: string; level: string }[]; flows: unknown[] }
@@ -49,7 +55,8 @@ describe("bad stack corpus", () => {
       const dir = join(BAD, c.dir);
       const files = readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
       const selector = c.mode === "all" ? ["--all", "--dir", dir] : ["--config-file", join(dir, files[0]!)];
-      const run = await runCli([...selector, ...view, "--json"]);
+      const deployed = view.length && c.deployed ? ["--deployed", c.deployed.join(",")] : [];
+      const run = await runCli([...selector, ...view, ...deployed, "--json"]);
       assert.equal(run.code, c.exit, run.stderr || run.stdout.slice(0, 2000));
       if (c.exit === 2) {
         for (const key of c.expect) assert.match(run.stderr, new RegExp(`infrasage:${key.replace(/\./g, "\\.")}`));

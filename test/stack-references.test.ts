@@ -45,7 +45,7 @@ describe("StackReferences (offline, as the engine)", () => {
     refs.resolve("eu-west-1", "acme/elsewhere/eu-central-1");
     const f = refs.findings();
     assert.equal(f.length, 3, JSON.stringify(f));
-    assert.match(f[0]!.message, /us-east-1 is not planned alongside.*fails unless acme\/infrasage\/us-east-1 exists/);
+    assert.match(f[0]!.message, /us-east-1 is not planned alongside, so the plan can neither declare it deployed \(--deployed\) nor know it exists.*fails unless acme\/infrasage\/us-east-1 exists/);
     assert.match(f[1]!.message, /organization other is not the group's acme/);
     assert.match(f[2]!.message, /project elsewhere is not this program's project infrasage/);
     assert.ok(f.every((x) => x.file === "Pulumi.eu-west-1.yaml" && x.kind === "stack-reference"));

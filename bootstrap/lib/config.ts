@@ -33,8 +33,6 @@ export interface BootstrapConfig {
   readonly pulumiOrg?: string;
   /** This stack owns the account's GitHub OIDC provider and the repository-wide settings (one stack per account/repository). */
   readonly primary: boolean;
-  /** Owners of `policies/` in CODEOWNERS (`@org/team` or `@user`). */
-  readonly policyOwners: readonly string[];
 }
 
 export interface BootstrapProblem {
@@ -63,7 +61,6 @@ const schema = z.strictObject({
   stateBackend: z.enum(["per-jurisdiction", "shared"]).optional(),
   pulumiOrg: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "must be a Pulumi organization name").optional(),
   primary: z.boolean().optional(),
-  policyOwners: z.array(z.string().regex(/^@[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)?$/, "must be @user or @org/team")).optional(),
 });
 
 const FIX: Record<string, string> = {
@@ -124,11 +121,10 @@ export function parseBootstrapConfig(file: string, stack: string, raw: Readonly<
   if (reviewers.users.length + reviewers.teams.length > 6) problems.push({ key: "bootstrap:reviewers", message: "lists more than 6 reviewers, GitHub's limit per environment", fix: "name a team instead of its members" });
   const stateBackend = c.stateBackend ?? "per-jurisdiction";
   if (stateBackend === "shared" && !c.pulumiOrg) problems.push({ key: "bootstrap:pulumiOrg", message: "is required with stateBackend: shared (Pulumi Cloud)", fix: "set bootstrap:pulumiOrg to your Pulumi organization" });
-  if (c.primary && (c.policyOwners ?? []).length === 0) problems.push({ key: "bootstrap:policyOwners", message: "is empty: CODEOWNERS would leave policies/ unowned", fix: "list the owners of the policy pack, e.g. [\"@acme/platform-security\"]" });
   if (problems.length > 0) throw new BootstrapConfigError(file, problems);
   const [owner, repo] = c.repository.split("/") as [string, string];
   return {
     stack, account: c.account, region: region!, jurisdiction: jurisdiction!, owner, repo, regions: c.regions, linkRegions: c.linkRegions ?? [],
-    stacks, reviewers, stateBackend, ...(c.pulumiOrg ? { pulumiOrg: c.pulumiOrg } : {}), primary: c.primary ?? false, policyOwners: c.policyOwners ?? [],
+    stacks, reviewers, stateBackend, ...(c.pulumiOrg ? { pulumiOrg: c.pulumiOrg } : {}), primary: c.primary ?? false,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The GitHub side, as plain values: one environment per program stack (required reviewers,
- * deployments from `main` only), the repository variables the workflows read, branch protection of
- * `main` requiring the `checks` job, and CODEOWNERS for the policy pack.
+ * deployments from `main` only), the repository variables the workflows read, and branch protection
+ * of `main` requiring the `checks` job and review from the code owners (the committed .github/CODEOWNERS).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,18 +70,4 @@ export function branchProtection(check: string) {
     requiredStatusChecks: [{ strict: true, contexts: [check] }],
     requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1, requireCodeOwnerReviews: true, dismissStaleReviews: true }],
   };
-}
-
-export const CODEOWNERS_PATH = ".github/CODEOWNERS";
-
-/** CODEOWNERS: the policy pack (and the bootstrap, which decides who may deploy) need their owners' review. */
-export function codeowners(owners: readonly string[]): string {
-  const who = owners.join(" ");
-  return [
-    "# Written by the bootstrap stack (bootstrap/): changes to the residency and security policies,",
-    "# and to who may deploy, need a review by their owners (branch protection requires it).",
-    `/policies/ ${who}`,
-    `/bootstrap/ ${who}`,
-    "",
-  ].join("\n");
 }

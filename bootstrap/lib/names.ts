@@ -2,7 +2,6 @@
  * Every name and ARN the bootstrap creates, and the repository variable names the workflows read:
  * pure, so the program stacks, the plan and the tests compute the same strings.
  */
-import { varSuffix } from "../../scripts/list-stacks";
 import { GITHUB_OIDC_HOST, OIDC_AUDIENCE } from "../../policies/shared/github-oidc";
 
 export { GITHUB_OIDC_HOST, OIDC_AUDIENCE };
@@ -36,7 +35,14 @@ export const secretsProviderUrl = (alias: string, region: string): string => `aw
 
 export const connectionName = (region: string): string => `infrasage-github-${region}`;
 
-/** The repository variable names, as scripts/list-stacks.ts hands them to the workflows. */
+/**
+ * GitHub variable names allow only [A-Z0-9_]: `eu-west-1` -> `EU_WEST_1`. The same rule as
+ * scripts/list-stacks.ts, which names the variables the workflows read (test/bootstrap.test.ts checks
+ * both agree); not imported, so the deployed bootstrap program loads nothing of the offline plan.
+ */
+const varSuffix = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
+/** The repository variable names the workflows read. */
 export const roleVar = (region: string): string => `AWS_ROLE_ARN_${varSuffix(region)}`;
 export const previewRoleVar = (region: string): string => `AWS_PREVIEW_ROLE_ARN_${varSuffix(region)}`;
 export const backendVar = (jurisdiction: string): string => `PULUMI_BACKEND_URL_${varSuffix(jurisdiction)}`;

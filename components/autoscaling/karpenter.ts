@@ -83,7 +83,8 @@ export class Karpenter extends pulumi.ComponentResource {
       resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", tags,
     }, parent);
     const controllerRole = new aws.iam.Role(`${name}-controller-role`, {
-      assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+      assumeRolePolicy: pulumi.all([args.clusterName, identity.accountId]).apply(([clusterName, accountId]) =>
+        JSON.stringify(podIdentityTrustPolicy({ accountId, region: args.region, clusterName, namespace: KARPENTER_SERVICE_ACCOUNT.namespace, serviceAccount: KARPENTER_SERVICE_ACCOUNT.name }))),
       // Inline: the role's ARN (and so the association) exists only once the role may act.
       inlinePolicies: [{
         name: "karpenter-controller",

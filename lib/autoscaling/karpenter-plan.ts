@@ -19,11 +19,39 @@ export const DISCOVERY_TAG = "karpenter.sh/discovery";
 /** Name of the default NodePool and EC2NodeClass. */
 export const DEFAULT_POOL = "default";
 
-/** Trust of an EKS Pod Identity role (EKS user guide, "Pod Identity": pods.eks.amazonaws.com, AssumeRole + TagSession). */
-export function podIdentityTrustPolicy(): PolicyDocument {
+/** Who may take a Pod Identity role: one service account of one cluster of one account. */
+export interface PodIdentitySubject {
+  readonly accountId: string;
+  readonly region: string;
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** `arn:aws:eks:<region>:<account>:cluster/<name>` (commercial partition, as every region InfraSage runs in). */
+export const eksClusterArn = (s: Pick<PodIdentitySubject, "accountId" | "region" | "clusterName">) => `arn:aws:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`;
+
+/**
+ * Trust of an EKS Pod Identity role (EKS User Guide, "Create IAM role with trust policy required by
+ * EKS Pod Identity": pods.eks.amazonaws.com, AssumeRole + TagSession), conditioned on the session
+ * tags Pod Identity sets ("Enable or disable session tags": eks-cluster-arn, kubernetes-namespace,
+ * kubernetes-service-account) and on the account: without them any Pod Identity association in the
+ * account, on any cluster, could take the role.
+ */
+export function podIdentityTrustPolicy(s: PodIdentitySubject): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+    Statement: [{
+      Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"],
+      Condition: {
+        StringEquals: {
+          "aws:SourceAccount": s.accountId,
+          "aws:RequestTag/eks-cluster-arn": eksClusterArn(s),
+          "aws:RequestTag/kubernetes-namespace": s.namespace,
+          "aws:RequestTag/kubernetes-service-account": s.serviceAccount,
+        },
+      },
+    }],
   };
 }
 

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
 import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles";
 import { DEFAULT_AMI_TYPE, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
-import { infrasageSchema, type InfrasageInput } from "./schema";
+import { SECRET_PLACEHOLDER, infrasageSchema, type InfrasageInput } from "./schema";
 import { publicAccessCidrsProblems, runnerCidrProblem } from "./cidr-rules";
 import { closest, decodeConfigValue, type ConfigProblem } from "./problems";
 import { chartProblems, closestRegion, namespaceProblems, padVersion, providerTagProblems, regionsNamedBy, stackIdentityProblems, tagProblems, volumeSizeProblem } from "./input-rules";
@@ -57,8 +57,9 @@ const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
 const isBlank = (value: string) => value.trim() === "";
 
 /** Collects `infrasage:*` keys into one object; `infrasage:network.cidr` (flat, dotted) nests too. */
-function collectNamespace(raw: Readonly<Record<string, string>>, problems: ConfigProblem[]): Record<string, unknown> {
+function collectNamespace(raw: Readonly<Record<string, string>>, problems: ConfigProblem[], origins: Map<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // `origins`: which raw key set each path (a setting written twice names both spellings; a secret's key).
   for (const [fullKey, value] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const path = fullKey.slice(NAMESPACE.length + 1).split(".");
@@ -75,26 +76,54 @@ function collectNamespace(raw: Readonly<Record<string, string>>, problems: Confi
     for (const [i, part] of path.slice(0, -1).entries()) {
       const next = Object.hasOwn(node, part) ? node[part] : undefined;
       if (next === undefined) node[part] = {};
-      else if (typeof next !== "object" || next === null || Array.isArray(next)) {
-        problems.push({ key: fullKey, message: `conflicts with the value of ${NAMESPACE}:${path.slice(0, i + 1).join(".")}`, fix: "set the key once, either nested or dotted" });
+      else if (!isMapping(next)) {
+        problems.push({ key: fullKey, message: `conflicts with the value of ${originOf(origins, path.slice(0, i + 1))}`, fix: "set the key once, either nested or dotted" });
         conflict = true;
         break;
       }
       node = node[part] as Record<string, unknown>;
     }
     if (conflict) continue;
-    const leaf = path[path.length - 1]!;
-    const decoded = decodeConfigValue(value);
-    const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
-    if (existing !== undefined && typeof existing === "object" && existing !== null && !Array.isArray(existing) && typeof decoded === "object" && decoded !== null && !Array.isArray(decoded)) {
-      node[leaf] = { ...(existing as object), ...(decoded as object) };
-    } else if (existing !== undefined) {
-      problems.push({ key: fullKey, message: "is set twice (nested and dotted)", fix: "keep only one of the two" });
-    } else {
-      node[leaf] = decoded;
-    }
+    mergeSetting(node, path, decodeConfigValue(value), fullKey, origins, problems);
   }
   return out;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The raw key that set `path` (or the nearest map above it). */
+function originOf(origins: ReadonlyMap<string, string>, path: readonly string[]): string {
+  for (let n = path.length; n > 0; n--) {
+    const o = origins.get(path.slice(0, n).join("."));
+    if (o !== undefined) return o;
+  }
+  return `${NAMESPACE}:${path.join(".")}`;
+}
+
+/**
+ * Sets `path` (the last segment in `node`) to `value`, merging maps key by key: a setting both
+ * spellings give (`nodeGroups: {spot: {desiredSize}}` and `nodeGroups.spot.desiredSize`) is an error
+ * naming both, whichever comes first; settings only one of them gives are kept.
+ */
+function mergeSetting(node: Record<string, unknown>, path: readonly string[], value: unknown, fullKey: string, origins: Map<string, string>, problems: ConfigProblem[]): void {
+  const leaf = path[path.length - 1]!;
+  const existing = Object.hasOwn(node, leaf) ? node[leaf] : undefined;
+  if (existing === undefined) {
+    // defineProperty: a `__proto__` key inside a JSON value stays a plain key (zod then reports it).
+    Object.defineProperty(node, leaf, { value, enumerable: true, writable: true, configurable: true });
+    origins.set(path.join("."), fullKey);
+  } else if (isMapping(existing) && isMapping(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      mergeSetting(existing, [...path, k], v, fullKey, origins, problems);
+    }
+  } else {
+    const first = originOf(origins, path);
+    problems.push({
+      key: `${NAMESPACE}:${path.join(".")}`,
+      message: `is set twice (nested and dotted): by ${first} and by ${fullKey}`,
+      fix: "keep it in one of the two spellings, the nested map or the dotted key",
+    });
+  }
 }
 
 function typeName(v: unknown): string {
@@ -222,14 +251,22 @@ function numberBoundsAt(path: readonly string[]): string {
 }
 
 /** Keys the schema knows at a path (for "did you mean"). */
-function knownKeysAt(path: readonly string[]): string[] {
+export function knownKeysAt(path: readonly string[]): string[] {
   let schema: unknown = infrasageSchema;
   for (const p of path) {
     if (/^\d+$/.test(p)) continue; // a list item: unwrapShape reaches the item's object through the list
     const shape = unwrapShape(schema);
-    schema = shape?.[p];
+    // A named map (nodeGroups.<name>, cluster.addons.<name>): every name takes the map's value schema.
+    schema = shape ? shape[p] : recordValue(schema);
   }
   return Object.keys(unwrapShape(schema) ?? {});
+}
+
+/** The value schema of a `z.record` (through optional wrappers), or undefined. */
+function recordValue(schema: unknown): unknown {
+  let s = schema as { valueType?: unknown; unwrap?: () => unknown } | undefined;
+  while (s && s.valueType === undefined && typeof s.unwrap === "function") s = s.unwrap() as typeof s;
+  return s?.valueType;
 }
 
 function unwrapShape(schema: unknown): Record<string, unknown> | undefined {
@@ -263,7 +300,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
     });
   }
 
-  const input = collectNamespace(raw, problems);
+  const origins = new Map<string, string>();
+  const input = collectNamespace(raw, problems, origins);
   // A stack named after a region deploys there; any other stack states its jurisdiction.
   const jurisdictionSet = typeof input.jurisdiction === "string" && input.jurisdiction.trim() !== "";
   problems.push(...stackIdentityProblems(stack, region && !isBlank(region) ? region : undefined, jurisdictionSet));
@@ -273,7 +311,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
   const checkable = parsed.success ? parsed.data : parseWithoutBadKeys(input, parsed.error);
   if (checkable) {
     const config = resolve(checkable, regionInfo?.code ?? "us-east-1", regionInfo?.jurisdiction ?? "US", stack);
-    const semantic = semanticProblems(checkable, config, regionInfo !== undefined, regionsNamedBy(stack).length > 0);
+    const semantic = [
+      ...semanticProblems(checkable, config, regionInfo !== undefined, regionsNamedBy(stack).length > 0),
+      ...chartCredentialProblems(checkable, originOf(origins, ["chart", "password"]), options.secretKeys ?? []),
+    ];
     problems.push(...semantic.filter((p) => !problems.some((q) => q.key === p.key)));
     if (problems.length === 0 && parsed.success && regionInfo) return finish(raw, options, problems, config);
   }
@@ -309,10 +350,34 @@ function parseWithoutBadKeys(input: Record<string, unknown>, error: z.ZodError):
   return again.success ? again.data : undefined;
 }
 
+/**
+ * A private chart repository's credentials (Helm Release `repositoryOpts.username`/`password`): only
+ * with chart.repo, both or neither, and the password only as a Pulumi secret (`secure:`), judged by
+ * the raw key it came from (`infrasage:chart.password`, or the whole `infrasage:chart` map). Never echoed.
+ */
+function chartCredentialProblems(c: InfrasageInput, passwordKey: string, secretKeys: readonly string[]): ConfigProblem[] {
+  const ch = c.chart;
+  if (ch?.username === undefined && ch?.password === undefined) return [];
+  const problems: ConfigProblem[] = [];
+  const add = (k: string, message: string, fix: string) => problems.push({ key: `${NAMESPACE}:chart.${k}`, message, fix });
+  const setSecret = `pulumi config set --secret ${NAMESPACE}:chart.password <password>`;
+  if (ch.repo === undefined) add(ch.password !== undefined ? "password" : "username", "is set without chart.repo: credentials apply only to a chart from a repository or registry", "set chart.repo (with chart.name and chart.version), or remove chart.username and chart.password");
+  if (ch.password !== undefined && ch.username === undefined) add("username", "is required with chart.password (HTTP basic authentication sends both)", "set infrasage:chart.username");
+  if (ch.username !== undefined && ch.password === undefined) add("password", "is required with chart.username", `set it encrypted: ${setSecret}`);
+  if (ch.password !== undefined && ch.password !== SECRET_PLACEHOLDER && !secretKeys.includes(passwordKey)) {
+    add("password", "is in plain text in the stack file (not shown)", `remove it, rotate that password (it has been readable by anyone with the file), and store the new one encrypted: ${setSecret}`);
+  }
+  return problems;
+}
+
 function resolveChart(c: InfrasageInput): ChartSource {
   const chart = c.chart;
   if (chart?.repo !== undefined || chart?.name !== undefined || chart?.version !== undefined) {
-    return { kind: "repo", repo: chart.repo ?? "", name: chart.name ?? "", version: chart.version ?? "" };
+    return {
+      kind: "repo", repo: chart.repo ?? "", name: chart.name ?? "", version: chart.version ?? "",
+      ...(chart.username !== undefined ? { username: chart.username } : {}),
+      ...(chart.password !== undefined ? { password: chart.password } : {}),
+    };
   }
   return { kind: "path", path: chart?.path ?? DEFAULT_CHART_PATH };
 }

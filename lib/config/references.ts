@@ -14,11 +14,9 @@ export interface StackRef {
   readonly stack: string;
 }
 
-/** Splits `org/project/stack` (the parser guarantees three parts). */
-export function parseStackRef(ref: string): { org: string; project: string; stack: string } {
-  const [org = "", project = "", stack = ""] = ref.split("/");
-  return { org, project, stack };
-}
+import { parseStackRef } from "./stack-ref";
+
+export { parseStackRef };
 
 const refs = (key: string, list: readonly string[] | undefined, indexed: boolean): StackRef[] =>
   (list ?? []).map((ref, i) => ({ key: indexed ? `${key}[${i}]` : key, ref, ...parseStackRef(ref) }));

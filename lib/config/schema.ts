@@ -98,6 +98,8 @@ export const clusterSchema = z.strictObject({
   version: z.string().regex(/^1\.\d{2}$/, "must look like 1.35").optional(),
   publicAccessCidrs: list(z.string()).optional(),
   adminRoleArns: list(z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")).optional(),
+  /** The account's EKS quota "Managed node groups per cluster" once raised through Service Quotas (default 30). */
+  managedNodeGroupQuota: int(1, 10_000).optional(),
   /** Per managed add-on: a version (`v1.2.3-eksbuild.1`) and configuration values over the program's. */
   addons: z.record(z.string(), z.strictObject({
     version: z.string().optional(),
@@ -119,7 +121,21 @@ export const chartSchema = z.strictObject({
   version: z.string().min(1).optional(),
   /** Opt-in for a chart.path outside the project folder (absolute, or ../ out of it). */
   allowOutsideRepository: bool().optional(),
+  /** Private repository or OCI registry (chart.repo): basic-auth user name. */
+  username: z.string().trim().min(1).optional(),
+  /**
+   * Its password: only as a Pulumi secret (parse.ts refuses it in plain text). Offline, an encrypted
+   * value inside the `chart` map arrives as `{ secure: ... }`: it stands for the secret it holds.
+   */
+  password: z.preprocess((v) => (isEncrypted(v) ? SECRET_PLACEHOLDER : v), z.string().min(1)).optional(),
 });
+
+/** What the offline plan holds for a value Pulumi keeps encrypted (offline/stack-file.ts). */
+export const SECRET_PLACEHOLDER = "[secret]";
+/** `{ secure: "v1:..." }`: an encrypted value inside a structured key, as the stack file holds it. */
+export function isEncrypted(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
+}
 
 export const federationSchema = z.strictObject({
   role: z.enum(["hub", "spoke"]).optional(),
@@ -197,7 +213,7 @@ export const infrasageSchema = z.strictObject({
     hostStack: stackRef.optional(),
   }).optional(),
   deploy: deploySchema.optional(),
-  stateBackend: z.enum(["shared", "per-jurisdiction"]).optional(),
+  stateBackend: z.enum(["shared", "self-managed", "per-jurisdiction"]).optional(),
   links: linksSchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),
   allowReplace: z.array(allowReplaceSchema).optional(),

@@ -7,12 +7,16 @@
  * credential is a Secrets Manager secret in the hub's region that the spoke reads once. Pure.
  */
 import { findRegion } from "../../policies/shared/regions";
-import { parseStackRef } from "../config/references";
+import { parseStackRef } from "../config/stack-ref";
 
 /** How a stack reads the stacks it links to. */
 export type LinkTransport = "stack-reference" | "ssm";
-/** Where stack state lives: one backend for every stack, or one per jurisdiction. */
-export type StateLayout = "shared" | "per-jurisdiction";
+/**
+ * Where stack state lives: one Pulumi Cloud organization for every stack (`shared`), one self-managed
+ * backend for every stack (`self-managed`, e.g. one S3 bucket), or one self-managed backend per
+ * jurisdiction.
+ */
+export type StateLayout = "shared" | "self-managed" | "per-jurisdiction";
 
 export interface LinksConfig {
   readonly via: LinkTransport;

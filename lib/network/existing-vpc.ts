@@ -4,10 +4,10 @@
  * Pure: the checks the config allows before anything runs, the checks on what the data sources
  * returned, and the layout the offline plan assumes for subnets it cannot read.
  */
-import { containsCidr, overlapCidr } from "cidr-tools";
+import { containsCidr, normalizeCidr, overlapCidr } from "cidr-tools";
 import { planSubnets } from "../subnet-plan";
 import { availabilityZonesOf } from "../../policies/shared/regions";
-import { tryParseCidr } from "../config/cidr-rules";
+import { PRIVATE_RANGES, tryParseCidr } from "../config/cidr-rules";
 
 export interface ExistingVpcConfig {
   readonly vpcId: string;
@@ -31,7 +31,8 @@ export interface ExistingSubnet {
 
 export const VPC_ID_RE = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
 export const SUBNET_ID_RE = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
-/** AWS takes VPCs of /16 to /28; EKS pods take VPC IPs, so below a /24 a cluster hardly fits. */
+/** AWS takes VPCs of /16 to /28 (EC2 CreateVpc); EKS pods take VPC IPs, so below a /24 a cluster hardly fits. */
+const EXISTING_VPC_MIN_PREFIX = 16;
 const EXISTING_VPC_MAX_PREFIX = 24;
 
 export interface NetworkProblem {
@@ -48,6 +49,10 @@ export function existingVpcProblems(ev: ExistingVpcConfig): NetworkProblem[] {
   const parsed = tryParseCidr(ev.cidr);
   if (!parsed || parsed.version !== 4) add("cidr", `"${ev.cidr}" is not an IPv4 CIDR`, "give the VPC's primary IPv4 CIDR, e.g. 10.30.0.0/16");
   else if (Number(parsed.prefix) > EXISTING_VPC_MAX_PREFIX) add("cidr", `"${ev.cidr}" is smaller than a /${EXISTING_VPC_MAX_PREFIX}: too few addresses for EKS nodes and pods (VPC CNI)`, "use a larger VPC");
+  // Judged on the CIDR itself, before any subnet is read (which would blame the subnets instead).
+  else if (Number(parsed.prefix) < EXISTING_VPC_MIN_PREFIX) add("cidr", `"${ev.cidr}" is wider than a /${EXISTING_VPC_MIN_PREFIX}: no VPC is (AWS VPCs are /16 to /28), and peering and the cross-stack overlap checks would treat the whole block as this stack's`, "give the VPC's primary CIDR: aws ec2 describe-vpcs --vpc-ids <vpcId> --query Vpcs[0].CidrBlock");
+  else if (normalizeCidr(ev.cidr) !== ev.cidr) add("cidr", `"${ev.cidr}" has host bits set`, `give the network address, ${normalizeCidr(ev.cidr)}, as describe-vpcs shows it`);
+  else if (!PRIVATE_RANGES.some((r) => containsCidr(r, ev.cidr))) add("cidr", `"${ev.cidr}" is not private address space (${PRIVATE_RANGES.join(", ")}): peering routes to it would shadow those internet addresses for every peer`, "deploy into a VPC whose primary CIDR is an RFC 1918 or 100.64.0.0/10 range");
   for (const [k, ids] of [["privateSubnetIds", ev.privateSubnetIds], ["loadBalancerSubnetIds", ev.loadBalancerSubnetIds ?? []]] as const) {
     const bad = ids.filter((id) => !SUBNET_ID_RE.test(id));
     if (bad.length) add(k, `${bad.join(", ")} ${bad.length === 1 ? "is not a subnet id" : "are not subnet ids"}`, "use subnet- followed by 8 or 17 hex digits");

@@ -5,6 +5,7 @@
  * Pure: the config parser, the component and the cost estimate read the same values.
  */
 import type { ScaleProfile } from "../profiles";
+import { nodeLabelProblems, nodeTaintProblems } from "./node-labels";
 
 /**
  * AMI types this program runs (EKS `AMITypes`; AL2 is gone from EKS 1.33 on). The values are the
@@ -72,8 +73,8 @@ export function isBottlerocket(amiType: AmiType): boolean {
   return amiType.startsWith("BOTTLEROCKET");
 }
 
-/** `m6i.large`, `c7gn.2xlarge`, `u-6tb1.metal`. */
-export const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** `m6i.large`, `c7gn.2xlarge`, `u-6tb1.metal`, `m7i.metal-48xl`. */
+export const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/;
 
 /**
  * Graviton (arm64) families carry a `g` right after the generation digit (m6g, c7gn, r8gd, t4g,
@@ -91,9 +92,29 @@ const AMI_FOR: Readonly<Record<Architecture, string>> = { x86_64: "AL2023_x86_64
 
 /** Taints per node group (terraform-provider-aws internal/service/eks/node_group.go, `taint` MaxItems 50). */
 export const MAX_TAINTS = 50;
-/** Kubernetes qualified name (label and taint keys): optional DNS-subdomain prefix, name of at most 63. */
-const QUALIFIED_NAME_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/**
+ * EKS quota "Managed node groups per cluster": 30 by default, adjustable (Amazon EKS User Guide,
+ * "View and manage Amazon EKS and Fargate service quotas"); CreateNodegroup fails beyond it.
+ */
+export const DEFAULT_MANAGED_NODE_GROUP_QUOTA = 30;
+
+/**
+ * EC2 instance series (AWS EC2 "Instance type naming conventions": series, generation, options),
+ * with the generation digit and option letters after them; `u-<n>tb1` is High Memory. A type of no
+ * known series cannot exist, which is not the same as a real type the price table lacks (lib/cost.ts).
+ */
+const INSTANCE_FAMILY_RE = /^((a|c|d|dl|f|g|gr|h|hpc|i|im|inf|is|m|mac|p|r|t|trn|u|vt|x|z)[1-9][a-z]*(-flex)?|u[1-9]?[a-z]*-\d+tb\d*)$/;
+const INSTANCE_SIZE_RE = /^(nano|micro|small|medium|large|xlarge|[1-9]\d*xlarge|metal(-\d+xl)?)$/;
+
+/** Why `type` is no EC2 instance type (syntax `family.size`, known series, known size), or undefined. */
+export function instanceTypeProblem(type: string): string | undefined {
+  if (!INSTANCE_TYPE_RE.test(type)) return "is not written family.size";
+  const [family, size] = type.split(".") as [string, string];
+  if (!INSTANCE_FAMILY_RE.test(family)) return `has family "${family}", which is no EC2 instance family`;
+  if (!INSTANCE_SIZE_RE.test(size)) return `has size "${size}", which no EC2 instance family has`;
+  return undefined;
+}
 
 export interface NodeGroupProblem {
   /** Key below `infrasage:`, e.g. `nodeGroups.spot.instanceTypes`. */
@@ -110,11 +131,14 @@ export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): NodeGroup
     const add = (k: string, message: string, fix: string) => problems.push({ key: at(k), message, fix });
     const arch = amiArchitecture(g.amiType);
     if (g.instanceTypes.length === 0) add("instanceTypes", "is empty", `list at least one instance type, e.g. ${EXAMPLES[arch]}`);
-    const malformed = g.instanceTypes.filter((t) => !INSTANCE_TYPE_RE.test(t));
-    if (malformed.length) add("instanceTypes", `${malformed.join(", ")} ${malformed.length === 1 ? "is not an" : "are not"} EC2 instance type${malformed.length === 1 ? "" : "s"}`, "write types as family.size, e.g. m6i.xlarge");
+    const malformed = g.instanceTypes.map((t) => [t, instanceTypeProblem(t)] as const).filter(([, why]) => why !== undefined);
+    if (malformed.length) {
+      add("instanceTypes", `${malformed.map(([t, why]) => `${t} ${why}`).join("; ")}: ${malformed.length === 1 ? "it is not an EC2 instance type" : "they are not EC2 instance types"} (EKS rejects the group)`,
+        `write types as family.size of a real type, e.g. ${EXAMPLES[arch]} (aws ec2 describe-instance-type-offerings lists a region's)`);
+    }
     const twice = g.instanceTypes.filter((t, i, all) => all.indexOf(t) !== i);
     if (twice.length) add("instanceTypes", `lists ${[...new Set(twice)].join(", ")} twice`, "list each type once");
-    const wrong = g.instanceTypes.filter((t) => INSTANCE_TYPE_RE.test(t) && instanceArchitecture(t) !== arch);
+    const wrong = g.instanceTypes.filter((t) => instanceTypeProblem(t) === undefined && instanceArchitecture(t) !== arch);
     if (wrong.length) {
       const other: Architecture = arch === "x86_64" ? "arm64" : "x86_64";
       add("instanceTypes", `${wrong.join(", ")} ${wrong.length === 1 ? "is" : "are"} ${other}, but amiType ${g.amiType} boots ${arch} nodes (EKS rejects the group)`,
@@ -128,13 +152,18 @@ export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): NodeGroup
       add("", `needs minSize (${g.minSize}) <= desiredSize (${g.desiredSize}) <= maxSize (${g.maxSize})`, "set the three sizes in that order");
     }
     if (g.taints.length > MAX_TAINTS) add("taints", `has ${g.taints.length} taints; EKS takes at most ${MAX_TAINTS} per node group`, `keep at most ${MAX_TAINTS}`);
+    // Kubernetes syntax, EKS's lengths, and the namespaces the kubelet refuses (lib/nodes/node-labels.ts).
     g.taints.forEach((t, i) => {
-      if (!QUALIFIED_NAME_RE.test(t.key)) add(`taints[${i}].key`, `"${t.key}" is not a Kubernetes taint key`, "use a qualified name such as infrasage.io/dedicated");
-      if (t.value !== undefined && !LABEL_VALUE_RE.test(t.value)) add(`taints[${i}].value`, `"${t.value}" is not a valid taint value`, "use at most 63 letters, digits, - _ . starting and ending alphanumeric");
+      for (const p of nodeTaintProblems(t.key, t.value)) add(`taints[${i}].${p.part}`, p.part === "key" ? `"${t.key.length > 70 ? `${t.key.slice(0, 60)}...` : t.key}" ${p.message}` : p.message, p.fix);
+    });
+    const seen = new Set<string>();
+    g.taints.forEach((t, i) => {
+      const id = `${t.key}:${t.effect}`;
+      if (seen.has(id)) add(`taints[${i}]`, `repeats key ${t.key} with effect ${t.effect}`, "keep one taint per key and effect (Kubernetes refuses duplicates)");
+      seen.add(id);
     });
     for (const [k, v] of Object.entries(g.labels)) {
-      if (!QUALIFIED_NAME_RE.test(k)) add(`labels.${k}`, "is not a Kubernetes label key", "use a qualified name such as infrasage.io/pool");
-      else if (!LABEL_VALUE_RE.test(v)) add(`labels.${k}`, `"${v}" is not a valid label value`, "use at most 63 letters, digits, - _ . starting and ending alphanumeric");
+      for (const p of nodeLabelProblems(k, v)) add(`labels.${k}`, p.part === "key" ? `(the key) ${p.message}` : `(the value) ${p.message}`, p.fix);
     }
   }
   // coredns and the EBS CSI controller tolerate no custom taint: with every group tainted they stay

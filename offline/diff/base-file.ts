@@ -14,6 +14,8 @@ export interface BaseStack {
   readonly region?: string;
   readonly resources: readonly BaseResource[];
   readonly monthlyTotal?: number;
+  /** The base's total left out something the price table lacked. */
+  readonly costPartial?: boolean;
 }
 
 export interface BasePlan {
@@ -50,7 +52,7 @@ export function parseBasePlan(file: string, text: string): BasePlan {
       }
       return r as unknown as BaseResource;
     });
-    const cost = isRecord(s.cost) && typeof s.cost.monthlyTotal === "number" ? { monthlyTotal: s.cost.monthlyTotal } : {};
+    const cost = isRecord(s.cost) && typeof s.cost.monthlyTotal === "number" ? { monthlyTotal: s.cost.monthlyTotal, ...(s.cost.partial === true ? { costPartial: true } : {}) } : {};
     stacks.set(s.stack, { stack: s.stack, ...(typeof s.region === "string" ? { region: s.region } : {}), resources, ...cost });
   });
   return { file, stacks };

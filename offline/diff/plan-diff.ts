@@ -14,6 +14,8 @@ export interface StackDiff {
   readonly newStack: boolean;
   /** Monthly cost of the base, when it has one. */
   readonly monthlyTotalBefore?: number;
+  /** That cost was partial (cost.partial in the base). */
+  readonly monthlyTotalBeforePartial?: boolean;
   readonly counts: DiffCounts;
   /** Every resource of head and base, unchanged ones included. */
   readonly resources: ResourceDiff[];
@@ -26,6 +28,7 @@ export function diffStack(baseFile: string, base: BaseStack | undefined, head: r
   return {
     base: baseFile, newStack: base === undefined,
     ...(base?.monthlyTotal !== undefined ? { monthlyTotalBefore: base.monthlyTotal } : {}),
+    ...(base?.costPartial === true ? { monthlyTotalBeforePartial: true } : {}),
     counts: countOps(resources), resources, guard: guardFindings(resources, baseResources, allowed),
   };
 }

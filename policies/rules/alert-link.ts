@@ -4,14 +4,20 @@
  * ranges (plus the NLB -> AIops pods hop by security-group reference), and its routes reach the
  * hub's load-balancer subnets, never a whole VPC. The residency rules exempt resources tagged
  * `infrasage.io/flow=alert-metadata`; this rule is what keeps that tag from being a loophole.
+ *
+ * `alert-link-scope` judges each resource on its own Analyze, before it is created (in `pulumi up`
+ * too): a resource is the link's by its flow tag or by being created under the link's components
+ * (links.ts). `alert-link-scope-stack` is the second line: after apply it also finds the link's
+ * resources through other resources (a rule on the link's security group, a route through its peering).
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { containsCidr } from "cidr-tools";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
-import { stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
-import { asArray, asObject, asString, asStrings } from "./props";
+import { resourceRule, resourceHomeRegion, stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
+import { isSet, linksOf } from "./links";
+import { asArray, asObject, asString, asStrings, type Props } from "./props";
 
 /**
  * Narrowest load-balancer subnet prefix of the largest VPC (/16 + 6): an alert-link route wider than
@@ -37,11 +43,13 @@ export interface Opening {
   readonly protocol: unknown;
   readonly cidrs: readonly string[];
   readonly bySecurityGroup: boolean;
+  /** Admits a managed prefix list: ranges the rule cannot see. */
+  readonly byPrefixList: boolean;
 }
 
 /** Problems of one ingress opening on an alert-link security group. */
 function openingProblems(o: Opening): string[] {
-  if (o.bySecurityGroup && o.cidrs.length === 0) {
+  if (o.bySecurityGroup && o.cidrs.length === 0 && !o.byPrefixList) {
     // The NLB -> link tunnel pods hop (TLS passed through): by security-group reference, on the webhook port only.
     return o.fromPort === PORTS.alertWebhook && o.toPort === PORTS.alertWebhook ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the alert link needs only ${PORTS.alertWebhook}`];
   }
@@ -57,21 +65,24 @@ function openingProblems(o: Opening): string[] {
     }
     if (!inside) problems.push(`admits ${cidr}; only spokes' private subnets may reach the webhook`);
   }
+  if (o.byPrefixList) problems.push("admits a prefix list, whose ranges cannot be checked; only spokes' private subnets may reach the webhook");
   return problems;
 }
 
-export function openingsOf(r: PolicyResource): Opening[] {
+/** Ingress openings of a security group or rule, from its own inputs (or outputs). Also used by metrics-link.ts. */
+export function openingsOf(r: { readonly type: string; readonly props: Props }): Opening[] {
+  const p = r.props;
   if (r.type === INGRESS_RULE_TYPE) {
-    return [{ fromPort: r.props.fromPort, toPort: r.props.toPort, protocol: r.props.ipProtocol, cidrs: [asString(r.props.cidrIpv4), asString(r.props.cidrIpv6)].filter((c): c is string => c !== undefined), bySecurityGroup: r.props.referencedSecurityGroupId !== undefined }];
+    return [{ fromPort: p.fromPort, toPort: p.toPort, protocol: p.ipProtocol, cidrs: [asString(p.cidrIpv4), asString(p.cidrIpv6)].filter((c): c is string => c !== undefined), bySecurityGroup: isSet(p, "referencedSecurityGroupId"), byPrefixList: isSet(p, "prefixListId") }];
   }
   if (r.type === LEGACY_RULE_TYPE) {
-    if (r.props.type !== "ingress") return [];
-    return [{ fromPort: r.props.fromPort, toPort: r.props.toPort, protocol: r.props.protocol, cidrs: [...asStrings(r.props.cidrBlocks), ...asStrings(r.props.ipv6CidrBlocks)], bySecurityGroup: r.props.sourceSecurityGroupId !== undefined }];
+    if (p.type !== "ingress") return [];
+    return [{ fromPort: p.fromPort, toPort: p.toPort, protocol: p.protocol, cidrs: [...asStrings(p.cidrBlocks), ...asStrings(p.ipv6CidrBlocks)], bySecurityGroup: isSet(p, "sourceSecurityGroupId") || p.self === true, byPrefixList: asArray(p.prefixListIds).length > 0 }];
   }
   if (r.type === SG_TYPE) {
-    return asArray(r.props.ingress).map((i) => {
+    return asArray(p.ingress).map((i) => {
       const rule = asObject(i);
-      return { fromPort: rule.fromPort, toPort: rule.toPort, protocol: rule.protocol, cidrs: [...asStrings(rule.cidrBlocks), ...asStrings(rule.ipv6CidrBlocks)], bySecurityGroup: asArray(rule.securityGroups).length > 0 };
+      return { fromPort: rule.fromPort, toPort: rule.toPort, protocol: rule.protocol, cidrs: [...asStrings(rule.cidrBlocks), ...asStrings(rule.ipv6CidrBlocks)], bySecurityGroup: asArray(rule.securityGroups).length > 0 || rule.self === true, byPrefixList: asArray(rule.prefixListIds).length > 0 };
     });
   }
   return [];
@@ -90,19 +101,34 @@ function checkOpenings(resources: readonly PolicyResource[], ctx: RuleContext): 
 }
 
 /**
- * A link's load-balancer listeners pass TCP through on the link's TLS port, so TLS ends in the
+ * A link's load-balancer listener passes TCP through on the link's TLS port, so TLS ends in the
  * destination cluster's link tunnel: never plain HTTP, never TLS ended on the load balancer (the hop
  * to the pods would be plain), never another port. Also used by metrics-link.ts.
  */
+export function listenerProblem(name: string, props: Props, port: number, link: string): string | undefined {
+  const protocol = asString(props.protocol);
+  if (props.port === port && protocol === "TCP") return undefined;
+  return `${link} listener ${name} is ${String(protocol)} on port ${String(props.port)}; the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`;
+}
+
 export function checkListeners(resources: readonly PolicyResource[], tagged: (r: PolicyResource) => boolean, port: number, link: string, ctx: RuleContext): void {
   for (const r of resources.filter((x) => x.type === LISTENER_TYPE && tagged(x))) {
     ctx.each(r, () => {
-      const protocol = asString(r.props.protocol);
-      if (r.props.port !== port || protocol !== "TCP") {
-        ctx.report(`${link} listener ${r.name} is ${String(protocol)} on port ${String(r.props.port)}; the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`, r.urn);
-      }
+      const problem = listenerProblem(r.name, r.props, port, link);
+      if (problem) ctx.report(problem, r.urn);
     });
   }
+}
+
+/** A route through a VPC peering connection (key presence: the connection id is unknown at preview). */
+export const isPeeringRoute = (type: string, props: Props): boolean => type === ROUTE_TYPE && Object.prototype.hasOwnProperty.call(props, "vpcPeeringConnectionId");
+
+/** The problem of an alert-link route in the spoke's home region: it reaches more than a hub load-balancer subnet. */
+function routeProblem(name: string, props: Props): string | undefined {
+  const destination = asString(props.destinationCidrBlock) ?? asString(props.destinationIpv6CidrBlock) ?? "";
+  const prefix = Number(destination.split("/")[1] ?? -1);
+  if (prefix >= ALERT_ROUTE_MIN_PREFIX) return undefined;
+  return `alert-link route ${name} to ${destination || "(no destination)"} is wider than a /${ALERT_ROUTE_MIN_PREFIX}: it must reach only the hub's load-balancer subnets, never its pods or whole VPC`;
 }
 
 function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: RuleContext): void {
@@ -112,21 +138,50 @@ function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: Ru
       if (!via || !isAlertTagged(via)) return;
       // Return routes live in the peer's region and lead back into this stack's own VPC.
       if (effectiveRegion(route) !== home) return;
-      const destination = asString(route.props.destinationCidrBlock) ?? asString(route.props.destinationIpv6CidrBlock) ?? "";
-      const prefix = Number(destination.split("/")[1] ?? -1);
-      if (!(prefix >= ALERT_ROUTE_MIN_PREFIX)) {
-        ctx.report(`alert-link route ${route.name} to ${destination || "(no destination)"} is wider than a /${ALERT_ROUTE_MIN_PREFIX}: it must reach only the hub's load-balancer subnets, never its pods or whole VPC`, route.urn);
-      }
+      const problem = routeProblem(route.name, route.props);
+      if (problem) ctx.report(problem, route.urn);
     });
   }
 }
 
-export const alertLinkScope = stackRule({
+const DESCRIPTION = "The cross-jurisdiction alert link is TLS end to end on the webhook port, opened only from private subnets, routed only to the hub's load-balancer subnets";
+const REMEDIATION = `Open only TCP ${PORTS.alertWebhook} (TLS passed through to the link tunnel) from the spokes' private subnets on the hub's load-balancer security group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`;
+/** Types a link's scope rule judges (also metrics-link.ts). */
+export const LINK_SCOPED_TYPES: readonly string[] = [SG_TYPE, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LISTENER_TYPE, ROUTE_TYPE];
+
+export const alertLinkScope = resourceRule({
   name: "alert-link-scope",
-  description: "The cross-jurisdiction alert link is TLS end to end on the webhook port, opened only from private subnets, routed only to the hub's load-balancer subnets",
+  description: DESCRIPTION,
   kind: "residency",
   severity: "critical",
-  remediation: `Open only TCP ${PORTS.alertWebhook} (TLS passed through to the link tunnel) from the spokes' private subnets on the hub's load-balancer security group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`,
+  remediation: REMEDIATION,
+  appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
+  check: (args, ctx) => {
+    if (!linksOf(args).has(ALERT_LINK_FLOW)) return;
+    if (args.type === LISTENER_TYPE) {
+      const problem = listenerProblem(args.name, args.props, PORTS.alertWebhook, "alert-link");
+      if (problem) ctx.report(problem);
+    } else if (args.type === ROUTE_TYPE) {
+      if (!isPeeringRoute(args.type, args.props)) return;
+      const home = resourceHomeRegion(args, ctx.config);
+      if (home === undefined) return ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for alert-link route ${args.name}`);
+      // Return routes live in the hub's region and lead back into this stack's own VPC.
+      if (effectiveRegion(args) !== home) return;
+      const problem = routeProblem(args.name, args.props);
+      if (problem) ctx.report(problem);
+    } else {
+      for (const o of openingsOf(args)) for (const p of openingProblems(o)) ctx.report(`alert-link ${args.type.split(":").pop()} ${args.name} ${p}`);
+    }
+  },
+});
+
+/** Second line of alert-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */
+export const alertLinkScopeStack = stackRule({
+  name: "alert-link-scope-stack",
+  description: `${DESCRIPTION}; second line: the whole stack, after apply`,
+  kind: "residency",
+  severity: "critical",
+  remediation: REMEDIATION,
   check: (args, ctx) => {
     checkOpenings(args.resources, ctx);
     checkListeners(args.resources, isAlertTagged, PORTS.alertWebhook, "alert-link", ctx);
@@ -135,4 +190,4 @@ export const alertLinkScope = stackRule({
   },
 });
 
-export const ALERT_LINK_POLICIES = [alertLinkScope];
+export const ALERT_LINK_POLICIES = [alertLinkScope, alertLinkScopeStack];

@@ -16,9 +16,10 @@ import {
   type Severity, type StackValidationArgs, type StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { asString, jurisdictionLookup, type JurisdictionOf } from "./props";
+import { asString, jurisdictionLookup, regionsInName, type JurisdictionOf } from "./props";
 
 export const AWS_PROVIDER_TYPE = "pulumi:providers:aws";
+export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 /** The program registers exactly one explicit AWS provider under this name (stack.ts). */
 export const HOME_PROVIDER_NAME = "aws";
 
@@ -227,3 +228,53 @@ export function requireStackHome(args: StackValidationArgs, ctx: RuleContext): s
   ctx.report(`cannot determine the stack's home region: ${home.problem}. Give the program one AWS provider named "${HOME_PROVIDER_NAME}" or set homeRegion in policy config`);
   return undefined;
 }
+
+/** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...` (the engine puts the stack name, without org, there). */
+export const stackOfUrn = (urn: string): string | undefined => /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
+
+/**
+ * The one region a stack's name names (`eu-west-1`, `prod-eu-west-1`), from a URN of the stack; undefined
+ * when the name names none or several. The stack name is fixed at `pulumi stack init`: neither a stack
+ * file nor the program can change it, so it anchors a resource rule's home region (a resource's Analyze
+ * carries its URN, pulumi/pulumi proto/pulumi/analyzer.proto AnalyzeRequest).
+ */
+export function stackNameRegion(urn: string): string | undefined {
+  const stack = stackOfUrn(urn);
+  const named = stack === undefined ? [] : regionsInName(stack);
+  return named.length === 1 ? named[0] : undefined;
+}
+
+/**
+ * Region of the EKS cluster a Kubernetes provider's kubeconfig talks to: the `--region` of its
+ * `aws eks get-token` exec and the region of an `*.eks.amazonaws.com` endpoint (lib/kubeconfig.ts);
+ * undefined unless exactly one region is named. The engine sends the provider's inputs with the
+ * resource, secrets in the clear to the pack (@pulumi/policy server.js getProviderResource); at preview
+ * the endpoint may be unknown, which defers the rule to `up`.
+ */
+export function kubeconfigRegion(kubeconfig: unknown): string | undefined {
+  const text = typeof kubeconfig === "string" ? kubeconfig : kubeconfig === undefined ? "" : JSON.stringify(kubeconfig);
+  const regions = new Set<string>();
+  for (const m of text.matchAll(/--region["'\s,:\-\n]*([a-z]{2}(?:-[a-z]+)+-\d+)/g)) regions.add(m[1]!);
+  for (const m of text.matchAll(/\.([a-z]{2}(?:-[a-z]+)+-\d+)\.eks\.amazonaws\.com/g)) regions.add(m[1]!);
+  return regions.size === 1 ? [...regions][0] : undefined;
+}
+
+/**
+ * Home region for a resource rule that must not take it from what it judges: policy config
+ * `homeRegion`, else the region the stack's name names, else the region of the resource's provider
+ * (an AWS provider's `region`, a Kubernetes provider's cluster). A provider resource has no provider
+ * of its own, so for it only the first two anchors count.
+ */
+export function anchoredHomeRegion(args: Pick<ResourceValidationArgs, "urn" | "provider">, config: RuleConfig): string | undefined {
+  if (config.homeRegion) return config.homeRegion;
+  const named = stackNameRegion(args.urn);
+  if (named) return named;
+  const p = args.provider;
+  if (p?.type === AWS_PROVIDER_TYPE) return asString(p.props.region);
+  if (p?.type === KUBERNETES_PROVIDER_TYPE) return kubeconfigRegion(p.props.kubeconfig);
+  return undefined;
+}
+
+/** Why no home region could be anchored for a resource rule (the fix included). */
+export const noAnchorMessage = (what: string): string =>
+  `cannot determine the home region for ${what} before it is created: the stack's name names no region, policy config sets no homeRegion and its provider names none. Name the stack for its region or set homeRegion in the stack's policy config`;

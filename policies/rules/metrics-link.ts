@@ -7,6 +7,9 @@
  * routes in the source's home region lead to the host's private subnets (private ranges, never
  * 0.0.0.0/0 or a whole VPC); its return routes in the host's region reach only the source's
  * load-balancer subnets (as narrow as alert-link.ts's routes to the hub's).
+ *
+ * Like alert-link.ts: `metrics-link-scope` judges each resource on its own Analyze, before it is
+ * created; `metrics-link-scope-stack` is the second line after apply.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { containsCidr } from "cidr-tools";
@@ -14,11 +17,12 @@ import { FLOW_TAG, METRICS_LINK_FLOW } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
 import {
-  ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
-  checkListeners, openingsOf, related, type Opening,
+  ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LINK_SCOPED_TYPES, LISTENER_TYPE, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
+  checkListeners, isPeeringRoute, listenerProblem, openingsOf, related, type Opening,
 } from "./alert-link";
-import { stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
-import { asObject, asString } from "./props";
+import { resourceRule, resourceHomeRegion, stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
+import { linksOf } from "./links";
+import { asObject, asString, type Props } from "./props";
 
 /** Return routes (host region) reach only the source's load-balancer subnets: the alert link's bound. */
 export const METRICS_PEER_ROUTE_MIN_PREFIX = ALERT_ROUTE_MIN_PREFIX;
@@ -39,7 +43,7 @@ function isPrivate(cidr: string): boolean {
 /** Problems of one ingress opening on a metrics-link security group. */
 function openingProblems(o: Opening): string[] {
   const ports = o.fromPort === PORT && o.toPort === PORT;
-  if (o.bySecurityGroup && o.cidrs.length === 0) {
+  if (o.bySecurityGroup && o.cidrs.length === 0 && !o.byPrefixList) {
     // The NLB -> link tunnel pods hop (TLS passed through): by security-group reference, same port only.
     return ports ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the metrics link needs only ${PORT}`];
   }
@@ -47,6 +51,7 @@ function openingProblems(o: Opening): string[] {
   if (!ports) problems.push(`opens ports ${String(o.fromPort)}-${String(o.toPort)}; the metrics link carries only Prometheus over TLS (TCP ${PORT})`);
   if (o.protocol !== "tcp" && o.protocol !== "6") problems.push(`uses protocol ${String(o.protocol)}; Prometheus is TCP`);
   for (const cidr of o.cidrs) if (!isPrivate(cidr)) problems.push(`admits ${cidr}; only the Grafana host's private subnets may reach Prometheus`);
+  if (o.byPrefixList) problems.push("admits a prefix list, whose ranges cannot be checked; only the Grafana host's private subnets may reach Prometheus");
   return problems;
 }
 
@@ -62,33 +67,66 @@ function checkOpenings(resources: readonly PolicyResource[], ctx: RuleContext): 
   }
 }
 
+/** The problem of a metrics-link route, `inHome`: in the source's home region (else a return route in the host's). */
+function routeProblem(name: string, props: Props, inHome: boolean): string | undefined {
+  const destination = asString(props.destinationCidrBlock) ?? asString(props.destinationIpv6CidrBlock) ?? "";
+  const prefix = Number(destination.split("/")[1] ?? -1);
+  const where = destination || "(no destination)";
+  if (inHome) {
+    // To the host's Grafana pods: its private subnets.
+    if (isPrivate(destination) && prefix >= METRICS_HOME_ROUTE_MIN_PREFIX) return undefined;
+    return `metrics-link route ${name} to ${where} must lead to the Grafana host's private subnets (a private range, /${METRICS_HOME_ROUTE_MIN_PREFIX} or narrower), never 0.0.0.0/0 or a whole VPC`;
+  }
+  // Return routes in the host's region lead back into this stack's VPC.
+  if (prefix >= METRICS_PEER_ROUTE_MIN_PREFIX) return undefined;
+  return `metrics-link return route ${name} to ${where} is wider than a /${METRICS_PEER_ROUTE_MIN_PREFIX}: the host may reach only this stack's load-balancer subnets, never its pods or whole VPC`;
+}
+
 function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: RuleContext): void {
   for (const route of resources.filter((r) => r.type === ROUTE_TYPE)) {
     ctx.each(route, () => {
       const via = related(route, "vpcPeeringConnectionId").find((d) => PEERING_TYPES.includes(d.type));
       if (!via || !isMetricsTagged(via)) return;
-      const destination = asString(route.props.destinationCidrBlock) ?? asString(route.props.destinationIpv6CidrBlock) ?? "";
-      const prefix = Number(destination.split("/")[1] ?? -1);
-      const where = destination || "(no destination)";
-      if (effectiveRegion(route) === home) {
-        // To the host's Grafana pods: its private subnets.
-        if (!isPrivate(destination) || !(prefix >= METRICS_HOME_ROUTE_MIN_PREFIX)) {
-          ctx.report(`metrics-link route ${route.name} to ${where} must lead to the Grafana host's private subnets (a private range, /${METRICS_HOME_ROUTE_MIN_PREFIX} or narrower), never 0.0.0.0/0 or a whole VPC`, route.urn);
-        }
-      } else if (!(prefix >= METRICS_PEER_ROUTE_MIN_PREFIX)) {
-        // Return routes in the host's region lead back into this stack's VPC.
-        ctx.report(`metrics-link return route ${route.name} to ${where} is wider than a /${METRICS_PEER_ROUTE_MIN_PREFIX}: the host may reach only this stack's load-balancer subnets, never its pods or whole VPC`, route.urn);
-      }
+      const problem = routeProblem(route.name, route.props, effectiveRegion(route) === home);
+      if (problem) ctx.report(problem, route.urn);
     });
   }
 }
 
-export const metricsLinkScope = stackRule({
+const DESCRIPTION = "The cross-jurisdiction metrics link (shared Grafana) is TLS end to end, opens only Prometheus over TLS from private subnets and routes only between the host's private subnets and the source's load-balancer subnets";
+const REMEDIATION = `Open only TCP ${PORT} (TLS passed through to the link tunnel) from the host's private subnets on the source's load-balancer security group; route to the host's private subnets and back only to the source's load-balancer subnets.`;
+
+export const metricsLinkScope = resourceRule({
   name: "metrics-link-scope",
-  description: "The cross-jurisdiction metrics link (shared Grafana) is TLS end to end, opens only Prometheus over TLS from private subnets and routes only between the host's private subnets and the source's load-balancer subnets",
+  description: DESCRIPTION,
   kind: "residency",
   severity: "critical",
-  remediation: `Open only TCP ${PORT} (TLS passed through to the link tunnel) from the host's private subnets on the source's load-balancer security group; route to the host's private subnets and back only to the source's load-balancer subnets.`,
+  remediation: REMEDIATION,
+  appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
+  check: (args, ctx) => {
+    if (!linksOf(args).has(METRICS_LINK_FLOW)) return;
+    if (args.type === LISTENER_TYPE) {
+      const problem = listenerProblem(args.name, args.props, PORT, "metrics-link");
+      if (problem) ctx.report(problem);
+    } else if (args.type === ROUTE_TYPE) {
+      if (!isPeeringRoute(args.type, args.props)) return;
+      const home = resourceHomeRegion(args, ctx.config);
+      if (home === undefined) return ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for metrics-link route ${args.name}`);
+      const problem = routeProblem(args.name, args.props, effectiveRegion(args) === home);
+      if (problem) ctx.report(problem);
+    } else {
+      for (const o of openingsOf(args)) for (const p of openingProblems(o)) ctx.report(`metrics-link ${args.type.split(":").pop()} ${args.name} ${p}`);
+    }
+  },
+});
+
+/** Second line of metrics-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */
+export const metricsLinkScopeStack = stackRule({
+  name: "metrics-link-scope-stack",
+  description: `${DESCRIPTION}; second line: the whole stack, after apply`,
+  kind: "residency",
+  severity: "critical",
+  remediation: REMEDIATION,
   check: (args, ctx) => {
     checkOpenings(args.resources, ctx);
     checkListeners(args.resources, isMetricsTagged, PORT, "metrics-link", ctx);
@@ -97,4 +135,4 @@ export const metricsLinkScope = stackRule({
   },
 });
 
-export const METRICS_LINK_POLICIES = [metricsLinkScope];
+export const METRICS_LINK_POLICIES = [metricsLinkScope, metricsLinkScopeStack];

@@ -3,11 +3,13 @@
  * that @pulumi/aws v7 can express is in the home jurisdiction. Property names are those of the
  * aws 7.x SDK (test/policy-prop-names.test.ts pins them against its .d.ts).
  *
- * Where the other end is another resource of the stack, `propertyDependencies` names it, so its
+ * `replication-in-jurisdiction` judges each replica at its own Analyze, before it is created, from
+ * its inputs and provider alone. The second line `replication-in-jurisdiction-stack` re-checks after
+ * apply: where the other end is another resource of the stack, `propertyDependencies` names it, so its
  * region is known even when the ARN is still unknown at preview; only otherwise is the value read.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { effectiveRegion, requireStackHome, stackRule } from "./framework";
+import { anchoredHomeRegion, effectiveRegion, noAnchorMessage, requireStackHome, resourceRule, stackRule } from "./framework";
 import { asArray, asString, get, outsideJurisdiction, regionOfArn } from "./props";
 
 /** One other end of a replication: what it is and its region (undefined = could not be determined). */
@@ -18,15 +20,20 @@ interface End {
 
 interface Lookup {
   readonly resources: readonly PolicyResource[];
+  /** Why an S3 destination not among `resources` is unprovable. */
+  readonly unprovable?: string;
 }
 
+/** What the ends are read from: a stack resource, or one resource's own Analyze (no dependencies there). */
+type Replicating = Pick<PolicyResource, "props" | "provider" | "propertyDependencies">;
+
 /** Regions of the stack resources of `types` that input `prop` depends on (none: empty). */
-function dependencyEnds(r: PolicyResource, prop: string, types: readonly string[], what: string): End[] {
+function dependencyEnds(r: Replicating, prop: string, types: readonly string[], what: string): End[] {
   return (r.propertyDependencies[prop] ?? []).filter((d) => types.includes(d.type)).map((d) => ({ what: `${what} ${d.name}`, region: effectiveRegion(d) }));
 }
 
 /** Ends given by ARNs inside `prop` (ARN region), preferring the resources `prop` depends on. */
-function arnEnds(r: PolicyResource, prop: string, types: readonly string[], what: string, arns: () => unknown[]): End[] {
+function arnEnds(r: Replicating, prop: string, types: readonly string[], what: string, arns: () => unknown[]): End[] {
   const deps = dependencyEnds(r, prop, types, what);
   if (deps.length > 0) return deps;
   return arns().map((a) => ({ what: `${what} ${String(a)}`, region: typeof a === "string" ? regionOfArn(a) : undefined }));
@@ -35,23 +42,23 @@ function arnEnds(r: PolicyResource, prop: string, types: readonly string[], what
 const S3_BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 
 /** S3 ARNs carry no region: find the destination bucket in the stack (by ARN or name). */
-function s3Ends(r: PolicyResource, prop: string, rules: () => unknown[], at: Lookup): End[] {
+function s3Ends(r: Replicating, prop: string, rules: () => unknown[], at: Lookup): End[] {
   const deps = dependencyEnds(r, prop, S3_BUCKET_TYPES, "destination bucket");
   if (deps.length > 0) return deps;
   return rules().map((rule) => {
     const arn = asString(get(rule, "destination", "bucket")) ?? "";
     const bucket = at.resources.find((b) => S3_BUCKET_TYPES.includes(b.type)
       && (b.props.arn === arn || `arn:aws:s3:::${asString(b.props.bucket) ?? ""}` === arn));
-    return { what: `destination bucket ${arn}${bucket ? "" : " (not in this stack, region unprovable)"}`, region: bucket ? effectiveRegion(bucket) : undefined };
+    return { what: `destination bucket ${arn}${bucket ? "" : ` (${at.unprovable ?? "not in this stack, region unprovable"})`}`, region: bucket ? effectiveRegion(bucket) : undefined };
   });
 }
 
-const own = (r: PolicyResource, what: string): End => ({ what, region: effectiveRegion(r) });
+const own = (r: Replicating, what: string): End => ({ what, region: effectiveRegion(r) });
 const listed = (items: unknown, key: string, what: string): End[] =>
   asArray(items).map((i) => ({ what, region: asString(get(i, key)) }));
 
 /** Other ends per resource type. */
-export const REPLICATION_ENDS: Readonly<Record<string, (r: PolicyResource, at: Lookup) => End[]>> = {
+export const REPLICATION_ENDS: Readonly<Record<string, (r: Replicating, at: Lookup) => End[]>> = {
   "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (r, at) => s3Ends(r, "rules", () => [...asArray(r.props.rules)], at),
   "aws:s3/bucket:Bucket": (r, at) => s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
   "aws:s3/bucketV2:BucketV2": (r, at) => s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
@@ -74,9 +81,41 @@ export const REPLICATION_ENDS: Readonly<Record<string, (r: PolicyResource, at: L
     () => asArray(r.props.kafkaClusters).map((c) => get(c, "amazonMskCluster", "mskClusterArn")).filter((a) => a !== undefined)),
 };
 
-export const replicationInJurisdiction = stackRule({
+/**
+ * Other ends as the resource's own Analyze shows them: no other resource, no dependencies (the
+ * engine's AnalyzeRequest has neither: pulumi/pulumi proto/pulumi/analyzer.proto). Regions read from
+ * the resource's inputs and provider decide; an S3 destination bucket's ARN names no region, so it
+ * is unprovable here (a violation unless exempted with a reason naming the destination's region).
+ */
+function ownEnds(args: Pick<PolicyResource, "type" | "props" | "provider">): End[] {
+  return REPLICATION_ENDS[args.type]!({ props: args.props, provider: args.provider, propertyDependencies: {} },
+    { resources: [], unprovable: "an S3 ARN names no region: unprovable before the replication is created" });
+}
+
+/** Before the replicating resource is created: every other end its own inputs name is in the home jurisdiction. */
+export const replicationInJurisdiction = resourceRule({
   name: "replication-in-jurisdiction",
-  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction",
+  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction, checked before they are created",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Replicate only to regions of the home jurisdiction. S3 replication: exempt the reviewed destination (policy config exemptions, the reason naming its region).",
+  appliesTo: (t) => t in REPLICATION_ENDS,
+  check: (args, ctx) => {
+    const ends = ownEnds(args);
+    if (ends.length === 0) return;
+    const home = anchoredHomeRegion(args, ctx.config);
+    if (home === undefined) return ctx.report(noAnchorMessage(`${args.type} ${args.name}`));
+    for (const end of ends) {
+      const why = outsideJurisdiction(end.region, home, ctx.jurisdictionOf);
+      if (why) ctx.report(`${args.type}: ${end.what}: ${why}`);
+    }
+  },
+});
+
+/** Second line of replication-in-jurisdiction: after apply (AnalyzeStack), resolving S3 destinations among the stack's buckets. */
+export const replicationInJurisdictionStack = stackRule({
+  name: "replication-in-jurisdiction-stack",
+  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Replicate only to regions of the home jurisdiction, to destinations declared in the same stack.",
@@ -96,4 +135,4 @@ export const replicationInJurisdiction = stackRule({
   },
 });
 
-export const REPLICATION_POLICIES = [replicationInJurisdiction];
+export const REPLICATION_POLICIES = [replicationInJurisdiction, replicationInJurisdictionStack];

@@ -5,11 +5,12 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import {
-  AWS_PROVIDER_TYPE, effectiveRegion, requireStackHome, resourceHomeRegion, resourceRule, stackRule,
+  AWS_PROVIDER_TYPE, HOME_PROVIDER_NAME, anchoredHomeRegion, effectiveRegion, noAnchorMessage, requireStackHome, resourceHomeRegion, resourceRule, stackNameRegion, stackRule,
   type RuleContext,
 } from "./framework";
-import { ALERT_LINK_FLOW, FLOW_TAG, METRICS_LINK_FLOW } from "../shared/flows";
-import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk } from "./props";
+import { ALERT_LINK_FLOW, FLOW_TAG, LINK_COMPONENT_TYPES, METRICS_LINK_FLOW, PEERING_COMPONENT_TYPE } from "../shared/flows";
+import { madeByPeeringComponent, peeringLinkOf } from "./links";
+import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk, type JurisdictionOf } from "./props";
 
 /**
  * Services whose API is global (no region): exempt as in AWS's region-deny SCP examples
@@ -80,9 +81,41 @@ export const awsResourceInHomeRegion = resourceRule({
   },
 });
 
-export const crossRegionRoutesInJurisdiction = stackRule({
+const ROUTES_DESCRIPTION = "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert or metrics link";
+
+/**
+ * Before each route is created: judged on its own Analyze, which carries neither the connection
+ * (its id is a plain string at up) nor its tags. So a peering route must be made by the peering
+ * component, which routes only through its own connection (whose peer cross-region-networking-in-
+ * jurisdiction judged before it was created); one in another jurisdiction must be the return path of
+ * a link whose component made that peering component (links.ts peeringLinkOf).
+ */
+export const crossRegionRoutesInJurisdiction = resourceRule({
   name: "cross-region-routes-in-jurisdiction",
-  description: "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert or metrics link",
+  description: ROUTES_DESCRIPTION,
+  kind: "residency",
+  severity: "critical",
+  remediation: `Route through a peering only with the peering component (${PEERING_COMPONENT_TYPE}); create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (made by ${[...LINK_COMPONENT_TYPES[ALERT_LINK_FLOW]!, ...LINK_COMPONENT_TYPES[METRICS_LINK_FLOW]!].join(", ")}).`,
+  appliesTo: (t) => t === ROUTE_TYPE,
+  check: (args, ctx) => {
+    if (!isPeeringRoute(args.type, args.props)) return;
+    if (!madeByPeeringComponent(args)) {
+      return ctx.report(`route ${args.name} goes through a VPC peering connection but was not made by the peering component (${PEERING_COMPONENT_TYPE}): which connection, and so which jurisdiction, it leads to cannot be proven before it is created`);
+    }
+    const home = resourceHomeRegion(args, ctx.config);
+    if (home === undefined) return mustBeHome(`route ${args.name}`, undefined, undefined, ctx);
+    const region = effectiveRegion(args);
+    if (region === home) return;
+    const why = outsideJurisdiction(region, home, ctx.jurisdictionOf);
+    if (why === undefined || peeringLinkOf(args) !== undefined) return;
+    ctx.report(`route ${args.name} in ${region ?? "an unknown region"} belongs to a peering that is not the alert or metrics link: ${why}`);
+  },
+});
+
+/** Second line of cross-region-routes-in-jurisdiction: after apply (AnalyzeStack), each route's connection by dependency and its tag. */
+export const crossRegionRoutesInJurisdictionStack = stackRule({
+  name: "cross-region-routes-in-jurisdiction-stack",
+  description: `${ROUTES_DESCRIPTION}; second line: the whole stack, after apply`,
   kind: "residency",
   severity: "critical",
   remediation: `Create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (their peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} or ${METRICS_LINK_FLOW}).`,
@@ -106,9 +139,35 @@ export const crossRegionRoutesInJurisdiction = stackRule({
   },
 });
 
-export const awsProvidersInHomeRegion = stackRule({
+/**
+ * At the provider's own registration (providers are registered resources and the engine analyzes
+ * them like any other before using them: pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * generateSteps -> continueStepsFromRefresh -> analyzeAll, with no exception for provider types).
+ * The anchor cannot be the provider judged: policy config `homeRegion`, else the region the stack's
+ * name names. Without either, the provider named "aws" defines the home region (stackHomeRegion)
+ * and any other AWS provider cannot be proven home: a violation naming the fix.
+ */
+export const awsProvidersInHomeRegion = resourceRule({
   name: "aws-providers-in-home-region",
-  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere)",
+  description: "Every AWS provider targets the home region (a second provider would move resources elsewhere), checked before it is used",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Use the stack's one provider named \"aws\" in the region the stack is named for; deploy another region as its own stack.",
+  appliesTo: (t) => t === AWS_PROVIDER_TYPE,
+  check: (args, ctx) => {
+    const home = ctx.config.homeRegion ?? stackNameRegion(args.urn);
+    if (home === undefined) {
+      if (args.name === HOME_PROVIDER_NAME) return;
+      return ctx.report(noAnchorMessage(`AWS provider ${args.name}`));
+    }
+    mustBeHome(`AWS provider ${args.name}`, asString(args.props.region), home, ctx);
+  },
+});
+
+/** Second line of aws-providers-in-home-region: after apply (AnalyzeStack), against the provider named "aws". */
+export const awsProvidersInHomeRegionStack = stackRule({
+  name: "aws-providers-in-home-region-stack",
+  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere); second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Use the stack's one provider named \"aws\"; deploy another region as its own stack.",
@@ -161,8 +220,12 @@ export const crossRegionNetworkingInJurisdiction = resourceRule({
     const peer = otherEnd(args.type, args.props, effectiveRegion(args));
     const why = outsideJurisdiction(peer, home, ctx.jurisdictionOf);
     if (why === undefined) return;
-    if (isCrossingFlow(args.props.tags)) return;
-    ctx.report(`${args.type} connects to another jurisdiction: ${why}`);
+    const flow = asObject(args.props.tags)[FLOW_TAG];
+    if (!isCrossingFlow(args.props.tags)) return ctx.report(`${args.type} connects to another jurisdiction: ${why}`);
+    // The tag alone is not enough: the link's scope rules judge routes by the component that made
+    // them, so a crossing peering must be that link's own (links.ts peeringLinkOf).
+    if (peeringLinkOf(args) === flow) return;
+    ctx.report(`${args.type} is tagged ${FLOW_TAG}=${String(flow)} but was not made by that link's peering component (${PEERING_COMPONENT_TYPE} under ${LINK_COMPONENT_TYPES[String(flow)]?.join(" or ") ?? "?"}), so its routes would escape the link's scope rule; it connects to another jurisdiction: ${why}`);
   },
 });
 
@@ -171,7 +234,7 @@ export const STORAGE_CLASS_TYPES: readonly string[] = ["kubernetes:storage.k8s.i
 const isStorageClass = (type: string): boolean => STORAGE_CLASS_TYPES.includes(type);
 
 /** Why a StorageClass may create volumes outside `home`, or undefined. */
-function storageClassProblem(sc: PolicyResource, home: string): string | undefined {
+function storageClassProblem(sc: Pick<PolicyResource, "name" | "props">, home: string): string | undefined {
   const name = asString(get(sc.props, "metadata", "name")) ?? sc.name;
   const named = regionsInName(name).filter((r) => r !== home);
   if (named.length > 0) return `storage class ${name} is named for ${named.join(", ")}, not the home region ${home}`;
@@ -189,9 +252,26 @@ function storageClassProblem(sc: PolicyResource, home: string): string | undefin
   return undefined;
 }
 
-export const storageClassesInHomeRegion = stackRule({
+/** Before the class is created: its own name and topology against the anchored home region. */
+export const storageClassesInHomeRegion = resourceRule({
   name: "storage-classes-in-home-region",
-  description: "Kubernetes StorageClasses are named for and restricted to the home region",
+  description: "Kubernetes StorageClasses are named for and restricted to the home region, checked before they are created",
+  kind: "residency",
+  severity: "high",
+  remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
+  appliesTo: isStorageClass,
+  check: (args, ctx) => {
+    const home = anchoredHomeRegion(args, ctx.config);
+    if (home === undefined) return ctx.report(noAnchorMessage(`storage class ${args.name}`));
+    const problem = storageClassProblem(args, home);
+    if (problem) ctx.report(problem);
+  },
+});
+
+/** Second line of storage-classes-in-home-region: after apply (AnalyzeStack). */
+export const storageClassesInHomeRegionStack = stackRule({
+  name: "storage-classes-in-home-region-stack",
+  description: "Kubernetes StorageClasses are named for and restricted to the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "high",
   remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
@@ -211,9 +291,49 @@ export const storageClassesInHomeRegion = stackRule({
 
 const STORAGE_CLASS_KEYS = new Set(["storageClass", "storageClassName"]);
 
-export const workloadStorageInHomeRegion = stackRule({
+/** Storage class names a workload's props set (`storageClass`/`storageClassName` at any depth). */
+function storageClassRefs(props: unknown): { key: string; name: string }[] {
+  const out: { key: string; name: string }[] = [];
+  for (const { key, value } of walk(props)) {
+    const name = asString(value);
+    if (STORAGE_CLASS_KEYS.has(key) && name) out.push({ key, name });
+  }
+  return out;
+}
+
+/**
+ * Before the workload is created: every class it names must not be named for another region. A
+ * class with a neutral name ("fast") is judged where it is defined: in this stack by
+ * storage-classes-in-home-region at its own registration (the release depends on it, so it is
+ * registered first); a class created outside Pulumi is seen by neither line.
+ */
+export const workloadStorageInHomeRegion = resourceRule({
   name: "workload-storage-in-home-region",
-  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region",
+  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region, checked before they are created",
+  kind: "residency",
+  severity: "critical",
+  remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
+  appliesTo: (t) => t.startsWith("kubernetes:") && !isStorageClass(t),
+  check: (args, ctx) => {
+    // Values files are assets the policy cannot read: their storage classes cannot be proven.
+    if (args.props.valueYamlFiles !== undefined && asArray(args.props.valueYamlFiles).length > 0) {
+      ctx.report(`${args.type} takes values from valueYamlFiles, which the policy cannot read; pass values inline`);
+    }
+    const refs = storageClassRefs(args.props);
+    if (refs.length === 0) return;
+    const home = anchoredHomeRegion(args, ctx.config);
+    if (home === undefined) return ctx.report(noAnchorMessage(`${args.type} ${args.name}`));
+    for (const { key, name } of refs) {
+      const named = regionsInName(name).filter((r) => r !== home);
+      if (named.length > 0) ctx.report(`${key} ${name} is a storage class of ${named.join(", ")}, not of the home region ${home}`);
+    }
+  },
+});
+
+/** Second line of workload-storage-in-home-region: after apply (AnalyzeStack), also through the stack's own classes. */
+export const workloadStorageInHomeRegionStack = stackRule({
+  name: "workload-storage-in-home-region-stack",
+  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
@@ -247,38 +367,85 @@ export const workloadStorageInHomeRegion = stackRule({
   },
 });
 
-/** Stack tag that anchors a stack's jurisdiction outside its stack file (`pulumi stack tag set`). */
+/** Stack tag that anchors a stack's jurisdiction where a pull request cannot set it (`pulumi stack tag set` on a self-managed backend). */
 export const JURISDICTION_STACK_TAG = "infrasage:jurisdiction";
+
+/**
+ * Tags Pulumi Cloud adds from Pulumi.yaml on every update (pulumi/pulumi pkg/backend/stack.go
+ * GetEnvironmentTagsForCurrentStack), which a self-managed (DIY) backend never sends: it sends only the
+ * tags stored with the stack (pkg/backend/diy/state.go). Where they are present the tag set was merged
+ * with the stack's `pulumi:tags` config, which wins over stored tags and which a pull request edits
+ * (Pulumi.yaml or the stack file): no tag of such a set is an anchor.
+ */
+export const MERGED_TAG_MARKERS: readonly string[] = ["pulumi:project", "pulumi:runtime"];
+
+/** The `infrasage:jurisdiction` tag if it can only have been stored with the stack, else undefined. */
+export function anchoredJurisdictionTag(tags: ReadonlyMap<string, string>): string | undefined {
+  if (MERGED_TAG_MARKERS.some((k) => tags.has(k))) return undefined;
+  return tags.get(JURISDICTION_STACK_TAG);
+}
 
 /** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...`. */
 const stackOfUrn = (urn: string): string | undefined => /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
 
-export const stackIdentityMatchesHome = stackRule({
-  name: "stack-identity-matches-home-region",
-  description: "The stack's home region agrees with its identity: the region its name names, and its infrasage:jurisdiction stack tag",
+/**
+ * Why `home` is not the home region the stack's identity allows, against anchors a pull request
+ * cannot change: the stack's name (fixed at `pulumi stack init`; every URN carries it) and a stored
+ * `infrasage:jurisdiction` tag (anchoredJurisdictionTag). The stack file and Pulumi.yaml are no anchor.
+ */
+export function identityProblems(stack: string, home: string, tags: ReadonlyMap<string, string>, jurisdictionOf: JurisdictionOf): string[] {
+  const problems: string[] = [];
+  const named = regionsInName(stack);
+  if (named.length > 0 && !named.includes(home)) {
+    problems.push(`stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`);
+  }
+  const tagged = anchoredJurisdictionTag(tags);
+  const jurisdiction = jurisdictionOf(home);
+  if (tagged !== undefined && tagged.toUpperCase() !== jurisdiction) {
+    problems.push(`stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`);
+  }
+  return problems;
+}
+
+const IDENTITY_REMEDIATION = `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or, on a self-managed backend, set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`;
+
+/** First line: each AWS resource and provider before it is created (Analyze), so `pulumi up` stops before the first one. */
+export const resourceHomeMatchesStackIdentity = resourceRule({
+  name: "resource-home-matches-stack-identity",
+  description: "Every AWS provider and AWS resource has a home region the stack's identity allows: the region its name names, and its stored infrasage:jurisdiction stack tag",
   kind: "residency",
   severity: "critical",
-  remediation: `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`,
+  remediation: IDENTITY_REMEDIATION,
+  appliesTo: (t) => t.startsWith("aws:") || t === AWS_PROVIDER_TYPE,
+  check: (args, ctx) => {
+    const stack = stackOfUrn(args.urn);
+    // A provider's own region is the home of everything it creates; a resource's home is its provider's (or homeRegion).
+    const home = args.type === AWS_PROVIDER_TYPE ? ctx.config.homeRegion ?? asString(args.props.region) : resourceHomeRegion(args, ctx.config);
+    if (stack === undefined || home === undefined) return; // no home: the region rules report it
+    for (const problem of identityProblems(stack, home, args.stackTags, ctx.jurisdictionOf)) ctx.report(problem);
+  },
+});
+
+/** Second line: the stack's home region (AnalyzeStack, after apply in an update). */
+export const stackIdentityMatchesHome = stackRule({
+  name: "stack-identity-matches-home-region",
+  description: "The stack's home region agrees with its identity: the region its name names, and its stored infrasage:jurisdiction stack tag",
+  kind: "residency",
+  severity: "critical",
+  remediation: IDENTITY_REMEDIATION,
   check: (args, ctx) => {
     const stack = args.resources.map((r) => stackOfUrn(r.urn)).find((x) => x !== undefined);
     if (stack === undefined) return;
     const home = requireStackHome(args, ctx);
     if (home === undefined) return;
-    // Anchors the stack file cannot change: the stack's name (fixed at pulumi stack init) and its tags.
-    const named = regionsInName(stack);
-    if (named.length > 0 && !named.includes(home)) {
-      ctx.report(`stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`);
-    }
-    const tagged = args.stackTags.get(JURISDICTION_STACK_TAG);
-    const jurisdiction = ctx.jurisdictionOf(home);
-    if (tagged !== undefined && tagged.toUpperCase() !== jurisdiction) {
-      ctx.report(`stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`);
-    }
+    for (const problem of identityProblems(stack, home, args.stackTags, ctx.jurisdictionOf)) ctx.report(problem);
   },
 });
 
 export const RESIDENCY_POLICIES = [
-  stackIdentityMatchesHome,
+  resourceHomeMatchesStackIdentity, stackIdentityMatchesHome,
   awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
   storageClassesInHomeRegion, workloadStorageInHomeRegion,
+  crossRegionRoutesInJurisdictionStack,
+  awsProvidersInHomeRegionStack, storageClassesInHomeRegionStack, workloadStorageInHomeRegionStack,
 ];

@@ -92,10 +92,16 @@ async function configured(policy: Policy, config: object) {
   return analyzer;
 }
 
-/** Analyze: the pack's answer for one resource, as at `pulumi preview` / `up`. */
-export async function runResourcePolicy(policy: Policy, spec: ResourceSpec, config: object = {}): Promise<Outcome> {
+/** Analyze: the pack's answer for one resource, as at `pulumi preview` / `up`. `stackTags`: the stack's tags. */
+export async function runResourcePolicy(policy: Policy, spec: ResourceSpec, config: object = {}, stackTags?: Readonly<Record<string, string>>): Promise<Outcome> {
   const analyzer = await configured(policy, config);
-  return outcome(policy.name, await analyzer.analyze(request(spec)));
+  if (!stackTags) return outcome(policy.name, await analyzer.analyze(request(spec)));
+  await analyzer.configureStack({ stack: "test", project: "infrasage", organization: "organization", dryRun: false, tags: stackTags });
+  try {
+    return outcome(policy.name, await analyzer.analyze(request(spec)));
+  } finally {
+    await analyzer.configureStack({ stack: "test", project: "infrasage", organization: "organization", dryRun: false });
+  }
 }
 
 /** AnalyzeStack; providers referenced by the specs are added as resources unless listed. `stackTags`: the stack's tags. */
