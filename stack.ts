@@ -29,6 +29,7 @@ import { LinkTunnels } from "./components/link-tunnel";
 import { linkTlsPrerequisite } from "./lib/link-tls";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
 import { wireAutoscaling } from "./components/autoscaling/wire";
+import { permissionsBoundaryOptions } from "./lib/iam-boundary";
 
 /**
  * Async because pattern 2 reads the other side's stack outputs (StackReference.getOutputDetails)
@@ -41,6 +42,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   // One explicit provider per stack: every AWS resource's region is this stack's home region,
   // and default tags reach every taggable resource.
   const awsProvider = new aws.Provider("aws", { region: config.region, defaultTags: { tags: config.tags } });
+  // Every role of the components below carries the deploy role's permissions boundary (if set).
+  const bounded = permissionsBoundaryOptions(config.deploy.permissionsBoundaryArn);
 
   // An existing VPC is read (never created or changed) and checked before any resource is created.
   const existing = config.network.existingVpc
@@ -61,7 +64,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     tags: config.tags,
     karpenterDiscovery: config.autoscaling === "karpenter",
     ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
-  }, { providers: { aws: awsProvider } });
+  }, { providers: { aws: awsProvider }, ...bounded });
 
   // Endpoints for the private nodes (never in an existing VPC: they would change it).
   if (!existing && config.network.endpoints.length > 0) {
@@ -103,10 +106,10 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     ...(config.deploy.runner === "self-hosted" || config.deploy.runner === "operator" ? { apiClientCidrs: config.deploy.runnerCidrs } : {}),
     ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
     tags: config.tags,
-  }, { providers: { aws: awsProvider } });
+  }, { providers: { aws: awsProvider }, ...bounded });
 
   // Who adds nodes: the Cluster Autoscaler resizes the managed groups, Karpenter launches its own.
-  const autoscaler = wireAutoscaling(config, { cluster, network, availabilityZones: azs, runningAddonVersions }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
+  const autoscaler = wireAutoscaling(config, { cluster, network, availabilityZones: azs, runningAddonVersions }, { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded });
 
   // The region's own CI runner, inside its network: the only way CI reaches a private API server.
   const d = config.deploy;
@@ -115,7 +118,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       stack: config.stack, repository: d.repository, connectionArn: d.connectionArn, vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds, clusterSecurityGroupId: cluster.clusterSecurityGroupId, region: config.region, tags: config.tags,
       ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
-    }, { providers: { aws: awsProvider } });
+    }, { providers: { aws: awsProvider }, ...bounded });
   }
 
   // Pattern 2 (hub-and-spoke alert federation): read the hub / the listed spokes first; the chart
@@ -141,7 +144,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       clusterSecurityGroupId: cluster.clusterSecurityGroupId,
       oidcProviderArn: cluster.oidcProviderArn,
       oidcIssuer: cluster.oidcIssuer,
-    }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
+    }, { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded });
     activeActiveOutputs = {
       replication: activeActive.replicationExport,
       replicationPending: activeActive.pending,
@@ -220,7 +223,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       oidcIssuer: cluster.oidcIssuer,
       bindings,
       tags: config.tags,
-    }, { providers: { aws: awsProvider, kubernetes: cluster.provider } });
+    }, { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded });
   }
 
   // State in separate backends: the stacks linked to this one read its link contract (what they would

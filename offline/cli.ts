@@ -24,6 +24,7 @@ const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all
   --stack NAME        plan Pulumi.NAME.yaml beside Pulumi.yaml
   --config-file PATH  plan any Pulumi.<stack>.yaml
   --all [--dir DIR]   plan every Pulumi.*.yaml in DIR (default: the project root) together
+  --bootstrap         plan the bootstrap stacks (bootstrap/Pulumi.*.yaml; --stack NAME for one)
 options:
   --preview           a first pulumi preview of stacks that do not exist yet (computed values unknown)
   --deployed A,B      these stacks of the plan already have a deployment (default: all in the up view,
@@ -161,6 +162,8 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // The bootstrap project (bootstrap/) has its own stack files and summary: offline/bootstrap-plan.ts.
+  if (argv.includes("--bootstrap")) return (require("./bootstrap-plan") as typeof import("./bootstrap-plan")).bootstrapMain(argv.filter((a) => a !== "--bootstrap"), cwd, deps);
   let args: CliArgs;
   try {
     args = parseArgs(argv, cwd);

@@ -121,8 +121,10 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
   const nameProp = AUTONAMED[type];
   if (nameProp && inputs[nameProp] === undefined) state[nameProp] = autoName(name);
   const physical = String(state[nameProp ?? "name"] ?? id);
+  // IAM ARNs carry the role's or policy's path (`role/<path>/<name>`; default path "/").
+  const iamPath = typeof inputs.path === "string" ? inputs.path : "/";
   state.arn = pkgMod === "iam"
-    ? `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind.charAt(0).toLowerCase() + kind.slice(1)}/${physical}`
+    ? `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind.charAt(0).toLowerCase() + kind.slice(1)}${iamPath}${physical}`
     : `arn:aws:${pkgMod}:${region}:${MOCK_ACCOUNT_ID}:${kind.toLowerCase()}/${physical}`;
   state.tagsAll = { ...(inputs.tags as object | undefined) };
   switch (type) {
@@ -178,6 +180,11 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
       const arn = `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
       return { id: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`, state: { ...state, arn, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}` } };
     }
+    case "aws:codeconnections/connection:Connection":
+      // AWS creates a connection PENDING; only a person approving it in the console makes it AVAILABLE.
+      return { id: state.arn as string, state: { ...state, connectionStatus: "PENDING", ownerAccountId: MOCK_ACCOUNT_ID } };
+    case "aws:s3/bucket:Bucket":
+      return { id: String(inputs.bucket ?? id), state: { ...state, arn: `arn:aws:s3:::${String(inputs.bucket ?? id)}`, bucketRegionalDomainName: `${String(inputs.bucket ?? id)}.s3.${region}.amazonaws.com` } };
     case "aws:route53/zone:Zone":
       return { id: `Z${hex(id, 20).toUpperCase()}`, state: { ...state, zoneId: `Z${hex(id, 20).toUpperCase()}`, nameServers: [] } };
     default:

@@ -43,6 +43,7 @@ export const STACK_REF_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$
 /** DNS-1123 label (namespaces, storage class names). */
 export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+export const IAM_POLICY_ARN_RE = /^arn:aws:iam::\d{12}:policy\/[\w+=,.@\/-]{1,512}$/;
 
 const stackRef = z.string().regex(STACK_REF_RE, "must be `org/project/stack`");
 
@@ -160,6 +161,7 @@ export const deploySchema = z.strictObject({
   runnerLabel: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a runner label (letters, digits, . _ -)").optional(),
   runnerCidrs: list(z.string()).optional(),
   previewRoleArn: z.string().regex(IAM_ROLE_ARN_RE, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)").optional(),
+  permissionsBoundaryArn: z.string().regex(IAM_POLICY_ARN_RE, "must be an IAM policy ARN (arn:aws:iam::<account>:policy/<path><name>)").optional(),
 });
 
 /** How this stack reads the stacks it links to (lib/links/contract.ts). */

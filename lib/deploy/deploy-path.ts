@@ -30,6 +30,8 @@ export interface DeployConfig {
   readonly runnerCidrs: readonly string[];
   /** Read-only identity of pull-request previews: gets the EKS view access policy. */
   readonly previewRoleArn?: string;
+  /** Permissions boundary every IAM role of the program carries (the bootstrap's deploy role requires it). */
+  readonly permissionsBoundaryArn?: string;
 }
 
 /** What keeps CI from reaching the endpoint, as a finding for the plan's preflight. */

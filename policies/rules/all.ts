@@ -9,6 +9,7 @@ import { HELM_VALUES_POLICIES } from "./helm-values";
 import { SECURITY_POLICIES } from "./security";
 import { ALERT_LINK_POLICIES } from "./alert-link";
 import { METRICS_LINK_POLICIES } from "./metrics-link";
+import { BOOTSTRAP_POLICIES } from "./bootstrap";
 
 export const ALL_POLICIES: Policies = [
   ...RESIDENCY_POLICIES,
@@ -17,4 +18,5 @@ export const ALL_POLICIES: Policies = [
   ...SECURITY_POLICIES,
   ...ALERT_LINK_POLICIES,
   ...METRICS_LINK_POLICIES,
+  ...BOOTSTRAP_POLICIES,
 ];
