@@ -199,7 +199,12 @@ export function prComment(inputs: readonly CommentInput[], base: string): string
     lines.push("### No changes", "");
     for (const i of unchanged) {
       const p = i.plan!;
-      lines.push(`- ${md(i.title)}: ${p.stacks.length} stack${p.stacks.length === 1 ? "" : "s"} unchanged (${p.stacks.map((s) => md(s.stack)).join(", ")}), ${money(p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0))}/month, ✅ no mandatory finding`);
+      // A partial total stays marked partial here too, on either side of the diff.
+      const missing = p.stacks.flatMap((s) => (s.cost.partial ? (s.cost.missing ?? []) : []));
+      const beforePartial = p.stacks.some((s) => s.diff?.monthlyTotalBeforePartial);
+      const total = money(p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0));
+      const cost = beforePartial ? `${money(p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0))} (partial) → ${total}` : total;
+      lines.push(`- ${md(i.title)}: ${p.stacks.length} stack${p.stacks.length === 1 ? "" : "s"} unchanged (${p.stacks.map((s) => md(s.stack)).join(", ")}), ${cost}/month${missing.length ? ` **partial**: leaves out ${md(missing.join("; "))}` : ""}, ✅ no mandatory finding`);
     }
     lines.push("");
   }

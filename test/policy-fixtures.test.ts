@@ -24,10 +24,12 @@ interface Case {
 
 const CASES: readonly Case[] = [
   // Resource rules (block before the class and the release are created) and their second line after apply.
-  { dir: "foreign-storage-class", mode: "file", exit: 1, expect: ["workload-storage-in-home-region", "storage-classes-in-home-region", "workload-storage-in-home-region-stack", "storage-classes-in-home-region-stack"] },
+  // Refused as config before anything runs; the pack's storage rules are tested on the resources themselves (policies-residency-at-create).
+  { dir: "foreign-storage-class", mode: "file", exit: 2, expect: ["clickhouse.storageClass"] },
   { dir: "replication-peer-other-jurisdiction", mode: "all", exit: 1, expect: ["cross-stack-residency-flow"] },
   { dir: "replication-peer-not-planned", mode: "file", exit: 1, expect: ["cross-stack-peer-in-plan"] },
-  { dir: "overlapping-cidrs", mode: "all", exit: 1, expect: ["cross-stack-cidr-overlap"] },
+  // Every pair of stacks planned together, linked or not: refused before anything runs.
+  { dir: "overlapping-cidrs", mode: "all", exit: 2, expect: ["network.cidr"] },
   { dir: "raw-telemetry-forwarding", mode: "file", exit: 2, expect: ["federation.includeRawTelemetry"] },
   { dir: "public-endpoint", mode: "file", exit: 2, expect: ["cluster.publicAccessCidrs"] },
   { dir: "keeper-even-voters", mode: "all", exit: 1, expect: ["replication-keeper-odd-voters"] },
