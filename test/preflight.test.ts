@@ -155,8 +155,9 @@ describe("--strict", () => {
   it("exits 1 on a preflight finding, and the text view says it first; without --strict it does not change the exit", async () => {
     const plain = await runCli(["--stack", "eu-west-1"]);
     assert.equal(plain.code, 0, plain.stderr);
-    // The chart, and the shipped placeholders (account 123456789012, organization acme).
-    assert.match(plain.stdout.split("\n")[0]!, /^Preflight: a real pulumi preview \/ up would fail on 3 things/);
+    // The chart, and the shipped placeholders (account 123456789012 in the connection, preview role and
+    // boundary ARNs; organization acme in the repository).
+    assert.match(plain.stdout.split("\n")[0]!, /^Preflight: a real pulumi preview \/ up would fail on 5 things/);
     const strict = await runCli(["--stack", "eu-west-1", "--strict"]);
     assert.equal(strict.code, 1);
     const ok = await runCli(["--config-file", writeStackFile("eu-west-1", { ...base, chart: { path: CHART } }), "--strict", "--preview"]);

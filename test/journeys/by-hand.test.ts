@@ -16,7 +16,8 @@ describe("journey: deploying by hand with --strict", function () {
 
   it("the shipped file's placeholders are preflight findings naming each key", async () => {
     const step = await j.plan();
-    assert.deepEqual(findings(step).sort(), ["placeholder infrasage:deploy.connectionArn", "placeholder infrasage:deploy.repository"]);
+    // The bootstrap's outputs too (deploy.previewRoleArn, deploy.permissionsBoundaryArn) hold the example account until replaced.
+    assert.deepEqual(findings(step).sort(), ["placeholder infrasage:deploy.connectionArn", "placeholder infrasage:deploy.permissionsBoundaryArn", "placeholder infrasage:deploy.previewRoleArn", "placeholder infrasage:deploy.repository"]);
   });
 
   it("without CI keys the default runner is a finding; runner operator with the operator's ranges passes", async () => {
