@@ -4,7 +4,7 @@
  * `default` group keeps the URN `<cluster>-nodes` of stacks deployed before `nodeGroups` existed).
  * Settings come from lib/cluster-plan.ts and lib/nodes/node-groups.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { LAUNCH_TAGGED_RESOURCE_TYPES, nodeLaunchSettings } from "../lib/cluster-plan";
 import { DEFAULT_NODE_GROUP_NAME, TAINT_EFFECTS, eksChoices, nodeGroupChildSuffix, type NodeGroupConfig } from "../lib/nodes/node-groups";

@@ -7,7 +7,7 @@
  * peering routed to the host's private subnets and back to the NLB's subnets only) and exports
  * `grafanaSource`; before that it is pending, never an error. Pure planning is lib/grafana.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../lib/config/types";
 import { readLinkedStack } from "./linked-stacks";
 import { linkProblems, readPeerNetwork, type NetworkExport } from "../lib/peering-plan";

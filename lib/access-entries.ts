@@ -25,7 +25,7 @@ export interface AccessEntryConfig {
 }
 
 /** An IAM role or user of the commercial partition. */
-export const PRINCIPAL_ARN_RE = /^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@\/-]{1,512}$/;
+export const PRINCIPAL_ARN_RE = /^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
 /** Namespace names, optionally ending in `*` (EKS matches a prefix). */
 export const ACCESS_NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$|^[a-z0-9][-a-z0-9]{0,61}\*$/;
 

@@ -61,7 +61,7 @@ function problemsOf(vpcCidr: string, azs: readonly string[]): string[] {
   } catch {
     parsed = undefined;
   }
-  if (!parsed || parsed.version !== 4) {
+  if (parsed?.version !== 4) {
     problems.push(`VPC CIDR "${vpcCidr}" is not an IPv4 CIDR (expected e.g. 10.20.0.0/16)`);
   } else {
     const prefix = Number(parsed.prefix);

@@ -129,7 +129,7 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
   state.tagsAll = { ...(inputs.tags as object | undefined) };
   switch (type) {
     case "aws:ec2/vpc:Vpc":
-      return { id: `vpc-${hex(id, 17)}`, state: { ...state, defaultSecurityGroupId: `sg-${hex(id + "sg", 17)}`, mainRouteTableId: `rtb-${hex(id + "rt", 17)}`, defaultNetworkAclId: `acl-${hex(id + "acl", 17)}` } };
+      return { id: `vpc-${hex(id, 17)}`, state: { ...state, defaultSecurityGroupId: `sg-${hex(`${id}sg`, 17)}`, mainRouteTableId: `rtb-${hex(`${id}rt`, 17)}`, defaultNetworkAclId: `acl-${hex(`${id}acl`, 17)}` } };
     case "aws:ec2/subnet:Subnet":
       return { id: `subnet-${hex(id, 17)}`, state };
     case "aws:eks/cluster:Cluster": {
@@ -144,14 +144,14 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
           endpoint: `https://${oidc}.gr7.${region}.eks.amazonaws.com`,
           certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-${clusterName}\n-----END CERTIFICATE-----\n`).toString("base64") },
           identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidc}` }] }],
-          vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: `sg-${hex(id + "cluster", 17)}`, vpcId: `vpc-mock` },
+          vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: `sg-${hex(`${id}cluster`, 17)}`, vpcId: `vpc-mock` },
           platformVersion: "eks.1",
           status: "ACTIVE",
         },
       };
     }
     case "aws:kms/key:Key":
-      return { id: hex(id, 8) + "-" + hex(id, 4) + "-4" + hex(id, 3) + "-8" + hex(id, 3) + "-" + hex(id, 12), state: { ...state, keyId: id, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` } };
+      return { id: `${hex(id, 8)}-${hex(id, 4)}-4${hex(id, 3)}-8${hex(id, 3)}-${hex(id, 12)}`, state: { ...state, keyId: id, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` } };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
       const host = String(inputs.url ?? "").replace(/^https:\/\//, "");
       return { id: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}`, state: { ...state, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}` } };

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { type PlanResult, type StackPlan } from "../offline/plan";
+import type { PlanResult, StackPlan } from "../offline/plan";
 import { listStackFiles, readStackFile } from "../offline/stack-file";
 import { parseStackConfig } from "../lib/config/parse";
 import type { StackConfig } from "../lib/config/types";

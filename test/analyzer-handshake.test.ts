@@ -79,7 +79,7 @@ describe("stack tags as each backend sends them", () => {
       "infrasage:jurisdiction": "IN", owner: "ops", team: "sre", "pulumi:project": "infrasage", "pulumi:runtime": "nodejs", "pulumi:description": "d",
     });
     // The stack file's pulumi:tags replaces the project's value of that key.
-    assert.deepEqual(stackTags("cloud", {}, project, file({ "pulumi:tags": JSON.stringify({ team: "data" }) }))["team"], "data");
+    assert.deepEqual(stackTags("cloud", {}, project, file({ "pulumi:tags": JSON.stringify({ team: "data" }) })).team, "data");
     assert.throws(() => stackTags("cloud", {}, { ...project, configTags: { n: 1 } }, file()), StackTagsError);
   });
   it("reads pulumi:tags from the Pulumi.yaml the stack runs with (value form)", () => {

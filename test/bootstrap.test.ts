@@ -333,7 +333,7 @@ describe("bootstrap: README From zero to deployed", function () {
     writeFileSync(join(dir, "Pulumi.eu-west-1.yaml"), "config:\n  aws:region: eu-west-1\n  infrasage:tenantId: x\n");
     const result = await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")], { analyzer: await sharedAnalyzer(), programDir: dir });
     const text = bootstrapSummary(result);
-    assert.match(text, /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n    Fix: set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\/infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/);
+    assert.match(text, /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n {4}Fix: set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\/infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/);
     assert.match(text, /does not set infrasage:deploy\.permissionsBoundaryArn/);
     // A program stack no bootstrap stack makes an environment for.
     writeFileSync(join(dir, "Pulumi.eu-central-1.yaml"), "config:\n  aws:region: eu-central-1\n");

@@ -20,7 +20,7 @@ type Node = Record<string, unknown>;
 const parse = (xml: string): Node => (parser.parse(xml) as { clickhouse: Node }).clickhouse;
 const get = (n: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (o as Node | undefined)?.[k], n);
 
-export const EXAMPLE: KeeperStackSpec[] = [
+const EXAMPLE: KeeperStackSpec[] = [
   { stack: "eu-west-1", region: "eu-west-1", voters: 2, witness: false },
   { stack: "eu-central-1", region: "eu-central-1", voters: 2, witness: false },
   { stack: "eu-north-1", region: "eu-north-1", voters: 1, witness: true },

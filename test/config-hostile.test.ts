@@ -71,11 +71,11 @@ const TOKENS = {
   accessKeyId: "AK" + "IA" + "Q3EGRT7WZX5KLM2N",
   sessionKeyId: "AS" + "IA" + "Z7YXWV5TSRQPN4MK",
   secretAccessKey: "wJalr" + "XUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY",
-  github: "gh" + "p_" + rand(36, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789"),
-  githubPat: "github" + "_pat_" + rand(40, "abcdefghijklmnopqrstuvwxyz0123456789_"),
-  slack: "xo" + "xb-" + "123456789012-" + rand(24, "abcdefghijklmnopqrstuvwxyz0123456789"),
-  pem: "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA" + rand(40) + "\n-----END RSA PRIVATE KEY-----",
-  jwt: "ey" + "JhbGciOiJIUzI1NiJ9." + "ey" + "JzdWIiOiIxMjM0NTY3ODkwIn0." + rand(43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789_-"),
+  github: `ghp_${rand(36, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789")}`,
+  githubPat: `github_pat_${rand(40, "abcdefghijklmnopqrstuvwxyz0123456789_")}`,
+  slack: `xoxb-123456789012-${rand(24, "abcdefghijklmnopqrstuvwxyz0123456789")}`,
+  pem: `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${rand(40)}\n-----END RSA PRIVATE KEY-----`,
+  jwt: `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.${rand(43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789_-")}`,
 };
 
 describe("hostile config, class 1: region vs stack identity", () => {
@@ -108,7 +108,7 @@ describe("hostile config, class 1: region vs stack identity", () => {
       fc.constantFrom("", "prod-", "acme_"), fc.constantFrom("", "-blue", ".v2"), (named, region, pre, post) => {
         const r = parseStackConfig(raw({ "aws:region": region, "infrasage:network": { cidr: "10.10.0.0/16", availabilityZones: 2 } }), `${pre}${named}${post}`);
         const mismatch = r.ok ? undefined : r.problems.find((p) => p.key === "aws:region");
-        return named === region ? mismatch === undefined : mismatch !== undefined && mismatch.fix.includes(`set aws:region to ${named}`);
+        return named === region ? mismatch === undefined : mismatch?.fix.includes(`set aws:region to ${named}`);
       }), { numRuns: 200 });
   });
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { containsCidr, overlapCidr } from "cidr-tools";
-import { type PlanResult, type StackPlan } from "../offline/plan";
+import type { PlanResult, StackPlan } from "../offline/plan";
 import { hasMandatory, planJson } from "../offline/report";
 import type { RecordedResource } from "../offline/run-program";
 import { limitProblems } from "../lib/aws-limits";
@@ -76,7 +76,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
 
   it("keeps the spoke's credential secret end to end, the same on both sides, and never in printed inputs", async () => {
     assert.equal(hub.record.outputs.spokeCredentials?.secret, true);
-    const credential = (hub.record.outputs.spokeCredentials?.value as Record<string, string>)["ap-south-1"]!;
+    const credential = (hub.record.outputs.spokeCredentials!.value as Record<string, string>)["ap-south-1"]!;
     assert.match(credential, /^[A-Za-z0-9]{48}$/);
     const spokeSecret = under(spoke, "infrasage:federation:Spoke").find((r) => r.type === "kubernetes:core/v1:Secret")!;
     assert.deepEqual(spokeSecret.rawInputs.stringData, { credential });
@@ -96,7 +96,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     const rules = under(hub, "infrasage:federation:Hub").filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
     const onLb = rules.filter((r) => r.rawInputs.referencedSecurityGroupId === undefined);
     const spokeCidrs = spoke.config.network.cidr;
-    const allowed = (spoke.record.outputs.network?.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
+    const allowed = (spoke.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
     assert.equal(onLb.length, 3);
     for (const r of onLb) {
       assert.equal(r.rawInputs.ipProtocol, "tcp");
@@ -111,20 +111,20 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     const toPods = rules.filter((r) => r.rawInputs.referencedSecurityGroupId !== undefined);
     assert.equal(toPods.length, 1);
     assert.equal(toPods[0]!.rawInputs.fromPort, PORTS.alertWebhook);
-    assert.equal(toPods[0]!.rawInputs.referencedSecurityGroupId, (hub.record.outputs.federation?.value as { lbSecurityGroupId: string }).lbSecurityGroupId);
+    assert.equal(toPods[0]!.rawInputs.referencedSecurityGroupId, (hub.record.outputs.federation!.value as { lbSecurityGroupId: string }).lbSecurityGroupId);
   });
 
   it("routes only to the hub's load-balancer subnets and back only to the spoke's private subnets, never a whole VPC", () => {
     const routes = under(spoke, "infrasage:federation:Spoke").filter((r) => r.type === "aws:ec2/route:Route");
-    const lbSubnets = (hub.record.outputs.federation?.value as { lbSubnetCidrs: string[] }).lbSubnetCidrs;
-    const spokePrivate = (spoke.record.outputs.network?.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
+    const lbSubnets = (hub.record.outputs.federation!.value as { lbSubnetCidrs: string[] }).lbSubnetCidrs;
+    const spokePrivate = (spoke.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
     const toHub = routes.filter((r) => r.region === "ap-south-1");
     const back = routes.filter((r) => r.region === "eu-west-1");
     assert.equal(toHub.length, 9);
     assert.equal(back.length, 9);
     for (const r of toHub) assert.ok(lbSubnets.includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
     // The load-balancer subnets are small and hold no pods: ClickHouse/Kafka pods are unreachable by route.
-    const hubPrivate = (hub.record.outputs.network?.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
+    const hubPrivate = (hub.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
     for (const c of lbSubnets) {
       assert.ok(!hubPrivate.some((p) => overlapCidr(p, c)), `${c} overlaps the hub's pod subnets`);
       assert.ok(Number(c.split("/")[1]) >= 22, `${c} is wider than a /22`);
@@ -143,7 +143,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.deepEqual(central.ignoreChanges, ["vpcs"]);
     assert.deepEqual(zones.map((z) => z.rawInputs.name).sort(), ["central.internal"]);
     const assoc = one(spoke, "aws:route53/zoneAssociation:ZoneAssociation");
-    assert.equal(assoc.rawInputs.zoneId, (hub.record.outputs.federation?.value as { zoneId: string }).zoneId);
+    assert.equal(assoc.rawInputs.zoneId, (hub.record.outputs.federation!.value as { zoneId: string }).zoneId);
     assert.equal(assoc.rawInputs.vpcRegion, "ap-south-1");
     const records = ofType(hub, "aws:route53/record:Record").map((r) => r.rawInputs.name).sort();
     assert.deepEqual(records, ["infrasage-hub"]);
@@ -154,7 +154,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.equal(lb.internal, true);
     assert.equal(lb.loadBalancerType, "network");
     assert.equal((lb.subnets as string[]).length, 3);
-    for (const id of lb.subnets as string[]) assert.ok(!(hub.record.outputs.privateSubnetIds?.value as string[]).includes(id), "NLB must not sit in the pods' subnets");
+    for (const id of lb.subnets as string[]) assert.ok(!(hub.record.outputs.privateSubnetIds!.value as string[]).includes(id), "NLB must not sit in the pods' subnets");
     const listener = one(hub, "aws:lb/listener:Listener").rawInputs;
     assert.equal(listener.port, PORTS.alertWebhook);
     assert.equal(listener.protocol, "TCP", "TLS ends in the tunnel, not on the load balancer");
@@ -185,7 +185,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
 describe("hub-and-spoke, partial deployments and bad variants", () => {
   it("plans a spoke whose hub is not deployed: regional stack only, pending says what is missing", async () => {
     const plan = await planFile(FILES[0]!);
-    const pending = plan.record.outputs.pending?.value as string[];
+    const pending = plan.record.outputs.pending!.value as string[];
     assert.equal(pending.length, 2);
     assert.match(pending[0]!, /acme\/infrasage\/eu-west-1 has no 'federation' output yet/);
     assert.deepEqual(under(plan, "infrasage:federation:Spoke"), []);

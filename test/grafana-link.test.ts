@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PlanResult, type StackPlan } from "../offline/plan";
+import type { PlanResult, StackPlan } from "../offline/plan";
 import { SOURCE_TUNNEL_NAME } from "../lib/grafana";
 import type { NetworkExport } from "../lib/peering-plan";
 import { PORTS } from "../policies/shared/ports";

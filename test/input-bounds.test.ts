@@ -136,9 +136,9 @@ describe("chart.path is judged by its real path", () => {
     symlinkSync(outside, join(root, "charts", "escape"));
     mkdirSync(join(root, "real-chart"));
     symlinkSync(join(root, "real-chart"), join(root, "charts", "inside"));
-    const [escape] = chartProblems({ path: "./charts/escape" }, root);
-    assert.equal(escape?.key, "infrasage:chart.path");
-    assert.match(escape!.message, new RegExp(`resolves to ${outside} \\(through a symbolic link: ${root}/charts/escape\\), outside the project folder`));
+    const [escaped] = chartProblems({ path: "./charts/escape" }, root);
+    assert.equal(escaped?.key, "infrasage:chart.path");
+    assert.match(escaped!.message, new RegExp(`resolves to ${outside} \\(through a symbolic link: ${root}/charts/escape\\), outside the project folder`));
     assert.deepEqual(chartProblems({ path: "./charts/escape/sub/chart" }, root).map((p) => p.key), ["infrasage:chart.path"], "a path below the link");
     assert.deepEqual(chartProblems({ path: "./charts/inside" }, root), []);
     assert.deepEqual(chartProblems({ path: "./charts/escape", allowOutsideRepository: true }, root), []);
@@ -232,7 +232,7 @@ describe("stack files and policy configs: generated hostile text", () => {
       "[", "]", "{", "}", "- ", ",", "'", "\"", "secure: ", "!!binary ", "~", "1.30", "-1", "0x1F", ".inf", "\t", "#", "? ", "|\n", "%YAML 1.2\n", "---\n", "\u0000", "{\"a\":[[", "\uFEFF");
     fc.assert(fc.property(fc.array(piece, { maxLength: 60 }), (parts) => {
       writeFileSync(path, parts.join(""));
-      let file;
+      let file: ReturnType<typeof readStackFile> | undefined;
       try {
         file = readStackFile(path);
       } catch (e) {

@@ -31,7 +31,7 @@ describe("plan CLI --base and --out", function () {
     const text = await runCli(["--config-file", head, "--base", baseFile]);
     assert.equal(text.code, 1, text.stderr);
     assert.match(text.stdout, /Changes against .*base\.json: \d+ to create, \d+ to update, \d+ to replace/);
-    assert.match(text.stdout, /\+- +replace +Vpc network-vpc  eu-west-1\n +cidrBlock: "10\.10\.0\.0\/16" => "10\.20\.0\.0\/16" +forces replacement/);
+    assert.match(text.stdout, /\+- +replace +Vpc network-vpc {2}eu-west-1\n +cidrBlock: "10\.10\.0\.0\/16" => "10\.20\.0\.0\/16" +forces replacement/);
     assert.match(text.stdout, /vpcId: "\(assigned by AWS\)" => \(known after apply\)/, "the deployed id is AWS's, never the offline mock's");
     assert.match(text.stdout, /\[mandatory\] replacement-guard: Vpc network-vpc/);
     // Outputs computed from a replaced resource are unknown, never the offline mock id.
@@ -52,7 +52,7 @@ describe("plan CLI --base and --out", function () {
     const all = join(dir, "all.json");
     assert.equal((await runCli(["--all", "--out", all])).code, 0);
     const run = await runCli(["--stack", "eu-west-1", "--base", all]);
-    assert.match(run.stdout, /Stacks in the base and not in this plan .*:\n  ap-south-1: \d+ resources in the base/);
+    assert.match(run.stdout, /Stacks in the base and not in this plan .*:\n {2}ap-south-1: \d+ resources in the base/);
     const json = await runCli(["--stack", "eu-west-1", "--base", all, "--json"]);
     assert.deepEqual((JSON.parse(json.stdout) as { removedStacks: { stack: string }[] }).removedStacks.map((r) => r.stack), ["ap-south-1"]);
   });

@@ -58,8 +58,8 @@ describe("pull request comment (Markdown)", () => {
   it("draws the cross-region flows as Mermaid: a subgraph per jurisdiction, an edge per flow with what and the port", () => {
     const mermaid = /```mermaid\n([\s\S]*?)\n```/.exec(text)?.[1] ?? "";
     assert.match(mermaid, /^flowchart LR/);
-    assert.match(mermaid, /subgraph s_j_EU\["EU jurisdiction"\]\n    s_eu_west_1\["eu-west-1"\]\n  end/);
-    assert.match(mermaid, /subgraph s_j_IN\["IN jurisdiction"\]\n    s_ap_south_1\["ap-south-1"\]\n  end/);
+    assert.match(mermaid, /subgraph s_j_EU\["EU jurisdiction"\]\n {4}s_eu_west_1\["eu-west-1"\]\n {2}end/);
+    assert.match(mermaid, /subgraph s_j_IN\["IN jurisdiction"\]\n {4}s_ap_south_1\["ap-south-1"\]\n {2}end/);
     assert.match(mermaid, /s_ap_south_1 -- "alert metadata, port 443" --> s_eu_west_1/);
   });
 

@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_POLICIES } from "../policies/rules/all";
-import { AFTER_APPLY, before } from "../offline/update-order";
+import { AFTER_APPLY, before as beforeUrn } from "../offline/update-order";
 import { planDir, ROOT } from "./support/plan";
 
 const isStack = (p: object): boolean => "validateStack" in p;
@@ -31,7 +31,7 @@ describe("residency blocks before the offending resource is created (pulumi up -
   for (const dir of readdirSync(BAD).sort()) {
     it(`${dir}: every residency violation after apply was already one before its resource`, async function () {
       this.timeout(180_000);
-      let plan;
+      let plan: Awaited<ReturnType<typeof planDir>>;
       try {
         plan = await planDir(join(BAD, dir));
       } catch {
@@ -42,7 +42,7 @@ describe("residency blocks before the offending resource is created (pulumi up -
         if (mandatory.length > 0) breaking.push(`${dir}/${s.stack}`);
         for (const v of mandatory.filter((x) => x.enforcedAt === AFTER_APPLY)) {
           assert.ok(v.urn, `${s.stack} ${v.policy}: a stack-wide finding after apply (${v.message})`);
-          const first = mandatory.find((w) => w.urn === v.urn && w.enforcedAt === before(v.urn!) && w.policy === resourceLineOf(v.policy));
+          const first = mandatory.find((w) => w.urn === v.urn && w.enforcedAt === beforeUrn(v.urn!) && w.policy === resourceLineOf(v.policy));
           assert.ok(first, `${s.stack} ${v.policy} on ${v.urn}: only after apply (${v.message})`);
         }
         // Where a residency rule fails, pulumi up stops before the first offending resource exists.

@@ -1,7 +1,7 @@
 /** Runbook access per cluster: least-privilege Role rules, token-free kubeconfig, namespaced bindings only. */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { type StackPlan } from "../offline/plan";
+import type { StackPlan } from "../offline/plan";
 import { parseStackConfig } from "../lib/config/parse";
 import { buildHelmValues, type HelmValuesInput } from "../lib/helm-values";
 import {

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { createMockCloud, fixedPhysicalName } from "../offline/mock-cloud";
 import { keptByExcludeProtected, leftoversAfterDestroy } from "../offline/second-life";
 import type { RecordedResource } from "../offline/run-program";

@@ -7,7 +7,8 @@ import { strict as assert } from "node:assert";
 import { evaluateCrossStack, evaluateRun, type AnalysisTarget } from "../offline/policy-runner";
 import { parseStackConfig } from "../lib/config/parse";
 import type { ProgramRecord, RecordedResource } from "../offline/run-program";
-import { AFTER_APPLY, AT_PREVIEW, before, enforcedAt, OFFLINE_ONLY, simulateRun } from "../offline/update-order";
+// `before` of update-order (an enforcedAt label), not mocha's hook.
+import { AFTER_APPLY, AT_PREVIEW, before as beforeUrn, enforcedAt, OFFLINE_ONLY, simulateRun } from "../offline/update-order";
 import { planJson, stackSummary } from "../offline/report";
 import { prComment } from "../offline/pr-comment";
 import { sharedAnalyzer } from "./support/analyzer";
@@ -40,7 +41,7 @@ describe("the plan models the real update order", () => {
     assert.deepEqual(run.notReached, resources.slice(3).map((r) => r.urn));
     assert.equal(run.stackPoliciesRun, false, "deployment_executor.go runs AnalyzeStack only when no step failed");
     const stray = violations.find((v) => v.policy === "aws-resource-in-home-region")!;
-    assert.equal(stray.enforcedAt, before(resources[3]!.urn));
+    assert.equal(stray.enforcedAt, beforeUrn(resources[3]!.urn));
     const stackRule = violations.find((v) => v.policy === "storage-classes-in-home-region-stack")!;
     assert.equal(stackRule.enforcedAt, AFTER_APPLY);
   });
@@ -61,7 +62,7 @@ describe("the plan models the real update order", () => {
 
   it("a result the preview cannot decide (a value known after apply) is enforced where the update decides it", () => {
     const cantRun = "can't run policy 'aws-resource-in-home-region' from policy pack 'infrasage-residency' during preview: ...";
-    assert.equal(enforcedAt(true, "resource", "urn:x", cantRun), before("urn:x"));
+    assert.equal(enforcedAt(true, "resource", "urn:x", cantRun), beforeUrn("urn:x"));
     assert.equal(enforcedAt(true, "stack", undefined, cantRun), AFTER_APPLY);
     assert.equal(enforcedAt(true, "resource", "urn:x", "outside the home region"), AT_PREVIEW);
     // Nothing mandatory: every step runs, then the stack policies.

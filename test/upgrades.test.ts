@@ -82,7 +82,7 @@ describe("upgrades: add-ons are never taken back to an older build", function ()
     assert.equal(addonVersion(await planFile(path, { previous: running({ "kube-proxy": older }) }), "kube-proxy"), pin);
     // The output the next deployment compares with records what was planned.
     const plan = await planFile(path, { previous: running({ "kube-proxy": newer }) });
-    assert.equal((plan.record.outputs.addonVersions?.value as Record<string, string>)["kube-proxy"], newer);
+    assert.equal((plan.record.outputs.addonVersions!.value as Record<string, string>)["kube-proxy"], newer);
   });
 
   it("keeps Karpenter's Pod Identity agent at a running build too, and records it for the next deployment", async () => {
@@ -93,7 +93,7 @@ describe("upgrades: add-ons are never taken back to an older build", function ()
     assert.notEqual(newer, fresh);
     const plan = await planFile(path, { previous: running({ "eks-pod-identity-agent": newer }) });
     assert.equal(agent(plan), newer);
-    assert.equal((plan.record.outputs.addonVersions?.value as Record<string, string>)["eks-pod-identity-agent"], newer);
+    assert.equal((plan.record.outputs.addonVersions!.value as Record<string, string>)["eks-pod-identity-agent"], newer);
   });
 
   it("refuses a cluster.addons version older than the running one before anything is planned", async () => {

@@ -22,7 +22,7 @@ export function tryParseCidr(value: string): ReturnType<typeof parseCidr> | unde
 
 export function vpcCidrProblem(value: string): { message: string; fix: string } | undefined {
   const parsed = tryParseCidr(value);
-  if (!parsed || parsed.version !== 4 || !IPV4_CIDR_RE.test(value)) {
+  if (parsed?.version !== 4 || !IPV4_CIDR_RE.test(value)) {
     return { message: `"${value}" is not an IPv4 CIDR`, fix: "use a private IPv4 range such as 10.20.0.0/16" };
   }
   const prefix = Number(parsed.prefix);
@@ -156,7 +156,7 @@ export function publicAccessCidrsProblems(list: readonly string[], ipFamily: IpF
 /** Where a self-hosted runner's traffic comes from: an IPv4 network inside the private ranges. */
 export function runnerCidrProblem(value: string): { message: string; fix: string } | undefined {
   const parsed = tryParseCidr(value);
-  if (!parsed || parsed.version !== 4 || !IPV4_CIDR_RE.test(value)) return { message: `"${value}" is not an IPv4 CIDR`, fix: "use the private range of your runner's subnet, e.g. 10.10.0.0/24" };
+  if (parsed?.version !== 4 || !IPV4_CIDR_RE.test(value)) return { message: `"${value}" is not an IPv4 CIDR`, fix: "use the private range of your runner's subnet, e.g. 10.10.0.0/24" };
   const normalized = normalizeCidr(value);
   if (normalized !== value) return { message: `"${value}" has host bits set`, fix: `use ${normalized}` };
   if (!PRIVATE_RANGES.some((range) => containsCidr(range, value))) {

@@ -42,8 +42,8 @@ export const QUANTITY_RE = /^[1-9]\d*(Mi|Gi|Ti)$/;
 export const STACK_REF_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** DNS-1123 label (namespaces, storage class names). */
 export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
-export const IAM_POLICY_ARN_RE = /^arn:aws:iam::\d{12}:policy\/[\w+=,.@\/-]{1,512}$/;
+export const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export const IAM_POLICY_ARN_RE = /^arn:aws:iam::\d{12}:policy\/[\w+=,.@/-]{1,512}$/;
 
 const stackRef = z.string().regex(STACK_REF_RE, "must be `org/project/stack`");
 

@@ -47,7 +47,7 @@ export function existingVpcProblems(ev: ExistingVpcConfig): NetworkProblem[] {
   const add = (k: string, message: string, fix: string) => problems.push({ key: `network.existingVpc${k ? `.${k}` : ""}`, message, fix });
   if (!VPC_ID_RE.test(ev.vpcId)) add("vpcId", `"${ev.vpcId}" is not a VPC id`, "copy it from the VPC console: vpc- followed by 8 or 17 hex digits");
   const parsed = tryParseCidr(ev.cidr);
-  if (!parsed || parsed.version !== 4) add("cidr", `"${ev.cidr}" is not an IPv4 CIDR`, "give the VPC's primary IPv4 CIDR, e.g. 10.30.0.0/16");
+  if (parsed?.version !== 4) add("cidr", `"${ev.cidr}" is not an IPv4 CIDR`, "give the VPC's primary IPv4 CIDR, e.g. 10.30.0.0/16");
   else if (Number(parsed.prefix) > EXISTING_VPC_MAX_PREFIX) add("cidr", `"${ev.cidr}" is smaller than a /${EXISTING_VPC_MAX_PREFIX}: too few addresses for EKS nodes and pods (VPC CNI)`, "use a larger VPC");
   // Judged on the CIDR itself, before any subnet is read (which would blame the subnets instead).
   else if (Number(parsed.prefix) < EXISTING_VPC_MIN_PREFIX) add("cidr", `"${ev.cidr}" is wider than a /${EXISTING_VPC_MIN_PREFIX}: no VPC is (AWS VPCs are /16 to /28), and peering and the cross-stack overlap checks would treat the whole block as this stack's`, "give the VPC's primary CIDR: aws ec2 describe-vpcs --vpc-ids <vpcId> --query Vpcs[0].CidrBlock");

@@ -89,7 +89,7 @@ function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, u
   // Helm's validator defaults to the latest draft (2020-12) unless the schema names an older one.
   const older = typeof schema.$schema === "string" && /draft-0[4-7]/.test(schema.$schema);
   const ajv = older ? new Ajv({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
-  let validate;
+  let validate: ReturnType<typeof ajv.compile>;
   try {
     validate = ajv.compile((older ? { ...schema, $schema: undefined } : schema) as AnySchema);
   } catch (e) {

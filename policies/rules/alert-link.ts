@@ -121,7 +121,7 @@ export function checkListeners(resources: readonly PolicyResource[], tagged: (r:
 }
 
 /** A route through a VPC peering connection (key presence: the connection id is unknown at preview). */
-export const isPeeringRoute = (type: string, props: Props): boolean => type === ROUTE_TYPE && Object.prototype.hasOwnProperty.call(props, "vpcPeeringConnectionId");
+export const isPeeringRoute = (type: string, props: Props): boolean => type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
 
 /** The problem of an alert-link route in the spoke's home region: it reaches more than a hub load-balancer subnet. */
 function routeProblem(name: string, props: Props): string | undefined {

@@ -66,7 +66,7 @@ export function peeringLinkOf(r: Placed): string | undefined {
 
 /** True when the input is set: a value unknown at preview will be one; an absent or null one is not. */
 export function isSet(props: Props, key: string): boolean {
-  if (!Object.prototype.hasOwnProperty.call(props, key)) return false;
+  if (!Object.hasOwn(props, key)) return false;
   try {
     return props[key] !== undefined && props[key] !== null;
   } catch (e) {

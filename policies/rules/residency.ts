@@ -61,7 +61,7 @@ const ROUTE_TYPE = "aws:ec2/route:Route";
 const PEERING_TYPES = CROSS_REGION_NETWORK_TYPES.slice(0, 2);
 /** A route through a VPC peering connection: may sit in the peer's region (the return path). */
 // Key presence only: the connection id is usually unknown at preview and must not be read here.
-const isPeeringRoute = (type: string, props: object): boolean => type === ROUTE_TYPE && Object.prototype.hasOwnProperty.call(props, "vpcPeeringConnectionId");
+const isPeeringRoute = (type: string, props: object): boolean => type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
 
 function mustBeHome(what: string, region: string | undefined, home: string | undefined, ctx: RuleContext): void {
   if (home === undefined) ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${what}`);

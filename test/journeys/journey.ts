@@ -119,7 +119,9 @@ export function changes(step: Step, stack: string): Partial<Record<Op, string[]>
   const out: Partial<Record<Op, string[]>> = {};
   for (const d of stackOf(step, stack).diff?.resources ?? []) {
     if (!d.custom || d.op === "unchanged") continue;
-    (out[d.op] ??= []).push(`${d.type.split(":").pop()} ${d.name}`);
+    const list = out[d.op] ?? [];
+    out[d.op] = list;
+    list.push(`${d.type.split(":").pop()} ${d.name}`);
   }
   for (const k of Object.keys(out) as Op[]) out[k]!.sort();
   return out;
