@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { infrasageSchema } from "../lib/config/schema";
 import { ROOT } from "./support/plan";
-import { docSection } from "./support/docs";
+import { docFiles, docSection, headingsOf } from "./support/docs";
 
 type Shaped = { shape?: Record<string, unknown>; unwrap?: () => unknown; def?: { type?: string } };
 
@@ -89,5 +89,15 @@ describe("docs/design.md: the picture of the layers", () => {
     assert.match(readFileSync(join(ROOT, ".ci", "run"), "utf8"), /npm run --silent lint:deps/);
     assert.match(section, /`\.dependency-cruiser\.cjs`/);
     assert.match(section, /`npm run lint:deps`/);
+  });
+});
+
+describe("docs/operations.md: the journeys", () => {
+  it("every journey is read and walked by a test under test/journeys/", () => {
+    const ops = docFiles().find((d) => d.file === "docs/operations.md")!;
+    const journeys = headingsOf(ops.text).filter((h) => h.level === 2 && h.title !== "Runbooks, kubeconfigs, service discovery").map((h) => h.title);
+    const tests = readdirSync(join(ROOT, "test", "journeys")).filter((f) => f.endsWith(".test.ts")).map((f) => readFileSync(join(ROOT, "test", "journeys", f), "utf8")).join("\n");
+    assert.ok(journeys.length >= 8, journeys.join());
+    assert.deepEqual(journeys.filter((j) => !tests.includes(`docSection("${j}")`)), []);
   });
 });
