@@ -36,7 +36,7 @@ describe("documentation links", () => {
   it("finds broken links (the check itself)", () => {
     assert.match(brokenLink("README.md", "docs/nope.md")!, /no such file docs\/nope\.md/);
     assert.match(brokenLink("README.md", "docs/plan.md#no-such-heading")!, /has no heading/);
-    assert.match(brokenLink("docs/plan.md", "../../shared/x.md")!, /outside the repository/);
+    assert.match(brokenLink("docs/plan.md", "../../elsewhere/x.md")!, /outside the repository/);
     assert.equal(brokenLink("docs/plan.md", "operations.md#adding-a-region"), undefined);
     assert.deepEqual(linkTargets("[a](x.md) `[b](y.md)`\n```\n[c](z.md)\n```\n[d](w.md#e \"title\")"), ["x.md", "w.md#e"]);
   });
