@@ -36,7 +36,7 @@ describe("bootstrap: the project", () => {
   it("runs bootstrap/index.ts, not the root package.json's main (the Node runtime's fallback without main:)", () => {
     const project = parse(readFileSync(join(BOOTSTRAP_DIR, "Pulumi.yaml"), "utf8")) as { name: string; main?: string; runtime: { options: { tsconfig: string } } };
     assert.equal(project.name, "infrasage-bootstrap");
-    // The root's transpile-only tsconfig (docs/deploying.md, Fast starts), relative to the folder node runs in.
+    // The root's transpile-only tsconfig (docs/deploying.md "Deploying for real", Fast starts), relative to the folder node runs in.
     assert.equal(join(BOOTSTRAP_DIR, project.runtime.options.tsconfig), join(ROOT, "tsconfig.pulumi.json"));
     assert.equal(project.main, "index.ts");
     assert.match(readFileSync(join(BOOTSTRAP_DIR, "index.ts"), "utf8"), /export = defineBootstrap\(\);/);

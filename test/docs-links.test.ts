@@ -1,8 +1,8 @@
 /** Every relative link of README.md and docs/*.md leads to a file of the repository, and an `#anchor` to a heading of it. */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { anchorsOf, docFiles, docSection, githubAnchor } from "./support/docs";
+import { anchorsOf, docFiles, docSection, githubAnchor, headingsOf } from "./support/docs";
 import { ROOT } from "./support/plan";
 
 /** Link targets of a Markdown text, code blocks and code spans left out (their brackets are not links). */
@@ -68,5 +68,36 @@ describe("documentation links", () => {
     }
     assert.deepEqual(twice, []);
     assert.ok(docSection("Adding a region").includes("Pulumi.<region>.yaml"));
+  });
+});
+
+/** Files of the code, CI and examples that may point into the docs (node_modules and the docs themselves left out). */
+function pointingFiles(): string[] {
+  const roots = ["index.ts", "stack.ts", "lib", "components", "offline", "policies", "scripts", "bootstrap", "bench", "examples", "test", ".github", ".ci"];
+  return roots.flatMap((r) => {
+    const abs = join(ROOT, r);
+    if (!existsSync(abs)) return [];
+    if (statSync(abs).isFile()) return [r];
+    return (readdirSync(abs, { recursive: true }) as string[]).map((f) => join(r, f)).filter((f) => !/(^|\/)node_modules\//.test(f) && /\.(ts|cjs|ya?ml|json)$|^\.ci\/run$/.test(f) && statSync(join(ROOT, f)).isFile());
+  });
+}
+
+describe("pointers into the docs from code, messages, CI and examples", () => {
+  it('every `docs/<file>.md "<heading>"` (or `docs/<file>.md, <heading>`) names a heading of that file', () => {
+    const wrong: string[] = [];
+    let seen = 0;
+    for (const file of pointingFiles().filter((f) => f !== join("test", "docs-links.test.ts"))) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      for (const m of text.matchAll(/docs\/([\w-]+\.md)(?: \\?"([^"\\]+)\\?"|[,:] ([A-Z][^\n]+))?/g)) {
+        seen++;
+        const doc = join(ROOT, "docs", m[1]!);
+        if (!existsSync(doc)) { wrong.push(`${file}: docs/${m[1]} does not exist`); continue; }
+        const titles = headingsOf(readFileSync(doc, "utf8")).map((h) => h.title);
+        if (m[2] !== undefined && !titles.includes(m[2])) wrong.push(`${file}: docs/${m[1]} has no heading "${m[2]}"`);
+        if (m[3] !== undefined && !titles.some((t) => m[3]!.startsWith(t))) wrong.push(`${file}: docs/${m[1]} has no heading at "${m[3].slice(0, 40)}"`);
+      }
+    }
+    assert.ok(seen > 20, `${seen} pointers found`);
+    assert.deepEqual(wrong, []);
   });
 });
