@@ -8,7 +8,7 @@
  * Design note: raw @pulumi/aws resources, not @pulumi/eks. Since v3, @pulumi/eks is a multi-language
  * component served by its provider plugin: under the mock runtime its children are never registered,
  * so the offline plan, the tests and the policy pack would see one opaque component instead of the
- * roles, launch templates, node groups and add-ons they check (README: "Compared with ...").
+ * roles, launch templates, node groups and add-ons they check (docs/design.md "Compared with terraform-aws-modules/eks and @pulumi/eks").
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -164,7 +164,7 @@ export class EksCluster extends pulumi.ComponentResource {
       // fails and deletion strands ENIs (the documented Terraform/Pulumi EKS ordering).
       dependsOn: [logGroup, keyUse, ...clusterPolicies],
       // The cluster holds every Kubernetes object (etcd): a planned replacement must stop `pulumi up`
-      // instead of silently recreating it. Decommissioning: `pulumi state unprotect` first (README).
+      // instead of silently recreating it. Decommissioning: `pulumi state unprotect` first (docs/deploying.md "Deploying for real").
       protect: true,
     });
     const clusterName = cluster.name;

@@ -1,5 +1,5 @@
 /**
- * What this program assumes of the vendor chart's names and labels (README "The InfraSage chart"):
+ * What this program assumes of the vendor chart's names and labels (docs/deploying.md "The InfraSage chart"):
  * a leaf module, so every other lib module can import it without a cycle.
  */
 

@@ -24,7 +24,7 @@ export function podSecurityLabels(enforce: PodSecurityLevel | undefined): Record
 
 /**
  * Enforced level per namespace the program creates or ensures, with the reason where it is not
- * `restricted` (README "Security").
+ * `restricted` (docs/security.md).
  */
 export const NAMESPACE_POD_SECURITY = {
   /** The vendor chart's ClickHouse and Kafka pods are not known to meet `restricted` (fsGroup, root images). */
@@ -40,7 +40,7 @@ export const NAMESPACE_POD_SECURITY = {
 /**
  * Labels of the InfraSage chart's pods that the policies select (the chart's `app.kubernetes.io`
  * convention: instance = release name, component = the service). An assumption about the vendor
- * chart, like the Service names (README "The InfraSage chart").
+ * chart, like the Service names (docs/deploying.md "The InfraSage chart").
  */
 export const CHART_COMPONENT_LABELS = {
   ingestionGateway: { "app.kubernetes.io/instance": INFRASAGE_RELEASE_NAME, "app.kubernetes.io/component": "ingestion-gateway" },

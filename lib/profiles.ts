@@ -1,6 +1,6 @@
 /**
  * Scale profiles: the defaults a region gets from `infrasage:scaleProfile`. Explicit config keys
- * override them. One table, read by the config parser, the cost estimate and the README.
+ * override them. One table, read by the config parser, the cost estimate and docs/configuration.md "Scale profiles".
  */
 
 export type ScaleProfileName = "small" | "medium" | "large";

@@ -1,7 +1,7 @@
 /**
  * VPC address space across the stacks planned together: two stacks whose CIDRs overlap can never be
  * linked later (peering refuses overlapping VPCs) without re-addressing one VPC, i.e. replacing it.
- * Every stack of a plan is checked against every other, linked or not (README "Adding a region").
+ * Every stack of a plan is checked against every other, linked or not (docs/operations.md "Adding a region").
  */
 import { overlapCidr } from "cidr-tools";
 

@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- <selector> [--json]` (the plan CLI contract: README "Offline plan (`--json`)").
+ * `npm run plan -- <selector> [--json]` (the plan CLI contract: docs/plan.md "Offline plan (`--json`)").
  * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
  */
 import { enableCompileCache } from "node:module";

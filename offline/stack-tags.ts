@@ -17,7 +17,7 @@ import { parse } from "yaml";
 import type { StackConfig } from "../lib/config/types";
 import { findProject, PROGRAM_ROOT, readTextFile, type StackFile } from "./stack-file";
 
-/** `per-jurisdiction` state is self-managed S3 (README "From zero to deployed"); `shared` is modelled as Pulumi Cloud. */
+/** `per-jurisdiction` state is self-managed S3 (docs/deploying.md "From zero to deployed"); `shared` is modelled as Pulumi Cloud. */
 export type BackendKind = "diy" | "cloud";
 export const backendKindOf = (config: Pick<StackConfig, "stateBackend">): BackendKind => (config.stateBackend === "per-jurisdiction" ? "diy" : "cloud");
 

@@ -123,7 +123,7 @@ export function deployPlan(entries: readonly StackEntry[]): Pick<StackList, "par
 /** The matrix for the stack files in `dir`; `policyRoot` is where `policies/config` is looked up. */
 export function listStacks(dir: string, policyRoot = dir): StackList {
   const project = findProject(dir).name;
-  // deploy.runner operator: deployed by hand from inside the network, never by CI (README "Deploying for real").
+  // deploy.runner operator: deployed by hand from inside the network, never by CI (docs/deploying.md "Deploying for real").
   const all = listStackFiles(dir).map((f) => entryFor(readStackFile(f), project, policyRoot)).filter((e) => e.runner !== "operator");
   return { stacks: all.map((e) => e.stack), all, ...deployPlan(all) };
 }

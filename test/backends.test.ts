@@ -1,7 +1,7 @@
 /**
  * Backends users have: a self-managed (DIY) backend accepts only `organization` as the org of a stack
  * name or StackReference (pulumi/pulumi pkg/backend/diy/store.go). Every example, switched to one
- * backend per jurisdiction the way README "From zero to deployed" step 1 says, plans clean under
+ * backend per jurisdiction the way docs/deploying.md "From zero to deployed" step 1 says, plans clean under
  * `--strict --preview`; a reference that keeps another org fails there, naming the key and the fix.
  */
 import { strict as assert } from "node:assert";
@@ -15,13 +15,14 @@ import { prComment, type PlanDoc } from "../offline/pr-comment";
 import { parseStackConfig } from "../lib/config/parse";
 import { jurisdictionOf } from "../policies/shared/regions";
 import { ROOT, runCli } from "./support/plan";
+import { docFiles } from "./support/docs";
 
 const CHART = join(ROOT, "test", "fixtures", "chart", "infrasage");
 const EXAMPLES = readdirSync(join(ROOT, "examples")).sort();
 const REF = /\b[A-Za-z0-9_.-]+\/(infrasage\/[A-Za-z0-9_.-]+)/g;
 
 /**
- * A copy of examples/<name> on per-jurisdiction self-managed backends, as README step 1 says: every
+ * A copy of examples/<name> on per-jurisdiction self-managed backends, as that step 1 says: every
  * stack file sets `infrasage:stateBackend: per-jurisdiction`, names its references
  * `organization/<project>/<stack>`, and links to stacks of another jurisdiction over SSM
  * (`infrasage:links.via: ssm`). The copy lives outside the repository, so its Pulumi.yaml's `main`
@@ -90,7 +91,7 @@ describe("self-managed backends: stack names and StackReferences (pulumi/pulumi 
   });
 });
 
-describe("every example on per-jurisdiction self-managed backends (README: From zero to deployed, step 1)", function () {
+describe("every example on per-jurisdiction self-managed backends (docs/deploying.md: From zero to deployed, step 1)", function () {
   this.timeout(300_000);
   it("finds examples to copy", () => assert.ok(EXAMPLES.length >= 5, EXAMPLES.join(", ")));
   for (const name of EXAMPLES) {
@@ -110,12 +111,14 @@ describe("every example on per-jurisdiction self-managed backends (README: From 
     assert.match(run.stdout, new RegExp(`${dir}/Pulumi\\.eu-west-1\\.yaml \\(infrasage:replication\\.peers\\[0\\]\\): StackReference acme/infrasage/eu-central-1: organization name must be 'organization'[^\\n]*\\n\\s+Fix: write organization/infrasage/eu-central-1\\.`));
   });
 
-  it("README: every pulumi stack init names a stack its backend accepts (self-managed: organization only)", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8").replace(/\s+/g, " ");
-    const inits = [...readme.matchAll(/pulumi stack init ([^\s`]+)/g)].map((m) => {
-      const before = readme.slice(Math.max(0, m.index - 300), m.index);
-      const backend = before.lastIndexOf("self-managed") > before.lastIndexOf("Pulumi Cloud") ? "self-managed" : "pulumi-cloud";
-      return { name: m[1]!, backend };
+  it("README and docs: every pulumi stack init names a stack its backend accepts (self-managed: organization only)", () => {
+    const inits = docFiles().flatMap((d) => {
+      const text = d.text.replace(/\s+/g, " ");
+      return [...text.matchAll(/pulumi stack init ([^\s`]+)/g)].map((m) => {
+        const before = text.slice(Math.max(0, m.index - 300), m.index);
+        const backend = before.lastIndexOf("self-managed") > before.lastIndexOf("Pulumi Cloud") ? "self-managed" : "pulumi-cloud";
+        return { name: m[1]!, backend, file: d.file };
+      });
     });
     const diy = inits.filter((i) => i.backend === "self-managed");
     assert.ok(diy.length >= 2, JSON.stringify(inits));

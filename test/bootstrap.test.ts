@@ -20,6 +20,7 @@ import { githubOidcTrustExact, githubTrustProblems, noAdminPolicies, noWildcardP
 import { assertClean, assertViolation, runResourcePolicy, runStackPolicy, type ResourceSpec } from "./support/policy-args";
 import { sharedAnalyzer } from "./support/analyzer";
 import { planFile, ROOT, runCli, writeStackFile } from "./support/plan";
+import { docSection } from "./support/docs";
 import type { RecordedResource } from "../offline/run-program";
 
 const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
@@ -35,7 +36,7 @@ describe("bootstrap: the project", () => {
   it("runs bootstrap/index.ts, not the root package.json's main (the Node runtime's fallback without main:)", () => {
     const project = parse(readFileSync(join(BOOTSTRAP_DIR, "Pulumi.yaml"), "utf8")) as { name: string; main?: string; runtime: { options: { tsconfig: string } } };
     assert.equal(project.name, "infrasage-bootstrap");
-    // The root's transpile-only tsconfig (README, Fast starts), relative to the folder node runs in.
+    // The root's transpile-only tsconfig (docs/deploying.md "Deploying for real", Fast starts), relative to the folder node runs in.
     assert.equal(join(BOOTSTRAP_DIR, project.runtime.options.tsconfig), join(ROOT, "tsconfig.pulumi.json"));
     assert.equal(project.main, "index.ts");
     assert.match(readFileSync(join(BOOTSTRAP_DIR, "index.ts"), "utf8"), /export = defineBootstrap\(\);/);
@@ -309,9 +310,9 @@ describe("bootstrap: deploy.permissionsBoundaryArn reaches every role of the pro
   });
 });
 
-describe("bootstrap: README From zero to deployed", function () {
+describe("bootstrap: docs/deploying.md From zero to deployed", function () {
   this.timeout(300_000);
-  const section = readFileSync(join(ROOT, "README.md"), "utf8").split("## From zero to deployed\n")[1]!.split("\n### ")[0]!;
+  const section = docSection("From zero to deployed");
 
   it("is at most three commands, for a bootstrap stack that exists, plus the connection approval", () => {
     const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim().split("\n"));

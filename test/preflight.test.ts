@@ -10,6 +10,7 @@ import { checkLocalChart } from "../offline/preflight/chart";
 import { checkStackName, loadProjectFile } from "../offline/preflight/project";
 import type { Finding } from "../offline/preflight/finding";
 import { ROOT, planFiles, runCli, writeStackFile } from "./support/plan";
+import { docSection } from "./support/docs";
 
 const CHART = join(ROOT, "test", "fixtures", "chart", "infrasage");
 const DEPLOY = { repository: "example-team/infrasage", connectionArn: "arn:aws:codeconnections:eu-west-1:210987654321:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b" };
@@ -37,7 +38,8 @@ describe("preflight: the chart the Release loads (kubernetes provider Check, Hel
     assert.equal(f!.file, join(ROOT, "Pulumi.eu-west-1.yaml"));
     assert.equal(f!.key, "chart.path");
     assert.match(f!.message, /path "\.\/infrasage-chart" not found/);
-    assert.match(f!.fix, /README/);
+    assert.match(f!.fix, /docs\/deploying\.md "The InfraSage chart"/);
+    assert.ok(docSection("The InfraSage chart").includes("./infrasage-chart"), "the fix points at a section that says where the chart goes");
   });
 
   it("resolves a relative chart path against the folder the program runs in (Pulumi.yaml main), not the stack file's", async () => {

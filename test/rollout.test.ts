@@ -1,27 +1,28 @@
 /**
- * The multi-step rollouts the README documents, walked with the offline plan: each step is one
+ * The multi-step rollouts docs/patterns.md documents, walked with the offline plan: each step is one
  * `pulumi up` of one stack that sees only what earlier steps deployed (its own previous outputs
  * included), its preview has no mandatory violation, and after the last step nothing is pending.
  */
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StackPlan } from "../offline/plan";
 import { parseStackRef } from "../lib/config/references";
 import { ROOT, planFile } from "./support/plan";
+import { docSection } from "./support/docs";
 
 interface Rollout {
   readonly dir: string;
-  /** The README's sentence that documents the order. */
+  /** The section that documents the order, and its sentence. */
+  readonly section: string;
   readonly documented: RegExp;
   readonly steps: readonly string[];
 }
 
 const ROLLOUTS: readonly Rollout[] = [
-  { dir: "hub-spoke", documented: /Deploy order: hub, spokes, hub again/, steps: ["eu-west-1", "ap-south-1", "eu-west-1"] },
+  { dir: "hub-spoke", section: "Pattern 2: hub-and-spoke alert federation", documented: /Deploy order: hub, spokes, hub again/, steps: ["eu-west-1", "ap-south-1", "eu-west-1"] },
   // Lowest stack name first, then once more each.
-  { dir: "active-active", documented: /`pulumi up` every member once \(lowest stack name first[^)]*\), then once more each/, steps: ["eu-central-1", "eu-north-1", "eu-west-1", "eu-central-1", "eu-north-1", "eu-west-1"] },
-  { dir: "shared-grafana", documented: /deploy the host, then the source, then the host again/, steps: ["eu-west-1", "ap-south-1", "eu-west-1"] },
+  { dir: "active-active", section: "Pattern 3: active-active", documented: /`pulumi up` every member once \(lowest stack name first[^)]*\), then once more each/, steps: ["eu-central-1", "eu-north-1", "eu-west-1", "eu-central-1", "eu-north-1", "eu-west-1"] },
+  { dir: "shared-grafana", section: "Shared Grafana", documented: /deploy the host, then the source, then the host again/, steps: ["eu-west-1", "ap-south-1", "eu-west-1"] },
 ];
 
 /** Every `pending` list a stack exports (pattern 2, pattern 3, shared Grafana). */
@@ -34,10 +35,9 @@ function pendingOf(plan: StackPlan): string[] {
 const mandatory = (p: StackPlan) => p.violations.filter((v) => v.level === "mandatory");
 
 describe("documented rollouts, step by step", () => {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   for (const r of ROLLOUTS) {
     it(`examples/${r.dir}: ${r.steps.join(" -> ")} ends with nothing pending, every step's preview clean`, async () => {
-      assert.match(readme, r.documented, "the README documents this order");
+      assert.match(docSection(r.section), r.documented, `"${r.section}" documents this order`);
       const deployed = new Map<string, Record<string, unknown>>();
       const last = new Map<string, StackPlan>();
       for (const [i, stack] of r.steps.entries()) {

@@ -1,5 +1,5 @@
 /**
- * The `infrasage:*` stack-config schema (README "Configuration reference") as zod schemas. Strict
+ * The `infrasage:*` stack-config schema (docs/configuration.md "Configuration reference") as zod schemas. Strict
  * objects make typos fail; every field says what it is. Defaults that depend on the region or the scale profile
  * are filled in by parse.ts, not here, so "not set" stays distinguishable from "set to the default".
  */
@@ -214,7 +214,7 @@ export const infrasageSchema = z.strictObject({
   }).optional(),
   deploy: deploySchema.optional(),
   stateBackend: z.enum(["shared", "self-managed", "per-jurisdiction"]).optional(),
-  /** Any new value rotates the API key (README "Rotating the API key"). */
+  /** Any new value rotates the API key (docs/operations.md "Rotating the API key"). */
   apiKeyRotation: z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters, e.g. 2026-12").optional(),
   links: linksSchema.optional(),
   tags: z.record(z.string(), z.string()).optional(),

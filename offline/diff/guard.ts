@@ -25,11 +25,11 @@ const GUARDED: Readonly<Record<string, string>> = {
   "kubernetes:helm.sh/v3:Release": "the InfraSage release holds the ClickHouse and Kafka volumes: a replace uninstalls it",
 };
 
-/** How to get out of an unintended replacement, per type (README "Replacing stateful resources"). */
+/** How to get out of an unintended replacement, per type (docs/plan.md "Replacing stateful resources"). */
 const WAY_OUT: Readonly<Record<string, string>> = {
-  "aws:ec2/vpc:Vpc": "keep network.cidr as deployed (add address space with a secondary CIDR instead), or migrate to a new stack as the README's \"Replacing stateful resources\" describes",
-  "aws:ec2/subnet:Subnet": "keep the subnet plan (network.cidr, network.availabilityZones) as deployed, or move the nodes to a new node group on new subnets first (README \"Replacing stateful resources\")",
-  "aws:eks/nodeGroup:NodeGroup": "add a second node group with the new settings, move the workloads, then remove the old one (README \"Replacing stateful resources\")",
+  "aws:ec2/vpc:Vpc": "keep network.cidr as deployed (add address space with a secondary CIDR instead), or migrate to a new stack as docs/plan.md \"Replacing stateful resources\" describes",
+  "aws:ec2/subnet:Subnet": "keep the subnet plan (network.cidr, network.availabilityZones) as deployed, or move the nodes to a new node group on new subnets first (docs/plan.md \"Replacing stateful resources\")",
+  "aws:eks/nodeGroup:NodeGroup": "add a second node group with the new settings, move the workloads, then remove the old one (docs/plan.md \"Replacing stateful resources\")",
   "aws:kms/key:Key": "keep the key (its arguments as deployed); to rotate, rely on enableKeyRotation",
 };
 
@@ -104,9 +104,9 @@ export function replaceCause(d: ResourceDiff): string {
 
 function wayOut(d: ResourceDiff): string {
   if (d.op === "delete") {
-    return `if it was renamed or moved to another component, add aliases: [{ name: "${d.name}" }] (or the parent it had) to the new resource so the engine keeps the deployed one; otherwise see the README's "Replacing stateful resources"`;
+    return `if it was renamed or moved to another component, add aliases: [{ name: "${d.name}" }] (or the parent it had) to the new resource so the engine keeps the deployed one; otherwise see docs/plan.md "Replacing stateful resources"`;
   }
-  return WAY_OUT[d.type] ?? "revert the change that forces it, or see the README's \"Replacing stateful resources\"";
+  return WAY_OUT[d.type] ?? "revert the change that forces it, or see docs/plan.md \"Replacing stateful resources\"";
 }
 
 /**

@@ -40,7 +40,7 @@ const finding = (c: ChartCheck, message: string, fix: string): Finding => ({ kin
 export function checkLocalChart(c: ChartCheck): Finding[] {
   // Judged by its real path (symlinks followed), as Helm loads it and as the config's rule judges it.
   const dir = realPathOf(isAbsolute(c.chartPath) ? c.chartPath : resolve(c.programDir, c.chartPath));
-  const getIt = "put the InfraSage chart there (README: \"The InfraSage chart\"), or set chart.path to where it is, or chart.repo + chart.name + chart.version";
+  const getIt = "put the InfraSage chart there (docs/deploying.md \"The InfraSage chart\"), or set chart.path to where it is, or chart.repo + chart.name + chart.version";
   if (!existsSync(dir)) {
     // locateChart: a name starting with "." or "/" is a path; anything else is downloaded from a repository.
     const why = c.chartPath.startsWith(".") || isAbsolute(c.chartPath) ? `path "${c.chartPath}" not found` : `"${c.chartPath}" is not a local path, so the provider tries to download it from a repository and fails`;

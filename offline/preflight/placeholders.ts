@@ -1,5 +1,5 @@
 /**
- * Example values copied from the README or the shipped files that would deploy wrongly or fail late:
+ * Example values copied from the docs or the shipped files that would deploy wrongly or fail late:
  * AWS's documentation account `123456789012` (an ARN of it names nothing of yours) and the example
  * organization `acme` (StackReferences `acme/<project>/<stack>` and `deploy.repository acme/<repo>`).
  */

@@ -1,17 +1,17 @@
 /**
- * Journey: adding a region, following README "Adding a region" word for word: the keys step 1 names
+ * Journey: adding a region, following docs/operations.md "Adding a region" word for word: the keys step 1 names
  * are the keys this test changes, and nothing else.
  */
 import { strict as assert } from "node:assert";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
-import { Journey, changes, mandatory, readmeSection, stackOf } from "./journey";
+import { Journey, changes, mandatory, docSection, stackOf } from "./journey";
 
-const section = readmeSection("Adding a region");
+const section = docSection("Adding a region");
 const step1 = /^1\. ([\s\S]*?)^2\. /m.exec(section)![1]!;
 const source = /Copy `Pulumi\.(.+?)\.yaml` to `Pulumi\.<region>\.yaml`/.exec(step1)![1]!;
 const keys = [...step1.slice(0, step1.indexOf("Nothing else")).matchAll(/`((?:aws|infrasage):[\w.]+)`/g)].map((m) => m[1]!);
-/** The new region's values, per key the README names. */
+/** The new region's values, per key the section names. */
 const VALUES: Record<string, unknown> = { "aws:region": "eu-central-1", "infrasage:tenantId": "acme-de", "infrasage:network.cidr": "10.30.0.0/16" };
 const split = (key: string): [string, string[]] => {
   const [ns, rest] = key.split(":") as [string, string];
@@ -19,12 +19,12 @@ const split = (key: string): [string, string[]] => {
   return [`${ns}:${top}`, path];
 };
 
-describe("journey: adding a region (README word for word)", function () {
+describe("journey: adding a region (docs/operations.md word for word)", function () {
   this.timeout(300000);
   const j = new Journey();
   after(() => j.close());
 
-  it("README step 1 names the file to copy and exactly aws:region, tenantId and network.cidr", () => {
+  it("step 1 names the file to copy and exactly aws:region, tenantId and network.cidr", () => {
     assert.equal(source, "eu-west-1");
     assert.deepEqual(keys, ["aws:region", "infrasage:tenantId", "infrasage:network.cidr"]);
   });
@@ -33,7 +33,7 @@ describe("journey: adding a region (README word for word)", function () {
     await j.deploy(); // what is deployed today
     j.copy(source, "eu-central-1");
     for (const k of keys) j.set(...withValue(k));
-    // Only the keys the README names differ from the copied file.
+    // Only the keys the section names differ from the copied file.
     const before = parse(readFileSync(j.file(source), "utf8")).config as Record<string, unknown>;
     const after_ = parse(readFileSync(j.file("eu-central-1"), "utf8")).config as Record<string, unknown>;
     const differing = Object.keys({ ...before, ...after_ }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after_[k]));
@@ -64,7 +64,7 @@ describe("journey: adding a region (README word for word)", function () {
     assert.match(text, /infrasage:network\.cidr 10\.10\.128\.0\/17 \(stack eu-central-1\) overlaps infrasage:network\.cidr 10\.10\.0\.0\/16 of stack eu-west-1/);
   });
 
-  it("README says what happens outside the program (GitHub environment, first deploy)", () => {
+  it("the section says what happens outside the program (GitHub environment, first deploy)", () => {
     assert.match(section, /create the stack's GitHub environment before merging/);
     assert.match(section, /test\/journeys\/add-region\.test\.ts/);
   });

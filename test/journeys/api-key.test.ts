@@ -1,6 +1,6 @@
-/** Journey: rotating the API key (README "Rotating the API key"). */
+/** Journey: rotating the API key (docs/operations.md "Rotating the API key"). */
 import { strict as assert } from "node:assert";
-import { Journey, changes, mandatory, readmeSection, stackOf } from "./journey";
+import { Journey, changes, mandatory, docSection, stackOf } from "./journey";
 import { KNOWN_AFTER_APPLY } from "../../offline/diff/stack-diff";
 
 const S = "eu-west-1";
@@ -9,12 +9,12 @@ describe("journey: rotating the API key", function () {
   this.timeout(300000);
   const j = new Journey(undefined, [S]);
   after(() => j.close());
-  const section = readmeSection("Rotating the API key");
+  const section = docSection("Rotating the API key");
 
   it("a new infrasage:apiKeyRotation replaces the generated key and updates its Secret in place; nothing else", async () => {
     await j.deploy();
     for (const rotation of ["2027-01", "2027-07"]) {
-      assert.ok(section.includes("infrasage:apiKeyRotation: 2027-01"), "README quotes the step");
+      assert.ok(section.includes("infrasage:apiKeyRotation: 2027-01"), "the section quotes the step");
       j.set(S, "infrasage:apiKeyRotation", rotation);
       const step = await j.deploy();
       assert.equal(step.exit, 0, mandatory(step).join("\n"));

@@ -1,8 +1,8 @@
-/** Journey: a stack deployed by hand passes --strict once its placeholders are replaced (README "Deploying for real"). */
+/** Journey: a stack deployed by hand passes --strict once its placeholders are replaced (docs/deploying.md "Deploying for real"). */
 import { strict as assert } from "node:assert";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Journey, mandatory, readmeSection } from "./journey";
+import { Journey, mandatory, docSection } from "./journey";
 import { listStacks } from "../../scripts/list-stacks";
 
 const S = "eu-west-1";
@@ -12,7 +12,7 @@ describe("journey: deploying by hand with --strict", function () {
   this.timeout(300000);
   const j = new Journey(undefined, [S]);
   after(() => j.close());
-  const section = readmeSection("Deploying for real");
+  const section = docSection("Deploying for real");
 
   it("the shipped file's placeholders are preflight findings naming each key", async () => {
     const step = await j.plan();
@@ -30,10 +30,10 @@ describe("journey: deploying by hand with --strict", function () {
     assert.deepEqual(findings(step), ["deploy-path infrasage:deploy.runnerCidrs"]);
 
     const hand = { runner: "operator", runnerCidrs: ["10.10.200.0/24"] };
-    assert.ok(section.includes("infrasage:deploy: { runner: operator,\nrunnerCidrs: [10.10.200.0/24] }"), "README quotes the setting");
+    assert.ok(section.includes("infrasage:deploy: { runner: operator,\nrunnerCidrs: [10.10.200.0/24] }"), "the section quotes the setting");
     j.set(S, "infrasage:deploy", hand);
     step = await j.plan();
-    // A chart in place (the README's first preflight finding) leaves nothing for --strict to refuse.
+    // A chart in place (the first preflight finding on a fresh clone) leaves nothing for --strict to refuse.
     mkdirSync(join(j.dir, "chart"), { recursive: true });
     writeFileSync(join(j.dir, "chart", "Chart.yaml"), "apiVersion: v2\nname: infrasage\nversion: 1.0.0\n");
     j.set(S, "infrasage:chart", { path: join(j.dir, "chart"), allowOutsideRepository: true });

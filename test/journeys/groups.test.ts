@@ -1,12 +1,12 @@
 /**
- * Journeys of linked stacks (README "Adding and removing a spoke or a member" and "Removing a region"):
+ * Journeys of linked stacks (docs/operations.md "Adding and removing a spoke or a member" and "Removing a region"):
  * a spoke joins a hub and leaves it; a Keeper witness joins an active-active group and leaves it.
  * Every step is planned against the previous one, all stacks of the group together.
  */
 import { strict as assert } from "node:assert";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { Journey, changes, guardVerdict, mandatory, readmeSection, stackOf } from "./journey";
+import { Journey, changes, guardVerdict, mandatory, docSection, stackOf } from "./journey";
 import { ROOT } from "../support/plan";
 
 const HUB = "eu-west-1";
@@ -17,7 +17,7 @@ describe("journey: a spoke joins a hub, then leaves it", function () {
   this.timeout(300000);
   const j = new Journey(join(ROOT, "examples", "hub-spoke"));
   after(() => j.close());
-  const section = readmeSection("Adding and removing a spoke or a member");
+  const section = docSection("Adding and removing a spoke or a member");
 
   it("adding a spoke creates it and updates the hub in place: its credentials Secret is updated, not replaced", async () => {
     await j.deploy();
@@ -60,7 +60,7 @@ describe("journey: a Keeper witness joins an active-active group, then the group
   after(() => j.close());
   const [A, B, W] = ["eu-west-1", "eu-central-1", "eu-north-1"];
   const ref = (s: string) => `acme/infrasage/${s}`;
-  const section = readmeSection("Removing a region");
+  const section = docSection("Removing a region");
   const twoMembers = () => {
     j.set(A, "infrasage:replication", [ref(B)], ["peers"]);
     j.set(B, "infrasage:replication", [ref(A)], ["peers"]);
@@ -113,6 +113,6 @@ describe("journey: a Keeper witness joins an active-active group, then the group
     step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.deepEqual(step.result.removedStacks?.map((r) => r.stack), [W]);
-    for (const s of ["replication.peers", "acceptRegionLossRisk", "keeperVoters", "allowReplace", "pulumi destroy"]) assert.ok(section.includes(s), `README "Removing a region" says ${s}`);
+    for (const s of ["replication.peers", "acceptRegionLossRisk", "keeperVoters", "allowReplace", "pulumi destroy"]) assert.ok(section.includes(s), `"Removing a region" says ${s}`);
   });
 });

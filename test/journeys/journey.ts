@@ -144,13 +144,5 @@ export function mandatory(step: Step): string[] {
   return [...step.result.stacks.flatMap((s) => s.violations), ...step.result.crossStack.violations].filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`);
 }
 
-/** A README section's text (from its heading to the next heading of the same or a higher level). */
-export function readmeSection(title: string): string {
-  const text = readFileSync(join(ROOT, "README.md"), "utf8");
-  const lines = text.split("\n");
-  const start = lines.findIndex((l) => /^#+ /.test(l) && l.replace(/^#+ /, "").trim() === title);
-  if (start < 0) throw new Error(`README has no section "${title}"`);
-  const level = /^#+/.exec(lines[start]!)![0].length;
-  const end = lines.findIndex((l, i) => i > start && /^#+ /.test(l) && /^#+/.exec(l)![0].length <= level);
-  return lines.slice(start + 1, end < 0 ? undefined : end).join("\n");
-}
+/** A documented section's text, wherever it lives (README.md or docs/*.md). */
+export { docSection } from "../support/docs";

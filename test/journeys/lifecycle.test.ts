@@ -1,11 +1,11 @@
 /**
- * Journeys over a stack's life: upgrading Kubernetes one minor at a time, twice (README "Upgrading
- * Kubernetes"); destroying and deploying again (README "Deploying for real"); moving linked stacks to
- * per-jurisdiction backends (README "Moving to per-jurisdiction backends").
+ * Journeys over a stack's life: upgrading Kubernetes one minor at a time, twice (docs/operations.md
+ * "Upgrading Kubernetes"); destroying and deploying again (docs/deploying.md "Deploying for real"); moving linked stacks to
+ * per-jurisdiction backends (docs/operations.md "Moving to per-jurisdiction backends").
  */
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
-import { Journey, changedPaths, changes, mandatory, readmeSection, stackOf } from "./journey";
+import { Journey, changedPaths, changes, mandatory, docSection, stackOf } from "./journey";
 import { ROOT } from "../support/plan";
 
 const S = "eu-west-1";
@@ -14,7 +14,7 @@ describe("journey: upgrading Kubernetes one minor, twice", function () {
   this.timeout(300000);
   const j = new Journey(undefined, [S]);
   after(() => j.close());
-  const section = readmeSection("Upgrading Kubernetes");
+  const section = docSection("Upgrading Kubernetes");
 
   it("1.34 -> 1.35 -> 1.36: control plane, nodes and add-ons updated in place; a downgrade exits 2 naming the key", async () => {
     assert.match(section, /Raise `cluster\.version` by one minor/);
@@ -47,7 +47,7 @@ describe("journey: destroy and deploy again", function () {
   after(() => j.close());
 
   it("the next up after pulumi destroy creates everything and adopts the kept control-plane log group", async () => {
-    const section = readmeSection("Deploying for real");
+    const section = docSection("Deploying for real");
     assert.match(section, /--after-destroy all/);
     await j.deploy();
     j.destroyed();
@@ -69,7 +69,7 @@ describe("journey: moving linked stacks to per-jurisdiction backends", function 
   const stacks = ["eu-west-1", "ap-south-1"];
 
   it("first the links move to published contracts, then the state: no resource replaced, the preflight says the order", async () => {
-    const section = readmeSection("Moving to per-jurisdiction backends");
+    const section = docSection("Moving to per-jurisdiction backends");
     await j.deploy();
     // The backend alone: the preflight refuses the StackReferences that would cross backends.
     for (const s of stacks) j.set(s, "infrasage:stateBackend", "per-jurisdiction");
@@ -95,7 +95,7 @@ describe("journey: moving linked stacks to per-jurisdiction backends", function 
     for (const s of stacks) assert.deepEqual(changes(step, s), {});
     assert.deepEqual(step.result.preflight.filter((f) => f.kind === "stack-reference"), []);
     for (const cmd of ["infrasage:links", "pulumi stack change-secrets-provider", "pulumi stack export", "pulumi login s3://", "pulumi stack import", "infrasage:stateBackend: per-jurisdiction"]) {
-      assert.ok(section.includes(cmd), `README says ${cmd}`);
+      assert.ok(section.includes(cmd), `the section says ${cmd}`);
     }
   });
 });

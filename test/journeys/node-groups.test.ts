@@ -1,10 +1,10 @@
 /**
  * Journeys: resizing, adding and removing node groups, changing instance types the documented safe way
- * (README "Resizing and changing node groups"), and switching autoscaling none -> karpenter ->
- * cluster-autoscaler (README "Switching autoscaling"). Each step is planned against the previous one.
+ * (docs/operations.md "Resizing and changing node groups"), and switching autoscaling none -> karpenter ->
+ * cluster-autoscaler (docs/operations.md "Switching autoscaling"). Each step is planned against the previous one.
  */
 import { strict as assert } from "node:assert";
-import { Journey, changedPaths, changes, guardVerdict, mandatory, readmeSection } from "./journey";
+import { Journey, changedPaths, changes, guardVerdict, mandatory, docSection } from "./journey";
 
 const S = "eu-west-1";
 const GROUPS = "infrasage:nodeGroups";
@@ -13,12 +13,12 @@ describe("journey: resizing, adding and removing node groups", function () {
   this.timeout(300000);
   const j = new Journey(undefined, [S]);
   after(() => j.close());
-  const section = readmeSection("Resizing and changing node groups");
+  const section = docSection("Resizing and changing node groups");
 
   it("resizing the default group is an in-place update of scalingConfig only", async () => {
     await j.deploy();
     const resize = { default: { maxSize: 8 } };
-    assert.ok(section.includes("infrasage:nodeGroups: { default: { maxSize: 8 } }"), "README quotes the step");
+    assert.ok(section.includes("infrasage:nodeGroups: { default: { maxSize: 8 } }"), "the section quotes the step");
     j.set(S, GROUPS, resize);
     const step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
@@ -68,7 +68,7 @@ describe("journey: resizing, adding and removing node groups", function () {
     assert.equal(guardVerdict(step, S).mandatory.length, 1);
 
     const allow = [{ resource: "cluster-nodes", reason: "workloads moved to the general group" }];
-    assert.ok(section.includes('resource: cluster-nodes'), "README shows the allowReplace entry");
+    assert.ok(section.includes('resource: cluster-nodes'), "the section shows the allowReplace entry");
     j.set(S, "infrasage:allowReplace", allow);
     step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
@@ -96,7 +96,7 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
   this.timeout(300000);
   const j = new Journey(undefined, [S]);
   after(() => j.close());
-  const section = readmeSection("Switching autoscaling");
+  const section = docSection("Switching autoscaling");
   const karpenter = ["AccessEntry karpenter-node-entry", "Addon karpenter-pod-identity-agent", "EC2NodeClass karpenter-nodeclass", "EventRule karpenter-health", "EventRule karpenter-rebalance", "EventRule karpenter-spot", "EventRule karpenter-state", "EventTarget karpenter-health", "EventTarget karpenter-rebalance", "EventTarget karpenter-spot", "EventTarget karpenter-state", "NodePool karpenter-nodepool", "PodIdentityAssociation karpenter-controller", "Queue karpenter-interruption", "QueuePolicy karpenter-interruption", "Release karpenter-release", "Role karpenter-controller-role", "Role karpenter-node-role", "RolePolicyAttachment karpenter-node-amazonec2containerregistryreadonly", "RolePolicyAttachment karpenter-node-amazoneksworkernodepolicy", "Tag karpenter-sg-discovery"];
   const subnets = ["Subnet network-private-a", "Subnet network-private-b", "Subnet network-private-c"];
 
@@ -130,6 +130,6 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
     const step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.deepEqual(changes(step, S), { update: subnets, create: ["Release cluster-autoscaler-release", "Role cluster-autoscaler-role"], delete: karpenter });
-    for (const v of ["none", "karpenter", "cluster-autoscaler"]) assert.ok(section.includes(`infrasage:autoscaling: ${v}`), `README names ${v}`);
+    for (const v of ["none", "karpenter", "cluster-autoscaler"]) assert.ok(section.includes(`infrasage:autoscaling: ${v}`), `the section names ${v}`);
   });
 });
