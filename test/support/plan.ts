@@ -1,6 +1,6 @@
 /** Test helpers around the offline plan: plan a shipped stack once and reuse it; run the CLI in-process. */
 import { join } from "node:path";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { stringify } from "yaml";
 import { planAll, planStackFile, type PlanOptions, type PlanResult, type StackPlan } from "../../offline/plan";
@@ -23,7 +23,7 @@ const shared = new Map<string, Promise<PlanResult>>();
 function sharedPlanKey(paths: readonly string[], options: PlanOptions): string | undefined {
   const { analyzer: _, base, external, policyFiles, ...rest } = options;
   if (external || policyFiles || !paths.every((p) => p.startsWith(`${ROOT}/`))) return undefined;
-  return JSON.stringify({ paths, ...rest, ...(base ? { base: [base.file, readFileSync(base.file, "utf8")] } : {}) });
+  return JSON.stringify({ paths, ...rest, ...(base ? { base: [base.file, [...base.stacks]] } : {}) });
 }
 
 /**
