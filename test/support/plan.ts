@@ -21,9 +21,11 @@ const shared = new Map<string, Promise<PlanResult>>();
  * repository (tests write theirs into temp dirs, which may change) and plain options. undefined: plan afresh.
  */
 function sharedPlanKey(paths: readonly string[], options: PlanOptions): string | undefined {
-  const { analyzer: _, base, external, policyFiles, ...rest } = options;
+  const { analyzer: _, base, external, policyFiles, preview, policyConfig, ...rest } = options;
   if (external || policyFiles || !paths.every((p) => p.startsWith(`${ROOT}/`))) return undefined;
-  return JSON.stringify({ paths, ...rest, ...(base ? { base: [base.file, [...base.stacks]] } : {}) });
+  // The CLI's defaults spelled out (preview false, policy config {}) plan what the defaults plan.
+  const noConfig = policyConfig === undefined || JSON.stringify(policyConfig) === "{}";
+  return JSON.stringify({ paths, ...rest, preview: preview === true, ...(noConfig ? {} : { policyConfig }), ...(base ? { base: [base.file, [...base.stacks]] } : {}) });
 }
 
 /**
