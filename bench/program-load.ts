@@ -88,11 +88,13 @@ const fromEntry = createRequire(entryPath);
 const imports = ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
 for (const spec of imports) fromEntry(spec);
 const tLoaded = process.hrtime.bigint();
+// Whether ts-node built a type checker (a language service): only then does getTypeInfo answer.
+const typeChecker = (() => { try { service.getTypeInfo(source, entryPath, 0); return true; } catch { return false; } })();
 const own = Object.keys(require.cache).filter((f) => /\.ts$/.test(f) && !f.includes("node_modules"));
 process.stdout.write(JSON.stringify({
   tsConfigPath, transpileOnly: transpileOnly === true, typeCheck: transpileOnly !== true,
   typescript: ts.version, tsNode: tsn.VERSION, node: process.version, imports,
-  tsModules: own.length + 1, registerMs: Number(tRegistered - t0) / 1e6, loadMs: Number(tLoaded - tRegistered) / 1e6,
+  tsModules: own.length + 1, typeChecker, registerMs: Number(tRegistered - t0) / 1e6, loadMs: Number(tLoaded - tRegistered) / 1e6,
 }) + "\n");
 `;
 
@@ -106,6 +108,8 @@ export interface LoadResult {
   readonly imports: string[];
   /** The program's own .ts modules compiled (index.ts included). */
   readonly tsModules: number;
+  /** Whether ts-node built a type checker (its getTypeInfo answers): the type-checked mode's cost. */
+  readonly typeChecker: boolean;
   readonly registerMs: number;
   readonly loadMs: number;
 }

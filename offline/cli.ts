@@ -156,8 +156,11 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
 /** Errors name inputs and may quote them: never a credential found in them. */
 const writeError = (text: string) => process.stderr.write(redactCredentials(text));
 
-/** `analyzer`: a running policy pack to reuse (tests); by default each run starts its own. */
-export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer } = {}): Promise<number> {
+/**
+ * `analyzer`: a running policy pack to reuse (tests); by default each run starts its own.
+ * `planAll`: plan.planAll or a stand-in with its contract (tests share plans of unchanged inputs).
+ */
+export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer; planAll?: typeof import("./plan").planAll } = {}): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -192,7 +195,7 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   const report = require("./report") as typeof import("./report");
   let result: PlanResult;
   try {
-    result = await plan.planAll(args.files, {
+    result = await (deps.planAll ?? plan.planAll)(args.files, {
       ...(inputs.base ? { base: inputs.base } : {}),
       preview: args.preview, policyConfig: inputs.policyConfig, ...(args.policyConfigFile ? { policyConfigFile: args.policyConfigFile } : {}), ...(args.deployed ? { deployed: args.deployed } : {}),
       ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(inputs.previous ? { previous: inputs.previous } : {}), ...(args.storedTags ? { storedTags: args.storedTags } : {}), analyzer: await starting,

@@ -5,7 +5,7 @@
  * validatePolicyPackConfig; the CLI validates with gojsonschema, here with ajv, both JSON Schema draft 7).
  * Pure: no process, no file system.
  */
-import Ajv from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import type { EnforcementLevel, PolicyInfo, ReconciledConfig } from "./analyzer";
 
 const VALID_LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
@@ -41,6 +41,15 @@ export function parsePolicyPackConfig(doc: unknown): Record<string, GivenConfig>
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
+// One compiled validator per schema: ajv caches by schema object, and each stack's run brings new objects
+// (compiling them was about a sixth of a plan's CPU, and the cache grew with every run).
+const validators = new Map<string, ValidateFunction>();
+const validatorFor = (schema: object): ValidateFunction => {
+  const key = JSON.stringify(schema);
+  let v = validators.get(key);
+  if (!v) validators.set(key, (v = ajv.compile(schema)));
+  return v;
+};
 
 /**
  * ReconcilePolicyPackConfig: every policy starts at its own level with its schema defaults; `all`
@@ -64,7 +73,7 @@ export function reconcilePolicyConfig(policies: readonly PolicyInfo[], given: Re
   for (const p of policies) {
     if (!p.configSchema) continue;
     const schema = { type: "object", properties: p.configSchema.properties, ...(p.configSchema.required.length > 0 ? { required: p.configSchema.required } : {}) };
-    const validate = ajv.compile(schema);
+    const validate = validatorFor(schema);
     if (!validate(result[p.name]?.properties ?? {})) {
       for (const e of validate.errors ?? []) errors.push(`${p.name}: ${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`);
     }

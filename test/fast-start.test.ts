@@ -81,13 +81,14 @@ describe("fast start: the CLI transpiles only, npm run typecheck type-checks", (
     assert.match(runJs, /process\.env\["PULUMI_NODEJS_TRANSPILE_ONLY"\]/);
   });
 
-  it("the program loads transpile-only as the CLI loads it (run.js's ts-node set-up, index.ts's whole module graph)", function () {
-    this.timeout(15_000);
-    const r = loadProgram({ tsconfig: tsconfigOption(), timeoutMs: 14_000 });
+  // What is loaded, not how long it takes (a time limit fails on a loaded machine): no type checker is built.
+  it("the program loads transpile-only as the CLI loads it (run.js's ts-node set-up, index.ts's whole module graph)", () => {
+    const r = loadProgram({ tsconfig: tsconfigOption() });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.result);
     assert.equal(r.result.tsConfigPath, "tsconfig.pulumi.json");
     assert.equal(r.result.transpileOnly, true);
+    assert.equal(r.result.typeChecker, false, "ts-node built a type checker: every preview would type-check the program");
     assert.equal(r.result.tsNode, "7.0.1", "the ts-node vendored in @pulumi/pulumi (none in node_modules)");
     assert.deepEqual(r.result.imports, ["./stack"]);
     assert.ok(r.result.tsModules > 20, `${r.result.tsModules} modules`);

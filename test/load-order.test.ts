@@ -37,7 +37,10 @@ describe("lib modules load in any order", () => {
   const files = tsFiles(LIB);
   // What each module exports once everything is loaded (some fields are undefined on purpose).
   const settled = new Map<string, string[]>();
+  // The project modules the run had loaded before (test support, its shared analyzer and plan caches).
+  const loaded = new Map<string, NodeJS.Module | undefined>();
   before(() => {
+    for (const [key, mod] of Object.entries(require.cache)) if (key.startsWith(ROOT) && !key.includes("node_modules")) loaded.set(key, mod);
     forgetProjectModules();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     for (const file of files) require(file);
@@ -55,5 +58,9 @@ describe("lib modules load in any order", () => {
       assert.deepEqual(undefinedExports(mod), settled.get(file));
     });
   }
-  after(forgetProjectModules);
+  // Later files (a parallel worker runs several) get those same modules back, not a second copy of each.
+  after(() => {
+    forgetProjectModules();
+    for (const [key, mod] of loaded) require.cache[key] = mod;
+  });
 });

@@ -14,14 +14,45 @@ export const ROOT = join(__dirname, "..", "..");
 type Options = Omit<PlanOptions, "analyzer">;
 const withAnalyzer = async (options: Options): Promise<PlanOptions> => ({ ...options, analyzer: await sharedAnalyzer() });
 
+const shared = new Map<string, Promise<PlanResult>>();
+
+/**
+ * What identifies a plan whose every input stays the same for the whole test run: stack files of this
+ * repository (tests write theirs into temp dirs, which may change) and plain options. undefined: plan afresh.
+ */
+function sharedPlanKey(paths: readonly string[], options: PlanOptions): string | undefined {
+  const { analyzer: _, base, external, policyFiles, preview, policyConfig, ...rest } = options;
+  if (external || policyFiles || !paths.every((p) => p.startsWith(`${ROOT}/`))) return undefined;
+  // The CLI's defaults spelled out (preview false, policy config {}) plan what the defaults plan.
+  const noConfig = policyConfig === undefined || JSON.stringify(policyConfig) === "{}";
+  return JSON.stringify({ paths, ...rest, preview: preview === true, ...(noConfig ? {} : { policyConfig }), ...(base ? { base: [base.file, [...base.stacks]] } : {}) });
+}
+
+/**
+ * planAll, shared across the run's tests (and CLI runs) when the inputs are the same: plans are
+ * deterministic and nothing mutates one (report, redaction and JSON views only read it).
+ */
+export const sharedPlanAll: typeof planAll = (paths, options = {}) => {
+  const key = options.analyzer === undefined ? undefined : sharedPlanKey(paths, options);
+  if (key === undefined) return planAll(paths, options);
+  let p = shared.get(key);
+  if (!p) {
+    p = planAll(paths, options);
+    shared.set(key, p);
+    p.catch(() => shared.delete(key)); // a failure is planned (and reported) afresh each time
+  }
+  return p;
+};
+
 /** Plans one stack file with the test run's shared policy pack analyzer. */
 export async function planFile(path: string, options: Options = {}): Promise<StackPlan> {
+  if (sharedPlanKey([path], options) !== undefined) return (await sharedPlanAll([path], await withAnalyzer(options))).stacks[0]!;
   return planStackFile(readStackFile(path), await withAnalyzer(options));
 }
 
 /** Plans stack files together with the shared analyzer. */
 export async function planFiles(paths: readonly string[], options: Options = {}): Promise<PlanResult> {
-  return planAll(paths, await withAnalyzer(options));
+  return sharedPlanAll(paths, await withAnalyzer(options));
 }
 
 const cache = new Map<string, Promise<StackPlan>>();
@@ -74,7 +105,7 @@ export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
   process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
   try {
-    const code = await main(args, cwd, { analyzer: await sharedAnalyzer() });
+    const code = await main(args, cwd, { analyzer: await sharedAnalyzer(), planAll: sharedPlanAll });
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = out;
