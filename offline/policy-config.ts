@@ -46,9 +46,11 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map<string, ValidateFunction>();
 const validatorFor = (schema: object): ValidateFunction => {
   const key = JSON.stringify(schema);
-  let v = validators.get(key);
-  if (!v) validators.set(key, (v = ajv.compile(schema)));
-  return v;
+  const known = validators.get(key);
+  if (known) return known;
+  const compiled = ajv.compile(schema);
+  validators.set(key, compiled);
+  return compiled;
 };
 
 /**
