@@ -206,7 +206,7 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     else writeError(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
     return 2;
   } finally {
-    if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
+//    if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
   }
   // Everything printed or written goes through one redaction (offline/redaction.ts).
   const redactor = planRedactor(result.stacks, inputs.base);

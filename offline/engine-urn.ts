@@ -6,19 +6,11 @@
  * copied from the plan must match a real run, so the plan uses the engine's form; a base written by an
  * earlier plan in the mock's form is read in the engine's form.
  */
-const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
-
-/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>` split; undefined if not a URN. */
-function parts(urn: string): { prefix: string; qualifiedType: string; name: string } | undefined {
-  const m = /^(urn:pulumi:[^:]*::[^:]*)::(.*?)::(.*)$/s.exec(urn);
-  return m ? { prefix: m[1]!, qualifiedType: m[2]!, name: m[3]! } : undefined;
-}
+import { makeUrn, parseUrn } from "./diff/aliases";
 
 /** The engine's URN of a resource of `type` named `name` under `parentUrn` (none: a top-level resource). */
 export function engineUrn(stack: string, project: string, parentUrn: string | undefined, type: string, name: string): string {
-  const parentType = parentUrn ? parts(parentUrn)?.qualifiedType : undefined;
-  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
-  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+  return makeUrn(stack, project, parentUrn ? parseUrn(parentUrn)?.qualifiedType : undefined, type, name);
 }
 
 interface UrnHolder {
@@ -40,16 +32,14 @@ export function withEngineUrns<T extends UrnHolder>(resources: readonly T[]): T[
   const resolve = (r: T, depth = 0): string => {
     const known = fixed.get(r.urn);
     if (known !== undefined) return known;
-    const own = parts(r.urn);
+    const own = parseUrn(r.urn);
     const parent = r.parent ? byUrn.get(r.parent) : undefined;
     // A parent outside the list, or a chain too deep to be real: keep the URN as written.
     if (!own || !parent || depth > 64) {
       fixed.set(r.urn, r.urn);
       return r.urn;
     }
-    const parentUrn = resolve(parent, depth + 1);
-    const parentType = parts(parentUrn)?.qualifiedType;
-    const urn = parentType && parentType !== ROOT_STACK_TYPE ? `${own.prefix}::${parentType}$${r.type}::${own.name}` : r.urn;
+    const urn = engineUrn(own.stack, own.project, resolve(parent, depth + 1), r.type, own.name);
     fixed.set(r.urn, urn);
     return urn;
   };

@@ -10,7 +10,7 @@
  * (links.ts). `alert-link-scope-stack` is the second line: after apply it also finds the link's
  * resources through other resources (a rule on the link's security group, a route through its peering).
  */
-import type { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationArgs } from "@pulumi/policy";
 import { containsCidr } from "cidr-tools";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
@@ -149,6 +149,36 @@ const REMEDIATION = `Open only TCP ${PORTS.alertWebhook} (TLS passed through to 
 /** Types a link's scope rule judges (also metrics-link.ts). */
 export const LINK_SCOPED_TYPES: readonly string[] = [SG_TYPE, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LISTENER_TYPE, ROUTE_TYPE];
 
+/** What differs between the two links that may cross a jurisdiction (alert and metrics). */
+export interface LinkScope {
+  readonly flow: string;
+  readonly port: number;
+  readonly label: string;
+  readonly openingProblems: (o: Opening) => string[];
+  /** `inHome`: the route is in the stack's home region (else it is a return route in the peer's). */
+  readonly routeProblem: (name: string, props: Props, inHome: boolean) => string | undefined;
+}
+
+/** One resource of a link, judged on its own inputs as at its Analyze: listener, peering route or opening. */
+export function checkLinkResource(args: ResourceValidationArgs, ctx: RuleContext, link: LinkScope): void {
+  if (!linksOf(args).has(link.flow)) return;
+  if (args.type === LISTENER_TYPE) {
+    const problem = listenerProblem(args.name, args.props, link.port, link.label);
+    if (problem) ctx.report(problem);
+  } else if (args.type === ROUTE_TYPE) {
+    if (!isPeeringRoute(args.type, args.props)) return;
+    const home = resourceHomeRegion(args, ctx.config);
+    if (home === undefined) {
+      ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${link.label} route ${args.name}`);
+      return;
+    }
+    const problem = link.routeProblem(args.name, args.props, effectiveRegion(args) === home);
+    if (problem) ctx.report(problem);
+  } else {
+    for (const o of openingsOf(args)) for (const p of link.openingProblems(o)) ctx.report(`${link.label} ${args.type.split(":").pop()} ${args.name} ${p}`);
+  }
+}
+
 export const alertLinkScope = resourceRule({
   name: "alert-link-scope",
   description: DESCRIPTION,
@@ -156,23 +186,11 @@ export const alertLinkScope = resourceRule({
   severity: "critical",
   remediation: REMEDIATION,
   appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
-  check: (args, ctx) => {
-    if (!linksOf(args).has(ALERT_LINK_FLOW)) return;
-    if (args.type === LISTENER_TYPE) {
-      const problem = listenerProblem(args.name, args.props, PORTS.alertWebhook, "alert-link");
-      if (problem) ctx.report(problem);
-    } else if (args.type === ROUTE_TYPE) {
-      if (!isPeeringRoute(args.type, args.props)) return;
-      const home = resourceHomeRegion(args, ctx.config);
-      if (home === undefined) return ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for alert-link route ${args.name}`);
-      // Return routes live in the hub's region and lead back into this stack's own VPC.
-      if (effectiveRegion(args) !== home) return;
-      const problem = routeProblem(args.name, args.props);
-      if (problem) ctx.report(problem);
-    } else {
-      for (const o of openingsOf(args)) for (const p of openingProblems(o)) ctx.report(`alert-link ${args.type.split(":").pop()} ${args.name} ${p}`);
-    }
-  },
+  check: (args, ctx) => checkLinkResource(args, ctx, {
+    flow: ALERT_LINK_FLOW, port: PORTS.alertWebhook, label: "alert-link", openingProblems,
+    // Return routes live in the hub's region and lead back into this stack's own VPC.
+    routeProblem: (name, props, inHome) => (inHome ? routeProblem(name, props) : undefined),
+  }),
 });
 
 /** Second line of alert-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */

@@ -17,11 +17,10 @@ import { FLOW_TAG, METRICS_LINK_FLOW } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
 import {
-  ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LINK_SCOPED_TYPES, LISTENER_TYPE, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
-  checkListeners, isPeeringRoute, listenerProblem, openingsOf, related, type Opening,
+  ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LINK_SCOPED_TYPES, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
+  checkLinkResource, checkListeners, openingsOf, related, type Opening,
 } from "./alert-link";
-import { resourceRule, resourceHomeRegion, stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
-import { linksOf } from "./links";
+import { resourceRule, stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
 import { asObject, asString, type Props } from "./props";
 
 /** Return routes (host region) reach only the source's load-balancer subnets: the alert link's bound. */
@@ -103,21 +102,7 @@ export const metricsLinkScope = resourceRule({
   severity: "critical",
   remediation: REMEDIATION,
   appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
-  check: (args, ctx) => {
-    if (!linksOf(args).has(METRICS_LINK_FLOW)) return;
-    if (args.type === LISTENER_TYPE) {
-      const problem = listenerProblem(args.name, args.props, PORT, "metrics-link");
-      if (problem) ctx.report(problem);
-    } else if (args.type === ROUTE_TYPE) {
-      if (!isPeeringRoute(args.type, args.props)) return;
-      const home = resourceHomeRegion(args, ctx.config);
-      if (home === undefined) return ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for metrics-link route ${args.name}`);
-      const problem = routeProblem(args.name, args.props, effectiveRegion(args) === home);
-      if (problem) ctx.report(problem);
-    } else {
-      for (const o of openingsOf(args)) for (const p of openingProblems(o)) ctx.report(`metrics-link ${args.type.split(":").pop()} ${args.name} ${p}`);
-    }
-  },
+  check: (args, ctx) => checkLinkResource(args, ctx, { flow: METRICS_LINK_FLOW, port: PORT, label: "metrics-link", openingProblems, routeProblem }),
 });
 
 /** Second line of metrics-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */

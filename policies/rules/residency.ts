@@ -5,7 +5,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import {
-  AWS_PROVIDER_TYPE, HOME_PROVIDER_NAME, anchoredHomeRegion, effectiveRegion, noAnchorMessage, requireStackHome, resourceHomeRegion, resourceRule, stackNameRegion, stackRule,
+  AWS_PROVIDER_TYPE, HOME_PROVIDER_NAME, anchoredHomeRegion, stackOfUrn, effectiveRegion, noAnchorMessage, requireStackHome, resourceHomeRegion, resourceRule, stackNameRegion, stackRule,
   type RuleContext,
 } from "./framework";
 import { ALERT_LINK_FLOW, FLOW_TAG, LINK_COMPONENT_TYPES, METRICS_LINK_FLOW, PEERING_COMPONENT_TYPE } from "../shared/flows";
@@ -385,8 +385,6 @@ export function anchoredJurisdictionTag(tags: ReadonlyMap<string, string>): stri
   return tags.get(JURISDICTION_STACK_TAG);
 }
 
-/** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...`. */
-const stackOfUrn = (urn: string): string | undefined => /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
 
 /**
  * Why `home` is not the home region the stack's identity allows, against anchors a pull request
