@@ -64,7 +64,8 @@ export class PrivateDns extends pulumi.ComponentResource {
       metadata: { name: sa.namespace, labels: podSecurityLabels(NAMESPACE_POD_SECURITY.externalDns) },
     }, parent);
     // No ingress at all; egress only DNS and HTTPS (Route 53, STS, the API server).
-    networkPolicies(`${name}-external-dns-netpol`, [denyIngressByDefault(sa.namespace), ...externalDnsEgress(sa.namespace)], { ...parent, dependsOn: [ns] });
+    // The namespace by the patch's output: the policies follow it through data, no dependsOn.
+    networkPolicies(`${name}-external-dns-netpol`, [denyIngressByDefault(sa.namespace), ...externalDnsEgress(sa.namespace)], parent, ns.metadata.name);
 
     new k8s.helm.v3.Release(`${name}-external-dns`, {
       name: EXTERNAL_DNS_CHART.name,

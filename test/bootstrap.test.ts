@@ -224,6 +224,10 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     const settings = programStackSettings(eu.config)[0]!;
     const raw = readStackFile(join(ROOT, "Pulumi.eu-west-1.yaml")).config;
     assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", raw), []);
+    // The same values as flat dotted keys (pulumi config set infrasage:deploy.previewRoleArn ...), as the program's parser accepts them.
+    const flat: Record<string, string> = { ...raw, "infrasage:deploy": JSON.stringify({ runner: "codebuild" }) };
+    for (const [k, v] of Object.entries(settings.config)) flat[k] = v;
+    assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", flat), []);
     const without = { ...raw, "infrasage:deploy": JSON.stringify({ runner: "codebuild" }) };
     delete (without as Record<string, string>)["infrasage:stateBackend"];
     assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", without).map((p) => [p.key, p.message]), [

@@ -3,6 +3,7 @@
  * the config keys each program stack file sets to the bootstrap's values, and the console step
  * the connections wait for.
  */
+import { decodeConfigValue } from "../../lib/config/problems";
 import type { BootstrapConfig } from "./config";
 import { boundaryPolicyArn, previewRoleArn } from "./names";
 
@@ -37,20 +38,21 @@ export interface WiringProblem {
   readonly fix: string;
 }
 
-/** Reads `a.b` of a stack file's config (`"ns:a"` holds JSON for structured values). */
+/**
+ * Reads `a.b` of a stack file's config in any spelling the program's parser accepts: a flat dotted
+ * key (`ns:a.b`, `pulumi config set`) or a structured value above it (`ns:a` holding `{ b }`).
+ */
 function configValue(raw: Readonly<Record<string, string>>, key: string): string | undefined {
   const [ns, rest] = key.split(":") as [string, string];
-  const [top, ...path] = rest.split(".");
-  const value = raw[`${ns}:${top}`];
-  if (path.length === 0 || value === undefined) return value;
-  let cur: unknown;
-  try {
-    cur = JSON.parse(value);
-  } catch {
-    return undefined;
+  const path = rest.split(".");
+  for (let k = path.length; k > 0; k--) {
+    const value = raw[`${ns}:${path.slice(0, k).join(".")}`];
+    if (value === undefined) continue;
+    let cur: unknown = k === path.length ? value : decodeConfigValue(value);
+    for (const p of path.slice(k)) cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
+    return typeof cur === "string" ? cur : undefined;
   }
-  for (const p of path) cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
-  return typeof cur === "string" ? cur : undefined;
+  return undefined;
 }
 
 /** The keys a program stack file lacks, or sets to something else than the bootstrap created. */

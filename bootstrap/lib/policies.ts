@@ -16,12 +16,9 @@ import type { PolicyDocument, PolicyStatement } from "./trust";
 export const BOUNDARY_CONDITIONED: ReadonlySet<string> = new Set([
   "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
 ]);
-/**
- * The tag every resource of the program carries (lib/config/parse.ts, the stack's `tags`): role
- * changes without a boundary condition (delete, trust, tags) are limited to roles with it, so the
- * deploy role cannot rewrite the trust of a role that is not the program's.
- */
-export const PROGRAM_TAG = { key: "Project", value: "infrasage" } as const;
+/** Role changes without a boundary condition (delete, trust, tags) are limited to roles with the program's tag. */
+export { PROGRAM_TAG } from "../../lib/program-tag";
+import { PROGRAM_TAG } from "../../lib/program-tag";
 /** OIDC provider actions: only the clusters' issuers (IRSA), never GitHub's provider. */
 const OIDC_PROVIDER_ACTION = /^iam:.*OpenIDConnectProvider/;
 

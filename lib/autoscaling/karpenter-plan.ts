@@ -99,7 +99,7 @@ export function karpenterControllerPolicy(s: KarpenterScope): PolicyDocument {
       { Effect: "Allow", Action: ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"], Resource: `arn:aws:iam::${s.accountId}:instance-profile/*`,
         Condition: { StringEquals: tagKeys("aws:ResourceTag"), StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*" } } },
       { Effect: "Allow", Action: "iam:GetInstanceProfile", Resource: `arn:aws:iam::${s.accountId}:instance-profile/*` },
-      { Effect: "Allow", Action: "eks:DescribeCluster", Resource: `arn:aws:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}` },
+      { Effect: "Allow", Action: "eks:DescribeCluster", Resource: eksClusterArn(s) },
     ],
   };
 }

@@ -3,6 +3,7 @@
  * `pulumi.runtime.allConfig()` returns it) -> typed, fully-defaulted StackConfig, or every problem.
  * Pure: the program, the offline plan and the tests all call this one function.
  */
+import { PROGRAM_TAG } from "../program-tag";
 import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
 import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles";
@@ -491,7 +492,7 @@ function resolve(c: InfrasageInput, region: string, jurisdiction: StackConfig["j
     links: { via: c.links?.via ?? "stack-reference", regions: c.links?.regions ?? {} },
     tags: {
       ...(c.tags ?? {}),
-      Project: "infrasage",
+      [PROGRAM_TAG.key]: PROGRAM_TAG.value,
       Tenant: c.tenantId,
       Jurisdiction: jurisdiction,
       Stack: stack,
