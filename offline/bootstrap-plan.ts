@@ -8,7 +8,6 @@
  * 2 bad input.
  */
 import { dirname, join, resolve } from "node:path";
-import { writeFileSync } from "node:fs";
 import { defineBootstrap } from "../bootstrap/program";
 import { BootstrapConfigError, parseBootstrapConfig, type BootstrapConfig } from "../bootstrap/lib/config";
 import { programStackSettings, stacksWithoutEnvironment, wiringProblems, type WiringProblem } from "../bootstrap/lib/outputs";
@@ -16,10 +15,14 @@ import { GLOBAL_PRICES, PRICE_TABLE_VERSION } from "../lib/prices";
 import { limitProblems } from "../lib/aws-limits";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import { evaluateStack, type Violation } from "./policy-runner";
-import { before } from "./update-order";
+import { before, CANT_RUN_RE } from "./update-order";
 import { PolicyConfigError } from "./policy-config";
+import { OutputFileError, writeOutputFile } from "./output-file";
+import { PolicyWeakeningError } from "./policy-weakening";
+import { readPolicyConfigFile } from "./run-inputs";
+import { validatePolicyConfig } from "./stack-policy-config";
 import { DEFAULT_ORGANIZATION, runProgram, SECRET, UNKNOWN, type ProgramRecord } from "./run-program";
-import { findProject, listStackFiles, PROGRAM_ROOT, readStackFile, readTextFile, StackFileError, stackNameOf, type StackFile } from "./stack-file";
+import { findProject, listStackFiles, PROGRAM_ROOT, readStackFile, StackFileError, stackNameOf, type StackFile } from "./stack-file";
 
 export const BOOTSTRAP_DIR = join(PROGRAM_ROOT, "bootstrap");
 
@@ -150,7 +153,7 @@ export function bootstrapSummary(result: BootstrapPlanResult): string {
     }
     lines.push("Policy violations:");
     // As in the program's plan: a policy that read a value known only after apply is listed once (checked at up).
-    const deferred = s.violations.filter((v) => v.level === "advisory" && /^can't run policy '/.test(v.message));
+    const deferred = s.violations.filter((v) => v.level === "advisory" && CANT_RUN_RE.test(v.message));
     const shownViolations = s.violations.filter((v) => !deferred.includes(v));
     if (shownViolations.length === 0 && deferred.length === 0) lines.push("  none");
     for (const v of shownViolations) lines.push(`  [${v.level}] ${v.policy}: ${v.message}${v.urn ? `\n      at ${v.urn}` : ""}`);
@@ -185,27 +188,28 @@ export async function bootstrapMain(argv: readonly string[], cwd: string, deps: 
     const all = listStackFiles(BOOTSTRAP_DIR);
     const files = stack === undefined ? all : all.filter((f) => stackNameOf(f) === stack);
     if (files.length === 0) throw new StackFileError(join(BOOTSTRAP_DIR, `Pulumi.${stack}.yaml`), `does not exist; bootstrap stacks: ${all.map((f) => stackNameOf(f)).join(", ") || "none"}`);
+    // Read, bounded and validated (names, levels, schemas) as the main plan does.
     let policyConfig: unknown = {};
     if (policyFile) {
-      try {
-        policyConfig = JSON.parse(readTextFile(policyFile, "policy config file") || "{}");
-      } catch (e) {
-        throw new PolicyConfigError(`${policyFile}: ${(e as Error).message}`);
-      }
+      policyConfig = readPolicyConfigFile(policyFile);
+      validatePolicyConfig(policyFile, policyConfig);
     }
     result = await planBootstrap(files, { preview, policyConfig, ...(deps.analyzer ? { analyzer: deps.analyzer } : {}) });
   } catch (e) {
     if (e instanceof BootstrapConfigError || e instanceof StackFileError || e instanceof AnalyzerError) process.stderr.write(`${e.message}\n`);
-    else if (e instanceof PolicyConfigError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
+    else if (e instanceof PolicyConfigError || e instanceof PolicyWeakeningError) process.stderr.write(`--policy-pack-config: ${e.message}\n`);
     else process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
   const doc = () => `${JSON.stringify(bootstrapJson(result), null, 2)}\n`;
   if (out) {
+    // The plan's one writer: never over an input of the run, atomically.
     try {
-      writeFileSync(out, doc());
+      const inputs = [...result.stacks.map((b) => ({ what: "the stack file", path: b.file })), ...(policyFile ? [{ what: "--policy-pack-config", path: policyFile }] : [])];
+      writeOutputFile("--out", out, doc(), inputs);
     } catch (e) {
-      process.stderr.write(`--out ${out}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+      if (!(e instanceof OutputFileError)) throw e;
+      process.stderr.write(`${e.message}\n`);
       return 2;
     }
   }

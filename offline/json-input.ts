@@ -43,7 +43,8 @@ export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonP
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {
     // V8 quotes the source around some errors (`Unexpected token 'x', "<text>" is not valid JSON`): cut it.
-    const message = (e as Error).message.replace(/, ".*" is not valid JSON$/s, "").replace(/[\r\n]/g, " ");
+    // Longer texts are quoted as `..."<text>"...`; whatever the form, nothing after the first ", " is kept.
+    const message = (e as Error).message.replace(/, (\.\.\.)?".*$/s, "").replace(/[\r\n]/g, " ");
     return { ok: false, reason: `not valid JSON: ${message}` };
   }
 }

@@ -8,7 +8,7 @@ import type { Violation } from "./policy-runner";
 import type { Flow } from "../policies/rules/cross-stack";
 import type { Finding } from "./preflight/finding";
 import { diffJson, diffLines } from "./diff/diff-report";
-import { AFTER_APPLY, OFFLINE_ONLY } from "./update-order";
+import { AFTER_APPLY, CANT_RUN_RE, OFFLINE_ONLY } from "./update-order";
 import { maskMockText, shownForHumans } from "./mock-values";
 
 /**
@@ -83,7 +83,6 @@ function componentOf(plan: StackPlan, urn: string | undefined): string {
 }
 
 /** @pulumi/policy's message for a policy that read a value unknown at preview (server.js). */
-const CANT_RUN_RE = /^can't run policy '([^']+)'/;
 
 /** `before <urn>` as `before <type>::<name>` (the URN's last two parts); the JSON has the whole URN. */
 export const shortEnforcedAt = (at: string): string => at.replace(/^before urn:pulumi:[^:]*::[^:]*::(?:.*\$)?/, "before ");

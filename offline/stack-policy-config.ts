@@ -4,10 +4,11 @@
  * `--policy-pack-config FILE`; and the residency weakenings either holds (offline/policy-weakening.ts).
  * Read before any program runs: a file that is not JSON or names an unknown policy exits 2.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { ALL_POLICIES } from "../policies/rules/all";
 import { PROGRAM_ROOT } from "./stack-file";
+import { readPolicyConfigFile } from "./run-inputs";
 import type { Violation } from "./policy-runner";
 import type { PolicyInfo } from "./analyzer";
 import { parsePolicyPackConfig, PolicyConfigError, reconcilePolicyConfig } from "./policy-config";
@@ -25,7 +26,7 @@ const PACK_INFO: readonly PolicyInfo[] = ALL_POLICIES.map((p) => ({
 }));
 
 /** Names, levels and the policies' config schemas, as the CLI checks them; errors name the file. */
-function validate(file: string, doc: unknown): void {
+export function validatePolicyConfig(file: string, doc: unknown): void {
   unknownPolicyNames(file, doc, PACK_POLICIES);
   try {
     reconcilePolicyConfig(PACK_INFO, parsePolicyPackConfig(doc));
@@ -66,17 +67,17 @@ export class StackPolicyConfigs {
     for (const stack of stacks) {
       const path = join(dir, `${stack}.json`);
       if (!existsSync(path)) continue;
+      // Bounded like every input of the run (offline/json-input.ts): the error never quotes the file.
       let doc: unknown;
       try {
-        const text = readFileSync(path, "utf8");
-        doc = text.trim() === "" ? {} : JSON.parse(text);
+        doc = readPolicyConfigFile(path);
       } catch (e) {
-        throw new PolicyWeakeningError(`${path}: not valid JSON (${(e as Error).message}); CI passes it as --policy-pack-config for stack ${stack}`);
+        throw new PolicyWeakeningError(`${(e as Error).message}; CI passes it as --policy-pack-config for stack ${stack}`);
       }
-      validate(path, doc);
+      validatePolicyConfig(path, doc);
       this.perStack.set(stack, { file: shown(path), doc });
     }
-    if (options.given) validate(options.given.file, options.given.doc);
+    if (options.given) validatePolicyConfig(options.given.file, options.given.doc);
     const acceptedFile = options.acceptedFile ?? join(PROGRAM_ROOT, ACCEPTED_WEAKENINGS_FILE);
     this.accepted = loadAcceptedWeakenings(acceptedFile);
     this.acceptedShown = shown(acceptedFile);

@@ -16,10 +16,11 @@ import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import type { StackConfig } from "../lib/config/types";
 import { findProject, PROGRAM_ROOT, readTextFile, type StackFile } from "./stack-file";
+import { backendKindOf as backendOf } from "./preflight/backend";
 
-/** `per-jurisdiction` state is self-managed S3 (docs/deploying.md "From zero to deployed"); `shared` is modelled as Pulumi Cloud. */
+/** Both self-managed layouts (`self-managed`, `per-jurisdiction`) are DIY backends; `shared` is Pulumi Cloud (offline/preflight/backend.ts). */
 export type BackendKind = "diy" | "cloud";
-export const backendKindOf = (config: Pick<StackConfig, "stateBackend">): BackendKind => (config.stateBackend === "per-jurisdiction" ? "diy" : "cloud");
+export const backendKindOf = (config: Pick<StackConfig, "stateBackend">): BackendKind => (backendOf(config.stateBackend) === "self-managed" ? "diy" : "cloud");
 
 /** The config key whose object Pulumi Cloud merges into the stack's tags (apitype.PulumiTagsConfigKey). */
 export const PULUMI_TAGS_KEY = "pulumi:tags";

@@ -71,6 +71,7 @@ describe("stack tags as each backend sends them", () => {
   const file = (config: Record<string, string> = {}) => ({ path: "Pulumi.x.yaml", config });
   it("per-jurisdiction state is a self-managed backend: only the stored tags", () => {
     assert.equal(backendKindOf({ stateBackend: "per-jurisdiction" }), "diy");
+    assert.equal(backendKindOf({ stateBackend: "self-managed" }), "diy", "one self-managed bucket for every stack is a DIY backend too");
     assert.deepEqual(stackTags("diy", { "infrasage:jurisdiction": "EU" }, project, file({ "pulumi:tags": JSON.stringify({ x: "y" }) })), { "infrasage:jurisdiction": "EU" });
   });
   it("shared state is modelled as Pulumi Cloud: stored tags, then pulumi:project/runtime/description and pulumi:tags config, which wins", () => {

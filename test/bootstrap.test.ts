@@ -253,6 +253,27 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     assert.match(bad.stderr, /Pulumi\.nope\.yaml: does not exist; bootstrap stacks: eu, in/);
   });
 
+  it("CLI: --bootstrap reads its policy config and writes --out as the main plan does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bootstrap-cli-"));
+    const typo = join(dir, "typo.json");
+    writeFileSync(typo, JSON.stringify({ "no-admin-policy": "disabled" }));
+    const unknown = await runCli(["--bootstrap", "--stack", "eu", "--policy-pack-config", typo]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /typo\.json: "no-admin-policy" is not a policy of the pack/);
+    const leak = join(dir, "leak.json");
+    writeFileSync(leak, '{"a": ghp_abcdefabcdefabcdefabcdef}');
+    const invalid = await runCli(["--bootstrap", "--stack", "eu", "--policy-pack-config", leak]);
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stderr, /leak\.json: not valid JSON/);
+    assert.ok(!invalid.stderr.includes("ghp_"), invalid.stderr);
+    const stackFile = join(ROOT, "bootstrap", "Pulumi.eu.yaml");
+    const before = readFileSync(stackFile, "utf8");
+    const over = await runCli(["--bootstrap", "--stack", "eu", "--out", stackFile]);
+    assert.equal(over.code, 2);
+    assert.match(over.stderr, /--out .*Pulumi\.eu\.yaml: is the stack file/);
+    assert.equal(readFileSync(stackFile, "utf8"), before);
+  });
+
   it("a bad bootstrap stack file stops before anything runs, naming file and key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bootstrap-"));
     writeFileSync(join(dir, "Pulumi.yaml"), "name: infrasage-bootstrap\nruntime: nodejs\n");

@@ -81,6 +81,10 @@ describe("JSON inputs are bounded before they are parsed", () => {
     const quoted = parseBoundedJson(`{"password": "hunter2hunter2" oops}`);
     assert.equal(quoted.ok, false);
     assert.ok(!(quoted as { reason: string }).reason.includes("hunter2"), "JSON.parse's message quotes the source");
+    // A longer text is quoted as ..."<text>"...: cut too.
+    const long = parseBoundedJson(`{"all": "advisory", "password": hunter2-my-db-password-xyz}`);
+    assert.equal(long.ok, false);
+    assert.ok(!(long as { reason: string }).reason.includes("hunter2"), (long as { reason: string }).reason);
   });
 
   it("--base and --previous: any JSON is a plan or an error naming the file, never a crash", () => {
