@@ -613,6 +613,7 @@ describe("hostile config, class 9: fix hints", () => {
     ["a bad storage class", { "infrasage:clickhouse": { storageClass: "GP3" } }, "infrasage:clickhouse.storageClass", /DNS label such as gp3-<region>/],
     ["a short risk reason", { "infrasage:pattern": "active-active", "infrasage:replication": { peers: ["acme/infrasage/eu-central-1"], acceptRegionLossRisk: "ok" } }, "infrasage:replication.acceptRegionLossRisk", /at least 10 characters/],
     ["a dotted key under a scalar", { "infrasage:grafana": "x", "infrasage:grafana.mode.x": "y" }, "infrasage:grafana.mode.x", /conflicts with the value of infrasage:grafana\b/],
+    ["the audit log left out", { "infrasage:cluster": { logTypes: ["api"] } }, "infrasage:cluster.logTypes", /leaves out audit.*the audit trail is never switched off/],
     ["a key set nested and dotted", { "infrasage:cluster": { version: "1.35" }, "infrasage:cluster.version": "1.35" }, "infrasage:cluster.version", /set twice/],
     ["an unknown key", { "infrasage:clusterr": {} }, "infrasage:clusterr", /did you mean infrasage:cluster\?/],
     ["an unsupported EKS version", { "infrasage:cluster": { version: "1.29" } }, "infrasage:cluster.version", /use one of 1\.31/],

@@ -4,7 +4,7 @@
  * printed, and no policy pack process outlives a run.
  */
 import assert from "node:assert/strict";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -122,11 +122,14 @@ describe("plan CLI: nothing secret is printed", function () {
     // --out through a symlink to an existing file that is no input: the target is replaced whole.
     const target = join(dir, "base.json");
     writeFileSync(target, "old");
+    // Atomically: a new file renamed over the old one (a new inode), never the old file rewritten in place.
+    const inodeBefore = statSync(target).ino;
     const link = join(dir, "base-link.json");
     symlinkSync(target, link);
     const made = await runCli(["--stack", "eu-west-1", "--out", link]);
     assert.equal(made.code, 0, made.stderr);
     assert.ok(lstatSync(link).isSymbolicLink(), "the link is kept");
+    assert.notEqual(statSync(target).ino, inodeBefore, "written in place, not renamed over the old file");
     const doc = JSON.parse(readFileSync(target, "utf8")) as { stacks: { resources: { urn: string; inputs: Record<string, unknown> }[] }[] };
     assert.deepEqual(readdirSync(dir).sort(), ["base-link.json", "base.json"], "no temporary file left");
     // The first input the plan holds as a secret, given in plain text in the base.

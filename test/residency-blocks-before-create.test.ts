@@ -9,6 +9,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_POLICIES } from "../policies/rules/all";
 import { AFTER_APPLY, before as beforeUrn } from "../offline/update-order";
+import { PlanError } from "../offline/plan";
 import { planDir, ROOT } from "./support/plan";
 
 const isStack = (p: object): boolean => "validateStack" in p;
@@ -34,8 +35,10 @@ describe("residency blocks before the offending resource is created (pulumi up -
       let plan: Awaited<ReturnType<typeof planDir>>;
       try {
         plan = await planDir(join(BAD, dir));
-      } catch {
-        return; // refused as config before anything runs (exit 2): nothing is created at all
+      } catch (e) {
+        // Refused as config before anything runs (exit 2): nothing is created at all. Anything else is a failure.
+        assert.ok(e instanceof PlanError, String(e));
+        return;
       }
       for (const s of plan.stacks) {
         const mandatory = s.violations.filter((v) => v.level === "mandatory" && RESIDENCY.has(v.policy));

@@ -68,7 +68,7 @@ describe("runbook access (pure)", () => {
 
   it("refuses system namespaces, InfraSage's own namespace, duplicates and an empty scope", () => {
     assert.deepEqual(namespaceScopeProblems(SCOPE), []);
-    assert.match(namespaceScopeProblems(["kube-system"]).map((p) => p.message).join(), /cluster-admin/);
+    for (const system of ["kube-system", "kube-public", "kube-node-lease"]) assert.match(namespaceScopeProblems([system]).map((p) => p.message).join(), /cluster-admin/, system);
     assert.match(namespaceScopeProblems(["infrasage"]).map((p) => p.message).join(), /API key/);
     assert.match(namespaceScopeProblems(["infra", "infra"]).map((p) => p.message).join(), /more than once/);
     assert.throws(() => runbookManifests({ clusterName: CLUSTER, namespace: "infrasage", namespaceScope: [] }), /at least one/);

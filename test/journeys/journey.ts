@@ -114,10 +114,17 @@ export function stackOf(step: Step, stack: string): StackPlan {
   return s;
 }
 
+/** The stack's diff against the previous step; a step planned without a base has none, and says so. */
+function diffOf(step: Step, stack: string) {
+  const diff = stackOf(step, stack).diff;
+  if (!diff) throw new Error(`${stack}: this step was planned without a base, so it has no diff to read`);
+  return diff;
+}
+
 /** `op -> [name]` of every custom resource not unchanged, sorted: what the step does to the stack. */
 export function changes(step: Step, stack: string): Partial<Record<Op, string[]>> {
   const out: Partial<Record<Op, string[]>> = {};
-  for (const d of stackOf(step, stack).diff?.resources ?? []) {
+  for (const d of diffOf(step, stack).resources) {
     if (!d.custom || d.op === "unchanged") continue;
     const list = out[d.op] ?? [];
     out[d.op] = list;
@@ -129,13 +136,13 @@ export function changes(step: Step, stack: string): Partial<Record<Op, string[]>
 
 /** The paths changed on one resource (by logical name). */
 export function changedPaths(step: Step, stack: string, name: string): string[] {
-  const d = stackOf(step, stack).diff?.resources.find((r) => r.name === name);
+  const d = diffOf(step, stack).resources.find((r) => r.name === name);
   return (d?.changes ?? []).map((c) => c.path);
 }
 
 /** Mandatory findings of the replacement guard for the stack (the guard's verdict). */
 export function guardVerdict(step: Step, stack: string): { mandatory: string[]; advisory: string[] } {
-  const g = stackOf(step, stack).diff?.guard ?? [];
+  const g = diffOf(step, stack).guard ?? [];
   return { mandatory: g.filter((f) => f.level === "mandatory").map((f) => f.message), advisory: g.filter((f) => f.level === "advisory").map((f) => f.message) };
 }
 
