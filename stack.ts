@@ -6,30 +6,30 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { loadStackConfig } from "./lib/config/load";
 import { availabilityZonesOf } from "./policies/shared/regions";
-import { clusterNameFor } from "./lib/cluster-plan";
-import { RegionalNetwork } from "./components/network";
-import { readExistingNetwork, type NetworkView } from "./components/existing-network";
-import { VpcEndpoints } from "./components/vpc-endpoints";
-import { EksCluster, controlPlaneLogGroupExists, deployedAddonVersions, deployedClusterVersion } from "./components/cluster";
+import { clusterNameFor } from "./lib/cluster/cluster-plan";
+import { RegionalNetwork } from "./components/network/network";
+import { readExistingNetwork, type NetworkView } from "./components/network/existing-network";
+import { VpcEndpoints } from "./components/network/vpc-endpoints";
+import { EksCluster, controlPlaneLogGroupExists, deployedAddonVersions, deployedClusterVersion } from "./components/cluster/cluster";
 import { MANAGED_ADDON_NAMES, addonDowngradeProblems } from "./lib/addons/addon-versions";
-import { versionSkewProblems } from "./lib/upgrade-plan";
+import { versionSkewProblems } from "./lib/cluster/upgrade-plan";
 import { formatProblems } from "./lib/config/problems";
-import { InfraSageRelease } from "./components/infrasage-release";
-import type { NetworkExport } from "./lib/peering-plan";
-import { planFederation, wireFederation } from "./components/federation";
-import { ActiveActiveMember } from "./components/active-active";
-import { witnessNodeGroup } from "./lib/keeper-plan";
-import { planSharedGrafana } from "./components/shared-grafana";
-import { GrafanaSourceLink } from "./components/grafana-link";
-import { LoadBalancerController } from "./components/lb-controller";
-import { DeployRunner } from "./components/deploy-runner";
-import { LogsKey } from "./components/logs-key";
-import { LinkContract } from "./components/linked-stacks";
-import { LinkTunnels } from "./components/link-tunnel";
-import { linkTlsPrerequisite } from "./lib/link-tls";
-import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana";
+import { InfraSageRelease } from "./components/release/infrasage-release";
+import type { NetworkExport } from "./lib/links/peering-plan";
+import { planFederation, wireFederation } from "./components/federation/federation";
+import { ActiveActiveMember } from "./components/replication/active-active";
+import { witnessNodeGroup } from "./lib/replication/keeper-plan";
+import { planSharedGrafana } from "./components/grafana/shared-grafana";
+import { GrafanaSourceLink } from "./components/grafana/grafana-link";
+import { LoadBalancerController } from "./components/addons/lb-controller";
+import { DeployRunner } from "./components/deploy/deploy-runner";
+import { LogsKey } from "./components/cluster/logs-key";
+import { LinkContract } from "./components/links/linked-stacks";
+import { LinkTunnels } from "./components/links/link-tunnel";
+import { linkTlsPrerequisite } from "./lib/links/link-tls";
+import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana/grafana";
 import { wireAutoscaling } from "./components/autoscaling/wire";
-import { permissionsBoundaryOptions } from "./lib/iam-boundary";
+import { permissionsBoundaryOptions } from "./lib/aws/iam-boundary";
 
 /**
  * Async because pattern 2 reads the other side's stack outputs (StackReference.getOutputDetails)
@@ -75,7 +75,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   }
 
   // Upgrades: one minor at a time, never down, checked against the running cluster before the
-  // cluster or its nodes change (lib/upgrade-plan.ts).
+  // cluster or its nodes change (lib/cluster/upgrade-plan.ts).
   const deployedVersion = await deployedClusterVersion(clusterName, { provider: awsProvider });
   const skew = versionSkewProblems(deployedVersion, config.cluster.version);
   if (skew.length) throw new pulumi.RunError(formatProblems(skew, `Pulumi.${config.stack}.yaml`));
@@ -96,7 +96,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     accessEntries: config.cluster.accessEntries,
     addons: config.cluster.addons,
     runningAddonVersions,
-    // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/keeper-plan.ts).
+    // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/replication/keeper-plan.ts).
     nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
     desiredSizeOwnedByAutoscaler: config.autoscaling === "cluster-autoscaler",
     region: config.region,
@@ -260,7 +260,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     ...(grafanaLink ? { [GRAFANA_SOURCE_OUTPUT]: grafanaLink.sourceExport } : {}),
     ...federationWired?.outputs,
     ...activeActiveOutputs,
-    // The certificate the operator creates before TLS links carry traffic (lib/link-tls.ts).
+    // The certificate the operator creates before TLS links carry traffic (lib/links/link-tls.ts).
     ...(federationWired || sharedGrafana?.tunnels.length || grafanaLink ? { linkPrerequisites: [linkTlsPrerequisite(config.stack)] } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { planAll } from "../offline/plan";
 import { listStackFiles } from "../offline/stack-file";
 import { REGIONS, regionsIn } from "../policies/shared/regions";
-import { criticalPath } from "../lib/critical-path";
+import { criticalPath } from "../lib/deploy/critical-path";
 
 const SIZES = [1, 2, 4, 8, 16];
 
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
 
   const one = await planAll(listStackFiles(syntheticDir(1)));
   const path = criticalPath(one.stacks[0]!.record.resources);
-  process.stdout.write(`Critical path of one region (typical create times, lib/critical-path.ts):\n`);
+  process.stdout.write(`Critical path of one region (typical create times, lib/deploy/critical-path.ts):\n`);
   for (const step of path.chain) process.stdout.write(`  ${String(step.seconds).padStart(4)} s  ${step.type}  ${step.urn.split("::").pop()}\n`);
   process.stdout.write(`  critical path ${(path.seconds / 60).toFixed(1)} min vs ${(path.serialSeconds / 60).toFixed(1)} min if serial\n`);
 }

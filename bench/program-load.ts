@@ -1,7 +1,7 @@
 /**
  * `npm run bench:load`: how long the Pulumi CLI takes to load the program (index.ts and its module
  * graph), type-checked vs transpile-only. A benchmark, not a test: it prints numbers and asserts nothing
- * (test/fast-start.test.ts reuses `loadProgram` to check the transpile-only load).
+ * (test/program/fast-start.test.ts reuses `loadProgram` to check the transpile-only load).
  *
  * Without an engine the CLI's own path (language host -> `node @pulumi/pulumi/cmd/run` -> run.js) cannot
  * run, so a child `node` process (plain node, no tsx) repeats what run.js does before it runs the

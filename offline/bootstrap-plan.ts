@@ -11,8 +11,8 @@ import { dirname, join, resolve } from "node:path";
 import { defineBootstrap } from "../bootstrap/program";
 import { BootstrapConfigError, parseBootstrapConfig, type BootstrapConfig } from "../bootstrap/lib/config";
 import { programStackSettings, stacksWithoutEnvironment, wiringProblems, type WiringProblem } from "../bootstrap/lib/outputs";
-import { GLOBAL_PRICES, PRICE_TABLE_VERSION } from "../lib/prices";
-import { limitProblems } from "../lib/aws-limits";
+import { GLOBAL_PRICES, PRICE_TABLE_VERSION } from "../lib/cost/prices";
+import { limitProblems } from "../lib/aws/aws-limits";
 import { AnalyzerError, PolicyAnalyzer } from "./analyzer";
 import { evaluateStack, type Violation } from "./policy-runner";
 import { before, CANT_RUN_RE } from "./update-order";
@@ -61,7 +61,7 @@ export interface BootstrapPlanOptions {
   readonly programDir?: string;
 }
 
-/** Customer-managed KMS keys are the bootstrap's only fixed monthly cost (lib/prices.ts). */
+/** Customer-managed KMS keys are the bootstrap's only fixed monthly cost (lib/cost/prices.ts). */
 export function bootstrapCost(record: ProgramRecord): BootstrapCost {
   const keys = record.resources.filter((r) => r.type === "aws:kms/key:Key").length;
   const items = keys > 0 ? [{ item: "KMS customer-managed keys", quantity: keys, monthly: keys * GLOBAL_PRICES.kmsKeyMonth }] : [];

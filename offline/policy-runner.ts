@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import type { StackConfig } from "../lib/config/types";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
 import type { ProgramRecord, RecordedResource } from "./run-program";
-import { checkReplicationGroups, REPLICATION_POLICY } from "../lib/replication-checks";
+import { checkReplicationGroups, REPLICATION_POLICY } from "../lib/replication/replication-checks";
 import type { AnalyzerResource, AnalyzerStackResource, Diagnostic, PolicyAnalyzer, StackSession } from "./analyzer";
 import { parsePolicyPackConfig, reconcilePolicyConfig } from "./policy-config";
 import { enforcedAt, OFFLINE_ONLY, simulateRun, type UpdateRun } from "./update-order";

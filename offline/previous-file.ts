@@ -6,7 +6,7 @@
  * file, the stack and the key, with the fix (CLI exit 2).
  */
 import { ADDON_VERSION_RE, MANAGED_ADDON_NAMES } from "../lib/addons/addon-versions";
-import { clusterNameFor } from "../lib/cluster-plan";
+import { clusterNameFor } from "../lib/cluster/cluster-plan";
 import { parseBoundedJson } from "./json-input";
 import { STACK_NAME_RE } from "./preflight/project";
 import { readTextFile, StackFileError } from "./stack-file";

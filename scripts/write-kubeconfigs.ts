@@ -15,7 +15,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { findProject, listStackFiles, stackNameOf, StackFileError } from "../offline/stack-file";
-import { mergeKubeconfigs } from "../lib/kubeconfig";
+import { mergeKubeconfigs } from "../lib/cluster/kubeconfig";
 import { OutputFileError, writeOutputFile, type RunInput } from "../offline/output-file";
 
 const INSTALL_URL = "https://www.pulumi.com/docs/install/";

@@ -2,7 +2,7 @@
  * What IAM allows the program to do, derived from what it creates: per resource type (and per
  * data source) the actions the provider calls to create, update, delete (`write`) and read or
  * refresh (`read`) it. The deploy policy is the union over the table; the preview policy is the
- * union of `read`. test/bootstrap-actions.test.ts plans every shipped and example stack and fails
+ * union of `read`. test/deploy/bootstrap-actions.test.ts plans every shipped and example stack and fails
  * when a type they create has no entry here.
  *
  * Actions follow the Terraform AWS provider's CRUD functions for each resource (the bridged

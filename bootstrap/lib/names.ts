@@ -37,7 +37,7 @@ export const connectionName = (region: string): string => `infrasage-github-${re
 
 /**
  * GitHub variable names allow only [A-Z0-9_]: `eu-west-1` -> `EU_WEST_1`. The same rule as
- * scripts/list-stacks.ts, which names the variables the workflows read (test/bootstrap.test.ts checks
+ * scripts/list-stacks.ts, which names the variables the workflows read (test/deploy/bootstrap.test.ts checks
  * both agree); not imported, so the deployed bootstrap program loads nothing of the offline plan.
  */
 const varSuffix = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");

@@ -17,8 +17,8 @@ export const BOUNDARY_CONDITIONED: ReadonlySet<string> = new Set([
   "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
 ]);
 /** Role changes without a boundary condition (delete, trust, tags) are limited to roles with the program's tag. */
-export { PROGRAM_TAG } from "../../lib/program-tag";
-import { PROGRAM_TAG } from "../../lib/program-tag";
+export { PROGRAM_TAG } from "../../lib/aws/program-tag";
+import { PROGRAM_TAG } from "../../lib/aws/program-tag";
 /** OIDC provider actions: only the clusters' issuers (IRSA), never GitHub's provider. */
 const OIDC_PROVIDER_ACTION = /^iam:.*OpenIDConnectProvider/;
 

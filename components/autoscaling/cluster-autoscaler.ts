@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster-plan";
+import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";
 import {
   CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerPolicy, clusterAutoscalerValues,
 } from "../../lib/autoscaling/cluster-autoscaler-plan";

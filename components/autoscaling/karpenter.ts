@@ -8,14 +8,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { MANAGED_POLICIES, ec2NodeTrustPolicy } from "../../lib/cluster-plan";
+import { MANAGED_POLICIES, ec2NodeTrustPolicy } from "../../lib/cluster/cluster-plan";
 import {
   DEFAULT_POOL, DISCOVERY_TAG, INTERRUPTION_MESSAGE_RETENTION_SECONDS, INTERRUPTION_RULES, KARPENTER_CHART, KARPENTER_SERVICE_ACCOUNT,
   ec2NodeClassSpec, interruptionQueuePolicy, karpenterControllerPolicy, karpenterValues, nodePoolSpec, podIdentityTrustPolicy,
 } from "../../lib/autoscaling/karpenter-plan";
 import type { AmiType } from "../../lib/nodes/node-groups";
 import { addonConfigurationValues, type AddonOverride } from "../../lib/addons/addon-versions";
-import { addonVersionInput } from "../cluster";
+import { addonVersionInput } from "../cluster/cluster";
 
 export interface KarpenterArgs {
   /** EKS cluster name. */

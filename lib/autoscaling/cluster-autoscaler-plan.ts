@@ -5,8 +5,8 @@
  * "Managed node groups"), which is what auto-discovery looks for; `eks:DescribeNodegroup` lets it
  * read a group's labels and taints to scale it up from zero (cluster-autoscaler/cloudprovider/aws FAQ).
  */
-import type { PolicyDocument } from "../cluster-plan";
-import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../pinned-versions";
+import type { PolicyDocument } from "../cluster/cluster-plan";
+import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../charts/pinned-versions";
 
 export const CLUSTER_AUTOSCALER_CHART = ADDON_CHARTS.clusterAutoscaler;
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = { namespace: "kube-system", name: "cluster-autoscaler" } as const;
@@ -35,7 +35,7 @@ export function clusterAutoscalerPolicy(args: { clusterName: string; region: str
 /** The autoscaler's minor must equal the cluster's (its README: "Releases"); the tag follows cluster.version. */
 export function clusterAutoscalerImageTag(clusterVersion: string): string {
   const tag = CLUSTER_AUTOSCALER_IMAGE_TAGS[clusterVersion];
-  if (!tag) throw new Error(`no Cluster Autoscaler image pinned for Kubernetes ${clusterVersion} (lib/pinned-versions.ts)`);
+  if (!tag) throw new Error(`no Cluster Autoscaler image pinned for Kubernetes ${clusterVersion} (lib/charts/pinned-versions.ts)`);
   return tag;
 }
 

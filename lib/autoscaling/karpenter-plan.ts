@@ -6,10 +6,10 @@
  * "NodePools", "NodeClasses") and terraform-aws-modules/terraform-aws-eks modules/karpenter
  * (policy.tf, main.tf, v21), rewritten for one cluster.
  */
-import type { PolicyDocument } from "../cluster-plan";
-import type { ScaleProfile } from "../profiles";
+import type { PolicyDocument } from "../cluster/cluster-plan";
+import type { ScaleProfile } from "../config/profiles";
 import { amiArchitecture, isBottlerocket, type AmiType } from "../nodes/node-groups";
-import { ADDON_CHARTS } from "../pinned-versions";
+import { ADDON_CHARTS } from "../charts/pinned-versions";
 
 export const KARPENTER_CHART = ADDON_CHARTS.karpenter;
 /** Where the controller runs, and its service account (the Pod Identity association's subject). */

@@ -81,7 +81,7 @@ export function closestRegion(value: string): string | undefined {
 export const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi", "random"] as const;
 
 /**
- * Every setting of the AWS provider (@pulumi/aws config/vars.d.ts, v7; test/config-hostile.test.ts
+ * Every setting of the AWS provider (@pulumi/aws config/vars.d.ts, v7; test/config/config-hostile.test.ts
  * compares this list with the installed provider). `aws:` keys are checked against it because the
  * provider ignores a misspelt one silently (`aws:regoin`, `aws:profle`), and `aws:region` decides
  * where data lives.

@@ -3,25 +3,25 @@
  * `pulumi.runtime.allConfig()` returns it) -> typed, fully-defaulted StackConfig, or every problem.
  * Pure: the program, the offline plan and the tests all call this one function.
  */
-import { PROGRAM_TAG } from "../program-tag";
+import { PROGRAM_TAG } from "../aws/program-tag";
 import type { z } from "zod";
 import { findRegion, JURISDICTIONS, availabilityZonesOf, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
-import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles";
+import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "./profiles";
 import { DEFAULT_AMI_TYPE, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
 import { SECRET_PLACEHOLDER, infrasageSchema, type InfrasageInput } from "./schema";
-import { publicAccessCidrsProblems, runnerCidrProblem } from "./cidr-rules";
+import { publicAccessCidrsProblems, runnerCidrProblem } from "../network/cidr-rules";
 import { closest, decodeConfigValue, type ConfigProblem } from "./problems";
 import { chartProblems, closestRegion, namespaceProblems, padVersion, providerTagProblems, regionsNamedBy, stackIdentityProblems, tagProblems, volumeSizeProblem } from "./input-rules";
 import { plainTextSecrets, redact } from "./secrets";
 import type { ChartSource, Pattern, StackConfig } from "./types";
-import { namespaceScopeProblems } from "../runbook-access";
+import { namespaceScopeProblems } from "../runbooks/runbook-access";
 import { stackReferencesOf } from "./references";
 import { ENDPOINT_SERVICES } from "../network/endpoints-plan";
 import { CONTROL_PLANE_LOG_TYPES, REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { regionOfRef } from "../links/contract";
 import { autoEndpoints, type EndpointService } from "../network/endpoints-plan";
-import { clusterCapabilityProblems, networkProblems } from "./cluster-rules";
-import { HOURS_PER_MONTH, pricesFor } from "../prices";
+import { clusterCapabilityProblems, networkProblems } from "../cluster/cluster-rules";
+import { HOURS_PER_MONTH, pricesFor } from "../cost/prices";
 
 export const NAMESPACE = "infrasage";
 /** Pinned EKS version for new clusters (standard support until 2027-03). */
@@ -586,7 +586,7 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     add("replication", `is set but pattern is ${config.pattern}`, "set infrasage:pattern to active-active, or remove replication");
   }
 
-  // Shared Grafana (lib/grafana.ts): the host (mode local) lists sources; a shared stack names its host.
+  // Shared Grafana (lib/grafana/grafana.ts): the host (mode local) lists sources; a shared stack names its host.
   const g = config.grafana;
   if (g.mode === "shared" && !g.hostStack) add("grafana.hostStack", "is required when grafana.mode is shared", "set it to the org/project/stack whose Grafana reads this stack's Prometheus");
   if (g.hostStack && g.mode !== "shared") add("grafana.hostStack", `is set but grafana.mode is ${g.mode}`, "set grafana.mode to shared, or remove grafana.hostStack");
@@ -632,10 +632,10 @@ function semanticProblems(c: InfrasageInput, config: StackConfig, regionKnown: b
     if (a.resource.startsWith("urn:") && urnStack === undefined) add(`allowReplace.${i}.resource`, `"${a.resource}" is not a Pulumi URN`, "give the URN from the plan's diff (urn:pulumi:<stack>::<project>::<type>::<name>) or the resource's logical name");
     else if (urnStack !== undefined && urnStack !== config.stack) add(`allowReplace.${i}.resource`, `names a resource of stack ${urnStack}, not of this stack (${config.stack})`, "copy the URN from this stack's plan, or move the entry to that stack's file");
   });
-  // Node groups, autoscaling add-ons, access entries (lib/config/cluster-rules.ts).
+  // Node groups, autoscaling add-ons, access entries (lib/cluster/cluster-rules.ts).
   for (const p of clusterCapabilityProblems(c, config)) add(p.key, p.message, p.fix);
 
-  // Runbook scope (lib/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
+  // Runbook scope (lib/runbooks/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope)) add("runbooks.namespaceScope", p.message, p.fix);
 
   // AWS allows 50 tags per resource; the program adds 5 defaults and up to 5 of its own (Name,

@@ -3,11 +3,11 @@
  * Produced only by `parseStackConfig` (lib/config/parse.ts) from `aws:region` + `infrasage:*`.
  */
 import type { Jurisdiction } from "../../policies/shared/regions";
-import type { AutoscalingMode, NatStrategy, ScaleProfileName } from "../profiles";
+import type { AutoscalingMode, NatStrategy, ScaleProfileName } from "./profiles";
 import type { DeployConfig } from "../deploy/deploy-path";
 import type { LinksConfig, StateLayout } from "../links/contract";
 import type { NodeGroupConfig } from "../nodes/node-groups";
-import type { AccessEntryConfig } from "../access-entries";
+import type { AccessEntryConfig } from "../cluster/access-entries";
 import type { AddonOverride } from "../addons/addon-versions";
 import type { ExistingVpcConfig } from "../network/existing-vpc";
 import type { EndpointService } from "../network/endpoints-plan";

@@ -4,9 +4,9 @@
  *
  * The money: an interface endpoint costs an hourly fee per AZ plus a per-GB fee; the traffic it
  * carries would otherwise pay NAT data processing. A gateway endpoint (S3) is free and saves all of
- * its traffic's NAT processing, so it always pays. Prices per region in lib/prices.ts.
+ * its traffic's NAT processing, so it always pays. Prices per region in lib/cost/prices.ts.
  */
-import type { ScaleProfileName } from "../profiles";
+import type { ScaleProfileName } from "../config/profiles";
 
 export type EndpointService = "s3" | "ecr.api" | "ecr.dkr" | "sts" | "logs" | "ec2";
 export const ENDPOINT_SERVICES: readonly EndpointService[] = ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "ec2"];

@@ -5,9 +5,9 @@
  * returned, and the layout the offline plan assumes for subnets it cannot read.
  */
 import { containsCidr, normalizeCidr, overlapCidr } from "cidr-tools";
-import { planSubnets } from "../subnet-plan";
+import { planSubnets } from "./subnet-plan";
 import { availabilityZonesOf } from "../../policies/shared/regions";
-import { PRIVATE_RANGES, tryParseCidr } from "../config/cidr-rules";
+import { PRIVATE_RANGES, tryParseCidr } from "./cidr-rules";
 
 export interface ExistingVpcConfig {
   readonly vpcId: string;

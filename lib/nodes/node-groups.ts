@@ -4,7 +4,7 @@
  * mid-deploy (architecture mismatch, sizes, taints that leave the system pods nowhere to run).
  * Pure: the config parser, the component and the cost estimate read the same values.
  */
-import type { ScaleProfile } from "../profiles";
+import type { ScaleProfile } from "../config/profiles";
 import { nodeLabelProblems, nodeTaintProblems } from "./node-labels";
 
 /**
@@ -116,7 +116,7 @@ export const DEFAULT_MANAGED_NODE_GROUP_QUOTA = 30;
 /**
  * EC2 instance series (AWS EC2 "Instance type naming conventions": series, generation, options),
  * with the generation digit and option letters after them; `u-<n>tb1` is High Memory. A type of no
- * known series cannot exist, which is not the same as a real type the price table lacks (lib/cost.ts).
+ * known series cannot exist, which is not the same as a real type the price table lacks (lib/cost/cost.ts).
  */
 const INSTANCE_FAMILY_RE = /^((a|c|d|dl|f|g|gr|h|hpc|i|im|inf|is|m|mac|p|r|t|trn|u|vt|x|z)[1-9][a-z]*(-flex)?|u[1-9]?[a-z]*-\d+tb\d*)$/;
 const INSTANCE_SIZE_RE = /^(nano|micro|small|medium|large|xlarge|[1-9]\d*xlarge|metal(-\d+xl)?)$/;

@@ -6,7 +6,7 @@
  */
 import type { AllowedReplacement } from "../../lib/config/types";
 import type { BaseResource, ResourceDiff } from "./stack-diff";
-import { INFRASAGE_RELEASE_NAME } from "../../lib/helm-values";
+import { INFRASAGE_RELEASE_NAME } from "../../lib/release/helm-values";
 
 /** Pseudo-policy name of the guard's findings in plan output. */
 export const REPLACEMENT_GUARD = "replacement-guard";

@@ -129,9 +129,9 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   "kubernetes:apps/v1:StatefulSet": k8s("apps/v1 statefulSet (.spec.podManagementPolicy, .revisionHistoryLimit, .selector, .serviceName, .volumeClaimTemplates)", ["spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"], ["spec.replicas", "spec.template", "spec.updateStrategy", "spec.minReadySeconds", "spec.persistentVolumeClaimRetentionPolicy", "spec.ordinals"]),
   // ConfigMap/Secret: forceNewProperties adds .data/.binaryData (.type/.data/.stringData for a Secret)
   // unless the provider has enableConfigMapMutable / enableSecretMutable, which provider.go Configure
-  // defaults to false; the program's provider (components/cluster.ts) sets both. `immutable` itself
+  // defaults to false; the program's provider (components/cluster/cluster.ts) sets both. `immutable` itself
   // is not a forceNew field, but the API server rejects unsetting it: left unlisted ("may replace").
-  // The program's one Kubernetes provider sets enableConfigMapMutable and enableSecretMutable (components/cluster.ts; test/plan-diff.test.ts checks them), so ConfigMap and Secret data update in place.
+  // The program's one Kubernetes provider sets enableConfigMapMutable and enableSecretMutable (components/cluster/cluster.ts; test/offline/plan-diff.test.ts checks them), so ConfigMap and Secret data update in place.
   "kubernetes:core/v1:ConfigMap": k8s("forceNewProperties (ConfigMap: .data, .binaryData replace unless enableConfigMapMutable, which the program's provider sets: in place)", [], ["data", "binaryData"]),
   // The provider sets enableSecretMutable too: a Secret's .type still replaces (core/v1 Secret kind field).
   "kubernetes:core/v1:Secret": k8s("forceNewProperties (Secret: .type replaces; .data, .stringData replace unless enableSecretMutable, which the program's provider sets: in place)", ["type"], ["data", "stringData"]),

@@ -97,7 +97,7 @@ function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, u
   }
   if (validate(merged)) return [];
   return (validate.errors ?? []).map((e) => finding(c, `values do not match the chart's values.schema.json: ${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`,
-    "align the InfraSage values (lib/helm-values.ts) with this chart version, or use the chart version the program supports"));
+    "align the InfraSage values (lib/release/helm-values.ts) with this chart version, or use the chart version the program supports"));
 }
 
 function readChartValues(file: string): Record<string, unknown> {

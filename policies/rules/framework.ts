@@ -246,7 +246,7 @@ export function stackNameRegion(urn: string): string | undefined {
 
 /**
  * Region of the EKS cluster a Kubernetes provider's kubeconfig talks to: the `--region` of its
- * `aws eks get-token` exec and the region of an `*.eks.amazonaws.com` endpoint (lib/kubeconfig.ts);
+ * `aws eks get-token` exec and the region of an `*.eks.amazonaws.com` endpoint (lib/cluster/kubeconfig.ts);
  * undefined unless exactly one region is named. The engine sends the provider's inputs with the
  * resource, secrets in the clear to the pack (@pulumi/policy server.js getProviderResource); at preview
  * the endpoint may be unknown, which defers the rule to `up`.

@@ -1,4 +1,4 @@
-/** EKS settings shared by the cluster plan (lib/cluster-plan.ts) and the policy pack's security rules. */
+/** EKS settings shared by the cluster plan (lib/cluster/cluster-plan.ts) and the policy pack's security rules. */
 
 /** Every control-plane log type EKS can ship (EKS API `LogType`). */
 export const ALL_CONTROL_PLANE_LOG_TYPES: readonly string[] = ["api", "audit", "authenticator", "controllerManager", "scheduler"];

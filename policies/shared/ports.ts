@@ -9,7 +9,7 @@ export const PORTS = {
   aiopsEngine: 8080,
   /**
    * Hub alert webhook as exposed by the hub's internal load balancer (pattern 2): TLS with mutual
-   * authentication, passed through to the hub's link tunnel (lib/link-tls.ts), never plain HTTP.
+   * authentication, passed through to the hub's link tunnel (lib/links/link-tls.ts), never plain HTTP.
    */
   alertWebhook: 8443,
   /** ClickHouse native protocol (remote_servers replicas). */
@@ -34,7 +34,7 @@ export const PORTS = {
   prometheus: 9090,
   /**
    * Prometheus as exposed by a shared-Grafana source's internal load balancer: TLS with mutual
-   * authentication, passed through to the source's link tunnel (lib/link-tls.ts).
+   * authentication, passed through to the source's link tunnel (lib/links/link-tls.ts).
    */
   metricsLink: 9443,
   /** Grafana UI. */

@@ -10,8 +10,8 @@ const { join } = require("node:path");
 
 const ROOT = join(__dirname, "..", "..");
 const SLOWEST_FIRST = [
-  "second-life", "policy-fixtures", "journeys/groups", "rollout", "plan-base-cli", "plan-cli-hostile", "preview",
-  "backends", "journeys/lifecycle", "active-active", "cli", "plan-diff", "policy-pack-standalone", "bootstrap-actions",
+  "program/second-life", "policies/policy-fixtures", "journeys/groups", "program/rollout", "offline/plan-base-cli", "offline/plan-cli-hostile", "offline/preview",
+  "offline/backends", "journeys/lifecycle", "replication/active-active", "offline/cli", "offline/plan-diff", "policies/policy-pack-standalone", "deploy/bootstrap-actions",
 ].map((name) => `test/${name}.test.ts`);
 
 const all = readdirSync(join(ROOT, "test"), { recursive: true })

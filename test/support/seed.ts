@@ -1,5 +1,5 @@
 /** The seed's values-eu.yaml install (medium profile, acme-eu in eu-west-1), shared by the Helm tests. */
-import type { HelmValuesInput } from "../../lib/helm-values";
+import type { HelmValuesInput } from "../../lib/release/helm-values";
 
 export const SEED_EU: Omit<HelmValuesInput, "apiKeySecretName"> = {
   tenantId: "acme-eu",

@@ -1,0 +1,34 @@
+/**
+ * The house a newcomer finds a concern in (docs/design.md "Layout"): lib/ and components/ hold only
+ * capability folders, every component capability has its pure half in lib/ under the same name,
+ * and its tests in test/ under that name too.
+ */
+import { strict as assert } from "node:assert";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../support/plan";
+
+const entries = (dir: string) => readdirSync(join(ROOT, dir), { withFileTypes: true });
+const folders = (dir: string) => entries(dir).filter((e) => e.isDirectory()).map((e) => e.name);
+
+describe("capability folders", () => {
+  for (const layer of ["lib", "components"]) {
+    it(`${layer}/ holds folders only, no loose module`, () => {
+      assert.deepEqual(entries(layer).filter((e) => e.isFile()).map((e) => e.name), []);
+    });
+  }
+
+  it("every components/ capability has lib/ and test/ folders of the same name", () => {
+    const lib = new Set(folders("lib"));
+    const tests = new Set(folders("test"));
+    const missing = folders("components").flatMap((c) => [
+      ...(lib.has(c) ? [] : [`lib/${c}/`]),
+      ...(tests.has(c) ? [] : [`test/${c}/`]),
+    ]);
+    assert.deepEqual(missing, []);
+  });
+
+  it("test/ keeps no loose spec: each sits in the folder of what it tests", () => {
+    assert.deepEqual(entries("test").filter((e) => e.isFile() && e.name.endsWith(".test.ts")).map((e) => e.name), []);
+  });
+});
