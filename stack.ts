@@ -10,7 +10,12 @@ import { clusterNameFor } from "./lib/cluster/cluster-plan";
 import { RegionalNetwork } from "./components/network/network";
 import { readExistingNetwork, type NetworkView } from "./components/network/existing-network";
 import { VpcEndpoints } from "./components/network/vpc-endpoints";
-import { EksCluster, controlPlaneLogGroupExists, deployedAddonVersions, deployedClusterVersion } from "./components/cluster/cluster";
+import {
+  EksCluster,
+  controlPlaneLogGroupExists,
+  deployedAddonVersions,
+  deployedClusterVersion,
+} from "./components/cluster/cluster";
 import { MANAGED_ADDON_NAMES, addonDowngradeProblems } from "./lib/addons/addon-versions";
 import { versionSkewProblems } from "./lib/cluster/upgrade-plan";
 import { formatProblems } from "./lib/config/problems";
@@ -47,31 +52,52 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
 
   // An existing VPC is read (never created or changed) and checked before any resource is created.
   const existing = config.network.existingVpc
-    ? await readExistingNetwork(config.network.existingVpc, config.region, `Pulumi.${config.stack}.yaml`, { provider: awsProvider })
+    ? await readExistingNetwork(config.network.existingVpc, config.region, `Pulumi.${config.stack}.yaml`, {
+        provider: awsProvider,
+      })
     : undefined;
   const azs = existing?.availabilityZones ?? availabilityZonesOf(config.region, config.network.availabilityZones);
 
   // One customer-managed key for the stack's log groups (control plane, flow logs, CI runner).
   const logsKey = config.cluster.encryptLogs
-    ? new LogsKey("logs-key", { stack: config.stack, region: config.region, tags: config.tags }, { providers: { aws: awsProvider } })
+    ? new LogsKey(
+        "logs-key",
+        { stack: config.stack, region: config.region, tags: config.tags },
+        { providers: { aws: awsProvider } },
+      )
     : undefined;
 
-  const network: NetworkView = existing ?? new RegionalNetwork("network", {
-    cidr: config.network.cidr,
-    availabilityZones: azs,
-    natGateways: config.network.natGateways,
-    clusterName,
-    tags: config.tags,
-    karpenterDiscovery: config.autoscaling === "karpenter",
-    ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
-  }, { providers: { aws: awsProvider }, ...bounded });
+  const network: NetworkView =
+    existing ??
+    new RegionalNetwork(
+      "network",
+      {
+        cidr: config.network.cidr,
+        availabilityZones: azs,
+        natGateways: config.network.natGateways,
+        clusterName,
+        tags: config.tags,
+        karpenterDiscovery: config.autoscaling === "karpenter",
+        ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
+      },
+      { providers: { aws: awsProvider }, ...bounded },
+    );
 
   // Endpoints for the private nodes (never in an existing VPC: they would change it).
   if (!existing && config.network.endpoints.length > 0) {
-    new VpcEndpoints("endpoints", {
-      region: config.region, vpcId: network.vpcId, vpcCidr: network.vpcCidr, privateSubnetIds: network.privateSubnetIds,
-      privateRouteTableIds: network.privateRouteTableIds, services: config.network.endpoints, tags: config.tags,
-    }, { providers: { aws: awsProvider } });
+    new VpcEndpoints(
+      "endpoints",
+      {
+        region: config.region,
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        privateSubnetIds: network.privateSubnetIds,
+        privateRouteTableIds: network.privateRouteTableIds,
+        services: config.network.endpoints,
+        tags: config.tags,
+      },
+      { providers: { aws: awsProvider } },
+    );
   }
 
   // Upgrades: one minor at a time, never down, checked against the running cluster before the
@@ -80,71 +106,100 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   const skew = versionSkewProblems(deployedVersion, config.cluster.version);
   if (skew.length) throw new pulumi.RunError(formatProblems(skew, `Pulumi.${config.stack}.yaml`));
   // Add-ons are never taken back to an older build (EKS refuses downgrades): what runs now is read first.
-  const runningAddonVersions = deployedVersion ? await deployedAddonVersions(clusterName, MANAGED_ADDON_NAMES, { provider: awsProvider }) : {};
+  const runningAddonVersions = deployedVersion
+    ? await deployedAddonVersions(clusterName, MANAGED_ADDON_NAMES, { provider: awsProvider })
+    : {};
   const downgrades = addonDowngradeProblems(config.cluster.addons, runningAddonVersions);
   if (downgrades.length) throw new pulumi.RunError(formatProblems(downgrades, `Pulumi.${config.stack}.yaml`));
 
   // A log group kept by an earlier `pulumi destroy` is adopted, not created again (EKS fixes its name).
   const adoptLogGroup = await controlPlaneLogGroupExists(clusterName, { provider: awsProvider });
-  const cluster = new EksCluster("cluster", {
-    clusterName,
-    version: config.cluster.version,
-    vpcId: network.vpcId,
-    privateSubnetIds: network.privateSubnetIds,
-    publicAccessCidrs: config.cluster.publicAccessCidrs,
-    adminRoleArns: config.cluster.adminRoleArns,
-    accessEntries: config.cluster.accessEntries,
-    addons: config.cluster.addons,
-    runningAddonVersions,
-    // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/replication/keeper-plan.ts).
-    nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
-    desiredSizeOwnedByAutoscaler: config.autoscaling === "cluster-autoscaler",
-    region: config.region,
-    adoptLogGroup,
-    logTypes: config.cluster.logTypes,
-    ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
-    ...(config.deploy.runner === "self-hosted" || config.deploy.runner === "operator" ? { apiClientCidrs: config.deploy.runnerCidrs } : {}),
-    ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
-    tags: config.tags,
-  }, { providers: { aws: awsProvider }, ...bounded });
+  const cluster = new EksCluster(
+    "cluster",
+    {
+      clusterName,
+      version: config.cluster.version,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      publicAccessCidrs: config.cluster.publicAccessCidrs,
+      adminRoleArns: config.cluster.adminRoleArns,
+      accessEntries: config.cluster.accessEntries,
+      addons: config.cluster.addons,
+      runningAddonVersions,
+      // A pattern-3 witness runs only Keeper: the cheapest node group that holds it (lib/replication/keeper-plan.ts).
+      nodeGroups: config.replication?.witness ? [witnessNodeGroup(azs.length)] : config.nodeGroups,
+      desiredSizeOwnedByAutoscaler: config.autoscaling === "cluster-autoscaler",
+      region: config.region,
+      adoptLogGroup,
+      logTypes: config.cluster.logTypes,
+      ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
+      ...(config.deploy.runner === "self-hosted" || config.deploy.runner === "operator"
+        ? { apiClientCidrs: config.deploy.runnerCidrs }
+        : {}),
+      ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
+      tags: config.tags,
+    },
+    { providers: { aws: awsProvider }, ...bounded },
+  );
 
   // Who adds nodes: the Cluster Autoscaler resizes the managed groups, Karpenter launches its own.
-  const autoscaler = wireAutoscaling(config, { cluster, network, availabilityZones: azs, runningAddonVersions }, { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded });
+  const autoscaler = wireAutoscaling(
+    config,
+    { cluster, network, availabilityZones: azs, runningAddonVersions },
+    { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded },
+  );
 
   // The region's own CI runner, inside its network: the only way CI reaches a private API server.
   const d = config.deploy;
   if (d.runner === "codebuild" && d.repository && d.connectionArn) {
-    new DeployRunner("deploy-runner", {
-      stack: config.stack, repository: d.repository, connectionArn: d.connectionArn, vpcId: network.vpcId,
-      privateSubnetIds: network.privateSubnetIds, clusterSecurityGroupId: cluster.clusterSecurityGroupId, region: config.region, tags: config.tags,
-      ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
-    }, { providers: { aws: awsProvider }, ...bounded });
+    new DeployRunner(
+      "deploy-runner",
+      {
+        stack: config.stack,
+        repository: d.repository,
+        connectionArn: d.connectionArn,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+        region: config.region,
+        tags: config.tags,
+        ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
+      },
+      { providers: { aws: awsProvider }, ...bounded },
+    );
   }
 
   // Pattern 2 (hub-and-spoke alert federation): read the hub / the listed spokes first; the chart
   // values depend on what is deployed there.
-  const federation = config.pattern === "hub-spoke" ? await planFederation(config, { provider: awsProvider }) : undefined;
+  const federation =
+    config.pattern === "hub-spoke" ? await planFederation(config, { provider: awsProvider }) : undefined;
 
   // Shared Grafana (seed, cost): a host reads its sources' Prometheus endpoints (datasources are
   // chart values); a shared stack runs no Grafana. Plain local/disabled stacks read nothing.
-  const sharedGrafana = !config.replication?.witness && (config.grafana.mode === "shared" || config.grafana.sources)
-    ? await planSharedGrafana(config, { provider: awsProvider }) : undefined;
+  const sharedGrafana =
+    !config.replication?.witness && (config.grafana.mode === "shared" || config.grafana.sources)
+      ? await planSharedGrafana(config, { provider: awsProvider })
+      : undefined;
 
   // Pattern 3 (active-active ClickHouse replication): peering with every peer, private DNS, Keeper
   // voters and the ClickHouse replication config; a witness gets no InfraSage release at all.
   let activeActive: ActiveActiveMember | undefined;
   let activeActiveOutputs: Record<string, pulumi.Input<unknown>> = {};
   if (config.pattern === "active-active") {
-    activeActive = new ActiveActiveMember("replication", {
-      config,
-      vpcId: network.vpcId,
-      privateRouteTableIds: network.privateRouteTableIds,
-      privateSubnetCidrs: network.privateSubnetCidrs,
-      availabilityZones: azs,
-      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-      oidcProviderArn: cluster.oidcProviderArn,
-      oidcIssuer: cluster.oidcIssuer,
-    }, { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded });
+    activeActive = new ActiveActiveMember(
+      "replication",
+      {
+        config,
+        vpcId: network.vpcId,
+        privateRouteTableIds: network.privateRouteTableIds,
+        privateSubnetCidrs: network.privateSubnetCidrs,
+        availabilityZones: azs,
+        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuer: cluster.oidcIssuer,
+      },
+      { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded },
+    );
     activeActiveOutputs = {
       replication: activeActive.replicationExport,
       replicationPending: activeActive.pending,
@@ -154,26 +209,32 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     };
   }
 
-  const release = config.replication?.witness ? undefined : new InfraSageRelease("infrasage", {
-    values: {
-      tenantId: config.tenantId,
-      region: config.region,
-      jurisdiction: config.jurisdiction,
-      ingestionGateway: config.ingestionGateway,
-      clickhouse: config.clickhouse,
-      kafka: config.kafka,
-      mlEngine: config.mlEngine,
-      grafana: config.grafana,
-      runbooks: config.runbooks,
-      ...(sharedGrafana?.datasources.length ? { grafanaDatasources: sharedGrafana.datasources } : {}),
-      ...(federation ? { alertFederation: federation.values } : {}),
-    },
-    chart: config.chart,
-    ...(config.apiKeyRotation !== undefined ? { apiKeyRotation: config.apiKeyRotation } : {}),
-    availabilityZones: azs,
-    clusterName, // names the runbook kubeconfig (/etc/kubeconfig/<cluster>.yaml) when runbooks are scoped
-    ...(activeActive?.release ? { replication: activeActive.release } : {}),
-  }, { providers: { kubernetes: cluster.provider } });
+  const release = config.replication?.witness
+    ? undefined
+    : new InfraSageRelease(
+        "infrasage",
+        {
+          values: {
+            tenantId: config.tenantId,
+            region: config.region,
+            jurisdiction: config.jurisdiction,
+            ingestionGateway: config.ingestionGateway,
+            clickhouse: config.clickhouse,
+            kafka: config.kafka,
+            mlEngine: config.mlEngine,
+            grafana: config.grafana,
+            runbooks: config.runbooks,
+            ...(sharedGrafana?.datasources.length ? { grafanaDatasources: sharedGrafana.datasources } : {}),
+            ...(federation ? { alertFederation: federation.values } : {}),
+          },
+          chart: config.chart,
+          ...(config.apiKeyRotation !== undefined ? { apiKeyRotation: config.apiKeyRotation } : {}),
+          availabilityZones: azs,
+          clusterName, // names the runbook kubeconfig (/etc/kubeconfig/<cluster>.yaml) when runbooks are scoped
+          ...(activeActive?.release ? { replication: activeActive.release } : {}),
+        },
+        { providers: { kubernetes: cluster.provider } },
+      );
 
   // What peers (hub/spokes, replication group) read through their StackReference to this stack.
   const networkExport = {
@@ -188,55 +249,80 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   } satisfies Record<keyof NetworkExport, unknown>;
 
   // Pattern 2: the hub's webhook load balancer, DNS and spoke credentials, or a spoke's link to its hub.
-  const federationWired = federation && release
-    ? wireFederation("federation", federation, { config, network, cluster, namespace: release.namespace }, { providers: { aws: awsProvider, kubernetes: cluster.provider } })
-    : undefined;
+  const federationWired =
+    federation && release
+      ? wireFederation(
+          "federation",
+          federation,
+          { config, network, cluster, namespace: release.namespace },
+          { providers: { aws: awsProvider, kubernetes: cluster.provider } },
+        )
+      : undefined;
 
   // Shared Grafana source whose host is deployed: its Prometheus behind an internal NLB, peered to the host.
-  const grafanaLink = sharedGrafana?.host && release ? new GrafanaSourceLink("grafana-link", {
-    stack: config.stack,
-    region: config.region,
-    jurisdiction: config.jurisdiction,
-    vpcId: network.vpcId,
-    loadBalancerSubnetIds: network.loadBalancerSubnetIds,
-    loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
-    privateRouteTableIds: network.privateRouteTableIds,
-    clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-    namespace: release.namespace,
-    host: sharedGrafana.host,
-    tags: config.tags,
-  }, { providers: { aws: awsProvider, kubernetes: cluster.provider } }) : undefined;
+  const grafanaLink =
+    sharedGrafana?.host && release
+      ? new GrafanaSourceLink(
+          "grafana-link",
+          {
+            stack: config.stack,
+            region: config.region,
+            jurisdiction: config.jurisdiction,
+            vpcId: network.vpcId,
+            loadBalancerSubnetIds: network.loadBalancerSubnetIds,
+            loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
+            privateRouteTableIds: network.privateRouteTableIds,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+            namespace: release.namespace,
+            host: sharedGrafana.host,
+            tags: config.tags,
+          },
+          { providers: { aws: awsProvider, kubernetes: cluster.provider } },
+        )
+      : undefined;
 
   // Shared Grafana host: one TLS link tunnel per ready source; its datasources point at them.
   if (sharedGrafana?.tunnels.length && release) {
-    new LinkTunnels("grafana-sources", sharedGrafana.tunnels, release.namespace, { providers: { kubernetes: cluster.provider } });
+    new LinkTunnels("grafana-sources", sharedGrafana.tunnels, release.namespace, {
+      providers: { kubernetes: cluster.provider },
+    });
   }
 
   // One AWS Load Balancer Controller per stack, binding every Pulumi-managed target group (hub, metrics link).
   const bindings = [...(federationWired?.bindings ?? []), ...(grafanaLink ? [grafanaLink.targetGroupBinding] : [])];
   if (bindings.length > 0) {
-    new LoadBalancerController("lb-controller", {
-      clusterName: cluster.clusterName,
-      region: config.region,
-      vpcId: network.vpcId,
-      oidcProviderArn: cluster.oidcProviderArn,
-      oidcIssuer: cluster.oidcIssuer,
-      bindings,
-      tags: config.tags,
-    }, { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded });
+    new LoadBalancerController(
+      "lb-controller",
+      {
+        clusterName: cluster.clusterName,
+        region: config.region,
+        vpcId: network.vpcId,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuer: cluster.oidcIssuer,
+        bindings,
+        tags: config.tags,
+      },
+      { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded },
+    );
   }
 
   // State in separate backends: the stacks linked to this one read its link contract (what they would
   // read through a StackReference) from SSM parameters in this region (lib/links/contract.ts).
   if (config.links.via === "ssm") {
-    new LinkContract("link-contract", {
-      project: pulumi.getProject(), stack: config.stack, tags: config.tags,
-      values: {
-        network: networkExport,
-        ...(federationWired?.outputs.federation ? { federation: federationWired.outputs.federation } : {}),
-        ...(grafanaLink ? { grafanaSource: grafanaLink.sourceExport } : {}),
+    new LinkContract(
+      "link-contract",
+      {
+        project: pulumi.getProject(),
+        stack: config.stack,
+        tags: config.tags,
+        values: {
+          network: networkExport,
+          ...(federationWired?.outputs.federation ? { federation: federationWired.outputs.federation } : {}),
+          ...(grafanaLink ? { grafanaSource: grafanaLink.sourceExport } : {}),
+        },
       },
-    }, { providers: { aws: awsProvider } });
+      { providers: { aws: awsProvider } },
+    );
   }
 
   return {
@@ -249,9 +335,12 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     clusterName: cluster.clusterName,
     // What the next upgrade starts from (the plan reads it as the deployed version offline).
     clusterVersion: config.cluster.version,
-    addonVersions: autoscaler && "agentVersion" in autoscaler
-      ? pulumi.all([cluster.addonVersions, autoscaler.agentVersion]).apply(([v, agent]) => ({ ...v, "eks-pod-identity-agent": agent }))
-      : cluster.addonVersions,
+    addonVersions:
+      autoscaler && "agentVersion" in autoscaler
+        ? pulumi
+            .all([cluster.addonVersions, autoscaler.agentVersion])
+            .apply(([v, agent]) => ({ ...v, "eks-pod-identity-agent": agent }))
+        : cluster.addonVersions,
     kubeconfig: cluster.kubeconfig,
     ...(release ? { ingestionEndpoint: release.ingestionEndpoint, apiKey: release.apiKey } : {}),
     ...(release?.grafanaAdminPassword ? { grafanaAdminPassword: release.grafanaAdminPassword } : {}),
@@ -261,6 +350,8 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     ...federationWired?.outputs,
     ...activeActiveOutputs,
     // The certificate the operator creates before TLS links carry traffic (lib/links/link-tls.ts).
-    ...(federationWired || sharedGrafana?.tunnels.length || grafanaLink ? { linkPrerequisites: [linkTlsPrerequisite(config.stack)] } : {}),
+    ...(federationWired || sharedGrafana?.tunnels.length || grafanaLink
+      ? { linkPrerequisites: [linkTlsPrerequisite(config.stack)] }
+      : {}),
   };
 }

@@ -19,13 +19,16 @@ function syntheticDir(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), `infrasage-bench-${count}-`));
   writeFileSync(join(dir, "Pulumi.yaml"), "name: infrasage\nruntime: nodejs\n");
   REGIONS.slice(0, count).forEach((region, i) => {
-    writeFileSync(join(dir, `Pulumi.${region.code}.yaml`), stringify({
-      config: {
-        "aws:region": region.code,
-        "infrasage:tenantId": `bench-${i}`,
-        "infrasage:network": { cidr: `10.${100 + i}.0.0/16` },
-      },
-    }));
+    writeFileSync(
+      join(dir, `Pulumi.${region.code}.yaml`),
+      stringify({
+        config: {
+          "aws:region": region.code,
+          "infrasage:tenantId": `bench-${i}`,
+          "infrasage:network": { cidr: `10.${100 + i}.0.0/16` },
+        },
+      }),
+    );
   });
   return dir;
 }
@@ -36,16 +39,22 @@ function activeActiveDir(count: number): string {
   writeFileSync(join(dir, "Pulumi.yaml"), "name: infrasage\nruntime: nodejs\n");
   const members = regionsIn("EU").slice(0, count);
   members.forEach((region, i) => {
-    writeFileSync(join(dir, `Pulumi.${region}.yaml`), stringify({
-      config: {
-        "aws:region": region,
-        "infrasage:tenantId": `bench-aa-${i}`,
-        "infrasage:pattern": "active-active",
-        "infrasage:network": { cidr: `10.${150 + i}.0.0/16` },
-        // Odd voter total: one member runs 2 when the group size is even.
-        "infrasage:replication": { peers: members.filter((m) => m !== region).map((m) => `bench/infrasage/${m}`), keeperVoters: i === 0 && count % 2 === 0 ? 2 : 1 },
-      },
-    }));
+    writeFileSync(
+      join(dir, `Pulumi.${region}.yaml`),
+      stringify({
+        config: {
+          "aws:region": region,
+          "infrasage:tenantId": `bench-aa-${i}`,
+          "infrasage:pattern": "active-active",
+          "infrasage:network": { cidr: `10.${150 + i}.0.0/16` },
+          // Odd voter total: one member runs 2 when the group size is even.
+          "infrasage:replication": {
+            peers: members.filter((m) => m !== region).map((m) => `bench/infrasage/${m}`),
+            keeperVoters: i === 0 && count % 2 === 0 ? 2 : 1,
+          },
+        },
+      }),
+    );
   });
   return dir;
 }
@@ -54,7 +63,10 @@ async function timePlan(dir: string): Promise<{ seconds: number; resources: numb
   const files = listStackFiles(dir);
   const t0 = process.hrtime.bigint();
   const result = await planAll(files);
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, resources: result.stacks.reduce((s, p) => s + p.record.resources.length, 0) };
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    resources: result.stacks.reduce((s, p) => s + p.record.resources.length, 0),
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,26 +79,37 @@ async function main(): Promise<void> {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (n === 1) base = seconds;
     const resources = result.stacks.reduce((s, p) => s + p.record.resources.length, 0);
-    rows.push(`${String(n).padStart(7)}  ${String(resources).padStart(9)}  ${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(10)}`);
+    rows.push(
+      `${String(n).padStart(7)}  ${String(resources).padStart(9)}  ${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(10)}`,
+    );
   }
   process.stdout.write(`Offline plan time (pattern 1)\n${rows.join("\n")}\n\n`);
 
   const aaRows: string[] = ["members  resources  seconds  ratio-to-1-region"];
   for (const n of SIZES) {
     if (n < 2 || n > regionsIn("EU").length) {
-      aaRows.push(`${String(n).padStart(7)}  n/a: a group has 2 to ${regionsIn("EU").length} members (one jurisdiction)`);
+      aaRows.push(
+        `${String(n).padStart(7)}  n/a: a group has 2 to ${regionsIn("EU").length} members (one jurisdiction)`,
+      );
       continue;
     }
     const { seconds, resources } = await timePlan(activeActiveDir(n));
-    aaRows.push(`${String(n).padStart(7)}  ${String(resources).padStart(9)}  ${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(17)}`);
+    aaRows.push(
+      `${String(n).padStart(7)}  ${String(resources).padStart(9)}  ${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(17)}`,
+    );
   }
-  process.stdout.write(`Offline plan time (active-active group, StackReferences resolved by repeated passes)\n${aaRows.join("\n")}\n\n`);
+  process.stdout.write(
+    `Offline plan time (active-active group, StackReferences resolved by repeated passes)\n${aaRows.join("\n")}\n\n`,
+  );
 
   const one = await planAll(listStackFiles(syntheticDir(1)));
   const path = criticalPath(one.stacks[0]!.record.resources);
   process.stdout.write(`Critical path of one region (typical create times, lib/deploy/critical-path.ts):\n`);
-  for (const step of path.chain) process.stdout.write(`  ${String(step.seconds).padStart(4)} s  ${step.type}  ${step.urn.split("::").pop()}\n`);
-  process.stdout.write(`  critical path ${(path.seconds / 60).toFixed(1)} min vs ${(path.serialSeconds / 60).toFixed(1)} min if serial\n`);
+  for (const step of path.chain)
+    process.stdout.write(`  ${String(step.seconds).padStart(4)} s  ${step.type}  ${step.urn.split("::").pop()}\n`);
+  process.stdout.write(
+    `  critical path ${(path.seconds / 60).toFixed(1)} min vs ${(path.serialSeconds / 60).toFixed(1)} min if serial\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -133,16 +133,28 @@ export function tsconfigOption(pulumiYaml = join(ROOT, "Pulumi.yaml")): string |
  * Loads the program in a child node as run.js would. `tsconfig`: Pulumi.yaml's runtime.options.tsconfig
  * (undefined: the option absent). `cacheDir`: ts-node's disk cache (default: a fresh one, removed after).
  */
-export function loadProgram(opts: { tsconfig?: string | undefined; cacheDir?: string; timeoutMs?: number } = {}): LoadRun {
+export function loadProgram(
+  opts: { tsconfig?: string | undefined; cacheDir?: string; timeoutMs?: number } = {},
+): LoadRun {
   const fresh = opts.cacheDir === undefined ? mkdtempSync(join(tmpdir(), "infrasage-ts-node-")) : undefined;
-  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_NODEJS_TYPESCRIPT: "true", TS_NODE_CACHE_DIRECTORY: opts.cacheDir ?? fresh! };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_NODEJS_TYPESCRIPT: "true",
+    TS_NODE_CACHE_DIRECTORY: opts.cacheDir ?? fresh!,
+  };
   delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
   delete env.PULUMI_NODEJS_TSCONFIG_PATH;
   for (const k of Object.keys(env)) if (k.startsWith("TS_NODE_") && k !== "TS_NODE_CACHE_DIRECTORY") delete env[k];
   if (opts.tsconfig !== undefined) env.PULUMI_NODEJS_TSCONFIG_PATH = opts.tsconfig;
   try {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ["-e", LOADER, "index.ts", ROOT], { cwd: ROOT, env, encoding: "utf8", timeout: opts.timeoutMs ?? 180_000, maxBuffer: 1 << 24 });
+    const r = spawnSync(process.execPath, ["-e", LOADER, "index.ts", ROOT], {
+      cwd: ROOT,
+      env,
+      encoding: "utf8",
+      timeout: opts.timeoutMs ?? 180_000,
+      maxBuffer: 1 << 24,
+    });
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const line = r.status === 0 ? r.stdout.trim().split("\n").pop() : undefined;
     return { status: r.status, stderr: r.stderr, wallMs, ...(line ? { result: JSON.parse(line) as LoadResult } : {}) };
@@ -169,7 +181,9 @@ function main(): void {
     { name: "transpile-only", tsconfig: committed },
   ];
   const caches = warm ? [false, true] : [false];
-  console.log(`node ${process.version}; Pulumi.yaml runtime.options.tsconfig: ${committed ?? "(absent)"}; ${runs} runs per mode after 1 warm-up, modes alternating`);
+  console.log(
+    `node ${process.version}; Pulumi.yaml runtime.options.tsconfig: ${committed ?? "(absent)"}; ${runs} runs per mode after 1 warm-up, modes alternating`,
+  );
   for (const warmCache of caches) {
     const dirs = modes.map(() => (warmCache ? mkdtempSync(join(tmpdir(), "infrasage-ts-node-warm-")) : undefined));
     const wall: number[][] = modes.map(() => []);
@@ -179,7 +193,9 @@ function main(): void {
         const r = loadProgram({ tsconfig: m.tsconfig, ...(dirs[j] ? { cacheDir: dirs[j] } : {}) });
         if (r.status !== 0 || !r.result) throw new Error(`${m.name}: the loader exited ${r.status}:\n${r.stderr}`);
         if (i === -1) {
-          console.log(`  ${m.name}: tsconfig ${r.result.tsConfigPath}, ts-node ${r.result.tsNode} typeCheck=${r.result.typeCheck}, typescript ${r.result.typescript}, ${r.result.tsModules} program modules`);
+          console.log(
+            `  ${m.name}: tsconfig ${r.result.tsConfigPath}, ts-node ${r.result.tsNode} typeCheck=${r.result.typeCheck}, typescript ${r.result.typescript}, ${r.result.tsModules} program modules`,
+          );
           return;
         }
         wall[j]!.push(r.wallMs);
@@ -187,12 +203,20 @@ function main(): void {
       });
     }
     dirs.forEach((d) => d && rmSync(d, { recursive: true, force: true }));
-    console.log(warmCache ? "ts-node cache kept between runs (nothing edited):" : "ts-node cache fresh each run (CI runner, or files edited since the last run):");
+    console.log(
+      warmCache
+        ? "ts-node cache kept between runs (nothing edited):"
+        : "ts-node cache fresh each run (CI runner, or files edited since the last run):",
+    );
     modes.forEach((m, j) => {
-      console.log(`  ${m.name.padEnd(15)} process min ${sec(Math.min(...wall[j]!))} median ${sec(median(wall[j]!))}   (load after register: median ${sec(median(load[j]!))})`);
+      console.log(
+        `  ${m.name.padEnd(15)} process min ${sec(Math.min(...wall[j]!))} median ${sec(median(wall[j]!))}   (load after register: median ${sec(median(load[j]!))})`,
+      );
     });
     const pairs = wall[0]!.map((w, i) => w / wall[1]![i]!);
-    console.log(`  => type-checked ${sec(median(wall[0]!))}, transpile-only ${sec(median(wall[1]!))} (${(median(wall[0]!) / median(wall[1]!)).toFixed(1)}x; run-by-run ratio median ${median(pairs).toFixed(1)}x)`);
+    console.log(
+      `  => type-checked ${sec(median(wall[0]!))}, transpile-only ${sec(median(wall[1]!))} (${(median(wall[0]!) / median(wall[1]!)).toFixed(1)}x; run-by-run ratio median ${median(pairs).toFixed(1)}x)`,
+    );
   }
 }
 

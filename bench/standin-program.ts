@@ -21,16 +21,23 @@ class Group extends pulumi.ComponentResource {
     super("bench:index:Group", name, {}, {});
     let previous: Standin | undefined;
     for (let i = 0; i < size; i++) {
-      const inputs = { cidrBlock: `10.0.${i}.0/24`, tags: { Name: `${name}-${i}` }, ...(previous ? { vpcId: previous.id } : {}) };
+      const inputs = {
+        cidrBlock: `10.0.${i}.0/24`,
+        tags: { Name: `${name}-${i}` },
+        ...(previous ? { vpcId: previous.id } : {}),
+      };
       previous = new Standin(`${name}-r${i}`, inputs, { parent: this });
     }
     this.registerOutputs({});
   }
 }
 
-void runProgram(() => {
-  for (let g = 0; g * 10 < count; g++) new Group(`group-${g}`, Math.min(10, count - g * 10));
-  return {};
-}, { project: "bench", stack: "eu-west-1", region: "eu-west-1", config: { "aws:region": "eu-west-1" } }).then((r) => {
+void runProgram(
+  () => {
+    for (let g = 0; g * 10 < count; g++) new Group(`group-${g}`, Math.min(10, count - g * 10));
+    return {};
+  },
+  { project: "bench", stack: "eu-west-1", region: "eu-west-1", config: { "aws:region": "eu-west-1" } },
+).then((r) => {
   process.stdout.write(`${r.resources.length}\n`);
 });

@@ -9,8 +9,19 @@ import * as aws from "@pulumi/aws";
 import * as github from "@pulumi/github";
 import { BootstrapConfigError, parseBootstrapConfig, type BootstrapConfig } from "./lib/config";
 import {
-  BOOTSTRAP_PATH, GITHUB_OIDC_URL, OIDC_AUDIENCE, boundaryPolicyName, connectionName, deployRoleName, oidcProviderArn, previewRoleName,
-  roleVar, previewRoleVar, secretsKeyAlias, stateBucketName, stateKeyAlias,
+  BOOTSTRAP_PATH,
+  GITHUB_OIDC_URL,
+  OIDC_AUDIENCE,
+  boundaryPolicyName,
+  connectionName,
+  deployRoleName,
+  oidcProviderArn,
+  previewRoleName,
+  roleVar,
+  previewRoleVar,
+  secretsKeyAlias,
+  stateBucketName,
+  stateKeyAlias,
 } from "./lib/names";
 import { deployTrust, previewTrust } from "./lib/trust";
 import { boundaryPolicy, deployPolicy, previewPolicy, type StateAccess } from "./lib/policies";
@@ -45,28 +56,52 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
   // The account's GitHub OIDC provider (IAM is global: the primary stack creates it, the others trust it).
   // No thumbprint: for GitHub, IAM validates with its own trusted CA library and ignores thumbprints
   // (@pulumi/aws iam/openIdConnectProvider.d.ts thumbprintList; IAM User Guide, "Create an OIDC identity provider").
-  const oidc = c.primary ? new aws.iam.OpenIdConnectProvider("github-oidc", { url: GITHUB_OIDC_URL, clientIdLists: [OIDC_AUDIENCE] }, keep) : undefined;
+  const oidc = c.primary
+    ? new aws.iam.OpenIdConnectProvider("github-oidc", { url: GITHUB_OIDC_URL, clientIdLists: [OIDC_AUDIENCE] }, keep)
+    : undefined;
   // IAM names the provider by its host, so the trust documents are known at preview (and checked by
   // the pack there); a role trusting the provider is created after it.
   const providerArn = oidcProviderArn(c.account);
   const trustOpts = oidc ? { ...opts, dependsOn: [oidc] } : opts;
 
-  const boundary = new aws.iam.Policy("deploy-boundary", {
-    name: boundaryPolicyName(c.jurisdiction), path: BOOTSTRAP_PATH, policy: json(boundaryPolicy(c.account)),
-    description: "Ceiling of every role the InfraSage deploy roles create",
-  }, opts);
+  const boundary = new aws.iam.Policy(
+    "deploy-boundary",
+    {
+      name: boundaryPolicyName(c.jurisdiction),
+      path: BOOTSTRAP_PATH,
+      policy: json(boundaryPolicy(c.account)),
+      description: "Ceiling of every role the InfraSage deploy roles create",
+    },
+    opts,
+  );
 
   // The jurisdiction's state backend: bucket and keys in its home region.
   let state: { bucket: aws.s3.Bucket; stateKey: aws.kms.Key; secretsKey: aws.kms.Key } | undefined;
   if (c.stateBackend === "per-jurisdiction") {
     const name = stateBucketName(c.jurisdiction, c.account);
-    const stateKey = new aws.kms.Key("state-key", keySettings(`Pulumi state of the InfraSage stacks (${c.jurisdiction})`), keep);
+    const stateKey = new aws.kms.Key(
+      "state-key",
+      keySettings(`Pulumi state of the InfraSage stacks (${c.jurisdiction})`),
+      keep,
+    );
     new aws.kms.Alias("state-key-alias", { name: stateKeyAlias(c.jurisdiction), targetKeyId: stateKey.keyId }, opts);
-    const secretsKey = new aws.kms.Key("secrets-key", keySettings(`Pulumi secrets provider of the InfraSage stacks (${c.jurisdiction})`), keep);
-    new aws.kms.Alias("secrets-key-alias", { name: secretsKeyAlias(c.jurisdiction), targetKeyId: secretsKey.keyId }, opts);
+    const secretsKey = new aws.kms.Key(
+      "secrets-key",
+      keySettings(`Pulumi secrets provider of the InfraSage stacks (${c.jurisdiction})`),
+      keep,
+    );
+    new aws.kms.Alias(
+      "secrets-key-alias",
+      { name: secretsKeyAlias(c.jurisdiction), targetKeyId: secretsKey.keyId },
+      opts,
+    );
     const bucket = new aws.s3.Bucket("state", { bucket: name }, keep);
     new aws.s3.BucketVersioning("state-versioning", { bucket: bucket.id, versioningConfiguration: VERSIONING }, opts);
-    new aws.s3.BucketServerSideEncryptionConfiguration("state-encryption", { ...encryption(stateKey.arn), bucket: bucket.id }, opts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      "state-encryption",
+      { ...encryption(stateKey.arn), bucket: bucket.id },
+      opts,
+    );
     new aws.s3.BucketPublicAccessBlock("state-public-access", { ...PUBLIC_ACCESS_BLOCK, bucket: bucket.id }, opts);
     new aws.s3.BucketPolicy("state-tls-only", { bucket: bucket.id, policy: json(tlsOnlyPolicy(name)) }, opts);
     new aws.s3.BucketLifecycleConfiguration("state-lifecycle", { ...LIFECYCLE, bucket: bucket.id }, opts);
@@ -74,7 +109,9 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
   }
   // What both roles may do with the state backend (none with a shared backend).
   const stateAccess: pulumi.Output<StateAccess | undefined> = state
-    ? pulumi.all([state.stateKey.arn, state.secretsKey.arn]).apply(([a, b]) => ({ bucket: stateBucketName(c.jurisdiction, c.account), keyArns: [a, b] }))
+    ? pulumi
+        .all([state.stateKey.arn, state.secretsKey.arn])
+        .apply(([a, b]) => ({ bucket: stateBucketName(c.jurisdiction, c.account), keyArns: [a, b] }))
     : pulumi.output(undefined);
 
   const deployRoles: Record<string, pulumi.Output<string>> = {};
@@ -84,24 +121,54 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
   for (const region of c.regions) {
     const stacks = c.stacks.filter((s) => s.region === region).map((s) => s.stack);
     const regions = [...new Set([region, ...c.linkRegions])];
-    const deploy = new aws.iam.Role(`deploy-${region}`, {
-      name: deployRoleName(region), path: BOOTSTRAP_PATH, description: `InfraSage pulumi up in ${region} (GitHub environments ${stacks.join(", ")})`,
-      assumeRolePolicy: json(deployTrust(providerArn, c.owner, c.repo, stacks)),
-    }, trustOpts);
-    new aws.iam.RolePolicy(`deploy-${region}`, {
-      role: deploy.name,
-      policy: pulumi.all([boundary.arn, stateAccess]).apply(([boundaryArn, s]) => json(deployPolicy({ account: c.account, regions, boundaryArn, ...(s ? { state: s } : {}) }))),
-    }, opts);
-    const preview = new aws.iam.Role(`preview-${region}`, {
-      name: previewRoleName(region), path: BOOTSTRAP_PATH, description: `InfraSage read-only preview and drift check in ${region}`,
-      assumeRolePolicy: json(previewTrust(providerArn, c.owner, c.repo)),
-    }, trustOpts);
-    new aws.iam.RolePolicy(`preview-${region}`, {
-      role: preview.name,
-      policy: stateAccess.apply((s) => json(previewPolicy({ account: c.account, regions, ...(s ? { state: s } : {}) }))),
-    }, opts);
+    const deploy = new aws.iam.Role(
+      `deploy-${region}`,
+      {
+        name: deployRoleName(region),
+        path: BOOTSTRAP_PATH,
+        description: `InfraSage pulumi up in ${region} (GitHub environments ${stacks.join(", ")})`,
+        assumeRolePolicy: json(deployTrust(providerArn, c.owner, c.repo, stacks)),
+      },
+      trustOpts,
+    );
+    new aws.iam.RolePolicy(
+      `deploy-${region}`,
+      {
+        role: deploy.name,
+        policy: pulumi
+          .all([boundary.arn, stateAccess])
+          .apply(([boundaryArn, s]) =>
+            json(deployPolicy({ account: c.account, regions, boundaryArn, ...(s ? { state: s } : {}) })),
+          ),
+      },
+      opts,
+    );
+    const preview = new aws.iam.Role(
+      `preview-${region}`,
+      {
+        name: previewRoleName(region),
+        path: BOOTSTRAP_PATH,
+        description: `InfraSage read-only preview and drift check in ${region}`,
+        assumeRolePolicy: json(previewTrust(providerArn, c.owner, c.repo)),
+      },
+      trustOpts,
+    );
+    new aws.iam.RolePolicy(
+      `preview-${region}`,
+      {
+        role: preview.name,
+        policy: stateAccess.apply((s) =>
+          json(previewPolicy({ account: c.account, regions, ...(s ? { state: s } : {}) })),
+        ),
+      },
+      opts,
+    );
     // The CI runner's connection to GitHub. AWS creates it PENDING: someone approves it once in the console.
-    const connection = new aws.codeconnections.Connection(`github-${region}`, { name: connectionName(region), providerType: "GitHub", region }, keep);
+    const connection = new aws.codeconnections.Connection(
+      `github-${region}`,
+      { name: connectionName(region), providerType: "GitHub", region },
+      keep,
+    );
     deployRoles[region] = deploy.arn;
     previewRoles[region] = preview.arn;
     connections[region] = connection.arn;
@@ -112,11 +179,23 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
   const gh = new github.Provider("github", { owner: c.owner });
   const ghOpts = { provider: gh };
   for (const env of environments(c)) {
-    const e = new github.RepositoryEnvironment(`env-${env.environment}`, {
-      repository: c.repo, environment: env.environment, reviewers: [env.reviewers], preventSelfReview: env.preventSelfReview,
-      canAdminsBypass: env.canAdminsBypass, deploymentBranchPolicy: env.deploymentBranchPolicy,
-    }, ghOpts);
-    new github.RepositoryEnvironmentDeploymentPolicy(`env-${env.environment}-${DEPLOY_BRANCH}`, { repository: c.repo, environment: e.environment, branchPattern: env.branchPattern }, ghOpts);
+    const e = new github.RepositoryEnvironment(
+      `env-${env.environment}`,
+      {
+        repository: c.repo,
+        environment: env.environment,
+        reviewers: [env.reviewers],
+        preventSelfReview: env.preventSelfReview,
+        canAdminsBypass: env.canAdminsBypass,
+        deploymentBranchPolicy: env.deploymentBranchPolicy,
+      },
+      ghOpts,
+    );
+    new github.RepositoryEnvironmentDeploymentPolicy(
+      `env-${env.environment}-${DEPLOY_BRANCH}`,
+      { repository: c.repo, environment: e.environment, branchPattern: env.branchPattern },
+      ghOpts,
+    );
   }
   const arnVars: Record<string, pulumi.Input<string>> = {};
   for (const region of c.regions) {
@@ -124,11 +203,19 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
     arnVars[previewRoleVar(region)] = previewRoles[region]!;
   }
   for (const [variableName, value] of Object.entries(repositoryVariables(c))) {
-    new github.ActionsVariable(`var-${variableName}`, { repository: c.repo, variableName, value: arnVars[variableName] ?? value }, ghOpts);
+    new github.ActionsVariable(
+      `var-${variableName}`,
+      { repository: c.repo, variableName, value: arnVars[variableName] ?? value },
+      ghOpts,
+    );
   }
   if (c.primary) {
     // Code-owner review: the committed .github/CODEOWNERS names who owns policies/ and bootstrap/.
-    new github.BranchProtection("main", { repositoryId: c.repo, ...branchProtection(requiredCheckName(WORKFLOWS_DIR)) }, ghOpts);
+    new github.BranchProtection(
+      "main",
+      { repositoryId: c.repo, ...branchProtection(requiredCheckName(WORKFLOWS_DIR)) },
+      ghOpts,
+    );
   }
 
   return {
@@ -143,7 +230,12 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
     repositoryVariables: Object.keys(repositoryVariables(c)),
     // What each program stack file sets: the fixed names, plus the connection's ARN (AWS picks its id).
     programStacks: programStackSettings(c).map((p) => ({
-      ...p, config: { ...p.config, "infrasage:deploy.repository": `${c.owner}/${c.repo}`, "infrasage:deploy.connectionArn": connections[p.region]! },
+      ...p,
+      config: {
+        ...p.config,
+        "infrasage:deploy.repository": `${c.owner}/${c.repo}`,
+        "infrasage:deploy.connectionArn": connections[p.region]!,
+      },
     })),
   };
 }

@@ -22,10 +22,14 @@ const PB_PATH = require.resolve("@pulumi/pulumi/proto/analyzer_pb");
 const pbRequire = createRequire(PB_PATH);
 /* eslint-disable @typescript-eslint/no-require-imports */
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerPb;
-const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerClient: new (address: string, credentials: unknown, options?: object) => GrpcAnalyzerClient };
+const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
+  AnalyzerClient: new (address: string, credentials: unknown, options?: object) => GrpcAnalyzerClient;
+};
 // The same copies @pulumi/pulumi's generated code uses (a second copy would not be recognised).
 const grpc = pbRequire("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
-const structPb = pbRequire("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(o: Record<string, unknown>): unknown } };
+const structPb = pbRequire("google-protobuf/google/protobuf/struct_pb") as {
+  Struct: { fromJavaScript(o: Record<string, unknown>): unknown };
+};
 const emptyPb = pbRequire("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
 
 /** The policy pack of this repository. */
@@ -68,7 +72,12 @@ export interface AnalyzerResource {
     readonly additionalSecretOutputs: readonly string[];
     readonly parent?: string;
   };
-  readonly provider?: { readonly urn: string; readonly type: string; readonly name: string; readonly properties: Record<string, unknown> };
+  readonly provider?: {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly properties: Record<string, unknown>;
+  };
 }
 
 /** What ConfigureStack tells the pack about the stack being run (AnalyzerStackConfigureRequest). */
@@ -91,24 +100,46 @@ export interface AnalyzerStackResource extends AnalyzerResource {
 }
 
 /** Per policy: its level and config properties, as the engine passes them to Configure. */
-export type ReconciledConfig = Record<string, { readonly enforcementLevel: EnforcementLevel; readonly properties: Record<string, unknown> }>;
+export type ReconciledConfig = Record<
+  string,
+  { readonly enforcementLevel: EnforcementLevel; readonly properties: Record<string, unknown> }
+>;
 
 // --- The generated protobuf classes, as far as they are used here -----------------------------------
-interface Msg { [setter: string]: unknown }
+interface Msg {
+  [setter: string]: unknown;
+}
 type Ctor = new () => Msg;
 interface AnalyzerPb {
-  AnalyzeRequest: Ctor; AnalyzeStackRequest: Ctor; AnalyzerResource: Ctor; AnalyzerResourceOptions: Ctor;
-  AnalyzerProviderResource: Ctor; AnalyzerPropertyDependencies: Ctor; ConfigureAnalyzerRequest: Ctor; PolicyConfig: Ctor;
+  AnalyzeRequest: Ctor;
+  AnalyzeStackRequest: Ctor;
+  AnalyzerResource: Ctor;
+  AnalyzerResourceOptions: Ctor;
+  AnalyzerProviderResource: Ctor;
+  AnalyzerPropertyDependencies: Ctor;
+  ConfigureAnalyzerRequest: Ctor;
+  PolicyConfig: Ctor;
   AnalyzerStackConfigureRequest: Ctor;
 }
-interface ProtoDiagnostic { getPolicyname(): string; getEnforcementlevel(): number; getMessage(): string; getUrn(): string }
+interface ProtoDiagnostic {
+  getPolicyname(): string;
+  getEnforcementlevel(): number;
+  getMessage(): string;
+  getUrn(): string;
+}
 interface ProtoPolicyInfo {
-  getName(): string; getEnforcementlevel(): number;
-  getConfigschema(): { getProperties(): { toJavaScript(): Record<string, unknown> } | undefined; getRequiredList(): string[] } | undefined;
+  getName(): string;
+  getEnforcementlevel(): number;
+  getConfigschema():
+    | { getProperties(): { toJavaScript(): Record<string, unknown> } | undefined; getRequiredList(): string[] }
+    | undefined;
 }
 type Callback<T> = (err: Error | null, resp: T) => void;
 interface GrpcAnalyzerClient {
-  getAnalyzerInfo(req: unknown, cb: Callback<{ getName(): string; getVersion(): string; getPoliciesList(): ProtoPolicyInfo[] }>): void;
+  getAnalyzerInfo(
+    req: unknown,
+    cb: Callback<{ getName(): string; getVersion(): string; getPoliciesList(): ProtoPolicyInfo[] }>,
+  ): void;
   configure(req: unknown, cb: Callback<unknown>): void;
   configureStack(req: unknown, cb: Callback<unknown>): void;
   analyze(req: unknown, cb: Callback<{ getDiagnosticsList(): ProtoDiagnostic[] }>): void;
@@ -116,12 +147,16 @@ interface GrpcAnalyzerClient {
   close(): void;
 }
 
-const call = <T>(fn: (cb: Callback<T>) => void): Promise<T> => new Promise((ok, fail) => fn((err, resp) => (err ? fail(err) : ok(resp))));
-const set = (msg: Msg, field: string, value: unknown): void => (msg[`set${field}`] as (v: unknown) => void).call(msg, value);
+const call = <T>(fn: (cb: Callback<T>) => void): Promise<T> =>
+  new Promise((ok, fail) => fn((err, resp) => (err ? fail(err) : ok(resp))));
+const set = (msg: Msg, field: string, value: unknown): void =>
+  (msg[`set${field}`] as (v: unknown) => void).call(msg, value);
 
 /** Internal keys (`__defaults`, `__meta`) are dropped as with SkipInternalKeys. */
 function struct(props: Record<string, unknown>): unknown {
-  return structPb.Struct.fromJavaScript(Object.fromEntries(Object.entries(props).filter(([k, v]) => !k.startsWith("__") && v !== undefined)));
+  return structPb.Struct.fromJavaScript(
+    Object.fromEntries(Object.entries(props).filter(([k, v]) => !k.startsWith("__") && v !== undefined)),
+  );
 }
 
 function resourceMessage<M extends Ctor>(Type: M, r: AnalyzerResource): Msg {
@@ -152,9 +187,13 @@ function resourceMessage<M extends Ctor>(Type: M, r: AnalyzerResource): Msg {
   return msg;
 }
 
-const diagnostics = (list: ProtoDiagnostic[]): Diagnostic[] => list.map((d) => ({
-  policy: d.getPolicyname(), level: LEVELS[d.getEnforcementlevel()] ?? "mandatory", message: d.getMessage(), ...(d.getUrn() ? { urn: d.getUrn() } : {}),
-}));
+const diagnostics = (list: ProtoDiagnostic[]): Diagnostic[] =>
+  list.map((d) => ({
+    policy: d.getPolicyname(),
+    level: LEVELS[d.getEnforcementlevel()] ?? "mandatory",
+    message: d.getMessage(),
+    ...(d.getUrn() ? { urn: d.getUrn() } : {}),
+  }));
 
 /** A pack that could not be started or answered wrongly: the plan stops (exit 2) with this message. */
 export class AnalyzerError extends Error {}
@@ -163,7 +202,12 @@ const START_TIMEOUT_MS = 120_000;
 
 /** A running policy pack. Start it once, analyze any number of stacks, close it. */
 export class PolicyAnalyzer {
-  private constructor(private readonly child: ChildProcess, private readonly client: GrpcAnalyzerClient, readonly info: AnalyzerInfo, private readonly stop: () => void) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: GrpcAnalyzerClient,
+    readonly info: AnalyzerInfo,
+    private readonly stop: () => void,
+  ) {}
 
   /** Starts the pack in `packDir` as the CLI does and reads its info. */
   static async start(packDir: string = POLICY_PACK_DIR): Promise<PolicyAnalyzer> {
@@ -173,28 +217,46 @@ export class PolicyAnalyzer {
     try {
       runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
     } catch {
-      throw new AnalyzerError(`${packDir}: @pulumi/pulumi is not installed for the policy pack; run npm install in ${packDir}`);
+      throw new AnalyzerError(
+        `${packDir}: @pulumi/pulumi is not installed for the policy pack; run npm install in ${packDir}`,
+      );
     }
     const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
-      cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: undefined },
+      cwd: packDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: undefined },
     });
     // Never outlive the plan, from the first moment: a run that exits while the pack is still
     // starting (bad input found meanwhile) must not leave it behind.
-    const stop = () => { child.kill(); };
+    const stop = () => {
+      child.kill();
+    };
     process.once("exit", stop);
     const port = await new Promise<number>((ok, fail) => {
       let out = "";
       let err = "";
-      const timer = setTimeout(() => { child.kill(); fail(new AnalyzerError(`policy pack ${packDir} did not start within ${START_TIMEOUT_MS / 1000} s`)); }, START_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        child.kill();
+        fail(new AnalyzerError(`policy pack ${packDir} did not start within ${START_TIMEOUT_MS / 1000} s`));
+      }, START_TIMEOUT_MS);
       child.stdout!.on("data", (d: Buffer) => {
         out += String(d);
         const line = /^(\d+)\s*$/m.exec(out);
-        if (line) { clearTimeout(timer); ok(Number(line[1])); }
+        if (line) {
+          clearTimeout(timer);
+          ok(Number(line[1]));
+        }
       });
-      child.stderr!.on("data", (d: Buffer) => { err += String(d); });
+      child.stderr!.on("data", (d: Buffer) => {
+        err += String(d);
+      });
       child.on("exit", (code) => {
         clearTimeout(timer);
-        fail(new AnalyzerError(`policy pack ${packDir} exited (${code}) before serving:\n${(err || out).trim().split("\n").slice(0, 30).join("\n")}`));
+        fail(
+          new AnalyzerError(
+            `policy pack ${packDir} exited (${code}) before serving:\n${(err || out).trim().split("\n").slice(0, 30).join("\n")}`,
+          ),
+        );
       });
     });
     child.removeAllListeners("exit");
@@ -202,9 +264,16 @@ export class PolicyAnalyzer {
     child.unref();
     (child.stdout as unknown as { unref?: () => void }).unref?.();
     (child.stderr as unknown as { unref?: () => void }).unref?.();
-    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-    const resp = await call<Awaited<ReturnType<typeof readInfo>>>((cb) => client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))))
-      .catch((e: unknown) => { client.close(); stop(); throw e; });
+    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": 400 * 1024 * 1024,
+    });
+    const resp = await call<Awaited<ReturnType<typeof readInfo>>>((cb) =>
+      client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))),
+    ).catch((e: unknown) => {
+      client.close();
+      stop();
+      throw e;
+    });
     return new PolicyAnalyzer(child, client, resp, stop);
   }
 
@@ -241,29 +310,37 @@ export class PolicyAnalyzer {
 
   /** `GetAnalyzerInfo` again (the engine asks after ConfigureStack, before Configure). */
   async getAnalyzerInfo(): Promise<AnalyzerInfo> {
-    return call<AnalyzerInfo>((cb) => this.client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))));
+    return call<AnalyzerInfo>((cb) =>
+      this.client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))),
+    );
   }
 
   async analyze(r: AnalyzerResource): Promise<Diagnostic[]> {
-    const resp = await call<{ getDiagnosticsList(): ProtoDiagnostic[] }>((cb) => this.client.analyze(resourceMessage(analyzerPb.AnalyzeRequest, r), cb));
+    const resp = await call<{ getDiagnosticsList(): ProtoDiagnostic[] }>((cb) =>
+      this.client.analyze(resourceMessage(analyzerPb.AnalyzeRequest, r), cb),
+    );
     return diagnostics(resp.getDiagnosticsList());
   }
 
   async analyzeStack(resources: readonly AnalyzerStackResource[]): Promise<Diagnostic[]> {
     const req = new analyzerPb.AnalyzeStackRequest();
-    set(req, "ResourcesList", resources.map((r) => {
-      const msg = resourceMessage(analyzerPb.AnalyzerResource, r);
-      if (r.parent) set(msg, "Parent", r.parent);
-      set(msg, "DependenciesList", [...r.dependencies]);
-      const deps = (msg.getPropertydependenciesMap as () => Map<string, unknown>).call(msg);
-      for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-        if (urns.length === 0) continue;
-        const d = new analyzerPb.AnalyzerPropertyDependencies();
-        set(d, "UrnsList", [...urns]);
-        deps.set(k, d);
-      }
-      return msg;
-    }));
+    set(
+      req,
+      "ResourcesList",
+      resources.map((r) => {
+        const msg = resourceMessage(analyzerPb.AnalyzerResource, r);
+        if (r.parent) set(msg, "Parent", r.parent);
+        set(msg, "DependenciesList", [...r.dependencies]);
+        const deps = (msg.getPropertydependenciesMap as () => Map<string, unknown>).call(msg);
+        for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+          if (urns.length === 0) continue;
+          const d = new analyzerPb.AnalyzerPropertyDependencies();
+          set(d, "UrnsList", [...urns]);
+          deps.set(k, d);
+        }
+        return msg;
+      }),
+    );
     const resp = await call<{ getDiagnosticsList(): ProtoDiagnostic[] }>((cb) => this.client.analyzeStack(req, cb));
     return diagnostics(resp.getDiagnosticsList());
   }
@@ -284,11 +361,19 @@ function readInfo(r: { getName(): string; getVersion(): string; getPoliciesList(
       return {
         name: p.getName(),
         enforcementLevel: LEVELS[p.getEnforcementlevel()] ?? "advisory",
-        ...(schema ? { configSchema: { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() } } : {}),
+        ...(schema
+          ? {
+              configSchema: {
+                properties: schema.getProperties()?.toJavaScript() ?? {},
+                required: schema.getRequiredList(),
+              },
+            }
+          : {}),
       };
     }),
   };
 }
 
 /** Where the pack's runner lives relative to a pack folder (for messages). */
-export const runnerHint = (packDir: string): string => join(dirname(packDir), "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
+export const runnerHint = (packDir: string): string =>
+  join(dirname(packDir), "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");

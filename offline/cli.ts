@@ -68,13 +68,27 @@ function readStoredTags(path: string): Record<string, Record<string, string>> {
   try {
     text = readTextFile(path, "stack tags file");
   } catch (e) {
-    throw new UsageError(`--stack-tags ${path}: ${e instanceof Error ? e.message : String(e)} (give JSON { "<stack>": { "<tag>": "<value>" } })`);
+    throw new UsageError(
+      `--stack-tags ${path}: ${e instanceof Error ? e.message : String(e)} (give JSON { "<stack>": { "<tag>": "<value>" } })`,
+    );
   }
   const parsed = parseBoundedJson(text);
   const doc = parsed.ok ? parsed.value : undefined;
-  const ok = typeof doc === "object" && doc !== null && !Array.isArray(doc) && Object.values(doc).every((tags) =>
-    typeof tags === "object" && tags !== null && !Array.isArray(tags) && Object.values(tags).every((v) => typeof v === "string"));
-  if (!ok) throw new UsageError(`--stack-tags ${path}: ${parsed.ok ? "" : `${parsed.reason}; `}must be JSON { "<stack>": { "<tag>": "<value>" } } with string values`);
+  const ok =
+    typeof doc === "object" &&
+    doc !== null &&
+    !Array.isArray(doc) &&
+    Object.values(doc).every(
+      (tags) =>
+        typeof tags === "object" &&
+        tags !== null &&
+        !Array.isArray(tags) &&
+        Object.values(tags).every((v) => typeof v === "string"),
+    );
+  if (!ok)
+    throw new UsageError(
+      `--stack-tags ${path}: ${parsed.ok ? "" : `${parsed.reason}; `}must be JSON { "<stack>": { "<tag>": "<value>" } } with string values`,
+    );
   return doc as Record<string, Record<string, string>>;
 }
 
@@ -104,18 +118,24 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
     if (arg === "--json") json = true;
     else if (arg === "--preview") preview = true;
     else if (arg === "--strict") strict = true;
-    else if (arg === "--deployed") deployed = value().split(",").map((x) => x.trim()).filter((x) => x !== "");
+    else if (arg === "--deployed")
+      deployed = value()
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x !== "");
     else if (arg === "--policy-pack-config") policyConfigFile = resolve(cwd, value());
     else if (arg === "--after-destroy") {
       const mode = value();
-      if (mode !== "all" && mode !== "exclude-protected") throw new UsageError(`--after-destroy takes all or exclude-protected, not ${mode}`);
+      if (mode !== "all" && mode !== "exclude-protected")
+        throw new UsageError(`--after-destroy takes all or exclude-protected, not ${mode}`);
       afterDestroy = mode;
-    }
-    else if (arg === "--base") baseFile = resolve(cwd, value());
+    } else if (arg === "--base") baseFile = resolve(cwd, value());
     else if (arg === "--out") outFile = resolve(cwd, value());
     else if (arg === "--previous") previousFile = resolve(cwd, value());
-    else if (arg === "--stack-tags") { storedTagsFile = resolve(cwd, value()); storedTags = readStoredTags(storedTagsFile); }
-    else if (arg === "--stack") stack = value();
+    else if (arg === "--stack-tags") {
+      storedTagsFile = resolve(cwd, value());
+      storedTags = readStoredTags(storedTagsFile);
+    } else if (arg === "--stack") stack = value();
     else if (arg === "--config-file") configFile = value();
     else if (arg === "--all") all = true;
     else if (arg === "--dir") dir = value();
@@ -124,8 +144,23 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   const selectors = [stack, configFile, all ? "all" : undefined].filter((s) => s !== undefined);
   if (selectors.length !== 1) throw new UsageError("give exactly one of --stack, --config-file, --all");
   if (dir !== undefined && !all) throw new UsageError("--dir goes with --all");
-  if (baseFile !== undefined && preview) throw new UsageError("--base diffs a deployed stack's next up; --preview plans stacks that do not exist yet: use one or the other");
-  const opts = { json, preview, strict, ...(baseFile ? { baseFile } : {}), ...(outFile ? { outFile } : {}), ...(deployed ? { deployed } : {}), ...(policyConfigFile ? { policyConfigFile } : {}), ...(afterDestroy ? { afterDestroy } : {}), ...(previousFile ? { previousFile } : {}), ...(storedTags ? { storedTags } : {}), ...(storedTagsFile ? { storedTagsFile } : {}) };
+  if (baseFile !== undefined && preview)
+    throw new UsageError(
+      "--base diffs a deployed stack's next up; --preview plans stacks that do not exist yet: use one or the other",
+    );
+  const opts = {
+    json,
+    preview,
+    strict,
+    ...(baseFile ? { baseFile } : {}),
+    ...(outFile ? { outFile } : {}),
+    ...(deployed ? { deployed } : {}),
+    ...(policyConfigFile ? { policyConfigFile } : {}),
+    ...(afterDestroy ? { afterDestroy } : {}),
+    ...(previousFile ? { previousFile } : {}),
+    ...(storedTags ? { storedTags } : {}),
+    ...(storedTagsFile ? { storedTagsFile } : {}),
+  };
   // The project root: the nearest Pulumi.yaml above cwd, else this program's own.
   let root: string;
   try {
@@ -135,11 +170,21 @@ export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   }
   if (stack !== undefined) {
     // A stack name, never a path: `--stack ../../x` must not read files outside the project.
-    if (!STACK_NAME_RE.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)} is not a stack name (1 to 100 letters, digits, -, _ or .)`);
+    if (!STACK_NAME_RE.test(stack))
+      throw new UsageError(
+        `--stack ${JSON.stringify(stack)} is not a stack name (1 to 100 letters, digits, -, _ or .)`,
+      );
     const file = join(root, `Pulumi.${stack}.yaml`);
     const yml = join(root, `Pulumi.${stack}.yml`);
     // lstat, not exists: a broken symlink or a FIFO is reported by readStackFile, never skipped.
-    const present = (p: string) => { try { lstatSync(p); return true; } catch { return false; } };
+    const present = (p: string) => {
+      try {
+        lstatSync(p);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     if (!present(file) && present(yml)) return { files: [yml], ...opts };
     if (!present(file)) {
       const known = listStackFiles(root).map((f) => stackNameOf(f) ?? f);
@@ -160,13 +205,22 @@ const writeError = (text: string) => process.stderr.write(redactCredentials(text
  * `analyzer`: a running policy pack to reuse (tests); by default each run starts its own.
  * `planAll`: plan.planAll or a stand-in with its contract (tests share plans of unchanged inputs).
  */
-export async function main(argv: readonly string[], cwd = process.cwd(), deps: { analyzer?: PolicyAnalyzer; planAll?: typeof import("./plan").planAll } = {}): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  cwd = process.cwd(),
+  deps: { analyzer?: PolicyAnalyzer; planAll?: typeof import("./plan").planAll } = {},
+): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   // The bootstrap project (bootstrap/) has its own stack files and summary: offline/bootstrap-plan.ts.
-  if (argv.includes("--bootstrap")) return (require("./bootstrap-plan") as typeof import("./bootstrap-plan")).bootstrapMain(argv.filter((a) => a !== "--bootstrap"), cwd, deps);
+  if (argv.includes("--bootstrap"))
+    return (require("./bootstrap-plan") as typeof import("./bootstrap-plan")).bootstrapMain(
+      argv.filter((a) => a !== "--bootstrap"),
+      cwd,
+      deps,
+    );
   let args: CliArgs;
   try {
     args = parseArgs(argv, cwd);
@@ -179,12 +233,16 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   let inputs: RunInputs;
   try {
     inputs = readRunInputs(args);
-    if (args.storedTagsFile) inputs = { ...inputs, paths: [...inputs.paths, { what: "--stack-tags", path: args.storedTagsFile }] };
+    if (args.storedTagsFile)
+      inputs = { ...inputs, paths: [...inputs.paths, { what: "--stack-tags", path: args.storedTagsFile }] };
     if (args.outFile) checkOutputFile("--out", args.outFile, inputs.paths);
   } catch (e) {
     if (e instanceof StackFileError || e instanceof OutputFileError) writeError(`${e.message}\n`);
     else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
-    else writeError(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    else
+      writeError(
+        `internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
+      );
     return 2;
   }
   // The pack starts (ts-node type-checks it, about a second) while the program's modules load.
@@ -197,16 +255,26 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
   try {
     result = await (deps.planAll ?? plan.planAll)(args.files, {
       ...(inputs.base ? { base: inputs.base } : {}),
-      preview: args.preview, policyConfig: inputs.policyConfig, ...(args.policyConfigFile ? { policyConfigFile: args.policyConfigFile } : {}), ...(args.deployed ? { deployed: args.deployed } : {}),
-      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}), ...(inputs.previous ? { previous: inputs.previous } : {}), ...(args.storedTags ? { storedTags: args.storedTags } : {}), analyzer: await starting,
+      preview: args.preview,
+      policyConfig: inputs.policyConfig,
+      ...(args.policyConfigFile ? { policyConfigFile: args.policyConfigFile } : {}),
+      ...(args.deployed ? { deployed: args.deployed } : {}),
+      ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}),
+      ...(inputs.previous ? { previous: inputs.previous } : {}),
+      ...(args.storedTags ? { storedTags: args.storedTags } : {}),
+      analyzer: await starting,
     });
   } catch (e) {
-    if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError) writeError(`${e.message}\n`);
+    if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError)
+      writeError(`${e.message}\n`);
     else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
-    else writeError(`internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`);
+    else
+      writeError(
+        `internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
+      );
     return 2;
   } finally {
-//    if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
+    //    if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
   }
   // Everything printed or written goes through one redaction (offline/redaction.ts).
   const redactor = planRedactor(result.stacks, inputs.base);
@@ -215,24 +283,38 @@ export async function main(argv: readonly string[], cwd = process.cwd(), deps: {
     try {
       writeOutputFile("--out", args.outFile, json(), inputs.paths);
     } catch (e) {
-      writeError(e instanceof OutputFileError ? `${e.message}\n`
-        : `--out ${args.outFile}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in an existing, writable directory\n`);
+      writeError(
+        e instanceof OutputFileError
+          ? `${e.message}\n`
+          : `--out ${args.outFile}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in an existing, writable directory\n`,
+      );
       return 2;
     }
   }
   process.stdout.write(args.json ? json() : `${redactor.text(report.planSummary(result))}\n`);
   const code = report.hasMandatory(result) || (args.strict && result.preflight.length > 0) ? 1 : 0;
   // The reason for exit 1, last (the text view is long); on stderr with --json, which owns stdout.
-  if (code === 1) (args.json ? process.stderr : process.stdout).write(`${redactor.text(report.exitReason(result, args.strict))}\n`);
+  if (code === 1)
+    (args.json ? process.stderr : process.stdout).write(`${redactor.text(report.exitReason(result, args.strict))}\n`);
   return code;
 }
 
 if (require.main === module) {
   // Interrupted (Ctrl-C, a CI job cancelled): exit through the exit hooks, which stop the policy pack.
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) process.once(signal, () => process.exit(code));
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)
+    process.once(signal, () => process.exit(code));
   // Exit only once stdout is flushed: a large --json document into a pipe is written asynchronously.
-  main(process.argv.slice(2)).then((code) => { process.stdout.write("", () => process.exit(code)); }, (e: unknown) => {
-    process.stderr.write(`internal error: ${String(e)}\n`);
-    process.exit(2);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.stdout.write("", () => process.exit(code));
+    },
+    (e: unknown) => {
+      process.stderr.write(`internal error: ${String(e)}\n`);
+      process.exit(2);
+    },
+  );
 }

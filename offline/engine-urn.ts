@@ -9,7 +9,13 @@
 import { makeUrn, parseUrn } from "./diff/aliases";
 
 /** The engine's URN of a resource of `type` named `name` under `parentUrn` (none: a top-level resource). */
-export function engineUrn(stack: string, project: string, parentUrn: string | undefined, type: string, name: string): string {
+export function engineUrn(
+  stack: string,
+  project: string,
+  parentUrn: string | undefined,
+  type: string,
+  name: string,
+): string {
   return makeUrn(stack, project, parentUrn ? parseUrn(parentUrn)?.qualifiedType : undefined, type, name);
 }
 
@@ -50,8 +56,18 @@ export function withEngineUrns<T extends UrnHolder>(resources: readonly T[]): T[
     const parent = r.parent ? map(r.parent) : r.parent;
     const provider = r.provider ? map(r.provider) : r.provider;
     const dependencies = r.dependencies?.map(map);
-    const same = urn === r.urn && parent === r.parent && provider === r.provider && (dependencies ?? []).every((d, i) => d === r.dependencies![i]);
+    const same =
+      urn === r.urn &&
+      parent === r.parent &&
+      provider === r.provider &&
+      (dependencies ?? []).every((d, i) => d === r.dependencies![i]);
     if (same) return r;
-    return { ...r, urn, ...(parent ? { parent } : {}), ...(provider ? { provider } : {}), ...(dependencies ? { dependencies } : {}) };
+    return {
+      ...r,
+      urn,
+      ...(parent ? { parent } : {}),
+      ...(provider ? { provider } : {}),
+      ...(dependencies ? { dependencies } : {}),
+    };
   });
 }

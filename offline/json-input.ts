@@ -18,7 +18,8 @@ export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): numbe
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -31,14 +32,20 @@ export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): numbe
 }
 
 /** Why a JSON text is refused (never quoting it), or its value. */
-export type JsonParse = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reason: string };
+export type JsonParse =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * Parses a JSON text with its depth bounded first. The reason never quotes the text (JSON.parse's own
  * message shows the source around the error, which may be a credential): only where it is.
  */
 export function parseBoundedJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonParse {
-  if (jsonDepth(text, maxDepth) > maxDepth) return { ok: false, reason: `nests arrays or objects more than ${maxDepth} levels deep, which no plan document does` };
+  if (jsonDepth(text, maxDepth) > maxDepth)
+    return {
+      ok: false,
+      reason: `nests arrays or objects more than ${maxDepth} levels deep, which no plan document does`,
+    };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {

@@ -83,9 +83,11 @@ export function fixedPhysicalName(type: string, inputs: Readonly<Record<string, 
 
 /** The error the provider returns for a create of an object that exists (as the real one words it). */
 function alreadyExists(type: string, physicalName: string): Error {
-  return new Error(type.startsWith("kubernetes:")
-    ? `${type} "${physicalName}" already exists: The resource already exists in the cluster (pulumi-kubernetes: create without upsertExistingObjects)`
-    : `creating ${type} (${physicalName}): ResourceAlreadyExistsException: the resource already exists`);
+  return new Error(
+    type.startsWith("kubernetes:")
+      ? `${type} "${physicalName}" already exists: The resource already exists in the cluster (pulumi-kubernetes: create without upsertExistingObjects)`
+      : `creating ${type} (${physicalName}): ResourceAlreadyExistsException: the resource already exists`,
+  );
 }
 
 const hex = (seed: string, length: number): string => createHash("sha256").update(seed).digest("hex").slice(0, length);
@@ -113,7 +115,12 @@ function regionOf(inputs: Record<string, unknown>, ctx: MockCloudContext): strin
   return typeof inputs.region === "string" ? inputs.region : ctx.region;
 }
 
-function awsState(type: string, name: string, inputs: Record<string, unknown>, ctx: MockCloudContext): { id: string; state: Record<string, unknown> } {
+function awsState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  ctx: MockCloudContext,
+): { id: string; state: Record<string, unknown> } {
   const region = regionOf(inputs, ctx);
   const [pkgMod, kind] = [type.split(":")[1]!.split("/")[0]!, type.split(":")[2]!];
   const id = `${kind.toLowerCase().slice(0, 6)}-${hex(`${region}:${type}:${name}`, 17)}`;
@@ -123,13 +130,22 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
   const physical = String(state[nameProp ?? "name"] ?? id);
   // IAM ARNs carry the role's or policy's path (`role/<path>/<name>`; default path "/").
   const iamPath = typeof inputs.path === "string" ? inputs.path : "/";
-  state.arn = pkgMod === "iam"
-    ? `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind.charAt(0).toLowerCase() + kind.slice(1)}${iamPath}${physical}`
-    : `arn:aws:${pkgMod}:${region}:${MOCK_ACCOUNT_ID}:${kind.toLowerCase()}/${physical}`;
+  state.arn =
+    pkgMod === "iam"
+      ? `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind.charAt(0).toLowerCase() + kind.slice(1)}${iamPath}${physical}`
+      : `arn:aws:${pkgMod}:${region}:${MOCK_ACCOUNT_ID}:${kind.toLowerCase()}/${physical}`;
   state.tagsAll = { ...(inputs.tags as object | undefined) };
   switch (type) {
     case "aws:ec2/vpc:Vpc":
-      return { id: `vpc-${hex(id, 17)}`, state: { ...state, defaultSecurityGroupId: `sg-${hex(`${id}sg`, 17)}`, mainRouteTableId: `rtb-${hex(`${id}rt`, 17)}`, defaultNetworkAclId: `acl-${hex(`${id}acl`, 17)}` } };
+      return {
+        id: `vpc-${hex(id, 17)}`,
+        state: {
+          ...state,
+          defaultSecurityGroupId: `sg-${hex(`${id}sg`, 17)}`,
+          mainRouteTableId: `rtb-${hex(`${id}rt`, 17)}`,
+          defaultNetworkAclId: `acl-${hex(`${id}acl`, 17)}`,
+        },
+      };
     case "aws:ec2/subnet:Subnet":
       return { id: `subnet-${hex(id, 17)}`, state };
     case "aws:eks/cluster:Cluster": {
@@ -142,19 +158,33 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
           name: clusterName,
           arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${clusterName}`,
           endpoint: `https://${oidc}.gr7.${region}.eks.amazonaws.com`,
-          certificateAuthority: { data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-${clusterName}\n-----END CERTIFICATE-----\n`).toString("base64") },
+          certificateAuthority: {
+            data: Buffer.from(`-----BEGIN CERTIFICATE-----\nMOCK-${clusterName}\n-----END CERTIFICATE-----\n`).toString(
+              "base64",
+            ),
+          },
           identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidc}` }] }],
-          vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: `sg-${hex(`${id}cluster`, 17)}`, vpcId: `vpc-mock` },
+          vpcConfig: {
+            ...(inputs.vpcConfig as object),
+            clusterSecurityGroupId: `sg-${hex(`${id}cluster`, 17)}`,
+            vpcId: `vpc-mock`,
+          },
           platformVersion: "eks.1",
           status: "ACTIVE",
         },
       };
     }
     case "aws:kms/key:Key":
-      return { id: `${hex(id, 8)}-${hex(id, 4)}-4${hex(id, 3)}-8${hex(id, 3)}-${hex(id, 12)}`, state: { ...state, keyId: id, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` } };
+      return {
+        id: `${hex(id, 8)}-${hex(id, 4)}-4${hex(id, 3)}-8${hex(id, 3)}-${hex(id, 12)}`,
+        state: { ...state, keyId: id, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` },
+      };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
       const host = String(inputs.url ?? "").replace(/^https:\/\//, "");
-      return { id: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}`, state: { ...state, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}` } };
+      return {
+        id: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}`,
+        state: { ...state, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}` },
+      };
     }
     case "aws:ec2/securityGroup:SecurityGroup":
       return { id: `sg-${hex(id, 17)}`, state };
@@ -163,7 +193,10 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
     case "aws:ec2/natGateway:NatGateway":
       return { id: `nat-${hex(id, 17)}`, state };
     case "aws:ec2/eip:Eip":
-      return { id: `eipalloc-${hex(id, 17)}`, state: { ...state, publicIp: "203.0.113.10", allocationId: `eipalloc-${hex(id, 17)}` } };
+      return {
+        id: `eipalloc-${hex(id, 17)}`,
+        state: { ...state, publicIp: "203.0.113.10", allocationId: `eipalloc-${hex(id, 17)}` },
+      };
     case "aws:ec2/routeTable:RouteTable":
       return { id: `rtb-${hex(id, 17)}`, state };
     case "aws:ec2/internetGateway:InternetGateway":
@@ -171,32 +204,62 @@ function awsState(type: string, name: string, inputs: Record<string, unknown>, c
     case "aws:ec2/vpcPeeringConnection:VpcPeeringConnection":
       return { id: `pcx-${hex(id, 17)}`, state: { ...state, acceptStatus: "pending-acceptance" } };
     case "aws:lb/loadBalancer:LoadBalancer":
-      return { id: state.arn as string, state: { ...state, dnsName: `internal-${String(state.name)}-${hex(id, 10)}.${region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2" } };
+      return {
+        id: state.arn as string,
+        state: {
+          ...state,
+          dnsName: `internal-${String(state.name)}-${hex(id, 10)}.${region}.elb.amazonaws.com`,
+          zoneId: "Z32O12XQLNTSW2",
+        },
+      };
     case "aws:lb/targetGroup:TargetGroup": {
       const arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT_ID}:targetgroup/${String(state.name)}/${hex(id, 16)}`;
       return { id: arn, state: { ...state, arn } };
     }
     case "aws:sqs/queue:Queue": {
       const arn = `arn:aws:sqs:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
-      return { id: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`, state: { ...state, arn, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}` } };
+      return {
+        id: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`,
+        state: { ...state, arn, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}` },
+      };
     }
     case "aws:codeconnections/connection:Connection":
       // AWS creates a connection PENDING; only a person approving it in the console makes it AVAILABLE.
-      return { id: state.arn as string, state: { ...state, connectionStatus: "PENDING", ownerAccountId: MOCK_ACCOUNT_ID } };
+      return {
+        id: state.arn as string,
+        state: { ...state, connectionStatus: "PENDING", ownerAccountId: MOCK_ACCOUNT_ID },
+      };
     case "aws:s3/bucket:Bucket":
-      return { id: String(inputs.bucket ?? id), state: { ...state, arn: `arn:aws:s3:::${String(inputs.bucket ?? id)}`, bucketRegionalDomainName: `${String(inputs.bucket ?? id)}.s3.${region}.amazonaws.com` } };
+      return {
+        id: String(inputs.bucket ?? id),
+        state: {
+          ...state,
+          arn: `arn:aws:s3:::${String(inputs.bucket ?? id)}`,
+          bucketRegionalDomainName: `${String(inputs.bucket ?? id)}.s3.${region}.amazonaws.com`,
+        },
+      };
     case "aws:route53/zone:Zone":
-      return { id: `Z${hex(id, 20).toUpperCase()}`, state: { ...state, zoneId: `Z${hex(id, 20).toUpperCase()}`, nameServers: [] } };
+      return {
+        id: `Z${hex(id, 20).toUpperCase()}`,
+        state: { ...state, zoneId: `Z${hex(id, 20).toUpperCase()}`, nameServers: [] },
+      };
     default:
       return { id, state };
   }
 }
 
-function k8sState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+function k8sState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): { id: string; state: Record<string, unknown> } {
   const metadata = (inputs.metadata ?? {}) as Record<string, unknown>;
   const objName = String(metadata.name ?? inputs.name ?? autoName(name));
   const ns = metadata.namespace ?? inputs.namespace;
-  const state: Record<string, unknown> = { ...inputs, metadata: { ...metadata, name: objName, uid: hex(`${type}:${name}`, 32) } };
+  const state: Record<string, unknown> = {
+    ...inputs,
+    metadata: { ...metadata, name: objName, uid: hex(`${type}:${name}`, 32) },
+  };
   if (type === "kubernetes:helm.sh/v3:Release") {
     state.status = { name: objName, namespace: ns ?? "default", status: "deployed", version: 1, revision: 1 };
   }
@@ -208,7 +271,11 @@ function k8sState(type: string, name: string, inputs: Record<string, unknown>): 
  * computed property unknown (an absent property resolves unknown in preview: @pulumi/pulumi
  * runtime/rpc.js resolveProperties; an empty id too: runtime/resource.js).
  */
-function previewState(type: string, name: string, inputs: Record<string, unknown>): { id: undefined; state: Record<string, unknown> } {
+function previewState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): { id: undefined; state: Record<string, unknown> } {
   const state: Record<string, unknown> = { ...inputs };
   const nameProp = AUTONAMED[type];
   if (nameProp && inputs[nameProp] === undefined) state[nameProp] = autoName(name);
@@ -230,7 +297,9 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
         const outputs = ctx.resolveStackReference?.(ref);
         return { id: ref, state: { name: ref, outputs: outputs ?? {}, secretOutputNames: [] } };
       }
-      const existing = (ctx.existing ?? []).find((o) => o.type === args.type && o.physicalName === (args.id || fixedPhysicalName(args.type, inputs)));
+      const existing = (ctx.existing ?? []).find(
+        (o) => o.type === args.type && o.physicalName === (args.id || fixedPhysicalName(args.type, inputs)),
+      );
       if (args.id && args.custom !== false) {
         // `import`: the engine reads the object first; a missing one fails the run.
         if (!existing) throw new Error(`${args.type} ${args.name}: importing ${args.id}: the resource does not exist`);
@@ -244,7 +313,10 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
       if (args.type.startsWith("random:")) {
         const length = Number(inputs.length ?? 32);
         const result = hex(`random:${ctx.region}:${args.name}`, 64).repeat(4).slice(0, length);
-        return { id: args.name, state: { ...inputs, result, hex: result, b64Std: Buffer.from(result).toString("base64") } };
+        return {
+          id: args.name,
+          state: { ...inputs, result, hex: result, b64Std: Buffer.from(result).toString("base64") },
+        };
       }
       return { id: `${args.name}-id`, state: inputs };
     },
@@ -254,72 +326,167 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
       switch (args.token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
           const names = availabilityZonesOf(region);
-          return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region, state: "available" };
+          return {
+            names,
+            zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
+            id: region,
+            state: "available",
+          };
         }
         case "aws:eks/getClusters:getClusters": {
           const prev = ctx.deployedOutputs?.();
-          return { id: region, names: prev && typeof prev.clusterVersion === "string" && typeof prev.clusterName === "string" ? [prev.clusterName] : [] };
+          return {
+            id: region,
+            names:
+              prev && typeof prev.clusterVersion === "string" && typeof prev.clusterName === "string"
+                ? [prev.clusterName]
+                : [],
+          };
         }
         case "aws:eks/getCluster:getCluster": {
           const prev = ctx.deployedOutputs?.();
           if (!prev || prev.clusterName !== inputs.name || typeof prev.clusterVersion !== "string") {
             throw new Error(`reading EKS Cluster (${String(inputs.name)}): couldn't find resource`);
           }
-          return { id: String(inputs.name), name: inputs.name, version: prev.clusterVersion, arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${String(inputs.name)}`, status: "ACTIVE" };
+          return {
+            id: String(inputs.name),
+            name: inputs.name,
+            version: prev.clusterVersion,
+            arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${String(inputs.name)}`,
+            status: "ACTIVE",
+          };
         }
         case "aws:eks/getAddon:getAddon": {
           // What the last deployment recorded (stack output addonVersions); not installed otherwise.
           const prev = ctx.deployedOutputs?.();
-          const versions = prev && prev.clusterName === inputs.clusterName ? prev.addonVersions as Record<string, unknown> | undefined : undefined;
+          const versions =
+            prev && prev.clusterName === inputs.clusterName
+              ? (prev.addonVersions as Record<string, unknown> | undefined)
+              : undefined;
           const version = versions?.[String(inputs.addonName)];
-          if (typeof version !== "string") throw new Error(`reading EKS Add-On (${String(inputs.clusterName)}:${String(inputs.addonName)}): couldn't find resource`);
-          return { id: `${String(inputs.clusterName)}:${String(inputs.addonName)}`, addonName: inputs.addonName, clusterName: inputs.clusterName, addonVersion: version };
+          if (typeof version !== "string")
+            throw new Error(
+              `reading EKS Add-On (${String(inputs.clusterName)}:${String(inputs.addonName)}): couldn't find resource`,
+            );
+          return {
+            id: `${String(inputs.clusterName)}:${String(inputs.addonName)}`,
+            addonName: inputs.addonName,
+            clusterName: inputs.clusterName,
+            addonVersion: version,
+          };
         }
         case "aws:ec2/getSubnet:getSubnet": {
           const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.id);
-          if (!s) throw new Error(`no matching EC2 Subnet found: ${String(inputs.id)} (offline mock cloud: not an existing subnet of this stack)`);
-          return { id: s.id, vpcId: s.vpcId, cidrBlock: s.cidrBlock, availabilityZone: s.availabilityZone, arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${s.id}`, mapPublicIpOnLaunch: false, tags: {} };
+          if (!s)
+            throw new Error(
+              `no matching EC2 Subnet found: ${String(inputs.id)} (offline mock cloud: not an existing subnet of this stack)`,
+            );
+          return {
+            id: s.id,
+            vpcId: s.vpcId,
+            cidrBlock: s.cidrBlock,
+            availabilityZone: s.availabilityZone,
+            arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:subnet/${s.id}`,
+            mapPublicIpOnLaunch: false,
+            tags: {},
+          };
         }
         case "aws:ec2/getRouteTable:getRouteTable": {
           // The VPC's main table (`association.main`), or a subnet's own; an existing subnet with an
           // empty routeTableId has no association of its own (it uses the main table).
-          if (Array.isArray(inputs.filters) && (inputs.filters as { name?: string }[]).some((f) => f.name === "association.main")) {
+          if (
+            Array.isArray(inputs.filters) &&
+            (inputs.filters as { name?: string }[]).some((f) => f.name === "association.main")
+          ) {
             const main = `rtb-main${String(inputs.vpcId).slice(4)}`;
             return { id: main, routeTableId: main, vpcId: inputs.vpcId, routes: [], associations: [], tags: {} };
           }
           const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.subnetId && x.routeTableId !== "");
           if (!s) throw new Error(`no matching route table found for subnet ${String(inputs.subnetId)}`);
-          return { id: s.routeTableId, routeTableId: s.routeTableId, vpcId: s.vpcId, subnetId: s.id, routes: [], associations: [], tags: {} };
+          return {
+            id: s.routeTableId,
+            routeTableId: s.routeTableId,
+            vpcId: s.vpcId,
+            subnetId: s.id,
+            routes: [],
+            associations: [],
+            tags: {},
+          };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT_ID };
+          return {
+            accountId: MOCK_ACCOUNT_ID,
+            arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`,
+            userId: "AIDAOFFLINE",
+            id: MOCK_ACCOUNT_ID,
+          };
         case "aws:index/getRegion:getRegion":
-          return { name: region, region, id: region, description: findRegion(region)?.location ?? region, endpoint: `ec2.${region}.amazonaws.com` };
+          return {
+            name: region,
+            region,
+            id: region,
+            description: findRegion(region)?.location ?? region,
+            endpoint: `ec2.${region}.amazonaws.com`,
+          };
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
         case "aws:eks/getAddonVersion:getAddonVersion":
           return { ...inputs, version: MOCK_ADDON_VERSION, id: String(inputs.addonName) };
         case "aws:cloudwatch/getLogGroups:getLogGroups": {
           const prefix = String(inputs.logGroupNamePrefix ?? "");
-          const names = (ctx.existing ?? []).filter((o) => o.type === "aws:cloudwatch/logGroup:LogGroup" && o.physicalName.startsWith(prefix)).map((o) => o.physicalName);
-          return { logGroupNames: names, arns: names.map((n) => `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${n}`), id: region };
+          const names = (ctx.existing ?? [])
+            .filter((o) => o.type === "aws:cloudwatch/logGroup:LogGroup" && o.physicalName.startsWith(prefix))
+            .map((o) => o.physicalName);
+          return {
+            logGroupNames: names,
+            arns: names.map((n) => `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${n}`),
+            id: region,
+          };
         }
         case "aws:ssm/getParametersByPath:getParametersByPath": {
           const path = String(inputs.path ?? "");
-          const found = [...(ctx.published?.parameters ?? new Map<string, string>())].filter(([k]) => k.startsWith(`${region}|${path}`));
+          const found = [...(ctx.published?.parameters ?? new Map<string, string>())].filter(([k]) =>
+            k.startsWith(`${region}|${path}`),
+          );
           const names = found.map(([k]) => k.slice(region.length + 1));
-          return { path, names, values: found.map(([, v]) => v), types: names.map(() => "String"), arns: names.map((n) => `arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter${n}`), id: path };
+          return {
+            path,
+            names,
+            values: found.map(([, v]) => v),
+            types: names.map(() => "String"),
+            arns: names.map((n) => `arn:aws:ssm:${region}:${MOCK_ACCOUNT_ID}:parameter${n}`),
+            id: path,
+          };
         }
         case "aws:secretsmanager/getSecrets:getSecrets": {
-          const wanted = ((inputs.filters ?? []) as { name: string; values: string[] }[]).filter((f) => f.name === "name").flatMap((f) => f.values);
-          const names = [...(ctx.published?.secrets ?? new Map<string, string>()).keys()].filter((k) => k.startsWith(`${region}|`)).map((k) => k.slice(region.length + 1)).filter((n) => wanted.length === 0 || wanted.includes(n));
-          return { names, arns: names.map((n) => `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${n}`), id: region };
+          const wanted = ((inputs.filters ?? []) as { name: string; values: string[] }[])
+            .filter((f) => f.name === "name")
+            .flatMap((f) => f.values);
+          const names = [...(ctx.published?.secrets ?? new Map<string, string>()).keys()]
+            .filter((k) => k.startsWith(`${region}|`))
+            .map((k) => k.slice(region.length + 1))
+            .filter((n) => wanted.length === 0 || wanted.includes(n));
+          return {
+            names,
+            arns: names.map((n) => `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${n}`),
+            id: region,
+          };
         }
         case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
           const value = ctx.published?.secrets.get(`${region}|${String(inputs.secretId)}`);
           // As AWS answers a secret that does not exist (the data source fails the run).
-          if (value === undefined) throw new Error(`reading Secrets Manager secret (${String(inputs.secretId)}) in ${region}: ResourceNotFoundException`);
-          return { secretId: inputs.secretId, secretString: value, arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${String(inputs.secretId)}`, id: String(inputs.secretId), versionId: "v1", versionStages: ["AWSCURRENT"] };
+          if (value === undefined)
+            throw new Error(
+              `reading Secrets Manager secret (${String(inputs.secretId)}) in ${region}: ResourceNotFoundException`,
+            );
+          return {
+            secretId: inputs.secretId,
+            secretString: value,
+            arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${String(inputs.secretId)}`,
+            id: String(inputs.secretId),
+            versionId: "v1",
+            versionStages: ["AWSCURRENT"],
+          };
         }
         case "aws:iam/getPolicyDocument:getPolicyDocument":
           return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }), id: "policy" };

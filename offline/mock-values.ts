@@ -15,7 +15,10 @@ const MOCK_ID_IN_TEXT_RE = /\b[a-z0-9]+(?:-[a-z0-9]+)?-[0-9a-f]{17}\b|\bvpc-mock
 
 /** Free text (diff lines, findings) with the same substitutions; `real` ids stay. */
 export function maskMockText(text: string, real: ReadonlySet<string> = new Set()): string {
-  return text.split(MOCK_ADDON_VERSION).join(EKS_DEFAULT_BUILD).replace(MOCK_ID_IN_TEXT_RE, (id) => (real.has(id) ? id : ASSIGNED_BY_AWS));
+  return text
+    .split(MOCK_ADDON_VERSION)
+    .join(EKS_DEFAULT_BUILD)
+    .replace(MOCK_ID_IN_TEXT_RE, (id) => (real.has(id) ? id : ASSIGNED_BY_AWS));
 }
 
 /**
@@ -23,8 +26,16 @@ export function maskMockText(text: string, real: ReadonlySet<string> = new Set()
  * `real`: ids the stack file itself gives (an existing VPC and its subnets), printed as they are.
  */
 export function shownForHumans(value: unknown, real: ReadonlySet<string> = new Set()): unknown {
-  if (typeof value === "string") return real.has(value) ? value : value === MOCK_ADDON_VERSION ? EKS_DEFAULT_BUILD : MOCK_ID_RE.test(value) ? ASSIGNED_BY_AWS : value;
+  if (typeof value === "string")
+    return real.has(value)
+      ? value
+      : value === MOCK_ADDON_VERSION
+        ? EKS_DEFAULT_BUILD
+        : MOCK_ID_RE.test(value)
+          ? ASSIGNED_BY_AWS
+          : value;
   if (Array.isArray(value)) return value.map((v) => shownForHumans(v, real));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shownForHumans(v, real)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shownForHumans(v, real)]));
   return value;
 }

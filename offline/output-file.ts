@@ -4,7 +4,19 @@
  * folder), judged by real paths (symlinks followed), and writes atomically (a temporary file in the
  * same folder, renamed over the target), so a failed or interrupted run leaves the old file whole.
  */
-import { closeSync, constants, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  type Stats,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve, sep } from "node:path";
 
@@ -39,7 +51,11 @@ export function inputAt(path: string, inputs: readonly RunInput[]): RunInput | u
   return inputs.find((i) => {
     const real = realTarget(i.path);
     let dir = false;
-    try { dir = statSync(real).isDirectory(); } catch { dir = false; }
+    try {
+      dir = statSync(real).isDirectory();
+    } catch {
+      dir = false;
+    }
     return dir ? within(target, real) : target === real;
   });
 }
@@ -54,25 +70,37 @@ export function checkOutputFile(option: string, path: string, inputs: readonly R
   const hit = inputAt(path, inputs);
   if (hit) {
     const via = target === resolve(path) ? "" : ` (it resolves to ${target})`;
-    throw new OutputFileError(`${option} ${path}: is ${hit.what} ${hit.path}${via}, an input of this run: writing there would destroy it. Fix: give another file, e.g. ${option} plan.json`);
+    throw new OutputFileError(
+      `${option} ${path}: is ${hit.what} ${hit.path}${via}, an input of this run: writing there would destroy it. Fix: give another file, e.g. ${option} plan.json`,
+    );
   }
   if (/^Pulumi(\..*)?\.ya?ml$/.test(basename(target))) {
-    throw new OutputFileError(`${option} ${path}: is named like a Pulumi project or stack file, which the plan's JSON must never replace or become. Fix: give another file, e.g. ${option} plan.json`);
+    throw new OutputFileError(
+      `${option} ${path}: is named like a Pulumi project or stack file, which the plan's JSON must never replace or become. Fix: give another file, e.g. ${option} plan.json`,
+    );
   }
   let folder: Stats | undefined;
   try {
     folder = statSync(dirname(target));
   } catch (e) {
-    throw new OutputFileError(`${option} ${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? "error"}); give a path in an existing, writable directory`);
+    throw new OutputFileError(
+      `${option} ${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? "error"}); give a path in an existing, writable directory`,
+    );
   }
-  if (!folder.isDirectory()) throw new OutputFileError(`${option} ${path}: cannot be written (ENOTDIR); give a path in an existing, writable directory`);
+  if (!folder.isDirectory())
+    throw new OutputFileError(
+      `${option} ${path}: cannot be written (ENOTDIR); give a path in an existing, writable directory`,
+    );
   let existing: Stats | undefined;
   try {
     existing = statSync(target);
   } catch {
     existing = undefined;
   }
-  if (existing?.isDirectory()) throw new OutputFileError(`${option} ${path}: is a directory. Fix: give a file path, e.g. ${join(path, "plan.json")}`);
+  if (existing?.isDirectory())
+    throw new OutputFileError(
+      `${option} ${path}: is a directory. Fix: give a file path, e.g. ${join(path, "plan.json")}`,
+    );
   return existing;
 }
 
@@ -81,7 +109,13 @@ export function checkOutputFile(option: string, path: string, inputs: readonly R
  * file's permissions (default: those of the file it replaces, else 0666 less the umask); the temporary
  * file has them from its creation, so a secret is never readable by others, not even for a moment.
  */
-export function writeOutputFile(option: string, path: string, content: string, inputs: readonly RunInput[], mode?: number): void {
+export function writeOutputFile(
+  option: string,
+  path: string,
+  content: string,
+  inputs: readonly RunInput[],
+  mode?: number,
+): void {
   const existing = checkOutputFile(option, path, inputs);
   const target = realTarget(path);
   if (existing && !existing.isFile()) {
@@ -90,7 +124,11 @@ export function writeOutputFile(option: string, path: string, content: string, i
     return;
   }
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode ?? (existing ? existing.mode & 0o777 : 0o666));
+  const fd = openSync(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL,
+    mode ?? (existing ? existing.mode & 0o777 : 0o666),
+  );
   try {
     try {
       if (mode !== undefined) fchmodSync(fd, mode); // exactly `mode`, whatever the umask
@@ -100,10 +138,15 @@ export function writeOutputFile(option: string, path: string, content: string, i
       closeSync(fd);
     }
     // Checked again right before the rename: the target may have been swapped for a link since.
-    if (inputAt(path, inputs)) throw new OutputFileError(`${option} ${path}: became an input of this plan while it ran; nothing written`);
+    if (inputAt(path, inputs))
+      throw new OutputFileError(`${option} ${path}: became an input of this plan while it ran; nothing written`);
     renameSync(tmp, target);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already renamed or never created */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already renamed or never created */
+    }
     throw e;
   }
 }

@@ -104,7 +104,11 @@ export interface PlanOptions {
 
 /** A user-facing failure: bad config (with every problem) or a program error. CLI exit 2. */
 export class PlanError extends Error {
-  constructor(readonly file: string, message: string, readonly problems: readonly ConfigProblem[] = []) {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly problems: readonly ConfigProblem[] = [],
+  ) {
     super(message);
     this.name = "PlanError";
   }
@@ -112,12 +116,19 @@ export class PlanError extends Error {
 
 function parseOrThrow(file: StackFile): StackConfig {
   if (file.secretKeys.some((k) => k.startsWith("infrasage:"))) {
-    throw new PlanError(file.path, `${file.path}: ${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`);
+    throw new PlanError(
+      file.path,
+      `${file.path}: ${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
+    );
   }
   const parsed = parseStackConfig(file.config, file.stack);
   if (!parsed.ok) {
     const lines = parsed.problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
-    throw new PlanError(file.path, `${file.path}: invalid InfraSage configuration (${parsed.problems.length} problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`, parsed.problems);
+    throw new PlanError(
+      file.path,
+      `${file.path}: invalid InfraSage configuration (${parsed.problems.length} problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+      parsed.problems,
+    );
   }
   return parsed.config;
 }
@@ -141,11 +152,18 @@ interface World {
 async function runStack(p: Planned, view: PlanView, world: World): Promise<ProgramRecord> {
   try {
     return await runProgram(defineStack, {
-      project: p.project, stack: p.file.stack, region: p.config.region, config: p.file.config,
-      preview: view === "preview", organization: world.organization, existing: world.existing.get(p.file.stack) ?? [],
+      project: p.project,
+      stack: p.file.stack,
+      region: p.config.region,
+      config: p.file.config,
+      preview: view === "preview",
+      organization: world.organization,
+      existing: world.existing.get(p.file.stack) ?? [],
       published: world.published.view(),
       deployedOutputs: () => world.refs.deployedOutputs(p.file.stack),
-      existingSubnets: p.config.network.existingVpc ? assumedExistingSubnets(p.config.network.existingVpc, p.config.region) : [],
+      existingSubnets: p.config.network.existingVpc
+        ? assumedExistingSubnets(p.config.network.existingVpc, p.config.region)
+        : [],
       resolveStackReference: (ref) => world.refs.resolve(p.file.stack, ref),
     });
   } catch (e) {
@@ -155,7 +173,11 @@ async function runStack(p: Planned, view: PlanView, world: World): Promise<Progr
 }
 
 function outputValues(outputs: Record<string, RecordedOutput>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).filter(([, o]) => o.known).map(([k, o]) => [k, o.value]));
+  return Object.fromEntries(
+    Object.entries(outputs)
+      .filter(([, o]) => o.known)
+      .map(([k, o]) => [k, o.value]),
+  );
 }
 
 /**
@@ -192,48 +214,101 @@ export async function planStackFile(file: StackFile, options: PlanOptions = {}):
 
 /** Plans every stack file together; see PlanOptions for the views. */
 export async function planAll(paths: readonly string[], options: PlanOptions = {}): Promise<PlanResult> {
-  return planFiles(paths.map((p) => readStackFile(p)), options);
+  return planFiles(
+    paths.map((p) => readStackFile(p)),
+    options,
+  );
 }
 
 async function planFiles(files: readonly StackFile[], options: PlanOptions): Promise<PlanResult> {
   const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) })); // every config problem first
-  const overlaps = cidrOverlaps(planned.map((p) => ({ stack: p.file.stack, file: p.file.path, cidr: p.config.network.cidr, key: p.config.network.existingVpc ? "network.existingVpc.cidr" : "network.cidr" })));
-  if (overlaps.length > 0) throw new PlanError(planned[0]!.file.path, `VPC CIDRs of the stacks planned together overlap:\n${overlaps.join("\n")}`);
+  const overlaps = cidrOverlaps(
+    planned.map((p) => ({
+      stack: p.file.stack,
+      file: p.file.path,
+      cidr: p.config.network.cidr,
+      key: p.config.network.existingVpc ? "network.existingVpc.cidr" : "network.cidr",
+    })),
+  );
+  if (overlaps.length > 0)
+    throw new PlanError(
+      planned[0]!.file.path,
+      `VPC CIDRs of the stacks planned together overlap:\n${overlaps.join("\n")}`,
+    );
   const view: PlanView = options.preview ? "preview" : "up";
-  const policyConfigs = policyConfigsFor(planned.map((p) => p.file.stack), options); // bad policy config exits 2 before anything runs
+  const policyConfigs = policyConfigsFor(
+    planned.map((p) => p.file.stack),
+    options,
+  ); // bad policy config exits 2 before anything runs
   // The tags each stack's backend would send the pack; a malformed pulumi:tags fails before anything runs.
-  const tagsOf = new Map(planned.map((p) => {
-    try {
-      return [p.file.stack, stackTags(backendKindOf(p.config), options.storedTags?.[p.file.stack] ?? {}, readProjectTags(p.file.path), p.file)] as const;
-    } catch (e) {
-      if (e instanceof StackTagsError) throw new PlanError(p.file.path, `${e.message}. Fix: give pulumi:tags an object of string values`);
-      throw e;
-    }
-  }));
+  const tagsOf = new Map(
+    planned.map((p) => {
+      try {
+        return [
+          p.file.stack,
+          stackTags(
+            backendKindOf(p.config),
+            options.storedTags?.[p.file.stack] ?? {},
+            readProjectTags(p.file.path),
+            p.file,
+          ),
+        ] as const;
+      } catch (e) {
+        if (e instanceof StackTagsError)
+          throw new PlanError(p.file.path, `${e.message}. Fix: give pulumi:tags an object of string values`);
+        throw e;
+      }
+    }),
+  );
   // A base from other stacks fails before anything runs.
-  const bases = options.base ? baseFor(options.base, planned.map((p) => p.file.stack)) : undefined;
+  const bases = options.base
+    ? baseFor(
+        options.base,
+        planned.map((p) => p.file.stack),
+      )
+    : undefined;
   // The pack starts (about a second: ts-node type-checks it) while the programs run.
   const starting = options.analyzer ? Promise.resolve(options.analyzer) : PolicyAnalyzer.start();
   starting.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
   // A failure before the analysis stops the pack this plan started (once it is up).
   const stopOnError = (e: unknown): never => {
-    if (!options.analyzer) void starting.then((a) => a.close(), () => undefined);
+    if (!options.analyzer)
+      void starting.then(
+        (a) => a.close(),
+        () => undefined,
+      );
     throw e;
   };
-  const newRefs = () => new StackReferences(planned.map((p) => ({ stack: p.file.stack, project: p.project, file: p.file.path, references: p.config })), options.external);
+  const newRefs = () =>
+    new StackReferences(
+      planned.map((p) => ({ stack: p.file.stack, project: p.project, file: p.file.path, references: p.config })),
+      options.external,
+    );
   const refs = newRefs();
   const organization = refs.organization ?? DEFAULT_ORGANIZATION;
   const existing = new Map<string, readonly ExistingObject[]>();
   if (options.afterDestroy) {
     // The first life: every stack deployed, then destroyed; keep what the destroy leaves behind.
-    const first = await rollout(planned, { refs: newRefs(), organization, existing, published: new PublishedStore() }).catch(stopOnError);
-    for (const [stack, record] of first) existing.set(stack, leftoversAfterDestroy(record.resources, options.afterDestroy));
+    const first = await rollout(planned, {
+      refs: newRefs(),
+      organization,
+      existing,
+      published: new PublishedStore(),
+    }).catch(stopOnError);
+    for (const [stack, record] of first)
+      existing.set(stack, leftoversAfterDestroy(record.resources, options.afterDestroy));
   }
   for (const [stack, outputs] of Object.entries(options.previous ?? {})) refs.deploy(stack, outputs);
   const world: World = { refs, organization, existing, published: new PublishedStore() };
   const deployedNames = new Set(options.deployed ?? (view === "up" ? planned.map((p) => p.file.stack) : []));
   for (const name of deployedNames) {
-    if (!planned.some((p) => p.file.stack === name)) stopOnError(new PlanError(name, `--deployed ${name}: no such stack in the plan (stacks: ${planned.map((p) => p.file.stack).join(", ")})`));
+    if (!planned.some((p) => p.file.stack === name))
+      stopOnError(
+        new PlanError(
+          name,
+          `--deployed ${name}: no such stack in the plan (stacks: ${planned.map((p) => p.file.stack).join(", ")})`,
+        ),
+      );
   }
   // The stacks that exist already, as their own rollout left them; then every other stack's first run.
   const deployed = planned.filter((p) => deployedNames.has(p.file.stack));
@@ -252,26 +327,73 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
       // What AWS itself would reject at create time (name lengths after auto-naming, tag limits):
       // mocks accept anything, so the plan checks it like a mandatory policy.
       // AWS refuses such a create call: the update fails at that resource (a preview does not call AWS).
-      const limits = record.resources.flatMap((r) => limitProblems([r]).map((x): Violation => ({
-        policy: AWS_LIMITS_POLICY, level: "mandatory", message: `${x.type} ${x.name}: ${x.message}`, urn: r.urn, enforcedAt: before(r.urn),
-      })));
+      const limits = record.resources.flatMap((r) =>
+        limitProblems([r]).map(
+          (x): Violation => ({
+            policy: AWS_LIMITS_POLICY,
+            level: "mandatory",
+            message: `${x.type} ${x.name}: ${x.message}`,
+            urn: r.urn,
+            enforcedAt: before(r.urn),
+          }),
+        ),
+      );
       const tags = tagsOf.get(p.file.stack)!;
-      const { violations, run } = await evaluateRun(analyzer, record, { project: p.project, organization, config: p.file.config, secretKeys: p.file.secretKeys, tags }, policyConfigs.configFor(p.file.stack, options.policyConfig));
+      const { violations, run } = await evaluateRun(
+        analyzer,
+        record,
+        { project: p.project, organization, config: p.file.config, secretKeys: p.file.secretKeys, tags },
+        policyConfigs.configFor(p.file.stack, options.policyConfig),
+      );
       // Policy config that weakens a residency rule (CI passes it from the pull request's tree): no real run checks this.
-      const weakenings = policyConfigs.weakenings(p.file.stack, p.config.region, record.resources.map((r) => r.urn));
-      const diff = options.base ? diffStack(options.base.file, bases?.get(p.file.stack), record.resources, p.config.allowReplace) : undefined;
+      const weakenings = policyConfigs.weakenings(
+        p.file.stack,
+        p.config.region,
+        record.resources.map((r) => r.urn),
+      );
+      const diff = options.base
+        ? diffStack(options.base.file, bases?.get(p.file.stack), record.resources, p.config.allowReplace)
+        : undefined;
       stacks.push({
-        stack: p.file.stack, file: p.file.path, config: p.config, record, view: record.preview ? "preview" : "up",
-        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined, existing: existing.get(p.file.stack) ?? [], violations: [...violations, ...limits, ...weakenings, ...(diff?.guard ?? []).map((g) => ({ ...g, enforcedAt: OFFLINE_ONLY }))], run, stackTags: tags, cost: estimateCost(p.config, record.resources),
+        stack: p.file.stack,
+        file: p.file.path,
+        config: p.config,
+        record,
+        view: record.preview ? "preview" : "up",
+        deployedBefore: deployedNames.has(p.file.stack) || options.previous?.[p.file.stack] !== undefined,
+        existing: existing.get(p.file.stack) ?? [],
+        violations: [
+          ...violations,
+          ...limits,
+          ...weakenings,
+          ...(diff?.guard ?? []).map((g) => ({ ...g, enforcedAt: OFFLINE_ONLY })),
+        ],
+        run,
+        stackTags: tags,
+        cost: estimateCost(p.config, record.resources),
         ...(diff ? { diff } : {}),
       });
     }
     const project = planned[0]?.project ?? "";
     return {
-      view, organization, stacks,
-      crossStack: evaluateCrossStack(stacks.map((s) => ({ config: s.config, record: s.record })), { project }),
-      preflight: [...preflight(planned.map((p) => ({ file: p.file, config: p.config, record: records.get(p.file.stack)! }))), ...refs.findings()],
-      ...(options.base ? { removedStacks: [...options.base.stacks.values()].filter((b) => !planned.some((p) => p.file.stack === b.stack)).map((b) => ({ stack: b.stack, resources: b.resources.length })) } : {}),
+      view,
+      organization,
+      stacks,
+      crossStack: evaluateCrossStack(
+        stacks.map((s) => ({ config: s.config, record: s.record })),
+        { project },
+      ),
+      preflight: [
+        ...preflight(planned.map((p) => ({ file: p.file, config: p.config, record: records.get(p.file.stack)! }))),
+        ...refs.findings(),
+      ],
+      ...(options.base
+        ? {
+            removedStacks: [...options.base.stacks.values()]
+              .filter((b) => !planned.some((p) => p.file.stack === b.stack))
+              .map((b) => ({ stack: b.stack, resources: b.resources.length })),
+          }
+        : {}),
     };
   } finally {
     if (!options.analyzer) analyzer.close();
@@ -281,7 +403,9 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
 function policyConfigsFor(stacks: readonly string[], options: PlanOptions): StackPolicyConfigs {
   try {
     return new StackPolicyConfigs(stacks, {
-      ...(options.policyConfigFile !== undefined ? { given: { file: options.policyConfigFile, doc: options.policyConfig } } : {}),
+      ...(options.policyConfigFile !== undefined
+        ? { given: { file: options.policyConfigFile, doc: options.policyConfig } }
+        : {}),
       ...options.policyFiles,
     });
   } catch (e) {

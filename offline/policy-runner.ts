@@ -78,20 +78,36 @@ function defaultProvider(r: RecordedResource, target: AnalysisTarget): AnalyzerR
   return { urn: `${stackPrefix}::pulumi:providers:${pkg}::${name}`, type: `pulumi:providers:${pkg}`, name, properties };
 }
 
-function providerOf(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>, target: AnalysisTarget): AnalyzerResource["provider"] {
+function providerOf(
+  r: RecordedResource,
+  byUrn: ReadonlyMap<string, RecordedResource>,
+  target: AnalysisTarget,
+): AnalyzerResource["provider"] {
   if (!r.custom || r.type.startsWith("pulumi:")) return undefined;
   const p = r.provider ? byUrn.get(r.provider) : undefined;
   if (p) return { urn: p.urn, type: p.type, name: p.name, properties: p.wire.inputs };
   return defaultProvider(r, target);
 }
 
-function analyzerResource(r: RecordedResource, properties: Record<string, unknown>, byUrn: ReadonlyMap<string, RecordedResource>, target: AnalysisTarget): AnalyzerResource {
+function analyzerResource(
+  r: RecordedResource,
+  properties: Record<string, unknown>,
+  byUrn: ReadonlyMap<string, RecordedResource>,
+  target: AnalysisTarget,
+): AnalyzerResource {
   const provider = providerOf(r, byUrn, target);
   return {
-    urn: r.urn, type: r.type, name: r.name, properties,
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    properties,
     options: {
-      protect: r.protect, ignoreChanges: r.ignoreChanges, deleteBeforeReplace: r.deleteBeforeReplace, aliases: r.aliases,
-      additionalSecretOutputs: [], ...(r.parent ? { parent: r.parent } : {}),
+      protect: r.protect,
+      ignoreChanges: r.ignoreChanges,
+      deleteBeforeReplace: r.deleteBeforeReplace,
+      aliases: r.aliases,
+      additionalSecretOutputs: [],
+      ...(r.parent ? { parent: r.parent } : {}),
     },
     ...(provider ? { provider } : {}),
   };
@@ -114,7 +130,11 @@ const toViolation = (d: Diagnostic, enforced: string, fallbackUrn?: string): Vio
  * not implement (the engine carries on), and the process here is shared by the plan's stacks, so its
  * start-up info read (PolicyAnalyzer.start) is not part of a stack's sequence.
  */
-export async function configureAnalyzer(analyzer: PolicyAnalyzer, session: StackSession, policyConfig: unknown = {}): Promise<void> {
+export async function configureAnalyzer(
+  analyzer: PolicyAnalyzer,
+  session: StackSession,
+  policyConfig: unknown = {},
+): Promise<void> {
   await analyzer.configureStack(session);
   const info = await analyzer.getAnalyzerInfo();
   await analyzer.configure(reconcilePolicyConfig(info.policies, parsePolicyPackConfig(policyConfig)));
@@ -130,24 +150,57 @@ export interface StackEvaluation {
  * Analyses one stack's record with the running pack. `policyConfig` is the parsed JSON of
  * `--policy-pack-config` (levels, exemptions, overrides), reconciled and validated as the CLI does.
  */
-export async function evaluateStack(analyzer: PolicyAnalyzer, record: ProgramRecord, target: AnalysisTarget, policyConfig: unknown = {}): Promise<Violation[]> {
+export async function evaluateStack(
+  analyzer: PolicyAnalyzer,
+  record: ProgramRecord,
+  target: AnalysisTarget,
+  policyConfig: unknown = {},
+): Promise<Violation[]> {
   return (await evaluateRun(analyzer, record, target, policyConfig)).violations;
 }
 
 /** evaluateStack, with the simulated run: resource results in registration order, where an update stops. */
-export async function evaluateRun(analyzer: PolicyAnalyzer, record: ProgramRecord, target: AnalysisTarget, policyConfig: unknown = {}): Promise<StackEvaluation> {
-  await configureAnalyzer(analyzer, {
-    stack: record.stack, project: target.project, organization: target.organization, dryRun: record.preview,
-    tags: target.tags ?? {}, config: target.config, configSecretKeys: target.secretKeys ?? [],
-  }, policyConfig);
+export async function evaluateRun(
+  analyzer: PolicyAnalyzer,
+  record: ProgramRecord,
+  target: AnalysisTarget,
+  policyConfig: unknown = {},
+): Promise<StackEvaluation> {
+  await configureAnalyzer(
+    analyzer,
+    {
+      stack: record.stack,
+      project: target.project,
+      organization: target.organization,
+      dryRun: record.preview,
+      tags: target.tags ?? {},
+      config: target.config,
+      configSecretKeys: target.secretKeys ?? [],
+    },
+    policyConfig,
+  );
   const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
   // One Analyze per resource, in flight together (the pack answers each on its own); the results are
   // read in registration order below, which is the order the engine analyzes and applies them in.
   // The engine's Remediate before each Analyze is not sent: the pack has no remediation policy.
-  const perResource = await Promise.all(record.resources.map(async (r) =>
-    (await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target))).map((d) => toViolation(d, enforcedAt(record.preview, "resource", r.urn, d.message), r.urn))));
-  const mandatoryAt = new Map(record.resources.map((r, i) => [r.urn, perResource[i]!.filter((v) => v.level === "mandatory").map((v) => v.policy)]));
-  const run = simulateRun(record.preview, record.resources.map((r) => r.urn), mandatoryAt);
+  const perResource = await Promise.all(
+    record.resources.map(async (r) =>
+      (await analyzer.analyze(analyzerResource(r, r.wire.inputs, byUrn, target))).map((d) =>
+        toViolation(d, enforcedAt(record.preview, "resource", r.urn, d.message), r.urn),
+      ),
+    ),
+  );
+  const mandatoryAt = new Map(
+    record.resources.map((r, i) => [
+      r.urn,
+      perResource[i]!.filter((v) => v.level === "mandatory").map((v) => v.policy),
+    ]),
+  );
+  const run = simulateRun(
+    record.preview,
+    record.resources.map((r) => r.urn),
+    mandatoryAt,
+  );
   const out: Violation[] = perResource.flat();
   const stack: AnalyzerStackResource[] = record.resources.map((r) => ({
     ...analyzerResource(r, r.wire.outputs, byUrn, target),
@@ -157,13 +210,20 @@ export async function evaluateRun(analyzer: PolicyAnalyzer, record: ProgramRecor
   }));
   // After a stop the engine runs no stack policy; the plan still reports them (labelled after apply)
   // so one run shows everything the next update would meet once the stop is fixed.
-  out.push(...(await analyzer.analyzeStack(stack)).map((d) => toViolation(d, enforcedAt(record.preview, "stack", undefined, d.message))));
+  out.push(
+    ...(await analyzer.analyzeStack(stack)).map((d) =>
+      toViolation(d, enforcedAt(record.preview, "stack", undefined, d.message)),
+    ),
+  );
   return { violations: out, run };
 }
 
 export function stackFacts(config: StackConfig): StackFacts {
   return {
-    stack: config.stack, region: config.region, jurisdiction: config.jurisdiction, cidr: config.network.cidr,
+    stack: config.stack,
+    region: config.region,
+    jurisdiction: config.jurisdiction,
+    cidr: config.network.cidr,
     ...(config.federation?.hubStack ? { hubStack: config.federation.hubStack } : {}),
     ...(config.federation?.role === "hub" ? { spokes: config.federation.spokes } : {}),
     peers: config.replication?.peers ?? [],
@@ -174,9 +234,16 @@ export function stackFacts(config: StackConfig): StackFacts {
 }
 
 /** Replication checks the generic cross-stack rules already make (reported once, under their names). */
-const COVERED_BY_CROSS_STACK: ReadonlySet<string> = new Set([REPLICATION_POLICY.peerOutsidePlan, REPLICATION_POLICY.jurisdiction, REPLICATION_POLICY.cidrOverlap]);
+const COVERED_BY_CROSS_STACK: ReadonlySet<string> = new Set([
+  REPLICATION_POLICY.peerOutsidePlan,
+  REPLICATION_POLICY.jurisdiction,
+  REPLICATION_POLICY.cidrOverlap,
+]);
 
-export function evaluateCrossStack(stacks: readonly { config: StackConfig; record: ProgramRecord }[], options: { project?: string } = {}): CrossStackReport {
+export function evaluateCrossStack(
+  stacks: readonly { config: StackConfig; record: ProgramRecord }[],
+  options: { project?: string } = {},
+): CrossStackReport {
   const facts = stacks.map((s) => stackFacts(s.config));
   const flows = crossStackFlows(facts);
   const replication = checkReplicationGroups(stacks, options);
@@ -185,8 +252,15 @@ export function evaluateCrossStack(stacks: readonly { config: StackConfig; recor
     replication: replication.lines,
     violations: [
       // CrossGuard sees one stack at a time: no real run enforces these.
-      ...crossStackFindings(facts, flows).map((f) => ({ policy: f.policy, level: f.level, message: f.message, enforcedAt: OFFLINE_ONLY })),
-      ...replication.violations.filter((v) => !COVERED_BY_CROSS_STACK.has(v.policy)).map((v) => ({ ...v, enforcedAt: OFFLINE_ONLY })),
+      ...crossStackFindings(facts, flows).map((f) => ({
+        policy: f.policy,
+        level: f.level,
+        message: f.message,
+        enforcedAt: OFFLINE_ONLY,
+      })),
+      ...replication.violations
+        .filter((v) => !COVERED_BY_CROSS_STACK.has(v.policy))
+        .map((v) => ({ ...v, enforcedAt: OFFLINE_ONLY })),
     ],
   };
 }

@@ -75,7 +75,9 @@ export function unknownPolicyNames(file: string, doc: unknown, policies: readonl
   for (const name of Object.keys(doc)) {
     if (name === "all" || known.includes(name)) continue;
     const guess = closest(name, known);
-    throw new PolicyWeakeningError(`${file}: "${name}" is not a policy of the pack; ${guess ? `did you mean "${guess}"?` : `known policies: ${known.join(", ")}`} (pulumi accepts unknown names and no policy reads them, so the setting would do nothing)`);
+    throw new PolicyWeakeningError(
+      `${file}: "${name}" is not a policy of the pack; ${guess ? `did you mean "${guess}"?` : `known policies: ${known.join(", ")}`} (pulumi accepts unknown names and no policy reads them, so the setting would do nothing)`,
+    );
   }
 }
 
@@ -88,7 +90,12 @@ export interface StackUnderPolicy {
 }
 
 /** Every residency-weakening setting of one policy config document for one stack. */
-export function weakeningsOf(file: string, doc: unknown, policies: readonly PackPolicy[], target: StackUnderPolicy): Weakening[] {
+export function weakeningsOf(
+  file: string,
+  doc: unknown,
+  policies: readonly PackPolicy[],
+  target: StackUnderPolicy,
+): Weakening[] {
   let given: ReturnType<typeof parsePolicyPackConfig>;
   try {
     given = parsePolicyPackConfig(doc);
@@ -98,18 +105,30 @@ export function weakeningsOf(file: string, doc: unknown, policies: readonly Pack
   }
   const residency = policies.filter((p) => p.tags?.includes("residency")).map((p) => p.name);
   const out: Weakening[] = [];
-  const w = (policy: string, setting: string, value: string, what: string) => out.push({ file, stack: target.stack, policy, setting, value, what });
+  const w = (policy: string, setting: string, value: string, what: string) =>
+    out.push({ file, stack: target.stack, policy, setting, value, what });
 
   const all = given.all?.enforcementLevel;
   if (all !== undefined && WEAK_LEVELS.has(all)) {
     const affected = residency.filter((name) => given[name]?.enforcementLevel === undefined);
-    if (affected.length > 0) w("all", "enforcementLevel", all, `sets every policy to ${all}, the residency rules ${affected.join(", ")} included: their violations no longer stop a preview or an update`);
+    if (affected.length > 0)
+      w(
+        "all",
+        "enforcementLevel",
+        all,
+        `sets every policy to ${all}, the residency rules ${affected.join(", ")} included: their violations no longer stop a preview or an update`,
+      );
   }
   for (const name of residency) {
     const c = given[name];
     if (!c) continue;
     if (c.enforcementLevel !== undefined && WEAK_LEVELS.has(c.enforcementLevel)) {
-      w(name, "enforcementLevel", c.enforcementLevel, `${c.enforcementLevel === "disabled" ? "turns off" : "makes advisory"} residency rule ${name}: its violations no longer stop a preview or an update`);
+      w(
+        name,
+        "enforcementLevel",
+        c.enforcementLevel,
+        `${c.enforcementLevel === "disabled" ? "turns off" : "makes advisory"} residency rule ${name}: its violations no longer stop a preview or an update`,
+      );
     }
     const props = c.properties ?? {};
     for (const e of Array.isArray(props.exemptions) ? (props.exemptions as Exemption[]) : []) {
@@ -117,12 +136,23 @@ export function weakeningsOf(file: string, doc: unknown, policies: readonly Pack
       if (broad) w(name, "exemptions", String(e.urn), `exempts ${broad} from residency rule ${name}`);
     }
     if (typeof props.homeRegion === "string" && props.homeRegion !== target.region) {
-      w(name, "homeRegion", props.homeRegion, `moves the home region of residency rule ${name} from ${target.region} to ${props.homeRegion}`);
+      w(
+        name,
+        "homeRegion",
+        props.homeRegion,
+        `moves the home region of residency rule ${name} from ${target.region} to ${props.homeRegion}`,
+      );
     }
     if (props.jurisdictions && typeof props.jurisdictions === "object") {
       for (const [region, j] of Object.entries(props.jurisdictions as Record<string, unknown>)) {
         const builtIn = jurisdictionOf(region);
-        if (builtIn !== undefined && builtIn !== j) w(name, `jurisdictions.${region}`, String(j), `maps ${region} to jurisdiction ${String(j)} for residency rule ${name}, where policies/shared/regions.ts has ${builtIn}`);
+        if (builtIn !== undefined && builtIn !== j)
+          w(
+            name,
+            `jurisdictions.${region}`,
+            String(j),
+            `maps ${region} to jurisdiction ${String(j)} for residency rule ${name}, where policies/shared/regions.ts has ${builtIn}`,
+          );
       }
     }
   }
@@ -144,7 +174,9 @@ function broadExemption(e: Exemption, urns: readonly string[]): string | undefin
     const probe = `${urn.slice(0, urn.lastIndexOf("::") + 2)}${PROBE_NAME}`;
     if (exemptionFor({ exemptions: [e] }, probe)) covered.add(typeOfUrn(urn));
   }
-  return covered.size > 0 ? `every resource of type ${[...covered].sort().join(", ")} (${e.urn} matches them whatever their name)` : undefined;
+  return covered.size > 0
+    ? `every resource of type ${[...covered].sort().join(", ")} (${e.urn} matches them whatever their name)`
+    : undefined;
 }
 
 /** The resource's own type (the last of the URN's parent$child type chain). */
@@ -162,29 +194,59 @@ export function loadAcceptedWeakenings(path: string): AcceptedWeakening[] {
   } catch (e) {
     throw new PolicyWeakeningError(`${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  const list = doc && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).accepted : undefined;
+  const list =
+    doc && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).accepted : undefined;
   if (doc === null || list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw new PolicyWeakeningError(`${path}: accepted must be a list of { stack, policy, setting, value, reason, ticket }`);
+  if (!Array.isArray(list))
+    throw new PolicyWeakeningError(
+      `${path}: accepted must be a list of { stack, policy, setting, value, reason, ticket }`,
+    );
   return list.map((entry, i) => {
     const e = (entry && typeof entry === "object" ? entry : {}) as Record<string, unknown>;
     for (const key of ["stack", "policy", "setting", "value", "ticket"]) {
-      if (typeof e[key] !== "string" || (e[key] as string).trim() === "") throw new PolicyWeakeningError(`${path}: accepted[${i}].${key} is missing; give it (stack, policy, setting and value as the plan's finding prints them, and the ticket)`);
+      if (typeof e[key] !== "string" || (e[key] as string).trim() === "")
+        throw new PolicyWeakeningError(
+          `${path}: accepted[${i}].${key} is missing; give it (stack, policy, setting and value as the plan's finding prints them, and the ticket)`,
+        );
     }
-    if (typeof e.reason !== "string" || e.reason.trim().length < 10) throw new PolicyWeakeningError(`${path}: accepted[${i}].reason must say why (at least 10 characters)`);
-    return { stack: e.stack, policy: e.policy, setting: e.setting, value: e.value, reason: e.reason, ticket: e.ticket } as AcceptedWeakening;
+    if (typeof e.reason !== "string" || e.reason.trim().length < 10)
+      throw new PolicyWeakeningError(`${path}: accepted[${i}].reason must say why (at least 10 characters)`);
+    return {
+      stack: e.stack,
+      policy: e.policy,
+      setting: e.setting,
+      value: e.value,
+      reason: e.reason,
+      ticket: e.ticket,
+    } as AcceptedWeakening;
   });
 }
 
 /** The findings: mandatory, or advisory where an accepted entry matches stack, policy, setting and value. */
-export function weakeningViolations(weakenings: readonly Weakening[], accepted: readonly AcceptedWeakening[], acceptedFile = ACCEPTED_WEAKENINGS_FILE): Violation[] {
+export function weakeningViolations(
+  weakenings: readonly Weakening[],
+  accepted: readonly AcceptedWeakening[],
+  acceptedFile = ACCEPTED_WEAKENINGS_FILE,
+): Violation[] {
   return weakenings.map((w) => {
-    const ok = accepted.find((a) => a.stack === w.stack && a.policy === w.policy && a.setting === w.setting && a.value === w.value);
+    const ok = accepted.find(
+      (a) => a.stack === w.stack && a.policy === w.policy && a.setting === w.setting && a.value === w.value,
+    );
     const head = `${w.file}: "${w.policy}" ${w.setting} = ${JSON.stringify(w.value)} ${w.what}`;
-    if (ok) return { policy: WEAKENING_POLICY, level: "advisory", enforcedAt: OFFLINE_ONLY, message: `${head}; accepted in ${acceptedFile}: ${ok.reason} (${ok.ticket})` };
+    if (ok)
+      return {
+        policy: WEAKENING_POLICY,
+        level: "advisory",
+        enforcedAt: OFFLINE_ONLY,
+        message: `${head}; accepted in ${acceptedFile}: ${ok.reason} (${ok.ticket})`,
+      };
     return {
-      policy: WEAKENING_POLICY, level: "mandatory", enforcedAt: OFFLINE_ONLY,
-      message: `${head}. Fix: remove it, or have the owners of policies/ (.github/CODEOWNERS) accept it in ${acceptedFile}: `
-        + `{ stack: ${w.stack}, policy: ${w.policy}, setting: ${w.setting}, value: ${JSON.stringify(w.value)}, reason: <why>, ticket: <ticket> }`,
+      policy: WEAKENING_POLICY,
+      level: "mandatory",
+      enforcedAt: OFFLINE_ONLY,
+      message:
+        `${head}. Fix: remove it, or have the owners of policies/ (.github/CODEOWNERS) accept it in ${acceptedFile}: ` +
+        `{ stack: ${w.stack}, policy: ${w.policy}, setting: ${w.setting}, value: ${JSON.stringify(w.value)}, reason: <why>, ticket: <ticket> }`,
     };
   });
 }

@@ -15,16 +15,38 @@ export const COMMENT_MARKER = "<!-- infrasage-offline-plan -->";
 export const MAX_COMMENT_CHARS = 60000;
 
 /** `enforcedAt`: where a real run enforces it (offline/update-order.ts); absent in plans made before it existed. */
-interface PlanViolation { readonly policy: string; readonly level: string; readonly message: string; readonly enforcedAt?: string }
-interface PlanRun { readonly kind: string; readonly stoppedAt?: { readonly urn: string; readonly policies: readonly string[] }; readonly reached: readonly string[]; readonly notReached: readonly string[] }
-interface PlanDiffResource { readonly op: string; readonly type: string; readonly name: string; readonly region: string | null; readonly custom?: boolean }
+interface PlanViolation {
+  readonly policy: string;
+  readonly level: string;
+  readonly message: string;
+  readonly enforcedAt?: string;
+}
+interface PlanRun {
+  readonly kind: string;
+  readonly stoppedAt?: { readonly urn: string; readonly policies: readonly string[] };
+  readonly reached: readonly string[];
+  readonly notReached: readonly string[];
+}
+interface PlanDiffResource {
+  readonly op: string;
+  readonly type: string;
+  readonly name: string;
+  readonly region: string | null;
+  readonly custom?: boolean;
+}
 interface PlanStack {
   readonly stack: string;
   readonly region: string;
   readonly jurisdiction: string;
   readonly violations: readonly PlanViolation[];
   readonly update?: PlanRun;
-  readonly cost: { readonly monthlyTotal: number; readonly currency: string; readonly partial?: boolean; readonly missing?: readonly string[]; readonly notEstimated?: readonly string[] };
+  readonly cost: {
+    readonly monthlyTotal: number;
+    readonly currency: string;
+    readonly partial?: boolean;
+    readonly missing?: readonly string[];
+    readonly notEstimated?: readonly string[];
+  };
   readonly diff?: {
     readonly newStack: boolean;
     readonly monthlyTotalBefore?: number;
@@ -33,8 +55,21 @@ interface PlanStack {
     readonly resources: readonly PlanDiffResource[];
   };
 }
-interface PreflightFinding { readonly kind: string; readonly file: string; readonly key?: string; readonly message: string; readonly fix: string }
-interface Flow { readonly from: string; readonly to: string; readonly fromJurisdiction: string; readonly toJurisdiction: string; readonly what: string; readonly ports: readonly number[] }
+interface PreflightFinding {
+  readonly kind: string;
+  readonly file: string;
+  readonly key?: string;
+  readonly message: string;
+  readonly fix: string;
+}
+interface Flow {
+  readonly from: string;
+  readonly to: string;
+  readonly fromJurisdiction: string;
+  readonly toJurisdiction: string;
+  readonly what: string;
+  readonly ports: readonly number[];
+}
 export interface PlanDoc {
   /** What the --strict preview and deploy jobs refuse before creating anything. */
   readonly preflight?: readonly PreflightFinding[];
@@ -58,13 +93,17 @@ export interface CommentInput {
 
 /** Escapes text for a Markdown table cell or list item (no HTML, no table breaks, no mentions). */
 export function md(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/@/g, "@\u200b").replace(/\r?\n/g, " ");
+  return text
+    .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
+    .replace(/@/g, "@\u200b")
+    .replace(/\r?\n/g, " ");
 }
 
 /** A Mermaid node id (letters, digits, _) for a stack name. */
 const nodeId = (stack: string) => `s_${stack.replace(/[^A-Za-z0-9]/g, "_")}`;
 /** A Mermaid label: quotes and angle brackets as entities, inside "...". */
-const label = (text: string) => `"${text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/\r?\n/g, " ")}"`;
+const label = (text: string) =>
+  `"${text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/\r?\n/g, " ")}"`;
 
 const money = (n: number) => `$${n.toFixed(2)}`;
 
@@ -85,7 +124,13 @@ function costCell(s: PlanStack): string {
 function changesCell(s: PlanStack): string {
   if (!s.diff) return "no base";
   const c = s.diff.counts;
-  const parts = [`+${c.create ?? 0}`, `~${c.update ?? 0}`, `±${c.replace ?? 0}`, `±?${c["may-replace"] ?? 0}`, `−${c.delete ?? 0}`];
+  const parts = [
+    `+${c.create ?? 0}`,
+    `~${c.update ?? 0}`,
+    `±${c.replace ?? 0}`,
+    `±?${c["may-replace"] ?? 0}`,
+    `−${c.delete ?? 0}`,
+  ];
   return `${s.diff.newStack ? "new stack: " : ""}${parts.join(" ")}`;
 }
 
@@ -97,8 +142,15 @@ function policyCell(violations: readonly PlanViolation[]): string {
 
 /** The replaced, maybe replaced and deleted resources of a stack (what a reviewer must look at). */
 function riskyLines(s: PlanStack): string[] {
-  const risky = (s.diff?.resources ?? []).filter((r) => r.custom !== false && (r.op === "replace" || r.op === "may-replace" || r.op === "delete"));
-  return risky.slice(0, 30).map((r) => `- ${r.op === "delete" ? "delete" : r.op === "replace" ? "replace" : "may replace"} \`${md(r.type.split(":").pop() ?? r.type)} ${md(r.name)}\`${r.region ? ` (${md(r.region)}${r.region !== s.region ? `, outside home region ${md(s.region)}` : ""})` : ""}`)
+  const risky = (s.diff?.resources ?? []).filter(
+    (r) => r.custom !== false && (r.op === "replace" || r.op === "may-replace" || r.op === "delete"),
+  );
+  return risky
+    .slice(0, 30)
+    .map(
+      (r) =>
+        `- ${r.op === "delete" ? "delete" : r.op === "replace" ? "replace" : "may replace"} \`${md(r.type.split(":").pop() ?? r.type)} ${md(r.name)}\`${r.region ? ` (${md(r.region)}${r.region !== s.region ? `, outside home region ${md(s.region)}` : ""})` : ""}`,
+    )
     .concat(risky.length > 30 ? [`- … and ${risky.length - 30} more (see the job summary)`] : []);
 }
 
@@ -117,20 +169,30 @@ export function flowDiagram(stacks: readonly PlanStack[], flows: readonly Flow[]
     for (const m of members.sort()) lines.push(`    ${nodeId(m)}[${label(m)}]`);
     lines.push("  end");
   }
-  for (const f of flows) lines.push(`  ${nodeId(f.from)} -- ${label(`${f.what}, port ${f.ports.join(", ")}`)} --> ${nodeId(f.to)}`);
+  for (const f of flows)
+    lines.push(`  ${nodeId(f.from)} -- ${label(`${f.what}, port ${f.ports.join(", ")}`)} --> ${nodeId(f.to)}`);
   lines.push("```");
   return lines;
 }
 
 /** Whether a stack's plan changes anything or needs a reviewer (findings). */
-const stackChanged = (s: PlanStack): boolean => !s.diff || s.diff.newStack
-  || ["create", "update", "replace", "may-replace", "delete"].some((k) => (s.diff!.counts[k] ?? 0) > 0)
-  || s.violations.some((v) => v.level === "mandatory");
+const stackChanged = (s: PlanStack): boolean =>
+  !s.diff ||
+  s.diff.newStack ||
+  ["create", "update", "replace", "may-replace", "delete"].some((k) => (s.diff!.counts[k] ?? 0) > 0) ||
+  s.violations.some((v) => v.level === "mandatory");
 
 /** Whether a plan needs the reviewer: it failed, changes something, or the strict jobs will refuse it. */
 export function planChanged(input: CommentInput): boolean {
   const p = input.plan;
-  return input.exitCode !== 0 || !p || p.stacks.some(stackChanged) || (p.removedStacks ?? []).length > 0 || (p.preflight ?? []).length > 0 || p.violations.some((v) => v.level === "mandatory");
+  return (
+    input.exitCode !== 0 ||
+    !p ||
+    p.stacks.some(stackChanged) ||
+    (p.removedStacks ?? []).length > 0 ||
+    (p.preflight ?? []).length > 0 ||
+    p.violations.some((v) => v.level === "mandatory")
+  );
 }
 
 /** Text in a fenced block: a fence inside it cannot close the block early. */
@@ -138,41 +200,86 @@ const fenced = (text: string) => ["```text", text.replace(/```/g, "ʼʼʼ").trim
 
 function planSection(input: CommentInput): string[] {
   const preflight = input.plan?.preflight ?? [];
-  const status = input.exitCode === 0 ? (preflight.length > 0 ? `passed; ${preflight.length} preflight finding${preflight.length === 1 ? "" : "s"} (the --strict preview and deploy jobs fail on them)` : "passed") : input.exitCode === 1 ? "mandatory findings" : "plan failed";
+  const status =
+    input.exitCode === 0
+      ? preflight.length > 0
+        ? `passed; ${preflight.length} preflight finding${preflight.length === 1 ? "" : "s"} (the --strict preview and deploy jobs fail on them)`
+        : "passed"
+      : input.exitCode === 1
+        ? "mandatory findings"
+        : "plan failed";
   const head = `### ${md(input.title)}: ${status}`;
   if (!input.plan) {
-    return [head, "", "The plan did not produce a document (exit 2: invalid config or a program error).", "", ...(input.error ? fenced(input.error) : ["The job log names the file and the fix."])];
+    return [
+      head,
+      "",
+      "The plan did not produce a document (exit 2: invalid config or a program error).",
+      "",
+      ...(input.error ? fenced(input.error) : ["The job log names the file and the fix."]),
+    ];
   }
   const p = input.plan;
-  const lines = [head, "", "| stack | region (jurisdiction) | changes | monthly cost, before → after | policies |", "|---|---|---|---|---|"];
+  const lines = [
+    head,
+    "",
+    "| stack | region (jurisdiction) | changes | monthly cost, before → after | policies |",
+    "|---|---|---|---|---|",
+  ];
   // Stacks that change first: the one that changed is not buried under the unchanged ones.
-  for (const s of [...p.stacks.filter(stackChanged), ...p.stacks.filter((x) => !stackChanged(x))]) lines.push(`| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) | ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`);
+  for (const s of [...p.stacks.filter(stackChanged), ...p.stacks.filter((x) => !stackChanged(x))])
+    lines.push(
+      `| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) | ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`,
+    );
   const before = p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0);
   const after = p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0);
-  for (const r of p.removedStacks ?? []) lines.push(`| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`);
+  for (const r of p.removedStacks ?? [])
+    lines.push(
+      `| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`,
+    );
   const partial = p.stacks.filter((s) => s.cost.partial).map((s) => md(s.stack));
-  lines.push("", `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}). Changes: +create ~update ±replace ±?may-replace −delete.`);
+  lines.push(
+    "",
+    `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}). Changes: +create ~update ±replace ±?may-replace −delete.`,
+  );
   const notEstimated = [...new Set(p.stacks.flatMap((s) => s.cost.notEstimated ?? []))];
   if (notEstimated.length > 0) lines.push("", `⚠️ The cost is partial: not estimated ${md(notEstimated.join("; "))}.`);
   if (preflight.length > 0) {
-    lines.push("", "**Preflight** (a real preview or up refuses these before creating anything; the `--strict` jobs fail):");
-    for (const f of preflight) lines.push(`- \`${md(f.file.split("/").pop() ?? f.file)}\`${f.key ? ` \`${md(f.key)}\`` : ""}: ${md(f.message)}. Fix: ${md(f.fix)}.`);
+    lines.push(
+      "",
+      "**Preflight** (a real preview or up refuses these before creating anything; the `--strict` jobs fail):",
+    );
+    for (const f of preflight)
+      lines.push(
+        `- \`${md(f.file.split("/").pop() ?? f.file)}\`${f.key ? ` \`${md(f.key)}\`` : ""}: ${md(f.message)}. Fix: ${md(f.fix)}.`,
+      );
   }
   for (const s of p.stacks) {
     const risky = riskyLines(s);
     if (risky.length > 0) lines.push("", `**${md(s.stack)}: replaced or deleted**`, ...risky);
     const stop = s.update?.stoppedAt;
     if (stop) {
-      lines.push("", `**${md(s.stack)}: \`pulumi up\` stops at ${md(urnTail(stop.urn))}** (${md(stop.policies.join(", "))}): ${s.update!.reached.length} resources registered before it would already exist, ${s.update!.notReached.length} never reached; stack policies do not run after a stop.`);
+      lines.push(
+        "",
+        `**${md(s.stack)}: \`pulumi up\` stops at ${md(urnTail(stop.urn))}** (${md(stop.policies.join(", "))}): ${s.update!.reached.length} resources registered before it would already exist, ${s.update!.notReached.length} never reached; stack policies do not run after a stop.`,
+      );
     }
   }
-  const mandatory = [...p.stacks.flatMap((s) => s.violations.map((v) => ({ ...v, stack: s.stack }))), ...p.violations.map((v) => ({ ...v, stack: "cross-stack" }))].filter((v) => v.level === "mandatory");
+  const mandatory = [
+    ...p.stacks.flatMap((s) => s.violations.map((v) => ({ ...v, stack: s.stack }))),
+    ...p.violations.map((v) => ({ ...v, stack: "cross-stack" })),
+  ].filter((v) => v.level === "mandatory");
   if (mandatory.length > 0) {
     // Each finding whole (its way out and allowReplace fix come last), folded under its first words.
     lines.push("", `**Mandatory findings (${mandatory.length})**`, "");
     for (const v of mandatory.slice(0, 40)) {
       const short = v.message.length > 140 ? `${v.message.slice(0, 140)}…` : v.message;
-      lines.push(`<details><summary><b>${md(v.stack)}</b> <code>${md(v.policy)}</code>${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(maskMockText(short))}</summary>`, "", md(maskMockText(v.message)), "", "</details>");
+      lines.push(
+        `<details><summary><b>${md(v.stack)}</b> <code>${md(v.policy)}</code>${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(maskMockText(short))}</summary>`,
+        "",
+        md(maskMockText(v.message)),
+        "",
+        "</details>",
+      );
     }
     if (mandatory.length > 40) lines.push(`- … and ${mandatory.length - 40} more (see the job summary)`);
   }
@@ -203,8 +310,12 @@ export function prComment(inputs: readonly CommentInput[], base: string): string
       const missing = p.stacks.flatMap((s) => (s.cost.partial ? (s.cost.missing ?? []) : []));
       const beforePartial = p.stacks.some((s) => s.diff?.monthlyTotalBeforePartial);
       const total = money(p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0));
-      const cost = beforePartial ? `${money(p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0))} (partial) → ${total}` : total;
-      lines.push(`- ${md(i.title)}: ${p.stacks.length} stack${p.stacks.length === 1 ? "" : "s"} unchanged (${p.stacks.map((s) => md(s.stack)).join(", ")}), ${cost}/month${missing.length ? ` **partial**: leaves out ${md(missing.join("; "))}` : ""}, ✅ no mandatory finding`);
+      const cost = beforePartial
+        ? `${money(p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0))} (partial) → ${total}`
+        : total;
+      lines.push(
+        `- ${md(i.title)}: ${p.stacks.length} stack${p.stacks.length === 1 ? "" : "s"} unchanged (${p.stacks.map((s) => md(s.stack)).join(", ")}), ${cost}/month${missing.length ? ` **partial**: leaves out ${md(missing.join("; "))}` : ""}, ✅ no mandatory finding`,
+      );
     }
     lines.push("");
   }

@@ -19,8 +19,14 @@ export class PublishedStore {
     for (const r of record.resources) {
       const region = r.region ?? "";
       const value = r.rawInputs.insecureValue ?? r.rawInputs.value;
-      if (r.type === PARAMETER && typeof r.rawInputs.name === "string" && typeof value === "string") parameters.set(`${region}|${r.rawInputs.name}`, value);
-      if (r.type === SECRET_VERSION && typeof r.rawInputs.secretId === "string" && typeof r.rawInputs.secretString === "string") secrets.set(`${region}|${r.rawInputs.secretId}`, r.rawInputs.secretString);
+      if (r.type === PARAMETER && typeof r.rawInputs.name === "string" && typeof value === "string")
+        parameters.set(`${region}|${r.rawInputs.name}`, value);
+      if (
+        r.type === SECRET_VERSION &&
+        typeof r.rawInputs.secretId === "string" &&
+        typeof r.rawInputs.secretString === "string"
+      )
+        secrets.set(`${region}|${r.rawInputs.secretId}`, r.rawInputs.secretString);
     }
     this.byStack.set(stack, { parameters, secrets });
   }
@@ -28,6 +34,9 @@ export class PublishedStore {
   /** Everything published so far. */
   view(): Published {
     const all = [...this.byStack.values()];
-    return { parameters: new Map(all.flatMap((p) => [...p.parameters])), secrets: new Map(all.flatMap((p) => [...p.secrets])) };
+    return {
+      parameters: new Map(all.flatMap((p) => [...p.parameters])),
+      secrets: new Map(all.flatMap((p) => [...p.secrets])),
+    };
   }
 }

@@ -29,7 +29,10 @@ export function secretCounterparts(a: unknown, b: unknown, out: string[] = [], d
   if (depth > 64) return out;
   if (a === SECRET && b !== SECRET) stringsOf(b, out);
   else if (b === SECRET && a !== SECRET) stringsOf(a, out);
-  else if (isObject(a) && isObject(b)) for (const k of Object.keys(a)) { if (k in b) secretCounterparts(a[k], b[k], out, depth + 1); }
+  else if (isObject(a) && isObject(b))
+    for (const k of Object.keys(a)) {
+      if (k in b) secretCounterparts(a[k], b[k], out, depth + 1);
+    }
   else if (Array.isArray(a) && Array.isArray(b)) a.forEach((x, i) => secretCounterparts(x, b[i], out, depth + 1));
   return out;
 }
@@ -55,7 +58,8 @@ export class Redactor {
     if (depth > 256) return v;
     if (typeof v === "string") return this.text(v) as T;
     if (Array.isArray(v)) return v.map((x) => this.json(x, depth + 1)) as T;
-    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), this.json(x, depth + 1)])) as T;
+    if (isObject(v))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), this.json(x, depth + 1)])) as T;
     return v;
   }
 }
@@ -65,11 +69,18 @@ export const redactCredentials = (s: string): string => new Redactor().text(s);
 
 interface RedactableStack {
   readonly stack: string;
-  readonly record: { readonly resources: readonly { readonly urn: string; readonly inputs: Record<string, unknown> }[] };
-  readonly diff?: { readonly resources: readonly { readonly urn: string; readonly op: string; readonly aliasedFrom?: string }[] };
+  readonly record: {
+    readonly resources: readonly { readonly urn: string; readonly inputs: Record<string, unknown> }[];
+  };
+  readonly diff?: {
+    readonly resources: readonly { readonly urn: string; readonly op: string; readonly aliasedFrom?: string }[];
+  };
 }
 interface RedactableBase {
-  readonly stacks: ReadonlyMap<string, { readonly resources: readonly { readonly urn: string; readonly inputs: Record<string, unknown> }[] }>;
+  readonly stacks: ReadonlyMap<
+    string,
+    { readonly resources: readonly { readonly urn: string; readonly inputs: Record<string, unknown> }[] }
+  >;
 }
 
 /** The redactor of a plan: the values secret on one side of each stack's diff against `base`. */

@@ -27,12 +27,18 @@ export interface RunInputs {
 /** The stack file's InfraSage config, or its problems as the plan reports them (plan.ts parseOrThrow). */
 function configOf(file: StackFile): StackConfig {
   if (file.secretKeys.some((k) => k.startsWith("infrasage:"))) {
-    throw new StackFileError(file.path, `${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`);
+    throw new StackFileError(
+      file.path,
+      `${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
+    );
   }
   const parsed = parseStackConfig(file.config, file.stack);
   if (!parsed.ok) {
     const lines = parsed.problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
-    throw new StackFileError(file.path, `invalid InfraSage configuration (${parsed.problems.length} problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+    throw new StackFileError(
+      file.path,
+      `invalid InfraSage configuration (${parsed.problems.length} problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+    );
   }
   return parsed.config;
 }
@@ -46,7 +52,8 @@ export function readPolicyConfigFile(path: string): unknown {
   }
   if (text.trim() === "") return {};
   const parsed = parseBoundedJson(text);
-  if (!parsed.ok) throw new PolicyConfigError(`${path}: ${parsed.reason}; give a JSON object of <policy name> -> level or config`);
+  if (!parsed.ok)
+    throw new PolicyConfigError(`${path}: ${parsed.reason}; give a JSON object of <policy name> -> level or config`);
   // The structure now; the schema of each policy's config once the pack says what it is.
   try {
     parsePolicyPackConfig(parsed.value);
@@ -65,14 +72,24 @@ function projectRootOf(stackFile: string): string {
   }
 }
 
-export function readRunInputs(args: { files: readonly string[]; baseFile?: string; previousFile?: string; policyConfigFile?: string }): RunInputs {
+export function readRunInputs(args: {
+  files: readonly string[];
+  baseFile?: string;
+  previousFile?: string;
+  policyConfigFile?: string;
+}): RunInputs {
   const stacks = args.files.map((path) => {
     const file = readStackFile(path);
     return { file, config: configOf(file) };
   });
   const paths: RunInput[] = [];
   const seen = new Set<string>();
-  const add = (what: string, path: string) => { if (!seen.has(path)) { seen.add(path); paths.push({ what, path }); } };
+  const add = (what: string, path: string) => {
+    if (!seen.has(path)) {
+      seen.add(path);
+      paths.push({ what, path });
+    }
+  };
   for (const s of stacks) {
     add("the stack file", s.file.path);
     const root = projectRootOf(s.file.path);
@@ -89,8 +106,17 @@ export function readRunInputs(args: { files: readonly string[]; baseFile?: strin
   const policyConfig = args.policyConfigFile ? readPolicyConfigFile(args.policyConfigFile) : {};
   const base = args.baseFile ? readBasePlan(args.baseFile) : undefined;
   // A base from other stacks fails before anything runs.
-  if (base) baseFor(base, stacks.map((s) => s.file.stack));
+  if (base)
+    baseFor(
+      base,
+      stacks.map((s) => s.file.stack),
+    );
   const previous = args.previousFile ? readPreviousFile(args.previousFile) : undefined;
-  if (previous && args.previousFile) checkPreviousFor(args.previousFile, previous, stacks.map((s) => ({ stack: s.file.stack, region: s.config.region })));
+  if (previous && args.previousFile)
+    checkPreviousFor(
+      args.previousFile,
+      previous,
+      stacks.map((s) => ({ stack: s.file.stack, region: s.config.region })),
+    );
   return { stacks, ...(base ? { base } : {}), ...(previous ? { previous } : {}), policyConfig, paths };
 }

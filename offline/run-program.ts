@@ -79,10 +79,20 @@ export interface RunOptions extends MockCloudContext {
 
 type Struct = { toJavaScript(): Record<string, unknown> };
 interface Req {
-  getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getProvider(): string;
-  getObject(): Struct | undefined; getDependenciesList(): string[]; getProtect(): boolean;
-  getRetainondelete(): boolean; getIgnorechangesList(): string[]; getAliasesList(): unknown[];
-  getAliasurnsList(): string[]; getDeletebeforereplace(): boolean; getImportid(): string;
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): Struct | undefined;
+  getDependenciesList(): string[];
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getIgnorechangesList(): string[];
+  getAliasesList(): unknown[];
+  getAliasurnsList(): string[];
+  getDeletebeforereplace(): boolean;
+  getImportid(): string;
   getPropertydependenciesMap(): { forEach(fn: (v: { getUrnsList(): string[] }, k: string) => void): void };
 }
 
@@ -99,9 +109,18 @@ function view(value: unknown, as: View): unknown {
   if (Array.isArray(value)) return value.map((v) => view(v, as)).filter((v) => v !== DROP);
   if (value && typeof value === "object") {
     const o = value as Record<string, unknown>;
-    if (o[SIG_KEY] === SECRET_SIG) return as === "masked" ? SECRET : as === "revealed" ? view(o.value, as) : { [SIG_KEY]: SECRET_SIG, value: view(o.value, as) };
+    if (o[SIG_KEY] === SECRET_SIG)
+      return as === "masked"
+        ? SECRET
+        : as === "revealed"
+          ? view(o.value, as)
+          : { [SIG_KEY]: SECRET_SIG, value: view(o.value, as) };
     if (o[SIG_KEY] === RESOURCE_SIG) return o.urn;
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, view(v, as)]).filter(([, v]) => v !== DROP));
+    return Object.fromEntries(
+      Object.entries(o)
+        .map(([k, v]) => [k, view(v, as)])
+        .filter(([, v]) => v !== DROP),
+    );
   }
   return value;
 }
@@ -114,18 +133,33 @@ function providerUrn(ref: string): string | undefined {
 function record(req: Req, urn: string, state: Record<string, unknown>): RecordedResource {
   const object = req.getObject()?.toJavaScript() ?? {};
   const propertyDependencies: Record<string, string[]> = {};
-  req.getPropertydependenciesMap().forEach((v, k) => { propertyDependencies[k] = v.getUrnsList(); });
-  const aliases = [...req.getAliasurnsList(), ...req.getAliasesList().map((a) => JSON.stringify((a as { toObject?: () => unknown }).toObject?.() ?? a))];
+  req.getPropertydependenciesMap().forEach((v, k) => {
+    propertyDependencies[k] = v.getUrnsList();
+  });
+  const aliases = [
+    ...req.getAliasurnsList(),
+    ...req.getAliasesList().map((a) => JSON.stringify((a as { toObject?: () => unknown }).toObject?.() ?? a)),
+  ];
   return {
-    urn, type: req.getType(), name: req.getName(), custom: req.getCustom(),
-    parent: req.getParent() || undefined, provider: providerUrn(req.getProvider()),
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent: req.getParent() || undefined,
+    provider: providerUrn(req.getProvider()),
     inputs: view(object, "masked") as Record<string, unknown>,
     rawInputs: view(object, "revealed") as Record<string, unknown>,
-    wire: { inputs: view(object, "wire") as Record<string, unknown>, outputs: view(state, "wire") as Record<string, unknown> },
+    wire: {
+      inputs: view(object, "wire") as Record<string, unknown>,
+      outputs: view(state, "wire") as Record<string, unknown>,
+    },
     propertyDependencies,
     dependencies: [...new Set(req.getDependenciesList())],
-    protect: req.getProtect(), retainOnDelete: req.getRetainondelete(),
-    ignoreChanges: req.getIgnorechangesList(), aliases, deleteBeforeReplace: req.getDeletebeforereplace(),
+    protect: req.getProtect(),
+    retainOnDelete: req.getRetainondelete(),
+    ignoreChanges: req.getIgnorechangesList(),
+    aliases,
+    deleteBeforeReplace: req.getDeletebeforereplace(),
     ...(req.getImportid() ? { importId: req.getImportid() } : {}),
   };
 }
@@ -151,7 +185,10 @@ let running = false;
  * Runs `program` (which registers resources and returns stack outputs) for one stack.
  * Rejects with the program's own error if it throws or an output fails.
  */
-export async function runProgram(program: () => Record<string, unknown> | Promise<Record<string, unknown>>, opts: RunOptions): Promise<ProgramRecord> {
+export async function runProgram(
+  program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+  opts: RunOptions,
+): Promise<ProgramRecord> {
   if (running) throw new Error("runProgram: one program at a time (the Pulumi runtime is process-global)");
   running = true;
   const failures: unknown[] = [];
@@ -169,11 +206,23 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
   try {
     pulumi.runtime.setAllConfig({ ...opts.config });
     const preview = opts.preview ?? false;
-    await pulumi.runtime.setMocks(createMockCloud({ ...opts, preview }), opts.project, opts.stack, preview, opts.organization ?? DEFAULT_ORGANIZATION);
-    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: Req, cb: (err: unknown, resp?: { getUrn(): string; getObject(): Struct | undefined }) => void) => Promise<void> };
+    await pulumi.runtime.setMocks(
+      createMockCloud({ ...opts, preview }),
+      opts.project,
+      opts.stack,
+      preview,
+      opts.organization ?? DEFAULT_ORGANIZATION,
+    );
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+      registerResource: (
+        req: Req,
+        cb: (err: unknown, resp?: { getUrn(): string; getObject(): Struct | undefined }) => void,
+      ) => Promise<void>;
+    };
     // URNs as the engine makes them (offline/engine-urn.ts), not the mock runtime's short form.
     const urns = monitor as unknown as { newUrn?: (parent: string, type: string, name: string) => string };
-    if (typeof urns.newUrn === "function") urns.newUrn = (parent, type, name) => engineUrn(opts.stack, opts.project, parent || undefined, type, name);
+    if (typeof urns.newUrn === "function")
+      urns.newUrn = (parent, type, name) => engineUrn(opts.stack, opts.project, parent || undefined, type, name);
     const original = monitor.registerResource.bind(monitor);
     const resources: RecordedResource[] = [];
     // Registration order (when the SDK sends RegisterResource, after the inputs resolved) is the
@@ -202,9 +251,21 @@ export async function runProgram(program: () => Record<string, unknown> | Promis
     for (const [key, value] of Object.entries(exported)) {
       // promise() and isSecret are the SDK's internal accessors (pinned SDK); promise() rejects
       // if the output failed, where apply would never call back.
-      const out = pulumi.output(value as pulumi.Input<unknown>) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean>; isKnown: Promise<boolean>; allResources?: () => Promise<Set<pulumi.Resource>> };
-      const [resolved, secret, known, from] = await Promise.all([out.promise(), out.isSecret, out.isKnown, out.allResources?.() ?? Promise.resolve(new Set<pulumi.Resource>())]);
-      const dependencies = await Promise.all([...from].map((r) => (r.urn as unknown as { promise(): Promise<string> }).promise()));
+      const out = pulumi.output(value as pulumi.Input<unknown>) as unknown as {
+        promise(): Promise<unknown>;
+        isSecret: Promise<boolean>;
+        isKnown: Promise<boolean>;
+        allResources?: () => Promise<Set<pulumi.Resource>>;
+      };
+      const [resolved, secret, known, from] = await Promise.all([
+        out.promise(),
+        out.isSecret,
+        out.isKnown,
+        out.allResources?.() ?? Promise.resolve(new Set<pulumi.Resource>()),
+      ]);
+      const dependencies = await Promise.all(
+        [...from].map((r) => (r.urn as unknown as { promise(): Promise<string> }).promise()),
+      );
       outputs[key] = { value: known ? resolved : undefined, secret, known, dependencies };
     }
     // Let every in-flight registration (children created inside applies) finish.

@@ -2,7 +2,18 @@
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` files the way the Pulumi CLI hands them to a
  * program: every config value becomes a string, structured values JSON-encoded.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  readdirSync,
+  statSync,
+  type Stats,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import { attachParseOptions } from "../lib/config/parse";
@@ -11,7 +22,10 @@ import { jsonDepth } from "./json-input";
 
 /** A user error about a file: the CLI prints it and exits 2, without a stack trace. */
 export class StackFileError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = "StackFileError";
   }
@@ -44,8 +58,17 @@ export const MAX_NESTING = 32;
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 
 function kindOf(st: Stats): string {
-  return st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO (named pipe)" : st.isSocket() ? "a socket" : st.isCharacterDevice() ? "a character device"
-    : st.isBlockDevice() ? "a block device" : "not a regular file";
+  return st.isDirectory()
+    ? "a directory"
+    : st.isFIFO()
+      ? "a FIFO (named pipe)"
+      : st.isSocket()
+        ? "a socket"
+        : st.isCharacterDevice()
+          ? "a character device"
+          : st.isBlockDevice()
+            ? "a block device"
+            : "not a regular file";
 }
 
 /**
@@ -64,16 +87,25 @@ export function readTextFile(path: string, what = "file", maxBytes = MAX_STACK_F
   try {
     st = statSync(path);
   } catch {
-    throw new StackFileError(path, link.isSymbolicLink() ? "is a broken symbolic link (its target does not exist)" : "cannot be read");
+    throw new StackFileError(
+      path,
+      link.isSymbolicLink() ? "is a broken symbolic link (its target does not exist)" : "cannot be read",
+    );
   }
   if (!st.isFile()) throw new StackFileError(path, `is ${kindOf(st)}, not a ${what}`);
-  if (st.size > maxBytes) throw new StackFileError(path, `is ${st.size} bytes; a ${what} is at most ${maxBytes} bytes (1 MiB)`);
+  if (st.size > maxBytes)
+    throw new StackFileError(path, `is ${st.size} bytes; a ${what} is at most ${maxBytes} bytes (1 MiB)`);
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new StackFileError(path, code === "EACCES" || code === "EPERM" ? "cannot be read (permission denied)" : `cannot be read (${code ?? "error"})`);
+    throw new StackFileError(
+      path,
+      code === "EACCES" || code === "EPERM"
+        ? "cannot be read (permission denied)"
+        : `cannot be read (${code ?? "error"})`,
+    );
   }
   try {
     const fst = fstatSync(fd);
@@ -91,7 +123,10 @@ export function readTextFile(path: string, what = "file", maxBytes = MAX_STACK_F
       n += got;
       if (n > maxBytes) throw new StackFileError(path, `is over ${maxBytes} bytes; a ${what} is at most 1 MiB`);
     }
-    return buf.subarray(0, n).toString("utf8").replace(/^\uFEFF/, "");
+    return buf
+      .subarray(0, n)
+      .toString("utf8")
+      .replace(/^\uFEFF/, "");
   } finally {
     closeSync(fd);
   }
@@ -103,11 +138,19 @@ function parseYamlText(path: string, text: string): Document.Parsed {
     // logLevel error: yaml's own warnings go to stderr and quote the file (a key, maybe a credential).
     doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, logLevel: "error" });
   } catch (e) {
-    if (e instanceof RangeError) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
+    if (e instanceof RangeError)
+      throw new StackFileError(
+        path,
+        `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`,
+      );
     throw new StackFileError(path, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
   const first = doc.errors[0]?.message.split("\n")[0];
-  if (first !== undefined && /call stack/i.test(first)) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
+  if (first !== undefined && /call stack/i.test(first))
+    throw new StackFileError(
+      path,
+      `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`,
+    );
   if (first !== undefined) throw new StackFileError(path, `is not valid YAML: ${first}`);
   return doc;
 }
@@ -117,8 +160,16 @@ function toJS(path: string, doc: Document.Parsed): unknown {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
     const message = (e as Error).message;
-    if (/alias count/i.test(message)) throw new StackFileError(path, `expands YAML aliases more than ${MAX_YAML_ALIASES} times (a "billion laughs" bomb?); write the values out`);
-    if (e instanceof RangeError) throw new StackFileError(path, `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`);
+    if (/alias count/i.test(message))
+      throw new StackFileError(
+        path,
+        `expands YAML aliases more than ${MAX_YAML_ALIASES} times (a "billion laughs" bomb?); write the values out`,
+      );
+    if (e instanceof RangeError)
+      throw new StackFileError(
+        path,
+        `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`,
+      );
     throw new StackFileError(path, `is not valid YAML: ${message.split("\n")[0]}`);
   }
 }
@@ -180,32 +231,56 @@ function assertOnlyFileOfStack(path: string, stack: string): void {
   } catch {
     exists = false;
   }
-  if (exists) throw new StackFileError(path, `defines stack "${stack}", and so does ${other}; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
+  if (exists)
+    throw new StackFileError(
+      path,
+      `defines stack "${stack}", and so does ${other}; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`,
+    );
 }
 
 export function readStackFile(path: string): StackFile {
   const stack = stackNameOf(path);
   if (stack === undefined) throw new StackFileError(path, "is not named Pulumi.<stack>.yaml");
   if (!STACK_NAME_RE.test(stack)) {
-    throw new StackFileError(path, `${stack === "" ? "has an empty stack name" : `names stack "${stack}", which the Pulumi CLI refuses`} (a stack name is 1 to 100 letters, digits, -, _ or .). Fix: rename the file to Pulumi.<stack>.yaml with a valid stack name`);
+    throw new StackFileError(
+      path,
+      `${stack === "" ? "has an empty stack name" : `names stack "${stack}", which the Pulumi CLI refuses`} (a stack name is 1 to 100 letters, digits, -, _ or .). Fix: rename the file to Pulumi.<stack>.yaml with a valid stack name`,
+    );
   }
   assertOnlyFileOfStack(path, stack);
   const docNode = parseYamlText(path, readTextFile(path, "stack file"));
   const doc = toJS(path, docNode) ?? {};
-  if (typeof doc !== "object" || Array.isArray(doc)) throw new StackFileError(path, "must be a YAML mapping with a `config:` key");
+  if (typeof doc !== "object" || Array.isArray(doc))
+    throw new StackFileError(path, "must be a YAML mapping with a `config:` key");
   const unknown = Object.keys(doc as object).filter((k) => !STACK_FILE_KEYS.includes(k));
   if (unknown.length) {
-    const guess = unknown.map((k) => (k.toLowerCase().replace(/[^a-z]/g, "").startsWith("conf") || k.toLowerCase() === "configs" ? `${k} (did you mean config?)` : k));
-    throw new StackFileError(path, `has ${unknown.length === 1 ? "a key" : "keys"} a stack file does not have: ${guess.join(", ")}; the Pulumi CLI reads only ${STACK_FILE_KEYS.join(", ")}, so these settings would be ignored`);
+    const guess = unknown.map((k) =>
+      k
+        .toLowerCase()
+        .replace(/[^a-z]/g, "")
+        .startsWith("conf") || k.toLowerCase() === "configs"
+        ? `${k} (did you mean config?)`
+        : k,
+    );
+    throw new StackFileError(
+      path,
+      `has ${unknown.length === 1 ? "a key" : "keys"} a stack file does not have: ${guess.join(", ")}; the Pulumi CLI reads only ${STACK_FILE_KEYS.join(", ")}, so these settings would be ignored`,
+    );
   }
   const raw = (doc as Record<string, unknown>).config ?? {};
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new StackFileError(path, "`config:` must be a mapping of `<namespace>:<key>: value`");
-  if (depthOf(raw) > MAX_NESTING) throw new StackFileError(path, `nests config values more than ${MAX_NESTING} levels deep; no InfraSage setting is deeper than 3`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new StackFileError(path, "`config:` must be a mapping of `<namespace>:<key>: value`");
+  if (depthOf(raw) > MAX_NESTING)
+    throw new StackFileError(
+      path,
+      `nests config values more than ${MAX_NESTING} levels deep; no InfraSage setting is deeper than 3`,
+    );
   const configNode = docNode.get("config", true) as Node | undefined;
   const nodes = new Map<string, Node | null>();
   if (configNode && isMap(configNode)) {
     for (const pair of configNode.items) {
-      if (!isScalar(pair.key)) throw new StackFileError(path, `has a config key that is not a plain name (${String(pair.key).slice(0, 40)})`);
+      if (!isScalar(pair.key))
+        throw new StackFileError(path, `has a config key that is not a plain name (${String(pair.key).slice(0, 40)})`);
       nodes.set(String(pair.key.value), pair.value as Node | null);
     }
   }
@@ -215,7 +290,11 @@ export function readStackFile(path: string): StackFile {
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const fullKey = key.includes(":") ? key : `infrasage:${key}`;
     // `network` is the project's `infrasage:network`: one setting written twice, whichever is read last would win.
-    if (Object.hasOwn(config, fullKey)) throw new StackFileError(path, `sets ${fullKey} twice, as "${key}" and as "${key === fullKey ? fullKey.slice(fullKey.indexOf(":") + 1) : fullKey}" (a key without a namespace is the project's). Fix: keep one of the two`);
+    if (Object.hasOwn(config, fullKey))
+      throw new StackFileError(
+        path,
+        `sets ${fullKey} twice, as "${key}" and as "${key === fullKey ? fullKey.slice(fullKey.indexOf(":") + 1) : fullKey}" (a key without a namespace is the project's). Fix: keep one of the two`,
+      );
     if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
       secretKeys.push(fullKey);
       config[fullKey] = "[secret]";
@@ -223,11 +302,15 @@ export function readStackFile(path: string): StackFile {
     }
     // A JSON text in a string is decoded as structured config: bounded like the YAML around it.
     if (typeof value === "string" && /^\s*[[{]/.test(value) && jsonDepth(value, MAX_NESTING) > MAX_NESTING) {
-      throw new StackFileError(path, `${fullKey} holds JSON nested more than ${MAX_NESTING} levels deep; no InfraSage setting is deeper than 3. Fix: write the value out as YAML`);
+      throw new StackFileError(
+        path,
+        `${fullKey} holds JSON nested more than ${MAX_NESTING} levels deep; no InfraSage setting is deeper than 3. Fix: write the value out as YAML`,
+      );
     }
     const node = nodes.get(key);
     config[fullKey] = encodeTop(node, value, docNode);
-    if (value !== null && typeof value === "object") collectSourceText(node && isAlias(node) ? node.resolve(docNode) as Node : node, fullKey, sourceText);
+    if (value !== null && typeof value === "object")
+      collectSourceText(node && isAlias(node) ? (node.resolve(docNode) as Node) : node, fullKey, sourceText);
   }
   attachParseOptions(config, { secretKeys, sourceText });
   return { stack, path: resolve(path), config, secretKeys };
@@ -279,7 +362,16 @@ export function listStackFiles(dir: string): string[] {
   const byStack = new Map<string, string[]>();
   for (const n of files) byStack.set(stackNameOf(n)!, [...(byStack.get(stackNameOf(n)!) ?? []), n]);
   for (const [stack, both] of byStack) {
-    if (both.length > 1) throw new StackFileError(join(dir, both[0]!), `defines stack "${stack}", and so does ${both.slice(1).map((n) => join(dir, n)).join(", ")}; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`);
+    if (both.length > 1)
+      throw new StackFileError(
+        join(dir, both[0]!),
+        `defines stack "${stack}", and so does ${both
+          .slice(1)
+          .map((n) => join(dir, n))
+          .join(
+            ", ",
+          )}; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`,
+      );
   }
   return files.map((n) => join(dir, n));
 }

@@ -13,16 +13,33 @@ import type { Violation } from "./policy-runner";
 import type { PolicyInfo } from "./analyzer";
 import { parsePolicyPackConfig, PolicyConfigError, reconcilePolicyConfig } from "./policy-config";
 import {
-  ACCEPTED_WEAKENINGS_FILE, loadAcceptedWeakenings, PolicyWeakeningError, unknownPolicyNames, weakeningsOf, weakeningViolations,
-  type AcceptedWeakening, type PackPolicy,
+  ACCEPTED_WEAKENINGS_FILE,
+  loadAcceptedWeakenings,
+  PolicyWeakeningError,
+  unknownPolicyNames,
+  weakeningsOf,
+  weakeningViolations,
+  type AcceptedWeakening,
+  type PackPolicy,
 } from "./policy-weakening";
 
 /** The pack's policies with their tags (`residency`, `security`). */
-export const PACK_POLICIES: readonly PackPolicy[] = ALL_POLICIES.map((p) => ({ name: p.name, tags: (p as { tags?: string[] }).tags ?? [] }));
+export const PACK_POLICIES: readonly PackPolicy[] = ALL_POLICIES.map((p) => ({
+  name: p.name,
+  tags: (p as { tags?: string[] }).tags ?? [],
+}));
 /** The pack's policies as GetAnalyzerInfo describes them (levels, config schemas), to validate a file up front. */
 const PACK_INFO: readonly PolicyInfo[] = ALL_POLICIES.map((p) => ({
-  name: p.name, enforcementLevel: p.enforcementLevel ?? "advisory",
-  ...(p.configSchema ? { configSchema: { properties: p.configSchema.properties as Record<string, unknown>, required: p.configSchema.required ?? [] } } : {}),
+  name: p.name,
+  enforcementLevel: p.enforcementLevel ?? "advisory",
+  ...(p.configSchema
+    ? {
+        configSchema: {
+          properties: p.configSchema.properties as Record<string, unknown>,
+          required: p.configSchema.required ?? [],
+        },
+      }
+    : {}),
 }));
 
 /** Names, levels and the policies' config schemas, as the CLI checks them; errors name the file. */
@@ -62,7 +79,10 @@ export class StackPolicyConfigs {
   private readonly acceptedShown: string;
 
   /** Throws PolicyWeakeningError (exit 2) on a file that is not JSON or names an unknown policy. */
-  constructor(stacks: readonly string[], private readonly options: StackPolicyConfigOptions = {}) {
+  constructor(
+    stacks: readonly string[],
+    private readonly options: StackPolicyConfigOptions = {},
+  ) {
     const dir = options.dir ?? join(PROGRAM_ROOT, "policies", "config");
     for (const stack of stacks) {
       const path = join(dir, `${stack}.json`);
@@ -72,7 +92,9 @@ export class StackPolicyConfigs {
       try {
         doc = readPolicyConfigFile(path);
       } catch (e) {
-        throw new PolicyWeakeningError(`${(e as Error).message}; CI passes it as --policy-pack-config for stack ${stack}`);
+        throw new PolicyWeakeningError(
+          `${(e as Error).message}; CI passes it as --policy-pack-config for stack ${stack}`,
+        );
       }
       validatePolicyConfig(path, doc);
       this.perStack.set(stack, { file: shown(path), doc });
@@ -85,7 +107,7 @@ export class StackPolicyConfigs {
 
   /** The config the stack's policy run gets: `--policy-pack-config` if given, else its own file, else none. */
   configFor(stack: string, fallback: unknown): unknown {
-    return this.options.given ? this.options.given.doc : this.perStack.get(stack)?.doc ?? fallback;
+    return this.options.given ? this.options.given.doc : (this.perStack.get(stack)?.doc ?? fallback);
   }
 
   /** The residency weakenings of the stack's own file and of `--policy-pack-config`, as findings. */

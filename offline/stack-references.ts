@@ -29,18 +29,27 @@ export class StackReferences {
   private readonly problems = new Map<string, Finding>();
 
   /** `external`: outputs of deployed stacks outside the plan (known to exist). */
-  constructor(stacks: readonly ReferencingStack[], private readonly external?: (ref: string) => Record<string, unknown> | undefined) {
+  constructor(
+    stacks: readonly ReferencingStack[],
+    private readonly external?: (ref: string) => Record<string, unknown> | undefined,
+  ) {
     this.stacks = new Map(stacks.map((s) => [s.stack, s]));
     for (const s of stacks) this.crossBackendReferences(s);
     for (const s of stacks) this.selfManagedReferences(s);
     // A self-managed backend has one organization; its references were checked against it above.
     const selfManaged = stacks.length > 0 && stacks.every((s) => isSelfManaged(s));
-    const all = stacks.filter((s) => !isSelfManaged(s)).flatMap((s) => stackReferencesOf(s.references).map((r) => ({ ...r, from: s })));
+    const all = stacks
+      .filter((s) => !isSelfManaged(s))
+      .flatMap((s) => stackReferencesOf(s.references).map((r) => ({ ...r, from: s })));
     const orgs = [...new Set(all.map((r) => r.org))].sort();
     this.organization = selfManaged ? DIY_ORGANIZATION : orgs[0];
     if (orgs.length > 1) {
       this.add("organization", {
-        file: all.find((r) => r.org !== orgs[0])!.from.file, key: all.filter((r) => r.org !== orgs[0]).map((r) => `${r.from.stack}: ${r.key}`).join(", "),
+        file: all.find((r) => r.org !== orgs[0])!.from.file,
+        key: all
+          .filter((r) => r.org !== orgs[0])
+          .map((r) => `${r.from.stack}: ${r.key}`)
+          .join(", "),
         message: `the stacks reference stacks in ${orgs.length} organizations (${orgs.join(", ")}); a StackReference reads stacks of its own backend and organization only`,
         fix: "use one organization in every org/project/stack reference of the group",
       });
@@ -57,10 +66,12 @@ export class StackReferences {
     if (c.stateBackend !== "per-jurisdiction") return;
     for (const r of stackReferencesOf(c)) {
       const viaReference = c.links.via === "stack-reference" || r.key.startsWith("replication.");
-      const target = this.stacks.get(r.stack)?.references.jurisdiction ?? jurisdictionOf(regionOfRef(r.ref, c.links) ?? "");
+      const target =
+        this.stacks.get(r.stack)?.references.jurisdiction ?? jurisdictionOf(regionOfRef(r.ref, c.links) ?? "");
       if (!viaReference || target === undefined || target === c.jurisdiction) continue;
       this.add(`backend:${s.stack}->${r.ref}`, {
-        file: s.file, key: `infrasage:${r.key}`,
+        file: s.file,
+        key: `infrasage:${r.key}`,
         message: `StackReference ${r.ref} crosses from ${c.jurisdiction} to ${target}, but state is kept per jurisdiction (infrasage:stateBackend per-jurisdiction): a StackReference reads only stacks of its own backend, so it cannot resolve`,
         fix: "set infrasage:links.via: ssm on both stacks (each reads the other's published link contract in its region), or keep both stacks' state in one backend",
       });
@@ -84,7 +95,8 @@ export class StackReferences {
     const problem = diyReferenceProblem(ref);
     if (problem === undefined) return false;
     this.add(`diy:${s.stack}->${ref}`, {
-      file: s.file, key: `infrasage:${key}`,
+      file: s.file,
+      key: `infrasage:${key}`,
       message: `StackReference ${ref}: ${problem}: this stack's state is in a self-managed backend (infrasage:stateBackend ${s.references.stateBackend}), where every stack is ${DIY_ORGANIZATION}/<project>/<stack>, so the first real preview fails`,
       fix: `write ${asDiyReference(ref)}`,
     });
@@ -110,17 +122,23 @@ export class StackReferences {
     const source = this.stacks.get(from);
     if (source && isSelfManaged(source) && this.diyProblem(source, ref, keyOf(source, ref))) return undefined;
     const planned = this.stacks.get(target.stack);
-    const why = !planned ? `stack ${target.stack} is not planned alongside, so the plan can neither declare it deployed (--deployed) nor know it exists`
-      : source && target.project !== planned.project ? `project ${target.project} is not this program's project ${planned.project}`
-        : this.organization !== undefined && target.org !== this.organization ? `organization ${target.org} is not the group's ${this.organization}`
+    const why = !planned
+      ? `stack ${target.stack} is not planned alongside, so the plan can neither declare it deployed (--deployed) nor know it exists`
+      : source && target.project !== planned.project
+        ? `project ${target.project} is not this program's project ${planned.project}`
+        : this.organization !== undefined && target.org !== this.organization
+          ? `organization ${target.org} is not the group's ${this.organization}`
           : undefined;
     if (why !== undefined && target.stack !== from) {
       const known = this.external?.(ref);
       if (known !== undefined) return known;
       this.add(`${from}->${ref}`, {
-        file: source?.file ?? from, key: keyOf(source, ref),
+        file: source?.file ?? from,
+        key: keyOf(source, ref),
         message: `StackReference ${ref}: ${why}. A real preview fails unless ${ref} exists in the same backend`,
-        fix: !planned ? `plan the group together (npm run plan -- --all --dir <dir>), or create the stack first (pulumi stack init ${ref})` : "correct the org/project/stack reference",
+        fix: !planned
+          ? `plan the group together (npm run plan -- --all --dir <dir>), or create the stack first (pulumi stack init ${ref})`
+          : "correct the org/project/stack reference",
       });
       return undefined;
     }
@@ -142,5 +160,7 @@ function isSelfManaged(s: ReferencingStack): boolean {
 }
 
 function keyOf(source: ReferencingStack | undefined, ref: string): string {
-  return (source ? stackReferencesOf(source.references).find((r) => r.ref === ref)?.key : undefined) ?? "StackReference";
+  return (
+    (source ? stackReferencesOf(source.references).find((r) => r.ref === ref)?.key : undefined) ?? "StackReference"
+  );
 }

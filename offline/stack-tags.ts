@@ -20,7 +20,8 @@ import { backendKindOf as backendOf } from "./preflight/backend";
 
 /** Both self-managed layouts (`self-managed`, `per-jurisdiction`) are DIY backends; `shared` is Pulumi Cloud (offline/preflight/backend.ts). */
 export type BackendKind = "diy" | "cloud";
-export const backendKindOf = (config: Pick<StackConfig, "stateBackend">): BackendKind => (backendOf(config.stateBackend) === "self-managed" ? "diy" : "cloud");
+export const backendKindOf = (config: Pick<StackConfig, "stateBackend">): BackendKind =>
+  backendOf(config.stateBackend) === "self-managed" ? "diy" : "cloud";
 
 /** The config key whose object Pulumi Cloud merges into the stack's tags (apitype.PulumiTagsConfigKey). */
 export const PULUMI_TAGS_KEY = "pulumi:tags";
@@ -40,7 +41,10 @@ export class StackTagsError extends Error {}
 
 function tagObject(value: unknown, where: string): Record<string, string> {
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StackTagsError(`${where}: ${PULUMI_TAGS_KEY} must be an object of strings (pulumi/pulumi pkg/backend/stack.go)`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new StackTagsError(
+      `${where}: ${PULUMI_TAGS_KEY} must be an object of strings (pulumi/pulumi pkg/backend/stack.go)`,
+    );
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== "string") throw new StackTagsError(`${where}: ${PULUMI_TAGS_KEY}[${k}] must be a string`);
@@ -67,7 +71,10 @@ export function readProjectTags(stackFilePath: string): ProjectTags {
   const runtime = typeof doc.runtime === "string" ? doc.runtime : (doc.runtime as { name?: unknown } | undefined)?.name;
   const entry = (doc.config as Record<string, unknown> | undefined)?.[PULUMI_TAGS_KEY];
   // Project config is `key: value` or `key: { value: ..., type: ... }` (pkg/workspace project.go).
-  const configTags = entry && typeof entry === "object" && !Array.isArray(entry) && "value" in entry ? (entry as { value: unknown }).value : entry;
+  const configTags =
+    entry && typeof entry === "object" && !Array.isArray(entry) && "value" in entry
+      ? (entry as { value: unknown }).value
+      : entry;
   return {
     file,
     ...(typeof doc.name === "string" ? { name: doc.name } : {}),
@@ -81,7 +88,12 @@ export function readProjectTags(stackFilePath: string): ProjectTags {
  * The tags ConfigureStack carries for one stack. `stored`: what `pulumi stack tag set` stored for it
  * (the offline plan knows none unless told: PlanOptions.storedTags).
  */
-export function stackTags(kind: BackendKind, stored: Readonly<Record<string, string>>, project: ProjectTags, file: Pick<StackFile, "path" | "config">): Record<string, string> {
+export function stackTags(
+  kind: BackendKind,
+  stored: Readonly<Record<string, string>>,
+  project: ProjectTags,
+  file: Pick<StackFile, "path" | "config">,
+): Record<string, string> {
   if (kind === "diy") return { ...stored };
   const fresh: Record<string, string> = {};
   if (project.name !== undefined) fresh["pulumi:project"] = project.name;
@@ -97,6 +109,11 @@ export function stackTags(kind: BackendKind, stored: Readonly<Record<string, str
       stackFileTags = fromStackFile;
     }
   }
-  Object.assign(fresh, stackFileTags !== undefined ? tagObject(stackFileTags, `${file.path}: config`) : tagObject(project.configTags, `${project.file}: config`));
+  Object.assign(
+    fresh,
+    stackFileTags !== undefined
+      ? tagObject(stackFileTags, `${file.path}: config`)
+      : tagObject(project.configTags, `${project.file}: config`),
+  );
   return { ...stored, ...fresh };
 }

@@ -34,7 +34,12 @@ export const CANT_RUN_RE = /^can't run policy '([^']+)'/;
  * (AnalyzeStack). In a preview, a result whose policy could not run (a value unknown) is enforced
  * where the update runs it again.
  */
-export function enforcedAt(preview: boolean, phase: "resource" | "stack", analyzed: string | undefined, message: string): string {
+export function enforcedAt(
+  preview: boolean,
+  phase: "resource" | "stack",
+  analyzed: string | undefined,
+  message: string,
+): string {
   const update = phase === "resource" && analyzed !== undefined ? before(analyzed) : AFTER_APPLY;
   if (!preview) return update;
   return CANT_RUN_RE.test(message) ? update : AT_PREVIEW;
@@ -58,7 +63,11 @@ export interface UpdateRun {
  * `order`: URNs in registration order. `mandatoryAt`: per analyzed URN, the policies whose mandatory
  * Analyze result it got.
  */
-export function simulateRun(preview: boolean, order: readonly string[], mandatoryAt: ReadonlyMap<string, readonly string[]>): UpdateRun {
+export function simulateRun(
+  preview: boolean,
+  order: readonly string[],
+  mandatoryAt: ReadonlyMap<string, readonly string[]>,
+): UpdateRun {
   if (preview) return { kind: "preview", reached: [...order], notReached: [], stackPoliciesRun: true };
   const stop = order.findIndex((urn) => (mandatoryAt.get(urn) ?? []).length > 0);
   if (stop < 0) return { kind: "up", reached: [...order], notReached: [], stackPoliciesRun: true };

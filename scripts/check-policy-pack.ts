@@ -29,7 +29,10 @@ async function main(dir: string | undefined): Promise<number> {
   }
 }
 
-main(process.argv[2]).then((code) => process.exit(code), (err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

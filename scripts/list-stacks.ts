@@ -74,7 +74,8 @@ function objectConfig(file: StackFile, key: string): Record<string, unknown> {
 
 function roleOf(file: StackFile, pattern: string): GroupRole {
   if (pattern === "hub-spoke") return objectConfig(file, "infrasage:federation").role === "hub" ? "hub" : "spoke";
-  if (pattern === "active-active") return objectConfig(file, "infrasage:replication").witness === true ? "witness" : "member";
+  if (pattern === "active-active")
+    return objectConfig(file, "infrasage:replication").witness === true ? "witness" : "member";
   return "independent";
 }
 
@@ -88,7 +89,11 @@ export function entryFor(file: StackFile, project: string, root: string): StackE
   const region = file.config["aws:region"];
   if (!region) throw new StackFileError(file.path, "has no aws:region; set it to the stack's AWS region");
   const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction) throw new StackFileError(file.path, `aws:region ${region} is not in policies/shared/regions.ts; add it there first`);
+  if (!jurisdiction)
+    throw new StackFileError(
+      file.path,
+      `aws:region ${region} is not in policies/shared/regions.ts; add it there first`,
+    );
   const pattern = file.config["infrasage:pattern"] ?? "independent";
   const policyConfig = join("policies", "config", `${file.stack}.json`);
   const deploy = objectConfig(file, "infrasage:deploy");
@@ -107,7 +112,8 @@ export function entryFor(file: StackFile, project: string, root: string): StackE
     policyConfig: existsSync(join(root, policyConfig)) ? policyConfig : "",
     runner,
     runnerProject: runner === "codebuild" ? runnerProjectName(file.stack) : "",
-    runnerLabel: runner === "self-hosted" ? String(deploy.runnerLabel ?? "") : runner === "github-hosted" ? HOSTED_RUNNER : "",
+    runnerLabel:
+      runner === "self-hosted" ? String(deploy.runnerLabel ?? "") : runner === "github-hosted" ? HOSTED_RUNNER : "",
   };
 }
 
@@ -124,7 +130,9 @@ export function deployPlan(entries: readonly StackEntry[]): Pick<StackList, "par
 export function listStacks(dir: string, policyRoot = dir): StackList {
   const project = findProject(dir).name;
   // deploy.runner operator: deployed by hand from inside the network, never by CI (docs/deploying.md "Deploying for real").
-  const all = listStackFiles(dir).map((f) => entryFor(readStackFile(f), project, policyRoot)).filter((e) => e.runner !== "operator");
+  const all = listStackFiles(dir)
+    .map((f) => entryFor(readStackFile(f), project, policyRoot))
+    .filter((e) => e.runner !== "operator");
   return { stacks: all.map((e) => e.stack), all, ...deployPlan(all) };
 }
 

@@ -20,7 +20,8 @@ export function parseArgs(argv: readonly string[]): { base: string; inputs: Comm
     if (arg === "--base-label") base = value;
     else if (arg === "--plan") {
       const [title, file, code, errorFile] = value.split("::");
-      if (!title || !file || !/^\d+$/.test(code ?? "")) throw new Error(`--plan ${value}: expected TITLE::FILE::EXIT_STATUS[::OUTPUT_FILE]`);
+      if (!title || !file || !/^\d+$/.test(code ?? ""))
+        throw new Error(`--plan ${value}: expected TITLE::FILE::EXIT_STATUS[::OUTPUT_FILE]`);
       const exitCode = Number(code);
       let plan: PlanDoc | undefined;
       if (existsSync(file) && exitCode !== 2) {
@@ -31,12 +32,18 @@ export function parseArgs(argv: readonly string[]): { base: string; inputs: Comm
         } catch (e) {
           throw new Error(`${(e as Error).message}; write it with npm run -s plan -- ... --out ${file}`);
         }
-        if (!parsed.ok) throw new Error(`${file}: not a plan's --json (${parsed.reason}); write it with npm run -s plan -- ... --out ${file}`);
+        if (!parsed.ok)
+          throw new Error(
+            `${file}: not a plan's --json (${parsed.reason}); write it with npm run -s plan -- ... --out ${file}`,
+          );
         // Redacted before Markdown escaping hides a token's shape (ghp_ becomes ghp\_).
         plan = new Redactor().json(parsed.value) as PlanDoc;
       }
       // A failed plan's own words (its stderr), so the comment says which file and key to fix.
-      const error = exitCode === 2 && errorFile && existsSync(errorFile) ? readTextFile(errorFile, "plan output file", 16 * 1024 * 1024).slice(-4000) : undefined;
+      const error =
+        exitCode === 2 && errorFile && existsSync(errorFile)
+          ? readTextFile(errorFile, "plan output file", 16 * 1024 * 1024).slice(-4000)
+          : undefined;
       inputs.push({ title, exitCode, ...(plan ? { plan } : {}), ...(error ? { error } : {}) });
     } else throw new Error(`unknown argument ${arg}`);
   }

@@ -25,7 +25,10 @@ const MAX_EXIT = 125;
 const STACK_NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
 /** Why one stack failed, and what to do about it. Neither ever contains the CLI's stdout. */
-interface Failure { readonly reason: string; readonly fix: string }
+interface Failure {
+  readonly reason: string;
+  readonly fix: string;
+}
 
 type Fetched =
   | { readonly kind: "ok"; readonly text: string }
@@ -35,19 +38,31 @@ type Fetched =
 
 /** Known Pulumi CLI errors (matched on stderr) and their fix. First match wins. */
 const CLI_HINTS: readonly (readonly [RegExp, (stack: string) => string])[] = [
-  [/no stack named|stack .*(not found|does not exist)/i,
-    () => "check the name with `pulumi stack ls`, or `pulumi login` to the backend that holds the stack"],
-  [/passphrase/i,
-    () => "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE for the stack's secrets provider"],
-  [/does not have output property|output propert(y|ies).*not found/i,
-    (s) => `deploy the stack (\`pulumi up -s ${s}\`) so that it exports \`kubeconfig\``],
-  [/PULUMI_ACCESS_TOKEN|not logged in|pulumi login|unauthori[sz]ed|forbidden|\b40[13]\b|credential/i,
-    () => "log in to the state backend with `pulumi login` (or set PULUMI_ACCESS_TOKEN) and rerun"],
+  [
+    /no stack named|stack .*(not found|does not exist)/i,
+    () => "check the name with `pulumi stack ls`, or `pulumi login` to the backend that holds the stack",
+  ],
+  [
+    /passphrase/i,
+    () => "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE for the stack's secrets provider",
+  ],
+  [
+    /does not have output property|output propert(y|ies).*not found/i,
+    (s) => `deploy the stack (\`pulumi up -s ${s}\`) so that it exports \`kubeconfig\``,
+  ],
+  [
+    /PULUMI_ACCESS_TOKEN|not logged in|pulumi login|unauthori[sz]ed|forbidden|\b40[13]\b|credential/i,
+    () => "log in to the state backend with `pulumi login` (or set PULUMI_ACCESS_TOKEN) and rerun",
+  ],
 ];
 
 /** The CLI's error line: ANSI colours stripped, the first `error:` line (else the first line), bounded. */
 function errorLine(stderr: string): string {
-  const lines = stderr.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const line = lines.find((l) => /^error:/i.test(l)) ?? lines[0] ?? "";
   const text = line.replace(/^error:\s*/i, "");
   return text.length > 300 ? `${text.slice(0, 300)}...` : text;
@@ -55,20 +70,41 @@ function errorLine(stderr: string): string {
 
 function fetchKubeconfig(stack: string, root: string): Fetched {
   const r = spawnSync("pulumi", ["stack", "output", "kubeconfig", "--show-secrets", "--stack", stack], {
-    cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024,
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
-      return { kind: "no-cli", message: `the Pulumi CLI (\`pulumi\`) was not found on PATH: install it (${INSTALL_URL}) or put its directory on PATH, then rerun` };
+      return {
+        kind: "no-cli",
+        message: `the Pulumi CLI (\`pulumi\`) was not found on PATH: install it (${INSTALL_URL}) or put its directory on PATH, then rerun`,
+      };
     }
     if (code === "EACCES") {
-      return { kind: "no-cli", message: `the \`pulumi\` found on PATH is not executable: reinstall the Pulumi CLI (${INSTALL_URL}) or fix PATH, then rerun` };
+      return {
+        kind: "no-cli",
+        message: `the \`pulumi\` found on PATH is not executable: reinstall the Pulumi CLI (${INSTALL_URL}) or fix PATH, then rerun`,
+      };
     }
     if (code === "ENOBUFS") {
-      return { kind: "failed", failure: { reason: "the kubeconfig output is larger than 64 MiB (not shown: it may hold secrets)", fix: "check the stack's `kubeconfig` output" } };
+      return {
+        kind: "failed",
+        failure: {
+          reason: "the kubeconfig output is larger than 64 MiB (not shown: it may hold secrets)",
+          fix: "check the stack's `kubeconfig` output",
+        },
+      };
     }
-    return { kind: "failed", failure: { reason: `could not run pulumi (${code ?? r.error.name})`, fix: `check the Pulumi CLI installation (${INSTALL_URL})` } };
+    return {
+      kind: "failed",
+      failure: {
+        reason: `could not run pulumi (${code ?? r.error.name})`,
+        fix: `check the Pulumi CLI installation (${INSTALL_URL})`,
+      },
+    };
   }
   if (r.status !== 0) {
     const line = errorLine(r.stderr ?? "");
@@ -78,13 +114,19 @@ function fetchKubeconfig(stack: string, root: string): Fetched {
       kind: "failed",
       failure: {
         reason: line ? `${how}: ${line}` : `${how} and printed no error`,
-        fix: hint ? hint[1](stack) : `run \`pulumi stack output kubeconfig -s ${stack}\` (without --show-secrets) to see the full error`,
+        fix: hint
+          ? hint[1](stack)
+          : `run \`pulumi stack output kubeconfig -s ${stack}\` (without --show-secrets) to see the full error`,
       },
     };
   }
   const text = r.stdout ?? "";
   const deploy = `deploy the stack (\`pulumi up -s ${stack}\`) so that it exports \`kubeconfig\``;
-  if (text.trim() === "") return { kind: "failed", failure: { reason: "the stack has no kubeconfig output (pulumi printed nothing)", fix: deploy } };
+  if (text.trim() === "")
+    return {
+      kind: "failed",
+      failure: { reason: "the stack has no kubeconfig output (pulumi printed nothing)", fix: deploy },
+    };
   // Never show the parse error: its message quotes the text, which may hold secrets.
   let doc: unknown;
   try {
@@ -92,9 +134,16 @@ function fetchKubeconfig(stack: string, root: string): Fetched {
   } catch {
     doc = undefined;
   }
-  const clusters = doc && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).clusters : undefined;
+  const clusters =
+    doc && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).clusters : undefined;
   if (!Array.isArray(clusters) || clusters.length === 0) {
-    return { kind: "failed", failure: { reason: "the `kubeconfig` output is not a kubeconfig with a cluster (content not shown: it may hold secrets)", fix: deploy } };
+    return {
+      kind: "failed",
+      failure: {
+        reason: "the `kubeconfig` output is not a kubeconfig with a cluster (content not shown: it may hold secrets)",
+        fix: deploy,
+      },
+    };
   }
   return { kind: "ok", text };
 }
@@ -111,7 +160,12 @@ function writeSecretFile(dir: string, path: string, text: string, inputs: readon
     return undefined;
   } catch (e) {
     if (e instanceof OutputFileError) {
-      return /: is a directory\./.test(e.message) ? { reason: `${path} is a directory`, fix: "move it out of the way" } : { reason: e.message.replace(/ Fix: .*$/, ""), fix: `remove or move ${path} (it leads to a file of the project)` };
+      return /: is a directory\./.test(e.message)
+        ? { reason: `${path} is a directory`, fix: "move it out of the way" }
+        : {
+            reason: e.message.replace(/ Fix: .*$/, ""),
+            fix: `remove or move ${path} (it leads to a file of the project)`,
+          };
     }
     const err = e as NodeJS.ErrnoException;
     // The temporary file beside the target is an implementation detail: name the target.
@@ -119,12 +173,18 @@ function writeSecretFile(dir: string, path: string, text: string, inputs: readon
     switch (err.code) {
       case "EACCES":
       case "EPERM":
-        return { reason: `no permission to write ${at} (${err.code})`, fix: `make it writable by you (e.g. \`chmod u+w ${at}\`) or remove it` };
+        return {
+          reason: `no permission to write ${at} (${err.code})`,
+          fix: `make it writable by you (e.g. \`chmod u+w ${at}\`) or remove it`,
+        };
       case "EISDIR":
         return { reason: `${at} is a directory`, fix: "move it out of the way" };
       case "ENOTDIR":
       case "EEXIST":
-        return { reason: `cannot create ${path}: a part of ${at} is not a directory (${err.code})`, fix: `move ${dir} out of the way` };
+        return {
+          reason: `cannot create ${path}: a part of ${at} is not a directory (${err.code})`,
+          fix: `move ${dir} out of the way`,
+        };
       case "EROFS":
       case "ENOSPC":
       case "EDQUOT":
@@ -136,12 +196,20 @@ function writeSecretFile(dir: string, path: string, text: string, inputs: readon
 }
 
 /** The first earlier stack whose kubeconfig shares a cluster/context/user name with `text` (names only in the message). */
-function clashWith(written: readonly { stack: string; text: string }[], text: string): { stack: string; message: string } | undefined {
+function clashWith(
+  written: readonly { stack: string; text: string }[],
+  text: string,
+): { stack: string; message: string } | undefined {
   for (const w of written) {
     try {
       mergeKubeconfigs([w.text, text]);
     } catch (e) {
-      return { stack: w.stack, message: (e as Error).message.replace(/^cannot merge kubeconfigs: /, "").replace(/ is in kubeconfig #1 and #2/g, "") };
+      return {
+        stack: w.stack,
+        message: (e as Error).message
+          .replace(/^cannot merge kubeconfigs: /, "")
+          .replace(/ is in kubeconfig #1 and #2/g, ""),
+      };
     }
   }
   return undefined;
@@ -151,12 +219,17 @@ function main(argv: readonly string[]): number {
   const root = findProject(process.cwd()).root;
   const stacks = argv.length > 0 ? [...argv] : listStackFiles(root).map((f) => stackNameOf(f)!);
   if (stacks.length === 0) {
-    process.stderr.write(`error: no Pulumi.<stack>.yaml in ${root}: pass stack names (npm run kubeconfigs -- STACK...)\n`);
+    process.stderr.write(
+      `error: no Pulumi.<stack>.yaml in ${root}: pass stack names (npm run kubeconfigs -- STACK...)\n`,
+    );
     return 1;
   }
   const dir = join(homedir(), ".kube");
   // The project's own files, which a kubeconfig must never replace.
-  const inputs: RunInput[] = [{ what: "the project file", path: join(root, "Pulumi.yaml") }, ...listStackFiles(root).map((f) => ({ what: "the stack file", path: f }))];
+  const inputs: RunInput[] = [
+    { what: "the project file", path: join(root, "Pulumi.yaml") },
+    ...listStackFiles(root).map((f) => ({ what: "the stack file", path: f })),
+  ];
   const written: { stack: string; path: string; text: string }[] = [];
   let failed = 0;
   const fail = (stack: string, f: Failure): void => {
@@ -167,13 +240,19 @@ function main(argv: readonly string[]): number {
     // `org/project/stack` is a valid --stack; its file is named after the last segment.
     const name = stack.split("/").pop() ?? "";
     if (!STACK_NAME_RE.test(name) || name === "." || name === "..") {
-      fail(stack, { reason: "not a valid stack name", fix: "pass names as `pulumi stack ls` lists them (letters, digits, `-`, `_`, `.`)" });
+      fail(stack, {
+        reason: "not a valid stack name",
+        fix: "pass names as `pulumi stack ls` lists them (letters, digits, `-`, `_`, `.`)",
+      });
       continue;
     }
     const path = join(dir, name);
     const twin = written.find((w) => w.path === path);
     if (twin) {
-      fail(stack, { reason: `${path} was already written for stack ${twin.stack} in this run`, fix: "pass only one of them per run" });
+      fail(stack, {
+        reason: `${path} was already written for stack ${twin.stack} in this run`,
+        fix: "pass only one of them per run",
+      });
       continue;
     }
     const fetched = fetchKubeconfig(stack, root);
@@ -189,7 +268,10 @@ function main(argv: readonly string[]): number {
     // Refuse a kubeconfig whose cluster/context/user names shadow an earlier stack's once merged (names only in the message).
     const clash = clashWith(written, fetched.text);
     if (clash) {
-      fail(stack, { reason: `not written: its kubeconfig clashes with stack ${clash.stack}'s (same ${clash.message})`, fix: "give each stack's cluster a distinct name (the context name includes the region)" });
+      fail(stack, {
+        reason: `not written: its kubeconfig clashes with stack ${clash.stack}'s (same ${clash.message})`,
+        fix: "give each stack's cluster a distinct name (the context name includes the region)",
+      });
       continue;
     }
     const writeFailure = writeSecretFile(dir, path, fetched.text, inputs);

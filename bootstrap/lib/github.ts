@@ -7,7 +7,19 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { BootstrapConfig } from "./config";
-import { backendUrl, backendVar, deployRoleArn, previewRoleArn, previewRoleVar, PULUMI_ORG_VAR, roleVar, secretsProviderUrl, secretsProviderVar, secretsKeyAlias, stateBucketName } from "./names";
+import {
+  backendUrl,
+  backendVar,
+  deployRoleArn,
+  previewRoleArn,
+  previewRoleVar,
+  PULUMI_ORG_VAR,
+  roleVar,
+  secretsProviderUrl,
+  secretsProviderVar,
+  secretsKeyAlias,
+  stateBucketName,
+} from "./names";
 
 /** Deployments only from this branch (the environment's custom branch policy). */
 export const DEPLOY_BRANCH = "main";
@@ -28,7 +40,8 @@ export function environments(c: BootstrapConfig): EnvironmentSpec[] {
   return c.stacks.map((s) => ({
     environment: s.stack,
     reviewers: { users: [...c.reviewers.users], teams: [...c.reviewers.teams] },
-    preventSelfReview: true, canAdminsBypass: false,
+    preventSelfReview: true,
+    canAdminsBypass: false,
     deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
     branchPattern: DEPLOY_BRANCH,
   }));
@@ -55,7 +68,9 @@ export function repositoryVariables(c: BootstrapConfig): Record<string, string> 
  * under the job's `name:` (docs.github.com, "Troubleshooting required status checks": the check name is the job name).
  */
 export function requiredCheckName(workflowsDir: string): string {
-  const doc = parse(readFileSync(join(workflowsDir, "checks.yml"), "utf8")) as { jobs?: Record<string, { name?: string }> };
+  const doc = parse(readFileSync(join(workflowsDir, "checks.yml"), "utf8")) as {
+    jobs?: Record<string, { name?: string }>;
+  };
   const job = doc.jobs?.checks;
   if (!job) throw new Error(`${join(workflowsDir, "checks.yml")}: no job named checks; branch protection requires it`);
   return job.name ?? "checks";
@@ -68,6 +83,8 @@ export function branchProtection(check: string) {
     allowsDeletions: false,
     allowsForcePushes: false,
     requiredStatusChecks: [{ strict: true, contexts: [check] }],
-    requiredPullRequestReviews: [{ requiredApprovingReviewCount: 1, requireCodeOwnerReviews: true, dismissStaleReviews: true }],
+    requiredPullRequestReviews: [
+      { requiredApprovingReviewCount: 1, requireCodeOwnerReviews: true, dismissStaleReviews: true },
+    ],
   };
 }

@@ -22,7 +22,8 @@ export interface ProgramStackSettings {
  */
 export function programStackSettings(c: BootstrapConfig): ProgramStackSettings[] {
   return c.stacks.map((s) => ({
-    stack: s.stack, region: s.region,
+    stack: s.stack,
+    region: s.region,
     config: {
       "infrasage:deploy.previewRoleArn": previewRoleArn(c.account, s.region),
       "infrasage:deploy.permissionsBoundaryArn": boundaryPolicyArn(c.account, c.jurisdiction),
@@ -49,21 +50,30 @@ function configValue(raw: Readonly<Record<string, string>>, key: string): string
     const value = raw[`${ns}:${path.slice(0, k).join(".")}`];
     if (value === undefined) continue;
     let cur: unknown = k === path.length ? value : decodeConfigValue(value);
-    for (const p of path.slice(k)) cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
+    for (const p of path.slice(k))
+      cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[p] : undefined;
     return typeof cur === "string" ? cur : undefined;
   }
   return undefined;
 }
 
 /** The keys a program stack file lacks, or sets to something else than the bootstrap created. */
-export function wiringProblems(settings: ProgramStackSettings, file: string, raw: Readonly<Record<string, string>>): WiringProblem[] {
+export function wiringProblems(
+  settings: ProgramStackSettings,
+  file: string,
+  raw: Readonly<Record<string, string>>,
+): WiringProblem[] {
   const problems: WiringProblem[] = [];
   for (const [key, want] of Object.entries(settings.config)) {
     const have = configValue(raw, key) ?? (key === "infrasage:stateBackend" ? "shared" : undefined);
     if (have === want) continue;
     problems.push({
-      stack: settings.stack, key,
-      message: have === undefined ? `${file} does not set ${key}` : `${file} sets ${key} to ${have}, the bootstrap created ${want}`,
+      stack: settings.stack,
+      key,
+      message:
+        have === undefined
+          ? `${file} does not set ${key}`
+          : `${file} sets ${key} to ${have}, the bootstrap created ${want}`,
       fix: `set ${key}: ${want} in ${file} (bootstrap output programStacks)`,
     });
   }
@@ -74,7 +84,10 @@ export function wiringProblems(settings: ProgramStackSettings, file: string, raw
  * Program stacks no bootstrap stack makes an environment for: their `up` job would run in an
  * environment GitHub creates on first use, unprotected (no reviewers, any branch).
  */
-export function stacksWithoutEnvironment(configs: readonly BootstrapConfig[], programStacks: readonly string[]): string[] {
+export function stacksWithoutEnvironment(
+  configs: readonly BootstrapConfig[],
+  programStacks: readonly string[],
+): string[] {
   const covered = new Set(configs.flatMap((c) => c.stacks.map((s) => s.stack)));
   return programStacks.filter((s) => !covered.has(s));
 }
@@ -86,5 +99,8 @@ export interface ConnectionRef {
 
 /** AWS creates a CodeConnections connection PENDING; it works only after someone approves it once. */
 export function connectionApproval(connections: readonly ConnectionRef[]): string[] {
-  return connections.map((x) => `${x.name} (${x.region}) stays PENDING until approved: AWS console, Developer Tools > Settings > Connections > ${x.name} > Update pending connection, install or pick the GitHub app for the repository`);
+  return connections.map(
+    (x) =>
+      `${x.name} (${x.region}) stays PENDING until approved: AWS console, Developer Tools > Settings > Connections > ${x.name} > Update pending connection, install or pick the GitHub app for the repository`,
+  );
 }

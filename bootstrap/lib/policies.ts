@@ -14,7 +14,12 @@ import type { PolicyDocument, PolicyStatement } from "./trust";
 
 /** IAM actions that take `iam:PermissionsBoundary` (IAM service authorization reference, condition keys). */
 export const BOUNDARY_CONDITIONED: ReadonlySet<string> = new Set([
-  "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
+  "iam:CreateRole",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
 ]);
 /** Role changes without a boundary condition (delete, trust, tags) are limited to roles with the program's tag. */
 export { PROGRAM_TAG } from "../../lib/aws/program-tag";
@@ -40,7 +45,12 @@ export interface DeployPolicyInput {
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 
 /** Every write and read action of the table and the data sources. */
-export function derivedActions(): { write: string[]; read: string[]; passRoleTo: string[]; serviceLinkedRoles: string[] } {
+export function derivedActions(): {
+  write: string[];
+  read: string[];
+  passRoleTo: string[];
+  serviceLinkedRoles: string[];
+} {
   const entries = Object.values(TYPE_ACTIONS);
   return {
     write: sorted(entries.flatMap((e) => e.write)),
@@ -56,9 +66,26 @@ const global = (actions: readonly string[]) => actions.filter((a) => GLOBAL_SERV
 function stateStatements(state: StateAccess | undefined, write: boolean): PolicyStatement[] {
   if (!state) return [];
   return [
-    { Sid: "StateBucketList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: `arn:aws:s3:::${state.bucket}` },
-    { Sid: "StateObjects", Effect: "Allow", Action: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"], Resource: `arn:aws:s3:::${state.bucket}/*` },
-    { Sid: "StateKeys", Effect: "Allow", Action: write ? ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"] : ["kms:Decrypt", "kms:DescribeKey"], Resource: [...state.keyArns] },
+    {
+      Sid: "StateBucketList",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+      Resource: `arn:aws:s3:::${state.bucket}`,
+    },
+    {
+      Sid: "StateObjects",
+      Effect: "Allow",
+      Action: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"],
+      Resource: `arn:aws:s3:::${state.bucket}/*`,
+    },
+    {
+      Sid: "StateKeys",
+      Effect: "Allow",
+      Action: write
+        ? ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+        : ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: [...state.keyArns],
+    },
   ];
 }
 
@@ -69,35 +96,91 @@ export function deployPolicy(input: DeployPolicyInput): PolicyDocument {
   const { write, read, passRoleTo, serviceLinkedRoles } = derivedActions();
   const iamWrite = write.filter((a) => serviceOf(a) === "iam");
   const roleWrite = iamWrite.filter((a) => !OIDC_PROVIDER_ACTION.test(a));
-  const bootstrapOwned = [`arn:aws:iam::${input.account}:role${BOOTSTRAP_PATH}*`, `arn:aws:iam::${input.account}:policy${BOOTSTRAP_PATH}*`, oidcProviderArn(input.account)];
+  const bootstrapOwned = [
+    `arn:aws:iam::${input.account}:role${BOOTSTRAP_PATH}*`,
+    `arn:aws:iam::${input.account}:policy${BOOTSTRAP_PATH}*`,
+    oidcProviderArn(input.account),
+  ];
   const statements: PolicyStatement[] = [
-    { Sid: "ProgramRegional", Effect: "Allow", Action: regional([...write, ...read]).filter((a) => serviceOf(a) !== "iam"), Resource: "*", Condition: inRegions(input.regions) },
-    { Sid: "ProgramGlobal", Effect: "Allow", Action: global([...write, ...read]).filter((a) => serviceOf(a) !== "iam"), Resource: "*" },
+    {
+      Sid: "ProgramRegional",
+      Effect: "Allow",
+      Action: regional([...write, ...read]).filter((a) => serviceOf(a) !== "iam"),
+      Resource: "*",
+      Condition: inRegions(input.regions),
+    },
+    {
+      Sid: "ProgramGlobal",
+      Effect: "Allow",
+      Action: global([...write, ...read]).filter((a) => serviceOf(a) !== "iam"),
+      Resource: "*",
+    },
     { Sid: "IamRead", Effect: "Allow", Action: read.filter((a) => serviceOf(a) === "iam"), Resource: "*" },
-    { Sid: "RolesOnlyWithBoundary", Effect: "Allow", Action: roleWrite.filter((a) => BOUNDARY_CONDITIONED.has(a)), Resource: `arn:aws:iam::${input.account}:role/*`, Condition: { StringEquals: { "iam:PermissionsBoundary": input.boundaryArn } } },
-    { Sid: "ProgramRolesOnly", Effect: "Allow", Action: roleWrite.filter((a) => !BOUNDARY_CONDITIONED.has(a)), Resource: `arn:aws:iam::${input.account}:role/*`, Condition: { StringEquals: { [`aws:ResourceTag/${PROGRAM_TAG.key}`]: PROGRAM_TAG.value } } },
-    { Sid: "ClusterOidcProviders", Effect: "Allow", Action: iamWrite.filter((a) => OIDC_PROVIDER_ACTION.test(a)), Resource: `arn:aws:iam::${input.account}:oidc-provider/oidc.eks.*.amazonaws.com/id/*` },
-    { Sid: "PassRoleToServices", Effect: "Allow", Action: "iam:PassRole", Resource: `arn:aws:iam::${input.account}:role/*`, Condition: { StringEquals: { "iam:PassedToService": passRoleTo } } },
-    { Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*", Condition: { StringEquals: { "iam:AWSServiceName": serviceLinkedRoles } } },
+    {
+      Sid: "RolesOnlyWithBoundary",
+      Effect: "Allow",
+      Action: roleWrite.filter((a) => BOUNDARY_CONDITIONED.has(a)),
+      Resource: `arn:aws:iam::${input.account}:role/*`,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": input.boundaryArn } },
+    },
+    {
+      Sid: "ProgramRolesOnly",
+      Effect: "Allow",
+      Action: roleWrite.filter((a) => !BOUNDARY_CONDITIONED.has(a)),
+      Resource: `arn:aws:iam::${input.account}:role/*`,
+      Condition: { StringEquals: { [`aws:ResourceTag/${PROGRAM_TAG.key}`]: PROGRAM_TAG.value } },
+    },
+    {
+      Sid: "ClusterOidcProviders",
+      Effect: "Allow",
+      Action: iamWrite.filter((a) => OIDC_PROVIDER_ACTION.test(a)),
+      Resource: `arn:aws:iam::${input.account}:oidc-provider/oidc.eks.*.amazonaws.com/id/*`,
+    },
+    {
+      Sid: "PassRoleToServices",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: `arn:aws:iam::${input.account}:role/*`,
+      Condition: { StringEquals: { "iam:PassedToService": passRoleTo } },
+    },
+    {
+      Sid: "ServiceLinkedRoles",
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: "*",
+      Condition: { StringEquals: { "iam:AWSServiceName": serviceLinkedRoles } },
+    },
     ...stateStatements(input.state, true),
     // Explicit denies win over every allow above (and over any policy a mistake might add later).
     { Sid: "NeverTouchTheBootstrap", Effect: "Deny", Action: "iam:*", Resource: bootstrapOwned },
     { Sid: "NeverDropABoundary", Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
   ];
-  return { Version: "2012-10-17", Statement: statements.filter((s) => (Array.isArray(s.Action) ? s.Action.length > 0 : true)) };
+  return {
+    Version: "2012-10-17",
+    Statement: statements.filter((s) => (Array.isArray(s.Action) ? s.Action.length > 0 : true)),
+  };
 }
 
 /** The preview role's policy: what a preview and `pulumi preview --refresh` (the drift check) read. */
 export function previewPolicy(input: Omit<DeployPolicyInput, "boundaryArn">): PolicyDocument {
   const { read } = derivedActions();
   const statements: PolicyStatement[] = [
-    { Sid: "ReadRegional", Effect: "Allow", Action: regional(read), Resource: "*", Condition: inRegions(input.regions) },
+    {
+      Sid: "ReadRegional",
+      Effect: "Allow",
+      Action: regional(read),
+      Resource: "*",
+      Condition: inRegions(input.regions),
+    },
     { Sid: "ReadGlobal", Effect: "Allow", Action: global(read), Resource: "*" },
     // A self-managed backend: a preview reads the checkpoint and decrypts secrets; it takes no lock
     // (pulumi/pulumi pkg/backend/diy/backend.go: Preview calls apply without b.Lock, Update/Refresh/Destroy lock).
     ...stateStatements(input.state, false),
   ];
-  return { Version: "2012-10-17", Statement: statements.filter((s) => (Array.isArray(s.Action) ? s.Action.length > 0 : true)) };
+  return {
+    Version: "2012-10-17",
+    Statement: statements.filter((s) => (Array.isArray(s.Action) ? s.Action.length > 0 : true)),
+  };
 }
 
 /**
@@ -111,18 +194,61 @@ export function boundaryPolicy(account: string): PolicyDocument {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "WorkloadServices", Effect: "Allow", Resource: "*",
-        Action: ["ec2:*", "eks:*", "elasticloadbalancing:*", "autoscaling:*", "logs:*", "sqs:*", "events:*", "route53:*", "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer", "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:DescribeRepositories", "ssm:GetParameter",
-          "ssm:GetParameters", "pricing:GetProducts", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey",
-          "kms:CreateGrant", "kms:ListGrants", "codebuild:*", "codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:GetConnectionToken",
-          "sts:AssumeRoleWithWebIdentity", "sts:GetCallerIdentity", "secretsmanager:GetSecretValue"],
+        Sid: "WorkloadServices",
+        Effect: "Allow",
+        Resource: "*",
+        Action: [
+          "ec2:*",
+          "eks:*",
+          "elasticloadbalancing:*",
+          "autoscaling:*",
+          "logs:*",
+          "sqs:*",
+          "events:*",
+          "route53:*",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:GetAuthorizationToken",
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:DescribeRepositories",
+          "ssm:GetParameter",
+          "ssm:GetParameters",
+          "pricing:GetProducts",
+          "kms:Decrypt",
+          "kms:Encrypt",
+          "kms:GenerateDataKey*",
+          "kms:ReEncrypt*",
+          "kms:DescribeKey",
+          "kms:CreateGrant",
+          "kms:ListGrants",
+          "codebuild:*",
+          "codeconnections:UseConnection",
+          "codeconnections:GetConnection",
+          "codeconnections:GetConnectionToken",
+          "sts:AssumeRoleWithWebIdentity",
+          "sts:GetCallerIdentity",
+          "secretsmanager:GetSecretValue",
+        ],
       },
       {
-        Sid: "KarpenterInstanceProfiles", Effect: "Allow", Resource: `arn:aws:iam::${account}:instance-profile/*`,
-        Action: ["iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:GetInstanceProfile", "iam:TagInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile"],
+        Sid: "KarpenterInstanceProfiles",
+        Effect: "Allow",
+        Resource: `arn:aws:iam::${account}:instance-profile/*`,
+        Action: [
+          "iam:CreateInstanceProfile",
+          "iam:DeleteInstanceProfile",
+          "iam:GetInstanceProfile",
+          "iam:TagInstanceProfile",
+          "iam:AddRoleToInstanceProfile",
+          "iam:RemoveRoleFromInstanceProfile",
+        ],
       },
-      { Sid: "PassNodeRole", Effect: "Allow", Action: ["iam:PassRole", "iam:GetRole", "iam:ListInstanceProfiles", "iam:CreateServiceLinkedRole"], Resource: "*" },
+      {
+        Sid: "PassNodeRole",
+        Effect: "Allow",
+        Action: ["iam:PassRole", "iam:GetRole", "iam:ListInstanceProfiles", "iam:CreateServiceLinkedRole"],
+        Resource: "*",
+      },
     ],
   };
 }
@@ -130,12 +256,53 @@ export function boundaryPolicy(account: string): PolicyDocument {
 /** Verbs of actions that only read (kms:Decrypt reads an encrypted value; it changes nothing). */
 export const READ_VERBS: readonly string[] = ["Describe", "Get", "List", "BatchGet", "Lookup", "Search", "Decrypt"];
 /** Verbs that change something (IAM service authorization reference, access levels Write/Tagging/Permissions management). */
-export const WRITE_VERBS: readonly string[] = ["Create", "Put", "Delete", "Update", "Modify", "Attach", "Detach", "Associate", "Disassociate", "Tag", "Untag",
-  "Add", "Remove", "Set", "Enable", "Disable", "Start", "Stop", "Run", "Terminate", "Register", "Deregister", "Replace", "Revoke", "Authorize", "Accept",
-  "Reject", "Import", "Restore", "Allocate", "Release", "Change", "Schedule", "Pass", "Upload", "Encrypt", "Generate", "Assume"];
+export const WRITE_VERBS: readonly string[] = [
+  "Create",
+  "Put",
+  "Delete",
+  "Update",
+  "Modify",
+  "Attach",
+  "Detach",
+  "Associate",
+  "Disassociate",
+  "Tag",
+  "Untag",
+  "Add",
+  "Remove",
+  "Set",
+  "Enable",
+  "Disable",
+  "Start",
+  "Stop",
+  "Run",
+  "Terminate",
+  "Register",
+  "Deregister",
+  "Replace",
+  "Revoke",
+  "Authorize",
+  "Accept",
+  "Reject",
+  "Import",
+  "Restore",
+  "Allocate",
+  "Release",
+  "Change",
+  "Schedule",
+  "Pass",
+  "Upload",
+  "Encrypt",
+  "Generate",
+  "Assume",
+];
 
-export const isReadOnly = (action: string): boolean => READ_VERBS.some((v) => action.split(":")[1]?.startsWith(v)) && !WRITE_VERBS.some((v) => action.split(":")[1]?.startsWith(v));
+export const isReadOnly = (action: string): boolean =>
+  READ_VERBS.some((v) => action.split(":")[1]?.startsWith(v)) &&
+  !WRITE_VERBS.some((v) => action.split(":")[1]?.startsWith(v));
 
 /** Every action of a document's Allow statements. */
 export const allowedActions = (doc: PolicyDocument): string[] =>
-  doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => (Array.isArray(s.Action) ? [...s.Action] : [s.Action as string]));
+  doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) =>
+    Array.isArray(s.Action) ? [...s.Action] : [s.Action as string],
+  );

@@ -13,19 +13,30 @@ export const KEY_DELETION_WINDOW_DAYS = 30;
 
 export const VERSIONING = { status: "Enabled" } as const;
 
-export const PUBLIC_ACCESS_BLOCK = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true } as const;
+export const PUBLIC_ACCESS_BLOCK = {
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+} as const;
 
 /** SSE-KMS with the jurisdiction's key; bucket keys cut KMS requests (and cost) per object. */
 export const encryption = <K>(keyArn: K) => ({
-  rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true }],
+  rules: [
+    { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn }, bucketKeyEnabled: true },
+  ],
 });
 
 export const LIFECYCLE = {
-  rules: [{
-    id: "expire-old-checkpoints", status: "Enabled", filter: {},
-    noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
-    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-  }],
+  rules: [
+    {
+      id: "expire-old-checkpoints",
+      status: "Enabled",
+      filter: {},
+      noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    },
+  ],
 };
 
 /** Refuses every request that is not TLS, and every object written without the bucket's KMS encryption. */
@@ -34,8 +45,22 @@ export function tlsOnlyPolicy(bucket: string): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-      { Sid: "DenyUnencryptedObjects", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${arn}/*`, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "DenyUnencryptedObjects",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: `${arn}/*`,
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      },
     ],
   };
 }

@@ -21,9 +21,11 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-export const environmentSubject = (owner: string, repo: string, environment: string): string => `repo:${owner}/${repo}:environment:${environment}`;
+export const environmentSubject = (owner: string, repo: string, environment: string): string =>
+  `repo:${owner}/${repo}:environment:${environment}`;
 export const pullRequestSubject = (owner: string, repo: string): string => `repo:${owner}/${repo}:pull_request`;
-export const branchSubject = (owner: string, repo: string, branch: string): string => `repo:${owner}/${repo}:ref:refs/heads/${branch}`;
+export const branchSubject = (owner: string, repo: string, branch: string): string =>
+  `repo:${owner}/${repo}:ref:refs/heads/${branch}`;
 
 /** A subject is exact: no `*` or `?` (which StringLike would expand) anywhere. */
 const exact = (sub: string): string => {
@@ -35,23 +37,33 @@ function githubTrust(providerArn: string, subjects: readonly string[]): PolicyDo
   if (subjects.length === 0) throw new Error("a GitHub OIDC trust needs at least one subject");
   return {
     Version: "2012-10-17",
-    Statement: [{
-      Effect: "Allow",
-      Principal: { Federated: providerArn },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          [`${GITHUB_OIDC_HOST}:aud`]: OIDC_AUDIENCE,
-          [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? exact(subjects[0]!) : subjects.map(exact),
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: OIDC_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? exact(subjects[0]!) : subjects.map(exact),
+          },
         },
       },
-    }],
+    ],
   };
 }
 
 /** The deploy role of a region: only the `up` jobs, which run in an environment named after their stack. */
-export function deployTrust(providerArn: string, owner: string, repo: string, stacks: readonly string[]): PolicyDocument {
-  return githubTrust(providerArn, stacks.map((s) => environmentSubject(owner, repo, s)));
+export function deployTrust(
+  providerArn: string,
+  owner: string,
+  repo: string,
+  stacks: readonly string[],
+): PolicyDocument {
+  return githubTrust(
+    providerArn,
+    stacks.map((s) => environmentSubject(owner, repo, s)),
+  );
 }
 
 /** The preview role: pull requests and pushes to main (the deploy workflow's preview, the drift check). */

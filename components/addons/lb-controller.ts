@@ -11,7 +11,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";
 import {
-  LB_CONTROLLER_CHART, LB_CONTROLLER_SERVICE_ACCOUNT, lbControllerPolicy, lbControllerValues, targetGroupBindingSpec,
+  LB_CONTROLLER_CHART,
+  LB_CONTROLLER_SERVICE_ACCOUNT,
+  lbControllerPolicy,
+  lbControllerValues,
+  targetGroupBindingSpec,
 } from "../../lib/addons/lb-controller-plan";
 
 /** A Pulumi-managed target group to keep filled with a Service's pod IPs. */
@@ -55,40 +59,70 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     super("infrasage:federation:LoadBalancerController", name, {}, opts);
     const parent = { parent: this };
     const sa = LB_CONTROLLER_SERVICE_ACCOUNT;
-    const role = new aws.iam.Role(`${name}-role`, {
-      assumeRolePolicy: pulumi.all([args.oidcIssuer, args.oidcProviderArn]).apply(([issuer, providerArn]) => JSON.stringify(irsaTrustPolicy({
-        issuerHost: oidcIssuerHost(issuer), providerArn, namespace: sa.namespace, serviceAccount: sa.name,
-      }))),
-      // Inline: the role's ARN (and so the release) exists only once the role may act.
-      inlinePolicies: [{
-        name: "target-group-binding",
-        policy: pulumi.all(args.bindings.map((b) => b.targetGroupArn)).apply((arns) => JSON.stringify(lbControllerPolicy(arns))),
-      }],
-      tags: { ...args.tags },
-    }, parent);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: pulumi.all([args.oidcIssuer, args.oidcProviderArn]).apply(([issuer, providerArn]) =>
+          JSON.stringify(
+            irsaTrustPolicy({
+              issuerHost: oidcIssuerHost(issuer),
+              providerArn,
+              namespace: sa.namespace,
+              serviceAccount: sa.name,
+            }),
+          ),
+        ),
+        // Inline: the role's ARN (and so the release) exists only once the role may act.
+        inlinePolicies: [
+          {
+            name: "target-group-binding",
+            policy: pulumi
+              .all(args.bindings.map((b) => b.targetGroupArn))
+              .apply((arns) => JSON.stringify(lbControllerPolicy(arns))),
+          },
+        ],
+        tags: { ...args.tags },
+      },
+      parent,
+    );
 
     this.roleArn = role.arn;
-    this.release = new k8s.helm.v3.Release(`${name}-release`, {
-      name: LB_CONTROLLER_CHART.name,
-      chart: LB_CONTROLLER_CHART.name,
-      version: LB_CONTROLLER_CHART.version,
-      repositoryOpts: { repo: LB_CONTROLLER_CHART.repo },
-      namespace: sa.namespace,
-      values: pulumi.all([args.clusterName, args.vpcId, role.arn]).apply(([clusterName, vpcId, roleArn]) =>
-        lbControllerValues({ clusterName, region: args.region, vpcId, roleArn })),
-    }, parent);
+    this.release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: LB_CONTROLLER_CHART.name,
+        chart: LB_CONTROLLER_CHART.name,
+        version: LB_CONTROLLER_CHART.version,
+        repositoryOpts: { repo: LB_CONTROLLER_CHART.repo },
+        namespace: sa.namespace,
+        values: pulumi
+          .all([args.clusterName, args.vpcId, role.arn])
+          .apply(([clusterName, vpcId, roleArn]) =>
+            lbControllerValues({ clusterName, region: args.region, vpcId, roleArn }),
+          ),
+      },
+      parent,
+    );
 
     for (const b of args.bindings) {
-      new k8s.apiextensions.CustomResource(`${name}-${b.name}`, {
-        apiVersion: "elbv2.k8s.aws/v1beta1",
-        kind: "TargetGroupBinding",
-        metadata: { name: b.name, namespace: b.namespace },
-        spec: pulumi.output(b.targetGroupArn).apply((targetGroupArn) => targetGroupBindingSpec({ targetGroupArn, serviceName: b.serviceName, servicePort: b.servicePort })),
-      }, {
-        ...parent,
-        // The chart brings the CRD and the admission webhook; on destroy the binding goes first.
-        dependsOn: [this.release],
-      });
+      new k8s.apiextensions.CustomResource(
+        `${name}-${b.name}`,
+        {
+          apiVersion: "elbv2.k8s.aws/v1beta1",
+          kind: "TargetGroupBinding",
+          metadata: { name: b.name, namespace: b.namespace },
+          spec: pulumi
+            .output(b.targetGroupArn)
+            .apply((targetGroupArn) =>
+              targetGroupBindingSpec({ targetGroupArn, serviceName: b.serviceName, servicePort: b.servicePort }),
+            ),
+        },
+        {
+          ...parent,
+          // The chart brings the CRD and the admission webhook; on destroy the binding goes first.
+          dependsOn: [this.release],
+        },
+      );
     }
     this.registerOutputs({ roleArn: this.roleArn });
   }

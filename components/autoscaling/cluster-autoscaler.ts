@@ -10,7 +10,10 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";
 import {
-  CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerPolicy, clusterAutoscalerValues,
+  CLUSTER_AUTOSCALER_CHART,
+  CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+  clusterAutoscalerPolicy,
+  clusterAutoscalerValues,
 } from "../../lib/autoscaling/cluster-autoscaler-plan";
 
 export interface ClusterAutoscalerArgs {
@@ -31,26 +34,50 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     const parent = { parent: this };
     const sa = CLUSTER_AUTOSCALER_SERVICE_ACCOUNT;
     const identity = aws.getCallerIdentityOutput({}, parent);
-    const role = new aws.iam.Role(`${name}-role`, {
-      assumeRolePolicy: pulumi.all([args.oidcIssuer, args.oidcProviderArn]).apply(([issuer, providerArn]) => JSON.stringify(irsaTrustPolicy({
-        issuerHost: oidcIssuerHost(issuer), providerArn, namespace: sa.namespace, serviceAccount: sa.name,
-      }))),
-      // Inline: the role's ARN (and so the release) exists only once the role may act.
-      inlinePolicies: [{
-        name: "cluster-autoscaler",
-        policy: pulumi.all([args.clusterName, identity.accountId]).apply(([clusterName, accountId]) => JSON.stringify(clusterAutoscalerPolicy({ clusterName, region: args.region, accountId }))),
-      }],
-      tags: { ...args.tags },
-    }, parent);
-    new k8s.helm.v3.Release(`${name}-release`, {
-      name: CLUSTER_AUTOSCALER_CHART.name,
-      chart: CLUSTER_AUTOSCALER_CHART.name,
-      version: CLUSTER_AUTOSCALER_CHART.version,
-      repositoryOpts: { repo: CLUSTER_AUTOSCALER_CHART.repo },
-      namespace: sa.namespace,
-      values: pulumi.all([args.clusterName, role.arn]).apply(([clusterName, roleArn]) =>
-        clusterAutoscalerValues({ clusterName, region: args.region, roleArn, clusterVersion: args.clusterVersion })),
-    }, parent);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: pulumi.all([args.oidcIssuer, args.oidcProviderArn]).apply(([issuer, providerArn]) =>
+          JSON.stringify(
+            irsaTrustPolicy({
+              issuerHost: oidcIssuerHost(issuer),
+              providerArn,
+              namespace: sa.namespace,
+              serviceAccount: sa.name,
+            }),
+          ),
+        ),
+        // Inline: the role's ARN (and so the release) exists only once the role may act.
+        inlinePolicies: [
+          {
+            name: "cluster-autoscaler",
+            policy: pulumi
+              .all([args.clusterName, identity.accountId])
+              .apply(([clusterName, accountId]) =>
+                JSON.stringify(clusterAutoscalerPolicy({ clusterName, region: args.region, accountId })),
+              ),
+          },
+        ],
+        tags: { ...args.tags },
+      },
+      parent,
+    );
+    new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: CLUSTER_AUTOSCALER_CHART.name,
+        chart: CLUSTER_AUTOSCALER_CHART.name,
+        version: CLUSTER_AUTOSCALER_CHART.version,
+        repositoryOpts: { repo: CLUSTER_AUTOSCALER_CHART.repo },
+        namespace: sa.namespace,
+        values: pulumi
+          .all([args.clusterName, role.arn])
+          .apply(([clusterName, roleArn]) =>
+            clusterAutoscalerValues({ clusterName, region: args.region, roleArn, clusterVersion: args.clusterVersion }),
+          ),
+      },
+      parent,
+    );
     this.roleArn = role.arn;
     this.registerOutputs({ roleArn: this.roleArn });
   }

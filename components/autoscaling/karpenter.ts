@@ -10,8 +10,18 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { MANAGED_POLICIES, ec2NodeTrustPolicy } from "../../lib/cluster/cluster-plan";
 import {
-  DEFAULT_POOL, DISCOVERY_TAG, INTERRUPTION_MESSAGE_RETENTION_SECONDS, INTERRUPTION_RULES, KARPENTER_CHART, KARPENTER_SERVICE_ACCOUNT,
-  ec2NodeClassSpec, interruptionQueuePolicy, karpenterControllerPolicy, karpenterValues, nodePoolSpec, podIdentityTrustPolicy,
+  DEFAULT_POOL,
+  DISCOVERY_TAG,
+  INTERRUPTION_MESSAGE_RETENTION_SECONDS,
+  INTERRUPTION_RULES,
+  KARPENTER_CHART,
+  KARPENTER_SERVICE_ACCOUNT,
+  ec2NodeClassSpec,
+  interruptionQueuePolicy,
+  karpenterControllerPolicy,
+  karpenterValues,
+  nodePoolSpec,
+  podIdentityTrustPolicy,
 } from "../../lib/autoscaling/karpenter-plan";
 import type { AmiType } from "../../lib/nodes/node-groups";
 import { addonConfigurationValues, type AddonOverride } from "../../lib/addons/addon-versions";
@@ -58,73 +68,183 @@ export class Karpenter extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, parent);
 
     // Nodes: their own role (the managed groups' role already has the entry EKS made for it).
-    const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(ec2NodeTrustPolicy()), tags }, parent);
-    MANAGED_POLICIES.node.forEach((policyArn) => new aws.iam.RolePolicyAttachment(`${name}-node-${policyArn.split("/").pop()!.toLowerCase()}`, { role: nodeRole.name, policyArn }, parent));
+    const nodeRole = new aws.iam.Role(
+      `${name}-node-role`,
+      { assumeRolePolicy: JSON.stringify(ec2NodeTrustPolicy()), tags },
+      parent,
+    );
+    MANAGED_POLICIES.node.forEach(
+      (policyArn) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${policyArn.split("/").pop()!.toLowerCase()}`,
+          { role: nodeRole.name, policyArn },
+          parent,
+        ),
+    );
     // EC2_LINUX entries carry no access policy: EKS maps them to system:nodes (EKS user guide, "Access entries").
-    new aws.eks.AccessEntry(`${name}-node-entry`, { clusterName: args.clusterName, principalArn: nodeRole.arn, type: "EC2_LINUX", tags }, parent);
+    new aws.eks.AccessEntry(
+      `${name}-node-entry`,
+      { clusterName: args.clusterName, principalArn: nodeRole.arn, type: "EC2_LINUX", tags },
+      parent,
+    );
 
     // Interruptions: spot warnings, rebalance, health and state changes drain a node before it goes.
-    const queue = new aws.sqs.Queue(`${name}-interruption`, {
-      messageRetentionSeconds: INTERRUPTION_MESSAGE_RETENTION_SECONDS, sqsManagedSseEnabled: true, tags,
-    }, parent);
-    new aws.sqs.QueuePolicy(`${name}-interruption`, { queueUrl: queue.url, policy: queue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) }, parent);
+    const queue = new aws.sqs.Queue(
+      `${name}-interruption`,
+      {
+        messageRetentionSeconds: INTERRUPTION_MESSAGE_RETENTION_SECONDS,
+        sqsManagedSseEnabled: true,
+        tags,
+      },
+      parent,
+    );
+    new aws.sqs.QueuePolicy(
+      `${name}-interruption`,
+      { queueUrl: queue.url, policy: queue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) },
+      parent,
+    );
     for (const rule of INTERRUPTION_RULES) {
-      const r = new aws.cloudwatch.EventRule(`${name}-${rule.key}`, { description: `Karpenter interruption: ${rule.pattern["detail-type"][0]}`, eventPattern: JSON.stringify(rule.pattern), tags }, parent);
+      const r = new aws.cloudwatch.EventRule(
+        `${name}-${rule.key}`,
+        {
+          description: `Karpenter interruption: ${rule.pattern["detail-type"][0]}`,
+          eventPattern: JSON.stringify(rule.pattern),
+          tags,
+        },
+        parent,
+      );
       new aws.cloudwatch.EventTarget(`${name}-${rule.key}`, { rule: r.name, arn: queue.arn }, parent);
     }
 
     // Controller identity: EKS Pod Identity (no OIDC trust to maintain per service account).
     const agentValues = addonConfigurationValues(undefined, args.agentAddon);
-    const agent = new aws.eks.Addon(`${name}-pod-identity-agent`, {
-      clusterName: args.clusterName, addonName: "eks-pod-identity-agent",
-      addonVersion: addonVersionInput("eks-pod-identity-agent", args.clusterVersion, args.agentAddon, args.runningAgentVersion,
-        () => aws.eks.getAddonVersionOutput({ addonName: "eks-pod-identity-agent", kubernetesVersion: args.clusterVersion }, parent).version),
-      ...(agentValues ? { configurationValues: JSON.stringify(agentValues) } : {}),
-      resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE", tags,
-    }, parent);
-    const controllerRole = new aws.iam.Role(`${name}-controller-role`, {
-      assumeRolePolicy: pulumi.all([args.clusterName, identity.accountId]).apply(([clusterName, accountId]) =>
-        JSON.stringify(podIdentityTrustPolicy({ accountId, region: args.region, clusterName, namespace: KARPENTER_SERVICE_ACCOUNT.namespace, serviceAccount: KARPENTER_SERVICE_ACCOUNT.name }))),
-      // Inline: the role's ARN (and so the association) exists only once the role may act.
-      inlinePolicies: [{
-        name: "karpenter-controller",
-        policy: pulumi.all([args.clusterName, identity.accountId, nodeRole.arn, queue.arn]).apply(([clusterName, accountId, nodeRoleArn, queueArn]) =>
-          JSON.stringify(karpenterControllerPolicy({ clusterName, region: args.region, accountId, nodeRoleArn, queueArn }))),
-      }],
-      tags,
-    }, parent);
-    const association = new aws.eks.PodIdentityAssociation(`${name}-controller`, {
-      clusterName: args.clusterName, namespace: KARPENTER_SERVICE_ACCOUNT.namespace, serviceAccount: KARPENTER_SERVICE_ACCOUNT.name, roleArn: controllerRole.arn, tags,
-    }, parent);
+    const agent = new aws.eks.Addon(
+      `${name}-pod-identity-agent`,
+      {
+        clusterName: args.clusterName,
+        addonName: "eks-pod-identity-agent",
+        addonVersion: addonVersionInput(
+          "eks-pod-identity-agent",
+          args.clusterVersion,
+          args.agentAddon,
+          args.runningAgentVersion,
+          () =>
+            aws.eks.getAddonVersionOutput(
+              { addonName: "eks-pod-identity-agent", kubernetesVersion: args.clusterVersion },
+              parent,
+            ).version,
+        ),
+        ...(agentValues ? { configurationValues: JSON.stringify(agentValues) } : {}),
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        tags,
+      },
+      parent,
+    );
+    const controllerRole = new aws.iam.Role(
+      `${name}-controller-role`,
+      {
+        assumeRolePolicy: pulumi.all([args.clusterName, identity.accountId]).apply(([clusterName, accountId]) =>
+          JSON.stringify(
+            podIdentityTrustPolicy({
+              accountId,
+              region: args.region,
+              clusterName,
+              namespace: KARPENTER_SERVICE_ACCOUNT.namespace,
+              serviceAccount: KARPENTER_SERVICE_ACCOUNT.name,
+            }),
+          ),
+        ),
+        // Inline: the role's ARN (and so the association) exists only once the role may act.
+        inlinePolicies: [
+          {
+            name: "karpenter-controller",
+            policy: pulumi
+              .all([args.clusterName, identity.accountId, nodeRole.arn, queue.arn])
+              .apply(([clusterName, accountId, nodeRoleArn, queueArn]) =>
+                JSON.stringify(
+                  karpenterControllerPolicy({ clusterName, region: args.region, accountId, nodeRoleArn, queueArn }),
+                ),
+              ),
+          },
+        ],
+        tags,
+      },
+      parent,
+    );
+    const association = new aws.eks.PodIdentityAssociation(
+      `${name}-controller`,
+      {
+        clusterName: args.clusterName,
+        namespace: KARPENTER_SERVICE_ACCOUNT.namespace,
+        serviceAccount: KARPENTER_SERVICE_ACCOUNT.name,
+        roleArn: controllerRole.arn,
+        tags,
+      },
+      parent,
+    );
 
     // Discovery: the EKS-created cluster security group (not a VPC resource of ours) gets the tag.
-    new aws.ec2.Tag(`${name}-sg-discovery`, { resourceId: args.clusterSecurityGroupId, key: DISCOVERY_TAG, value: args.clusterName }, parent);
+    new aws.ec2.Tag(
+      `${name}-sg-discovery`,
+      { resourceId: args.clusterSecurityGroupId, key: DISCOVERY_TAG, value: args.clusterName },
+      parent,
+    );
 
-    const release = new k8s.helm.v3.Release(`${name}-release`, {
-      name: KARPENTER_CHART.name,
-      chart: `${KARPENTER_CHART.repo}/${KARPENTER_CHART.name}`,
-      version: KARPENTER_CHART.version,
-      namespace: KARPENTER_SERVICE_ACCOUNT.namespace,
-      values: pulumi.all([args.clusterName, queue.name]).apply(([clusterName, queueName]) => karpenterValues({ clusterName, queueName })),
-    }, {
-      ...parent,
-      // The controller reads its credentials at start: the agent and the association must exist.
-      dependsOn: [agent, association],
-    });
+    const release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: KARPENTER_CHART.name,
+        chart: `${KARPENTER_CHART.repo}/${KARPENTER_CHART.name}`,
+        version: KARPENTER_CHART.version,
+        namespace: KARPENTER_SERVICE_ACCOUNT.namespace,
+        values: pulumi
+          .all([args.clusterName, queue.name])
+          .apply(([clusterName, queueName]) => karpenterValues({ clusterName, queueName })),
+      },
+      {
+        ...parent,
+        // The controller reads its credentials at start: the agent and the association must exist.
+        dependsOn: [agent, association],
+      },
+    );
 
-    new k8s.apiextensions.CustomResource(`${name}-nodeclass`, {
-      apiVersion: "karpenter.k8s.aws/v1",
-      kind: "EC2NodeClass",
-      metadata: { name: DEFAULT_POOL },
-      spec: pulumi.all([args.clusterName, nodeRole.name, pulumi.all(args.privateSubnetIds)]).apply(([clusterName, nodeRoleName, subnetIds]) =>
-        ec2NodeClassSpec({ clusterName, nodeRoleName, subnetIds, amiType: args.amiType, diskSizeGiB: args.diskSizeGiB, tags })),
-    }, { ...parent, dependsOn: [release] }); // the chart brings the CRDs
-    new k8s.apiextensions.CustomResource(`${name}-nodepool`, {
-      apiVersion: "karpenter.sh/v1",
-      kind: "NodePool",
-      metadata: { name: DEFAULT_POOL },
-      spec: nodePoolSpec({ availabilityZones: args.availabilityZones, amiType: args.amiType, capacityTypes: args.capacityTypes, limits: args.limits }),
-    }, { ...parent, dependsOn: [release] });
+    new k8s.apiextensions.CustomResource(
+      `${name}-nodeclass`,
+      {
+        apiVersion: "karpenter.k8s.aws/v1",
+        kind: "EC2NodeClass",
+        metadata: { name: DEFAULT_POOL },
+        spec: pulumi
+          .all([args.clusterName, nodeRole.name, pulumi.all(args.privateSubnetIds)])
+          .apply(([clusterName, nodeRoleName, subnetIds]) =>
+            ec2NodeClassSpec({
+              clusterName,
+              nodeRoleName,
+              subnetIds,
+              amiType: args.amiType,
+              diskSizeGiB: args.diskSizeGiB,
+              tags,
+            }),
+          ),
+      },
+      { ...parent, dependsOn: [release] },
+    ); // the chart brings the CRDs
+    new k8s.apiextensions.CustomResource(
+      `${name}-nodepool`,
+      {
+        apiVersion: "karpenter.sh/v1",
+        kind: "NodePool",
+        metadata: { name: DEFAULT_POOL },
+        spec: nodePoolSpec({
+          availabilityZones: args.availabilityZones,
+          amiType: args.amiType,
+          capacityTypes: args.capacityTypes,
+          limits: args.limits,
+        }),
+      },
+      { ...parent, dependsOn: [release] },
+    );
 
     this.nodeRoleArn = nodeRole.arn;
     this.queueName = queue.name;

@@ -15,13 +15,31 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type { NodeGroupConfig } from "../../lib/config/types";
 import {
-  CLUSTER_ADMIN_POLICY_ARN, DEFAULT_LOG_RETENTION_DAYS, EKS_ADDONS, EKS_CLUSTER_NAME_MAX,
-  EKS_CLUSTER_NAME_RE, MANAGED_POLICIES, MAX_COMPONENT_NAME_LENGTH, adminEntryKey,
-  controlPlaneLogGroupName, ec2NodeTrustPolicy, eksServiceTrustPolicy, irsaTrustPolicy,
-  oidcIssuerHost, secretsKeyUsePolicy, uniqueAdminRoleArns, type AddonSpec,
+  CLUSTER_ADMIN_POLICY_ARN,
+  DEFAULT_LOG_RETENTION_DAYS,
+  EKS_ADDONS,
+  EKS_CLUSTER_NAME_MAX,
+  EKS_CLUSTER_NAME_RE,
+  MANAGED_POLICIES,
+  MAX_COMPONENT_NAME_LENGTH,
+  adminEntryKey,
+  controlPlaneLogGroupName,
+  ec2NodeTrustPolicy,
+  eksServiceTrustPolicy,
+  irsaTrustPolicy,
+  oidcIssuerHost,
+  secretsKeyUsePolicy,
+  uniqueAdminRoleArns,
+  type AddonSpec,
 } from "../../lib/cluster/cluster-plan";
 import { createNodeGroups } from "../nodes/node-groups";
-import { addonConfigurationValues, addonVersionFor, installedOrNewer, type AddonOverride, type ManagedAddonName } from "../../lib/addons/addon-versions";
+import {
+  addonConfigurationValues,
+  addonVersionFor,
+  installedOrNewer,
+  type AddonOverride,
+  type ManagedAddonName,
+} from "../../lib/addons/addon-versions";
 import { planAccessEntries, type AccessEntryConfig } from "../../lib/cluster/access-entries";
 import { CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../../lib/cluster/kubeconfig";
@@ -107,99 +125,176 @@ export class EksCluster extends pulumi.ComponentResource {
     const tags = { ...args.tags };
 
     // --- Control-plane prerequisites -------------------------------------------------------------
-    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, {
-      assumeRolePolicy: JSON.stringify(eksServiceTrustPolicy()), tags,
-    }, parent);
-    const clusterPolicies = MANAGED_POLICIES.cluster.map((policyArn) => new aws.iam.RolePolicyAttachment(
-      `${name}-cluster-${policyName(policyArn)}`, { role: clusterRole.name, policyArn }, parent));
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster-role`,
+      {
+        assumeRolePolicy: JSON.stringify(eksServiceTrustPolicy()),
+        tags,
+      },
+      parent,
+    );
+    const clusterPolicies = MANAGED_POLICIES.cluster.map(
+      (policyArn) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-cluster-${policyName(policyArn)}`,
+          { role: clusterRole.name, policyArn },
+          parent,
+        ),
+    );
 
-    const secretsKey = new aws.kms.Key(`${name}-secrets-key`, {
-      description: `EKS secrets encryption for ${args.clusterName}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      tags,
-    }, parent);
-    new aws.kms.Alias(`${name}-secrets-alias`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, parent);
-    const keyUse = new aws.iam.RolePolicy(`${name}-cluster-kms`, {
-      role: clusterRole.id, policy: secretsKey.arn.apply((arn) => JSON.stringify(secretsKeyUsePolicy(arn))),
-    }, parent);
+    const secretsKey = new aws.kms.Key(
+      `${name}-secrets-key`,
+      {
+        description: `EKS secrets encryption for ${args.clusterName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      parent,
+    );
+    new aws.kms.Alias(
+      `${name}-secrets-alias`,
+      { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId },
+      parent,
+    );
+    const keyUse = new aws.iam.RolePolicy(
+      `${name}-cluster-kms`,
+      {
+        role: clusterRole.id,
+        policy: secretsKey.arn.apply((arn) => JSON.stringify(secretsKeyUsePolicy(arn))),
+      },
+      parent,
+    );
 
     const logGroupName = controlPlaneLogGroupName(args.clusterName);
     // Audit logs outlive the stack (retention expires them); the next life of the stack adopts them.
     // `import` when already in state is a no-op (pulumi/pulumi pkg/resource/deploy/step_generator.go:
     // an import only when there is no old state or its import id differs), and since v3.174 differing
     // inputs are applied as an update after the import instead of failing it.
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-      name: logGroupName,
-      retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-      ...(args.logsKmsKeyArn ? { kmsKeyId: args.logsKmsKeyArn } : {}),
-      tags,
-    }, { ...parent, retainOnDelete: true, ...(args.adoptLogGroup ? { import: logGroupName } : {}) });
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        name: logGroupName,
+        retentionInDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        ...(args.logsKmsKeyArn ? { kmsKeyId: args.logsKmsKeyArn } : {}),
+        tags,
+      },
+      { ...parent, retainOnDelete: true, ...(args.adoptLogGroup ? { import: logGroupName } : {}) },
+    );
 
     // --- Control plane ---------------------------------------------------------------------------
     const isPublic = args.publicAccessCidrs.length > 0;
-    const cluster = new aws.eks.Cluster(`${name}-cluster`, {
-      name: args.clusterName,
-      version: args.version,
-      roleArn: clusterRole.arn,
-      vpcConfig: {
-        subnetIds: args.privateSubnetIds,
-        endpointPrivateAccess: true,
-        endpointPublicAccess: isPublic,
-        ...(isPublic ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
+    const cluster = new aws.eks.Cluster(
+      `${name}-cluster`,
+      {
+        name: args.clusterName,
+        version: args.version,
+        roleArn: clusterRole.arn,
+        vpcConfig: {
+          subnetIds: args.privateSubnetIds,
+          endpointPrivateAccess: true,
+          endpointPublicAccess: isPublic,
+          ...(isPublic ? { publicAccessCidrs: [...args.publicAccessCidrs] } : {}),
+        },
+        enabledClusterLogTypes: [...(args.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
+        encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
+        accessConfig: {
+          authenticationMode: "API",
+          // true: the deploying identity keeps cluster-admin, which the kubernetes provider below needs
+          // to install anything; with false a deployer not listed in adminRoleArns locks itself out.
+          // (Changing it later replaces the cluster, so it is fixed here, not configurable.)
+          bootstrapClusterCreatorAdminPermissions: true,
+        },
+        tags,
       },
-      enabledClusterLogTypes: [...(args.logTypes ?? CONTROL_PLANE_LOG_TYPES)],
-      encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
-      accessConfig: {
-        authenticationMode: "API",
-        // true: the deploying identity keeps cluster-admin, which the kubernetes provider below needs
-        // to install anything; with false a deployer not listed in adminRoleArns locks itself out.
-        // (Changing it later replaces the cluster, so it is fixed here, not configurable.)
-        bootstrapClusterCreatorAdminPermissions: true,
+      {
+        ...parent,
+        // Log group first, or EKS creates it with no retention; role permissions first, or creation
+        // fails and deletion strands ENIs (the documented Terraform/Pulumi EKS ordering).
+        dependsOn: [logGroup, keyUse, ...clusterPolicies],
+        // The cluster holds every Kubernetes object (etcd): a planned replacement must stop `pulumi up`
+        // instead of silently recreating it. Decommissioning: `pulumi state unprotect` first (docs/deploying.md "Deploying for real").
+        protect: true,
       },
-      tags,
-    }, {
-      ...parent,
-      // Log group first, or EKS creates it with no retention; role permissions first, or creation
-      // fails and deletion strands ENIs (the documented Terraform/Pulumi EKS ordering).
-      dependsOn: [logGroup, keyUse, ...clusterPolicies],
-      // The cluster holds every Kubernetes object (etcd): a planned replacement must stop `pulumi up`
-      // instead of silently recreating it. Decommissioning: `pulumi state unprotect` first (docs/deploying.md "Deploying for real").
-      protect: true,
-    });
+    );
     const clusterName = cluster.name;
 
     for (const principalArn of uniqueAdminRoleArns(args.adminRoleArns)) {
       const key = adminEntryKey(principalArn);
-      const entry = new aws.eks.AccessEntry(`${name}-admin-${key}`, { clusterName, principalArn, type: "STANDARD", tags }, parent);
-      new aws.eks.AccessPolicyAssociation(`${name}-admin-${key}-policy`, {
-        clusterName, principalArn: entry.principalArn, policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" },
-      }, parent);
+      const entry = new aws.eks.AccessEntry(
+        `${name}-admin-${key}`,
+        { clusterName, principalArn, type: "STANDARD", tags },
+        parent,
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${key}-policy`,
+        {
+          clusterName,
+          principalArn: entry.principalArn,
+          policyArn: CLUSTER_ADMIN_POLICY_ARN,
+          accessScope: { type: "cluster" },
+        },
+        parent,
+      );
     }
 
     // `cluster.accessEntries`: one entry per principal, its policy cluster-wide or per namespace.
     for (const e of planAccessEntries(args.accessEntries ?? [])) {
-      const entry = new aws.eks.AccessEntry(`${name}-access-${e.key}`, { clusterName, principalArn: e.principalArn, type: "STANDARD", tags }, parent);
-      new aws.eks.AccessPolicyAssociation(`${name}-access-${e.key}-policy`, {
-        clusterName, principalArn: entry.principalArn, policyArn: e.policyArn,
-        accessScope: e.accessScope.type === "cluster" ? { type: "cluster" } : { type: "namespace", namespaces: [...e.accessScope.namespaces] },
-      }, parent);
+      const entry = new aws.eks.AccessEntry(
+        `${name}-access-${e.key}`,
+        { clusterName, principalArn: e.principalArn, type: "STANDARD", tags },
+        parent,
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-access-${e.key}-policy`,
+        {
+          clusterName,
+          principalArn: entry.principalArn,
+          policyArn: e.policyArn,
+          accessScope:
+            e.accessScope.type === "cluster"
+              ? { type: "cluster" }
+              : { type: "namespace", namespaces: [...e.accessScope.namespaces] },
+        },
+        parent,
+      );
     }
 
     if (args.previewRoleArn) {
       // pulumi-kubernetes falls back to a client-side diff when a server-side dry run is forbidden
       // (pulumi/pulumi-kubernetes#2419), so view access is enough for previews.
-      const entry = new aws.eks.AccessEntry(`${name}-preview`, { clusterName, principalArn: args.previewRoleArn, type: "STANDARD", tags }, parent);
-      new aws.eks.AccessPolicyAssociation(`${name}-preview-policy`, {
-        clusterName, principalArn: entry.principalArn, policyArn: EKS_VIEW_POLICY_ARN, accessScope: { type: "cluster" },
-      }, parent);
+      const entry = new aws.eks.AccessEntry(
+        `${name}-preview`,
+        { clusterName, principalArn: args.previewRoleArn, type: "STANDARD", tags },
+        parent,
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-preview-policy`,
+        {
+          clusterName,
+          principalArn: entry.principalArn,
+          policyArn: EKS_VIEW_POLICY_ARN,
+          accessScope: { type: "cluster" },
+        },
+        parent,
+      );
     }
-    (args.apiClientCidrs ?? []).forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-api-client-${i}`, {
-      securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
-      cidrIpv4: cidr, ipProtocol: "tcp", fromPort: API_SERVER_PORT, toPort: API_SERVER_PORT,
-      description: `Kubernetes API from the in-network CI runner (${cidr})`,
-      tags,
-    }, parent));
+    (args.apiClientCidrs ?? []).forEach(
+      (cidr, i) =>
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-api-client-${i}`,
+          {
+            securityGroupId: cluster.vpcConfig.clusterSecurityGroupId,
+            cidrIpv4: cidr,
+            ipProtocol: "tcp",
+            fromPort: API_SERVER_PORT,
+            toPort: API_SERVER_PORT,
+            description: `Kubernetes API from the in-network CI runner (${cidr})`,
+            tags,
+          },
+          parent,
+        ),
+    );
 
     const oidcIssuer = cluster.identities.apply((ids) => {
       const issuer = ids?.[0]?.oidcs?.[0]?.issuer;
@@ -207,79 +302,155 @@ export class EksCluster extends pulumi.ComponentResource {
       return issuer;
     });
     // No thumbprint: optional in aws v7; IAM trusts the EKS issuer's certificate authority itself.
-    const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
-      url: oidcIssuer, clientIdLists: ["sts.amazonaws.com"], tags,
-    }, parent);
+    const oidcProvider = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      {
+        url: oidcIssuer,
+        clientIdLists: ["sts.amazonaws.com"],
+        tags,
+      },
+      parent,
+    );
 
     // --- Nodes -----------------------------------------------------------------------------------
-    const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(ec2NodeTrustPolicy()), tags }, parent);
-    const nodePolicies = MANAGED_POLICIES.node.map((policyArn) => new aws.iam.RolePolicyAttachment(
-      `${name}-node-${policyName(policyArn)}`, { role: nodeRole.name, policyArn }, parent));
+    const nodeRole = new aws.iam.Role(
+      `${name}-node-role`,
+      { assumeRolePolicy: JSON.stringify(ec2NodeTrustPolicy()), tags },
+      parent,
+    );
+    const nodePolicies = MANAGED_POLICIES.node.map(
+      (policyArn) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${policyName(policyArn)}`,
+          { role: nodeRole.name, policyArn },
+          parent,
+        ),
+    );
 
-    const addonVersion = (addonName: string) => aws.eks.getAddonVersionOutput(
-      { addonName, kubernetesVersion: cluster.version }, parent).version;
+    const addonVersion = (addonName: string) =>
+      aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version }, parent).version;
     /** An add-on, with its own IRSA role when it calls AWS (never the node role's credentials). */
     const addon = (spec: AddonSpec, dependsOn: pulumi.Resource[]) => {
       const irsa = spec.irsa;
       let roleArn: pulumi.Output<string> | undefined;
       const attachments: pulumi.Resource[] = [];
       if (irsa) {
-        const role = new aws.iam.Role(`${name}-${irsa.roleSuffix}`, {
-          assumeRolePolicy: pulumi.all([oidcIssuer, oidcProvider.arn]).apply(([issuer, providerArn]) => JSON.stringify(irsaTrustPolicy({
-            issuerHost: oidcIssuerHost(issuer), providerArn, namespace: irsa.namespace, serviceAccount: irsa.serviceAccount,
-          }))),
-          tags,
-        }, parent);
-        attachments.push(...irsa.policyArns.map((policyArn) => new aws.iam.RolePolicyAttachment(
-          `${name}-${irsa.roleSuffix}-${policyName(policyArn)}`, { role: role.name, policyArn }, parent)));
+        const role = new aws.iam.Role(
+          `${name}-${irsa.roleSuffix}`,
+          {
+            assumeRolePolicy: pulumi.all([oidcIssuer, oidcProvider.arn]).apply(([issuer, providerArn]) =>
+              JSON.stringify(
+                irsaTrustPolicy({
+                  issuerHost: oidcIssuerHost(issuer),
+                  providerArn,
+                  namespace: irsa.namespace,
+                  serviceAccount: irsa.serviceAccount,
+                }),
+              ),
+            ),
+            tags,
+          },
+          parent,
+        );
+        attachments.push(
+          ...irsa.policyArns.map(
+            (policyArn) =>
+              new aws.iam.RolePolicyAttachment(
+                `${name}-${irsa.roleSuffix}-${policyName(policyArn)}`,
+                { role: role.name, policyArn },
+                parent,
+              ),
+          ),
+        );
         roleArn = role.arn;
       }
       const override = args.addons?.[spec.name];
       const values = addonConfigurationValues(spec.configurationValues, override);
-      return new aws.eks.Addon(`${name}-${spec.name}`, {
-        clusterName,
-        addonName: spec.name,
-        addonVersion: addonVersionInput(spec.name as ManagedAddonName, args.version, override, args.runningAddonVersions?.[spec.name], () => addonVersion(spec.name)),
-        serviceAccountRoleArn: roleArn,
-        ...(values ? { configurationValues: JSON.stringify(values) } : {}),
-        resolveConflictsOnCreate: "OVERWRITE",
-        resolveConflictsOnUpdate: "OVERWRITE",
-        tags,
-      }, { ...parent, dependsOn: [...dependsOn, ...attachments] });
+      return new aws.eks.Addon(
+        `${name}-${spec.name}`,
+        {
+          clusterName,
+          addonName: spec.name,
+          addonVersion: addonVersionInput(
+            spec.name as ManagedAddonName,
+            args.version,
+            override,
+            args.runningAddonVersions?.[spec.name],
+            () => addonVersion(spec.name),
+          ),
+          serviceAccountRoleArn: roleArn,
+          ...(values ? { configurationValues: JSON.stringify(values) } : {}),
+          resolveConflictsOnCreate: "OVERWRITE",
+          resolveConflictsOnUpdate: "OVERWRITE",
+          tags,
+        },
+        { ...parent, dependsOn: [...dependsOn, ...attachments] },
+      );
     };
 
     const beforeNodes = EKS_ADDONS.filter((a) => a.phase === "beforeNodes").map((spec) => addon(spec, []));
 
-    const nodeGroups = createNodeGroups(name, {
-      clusterName, clusterLabel: args.clusterName, nodeRoleArn: nodeRole.arn, subnetIds: args.privateSubnetIds, groups: args.nodeGroups, tags, version: cluster.version,
-      desiredSizeOwnedByAutoscaler: args.desiredSizeOwnedByAutoscaler ?? true,
-      // Node permissions and networking add-ons must exist before nodes try to join and go Ready.
-      dependsOn: [...nodePolicies, ...beforeNodes],
-    }, this);
+    const nodeGroups = createNodeGroups(
+      name,
+      {
+        clusterName,
+        clusterLabel: args.clusterName,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: args.privateSubnetIds,
+        groups: args.nodeGroups,
+        tags,
+        version: cluster.version,
+        desiredSizeOwnedByAutoscaler: args.desiredSizeOwnedByAutoscaler ?? true,
+        // Node permissions and networking add-ons must exist before nodes try to join and go Ready.
+        dependsOn: [...nodePolicies, ...beforeNodes],
+      },
+      this,
+    );
 
     // Deployments: created before any node exists they stay DEGRADED and the create times out.
     const afterNodes = EKS_ADDONS.filter((a) => a.phase === "afterNodes").map((spec) => addon(spec, nodeGroups));
 
     // --- Kubernetes access -----------------------------------------------------------------------
-    this.kubeconfig = pulumi.secret(pulumi.all([clusterName, cluster.endpoint, cluster.certificateAuthority.data]).apply(
-      ([n, endpoint, ca]) => buildKubeconfig({
-        clusterName: n, endpoint, certificateAuthorityData: ca, region: args.region, contextName: contextNameFor(n, args.region),
-      })));
+    this.kubeconfig = pulumi.secret(
+      pulumi.all([clusterName, cluster.endpoint, cluster.certificateAuthority.data]).apply(([n, endpoint, ca]) =>
+        buildKubeconfig({
+          clusterName: n,
+          endpoint,
+          certificateAuthorityData: ca,
+          region: args.region,
+          contextName: contextNameFor(n, args.region),
+        }),
+      ),
+    );
     // enableConfigMapMutable: a ConfigMap's data is updated in place instead of replacing it
     // (pulumi-kubernetes provider.go Configure, default false; diff.go then forces .data to replace).
     // Keeper's membership lives in a ConfigMap mounted as a directory: a new peer must reach running
     // members as an update, not as a replaced ConfigMap and a replaced StatefulSet.
     // enableSecretMutable likewise for a Secret's data (diff.go forceNewProperties keeps only .type):
     // adding a spoke updates the hub's credentials Secret instead of replacing it.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true, enableConfigMapMutable: true, enableSecretMutable: true }, {
-      ...parent,
-      // Workloads deployed through this provider need nodes, DNS and the EBS driver for their PVCs.
-      dependsOn: [...nodeGroups, ...afterNodes],
-    });
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: this.kubeconfig,
+        enableServerSideApply: true,
+        enableConfigMapMutable: true,
+        enableSecretMutable: true,
+      },
+      {
+        ...parent,
+        // Workloads deployed through this provider need nodes, DNS and the EBS driver for their PVCs.
+        dependsOn: [...nodeGroups, ...afterNodes],
+      },
+    );
 
     this.clusterName = clusterName;
-    const specs = [...EKS_ADDONS.filter((a) => a.phase === "beforeNodes"), ...EKS_ADDONS.filter((a) => a.phase === "afterNodes")];
-    this.addonVersions = pulumi.all(Object.fromEntries([...beforeNodes, ...afterNodes].map((a, i) => [specs[i]!.name, a.addonVersion]))) as pulumi.Output<Record<string, string>>;
+    const specs = [
+      ...EKS_ADDONS.filter((a) => a.phase === "beforeNodes"),
+      ...EKS_ADDONS.filter((a) => a.phase === "afterNodes"),
+    ];
+    this.addonVersions = pulumi.all(
+      Object.fromEntries([...beforeNodes, ...afterNodes].map((a, i) => [specs[i]!.name, a.addonVersion])),
+    ) as pulumi.Output<Record<string, string>>;
     this.endpoint = cluster.endpoint;
     this.certificateAuthorityData = cluster.certificateAuthority.data;
     this.oidcProviderArn = oidcProvider.arn;
@@ -287,9 +458,14 @@ export class EksCluster extends pulumi.ComponentResource {
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.nodeRoleArn = nodeRole.arn;
     this.registerOutputs({
-      clusterName: this.clusterName, endpoint: this.endpoint, certificateAuthorityData: this.certificateAuthorityData,
-      oidcProviderArn: this.oidcProviderArn, oidcIssuer: this.oidcIssuer, kubeconfig: this.kubeconfig,
-      clusterSecurityGroupId: this.clusterSecurityGroupId, nodeRoleArn: this.nodeRoleArn,
+      clusterName: this.clusterName,
+      endpoint: this.endpoint,
+      certificateAuthorityData: this.certificateAuthorityData,
+      oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
+      kubeconfig: this.kubeconfig,
+      clusterSecurityGroupId: this.clusterSecurityGroupId,
+      nodeRoleArn: this.nodeRoleArn,
     });
   }
 }
@@ -308,7 +484,10 @@ export async function controlPlaneLogGroupExists(clusterName: string, opts: pulu
  * The Kubernetes version the cluster runs now (a data source: read at preview too), or undefined
  * before its first deployment. Await it before constructing EksCluster (lib/cluster/upgrade-plan.ts).
  */
-export async function deployedClusterVersion(clusterName: string, opts: pulumi.InvokeOptions): Promise<string | undefined> {
+export async function deployedClusterVersion(
+  clusterName: string,
+  opts: pulumi.InvokeOptions,
+): Promise<string | undefined> {
   // List first: the single-cluster data source fails for a cluster that does not exist yet.
   const { names } = await aws.eks.getClusters({}, opts);
   return names.includes(clusterName) ? (await aws.eks.getCluster({ name: clusterName }, opts)).version : undefined;
@@ -320,27 +499,41 @@ export async function deployedClusterVersion(clusterName: string, opts: pulumi.I
  * `cluster.version`, but a running add-on is never taken back to an older build (EKS refuses downgrades).
  */
 export function addonVersionInput(
-  addon: ManagedAddonName, clusterVersion: string, override: AddonOverride | undefined, running: string | undefined, eksDefault: () => pulumi.Output<string>,
+  addon: ManagedAddonName,
+  clusterVersion: string,
+  override: AddonOverride | undefined,
+  running: string | undefined,
+  eksDefault: () => pulumi.Output<string>,
 ): pulumi.Output<string> {
   const pinned = addonVersionFor(addon, clusterVersion, override);
-  return (pinned === undefined ? eksDefault() : pulumi.output(pinned)).apply((planned) => installedOrNewer(planned, running) ?? planned);
+  return (pinned === undefined ? eksDefault() : pulumi.output(pinned)).apply(
+    (planned) => installedOrNewer(planned, running) ?? planned,
+  );
 }
 
 /**
  * The add-on versions the running cluster has (data sources: read at preview too); empty before its
  * first deployment. An add-on not installed (yet) is absent: the data source fails for it.
  */
-export async function deployedAddonVersions(clusterName: string, addonNames: readonly string[], opts: pulumi.InvokeOptions): Promise<Record<string, string>> {
-  const found = await Promise.all(addonNames.map(async (addonName) => {
-    try {
-      return [addonName, (await aws.eks.getAddon({ clusterName, addonName }, opts)).addonVersion] as const;
-    } catch {
-      // Not installed (yet): EKS has no list of a cluster's add-ons to ask first, so a failed read
-      // counts as absent; the cost of a wrong "absent" is the table's pin, which EKS checks itself.
-      return undefined;
-    }
-  }));
-  return Object.fromEntries(found.filter((x): x is readonly [string, string] => x !== undefined && typeof x[1] === "string"));
+export async function deployedAddonVersions(
+  clusterName: string,
+  addonNames: readonly string[],
+  opts: pulumi.InvokeOptions,
+): Promise<Record<string, string>> {
+  const found = await Promise.all(
+    addonNames.map(async (addonName) => {
+      try {
+        return [addonName, (await aws.eks.getAddon({ clusterName, addonName }, opts)).addonVersion] as const;
+      } catch {
+        // Not installed (yet): EKS has no list of a cluster's add-ons to ask first, so a failed read
+        // counts as absent; the cost of a wrong "absent" is the table's pin, which EKS checks itself.
+        return undefined;
+      }
+    }),
+  );
+  return Object.fromEntries(
+    found.filter((x): x is readonly [string, string] => x !== undefined && typeof x[1] === "string"),
+  );
 }
 
 /** `AmazonEKSClusterPolicy` -> `amazoneksclusterpolicy`: a stable child-name part per policy. */
@@ -352,17 +545,23 @@ function policyName(policyArn: string): string {
 function validate(name: string, args: EksClusterArgs, self: pulumi.Resource): void {
   const problems: string[] = [];
   if (!EKS_CLUSTER_NAME_RE.test(args.clusterName) || args.clusterName.length > EKS_CLUSTER_NAME_MAX) {
-    problems.push(`clusterName "${args.clusterName}" must match ${EKS_CLUSTER_NAME_RE} and be at most ${EKS_CLUSTER_NAME_MAX} characters`);
+    problems.push(
+      `clusterName "${args.clusterName}" must match ${EKS_CLUSTER_NAME_RE} and be at most ${EKS_CLUSTER_NAME_MAX} characters`,
+    );
   }
   if (name.length > MAX_COMPONENT_NAME_LENGTH) {
-    problems.push(`component name "${name}" is longer than ${MAX_COMPONENT_NAME_LENGTH} characters: its auto-named IAM roles would exceed 64`);
+    problems.push(
+      `component name "${name}" is longer than ${MAX_COMPONENT_NAME_LENGTH} characters: its auto-named IAM roles would exceed 64`,
+    );
   }
   if (args.privateSubnetIds.length < 2) problems.push("privateSubnetIds: EKS needs subnets in at least 2 AZs");
   if (args.publicAccessCidrs.includes("0.0.0.0/0")) problems.push("publicAccessCidrs must not contain 0.0.0.0/0");
   if (args.nodeGroups.length === 0) problems.push("nodeGroups: at least one group");
   for (const n of args.nodeGroups) {
     if (!(n.minSize >= 0 && n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize) || n.maxSize < 1) {
-      problems.push(`nodeGroups ${n.name}: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`);
+      problems.push(
+        `nodeGroups ${n.name}: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`,
+      );
     }
   }
   if (problems.length > 0) throw new pulumi.ResourceError(`EksCluster ${name}: ${problems.join("; ")}`, self);

@@ -21,13 +21,17 @@ export class LogsKey extends pulumi.ComponentResource {
   constructor(name: string, args: LogsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("infrasage:logs:LogsKey", name, {}, opts);
     const account = aws.getCallerIdentityOutput({}, { parent: this });
-    const key = new aws.kms.Key(`${name}-key`, {
-      description: `CloudWatch Logs encryption for InfraSage stack ${args.stack}`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: account.accountId.apply((accountId) => JSON.stringify(logsKeyPolicy(accountId, args.region))),
-      tags: { ...args.tags },
-    }, { parent: this });
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `CloudWatch Logs encryption for InfraSage stack ${args.stack}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: account.accountId.apply((accountId) => JSON.stringify(logsKeyPolicy(accountId, args.region))),
+        tags: { ...args.tags },
+      },
+      { parent: this },
+    );
     this.arn = key.arn;
     this.registerOutputs({ arn: this.arn });
   }

@@ -8,8 +8,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import {
-  API_SERVER_PORT, RUNNER_COMPUTE, RUNNER_IMAGE, RUNNER_LOG_RETENTION_DAYS, codebuildRunnerPolicy, codebuildTrustPolicy,
-  repositoryUrl, runnerProjectName,
+  API_SERVER_PORT,
+  RUNNER_COMPUTE,
+  RUNNER_IMAGE,
+  RUNNER_LOG_RETENTION_DAYS,
+  codebuildRunnerPolicy,
+  codebuildTrustPolicy,
+  repositoryUrl,
+  runnerProjectName,
 } from "../../lib/deploy/deploy-path";
 
 export interface DeployRunnerArgs {
@@ -42,51 +48,110 @@ export class DeployRunner extends pulumi.ComponentResource {
     const account = aws.getCallerIdentityOutput({}, parent);
 
     // Egress on 443 only (GitHub, the npm registry, AWS and Pulumi APIs through the NAT, the API server).
-    const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-      vpcId: args.vpcId,
-      description: `CI runner of stack ${args.stack}: HTTPS out only`,
-      egress: [{ protocol: "tcp", fromPort: API_SERVER_PORT, toPort: API_SERVER_PORT, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS" }],
-      tags,
-    }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-api-server`, {
-      securityGroupId: args.clusterSecurityGroupId,
-      referencedSecurityGroupId: sg.id,
-      ipProtocol: "tcp", fromPort: API_SERVER_PORT, toPort: API_SERVER_PORT,
-      description: `Kubernetes API from the CI runner of ${args.stack}`,
-      tags,
-    }, parent);
+    const sg = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `CI runner of stack ${args.stack}: HTTPS out only`,
+        egress: [
+          {
+            protocol: "tcp",
+            fromPort: API_SERVER_PORT,
+            toPort: API_SERVER_PORT,
+            cidrBlocks: ["0.0.0.0/0"],
+            description: "HTTPS",
+          },
+        ],
+        tags,
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-api-server`,
+      {
+        securityGroupId: args.clusterSecurityGroupId,
+        referencedSecurityGroupId: sg.id,
+        ipProtocol: "tcp",
+        fromPort: API_SERVER_PORT,
+        toPort: API_SERVER_PORT,
+        description: `Kubernetes API from the CI runner of ${args.stack}`,
+        tags,
+      },
+      parent,
+    );
 
-    const logs = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: RUNNER_LOG_RETENTION_DAYS, ...(args.logsKmsKeyArn ? { kmsKeyId: args.logsKmsKeyArn } : {}), tags }, parent);
-    const subnetArns = pulumi.all([account.accountId, ...args.privateSubnetIds]).apply(([accountId, ...ids]) =>
-      ids.map((id) => `arn:aws:ec2:${args.region}:${accountId}:subnet/${id}`));
-    const role = new aws.iam.Role(`${name}-role`, {
-      assumeRolePolicy: account.accountId.apply((id) => JSON.stringify(codebuildTrustPolicy(id))),
-      inlinePolicies: [{
-        name: "runner",
-        policy: pulumi.all([logs.arn, subnetArns, account.accountId]).apply(([logGroupArn, arns, accountId]) => JSON.stringify(codebuildRunnerPolicy({
-          logGroupArn, connectionArn: args.connectionArn, subnetArns: arns, region: args.region, accountId,
-        }))),
-      }],
-      tags,
-    }, parent);
+    const logs = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      {
+        retentionInDays: RUNNER_LOG_RETENTION_DAYS,
+        ...(args.logsKmsKeyArn ? { kmsKeyId: args.logsKmsKeyArn } : {}),
+        tags,
+      },
+      parent,
+    );
+    const subnetArns = pulumi
+      .all([account.accountId, ...args.privateSubnetIds])
+      .apply(([accountId, ...ids]) => ids.map((id) => `arn:aws:ec2:${args.region}:${accountId}:subnet/${id}`));
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: account.accountId.apply((id) => JSON.stringify(codebuildTrustPolicy(id))),
+        inlinePolicies: [
+          {
+            name: "runner",
+            policy: pulumi.all([logs.arn, subnetArns, account.accountId]).apply(([logGroupArn, arns, accountId]) =>
+              JSON.stringify(
+                codebuildRunnerPolicy({
+                  logGroupArn,
+                  connectionArn: args.connectionArn,
+                  subnetArns: arns,
+                  region: args.region,
+                  accountId,
+                }),
+              ),
+            ),
+          },
+        ],
+        tags,
+      },
+      parent,
+    );
 
-    const project = new aws.codebuild.Project(`${name}-project`, {
-      name: runnerProjectName(args.stack),
-      description: `GitHub Actions runner for ${args.repository}, inside the network of stack ${args.stack}`,
-      serviceRole: role.arn,
-      source: { type: "GITHUB", location: repositoryUrl(args.repository), auth: { type: "CODECONNECTIONS", resource: args.connectionArn } },
-      artifacts: { type: "NO_ARTIFACTS" },
-      environment: { type: "LINUX_CONTAINER", image: RUNNER_IMAGE, computeType: RUNNER_COMPUTE, imagePullCredentialsType: "CODEBUILD", privilegedMode: false },
-      vpcConfig: { vpcId: args.vpcId, subnets: args.privateSubnetIds, securityGroupIds: [sg.id] },
-      logsConfig: { cloudwatchLogs: { groupName: logs.name, status: "ENABLED" } },
-      buildTimeout: 120,
-      tags,
-    }, parent);
-    new aws.codebuild.Webhook(`${name}-webhook`, {
-      projectName: project.name,
-      buildType: "BUILD",
-      filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
-    }, parent);
+    const project = new aws.codebuild.Project(
+      `${name}-project`,
+      {
+        name: runnerProjectName(args.stack),
+        description: `GitHub Actions runner for ${args.repository}, inside the network of stack ${args.stack}`,
+        serviceRole: role.arn,
+        source: {
+          type: "GITHUB",
+          location: repositoryUrl(args.repository),
+          auth: { type: "CODECONNECTIONS", resource: args.connectionArn },
+        },
+        artifacts: { type: "NO_ARTIFACTS" },
+        environment: {
+          type: "LINUX_CONTAINER",
+          image: RUNNER_IMAGE,
+          computeType: RUNNER_COMPUTE,
+          imagePullCredentialsType: "CODEBUILD",
+          privilegedMode: false,
+        },
+        vpcConfig: { vpcId: args.vpcId, subnets: args.privateSubnetIds, securityGroupIds: [sg.id] },
+        logsConfig: { cloudwatchLogs: { groupName: logs.name, status: "ENABLED" } },
+        buildTimeout: 120,
+        tags,
+      },
+      parent,
+    );
+    new aws.codebuild.Webhook(
+      `${name}-webhook`,
+      {
+        projectName: project.name,
+        buildType: "BUILD",
+        filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+      },
+      parent,
+    );
 
     this.projectName = project.name;
     this.securityGroupId = sg.id;

@@ -16,8 +16,16 @@ import { publishSpokeCredential } from "../links/linked-stacks";
 import { networkPolicies } from "../isolation/network-policies";
 import { allowIngress } from "../../lib/isolation/isolation";
 import {
-  CREDENTIAL_LENGTH, FEDERATION_TAGS, HUB_CREDENTIALS_SECRET, HUB_RECORD, HUB_TUNNEL_NAME, HUB_WEBHOOK_URL, HUB_ZONE_NAME,
-  credentialsDocument, hubTunnel, type HubFederationExport,
+  CREDENTIAL_LENGTH,
+  FEDERATION_TAGS,
+  HUB_CREDENTIALS_SECRET,
+  HUB_RECORD,
+  HUB_TUNNEL_NAME,
+  HUB_WEBHOOK_URL,
+  HUB_ZONE_NAME,
+  credentialsDocument,
+  hubTunnel,
+  type HubFederationExport,
 } from "../../lib/federation/federation";
 import { tunnelLabels } from "../../lib/links/link-tls";
 import { linkTunnel } from "../links/link-tunnel";
@@ -77,54 +85,98 @@ export class FederationHub extends pulumi.ComponentResource {
     if (serving) linkTunnel(name, tunnel, args.namespace, parent);
 
     // --- The internal NLB: nothing opened but the webhook port from listed, deployed spokes --------
-    const endpoint = new InternalEndpoint(`${name}-ep`, {
-      purpose: "Alert webhook",
-      vpcId: args.vpcId,
-      loadBalancerSubnetIds: args.loadBalancerSubnetIds,
-      clusterSecurityGroupId: args.clusterSecurityGroupId,
-      listenerPort: port,
-      service: { name: HUB_TUNNEL_NAME, port: tunnel.listenPort, namespace: args.namespace },
-      bindingName: `${HUB_TUNNEL_NAME}-webhook`,
-      allowedSources: args.linkedSpokes.flatMap((spoke) => spoke.privateSubnetCidrs.map((cidr, i) => ({ key: `${spoke.stack}-${i}`, cidr, description: `alert webhook from spoke ${spoke.stack}` }))),
-      tags: { ...args.tags, ...FEDERATION_TAGS },
-    }, parent);
+    const endpoint = new InternalEndpoint(
+      `${name}-ep`,
+      {
+        purpose: "Alert webhook",
+        vpcId: args.vpcId,
+        loadBalancerSubnetIds: args.loadBalancerSubnetIds,
+        clusterSecurityGroupId: args.clusterSecurityGroupId,
+        listenerPort: port,
+        service: { name: HUB_TUNNEL_NAME, port: tunnel.listenPort, namespace: args.namespace },
+        bindingName: `${HUB_TUNNEL_NAME}-webhook`,
+        allowedSources: args.linkedSpokes.flatMap((spoke) =>
+          spoke.privateSubnetCidrs.map((cidr, i) => ({
+            key: `${spoke.stack}-${i}`,
+            cidr,
+            description: `alert webhook from spoke ${spoke.stack}`,
+          })),
+        ),
+        tags: { ...args.tags, ...FEDERATION_TAGS },
+      },
+      parent,
+    );
     if (serving) this.targetGroupBinding = endpoint.targetGroupBinding;
 
     // --- Name: the seed's infrasage-hub.central.internal (spokes) ----------------------------------
     const alias = { name: endpoint.dnsName, zoneId: endpoint.zoneId, evaluateTargetHealth: true };
-    const zone = new aws.route53.Zone(`${name}-zone`, {
-      name: HUB_ZONE_NAME,
-      comment: "InfraSage alert federation hub (pattern 2)",
-      vpcs: [{ vpcId: args.vpcId, vpcRegion: args.region }],
-      tags: tags("zone"),
-    }, {
-      ...parent,
-      // Spokes add their VPCs with route53.ZoneAssociation: the hub must not remove them on its next up.
-      ignoreChanges: ["vpcs"],
-    });
-    new aws.route53.Record(`${name}-record`, { zoneId: zone.zoneId, name: HUB_RECORD, type: "A", aliases: [alias] }, parent);
+    const zone = new aws.route53.Zone(
+      `${name}-zone`,
+      {
+        name: HUB_ZONE_NAME,
+        comment: "InfraSage alert federation hub (pattern 2)",
+        vpcs: [{ vpcId: args.vpcId, vpcRegion: args.region }],
+        tags: tags("zone"),
+      },
+      {
+        ...parent,
+        // Spokes add their VPCs with route53.ZoneAssociation: the hub must not remove them on its next up.
+        ignoreChanges: ["vpcs"],
+      },
+    );
+    new aws.route53.Record(
+      `${name}-record`,
+      { zoneId: zone.zoneId, name: HUB_RECORD, type: "A", aliases: [alias] },
+      parent,
+    );
 
     // --- One credential per listed spoke, named by its stack (stable when the list is reordered) ---
     const credentials: Record<string, pulumi.Output<string>> = {};
     for (const stack of args.spokeStacks) {
-      credentials[stack] = new random.RandomPassword(`${name}-credential-${stack}`, { length: CREDENTIAL_LENGTH, special: false }, parent).result;
+      credentials[stack] = new random.RandomPassword(
+        `${name}-credential-${stack}`,
+        { length: CREDENTIAL_LENGTH, special: false },
+        parent,
+      ).result;
     }
     this.spokeCredentials = pulumi.secret(pulumi.all(credentials));
     const publish = args.publishCredentials;
     if (publish) {
       for (const [stack, credential] of Object.entries(credentials)) {
-        publishSpokeCredential(`${name}-credential-${stack}-secret`, { ...publish, spokeStack: stack, credential, tags: tags(`credential-${stack}`) }, parent);
+        publishSpokeCredential(
+          `${name}-credential-${stack}-secret`,
+          { ...publish, spokeStack: stack, credential, tags: tags(`credential-${stack}`) },
+          parent,
+        );
       }
     }
-    new k8s.core.v1.Secret(`${name}-spoke-credentials`, {
-      metadata: { name: HUB_CREDENTIALS_SECRET.name, namespace: args.namespace },
-      type: "Opaque",
-      stringData: { [HUB_CREDENTIALS_SECRET.key]: this.spokeCredentials.apply(credentialsDocument) },
-    }, parent);
+    new k8s.core.v1.Secret(
+      `${name}-spoke-credentials`,
+      {
+        metadata: { name: HUB_CREDENTIALS_SECRET.name, namespace: args.namespace },
+        type: "Opaque",
+        stringData: { [HUB_CREDENTIALS_SECRET.key]: this.spokeCredentials.apply(credentialsDocument) },
+      },
+      parent,
+    );
 
     // The load balancer reaches the tunnel from its subnets (ip targets: the NLB's own addresses); the
     // tunnel reaches the AIops Engine inside the namespace (allow-within-namespace).
-    if (serving) networkPolicies(`${name}-netpol`, [allowIngress("allow-alert-webhook", "", [tunnel.listenPort], { cidrs: args.loadBalancerSubnetCidrs }, tunnelLabels(HUB_TUNNEL_NAME))], parent, args.namespace);
+    if (serving)
+      networkPolicies(
+        `${name}-netpol`,
+        [
+          allowIngress(
+            "allow-alert-webhook",
+            "",
+            [tunnel.listenPort],
+            { cidrs: args.loadBalancerSubnetCidrs },
+            tunnelLabels(HUB_TUNNEL_NAME),
+          ),
+        ],
+        parent,
+        args.namespace,
+      );
 
     this.federationExport = pulumi.output({
       webhookUrl: HUB_WEBHOOK_URL,

@@ -11,7 +11,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FEDERATION_TAGS, SPOKE_CREDENTIAL_SECRET, spokeTunnel, type HubFederationExport } from "../../lib/federation/federation";
+import {
+  FEDERATION_TAGS,
+  SPOKE_CREDENTIAL_SECRET,
+  spokeTunnel,
+  type HubFederationExport,
+} from "../../lib/federation/federation";
 import { linkTunnel } from "../links/link-tunnel";
 import type { NetworkExport } from "../../lib/links/peering-plan";
 import { ALERT_SPOKE_COMPONENT_TYPE } from "../../policies/shared/flows";
@@ -46,26 +51,38 @@ export class FederationSpoke extends pulumi.ComponentResource {
     super(ALERT_SPOKE_COMPONENT_TYPE, name, {}, opts);
     const parent = { parent: this };
 
-    const link = new CrossRegionPeering(`${name}-link`, {
-      vpcId: args.vpcId,
-      routeTableIds: args.privateRouteTableIds,
-      peer: args.hubNetwork,
-      // Never the whole hub VPC: only where the webhook load balancer's ENIs are.
-      routesToPeer: args.hub.lbSubnetCidrs,
-      routesFromPeer: args.privateSubnetCidrs,
-      purpose: "alert-federation",
-      tags: { ...args.tags, ...FEDERATION_TAGS },
-    }, parent);
+    const link = new CrossRegionPeering(
+      `${name}-link`,
+      {
+        vpcId: args.vpcId,
+        routeTableIds: args.privateRouteTableIds,
+        peer: args.hubNetwork,
+        // Never the whole hub VPC: only where the webhook load balancer's ENIs are.
+        routesToPeer: args.hub.lbSubnetCidrs,
+        routesFromPeer: args.privateSubnetCidrs,
+        purpose: "alert-federation",
+        tags: { ...args.tags, ...FEDERATION_TAGS },
+      },
+      parent,
+    );
 
     // Same account: no VPC association authorization needed. The hub's zone ignores changes to its
     // VPC list, so the hub's next `pulumi up` keeps this association.
-    new aws.route53.ZoneAssociation(`${name}-zone`, { zoneId: args.hub.zoneId, vpcId: args.vpcId, vpcRegion: args.region }, parent);
+    new aws.route53.ZoneAssociation(
+      `${name}-zone`,
+      { zoneId: args.hub.zoneId, vpcId: args.vpcId, vpcRegion: args.region },
+      parent,
+    );
 
-    new k8s.core.v1.Secret(`${name}-credential`, {
-      metadata: { name: SPOKE_CREDENTIAL_SECRET.name, namespace: args.namespace },
-      type: "Opaque",
-      stringData: { [SPOKE_CREDENTIAL_SECRET.key]: pulumi.secret(args.credential) },
-    }, parent);
+    new k8s.core.v1.Secret(
+      `${name}-credential`,
+      {
+        metadata: { name: SPOKE_CREDENTIAL_SECRET.name, namespace: args.namespace },
+        type: "Opaque",
+        stringData: { [SPOKE_CREDENTIAL_SECRET.key]: pulumi.secret(args.credential) },
+      },
+      parent,
+    );
 
     linkTunnel(name, spokeTunnel(args.hubNetwork.stack), args.namespace, parent);
 

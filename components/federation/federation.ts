@@ -8,7 +8,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../lib/config/types";
 import {
-  alertFlow, hubValues, readHub, readSpokes, spokeValues, stackOf, type FederationValues, type HubFederationExport,
+  alertFlow,
+  hubValues,
+  readHub,
+  readSpokes,
+  spokeValues,
+  stackOf,
+  type FederationValues,
+  type HubFederationExport,
 } from "../../lib/federation/federation";
 import type { NetworkExport } from "../../lib/links/peering-plan";
 import type { EksCluster } from "../cluster/cluster";
@@ -28,7 +35,11 @@ export interface FederationPlan {
   /** Hub: every listed spoke's stack name, and the deployed ones' networks. */
   readonly spokes?: { readonly stacks: readonly string[]; readonly linked: readonly NetworkExport[] };
   /** Spoke with a hub ready for it: the hub's exports and this spoke's credential (secret). */
-  readonly hub?: { readonly federation: HubFederationExport; readonly network: NetworkExport; readonly credential: pulumi.Output<string> };
+  readonly hub?: {
+    readonly federation: HubFederationExport;
+    readonly network: NetworkExport;
+    readonly credential: pulumi.Output<string>;
+  };
 }
 
 /** Outputs a hub or spoke reads from the other side. */
@@ -42,7 +53,12 @@ export async function planFederation(config: StackConfig, opts: pulumi.InvokeOpt
   const f = config.federation;
   if (!f) throw new Error("planFederation: the stack has no federation config");
   if (f.role === "hub") {
-    const reads = await Promise.all(f.spokes.map(async (ref) => ({ ref, ...(await readLinkedStack(config, `federation-spoke-${stackOf(ref)}`, ref, ["network"], opts)) })));
+    const reads = await Promise.all(
+      f.spokes.map(async (ref) => ({
+        ref,
+        ...(await readLinkedStack(config, `federation-spoke-${stackOf(ref)}`, ref, ["network"], opts)),
+      })),
+    );
     const { linked, pending } = readSpokes(config.network.cidr, reads);
     return {
       values: hubValues(),
@@ -55,9 +71,18 @@ export async function planFederation(config: StackConfig, opts: pulumi.InvokeOpt
   if (!ref) throw new Error("planFederation: a spoke needs federation.hubStack");
   const hub = await readLinkedStack(config, "federation-hub", ref, HUB_OUTPUTS, opts);
   const read = readHub(ref, hub.outputs, { stack: config.stack, vpcCidr: config.network.cidr });
-  if (!read.ok || !hub.credential) return { values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata }), pending: read.ok ? [] : read.pending, flows: [] };
+  if (!read.ok || !hub.credential)
+    return {
+      values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata }),
+      pending: read.ok ? [] : read.pending,
+      flows: [],
+    };
   return {
-    values: spokeValues({ stack: config.stack, includeMetadata: f.includeMetadata, hubWebhookUrl: read.hub.webhookUrl }),
+    values: spokeValues({
+      stack: config.stack,
+      includeMetadata: f.includeMetadata,
+      hubWebhookUrl: read.hub.webhookUrl,
+    }),
     pending: [],
     flows: [alertFlow(config, { stack: read.network.stack, region: read.hub.region })],
     hub: { federation: read.hub, network: read.network, credential: hub.credential(config.stack) },
@@ -67,7 +92,10 @@ export async function planFederation(config: StackConfig, opts: pulumi.InvokeOpt
 /** What the components need from the rest of the stack. */
 export interface FederationWiring {
   readonly config: StackConfig;
-  readonly network: Pick<RegionalNetwork, "vpcId" | "loadBalancerSubnetIds" | "loadBalancerSubnetCidrs" | "privateSubnetCidrs" | "privateRouteTableIds">;
+  readonly network: Pick<
+    RegionalNetwork,
+    "vpcId" | "loadBalancerSubnetIds" | "loadBalancerSubnetCidrs" | "privateSubnetCidrs" | "privateRouteTableIds"
+  >;
   readonly cluster: Pick<EksCluster, "clusterSecurityGroupId">;
   /** Namespace of the InfraSage release. */
   readonly namespace: pulumi.Input<string>;
@@ -80,40 +108,58 @@ export interface FederationWired {
 }
 
 /** Creates the hub or spoke component of `plan`. */
-export function wireFederation(name: string, plan: FederationPlan, w: FederationWiring, opts?: pulumi.ComponentResourceOptions): FederationWired {
+export function wireFederation(
+  name: string,
+  plan: FederationPlan,
+  w: FederationWiring,
+  opts?: pulumi.ComponentResourceOptions,
+): FederationWired {
   const { config, network, cluster } = w;
   const privateSubnetCidrs = network.privateSubnetCidrs;
   const outputs = { pending: [...plan.pending], flows: [...plan.flows] };
   if (plan.spokes) {
-    const hub = new FederationHub(`${name}-hub`, {
-      region: config.region,
-      jurisdiction: config.jurisdiction,
-      vpcId: network.vpcId,
-      loadBalancerSubnetIds: network.loadBalancerSubnetIds,
-      loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
-      clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-      namespace: w.namespace,
-      spokeStacks: plan.spokes.stacks,
-      linkedSpokes: plan.spokes.linked,
-      // State in separate backends: spokes cannot read this stack's outputs, so each credential is
-      // also a secret in this region that its spoke reads (lib/links/contract.ts).
-      ...(config.links.via === "ssm" ? { publishCredentials: { project: pulumi.getProject(), hubStack: config.stack } } : {}),
-      tags: config.tags,
-    }, opts);
-    return { outputs: { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials }, bindings: hub.targetGroupBinding ? [hub.targetGroupBinding] : [] };
+    const hub = new FederationHub(
+      `${name}-hub`,
+      {
+        region: config.region,
+        jurisdiction: config.jurisdiction,
+        vpcId: network.vpcId,
+        loadBalancerSubnetIds: network.loadBalancerSubnetIds,
+        loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
+        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+        namespace: w.namespace,
+        spokeStacks: plan.spokes.stacks,
+        linkedSpokes: plan.spokes.linked,
+        // State in separate backends: spokes cannot read this stack's outputs, so each credential is
+        // also a secret in this region that its spoke reads (lib/links/contract.ts).
+        ...(config.links.via === "ssm"
+          ? { publishCredentials: { project: pulumi.getProject(), hubStack: config.stack } }
+          : {}),
+        tags: config.tags,
+      },
+      opts,
+    );
+    return {
+      outputs: { ...outputs, federation: hub.federationExport, spokeCredentials: hub.spokeCredentials },
+      bindings: hub.targetGroupBinding ? [hub.targetGroupBinding] : [],
+    };
   }
   if (plan.hub) {
-    new FederationSpoke(`${name}-spoke`, {
-      region: config.region,
-      vpcId: network.vpcId,
-      privateRouteTableIds: network.privateRouteTableIds,
-      privateSubnetCidrs,
-      hub: plan.hub.federation,
-      hubNetwork: plan.hub.network,
-      credential: plan.hub.credential,
-      namespace: w.namespace,
-      tags: config.tags,
-    }, opts);
+    new FederationSpoke(
+      `${name}-spoke`,
+      {
+        region: config.region,
+        vpcId: network.vpcId,
+        privateRouteTableIds: network.privateRouteTableIds,
+        privateSubnetCidrs,
+        hub: plan.hub.federation,
+        hubNetwork: plan.hub.network,
+        credential: plan.hub.credential,
+        namespace: w.namespace,
+        tags: config.tags,
+      },
+      opts,
+    );
   }
   return { outputs, bindings: [] };
 }

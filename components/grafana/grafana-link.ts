@@ -13,7 +13,12 @@
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { METRICS_LINK_TAGS, SOURCE_TUNNEL_NAME, sourceTunnel, type GrafanaSourceExport } from "../../lib/grafana/grafana";
+import {
+  METRICS_LINK_TAGS,
+  SOURCE_TUNNEL_NAME,
+  sourceTunnel,
+  type GrafanaSourceExport,
+} from "../../lib/grafana/grafana";
 import { tunnelLabels } from "../../lib/links/link-tls";
 import { linkTunnel } from "../links/link-tunnel";
 import type { NetworkExport } from "../../lib/links/peering-plan";
@@ -67,34 +72,59 @@ export class GrafanaSourceLink extends pulumi.ComponentResource {
     linkTunnel(name, tunnel, args.namespace, parent);
 
     // --- The internal NLB: the tunnel from the host's Grafana pods only ----------------------------
-    const endpoint = new InternalEndpoint(`${name}-ep`, {
-      purpose: "Prometheus (TLS)",
-      vpcId: args.vpcId,
-      loadBalancerSubnetIds: args.loadBalancerSubnetIds,
-      clusterSecurityGroupId: args.clusterSecurityGroupId,
-      listenerPort: port,
-      service: { name: SOURCE_TUNNEL_NAME, port: tunnel.listenPort, namespace: args.namespace },
-      bindingName: `${SOURCE_TUNNEL_NAME}-grafana`,
-      allowedSources: args.host.privateSubnetCidrs.map((cidr, i) => ({ key: `host-${i}`, cidr, description: `Prometheus from Grafana on ${args.host.stack}` })),
-      tags: { ...args.tags, ...METRICS_LINK_TAGS },
-    }, parent);
+    const endpoint = new InternalEndpoint(
+      `${name}-ep`,
+      {
+        purpose: "Prometheus (TLS)",
+        vpcId: args.vpcId,
+        loadBalancerSubnetIds: args.loadBalancerSubnetIds,
+        clusterSecurityGroupId: args.clusterSecurityGroupId,
+        listenerPort: port,
+        service: { name: SOURCE_TUNNEL_NAME, port: tunnel.listenPort, namespace: args.namespace },
+        bindingName: `${SOURCE_TUNNEL_NAME}-grafana`,
+        allowedSources: args.host.privateSubnetCidrs.map((cidr, i) => ({
+          key: `host-${i}`,
+          cidr,
+          description: `Prometheus from Grafana on ${args.host.stack}`,
+        })),
+        tags: { ...args.tags, ...METRICS_LINK_TAGS },
+      },
+      parent,
+    );
     this.targetGroupBinding = endpoint.targetGroupBinding;
     // The load balancer reaches the tunnel from its subnets (ip targets: the NLB's own addresses); the
     // tunnel reaches Prometheus inside the namespace (allow-within-namespace).
-    networkPolicies(`${name}-netpol`, [allowIngress("allow-shared-grafana", "", [tunnel.listenPort], { cidrs: args.loadBalancerSubnetCidrs }, tunnelLabels(SOURCE_TUNNEL_NAME))], parent, args.namespace);
+    networkPolicies(
+      `${name}-netpol`,
+      [
+        allowIngress(
+          "allow-shared-grafana",
+          "",
+          [tunnel.listenPort],
+          { cidrs: args.loadBalancerSubnetCidrs },
+          tunnelLabels(SOURCE_TUNNEL_NAME),
+        ),
+      ],
+      parent,
+      args.namespace,
+    );
 
     // --- Peering: to the host's Grafana pods, back to the NLB's subnets only -----------------------
-    new CrossRegionPeering(`${name}-peering`, {
-      vpcId: args.vpcId,
-      routeTableIds: args.privateRouteTableIds,
-      peer: args.host,
-      // The NLB answers Grafana's pods from the load-balancer subnets (their route tables are these).
-      routesToPeer: args.host.privateSubnetCidrs,
-      // Never this whole VPC: only where the NLB's ENIs are.
-      routesFromPeer: args.loadBalancerSubnetCidrs,
-      purpose: "metrics",
-      tags: { ...args.tags, ...METRICS_LINK_TAGS },
-    }, parent);
+    new CrossRegionPeering(
+      `${name}-peering`,
+      {
+        vpcId: args.vpcId,
+        routeTableIds: args.privateRouteTableIds,
+        peer: args.host,
+        // The NLB answers Grafana's pods from the load-balancer subnets (their route tables are these).
+        routesToPeer: args.host.privateSubnetCidrs,
+        // Never this whole VPC: only where the NLB's ENIs are.
+        routesFromPeer: args.loadBalancerSubnetCidrs,
+        purpose: "metrics",
+        tags: { ...args.tags, ...METRICS_LINK_TAGS },
+      },
+      parent,
+    );
 
     this.sourceExport = pulumi.output({
       stack: args.stack,

@@ -12,7 +12,13 @@ import type { StackConfig } from "../../lib/config/types";
 import { readLinkedStack } from "../links/linked-stacks";
 import { linkProblems, readPeerNetwork, type NetworkExport } from "../../lib/links/peering-plan";
 import {
-  GRAFANA_SOURCE_OUTPUT, grafanaDatasources, hostTunnel, metricsFlow, readGrafanaSource, type GrafanaDatasource, type GrafanaSourceExport,
+  GRAFANA_SOURCE_OUTPUT,
+  grafanaDatasources,
+  hostTunnel,
+  metricsFlow,
+  readGrafanaSource,
+  type GrafanaDatasource,
+  type GrafanaSourceExport,
 } from "../../lib/grafana/grafana";
 import type { TunnelClient } from "../../lib/links/link-tls";
 
@@ -41,9 +47,15 @@ const stackOf = (ref: string): string => ref.split("/")[2] ?? ref;
  */
 function peeredAlready(config: StackConfig, hostRef: string): string[] {
   const f = config.federation;
-  const peers = [...(f?.hubStack ? [f.hubStack] : []), ...(f?.role === "hub" ? f.spokes : []), ...(config.replication?.peers ?? [])];
+  const peers = [
+    ...(f?.hubStack ? [f.hubStack] : []),
+    ...(f?.role === "hub" ? f.spokes : []),
+    ...(config.replication?.peers ?? []),
+  ];
   return peers.some((p) => stackOf(p) === stackOf(hostRef))
-    ? [`${hostRef} is already peered with this stack (federation or replication): AWS allows one peering per VPC pair, and sharing it with the metrics link is not supported yet`]
+    ? [
+        `${hostRef} is already peered with this stack (federation or replication): AWS allows one peering per VPC pair, and sharing it with the metrics link is not supported yet`,
+      ]
     : [];
 }
 
@@ -55,7 +67,9 @@ export async function planSharedGrafana(config: StackConfig, opts: pulumi.Invoke
     if (!ref) throw new Error("planSharedGrafana: grafana.mode shared needs grafana.hostStack");
     const { outputs } = await readLinkedStack(config, "grafana-host", ref, ["network"], opts);
     const read = readPeerNetwork(ref, outputs);
-    const pending = read.ok ? [...linkProblems(config.network.cidr, read.peer), ...peeredAlready(config, ref)] : [read.pending];
+    const pending = read.ok
+      ? [...linkProblems(config.network.cidr, read.peer), ...peeredAlready(config, ref)]
+      : [read.pending];
     const host = read.ok && pending.length === 0 ? read.peer : undefined;
     return {
       datasources: [],
@@ -65,8 +79,14 @@ export async function planSharedGrafana(config: StackConfig, opts: pulumi.Invoke
     };
   }
   const refs = g.sources ?? [];
-  const reads = await Promise.all(refs.map(async (ref) =>
-    readGrafanaSource(ref, (await readLinkedStack(config, `grafana-source-${stackOf(ref)}`, ref, [GRAFANA_SOURCE_OUTPUT], opts)).outputs)));
+  const reads = await Promise.all(
+    refs.map(async (ref) =>
+      readGrafanaSource(
+        ref,
+        (await readLinkedStack(config, `grafana-source-${stackOf(ref)}`, ref, [GRAFANA_SOURCE_OUTPUT], opts)).outputs,
+      ),
+    ),
+  );
   const ready: GrafanaSourceExport[] = reads.flatMap((r) => (r.ok ? [r.source] : []));
   return {
     datasources: grafanaDatasources(ready),

@@ -51,51 +51,103 @@ export class InternalEndpoint extends pulumi.ComponentResource {
     const port = args.listenerPort;
     const target = args.service.port;
 
-    const lbSg = new aws.ec2.SecurityGroup(`${name}-lb-sg`, {
-      vpcId: args.vpcId,
-      description: `${args.purpose} load balancer: TCP ${port} from listed sources only`,
-      tags: tags("lb-sg"),
-    }, parent);
+    const lbSg = new aws.ec2.SecurityGroup(
+      `${name}-lb-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `${args.purpose} load balancer: TCP ${port} from listed sources only`,
+        tags: tags("lb-sg"),
+      },
+      parent,
+    );
     for (const s of args.allowedSources) {
-      new aws.vpc.SecurityGroupIngressRule(`${name}-from-${s.key}`, {
-        securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: s.cidr, description: s.description, tags: tags(`from-${s.key}`),
-      }, parent);
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-from-${s.key}`,
+        {
+          securityGroupId: lbSg.id,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: s.cidr,
+          description: s.description,
+          tags: tags(`from-${s.key}`),
+        },
+        parent,
+      );
     }
-    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-to-pods`, {
-      securityGroupId: lbSg.id, ipProtocol: "tcp", fromPort: target, toPort: target,
-      referencedSecurityGroupId: args.clusterSecurityGroupId, description: `to the ${args.service.name} pods`, tags: tags("lb-to-pods"),
-    }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-pods-from-lb`, {
-      securityGroupId: args.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: target, toPort: target,
-      referencedSecurityGroupId: lbSg.id, description: `${args.service.name} from its ${args.purpose} load balancer`, tags: tags("pods-from-lb"),
-    }, parent);
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-lb-to-pods`,
+      {
+        securityGroupId: lbSg.id,
+        ipProtocol: "tcp",
+        fromPort: target,
+        toPort: target,
+        referencedSecurityGroupId: args.clusterSecurityGroupId,
+        description: `to the ${args.service.name} pods`,
+        tags: tags("lb-to-pods"),
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-pods-from-lb`,
+      {
+        securityGroupId: args.clusterSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: target,
+        toPort: target,
+        referencedSecurityGroupId: lbSg.id,
+        description: `${args.service.name} from its ${args.purpose} load balancer`,
+        tags: tags("pods-from-lb"),
+      },
+      parent,
+    );
 
-    const lb = new aws.lb.LoadBalancer(`${name}-nlb`, {
-      internal: true,
-      loadBalancerType: "network",
-      subnets: [...args.loadBalancerSubnetIds],
-      securityGroups: [lbSg.id],
-      // Any healthy pod serves every AZ's ENI: a client is not tied to the AZ its DNS answer picked.
-      enableCrossZoneLoadBalancing: true,
-      tags: tags("nlb"),
-    }, parent);
-    const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-      vpcId: args.vpcId, port: target, protocol: "TCP", targetType: "ip",
-      healthCheck: { protocol: "TCP", port: "traffic-port" },
-      tags: tags("tg"),
-    }, parent);
-    new aws.lb.Listener(`${name}-listener`, {
-      loadBalancerArn: lb.arn, port, protocol: "TCP",
-      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-      tags: tags("listener"),
-    }, parent);
+    const lb = new aws.lb.LoadBalancer(
+      `${name}-nlb`,
+      {
+        internal: true,
+        loadBalancerType: "network",
+        subnets: [...args.loadBalancerSubnetIds],
+        securityGroups: [lbSg.id],
+        // Any healthy pod serves every AZ's ENI: a client is not tied to the AZ its DNS answer picked.
+        enableCrossZoneLoadBalancing: true,
+        tags: tags("nlb"),
+      },
+      parent,
+    );
+    const targetGroup = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        vpcId: args.vpcId,
+        port: target,
+        protocol: "TCP",
+        targetType: "ip",
+        healthCheck: { protocol: "TCP", port: "traffic-port" },
+        tags: tags("tg"),
+      },
+      parent,
+    );
+    new aws.lb.Listener(
+      `${name}-listener`,
+      {
+        loadBalancerArn: lb.arn,
+        port,
+        protocol: "TCP",
+        defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        tags: tags("listener"),
+      },
+      parent,
+    );
 
     this.dnsName = lb.dnsName;
     this.zoneId = lb.zoneId;
     this.securityGroupId = lbSg.id;
     this.targetGroupBinding = {
-      name: args.bindingName, namespace: args.service.namespace, targetGroupArn: targetGroup.arn,
-      serviceName: args.service.name, servicePort: target,
+      name: args.bindingName,
+      namespace: args.service.namespace,
+      targetGroupArn: targetGroup.arn,
+      serviceName: args.service.name,
+      servicePort: target,
     };
     this.registerOutputs({ dnsName: this.dnsName, zoneId: this.zoneId, securityGroupId: this.securityGroupId });
   }

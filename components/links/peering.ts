@@ -35,26 +35,46 @@ export class CrossRegionPeering extends pulumi.ComponentResource {
   constructor(name: string, args: CrossRegionPeeringArgs, opts?: pulumi.ComponentResourceOptions) {
     super(PEERING_COMPONENT_TYPE, name, {}, opts);
     const parent = { parent: this };
-    const connection = new aws.ec2.VpcPeeringConnection(`${name}-pcx`, {
-      vpcId: args.vpcId,
-      peerVpcId: args.peer.vpcId,
-      peerRegion: args.peer.region,
-      tags: { ...args.tags, Name: `${name}`, Purpose: args.purpose, PeerStack: args.peer.stack },
-    }, parent);
-    const accepter = new aws.ec2.VpcPeeringConnectionAccepter(`${name}-accept`, {
-      region: args.peer.region,
-      vpcPeeringConnectionId: connection.id,
-      autoAccept: true,
-      tags: { ...args.tags, Name: `${name}`, Purpose: args.purpose },
-    }, parent);
+    const connection = new aws.ec2.VpcPeeringConnection(
+      `${name}-pcx`,
+      {
+        vpcId: args.vpcId,
+        peerVpcId: args.peer.vpcId,
+        peerRegion: args.peer.region,
+        tags: { ...args.tags, Name: `${name}`, Purpose: args.purpose, PeerStack: args.peer.stack },
+      },
+      parent,
+    );
+    const accepter = new aws.ec2.VpcPeeringConnectionAccepter(
+      `${name}-accept`,
+      {
+        region: args.peer.region,
+        vpcPeeringConnectionId: connection.id,
+        autoAccept: true,
+        tags: { ...args.tags, Name: `${name}`, Purpose: args.purpose },
+      },
+      parent,
+    );
     // Routes take the accepter's id so they are created only once the link is active.
     const activeId = accepter.vpcPeeringConnectionId;
-    args.routeTableIds.forEach((routeTableId, i) => args.routesToPeer.forEach((cidr, j) => {
-      new aws.ec2.Route(`${name}-to-peer-${i}-${j}`, { routeTableId, destinationCidrBlock: cidr, vpcPeeringConnectionId: activeId }, parent);
-    }));
-    args.peer.privateRouteTableIds.forEach((routeTableId, i) => args.routesFromPeer.forEach((cidr, j) => {
-      new aws.ec2.Route(`${name}-from-peer-${i}-${j}`, { region: args.peer.region, routeTableId, destinationCidrBlock: cidr, vpcPeeringConnectionId: activeId }, parent);
-    }));
+    args.routeTableIds.forEach((routeTableId, i) =>
+      args.routesToPeer.forEach((cidr, j) => {
+        new aws.ec2.Route(
+          `${name}-to-peer-${i}-${j}`,
+          { routeTableId, destinationCidrBlock: cidr, vpcPeeringConnectionId: activeId },
+          parent,
+        );
+      }),
+    );
+    args.peer.privateRouteTableIds.forEach((routeTableId, i) =>
+      args.routesFromPeer.forEach((cidr, j) => {
+        new aws.ec2.Route(
+          `${name}-from-peer-${i}-${j}`,
+          { region: args.peer.region, routeTableId, destinationCidrBlock: cidr, vpcPeeringConnectionId: activeId },
+          parent,
+        );
+      }),
+    );
     this.connectionId = activeId;
     this.registerOutputs({ connectionId: this.connectionId });
   }

@@ -6,7 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { formatProblems } from "../../lib/config/problems";
-import { existingLayout, existingSubnetProblems, type ExistingSubnet, type ExistingVpcConfig } from "../../lib/network/existing-vpc";
+import {
+  existingLayout,
+  existingSubnetProblems,
+  type ExistingSubnet,
+  type ExistingVpcConfig,
+} from "../../lib/network/existing-vpc";
 
 /** What the cluster, the links and the pattern components need of a network. */
 export interface NetworkView {
@@ -28,23 +33,50 @@ export interface ExistingNetwork extends NetworkView {
 }
 
 /** Reads the existing VPC's subnets; throws a ConfigError naming the key when they do not fit. */
-export async function readExistingNetwork(ev: ExistingVpcConfig, region: string, source: string, opts: pulumi.InvokeOptions): Promise<ExistingNetwork> {
+export async function readExistingNetwork(
+  ev: ExistingVpcConfig,
+  region: string,
+  source: string,
+  opts: pulumi.InvokeOptions,
+): Promise<ExistingNetwork> {
   const ids = [...new Set([...ev.privateSubnetIds, ...(ev.loadBalancerSubnetIds ?? [])])];
-  const subnets = (await Promise.all(ids.map(async (id): Promise<ExistingSubnet | undefined> => {
-    try {
-      const s = await aws.ec2.getSubnet({ id }, opts);
-      // A subnet without its own association uses the VPC's main route table.
-      const rt = await aws.ec2.getRouteTable({ subnetId: id }, opts)
-        .catch(() => aws.ec2.getRouteTable({ vpcId: s.vpcId, filters: [{ name: "association.main", values: ["true"] }] }, opts))
-        .catch(() => undefined);
-      return { id, vpcId: s.vpcId, cidrBlock: s.cidrBlock, availabilityZone: s.availabilityZone, routeTableId: rt?.routeTableId ?? "" };
-    } catch {
-      return undefined; // reported below as "not found"
-    }
-  }))).filter((s): s is ExistingSubnet => s !== undefined);
+  const subnets = (
+    await Promise.all(
+      ids.map(async (id): Promise<ExistingSubnet | undefined> => {
+        try {
+          const s = await aws.ec2.getSubnet({ id }, opts);
+          // A subnet without its own association uses the VPC's main route table.
+          const rt = await aws.ec2
+            .getRouteTable({ subnetId: id }, opts)
+            .catch(() =>
+              aws.ec2.getRouteTable(
+                { vpcId: s.vpcId, filters: [{ name: "association.main", values: ["true"] }] },
+                opts,
+              ),
+            )
+            .catch(() => undefined);
+          return {
+            id,
+            vpcId: s.vpcId,
+            cidrBlock: s.cidrBlock,
+            availabilityZone: s.availabilityZone,
+            routeTableId: rt?.routeTableId ?? "",
+          };
+        } catch {
+          return undefined; // reported below as "not found"
+        }
+      }),
+    )
+  ).filter((s): s is ExistingSubnet => s !== undefined);
   const problems = existingSubnetProblems(ev, region, subnets);
   // RunError: the CLI prints the message without a stack trace, as for any config problem.
-  if (problems.length) throw new pulumi.RunError(formatProblems(problems.map((p) => ({ key: `infrasage:${p.key}`, message: p.message, fix: p.fix })), source));
+  if (problems.length)
+    throw new pulumi.RunError(
+      formatProblems(
+        problems.map((p) => ({ key: `infrasage:${p.key}`, message: p.message, fix: p.fix })),
+        source,
+      ),
+    );
   const layout = existingLayout(ev, subnets);
   const outputs = (ids: readonly string[]) => ids.map((id) => pulumi.output(id));
   return {

@@ -5,7 +5,15 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { azSuffix, natFor, natGatewayAzs, planSubnets, subnetTags, type NatStrategy, type SubnetSpec } from "../../lib/network/subnet-plan";
+import {
+  azSuffix,
+  natFor,
+  natGatewayAzs,
+  planSubnets,
+  subnetTags,
+  type NatStrategy,
+  type SubnetSpec,
+} from "../../lib/network/subnet-plan";
 
 export interface RegionalNetworkArgs {
   /** VPC IPv4 CIDR, network-aligned, /16../24 (the config allows /16../20). */
@@ -64,26 +72,41 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     this.privateSubnetCidrs = this.subnets.filter((s) => s.tier === "private").map((s) => s.cidr);
     this.loadBalancerSubnetCidrs = this.subnets.filter((s) => s.tier === "lb").map((s) => s.cidr);
     const parent = { parent: this };
-    const tagged = (role: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...args.tags, ...extra, Name: `${name}-${role}` });
+    const tagged = (role: string, extra: Record<string, string> = {}): Record<string, string> => ({
+      ...args.tags,
+      ...extra,
+      Name: `${name}-${role}`,
+    });
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
-      cidrBlock: args.cidr,
-      // Both are needed for EKS private endpoint resolution and VPC endpoints.
-      enableDnsSupport: true,
-      enableDnsHostnames: true,
-      tags: tagged("vpc"),
-    }, parent);
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.cidr,
+        // Both are needed for EKS private endpoint resolution and VPC endpoints.
+        enableDnsSupport: true,
+        enableDnsHostnames: true,
+        tags: tagged("vpc"),
+      },
+      parent,
+    );
 
     const subnets = new Map<string, aws.ec2.Subnet>();
     for (const spec of this.subnets) {
-      subnets.set(spec.name, new aws.ec2.Subnet(`${name}-${spec.name}`, {
-        vpcId: vpc.id,
-        availabilityZone: spec.az,
-        cidrBlock: spec.cidr,
-        // Nothing gets a public IP by accident; NAT gateways and LBs get theirs explicitly.
-        mapPublicIpOnLaunch: false,
-        tags: tagged(spec.name, subnetTags(spec, args.clusterName, args.karpenterDiscovery ?? false)),
-      }, parent));
+      subnets.set(
+        spec.name,
+        new aws.ec2.Subnet(
+          `${name}-${spec.name}`,
+          {
+            vpcId: vpc.id,
+            availabilityZone: spec.az,
+            cidrBlock: spec.cidr,
+            // Nothing gets a public IP by accident; NAT gateways and LBs get theirs explicitly.
+            mapPublicIpOnLaunch: false,
+            tags: tagged(spec.name, subnetTags(spec, args.clusterName, args.karpenterDiscovery ?? false)),
+          },
+          parent,
+        ),
+      );
     }
     const subnetOf = (tier: SubnetSpec["tier"], az: string): aws.ec2.Subnet => {
       const spec = this.subnets.find((s) => s.tier === tier && s.az === az);
@@ -97,48 +120,97 @@ export class RegionalNetwork extends pulumi.ComponentResource {
     const nats = new Map<string, aws.ec2.NatGateway>();
     for (const az of natGatewayAzs(azs, args.natGateways)) {
       const suffix = azSuffix(az);
-      const eip = new aws.ec2.Eip(`${name}-nat-eip-${suffix}`, { domain: "vpc", tags: tagged(`nat-eip-${suffix}`) }, parent);
-      nats.set(az, new aws.ec2.NatGateway(`${name}-nat-${suffix}`, {
-        allocationId: eip.allocationId,
-        subnetId: subnetOf("public", az).id,
-        tags: tagged(`nat-${suffix}`),
-        // AWS rejects a public NAT gateway in a VPC without an attached internet gateway, and no
-        // input of the NAT refers to the IGW: the one ordering data flow cannot express.
-      }, { parent: this, dependsOn: [igw] }));
+      const eip = new aws.ec2.Eip(
+        `${name}-nat-eip-${suffix}`,
+        { domain: "vpc", tags: tagged(`nat-eip-${suffix}`) },
+        parent,
+      );
+      nats.set(
+        az,
+        new aws.ec2.NatGateway(
+          `${name}-nat-${suffix}`,
+          {
+            allocationId: eip.allocationId,
+            subnetId: subnetOf("public", az).id,
+            tags: tagged(`nat-${suffix}`),
+            // AWS rejects a public NAT gateway in a VPC without an attached internet gateway, and no
+            // input of the NAT refers to the IGW: the one ordering data flow cannot express.
+          },
+          { parent: this, dependsOn: [igw] },
+        ),
+      );
     }
     this.natGatewayCount = nats.size;
 
-    const publicRouteTable = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags: tagged("public-rt") }, parent);
-    new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: ANYWHERE, gatewayId: igw.id }, parent);
+    const publicRouteTable = new aws.ec2.RouteTable(
+      `${name}-public-rt`,
+      { vpcId: vpc.id, tags: tagged("public-rt") },
+      parent,
+    );
+    new aws.ec2.Route(
+      `${name}-public-default`,
+      { routeTableId: publicRouteTable.id, destinationCidrBlock: ANYWHERE, gatewayId: igw.id },
+      parent,
+    );
 
     const privateRouteTables: aws.ec2.RouteTable[] = [];
     const privateRouteTableOf = new Map<string, aws.ec2.RouteTable>();
     for (const spec of this.subnets) {
       const subnet = subnets.get(spec.name)!;
       if (spec.tier === "public") {
-        new aws.ec2.RouteTableAssociation(`${name}-${spec.name}-rta`, { routeTableId: publicRouteTable.id, subnetId: subnet.id }, parent);
+        new aws.ec2.RouteTableAssociation(
+          `${name}-${spec.name}-rta`,
+          { routeTableId: publicRouteTable.id, subnetId: subnet.id },
+          parent,
+        );
         continue;
       }
       if (spec.tier === "lb") {
         // Same table as the AZ's private subnet: peering return routes added there cover both.
-        new aws.ec2.RouteTableAssociation(`${name}-${spec.name}-rta`, { routeTableId: privateRouteTableOf.get(spec.az)!.id, subnetId: subnet.id }, parent);
+        new aws.ec2.RouteTableAssociation(
+          `${name}-${spec.name}-rta`,
+          { routeTableId: privateRouteTableOf.get(spec.az)!.id, subnetId: subnet.id },
+          parent,
+        );
         continue;
       }
-      const routeTable = new aws.ec2.RouteTable(`${name}-${spec.name}-rt`, { vpcId: vpc.id, tags: tagged(`${spec.name}-rt`) }, parent);
-      new aws.ec2.Route(`${name}-${spec.name}-default`, {
-        routeTableId: routeTable.id,
-        destinationCidrBlock: ANYWHERE,
-        natGatewayId: nats.get(natFor(spec.az, azs, args.natGateways))!.id,
-      }, parent);
-      new aws.ec2.RouteTableAssociation(`${name}-${spec.name}-rta`, { routeTableId: routeTable.id, subnetId: subnet.id }, parent);
+      const routeTable = new aws.ec2.RouteTable(
+        `${name}-${spec.name}-rt`,
+        { vpcId: vpc.id, tags: tagged(`${spec.name}-rt`) },
+        parent,
+      );
+      new aws.ec2.Route(
+        `${name}-${spec.name}-default`,
+        {
+          routeTableId: routeTable.id,
+          destinationCidrBlock: ANYWHERE,
+          natGatewayId: nats.get(natFor(spec.az, azs, args.natGateways))!.id,
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-${spec.name}-rta`,
+        { routeTableId: routeTable.id, subnetId: subnet.id },
+        parent,
+      );
       privateRouteTables.push(routeTable);
       privateRouteTableOf.set(spec.az, routeTable);
     }
 
     // Adopting the default SG with empty rule lists removes its allow-all rules and keeps them removed.
-    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: tagged("default-sg") }, parent);
+    new aws.ec2.DefaultSecurityGroup(
+      `${name}-default-sg`,
+      { vpcId: vpc.id, ingress: [], egress: [], tags: tagged("default-sg") },
+      parent,
+    );
 
-    this.createFlowLogs(name, vpc, args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS, tagged, args.logsKmsKeyArn);
+    this.createFlowLogs(
+      name,
+      vpc,
+      args.flowLogRetentionDays ?? DEFAULT_FLOW_LOG_RETENTION_DAYS,
+      tagged,
+      args.logsKmsKeyArn,
+    );
 
     this.vpcId = vpc.id;
     this.vpcCidr = args.cidr;
@@ -161,44 +233,73 @@ export class RegionalNetwork extends pulumi.ComponentResource {
   }
 
   /** All VPC traffic to a log group in this stack's region, written through a least-privilege role. */
-  private createFlowLogs(name: string, vpc: aws.ec2.Vpc, retentionInDays: number, tagged: (role: string) => Record<string, string>, kmsKeyId?: pulumi.Input<string>): void {
+  private createFlowLogs(
+    name: string,
+    vpc: aws.ec2.Vpc,
+    retentionInDays: number,
+    tagged: (role: string) => Record<string, string>,
+    kmsKeyId?: pulumi.Input<string>,
+  ): void {
     const parent = { parent: this };
     // Flow logs are evidence: kept on destroy, expired by retention.
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays, ...(kmsKeyId ? { kmsKeyId } : {}), tags: tagged("flow-logs") }, { ...parent, retainOnDelete: true });
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-flow-logs`,
+      { retentionInDays, ...(kmsKeyId ? { kmsKeyId } : {}), tags: tagged("flow-logs") },
+      { ...parent, retainOnDelete: true },
+    );
     const account = aws.getCallerIdentityOutput({}, parent);
-    const role = new aws.iam.Role(`${name}-flow-logs`, {
-      assumeRolePolicy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Effect: "Allow",
-          Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-          Action: "sts:AssumeRole",
-          // Confused-deputy guard: only flow logs of this account may use the role.
-          Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-        }],
-      }),
-      // Inline on the role, so the role's ARN (and thus the flow log) exists only once it can write.
-      inlinePolicies: [{
-        name: "write-flow-logs",
-        policy: pulumi.jsonStringify({
+    const role = new aws.iam.Role(
+      `${name}-flow-logs`,
+      {
+        assumeRolePolicy: pulumi.jsonStringify({
           Version: "2012-10-17",
-          Statement: [{
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-            // The group itself and its streams (`<group arn>:log-stream:*`).
-            Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
-          }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              // Confused-deputy guard: only flow logs of this account may use the role.
+              Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+            },
+          ],
         }),
-      }],
-      tags: tagged("flow-logs"),
-    }, parent);
-    new aws.ec2.FlowLog(`${name}-flow-log`, {
-      vpcId: vpc.id,
-      trafficType: "ALL",
-      logDestinationType: "cloud-watch-logs",
-      logDestination: logGroup.arn,
-      iamRoleArn: role.arn,
-      tags: tagged("flow-log"),
-    }, parent);
+        // Inline on the role, so the role's ARN (and thus the flow log) exists only once it can write.
+        inlinePolicies: [
+          {
+            name: "write-flow-logs",
+            policy: pulumi.jsonStringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Action: [
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:DescribeLogGroups",
+                    "logs:DescribeLogStreams",
+                  ],
+                  // The group itself and its streams (`<group arn>:log-stream:*`).
+                  Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+                },
+              ],
+            }),
+          },
+        ],
+        tags: tagged("flow-logs"),
+      },
+      parent,
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: logGroup.arn,
+        iamRoleArn: role.arn,
+        tags: tagged("flow-log"),
+      },
+      parent,
+    );
   }
 }

@@ -6,7 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { GATEWAY_SERVICES, HTTPS_PORT, endpointServiceName, type EndpointService } from "../../lib/network/endpoints-plan";
+import {
+  GATEWAY_SERVICES,
+  HTTPS_PORT,
+  endpointServiceName,
+  type EndpointService,
+} from "../../lib/network/endpoints-plan";
 
 export interface VpcEndpointsArgs {
   readonly region: string;
@@ -26,23 +31,54 @@ export class VpcEndpoints extends pulumi.ComponentResource {
       const key = service.replace(/\./g, "-");
       const tags = { ...args.tags, Name: `${name}-${key}` };
       if (GATEWAY_SERVICES.includes(service)) {
-        new aws.ec2.VpcEndpoint(`${name}-${key}`, {
-          vpcId: args.vpcId, serviceName: endpointServiceName(args.region, service), vpcEndpointType: "Gateway",
-          routeTableIds: args.privateRouteTableIds, tags,
-        }, parent);
+        new aws.ec2.VpcEndpoint(
+          `${name}-${key}`,
+          {
+            vpcId: args.vpcId,
+            serviceName: endpointServiceName(args.region, service),
+            vpcEndpointType: "Gateway",
+            routeTableIds: args.privateRouteTableIds,
+            tags,
+          },
+          parent,
+        );
         continue;
       }
-      const sg = new aws.ec2.SecurityGroup(`${name}-${key}-sg`, {
-        vpcId: args.vpcId, description: `VPC endpoint ${service}: HTTPS from the VPC only`, tags,
-      }, parent);
-      new aws.vpc.SecurityGroupIngressRule(`${name}-${key}-https`, {
-        securityGroupId: sg.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: HTTPS_PORT, toPort: HTTPS_PORT,
-        description: `HTTPS to the ${service} endpoint from the VPC (${args.vpcCidr})`, tags,
-      }, parent);
-      new aws.ec2.VpcEndpoint(`${name}-${key}`, {
-        vpcId: args.vpcId, serviceName: endpointServiceName(args.region, service), vpcEndpointType: "Interface",
-        subnetIds: args.privateSubnetIds, securityGroupIds: [sg.id], privateDnsEnabled: true, tags,
-      }, parent);
+      const sg = new aws.ec2.SecurityGroup(
+        `${name}-${key}-sg`,
+        {
+          vpcId: args.vpcId,
+          description: `VPC endpoint ${service}: HTTPS from the VPC only`,
+          tags,
+        },
+        parent,
+      );
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${key}-https`,
+        {
+          securityGroupId: sg.id,
+          cidrIpv4: args.vpcCidr,
+          ipProtocol: "tcp",
+          fromPort: HTTPS_PORT,
+          toPort: HTTPS_PORT,
+          description: `HTTPS to the ${service} endpoint from the VPC (${args.vpcCidr})`,
+          tags,
+        },
+        parent,
+      );
+      new aws.ec2.VpcEndpoint(
+        `${name}-${key}`,
+        {
+          vpcId: args.vpcId,
+          serviceName: endpointServiceName(args.region, service),
+          vpcEndpointType: "Interface",
+          subnetIds: args.privateSubnetIds,
+          securityGroupIds: [sg.id],
+          privateDnsEnabled: true,
+          tags,
+        },
+        parent,
+      );
     }
     this.registerOutputs({});
   }

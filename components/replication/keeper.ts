@@ -47,52 +47,108 @@ export class ClickHouseKeeper extends pulumi.ComponentResource {
     if (args.voters < 1) throw new pulumi.ResourceError(`${name}: a Keeper component needs at least one voter`, this);
     const parent = { parent: this };
     const base: Omit<KeeperManifestInput, "configXml" | "storageClassName" | "runningVoters"> = {
-      stack: args.stack, voters: args.voters, availabilityZoneCount: args.availabilityZoneCount,
+      stack: args.stack,
+      voters: args.voters,
+      availabilityZoneCount: args.availabilityZoneCount,
       ...(args.volumeSize !== undefined ? { volumeSize: args.volumeSize } : {}),
     };
     // Metadata never depends on the Output-valued inputs; specs are planned once they resolve.
     const fixed = keeperManifests({ ...base, configXml: "", storageClassName: "" });
-    const planned = pulumi.all([args.configXml, args.storageClassName, args.runningVoters]).apply(([configXml, storageClassName, runningVoters]) =>
-      keeperManifests({ ...base, configXml, storageClassName, runningVoters }));
+    const planned = pulumi
+      .all([args.configXml, args.storageClassName, args.runningVoters])
+      .apply(([configXml, storageClassName, runningVoters]) =>
+        keeperManifests({ ...base, configXml, storageClassName, runningVoters }),
+      );
 
     const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: fixed.namespace.metadata }, parent);
     const namespace = ns.metadata.name;
-    const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
-      metadata: {
-        ...fixed.configMap.metadata, namespace,
-        annotations: pulumi.output(args.hostRegions).apply((h) => ({ ...fixed.configMap.metadata.annotations, [HOST_REGIONS_ANNOTATION]: JSON.stringify(h) })),
+    const config = new k8s.core.v1.ConfigMap(
+      `${name}-config`,
+      {
+        metadata: {
+          ...fixed.configMap.metadata,
+          namespace,
+          annotations: pulumi
+            .output(args.hostRegions)
+            .apply((h) => ({ ...fixed.configMap.metadata.annotations, [HOST_REGIONS_ANNOTATION]: JSON.stringify(h) })),
+        },
+        data: planned.apply((m) => m.configMap.data),
       },
-      data: planned.apply((m) => m.configMap.data),
-    }, parent);
-    const service = new k8s.core.v1.Service(`${name}-headless`, {
-      metadata: { ...fixed.service.metadata, namespace },
-      spec: fixed.service.spec,
-    }, parent);
-    new k8s.apps.v1.StatefulSet(`${name}-statefulset`, {
-      // Voters are Ready only with a quorum, i.e. once enough peers run too (and the operator's
-      // keeper-tls Secret exists): `up` must not wait for that, or the first member never deploys.
-      metadata: { ...fixed.statefulSet.metadata, namespace, annotations: { "pulumi.com/skipAwait": "true" } },
-      // Config and Service names in the data flow: both exist before any pod mounts or resolves them.
-      spec: pulumi.all([planned, config.metadata.name, service.metadata.name]).apply(([m]) => m.statefulSet.spec),
-    }, parent);
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
-      metadata: { ...fixed.podDisruptionBudget.metadata, namespace },
-      spec: fixed.podDisruptionBudget.spec,
-    }, parent);
+      parent,
+    );
+    const service = new k8s.core.v1.Service(
+      `${name}-headless`,
+      {
+        metadata: { ...fixed.service.metadata, namespace },
+        spec: fixed.service.spec,
+      },
+      parent,
+    );
+    new k8s.apps.v1.StatefulSet(
+      `${name}-statefulset`,
+      {
+        // Voters are Ready only with a quorum, i.e. once enough peers run too (and the operator's
+        // keeper-tls Secret exists): `up` must not wait for that, or the first member never deploys.
+        metadata: { ...fixed.statefulSet.metadata, namespace, annotations: { "pulumi.com/skipAwait": "true" } },
+        // Config and Service names in the data flow: both exist before any pod mounts or resolves them.
+        spec: pulumi.all([planned, config.metadata.name, service.metadata.name]).apply(([m]) => m.statefulSet.spec),
+      },
+      parent,
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      {
+        metadata: { ...fixed.podDisruptionBudget.metadata, namespace },
+        spec: fixed.podDisruptionBudget.spec,
+      },
+      parent,
+    );
 
     // Ingress denied by default; voters talk to each other; ClickHouse (InfraSage's namespace) is a
     // client; the peers' voters and ClickHouse reach the client and raft ports over the peering.
     const netpol = { ...parent, dependsOn: [ns] };
-    networkPolicies(`${name}-netpol`, [
-      ...namespaceBaseline(fixed.namespace.metadata.name),
-      allowIngress("allow-clickhouse", fixed.namespace.metadata.name, [PORTS.keeperClientTls], { namespace: INFRASAGE_NAMESPACE }),
-      // Egress denied by default too: DNS, the own voters, and (below) the peers' voters.
-      ...keeperEgress(fixed.namespace.metadata.name, PORTS.keeperRaft, PORTS.keeperClientTls),
-    ], netpol);
-    networkPolicy(`${name}-netpol-allow-peers`, pulumi.output(args.peerCidrs).apply((cidrs) =>
-      allowIngress("allow-replication-peers", fixed.namespace.metadata.name, [PORTS.keeperClientTls, PORTS.keeperRaft], { cidrs })), netpol, namespace);
-    networkPolicy(`${name}-netpol-allow-peers-egress`, pulumi.output(args.peerCidrs).apply((cidrs) =>
-      allowEgress("allow-replication-peers-egress", fixed.namespace.metadata.name, [PORTS.keeperClientTls, PORTS.keeperRaft], { cidrs })), netpol, namespace);
+    networkPolicies(
+      `${name}-netpol`,
+      [
+        ...namespaceBaseline(fixed.namespace.metadata.name),
+        allowIngress("allow-clickhouse", fixed.namespace.metadata.name, [PORTS.keeperClientTls], {
+          namespace: INFRASAGE_NAMESPACE,
+        }),
+        // Egress denied by default too: DNS, the own voters, and (below) the peers' voters.
+        ...keeperEgress(fixed.namespace.metadata.name, PORTS.keeperRaft, PORTS.keeperClientTls),
+      ],
+      netpol,
+    );
+    networkPolicy(
+      `${name}-netpol-allow-peers`,
+      pulumi
+        .output(args.peerCidrs)
+        .apply((cidrs) =>
+          allowIngress(
+            "allow-replication-peers",
+            fixed.namespace.metadata.name,
+            [PORTS.keeperClientTls, PORTS.keeperRaft],
+            { cidrs },
+          ),
+        ),
+      netpol,
+      namespace,
+    );
+    networkPolicy(
+      `${name}-netpol-allow-peers-egress`,
+      pulumi
+        .output(args.peerCidrs)
+        .apply((cidrs) =>
+          allowEgress(
+            "allow-replication-peers-egress",
+            fixed.namespace.metadata.name,
+            [PORTS.keeperClientTls, PORTS.keeperRaft],
+            { cidrs },
+          ),
+        ),
+      netpol,
+      namespace,
+    );
 
     this.namespace = namespace;
     this.registerOutputs({ namespace: this.namespace });

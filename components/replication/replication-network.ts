@@ -35,33 +35,45 @@ export class ReplicationNetwork extends pulumi.ComponentResource {
     const parent = { parent: this };
     this.linkedPeers = pulumi.output(args.plan).apply((plan) => {
       for (const link of plan.ownedLinks) {
-        new CrossRegionPeering(`${name}-${link.peer.stack}`, {
-          vpcId: args.vpcId,
-          routeTableIds: args.privateRouteTableIds,
-          peer: link.peer,
-          routesToPeer: link.routesToPeer,
-          routesFromPeer: link.routesFromPeer,
-          purpose: "clickhouse-replication",
-          tags: args.tags,
-        }, parent);
+        new CrossRegionPeering(
+          `${name}-${link.peer.stack}`,
+          {
+            vpcId: args.vpcId,
+            routeTableIds: args.privateRouteTableIds,
+            peer: link.peer,
+            routesToPeer: link.routesToPeer,
+            routesFromPeer: link.routesFromPeer,
+            purpose: "clickhouse-replication",
+            tags: args.tags,
+          },
+          parent,
+        );
       }
       for (const rule of plan.ingressRules) {
-        new aws.vpc.SecurityGroupIngressRule(`${name}-${rule.peerStack}-${rule.port}`, {
-          securityGroupId: args.clusterSecurityGroupId,
-          cidrIpv4: rule.cidr,
-          ipProtocol: "tcp",
-          fromPort: rule.port,
-          toPort: rule.port,
-          description: rule.description,
-          tags: { ...args.tags, Name: `${name}-${rule.peerStack}-${rule.port}` },
-        }, parent);
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-${rule.peerStack}-${rule.port}`,
+          {
+            securityGroupId: args.clusterSecurityGroupId,
+            cidrIpv4: rule.cidr,
+            ipProtocol: "tcp",
+            fromPort: rule.port,
+            toPort: rule.port,
+            description: rule.description,
+            tags: { ...args.tags, Name: `${name}-${rule.peerStack}-${rule.port}` },
+          },
+          parent,
+        );
       }
       for (const peer of plan.connected) {
-        new aws.route53.ZoneAssociation(`${name}-${peer.replication.stack}-zone`, {
-          zoneId: peer.replication.zoneId,
-          vpcId: args.vpcId,
-          vpcRegion: args.region,
-        }, parent);
+        new aws.route53.ZoneAssociation(
+          `${name}-${peer.replication.stack}-zone`,
+          {
+            zoneId: peer.replication.zoneId,
+            vpcId: args.vpcId,
+            vpcRegion: args.region,
+          },
+          parent,
+        );
       }
       return plan.ownedLinks.map((l) => l.peer.stack).sort();
     });

@@ -50,33 +50,53 @@ export class RunbookAccess extends pulumi.ComponentResource {
       }
     });
 
-    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-      metadata: planned.serviceAccount.metadata,
-    }, parent);
-    const secret = new k8s.core.v1.Secret(`${name}-kubeconfig`, {
-      metadata: planned.kubeconfigSecret.metadata,
-      type: "Opaque",
-      // Paths to the pod's own token and CA only: no credential here or in Pulumi state.
-      stringData: planned.kubeconfigSecret.stringData,
-    }, parent);
+    const sa = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      {
+        metadata: planned.serviceAccount.metadata,
+      },
+      parent,
+    );
+    const secret = new k8s.core.v1.Secret(
+      `${name}-kubeconfig`,
+      {
+        metadata: planned.kubeconfigSecret.metadata,
+        type: "Opaque",
+        // Paths to the pod's own token and CA only: no credential here or in Pulumi state.
+        stringData: planned.kubeconfigSecret.stringData,
+      },
+      parent,
+    );
 
     args.namespaceScope.forEach((scope, i) => {
-      const ns = new k8s.core.v1.NamespacePatch(`${name}-ns-${scope}`, {
-        metadata: planned.apply((p) => p.namespaces[i]!.metadata),
-      }, { ...parent, retainOnDelete: true });
+      const ns = new k8s.core.v1.NamespacePatch(
+        `${name}-ns-${scope}`,
+        {
+          metadata: planned.apply((p) => p.namespaces[i]!.metadata),
+        },
+        { ...parent, retainOnDelete: true },
+      );
       // The namespace name through the patch's output: Role and RoleBinding are created after it.
       const namespace = ns.metadata.apply((m) => m.name ?? scope);
       const metadataIn = (pick: (p: RunbookManifests) => { metadata: object }) =>
         pulumi.all([planned, namespace]).apply(([p, n]) => ({ ...pick(p).metadata, namespace: n }));
-      new k8s.rbac.v1.Role(`${name}-role-${scope}`, {
-        metadata: metadataIn((p) => p.roles[i]!),
-        rules: planned.apply((p) => p.roles[i]!.rules),
-      }, parent);
-      new k8s.rbac.v1.RoleBinding(`${name}-binding-${scope}`, {
-        metadata: metadataIn((p) => p.roleBindings[i]!),
-        roleRef: planned.apply((p) => p.roleBindings[i]!.roleRef),
-        subjects: planned.apply((p) => p.roleBindings[i]!.subjects),
-      }, parent);
+      new k8s.rbac.v1.Role(
+        `${name}-role-${scope}`,
+        {
+          metadata: metadataIn((p) => p.roles[i]!),
+          rules: planned.apply((p) => p.roles[i]!.rules),
+        },
+        parent,
+      );
+      new k8s.rbac.v1.RoleBinding(
+        `${name}-binding-${scope}`,
+        {
+          metadata: metadataIn((p) => p.roleBindings[i]!),
+          roleRef: planned.apply((p) => p.roleBindings[i]!.roleRef),
+          subjects: planned.apply((p) => p.roleBindings[i]!.subjects),
+        },
+        parent,
+      );
     });
 
     this.serviceAccountName = sa.metadata.name;

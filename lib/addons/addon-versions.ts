@@ -11,7 +11,13 @@
 import { closest } from "../config/problems";
 
 /** Add-ons the program manages (cluster-plan.ts EKS_ADDONS, plus the Pod Identity agent Karpenter uses). */
-export const MANAGED_ADDON_NAMES = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"] as const;
+export const MANAGED_ADDON_NAMES = [
+  "vpc-cni",
+  "kube-proxy",
+  "coredns",
+  "aws-ebs-csi-driver",
+  "eks-pod-identity-agent",
+] as const;
 export type ManagedAddonName = (typeof MANAGED_ADDON_NAMES)[number];
 
 export type PinnedVersion = string | "default";
@@ -36,12 +42,48 @@ export type PinnedVersion = string | "default";
  * the command above) or `cluster.addons.<name>.version` passes it.
  */
 export const ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<ManagedAddonName, PinnedVersion>>>> = {
-  "1.31": { "vpc-cni": "default", "kube-proxy": "v1.31.14-eksbuild.20", coredns: "v1.11.4-eksbuild.40", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
-  "1.32": { "vpc-cni": "default", "kube-proxy": "v1.32.13-eksbuild.16", coredns: "v1.11.4-eksbuild.40", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
-  "1.33": { "vpc-cni": "default", "kube-proxy": "v1.33.10-eksbuild.13", coredns: "v1.12.4-eksbuild.18", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
-  "1.34": { "vpc-cni": "default", "kube-proxy": "v1.34.6-eksbuild.13", coredns: "v1.13.2-eksbuild.11", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
-  "1.35": { "vpc-cni": "default", "kube-proxy": "v1.35.3-eksbuild.13", coredns: "v1.14.3-eksbuild.3", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
-  "1.36": { "vpc-cni": "default", "kube-proxy": "v1.36.0-eksbuild.14", coredns: "v1.14.3-eksbuild.3", "aws-ebs-csi-driver": "default", "eks-pod-identity-agent": "default" },
+  "1.31": {
+    "vpc-cni": "default",
+    "kube-proxy": "v1.31.14-eksbuild.20",
+    coredns: "v1.11.4-eksbuild.40",
+    "aws-ebs-csi-driver": "default",
+    "eks-pod-identity-agent": "default",
+  },
+  "1.32": {
+    "vpc-cni": "default",
+    "kube-proxy": "v1.32.13-eksbuild.16",
+    coredns: "v1.11.4-eksbuild.40",
+    "aws-ebs-csi-driver": "default",
+    "eks-pod-identity-agent": "default",
+  },
+  "1.33": {
+    "vpc-cni": "default",
+    "kube-proxy": "v1.33.10-eksbuild.13",
+    coredns: "v1.12.4-eksbuild.18",
+    "aws-ebs-csi-driver": "default",
+    "eks-pod-identity-agent": "default",
+  },
+  "1.34": {
+    "vpc-cni": "default",
+    "kube-proxy": "v1.34.6-eksbuild.13",
+    coredns: "v1.13.2-eksbuild.11",
+    "aws-ebs-csi-driver": "default",
+    "eks-pod-identity-agent": "default",
+  },
+  "1.35": {
+    "vpc-cni": "default",
+    "kube-proxy": "v1.35.3-eksbuild.13",
+    coredns: "v1.14.3-eksbuild.3",
+    "aws-ebs-csi-driver": "default",
+    "eks-pod-identity-agent": "default",
+  },
+  "1.36": {
+    "vpc-cni": "default",
+    "kube-proxy": "v1.36.0-eksbuild.14",
+    coredns: "v1.14.3-eksbuild.3",
+    "aws-ebs-csi-driver": "default",
+    "eks-pod-identity-agent": "default",
+  },
 };
 
 /** EKS add-on version strings: `v<major>.<minor>.<patch>-eksbuild.<n>`. */
@@ -53,13 +95,20 @@ export interface AddonOverride {
 }
 
 /** The version to install: the config's, else the table's pin, else undefined (= EKS's default). */
-export function addonVersionFor(addon: ManagedAddonName, clusterVersion: string, override?: AddonOverride): string | undefined {
+export function addonVersionFor(
+  addon: ManagedAddonName,
+  clusterVersion: string,
+  override?: AddonOverride,
+): string | undefined {
   const pinned = override?.version ?? ADDON_VERSIONS[clusterVersion]?.[addon];
   return pinned === undefined || pinned === "default" ? undefined : pinned;
 }
 
 /** Our configuration values with the config's on top (the config cannot switch off what security needs: see addonProblems). */
-export function addonConfigurationValues(ours: Readonly<Record<string, unknown>> | undefined, override?: AddonOverride): Record<string, unknown> | undefined {
+export function addonConfigurationValues(
+  ours: Readonly<Record<string, unknown>> | undefined,
+  override?: AddonOverride,
+): Record<string, unknown> | undefined {
   const merged = { ...(ours ?? {}), ...(override?.configurationValues ?? {}) };
   return Object.keys(merged).length ? merged : undefined;
 }
@@ -83,28 +132,57 @@ export const KUBE_PROXY_MAX_MINORS_BEHIND = 3;
  * fails EKS's schema check, and "False" or "no" are read by the agent as it pleases); `string-map` a
  * map of strings (container env); `integer`. Keys not listed are passed to EKS as given.
  */
-export const ADDON_VALUE_TYPES: Readonly<Partial<Record<ManagedAddonName, Readonly<Record<string, "string-boolean" | "string-map" | "integer">>>>> = {
+export const ADDON_VALUE_TYPES: Readonly<
+  Partial<Record<ManagedAddonName, Readonly<Record<string, "string-boolean" | "string-map" | "integer">>>>
+> = {
   "vpc-cni": { enableNetworkPolicy: "string-boolean", env: "string-map" },
   coredns: { replicaCount: "integer" },
 };
 
 /** Type problems of one add-on's configurationValues against ADDON_VALUE_TYPES. */
-export function configurationValueProblems(addon: ManagedAddonName, values: Readonly<Record<string, unknown>>): AddonProblem[] {
+export function configurationValueProblems(
+  addon: ManagedAddonName,
+  values: Readonly<Record<string, unknown>>,
+): AddonProblem[] {
   const types = ADDON_VALUE_TYPES[addon] ?? {};
   const problems: AddonProblem[] = [];
   const key = (k: string) => `cluster.addons.${addon}.configurationValues.${k}`;
   for (const [k, v] of Object.entries(values)) {
     const t = types[k];
     if (t === "string-boolean" && v !== "true" && v !== "false") {
-      const said = typeof v === "string" ? `"${v.length > 40 ? `${v.slice(0, 30)}...` : v}"` : typeof v === "boolean" ? `the boolean ${v}` : JSON.stringify(v)?.slice(0, 40) ?? String(v);
-      problems.push({ key: key(k), message: `is ${said}; the add-on's schema takes the string "true" or "false", exactly`, fix: `write it quoted and lowercase: ${k}: "${/^\s*(true|yes|on|1)\s*$/i.test(String(v)) ? "true" : "false"}"` });
+      const said =
+        typeof v === "string"
+          ? `"${v.length > 40 ? `${v.slice(0, 30)}...` : v}"`
+          : typeof v === "boolean"
+            ? `the boolean ${v}`
+            : (JSON.stringify(v)?.slice(0, 40) ?? String(v));
+      problems.push({
+        key: key(k),
+        message: `is ${said}; the add-on's schema takes the string "true" or "false", exactly`,
+        fix: `write it quoted and lowercase: ${k}: "${/^\s*(true|yes|on|1)\s*$/i.test(String(v)) ? "true" : "false"}"`,
+      });
     } else if (t === "string-map") {
-      if (typeof v !== "object" || v === null || Array.isArray(v)) problems.push({ key: key(k), message: "must be a mapping of NAME: \"value\"", fix: `write ${k} as a mapping of strings` });
-      else for (const [name, x] of Object.entries(v)) {
-        if (typeof x !== "string") problems.push({ key: key(`${k}.${name}`), message: `is the ${typeof x} ${JSON.stringify(x)}; the add-on's schema takes strings only`, fix: `quote it: ${name}: "${String(x)}"` });
-      }
+      if (typeof v !== "object" || v === null || Array.isArray(v))
+        problems.push({
+          key: key(k),
+          message: 'must be a mapping of NAME: "value"',
+          fix: `write ${k} as a mapping of strings`,
+        });
+      else
+        for (const [name, x] of Object.entries(v)) {
+          if (typeof x !== "string")
+            problems.push({
+              key: key(`${k}.${name}`),
+              message: `is the ${typeof x} ${JSON.stringify(x)}; the add-on's schema takes strings only`,
+              fix: `quote it: ${name}: "${String(x)}"`,
+            });
+        }
     } else if (t === "integer" && !(typeof v === "number" && Number.isInteger(v))) {
-      problems.push({ key: key(k), message: `is ${JSON.stringify(v)?.slice(0, 40)}; the add-on's schema takes a whole number`, fix: `write it unquoted, e.g. ${k}: 2` });
+      problems.push({
+        key: key(k),
+        message: `is ${JSON.stringify(v)?.slice(0, 40)}; the add-on's schema takes a whole number`,
+        fix: `write it unquoted, e.g. ${k}: 2`,
+      });
     }
   }
   return problems;
@@ -118,11 +196,19 @@ export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, c
     const key = `cluster.addons.${name}`;
     if (!(MANAGED_ADDON_NAMES as readonly string[]).includes(name)) {
       const guess = closest(name, MANAGED_ADDON_NAMES);
-      problems.push({ key, message: "is not an add-on this program manages", fix: `${guess ? `did you mean ${guess}? ` : ""}configure one of ${MANAGED_ADDON_NAMES.join(", ")}` });
+      problems.push({
+        key,
+        message: "is not an add-on this program manages",
+        fix: `${guess ? `did you mean ${guess}? ` : ""}configure one of ${MANAGED_ADDON_NAMES.join(", ")}`,
+      });
       continue;
     }
     if (o.version !== undefined && !ADDON_VERSION_RE.test(o.version)) {
-      problems.push({ key: `${key}.version`, message: `"${o.version}" is not an EKS add-on version`, fix: `use the form v1.2.3-eksbuild.1 (aws eks describe-addon-versions --addon-name ${name} --kubernetes-version ${clusterVersion})` });
+      problems.push({
+        key: `${key}.version`,
+        message: `"${o.version}" is not an EKS add-on version`,
+        fix: `use the form v1.2.3-eksbuild.1 (aws eks describe-addon-versions --addon-name ${name} --kubernetes-version ${clusterVersion})`,
+      });
     }
     // kube-proxy is Kubernetes itself: v1.<minor>, never newer than the API server, at most 3 minors older.
     const kp = /^v(\d+)\.(\d+)\./.exec(o.version ?? "");
@@ -130,14 +216,26 @@ export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, c
       const [major, minor] = [Number(kp[1]), Number(kp[2])];
       const fix = `use a v${clusterVersion}.x-eksbuild version (aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version ${clusterVersion}), or remove the version to follow the table`;
       if (major !== 1 || minor > controlMinor) {
-        problems.push({ key: `${key}.version`, message: `${o.version} is newer than the control plane (${clusterVersion}); kube-proxy may never be newer than the API server (Kubernetes version skew policy)`, fix: major === 1 ? `${fix}, or raise cluster.version first` : fix });
+        problems.push({
+          key: `${key}.version`,
+          message: `${o.version} is newer than the control plane (${clusterVersion}); kube-proxy may never be newer than the API server (Kubernetes version skew policy)`,
+          fix: major === 1 ? `${fix}, or raise cluster.version first` : fix,
+        });
       } else if (controlMinor - minor > KUBE_PROXY_MAX_MINORS_BEHIND) {
-        problems.push({ key: `${key}.version`, message: `${o.version} is ${controlMinor - minor} minor versions older than the control plane (${clusterVersion}); the Kubernetes version skew policy allows kube-proxy at most ${KUBE_PROXY_MAX_MINORS_BEHIND} behind`, fix });
+        problems.push({
+          key: `${key}.version`,
+          message: `${o.version} is ${controlMinor - minor} minor versions older than the control plane (${clusterVersion}); the Kubernetes version skew policy allows kube-proxy at most ${KUBE_PROXY_MAX_MINORS_BEHIND} behind`,
+          fix,
+        });
       }
     }
     const values = o.configurationValues ?? {};
     if (name === "vpc-cni" && Object.hasOwn(values, "enableNetworkPolicy") && values.enableNetworkPolicy !== "true") {
-      problems.push({ key: `${key}.configurationValues.enableNetworkPolicy`, message: `is ${JSON.stringify(values.enableNetworkPolicy)?.slice(0, 40)}: anything but "true" may switch NetworkPolicy enforcement off, and every default-deny policy of the program would be ignored`, fix: "remove enableNetworkPolicy (it stays \"true\")" });
+      problems.push({
+        key: `${key}.configurationValues.enableNetworkPolicy`,
+        message: `is ${JSON.stringify(values.enableNetworkPolicy)?.slice(0, 40)}: anything but "true" may switch NetworkPolicy enforcement off, and every default-deny policy of the program would be ignored`,
+        fix: 'remove enableNetworkPolicy (it stays "true")',
+      });
     } else {
       problems.push(...configurationValueProblems(name as ManagedAddonName, values));
     }
@@ -170,10 +268,19 @@ export function installedOrNewer(planned: string | undefined, running: string | 
 }
 
 /** `cluster.addons.<name>.version` older than what the cluster runs: refused by this program's no-downgrade rule. */
-export function addonDowngradeProblems(addons: Readonly<Record<string, AddonOverride>>, running: Readonly<Record<string, string>>): AddonProblem[] {
+export function addonDowngradeProblems(
+  addons: Readonly<Record<string, AddonOverride>>,
+  running: Readonly<Record<string, string>>,
+): AddonProblem[] {
   return Object.entries(addons).flatMap(([name, o]) => {
     const now = running[name];
     if (o.version === undefined || now === undefined || compareAddonVersions(o.version, now) >= 0) return [];
-    return [{ key: `infrasage:cluster.addons.${name}.version`, message: `${o.version} is older than the ${now} the cluster runs; this program never takes an add-on back to an older build (EKS could, but a downgrade undoes the running build's fixes and may not accept its configuration values)`, fix: `set ${now} or newer, or remove the version to follow the table; to downgrade on purpose, run aws eks update-addon by hand first (then this check passes)` }];
+    return [
+      {
+        key: `infrasage:cluster.addons.${name}.version`,
+        message: `${o.version} is older than the ${now} the cluster runs; this program never takes an add-on back to an older build (EKS could, but a downgrade undoes the running build's fixes and may not accept its configuration values)`,
+        fix: `set ${now} or newer, or remove the version to follow the table; to downgrade on purpose, run aws eks update-addon by hand first (then this check passes)`,
+      },
+    ];
   });
 }

@@ -11,7 +11,10 @@ import { ADDON_CHARTS } from "../charts/pinned-versions";
 export const LB_CONTROLLER_CHART = ADDON_CHARTS.lbController;
 
 /** Where the controller runs, and its service account (the IRSA subject). */
-export const LB_CONTROLLER_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-load-balancer-controller" } as const;
+export const LB_CONTROLLER_SERVICE_ACCOUNT = {
+  namespace: "kube-system",
+  name: "aws-load-balancer-controller",
+} as const;
 
 /** IAM policy of the controller: read what it needs, (de)register targets only in `targetGroupArns`. */
 export function lbControllerPolicy(targetGroupArns: readonly string[]): PolicyDocument {
@@ -22,11 +25,18 @@ export function lbControllerPolicy(targetGroupArns: readonly string[]): PolicyDo
       {
         Effect: "Allow",
         Action: [
-          "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeInstances",
-          "ec2:DescribeNetworkInterfaces", "ec2:DescribeAvailabilityZones",
-          "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
-          "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetGroupAttributes",
-          "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTags",
+          "ec2:DescribeVpcs",
+          "ec2:DescribeSubnets",
+          "ec2:DescribeSecurityGroups",
+          "ec2:DescribeInstances",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeAvailabilityZones",
+          "elasticloadbalancing:DescribeLoadBalancers",
+          "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeTargetGroups",
+          "elasticloadbalancing:DescribeTargetGroupAttributes",
+          "elasticloadbalancing:DescribeTargetHealth",
+          "elasticloadbalancing:DescribeTags",
         ],
         Resource: "*",
       },
@@ -40,7 +50,12 @@ export function lbControllerPolicy(targetGroupArns: readonly string[]): PolicyDo
 }
 
 /** Chart values: cluster, region and VPC given (no IMDS lookups), the IRSA role, no Service webhook. */
-export function lbControllerValues(args: { readonly clusterName: string; readonly region: string; readonly vpcId: string; readonly roleArn: string }) {
+export function lbControllerValues(args: {
+  readonly clusterName: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly roleArn: string;
+}) {
   return {
     clusterName: args.clusterName,
     region: args.region,
@@ -56,7 +71,11 @@ export function lbControllerValues(args: { readonly clusterName: string; readonl
 }
 
 /** The `elbv2.k8s.aws/v1beta1` TargetGroupBinding spec: pod IPs of `service` into the target group. */
-export function targetGroupBindingSpec(args: { readonly targetGroupArn: string; readonly serviceName: string; readonly servicePort: number }) {
+export function targetGroupBindingSpec(args: {
+  readonly targetGroupArn: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+}) {
   return {
     serviceRef: { name: args.serviceName, port: args.servicePort },
     targetGroupARN: args.targetGroupArn,

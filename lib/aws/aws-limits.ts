@@ -65,16 +65,33 @@ export function limitProblems(resources: readonly PlannedResource[]): LimitProbl
     const limit = NAME_LIMITS[r.type];
     const name = physicalName(r);
     if (limit && name !== undefined) {
-      if (name.length > limit.max) problems.push({ type: r.type, name: r.name, message: `name "${name}" is ${name.length} characters; AWS allows ${limit.max}` });
-      if (limit.pattern && !limit.pattern.test(name.replace(/x{7}$/, "aaaaaaa"))) problems.push({ type: r.type, name: r.name, message: `name "${name}" has characters AWS rejects` });
+      if (name.length > limit.max)
+        problems.push({
+          type: r.type,
+          name: r.name,
+          message: `name "${name}" is ${name.length} characters; AWS allows ${limit.max}`,
+        });
+      if (limit.pattern && !limit.pattern.test(name.replace(/x{7}$/, "aaaaaaa")))
+        problems.push({ type: r.type, name: r.name, message: `name "${name}" has characters AWS rejects` });
     }
     const tags = r.rawInputs.tags;
     if (tags && typeof tags === "object") {
       const entries = Object.entries(tags as Record<string, unknown>);
-      if (entries.length > TAG_LIMITS.maxTags) problems.push({ type: r.type, name: r.name, message: `${entries.length} tags; AWS allows ${TAG_LIMITS.maxTags}` });
+      if (entries.length > TAG_LIMITS.maxTags)
+        problems.push({
+          type: r.type,
+          name: r.name,
+          message: `${entries.length} tags; AWS allows ${TAG_LIMITS.maxTags}`,
+        });
       for (const [k, v] of entries) {
-        if (k.length > TAG_LIMITS.keyMax) problems.push({ type: r.type, name: r.name, message: `tag key "${k}" is longer than ${TAG_LIMITS.keyMax}` });
-        if (String(v).length > TAG_LIMITS.valueMax) problems.push({ type: r.type, name: r.name, message: `tag "${k}" value is longer than ${TAG_LIMITS.valueMax}` });
+        if (k.length > TAG_LIMITS.keyMax)
+          problems.push({ type: r.type, name: r.name, message: `tag key "${k}" is longer than ${TAG_LIMITS.keyMax}` });
+        if (String(v).length > TAG_LIMITS.valueMax)
+          problems.push({
+            type: r.type,
+            name: r.name,
+            message: `tag "${k}" value is longer than ${TAG_LIMITS.valueMax}`,
+          });
       }
     }
   }

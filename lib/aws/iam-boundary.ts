@@ -8,9 +8,11 @@ import type * as pulumi from "@pulumi/pulumi";
 
 const ROLE = "aws:iam/role:Role";
 
-export function permissionsBoundaryOptions(boundaryArn: string | undefined): { transformations?: pulumi.ResourceTransformation[] } {
+export function permissionsBoundaryOptions(boundaryArn: string | undefined): {
+  transformations?: pulumi.ResourceTransformation[];
+} {
   if (!boundaryArn) return {};
   const transformation: pulumi.ResourceTransformation = (args) =>
-    (args.type === ROLE ? { props: { ...args.props, permissionsBoundary: boundaryArn }, opts: args.opts } : undefined);
+    args.type === ROLE ? { props: { ...args.props, permissionsBoundary: boundaryArn }, opts: args.opts } : undefined;
   return { transformations: [transformation] };
 }

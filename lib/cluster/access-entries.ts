@@ -34,7 +34,9 @@ export interface PlannedAccessEntry {
   readonly key: string;
   readonly principalArn: string;
   readonly policyArn: string;
-  readonly accessScope: { readonly type: "cluster" } | { readonly type: "namespace"; readonly namespaces: readonly string[] };
+  readonly accessScope:
+    | { readonly type: "cluster" }
+    | { readonly type: "namespace"; readonly namespaces: readonly string[] };
 }
 
 export function planAccessEntries(entries: readonly AccessEntryConfig[]): PlannedAccessEntry[] {
@@ -60,31 +62,63 @@ export interface AccessProblem {
 const samePrincipal = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Two access entries for one principal fail (ResourceInUseException); cluster-admin has no namespace scope here. */
-export function accessEntryProblems(entries: readonly AccessEntryConfig[], others: { adminRoleArns: readonly string[]; previewRoleArn?: string }): AccessProblem[] {
+export function accessEntryProblems(
+  entries: readonly AccessEntryConfig[],
+  others: { adminRoleArns: readonly string[]; previewRoleArn?: string },
+): AccessProblem[] {
   const problems: AccessProblem[] = [];
   // cluster.adminRoleArns: each role once, and never the preview role (which must stay read-only).
   others.adminRoleArns.forEach((arn, i) => {
     if (others.adminRoleArns.findIndex((x) => samePrincipal(x, arn)) !== i) {
-      problems.push({ key: `cluster.adminRoleArns[${i}]`, message: `lists ${arn} a second time: EKS keeps one access entry per principal`, fix: "list each role once" });
+      problems.push({
+        key: `cluster.adminRoleArns[${i}]`,
+        message: `lists ${arn} a second time: EKS keeps one access entry per principal`,
+        fix: "list each role once",
+      });
     }
     if (others.previewRoleArn !== undefined && samePrincipal(others.previewRoleArn, arn)) {
-      problems.push({ key: `cluster.adminRoleArns[${i}]`, message: `${arn} is also deploy.previewRoleArn: the read-only role of pull-request previews would become cluster-admin (and EKS takes one access entry per principal)`, fix: "give previews a role of their own, with no other access entry" });
+      problems.push({
+        key: `cluster.adminRoleArns[${i}]`,
+        message: `${arn} is also deploy.previewRoleArn: the read-only role of pull-request previews would become cluster-admin (and EKS takes one access entry per principal)`,
+        fix: "give previews a role of their own, with no other access entry",
+      });
     }
   });
   entries.forEach((e, i) => {
     const key = `cluster.accessEntries[${i}]`;
     if (e.policy === "cluster-admin" && e.namespaces?.length) {
-      problems.push({ key: `${key}.namespaces`, message: "is set with policy cluster-admin, which is cluster-wide by definition", fix: "use policy admin (or edit/view) for namespaced access, or remove namespaces" });
+      problems.push({
+        key: `${key}.namespaces`,
+        message: "is set with policy cluster-admin, which is cluster-wide by definition",
+        fix: "use policy admin (or edit/view) for namespaced access, or remove namespaces",
+      });
     }
-    if (e.namespaces && e.namespaces.length === 0) problems.push({ key: `${key}.namespaces`, message: "is an empty list", fix: "list namespaces, or remove the key for cluster-wide access" });
+    if (e.namespaces && e.namespaces.length === 0)
+      problems.push({
+        key: `${key}.namespaces`,
+        message: "is an empty list",
+        fix: "list namespaces, or remove the key for cluster-wide access",
+      });
     if (entries.findIndex((x) => samePrincipal(x.principalArn, e.principalArn)) !== i) {
-      problems.push({ key, message: `lists ${e.principalArn} a second time: EKS keeps one access entry per principal`, fix: "keep one entry per principal (widen its policy or namespaces instead)" });
+      problems.push({
+        key,
+        message: `lists ${e.principalArn} a second time: EKS keeps one access entry per principal`,
+        fix: "keep one entry per principal (widen its policy or namespaces instead)",
+      });
     }
     if (others.adminRoleArns.some((a) => samePrincipal(a, e.principalArn))) {
-      problems.push({ key, message: `${e.principalArn} is also in cluster.adminRoleArns, which gives it an entry already`, fix: "keep it in one of the two keys" });
+      problems.push({
+        key,
+        message: `${e.principalArn} is also in cluster.adminRoleArns, which gives it an entry already`,
+        fix: "keep it in one of the two keys",
+      });
     }
     if (others.previewRoleArn !== undefined && samePrincipal(others.previewRoleArn, e.principalArn)) {
-      problems.push({ key, message: `${e.principalArn} is also deploy.previewRoleArn, which gives it an entry already${e.policy === "view" ? "" : ` (and previews must stay read-only, not ${e.policy})`}`, fix: "use a different role for previews, or remove this entry" });
+      problems.push({
+        key,
+        message: `${e.principalArn} is also deploy.previewRoleArn, which gives it an entry already${e.policy === "view" ? "" : ` (and previews must stay read-only, not ${e.policy})`}`,
+        fix: "use a different role for previews, or remove this entry",
+      });
     }
   });
   return problems;

@@ -74,7 +74,12 @@ export const EKS_ADDONS: readonly AddonSpec[] = [
   {
     name: "vpc-cni",
     phase: "beforeNodes",
-    irsa: { namespace: "kube-system", serviceAccount: "aws-node", policyArns: MANAGED_POLICIES.cni, roleSuffix: "cni-role" },
+    irsa: {
+      namespace: "kube-system",
+      serviceAccount: "aws-node",
+      policyArns: MANAGED_POLICIES.cni,
+      roleSuffix: "cni-role",
+    },
     // The CNI enforces NetworkPolicy (network policy agent, vpc-cni >= 1.14); without it they are ignored.
     configurationValues: { enableNetworkPolicy: "true" },
   },
@@ -83,7 +88,12 @@ export const EKS_ADDONS: readonly AddonSpec[] = [
   {
     name: "aws-ebs-csi-driver",
     phase: "afterNodes",
-    irsa: { namespace: EBS_CSI_SERVICE_ACCOUNT.namespace, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name, policyArns: MANAGED_POLICIES.ebsCsi, roleSuffix: "ebs-csi-role" },
+    irsa: {
+      namespace: EBS_CSI_SERVICE_ACCOUNT.namespace,
+      serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name,
+      policyArns: MANAGED_POLICIES.ebsCsi,
+      roleSuffix: "ebs-csi-role",
+    },
   },
 ];
 
@@ -116,20 +126,27 @@ export function oidcIssuerHost(issuerUrl: string): string {
 }
 
 /** IRSA trust: only the given service account, through the cluster's OIDC provider, for STS. */
-export function irsaTrustPolicy(args: { issuerHost: string; providerArn: string; namespace: string; serviceAccount: string }): PolicyDocument {
+export function irsaTrustPolicy(args: {
+  issuerHost: string;
+  providerArn: string;
+  namespace: string;
+  serviceAccount: string;
+}): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{
-      Effect: "Allow",
-      Principal: { Federated: args.providerArn },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          [`${args.issuerHost}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
-          [`${args.issuerHost}:aud`]: "sts.amazonaws.com",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: args.providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${args.issuerHost}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+            [`${args.issuerHost}:aud`]: "sts.amazonaws.com",
+          },
         },
       },
-    }],
+    ],
   };
 }
 
@@ -137,7 +154,13 @@ export function irsaTrustPolicy(args: { issuerHost: string; providerArn: string;
 export function secretsKeyUsePolicy(keyArn: string): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"], Resource: keyArn }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+        Resource: keyArn,
+      },
+    ],
   };
 }
 
@@ -146,14 +169,22 @@ export function logsKeyPolicy(accountId: string, region: string): object {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "AccountAdministers",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
       {
         Sid: "CloudWatchLogsOfThisAccountAndRegion",
         Effect: "Allow",
         Principal: { Service: `logs.${region}.amazonaws.com` },
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` } },
+        Condition: {
+          ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
+        },
       },
     ],
   };
@@ -161,10 +192,19 @@ export function logsKeyPolicy(accountId: string, region: string): object {
 
 /** Launch-template settings of the nodes (shapes match `aws.ec2.LaunchTemplateArgs`). */
 export interface NodeLaunchSettings {
-  readonly metadataOptions: { readonly httpEndpoint: "enabled"; readonly httpTokens: "required"; readonly httpPutResponseHopLimit: number };
+  readonly metadataOptions: {
+    readonly httpEndpoint: "enabled";
+    readonly httpTokens: "required";
+    readonly httpPutResponseHopLimit: number;
+  };
   readonly blockDeviceMappings: readonly {
     readonly deviceName: string;
-    readonly ebs: { readonly volumeSize: number; readonly volumeType: "gp3"; readonly encrypted: "true"; readonly deleteOnTermination: "true" };
+    readonly ebs: {
+      readonly volumeSize: number;
+      readonly volumeType: "gp3";
+      readonly encrypted: "true";
+      readonly deleteOnTermination: "true";
+    };
   }[];
 }
 
@@ -178,7 +218,8 @@ export const BOTTLEROCKET_OS_VOLUME_GIB = 4;
  * every volume is encrypted (pack `ebs-encrypted`).
  */
 export function nodeLaunchSettings(diskSizeGiB: number, amiType: AmiType = DEFAULT_AMI_TYPE): NodeLaunchSettings {
-  const ebs = (volumeSize: number) => ({ volumeSize, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } as const);
+  const ebs = (volumeSize: number) =>
+    ({ volumeSize, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" }) as const;
   return {
     // IMDSv2 only (no token-less SSRF reads), hop limit 1: pods (one hop behind the node) cannot reach
     // IMDS and so never get the node role's credentials (EKS Best Practices, "Restrict access to the
@@ -187,7 +228,10 @@ export function nodeLaunchSettings(diskSizeGiB: number, amiType: AmiType = DEFAU
     metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
     // Encrypted with the account's EBS key.
     blockDeviceMappings: isBottlerocket(amiType)
-      ? [{ deviceName: "/dev/xvda", ebs: ebs(BOTTLEROCKET_OS_VOLUME_GIB) }, { deviceName: "/dev/xvdb", ebs: ebs(diskSizeGiB) }]
+      ? [
+          { deviceName: "/dev/xvda", ebs: ebs(BOTTLEROCKET_OS_VOLUME_GIB) },
+          { deviceName: "/dev/xvdb", ebs: ebs(diskSizeGiB) },
+        ]
       : [{ deviceName: "/dev/xvda", ebs: ebs(diskSizeGiB) }],
   };
 }
@@ -201,7 +245,12 @@ export const LAUNCH_TAGGED_RESOURCE_TYPES: readonly string[] = ["instance", "vol
  */
 export function adminEntryKey(roleArn: string): string {
   const roleName = roleArn.split("/").pop() ?? roleArn;
-  const slug = roleName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 24) || "role";
+  const slug =
+    roleName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 24) || "role";
   return `${slug}-${createHash("sha256").update(roleArn).digest("hex").slice(0, 8)}`;
 }
 
@@ -216,7 +265,9 @@ export const AUTONAME_SUFFIX = 8;
 
 /** Role suffixes the component uses (`${name}-<suffix>`); the longest bounds the component name. */
 export const ROLE_SUFFIXES: readonly string[] = [
-  "cluster-role", "node-role", ...EKS_ADDONS.flatMap((a) => (a.irsa ? [a.irsa.roleSuffix] : [])),
+  "cluster-role",
+  "node-role",
+  ...EKS_ADDONS.flatMap((a) => (a.irsa ? [a.irsa.roleSuffix] : [])),
 ];
 
 /** Longest component name whose auto-named IAM roles still fit in 64 characters. */

@@ -10,7 +10,12 @@ import { vpcCidrProblem } from "../network/cidr-rules";
 import { accessEntryProblems } from "./access-entries";
 import { addonProblems } from "../addons/addon-versions";
 import { existingVpcProblems } from "../network/existing-vpc";
-import { DEFAULT_MANAGED_NODE_GROUP_QUOTA, NODE_GROUP_NAME_RE, nodeGroupProblems, type NodeGroupConfig } from "../nodes/node-groups";
+import {
+  DEFAULT_MANAGED_NODE_GROUP_QUOTA,
+  NODE_GROUP_NAME_RE,
+  nodeGroupProblems,
+  type NodeGroupConfig,
+} from "../nodes/node-groups";
 
 export interface RuleProblem {
   /** Key below `infrasage:`. */
@@ -25,7 +30,12 @@ export function networkProblems(n: InfrasageInput["network"]): RuleProblem[] {
   const add = (key: string, message: string, fix: string) => problems.push({ key, message, fix });
   const ev = n.existingVpc;
   if (!ev) {
-    if (n.cidr === undefined) add("network.cidr", "is required", "set infrasage:network.cidr to a private range that overlaps no other stack's, e.g. 10.20.0.0/16, or set network.existingVpc");
+    if (n.cidr === undefined)
+      add(
+        "network.cidr",
+        "is required",
+        "set infrasage:network.cidr to a private range that overlaps no other stack's, e.g. 10.20.0.0/16, or set network.existingVpc",
+      );
     else {
       const vpc = vpcCidrProblem(n.cidr);
       if (vpc) add("network.cidr", vpc.message, vpc.fix);
@@ -33,11 +43,30 @@ export function networkProblems(n: InfrasageInput["network"]): RuleProblem[] {
     return problems;
   }
   problems.push(...existingVpcProblems(ev));
-  if (n.cidr !== undefined && n.cidr !== ev.cidr) add("network.cidr", `is ${n.cidr} but network.existingVpc.cidr is ${ev.cidr}`, "remove network.cidr: an existing VPC's CIDR is network.existingVpc.cidr");
-  if (n.natGateways !== undefined) add("network.natGateways", "is set with network.existingVpc, whose egress is its own (no NAT gateway is created)", "remove network.natGateways");
-  if (n.availabilityZones !== undefined && n.availabilityZones !== ev.privateSubnetIds.length) add("network.availabilityZones", `is ${n.availabilityZones} but network.existingVpc lists ${ev.privateSubnetIds.length} private subnets (one per AZ)`, "remove network.availabilityZones");
+  if (n.cidr !== undefined && n.cidr !== ev.cidr)
+    add(
+      "network.cidr",
+      `is ${n.cidr} but network.existingVpc.cidr is ${ev.cidr}`,
+      "remove network.cidr: an existing VPC's CIDR is network.existingVpc.cidr",
+    );
+  if (n.natGateways !== undefined)
+    add(
+      "network.natGateways",
+      "is set with network.existingVpc, whose egress is its own (no NAT gateway is created)",
+      "remove network.natGateways",
+    );
+  if (n.availabilityZones !== undefined && n.availabilityZones !== ev.privateSubnetIds.length)
+    add(
+      "network.availabilityZones",
+      `is ${n.availabilityZones} but network.existingVpc lists ${ev.privateSubnetIds.length} private subnets (one per AZ)`,
+      "remove network.availabilityZones",
+    );
   if (n.endpoints !== undefined && n.endpoints !== "none") {
-    add("network.endpoints", "is set with network.existingVpc: endpoints would change that VPC (interface endpoints with private DNS answer for the whole VPC)", "remove it; the VPC's owner manages its endpoints");
+    add(
+      "network.endpoints",
+      "is set with network.existingVpc: endpoints would change that VPC (interface endpoints with private DNS answer for the whole VPC)",
+      "remove it; the VPC's owner manages its endpoints",
+    );
   }
   return problems;
 }
@@ -50,13 +79,20 @@ export function clusterCapabilityProblems(c: InfrasageInput, config: StackConfig
   // Add-ons: known names, version format, kube-proxy skew, NetworkPolicy kept on.
   problems.push(...addonProblems(config.cluster.addons, config.cluster.version));
   if (config.cluster.addons["eks-pod-identity-agent"] && config.autoscaling !== "karpenter") {
-    add("cluster.addons.eks-pod-identity-agent", `is configured but autoscaling is ${config.autoscaling}; only Karpenter installs the agent`, "remove it, or set autoscaling to karpenter");
+    add(
+      "cluster.addons.eks-pod-identity-agent",
+      `is configured but autoscaling is ${config.autoscaling}; only Karpenter installs the agent`,
+      "remove it, or set autoscaling to karpenter",
+    );
   }
 
   // Access entries: one per principal, across every key that makes one.
-  problems.push(...accessEntryProblems(config.cluster.accessEntries, {
-    adminRoleArns: config.cluster.adminRoleArns, ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
-  }));
+  problems.push(
+    ...accessEntryProblems(config.cluster.accessEntries, {
+      adminRoleArns: config.cluster.adminRoleArns,
+      ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
+    }),
+  );
 
   // A cluster that starts with no node: nothing (not even an autoscaler, which runs on these nodes) ever adds one.
   problems.push(...noStartingNodeProblems(config.nodeGroups, config.autoscaling));
@@ -64,13 +100,27 @@ export function clusterCapabilityProblems(c: InfrasageInput, config: StackConfig
   // Node groups: names, architecture, spot diversity, sizes, taints.
   if (c.nodeGroups !== undefined) {
     const names = Object.keys(c.nodeGroups);
-    if (names.length === 0) add("nodeGroups", "is empty: the cluster would have no node", "define at least one group, or remove the key for the profile's group");
+    if (names.length === 0)
+      add(
+        "nodeGroups",
+        "is empty: the cluster would have no node",
+        "define at least one group, or remove the key for the profile's group",
+      );
     for (const n of names.filter((x) => !NODE_GROUP_NAME_RE.test(x))) {
-      add(`nodeGroups.${n}`, "is not a valid group name", "use a lowercase DNS label of at most 20 characters (a-z, 0-9, -), e.g. spot-arm");
+      add(
+        `nodeGroups.${n}`,
+        "is not a valid group name",
+        "use a lowercase DNS label of at most 20 characters (a-z, 0-9, -), e.g. spot-arm",
+      );
     }
     problems.push(...nodeGroupProblems(config.nodeGroups));
     problems.push(...nodeGroupCountProblems(names.length, c.cluster?.managedNodeGroupQuota));
-    if (c.replication?.witness === true) add("nodeGroups", "is set on a witness, which runs its own minimal group (lib/replication/keeper-plan.ts)", "remove nodeGroups from the witness");
+    if (c.replication?.witness === true)
+      add(
+        "nodeGroups",
+        "is set on a witness, which runs its own minimal group (lib/replication/keeper-plan.ts)",
+        "remove nodeGroups from the witness",
+      );
   }
   return problems;
 }
@@ -82,20 +132,27 @@ export function clusterCapabilityProblems(c: InfrasageInput, config: StackConfig
 export function nodeGroupCountProblems(count: number, quota: number | undefined): RuleProblem[] {
   const limit = quota ?? DEFAULT_MANAGED_NODE_GROUP_QUOTA;
   if (count <= limit) return [];
-  return [{
-    key: "nodeGroups",
-    message: `defines ${count} managed node groups; the account's EKS quota "Managed node groups per cluster" is ${limit}${quota === undefined ? " by default" : " (cluster.managedNodeGroupQuota)"}, and EKS refuses group number ${limit + 1} half-way through pulumi up`,
-    fix: `merge groups (a group may list several instance types), or raise the quota: Service Quotas console > Amazon Elastic Kubernetes Service (Amazon EKS) > "Managed node groups per cluster" > Request increase (or aws service-quotas request-service-quota-increase --service-code eks), then set infrasage:cluster.managedNodeGroupQuota to the granted value`,
-  }];
+  return [
+    {
+      key: "nodeGroups",
+      message: `defines ${count} managed node groups; the account's EKS quota "Managed node groups per cluster" is ${limit}${quota === undefined ? " by default" : " (cluster.managedNodeGroupQuota)"}, and EKS refuses group number ${limit + 1} half-way through pulumi up`,
+      fix: `merge groups (a group may list several instance types), or raise the quota: Service Quotas console > Amazon Elastic Kubernetes Service (Amazon EKS) > "Managed node groups per cluster" > Request increase (or aws service-quotas request-service-quota-increase --service-code eks), then set infrasage:cluster.managedNodeGroupQuota to the granted value`,
+    },
+  ];
 }
 
 /** Every group at desiredSize 0: no node runs coredns, the add-ons, or an autoscaler that could add nodes. */
 export function noStartingNodeProblems(groups: readonly NodeGroupConfig[], autoscaling: string): RuleProblem[] {
   if (groups.length === 0 || groups.some((g) => g.desiredSize > 0) || groups.every((g) => g.maxSize === 0)) return [];
-  const scaler = autoscaling === "none" ? "and autoscaling is none, so nothing ever adds one" : `and the ${autoscaling} controller runs on these nodes itself, so it never starts to add one`;
-  return [{
-    key: "nodeGroups",
-    message: `starts every group at desiredSize 0: the cluster would have no node ${scaler}; coredns and the other add-ons never become ACTIVE and pulumi up times out`,
-    fix: "set desiredSize (and minSize) to at least 1 on one group without NoSchedule taints",
-  }];
+  const scaler =
+    autoscaling === "none"
+      ? "and autoscaling is none, so nothing ever adds one"
+      : `and the ${autoscaling} controller runs on these nodes itself, so it never starts to add one`;
+  return [
+    {
+      key: "nodeGroups",
+      message: `starts every group at desiredSize 0: the cluster would have no node ${scaler}; coredns and the other add-ons never become ACTIVE and pulumi up times out`,
+      fix: "set desiredSize (and minSize) to at least 1 on one group without NoSchedule taints",
+    },
+  ];
 }

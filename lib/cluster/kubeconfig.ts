@@ -22,7 +22,10 @@ export interface KubeconfigInput {
 }
 
 /** A `clusters`/`contexts`/`users` entry: a name plus its payload. */
-interface NamedEntry { readonly name: string; readonly [key: string]: unknown }
+interface NamedEntry {
+  readonly name: string;
+  readonly [key: string]: unknown;
+}
 
 /** The subset of the kubeconfig schema we produce and merge. */
 interface KubeconfigDoc {
@@ -54,20 +57,24 @@ export function buildKubeconfig(input: KubeconfigInput): string {
   const doc: KubeconfigDoc = {
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: contextName, cluster: { server: endpoint, "certificate-authority-data": certificateAuthorityData } }],
+    clusters: [
+      { name: contextName, cluster: { server: endpoint, "certificate-authority-data": certificateAuthorityData } },
+    ],
     contexts: [{ name: contextName, context: { cluster: contextName, user: contextName } }],
-    users: [{
-      name: contextName,
-      user: {
-        exec: {
-          apiVersion: "client.authentication.k8s.io/v1beta1",
-          command: "aws",
-          args: getTokenArgs(clusterName, region),
-          // Never prompt: the Pulumi kubernetes provider and CI run without a TTY.
-          interactiveMode: "Never",
+    users: [
+      {
+        name: contextName,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: getTokenArgs(clusterName, region),
+            // Never prompt: the Pulumi kubernetes provider and CI run without a TTY.
+            interactiveMode: "Never",
+          },
         },
       },
-    }],
+    ],
     "current-context": contextName,
     preferences: {},
   };
@@ -78,11 +85,15 @@ const SECTIONS = ["clusters", "contexts", "users"] as const;
 
 function parseDoc(text: string, index: number): KubeconfigDoc {
   const doc: unknown = parse(text);
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error(`kubeconfig #${index + 1} is not a YAML mapping`);
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw new Error(`kubeconfig #${index + 1} is not a YAML mapping`);
   const o = doc as Record<string, unknown>;
   for (const section of SECTIONS) {
     const list = o[section] ?? [];
-    if (!Array.isArray(list) || !list.every((e) => e && typeof e === "object" && typeof (e as { name?: unknown }).name === "string")) {
+    if (
+      !Array.isArray(list) ||
+      !list.every((e) => e && typeof e === "object" && typeof (e as { name?: unknown }).name === "string")
+    ) {
       throw new Error(`kubeconfig #${index + 1}: \`${section}\` must be a list of entries with a name`);
     }
   }
@@ -103,7 +114,8 @@ export function mergeKubeconfigs(texts: readonly string[]): string {
     docs.forEach((doc, i) => {
       for (const entry of doc[section] ?? []) {
         const first = seen.get(entry.name);
-        if (first !== undefined) problems.push(`${section} name "${entry.name}" is in kubeconfig #${first + 1} and #${i + 1}`);
+        if (first !== undefined)
+          problems.push(`${section} name "${entry.name}" is in kubeconfig #${first + 1} and #${i + 1}`);
         else seen.set(entry.name, i);
         merged[section].push(entry);
       }

@@ -20,11 +20,23 @@ export function versionSkewProblems(deployed: string | undefined, desired: strin
   if (!Number.isFinite(from) || !Number.isFinite(to)) return [];
   const key = "infrasage:cluster.version";
   if (to < from) {
-    return [{ key, message: `is ${desired} but the cluster runs ${deployed}: EKS cannot downgrade a control plane, and nodes at ${deployed} would be newer than an API server at ${desired}`, fix: `set it back to ${deployed} (or higher)` }];
+    return [
+      {
+        key,
+        message: `is ${desired} but the cluster runs ${deployed}: EKS cannot downgrade a control plane, and nodes at ${deployed} would be newer than an API server at ${desired}`,
+        fix: `set it back to ${deployed} (or higher)`,
+      },
+    ];
   }
   if (to - from > 1) {
     const next = `1.${from + 1}`;
-    return [{ key, message: `jumps from ${deployed} to ${desired}: EKS upgrades a control plane one minor version at a time, and nodes follow it`, fix: `set ${next}, run pulumi up (control plane, add-ons, then nodes), then the next minor up to ${desired}` }];
+    return [
+      {
+        key,
+        message: `jumps from ${deployed} to ${desired}: EKS upgrades a control plane one minor version at a time, and nodes follow it`,
+        fix: `set ${next}, run pulumi up (control plane, add-ons, then nodes), then the next minor up to ${desired}`,
+      },
+    ];
   }
   return [];
 }

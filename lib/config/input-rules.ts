@@ -13,7 +13,10 @@ import { closest, editDistance, type ConfigProblem } from "./problems";
 
 const DIRECTIONS = "northeast|northwest|southeast|southwest|central|north|south|east|west";
 /** Any AWS-style region code (known or not) as a token: `eu-west-1`, `us-gov-west-1`, `eu_west_1`, `euwest1`, AZ `eu-west-1a`. */
-const REGION_TOKEN_RE = new RegExp(`(?<![a-z0-9])([a-z]{2})(?:[-_.]?(gov|iso[a-z]?))?[-_.]?(${DIRECTIONS})[-_.]?(\\d{1,2})[a-z]?(?![a-z0-9])`, "g");
+const REGION_TOKEN_RE = new RegExp(
+  `(?<![a-z0-9])([a-z]{2})(?:[-_.]?(gov|iso[a-z]?))?[-_.]?(${DIRECTIONS})[-_.]?(\\d{1,2})[a-z]?(?![a-z0-9])`,
+  "g",
+);
 
 /**
  * Region codes a stack name names, as whole tokens: `eu-west-1`, `prod-eu-west-1`, `eu-west-1-blue`,
@@ -33,33 +36,47 @@ export function regionsNamedBy(stack: string): string[] {
  * A stack named after a region deploys to that region; a stack whose name names none must state its
  * jurisdiction (`infrasage:jurisdiction`, checked against the region by the parser).
  */
-export function stackIdentityProblems(stack: string, region: string | undefined, jurisdictionSet: boolean): ConfigProblem[] {
+export function stackIdentityProblems(
+  stack: string,
+  region: string | undefined,
+  jurisdictionSet: boolean,
+): ConfigProblem[] {
   const named = regionsNamedBy(stack);
   const info = region ? findRegion(region) : undefined;
   if (named.length > 1) {
-    return [{
-      key: "aws:region", message: `the stack name "${stack}" names several regions (${named.join(", ")}), so which one it deploys to is ambiguous`,
-      fix: `name the stack after the one region it deploys to${region ? `, e.g. Pulumi.${region}.yaml` : ""}`,
-    }];
+    return [
+      {
+        key: "aws:region",
+        message: `the stack name "${stack}" names several regions (${named.join(", ")}), so which one it deploys to is ambiguous`,
+        fix: `name the stack after the one region it deploys to${region ? `, e.g. Pulumi.${region}.yaml` : ""}`,
+      },
+    ];
   }
   if (named.length === 1) {
     const want = named[0]!;
     if (region && region !== want) {
-      return [{
-        key: "aws:region", message: `is ${region}, but the stack name "${stack}" names ${want}${findRegion(want) ? "" : " (not a region InfraSage knows)"}: a stack named for a region deploys there`,
-        fix: findRegion(want) ? `set aws:region to ${want}, or deploy ${region} from a stack named for it (e.g. Pulumi.${region}.yaml)` : `deploy ${region} from a stack named for it (e.g. Pulumi.${region}.yaml)`,
-      }];
+      return [
+        {
+          key: "aws:region",
+          message: `is ${region}, but the stack name "${stack}" names ${want}${findRegion(want) ? "" : " (not a region InfraSage knows)"}: a stack named for a region deploys there`,
+          fix: findRegion(want)
+            ? `set aws:region to ${want}, or deploy ${region} from a stack named for it (e.g. Pulumi.${region}.yaml)`
+            : `deploy ${region} from a stack named for it (e.g. Pulumi.${region}.yaml)`,
+        },
+      ];
     }
     return [];
   }
   if (jurisdictionSet) return [];
-  return [{
-    key: "infrasage:jurisdiction",
-    message: `is required: the stack name "${stack}" names no AWS region, so the stack must state the jurisdiction its data stays in`,
-    fix: info
-      ? `set infrasage:jurisdiction to ${info.jurisdiction} (the jurisdiction of ${info.code}), or name the stack after its region (e.g. Pulumi.${info.code}.yaml)`
-      : "set infrasage:jurisdiction to the jurisdiction of aws:region (policies/shared/regions.ts), or name the stack after its region",
-  }];
+  return [
+    {
+      key: "infrasage:jurisdiction",
+      message: `is required: the stack name "${stack}" names no AWS region, so the stack must state the jurisdiction its data stays in`,
+      fix: info
+        ? `set infrasage:jurisdiction to ${info.jurisdiction} (the jurisdiction of ${info.code}), or name the stack after its region (e.g. Pulumi.${info.code}.yaml)`
+        : "set infrasage:jurisdiction to the jurisdiction of aws:region (policies/shared/regions.ts), or name the stack after its region",
+    },
+  ];
 }
 
 /** The closest known region to a mistyped one (`EU-West-1`, `eu-west1`, `euwest-1`). */
@@ -67,7 +84,10 @@ export function closestRegion(value: string): string | undefined {
   const squashed = value.toLowerCase().replace(/[^a-z0-9]/g, "");
   const exact = REGIONS.find((r) => r.code.replace(/-/g, "") === squashed);
   if (exact) return exact.code;
-  const guess = closest(value.toLowerCase(), REGIONS.map((r) => r.code));
+  const guess = closest(
+    value.toLowerCase(),
+    REGIONS.map((r) => r.code),
+  );
   return guess !== undefined && editDistance(value.toLowerCase(), guess) <= 2 ? guess : undefined;
 }
 
@@ -87,12 +107,41 @@ export const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi", "random"] as 
  * where data lives.
  */
 export const AWS_CONFIG_KEYS = [
-  "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle", "defaultTags",
-  "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "endpoints", "forbiddenAccountIds", "httpProxy",
-  "httpsProxy", "ignoreTags", "insecure", "maxRetries", "noProxy", "profile", "region", "retryMode",
-  "s3UsEast1RegionalEndpoint", "s3UsePathStyle", "secretKey", "sharedConfigFiles", "sharedCredentialsFiles",
-  "skipCredentialsValidation", "skipMetadataApiCheck", "skipRegionValidation", "skipRequestingAccountId", "stsRegion",
-  "tagPolicyCompliance", "token", "tokenBucketRateLimiterCapacity", "useDualstackEndpoint", "useFipsEndpoint", "userAgents",
+  "accessKey",
+  "allowedAccountIds",
+  "assumeRoleWithWebIdentity",
+  "assumeRoles",
+  "customCaBundle",
+  "defaultTags",
+  "ec2MetadataServiceEndpoint",
+  "ec2MetadataServiceEndpointMode",
+  "endpoints",
+  "forbiddenAccountIds",
+  "httpProxy",
+  "httpsProxy",
+  "ignoreTags",
+  "insecure",
+  "maxRetries",
+  "noProxy",
+  "profile",
+  "region",
+  "retryMode",
+  "s3UsEast1RegionalEndpoint",
+  "s3UsePathStyle",
+  "secretKey",
+  "sharedConfigFiles",
+  "sharedCredentialsFiles",
+  "skipCredentialsValidation",
+  "skipMetadataApiCheck",
+  "skipRegionValidation",
+  "skipRequestingAccountId",
+  "stsRegion",
+  "tagPolicyCompliance",
+  "token",
+  "tokenBucketRateLimiterCapacity",
+  "useDualstackEndpoint",
+  "useFipsEndpoint",
+  "userAgents",
 ] as const;
 
 const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
@@ -100,9 +149,20 @@ const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
 /** The namespace a mistyped one was meant to be, or undefined when it is not a near miss. */
 function intendedNamespace(ns: string): string | undefined {
   const s = squash(ns);
-  if (s === "infrasage" || s.startsWith("infrasage") || editDistance(s, "infrasage") <= 2 || editDistance(ns, "infrasage") <= 2) return "infrasage";
+  if (
+    s === "infrasage" ||
+    s.startsWith("infrasage") ||
+    editDistance(s, "infrasage") <= 2 ||
+    editDistance(ns, "infrasage") <= 2
+  )
+    return "infrasage";
   for (const p of PROVIDER_NAMESPACES) {
-    if (s === p || (p.length >= 5 && editDistance(s, p) <= 2) || (p.length < 5 && s.length >= 3 && editDistance(s, p) <= 1)) return p;
+    if (
+      s === p ||
+      (p.length >= 5 && editDistance(s, p) <= 2) ||
+      (p.length < 5 && s.length >= 3 && editDistance(s, p) <= 1)
+    )
+      return p;
   }
   return undefined;
 }
@@ -123,7 +183,11 @@ export function namespaceProblems(raw: Readonly<Record<string, string>>): Config
       continue;
     }
     if (name === "" && (ns === "infrasage" || (PROVIDER_NAMESPACES as readonly string[]).includes(ns))) {
-      problems.push({ key, message: "names no setting (nothing after the colon)", fix: `write the setting's name after ${ns}:, or remove the line` });
+      problems.push({
+        key,
+        message: "names no setting (nothing after the colon)",
+        fix: `write the setting's name after ${ns}:, or remove the line`,
+      });
       continue;
     }
     if (ns === "infrasage" || ns === "kubernetes" || ns === "pulumi" || ns === "random") continue;
@@ -131,8 +195,11 @@ export function namespaceProblems(raw: Readonly<Record<string, string>>): Config
       if (!(AWS_CONFIG_KEYS as readonly string[]).includes(name)) {
         const guess = closest(name, AWS_CONFIG_KEYS);
         problems.push({
-          key, message: "is not a setting of the AWS provider, which would ignore it",
-          fix: guess ? `did you mean aws:${guess}?` : "remove it (the AWS provider's settings are listed in @pulumi/aws config)",
+          key,
+          message: "is not a setting of the AWS provider, which would ignore it",
+          fix: guess
+            ? `did you mean aws:${guess}?`
+            : "remove it (the AWS provider's settings are listed in @pulumi/aws config)",
         });
       }
       continue;
@@ -140,7 +207,8 @@ export function namespaceProblems(raw: Readonly<Record<string, string>>): Config
     const meant = intendedNamespace(ns);
     if (meant) {
       problems.push({
-        key, message: `is in namespace "${ns}", which nothing reads: a misspelling of ${meant}, so the setting would be silently ignored`,
+        key,
+        message: `is in namespace "${ns}", which nothing reads: a misspelling of ${meant}, so the setting would be silently ignored`,
         fix: `did you mean ${meant}:${name}?`,
       });
     }
@@ -184,7 +252,11 @@ export const MAX_TAG_VALUE_LENGTH = 256;
 const TAG_CHAR_RE = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
 
 const codePoints = (s: string) => [...s].length;
-const badChars = (s: string) => [...new Set([...s].filter((ch) => !TAG_CHAR_RE.test(ch)))].map((ch) => JSON.stringify(ch)).slice(0, 5).join(" ");
+const badChars = (s: string) =>
+  [...new Set([...s].filter((ch) => !TAG_CHAR_RE.test(ch)))]
+    .map((ch) => JSON.stringify(ch))
+    .slice(0, 5)
+    .join(" ");
 
 /** Why a tag key is reserved, or undefined. Case-insensitive: IAM treats the tag keys of roles case-insensitively. */
 export function reservedTagReason(key: string): string | undefined {
@@ -206,20 +278,56 @@ export function tagProblems(tags: Readonly<Record<string, unknown>>, base: strin
       add(base, "has a tag with an empty key", "give every tag a key, or remove the empty one");
       continue;
     }
-    if (k.toLowerCase().startsWith("aws:")) add(key, "starts with aws:, which AWS reserves for its own tags (in any case)", "rename the tag without the aws: prefix");
+    if (k.toLowerCase().startsWith("aws:"))
+      add(
+        key,
+        "starts with aws:, which AWS reserves for its own tags (in any case)",
+        "rename the tag without the aws: prefix",
+      );
     else {
       const reserved = reservedTagReason(k);
-      if (reserved) add(key, `would rewrite a tag InfraSage sets or relies on (${reserved})`, "rename the tag, e.g. Team or CostCenter; the program sets its own tags itself");
+      if (reserved)
+        add(
+          key,
+          `would rewrite a tag InfraSage sets or relies on (${reserved})`,
+          "rename the tag, e.g. Team or CostCenter; the program sets its own tags itself",
+        );
     }
-    if (codePoints(k) > MAX_TAG_KEY_LENGTH) add(key, `key is ${codePoints(k)} characters; AWS takes at most ${MAX_TAG_KEY_LENGTH} (EC2's limit, 128 elsewhere)`, `shorten the key to ${MAX_TAG_KEY_LENGTH} characters or fewer`);
-    if (![...k].every((ch) => TAG_CHAR_RE.test(ch))) add(key, `key has characters AWS rejects in tags (${badChars(k)})`, "use only letters, digits, spaces and _ . : / = + - @");
+    if (codePoints(k) > MAX_TAG_KEY_LENGTH)
+      add(
+        key,
+        `key is ${codePoints(k)} characters; AWS takes at most ${MAX_TAG_KEY_LENGTH} (EC2's limit, 128 elsewhere)`,
+        `shorten the key to ${MAX_TAG_KEY_LENGTH} characters or fewer`,
+      );
+    if (![...k].every((ch) => TAG_CHAR_RE.test(ch)))
+      add(
+        key,
+        `key has characters AWS rejects in tags (${badChars(k)})`,
+        "use only letters, digits, spaces and _ . : / = + - @",
+      );
     const twin = seen.get(k.toLowerCase());
-    if (twin !== undefined) add(key, `differs from ${base}.${twin} only in case; IAM treats tag keys case-insensitively, so a role would keep only one`, "keep one of the two keys");
+    if (twin !== undefined)
+      add(
+        key,
+        `differs from ${base}.${twin} only in case; IAM treats tag keys case-insensitively, so a role would keep only one`,
+        "keep one of the two keys",
+      );
     else seen.set(k.toLowerCase(), k);
     if (typeof v !== "string") continue; // the schema reports the type
-    if (codePoints(v) > MAX_TAG_VALUE_LENGTH) add(key, `value is ${codePoints(v)} characters; AWS takes at most ${MAX_TAG_VALUE_LENGTH}`, `shorten the value to ${MAX_TAG_VALUE_LENGTH} characters or fewer`);
-    if (![...v].every((ch) => TAG_CHAR_RE.test(ch))) add(key, `value has characters AWS rejects in tags (${badChars(v)})`, "use only letters, digits, spaces and _ . : / = + - @");
-    if (v.toLowerCase().startsWith("aws:")) add(key, "value starts with aws:, which AWS reserves (in any case)", "remove the aws: prefix from the value");
+    if (codePoints(v) > MAX_TAG_VALUE_LENGTH)
+      add(
+        key,
+        `value is ${codePoints(v)} characters; AWS takes at most ${MAX_TAG_VALUE_LENGTH}`,
+        `shorten the value to ${MAX_TAG_VALUE_LENGTH} characters or fewer`,
+      );
+    if (![...v].every((ch) => TAG_CHAR_RE.test(ch)))
+      add(
+        key,
+        `value has characters AWS rejects in tags (${badChars(v)})`,
+        "use only letters, digits, spaces and _ . : / = + - @",
+      );
+    if (v.toLowerCase().startsWith("aws:"))
+      add(key, "value starts with aws:, which AWS reserves (in any case)", "remove the aws: prefix from the value");
   }
   return problems;
 }
@@ -239,7 +347,13 @@ export function providerTagProblems(raw: Readonly<Record<string, string>>): Conf
     }
   };
   const defaults = json("aws:defaultTags") as { tags?: unknown } | undefined | null;
-  if (defaults && typeof defaults === "object" && defaults.tags && typeof defaults.tags === "object" && !Array.isArray(defaults.tags)) {
+  if (
+    defaults &&
+    typeof defaults === "object" &&
+    defaults.tags &&
+    typeof defaults.tags === "object" &&
+    !Array.isArray(defaults.tags)
+  ) {
     problems.push(...tagProblems(defaults.tags as Record<string, unknown>, "aws:defaultTags.tags"));
   }
   const ignore = json("aws:ignoreTags") as { keys?: unknown; keyPrefixes?: unknown } | undefined | null;
@@ -247,11 +361,23 @@ export function providerTagProblems(raw: Readonly<Record<string, string>>): Conf
     const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
     for (const k of list(ignore.keys)) {
       const reserved = reservedTagReason(k);
-      if (reserved) problems.push({ key: "aws:ignoreTags.keys", message: `ignores ${k}, a tag InfraSage sets or relies on (${reserved})`, fix: `remove ${k} from aws:ignoreTags.keys` });
+      if (reserved)
+        problems.push({
+          key: "aws:ignoreTags.keys",
+          message: `ignores ${k}, a tag InfraSage sets or relies on (${reserved})`,
+          fix: `remove ${k} from aws:ignoreTags.keys`,
+        });
     }
     for (const p of list(ignore.keyPrefixes)) {
-      const covered = [...Object.keys(RESERVED_TAG_KEYS), ...Object.keys(RESERVED_TAG_PREFIXES)].filter((k) => k.toLowerCase().startsWith(p.toLowerCase()));
-      if (covered.length) problems.push({ key: "aws:ignoreTags.keyPrefixes", message: `"${p}" ignores tags InfraSage sets or relies on (${covered.join(", ")})`, fix: `remove "${p}" from aws:ignoreTags.keyPrefixes` });
+      const covered = [...Object.keys(RESERVED_TAG_KEYS), ...Object.keys(RESERVED_TAG_PREFIXES)].filter((k) =>
+        k.toLowerCase().startsWith(p.toLowerCase()),
+      );
+      if (covered.length)
+        problems.push({
+          key: "aws:ignoreTags.keyPrefixes",
+          message: `"${p}" ignores tags InfraSage sets or relies on (${covered.join(", ")})`,
+          fix: `remove "${p}" from aws:ignoreTags.keyPrefixes`,
+        });
     }
   }
   return problems;
@@ -263,7 +389,8 @@ export function providerTagProblems(raw: Readonly<Record<string, string>>): Conf
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
 
 /** SemVer 2.0.0 (semver.org), exactly one version. */
-export const SEMVER_RE = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+export const SEMVER_RE =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 /** Helm chart names: lowercase letters and digits, words separated by dashes (Helm best practices). */
 export const CHART_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 // eslint-disable-next-line no-control-regex
@@ -284,8 +411,10 @@ export function padVersion(v: string): string | undefined {
 }
 
 function repoProblems(repo: string): { message: string; fix: string }[] {
-  const fixUrl = "use the https:// or oci:// address of the chart repository, e.g. https://charts.example.com or oci://registry.example.com/charts";
-  if (CONTROL_RE.test(repo) || /\s/.test(repo)) return [{ message: "contains whitespace or control characters (not shown)", fix: fixUrl }];
+  const fixUrl =
+    "use the https:// or oci:// address of the chart repository, e.g. https://charts.example.com or oci://registry.example.com/charts";
+  if (CONTROL_RE.test(repo) || /\s/.test(repo))
+    return [{ message: "contains whitespace or control characters (not shown)", fix: fixUrl }];
   let url: URL;
   try {
     url = new URL(repo);
@@ -302,15 +431,41 @@ function repoProblems(repo: string): { message: string; fix: string }[] {
   const scheme = url.protocol;
   if (scheme !== "https:" && scheme !== "oci:") {
     // Name the scheme only when it is one (`user:pass@host` parses with scheme "user:").
-    const named = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || ["javascript:", "data:", "file:", "vbscript:", "mailto:"].includes(scheme);
-    const why = scheme === "http:" ? "plain http: lets anyone on the path swap the chart" : `${named ? scheme : "that"} is not a chart repository`;
-    out.push({ message: named ? `uses ${scheme} (${why}); only https:// and oci:// repositories are allowed` : "is not an https:// or oci:// URL (not shown)", fix: fixUrl });
+    const named =
+      /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) ||
+      ["javascript:", "data:", "file:", "vbscript:", "mailto:"].includes(scheme);
+    const why =
+      scheme === "http:"
+        ? "plain http: lets anyone on the path swap the chart"
+        : `${named ? scheme : "that"} is not a chart repository`;
+    out.push({
+      message: named
+        ? `uses ${scheme} (${why}); only https:// and oci:// repositories are allowed`
+        : "is not an https:// or oci:// URL (not shown)",
+      fix: fixUrl,
+    });
     return out;
   }
-  if (url.search !== "" || url.hash !== "") out.push({ message: "has a query string or fragment (not shown), which can carry tokens and is no part of a repository address", fix: "remove everything from ? or # on" });
+  if (url.search !== "" || url.hash !== "")
+    out.push({
+      message:
+        "has a query string or fragment (not shown), which can carry tokens and is no part of a repository address",
+      fix: "remove everything from ? or # on",
+    });
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  if (host === "" || host === "localhost" || host.endsWith(".localhost") || /^(127\.|0\.|169\.254\.)/.test(host) || host === "::1" || host === "::" || /^fe[89ab][0-9a-f]:/.test(host)) {
-    out.push({ message: `points at a loopback or link-local host (${host || "none"}), not a chart repository (169.254.169.254 is the instance metadata service)`, fix: fixUrl });
+  if (
+    host === "" ||
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    /^(127\.|0\.|169\.254\.)/.test(host) ||
+    host === "::1" ||
+    host === "::" ||
+    /^fe[89ab][0-9a-f]:/.test(host)
+  ) {
+    out.push({
+      message: `points at a loopback or link-local host (${host || "none"}), not a chart repository (169.254.169.254 is the instance metadata service)`,
+      fix: fixUrl,
+    });
   }
   return out;
 }
@@ -334,9 +489,18 @@ export function realPathOf(path: string): string {
 function pathProblems(path: string, allowOutside: boolean, root: string): { message: string; fix: string } | undefined {
   const fix = "use a path inside the project folder, such as ./infrasage-chart";
   if (CONTROL_RE.test(path)) return { message: "contains a control character (such as NUL)", fix };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { message: "is a URL, not a path", fix: "for a chart from a repository use chart.repo + chart.name + chart.version" };
-  if (path.includes("\\")) return { message: "uses \\ separators, which Linux (where pulumi up runs) reads as part of a name", fix: "separate folders with /" };
-  if (path === "~" || path.startsWith("~/")) return { message: "starts with ~, which Helm does not expand (it would look for a folder named ~)", fix };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path))
+    return {
+      message: "is a URL, not a path",
+      fix: "for a chart from a repository use chart.repo + chart.name + chart.version",
+    };
+  if (path.includes("\\"))
+    return {
+      message: "uses \\ separators, which Linux (where pulumi up runs) reads as part of a name",
+      fix: "separate folders with /",
+    };
+  if (path === "~" || path.startsWith("~/"))
+    return { message: "starts with ~, which Helm does not expand (it would look for a folder named ~)", fix };
   // Judged by real paths: a symlink inside the project may point anywhere.
   const resolved = realPathOf(resolve(root, path));
   const realRoot = realPathOf(root);
@@ -355,27 +519,52 @@ function pathProblems(path: string, allowOutside: boolean, root: string): { mess
 export function chartProblems(chart: ChartInput | undefined, root = PROJECT_ROOT): ConfigProblem[] {
   if (!chart) return [];
   const problems: ConfigProblem[] = [];
-  const add = (k: string, p: { message: string; fix: string } | undefined) => { if (p) problems.push({ key: `infrasage:chart.${k}`, ...p }); };
+  const add = (k: string, p: { message: string; fix: string } | undefined) => {
+    if (p) problems.push({ key: `infrasage:chart.${k}`, ...p });
+  };
   if (chart.repo !== undefined && chart.repo.trim() !== "") for (const p of repoProblems(chart.repo)) add("repo", p);
   if (chart.version !== undefined && chart.version.trim() !== "" && !SEMVER_RE.test(chart.version)) {
     const v = chart.version;
     const padded = padVersion(v);
     if (/[\^~<>=*|,\s]|(^|\.)[xX](\.|$)/.test(v)) {
-      add("version", { message: `"${v}" is a version range; the Helm release installs one exact version, so every deploy of this stack gets the same chart`, fix: `pin an exact SemVer version, e.g. ${padVersion(/\d+(\.\d+){0,2}/.exec(v)?.[0] ?? "") ?? "1.4.2"}` });
+      add("version", {
+        message: `"${v}" is a version range; the Helm release installs one exact version, so every deploy of this stack gets the same chart`,
+        fix: `pin an exact SemVer version, e.g. ${padVersion(/\d+(\.\d+){0,2}/.exec(v)?.[0] ?? "") ?? "1.4.2"}`,
+      });
     } else if (/^v/.test(v) && SEMVER_RE.test(v.slice(1))) {
-      add("version", { message: `"${v}" has a leading v; chart versions are plain SemVer`, fix: `use "${v.slice(1)}"` });
+      add("version", {
+        message: `"${v}" has a leading v; chart versions are plain SemVer`,
+        fix: `use "${v.slice(1)}"`,
+      });
     } else if (padded) {
-      add("version", { message: v.split(".").length === 3 ? `"${v}" has a leading zero, which SemVer forbids` : `"${v}" is not a full SemVer version (MAJOR.MINOR.PATCH)`, fix: `use "${padded}"` });
+      add("version", {
+        message:
+          v.split(".").length === 3
+            ? `"${v}" has a leading zero, which SemVer forbids`
+            : `"${v}" is not a full SemVer version (MAJOR.MINOR.PATCH)`,
+        fix: `use "${padded}"`,
+      });
     } else {
       add("version", { message: `"${v}" is not a SemVer version`, fix: "use the exact chart version, e.g. 1.4.2" });
     }
   }
-  if (chart.name !== undefined && chart.name.trim() !== "" && (!CHART_NAME_RE.test(chart.name) || chart.name.length > 63)) {
-    add("name", { message: `"${chart.name}" is not a Helm chart name`, fix: "use the chart's name as published: lowercase letters and digits, words separated by -, e.g. infrasage" });
+  if (
+    chart.name !== undefined &&
+    chart.name.trim() !== "" &&
+    (!CHART_NAME_RE.test(chart.name) || chart.name.length > 63)
+  ) {
+    add("name", {
+      message: `"${chart.name}" is not a Helm chart name`,
+      fix: "use the chart's name as published: lowercase letters and digits, words separated by -, e.g. infrasage",
+    });
   }
-  if (chart.path !== undefined && chart.path.trim() !== "") add("path", pathProblems(chart.path, chart.allowOutsideRepository === true, root));
+  if (chart.path !== undefined && chart.path.trim() !== "")
+    add("path", pathProblems(chart.path, chart.allowOutsideRepository === true, root));
   if (chart.allowOutsideRepository !== undefined && chart.path === undefined) {
-    add("allowOutsideRepository", { message: "applies only to a local chart (chart.path)", fix: "remove it, or set chart.path" });
+    add("allowOutsideRepository", {
+      message: "applies only to a local chart (chart.path)",
+      fix: "remove it, or set chart.path",
+    });
   }
   return problems;
 }
@@ -396,9 +585,18 @@ export function volumeSizeProblem(size: string): { message: string; fix: string 
   if (!m) return undefined; // the schema reports the format
   const n = Number(m[1]);
   const fix = `use a whole number of Gi between ${MIN_VOLUME_GIB}Gi and 16Ti, e.g. 500Gi`;
-  if (m[2] === "Mi" && n % 1024 !== 0) return { message: `"${size}" is not a whole number of GiB; EBS allocates whole GiB, so the volume would be ${Math.ceil(n / 1024)}Gi`, fix };
+  if (m[2] === "Mi" && n % 1024 !== 0)
+    return {
+      message: `"${size}" is not a whole number of GiB; EBS allocates whole GiB, so the volume would be ${Math.ceil(n / 1024)}Gi`,
+      fix,
+    };
   const gib = m[2] === "Mi" ? n / 1024 : m[2] === "Gi" ? n : n * 1024;
-  if (gib < MIN_VOLUME_GIB) return { message: `"${size}" is below the ${MIN_VOLUME_GIB}Gi minimum: the volume would fill within hours of telemetry (ClickHouse merges and Kafka log segments need room)`, fix };
-  if (gib > MAX_VOLUME_GIB) return { message: `"${size}" is more than a gp3 EBS volume holds (16Ti = ${MAX_VOLUME_GIB}Gi)`, fix };
+  if (gib < MIN_VOLUME_GIB)
+    return {
+      message: `"${size}" is below the ${MIN_VOLUME_GIB}Gi minimum: the volume would fill within hours of telemetry (ClickHouse merges and Kafka log segments need room)`,
+      fix,
+    };
+  if (gib > MAX_VOLUME_GIB)
+    return { message: `"${size}" is more than a gp3 EBS volume holds (16Ti = ${MAX_VOLUME_GIB}Gi)`, fix };
   return undefined;
 }

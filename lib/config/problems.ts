@@ -8,7 +8,10 @@ export interface ConfigProblem {
 
 /** Thrown (once, with every problem) when a stack's config is invalid. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[], readonly source: string) {
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    readonly source: string,
+  ) {
     super(formatProblems(problems, source));
     this.name = "ConfigError";
   }
@@ -27,7 +30,11 @@ export function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      row[j] = Math.min(
+        row[j]! + 1,
+        row[j - 1]! + 1,
+        prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
+      );
       prev = cur;
     }
   }

@@ -15,16 +15,25 @@ const VALUE_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] 
   { what: "a GitLab token", re: /(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_-]{20,}/g },
   { what: "a Slack token", re: /(?<![A-Za-z0-9])xox[abposre]-[A-Za-z0-9-]{10,}/g },
   { what: "a Slack app token", re: /(?<![A-Za-z0-9])xapp-\d-[A-Za-z0-9-]{10,}/g },
-  { what: "a Slack webhook URL", re: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{20,}/g },
+  {
+    what: "a Slack webhook URL",
+    re: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{20,}/g,
+  },
   { what: "a Pulumi access token", re: /(?<![A-Za-z0-9])pul-[a-f0-9]{40}(?![a-f0-9])/g },
   { what: "a Google API key", re: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
   { what: "an npm token", re: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/g },
   { what: "a Stripe secret key", re: /(?<![A-Za-z0-9_])[sr]k_live_[A-Za-z0-9]{16,}/g },
   { what: "an OpenAI/Anthropic API key", re: /(?<![A-Za-z0-9_-])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}/g },
-  { what: "a private key", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g },
+  {
+    what: "a private key",
+    re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+  },
   // Free text that says what it holds: `password=...`, `token: ...`, `"secret":"..."` (an allowReplace
   // reason, a description); not a type name such as `aws:secretsmanager/secret:Secret::name` in a URN.
-  { what: "a credential after a password, secret or token label", re: /(?<![A-Za-z0-9_])(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)(?:[ \t]{0,3}=[ \t]{0,3}|:[ \t]{1,3}|["']:[ \t]{0,3})["']?(?![[(:=/])[^\s"',;]{6,}/gi },
+  {
+    what: "a credential after a password, secret or token label",
+    re: /(?<![A-Za-z0-9_])(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)(?:[ \t]{0,3}=[ \t]{0,3}|:[ \t]{1,3}|["']:[ \t]{0,3})["']?(?![[(:=/])[^\s"',;]{6,}/gi,
+  },
   { what: "a JSON Web Token", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
 ];
 
@@ -73,9 +82,11 @@ export function urlsWithPassword(value: string): string[] {
 }
 
 /** Key names that say the value is a credential (the last segment of the key, any case). */
-const SECRET_NAME_RE = /(password|passwd|passphrase|secret|token|apikey|api_key|api-key|accesskey|access_key|privatekey|private_key|credential|clientsecret|authkey|auth_key|webhookurl)/i;
+const SECRET_NAME_RE =
+  /(password|passwd|passphrase|secret|token|apikey|api_key|api-key|accesskey|access_key|privatekey|private_key|credential|clientsecret|authkey|auth_key|webhookurl)/i;
 /** ...unless the key names a reference to one, a flag or a setting about it. */
-const NOT_A_SECRET_NAME_RE = /(name|names|arn|arns|id|ids|ref|file|files|path|provider|length|ttl|lifetime|rotation|rotationdays|count|enabled|mode|type|format|header|version|endpoint|region|validation|bucket|capacity|ratelimitercapacity)$|^(skip|use|enable|disable|allow|ignore|require|existing)/i;
+const NOT_A_SECRET_NAME_RE =
+  /(name|names|arn|arns|id|ids|ref|file|files|path|provider|length|ttl|lifetime|rotation|rotationdays|count|enabled|mode|type|format|header|version|endpoint|region|validation|bucket|capacity|ratelimitercapacity)$|^(skip|use|enable|disable|allow|ignore|require|existing)/i;
 
 /** Shannon entropy in bits per character. */
 function entropy(s: string): number {
@@ -94,16 +105,23 @@ function entropy(s: string): number {
 const AWS_SECRET_CANDIDATE_RE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 const AWS_SECRET_CONTEXT_RE = /(secret|aws_secret_access_key|secretaccesskey)["']?\s*[=:]\s*["']?$/i;
 function awsSecretKeys(value: string): string[] {
-  return [...value.matchAll(AWS_SECRET_CANDIDATE_RE)].filter((m) => {
-    const s = m[0];
-    // 4.35 bits/char: 99.9% of random 40-character keys are above it, CamelCase names (~4.2) below;
-    // four or more Capitalised words (Infra, Deploy, Admin, ...) make it a name, not a key.
-    const randomLooking = /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s) && !/^[0-9a-fA-F]+$/.test(s) && entropy(s) >= 4.35
-      && (s.match(/[A-Z][a-z]{4,}/g) ?? []).length < 4;
-    const whole = value.trim() === s && (s.match(/\//g) ?? []).length <= 2;
-    // The context is what just precedes the key (a bounded window: the whole prefix made this quadratic).
-    return randomLooking && (whole || AWS_SECRET_CONTEXT_RE.test(value.slice(Math.max(0, m.index - 256), m.index)));
-  }).map((m) => m[0]);
+  return [...value.matchAll(AWS_SECRET_CANDIDATE_RE)]
+    .filter((m) => {
+      const s = m[0];
+      // 4.35 bits/char: 99.9% of random 40-character keys are above it, CamelCase names (~4.2) below;
+      // four or more Capitalised words (Infra, Deploy, Admin, ...) make it a name, not a key.
+      const randomLooking =
+        /[A-Z]/.test(s) &&
+        /[a-z]/.test(s) &&
+        /\d/.test(s) &&
+        !/^[0-9a-fA-F]+$/.test(s) &&
+        entropy(s) >= 4.35 &&
+        (s.match(/[A-Z][a-z]{4,}/g) ?? []).length < 4;
+      const whole = value.trim() === s && (s.match(/\//g) ?? []).length <= 2;
+      // The context is what just precedes the key (a bounded window: the whole prefix made this quadratic).
+      return randomLooking && (whole || AWS_SECRET_CONTEXT_RE.test(value.slice(Math.max(0, m.index - 256), m.index)));
+    })
+    .map((m) => m[0]);
 }
 
 export interface SecretFinding {
@@ -129,7 +147,11 @@ export function secretsInValue(value: string): SecretFinding[] {
 
 /** Whether the last segment of a key names a credential (so any non-trivial value is one). */
 export function isSecretKeyName(key: string): boolean {
-  const last = key.split(/[:.]/).filter((s) => s !== "").pop() ?? "";
+  const last =
+    key
+      .split(/[:.]/)
+      .filter((s) => s !== "")
+      .pop() ?? "";
   return SECRET_NAME_RE.test(last) && !NOT_A_SECRET_NAME_RE.test(last);
 }
 
@@ -153,7 +175,10 @@ function* leaves(key: string, value: unknown, depth = 0): Generator<{ key: strin
 
 /** `pulumi config set --secret` for a key (with `--path` for a value inside a structured key). */
 function secretFix(key: string, namespaceKey: string): string {
-  const set = key === namespaceKey ? `pulumi config set --secret ${key} <value>` : `pulumi config set --secret --path '${key}' <value>`;
+  const set =
+    key === namespaceKey
+      ? `pulumi config set --secret ${key} <value>`
+      : `pulumi config set --secret --path '${key}' <value>`;
   const rotate = "rotate the credential: it has been in the file in plain text";
   return namespaceKey.startsWith("infrasage:")
     ? `remove it and ${rotate}; InfraSage settings hold no credentials (were it one, it would be ${set}, which the offline plan cannot read)`
@@ -164,7 +189,10 @@ function secretFix(key: string, namespaceKey: string): string {
  * Problems for every plain-text credential in the raw config (`secretKeys`: keys Pulumi already
  * holds encrypted, skipped), and every secret substring found (for `redact`).
  */
-export function plainTextSecrets(raw: Readonly<Record<string, string>>, secretKeys: readonly string[] = []): { problems: ConfigProblem[]; tokens: string[] } {
+export function plainTextSecrets(
+  raw: Readonly<Record<string, string>>,
+  secretKeys: readonly string[] = [],
+): { problems: ConfigProblem[]; tokens: string[] } {
   const problems: ConfigProblem[] = [];
   const tokens: string[] = [];
   for (const [fullKey, rawValue] of Object.entries(raw)) {
@@ -173,7 +201,11 @@ export function plainTextSecrets(raw: Readonly<Record<string, string>>, secretKe
     const inKey = secretsInValue(fullKey);
     if (inKey.length) {
       tokens.push(...inKey.flatMap((f) => f.tokens));
-      problems.push({ key: fullKey, message: `is a key name holding what looks like ${inKey[0]!.what} (not shown)`, fix: "remove that key from the stack file and rotate the credential" });
+      problems.push({
+        key: fullKey,
+        message: `is a key name holding what looks like ${inKey[0]!.what} (not shown)`,
+        fix: "remove that key from the stack file and rotate the credential",
+      });
     }
     for (const leaf of leaves(fullKey, decodeConfigValue(rawValue))) {
       const found = secretsInValue(leaf.value);
@@ -182,7 +214,11 @@ export function plainTextSecrets(raw: Readonly<Record<string, string>>, secretKe
       tokens.push(...found.flatMap((f) => f.tokens));
       if (named) tokens.push(leaf.value);
       const what = found[0]?.what ?? "a credential (the key names one)";
-      problems.push({ key: leaf.key, message: `holds ${what} in plain text (value not shown)`, fix: secretFix(leaf.key, fullKey) });
+      problems.push({
+        key: leaf.key,
+        message: `holds ${what} in plain text (value not shown)`,
+        fix: secretFix(leaf.key, fullKey),
+      });
     }
   }
   return { problems, tokens: [...new Set(tokens.filter((t) => t.length > 0))] };

@@ -50,7 +50,10 @@ export interface ClusterConfig {
 export type ChartSource =
   | { readonly kind: "path"; readonly path: string }
   | {
-      readonly kind: "repo"; readonly repo: string; readonly name: string; readonly version: string;
+      readonly kind: "repo";
+      readonly repo: string;
+      readonly name: string;
+      readonly version: string;
       /** Private repository or registry: basic-auth user (`chart.username`). */
       readonly username?: string;
       /** Its password, a Pulumi secret in the stack file (`chart.password`); the component keeps it secret. */

@@ -69,17 +69,31 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     const hourly = prices.ec2[type];
     const n = scaling?.desiredSize ?? 0;
     if (hourly === undefined) unpriced(n, type, `node group ${ng.name}`);
-    else if (spot) add(`EC2 nodes ${type} (spot, ${Math.round(SPOT_DISCOUNT * 100)}% off assumed)`, n, "instance", hourly * (1 - SPOT_DISCOUNT) * HOURS_PER_MONTH);
+    else if (spot)
+      add(
+        `EC2 nodes ${type} (spot, ${Math.round(SPOT_DISCOUNT * 100)}% off assumed)`,
+        n,
+        "instance",
+        hourly * (1 - SPOT_DISCOUNT) * HOURS_PER_MONTH,
+      );
     else add(`EC2 nodes ${type}`, n, "instance", hourly * HOURS_PER_MONTH);
     // Every volume of the group's own launch template (`<group>-lt`; Bottlerocket maps two).
     const lt = list.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.name === `${ng.name}-lt`);
-    const perNode = ((lt?.rawInputs.blockDeviceMappings ?? []) as { ebs?: { volumeSize?: number } }[]).reduce((sum, m) => sum + (m.ebs?.volumeSize ?? 0), 0);
+    const perNode = ((lt?.rawInputs.blockDeviceMappings ?? []) as { ebs?: { volumeSize?: number } }[]).reduce(
+      (sum, m) => sum + (m.ebs?.volumeSize ?? 0),
+      0,
+    );
     add("EBS gp3 node volumes", n * perNode, "GB", prices.gp3GbMonth);
   }
   // Karpenter's nodes at rest: the profile's expected size beyond what the managed groups run.
   if (list.some((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool")) {
     const profile = SCALE_PROFILES[config.scaleProfile];
-    const managed = list.filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup").reduce((sum, r) => sum + ((r.rawInputs.scalingConfig as { desiredSize?: number } | undefined)?.desiredSize ?? 0), 0);
+    const managed = list
+      .filter((r) => r.type === "aws:eks/nodeGroup:NodeGroup")
+      .reduce(
+        (sum, r) => sum + ((r.rawInputs.scalingConfig as { desiredSize?: number } | undefined)?.desiredSize ?? 0),
+        0,
+      );
     const type = profile.nodeInstanceTypes[0]!;
     const n = expectedKarpenterNodes(profile, managed);
     const hourly = prices.ec2[type];
@@ -87,7 +101,13 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     const pool = list.find((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool");
     const spot = JSON.stringify(pool?.rawInputs.spec ?? {}).includes('"spot"');
     if (hourly === undefined) unpriced(n, type, "Karpenter, expected");
-    else add(`Karpenter nodes ${type} (expected${spot ? `, spot ${Math.round(SPOT_DISCOUNT * 100)}% off assumed` : ""})`, n, "instance", hourly * (spot ? 1 - SPOT_DISCOUNT : 1) * HOURS_PER_MONTH);
+    else
+      add(
+        `Karpenter nodes ${type} (expected${spot ? `, spot ${Math.round(SPOT_DISCOUNT * 100)}% off assumed` : ""})`,
+        n,
+        "instance",
+        hourly * (spot ? 1 - SPOT_DISCOUNT : 1) * HOURS_PER_MONTH,
+      );
     add("EBS gp3 Karpenter node volumes", n * profile.nodeDiskGiB, "GB", prices.gp3GbMonth);
   }
   // VPC endpoints: their own price, and the NAT data processing their assumed traffic avoids.
@@ -95,9 +115,22 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
   const azs = config.network.availabilityZones;
   for (const ep of list.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint")) {
     const service = String(ep.rawInputs.serviceName).split(".").slice(3).join(".") as EndpointService;
-    const e = endpointEconomics(service, config.scaleProfile, azs, { interfaceHour: prices.endpointHour, interfaceGb: prices.endpointGb, natGb: prices.natGb }, HOURS_PER_MONTH);
-    if (e.monthlyCost > 0) items.push({ item: `VPC endpoint ${service}`, quantity: azs, unit: "AZ", monthly: round(e.monthlyCost) });
-    if (e.monthlyNatSaved > 0) savings.push({ item: `NAT processing avoided via ${service}`, quantity: e.gb, unit: "GB (assumed)", monthly: round(e.monthlyNatSaved) });
+    const e = endpointEconomics(
+      service,
+      config.scaleProfile,
+      azs,
+      { interfaceHour: prices.endpointHour, interfaceGb: prices.endpointGb, natGb: prices.natGb },
+      HOURS_PER_MONTH,
+    );
+    if (e.monthlyCost > 0)
+      items.push({ item: `VPC endpoint ${service}`, quantity: azs, unit: "AZ", monthly: round(e.monthlyCost) });
+    if (e.monthlyNatSaved > 0)
+      savings.push({
+        item: `NAT processing avoided via ${service}`,
+        quantity: e.gb,
+        unit: "GB (assumed)",
+        monthly: round(e.monthlyNatSaved),
+      });
   }
   add("NAT gateways", count("aws:ec2/natGateway:NatGateway"), "gateway", prices.natHour * HOURS_PER_MONTH);
   add("Public IPv4 (NAT EIPs)", count("aws:ec2/eip:Eip"), "address", GLOBAL_PRICES.publicIpv4Hour * HOURS_PER_MONTH);
@@ -110,8 +143,13 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
   }
   // Volumes of the program's own StatefulSets (pattern 3: Keeper voters).
   for (const sts of list.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet")) {
-    const spec = sts.rawInputs.spec as { replicas?: number; volumeClaimTemplates?: { spec?: { resources?: { requests?: { storage?: string } } } }[] } | undefined;
-    const perPod = (spec?.volumeClaimTemplates ?? []).reduce((sum, t) => sum + quantityGiB(t.spec?.resources?.requests?.storage ?? ""), 0);
+    const spec = sts.rawInputs.spec as
+      | { replicas?: number; volumeClaimTemplates?: { spec?: { resources?: { requests?: { storage?: string } } } }[] }
+      | undefined;
+    const perPod = (spec?.volumeClaimTemplates ?? []).reduce(
+      (sum, t) => sum + quantityGiB(t.spec?.resources?.requests?.storage ?? ""),
+      0,
+    );
     const name = (sts.rawInputs.metadata as { name?: string } | undefined)?.name ?? "StatefulSet";
     add(`EBS gp3 ${name} volumes`, (spec?.replicas ?? 0) * perPod, "GB", prices.gp3GbMonth);
   }
@@ -124,6 +162,11 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     items,
     priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : proxy ? ` (no list transcribed for ${config.region}: ${proxy} prices used)` : ""}`,
     savings,
-    notEstimated: ["data transfer (inter-AZ, inter-region, internet)", "NAT data processing", "load balancer LCUs", "CloudWatch Logs ingestion and storage"],
+    notEstimated: [
+      "data transfer (inter-AZ, inter-region, internet)",
+      "NAT data processing",
+      "load balancer LCUs",
+      "CloudWatch Logs ingestion and storage",
+    ],
   };
 }

@@ -34,7 +34,7 @@ export interface RegionPrices {
 /** Same in every commercial region. */
 export const GLOBAL_PRICES = {
   /** EKS control plane, standard support, $/hour. */
-  eksClusterHour: 0.10,
+  eksClusterHour: 0.1,
   /** Public IPv4 address (EIP) $/hour. */
   publicIpv4Hour: 0.005,
   /** Customer-managed KMS key $/month. */
@@ -47,7 +47,14 @@ export const GLOBAL_PRICES = {
  * own m6i.large price for the types the estimate may meet (profiles, witnesses, examples).
  */
 const FAMILY_RATIO: Readonly<Record<string, number>> = {
-  t3: 0.0208 / 0.096, m6i: 1, m5: 1, m6a: 0.0864 / 0.096, m6g: 0.077 / 0.096, m7g: 0.0816 / 0.096, c6i: 0.085 / 0.096, r6i: 0.126 / 0.096,
+  t3: 0.0208 / 0.096,
+  m6i: 1,
+  m5: 1,
+  m6a: 0.0864 / 0.096,
+  m6g: 0.077 / 0.096,
+  m7g: 0.0816 / 0.096,
+  c6i: 0.085 / 0.096,
+  r6i: 0.126 / 0.096,
 };
 /** Size multipliers of `large` (linear within a family); t3 sizes are priced from small. */
 const SIZE: Readonly<Record<string, number>> = { large: 1, xlarge: 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16 };
@@ -63,7 +70,14 @@ function ec2(m6iLarge: number, t3Small?: number): Record<string, number> {
 }
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
 
-type Base = [m6iLarge: number, gp3GbMonth: number, natHour: number, lbHour: number, endpointHour: number, t3Small?: number];
+type Base = [
+  m6iLarge: number,
+  gp3GbMonth: number,
+  natHour: number,
+  lbHour: number,
+  endpointHour: number,
+  t3Small?: number,
+];
 /** Per region: m6i.large $/h, gp3 $/GB-month, NAT $/h (= $/GB processed), NLB $/h, PrivateLink $/h per AZ. */
 const BASE: Readonly<Record<string, Base>> = {
   "us-east-1": [0.096, 0.08, 0.045, 0.0225, 0.01, 0.0208],
@@ -99,18 +113,29 @@ const BASE: Readonly<Record<string, Base>> = {
 
 /** Regions without a transcribed list, priced as their nearest listed neighbour (named in the estimate). */
 export const PRICE_PROXIES: Readonly<Record<string, string>> = {
-  "ap-southeast-5": "ap-southeast-1", "ap-southeast-6": "ap-southeast-2", "ap-southeast-7": "ap-southeast-1",
-  "ap-east-2": "ap-east-1", "mx-central-1": "us-east-2",
+  "ap-southeast-5": "ap-southeast-1",
+  "ap-southeast-6": "ap-southeast-2",
+  "ap-southeast-7": "ap-southeast-1",
+  "ap-east-2": "ap-east-1",
+  "mx-central-1": "us-east-2",
 };
 
 /** Spot price as a share of on-demand: an assumption (AWS advertises "up to 90%" off; 60% off is typical for m-family pools). */
 export const SPOT_DISCOUNT = 0.6;
 
 const fromBase = ([large, gp3, nat, lb, endpoint, t3Small]: Base): RegionPrices => ({
-  ec2: ec2(large, t3Small), gp3GbMonth: gp3, natHour: nat, lbHour: lb, natGb: nat, endpointHour: endpoint, endpointGb: 0.01,
+  ec2: ec2(large, t3Small),
+  gp3GbMonth: gp3,
+  natHour: nat,
+  lbHour: lb,
+  natGb: nat,
+  endpointHour: endpoint,
+  endpointGb: 0.01,
 });
 
-export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = Object.fromEntries(Object.entries(BASE).map(([r, b]) => [r, fromBase(b)]));
+export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = Object.fromEntries(
+  Object.entries(BASE).map(([r, b]) => [r, fromBase(b)]),
+);
 
 /** A region's prices; `proxy` names the region whose figures stand in for it; `approximate`: none known at all (us-east-1 used). */
 export function pricesFor(region: string): { prices: RegionPrices; approximate: boolean; proxy?: string } {

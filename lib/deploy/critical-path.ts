@@ -44,7 +44,7 @@ export interface CriticalPath {
 }
 
 export const createSeconds = (type: string): number =>
-  type.startsWith("pulumi:providers:") ? 0 : CREATE_SECONDS[type] ?? DEFAULT_CREATE_SECONDS;
+  type.startsWith("pulumi:providers:") ? 0 : (CREATE_SECONDS[type] ?? DEFAULT_CREATE_SECONDS);
 
 /** Longest weighted chain. A dependency on a component means all of its custom descendants. */
 export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
@@ -66,7 +66,9 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
     const node = byUrn.get(urn)!;
     if (visiting.has(urn)) throw new Error(`dependency cycle through ${urn}`);
     visiting.add(urn);
-    const deps = [...node.dependencies, ...(node.provider ? [node.provider] : [])].flatMap((d) => expand(d)).filter((d) => d !== urn);
+    const deps = [...node.dependencies, ...(node.provider ? [node.provider] : [])]
+      .flatMap((d) => expand(d))
+      .filter((d) => d !== urn);
     let best = 0;
     let prev: string | undefined;
     for (const d of deps) {

@@ -54,7 +54,8 @@ export const RUNNER_LOG_RETENTION_DAYS = 30;
 /** CodeBuild project names: 2-255 characters, letters, digits, '-' and '_', starting alphanumeric. */
 const PROJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
 export const GITHUB_REPOSITORY_RE = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
-export const CONNECTION_ARN_RE = /^arn:aws:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
+export const CONNECTION_ARN_RE =
+  /^arn:aws:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
 
 /** The runner's CodeBuild project: fixed, because the workflows name it in `runs-on`. */
 export function runnerProjectName(stack: string): string {
@@ -81,32 +82,80 @@ export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunne
   const problems: DeployPathProblem[] = [];
   switch (d.runner) {
     case "github-hosted":
-      problems.push(endpoint.publicAccessCidrs.length === 0
-        ? {
-            key: key("runner"), message: "GitHub-hosted runners are outside every VPC and the cluster endpoint is private: the first pulumi up creates the AWS resources, then times out on the first Kubernetes resource",
-            fix: "use deploy.runner codebuild (a runner in the region's private subnets, created by the stack) or self-hosted (your runner inside the network)",
-          }
-        : {
-            key: key("runner"), message: "GitHub-hosted runners have no fixed addresses: reaching the public endpoint from them means allowing GitHub's whole published ranges, i.e. every GitHub user",
-            fix: "use deploy.runner codebuild or self-hosted; keep cluster.publicAccessCidrs for your operators' ranges only",
-          });
+      problems.push(
+        endpoint.publicAccessCidrs.length === 0
+          ? {
+              key: key("runner"),
+              message:
+                "GitHub-hosted runners are outside every VPC and the cluster endpoint is private: the first pulumi up creates the AWS resources, then times out on the first Kubernetes resource",
+              fix: "use deploy.runner codebuild (a runner in the region's private subnets, created by the stack) or self-hosted (your runner inside the network)",
+            }
+          : {
+              key: key("runner"),
+              message:
+                "GitHub-hosted runners have no fixed addresses: reaching the public endpoint from them means allowing GitHub's whole published ranges, i.e. every GitHub user",
+              fix: "use deploy.runner codebuild or self-hosted; keep cluster.publicAccessCidrs for your operators' ranges only",
+            },
+      );
       break;
     case "codebuild":
-      if (!d.repository) problems.push({ key: key("repository"), message: "is required for the in-network runner (deploy.runner codebuild): without a runner, CI cannot reach the private endpoint", fix: "set it to the GitHub owner/repo that deploys this stack" });
-      if (!d.connectionArn) problems.push({ key: key("connectionArn"), message: "is required for the in-network runner: CodeBuild authenticates to GitHub through an AWS CodeConnections connection", fix: "create the connection once per account (Developer Tools > Connections, approve it in GitHub) and set its ARN" });
-      if (problems.length === 0 && !hasRunner) problems.push({ key: key("runner"), message: "the plan creates no runner reaching the API server", fix: "report this: the program should create it" });
+      if (!d.repository)
+        problems.push({
+          key: key("repository"),
+          message:
+            "is required for the in-network runner (deploy.runner codebuild): without a runner, CI cannot reach the private endpoint",
+          fix: "set it to the GitHub owner/repo that deploys this stack",
+        });
+      if (!d.connectionArn)
+        problems.push({
+          key: key("connectionArn"),
+          message:
+            "is required for the in-network runner: CodeBuild authenticates to GitHub through an AWS CodeConnections connection",
+          fix: "create the connection once per account (Developer Tools > Connections, approve it in GitHub) and set its ARN",
+        });
+      if (problems.length === 0 && !hasRunner)
+        problems.push({
+          key: key("runner"),
+          message: "the plan creates no runner reaching the API server",
+          fix: "report this: the program should create it",
+        });
       break;
     case "self-hosted":
-      if (!d.runnerLabel) problems.push({ key: key("runnerLabel"), message: "is required with deploy.runner self-hosted: the workflows select the runner by it", fix: "set it to your in-network runner's label" });
-      if (d.runnerCidrs.length === 0) problems.push({ key: key("runnerCidrs"), message: "is required with deploy.runner self-hosted: the cluster's security group admits the API server port only from them", fix: "list the private CIDRs your runner's traffic comes from" });
-      else if (!hasRunner) problems.push({ key: key("runnerCidrs"), message: "the plan opens the API server to none of them", fix: "report this: the program should create the rule" });
+      if (!d.runnerLabel)
+        problems.push({
+          key: key("runnerLabel"),
+          message: "is required with deploy.runner self-hosted: the workflows select the runner by it",
+          fix: "set it to your in-network runner's label",
+        });
+      if (d.runnerCidrs.length === 0)
+        problems.push({
+          key: key("runnerCidrs"),
+          message:
+            "is required with deploy.runner self-hosted: the cluster's security group admits the API server port only from them",
+          fix: "list the private CIDRs your runner's traffic comes from",
+        });
+      else if (!hasRunner)
+        problems.push({
+          key: key("runnerCidrs"),
+          message: "the plan opens the API server to none of them",
+          fix: "report this: the program should create the rule",
+        });
       break;
     case "operator":
       // By hand from inside the network: the API server must admit where the operator's traffic comes from.
       if (d.runnerCidrs.length === 0 && endpoint.publicAccessCidrs.length === 0) {
-        problems.push({ key: key("runnerCidrs"), message: "is required with deploy.runner operator and a private endpoint: the cluster's security group admits the API server port only from the ranges listed", fix: "list the private CIDRs your traffic comes from inside the network (VPN clients, bastion subnet), e.g. 10.10.200.0/24" });
+        problems.push({
+          key: key("runnerCidrs"),
+          message:
+            "is required with deploy.runner operator and a private endpoint: the cluster's security group admits the API server port only from the ranges listed",
+          fix: "list the private CIDRs your traffic comes from inside the network (VPN clients, bastion subnet), e.g. 10.10.200.0/24",
+        });
       } else if (d.runnerCidrs.length > 0 && !hasRunner) {
-        problems.push({ key: key("runnerCidrs"), message: "the plan opens the API server to none of them", fix: "report this: the program should create the rule" });
+        problems.push({
+          key: key("runnerCidrs"),
+          message: "the plan opens the API server to none of them",
+          fix: "report this: the program should create the rule",
+        });
       }
       break;
   }
@@ -117,12 +166,14 @@ export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunne
 export function codebuildTrustPolicy(accountId: string): object {
   return {
     Version: "2012-10-17",
-    Statement: [{
-      Effect: "Allow",
-      Principal: { Service: "codebuild.amazonaws.com" },
-      Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-    }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "codebuild.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
   };
 }
 
@@ -130,24 +181,56 @@ export function codebuildTrustPolicy(accountId: string): object {
  * What the runner itself may do: write its logs, attach to the VPC, use the GitHub connection.
  * Nothing else: the deploy job assumes the region's deploy role through GitHub OIDC.
  */
-export function codebuildRunnerPolicy(p: { logGroupArn: string; connectionArn: string; subnetArns: readonly string[]; region: string; accountId: string }): object {
+export function codebuildRunnerPolicy(p: {
+  logGroupArn: string;
+  connectionArn: string;
+  subnetArns: readonly string[];
+  region: string;
+  accountId: string;
+}): object {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [p.logGroupArn, `${p.logGroupArn}:*`] },
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [p.logGroupArn, `${p.logGroupArn}:*`],
+      },
       {
         // Builds in a VPC (CodeBuild user guide, "Allow CodeBuild to access AWS services to create a VPC network interface").
         Effect: "Allow",
-        Action: ["ec2:CreateNetworkInterface", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"],
+        Action: [
+          "ec2:CreateNetworkInterface",
+          "ec2:DescribeDhcpOptions",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DeleteNetworkInterface",
+          "ec2:DescribeSubnets",
+          "ec2:DescribeSecurityGroups",
+          "ec2:DescribeVpcs",
+        ],
         Resource: "*",
       },
       {
         Effect: "Allow",
         Action: "ec2:CreateNetworkInterfacePermission",
         Resource: `arn:aws:ec2:${p.region}:${p.accountId}:network-interface/*`,
-        Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" }, ArnEquals: { "ec2:Subnet": [...p.subnetArns] } },
+        Condition: {
+          StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" },
+          ArnEquals: { "ec2:Subnet": [...p.subnetArns] },
+        },
       },
-      { Effect: "Allow", Action: ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection", "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection"], Resource: p.connectionArn },
+      {
+        Effect: "Allow",
+        Action: [
+          "codeconnections:GetConnectionToken",
+          "codeconnections:GetConnection",
+          "codeconnections:UseConnection",
+          "codestar-connections:GetConnectionToken",
+          "codestar-connections:GetConnection",
+          "codestar-connections:UseConnection",
+        ],
+        Resource: p.connectionArn,
+      },
     ],
   };
 }

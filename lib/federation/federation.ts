@@ -45,14 +45,25 @@ export const SPOKE_FORWARD_URL = `${tunnelServiceUrl(SPOKE_TUNNEL.name, SPOKE_TU
 
 /** The hub's link tunnel: TLS from the listed spokes only (their certificates' identities). */
 export function hubTunnel(spokeStacks: readonly string[]): TunnelServer {
-  return { mode: "server", name: HUB_TUNNEL_NAME, namespace: INFRASAGE_NAMESPACE, listenPort: PORTS.alertWebhook, target: AIOPS_IN_CLUSTER, allowedPeers: spokeStacks.map(linkIdentity) };
+  return {
+    mode: "server",
+    name: HUB_TUNNEL_NAME,
+    namespace: INFRASAGE_NAMESPACE,
+    listenPort: PORTS.alertWebhook,
+    target: AIOPS_IN_CLUSTER,
+    allowedPeers: spokeStacks.map(linkIdentity),
+  };
 }
 
 /** A spoke's link tunnel to its hub: dials the hub's webhook name, accepts only the hub's identity. */
 export function spokeTunnel(hubStack: string): TunnelClient {
   return {
-    mode: "client", name: SPOKE_TUNNEL.name, namespace: INFRASAGE_NAMESPACE, listenPort: SPOKE_TUNNEL.port,
-    target: `${HUB_RECORD}.${HUB_ZONE_NAME}:${PORTS.alertWebhook}`, peer: linkIdentity(hubStack),
+    mode: "client",
+    name: SPOKE_TUNNEL.name,
+    namespace: INFRASAGE_NAMESPACE,
+    listenPort: SPOKE_TUNNEL.port,
+    target: `${HUB_RECORD}.${HUB_ZONE_NAME}:${PORTS.alertWebhook}`,
+    peer: linkIdentity(hubStack),
   };
 }
 
@@ -84,7 +95,12 @@ export const CREDENTIAL_LENGTH = 48;
  * cap, alerts kept in a persistent local queue so a hub outage loses none (seed trade-off: the hub
  * is a single point of failure for the unified view only; each spoke keeps working alone).
  */
-export const FORWARD_RETRY = { maxAttempts: 20, backoffSeconds: 5, backoffMaxSeconds: 300, persistentQueue: true } as const;
+export const FORWARD_RETRY = {
+  maxAttempts: 20,
+  backoffSeconds: 5,
+  backoffMaxSeconds: 300,
+  persistentQueue: true,
+} as const;
 
 /** An env var read from a Secret (never the value itself). */
 export interface SecretEnvVar {
@@ -102,8 +118,10 @@ export interface FederationValues {
   readonly alertmanagerReceivers: readonly AlertmanagerReceiver[];
 }
 
-const secretEnv = (name: string, secret: { name: string; key: string }): SecretEnvVar =>
-  ({ name, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } });
+const secretEnv = (name: string, secret: { name: string; key: string }): SecretEnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } },
+});
 
 /** Hub values: the seed's receiver, and every spoke's credential for checking incoming alerts. */
 export function hubValues(): FederationValues {
@@ -118,7 +136,11 @@ export function hubValues(): FederationValues {
  * Spoke values. Without a ready hub nothing is forwarded (the regional stack works alone). With
  * one: the seed's three variables exactly, who is forwarding, the retry settings, the credential.
  */
-export function spokeValues(args: { readonly stack: string; readonly includeMetadata: boolean; readonly hubWebhookUrl?: string }): FederationValues {
+export function spokeValues(args: {
+  readonly stack: string;
+  readonly includeMetadata: boolean;
+  readonly hubWebhookUrl?: string;
+}): FederationValues {
   if (args.hubWebhookUrl === undefined) return { aiopsEnv: {}, aiopsSecretEnv: [], alertmanagerReceivers: [] };
   return {
     aiopsEnv: {
@@ -164,14 +186,26 @@ const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x)
 /** Reads a hub's `federation` output, or says why it cannot be used (yet). */
 function readHubExport(ref: string, f: unknown): { hub?: HubFederationExport; problem?: string } {
   if (f === undefined || f === null) {
-    return { problem: `${ref} has no 'federation' output yet (hub not deployed, or not federation.role hub): pulumi up the hub first, then this spoke again` };
+    return {
+      problem: `${ref} has no 'federation' output yet (hub not deployed, or not federation.role hub): pulumi up the hub first, then this spoke again`,
+    };
   }
   const o = f as Record<string, unknown>;
   const { webhookUrl: url, zoneId, lbSecurityGroupId, lbSubnetCidrs, region } = o;
   const jurisdiction = typeof region === "string" ? jurisdictionOf(region) : undefined;
-  if (typeof url !== "string" || url !== HUB_WEBHOOK_URL || typeof zoneId !== "string" || typeof lbSecurityGroupId !== "string"
-    || !isStrings(lbSubnetCidrs) || lbSubnetCidrs.length === 0 || typeof region !== "string" || !jurisdiction) {
-    return { problem: `${ref}'s 'federation' output is incomplete or not on the TLS webhook ${HUB_WEBHOOK_URL} (deployed by an older version?): pulumi up the hub first` };
+  if (
+    typeof url !== "string" ||
+    url !== HUB_WEBHOOK_URL ||
+    typeof zoneId !== "string" ||
+    typeof lbSecurityGroupId !== "string" ||
+    !isStrings(lbSubnetCidrs) ||
+    lbSubnetCidrs.length === 0 ||
+    typeof region !== "string" ||
+    !jurisdiction
+  ) {
+    return {
+      problem: `${ref}'s 'federation' output is incomplete or not on the TLS webhook ${HUB_WEBHOOK_URL} (deployed by an older version?): pulumi up the hub first`,
+    };
   }
   return { hub: { webhookUrl: url, zoneId, lbSecurityGroupId, lbSubnetCidrs, region, jurisdiction } };
 }
@@ -181,7 +215,11 @@ function readHubExport(ref: string, f: unknown): { hub?: HubFederationExport; pr
  * Anything missing is pending (listed, never an error): the spoke then deploys its regional stack
  * alone. Throws only for what no redeploy fixes: overlapping VPC CIDRs.
  */
-export function readHub(ref: string, outputs: Readonly<Record<string, unknown>> | undefined, self: { readonly stack: string; readonly vpcCidr: string }): HubRead {
+export function readHub(
+  ref: string,
+  outputs: Readonly<Record<string, unknown>> | undefined,
+  self: { readonly stack: string; readonly vpcCidr: string },
+): HubRead {
   const pending: string[] = [];
   const { hub, problem } = readHubExport(ref, outputs?.federation);
   if (problem) pending.push(problem);
@@ -189,26 +227,37 @@ export function readHub(ref: string, outputs: Readonly<Record<string, unknown>> 
   if (!net.ok) pending.push(net.pending);
   const credentials = outputs?.spokeCredentials;
   if (hub && (typeof credentials !== "object" || credentials === null || !(self.stack in credentials))) {
-    pending.push(`${ref} does not list this stack (${self.stack}) in infrasage:federation.spokes: add it there, pulumi up the hub, then this spoke again`);
+    pending.push(
+      `${ref} does not list this stack (${self.stack}) in infrasage:federation.spokes: add it there, pulumi up the hub, then this spoke again`,
+    );
   }
   if (!hub || !net.ok || pending.length > 0) return { ok: false, pending };
   const overlap = linkProblems(self.vpcCidr, net.peer);
   if (overlap.length > 0) throw new Error(`federation.hubStack ${ref}: ${overlap.join("; ")}`);
   const outside = hub.lbSubnetCidrs.filter((c) => !containsCidr(net.peer.vpcCidr, c));
   if (outside.length > 0 || net.peer.region !== hub.region) {
-    return { ok: false, pending: [`${ref}'s outputs disagree (load balancer subnets ${outside.join(", ") || "-"} outside VPC ${net.peer.vpcCidr}, or regions differ): pulumi up the hub again`] };
+    return {
+      ok: false,
+      pending: [
+        `${ref}'s outputs disagree (load balancer subnets ${outside.join(", ") || "-"} outside VPC ${net.peer.vpcCidr}, or regions differ): pulumi up the hub again`,
+      ],
+    };
   }
   return { ok: true, hub, network: net.peer };
 }
 
 /** The hub reads its listed spokes: the ones deployed get a link (SG rule), the others are pending. */
-export function readSpokes(hubCidr: string, spokes: readonly { readonly ref: string; readonly outputs?: Readonly<Record<string, unknown>> }[]): { linked: NetworkExport[]; pending: string[] } {
+export function readSpokes(
+  hubCidr: string,
+  spokes: readonly { readonly ref: string; readonly outputs?: Readonly<Record<string, unknown>> }[],
+): { linked: NetworkExport[]; pending: string[] } {
   const linked: NetworkExport[] = [];
   const pending: string[] = [];
   for (const { ref, outputs } of spokes) {
     const net = readPeerNetwork(ref, outputs);
     if (!net.ok) pending.push(net.pending);
-    else if (linkProblems(hubCidr, net.peer).length > 0) pending.push(...linkProblems(hubCidr, net.peer).map((p) => `${ref}: ${p}`));
+    else if (linkProblems(hubCidr, net.peer).length > 0)
+      pending.push(...linkProblems(hubCidr, net.peer).map((p) => `${ref}: ${p}`));
     else linked.push(net.peer);
   }
   return { linked, pending };
@@ -220,7 +269,10 @@ export function credentialsDocument(credentials: Readonly<Record<string, string>
 }
 
 /** One cross-region flow of pattern 2, for the plan output and reviewers. */
-export function alertFlow(spoke: { readonly stack: string; readonly region: string }, hub: { readonly stack: string; readonly region: string }): string {
+export function alertFlow(
+  spoke: { readonly stack: string; readonly region: string },
+  hub: { readonly stack: string; readonly region: string },
+): string {
   const j = (region: string) => jurisdictionOf(region) ?? "?";
   return `${spoke.stack} (${j(spoke.region)}) -> ${hub.stack} (${j(hub.region)}): alert metadata only, TCP ${PORTS.alertWebhook} (TLS, both sides authenticated by certificate) over VPC peering, to ${HUB_WEBHOOK_URL}`;
 }

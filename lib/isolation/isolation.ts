@@ -14,7 +14,9 @@ export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
  */
 export function podSecurityLabels(enforce: PodSecurityLevel | undefined): Record<string, string> {
   return {
-    ...(enforce ? { "pod-security.kubernetes.io/enforce": enforce, "pod-security.kubernetes.io/enforce-version": "latest" } : {}),
+    ...(enforce
+      ? { "pod-security.kubernetes.io/enforce": enforce, "pod-security.kubernetes.io/enforce-version": "latest" }
+      : {}),
     "pod-security.kubernetes.io/warn": "restricted",
     "pod-security.kubernetes.io/warn-version": "latest",
     "pod-security.kubernetes.io/audit": "restricted",
@@ -43,18 +45,28 @@ export const NAMESPACE_POD_SECURITY = {
  * chart, like the Service names (docs/deploying.md "The InfraSage chart").
  */
 export const CHART_COMPONENT_LABELS = {
-  ingestionGateway: { "app.kubernetes.io/instance": INFRASAGE_RELEASE_NAME, "app.kubernetes.io/component": "ingestion-gateway" },
+  ingestionGateway: {
+    "app.kubernetes.io/instance": INFRASAGE_RELEASE_NAME,
+    "app.kubernetes.io/component": "ingestion-gateway",
+  },
   aiopsEngine: { "app.kubernetes.io/instance": INFRASAGE_RELEASE_NAME, "app.kubernetes.io/component": "aiops-engine" },
   prometheus: { "app.kubernetes.io/instance": INFRASAGE_RELEASE_NAME, "app.kubernetes.io/component": "prometheus" },
   clickhouse: CLICKHOUSE_POD_LABELS,
 } as const;
 
-type Peer = { readonly podSelector: object } | { readonly namespaceSelector: object; readonly podSelector?: object } | { readonly ipBlock: { readonly cidr: string } };
+type Peer =
+  | { readonly podSelector: object }
+  | { readonly namespaceSelector: object; readonly podSelector?: object }
+  | { readonly ipBlock: { readonly cidr: string } };
 type PortRule = { readonly protocol: "TCP" | "UDP"; readonly port: number };
 
 /** A `networking.k8s.io/v1` NetworkPolicy without apiVersion/kind. */
 export interface NetworkPolicySpec {
-  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+  };
   readonly spec: {
     readonly podSelector: { readonly matchLabels?: Readonly<Record<string, string>> };
     readonly policyTypes: readonly ["Ingress"] | readonly ["Egress"];
@@ -73,16 +85,31 @@ export function denyIngressByDefault(namespace: string): NetworkPolicySpec {
 
 /** Pods of the namespace talk to each other (InfraSage's own components, Keeper's voters). */
 export function allowWithinNamespace(namespace: string): NetworkPolicySpec {
-  return { metadata: meta("allow-within-namespace", namespace), spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] } };
+  return {
+    metadata: meta("allow-within-namespace", namespace),
+    spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
+  };
 }
 
-export type Source = { readonly anyNamespace: true } | { readonly namespace: string } | { readonly cidrs: readonly string[] };
+export type Source =
+  | { readonly anyNamespace: true }
+  | { readonly namespace: string }
+  | { readonly cidrs: readonly string[] };
 
 /** Allows `ports` of the pods matching `pods` (all pods when undefined) from `source`. */
-export function allowIngress(name: string, namespace: string, ports: readonly number[], source: Source, pods?: Readonly<Record<string, string>>): NetworkPolicySpec {
-  const from = "anyNamespace" in source ? [{ namespaceSelector: {} }]
-    : "namespace" in source ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": source.namespace } } }]
-      : source.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+export function allowIngress(
+  name: string,
+  namespace: string,
+  ports: readonly number[],
+  source: Source,
+  pods?: Readonly<Record<string, string>>,
+): NetworkPolicySpec {
+  const from =
+    "anyNamespace" in source
+      ? [{ namespaceSelector: {} }]
+      : "namespace" in source
+        ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": source.namespace } } }]
+        : source.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return {
     metadata: meta(name, namespace),
     spec: {
@@ -95,7 +122,10 @@ export function allowIngress(name: string, namespace: string, ports: readonly nu
 }
 
 /** The baseline of a namespace the program creates: deny by default, allow within. */
-export const namespaceBaseline = (namespace: string): NetworkPolicySpec[] => [denyIngressByDefault(namespace), allowWithinNamespace(namespace)];
+export const namespaceBaseline = (namespace: string): NetworkPolicySpec[] => [
+  denyIngressByDefault(namespace),
+  allowWithinNamespace(namespace),
+];
 
 /** Every pod of the namespace: egress denied unless another policy of the namespace allows it. */
 export function denyEgressByDefault(namespace: string): NetworkPolicySpec {
@@ -110,11 +140,22 @@ export function allowDnsEgress(namespace: string): NetworkPolicySpec {
   return {
     metadata: meta("allow-dns-egress", namespace),
     spec: {
-      podSelector: {}, policyTypes: ["Egress"],
-      egress: [{
-        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CLUSTER_DNS.namespace } }, podSelector: { matchLabels: { ...CLUSTER_DNS.pods } } }],
-        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-      }],
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": CLUSTER_DNS.namespace } },
+              podSelector: { matchLabels: { ...CLUSTER_DNS.pods } },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
     },
   };
 }
@@ -122,12 +163,19 @@ export function allowDnsEgress(namespace: string): NetworkPolicySpec {
 export type Destination = { readonly sameNamespace: true } | { readonly cidrs: readonly string[] };
 
 /** Allows the namespace's pods to open TCP `ports` to `destination`. */
-export function allowEgress(name: string, namespace: string, ports: readonly number[], destination: Destination): NetworkPolicySpec {
-  const to = "sameNamespace" in destination ? [{ podSelector: {} }] : destination.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+export function allowEgress(
+  name: string,
+  namespace: string,
+  ports: readonly number[],
+  destination: Destination,
+): NetworkPolicySpec {
+  const to =
+    "sameNamespace" in destination ? [{ podSelector: {} }] : destination.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return {
     metadata: meta(name, namespace),
     spec: {
-      podSelector: {}, policyTypes: ["Egress"],
+      podSelector: {},
+      policyTypes: ["Egress"],
       // An egress rule with an empty `to` admits every destination: no destination, no rule.
       egress: to.length === 0 ? [] : [{ to, ports: ports.map((port) => ({ protocol: "TCP" as const, port })) }],
     },
@@ -143,9 +191,17 @@ export const ANY_IPV4 = "0.0.0.0/0";
  * - external-dns: DNS, HTTPS to Route 53 and STS (public AWS APIs) and to the API server.
  */
 export function keeperEgress(namespace: string, raftPort: number, clientTlsPort: number): NetworkPolicySpec[] {
-  return [denyEgressByDefault(namespace), allowDnsEgress(namespace), allowEgress("allow-voters-egress", namespace, [clientTlsPort, raftPort], { sameNamespace: true })];
+  return [
+    denyEgressByDefault(namespace),
+    allowDnsEgress(namespace),
+    allowEgress("allow-voters-egress", namespace, [clientTlsPort, raftPort], { sameNamespace: true }),
+  ];
 }
 
 export function externalDnsEgress(namespace: string): NetworkPolicySpec[] {
-  return [denyEgressByDefault(namespace), allowDnsEgress(namespace), allowEgress("allow-https-egress", namespace, [443], { cidrs: [ANY_IPV4] })];
+  return [
+    denyEgressByDefault(namespace),
+    allowDnsEgress(namespace),
+    allowEgress("allow-https-egress", namespace, [443], { cidrs: [ANY_IPV4] }),
+  ];
 }

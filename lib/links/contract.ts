@@ -34,10 +34,12 @@ export function contractPath(project: string, stack: string): string {
 }
 
 /** SSM parameter of one contract key. */
-export const contractParameterName = (project: string, stack: string, key: ContractKey): string => `${contractPath(project, stack)}${key}`;
+export const contractParameterName = (project: string, stack: string, key: ContractKey): string =>
+  `${contractPath(project, stack)}${key}`;
 
 /** SSM Standard parameters hold 4 KB; larger values need the Advanced tier. */
-export const parameterTier = (value: string): "Standard" | "Advanced" => (Buffer.byteLength(value, "utf8") <= 4096 ? "Standard" : "Advanced");
+export const parameterTier = (value: string): "Standard" | "Advanced" =>
+  Buffer.byteLength(value, "utf8") <= 4096 ? "Standard" : "Advanced";
 
 /** Secrets Manager name of a spoke's credential, in the hub's region. */
 export function spokeCredentialSecretName(project: string, hubStack: string, spokeStack: string): string {
@@ -51,7 +53,11 @@ export function regionOfRef(ref: string, links: LinksConfig): string | undefined
 }
 
 /** Outputs of a stack as read from its published parameters (getParametersByPath names/values). */
-export function readContract(path: string, names: readonly string[], values: readonly string[]): Record<string, unknown> | undefined {
+export function readContract(
+  path: string,
+  names: readonly string[],
+  values: readonly string[],
+): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   names.forEach((name, i) => {
     const key = name.startsWith(path) ? name.slice(path.length) : undefined;

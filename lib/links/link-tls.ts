@@ -39,7 +39,12 @@ const NONROOT_UID = 65532;
  * name as one DNS label (lower case, `_` and `.` as `-`, at most 63 characters).
  */
 export function linkIdentity(stack: string): string {
-  const label = stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+  const label = stack
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
   return `${label || "stack"}.${LINK_DOMAIN}`;
 }
 
@@ -72,17 +77,39 @@ export type Tunnel = TunnelServer | TunnelClient;
 
 /** ghostunnel's command line (flags of main.go v1.11.1). */
 export function tunnelArgs(t: Tunnel): string[] {
-  const tls = [`--cert=${TLS_DIR}/${LINK_TLS_SECRET.cert}`, `--key=${TLS_DIR}/${LINK_TLS_SECRET.key}`, `--cacert=${TLS_DIR}/${LINK_TLS_SECRET.ca}`];
+  const tls = [
+    `--cert=${TLS_DIR}/${LINK_TLS_SECRET.cert}`,
+    `--key=${TLS_DIR}/${LINK_TLS_SECRET.key}`,
+    `--cacert=${TLS_DIR}/${LINK_TLS_SECRET.ca}`,
+  ];
   const common = [`--timed-reload=${LINK_TLS_RELOAD}`, `--status=http://0.0.0.0:${TUNNEL_STATUS_PORT}`];
   if (t.mode === "server") {
-    if (t.allowedPeers.length === 0) throw new Error(`tunnel ${t.name}: a server needs at least one allowed peer (ghostunnel refuses to start without access control)`);
+    if (t.allowedPeers.length === 0)
+      throw new Error(
+        `tunnel ${t.name}: a server needs at least one allowed peer (ghostunnel refuses to start without access control)`,
+      );
     // --unsafe-target: the target is a Service, not localhost (ghostunnel limits targets to localhost otherwise).
-    return ["server", `--listen=0.0.0.0:${t.listenPort}`, `--target=${t.target}`, "--unsafe-target", ...tls,
-      ...[...new Set(t.allowedPeers)].sort().map((p) => `--allow-dns=${p}`), ...common];
+    return [
+      "server",
+      `--listen=0.0.0.0:${t.listenPort}`,
+      `--target=${t.target}`,
+      "--unsafe-target",
+      ...tls,
+      ...[...new Set(t.allowedPeers)].sort().map((p) => `--allow-dns=${p}`),
+      ...common,
+    ];
   }
   // --unsafe-listen: callers are other pods of the namespace (NetworkPolicy), not localhost.
-  return ["client", `--listen=0.0.0.0:${t.listenPort}`, "--unsafe-listen", `--target=${t.target}`, ...tls,
-    `--override-server-name=${t.peer}`, `--verify-dns=${t.peer}`, ...common];
+  return [
+    "client",
+    `--listen=0.0.0.0:${t.listenPort}`,
+    "--unsafe-listen",
+    `--target=${t.target}`,
+    ...tls,
+    `--override-server-name=${t.peer}`,
+    `--verify-dns=${t.peer}`,
+    ...common,
+  ];
 }
 
 /** Kubernetes' recommended labels of a tunnel's pods (NetworkPolicies select them). */
@@ -109,7 +136,9 @@ export function tunnelManifests(t: Tunnel): { deployment: Record<string, unknown
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: {
-      name: t.name, namespace: t.namespace, labels,
+      name: t.name,
+      namespace: t.namespace,
+      labels,
       // Pods wait for the operator's LINK_TLS_SECRET: `pulumi up` must not wait for them.
       annotations: { "pulumi.com/skipAwait": "true" },
     },
@@ -121,19 +150,40 @@ export function tunnelManifests(t: Tunnel): { deployment: Record<string, unknown
         metadata: { labels },
         spec: {
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: NONROOT_UID, runAsGroup: NONROOT_UID, seccompProfile: { type: "RuntimeDefault" } },
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } }],
-          containers: [{
-            name: "ghostunnel",
-            image: IMAGES.ghostunnel,
-            args: tunnelArgs(t),
-            ports: [{ name: "tunnel", containerPort: t.listenPort, protocol: "TCP" }, { name: "status", containerPort: TUNNEL_STATUS_PORT, protocol: "TCP" }],
-            readinessProbe: { httpGet: { path: "/_status", port: "status" }, periodSeconds: 10 },
-            livenessProbe: { tcpSocket: { port: "tunnel" }, periodSeconds: 20 },
-            resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-            volumeMounts: [{ name: "link-tls", mountPath: TLS_DIR, readOnly: true }],
-          }],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NONROOT_UID,
+            runAsGroup: NONROOT_UID,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "topology.kubernetes.io/zone",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: selector },
+            },
+          ],
+          containers: [
+            {
+              name: "ghostunnel",
+              image: IMAGES.ghostunnel,
+              args: tunnelArgs(t),
+              ports: [
+                { name: "tunnel", containerPort: t.listenPort, protocol: "TCP" },
+                { name: "status", containerPort: TUNNEL_STATUS_PORT, protocol: "TCP" },
+              ],
+              readinessProbe: { httpGet: { path: "/_status", port: "status" }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: "tunnel" }, periodSeconds: 20 },
+              resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+              },
+              volumeMounts: [{ name: "link-tls", mountPath: TLS_DIR, readOnly: true }],
+            },
+          ],
           volumes: [{ name: "link-tls", secret: { secretName: LINK_TLS_SECRET.name } }],
         },
       },
@@ -143,13 +193,19 @@ export function tunnelManifests(t: Tunnel): { deployment: Record<string, unknown
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: t.name, namespace: t.namespace, labels },
-    spec: { type: "ClusterIP", selector, ports: [{ name: "tunnel", port: t.listenPort, targetPort: "tunnel", protocol: "TCP" }] },
+    spec: {
+      type: "ClusterIP",
+      selector,
+      ports: [{ name: "tunnel", port: t.listenPort, targetPort: "tunnel", protocol: "TCP" }],
+    },
   };
   return { deployment, service };
 }
 
 /** What the operator creates before the links carry traffic (a stack output, like pattern 3's). */
 export function linkTlsPrerequisite(stack: string): string {
-  return `Secret ${INFRASAGE_NAMESPACE}/${LINK_TLS_SECRET.name} (${LINK_TLS_SECRET.cert}, ${LINK_TLS_SECRET.key}, ${LINK_TLS_SECRET.ca}): `
-    + `a certificate from the organization's link CA with DNS SAN ${linkIdentity(stack)}, usages server auth and client auth`;
+  return (
+    `Secret ${INFRASAGE_NAMESPACE}/${LINK_TLS_SECRET.name} (${LINK_TLS_SECRET.cert}, ${LINK_TLS_SECRET.key}, ${LINK_TLS_SECRET.ca}): ` +
+    `a certificate from the organization's link CA with DNS SAN ${linkIdentity(stack)}, usages server auth and client auth`
+  );
 }

@@ -20,7 +20,9 @@ export interface NetworkExport {
   readonly clusterSecurityGroupId: string;
 }
 
-export type PeerRead = { readonly ok: true; readonly peer: NetworkExport } | { readonly ok: false; readonly pending: string };
+export type PeerRead =
+  | { readonly ok: true; readonly peer: NetworkExport }
+  | { readonly ok: false; readonly pending: string };
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 
@@ -30,15 +32,42 @@ const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every
  */
 export function readPeerNetwork(ref: string, outputs: Readonly<Record<string, unknown>> | undefined): PeerRead {
   const n = outputs?.network as Record<string, unknown> | undefined;
-  if (!n) return { ok: false, pending: `${ref} has no 'network' output yet (not deployed); run pulumi up there, then here again` };
+  if (!n)
+    return {
+      ok: false,
+      pending: `${ref} has no 'network' output yet (not deployed); run pulumi up there, then here again`,
+    };
   const { stack, region, vpcId, vpcCidr, privateRouteTableIds, privateSubnetCidrs, clusterSecurityGroupId } = n;
-  if (typeof region !== "string" || typeof vpcId !== "string" || typeof vpcCidr !== "string" || typeof stack !== "string"
-    || typeof clusterSecurityGroupId !== "string" || !isStringArray(privateRouteTableIds) || !isStringArray(privateSubnetCidrs)) {
-    return { ok: false, pending: `${ref}'s 'network' output is incomplete (deployed by an older version?); run pulumi up there first` };
+  if (
+    typeof region !== "string" ||
+    typeof vpcId !== "string" ||
+    typeof vpcCidr !== "string" ||
+    typeof stack !== "string" ||
+    typeof clusterSecurityGroupId !== "string" ||
+    !isStringArray(privateRouteTableIds) ||
+    !isStringArray(privateSubnetCidrs)
+  ) {
+    return {
+      ok: false,
+      pending: `${ref}'s 'network' output is incomplete (deployed by an older version?); run pulumi up there first`,
+    };
   }
   const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction) return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
-  return { ok: true, peer: { stack, region, jurisdiction, vpcId, vpcCidr, privateRouteTableIds, privateSubnetCidrs, clusterSecurityGroupId } };
+  if (!jurisdiction)
+    return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
+  return {
+    ok: true,
+    peer: {
+      stack,
+      region,
+      jurisdiction,
+      vpcId,
+      vpcCidr,
+      privateRouteTableIds,
+      privateSubnetCidrs,
+      clusterSecurityGroupId,
+    },
+  };
 }
 
 /** The stack that owns (creates) the link between two stacks: the one whose name sorts first. */
@@ -49,6 +78,8 @@ export function linkOwner(a: string, b: string): string {
 /** Problems that make a link impossible: overlapping CIDRs (routes would be ambiguous). */
 export function linkProblems(localCidr: string, peer: NetworkExport): string[] {
   return overlapCidr(localCidr, peer.vpcCidr)
-    ? [`VPC CIDR ${localCidr} overlaps ${peer.stack}'s ${peer.vpcCidr}: peering cannot route between them; give one stack another network.cidr`]
+    ? [
+        `VPC CIDR ${localCidr} overlaps ${peer.stack}'s ${peer.vpcCidr}: peering cannot route between them; give one stack another network.cidr`,
+      ]
     : [];
 }

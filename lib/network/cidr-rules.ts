@@ -63,8 +63,17 @@ export const PUBLIC_ACCESS_MIN_PREFIX = { 4: 16, 6: 48 } as const;
 export const PUBLIC_ACCESS_MAX_UNION = { 4: 2n ** 18n, 6: 2n ** 82n } as const;
 /** Never on the public internet (RFC 6890 special-purpose IPv4 ranges, documentation ranges aside). */
 const NON_PUBLIC_V4 = [
-  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
-  "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
 ];
 /** IPv6 global unicast; everything else (ULA fc00::/7, link-local, multicast, mapped) is not public. */
 const GLOBAL_UNICAST_V6 = "2000::/3";
@@ -79,14 +88,26 @@ function addressCount(prefix: number, version: 4 | 6): bigint {
 }
 
 function formatCount(n: bigint): string {
-  return n < 1_000_000n ? n.toLocaleString("en-US") : `2^${n.toString(2).length - 1}${(n & (n - 1n)) === 0n ? "" : "+"}`;
+  return n < 1_000_000n
+    ? n.toLocaleString("en-US")
+    : `2^${n.toString(2).length - 1}${(n & (n - 1n)) === 0n ? "" : "+"}`;
 }
 
 /** One entry of cluster.publicAccessCidrs: a valid, network-aligned, public, narrow enough block. */
-export function publicAccessCidrProblem(value: string, ipFamily: IpFamily = "ipv4"): { message: string; fix: string } | undefined {
+export function publicAccessCidrProblem(
+  value: string,
+  ipFamily: IpFamily = "ipv4",
+): { message: string; fix: string } | undefined {
   const parsed = tryParseCidr(value);
-  if (!parsed || (parsed.version === 4 && !IPV4_CIDR_RE.test(value)) || Number(parsed.prefix) > (parsed.version === 4 ? 32 : 128)) {
-    return { message: `"${value}" is not a CIDR`, fix: "use an address range with its prefix, such as 203.0.113.0/24 (a single address is /32)" };
+  if (
+    !parsed ||
+    (parsed.version === 4 && !IPV4_CIDR_RE.test(value)) ||
+    Number(parsed.prefix) > (parsed.version === 4 ? 32 : 128)
+  ) {
+    return {
+      message: `"${value}" is not a CIDR`,
+      fix: "use an address range with its prefix, such as 203.0.113.0/24 (a single address is /32)",
+    };
   }
   const prefix = Number(parsed.prefix);
   const version = parsed.version;
@@ -105,9 +126,13 @@ export function publicAccessCidrProblem(value: string, ipFamily: IpFamily = "ipv
     };
   }
   const normalized = normalizeCidr(value);
-  if (parseCidr(parsed.ip).start !== parsed.start) return { message: `"${value}" has host bits set`, fix: `use ${normalized}` };
+  if (parseCidr(parsed.ip).start !== parsed.start)
+    return { message: `"${value}" has host bits set`, fix: `use ${normalized}` };
   if (version === 6 && ipFamily === "ipv4") {
-    return { message: `"${value}" is IPv6, and EKS accepts IPv6 public access CIDRs only on IPv6 clusters (InfraSage's are IPv4)`, fix: "list the IPv4 egress ranges of your office/VPN" };
+    return {
+      message: `"${value}" is IPv6, and EKS accepts IPv6 public access CIDRs only on IPv6 clusters (InfraSage's are IPv4)`,
+      fix: "list the IPv4 egress ranges of your office/VPN",
+    };
   }
   return undefined;
 }
@@ -116,7 +141,10 @@ export function publicAccessCidrProblem(value: string, ipFamily: IpFamily = "ipv
  * Every problem of cluster.publicAccessCidrs: each entry (`key[i]`), then the list as a whole
  * (`key`): the entry count, and the union after merging overlaps, by size and by widest block.
  */
-export function publicAccessCidrsProblems(list: readonly string[], ipFamily: IpFamily = "ipv4"): { index?: number; message: string; fix: string }[] {
+export function publicAccessCidrsProblems(
+  list: readonly string[],
+  ipFamily: IpFamily = "ipv4",
+): { index?: number; message: string; fix: string }[] {
   const out: { index?: number; message: string; fix: string }[] = [];
   const valid: string[] = [];
   list.forEach((cidr, index) => {
@@ -125,7 +153,10 @@ export function publicAccessCidrsProblems(list: readonly string[], ipFamily: IpF
     else valid.push(cidr);
   });
   if (list.length > MAX_PUBLIC_ACCESS_CIDRS) {
-    out.push({ message: `lists ${list.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} public access CIDRs per cluster (a fixed quota)`, fix: `merge them into at most ${MAX_PUBLIC_ACCESS_CIDRS} ranges, or reach the cluster through the private endpoint` });
+    out.push({
+      message: `lists ${list.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} public access CIDRs per cluster (a fixed quota)`,
+      fix: `merge them into at most ${MAX_PUBLIC_ACCESS_CIDRS} ranges, or reach the cluster through the private endpoint`,
+    });
   }
   // Entries that are each acceptable may still add up: judge their union (overlaps counted once).
   for (const version of [4, 6] as const) {
@@ -156,11 +187,18 @@ export function publicAccessCidrsProblems(list: readonly string[], ipFamily: IpF
 /** Where a self-hosted runner's traffic comes from: an IPv4 network inside the private ranges. */
 export function runnerCidrProblem(value: string): { message: string; fix: string } | undefined {
   const parsed = tryParseCidr(value);
-  if (parsed?.version !== 4 || !IPV4_CIDR_RE.test(value)) return { message: `"${value}" is not an IPv4 CIDR`, fix: "use the private range of your runner's subnet, e.g. 10.10.0.0/24" };
+  if (parsed?.version !== 4 || !IPV4_CIDR_RE.test(value))
+    return {
+      message: `"${value}" is not an IPv4 CIDR`,
+      fix: "use the private range of your runner's subnet, e.g. 10.10.0.0/24",
+    };
   const normalized = normalizeCidr(value);
   if (normalized !== value) return { message: `"${value}" has host bits set`, fix: `use ${normalized}` };
   if (!PRIVATE_RANGES.some((range) => containsCidr(range, value))) {
-    return { message: `"${value}" is not a private range: the API server would be open to the internet`, fix: `use your runner's range inside ${PRIVATE_RANGES.join(", ")}` };
+    return {
+      message: `"${value}" is not a private range: the API server would be open to the internet`,
+      fix: `use your runner's range inside ${PRIVATE_RANGES.join(", ")}`,
+    };
   }
   return undefined;
 }

@@ -53,7 +53,13 @@ export interface EndpointEconomics {
   readonly gb: number;
 }
 
-export function endpointEconomics(service: EndpointService, profile: ScaleProfileName, azs: number, prices: EndpointPrices, hoursPerMonth: number): EndpointEconomics {
+export function endpointEconomics(
+  service: EndpointService,
+  profile: ScaleProfileName,
+  azs: number,
+  prices: EndpointPrices,
+  hoursPerMonth: number,
+): EndpointEconomics {
   const gb = ASSUMED_MONTHLY_GB[profile][service];
   const gateway = GATEWAY_SERVICES.includes(service);
   const monthlyCost = gateway ? 0 : prices.interfaceHour * hoursPerMonth * azs + prices.interfaceGb * gb;
@@ -61,7 +67,12 @@ export function endpointEconomics(service: EndpointService, profile: ScaleProfil
 }
 
 /** `auto`: the endpoints whose NAT savings cover their own price (with the assumptions above: S3). */
-export function autoEndpoints(profile: ScaleProfileName, azs: number, prices: EndpointPrices, hoursPerMonth: number): EndpointService[] {
+export function autoEndpoints(
+  profile: ScaleProfileName,
+  azs: number,
+  prices: EndpointPrices,
+  hoursPerMonth: number,
+): EndpointService[] {
   return ENDPOINT_SERVICES.filter((s) => {
     const e = endpointEconomics(s, profile, azs, prices, hoursPerMonth);
     return e.monthlyNatSaved >= e.monthlyCost;

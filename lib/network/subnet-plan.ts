@@ -66,7 +66,9 @@ function problemsOf(vpcCidr: string, azs: readonly string[]): string[] {
   } else {
     const prefix = Number(parsed.prefix);
     if (prefix < MIN_VPC_PREFIX || prefix > MAX_VPC_PREFIX) {
-      problems.push(`VPC CIDR "${vpcCidr}" has prefix /${prefix}; the subnet plan needs /${MIN_VPC_PREFIX}../${MAX_VPC_PREFIX} (AWS allows /16 at most, and load-balancer subnets are the VPC prefix + ${LB_EXTRA_BITS}, at most /${AWS_MAX_SUBNET_PREFIX})`);
+      problems.push(
+        `VPC CIDR "${vpcCidr}" has prefix /${prefix}; the subnet plan needs /${MIN_VPC_PREFIX}../${MAX_VPC_PREFIX} (AWS allows /16 at most, and load-balancer subnets are the VPC prefix + ${LB_EXTRA_BITS}, at most /${AWS_MAX_SUBNET_PREFIX})`,
+      );
     }
     const normalized = normalizeCidr(vpcCidr);
     if (normalized !== vpcCidr) problems.push(`VPC CIDR "${vpcCidr}" has host bits set; use ${normalized}`);
@@ -80,7 +82,8 @@ function problemsOf(vpcCidr: string, azs: readonly string[]): string[] {
   // Subnet names come from the suffix, so `eu-west-1a` twice (or two `...a` zones) would collide.
   const suffixes = azs.map(suffixOf).filter((x) => x !== undefined);
   const repeated = suffixes.filter((x, i) => suffixes.indexOf(x) !== i);
-  if (repeated.length > 0) problems.push(`availability zone suffixes repeat: ${[...new Set(repeated)].join(", ")} (in ${azs.join(", ")})`);
+  if (repeated.length > 0)
+    problems.push(`availability zone suffixes repeat: ${[...new Set(repeated)].join(", ")} (in ${azs.join(", ")})`);
   return problems;
 }
 
@@ -102,7 +105,12 @@ export function planSubnets(vpcCidr: string, azs: readonly string[]): SubnetSpec
   const privateCidrs = quarters(vpcCidr);
   const publicCidrs = quarters(privateCidrs[3]!);
   const lbCidrs = quarters(publicCidrs[3]!);
-  const spec = (tier: SubnetTier, az: string, cidr: string): SubnetSpec => ({ tier, az, cidr, name: `${tier}-${azSuffix(az)}` });
+  const spec = (tier: SubnetTier, az: string, cidr: string): SubnetSpec => ({
+    tier,
+    az,
+    cidr,
+    name: `${tier}-${azSuffix(az)}`,
+  });
   return [
     ...azs.map((az, i) => spec("private", az, privateCidrs[i]!)),
     ...azs.map((az, i) => spec("public", az, publicCidrs[i]!)),
@@ -127,8 +135,14 @@ export function natFor(az: string, azs: readonly string[], strategy: NatStrategy
  * LBs go to public subnets, internal ones to the lb subnets (not among the pods).
  */
 export function subnetTags(spec: SubnetSpec, clusterName: string, karpenterDiscovery = false): Record<string, string> {
-  const role: Record<string, string> = spec.tier === "public" ? { "kubernetes.io/role/elb": "1" } : spec.tier === "lb" ? { "kubernetes.io/role/internal-elb": "1" } : {};
+  const role: Record<string, string> =
+    spec.tier === "public"
+      ? { "kubernetes.io/role/elb": "1" }
+      : spec.tier === "lb"
+        ? { "kubernetes.io/role/internal-elb": "1" }
+        : {};
   // Karpenter's discovery tag on the node subnets only (its EC2NodeClass also selects them by id).
-  const discovery: Record<string, string> = karpenterDiscovery && spec.tier === "private" ? { "karpenter.sh/discovery": clusterName } : {};
+  const discovery: Record<string, string> =
+    karpenterDiscovery && spec.tier === "private" ? { "karpenter.sh/discovery": clusterName } : {};
   return { ...role, ...discovery, [`kubernetes.io/cluster/${clusterName}`]: "shared" };
 }

@@ -31,10 +31,17 @@ const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 
 /** Labels the kubelet sets on its own node (well_known_labels.go kubeletLabels). */
 const KUBELET_LABELS = new Set([
-  "kubernetes.io/hostname", "topology.kubernetes.io/zone", "topology.kubernetes.io/region",
-  "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
-  "beta.kubernetes.io/instance-type", "node.kubernetes.io/instance-type", "kubernetes.io/os", "kubernetes.io/arch",
-  "beta.kubernetes.io/os", "beta.kubernetes.io/arch",
+  "kubernetes.io/hostname",
+  "topology.kubernetes.io/zone",
+  "topology.kubernetes.io/region",
+  "failure-domain.beta.kubernetes.io/zone",
+  "failure-domain.beta.kubernetes.io/region",
+  "beta.kubernetes.io/instance-type",
+  "node.kubernetes.io/instance-type",
+  "kubernetes.io/os",
+  "kubernetes.io/arch",
+  "beta.kubernetes.io/os",
+  "beta.kubernetes.io/arch",
 ]);
 /** Namespaces (and their subdomains) the kubelet may self-set (well_known_labels.go kubeletLabelNamespaces). */
 const KUBELET_NAMESPACES = ["kubelet.kubernetes.io", "node.kubernetes.io"];
@@ -49,12 +56,15 @@ export function qualifiedNameProblem(key: string): string | undefined {
   const [prefix, name] = parts.length === 2 ? [parts[0]!, parts[1]!] : [undefined, parts[0]!];
   if (prefix !== undefined) {
     if (prefix === "") return "has an empty prefix before '/'";
-    if (prefix.length > K8S_PREFIX_MAX) return `has a prefix of ${prefix.length} characters (Kubernetes allows ${K8S_PREFIX_MAX})`;
-    if (!DNS_SUBDOMAIN_RE.test(prefix)) return `has prefix "${clip(prefix)}", which is not a DNS subdomain (lowercase a-z, 0-9, '-', '.', alphanumeric at both ends)`;
+    if (prefix.length > K8S_PREFIX_MAX)
+      return `has a prefix of ${prefix.length} characters (Kubernetes allows ${K8S_PREFIX_MAX})`;
+    if (!DNS_SUBDOMAIN_RE.test(prefix))
+      return `has prefix "${clip(prefix)}", which is not a DNS subdomain (lowercase a-z, 0-9, '-', '.', alphanumeric at both ends)`;
   }
   if (name === "") return "has an empty name";
   if (name.length > K8S_NAME_MAX) return `has a name of ${name.length} characters (Kubernetes allows ${K8S_NAME_MAX})`;
-  if (!NAME_RE.test(name)) return `has name "${clip(name)}": only letters, digits, '-', '_' and '.' are allowed, starting and ending with a letter or digit`;
+  if (!NAME_RE.test(name))
+    return `has name "${clip(name)}": only letters, digits, '-', '_' and '.' are allowed, starting and ending with a letter or digit`;
   return undefined;
 }
 
@@ -62,7 +72,8 @@ export function qualifiedNameProblem(key: string): string | undefined {
 export function labelValueSyntaxProblem(value: string): string | undefined {
   if (value === "") return undefined;
   if (value.length > K8S_NAME_MAX) return `is ${value.length} characters long (at most ${K8S_NAME_MAX})`;
-  if (!NAME_RE.test(value)) return "may hold only letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  if (!NAME_RE.test(value))
+    return "may hold only letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
   return undefined;
 }
 
@@ -82,7 +93,8 @@ export interface LabelProblem {
   readonly fix: string;
 }
 
-const KEY_FIX = "use [prefix/]name, e.g. infrasage.io/pool: a DNS-subdomain prefix, a name of letters, digits, - _ . starting and ending alphanumeric, at most 63 characters in all (EKS)";
+const KEY_FIX =
+  "use [prefix/]name, e.g. infrasage.io/pool: a DNS-subdomain prefix, a name of letters, digits, - _ . starting and ending alphanumeric, at most 63 characters in all (EKS)";
 const VALUE_FIX = "use 1 to 63 letters, digits, - _ . starting and ending with a letter or digit";
 
 /** Problems of one node-group label (Kubernetes syntax, EKS lengths, the kubelet's namespaces). */
@@ -90,16 +102,27 @@ export function nodeLabelProblems(key: string, value: string): LabelProblem[] {
   const out: LabelProblem[] = [];
   const syntax = qualifiedNameProblem(key);
   if (syntax) out.push({ part: "key", message: `is not a Kubernetes label key: it ${syntax}`, fix: KEY_FIX });
-  else if (key.length > EKS_LABEL_MAX) out.push({ part: "key", message: `is ${key.length} characters long; EKS takes label keys of at most ${EKS_LABEL_MAX}, prefix included`, fix: "shorten the prefix or the name" });
+  else if (key.length > EKS_LABEL_MAX)
+    out.push({
+      part: "key",
+      message: `is ${key.length} characters long; EKS takes label keys of at most ${EKS_LABEL_MAX}, prefix included`,
+      fix: "shorten the prefix or the name",
+    });
   else if (kubeletRefusesLabel(key)) {
     out.push({
       part: "key",
-      message: "is in the kubernetes.io/k8s.io namespace, which the kubelet refuses to set on its own node (NodeRestriction): the nodes would never start and the group never become ACTIVE",
+      message:
+        "is in the kubernetes.io/k8s.io namespace, which the kubelet refuses to set on its own node (NodeRestriction): the nodes would never start and the group never become ACTIVE",
       fix: `use a prefix of your own (e.g. infrasage.io/${clip(key.slice(key.indexOf("/") + 1))}), or node.kubernetes.io/ or kubelet.kubernetes.io/; a node-role.kubernetes.io/ label can only be set after the node joined (kubectl label node)`,
     });
   }
   const v = labelValueSyntaxProblem(value);
-  if (value === "") out.push({ part: "value", message: "is empty; EKS takes label values of 1 to 63 characters", fix: "give the label a value, e.g. \"true\"" });
+  if (value === "")
+    out.push({
+      part: "value",
+      message: "is empty; EKS takes label values of 1 to 63 characters",
+      fix: 'give the label a value, e.g. "true"',
+    });
   else if (v) out.push({ part: "value", message: `"${clip(value)}" ${v}`, fix: VALUE_FIX });
   return out;
 }
@@ -108,9 +131,24 @@ export function nodeLabelProblems(key: string, value: string): LabelProblem[] {
 export function nodeTaintProblems(key: string, value: string | undefined): LabelProblem[] {
   const out: LabelProblem[] = [];
   const syntax = qualifiedNameProblem(key);
-  if (syntax) out.push({ part: "key", message: `is not a Kubernetes taint key: it ${syntax}`, fix: KEY_FIX.replace("infrasage.io/pool", "infrasage.io/dedicated") });
-  else if (key.length > EKS_LABEL_MAX) out.push({ part: "key", message: `is ${key.length} characters long; EKS takes taint keys of at most ${EKS_LABEL_MAX}, prefix included`, fix: "shorten the prefix or the name" });
+  if (syntax)
+    out.push({
+      part: "key",
+      message: `is not a Kubernetes taint key: it ${syntax}`,
+      fix: KEY_FIX.replace("infrasage.io/pool", "infrasage.io/dedicated"),
+    });
+  else if (key.length > EKS_LABEL_MAX)
+    out.push({
+      part: "key",
+      message: `is ${key.length} characters long; EKS takes taint keys of at most ${EKS_LABEL_MAX}, prefix included`,
+      fix: "shorten the prefix or the name",
+    });
   const v = value === undefined ? undefined : labelValueSyntaxProblem(value);
-  if (v) out.push({ part: "value", message: `"${clip(value!)}" ${v}`, fix: "use at most 63 letters, digits, - _ . starting and ending with a letter or digit, or no value" });
+  if (v)
+    out.push({
+      part: "value",
+      message: `"${clip(value!)}" ${v}`,
+      fix: "use at most 63 letters, digits, - _ . starting and ending with a letter or digit, or no value",
+    });
   return out;
 }

@@ -21,8 +21,18 @@ export type EnvVars = Readonly<Record<string, string>>;
 
 /** What the values are computed from: a slice of StackConfig plus wiring the component supplies. */
 export interface HelmValuesInput
-  extends Pick<StackConfig, "tenantId" | "region" | "jurisdiction" | "ingestionGateway" | "clickhouse"
-    | "kafka" | "mlEngine" | "grafana" | "runbooks"> {
+  extends Pick<
+    StackConfig,
+    | "tenantId"
+    | "region"
+    | "jurisdiction"
+    | "ingestionGateway"
+    | "clickhouse"
+    | "kafka"
+    | "mlEngine"
+    | "grafana"
+    | "runbooks"
+  > {
   /** Name of the Kubernetes Secret holding the API key (the key itself never enters the values). */
   readonly apiKeySecretName: string;
   /**
@@ -126,7 +136,10 @@ export interface InfraSageValues {
 const OWNED_AIOPS_ENV = ["KUBERNETES_NAMESPACE_SCOPE", "KUBERNETES_KUBECONFIG"] as const;
 
 /** Pattern 3: the replication values and env, or nothing. */
-function replicationValues(input: ClickHouseReplicationInput | undefined): { env: Partial<ReplicationEnv>; values?: ClickHouseReplicationValues } {
+function replicationValues(input: ClickHouseReplicationInput | undefined): {
+  env: Partial<ReplicationEnv>;
+  values?: ClickHouseReplicationValues;
+} {
   if (!input) return { env: {} };
   return {
     env: { CLICKHOUSE_CLUSTER, CLICKHOUSE_REPLICATION_ENABLED: "true" },
@@ -134,7 +147,12 @@ function replicationValues(input: ClickHouseReplicationInput | undefined): { env
       enabled: true,
       cluster: CLICKHOUSE_CLUSTER,
       configOverrides: { "infrasage-replication.xml": input.configXml },
-      extraEnv: [{ name: INTERSERVER_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: input.interserverSecret.name, key: input.interserverSecret.key } } }],
+      extraEnv: [
+        {
+          name: INTERSERVER_PASSWORD_ENV,
+          valueFrom: { secretKeyRef: { name: input.interserverSecret.name, key: input.interserverSecret.key } },
+        },
+      ],
       tls: { existingSecret: input.tlsSecretName, mountPath: CLICKHOUSE_TLS_DIR },
       ...(input.hostRegions ? { [HOST_REGIONS_VALUES_KEY]: { ...input.hostRegions } } : {}),
     },
@@ -149,9 +167,13 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
   }
   // --- Pattern 2: hub-and-spoke alert federation -------------------------------------------------
   const federationEnv = input.alertFederation?.aiopsEnv ?? {};
-  const federationClashes = Object.keys(federationEnv).filter((k) => k in extra || (OWNED_AIOPS_ENV as readonly string[]).includes(k));
+  const federationClashes = Object.keys(federationEnv).filter(
+    (k) => k in extra || (OWNED_AIOPS_ENV as readonly string[]).includes(k),
+  );
   if (federationClashes.length > 0) {
-    throw new Error(`federation env ${federationClashes.join(", ")} is also set elsewhere: each variable has one source`);
+    throw new Error(
+      `federation env ${federationClashes.join(", ")} is also set elsewhere: each variable has one source`,
+    );
   }
   const secretEnv = input.alertFederation?.aiopsSecretEnv ?? [];
   const receivers = input.alertFederation?.alertmanagerReceivers ?? [];
@@ -171,7 +193,9 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
   const replication = replicationValues(input.clickhouseReplication);
   const replicationClashes = Object.keys(replication.env).filter((k) => k in extra || k in federationEnv);
   if (replicationClashes.length > 0) {
-    throw new Error(`${replicationClashes.join(", ")} set in extra env too: with clickhouseReplication they come from the replication config only`);
+    throw new Error(
+      `${replicationClashes.join(", ")} set in extra env too: with clickhouseReplication they come from the replication config only`,
+    );
   }
   Object.assign(aiopsEnv, replication.env);
   const storageClass = input.clickhouse.storageClass;
@@ -189,12 +213,16 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
       env: { TENANT_ID: input.tenantId, REGION: input.region, ...replication.env },
     },
     aiopsEngine: {
-      env: { ...aiopsEnv, ...extra, ...federationEnv }, ...(secretEnv.length > 0 ? { extraEnv: secretEnv } : {}),
+      env: { ...aiopsEnv, ...extra, ...federationEnv },
+      ...(secretEnv.length > 0 ? { extraEnv: secretEnv } : {}),
       ...(runbook ? { serviceAccount: runbook.serviceAccount, kubeconfig: runbook.kubeconfig } : {}),
     },
     ...(receivers.length > 0 ? { alertmanager: { config: { receivers } } } : {}),
     apiKey: { existingSecret: input.apiKeySecretName, existingSecretKey: API_KEY_SECRET_KEY },
-    clickhouse: { persistence: { storageClass, size: input.clickhouse.size }, ...(replication.values ? { replication: replication.values } : {}) },
+    clickhouse: {
+      persistence: { storageClass, size: input.clickhouse.size },
+      ...(replication.values ? { replication: replication.values } : {}),
+    },
     // Kafka shares the class: one encrypted, region-pinned gp3 class for every volume.
     kafka: {
       replicaCount: input.kafka.replicaCount,
@@ -243,7 +271,9 @@ export function buildStorageClassSpec(region: string, name: string, azs: readonl
   // Syntax, not the regions table: accounts may see AZ letters the table does not list.
   const foreign = azs.filter((az) => !(az.startsWith(region) && /^[a-z]$/.test(az.slice(region.length))));
   if (foreign.length > 0) {
-    throw new Error(`storage class ${name}: ${foreign.join(", ")} not AZ(s) of ${region} (expected ${region}a, ${region}b, ...)`);
+    throw new Error(
+      `storage class ${name}: ${foreign.join(", ")} not AZ(s) of ${region} (expected ${region}a, ${region}b, ...)`,
+    );
   }
   return {
     metadata: { name },

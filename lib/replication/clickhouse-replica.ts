@@ -24,7 +24,11 @@ export function clickhouseReplicaService(stack: string, namespace: string) {
       name: "clickhouse-replica",
       namespace,
       labels: { "app.kubernetes.io/part-of": "infrasage", "app.kubernetes.io/managed-by": "pulumi" },
-      annotations: { "infrasage.io/stack": stack, [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: clickhouseHostname(stack), [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL },
+      annotations: {
+        "infrasage.io/stack": stack,
+        [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: clickhouseHostname(stack),
+        [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL,
+      },
     },
     spec: {
       clusterIP: "None",
@@ -32,7 +36,12 @@ export function clickhouseReplicaService(stack: string, namespace: string) {
       selector: { ...CLICKHOUSE_POD_LABELS },
       ports: [
         { name: "native-tls", port: PORTS.clickhouseNativeTls, targetPort: PORTS.clickhouseNativeTls, protocol: "TCP" },
-        { name: "interserver-tls", port: PORTS.clickhouseInterserverTls, targetPort: PORTS.clickhouseInterserverTls, protocol: "TCP" },
+        {
+          name: "interserver-tls",
+          port: PORTS.clickhouseInterserverTls,
+          targetPort: PORTS.clickhouseInterserverTls,
+          protocol: "TCP",
+        },
       ],
     },
   };

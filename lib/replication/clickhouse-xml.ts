@@ -89,7 +89,8 @@ export interface ClickHouseReplicationXmlInput {
  * whose password comes from the environment.
  */
 export function buildClickHouseReplicationXml(input: ClickHouseReplicationXmlInput): string {
-  if (!input.replicas.some((r) => r.stack === input.localStack)) throw new Error(`replica list does not contain the local stack ${input.localStack}`);
+  if (!input.replicas.some((r) => r.stack === input.localStack))
+    throw new Error(`replica list does not contain the local stack ${input.localStack}`);
   if (input.keeperServers.length === 0) throw new Error("no Keeper servers: replicated tables need Keeper");
   const replicas = [...input.replicas].sort((a, b) => a.stack.localeCompare(b.stack));
   return render({

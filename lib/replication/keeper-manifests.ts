@@ -70,7 +70,9 @@ export function keeperManifests(input: KeeperManifestInput) {
   const name = KEEPER_STATEFULSET_NAME;
   const labels = labelsOf();
   const annotations = { [STACK_ANNOTATION]: input.stack };
-  const selector = { matchLabels: { "app.kubernetes.io/name": labels["app.kubernetes.io/name"], "app.kubernetes.io/instance": name } };
+  const selector = {
+    matchLabels: { "app.kubernetes.io/name": labels["app.kubernetes.io/name"], "app.kubernetes.io/instance": name },
+  };
   const azs = Math.max(1, input.availabilityZoneCount);
   const zoneTerm = { labelSelector: selector, topologyKey: ZONE_KEY };
   const ports = [
@@ -88,8 +90,14 @@ export function keeperManifests(input: KeeperManifestInput) {
     },
     service: {
       metadata: {
-        name, namespace, labels,
-        annotations: { ...annotations, [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: zoneNameFor(input.stack), [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL },
+        name,
+        namespace,
+        labels,
+        annotations: {
+          ...annotations,
+          [EXTERNAL_DNS_HOSTNAME_ANNOTATION]: zoneNameFor(input.stack),
+          [EXTERNAL_DNS_TTL_ANNOTATION]: MEMBER_RECORD_TTL,
+        },
       },
       spec: {
         clusterIP: "None",
@@ -114,37 +122,66 @@ export function keeperManifests(input: KeeperManifestInput) {
           spec: {
             // Keeper never calls the Kubernetes API (CIS EKS 4.1.6).
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: CLICKHOUSE_UID, runAsGroup: CLICKHOUSE_UID, fsGroup: CLICKHOUSE_UID, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: CLICKHOUSE_UID,
+              runAsGroup: CLICKHOUSE_UID,
+              fsGroup: CLICKHOUSE_UID,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
             terminationGracePeriodSeconds: 60,
             affinity: {
-              podAntiAffinity: input.voters <= azs
-                ? { requiredDuringSchedulingIgnoredDuringExecution: [zoneTerm] }
-                : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: zoneTerm }] },
+              podAntiAffinity:
+                input.voters <= azs
+                  ? { requiredDuringSchedulingIgnoredDuringExecution: [zoneTerm] }
+                  : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: zoneTerm }] },
             },
             // Round-robin over the AZs (what lib/replication/quorum.ts assumes), even while an AZ has no node.
-            topologySpreadConstraints: [{ maxSkew: 1, minDomains: azs, topologyKey: ZONE_KEY, whenUnsatisfiable: "DoNotSchedule", labelSelector: selector }],
-            containers: [{
-              name: "keeper",
-              image: KEEPER_IMAGE,
-              command: ["clickhouse-keeper", `--config-file=${KEEPER_CONFIG_DIR}/keeper_config.xml`],
-              env: [
-                { name: "KEEPER_POD_INDEX", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${POD_INDEX_LABEL}']` } } },
-                // id = base * 10 + ordinal (lib/replication/keeper-plan.ts keeperServerId), composed without arithmetic.
-                { name: KEEPER_SERVER_ID_ENV, value: `${keeperBaseId(input.stack)}$(KEEPER_POD_INDEX)` },
-              ],
-              ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
-              readinessProbe: { tcpSocket: { port: "client-tls" }, periodSeconds: 10, failureThreshold: 3 },
-              livenessProbe: { tcpSocket: { port: "raft" }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
-              resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              volumeMounts: [
-                { name: "data", mountPath: KEEPER_DATA_DIR },
-                // The only other place Keeper writes (logs go to the console, lib/replication/clickhouse-xml.ts).
-                { name: "tmp", mountPath: "/tmp" },
-                { name: "config", mountPath: KEEPER_CONFIG_DIR, readOnly: true },
-                { name: "tls", mountPath: KEEPER_TLS_DIR, readOnly: true },
-              ],
-            }],
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                minDomains: azs,
+                topologyKey: ZONE_KEY,
+                whenUnsatisfiable: "DoNotSchedule",
+                labelSelector: selector,
+              },
+            ],
+            containers: [
+              {
+                name: "keeper",
+                image: KEEPER_IMAGE,
+                command: ["clickhouse-keeper", `--config-file=${KEEPER_CONFIG_DIR}/keeper_config.xml`],
+                env: [
+                  {
+                    name: "KEEPER_POD_INDEX",
+                    valueFrom: { fieldRef: { fieldPath: `metadata.labels['${POD_INDEX_LABEL}']` } },
+                  },
+                  // id = base * 10 + ordinal (lib/replication/keeper-plan.ts keeperServerId), composed without arithmetic.
+                  { name: KEEPER_SERVER_ID_ENV, value: `${keeperBaseId(input.stack)}$(KEEPER_POD_INDEX)` },
+                ],
+                ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
+                readinessProbe: { tcpSocket: { port: "client-tls" }, periodSeconds: 10, failureThreshold: 3 },
+                livenessProbe: {
+                  tcpSocket: { port: "raft" },
+                  initialDelaySeconds: 30,
+                  periodSeconds: 20,
+                  failureThreshold: 6,
+                },
+                resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ["ALL"] },
+                },
+                volumeMounts: [
+                  { name: "data", mountPath: KEEPER_DATA_DIR },
+                  // The only other place Keeper writes (logs go to the console, lib/replication/clickhouse-xml.ts).
+                  { name: "tmp", mountPath: "/tmp" },
+                  { name: "config", mountPath: KEEPER_CONFIG_DIR, readOnly: true },
+                  { name: "tls", mountPath: KEEPER_TLS_DIR, readOnly: true },
+                ],
+              },
+            ],
             volumes: [
               { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
               { name: "config", configMap: { name: `${name}-config` } },
@@ -152,14 +189,16 @@ export function keeperManifests(input: KeeperManifestInput) {
             ],
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: "data", labels },
-          spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: input.storageClassName,
-            resources: { requests: { storage: input.volumeSize ?? "10Gi" } },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data", labels },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              storageClassName: input.storageClassName,
+              resources: { requests: { storage: input.volumeSize ?? "10Gi" } },
+            },
           },
-        }],
+        ],
       },
     },
     podDisruptionBudget: {

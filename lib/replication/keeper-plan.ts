@@ -93,13 +93,15 @@ export function keeperGroupProblems(members: readonly KeeperStackSpec[]): string
   for (const m of members) {
     if (stacks.has(m.stack)) problems.push(`stack ${m.stack} is listed twice in the group`);
     stacks.add(m.stack);
-    if (!DNS_LABEL_RE.test(m.stack)) problems.push(`stack name ${m.stack} is not a DNS label; it must be one to name its Keeper members`);
+    if (!DNS_LABEL_RE.test(m.stack))
+      problems.push(`stack name ${m.stack} is not a DNS label; it must be one to name its Keeper members`);
     if (!Number.isInteger(m.voters) || m.voters < 0 || m.voters > MAX_VOTERS_PER_STACK) {
       problems.push(`stack ${m.stack} runs ${m.voters} voters; allowed 0..${MAX_VOTERS_PER_STACK}`);
     }
     const base = keeperBaseId(m.stack);
     const other = seen.get(base);
-    if (other !== undefined && other !== m.stack) problems.push(`Keeper id base of ${m.stack} collides with ${other}; rename one stack`);
+    if (other !== undefined && other !== m.stack)
+      problems.push(`Keeper id base of ${m.stack} collides with ${other}; rename one stack`);
     seen.set(base, m.stack);
   }
   return problems;
@@ -113,17 +115,22 @@ export function planKeeperGroup(members: readonly KeeperStackSpec[]): KeeperServ
   const problems = keeperGroupProblems(members);
   if (problems.length > 0) throw new Error(`Keeper group cannot be planned: ${problems.join("; ")}`);
   return members
-    .flatMap((m) => Array.from({ length: m.voters }, (_, ordinal): KeeperServer => ({
-      id: keeperServerId(m.stack, ordinal),
-      stack: m.stack,
-      region: m.region,
-      ordinal,
-      hostname: keeperHostname(m.stack, ordinal),
-      raftPort: PORTS.keeperRaft,
-      clientPort: PORTS.keeperClientTls,
-      canBecomeLeader: true,
-      priority: m.witness ? WITNESS_VOTER_PRIORITY : DATA_VOTER_PRIORITY,
-    })))
+    .flatMap((m) =>
+      Array.from(
+        { length: m.voters },
+        (_, ordinal): KeeperServer => ({
+          id: keeperServerId(m.stack, ordinal),
+          stack: m.stack,
+          region: m.region,
+          ordinal,
+          hostname: keeperHostname(m.stack, ordinal),
+          raftPort: PORTS.keeperRaft,
+          clientPort: PORTS.keeperClientTls,
+          canBecomeLeader: true,
+          priority: m.witness ? WITNESS_VOTER_PRIORITY : DATA_VOTER_PRIORITY,
+        }),
+      ),
+    )
     .sort((a, b) => a.id - b.id);
 }
 
@@ -131,7 +138,11 @@ export function planKeeperGroup(members: readonly KeeperStackSpec[]): KeeperServ
  * Keeper servers in the order a ClickHouse of `localStack` should try them (`in_order` load
  * balancing): its own region first, then the other data regions, witnesses last; ids break ties.
  */
-export function keeperClientOrder(servers: readonly KeeperServer[], localStack: string, witnessStacks: ReadonlySet<string>): KeeperServer[] {
+export function keeperClientOrder(
+  servers: readonly KeeperServer[],
+  localStack: string,
+  witnessStacks: ReadonlySet<string>,
+): KeeperServer[] {
   const rank = (s: KeeperServer) => (s.stack === localStack ? 0 : witnessStacks.has(s.stack) ? 2 : 1);
   return [...servers].sort((a, b) => rank(a) - rank(b) || a.id - b.id);
 }
@@ -141,9 +152,17 @@ export function witnessNodeGroup(availabilityZones: number): NodeGroupConfig {
   // One node per AZ (the ASG balances across AZs), so a voter's EBS volume always has a node in its AZ.
   // `fromProfile`: it takes the default group's place and inputs (no amiType/capacityType).
   return {
-    name: DEFAULT_NODE_GROUP_NAME, instanceTypes: ["t3.small"], capacityType: "ON_DEMAND", amiType: DEFAULT_AMI_TYPE,
-    minSize: availabilityZones, desiredSize: availabilityZones, maxSize: availabilityZones + 1, diskSizeGiB: 20,
-    labels: {}, taints: [], fromProfile: true,
+    name: DEFAULT_NODE_GROUP_NAME,
+    instanceTypes: ["t3.small"],
+    capacityType: "ON_DEMAND",
+    amiType: DEFAULT_AMI_TYPE,
+    minSize: availabilityZones,
+    desiredSize: availabilityZones,
+    maxSize: availabilityZones + 1,
+    diskSizeGiB: 20,
+    labels: {},
+    taints: [],
+    fromProfile: true,
   };
 }
 
@@ -153,7 +172,10 @@ export function witnessNodeGroup(availabilityZones: number): NodeGroupConfig {
  * (policies/shared/host-regions.ts) so the policy pack judges each of them before it is created.
  * Regions only: the pack derives the jurisdictions itself.
  */
-export function replicationHostRegions(members: readonly Pick<KeeperStackSpec, "stack" | "region" | "witness">[], servers: readonly Pick<KeeperServer, "hostname" | "region">[]): Record<string, string> {
+export function replicationHostRegions(
+  members: readonly Pick<KeeperStackSpec, "stack" | "region" | "witness">[],
+  servers: readonly Pick<KeeperServer, "hostname" | "region">[],
+): Record<string, string> {
   const pairs: [string, string][] = [
     ...members.filter((m) => !m.witness).map((m): [string, string] => [clickhouseHostname(m.stack), m.region]),
     ...servers.map((s): [string, string] => [s.hostname, s.region]),

@@ -16,7 +16,11 @@ export function externalDnsPolicy(zoneId: string): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Effect: "Allow", Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"], Resource: [`arn:aws:route53:::hostedzone/${zoneId}`] },
+      {
+        Effect: "Allow",
+        Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+        Resource: [`arn:aws:route53:::hostedzone/${zoneId}`],
+      },
       { Effect: "Allow", Action: ["route53:ListHostedZones", "route53:ListTagsForResource"], Resource: ["*"] },
     ],
   };
@@ -35,7 +39,11 @@ export function externalDnsValues(i: ExternalDnsValuesInput) {
   return {
     provider: { name: "aws" },
     env: [{ name: "AWS_DEFAULT_REGION", value: i.region }],
-    serviceAccount: { create: true, name: EXTERNAL_DNS_SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": i.roleArn } },
+    serviceAccount: {
+      create: true,
+      name: EXTERNAL_DNS_SERVICE_ACCOUNT,
+      annotations: { "eks.amazonaws.com/role-arn": i.roleArn },
+    },
     // Headless Services only (Keeper members, the ClickHouse replica): not Ingresses, not LBs.
     sources: ["service"],
     domainFilters: [i.zoneName],

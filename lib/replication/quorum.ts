@@ -64,9 +64,17 @@ export function analyseQuorum(placements: readonly VoterPlacement[]): QuorumAnal
   }
   const totalVoters = placements.reduce((s, p) => s + p.voters, 0);
   const quorum = quorumOf(totalVoters);
-  const outcome = (lost: string, n: number): FailureOutcome => ({ lost, remaining: totalVoters - n, keepsQuorum: totalVoters > 0 && totalVoters - n >= quorum });
-  const azLosses = Object.entries(votersPerAz).sort(([a], [b]) => a.localeCompare(b)).map(([az, n]) => outcome(az, n));
-  const regionLosses = Object.entries(votersPerRegion).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => outcome(r, n));
+  const outcome = (lost: string, n: number): FailureOutcome => ({
+    lost,
+    remaining: totalVoters - n,
+    keepsQuorum: totalVoters > 0 && totalVoters - n >= quorum,
+  });
+  const azLosses = Object.entries(votersPerAz)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([az, n]) => outcome(az, n));
+  const regionLosses = Object.entries(votersPerRegion)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([r, n]) => outcome(r, n));
   return {
     totalVoters,
     quorum,
@@ -83,9 +91,16 @@ export function analyseQuorum(placements: readonly VoterPlacement[]): QuorumAnal
 
 /** One readable line, e.g. for the plan and the stack's `replicationQuorum` output. */
 export function describeQuorum(a: QuorumAnalysis): string {
-  const regions = Object.entries(a.votersPerRegion).sort(([x], [y]) => x.localeCompare(y)).map(([r, n]) => `${r}: ${n}`).join(", ");
+  const regions = Object.entries(a.votersPerRegion)
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([r, n]) => `${r}: ${n}`)
+    .join(", ");
   const worst = (list: readonly FailureOutcome[]) => list.filter((o) => !o.keepsQuorum).map((o) => o.lost);
-  const az = a.survivesAnyAzLoss ? "survives the loss of any one AZ" : `loses quorum if it loses AZ ${worst(a.azLosses).join(" or ") || "(any)"}`;
-  const region = a.survivesAnyRegionLoss ? "survives the loss of any one region" : `loses quorum if it loses region ${worst(a.regionLosses).join(" or ") || "(any)"}`;
+  const az = a.survivesAnyAzLoss
+    ? "survives the loss of any one AZ"
+    : `loses quorum if it loses AZ ${worst(a.azLosses).join(" or ") || "(any)"}`;
+  const region = a.survivesAnyRegionLoss
+    ? "survives the loss of any one region"
+    : `loses quorum if it loses region ${worst(a.regionLosses).join(" or ") || "(any)"}`;
   return `${a.totalVoters} Keeper voter${a.totalVoters === 1 ? "" : "s"} (${regions || "none"}), quorum ${a.quorum}, ${a.odd ? "odd" : "EVEN"}; ${az}; ${region}`;
 }

@@ -119,18 +119,52 @@ export function portsFor(selfWitness: boolean, peerWitness: boolean): readonly n
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 
 /** Reads `replication` from a peer's outputs; a missing or partial export is pending, not an error. */
-export function readPeerReplication(ref: string, outputs: Readonly<Record<string, unknown>> | undefined):
-  { readonly ok: true; readonly replication: ReplicationExport } | { readonly ok: false; readonly pending: string } {
+export function readPeerReplication(
+  ref: string,
+  outputs: Readonly<Record<string, unknown>> | undefined,
+): { readonly ok: true; readonly replication: ReplicationExport } | { readonly ok: false; readonly pending: string } {
   const r = outputs?.replication as Record<string, unknown> | undefined;
-  if (!r) return { ok: false, pending: `${ref} has no 'replication' output yet (not deployed as active-active); run pulumi up there, then here again` };
+  if (!r)
+    return {
+      ok: false,
+      pending: `${ref} has no 'replication' output yet (not deployed as active-active); run pulumi up there, then here again`,
+    };
   const { stack, region, group, keeperVoters, availabilityZones, witness, zoneId, zoneName, linkedPeers } = r;
-  if (typeof stack !== "string" || typeof region !== "string" || !isStrings(group) || typeof keeperVoters !== "number"
-    || !isStrings(availabilityZones) || typeof witness !== "boolean" || typeof zoneId !== "string" || typeof zoneName !== "string" || !isStrings(linkedPeers)) {
-    return { ok: false, pending: `${ref}'s 'replication' output is incomplete (deployed by an older version?); run pulumi up there first` };
+  if (
+    typeof stack !== "string" ||
+    typeof region !== "string" ||
+    !isStrings(group) ||
+    typeof keeperVoters !== "number" ||
+    !isStrings(availabilityZones) ||
+    typeof witness !== "boolean" ||
+    typeof zoneId !== "string" ||
+    typeof zoneName !== "string" ||
+    !isStrings(linkedPeers)
+  ) {
+    return {
+      ok: false,
+      pending: `${ref}'s 'replication' output is incomplete (deployed by an older version?); run pulumi up there first`,
+    };
   }
   const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction) return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
-  return { ok: true, replication: { stack, region, jurisdiction, group, keeperVoters, availabilityZones, witness, zoneId, zoneName, linkedPeers, activeMembers: readActiveMembers(outputs) } };
+  if (!jurisdiction)
+    return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
+  return {
+    ok: true,
+    replication: {
+      stack,
+      region,
+      jurisdiction,
+      group,
+      keeperVoters,
+      availabilityZones,
+      witness,
+      zoneId,
+      zoneName,
+      linkedPeers,
+      activeMembers: readActiveMembers(outputs),
+    },
+  };
 }
 
 /**
@@ -139,8 +173,10 @@ export function readPeerReplication(ref: string, outputs: Readonly<Record<string
  * own previous `replication.activeMembers`), so a membership change never stops a running group;
  * undefined before the group ever completed (no member starts with a partial raft configuration).
  */
-export function effectiveMembers(plan: Pick<ReplicationPeerPlan, "complete" | "keeperMembers">, previous: readonly KeeperStackSpec[]):
-  { readonly members: readonly KeeperStackSpec[]; readonly changePending: boolean } | undefined {
+export function effectiveMembers(
+  plan: Pick<ReplicationPeerPlan, "complete" | "keeperMembers">,
+  previous: readonly KeeperStackSpec[],
+): { readonly members: readonly KeeperStackSpec[]; readonly changePending: boolean } | undefined {
   if (plan.complete) return { members: plan.keeperMembers, changePending: false };
   return previous.length > 0 ? { members: previous, changePending: true } : undefined;
 }
@@ -149,16 +185,26 @@ export function effectiveMembers(plan: Pick<ReplicationPeerPlan, "complete" | "k
 export function readActiveMembers(outputs: Readonly<Record<string, unknown>> | undefined): KeeperStackSpec[] {
   const list = (outputs?.replication as Record<string, unknown> | undefined)?.activeMembers;
   if (!Array.isArray(list)) return [];
-  return list.filter((m): m is KeeperStackSpec => typeof m === "object" && m !== null
-    && typeof (m as KeeperStackSpec).stack === "string" && typeof (m as KeeperStackSpec).region === "string"
-    && typeof (m as KeeperStackSpec).voters === "number" && typeof (m as KeeperStackSpec).witness === "boolean")
+  return list
+    .filter(
+      (m): m is KeeperStackSpec =>
+        typeof m === "object" &&
+        m !== null &&
+        typeof (m as KeeperStackSpec).stack === "string" &&
+        typeof (m as KeeperStackSpec).region === "string" &&
+        typeof (m as KeeperStackSpec).voters === "number" &&
+        typeof (m as KeeperStackSpec).witness === "boolean",
+    )
     .map(({ stack, region, voters, witness }) => ({ stack, region, voters, witness }));
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Plans this member's side of the group from its peers' outputs (undefined = not deployed). */
-export function planReplicationPeers(self: ReplicationSelf, peerOutputs: ReadonlyMap<string, Readonly<Record<string, unknown>> | undefined>): ReplicationPeerPlan {
+export function planReplicationPeers(
+  self: ReplicationSelf,
+  peerOutputs: ReadonlyMap<string, Readonly<Record<string, unknown>> | undefined>,
+): ReplicationPeerPlan {
   const group = groupOf(self);
   const pending: string[] = [];
   const connected: PeerState[] = [];
@@ -166,39 +212,82 @@ export function planReplicationPeers(self: ReplicationSelf, peerOutputs: Readonl
   for (const ref of self.peerRefs) {
     const outputs = peerOutputs.get(ref);
     const net = readPeerNetwork(ref, outputs);
-    if (!net.ok) { pending.push(net.pending); continue; }
+    if (!net.ok) {
+      pending.push(net.pending);
+      continue;
+    }
     const rep = readPeerReplication(ref, outputs);
-    if (!rep.ok) { pending.push(rep.pending); continue; }
+    if (!rep.ok) {
+      pending.push(rep.pending);
+      continue;
+    }
     const peer = { ref, network: net.peer, replication: rep.replication };
     if (peer.network.stack !== stackOfRef(ref) || peer.replication.stack !== stackOfRef(ref)) {
       pending.push(`${ref} reports itself as stack ${peer.network.stack}; fix replication.peers`);
       continue;
     }
     if (peer.network.jurisdiction !== self.jurisdiction) {
-      pending.push(`refused: ${ref} is in ${peer.network.region} (${peer.network.jurisdiction}), this stack is in ${self.jurisdiction}; a replication group stays in one jurisdiction`);
+      pending.push(
+        `refused: ${ref} is in ${peer.network.region} (${peer.network.jurisdiction}), this stack is in ${self.jurisdiction}; a replication group stays in one jurisdiction`,
+      );
       continue;
     }
     const overlap = linkProblems(self.vpcCidr, peer.network);
-    if (overlap.length > 0) { pending.push(...overlap.map((p) => `refused: ${p}`)); continue; }
+    if (overlap.length > 0) {
+      pending.push(...overlap.map((p) => `refused: ${p}`));
+      continue;
+    }
     if (!sameList(peer.replication.group, group)) {
       consistent = false;
-      pending.push(`${ref} sees the group as [${peer.replication.group.join(", ")}], this stack as [${group.join(", ")}]; make replication.peers agree, then pulumi up both`);
+      pending.push(
+        `${ref} sees the group as [${peer.replication.group.join(", ")}], this stack as [${group.join(", ")}]; make replication.peers agree, then pulumi up both`,
+      );
     }
-    if (linkOwner(self.stack, peer.network.stack) !== self.stack && !peer.replication.linkedPeers.includes(self.stack)) {
-      pending.push(`the peering link to ${peer.network.stack} is created by ${peer.network.stack} (its link owner); run pulumi up there`);
+    if (
+      linkOwner(self.stack, peer.network.stack) !== self.stack &&
+      !peer.replication.linkedPeers.includes(self.stack)
+    ) {
+      pending.push(
+        `the peering link to ${peer.network.stack} is created by ${peer.network.stack} (its link owner); run pulumi up there`,
+      );
     }
     connected.push(peer);
   }
   const ownedLinks = connected
     .filter((p) => linkOwner(self.stack, p.network.stack) === self.stack)
-    .map((p): OwnedLink => ({ peer: p.network, routesToPeer: p.network.privateSubnetCidrs, routesFromPeer: self.privateSubnetCidrs }));
-  const ingressRules = connected.flatMap((p) => portsFor(self.witness, p.replication.witness).map((port): IngressRule => ({
-    peerStack: p.network.stack, cidr: p.network.vpcCidr, port, description: `${PORT_NAMES[port]} from replication peer ${p.network.stack}`,
-  })));
+    .map(
+      (p): OwnedLink => ({
+        peer: p.network,
+        routesToPeer: p.network.privateSubnetCidrs,
+        routesFromPeer: self.privateSubnetCidrs,
+      }),
+    );
+  const ingressRules = connected.flatMap((p) =>
+    portsFor(self.witness, p.replication.witness).map(
+      (port): IngressRule => ({
+        peerStack: p.network.stack,
+        cidr: p.network.vpcCidr,
+        port,
+        description: `${PORT_NAMES[port]} from replication peer ${p.network.stack}`,
+      }),
+    ),
+  );
   const complete = consistent && connected.length === self.peerRefs.length;
   const members = [
-    { stack: self.stack, region: self.region, voters: self.keeperVoters, witness: self.witness, azs: self.availabilityZones },
-    ...connected.map((p) => ({ stack: p.replication.stack, region: p.replication.region, voters: p.replication.keeperVoters, witness: p.replication.witness, azs: p.replication.availabilityZones })),
+    {
+      stack: self.stack,
+      region: self.region,
+      voters: self.keeperVoters,
+      witness: self.witness,
+      azs: self.availabilityZones,
+    },
+    ...connected.map((p) => ({
+      stack: p.replication.stack,
+      region: p.replication.region,
+      voters: p.replication.keeperVoters,
+      witness: p.replication.witness,
+      azs: p.replication.availabilityZones,
+    })),
   ].sort((a, b) => a.stack.localeCompare(b.stack));
   return {
     connected,

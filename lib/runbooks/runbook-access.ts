@@ -72,7 +72,10 @@ const LABELS = { "app.kubernetes.io/part-of": "infrasage", "app.kubernetes.io/co
  * release's own namespace is refused too: patching InfraSage's pod templates could mount its
  * API key Secret, which the runbook identity must never read.
  */
-export function namespaceScopeProblems(scope: readonly string[], releaseNamespace = INFRASAGE_NAMESPACE): { readonly message: string; readonly fix: string }[] {
+export function namespaceScopeProblems(
+  scope: readonly string[],
+  releaseNamespace = INFRASAGE_NAMESPACE,
+): { readonly message: string; readonly fix: string }[] {
   const problems: { message: string; fix: string }[] = [];
   const forbidden = scope.filter((n) => FORBIDDEN_SCOPE_NAMESPACES.includes(n));
   if (forbidden.length > 0) {
@@ -88,7 +91,11 @@ export function namespaceScopeProblems(scope: readonly string[], releaseNamespac
     });
   }
   const twice = scope.filter((n, i) => scope.indexOf(n) !== i);
-  if (twice.length > 0) problems.push({ message: `lists ${[...new Set(twice)].join(", ")} more than once`, fix: "list each namespace once" });
+  if (twice.length > 0)
+    problems.push({
+      message: `lists ${[...new Set(twice)].join(", ")} more than once`,
+      fix: "list each namespace once",
+    });
   return problems;
 }
 
@@ -103,7 +110,9 @@ export function runbookKubeconfig(clusterName: string): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: clusterName, cluster: { server: IN_CLUSTER_SERVER, "certificate-authority": IN_CLUSTER_CA_FILE } }],
+    clusters: [
+      { name: clusterName, cluster: { server: IN_CLUSTER_SERVER, "certificate-authority": IN_CLUSTER_CA_FILE } },
+    ],
     contexts: [{ name: clusterName, context: { cluster: clusterName, user: RUNBOOK_SERVICE_ACCOUNT } }],
     users: [{ name: RUNBOOK_SERVICE_ACCOUNT, user: { tokenFile: IN_CLUSTER_TOKEN_FILE } }],
     "current-context": clusterName,
@@ -129,23 +138,43 @@ export function runbookAccessValues(clusterName: string): RunbookAccessValues {
 }
 
 /** A PolicyRule as a manifest field (mutable copies, as the Kubernetes SDK's input types want). */
-export interface RuleManifest { apiGroups: string[]; resources: string[]; verbs: string[] }
+export interface RuleManifest {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
 
 /** Every object of the runbook identity, as Kubernetes manifests (apiVersion/kind included). */
 export interface RunbookManifests {
   readonly serviceAccount: { apiVersion: "v1"; kind: "ServiceAccount"; metadata: Meta };
-  readonly kubeconfigSecret: { apiVersion: "v1"; kind: "Secret"; metadata: Meta; type: "Opaque"; stringData: Record<string, string> };
+  readonly kubeconfigSecret: {
+    apiVersion: "v1";
+    kind: "Secret";
+    metadata: Meta;
+    type: "Opaque";
+    stringData: Record<string, string>;
+  };
   /** Scoped namespaces this program ensures exist (same order as the scope). */
-  readonly namespaces: { apiVersion: "v1"; kind: "Namespace"; metadata: { name: string; labels: Record<string, string> } }[];
+  readonly namespaces: {
+    apiVersion: "v1";
+    kind: "Namespace";
+    metadata: { name: string; labels: Record<string, string> };
+  }[];
   readonly roles: { apiVersion: "rbac.authorization.k8s.io/v1"; kind: "Role"; metadata: Meta; rules: RuleManifest[] }[];
   readonly roleBindings: {
-    apiVersion: "rbac.authorization.k8s.io/v1"; kind: "RoleBinding"; metadata: Meta;
+    apiVersion: "rbac.authorization.k8s.io/v1";
+    kind: "RoleBinding";
+    metadata: Meta;
     roleRef: { apiGroup: "rbac.authorization.k8s.io"; kind: "Role"; name: string };
     subjects: { kind: "ServiceAccount"; name: string; namespace: string }[];
   }[];
 }
 
-interface Meta { name: string; namespace: string; labels: Record<string, string> }
+interface Meta {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+}
 
 export interface RunbookManifestInput {
   /** EKS cluster name: names the kubeconfig key. */
@@ -159,24 +188,43 @@ export interface RunbookManifestInput {
 /** Plans the runbook identity. Throws on an empty or invalid scope. */
 export function runbookManifests(input: RunbookManifestInput): RunbookManifests {
   const { clusterName, namespace, namespaceScope } = input;
-  if (namespaceScope.length === 0) throw new Error("runbook access needs at least one namespace in runbooks.namespaceScope");
+  if (namespaceScope.length === 0)
+    throw new Error("runbook access needs at least one namespace in runbooks.namespaceScope");
   const problems = namespaceScopeProblems(namespaceScope, namespace);
   if (problems.length > 0) throw new Error(`runbooks.namespaceScope ${problems.map((p) => p.message).join("; ")}`);
   const meta = (name: string, ns: string): Meta => ({ name, namespace: ns, labels: { ...LABELS } });
   return {
     serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(RUNBOOK_SERVICE_ACCOUNT, namespace) },
     kubeconfigSecret: {
-      apiVersion: "v1", kind: "Secret", metadata: meta(RUNBOOK_KUBECONFIG_SECRET, namespace), type: "Opaque",
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: meta(RUNBOOK_KUBECONFIG_SECRET, namespace),
+      type: "Opaque",
       stringData: { [kubeconfigKey(clusterName)]: runbookKubeconfig(clusterName) },
     },
     // Your namespaces: the pod security level is reported (warn, audit), never enforced by this program.
-    namespaces: namespaceScope.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { [RUNBOOK_SCOPE_LABEL]: "true", ...podSecurityLabels(NAMESPACE_POD_SECURITY.runbookScope) } } })),
+    namespaces: namespaceScope.map((name) => ({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name,
+        labels: { [RUNBOOK_SCOPE_LABEL]: "true", ...podSecurityLabels(NAMESPACE_POD_SECURITY.runbookScope) },
+      },
+    })),
     roles: namespaceScope.map((ns) => ({
-      apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(RUNBOOK_ROLE, ns),
-      rules: RUNBOOK_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: meta(RUNBOOK_ROLE, ns),
+      rules: RUNBOOK_RULES.map((r) => ({
+        apiGroups: [...r.apiGroups],
+        resources: [...r.resources],
+        verbs: [...r.verbs],
+      })),
     })),
     roleBindings: namespaceScope.map((ns) => ({
-      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: meta(RUNBOOK_ROLE, ns),
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: meta(RUNBOOK_ROLE, ns),
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: RUNBOOK_ROLE },
       subjects: [{ kind: "ServiceAccount", name: RUNBOOK_SERVICE_ACCOUNT, namespace }],
     })),

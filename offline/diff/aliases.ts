@@ -26,8 +26,15 @@ export function parseUrn(urn: string): UrnParts | undefined {
 }
 
 /** pulumi/pulumi sdk/go/common/resource/urn.go NewURN. */
-export function makeUrn(stack: string, project: string, parentQualifiedType: string | undefined, type: string, name: string): string {
-  const qualified = parentQualifiedType && parentQualifiedType !== ROOT_STACK_TYPE ? `${parentQualifiedType}$${type}` : type;
+export function makeUrn(
+  stack: string,
+  project: string,
+  parentQualifiedType: string | undefined,
+  type: string,
+  name: string,
+): string {
+  const qualified =
+    parentQualifiedType && parentQualifiedType !== ROOT_STACK_TYPE ? `${parentQualifiedType}$${type}` : type;
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
@@ -74,7 +81,9 @@ function own(r: AliasSubject): { urns: string[]; parentRelative: AliasSpec[] } {
     const s = parsed.spec ?? {};
     const parentUrn = s.noparent ? undefined : s.parenturn || r.parent || undefined;
     const parentType = parentUrn ? parseUrn(parentUrn)?.qualifiedType : undefined;
-    urns.push(makeUrn(s.stack || self.stack, s.project || self.project, parentType, s.type || r.type, s.name || r.name));
+    urns.push(
+      makeUrn(s.stack || self.stack, s.project || self.project, parentType, s.type || r.type, s.name || r.name),
+    );
     if (!s.noparent && !s.parenturn) parentRelative.push(s);
   }
   return { urns, parentRelative };
@@ -101,7 +110,16 @@ export function aliasUrns(resources: readonly AliasSubject[]): Map<string, strin
         const name = r.name.startsWith(parent.name) ? p.name + r.name.slice(parent.name.length) : r.name;
         result.add(makeUrn(p.stack || self.stack, p.project || self.project, p.qualifiedType, r.type, name));
         // The resource's own specs under each of its parent's aliases (renamed and moved together).
-        for (const s of mine.parentRelative) result.add(makeUrn(s.stack || self.stack, s.project || self.project, p.qualifiedType, s.type || r.type, s.name || r.name));
+        for (const s of mine.parentRelative)
+          result.add(
+            makeUrn(
+              s.stack || self.stack,
+              s.project || self.project,
+              p.qualifiedType,
+              s.type || r.type,
+              s.name || r.name,
+            ),
+          );
       }
     }
     result.delete(urn);

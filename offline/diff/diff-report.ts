@@ -10,8 +10,22 @@ export function diffJson(d: StackDiff) {
   return { ...d, resources: d.resources.filter((r) => r.op !== "unchanged") };
 }
 
-const SYMBOL: Readonly<Record<Op, string>> = { create: "+", update: "~", replace: "+-", "may-replace": "+-?", delete: "-", unchanged: " " };
-const VERB: Readonly<Record<Op, string>> = { create: "create", update: "update", replace: "replace", "may-replace": "may replace", delete: "delete", unchanged: "unchanged" };
+const SYMBOL: Readonly<Record<Op, string>> = {
+  create: "+",
+  update: "~",
+  replace: "+-",
+  "may-replace": "+-?",
+  delete: "-",
+  unchanged: " ",
+};
+const VERB: Readonly<Record<Op, string>> = {
+  create: "create",
+  update: "update",
+  replace: "replace",
+  "may-replace": "may replace",
+  delete: "delete",
+  unchanged: "unchanged",
+};
 
 /** A value as printed: masked and unknown values as such, long ones cut. */
 export function shownValue(v: unknown): string {
@@ -28,7 +42,7 @@ export function shownValue(v: unknown): string {
 export function shownChange(old: unknown, next: unknown): string {
   const [a, b] = [shownValue(old), shownValue(next)];
   if (!a.endsWith("...") && !b.endsWith("...")) return `${a} => ${b}`;
-  const [fa, fb] = [old, next].map((v) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? ""));
+  const [fa, fb] = [old, next].map((v) => (typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? "")));
   let i = 0;
   while (i < fa!.length && i < fb!.length && fa![i] === fb![i]) i++;
   const from = Math.max(0, i - 30);
@@ -48,7 +62,9 @@ function groupOf(byUrn: ReadonlyMap<string, ResourceDiff>, d: ResourceDiff): str
     if (!p.custom) top = p;
     parent = p.parent ?? undefined;
   }
-  return top ? `${top.name} (${top.type})${top.op === "create" || top.op === "delete" ? ` [${VERB[top.op]}d]` : ""}` : "(stack)";
+  return top
+    ? `${top.name} (${top.type})${top.op === "create" || top.op === "delete" ? ` [${VERB[top.op]}d]` : ""}`
+    : "(stack)";
 }
 
 export function countsLine(d: StackDiff): string {
@@ -58,7 +74,9 @@ export function countsLine(d: StackDiff): string {
 
 /** Text lines of one stack's diff; `homeRegion` marks what is created elsewhere. */
 export function diffLines(d: StackDiff, homeRegion: string): string[] {
-  const lines = [`Changes against ${d.base}${d.newStack ? " (stack not in the base: a new stack)" : ""}: ${countsLine(d)}`];
+  const lines = [
+    `Changes against ${d.base}${d.newStack ? " (stack not in the base: a new stack)" : ""}: ${countsLine(d)}`,
+  ];
   const byUrn = new Map(d.resources.map((r) => [r.urn, r]));
   const groups = new Map<string, ResourceDiff[]>();
   for (const r of d.resources) {
@@ -72,10 +90,17 @@ export function diffLines(d: StackDiff, homeRegion: string): string[] {
     for (const r of rs) {
       const away = r.region && r.region !== homeRegion ? `  [outside home region ${homeRegion}]` : "";
       const alias = r.aliasedFrom ? `  (was ${r.aliasedFrom.split("::").pop()}, kept through an alias)` : "";
-      lines.push(`    ${SYMBOL[r.op].padEnd(3)} ${VERB[r.op].padEnd(11)} ${shortType(r.type)} ${r.name}${r.region ? `  ${r.region}` : ""}${away}${alias}`);
+      lines.push(
+        `    ${SYMBOL[r.op].padEnd(3)} ${VERB[r.op].padEnd(11)} ${shortType(r.type)} ${r.name}${r.region ? `  ${r.region}` : ""}${away}${alias}`,
+      );
       if (r.cause) lines.push(`          ${r.cause}`);
       for (const c of r.changes) {
-        const why = c.effect === "replace" ? "   forces replacement" : c.effect === "may-replace" ? "   may force replacement" : "";
+        const why =
+          c.effect === "replace"
+            ? "   forces replacement"
+            : c.effect === "may-replace"
+              ? "   may force replacement"
+              : "";
         lines.push(`          ${c.path}: ${shownChange(c.old, c.new)}${why}`);
       }
       // The provider rule behind a replacement, once per resource.

@@ -22,7 +22,9 @@ const OPTIONAL_COMPUTED: Readonly<Record<string, Readonly<Record<string, Held>>>
   "aws:eks/nodeGroup:NodeGroup": {
     amiType: (b) => {
       const types = Array.isArray(b.instanceTypes) ? (b.instanceTypes as unknown[]) : [];
-      return types.length > 0 && types.every((t) => typeof t === "string" && instanceArchitecture(t) === "x86_64") ? DEFAULT_AMI_TYPE : undefined;
+      return types.length > 0 && types.every((t) => typeof t === "string" && instanceArchitecture(t) === "x86_64")
+        ? DEFAULT_AMI_TYPE
+        : undefined;
     },
     capacityType: () => "ON_DEMAND",
     diskSize: () => undefined,
@@ -37,7 +39,13 @@ const OPTIONAL_COMPUTED: Readonly<Record<string, Readonly<Record<string, Held>>>
  * Whether a change of `path` (from `old` to `next`) is no change for the provider: an Optional+Computed
  * property left unset (the provider keeps what it holds) or set to exactly what the provider holds.
  */
-export function providerHoldsValue(type: string, path: string, old: unknown, next: unknown, baseInputs: Record<string, unknown>): boolean {
+export function providerHoldsValue(
+  type: string,
+  path: string,
+  old: unknown,
+  next: unknown,
+  baseInputs: Record<string, unknown>,
+): boolean {
   const held = OPTIONAL_COMPUTED[type]?.[path];
   if (!held) return false;
   if (next === undefined) return true;

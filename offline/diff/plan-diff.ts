@@ -22,13 +22,21 @@ export interface StackDiff {
   readonly guard: GuardFinding[];
 }
 
-export function diffStack(baseFile: string, base: BaseStack | undefined, head: readonly HeadResource[], allowed: readonly AllowedReplacement[]): StackDiff {
+export function diffStack(
+  baseFile: string,
+  base: BaseStack | undefined,
+  head: readonly HeadResource[],
+  allowed: readonly AllowedReplacement[],
+): StackDiff {
   const baseResources = base?.resources ?? [];
   const resources = diffResources(baseResources, head);
   return {
-    base: baseFile, newStack: base === undefined,
+    base: baseFile,
+    newStack: base === undefined,
     ...(base?.monthlyTotal !== undefined ? { monthlyTotalBefore: base.monthlyTotal } : {}),
     ...(base?.costPartial === true ? { monthlyTotalBeforePartial: true } : {}),
-    counts: countOps(resources), resources, guard: guardFindings(resources, baseResources, allowed),
+    counts: countOps(resources),
+    resources,
+    guard: guardFindings(resources, baseResources, allowed),
   };
 }

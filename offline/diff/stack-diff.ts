@@ -94,8 +94,13 @@ const SECRET = "[secret]";
 export function maskSecretPair(old: unknown, next: unknown): [unknown, unknown] {
   if (old === SECRET || next === SECRET) return [old === undefined ? old : SECRET, next === undefined ? next : SECRET];
   if (isObject(old) && isObject(next)) {
-    const pairs = [...new Set([...Object.keys(old), ...Object.keys(next)])].map((k) => [k, maskSecretPair(old[k], next[k])] as const);
-    return [Object.fromEntries(pairs.filter(([k]) => k in old).map(([k, p]) => [k, p[0]])), Object.fromEntries(pairs.filter(([k]) => k in next).map(([k, p]) => [k, p[1]]))];
+    const pairs = [...new Set([...Object.keys(old), ...Object.keys(next)])].map(
+      (k) => [k, maskSecretPair(old[k], next[k])] as const,
+    );
+    return [
+      Object.fromEntries(pairs.filter(([k]) => k in old).map(([k, p]) => [k, p[0]])),
+      Object.fromEntries(pairs.filter(([k]) => k in next).map(([k, p]) => [k, p[1]])),
+    ];
   }
   if (Array.isArray(old) && Array.isArray(next)) {
     const pairs = Array.from({ length: Math.max(old.length, next.length) }, (_, i) => maskSecretPair(old[i], next[i]));
@@ -122,7 +127,11 @@ export function diffResources(base: readonly BaseResource[], head: readonly Head
   for (const r of head) {
     const direct = baseByUrn.get(r.urn);
     // An alias only claims a deployed resource no head resource holds under its own URN.
-    const viaAlias = direct ? undefined : (aliases.get(r.urn) ?? []).map((u) => baseByUrn.get(u)).find((b) => b && !headUrns.has(b.urn) && ![...matched.values()].includes(b));
+    const viaAlias = direct
+      ? undefined
+      : (aliases.get(r.urn) ?? [])
+          .map((u) => baseByUrn.get(u))
+          .find((b) => b && !headUrns.has(b.urn) && ![...matched.values()].includes(b));
     const b = direct ?? viaAlias;
     if (b) matched.set(r.urn, b);
   }
@@ -145,16 +154,36 @@ export function diffResources(base: readonly BaseResource[], head: readonly Head
     if (!changed) break;
   }
   const claimed = new Set([...matched.values()].map((b) => b.urn));
-  const deletes: ResourceDiff[] = base.filter((b) => !claimed.has(b.urn)).map((b) => ({
-    op: "delete", urn: b.urn, type: b.type, name: b.name, region: b.region ?? null, parent: b.parent ?? null,
-    custom: b.custom ?? isCustomType(b.type), changes: [], protect: b.protect ?? false,
-  }));
+  const deletes: ResourceDiff[] = base
+    .filter((b) => !claimed.has(b.urn))
+    .map((b) => ({
+      op: "delete",
+      urn: b.urn,
+      type: b.type,
+      name: b.name,
+      region: b.region ?? null,
+      parent: b.parent ?? null,
+      custom: b.custom ?? isCustomType(b.type),
+      changes: [],
+      protect: b.protect ?? false,
+    }));
   return [...head.map((r) => result.get(r.urn)!), ...deletes];
 }
 
-function diffOne(r: HeadResource, b: BaseResource | undefined, fresh: ReadonlySet<string>, keptByAlias: ReadonlySet<string>): ResourceDiff {
+function diffOne(
+  r: HeadResource,
+  b: BaseResource | undefined,
+  fresh: ReadonlySet<string>,
+  keptByAlias: ReadonlySet<string>,
+): ResourceDiff {
   const common = {
-    urn: r.urn, type: r.type, name: r.name, region: r.region ?? null, parent: r.parent ?? null, custom: r.custom, protect: r.protect,
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    region: r.region ?? null,
+    parent: r.parent ?? null,
+    custom: r.custom,
+    protect: r.protect,
     ...(b && b.urn !== r.urn ? { aliasedFrom: b.urn } : {}),
   };
   if (!b) return { op: "create", ...common, changes: [] };
@@ -174,9 +203,16 @@ function diffOne(r: HeadResource, b: BaseResource | undefined, fresh: ReadonlySe
   }
   // Properties whose value is the same offline but computed from a resource being replaced.
   for (const [prop, deps] of Object.entries(r.propertyDependencies)) {
-    if (seen.has(prop) || ignored(r.ignoreChanges, prop) || !(prop in r.inputs) || !deps.some((u) => fresh.has(u))) continue;
+    if (seen.has(prop) || ignored(r.ignoreChanges, prop) || !(prop in r.inputs) || !deps.some((u) => fresh.has(u)))
+      continue;
     const { effect, source } = classifyChange(r.type, prop, true);
-    changes.push({ path: prop, old: maskSecretPair(b.inputs[prop], r.inputs[prop])[0], new: KNOWN_AFTER_APPLY, effect, source });
+    changes.push({
+      path: prop,
+      old: maskSecretPair(b.inputs[prop], r.inputs[prop])[0],
+      new: KNOWN_AFTER_APPLY,
+      effect,
+      source,
+    });
   }
   // A resource whose explicit provider is replaced is replaced with it (the engine's provider diff).
   if (r.provider && fresh.has(r.provider) && b.provider === r.provider) {

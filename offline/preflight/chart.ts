@@ -19,7 +19,8 @@ import { readTextFile } from "../stack-file";
 const readChartFile = (file: string): string => readTextFile(file, "chart file", 8 * 1024 * 1024);
 
 /** Helm parses a chart version with Masterminds/semver v3 NewVersion (its loose SemVer pattern). */
-const HELM_VERSION_RE = /^v?(0|[1-9]\d*)(\.(0|[1-9]\d*))?(\.(0|[1-9]\d*))?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+const HELM_VERSION_RE =
+  /^v?(0|[1-9]\d*)(\.(0|[1-9]\d*))?(\.(0|[1-9]\d*))?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
 
 export interface ChartCheck {
   /** Stack file (named in findings). */
@@ -34,43 +35,110 @@ export interface ChartCheck {
   readonly values?: Record<string, unknown>;
 }
 
-const finding = (c: ChartCheck, message: string, fix: string): Finding => ({ kind: "chart", file: c.file, key: c.key, message, fix });
+const finding = (c: ChartCheck, message: string, fix: string): Finding => ({
+  kind: "chart",
+  file: c.file,
+  key: c.key,
+  message,
+  fix,
+});
 
 /** Loads and checks one local chart; an empty list means a real Check and install would accept it. */
 export function checkLocalChart(c: ChartCheck): Finding[] {
   // Judged by its real path (symlinks followed), as Helm loads it and as the config's rule judges it.
   const dir = realPathOf(isAbsolute(c.chartPath) ? c.chartPath : resolve(c.programDir, c.chartPath));
-  const getIt = "put the InfraSage chart there (docs/deploying.md \"The InfraSage chart\"), or set chart.path to where it is, or chart.repo + chart.name + chart.version";
+  const getIt =
+    'put the InfraSage chart there (docs/deploying.md "The InfraSage chart"), or set chart.path to where it is, or chart.repo + chart.name + chart.version';
   if (!existsSync(dir)) {
     // locateChart: a name starting with "." or "/" is a path; anything else is downloaded from a repository.
-    const why = c.chartPath.startsWith(".") || isAbsolute(c.chartPath) ? `path "${c.chartPath}" not found` : `"${c.chartPath}" is not a local path, so the provider tries to download it from a repository and fails`;
-    return [finding(c, `${why} (looked in ${dir}); pulumi preview and up fail on the Release's "chart" input before creating anything`, getIt)];
+    const why =
+      c.chartPath.startsWith(".") || isAbsolute(c.chartPath)
+        ? `path "${c.chartPath}" not found`
+        : `"${c.chartPath}" is not a local path, so the provider tries to download it from a repository and fails`;
+    return [
+      finding(
+        c,
+        `${why} (looked in ${dir}); pulumi preview and up fail on the Release's "chart" input before creating anything`,
+        getIt,
+      ),
+    ];
   }
   if (!statSync(dir).isDirectory()) {
-    return dir.endsWith(".tgz") ? [] : [finding(c, `chart ${c.chartPath} is neither a chart directory nor a .tgz archive`, "point chart.path at the unpacked chart directory")];
+    return dir.endsWith(".tgz")
+      ? []
+      : [
+          finding(
+            c,
+            `chart ${c.chartPath} is neither a chart directory nor a .tgz archive`,
+            "point chart.path at the unpacked chart directory",
+          ),
+        ];
   }
   const chartYaml = join(dir, "Chart.yaml");
-  if (!existsSync(chartYaml)) return [finding(c, `${chartYaml} is missing: ${dir} is not a Helm chart`, "point chart.path at the directory that holds Chart.yaml")];
+  if (!existsSync(chartYaml))
+    return [
+      finding(
+        c,
+        `${chartYaml} is missing: ${dir} is not a Helm chart`,
+        "point chart.path at the directory that holds Chart.yaml",
+      ),
+    ];
   let meta: Record<string, unknown>;
   try {
     const doc = parseYaml(readChartFile(chartYaml)) as unknown;
-    meta = doc && typeof doc === "object" && !Array.isArray(doc) ? doc as Record<string, unknown> : {};
+    meta = doc && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
   } catch (e) {
     return [finding(c, `${chartYaml} is not valid YAML: ${(e as Error).message.split("\n")[0]}`, "fix Chart.yaml")];
   }
   const out: Finding[] = [];
   // The loader defaults an empty apiVersion to v1; helm lint accepts only v1 and v2.
   if (meta.apiVersion !== undefined && meta.apiVersion !== "v2" && meta.apiVersion !== "v1") {
-    out.push(finding(c, `${chartYaml}: apiVersion '${String(meta.apiVersion)}' is not valid. The value must be either "v1" or "v2"`, "use the vendor's chart unchanged (Helm 3 charts are apiVersion v2)"));
+    out.push(
+      finding(
+        c,
+        `${chartYaml}: apiVersion '${String(meta.apiVersion)}' is not valid. The value must be either "v1" or "v2"`,
+        "use the vendor's chart unchanged (Helm 3 charts are apiVersion v2)",
+      ),
+    );
   }
   const name = meta.name;
-  if (typeof name !== "string" || name === "") out.push(finding(c, `${chartYaml}: chart.metadata.name is required`, "use the vendor's chart unchanged"));
-  else if (name === "." || name === ".." || name.includes("/") || name.includes("\\")) out.push(finding(c, `${chartYaml}: chart.metadata.name "${name}" is not a valid chart name`, "use the vendor's chart unchanged"));
+  if (typeof name !== "string" || name === "")
+    out.push(finding(c, `${chartYaml}: chart.metadata.name is required`, "use the vendor's chart unchanged"));
+  else if (name === "." || name === ".." || name.includes("/") || name.includes("\\"))
+    out.push(
+      finding(
+        c,
+        `${chartYaml}: chart.metadata.name "${name}" is not a valid chart name`,
+        "use the vendor's chart unchanged",
+      ),
+    );
   const version = typeof meta.version === "number" ? String(meta.version) : meta.version;
-  if (typeof version !== "string" || version === "") out.push(finding(c, `${chartYaml}: chart.metadata.version is required`, "use the vendor's chart unchanged"));
-  else if (!HELM_VERSION_RE.test(version)) out.push(finding(c, `${chartYaml}: chart.metadata.version "${version}" is invalid (not SemVer)`, "use the vendor's chart unchanged"));
-  if (meta.type === "library") out.push(finding(c, `${chartYaml}: library charts are not installable`, "point chart.path at the InfraSage application chart"));
-  else if (meta.type !== undefined && meta.type !== "" && meta.type !== "application") out.push(finding(c, `${chartYaml}: chart.metadata.type must be application or library`, "use the vendor's chart unchanged"));
+  if (typeof version !== "string" || version === "")
+    out.push(finding(c, `${chartYaml}: chart.metadata.version is required`, "use the vendor's chart unchanged"));
+  else if (!HELM_VERSION_RE.test(version))
+    out.push(
+      finding(
+        c,
+        `${chartYaml}: chart.metadata.version "${version}" is invalid (not SemVer)`,
+        "use the vendor's chart unchanged",
+      ),
+    );
+  if (meta.type === "library")
+    out.push(
+      finding(
+        c,
+        `${chartYaml}: library charts are not installable`,
+        "point chart.path at the InfraSage application chart",
+      ),
+    );
+  else if (meta.type !== undefined && meta.type !== "" && meta.type !== "application")
+    out.push(
+      finding(
+        c,
+        `${chartYaml}: chart.metadata.type must be application or library`,
+        "use the vendor's chart unchanged",
+      ),
+    );
   const schemaFile = join(dir, "values.schema.json");
   if (out.length === 0 && c.values && existsSync(schemaFile)) out.push(...checkValues(c, schemaFile, c.values));
   return out;
@@ -82,7 +150,9 @@ function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, u
   try {
     schema = JSON.parse(readChartFile(schemaFile)) as Record<string, unknown>;
   } catch (e) {
-    return [finding(c, `${schemaFile} is not valid JSON: ${(e as Error).message}`, "fix the chart's values.schema.json")];
+    return [
+      finding(c, `${schemaFile} is not valid JSON: ${(e as Error).message}`, "fix the chart's values.schema.json"),
+    ];
   }
   const chartDefaults = readChartValues(join(schemaFile, "..", "values.yaml"));
   const merged = mergeValues(chartDefaults, values);
@@ -93,18 +163,29 @@ function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, u
   try {
     validate = ajv.compile((older ? { ...schema, $schema: undefined } : schema) as AnySchema);
   } catch (e) {
-    return [finding(c, `${schemaFile} is not a valid JSON schema: ${(e as Error).message}`, "fix the chart's values.schema.json")];
+    return [
+      finding(
+        c,
+        `${schemaFile} is not a valid JSON schema: ${(e as Error).message}`,
+        "fix the chart's values.schema.json",
+      ),
+    ];
   }
   if (validate(merged)) return [];
-  return (validate.errors ?? []).map((e) => finding(c, `values do not match the chart's values.schema.json: ${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`,
-    "align the InfraSage values (lib/release/helm-values.ts) with this chart version, or use the chart version the program supports"));
+  return (validate.errors ?? []).map((e) =>
+    finding(
+      c,
+      `values do not match the chart's values.schema.json: ${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`,
+      "align the InfraSage values (lib/release/helm-values.ts) with this chart version, or use the chart version the program supports",
+    ),
+  );
 }
 
 function readChartValues(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
   try {
     const doc = parseYaml(readChartFile(file)) as unknown;
-    return doc && typeof doc === "object" && !Array.isArray(doc) ? doc as Record<string, unknown> : {};
+    return doc && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
   } catch {
     return {};
   }

@@ -13,13 +13,21 @@ const PROJECT = "aws:codebuild/project:Project";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
 const apiIngress = (r: RecordedResource): boolean =>
-  r.type === INGRESS && r.rawInputs.fromPort === API_SERVER_PORT && r.rawInputs.toPort === API_SERVER_PORT && r.rawInputs.ipProtocol === "tcp";
+  r.type === INGRESS &&
+  r.rawInputs.fromPort === API_SERVER_PORT &&
+  r.rawInputs.toPort === API_SERVER_PORT &&
+  r.rawInputs.ipProtocol === "tcp";
 
 /** The stack's CodeBuild runner runs in its VPC and the API server admits the runner's security group. */
 function codebuildRunnerReaches(resources: readonly RecordedResource[]): boolean {
-  const runnerGroups = new Set(resources.filter((r) => r.type === PROJECT && r.rawInputs.vpcConfig !== undefined)
-    .flatMap((r) => r.propertyDependencies.vpcConfig ?? []));
-  return resources.some((r) => apiIngress(r) && (r.propertyDependencies.referencedSecurityGroupId ?? []).some((u) => runnerGroups.has(u)));
+  const runnerGroups = new Set(
+    resources
+      .filter((r) => r.type === PROJECT && r.rawInputs.vpcConfig !== undefined)
+      .flatMap((r) => r.propertyDependencies.vpcConfig ?? []),
+  );
+  return resources.some(
+    (r) => apiIngress(r) && (r.propertyDependencies.referencedSecurityGroupId ?? []).some((u) => runnerGroups.has(u)),
+  );
 }
 
 /** Every configured runner range is admitted on the API server port. */
@@ -30,7 +38,17 @@ function cidrsReach(resources: readonly RecordedResource[], cidrs: readonly stri
 
 export function checkDeployPath(file: string, config: StackConfig, resources: readonly RecordedResource[]): Finding[] {
   const d = config.deploy;
-  const reaches = d.runner === "codebuild" ? codebuildRunnerReaches(resources) : d.runner === "self-hosted" || d.runner === "operator" ? cidrsReach(resources, d.runnerCidrs) : false;
-  return deployPathProblems(d, { publicAccessCidrs: config.cluster.publicAccessCidrs }, reaches)
-    .map((p) => ({ kind: "deploy-path", file, key: p.key, message: p.message, fix: p.fix }));
+  const reaches =
+    d.runner === "codebuild"
+      ? codebuildRunnerReaches(resources)
+      : d.runner === "self-hosted" || d.runner === "operator"
+        ? cidrsReach(resources, d.runnerCidrs)
+        : false;
+  return deployPathProblems(d, { publicAccessCidrs: config.cluster.publicAccessCidrs }, reaches).map((p) => ({
+    kind: "deploy-path",
+    file,
+    key: p.key,
+    message: p.message,
+    fix: p.fix,
+  }));
 }

@@ -52,15 +52,27 @@ export function preflight(stacks: readonly PreflightStack[]): Finding[] {
     const programDir = project.programDir;
     // Every Release whose chart is local (the InfraSage chart unless chart.repo is set; a witness has
     // none): charts from a repository (repositoryOpts, oci://) cannot be fetched offline.
-    const local = s.record.resources.filter((r) => r.type === RELEASE_TYPE && r.rawInputs.repositoryOpts === undefined
-      && typeof r.rawInputs.chart === "string" && !r.rawInputs.chart.startsWith("oci://"));
+    const local = s.record.resources.filter(
+      (r) =>
+        r.type === RELEASE_TYPE &&
+        r.rawInputs.repositoryOpts === undefined &&
+        typeof r.rawInputs.chart === "string" &&
+        !r.rawInputs.chart.startsWith("oci://"),
+    );
     for (const release of local) {
       const values = release.rawInputs.values;
-      const knownValues = release.wire.inputs.values !== undefined && !JSON.stringify(release.wire.inputs.values).includes(UNKNOWN_SENTINEL);
-      out.push(...checkLocalChart({
-        file: s.file.path, key: "chart.path", chartPath: String(release.rawInputs.chart), programDir,
-        ...(knownValues && values && typeof values === "object" ? { values: values as Record<string, unknown> } : {}),
-      }));
+      const knownValues =
+        release.wire.inputs.values !== undefined &&
+        !JSON.stringify(release.wire.inputs.values).includes(UNKNOWN_SENTINEL);
+      out.push(
+        ...checkLocalChart({
+          file: s.file.path,
+          key: "chart.path",
+          chartPath: String(release.rawInputs.chart),
+          programDir,
+          ...(knownValues && values && typeof values === "object" ? { values: values as Record<string, unknown> } : {}),
+        }),
+      );
     }
   }
   return dedupe(out);

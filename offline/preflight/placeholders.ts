@@ -29,11 +29,25 @@ export function checkPlaceholders(file: string, config: Readonly<Record<string, 
   for (const [key, raw] of Object.entries(config)) {
     for (const [path, value] of leaves(parsed(raw), key)) {
       if (value.includes(`:${PLACEHOLDER_ACCOUNT}:`)) {
-        out.push({ kind: "placeholder", file, key: path, message: `names the AWS documentation account ${PLACEHOLDER_ACCOUNT} (the shipped example's), not yours`, fix: "put your account's ARN here (aws sts get-caller-identity shows the account)" });
+        out.push({
+          kind: "placeholder",
+          file,
+          key: path,
+          message: `names the AWS documentation account ${PLACEHOLDER_ACCOUNT} (the shipped example's), not yours`,
+          fix: "put your account's ARN here (aws sts get-caller-identity shows the account)",
+        });
       }
       const owner = /^([^/\s]+)\/[^/\s]+(\/[^/\s]+)?$/.exec(value)?.[1];
       if (owner === PLACEHOLDER_ORG && (path.endsWith("deploy.repository") || /^[^/]+\/[^/]+\/[^/]+$/.test(value))) {
-        out.push({ kind: "placeholder", file, key: path, message: `names the example organization ${PLACEHOLDER_ORG} (${value})`, fix: path.endsWith("deploy.repository") ? "set your GitHub owner/repo" : "use your Pulumi organization (PULUMI_ORG; self-managed backends use organization)" });
+        out.push({
+          kind: "placeholder",
+          file,
+          key: path,
+          message: `names the example organization ${PLACEHOLDER_ORG} (${value})`,
+          fix: path.endsWith("deploy.repository")
+            ? "set your GitHub owner/repo"
+            : "use your Pulumi organization (PULUMI_ORG; self-managed backends use organization)",
+        });
       }
     }
   }

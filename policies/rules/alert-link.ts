@@ -15,7 +15,14 @@ import { containsCidr } from "cidr-tools";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
-import { resourceRule, resourceHomeRegion, stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
+import {
+  resourceRule,
+  resourceHomeRegion,
+  stackRule,
+  effectiveRegion,
+  requireStackHome,
+  type RuleContext,
+} from "./framework";
 import { isSet, linksOf } from "./links";
 import { asArray, asObject, asString, asStrings, type Props } from "./props";
 
@@ -31,10 +38,16 @@ export const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroup
 export const LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 export const ROUTE_TYPE = "aws:ec2/route:Route";
 export const LISTENER_TYPE = "aws:lb/listener:Listener";
-export const PEERING_TYPES = ["aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"];
+export const PEERING_TYPES = [
+  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+];
 
 const isAlertTagged = (r: PolicyResource): boolean => asObject(r.props.tags)[FLOW_TAG] === ALERT_LINK_FLOW;
-export const related = (r: PolicyResource, key: string): PolicyResource[] => [...(r.propertyDependencies[key] ?? []), ...r.dependencies];
+export const related = (r: PolicyResource, key: string): PolicyResource[] => [
+  ...(r.propertyDependencies[key] ?? []),
+  ...r.dependencies,
+];
 
 /** One ingress opening of a security group (also used by metrics-link.ts). */
 export interface Opening {
@@ -51,11 +64,19 @@ export interface Opening {
 function openingProblems(o: Opening): string[] {
   if (o.bySecurityGroup && o.cidrs.length === 0 && !o.byPrefixList) {
     // The NLB -> link tunnel pods hop (TLS passed through): by security-group reference, on the webhook port only.
-    return o.fromPort === PORTS.alertWebhook && o.toPort === PORTS.alertWebhook ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the alert link needs only ${PORTS.alertWebhook}`];
+    return o.fromPort === PORTS.alertWebhook && o.toPort === PORTS.alertWebhook
+      ? []
+      : [
+          `opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the alert link needs only ${PORTS.alertWebhook}`,
+        ];
   }
   const problems: string[] = [];
-  if (o.fromPort !== PORTS.alertWebhook || o.toPort !== PORTS.alertWebhook) problems.push(`opens ports ${String(o.fromPort)}-${String(o.toPort)}; the alert link carries only the webhook port ${PORTS.alertWebhook}`);
-  if (o.protocol !== "tcp" && o.protocol !== "6") problems.push(`uses protocol ${String(o.protocol)}; the webhook is TCP`);
+  if (o.fromPort !== PORTS.alertWebhook || o.toPort !== PORTS.alertWebhook)
+    problems.push(
+      `opens ports ${String(o.fromPort)}-${String(o.toPort)}; the alert link carries only the webhook port ${PORTS.alertWebhook}`,
+    );
+  if (o.protocol !== "tcp" && o.protocol !== "6")
+    problems.push(`uses protocol ${String(o.protocol)}; the webhook is TCP`);
   for (const cidr of o.cidrs) {
     let inside = false;
     try {
@@ -65,7 +86,10 @@ function openingProblems(o: Opening): string[] {
     }
     if (!inside) problems.push(`admits ${cidr}; only spokes' private subnets may reach the webhook`);
   }
-  if (o.byPrefixList) problems.push("admits a prefix list, whose ranges cannot be checked; only spokes' private subnets may reach the webhook");
+  if (o.byPrefixList)
+    problems.push(
+      "admits a prefix list, whose ranges cannot be checked; only spokes' private subnets may reach the webhook",
+    );
   return problems;
 }
 
@@ -73,16 +97,41 @@ function openingProblems(o: Opening): string[] {
 export function openingsOf(r: { readonly type: string; readonly props: Props }): Opening[] {
   const p = r.props;
   if (r.type === INGRESS_RULE_TYPE) {
-    return [{ fromPort: p.fromPort, toPort: p.toPort, protocol: p.ipProtocol, cidrs: [asString(p.cidrIpv4), asString(p.cidrIpv6)].filter((c): c is string => c !== undefined), bySecurityGroup: isSet(p, "referencedSecurityGroupId"), byPrefixList: isSet(p, "prefixListId") }];
+    return [
+      {
+        fromPort: p.fromPort,
+        toPort: p.toPort,
+        protocol: p.ipProtocol,
+        cidrs: [asString(p.cidrIpv4), asString(p.cidrIpv6)].filter((c): c is string => c !== undefined),
+        bySecurityGroup: isSet(p, "referencedSecurityGroupId"),
+        byPrefixList: isSet(p, "prefixListId"),
+      },
+    ];
   }
   if (r.type === LEGACY_RULE_TYPE) {
     if (p.type !== "ingress") return [];
-    return [{ fromPort: p.fromPort, toPort: p.toPort, protocol: p.protocol, cidrs: [...asStrings(p.cidrBlocks), ...asStrings(p.ipv6CidrBlocks)], bySecurityGroup: isSet(p, "sourceSecurityGroupId") || p.self === true, byPrefixList: asArray(p.prefixListIds).length > 0 }];
+    return [
+      {
+        fromPort: p.fromPort,
+        toPort: p.toPort,
+        protocol: p.protocol,
+        cidrs: [...asStrings(p.cidrBlocks), ...asStrings(p.ipv6CidrBlocks)],
+        bySecurityGroup: isSet(p, "sourceSecurityGroupId") || p.self === true,
+        byPrefixList: asArray(p.prefixListIds).length > 0,
+      },
+    ];
   }
   if (r.type === SG_TYPE) {
     return asArray(p.ingress).map((i) => {
       const rule = asObject(i);
-      return { fromPort: rule.fromPort, toPort: rule.toPort, protocol: rule.protocol, cidrs: [...asStrings(rule.cidrBlocks), ...asStrings(rule.ipv6CidrBlocks)], bySecurityGroup: asArray(rule.securityGroups).length > 0 || rule.self === true, byPrefixList: asArray(rule.prefixListIds).length > 0 };
+      return {
+        fromPort: rule.fromPort,
+        toPort: rule.toPort,
+        protocol: rule.protocol,
+        cidrs: [...asStrings(rule.cidrBlocks), ...asStrings(rule.ipv6CidrBlocks)],
+        bySecurityGroup: asArray(rule.securityGroups).length > 0 || rule.self === true,
+        byPrefixList: asArray(rule.prefixListIds).length > 0,
+      };
     });
   }
   return [];
@@ -95,7 +144,8 @@ function checkOpenings(resources: readonly PolicyResource[], ctx: RuleContext): 
     ctx.each(r, () => {
       const onAlertGroup = related(r, "securityGroupId").some((d) => alertGroups.has(d.urn));
       if (!isAlertTagged(r) && !onAlertGroup) return;
-      for (const o of openingsOf(r)) for (const p of openingProblems(o)) ctx.report(`alert-link ${r.type.split(":").pop()} ${r.name} ${p}`, r.urn);
+      for (const o of openingsOf(r))
+        for (const p of openingProblems(o)) ctx.report(`alert-link ${r.type.split(":").pop()} ${r.name} ${p}`, r.urn);
     });
   }
 }
@@ -111,7 +161,13 @@ export function listenerProblem(name: string, props: Props, port: number, link: 
   return `${link} listener ${name} is ${String(protocol)} on port ${String(props.port)}; the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`;
 }
 
-export function checkListeners(resources: readonly PolicyResource[], tagged: (r: PolicyResource) => boolean, port: number, link: string, ctx: RuleContext): void {
+export function checkListeners(
+  resources: readonly PolicyResource[],
+  tagged: (r: PolicyResource) => boolean,
+  port: number,
+  link: string,
+  ctx: RuleContext,
+): void {
   for (const r of resources.filter((x) => x.type === LISTENER_TYPE && tagged(x))) {
     ctx.each(r, () => {
       const problem = listenerProblem(r.name, r.props, port, link);
@@ -121,7 +177,8 @@ export function checkListeners(resources: readonly PolicyResource[], tagged: (r:
 }
 
 /** A route through a VPC peering connection (key presence: the connection id is unknown at preview). */
-export const isPeeringRoute = (type: string, props: Props): boolean => type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
+export const isPeeringRoute = (type: string, props: Props): boolean =>
+  type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
 
 /** The problem of an alert-link route in the spoke's home region: it reaches more than a hub load-balancer subnet. */
 function routeProblem(name: string, props: Props): string | undefined {
@@ -144,10 +201,17 @@ function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: Ru
   }
 }
 
-const DESCRIPTION = "The cross-jurisdiction alert link is TLS end to end on the webhook port, opened only from private subnets, routed only to the hub's load-balancer subnets";
+const DESCRIPTION =
+  "The cross-jurisdiction alert link is TLS end to end on the webhook port, opened only from private subnets, routed only to the hub's load-balancer subnets";
 const REMEDIATION = `Open only TCP ${PORTS.alertWebhook} (TLS passed through to the link tunnel) from the spokes' private subnets on the hub's load-balancer security group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`;
 /** Types a link's scope rule judges (also metrics-link.ts). */
-export const LINK_SCOPED_TYPES: readonly string[] = [SG_TYPE, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LISTENER_TYPE, ROUTE_TYPE];
+export const LINK_SCOPED_TYPES: readonly string[] = [
+  SG_TYPE,
+  INGRESS_RULE_TYPE,
+  LEGACY_RULE_TYPE,
+  LISTENER_TYPE,
+  ROUTE_TYPE,
+];
 
 /** What differs between the two links that may cross a jurisdiction (alert and metrics). */
 export interface LinkScope {
@@ -169,13 +233,17 @@ export function checkLinkResource(args: ResourceValidationArgs, ctx: RuleContext
     if (!isPeeringRoute(args.type, args.props)) return;
     const home = resourceHomeRegion(args, ctx.config);
     if (home === undefined) {
-      ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${link.label} route ${args.name}`);
+      ctx.report(
+        `cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${link.label} route ${args.name}`,
+      );
       return;
     }
     const problem = link.routeProblem(args.name, args.props, effectiveRegion(args) === home);
     if (problem) ctx.report(problem);
   } else {
-    for (const o of openingsOf(args)) for (const p of link.openingProblems(o)) ctx.report(`${link.label} ${args.type.split(":").pop()} ${args.name} ${p}`);
+    for (const o of openingsOf(args))
+      for (const p of link.openingProblems(o))
+        ctx.report(`${link.label} ${args.type.split(":").pop()} ${args.name} ${p}`);
   }
 }
 
@@ -186,11 +254,15 @@ export const alertLinkScope = resourceRule({
   severity: "critical",
   remediation: REMEDIATION,
   appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
-  check: (args, ctx) => checkLinkResource(args, ctx, {
-    flow: ALERT_LINK_FLOW, port: PORTS.alertWebhook, label: "alert-link", openingProblems,
-    // Return routes live in the hub's region and lead back into this stack's own VPC.
-    routeProblem: (name, props, inHome) => (inHome ? routeProblem(name, props) : undefined),
-  }),
+  check: (args, ctx) =>
+    checkLinkResource(args, ctx, {
+      flow: ALERT_LINK_FLOW,
+      port: PORTS.alertWebhook,
+      label: "alert-link",
+      openingProblems,
+      // Return routes live in the hub's region and lead back into this stack's own VPC.
+      routeProblem: (name, props, inHome) => (inHome ? routeProblem(name, props) : undefined),
+    }),
 });
 
 /** Second line of alert-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */

@@ -47,27 +47,35 @@ export function githubTrustProblems(st: Props): string[] {
   if (st.Effect !== "Allow" || !federated.some((f) => f.endsWith(`oidc-provider/${GITHUB_OIDC_HOST}`))) return [];
   const problems: string[] = [];
   const actions = list(st.Action);
-  if (actions.length !== 1 || actions[0] !== "sts:AssumeRoleWithWebIdentity") problems.push(`allows ${actions.join(", ") || "no action"}, not only sts:AssumeRoleWithWebIdentity`);
+  if (actions.length !== 1 || actions[0] !== "sts:AssumeRoleWithWebIdentity")
+    problems.push(`allows ${actions.join(", ") || "no action"}, not only sts:AssumeRoleWithWebIdentity`);
   const condition = asObject(st.Condition);
   const equals = asObject(condition.StringEquals);
   const aud = list(equals[`${GITHUB_OIDC_HOST}:aud`]);
-  if (aud.length !== 1 || aud[0] !== OIDC_AUDIENCE) problems.push(`does not require StringEquals ${GITHUB_OIDC_HOST}:aud = ${OIDC_AUDIENCE}`);
+  if (aud.length !== 1 || aud[0] !== OIDC_AUDIENCE)
+    problems.push(`does not require StringEquals ${GITHUB_OIDC_HOST}:aud = ${OIDC_AUDIENCE}`);
   const sub = list(equals[`${GITHUB_OIDC_HOST}:sub`]);
-  if (sub.length === 0) problems.push(`does not pin the subject (StringEquals ${GITHUB_OIDC_HOST}:sub): any repository's workflow could assume it`);
+  if (sub.length === 0)
+    problems.push(
+      `does not pin the subject (StringEquals ${GITHUB_OIDC_HOST}:sub): any repository's workflow could assume it`,
+    );
   for (const s of sub) if (/[*?]/.test(s)) problems.push(`subject ${s} has a wildcard`);
   for (const [op, keys] of Object.entries(condition)) {
     if (op === "StringEquals") continue;
-    for (const k of Object.keys(asObject(keys))) if (k.startsWith(`${GITHUB_OIDC_HOST}:`)) problems.push(`tests ${k} with ${op} (only StringEquals is exact)`);
+    for (const k of Object.keys(asObject(keys)))
+      if (k.startsWith(`${GITHUB_OIDC_HOST}:`)) problems.push(`tests ${k} with ${op} (only StringEquals is exact)`);
   }
   return problems;
 }
 
 export const githubOidcTrustExact = resourceRule({
   name: "github-oidc-trust-exact",
-  description: "Roles GitHub Actions assumes require the sts.amazonaws.com audience and exact subjects (StringEquals, no wildcards)",
+  description:
+    "Roles GitHub Actions assumes require the sts.amazonaws.com audience and exact subjects (StringEquals, no wildcards)",
   kind: "security",
   severity: "critical",
-  remediation: "Trust token.actions.githubusercontent.com only with StringEquals on :aud = sts.amazonaws.com and :sub = repo:<owner>/<repo>:environment:<stack> (bootstrap/lib/trust.ts).",
+  remediation:
+    "Trust token.actions.githubusercontent.com only with StringEquals on :aud = sts.amazonaws.com and :sub = repo:<owner>/<repo>:environment:<stack> (bootstrap/lib/trust.ts).",
   appliesTo: (t) => t === ROLE,
   check: (args, ctx) => {
     for (const st of statementsOf(policyDocument(args.props.assumeRolePolicy))) {
@@ -85,14 +93,16 @@ export function wildcardPrincipal(st: Props): boolean {
 
 export const noWildcardPrincipals = resourceRule({
   name: "no-wildcard-principals",
-  description: "No trust or resource policy allows any principal (\"*\")",
+  description: 'No trust or resource policy allows any principal ("*")',
   kind: "security",
   severity: "critical",
-  remediation: "Name the principals (accounts, roles, services); keep \"*\" for Deny statements only.",
+  remediation: 'Name the principals (accounts, roles, services); keep "*" for Deny statements only.',
   appliesTo: (t) => t in POLICY_PROPS,
   check: (args, ctx) => {
     const doc = policyDocument(args.props[POLICY_PROPS[args.type]!]);
-    statementsOf(doc).forEach((st, i) => { if (wildcardPrincipal(st)) ctx.report(`statement ${asString(st.Sid) ?? i} allows any principal`); });
+    statementsOf(doc).forEach((st, i) => {
+      if (wildcardPrincipal(st)) ctx.report(`statement ${asString(st.Sid) ?? i} allows any principal`);
+    });
   },
 });
 
@@ -108,7 +118,9 @@ export const noAdminPolicies = resourceRule({
   remediation: "List the actions the role needs (bootstrap/lib/actions.ts derives them from the resource types).",
   appliesTo: (t) => t === "aws:iam/rolePolicy:RolePolicy" || t === "aws:iam/policy:Policy",
   check: (args, ctx) => {
-    statementsOf(policyDocument(args.props.policy)).forEach((st, i) => { if (allowsEverything(st)) ctx.report(`statement ${asString(st.Sid) ?? i} allows * on *`); });
+    statementsOf(policyDocument(args.props.policy)).forEach((st, i) => {
+      if (allowsEverything(st)) ctx.report(`statement ${asString(st.Sid) ?? i} allows * on *`);
+    });
   },
 });
 
@@ -123,27 +135,54 @@ function configures(r: PolicyResource, bucket: PolicyResource): boolean {
 export function bucketProblems(bucket: PolicyResource, resources: readonly PolicyResource[]): string[] {
   const of = (type: string) => resources.filter((r) => r.type === type && configures(r, bucket));
   const problems: string[] = [];
-  if (!of("aws:s3/bucketVersioning:BucketVersioning").some((v) => asObject(v.props.versioningConfiguration).status === "Enabled")) problems.push("versioning is not Enabled (aws.s3.BucketVersioning)");
-  const sse = of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").flatMap((e) => asArray(e.props.rules)).map((r) => asObject(asObject(r).applyServerSideEncryptionByDefault));
-  if (!sse.some((d) => d.sseAlgorithm === "aws:kms" && typeof d.kmsMasterKeyId === "string" && d.kmsMasterKeyId !== "")) problems.push("default encryption is not SSE-KMS with a customer-managed key");
+  if (
+    !of("aws:s3/bucketVersioning:BucketVersioning").some(
+      (v) => asObject(v.props.versioningConfiguration).status === "Enabled",
+    )
+  )
+    problems.push("versioning is not Enabled (aws.s3.BucketVersioning)");
+  const sse = of("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    .flatMap((e) => asArray(e.props.rules))
+    .map((r) => asObject(asObject(r).applyServerSideEncryptionByDefault));
+  if (!sse.some((d) => d.sseAlgorithm === "aws:kms" && typeof d.kmsMasterKeyId === "string" && d.kmsMasterKeyId !== ""))
+    problems.push("default encryption is not SSE-KMS with a customer-managed key");
   const pab = of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-  if (!pab.some((p) => ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => isTrue(p.props[k])))) problems.push("public access is not blocked (all four BucketPublicAccessBlock settings true)");
+  if (
+    !pab.some((p) =>
+      ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) =>
+        isTrue(p.props[k]),
+      ),
+    )
+  )
+    problems.push("public access is not blocked (all four BucketPublicAccessBlock settings true)");
   const tls = of("aws:s3/bucketPolicy:BucketPolicy").flatMap((p) => statementsOf(policyDocument(p.props.policy)));
-  if (!tls.some((st) => st.Effect === "Deny" && String(asObject(asObject(st.Condition).Bool)["aws:SecureTransport"]) === "false")) problems.push("the bucket policy does not deny requests without TLS (Deny when aws:SecureTransport is false)");
-  const rules = of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").flatMap((l) => asArray(l.props.rules)).map(asObject);
-  if (!rules.some((r) => r.status === "Enabled" && isObject(r.noncurrentVersionExpiration))) problems.push("no lifecycle rule expires noncurrent versions (old checkpoints would pile up forever)");
+  if (
+    !tls.some(
+      (st) => st.Effect === "Deny" && String(asObject(asObject(st.Condition).Bool)["aws:SecureTransport"]) === "false",
+    )
+  )
+    problems.push("the bucket policy does not deny requests without TLS (Deny when aws:SecureTransport is false)");
+  const rules = of("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    .flatMap((l) => asArray(l.props.rules))
+    .map(asObject);
+  if (!rules.some((r) => r.status === "Enabled" && isObject(r.noncurrentVersionExpiration)))
+    problems.push("no lifecycle rule expires noncurrent versions (old checkpoints would pile up forever)");
   return problems;
 }
 
 export const s3BucketHardened = stackRule({
   name: "s3-bucket-hardened",
-  description: "S3 buckets (the state of self-managed backends) are versioned, SSE-KMS encrypted, private, TLS-only and expire noncurrent versions",
+  description:
+    "S3 buckets (the state of self-managed backends) are versioned, SSE-KMS encrypted, private, TLS-only and expire noncurrent versions",
   kind: "security",
   severity: "high",
-  remediation: "Give the bucket BucketVersioning, BucketServerSideEncryptionConfiguration (aws:kms), BucketPublicAccessBlock, a TLS-only BucketPolicy and a lifecycle rule (bootstrap/lib/state-bucket.ts).",
+  remediation:
+    "Give the bucket BucketVersioning, BucketServerSideEncryptionConfiguration (aws:kms), BucketPublicAccessBlock, a TLS-only BucketPolicy and a lifecycle rule (bootstrap/lib/state-bucket.ts).",
   check: (args, ctx) => {
     for (const bucket of args.resources.filter((r) => r.type === BUCKET)) {
-      ctx.each(bucket, () => { for (const p of bucketProblems(bucket, args.resources)) ctx.report(`bucket ${bucket.name}: ${p}`, bucket.urn); });
+      ctx.each(bucket, () => {
+        for (const p of bucketProblems(bucket, args.resources)) ctx.report(`bucket ${bucket.name}: ${p}`, bucket.urn);
+      });
     }
   },
 });

@@ -12,8 +12,13 @@
  */
 import {
   UnknownValueError,
-  type PolicyConfigSchema, type PolicyResource, type ResourceValidationArgs, type ResourceValidationPolicy,
-  type Severity, type StackValidationArgs, type StackValidationPolicy,
+  type PolicyConfigSchema,
+  type PolicyResource,
+  type ResourceValidationArgs,
+  type ResourceValidationPolicy,
+  type Severity,
+  type StackValidationArgs,
+  type StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { asString, jurisdictionLookup, regionsInName, type JurisdictionOf } from "./props";
@@ -45,7 +50,11 @@ const exemptionsSchema: PolicyConfigJSONSchema = {
   items: {
     type: "object",
     properties: {
-      urn: { type: "string", minLength: 1, description: "URN glob (* and ?), e.g. urn:pulumi:*::*::aws:s3/bucket:Bucket::audit-*" },
+      urn: {
+        type: "string",
+        minLength: 1,
+        description: "URN glob (* and ?), e.g. urn:pulumi:*::*::aws:s3/bucket:Bucket::audit-*",
+      },
       reason: { type: "string", minLength: 10, description: "Why this resource may break the policy." },
     },
     required: ["urn", "reason"],
@@ -57,7 +66,11 @@ const SECURITY_SCHEMA: PolicyConfigSchema = { properties: { exemptions: exemptio
 const RESIDENCY_SCHEMA: PolicyConfigSchema = {
   properties: {
     exemptions: exemptionsSchema,
-    homeRegion: { type: "string", pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$", description: "Home region; default: region of the stack's AWS provider." },
+    homeRegion: {
+      type: "string",
+      pattern: "^[a-z]{2}(-[a-z]+)+-\\d+$",
+      description: "Home region; default: region of the stack's AWS provider.",
+    },
     jurisdictions: {
       type: "object",
       description: "Region -> jurisdiction overrides of the built-in table (shared/regions.ts).",
@@ -123,23 +136,33 @@ export class DeferredUnknowns {
   /** Rethrows the first unknown, naming how many checks could not run. */
   settle(): void {
     if (!this.first) return;
-    if (this.count > 1) this.first.message = `${this.first.message} (and ${this.count - 1} more value${this.count > 2 ? "s" : ""} unknown until up)`;
+    if (this.count > 1)
+      this.first.message = `${this.first.message} (and ${this.count - 1} more value${this.count > 2 ? "s" : ""} unknown until up)`;
     throw this.first;
   }
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }
 
 /** The exemption covering `urn`, if any; exemptions without a reason never apply. */
 export function exemptionFor(config: RuleConfig, urn: string | undefined): Exemption | undefined {
   if (urn === undefined) return undefined;
-  return (config.exemptions ?? []).find((e) => typeof e.reason === "string" && e.reason.trim().length > 0 && globToRegExp(e.urn).test(urn));
+  return (config.exemptions ?? []).find(
+    (e) => typeof e.reason === "string" && e.reason.trim().length > 0 && globToRegExp(e.urn).test(urn),
+  );
 }
 
-function context(config: RuleConfig, deferred: DeferredUnknowns, report: (message: string, urn?: string) => void): RuleContext {
+function context(
+  config: RuleConfig,
+  deferred: DeferredUnknowns,
+  report: (message: string, urn?: string) => void,
+): RuleContext {
   const filtered = (message: string, urn?: string) => {
     if (!exemptionFor(config, urn)) report(message, urn);
   };
@@ -203,7 +226,10 @@ export function resourceHomeRegion(args: ResourceValidationArgs, config: RuleCon
 }
 
 /** Effective region of an AWS resource: its own `region` input, else its provider's (aws v7). */
-export function effectiveRegion(r: { props: Record<string, unknown>; provider?: { type: string; props: Record<string, unknown> } }): string | undefined {
+export function effectiveRegion(r: {
+  props: Record<string, unknown>;
+  provider?: { type: string; props: Record<string, unknown> };
+}): string | undefined {
   return asString(r.props.region) ?? providerRegion(r.provider);
 }
 
@@ -211,21 +237,31 @@ export function effectiveRegion(r: { props: Record<string, unknown>; provider?: 
  * Home region of a stack: policy config, else the provider named "aws", else the one region all
  * AWS providers share. A string result is the region; `{ problem }` says why none could be chosen.
  */
-export function stackHomeRegion(resources: readonly PolicyResource[], config: RuleConfig): string | { problem: string } {
+export function stackHomeRegion(
+  resources: readonly PolicyResource[],
+  config: RuleConfig,
+): string | { problem: string } {
   if (config.homeRegion) return config.homeRegion;
   const providers = resources.filter((r) => r.type === AWS_PROVIDER_TYPE);
   const named = providers.find((p) => p.name === HOME_PROVIDER_NAME);
   if (named) return asString(named.props.region) ?? { problem: `AWS provider "${HOME_PROVIDER_NAME}" has no region` };
   const regions = [...new Set(providers.map((p) => asString(p.props.region)))];
   if (regions.length === 1 && regions[0]) return regions[0];
-  return { problem: providers.length === 0 ? "the stack has no AWS provider" : `AWS providers disagree on the region (${regions.join(", ")})` };
+  return {
+    problem:
+      providers.length === 0
+        ? "the stack has no AWS provider"
+        : `AWS providers disagree on the region (${regions.join(", ")})`,
+  };
 }
 
 /** Stack home region, or reports why there is none and returns undefined. */
 export function requireStackHome(args: StackValidationArgs, ctx: RuleContext): string | undefined {
   const home = stackHomeRegion(args.resources, ctx.config);
   if (typeof home === "string") return home;
-  ctx.report(`cannot determine the stack's home region: ${home.problem}. Give the program one AWS provider named "${HOME_PROVIDER_NAME}" or set homeRegion in policy config`);
+  ctx.report(
+    `cannot determine the stack's home region: ${home.problem}. Give the program one AWS provider named "${HOME_PROVIDER_NAME}" or set homeRegion in policy config`,
+  );
   return undefined;
 }
 
@@ -265,7 +301,10 @@ export function kubeconfigRegion(kubeconfig: unknown): string | undefined {
  * (an AWS provider's `region`, a Kubernetes provider's cluster). A provider resource has no provider
  * of its own, so for it only the first two anchors count.
  */
-export function anchoredHomeRegion(args: Pick<ResourceValidationArgs, "urn" | "provider">, config: RuleConfig): string | undefined {
+export function anchoredHomeRegion(
+  args: Pick<ResourceValidationArgs, "urn" | "provider">,
+  config: RuleConfig,
+): string | undefined {
   if (config.homeRegion) return config.homeRegion;
   const named = stackNameRegion(args.urn);
   if (named) return named;

@@ -5,7 +5,19 @@
  * `data`) or a container env list (`[{ name, value }]`).
  */
 import { anchoredHomeRegion, noAnchorMessage, requireStackHome, resourceRule, stackRule } from "./framework";
-import { asString, asStrings, hostOf, isClusterLocal, isFalse, isObject, isTrue, outsideJurisdiction, regionsInName, walk, type Props } from "./props";
+import {
+  asString,
+  asStrings,
+  hostOf,
+  isClusterLocal,
+  isFalse,
+  isObject,
+  isTrue,
+  outsideJurisdiction,
+  regionsInName,
+  walk,
+  type Props,
+} from "./props";
 import { INGESTION_ENDPOINT } from "../shared/ports";
 import { HOST_REGIONS_ANNOTATION, HOST_REGIONS_VALUES_KEY } from "../shared/host-regions";
 
@@ -33,10 +45,11 @@ const k8s = (t: string) => t.startsWith("kubernetes:");
 
 export const alertForwardNoRawTelemetry = resourceRule({
   name: "alert-forward-no-raw-telemetry",
-  description: "Wherever ALERT_FORWARD_URL is set, ALERT_FORWARD_INCLUDE_RAW_TELEMETRY is \"false\"",
+  description: 'Wherever ALERT_FORWARD_URL is set, ALERT_FORWARD_INCLUDE_RAW_TELEMETRY is "false"',
   kind: "residency",
   severity: "critical",
-  remediation: "Set ALERT_FORWARD_INCLUDE_RAW_TELEMETRY=\"false\" next to ALERT_FORWARD_URL (infrasage:federation.includeRawTelemetry stays false).",
+  remediation:
+    'Set ALERT_FORWARD_INCLUDE_RAW_TELEMETRY="false" next to ALERT_FORWARD_URL (infrasage:federation.includeRawTelemetry stays false).',
   appliesTo: k8s,
   check: (args, ctx) => {
     for (const scope of envScopes(args.props)) {
@@ -44,14 +57,21 @@ export const alertForwardNoRawTelemetry = resourceRule({
       if (url === undefined || url === "") continue;
       const raw = scope.get("ALERT_FORWARD_INCLUDE_RAW_TELEMETRY");
       if (!isFalse(raw)) {
-        ctx.report(`alerts are forwarded to ${String(url)} with ALERT_FORWARD_INCLUDE_RAW_TELEMETRY=${raw === undefined ? "(unset, chart default)" : String(raw)}: raw telemetry could leave the region`);
+        ctx.report(
+          `alerts are forwarded to ${String(url)} with ALERT_FORWARD_INCLUDE_RAW_TELEMETRY=${raw === undefined ? "(unset, chart default)" : String(raw)}: raw telemetry could leave the region`,
+        );
       }
     }
   },
 });
 
 /** Variables that tell services where to send telemetry: must stay inside the cluster. */
-export const INGESTION_ENDPOINT_VARS = ["INFRASAGE_ENDPOINT", "INGESTION_ENDPOINT", "INFRASAGE_INGESTION_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"];
+export const INGESTION_ENDPOINT_VARS = [
+  "INFRASAGE_ENDPOINT",
+  "INGESTION_ENDPOINT",
+  "INFRASAGE_INGESTION_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+];
 
 export const ingestionEndpointsClusterLocal = resourceRule({
   name: "ingestion-endpoints-cluster-local",
@@ -66,7 +86,10 @@ export const ingestionEndpointsClusterLocal = resourceRule({
         const value = scope.get(name);
         if (value === undefined) continue;
         const host = hostOf(String(value));
-        if (!isClusterLocal(host)) ctx.report(`${name}=${String(value)}: host ${host} is not a cluster-local service; telemetry would be routed out of the cluster`);
+        if (!isClusterLocal(host))
+          ctx.report(
+            `${name}=${String(value)}: host ${host} is not a cluster-local service; telemetry would be routed out of the cluster`,
+          );
       }
     }
   },
@@ -89,14 +112,23 @@ export function replicaHosts(props: unknown): string[] {
         if (start < 0) continue;
         const end = value.indexOf(`</${section}>`, start);
         const text = value.slice(start, end < 0 ? undefined : end);
-        for (const m of text.matchAll(new RegExp(`<${element}>\\s*([^<\\s]+)\\s*</${element}>`, "g"))) hosts.push(m[1]!);
+        for (const m of text.matchAll(new RegExp(`<${element}>\\s*([^<\\s]+)\\s*</${element}>`, "g")))
+          hosts.push(m[1]!);
       }
     }
     const section = HOST_SECTIONS.find((x) => x.section === key);
     if (section) {
-      for (const inner of walk(value)) if (inner.key === section.element && typeof inner.value === "string") hosts.push(inner.value);
+      for (const inner of walk(value))
+        if (inner.key === section.element && typeof inner.value === "string") hosts.push(inner.value);
     } else if (key === "replicaHosts" || key === "CLICKHOUSE_REPLICA_HOSTS") {
-      hosts.push(...(typeof value === "string" ? value.split(",").map((h) => h.trim()).filter(Boolean) : asStrings(value)));
+      hosts.push(
+        ...(typeof value === "string"
+          ? value
+              .split(",")
+              .map((h) => h.trim())
+              .filter(Boolean)
+          : asStrings(value)),
+      );
     }
   }
   return [...new Set(hosts)];
@@ -130,12 +162,17 @@ export function statedHostRegions(props: unknown): ReadonlyMap<string, string> {
  * else the region the resource states for it. A name and a statement that disagree prove nothing:
  * `{ conflict }`.
  */
-export function hostRegion(host: string, home: string, stated: ReadonlyMap<string, string> = new Map()): string | undefined | { conflict: string } {
+export function hostRegion(
+  host: string,
+  home: string,
+  stated: ReadonlyMap<string, string> = new Map(),
+): string | undefined | { conflict: string } {
   if (isClusterLocal(host)) return home;
   const named = regionsInName(host);
   if (named.length > 1) return undefined;
   const said = stated.get(host);
-  if (named.length === 1 && said !== undefined && said !== named[0]) return { conflict: `its name names ${named[0]}, the resource states ${said}` };
+  if (named.length === 1 && said !== undefined && said !== named[0])
+    return { conflict: `its name names ${named[0]}, the resource states ${said}` };
   return named[0] ?? said;
 }
 
@@ -143,15 +180,25 @@ export function hostRegion(host: string, home: string, stated: ReadonlyMap<strin
 const replicates = (props: unknown): boolean =>
   envScopes(props).some((s) => isTrue(s.get("CLICKHOUSE_REPLICATION_ENABLED"))) || replicaHosts(props).length > 0;
 
-function checkReplication(props: unknown, home: string, report: (m: string) => void, jurisdictionOf: (r: string) => string | undefined): void {
+function checkReplication(
+  props: unknown,
+  home: string,
+  report: (m: string) => void,
+  jurisdictionOf: (r: string) => string | undefined,
+): void {
   const enabled = envScopes(props).some((s) => isTrue(s.get("CLICKHOUSE_REPLICATION_ENABLED")));
   const hosts = replicaHosts(props);
   const stated = statedHostRegions(props);
-  if (enabled && hosts.length === 0) report("CLICKHOUSE_REPLICATION_ENABLED=true but no replica hosts (remote_servers) are listed: cannot prove they stay in the jurisdiction");
+  if (enabled && hosts.length === 0)
+    report(
+      "CLICKHOUSE_REPLICATION_ENABLED=true but no replica hosts (remote_servers) are listed: cannot prove they stay in the jurisdiction",
+    );
   for (const host of hosts) {
     const region = hostRegion(host, home, stated);
     if (region === undefined) {
-      report(`replica host ${host} names no single known region (host names carry their region code, e.g. clickhouse-0.eu-west-1.internal, or the resource states it under ${HOST_REGIONS_ANNOTATION} / clickhouse.replication.${HOST_REGIONS_VALUES_KEY})`);
+      report(
+        `replica host ${host} names no single known region (host names carry their region code, e.g. clickhouse-0.eu-west-1.internal, or the resource states it under ${HOST_REGIONS_ANNOTATION} / clickhouse.replication.${HOST_REGIONS_VALUES_KEY})`,
+      );
       continue;
     }
     if (typeof region === "object") {
@@ -170,10 +217,12 @@ function checkReplication(props: unknown, home: string, report: (m: string) => v
  */
 export const clickhouseReplicationInJurisdiction = resourceRule({
   name: "clickhouse-replication-in-jurisdiction",
-  description: "ClickHouse replicas and Keeper servers (remote_servers, zookeeper, raft_configuration hosts) are all in regions of the home jurisdiction, checked before the release or Keeper object is created",
+  description:
+    "ClickHouse replicas and Keeper servers (remote_servers, zookeeper, raft_configuration hosts) are all in regions of the home jurisdiction, checked before the release or Keeper object is created",
   kind: "residency",
   severity: "critical",
-  remediation: "List in replication.peers only stacks of the same jurisdiction; replica host names carry their region code or the resource states each host's region.",
+  remediation:
+    "List in replication.peers only stacks of the same jurisdiction; replica host names carry their region code or the resource states each host's region.",
   appliesTo: k8s,
   check: (args, ctx) => {
     if (!replicates(args.props)) return;
@@ -186,10 +235,12 @@ export const clickhouseReplicationInJurisdiction = resourceRule({
 /** Second line of clickhouse-replication-in-jurisdiction: after apply (AnalyzeStack), against the stack's provider named "aws". */
 export const clickhouseReplicationInJurisdictionStack = stackRule({
   name: "clickhouse-replication-in-jurisdiction-stack",
-  description: "ClickHouse replicas and Keeper servers are all in regions of the home jurisdiction; second line: the whole stack, after apply",
+  description:
+    "ClickHouse replicas and Keeper servers are all in regions of the home jurisdiction; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
-  remediation: "List in replication.peers only stacks of the same jurisdiction; replica host names carry their region code.",
+  remediation:
+    "List in replication.peers only stacks of the same jurisdiction; replica host names carry their region code.",
   check: (args, ctx) => {
     const workloads = args.resources.filter((r) => k8s(r.type));
     let home: string | undefined;
@@ -203,4 +254,9 @@ export const clickhouseReplicationInJurisdictionStack = stackRule({
   },
 });
 
-export const HELM_VALUES_POLICIES = [alertForwardNoRawTelemetry, ingestionEndpointsClusterLocal, clickhouseReplicationInJurisdiction, clickhouseReplicationInJurisdictionStack];
+export const HELM_VALUES_POLICIES = [
+  alertForwardNoRawTelemetry,
+  ingestionEndpointsClusterLocal,
+  clickhouseReplicationInJurisdiction,
+  clickhouseReplicationInJurisdictionStack,
+];

@@ -35,7 +35,9 @@ export interface Placed {
 
 /** Links whose components are among `ancestors`. */
 const flowsOfPlace = (ancestors: readonly string[]): string[] =>
-  Object.entries(LINK_COMPONENT_TYPES).filter(([, types]) => ancestors.some((a) => types.includes(a))).map(([flow]) => flow);
+  Object.entries(LINK_COMPONENT_TYPES)
+    .filter(([, types]) => ancestors.some((a) => types.includes(a)))
+    .map(([flow]) => flow);
 
 /**
  * The links a resource takes part in: the one its flow tag names and the ones whose component it was
@@ -50,7 +52,8 @@ export function linksOf(r: Placed): Set<string> {
 }
 
 /** True when the resource's parent is the peering component (which routes only through its own connection). */
-export const madeByPeeringComponent = (r: Placed): boolean => ancestorTypes(r.urn, r.opts.parent).at(-1) === PEERING_COMPONENT_TYPE;
+export const madeByPeeringComponent = (r: Placed): boolean =>
+  ancestorTypes(r.urn, r.opts.parent).at(-1) === PEERING_COMPONENT_TYPE;
 
 /**
  * The crossing link a peering resource or route was made for: its parent is the peering component

@@ -17,8 +17,19 @@ import { FLOW_TAG, METRICS_LINK_FLOW } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
 import {
-  ALERT_ROUTE_MIN_PREFIX, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LINK_SCOPED_TYPES, PEERING_TYPES, PRIVATE_RANGES, ROUTE_TYPE, SG_TYPE,
-  checkLinkResource, checkListeners, openingsOf, related, type Opening,
+  ALERT_ROUTE_MIN_PREFIX,
+  INGRESS_RULE_TYPE,
+  LEGACY_RULE_TYPE,
+  LINK_SCOPED_TYPES,
+  PEERING_TYPES,
+  PRIVATE_RANGES,
+  ROUTE_TYPE,
+  SG_TYPE,
+  checkLinkResource,
+  checkListeners,
+  openingsOf,
+  related,
+  type Opening,
 } from "./alert-link";
 import { resourceRule, stackRule, effectiveRegion, requireStackHome, type RuleContext } from "./framework";
 import { asObject, asString, type Props } from "./props";
@@ -44,13 +55,25 @@ function openingProblems(o: Opening): string[] {
   const ports = o.fromPort === PORT && o.toPort === PORT;
   if (o.bySecurityGroup && o.cidrs.length === 0 && !o.byPrefixList) {
     // The NLB -> link tunnel pods hop (TLS passed through): by security-group reference, same port only.
-    return ports ? [] : [`opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the metrics link needs only ${PORT}`];
+    return ports
+      ? []
+      : [
+          `opens ports ${String(o.fromPort)}-${String(o.toPort)} to a security group; the metrics link needs only ${PORT}`,
+        ];
   }
   const problems: string[] = [];
-  if (!ports) problems.push(`opens ports ${String(o.fromPort)}-${String(o.toPort)}; the metrics link carries only Prometheus over TLS (TCP ${PORT})`);
-  if (o.protocol !== "tcp" && o.protocol !== "6") problems.push(`uses protocol ${String(o.protocol)}; Prometheus is TCP`);
-  for (const cidr of o.cidrs) if (!isPrivate(cidr)) problems.push(`admits ${cidr}; only the Grafana host's private subnets may reach Prometheus`);
-  if (o.byPrefixList) problems.push("admits a prefix list, whose ranges cannot be checked; only the Grafana host's private subnets may reach Prometheus");
+  if (!ports)
+    problems.push(
+      `opens ports ${String(o.fromPort)}-${String(o.toPort)}; the metrics link carries only Prometheus over TLS (TCP ${PORT})`,
+    );
+  if (o.protocol !== "tcp" && o.protocol !== "6")
+    problems.push(`uses protocol ${String(o.protocol)}; Prometheus is TCP`);
+  for (const cidr of o.cidrs)
+    if (!isPrivate(cidr)) problems.push(`admits ${cidr}; only the Grafana host's private subnets may reach Prometheus`);
+  if (o.byPrefixList)
+    problems.push(
+      "admits a prefix list, whose ranges cannot be checked; only the Grafana host's private subnets may reach Prometheus",
+    );
   return problems;
 }
 
@@ -61,7 +84,8 @@ function checkOpenings(resources: readonly PolicyResource[], ctx: RuleContext): 
     ctx.each(r, () => {
       const onMetricsGroup = related(r, "securityGroupId").some((d) => metricsGroups.has(d.urn));
       if (!isMetricsTagged(r) && !onMetricsGroup) return;
-      for (const o of openingsOf(r)) for (const p of openingProblems(o)) ctx.report(`metrics-link ${r.type.split(":").pop()} ${r.name} ${p}`, r.urn);
+      for (const o of openingsOf(r))
+        for (const p of openingProblems(o)) ctx.report(`metrics-link ${r.type.split(":").pop()} ${r.name} ${p}`, r.urn);
     });
   }
 }
@@ -92,7 +116,8 @@ function checkRoutes(resources: readonly PolicyResource[], home: string, ctx: Ru
   }
 }
 
-const DESCRIPTION = "The cross-jurisdiction metrics link (shared Grafana) is TLS end to end, opens only Prometheus over TLS from private subnets and routes only between the host's private subnets and the source's load-balancer subnets";
+const DESCRIPTION =
+  "The cross-jurisdiction metrics link (shared Grafana) is TLS end to end, opens only Prometheus over TLS from private subnets and routes only between the host's private subnets and the source's load-balancer subnets";
 const REMEDIATION = `Open only TCP ${PORT} (TLS passed through to the link tunnel) from the host's private subnets on the source's load-balancer security group; route to the host's private subnets and back only to the source's load-balancer subnets.`;
 
 export const metricsLinkScope = resourceRule({
@@ -102,7 +127,14 @@ export const metricsLinkScope = resourceRule({
   severity: "critical",
   remediation: REMEDIATION,
   appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
-  check: (args, ctx) => checkLinkResource(args, ctx, { flow: METRICS_LINK_FLOW, port: PORT, label: "metrics-link", openingProblems, routeProblem }),
+  check: (args, ctx) =>
+    checkLinkResource(args, ctx, {
+      flow: METRICS_LINK_FLOW,
+      port: PORT,
+      label: "metrics-link",
+      openingProblems,
+      routeProblem,
+    }),
 });
 
 /** Second line of metrics-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */

@@ -9,7 +9,14 @@
  * region is known even when the ARN is still unknown at preview; only otherwise is the value read.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { anchoredHomeRegion, effectiveRegion, noAnchorMessage, requireStackHome, resourceRule, stackRule } from "./framework";
+import {
+  anchoredHomeRegion,
+  effectiveRegion,
+  noAnchorMessage,
+  requireStackHome,
+  resourceRule,
+  stackRule,
+} from "./framework";
 import { asArray, asString, get, outsideJurisdiction, regionOfArn } from "./props";
 
 /** One other end of a replication: what it is and its region (undefined = could not be determined). */
@@ -29,14 +36,19 @@ type Replicating = Pick<PolicyResource, "props" | "provider" | "propertyDependen
 
 /** Regions of the stack resources of `types` that input `prop` depends on (none: empty). */
 function dependencyEnds(r: Replicating, prop: string, types: readonly string[], what: string): End[] {
-  return (r.propertyDependencies[prop] ?? []).filter((d) => types.includes(d.type)).map((d) => ({ what: `${what} ${d.name}`, region: effectiveRegion(d) }));
+  return (r.propertyDependencies[prop] ?? [])
+    .filter((d) => types.includes(d.type))
+    .map((d) => ({ what: `${what} ${d.name}`, region: effectiveRegion(d) }));
 }
 
 /** Ends given by ARNs inside `prop` (ARN region), preferring the resources `prop` depends on. */
 function arnEnds(r: Replicating, prop: string, types: readonly string[], what: string, arns: () => unknown[]): End[] {
   const deps = dependencyEnds(r, prop, types, what);
   if (deps.length > 0) return deps;
-  return arns().map((a) => ({ what: `${what} ${String(a)}`, region: typeof a === "string" ? regionOfArn(a) : undefined }));
+  return arns().map((a) => ({
+    what: `${what} ${String(a)}`,
+    region: typeof a === "string" ? regionOfArn(a) : undefined,
+  }));
 }
 
 const S3_BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
@@ -47,9 +59,15 @@ function s3Ends(r: Replicating, prop: string, rules: () => unknown[], at: Lookup
   if (deps.length > 0) return deps;
   return rules().map((rule) => {
     const arn = asString(get(rule, "destination", "bucket")) ?? "";
-    const bucket = at.resources.find((b) => S3_BUCKET_TYPES.includes(b.type)
-      && (b.props.arn === arn || `arn:aws:s3:::${asString(b.props.bucket) ?? ""}` === arn));
-    return { what: `destination bucket ${arn}${bucket ? "" : ` (${at.unprovable ?? "not in this stack, region unprovable"})`}`, region: bucket ? effectiveRegion(bucket) : undefined };
+    const bucket = at.resources.find(
+      (b) =>
+        S3_BUCKET_TYPES.includes(b.type) &&
+        (b.props.arn === arn || `arn:aws:s3:::${asString(b.props.bucket) ?? ""}` === arn),
+    );
+    return {
+      what: `destination bucket ${arn}${bucket ? "" : ` (${at.unprovable ?? "not in this stack, region unprovable"})`}`,
+      region: bucket ? effectiveRegion(bucket) : undefined,
+    };
   });
 }
 
@@ -59,26 +77,56 @@ const listed = (items: unknown, key: string, what: string): End[] =>
 
 /** Other ends per resource type. */
 export const REPLICATION_ENDS: Readonly<Record<string, (r: Replicating, at: Lookup) => End[]>> = {
-  "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (r, at) => s3Ends(r, "rules", () => [...asArray(r.props.rules)], at),
-  "aws:s3/bucket:Bucket": (r, at) => s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
-  "aws:s3/bucketV2:BucketV2": (r, at) => s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
-  "aws:kms/replicaKey:ReplicaKey": (r) => [own(r, "replica key"),
-    ...arnEnds(r, "primaryKeyArn", ["aws:kms/key:Key"], "primary key", () => [r.props.primaryKeyArn])],
-  "aws:kms/replicaExternalKey:ReplicaExternalKey": (r) => [own(r, "replica key"),
-    ...arnEnds(r, "primaryKeyArn", ["aws:kms/externalKey:ExternalKey"], "primary key", () => [r.props.primaryKeyArn])],
-  "aws:backup/plan:Plan": (r) => arnEnds(r, "rules", ["aws:backup/vault:Vault"], "copy destination vault",
-    () => asArray(r.props.rules).flatMap((rule) => asArray(get(rule, "copyActions")).map((c) => get(c, "destinationVaultArn")))),
-  "aws:ebs/snapshotCopy:SnapshotCopy": (r) => [own(r, "snapshot copy"), { what: "source snapshot", region: asString(r.props.sourceRegion) }],
-  "aws:ec2/amiCopy:AmiCopy": (r) => [own(r, "AMI copy"), { what: "source AMI", region: asString(r.props.sourceAmiRegion) }],
+  "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (r, at) =>
+    s3Ends(r, "rules", () => [...asArray(r.props.rules)], at),
+  "aws:s3/bucket:Bucket": (r, at) =>
+    s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
+  "aws:s3/bucketV2:BucketV2": (r, at) =>
+    s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
+  "aws:kms/replicaKey:ReplicaKey": (r) => [
+    own(r, "replica key"),
+    ...arnEnds(r, "primaryKeyArn", ["aws:kms/key:Key"], "primary key", () => [r.props.primaryKeyArn]),
+  ],
+  "aws:kms/replicaExternalKey:ReplicaExternalKey": (r) => [
+    own(r, "replica key"),
+    ...arnEnds(r, "primaryKeyArn", ["aws:kms/externalKey:ExternalKey"], "primary key", () => [r.props.primaryKeyArn]),
+  ],
+  "aws:backup/plan:Plan": (r) =>
+    arnEnds(r, "rules", ["aws:backup/vault:Vault"], "copy destination vault", () =>
+      asArray(r.props.rules).flatMap((rule) =>
+        asArray(get(rule, "copyActions")).map((c) => get(c, "destinationVaultArn")),
+      ),
+    ),
+  "aws:ebs/snapshotCopy:SnapshotCopy": (r) => [
+    own(r, "snapshot copy"),
+    { what: "source snapshot", region: asString(r.props.sourceRegion) },
+  ],
+  "aws:ec2/amiCopy:AmiCopy": (r) => [
+    own(r, "AMI copy"),
+    { what: "source AMI", region: asString(r.props.sourceAmiRegion) },
+  ],
   "aws:ecr/replicationConfiguration:ReplicationConfiguration": (r) =>
-    asArray(get(r.props, "replicationConfiguration", "rules")).flatMap((rule) => listed(get(rule, "destinations"), "region", "ECR replication destination")),
+    asArray(get(r.props, "replicationConfiguration", "rules")).flatMap((rule) =>
+      listed(get(rule, "destinations"), "region", "ECR replication destination"),
+    ),
   "aws:secretsmanager/secret:Secret": (r) => listed(r.props.replicas, "region", "secret replica"),
   "aws:dynamodb/table:Table": (r) => listed(r.props.replicas, "regionName", "table replica"),
   "aws:dynamodb/globalTable:GlobalTable": (r) => listed(r.props.replicas, "regionName", "global table replica"),
-  "aws:dynamodb/tableReplica:TableReplica": (r) => [own(r, "table replica"),
-    ...arnEnds(r, "globalTableArn", ["aws:dynamodb/table:Table"], "source table", () => [r.props.globalTableArn])],
-  "aws:msk/replicator:Replicator": (r) => arnEnds(r, "kafkaClusters", ["aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster"], "replicated Kafka cluster",
-    () => asArray(r.props.kafkaClusters).map((c) => get(c, "amazonMskCluster", "mskClusterArn")).filter((a) => a !== undefined)),
+  "aws:dynamodb/tableReplica:TableReplica": (r) => [
+    own(r, "table replica"),
+    ...arnEnds(r, "globalTableArn", ["aws:dynamodb/table:Table"], "source table", () => [r.props.globalTableArn]),
+  ],
+  "aws:msk/replicator:Replicator": (r) =>
+    arnEnds(
+      r,
+      "kafkaClusters",
+      ["aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster"],
+      "replicated Kafka cluster",
+      () =>
+        asArray(r.props.kafkaClusters)
+          .map((c) => get(c, "amazonMskCluster", "mskClusterArn"))
+          .filter((a) => a !== undefined),
+    ),
 };
 
 /**
@@ -88,17 +136,21 @@ export const REPLICATION_ENDS: Readonly<Record<string, (r: Replicating, at: Look
  * is unprovable here (a violation unless exempted with a reason naming the destination's region).
  */
 function ownEnds(args: Pick<PolicyResource, "type" | "props" | "provider">): End[] {
-  return REPLICATION_ENDS[args.type]!({ props: args.props, provider: args.provider, propertyDependencies: {} },
-    { resources: [], unprovable: "an S3 ARN names no region: unprovable before the replication is created" });
+  return REPLICATION_ENDS[args.type]!(
+    { props: args.props, provider: args.provider, propertyDependencies: {} },
+    { resources: [], unprovable: "an S3 ARN names no region: unprovable before the replication is created" },
+  );
 }
 
 /** Before the replicating resource is created: every other end its own inputs name is in the home jurisdiction. */
 export const replicationInJurisdiction = resourceRule({
   name: "replication-in-jurisdiction",
-  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction, checked before they are created",
+  description:
+    "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction, checked before they are created",
   kind: "residency",
   severity: "critical",
-  remediation: "Replicate only to regions of the home jurisdiction. S3 replication: exempt the reviewed destination (policy config exemptions, the reason naming its region).",
+  remediation:
+    "Replicate only to regions of the home jurisdiction. S3 replication: exempt the reviewed destination (policy config exemptions, the reason naming its region).",
   appliesTo: (t) => t in REPLICATION_ENDS,
   check: (args, ctx) => {
     const ends = ownEnds(args);
@@ -115,7 +167,8 @@ export const replicationInJurisdiction = resourceRule({
 /** Second line of replication-in-jurisdiction: after apply (AnalyzeStack), resolving S3 destinations among the stack's buckets. */
 export const replicationInJurisdictionStack = stackRule({
   name: "replication-in-jurisdiction-stack",
-  description: "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction; second line: the whole stack, after apply",
+  description:
+    "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Replicate only to regions of the home jurisdiction, to destinations declared in the same stack.",

@@ -5,12 +5,38 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import {
-  AWS_PROVIDER_TYPE, HOME_PROVIDER_NAME, anchoredHomeRegion, stackOfUrn, effectiveRegion, noAnchorMessage, requireStackHome, resourceHomeRegion, resourceRule, stackNameRegion, stackRule,
+  AWS_PROVIDER_TYPE,
+  HOME_PROVIDER_NAME,
+  anchoredHomeRegion,
+  stackOfUrn,
+  effectiveRegion,
+  noAnchorMessage,
+  requireStackHome,
+  resourceHomeRegion,
+  resourceRule,
+  stackNameRegion,
+  stackRule,
   type RuleContext,
 } from "./framework";
-import { ALERT_LINK_FLOW, FLOW_TAG, LINK_COMPONENT_TYPES, METRICS_LINK_FLOW, PEERING_COMPONENT_TYPE } from "../shared/flows";
+import {
+  ALERT_LINK_FLOW,
+  FLOW_TAG,
+  LINK_COMPONENT_TYPES,
+  METRICS_LINK_FLOW,
+  PEERING_COMPONENT_TYPE,
+} from "../shared/flows";
 import { madeByPeeringComponent, peeringLinkOf } from "./links";
-import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regionsInName, walk, type JurisdictionOf } from "./props";
+import {
+  asArray,
+  asObject,
+  asString,
+  asStrings,
+  get,
+  outsideJurisdiction,
+  regionsInName,
+  walk,
+  type JurisdictionOf,
+} from "./props";
 
 /**
  * Services whose API is global (no region): exempt as in AWS's region-deny SCP examples
@@ -18,34 +44,65 @@ import { asArray, asObject, asString, asStrings, get, outsideJurisdiction, regio
  * Route 53 Resolver and Route 53 Profiles are regional and deliberately not listed.
  */
 export const GLOBAL_TYPE_PREFIXES: readonly string[] = [
-  "aws:iam/", "aws:organizations/", "aws:cloudfront/", "aws:globalaccelerator/", "aws:shield/", "aws:budgets/",
-  "aws:costexplorer/", "aws:route53domains/", "aws:account/", "aws:waf/", "aws:chatbot/",
-  "aws:route53/zone:", "aws:route53/record:", "aws:route53/healthCheck:", "aws:route53/delegationSet:",
-  "aws:route53/zoneAssociation:", "aws:route53/vpcAssociationAuthorization:", "aws:route53/hostedZoneDnsSec:",
-  "aws:route53/keySigningKey:", "aws:route53/trafficPolicy:", "aws:route53/trafficPolicyInstance:",
-  "aws:route53/cidrCollection:", "aws:route53/cidrLocation:",
+  "aws:iam/",
+  "aws:organizations/",
+  "aws:cloudfront/",
+  "aws:globalaccelerator/",
+  "aws:shield/",
+  "aws:budgets/",
+  "aws:costexplorer/",
+  "aws:route53domains/",
+  "aws:account/",
+  "aws:waf/",
+  "aws:chatbot/",
+  "aws:route53/zone:",
+  "aws:route53/record:",
+  "aws:route53/healthCheck:",
+  "aws:route53/delegationSet:",
+  "aws:route53/zoneAssociation:",
+  "aws:route53/vpcAssociationAuthorization:",
+  "aws:route53/hostedZoneDnsSec:",
+  "aws:route53/keySigningKey:",
+  "aws:route53/trafficPolicy:",
+  "aws:route53/trafficPolicyInstance:",
+  "aws:route53/cidrCollection:",
+  "aws:route53/cidrLocation:",
 ];
 
 /** AWS resources that hold telemetry (or copies of it): checked by `telemetry-stores-in-home-region`. */
 export const TELEMETRY_STORE_TYPES: readonly string[] = [
-  "aws:ebs/volume:Volume", "aws:ebs/snapshot:Snapshot", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2",
-  "aws:cloudwatch/logGroup:LogGroup", "aws:msk/cluster:Cluster", "aws:msk/serverlessCluster:ServerlessCluster",
-  "aws:kinesis/stream:Stream", "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
-  "aws:opensearch/domain:Domain", "aws:rds/cluster:Cluster", "aws:rds/instance:Instance",
-  "aws:efs/fileSystem:FileSystem", "aws:dynamodb/table:Table", "aws:elasticache/replicationGroup:ReplicationGroup",
+  "aws:ebs/volume:Volume",
+  "aws:ebs/snapshot:Snapshot",
+  "aws:s3/bucket:Bucket",
+  "aws:s3/bucketV2:BucketV2",
+  "aws:cloudwatch/logGroup:LogGroup",
+  "aws:msk/cluster:Cluster",
+  "aws:msk/serverlessCluster:ServerlessCluster",
+  "aws:kinesis/stream:Stream",
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+  "aws:opensearch/domain:Domain",
+  "aws:rds/cluster:Cluster",
+  "aws:rds/instance:Instance",
+  "aws:efs/fileSystem:FileSystem",
+  "aws:dynamodb/table:Table",
+  "aws:elasticache/replicationGroup:ReplicationGroup",
 ];
 
 /** Resources that live in the *other* region of a cross-region link: same jurisdiction, any region. */
 export const CROSS_REGION_NETWORK_TYPES: readonly string[] = [
-  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
   "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
   "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter",
 ];
 
 /** Replicas and copies created in the destination region (checked in residency-replication.ts). */
 export const REPLICA_TYPES: readonly string[] = [
-  "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey", "aws:ebs/snapshotCopy:SnapshotCopy",
-  "aws:ec2/amiCopy:AmiCopy", "aws:dynamodb/tableReplica:TableReplica",
+  "aws:kms/replicaKey:ReplicaKey",
+  "aws:kms/replicaExternalKey:ReplicaExternalKey",
+  "aws:ebs/snapshotCopy:SnapshotCopy",
+  "aws:ec2/amiCopy:AmiCopy",
+  "aws:dynamodb/tableReplica:TableReplica",
 ];
 
 /** Flow values whose links may cross jurisdictions (each kept narrow by its own scope rule: alert-link.ts, metrics-link.ts). */
@@ -61,11 +118,14 @@ const ROUTE_TYPE = "aws:ec2/route:Route";
 const PEERING_TYPES = CROSS_REGION_NETWORK_TYPES.slice(0, 2);
 /** A route through a VPC peering connection: may sit in the peer's region (the return path). */
 // Key presence only: the connection id is usually unknown at preview and must not be read here.
-const isPeeringRoute = (type: string, props: object): boolean => type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
+const isPeeringRoute = (type: string, props: object): boolean =>
+  type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
 
 function mustBeHome(what: string, region: string | undefined, home: string | undefined, ctx: RuleContext): void {
-  if (home === undefined) ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${what}`);
-  else if (region !== home) ctx.report(`${what} is in ${region ?? "an unknown region"}, outside the home region ${home}`);
+  if (home === undefined)
+    ctx.report(`cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${what}`);
+  else if (region !== home)
+    ctx.report(`${what} is in ${region ?? "an unknown region"}, outside the home region ${home}`);
 }
 
 export const awsResourceInHomeRegion = resourceRule({
@@ -74,14 +134,18 @@ export const awsResourceInHomeRegion = resourceRule({
   kind: "residency",
   severity: "critical",
   remediation: "Remove the resource's `region` input (or use the stack's provider); one stack per region.",
-  appliesTo: (t) => t.startsWith("aws:") && !isGlobalType(t) && ![...TELEMETRY_STORE_TYPES, ...CROSS_REGION_NETWORK_TYPES, ...REPLICA_TYPES].includes(t),
+  appliesTo: (t) =>
+    t.startsWith("aws:") &&
+    !isGlobalType(t) &&
+    ![...TELEMETRY_STORE_TYPES, ...CROSS_REGION_NETWORK_TYPES, ...REPLICA_TYPES].includes(t),
   check: (args, ctx) => {
     if (isPeeringRoute(args.type, args.props)) return; // cross-region-routes-in-jurisdiction
     mustBeHome(args.type, effectiveRegion(args), resourceHomeRegion(args, ctx.config), ctx);
   },
 });
 
-const ROUTES_DESCRIPTION = "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert or metrics link";
+const ROUTES_DESCRIPTION =
+  "Routes through a VPC peering connection are in the home jurisdiction, or belong to the tagged alert or metrics link";
 
 /**
  * Before each route is created: judged on its own Analyze, which carries neither the connection
@@ -100,7 +164,9 @@ export const crossRegionRoutesInJurisdiction = resourceRule({
   check: (args, ctx) => {
     if (!isPeeringRoute(args.type, args.props)) return;
     if (!madeByPeeringComponent(args)) {
-      return ctx.report(`route ${args.name} goes through a VPC peering connection but was not made by the peering component (${PEERING_COMPONENT_TYPE}): which connection, and so which jurisdiction, it leads to cannot be proven before it is created`);
+      return ctx.report(
+        `route ${args.name} goes through a VPC peering connection but was not made by the peering component (${PEERING_COMPONENT_TYPE}): which connection, and so which jurisdiction, it leads to cannot be proven before it is created`,
+      );
     }
     const home = resourceHomeRegion(args, ctx.config);
     if (home === undefined) return mustBeHome(`route ${args.name}`, undefined, undefined, ctx);
@@ -108,7 +174,9 @@ export const crossRegionRoutesInJurisdiction = resourceRule({
     if (region === home) return;
     const why = outsideJurisdiction(region, home, ctx.jurisdictionOf);
     if (why === undefined || peeringLinkOf(args) !== undefined) return;
-    ctx.report(`route ${args.name} in ${region ?? "an unknown region"} belongs to a peering that is not the alert or metrics link: ${why}`);
+    ctx.report(
+      `route ${args.name} in ${region ?? "an unknown region"} belongs to a peering that is not the alert or metrics link: ${why}`,
+    );
   },
 });
 
@@ -131,9 +199,14 @@ export const crossRegionRoutesInJurisdictionStack = stackRule({
         const why = outsideJurisdiction(region, home, ctx.jurisdictionOf);
         if (why === undefined) return;
         // The connection it routes through, by dependency (its id is unknown at preview).
-        const via = [...(route.propertyDependencies.vpcPeeringConnectionId ?? []), ...route.dependencies].find((d) => PEERING_TYPES.includes(d.type));
+        const via = [...(route.propertyDependencies.vpcPeeringConnectionId ?? []), ...route.dependencies].find((d) =>
+          PEERING_TYPES.includes(d.type),
+        );
         if (via && isCrossingFlow(via.props.tags)) return;
-        ctx.report(`route in ${region ?? "an unknown region"} ${via ? `through ${via.name}, which is not the alert link` : "through a peering connection not in this stack"}: ${why}`, route.urn);
+        ctx.report(
+          `route in ${region ?? "an unknown region"} ${via ? `through ${via.name}, which is not the alert link` : "through a peering connection not in this stack"}: ${why}`,
+          route.urn,
+        );
       });
     }
   },
@@ -149,10 +222,12 @@ export const crossRegionRoutesInJurisdictionStack = stackRule({
  */
 export const awsProvidersInHomeRegion = resourceRule({
   name: "aws-providers-in-home-region",
-  description: "Every AWS provider targets the home region (a second provider would move resources elsewhere), checked before it is used",
+  description:
+    "Every AWS provider targets the home region (a second provider would move resources elsewhere), checked before it is used",
   kind: "residency",
   severity: "critical",
-  remediation: "Use the stack's one provider named \"aws\" in the region the stack is named for; deploy another region as its own stack.",
+  remediation:
+    'Use the stack\'s one provider named "aws" in the region the stack is named for; deploy another region as its own stack.',
   appliesTo: (t) => t === AWS_PROVIDER_TYPE,
   check: (args, ctx) => {
     const home = ctx.config.homeRegion ?? stackNameRegion(args.urn);
@@ -167,24 +242,31 @@ export const awsProvidersInHomeRegion = resourceRule({
 /** Second line of aws-providers-in-home-region: after apply (AnalyzeStack), against the provider named "aws". */
 export const awsProvidersInHomeRegionStack = stackRule({
   name: "aws-providers-in-home-region-stack",
-  description: "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere); second line: the whole stack, after apply",
+  description:
+    "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere); second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
-  remediation: "Use the stack's one provider named \"aws\"; deploy another region as its own stack.",
+  remediation: 'Use the stack\'s one provider named "aws"; deploy another region as its own stack.',
   check: (args, ctx) => {
     const providers = args.resources.filter((r) => r.type === AWS_PROVIDER_TYPE);
     if (providers.length === 0) return;
     const home = requireStackHome(args, ctx);
     if (home === undefined) return;
     for (const p of providers) {
-      ctx.each(p, () => mustBeHome(`AWS provider ${p.name}`, asString(p.props.region), home, { ...ctx, report: (m) => ctx.report(m, p.urn) }));
+      ctx.each(p, () =>
+        mustBeHome(`AWS provider ${p.name}`, asString(p.props.region), home, {
+          ...ctx,
+          report: (m) => ctx.report(m, p.urn),
+        }),
+      );
     }
   },
 });
 
 export const telemetryStoresInHomeRegion = resourceRule({
   name: "telemetry-stores-in-home-region",
-  description: "Data stores that can hold telemetry (EBS, S3, CloudWatch Logs, MSK, ...) are in the home region and its AZs",
+  description:
+    "Data stores that can hold telemetry (EBS, S3, CloudWatch Logs, MSK, ...) are in the home region and its AZs",
   kind: "residency",
   severity: "critical",
   remediation: "Create the store with the stack's provider and an availability zone of the home region.",
@@ -209,7 +291,8 @@ function otherEnd(type: string, props: Record<string, unknown>, own: string | un
 
 export const crossRegionNetworkingInJurisdiction = resourceRule({
   name: "cross-region-networking-in-jurisdiction",
-  description: "VPC peering and transit-gateway peering reach only regions of the home jurisdiction (except the tagged alert and metrics links)",
+  description:
+    "VPC peering and transit-gateway peering reach only regions of the home jurisdiction (except the tagged alert and metrics links)",
   kind: "residency",
   severity: "critical",
   remediation: `Peer only with regions of the same jurisdiction; the hub-and-spoke alert link (${FLOW_TAG}=${ALERT_LINK_FLOW}) carries only the alert webhook, the shared-Grafana link (${FLOW_TAG}=${METRICS_LINK_FLOW}) only Prometheus.`,
@@ -225,12 +308,17 @@ export const crossRegionNetworkingInJurisdiction = resourceRule({
     // The tag alone is not enough: the link's scope rules judge routes by the component that made
     // them, so a crossing peering must be that link's own (links.ts peeringLinkOf).
     if (peeringLinkOf(args) === flow) return;
-    ctx.report(`${args.type} is tagged ${FLOW_TAG}=${String(flow)} but was not made by that link's peering component (${PEERING_COMPONENT_TYPE} under ${LINK_COMPONENT_TYPES[String(flow)]?.join(" or ") ?? "?"}), so its routes would escape the link's scope rule; it connects to another jurisdiction: ${why}`);
+    ctx.report(
+      `${args.type} is tagged ${FLOW_TAG}=${String(flow)} but was not made by that link's peering component (${PEERING_COMPONENT_TYPE} under ${LINK_COMPONENT_TYPES[String(flow)]?.join(" or ") ?? "?"}), so its routes would escape the link's scope rule; it connects to another jurisdiction: ${why}`,
+    );
   },
 });
 
 /** A StorageClass, whether created or applied as a Patch (server-side apply: the same object). */
-export const STORAGE_CLASS_TYPES: readonly string[] = ["kubernetes:storage.k8s.io/v1:StorageClass", "kubernetes:storage.k8s.io/v1:StorageClassPatch"];
+export const STORAGE_CLASS_TYPES: readonly string[] = [
+  "kubernetes:storage.k8s.io/v1:StorageClass",
+  "kubernetes:storage.k8s.io/v1:StorageClassPatch",
+];
 const isStorageClass = (type: string): boolean => STORAGE_CLASS_TYPES.includes(type);
 
 /** Why a StorageClass may create volumes outside `home`, or undefined. */
@@ -244,8 +332,10 @@ function storageClassProblem(sc: Pick<PolicyResource, "name" | "props">, home: s
       for (const value of asStrings(get(expr, "values"))) {
         if (!/zone|region/.test(key)) continue;
         const regions = regionsInName(value);
-        if (regions.length !== 1) return `storage class ${name} topology ${key}=${value} names no known region (zone ids cannot be mapped; use zone names)`;
-        if (regions[0] !== home) return `storage class ${name} topology ${key}=${value} is in ${regions[0]}, not the home region ${home}`;
+        if (regions.length !== 1)
+          return `storage class ${name} topology ${key}=${value} names no known region (zone ids cannot be mapped; use zone names)`;
+        if (regions[0] !== home)
+          return `storage class ${name} topology ${key}=${value} is in ${regions[0]}, not the home region ${home}`;
       }
     }
   }
@@ -255,7 +345,8 @@ function storageClassProblem(sc: Pick<PolicyResource, "name" | "props">, home: s
 /** Before the class is created: its own name and topology against the anchored home region. */
 export const storageClassesInHomeRegion = resourceRule({
   name: "storage-classes-in-home-region",
-  description: "Kubernetes StorageClasses are named for and restricted to the home region, checked before they are created",
+  description:
+    "Kubernetes StorageClasses are named for and restricted to the home region, checked before they are created",
   kind: "residency",
   severity: "high",
   remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
@@ -271,7 +362,8 @@ export const storageClassesInHomeRegion = resourceRule({
 /** Second line of storage-classes-in-home-region: after apply (AnalyzeStack). */
 export const storageClassesInHomeRegionStack = stackRule({
   name: "storage-classes-in-home-region-stack",
-  description: "Kubernetes StorageClasses are named for and restricted to the home region; second line: the whole stack, after apply",
+  description:
+    "Kubernetes StorageClasses are named for and restricted to the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "high",
   remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
@@ -309,7 +401,8 @@ function storageClassRefs(props: unknown): { key: string; name: string }[] {
  */
 export const workloadStorageInHomeRegion = resourceRule({
   name: "workload-storage-in-home-region",
-  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region, checked before they are created",
+  description:
+    "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region, checked before they are created",
   kind: "residency",
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
@@ -325,7 +418,8 @@ export const workloadStorageInHomeRegion = resourceRule({
     if (home === undefined) return ctx.report(noAnchorMessage(`${args.type} ${args.name}`));
     for (const { key, name } of refs) {
       const named = regionsInName(name).filter((r) => r !== home);
-      if (named.length > 0) ctx.report(`${key} ${name} is a storage class of ${named.join(", ")}, not of the home region ${home}`);
+      if (named.length > 0)
+        ctx.report(`${key} ${name} is a storage class of ${named.join(", ")}, not of the home region ${home}`);
     }
   },
 });
@@ -333,7 +427,8 @@ export const workloadStorageInHomeRegion = resourceRule({
 /** Second line of workload-storage-in-home-region: after apply (AnalyzeStack), also through the stack's own classes. */
 export const workloadStorageInHomeRegionStack = stackRule({
   name: "workload-storage-in-home-region-stack",
-  description: "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region; second line: the whole stack, after apply",
+  description:
+    "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
@@ -353,13 +448,20 @@ export const workloadStorageInHomeRegionStack = stackRule({
       ctx.each(w, () => {
         // Values files are assets the policy cannot read: their storage classes cannot be proven.
         if (w.props.valueYamlFiles !== undefined && asArray(w.props.valueYamlFiles).length > 0) {
-          ctx.report(`${w.type} takes values from valueYamlFiles, which the policy cannot read; pass values inline`, w.urn);
+          ctx.report(
+            `${w.type} takes values from valueYamlFiles, which the policy cannot read; pass values inline`,
+            w.urn,
+          );
         }
         for (const { key, value } of walk(w.props)) {
           const name = asString(value);
           if (!STORAGE_CLASS_KEYS.has(key) || !name) continue;
           const named = regionsInName(name).filter((r) => r !== home);
-          if (named.length > 0) ctx.report(`${key} ${name} is a storage class of ${named.join(", ")}, not of the home region ${home}`, w.urn);
+          if (named.length > 0)
+            ctx.report(
+              `${key} ${name} is a storage class of ${named.join(", ")}, not of the home region ${home}`,
+              w.urn,
+            );
           else if (foreignClasses.has(name)) ctx.report(`${key} ${name}: ${foreignClasses.get(name)}`, w.urn);
         }
       });
@@ -385,22 +487,30 @@ export function anchoredJurisdictionTag(tags: ReadonlyMap<string, string>): stri
   return tags.get(JURISDICTION_STACK_TAG);
 }
 
-
 /**
  * Why `home` is not the home region the stack's identity allows, against anchors a pull request
  * cannot change: the stack's name (fixed at `pulumi stack init`; every URN carries it) and a stored
  * `infrasage:jurisdiction` tag (anchoredJurisdictionTag). The stack file and Pulumi.yaml are no anchor.
  */
-export function identityProblems(stack: string, home: string, tags: ReadonlyMap<string, string>, jurisdictionOf: JurisdictionOf): string[] {
+export function identityProblems(
+  stack: string,
+  home: string,
+  tags: ReadonlyMap<string, string>,
+  jurisdictionOf: JurisdictionOf,
+): string[] {
   const problems: string[] = [];
   const named = regionsInName(stack);
   if (named.length > 0 && !named.includes(home)) {
-    problems.push(`stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`);
+    problems.push(
+      `stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`,
+    );
   }
   const tagged = anchoredJurisdictionTag(tags);
   const jurisdiction = jurisdictionOf(home);
   if (tagged !== undefined && tagged.toUpperCase() !== jurisdiction) {
-    problems.push(`stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`);
+    problems.push(
+      `stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`,
+    );
   }
   return problems;
 }
@@ -410,7 +520,8 @@ const IDENTITY_REMEDIATION = `Deploy the stack to the region its name names (Pul
 /** First line: each AWS resource and provider before it is created (Analyze), so `pulumi up` stops before the first one. */
 export const resourceHomeMatchesStackIdentity = resourceRule({
   name: "resource-home-matches-stack-identity",
-  description: "Every AWS provider and AWS resource has a home region the stack's identity allows: the region its name names, and its stored infrasage:jurisdiction stack tag",
+  description:
+    "Every AWS provider and AWS resource has a home region the stack's identity allows: the region its name names, and its stored infrasage:jurisdiction stack tag",
   kind: "residency",
   severity: "critical",
   remediation: IDENTITY_REMEDIATION,
@@ -418,7 +529,10 @@ export const resourceHomeMatchesStackIdentity = resourceRule({
   check: (args, ctx) => {
     const stack = stackOfUrn(args.urn);
     // A provider's own region is the home of everything it creates; a resource's home is its provider's (or homeRegion).
-    const home = args.type === AWS_PROVIDER_TYPE ? ctx.config.homeRegion ?? asString(args.props.region) : resourceHomeRegion(args, ctx.config);
+    const home =
+      args.type === AWS_PROVIDER_TYPE
+        ? (ctx.config.homeRegion ?? asString(args.props.region))
+        : resourceHomeRegion(args, ctx.config);
     if (stack === undefined || home === undefined) return; // no home: the region rules report it
     for (const problem of identityProblems(stack, home, args.stackTags, ctx.jurisdictionOf)) ctx.report(problem);
   },
@@ -427,7 +541,8 @@ export const resourceHomeMatchesStackIdentity = resourceRule({
 /** Second line: the stack's home region (AnalyzeStack, after apply in an update). */
 export const stackIdentityMatchesHome = stackRule({
   name: "stack-identity-matches-home-region",
-  description: "The stack's home region agrees with its identity: the region its name names, and its stored infrasage:jurisdiction stack tag",
+  description:
+    "The stack's home region agrees with its identity: the region its name names, and its stored infrasage:jurisdiction stack tag",
   kind: "residency",
   severity: "critical",
   remediation: IDENTITY_REMEDIATION,
@@ -441,9 +556,17 @@ export const stackIdentityMatchesHome = stackRule({
 });
 
 export const RESIDENCY_POLICIES = [
-  resourceHomeMatchesStackIdentity, stackIdentityMatchesHome,
-  awsResourceInHomeRegion, awsProvidersInHomeRegion, crossRegionRoutesInJurisdiction, telemetryStoresInHomeRegion, crossRegionNetworkingInJurisdiction,
-  storageClassesInHomeRegion, workloadStorageInHomeRegion,
+  resourceHomeMatchesStackIdentity,
+  stackIdentityMatchesHome,
+  awsResourceInHomeRegion,
+  awsProvidersInHomeRegion,
+  crossRegionRoutesInJurisdiction,
+  telemetryStoresInHomeRegion,
+  crossRegionNetworkingInJurisdiction,
+  storageClassesInHomeRegion,
+  workloadStorageInHomeRegion,
   crossRegionRoutesInJurisdictionStack,
-  awsProvidersInHomeRegionStack, storageClassesInHomeRegionStack, workloadStorageInHomeRegionStack,
+  awsProvidersInHomeRegionStack,
+  storageClassesInHomeRegionStack,
+  workloadStorageInHomeRegionStack,
 ];

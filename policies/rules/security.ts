@@ -24,7 +24,10 @@ const EC2_NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 
 /** Whole-internet ranges. */
 export const ANYWHERE = ["0.0.0.0/0", "::/0"];
-const only = (...types: string[]) => (t: string) => types.includes(t);
+const only =
+  (...types: string[]) =>
+  (t: string) =>
+    types.includes(t);
 
 export const eksEndpointRestricted = resourceRule({
   name: "eks-endpoint-restricted",
@@ -38,18 +41,19 @@ export const eksEndpointRestricted = resourceRule({
     if (isFalse(vpc.endpointPublicAccess)) return;
     const cidrs = asStrings(vpc.publicAccessCidrs);
     // AWS defaults: public access on, from 0.0.0.0/0.
-    if (cidrs.length === 0) ctx.report("the EKS endpoint is public with no publicAccessCidrs (AWS then allows 0.0.0.0/0)");
+    if (cidrs.length === 0)
+      ctx.report("the EKS endpoint is public with no publicAccessCidrs (AWS then allows 0.0.0.0/0)");
     for (const c of cidrs.filter((x) => ANYWHERE.includes(x))) ctx.report(`the EKS endpoint is open to ${c}`);
   },
 });
-
 
 export const eksControlPlaneLogging = resourceRule({
   name: "eks-control-plane-logging",
   description: "EKS control-plane logs always include the audit log",
   kind: "security",
   severity: "medium",
-  remediation: "Keep audit in enabledClusterLogTypes (infrasage:cluster.logTypes); CIS EKS 2.1.1 recommends every type.",
+  remediation:
+    "Keep audit in enabledClusterLogTypes (infrasage:cluster.logTypes); CIS EKS 2.1.1 recommends every type.",
   appliesTo: only(EKS_CLUSTER),
   check: (args, ctx) => {
     const enabled = asStrings(args.props.enabledClusterLogTypes);
@@ -75,15 +79,25 @@ export const eksSecretsEncryptedWithRotatedKey = stackRule({
   description: "EKS encrypts Kubernetes secrets with a KMS key of this stack that has rotation enabled",
   kind: "security",
   severity: "high",
-  remediation: "Set encryptionConfig { resources: [\"secrets\"], provider.keyArn: <aws.kms.Key with enableKeyRotation: true> }.",
+  remediation:
+    'Set encryptionConfig { resources: ["secrets"], provider.keyArn: <aws.kms.Key with enableKeyRotation: true> }.',
   check: (args, ctx) => {
     for (const cluster of args.resources.filter((r) => r.type === EKS_CLUSTER)) {
       ctx.each(cluster, () => {
         const resources = asStrings(get(cluster.props, "encryptionConfig", "resources"));
-        if (!resources.includes("secrets")) return ctx.report("Kubernetes secrets are not envelope-encrypted (encryptionConfig.resources lacks \"secrets\")", cluster.urn);
+        if (!resources.includes("secrets"))
+          return ctx.report(
+            'Kubernetes secrets are not envelope-encrypted (encryptionConfig.resources lacks "secrets")',
+            cluster.urn,
+          );
         const key = secretsKeyOf(cluster, args.resources);
-        if (!key) return ctx.report("the secrets encryption key is not a KMS key of this stack: cannot prove it rotates", cluster.urn);
-        if (!isTrue(key.props.enableKeyRotation)) ctx.report(`secrets encryption key ${key.name} has no automatic rotation`, cluster.urn);
+        if (!key)
+          return ctx.report(
+            "the secrets encryption key is not a KMS key of this stack: cannot prove it rotates",
+            cluster.urn,
+          );
+        if (!isTrue(key.props.enableKeyRotation))
+          ctx.report(`secrets encryption key ${key.name} has no automatic rotation`, cluster.urn);
       });
     }
   },
@@ -99,7 +113,8 @@ export const kmsKeyHardened = resourceRule({
   check: (args, ctx) => {
     const spec = asString(args.props.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT";
     // AWS rotates only symmetric encryption keys.
-    if (spec === "SYMMETRIC_DEFAULT" && !isTrue(args.props.enableKeyRotation)) ctx.report("key rotation is not enabled");
+    if (spec === "SYMMETRIC_DEFAULT" && !isTrue(args.props.enableKeyRotation))
+      ctx.report("key rotation is not enabled");
     if (isTrue(args.props.bypassPolicyLockoutSafetyCheck)) ctx.report("bypassPolicyLockoutSafetyCheck is true");
   },
 });
@@ -109,18 +124,20 @@ export const imdsv2Required = resourceRule({
   description: "Launch templates, instances and Karpenter EC2NodeClasses require IMDSv2 (httpTokens: required)",
   kind: "security",
   severity: "high",
-  remediation: "Set metadataOptions { httpTokens: \"required\", httpPutResponseHopLimit: 2 }.",
+  remediation: 'Set metadataOptions { httpTokens: "required", httpPutResponseHopLimit: 2 }.',
   appliesTo: only(LAUNCH_TEMPLATE, INSTANCE, EC2_NODE_CLASS),
   check: (args, ctx) => {
     if (args.type === EC2_NODE_CLASS) {
       // Karpenter v1 defaults to httpTokens required, hop limit 1 (docs "NodeClasses"): only a set value can weaken it.
       const md = asObject(get(args.props, "spec", "metadataOptions"));
-      if (md.httpEndpoint !== "disabled" && md.httpTokens !== undefined && md.httpTokens !== "required") ctx.report(`EC2NodeClass metadataOptions.httpTokens is ${asString(md.httpTokens) ?? "unset"}`);
+      if (md.httpEndpoint !== "disabled" && md.httpTokens !== undefined && md.httpTokens !== "required")
+        ctx.report(`EC2NodeClass metadataOptions.httpTokens is ${asString(md.httpTokens) ?? "unset"}`);
       return;
     }
     const md = asObject(args.props.metadataOptions);
     if (md.httpEndpoint === "disabled") return;
-    if (md.httpTokens !== "required") ctx.report(`metadataOptions.httpTokens is ${asString(md.httpTokens) ?? "unset (IMDSv1 allowed)"}`);
+    if (md.httpTokens !== "required")
+      ctx.report(`metadataOptions.httpTokens is ${asString(md.httpTokens) ?? "unset (IMDSv1 allowed)"}`);
   },
 });
 
@@ -129,33 +146,40 @@ function unencrypted(type: string, props: Record<string, unknown>): string[] {
   if (type === EBS_VOLUME) return isTrue(props.encrypted) ? [] : ["the volume is not encrypted"];
   if (type === INSTANCE) {
     const root = isTrue(get(props, "rootBlockDevice", "encrypted")) ? [] : ["rootBlockDevice is not encrypted"];
-    const extra = asArray(props.ebsBlockDevices).filter((d) => !isTrue(get(d, "encrypted"))).map((d) => `ebsBlockDevice ${String(get(d, "deviceName"))} is not encrypted`);
+    const extra = asArray(props.ebsBlockDevices)
+      .filter((d) => !isTrue(get(d, "encrypted")))
+      .map((d) => `ebsBlockDevice ${String(get(d, "deviceName"))} is not encrypted`);
     return [...root, ...extra];
   }
   const mappings = asArray(props.blockDeviceMappings);
   // Without mappings the AMI's snapshot decides: encryption cannot be proven.
   if (mappings.length === 0) return ["no blockDeviceMappings: the root volume's encryption is left to the AMI"];
-  return mappings.filter((m) => get(m, "ebs") !== undefined && !isTrue(get(m, "ebs", "encrypted")))
+  return mappings
+    .filter((m) => get(m, "ebs") !== undefined && !isTrue(get(m, "ebs", "encrypted")))
     .map((m) => `block device ${String(get(m, "deviceName"))} is not encrypted`);
 }
 
 export const ebsEncrypted = resourceRule({
   name: "ebs-encrypted",
-  description: "EBS volumes are encrypted: launch template/instance block devices, Karpenter EC2NodeClass block devices, EBS volumes, EBS storage classes",
+  description:
+    "EBS volumes are encrypted: launch template/instance block devices, Karpenter EC2NodeClass block devices, EBS volumes, EBS storage classes",
   kind: "security",
   severity: "high",
-  remediation: "Set encrypted: true (\"true\" for launch templates and StorageClass parameters).",
+  remediation: 'Set encrypted: true ("true" for launch templates and StorageClass parameters).',
   appliesTo: only(LAUNCH_TEMPLATE, INSTANCE, EBS_VOLUME, STORAGE_CLASS, STORAGE_CLASS_PATCH, EC2_NODE_CLASS),
   check: (args, ctx) => {
     if (args.type === EC2_NODE_CLASS) {
-      for (const m of asArray(get(args.props, "spec", "blockDeviceMappings")).filter((x) => !isTrue(get(x, "ebs", "encrypted")))) {
+      for (const m of asArray(get(args.props, "spec", "blockDeviceMappings")).filter(
+        (x) => !isTrue(get(x, "ebs", "encrypted")),
+      )) {
         ctx.report(`EC2NodeClass block device ${String(get(m, "deviceName"))} is not encrypted`);
       }
       return;
     }
     if (args.type === STORAGE_CLASS || args.type === STORAGE_CLASS_PATCH) {
       if (!EBS_PROVISIONERS.includes(asString(args.props.provisioner) ?? "")) return;
-      if (get(args.props, "parameters", "encrypted") !== "true") ctx.report("EBS storage class without parameters.encrypted: \"true\"");
+      if (get(args.props, "parameters", "encrypted") !== "true")
+        ctx.report('EBS storage class without parameters.encrypted: "true"');
       return;
     }
     for (const m of unencrypted(args.type, args.props)) ctx.report(m);
@@ -176,20 +200,42 @@ export const noPublicIp = resourceRule({
 });
 
 /** Ingress rule in one shape: protocol, port range, source CIDRs. */
-interface Ingress { protocol: string; from: number; to: number; cidrs: string[] }
+interface Ingress {
+  protocol: string;
+  from: number;
+  to: number;
+  cidrs: string[];
+}
 
 function ingressRules(type: string, props: Record<string, unknown>): Ingress[] {
   const num = (v: unknown, d: number) => (typeof v === "number" ? v : d);
   if (type === "aws:ec2/securityGroup:SecurityGroup") {
-    return asArray(props.ingress).map((i) => ({ protocol: String(get(i, "protocol")), from: num(get(i, "fromPort"), 0), to: num(get(i, "toPort"), 65535),
-      cidrs: [...asStrings(get(i, "cidrBlocks")), ...asStrings(get(i, "ipv6CidrBlocks"))] }));
+    return asArray(props.ingress).map((i) => ({
+      protocol: String(get(i, "protocol")),
+      from: num(get(i, "fromPort"), 0),
+      to: num(get(i, "toPort"), 65535),
+      cidrs: [...asStrings(get(i, "cidrBlocks")), ...asStrings(get(i, "ipv6CidrBlocks"))],
+    }));
   }
   if (type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
     if (props.type !== "ingress") return [];
-    return [{ protocol: String(props.protocol), from: num(props.fromPort, 0), to: num(props.toPort, 65535), cidrs: [...asStrings(props.cidrBlocks), ...asStrings(props.ipv6CidrBlocks)] }];
+    return [
+      {
+        protocol: String(props.protocol),
+        from: num(props.fromPort, 0),
+        to: num(props.toPort, 65535),
+        cidrs: [...asStrings(props.cidrBlocks), ...asStrings(props.ipv6CidrBlocks)],
+      },
+    ];
   }
-  return [{ protocol: String(props.ipProtocol), from: num(props.fromPort, 0), to: num(props.toPort, 65535),
-    cidrs: [asString(props.cidrIpv4), asString(props.cidrIpv6)].filter((c): c is string => c !== undefined) }];
+  return [
+    {
+      protocol: String(props.ipProtocol),
+      from: num(props.fromPort, 0),
+      to: num(props.toPort, 65535),
+      cidrs: [asString(props.cidrIpv4), asString(props.cidrIpv6)].filter((c): c is string => c !== undefined),
+    },
+  ];
 }
 
 /** Data ports a rule opens (all protocols, or TCP; the data ports are all TCP). */
@@ -206,12 +252,17 @@ export const noPublicIngressToDataPorts = resourceRule({
   kind: "security",
   severity: "critical",
   remediation: "Allow data ports only from the VPC, the node security group, or replication peers' CIDRs.",
-  appliesTo: only("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+  appliesTo: only(
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  ),
   check: (args, ctx) => {
     for (const rule of ingressRules(args.type, args.props)) {
       const open = rule.cidrs.filter((c) => ANYWHERE.includes(c));
       const ports = openedDataPorts(rule);
-      if (open.length > 0 && ports.length > 0) ctx.report(`ingress from ${open.join(", ")} opens data ports ${[...new Set(ports)].join(", ")}`);
+      if (open.length > 0 && ports.length > 0)
+        ctx.report(`ingress from ${open.join(", ")} opens data ports ${[...new Set(ports)].join(", ")}`);
     }
   },
 });
@@ -221,7 +272,8 @@ export const noClusterAdminForServiceAccounts = resourceRule({
   description: "No ClusterRoleBinding gives cluster-admin to service accounts (runbooks act only in their namespaces)",
   kind: "security",
   severity: "critical",
-  remediation: "Bind runbook service accounts with RoleBindings in the namespaces of infrasage:runbooks.namespaceScope.",
+  remediation:
+    "Bind runbook service accounts with RoleBindings in the namespaces of infrasage:runbooks.namespaceScope.",
   appliesTo: only(CLUSTER_ROLE_BINDING),
   check: (args, ctx) => {
     if (get(args.props, "roleRef", "name") !== "cluster-admin") return;
@@ -243,11 +295,20 @@ export const storageClassRetain = resourceRule({
   remediation: "Set reclaimPolicy: Retain (telemetry is the product; deleting a PVC must not delete it).",
   appliesTo: only(STORAGE_CLASS, STORAGE_CLASS_PATCH),
   check: (args, ctx) => {
-    if (args.props.reclaimPolicy !== "Retain") ctx.report(`reclaimPolicy is ${asString(args.props.reclaimPolicy) ?? "unset (Delete)"}`);
+    if (args.props.reclaimPolicy !== "Retain")
+      ctx.report(`reclaimPolicy is ${asString(args.props.reclaimPolicy) ?? "unset (Delete)"}`);
   },
 });
 
 export const SECURITY_POLICIES = [
-  eksEndpointRestricted, eksControlPlaneLogging, eksSecretsEncryptedWithRotatedKey, kmsKeyHardened, imdsv2Required,
-  ebsEncrypted, noPublicIp, noPublicIngressToDataPorts, noClusterAdminForServiceAccounts, storageClassRetain,
+  eksEndpointRestricted,
+  eksControlPlaneLogging,
+  eksSecretsEncryptedWithRotatedKey,
+  kmsKeyHardened,
+  imdsv2Required,
+  ebsEncrypted,
+  noPublicIp,
+  noPublicIngressToDataPorts,
+  noClusterAdminForServiceAccounts,
+  storageClassRetain,
 ];

@@ -9,8 +9,28 @@
  */
 
 export type Jurisdiction =
-  | "US" | "CA" | "MX" | "BR" | "EU" | "UK" | "CH" | "IN" | "JP" | "KR" | "SG" | "AU" | "ID"
-  | "MY" | "NZ" | "TH" | "HK" | "TW" | "BH" | "AE" | "IL" | "ZA";
+  | "US"
+  | "CA"
+  | "MX"
+  | "BR"
+  | "EU"
+  | "UK"
+  | "CH"
+  | "IN"
+  | "JP"
+  | "KR"
+  | "SG"
+  | "AU"
+  | "ID"
+  | "MY"
+  | "NZ"
+  | "TH"
+  | "HK"
+  | "TW"
+  | "BH"
+  | "AE"
+  | "IL"
+  | "ZA";
 
 export interface RegionInfo {
   /** AWS region code, e.g. `eu-west-1`. */
@@ -24,7 +44,10 @@ export interface RegionInfo {
 }
 
 const r = (code: string, jurisdiction: Jurisdiction, location: string, azSuffixes = "abc"): RegionInfo => ({
-  code, jurisdiction, location, azSuffixes: [...azSuffixes],
+  code,
+  jurisdiction,
+  location,
+  azSuffixes: [...azSuffixes],
 });
 
 /** All commercial AWS regions (aws partition), as of 2026. */

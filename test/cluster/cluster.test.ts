@@ -3,7 +3,12 @@ import * as aws from "@pulumi/aws";
 import { parse } from "yaml";
 import { EksCluster, type EksClusterArgs } from "../../components/cluster/cluster";
 import {
-  AUTONAME_SUFFIX, EKS_CLUSTER_NAME_MAX, EKS_CLUSTER_NAME_RE, IAM_ROLE_NAME_MAX, MAX_COMPONENT_NAME_LENGTH, clusterNameFor,
+  AUTONAME_SUFFIX,
+  EKS_CLUSTER_NAME_MAX,
+  EKS_CLUSTER_NAME_RE,
+  IAM_ROLE_NAME_MAX,
+  MAX_COMPONENT_NAME_LENGTH,
+  clusterNameFor,
 } from "../../lib/cluster/cluster-plan";
 import { profileNodeGroup } from "../../lib/nodes/node-groups";
 import { SCALE_PROFILES } from "../../lib/config/profiles";
@@ -11,10 +16,7 @@ import { runProgram, type ProgramRecord, type RecordedResource } from "../../off
 
 const REGION = "ap-southeast-3";
 const NAME = "infrasage-ap-southeast-3-eks"; // a realistic long component name
-const ADMINS = [
-  "arn:aws:iam::123456789012:role/platform-admins",
-  "arn:aws:iam::123456789012:role/sre/BreakGlass",
-];
+const ADMINS = ["arn:aws:iam::123456789012:role/platform-admins", "arn:aws:iam::123456789012:role/sre/BreakGlass"];
 
 const baseArgs = (over: Partial<EksClusterArgs> = {}): EksClusterArgs => ({
   clusterName: clusterNameFor(REGION),
@@ -30,11 +32,19 @@ const baseArgs = (over: Partial<EksClusterArgs> = {}): EksClusterArgs => ({
 });
 
 function run(over: Partial<EksClusterArgs> = {}, name = NAME): Promise<ProgramRecord> {
-  return runProgram(() => {
-    const provider = new aws.Provider("aws", { region: REGION });
-    const c = new EksCluster(name, baseArgs(over), { providers: { aws: provider } });
-    return { kubeconfig: c.kubeconfig, clusterName: c.clusterName, oidcProviderArn: c.oidcProviderArn, nodeRoleArn: c.nodeRoleArn };
-  }, { project: "infrasage", stack: REGION, region: REGION, config: { "aws:region": REGION } });
+  return runProgram(
+    () => {
+      const provider = new aws.Provider("aws", { region: REGION });
+      const c = new EksCluster(name, baseArgs(over), { providers: { aws: provider } });
+      return {
+        kubeconfig: c.kubeconfig,
+        clusterName: c.clusterName,
+        oidcProviderArn: c.oidcProviderArn,
+        nodeRoleArn: c.nodeRoleArn,
+      };
+    },
+    { project: "infrasage", stack: REGION, region: REGION, config: { "aws:region": REGION } },
+  );
 }
 
 const ofType = (rec: ProgramRecord, type: string) => rec.resources.filter((r) => r.type === type);
@@ -59,7 +69,9 @@ describe("clusterNameFor", () => {
 
 describe("EksCluster (mock runtime)", () => {
   let rec: ProgramRecord;
-  before(async () => { rec = await run(); });
+  before(async () => {
+    rec = await run();
+  });
 
   const cluster = () => one(rec, "aws:eks/cluster:Cluster");
 
@@ -82,7 +94,11 @@ describe("EksCluster (mock runtime)", () => {
   });
 
   it("enables control-plane logs into a retained log group created before the cluster", () => {
-    assert.deepEqual(input(cluster(), "enabledClusterLogTypes"), ["api", "audit", "authenticator", "controllerManager", "scheduler"], "every type by default (CIS EKS 2.1.1)");
+    assert.deepEqual(
+      input(cluster(), "enabledClusterLogTypes"),
+      ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+      "every type by default (CIS EKS 2.1.1)",
+    );
     const group = one(rec, "aws:cloudwatch/logGroup:LogGroup");
     assert.equal(input(group, "name"), "/aws/eks/infrasage-ap-southeast-3/cluster");
     assert.equal(input(group, "retentionInDays"), 90);
@@ -90,12 +106,19 @@ describe("EksCluster (mock runtime)", () => {
   });
 
   it("uses API authentication and keeps the deployer's admin access", () => {
-    assert.deepEqual(input(cluster(), "accessConfig"), { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
+    assert.deepEqual(input(cluster(), "accessConfig"), {
+      authenticationMode: "API",
+      bootstrapClusterCreatorAdminPermissions: true,
+    });
   });
 
   it("hardens the launch template: IMDSv2 required, hop limit 1 (pods cannot reach the node's credentials), encrypted gp3 root", () => {
     const lt = one(rec, "aws:ec2/launchTemplate:LaunchTemplate");
-    assert.deepEqual(input(lt, "metadataOptions"), { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+    assert.deepEqual(input(lt, "metadataOptions"), {
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+    });
     const [root] = input<{ deviceName: string; ebs: Record<string, unknown> }[]>(lt, "blockDeviceMappings");
     assert.equal(root!.deviceName, "/dev/xvda");
     assert.deepEqual(root!.ebs, { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" });
@@ -116,7 +139,8 @@ describe("EksCluster (mock runtime)", () => {
   it("orders add-ons: coredns and EBS CSI after the nodes, vpc-cni and kube-proxy not", () => {
     const ng = one(rec, "aws:eks/nodeGroup:NodeGroup");
     const addon = (n: string) => one(rec, "aws:eks/addon:Addon", `${NAME}-${n}`);
-    for (const n of ["coredns", "aws-ebs-csi-driver"]) assert.ok(addon(n).dependencies.includes(ng.urn), `${n} depends on the node group`);
+    for (const n of ["coredns", "aws-ebs-csi-driver"])
+      assert.ok(addon(n).dependencies.includes(ng.urn), `${n} depends on the node group`);
     for (const n of ["vpc-cni", "kube-proxy"]) {
       assert.ok(!addon(n).dependencies.includes(ng.urn), `${n} must not wait for nodes`);
       assert.ok(ng.dependencies.includes(addon(n).urn), `node group waits for ${n}`);
@@ -129,18 +153,30 @@ describe("EksCluster (mock runtime)", () => {
 
   it("gives the EBS CSI driver an IRSA role trusted only by its service account", () => {
     const role = one(rec, "aws:iam/role:Role", `${NAME}-ebs-csi-role`);
-    const trust = JSON.parse(input<string>(role, "assumeRolePolicy")) as { Statement: { Principal: { Federated: string }; Action: string; Condition: { StringEquals: Record<string, string> } }[] };
+    const trust = JSON.parse(input<string>(role, "assumeRolePolicy")) as {
+      Statement: {
+        Principal: { Federated: string };
+        Action: string;
+        Condition: { StringEquals: Record<string, string> };
+      }[];
+    };
     const [stmt] = trust.Statement;
     assert.equal(stmt!.Action, "sts:AssumeRoleWithWebIdentity");
     assert.equal(stmt!.Principal.Federated, rec.outputs.oidcProviderArn!.value);
     const host = stmt!.Principal.Federated.split("oidc-provider/")[1]!;
     assert.deepEqual(stmt!.Condition.StringEquals, {
-      [`${host}:sub`]: "system:serviceaccount:kube-system:ebs-csi-controller-sa", [`${host}:aud`]: "sts.amazonaws.com",
+      [`${host}:sub`]: "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+      [`${host}:aud`]: "sts.amazonaws.com",
     });
     const ebs = one(rec, "aws:eks/addon:Addon", `${NAME}-aws-ebs-csi-driver`);
     assert.match(input<string>(ebs, "serviceAccountRoleArn"), new RegExp(`:role/${NAME}-ebs-csi-role-`));
-    const attach = ofType(rec, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.dependencies.includes(role.urn));
-    assert.deepEqual(attach.map((a) => input(a, "policyArn")), ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
+    const attach = ofType(rec, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) =>
+      a.dependencies.includes(role.urn),
+    );
+    assert.deepEqual(
+      attach.map((a) => input(a, "policyArn")),
+      ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+    );
   });
 
   it("registers the cluster's OIDC issuer for STS", () => {
@@ -166,8 +202,18 @@ describe("EksCluster (mock runtime)", () => {
     const text = out.value as string;
     assert.doesNotMatch(text, /token:|password:|client-key-data/);
     const doc = parse(text) as { contexts: { name: string }[]; users: { user: { exec: { args: string[] } } }[] };
-    assert.deepEqual(doc.contexts.map((c) => c.name), ["infrasage-ap-southeast-3"]);
-    assert.deepEqual(doc.users[0]!.user.exec.args.slice(0, 6), ["eks", "get-token", "--cluster-name", "infrasage-ap-southeast-3", "--region", REGION]);
+    assert.deepEqual(
+      doc.contexts.map((c) => c.name),
+      ["infrasage-ap-southeast-3"],
+    );
+    assert.deepEqual(doc.users[0]!.user.exec.args.slice(0, 6), [
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "infrasage-ap-southeast-3",
+      "--region",
+      REGION,
+    ]);
     const k8s = one(rec, "pulumi:providers:kubernetes");
     assert.equal(input(k8s, "kubeconfig"), text);
     assert.equal(k8s.inputs.kubeconfig, "[secret]");
@@ -209,7 +255,10 @@ describe("EksCluster variants (mock runtime)", () => {
   });
 
   it("names access entries by ARN, so reordering or adding admins replaces nothing", async () => {
-    const names = (r: ProgramRecord) => ofType(r, "aws:eks/accessEntry:AccessEntry").map((e) => e.name).sort();
+    const names = (r: ProgramRecord) =>
+      ofType(r, "aws:eks/accessEntry:AccessEntry")
+        .map((e) => e.name)
+        .sort();
     const before = names(await run());
     const after = names(await run({ adminRoleArns: ["arn:aws:iam::123456789012:role/new", ...[...ADMINS].reverse()] }));
     assert.equal(after.length, 3);
@@ -218,7 +267,12 @@ describe("EksCluster variants (mock runtime)", () => {
 
   it("rejects a component name whose IAM roles would exceed 64 characters, and other bad args, all at once", async () => {
     const long = "x".repeat(MAX_COMPONENT_NAME_LENGTH + 1);
-    await assert.rejects(run({ clusterName: "bad.name", publicAccessCidrs: ["0.0.0.0/0"] }, long), (e: Error) =>
-      /component name/.test(e.message) && /clusterName "bad\.name"/.test(e.message) && /0\.0\.0\.0\/0/.test(e.message));
+    await assert.rejects(
+      run({ clusterName: "bad.name", publicAccessCidrs: ["0.0.0.0/0"] }, long),
+      (e: Error) =>
+        /component name/.test(e.message) &&
+        /clusterName "bad\.name"/.test(e.message) &&
+        /0\.0\.0\.0\/0/.test(e.message),
+    );
   });
 });

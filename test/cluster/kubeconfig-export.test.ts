@@ -1,7 +1,16 @@
 /** npm run kubeconfigs: every stack's kubeconfig into ~/.kube/<stack>, mergeable, nothing secret printed. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, statSync, chmodSync, existsSync, symlinkSync } from "node:fs";
+import {
+  mkdtempSync,
+  mkdirSync,
+  writeFileSync,
+  readFileSync,
+  statSync,
+  chmodSync,
+  existsSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -11,7 +20,9 @@ import { buildKubeconfig, mergeKubeconfigs } from "../../lib/cluster/kubeconfig"
 /** Runs `npm run kubeconfigs [-- args]` with this HOME and PATH. */
 function runScript(args: readonly string[], env: { home: string; path: string }) {
   return spawnSync(process.execPath, ["--import", "tsx", "scripts/write-kubeconfigs.ts", ...args], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, HOME: env.home, PATH: env.path },
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, HOME: env.home, PATH: env.path },
   });
 }
 
@@ -21,8 +32,13 @@ function runScript(args: readonly string[], env: { home: string; path: string })
  */
 function stubPulumi(cases: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "pulumi-stub-"));
-  const arms = Object.entries(cases).map(([stack, sh]) => `  ${stack}) ${sh} ;;`).join("\n");
-  writeFileSync(join(dir, "pulumi"), `#!/bin/sh\nfor a; do last="$a"; done\ncase "$last" in\n${arms}\n  *) echo "error: no stack named '$last' found" >&2; exit 255 ;;\nesac\n`);
+  const arms = Object.entries(cases)
+    .map(([stack, sh]) => `  ${stack}) ${sh} ;;`)
+    .join("\n");
+  writeFileSync(
+    join(dir, "pulumi"),
+    `#!/bin/sh\nfor a; do last="$a"; done\ncase "$last" in\n${arms}\n  *) echo "error: no stack named '$last' found" >&2; exit 255 ;;\nesac\n`,
+  );
   chmodSync(join(dir, "pulumi"), 0o755);
   return dir;
 }
@@ -33,13 +49,17 @@ function catFile(dir: string, name: string, text: string): string {
   return `cat "${join(dir, `${name}.out`)}"`;
 }
 
-const kubeconfigOf = (name: string): string => buildKubeconfig({
-  clusterName: name, endpoint: `https://${name}.example`, certificateAuthorityData: "U0VDUkVULUNB", region: "eu-west-1", contextName: name,
-});
+const kubeconfigOf = (name: string): string =>
+  buildKubeconfig({
+    clusterName: name,
+    endpoint: `https://${name}.example`,
+    certificateAuthorityData: "U0VDUkVULUNB",
+    region: "eu-west-1",
+    contextName: name,
+  });
 
 /** Lines of a stream that mention `stack` at their start. */
 const linesOf = (out: string, stack: string): string[] => out.split("\n").filter((l) => l.startsWith(`${stack}: `));
-
 
 describe("kubeconfig export (npm run kubeconfigs)", () => {
   it("writes each shipped stack's kubeconfig with mode 0600, prints no secret, and the files merge into two contexts", async function () {
@@ -47,12 +67,15 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     const stub = mkdtempSync(join(tmpdir(), "pulumi-stub-"));
     const home = mkdtempSync(join(tmpdir(), "home-"));
     const stacks = ["ap-south-1", "eu-west-1"];
-    for (const s of stacks) writeFileSync(join(stub, `${s}.yaml`), String((await planShipped(s)).record.outputs.kubeconfig?.value));
+    for (const s of stacks)
+      writeFileSync(join(stub, `${s}.yaml`), String((await planShipped(s)).record.outputs.kubeconfig?.value));
     // A stand-in for the Pulumi CLI: `pulumi stack output kubeconfig --show-secrets --stack S` prints S's kubeconfig.
     writeFileSync(join(stub, "pulumi"), `#!/bin/sh\nfor a; do last="$a"; done\ncat "${stub}/$last.yaml"\n`);
     chmodSync(join(stub, "pulumi"), 0o755);
     const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/write-kubeconfigs.ts"], {
-      cwd: ROOT, encoding: "utf8", env: { ...process.env, HOME: home, PATH: `${stub}:${process.env.PATH}` },
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, HOME: home, PATH: `${stub}:${process.env.PATH}` },
     });
     assert.equal(run.status, 0, run.stderr);
     assert.doesNotMatch(run.stdout + run.stderr, /certificate-authority-data|BEGIN CERTIFICATE/);
@@ -61,7 +84,10 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
       assert.equal(statSync(path).mode & 0o777, 0o600);
       return readFileSync(path, "utf8");
     });
-    assert.match(run.stdout, new RegExp(`KUBECONFIG=${join(home, ".kube", "ap-south-1")}:${join(home, ".kube", "eu-west-1")}`));
+    assert.match(
+      run.stdout,
+      new RegExp(`KUBECONFIG=${join(home, ".kube", "ap-south-1")}:${join(home, ".kube", "eu-west-1")}`),
+    );
     for (const s of stacks) assert.deepEqual(linesOf(run.stdout, s), [`${s}: wrote ${join(home, ".kube", s)}`]);
     assert.equal(run.stdout.trimEnd().split("\n").at(-1), "2 written, 0 failed");
     assert.equal(run.stderr, "");
@@ -105,7 +131,10 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     assert.equal(statSync(euPath).mode & 0o777, 0o600);
     const [apLine, ...more] = linesOf(run.stderr, "ap-south-1");
     assert.equal(more.length, 0, run.stderr);
-    assert.match(apLine!, /^ap-south-1: failed: pulumi exited with status 255: no stack named 'ap-south-1' found; fix: .*pulumi stack ls/);
+    assert.match(
+      apLine!,
+      /^ap-south-1: failed: pulumi exited with status 255: no stack named 'ap-south-1' found; fix: .*pulumi stack ls/,
+    );
     assert.ok(!existsSync(join(home, ".kube", "ap-south-1")));
     assert.doesNotMatch(run.stdout + run.stderr, /SECRET-STDOUT|certificate-authority-data|BEGIN CERTIFICATE/);
     assert.match(run.stdout, new RegExp(`^export KUBECONFIG=${euPath}$`, "m"));
@@ -120,9 +149,9 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
       "no-output": "exit 0",
       "not-kubeconfig": catFile(stub, "garbage", "password: SECRET-hunter2\n  broken: [\n"),
       "not-deployed": `echo "error: current stack does not have output property 'kubeconfig'" >&2; exit 255`,
-      "unwritable": catFile(stub, "unwritable", kubeconfigOf("unwritable")),
-      "ok": catFile(stub, "ok", kubeconfigOf("ok")),
-      "clash": catFile(stub, "clash", kubeconfigOf("ok")),
+      unwritable: catFile(stub, "unwritable", kubeconfigOf("unwritable")),
+      ok: catFile(stub, "ok", kubeconfigOf("ok")),
+      clash: catFile(stub, "clash", kubeconfigOf("ok")),
     });
     // ~/.kube/unwritable is a directory: writing the file fails whoever runs the test (root included).
     mkdirSync(join(home, ".kube", "unwritable"), { recursive: true });
@@ -134,8 +163,8 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
       "no-output": /failed: the stack has no kubeconfig output.*; fix: .*pulumi up -s no-output/,
       "not-kubeconfig": /failed: the `kubeconfig` output is not a kubeconfig.*not shown/,
       "not-deployed": /failed: .*does not have output property 'kubeconfig'; fix: .*pulumi up -s not-deployed/,
-      "unwritable": new RegExp(`failed: ${join(home, ".kube", "unwritable")} is a directory; fix: `),
-      "clash": /failed: not written: .*clashes with stack ok's/,
+      unwritable: new RegExp(`failed: ${join(home, ".kube", "unwritable")} is a directory; fix: `),
+      clash: /failed: not written: .*clashes with stack ok's/,
     };
     for (const [stack, re] of Object.entries(expected)) {
       const lines = linesOf(run.stderr, stack);
@@ -171,11 +200,24 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     symlinkSync(stackFile, join(home, ".kube", "lab"));
     const dir = stubPulumi({ lab: catFile(mkdtempSync(join(tmpdir(), "pulumi-out-")), "lab", kubeconfigOf("lab")) });
     // Run from the project (its stack files are what must not be replaced).
-    const run = spawnSync(process.execPath, ["--import", join(ROOT, "node_modules", "tsx", "dist", "loader.mjs"), join(ROOT, "scripts", "write-kubeconfigs.ts")], {
-      cwd: project, encoding: "utf8", env: { ...process.env, HOME: home, PATH: `${dir}:${process.env.PATH}` },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        join(ROOT, "node_modules", "tsx", "dist", "loader.mjs"),
+        join(ROOT, "scripts", "write-kubeconfigs.ts"),
+      ],
+      {
+        cwd: project,
+        encoding: "utf8",
+        env: { ...process.env, HOME: home, PATH: `${dir}:${process.env.PATH}` },
+      },
+    );
     assert.equal(run.status, 1, run.stdout + run.stderr);
-    assert.match(run.stderr, new RegExp(`^lab: failed: kubeconfig .*lab: is the stack file ${stackFile.replace(/[.]/g, "\\.")}`, "m"));
+    assert.match(
+      run.stderr,
+      new RegExp(`^lab: failed: kubeconfig .*lab: is the stack file ${stackFile.replace(/[.]/g, "\\.")}`, "m"),
+    );
     assert.equal(readFileSync(stackFile, "utf8"), "config:\n  aws:region: eu-west-1\n");
     assert.doesNotMatch(run.stdout + run.stderr, /U0VDUkVULUNB/);
   });

@@ -2,22 +2,33 @@ import { strict as assert } from "node:assert";
 import { parse } from "yaml";
 import { buildKubeconfig, contextNameFor, mergeKubeconfigs } from "../../lib/cluster/kubeconfig";
 
-interface Entry { name: string; [key: string]: unknown }
-interface Doc { clusters: Entry[]; contexts: Entry[]; users: Entry[]; "current-context"?: string }
+interface Entry {
+  name: string;
+  [key: string]: unknown;
+}
+interface Doc {
+  clusters: Entry[];
+  contexts: Entry[];
+  users: Entry[];
+  "current-context"?: string;
+}
 
-const kubeconfigFor = (region: string) => buildKubeconfig({
-  clusterName: `infrasage-${region}`,
-  endpoint: `https://ABC.gr7.${region}.eks.amazonaws.com`,
-  certificateAuthorityData: Buffer.from(`CA-${region}`).toString("base64"),
-  region,
-  contextName: contextNameFor(`infrasage-${region}`, region),
-});
+const kubeconfigFor = (region: string) =>
+  buildKubeconfig({
+    clusterName: `infrasage-${region}`,
+    endpoint: `https://ABC.gr7.${region}.eks.amazonaws.com`,
+    certificateAuthorityData: Buffer.from(`CA-${region}`).toString("base64"),
+    region,
+    contextName: contextNameFor(`infrasage-${region}`, region),
+  });
 
 describe("kubeconfig", () => {
   it("is YAML with one cluster, context and user, all named after the region", () => {
     const doc = parse(kubeconfigFor("eu-west-1")) as Doc;
-    assert.deepEqual([doc.clusters, doc.contexts, doc.users].map((l) => l.map((e) => e.name)),
-      [["infrasage-eu-west-1"], ["infrasage-eu-west-1"], ["infrasage-eu-west-1"]]);
+    assert.deepEqual(
+      [doc.clusters, doc.contexts, doc.users].map((l) => l.map((e) => e.name)),
+      [["infrasage-eu-west-1"], ["infrasage-eu-west-1"], ["infrasage-eu-west-1"]],
+    );
     assert.equal(doc["current-context"], "infrasage-eu-west-1");
     assert.deepEqual(doc.contexts[0]!.context, { cluster: "infrasage-eu-west-1", user: "infrasage-eu-west-1" });
     assert.deepEqual(doc.clusters[0]!.cluster, {
@@ -47,17 +58,32 @@ describe("kubeconfig", () => {
 
   it("two regions' kubeconfigs merge into two distinct contexts", () => {
     const merged = parse(mergeKubeconfigs([kubeconfigFor("eu-west-1"), kubeconfigFor("ap-south-1")])) as Doc;
-    assert.deepEqual(merged.contexts.map((c) => c.name), ["infrasage-eu-west-1", "infrasage-ap-south-1"]);
-    assert.deepEqual(merged.clusters.map((c) => c.name), ["infrasage-eu-west-1", "infrasage-ap-south-1"]);
-    assert.deepEqual(merged.users.map((c) => c.name), ["infrasage-eu-west-1", "infrasage-ap-south-1"]);
+    assert.deepEqual(
+      merged.contexts.map((c) => c.name),
+      ["infrasage-eu-west-1", "infrasage-ap-south-1"],
+    );
+    assert.deepEqual(
+      merged.clusters.map((c) => c.name),
+      ["infrasage-eu-west-1", "infrasage-ap-south-1"],
+    );
+    assert.deepEqual(
+      merged.users.map((c) => c.name),
+      ["infrasage-eu-west-1", "infrasage-ap-south-1"],
+    );
     assert.equal(merged["current-context"], "infrasage-eu-west-1");
-    const ap = merged.contexts.find((c) => c.name === "infrasage-ap-south-1")!.context as { cluster: string; user: string };
+    const ap = merged.contexts.find((c) => c.name === "infrasage-ap-south-1")!.context as {
+      cluster: string;
+      user: string;
+    };
     assert.deepEqual(ap, { cluster: "infrasage-ap-south-1", user: "infrasage-ap-south-1" });
   });
 
   it("rejects duplicate names, naming every clash", () => {
-    assert.throws(() => mergeKubeconfigs([kubeconfigFor("eu-west-1"), kubeconfigFor("eu-west-1")]),
-      (e: Error) => ["clusters", "contexts", "users"].every((s) => e.message.includes(`${s} name "infrasage-eu-west-1"`)));
+    assert.throws(
+      () => mergeKubeconfigs([kubeconfigFor("eu-west-1"), kubeconfigFor("eu-west-1")]),
+      (e: Error) =>
+        ["clusters", "contexts", "users"].every((s) => e.message.includes(`${s} name "infrasage-eu-west-1"`)),
+    );
   });
 
   it("rejects a document that is not a kubeconfig", () => {

@@ -51,7 +51,10 @@ describe("config parsing", () => {
   });
 
   it("lets the small profile fill defaults and explicit keys override it", () => {
-    const r = parseStackConfig(raw({ "infrasage:scaleProfile": "small", "infrasage:ingestionGateway": { replicaCount: 5 } }), "eu-west-1");
+    const r = parseStackConfig(
+      raw({ "infrasage:scaleProfile": "small", "infrasage:ingestionGateway": { replicaCount: 5 } }),
+      "eu-west-1",
+    );
     assert.ok(r.ok);
     assert.equal(r.config.network.natGateways, "single");
     assert.equal(r.config.mlEngine.enabled, false);
@@ -60,7 +63,10 @@ describe("config parsing", () => {
   });
 
   it("accepts top-level strings for numbers and booleans, and dotted keys", () => {
-    const r = parseStackConfig(raw({ "infrasage:ingestionGateway.replicaCount": "4", "infrasage:mlEngine.enabled": "false" }), "eu-west-1");
+    const r = parseStackConfig(
+      raw({ "infrasage:ingestionGateway.replicaCount": "4", "infrasage:mlEngine.enabled": "false" }),
+      "eu-west-1",
+    );
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.config.ingestionGateway.replicaCount, 4);
     assert.equal(r.config.mlEngine.enabled, false);
@@ -75,11 +81,36 @@ describe("config parsing", () => {
   });
 
   const rejected: [string, Record<string, unknown>, string, RegExp][] = [
-    ["unknown top-level key (typo)", { "infrasage:tenantID": "x" }, "infrasage:tenantID", /did you mean infrasage:tenantId/],
-    ["unknown nested key", { "infrasage:network": { cidr: "10.10.0.0/16", natGateway: "single" } }, "infrasage:network.natGateway", /natGateways/],
-    ["wrong type", { "infrasage:ingestionGateway": { replicaCount: "three" } }, "infrasage:ingestionGateway.replicaCount", /number/],
-    ["zero replicas", { "infrasage:ingestionGateway": { replicaCount: 0 } }, "infrasage:ingestionGateway.replicaCount", /at least 1/],
-    ["negative replicas", { "infrasage:ingestionGateway": { replicaCount: -2 } }, "infrasage:ingestionGateway.replicaCount", /at least 1/],
+    [
+      "unknown top-level key (typo)",
+      { "infrasage:tenantID": "x" },
+      "infrasage:tenantID",
+      /did you mean infrasage:tenantId/,
+    ],
+    [
+      "unknown nested key",
+      { "infrasage:network": { cidr: "10.10.0.0/16", natGateway: "single" } },
+      "infrasage:network.natGateway",
+      /natGateways/,
+    ],
+    [
+      "wrong type",
+      { "infrasage:ingestionGateway": { replicaCount: "three" } },
+      "infrasage:ingestionGateway.replicaCount",
+      /number/,
+    ],
+    [
+      "zero replicas",
+      { "infrasage:ingestionGateway": { replicaCount: 0 } },
+      "infrasage:ingestionGateway.replicaCount",
+      /at least 1/,
+    ],
+    [
+      "negative replicas",
+      { "infrasage:ingestionGateway": { replicaCount: -2 } },
+      "infrasage:ingestionGateway.replicaCount",
+      /at least 1/,
+    ],
     ["bad enum", { "infrasage:pattern": "mesh" }, "infrasage:pattern", /independent \| hub-spoke \| active-active/],
     ["bad profile", { "infrasage:scaleProfile": "huge" }, "infrasage:scaleProfile", /small \| medium \| large/],
     ["malformed CIDR", { "infrasage:network": { cidr: "10.10.0.0/33" } }, "infrasage:network.cidr", /IPv4 CIDR/],
@@ -88,23 +119,96 @@ describe("config parsing", () => {
     ["undersized CIDR", { "infrasage:network": { cidr: "10.10.0.0/24" } }, "infrasage:network.cidr", /prefix \/24/],
     ["host bits set", { "infrasage:network": { cidr: "10.10.1.0/16" } }, "infrasage:network.cidr", /10\.10\.0\.0\/16/],
     ["public range", { "infrasage:network": { cidr: "8.8.0.0/16" } }, "infrasage:network.cidr", /not a private range/],
-    ["3 AZs in a 2-AZ region", { "infrasage:network": { cidr: "10.10.0.0/16", availabilityZones: 3 } }, "infrasage:network.availabilityZones", /only 2/],
-    ["AZ count 4", { "infrasage:network": { cidr: "10.10.0.0/16", availabilityZones: 4 } }, "infrasage:network.availabilityZones", /at most 3/],
+    [
+      "3 AZs in a 2-AZ region",
+      { "infrasage:network": { cidr: "10.10.0.0/16", availabilityZones: 3 } },
+      "infrasage:network.availabilityZones",
+      /only 2/,
+    ],
+    [
+      "AZ count 4",
+      { "infrasage:network": { cidr: "10.10.0.0/16", availabilityZones: 4 } },
+      "infrasage:network.availabilityZones",
+      /at most 3/,
+    ],
     ["jurisdiction mismatch", { "infrasage:jurisdiction": "IN" }, "infrasage:jurisdiction", /EU/],
-    ["public endpoint 0.0.0.0/0", { "infrasage:cluster": { publicAccessCidrs: ["0.0.0.0/0"] } }, "infrasage:cluster.publicAccessCidrs[0]", /whole internet/],
-    ["public endpoint ::/0", { "infrasage:cluster": { publicAccessCidrs: ["203.0.113.0/24", "::/0"] } }, "infrasage:cluster.publicAccessCidrs[1]", /whole internet/],
-    ["bad admin ARN", { "infrasage:cluster": { adminRoleArns: ["admin"] } }, "infrasage:cluster.adminRoleArns.0", /IAM role ARN/],
+    [
+      "public endpoint 0.0.0.0/0",
+      { "infrasage:cluster": { publicAccessCidrs: ["0.0.0.0/0"] } },
+      "infrasage:cluster.publicAccessCidrs[0]",
+      /whole internet/,
+    ],
+    [
+      "public endpoint ::/0",
+      { "infrasage:cluster": { publicAccessCidrs: ["203.0.113.0/24", "::/0"] } },
+      "infrasage:cluster.publicAccessCidrs[1]",
+      /whole internet/,
+    ],
+    [
+      "bad admin ARN",
+      { "infrasage:cluster": { adminRoleArns: ["admin"] } },
+      "infrasage:cluster.adminRoleArns.0",
+      /IAM role ARN/,
+    ],
     ["unsupported EKS version", { "infrasage:cluster": { version: "1.20" } }, "infrasage:cluster.version", /1\.35/],
-    ["unquoted YAML version", { "infrasage:cluster": { version: 1.3 } }, "infrasage:cluster.version", /quote it in the stack file/],
-    ["raw telemetry forwarding", { "infrasage:pattern": "hub-spoke", "infrasage:federation": { role: "spoke", hubStack: "acme/infrasage/eu-west-1", includeRawTelemetry: true } }, "infrasage:federation.includeRawTelemetry", /raw telemetry/],
-    ["raw telemetry outside hub-spoke", { "infrasage:federation": { includeRawTelemetry: "true" } }, "infrasage:federation.includeRawTelemetry", /raw telemetry/],
-    ["spoke without hub", { "infrasage:pattern": "hub-spoke", "infrasage:federation": { role: "spoke" } }, "infrasage:federation.hubStack", /required/],
+    [
+      "unquoted YAML version",
+      { "infrasage:cluster": { version: 1.3 } },
+      "infrasage:cluster.version",
+      /quote it in the stack file/,
+    ],
+    [
+      "raw telemetry forwarding",
+      {
+        "infrasage:pattern": "hub-spoke",
+        "infrasage:federation": { role: "spoke", hubStack: "acme/infrasage/eu-west-1", includeRawTelemetry: true },
+      },
+      "infrasage:federation.includeRawTelemetry",
+      /raw telemetry/,
+    ],
+    [
+      "raw telemetry outside hub-spoke",
+      { "infrasage:federation": { includeRawTelemetry: "true" } },
+      "infrasage:federation.includeRawTelemetry",
+      /raw telemetry/,
+    ],
+    [
+      "spoke without hub",
+      { "infrasage:pattern": "hub-spoke", "infrasage:federation": { role: "spoke" } },
+      "infrasage:federation.hubStack",
+      /required/,
+    ],
     ["hub-spoke without role", { "infrasage:pattern": "hub-spoke" }, "infrasage:federation.role", /hub or spoke/],
-    ["active-active without peers", { "infrasage:pattern": "active-active" }, "infrasage:replication.peers", /required/],
-    ["bad peer reference", { "infrasage:pattern": "active-active", "infrasage:replication": { peers: ["eu-central-1"] } }, "infrasage:replication.peers.0", /org\/project\/stack/],
-    ["replication outside active-active", { "infrasage:replication": { peers: ["acme/infrasage/eu-central-1"] } }, "infrasage:replication", /active-active/],
-    ["chart path and repo", { "infrasage:chart": { path: "./c", repo: "https://charts.example.com", name: "infrasage", version: "1.0.0" } }, "infrasage:chart", /either/],
-    ["chart repo without version", { "infrasage:chart": { repo: "https://charts.example.com", name: "infrasage" } }, "infrasage:chart.version", /required/],
+    [
+      "active-active without peers",
+      { "infrasage:pattern": "active-active" },
+      "infrasage:replication.peers",
+      /required/,
+    ],
+    [
+      "bad peer reference",
+      { "infrasage:pattern": "active-active", "infrasage:replication": { peers: ["eu-central-1"] } },
+      "infrasage:replication.peers.0",
+      /org\/project\/stack/,
+    ],
+    [
+      "replication outside active-active",
+      { "infrasage:replication": { peers: ["acme/infrasage/eu-central-1"] } },
+      "infrasage:replication",
+      /active-active/,
+    ],
+    [
+      "chart path and repo",
+      { "infrasage:chart": { path: "./c", repo: "https://charts.example.com", name: "infrasage", version: "1.0.0" } },
+      "infrasage:chart",
+      /either/,
+    ],
+    [
+      "chart repo without version",
+      { "infrasage:chart": { repo: "https://charts.example.com", name: "infrasage" } },
+      "infrasage:chart.version",
+      /required/,
+    ],
     ["bad clickhouse size", { "infrasage:clickhouse": { size: "500GB" } }, "infrasage:clickhouse.size", /500Gi/],
     ["missing tenant", { "infrasage:tenantId": undefined }, "infrasage:tenantId", /required/],
   ];
@@ -135,8 +239,14 @@ describe("config parsing", () => {
       "infrasage:federation": { includeRawTelemetry: true },
       "infrasage:ingestionGateway": { replicaCount: 0 },
     });
-    for (const key of ["infrasage:tenantID", "infrasage:network.cidr", "infrasage:jurisdiction", "infrasage:cluster.publicAccessCidrs[0]",
-      "infrasage:federation.includeRawTelemetry", "infrasage:ingestionGateway.replicaCount"]) {
+    for (const key of [
+      "infrasage:tenantID",
+      "infrasage:network.cidr",
+      "infrasage:jurisdiction",
+      "infrasage:cluster.publicAccessCidrs[0]",
+      "infrasage:federation.includeRawTelemetry",
+      "infrasage:ingestionGateway.replicaCount",
+    ]) {
       problemFor(list, key);
     }
   });

@@ -12,12 +12,30 @@ import { deployTrust, previewTrust } from "../../bootstrap/lib/trust";
 import { environments, repositoryVariables, requiredCheckName } from "../../bootstrap/lib/github";
 import { previewRoleArn } from "../../bootstrap/lib/names";
 import { programStackSettings, wiringProblems } from "../../bootstrap/lib/outputs";
-import { BOOTSTRAP_DIR, bootstrapSummary, planBootstrap, type BootstrapPlanResult, type BootstrapStackPlan } from "../../offline/bootstrap-plan";
+import {
+  BOOTSTRAP_DIR,
+  bootstrapSummary,
+  planBootstrap,
+  type BootstrapPlanResult,
+  type BootstrapStackPlan,
+} from "../../offline/bootstrap-plan";
 import { listStackFiles, readStackFile } from "../../offline/stack-file";
 import { entryFor } from "../../scripts/list-stacks";
 import { awsResourceInHomeRegion, telemetryStoresInHomeRegion } from "../../policies/rules/residency";
-import { githubOidcTrustExact, githubTrustProblems, noAdminPolicies, noWildcardPrincipals, s3BucketHardened } from "../../policies/rules/bootstrap";
-import { assertClean, assertViolation, runResourcePolicy, runStackPolicy, type ResourceSpec } from "../support/policy-args";
+import {
+  githubOidcTrustExact,
+  githubTrustProblems,
+  noAdminPolicies,
+  noWildcardPrincipals,
+  s3BucketHardened,
+} from "../../policies/rules/bootstrap";
+import {
+  assertClean,
+  assertViolation,
+  runResourcePolicy,
+  runStackPolicy,
+  type ResourceSpec,
+} from "../support/policy-args";
 import { sharedAnalyzer } from "../support/analyzer";
 import { planFile, ROOT, runCli, writeStackFile } from "../support/plan";
 import { docSection } from "../support/docs";
@@ -34,7 +52,11 @@ const one = (s: BootstrapStackPlan, type: string, name?: string) => {
 
 describe("bootstrap: the project", () => {
   it("runs bootstrap/index.ts, not the root package.json's main (the Node runtime's fallback without main:)", () => {
-    const project = parse(readFileSync(join(BOOTSTRAP_DIR, "Pulumi.yaml"), "utf8")) as { name: string; main?: string; runtime: { options: { tsconfig: string } } };
+    const project = parse(readFileSync(join(BOOTSTRAP_DIR, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      main?: string;
+      runtime: { options: { tsconfig: string } };
+    };
     assert.equal(project.name, "infrasage-bootstrap");
     // The root's transpile-only tsconfig (docs/deploying.md "Deploying for real", Fast starts), relative to the folder node runs in.
     assert.equal(join(BOOTSTRAP_DIR, project.runtime.options.tsconfig), join(ROOT, "tsconfig.pulumi.json"));
@@ -46,10 +68,19 @@ describe("bootstrap: the project", () => {
 describe("bootstrap: trust documents", () => {
   it("trusts the deploy role for the region's environments only, by exact StringEquals on aud and sub", () => {
     const d = deployTrust(PROVIDER, "acme", "infrasage", ["eu-west-1"]);
-    assert.deepEqual(d.Statement, [{
-      Effect: "Allow", Principal: { Federated: PROVIDER }, Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/infrasage:environment:eu-west-1" } },
-    }]);
+    assert.deepEqual(d.Statement, [
+      {
+        Effect: "Allow",
+        Principal: { Federated: PROVIDER },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": "repo:acme/infrasage:environment:eu-west-1",
+          },
+        },
+      },
+    ]);
     assert.deepEqual(githubTrustProblems(d.Statement[0] as never), []);
     assert.throws(() => deployTrust(PROVIDER, "acme", "infrasage", ["eu-*"]), /wildcard/);
     assert.throws(() => deployTrust(PROVIDER, "acme", "infrasage", []), /at least one subject/);
@@ -57,26 +88,52 @@ describe("bootstrap: trust documents", () => {
 
   it("trusts the preview role for pull requests and main, nothing else", () => {
     const p = previewTrust(PROVIDER, "acme", "infrasage");
-    assert.deepEqual(p.Statement[0]!.Condition, { StringEquals: {
-      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-      "token.actions.githubusercontent.com:sub": ["repo:acme/infrasage:pull_request", "repo:acme/infrasage:ref:refs/heads/main"],
-    } });
+    assert.deepEqual(p.Statement[0]!.Condition, {
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": [
+          "repo:acme/infrasage:pull_request",
+          "repo:acme/infrasage:ref:refs/heads/main",
+        ],
+      },
+    });
   });
 
   it("the pack's check finds what a hand-written trust gets wrong", () => {
-    const base = deployTrust(PROVIDER, "acme", "infrasage", ["eu-west-1"]).Statement[0] as unknown as Record<string, unknown>;
-    const like = { ...base, Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } };
+    const base = deployTrust(PROVIDER, "acme", "infrasage", ["eu-west-1"]).Statement[0] as unknown as Record<
+      string,
+      unknown
+    >;
+    const like = {
+      ...base,
+      Condition: {
+        StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+        StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" },
+      },
+    };
     assert.deepEqual(githubTrustProblems(like), [
       "does not pin the subject (StringEquals token.actions.githubusercontent.com:sub): any repository's workflow could assume it",
       "tests token.actions.githubusercontent.com:sub with StringLike (only StringEquals is exact)",
     ]);
-    const noAud = { ...base, Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": "repo:acme/infrasage:environment:*" } } };
-    assert.deepEqual(githubTrustProblems(noAud), ["does not require StringEquals token.actions.githubusercontent.com:aud = sts.amazonaws.com", "subject repo:acme/infrasage:environment:* has a wildcard"]);
+    const noAud = {
+      ...base,
+      Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": "repo:acme/infrasage:environment:*" } },
+    };
+    assert.deepEqual(githubTrustProblems(noAud), [
+      "does not require StringEquals token.actions.githubusercontent.com:aud = sts.amazonaws.com",
+      "subject repo:acme/infrasage:environment:* has a wildcard",
+    ]);
   });
 });
 
 describe("bootstrap: config", () => {
-  const valid = { "aws:region": "eu-west-1", "bootstrap:account": "123456789012", "bootstrap:repository": "acme/infrasage", "bootstrap:regions": "[\"eu-west-1\"]", "bootstrap:reviewers": "{\"users\":[1]}" };
+  const valid = {
+    "aws:region": "eu-west-1",
+    "bootstrap:account": "123456789012",
+    "bootstrap:repository": "acme/infrasage",
+    "bootstrap:regions": '["eu-west-1"]',
+    "bootstrap:reviewers": '{"users":[1]}',
+  };
 
   it("defaults one environment per region, named like it, and per-jurisdiction state", () => {
     const c = parseBootstrapConfig("f", "eu", valid);
@@ -86,17 +143,26 @@ describe("bootstrap: config", () => {
   });
 
   it("rejects every problem at once, naming the key and the fix", () => {
-    const bad = { ...valid, "bootstrap:regions": "[\"ap-south-1\"]", "bootstrap:reviewers": "{}" };
+    const bad = { ...valid, "bootstrap:regions": '["ap-south-1"]', "bootstrap:reviewers": "{}" };
     try {
       parseBootstrapConfig("bootstrap/Pulumi.eu.yaml", "eu", bad);
       assert.fail("accepted");
     } catch (e) {
       assert.ok(e instanceof BootstrapConfigError);
-      assert.deepEqual(e.problems.map((p) => p.key), ["bootstrap:regions.0", "bootstrap:regions", "bootstrap:reviewers"]);
+      assert.deepEqual(
+        e.problems.map((p) => p.key),
+        ["bootstrap:regions.0", "bootstrap:regions", "bootstrap:reviewers"],
+      );
       assert.match(e.message, /^bootstrap\/Pulumi\.eu\.yaml: invalid bootstrap configuration/);
-      assert.match(e.message, /regions\.0: ap-south-1 is in IN, this stack's state is in EU .* Fix: create a bootstrap stack for IN/);
+      assert.match(
+        e.message,
+        /regions\.0: ap-south-1 is in IN, this stack's state is in EU .* Fix: create a bootstrap stack for IN/,
+      );
     }
-    assert.throws(() => parseBootstrapConfig("f", "eu", { ...valid, "bootstrap:account": "12345" }), /bootstrap:account: must be the 12-digit AWS account id/);
+    assert.throws(
+      () => parseBootstrapConfig("f", "eu", { ...valid, "bootstrap:account": "12345" }),
+      /bootstrap:account: must be the 12-digit AWS account id/,
+    );
   });
 });
 
@@ -113,7 +179,10 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
   });
 
   it("plans clean with the policy pack, and every program stack file carries the bootstrap's keys", () => {
-    assert.deepEqual(result.stacks.map((s) => s.stack), ["eu", "in"]);
+    assert.deepEqual(
+      result.stacks.map((s) => s.stack),
+      ["eu", "in"],
+    );
     assert.deepEqual(result.withoutEnvironment, []);
     for (const s of result.stacks) {
       assert.deepEqual(s.violations, [], s.stack);
@@ -130,26 +199,44 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     assert.equal(oidc.protect, true);
     assert.equal(ofType(india, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
     // The other stack trusts the same provider by its ARN.
-    assert.equal(doc(one(india, "aws:iam/role:Role", "deploy-ap-south-1"), "assumeRolePolicy").Statement[0].Principal.Federated, PROVIDER);
+    assert.equal(
+      doc(one(india, "aws:iam/role:Role", "deploy-ap-south-1"), "assumeRolePolicy").Statement[0].Principal.Federated,
+      PROVIDER,
+    );
   });
 
   it("pins the roles' trust: deploy role per environment, preview role for pull requests and main", () => {
     const trust = doc(one(eu, "aws:iam/role:Role", "deploy-eu-west-1"), "assumeRolePolicy");
-    assert.deepEqual(trust.Statement[0].Condition.StringEquals, { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/infrasage:environment:eu-west-1" });
+    assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
+      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+      "token.actions.githubusercontent.com:sub": "repo:acme/infrasage:environment:eu-west-1",
+    });
     const preview = doc(one(eu, "aws:iam/role:Role", "preview-eu-west-1"), "assumeRolePolicy");
-    assert.deepEqual(preview.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], ["repo:acme/infrasage:pull_request", "repo:acme/infrasage:ref:refs/heads/main"]);
+    assert.deepEqual(preview.Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"], [
+      "repo:acme/infrasage:pull_request",
+      "repo:acme/infrasage:ref:refs/heads/main",
+    ]);
     assert.equal(one(eu, "aws:iam/role:Role", "deploy-eu-west-1").rawInputs.path, "/infrasage-bootstrap/");
     const policy = doc(one(eu, "aws:iam/rolePolicy:RolePolicy", "deploy-eu-west-1"), "policy");
     const boundary = policy.Statement.find((s: { Sid: string }) => s.Sid === "RolesOnlyWithBoundary");
-    assert.equal(boundary.Condition.StringEquals["iam:PermissionsBoundary"], eu.record.outputs.permissionsBoundaryArn!.value);
+    assert.equal(
+      boundary.Condition.StringEquals["iam:PermissionsBoundary"],
+      eu.record.outputs.permissionsBoundaryArn!.value,
+    );
   });
 
   it("keeps the state bucket and both keys in the jurisdiction's home region, hardened", () => {
-    for (const [s, region] of [[eu, "eu-west-1"], [india, "ap-south-1"]] as const) {
+    for (const [s, region] of [
+      [eu, "eu-west-1"],
+      [india, "ap-south-1"],
+    ] as const) {
       const bucket = one(s, "aws:s3/bucket:Bucket");
       assert.equal(bucket.region, region);
       assert.equal(bucket.protect, true);
-      assert.equal(bucket.rawInputs.bucket, `infrasage-pulumi-state-${s.config.jurisdiction.toLowerCase()}-123456789012`);
+      assert.equal(
+        bucket.rawInputs.bucket,
+        `infrasage-pulumi-state-${s.config.jurisdiction.toLowerCase()}-123456789012`,
+      );
       for (const key of ofType(s, "aws:kms/key:Key")) {
         assert.equal(key.region, region);
         assert.equal(key.protect, true);
@@ -157,15 +244,29 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
         assert.equal(key.rawInputs.deletionWindowInDays, 30);
       }
       assert.equal(ofType(s, "aws:kms/key:Key").length, 2);
-      assert.deepEqual(one(s, "aws:s3/bucketVersioning:BucketVersioning").rawInputs.versioningConfiguration, { status: "Enabled" });
-      const sse = (one(s, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rawInputs.rules as Record<string, Record<string, string>>[])[0]!;
+      assert.deepEqual(one(s, "aws:s3/bucketVersioning:BucketVersioning").rawInputs.versioningConfiguration, {
+        status: "Enabled",
+      });
+      const sse = (
+        one(s, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rawInputs
+          .rules as Record<string, Record<string, string>>[]
+      )[0]!;
       assert.equal(sse.applyServerSideEncryptionByDefault!.sseAlgorithm, "aws:kms");
-      assert.equal(sse.applyServerSideEncryptionByDefault!.kmsMasterKeyId, ofType(s, "aws:kms/key:Key").find((k) => k.name === "state-key")!.wire.outputs.arn);
+      assert.equal(
+        sse.applyServerSideEncryptionByDefault!.kmsMasterKeyId,
+        ofType(s, "aws:kms/key:Key").find((k) => k.name === "state-key")!.wire.outputs.arn,
+      );
       const pab = one(s, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").rawInputs;
-      for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(pab[k], true, k);
+      for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+        assert.equal(pab[k], true, k);
       const tls = doc(one(s, "aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement[0];
       assert.deepEqual([tls.Effect, tls.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
-      const rule = (one(s, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rawInputs.rules as Record<string, unknown>[])[0]!;
+      const rule = (
+        one(s, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rawInputs.rules as Record<
+          string,
+          unknown
+        >[]
+      )[0]!;
       assert.deepEqual(rule.noncurrentVersionExpiration, { noncurrentDays: 90 });
       const connection = one(s, "aws:codeconnections/connection:Connection");
       assert.equal(connection.region, region);
@@ -174,50 +275,95 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
 
   it("says the connection stays PENDING until approved in the console", () => {
     assert.deepEqual(eu.record.outputs.connectionStatus!.value, { "eu-west-1": "PENDING" });
-    assert.match(String((eu.record.outputs.connectionApproval!.value as string[])[0]), /stays PENDING until approved: AWS console, Developer Tools > Settings > Connections/);
+    assert.match(
+      String((eu.record.outputs.connectionApproval!.value as string[])[0]),
+      /stays PENDING until approved: AWS console, Developer Tools > Settings > Connections/,
+    );
   });
 
   it("creates one protected GitHub environment per stack: reviewers, no self-review, deployments from main only", () => {
     const env = one(eu, "github:index/repositoryEnvironment:RepositoryEnvironment");
     assert.deepEqual(env.rawInputs, {
-      repository: "infrasage", environment: "eu-west-1", reviewers: [{ users: [1000001], teams: [2000001] }], preventSelfReview: true, canAdminsBypass: false,
+      repository: "infrasage",
+      environment: "eu-west-1",
+      reviewers: [{ users: [1000001], teams: [2000001] }],
+      preventSelfReview: true,
+      canAdminsBypass: false,
       deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
     });
     const branch = one(eu, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy");
     assert.deepEqual([branch.rawInputs.environment, branch.rawInputs.branchPattern], ["eu-west-1", "main"]);
     // Every shipped program stack has its environment in some bootstrap stack.
     const envs = result.stacks.flatMap((s) => environments(s.config).map((e) => e.environment)).sort();
-    assert.deepEqual(envs, listStackFiles(ROOT).map((f) => readStackFile(f).stack).sort());
+    assert.deepEqual(
+      envs,
+      listStackFiles(ROOT)
+        .map((f) => readStackFile(f).stack)
+        .sort(),
+    );
   });
 
   it("writes the repository variables under the names the workflows read (scripts/list-stacks.ts)", () => {
     for (const s of result.stacks) {
-      const vars = Object.fromEntries(ofType(s, "github:index/actionsVariable:ActionsVariable").map((v) => [v.rawInputs.variableName, v.rawInputs.value]));
+      const vars = Object.fromEntries(
+        ofType(s, "github:index/actionsVariable:ActionsVariable").map((v) => [
+          v.rawInputs.variableName,
+          v.rawInputs.value,
+        ]),
+      );
       for (const p of programStackSettings(s.config)) {
         const entry = entryFor(readStackFile(join(ROOT, `Pulumi.${p.stack}.yaml`)), "infrasage", ROOT);
         assert.equal(vars[entry.roleVar], (s.record.outputs.deployRoleArns!.value as Record<string, string>)[p.region]);
         assert.equal(vars[entry.previewRoleVar], previewRoleArn("123456789012", p.region));
-        assert.equal(vars[entry.backendVar], `s3://infrasage-pulumi-state-${s.config.jurisdiction.toLowerCase()}-123456789012?region=${s.config.region}`);
-        assert.equal(vars[entry.secretsProviderVar], `awskms://alias/infrasage-pulumi-secrets-${s.config.jurisdiction.toLowerCase()}?region=${s.config.region}`);
+        assert.equal(
+          vars[entry.backendVar],
+          `s3://infrasage-pulumi-state-${s.config.jurisdiction.toLowerCase()}-123456789012?region=${s.config.region}`,
+        );
+        assert.equal(
+          vars[entry.secretsProviderVar],
+          `awskms://alias/infrasage-pulumi-secrets-${s.config.jurisdiction.toLowerCase()}?region=${s.config.region}`,
+        );
       }
       assert.deepEqual(Object.keys(vars).sort(), Object.keys(repositoryVariables(s.config)).sort());
     }
     // A shared Pulumi Cloud backend: PULUMI_ORG instead of backend URLs.
-    const shared = parseBootstrapConfig("f", "x", { "aws:region": "eu-west-1", "bootstrap:account": "123456789012", "bootstrap:repository": "a/b", "bootstrap:regions": "[\"eu-west-1\"]", "bootstrap:reviewers": "{\"users\":[1]}", "bootstrap:stateBackend": "shared", "bootstrap:pulumiOrg": "acme", "bootstrap:primary": "true" });
-    assert.deepEqual(Object.keys(repositoryVariables(shared)).sort(), ["AWS_PREVIEW_ROLE_ARN_EU_WEST_1", "AWS_ROLE_ARN_EU_WEST_1", "PULUMI_ORG"]);
+    const shared = parseBootstrapConfig("f", "x", {
+      "aws:region": "eu-west-1",
+      "bootstrap:account": "123456789012",
+      "bootstrap:repository": "a/b",
+      "bootstrap:regions": '["eu-west-1"]',
+      "bootstrap:reviewers": '{"users":[1]}',
+      "bootstrap:stateBackend": "shared",
+      "bootstrap:pulumiOrg": "acme",
+      "bootstrap:primary": "true",
+    });
+    assert.deepEqual(Object.keys(repositoryVariables(shared)).sort(), [
+      "AWS_PREVIEW_ROLE_ARN_EU_WEST_1",
+      "AWS_ROLE_ARN_EU_WEST_1",
+      "PULUMI_ORG",
+    ]);
   });
 
   it("protects main with the checks job's status check and review from the code owners of policies/ and bootstrap/", () => {
-    const checks = parse(readFileSync(join(ROOT, ".github", "workflows", "checks.yml"), "utf8")) as { jobs: { checks: { name: string } } };
+    const checks = parse(readFileSync(join(ROOT, ".github", "workflows", "checks.yml"), "utf8")) as {
+      jobs: { checks: { name: string } };
+    };
     assert.equal(requiredCheckName(join(ROOT, ".github", "workflows")), checks.jobs.checks.name);
     const protection = one(eu, "github:index/branchProtection:BranchProtection").rawInputs as Record<string, unknown>;
     assert.equal(protection.pattern, "main");
     assert.equal(protection.enforceAdmins, true);
     assert.deepEqual(protection.requiredStatusChecks, [{ strict: true, contexts: [checks.jobs.checks.name] }]);
-    assert.equal((protection.requiredPullRequestReviews as Record<string, unknown>[])[0]!.requireCodeOwnerReviews, true);
+    assert.equal(
+      (protection.requiredPullRequestReviews as Record<string, unknown>[])[0]!.requireCodeOwnerReviews,
+      true,
+    );
     const owners = readFileSync(join(ROOT, ".github", "CODEOWNERS"), "utf8");
     for (const path of ["/policies/", "/bootstrap/"]) assert.match(owners, new RegExp(`^${path} @\\S+`, "m"), path);
-    assert.equal(ofType(india, "github:index/branchProtection:BranchProtection").length, 0, "repository-wide settings belong to the primary stack");
+    assert.equal(
+      ofType(india, "github:index/branchProtection:BranchProtection").length,
+      0,
+      "repository-wide settings belong to the primary stack",
+    );
   });
 
   it("names the key a program stack file lacks, and the value the bootstrap made for it", () => {
@@ -230,11 +376,20 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", flat), []);
     const without = { ...raw, "infrasage:deploy": JSON.stringify({ runner: "codebuild" }) };
     delete (without as Record<string, string>)["infrasage:stateBackend"];
-    assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", without).map((p) => [p.key, p.message]), [
-      ["infrasage:deploy.previewRoleArn", "Pulumi.eu-west-1.yaml does not set infrasage:deploy.previewRoleArn"],
-      ["infrasage:deploy.permissionsBoundaryArn", "Pulumi.eu-west-1.yaml does not set infrasage:deploy.permissionsBoundaryArn"],
-      ["infrasage:stateBackend", "Pulumi.eu-west-1.yaml sets infrasage:stateBackend to shared, the bootstrap created per-jurisdiction"],
-    ]);
+    assert.deepEqual(
+      wiringProblems(settings, "Pulumi.eu-west-1.yaml", without).map((p) => [p.key, p.message]),
+      [
+        ["infrasage:deploy.previewRoleArn", "Pulumi.eu-west-1.yaml does not set infrasage:deploy.previewRoleArn"],
+        [
+          "infrasage:deploy.permissionsBoundaryArn",
+          "Pulumi.eu-west-1.yaml does not set infrasage:deploy.permissionsBoundaryArn",
+        ],
+        [
+          "infrasage:stateBackend",
+          "Pulumi.eu-west-1.yaml sets infrasage:stateBackend to shared, the bootstrap created per-jurisdiction",
+        ],
+      ],
+    );
   });
 
   it("CLI: --bootstrap prints the plan and exits 0; a bad stack name exits 2", async () => {
@@ -245,8 +400,14 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     assert.match(ok.stdout, /Estimated cost: 2\.00 USD\/month/);
     const json = await runCli(["--bootstrap", "--stack", "in", "--json"]);
     assert.equal(json.code, 0, json.stderr);
-    const doc = JSON.parse(json.stdout) as { bootstrap: boolean; stacks: { stack: string; jurisdiction: string; violations: unknown[]; outputs: Record<string, unknown> }[] };
-    assert.deepEqual([doc.bootstrap, doc.stacks.map((s) => [s.stack, s.jurisdiction, s.violations.length])], [true, [["in", "IN", 0]]]);
+    const doc = JSON.parse(json.stdout) as {
+      bootstrap: boolean;
+      stacks: { stack: string; jurisdiction: string; violations: unknown[]; outputs: Record<string, unknown> }[];
+    };
+    assert.deepEqual(
+      [doc.bootstrap, doc.stacks.map((s) => [s.stack, s.jurisdiction, s.violations.length])],
+      [true, [["in", "IN", 0]]],
+    );
     assert.deepEqual(doc.stacks[0]!.outputs.connectionStatus, { "ap-south-1": "PENDING" });
     const bad = await runCli(["--bootstrap", "--stack", "nope"]);
     assert.equal(bad.code, 2);
@@ -278,33 +439,95 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     const dir = mkdtempSync(join(tmpdir(), "bootstrap-"));
     writeFileSync(join(dir, "Pulumi.yaml"), "name: infrasage-bootstrap\nruntime: nodejs\n");
     const file = join(dir, "Pulumi.eu.yaml");
-    writeFileSync(file, "config:\n  aws:region: eu-west-1\n  bootstrap:account: \"123456789012\"\n  bootstrap:repository: acme/infrasage\n  bootstrap:regions: [eu-west-1]\n  bootstrap:reviewers: {}\n");
-    await assert.rejects(planBootstrap([file], { analyzer: await sharedAnalyzer() }), (e: Error) => e instanceof BootstrapConfigError && /bootstrap:reviewers: lists nobody/.test(e.message) && e.message.startsWith(file));
+    writeFileSync(
+      file,
+      'config:\n  aws:region: eu-west-1\n  bootstrap:account: "123456789012"\n  bootstrap:repository: acme/infrasage\n  bootstrap:regions: [eu-west-1]\n  bootstrap:reviewers: {}\n',
+    );
+    await assert.rejects(
+      planBootstrap([file], { analyzer: await sharedAnalyzer() }),
+      (e: Error) =>
+        e instanceof BootstrapConfigError &&
+        /bootstrap:reviewers: lists nobody/.test(e.message) &&
+        e.message.startsWith(file),
+    );
   });
 });
 
 describe("bootstrap: the pack's rules", function () {
   this.timeout(120_000);
-  const role = (trust: unknown): ResourceSpec => ({ type: "aws:iam/role:Role", name: "deploy", props: { assumeRolePolicy: JSON.stringify(trust) } });
+  const role = (trust: unknown): ResourceSpec => ({
+    type: "aws:iam/role:Role",
+    name: "deploy",
+    props: { assumeRolePolicy: JSON.stringify(trust) },
+  });
 
   it("github-oidc-trust-exact: passes the bootstrap's trust, refuses a wildcard subject", async () => {
-    assertClean(await runResourcePolicy(githubOidcTrustExact, role(deployTrust(PROVIDER, "acme", "infrasage", ["eu-west-1"]))));
-    const loose = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: PROVIDER }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } } }] };
+    assertClean(
+      await runResourcePolicy(githubOidcTrustExact, role(deployTrust(PROVIDER, "acme", "infrasage", ["eu-west-1"]))),
+    );
+    const loose = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: PROVIDER },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" } },
+        },
+      ],
+    };
     assertViolation(await runResourcePolicy(githubOidcTrustExact, role(loose)), /does not pin the subject/);
   });
 
   it("no-wildcard-principals and no-admin-policies", async () => {
-    assertViolation(await runResourcePolicy(noWildcardPrincipals, role({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] })), /allows any principal/);
-    assertClean(await runResourcePolicy(noWildcardPrincipals, { type: "aws:s3/bucketPolicy:BucketPolicy", props: { policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }] }) } }));
-    assertViolation(await runResourcePolicy(noAdminPolicies, { type: "aws:iam/rolePolicy:RolePolicy", props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) } }), /allows \* on \*/);
+    assertViolation(
+      await runResourcePolicy(
+        noWildcardPrincipals,
+        role({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] }),
+      ),
+      /allows any principal/,
+    );
+    assertClean(
+      await runResourcePolicy(noWildcardPrincipals, {
+        type: "aws:s3/bucketPolicy:BucketPolicy",
+        props: {
+          policy: JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }] }),
+        },
+      }),
+    );
+    assertViolation(
+      await runResourcePolicy(noAdminPolicies, {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        props: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) },
+      }),
+      /allows \* on \*/,
+    );
   });
 
   it("s3-bucket-hardened: a bare bucket lacks everything; the bootstrap's bucket has it all", async () => {
     const bucket: ResourceSpec = { type: "aws:s3/bucket:Bucket", name: "state", props: { bucket: "b" } };
     const o = await runStackPolicy(s3BucketHardened, [bucket]);
-    for (const re of [/versioning is not Enabled/, /not SSE-KMS/, /public access is not blocked/, /does not deny requests without TLS/, /expires noncurrent versions/]) assertViolation(o, re);
-    const plan = (await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.in.yaml")], { analyzer: await sharedAnalyzer() })).stacks[0]!;
-    const specs = plan.record.resources.filter((r) => r.type.startsWith("aws:s3/")).map((r): ResourceSpec => ({ type: r.type, name: r.name, urn: r.urn, props: r.wire.outputs, propertyDependencies: r.propertyDependencies }));
+    for (const re of [
+      /versioning is not Enabled/,
+      /not SSE-KMS/,
+      /public access is not blocked/,
+      /does not deny requests without TLS/,
+      /expires noncurrent versions/,
+    ])
+      assertViolation(o, re);
+    const plan = (await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.in.yaml")], { analyzer: await sharedAnalyzer() }))
+      .stacks[0]!;
+    const specs = plan.record.resources
+      .filter((r) => r.type.startsWith("aws:s3/"))
+      .map(
+        (r): ResourceSpec => ({
+          type: r.type,
+          name: r.name,
+          urn: r.urn,
+          props: r.wire.outputs,
+          propertyDependencies: r.propertyDependencies,
+        }),
+      );
     assertClean(await runStackPolicy(s3BucketHardened, specs));
   });
 });
@@ -316,9 +539,15 @@ describe("bootstrap: deploy.permissionsBoundaryArn reaches every role of the pro
   it("Karpenter's, the load-balancer controller's and every other role carry it; without the key none does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "boundary-"));
     const paths: string[] = [];
-    for (const src of [join(ROOT, "examples", "eks-capabilities", "Pulumi.eu-central-1.yaml"), join(ROOT, "examples", "hub-spoke", "Pulumi.eu-west-1.yaml")]) {
+    for (const src of [
+      join(ROOT, "examples", "eks-capabilities", "Pulumi.eu-central-1.yaml"),
+      join(ROOT, "examples", "hub-spoke", "Pulumi.eu-west-1.yaml"),
+    ]) {
       const config = { ...(parse(readFileSync(src, "utf8")) as { config: Record<string, unknown> }).config };
-      config["infrasage:deploy"] = { ...(config["infrasage:deploy"] as object | undefined), permissionsBoundaryArn: BOUNDARY };
+      config["infrasage:deploy"] = {
+        ...(config["infrasage:deploy"] as object | undefined),
+        permissionsBoundaryArn: BOUNDARY,
+      };
       const sub = mkdtempSync(join(dir, "s-"));
       paths.push(writeStackFile(src.split("Pulumi.")[1]!.replace(".yaml", ""), config, sub));
     }
@@ -328,10 +557,16 @@ describe("bootstrap: deploy.permissionsBoundaryArn reaches every role of the pro
       assert.ok(roles.length >= 4, path);
       for (const r of roles) assert.equal(r.rawInputs.permissionsBoundary, BOUNDARY, `${plan.stack} ${r.name}`);
     }
-    const names = (await planFile(paths[0]!)).record.resources.filter((r) => r.type === "aws:iam/role:Role").map((r) => r.name);
-    assert.ok(names.some((n) => /karpenter/.test(n)), names.join());
+    const names = (await planFile(paths[0]!)).record.resources
+      .filter((r) => r.type === "aws:iam/role:Role")
+      .map((r) => r.name);
+    assert.ok(
+      names.some((n) => /karpenter/.test(n)),
+      names.join(),
+    );
     const plain = await planFile(join(ROOT, "examples", "eks-capabilities", "Pulumi.eu-central-1.yaml"));
-    for (const r of plain.record.resources.filter((x) => x.type === "aws:iam/role:Role")) assert.equal(r.rawInputs.permissionsBoundary, undefined);
+    for (const r of plain.record.resources.filter((x) => x.type === "aws:iam/role:Role"))
+      assert.equal(r.rawInputs.permissionsBoundary, undefined);
   });
 });
 
@@ -346,7 +581,10 @@ describe("bootstrap: docs/deploying.md From zero to deployed", function () {
     assert.ok(commands.length <= 3, commands.join("; "));
     for (const c of commands.filter((x) => x.startsWith("pulumi"))) {
       const stack = /(?:stack init|-s) (\S+)/.exec(c)![1]!;
-      assert.ok(listStackFiles(BOOTSTRAP_DIR).some((f) => f.endsWith(`Pulumi.${stack}.yaml`)), c);
+      assert.ok(
+        listStackFiles(BOOTSTRAP_DIR).some((f) => f.endsWith(`Pulumi.${stack}.yaml`)),
+        c,
+      );
     }
     assert.match(section, /`PENDING`/);
     assert.match(section, /Update\npending connection/);
@@ -354,22 +592,49 @@ describe("bootstrap: docs/deploying.md From zero to deployed", function () {
 
   it("lists the keys the program stacks take from the bootstrap, and the plan names a missing one with its value", async () => {
     const c = parseBootstrapConfig("f", "eu", readStackFile(join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")).config);
-    for (const key of Object.keys(programStackSettings(c)[0]!.config)) assert.ok(section.includes(`\`${key.replace("infrasage:", "")}\``), key);
+    for (const key of Object.keys(programStackSettings(c)[0]!.config))
+      assert.ok(section.includes(`\`${key.replace("infrasage:", "")}\``), key);
     const dir = mkdtempSync(join(tmpdir(), "program-"));
     writeFileSync(join(dir, "Pulumi.eu-west-1.yaml"), "config:\n  aws:region: eu-west-1\n  infrasage:tenantId: x\n");
-    const result = await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")], { analyzer: await sharedAnalyzer(), programDir: dir });
+    const result = await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")], {
+      analyzer: await sharedAnalyzer(),
+      programDir: dir,
+    });
     const text = bootstrapSummary(result);
-    assert.match(text, /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n {4}Fix: set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\/infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/);
+    assert.match(
+      text,
+      /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n {4}Fix: set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\/infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/,
+    );
     assert.match(text, /does not set infrasage:deploy\.permissionsBoundaryArn/);
     // A program stack no bootstrap stack makes an environment for.
     writeFileSync(join(dir, "Pulumi.eu-central-1.yaml"), "config:\n  aws:region: eu-central-1\n");
-    const more = await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")], { analyzer: await sharedAnalyzer(), programDir: dir });
+    const more = await planBootstrap([join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")], {
+      analyzer: await sharedAnalyzer(),
+      programDir: dir,
+    });
     assert.deepEqual(more.withoutEnvironment, ["eu-central-1"]);
-    assert.match(bootstrapSummary(more), /Program stack eu-central-1: no bootstrap stack planned here makes its GitHub environment; GitHub would create it on the first up, unprotected/);
+    assert.match(
+      bootstrapSummary(more),
+      /Program stack eu-central-1: no bootstrap stack planned here makes its GitHub environment; GitHub would create it on the first up, unprotected/,
+    );
   });
 
   it("the pack keeps the state bucket and keys in the stack's region", async () => {
-    assertViolation(await runResourcePolicy(telemetryStoresInHomeRegion, { type: "aws:s3/bucket:Bucket", name: "state", props: { bucket: "b", region: "ap-south-1" } }), /ap-south-1/);
-    assertViolation(await runResourcePolicy(awsResourceInHomeRegion, { type: "aws:kms/key:Key", name: "state-key", props: { enableKeyRotation: true, region: "ap-south-1" } }), /ap-south-1/);
+    assertViolation(
+      await runResourcePolicy(telemetryStoresInHomeRegion, {
+        type: "aws:s3/bucket:Bucket",
+        name: "state",
+        props: { bucket: "b", region: "ap-south-1" },
+      }),
+      /ap-south-1/,
+    );
+    assertViolation(
+      await runResourcePolicy(awsResourceInHomeRegion, {
+        type: "aws:kms/key:Key",
+        name: "state-key",
+        props: { enableKeyRotation: true, region: "ap-south-1" },
+      }),
+      /ap-south-1/,
+    );
   });
 });

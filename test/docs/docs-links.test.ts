@@ -27,8 +27,14 @@ function brokenLink(file: string, target: string): string | undefined {
 describe("documentation links", () => {
   it("GitHub's anchor rules: lower case, spaces to hyphens, punctuation dropped", () => {
     assert.equal(githubAnchor("Try it (no cloud account needed)"), "try-it-no-cloud-account-needed");
-    assert.equal(githubAnchor("The plan as a diff against what is deployed (`--base`)"), "the-plan-as-a-diff-against-what-is-deployed---base");
-    assert.equal(githubAnchor("Compared with terraform-aws-modules/eks and @pulumi/eks"), "compared-with-terraform-aws-moduleseks-and-pulumieks");
+    assert.equal(
+      githubAnchor("The plan as a diff against what is deployed (`--base`)"),
+      "the-plan-as-a-diff-against-what-is-deployed---base",
+    );
+    assert.equal(
+      githubAnchor("Compared with terraform-aws-modules/eks and @pulumi/eks"),
+      "compared-with-terraform-aws-moduleseks-and-pulumieks",
+    );
     assert.equal(githubAnchor("Scale profiles (`lib/config/profiles.ts`)"), "scale-profiles-libconfigprofilests");
     assert.deepEqual([...anchorsOf("# A\n## B\n```yaml\n# not a heading\n```\n## B\n")], ["a", "b", "b-1"]);
   });
@@ -38,7 +44,10 @@ describe("documentation links", () => {
     assert.match(brokenLink("README.md", "docs/plan.md#no-such-heading")!, /has no heading/);
     assert.match(brokenLink("docs/plan.md", "../../elsewhere/x.md")!, /outside the repository/);
     assert.equal(brokenLink("docs/plan.md", "operations.md#adding-a-region"), undefined);
-    assert.deepEqual(linkTargets("[a](x.md) `[b](y.md)`\n```\n[c](z.md)\n```\n[d](w.md#e \"title\")"), ["x.md", "w.md#e"]);
+    assert.deepEqual(linkTargets('[a](x.md) `[b](y.md)`\n```\n[c](z.md)\n```\n[d](w.md#e "title")'), [
+      "x.md",
+      "w.md#e",
+    ]);
   });
 
   for (const { file, text } of docFiles()) {
@@ -53,7 +62,10 @@ describe("documentation links", () => {
 
   it("README links every file of docs/", () => {
     const readmeLinks = new Set(linkTargets(docFiles()[0]!.text).map((t) => t.split("#")[0]));
-    const missing = docFiles().slice(1).map((d) => d.file).filter((f) => !readmeLinks.has(f));
+    const missing = docFiles()
+      .slice(1)
+      .map((d) => d.file)
+      .filter((f) => !readmeLinks.has(f));
     assert.deepEqual(missing, []);
   });
 
@@ -73,12 +85,33 @@ describe("documentation links", () => {
 
 /** Files of the code, CI and examples that may point into the docs (node_modules and the docs themselves left out). */
 function pointingFiles(): string[] {
-  const roots = ["index.ts", "stack.ts", "lib", "components", "offline", "policies", "scripts", "bootstrap", "bench", "examples", "test", ".github", ".ci"];
+  const roots = [
+    "index.ts",
+    "stack.ts",
+    "lib",
+    "components",
+    "offline",
+    "policies",
+    "scripts",
+    "bootstrap",
+    "bench",
+    "examples",
+    "test",
+    ".github",
+    ".ci",
+  ];
   return roots.flatMap((r) => {
     const abs = join(ROOT, r);
     if (!existsSync(abs)) return [];
     if (statSync(abs).isFile()) return [r];
-    return (readdirSync(abs, { recursive: true }) as string[]).map((f) => join(r, f)).filter((f) => !/(^|\/)node_modules\//.test(f) && /\.(ts|cjs|ya?ml|json)$|^\.ci\/run$/.test(f) && statSync(join(ROOT, f)).isFile());
+    return (readdirSync(abs, { recursive: true }) as string[])
+      .map((f) => join(r, f))
+      .filter(
+        (f) =>
+          !/(^|\/)node_modules\//.test(f) &&
+          /\.(ts|cjs|ya?ml|json)$|^\.ci\/run$/.test(f) &&
+          statSync(join(ROOT, f)).isFile(),
+      );
   });
 }
 
@@ -91,10 +124,14 @@ describe("pointers into the docs from code, messages, CI and examples", () => {
       for (const m of text.matchAll(/docs\/([\w-]+\.md)(?: \\?"([^"\\]+)\\?"|[,:] ([A-Z][^\n]+))?/g)) {
         seen++;
         const doc = join(ROOT, "docs", m[1]!);
-        if (!existsSync(doc)) { wrong.push(`${file}: docs/${m[1]} does not exist`); continue; }
+        if (!existsSync(doc)) {
+          wrong.push(`${file}: docs/${m[1]} does not exist`);
+          continue;
+        }
         const titles = headingsOf(readFileSync(doc, "utf8")).map((h) => h.title);
         if (m[2] !== undefined && !titles.includes(m[2])) wrong.push(`${file}: docs/${m[1]} has no heading "${m[2]}"`);
-        if (m[3] !== undefined && !titles.some((t) => m[3]!.startsWith(t))) wrong.push(`${file}: docs/${m[1]} has no heading at "${m[3].slice(0, 40)}"`);
+        if (m[3] !== undefined && !titles.some((t) => m[3]!.startsWith(t)))
+          wrong.push(`${file}: docs/${m[1]} has no heading at "${m[3].slice(0, 40)}"`);
       }
     }
     assert.ok(seen > 20, `${seen} pointers found`);

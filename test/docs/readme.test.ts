@@ -32,7 +32,6 @@ describe("configuration reference (docs/configuration.md)", () => {
     assert.ok(schemaKeys.length > 20);
     assert.deepEqual(documented, schemaKeys);
   });
-
 });
 
 describe("README as a front door", () => {
@@ -52,19 +51,37 @@ describe("README as a front door", () => {
 function layerOf(path: string): string | undefined {
   if (path === "index.ts" || path === "index") return "index";
   if (path === "stack.ts" || path === "stack") return "stack";
-  const prefixes: [string, string][] = [["components/", "components"], ["lib/", "lib"], ["offline/", "offline"], ["policies/shared/", "shared"], ["policies/", "policies"], ["bootstrap/", "bootstrap"]];
+  const prefixes: [string, string][] = [
+    ["components/", "components"],
+    ["lib/", "lib"],
+    ["offline/", "offline"],
+    ["policies/shared/", "shared"],
+    ["policies/", "policies"],
+    ["bootstrap/", "bootstrap"],
+  ];
   return prefixes.find(([p]) => path.startsWith(p))?.[1];
 }
 
 /** Every import arrow between layers in the code (relative imports of the layers' .ts files). */
 function importArrows(): Set<string> {
-  const files = ["index.ts", "stack.ts", ...["components", "lib", "offline", "policies", "bootstrap"].flatMap((d) =>
-    (readdirSync(join(ROOT, d), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && !f.split(sep).includes("node_modules")).map((f) => `${d}/${f.split(sep).join("/")}`))];
+  const files = [
+    "index.ts",
+    "stack.ts",
+    ...["components", "lib", "offline", "policies", "bootstrap"].flatMap((d) =>
+      (readdirSync(join(ROOT, d), { recursive: true }) as string[])
+        .filter((f) => f.endsWith(".ts") && !f.split(sep).includes("node_modules"))
+        .map((f) => `${d}/${f.split(sep).join("/")}`),
+    ),
+  ];
   const arrows = new Set<string>();
   for (const file of files) {
     const from = layerOf(file)!;
     for (const m of readFileSync(join(ROOT, file), "utf8").matchAll(/(?:from|import|require\()\s*\(?"(\.[^"]+)"/g)) {
-      const to = layerOf(relative(ROOT, resolve(ROOT, dirname(file), m[1]!)).split(sep).join("/"));
+      const to = layerOf(
+        relative(ROOT, resolve(ROOT, dirname(file), m[1]!))
+          .split(sep)
+          .join("/"),
+      );
       if (to && to !== from) arrows.add(`${from} --> ${to}`);
     }
   }
@@ -76,11 +93,21 @@ describe("docs/design.md: the picture of the layers", () => {
 
   it("draws every import arrow between layers the code has", () => {
     const mermaid = /```mermaid\n([\s\S]*?)```/.exec(section)![1]!;
-    const drawn = new Set([...mermaid.matchAll(/^\s*(\w+)(?:\[[^\]]*\])? --> (\w+)/gm)].map((m) => `${m[1]} --> ${m[2]}`));
+    const drawn = new Set(
+      [...mermaid.matchAll(/^\s*(\w+)(?:\[[^\]]*\])? --> (\w+)/gm)].map((m) => `${m[1]} --> ${m[2]}`),
+    );
     const actual = importArrows();
     assert.ok(actual.has("stack --> components") && actual.has("components --> lib"), [...actual].join(", "));
-    assert.deepEqual([...actual].filter((a) => !drawn.has(a)).sort(), [], "arrows in the code the picture does not draw");
-    assert.deepEqual([...drawn].filter((a) => !actual.has(a)).sort(), [], "arrows the picture draws that the code does not have");
+    assert.deepEqual(
+      [...actual].filter((a) => !drawn.has(a)).sort(),
+      [],
+      "arrows in the code the picture does not draw",
+    );
+    assert.deepEqual(
+      [...drawn].filter((a) => !actual.has(a)).sort(),
+      [],
+      "arrows the picture draws that the code does not have",
+    );
   });
 
   it("names the rules file and the command CI runs", () => {
@@ -95,9 +122,17 @@ describe("docs/design.md: the picture of the layers", () => {
 describe("docs/operations.md: the journeys", () => {
   it("every journey is read and walked by a test under test/journeys/", () => {
     const ops = docFiles().find((d) => d.file === "docs/operations.md")!;
-    const journeys = headingsOf(ops.text).filter((h) => h.level === 2 && h.title !== "Runbooks, kubeconfigs, service discovery").map((h) => h.title);
-    const tests = readdirSync(join(ROOT, "test", "journeys")).filter((f) => f.endsWith(".test.ts")).map((f) => readFileSync(join(ROOT, "test", "journeys", f), "utf8")).join("\n");
+    const journeys = headingsOf(ops.text)
+      .filter((h) => h.level === 2 && h.title !== "Runbooks, kubeconfigs, service discovery")
+      .map((h) => h.title);
+    const tests = readdirSync(join(ROOT, "test", "journeys"))
+      .filter((f) => f.endsWith(".test.ts"))
+      .map((f) => readFileSync(join(ROOT, "test", "journeys", f), "utf8"))
+      .join("\n");
     assert.ok(journeys.length >= 8, journeys.join());
-    assert.deepEqual(journeys.filter((j) => !tests.includes(`docSection("${j}")`)), []);
+    assert.deepEqual(
+      journeys.filter((j) => !tests.includes(`docSection("${j}")`)),
+      [],
+    );
   });
 });

@@ -10,9 +10,15 @@ import { Journey, changes, mandatory, docSection, stackOf } from "./journey";
 const section = docSection("Adding a region");
 const step1 = /^1\. ([\s\S]*?)^2\. /m.exec(section)![1]!;
 const source = /Copy `Pulumi\.(.+?)\.yaml` to `Pulumi\.<region>\.yaml`/.exec(step1)![1]!;
-const keys = [...step1.slice(0, step1.indexOf("Nothing else")).matchAll(/`((?:aws|infrasage):[\w.]+)`/g)].map((m) => m[1]!);
+const keys = [...step1.slice(0, step1.indexOf("Nothing else")).matchAll(/`((?:aws|infrasage):[\w.]+)`/g)].map(
+  (m) => m[1]!,
+);
 /** The new region's values, per key the section names. */
-const VALUES: Record<string, unknown> = { "aws:region": "eu-central-1", "infrasage:tenantId": "acme-de", "infrasage:network.cidr": "10.30.0.0/16" };
+const VALUES: Record<string, unknown> = {
+  "aws:region": "eu-central-1",
+  "infrasage:tenantId": "acme-de",
+  "infrasage:network.cidr": "10.30.0.0/16",
+};
 const split = (key: string): [string, string[]] => {
   const [ns, rest] = key.split(":") as [string, string];
   const [top, ...path] = rest.split(".");
@@ -36,7 +42,9 @@ describe("journey: adding a region (docs/operations.md word for word)", function
     // Only the keys the section names differ from the copied file.
     const before = parse(readFileSync(j.file(source), "utf8")).config as Record<string, unknown>;
     const after_ = parse(readFileSync(j.file("eu-central-1"), "utf8")).config as Record<string, unknown>;
-    const differing = Object.keys({ ...before, ...after_ }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after_[k]));
+    const differing = Object.keys({ ...before, ...after_ }).filter(
+      (k) => JSON.stringify(before[k]) !== JSON.stringify(after_[k]),
+    );
     assert.deepEqual(differing.sort(), [...new Set(keys.map((k) => split(k)[0]))].sort());
 
     const step = await j.plan();
@@ -53,7 +61,10 @@ describe("journey: adding a region (docs/operations.md word for word)", function
   it("a storage class copied from another region exits 2 naming the key, not a URN", async () => {
     j.set("eu-central-1", "infrasage:clickhouse", "gp3-eu-west-1", ["storageClass"]);
     const text = await j.refused();
-    assert.match(text, /infrasage:clickhouse\.storageClass: "gp3-eu-west-1" is a storage class of eu-west-1, not of eu-central-1/);
+    assert.match(
+      text,
+      /infrasage:clickhouse\.storageClass: "gp3-eu-west-1" is a storage class of eu-west-1, not of eu-central-1/,
+    );
     assert.match(text, /Fix: remove the key/);
     j.set("eu-central-1", "infrasage:clickhouse", undefined, ["storageClass"]);
   });
@@ -61,7 +72,10 @@ describe("journey: adding a region (docs/operations.md word for word)", function
   it("a CIDR overlapping another stack's exits 2 naming both stacks and the key", async () => {
     j.set("eu-central-1", "infrasage:network", "10.10.128.0/17", ["cidr"]);
     const text = await j.refused();
-    assert.match(text, /infrasage:network\.cidr 10\.10\.128\.0\/17 \(stack eu-central-1\) overlaps infrasage:network\.cidr 10\.10\.0\.0\/16 of stack eu-west-1/);
+    assert.match(
+      text,
+      /infrasage:network\.cidr 10\.10\.128\.0\/17 \(stack eu-central-1\) overlaps infrasage:network\.cidr 10\.10\.0\.0\/16 of stack eu-west-1/,
+    );
   });
 
   it("the section says what happens outside the program (GitHub environment, first deploy)", () => {

@@ -18,11 +18,24 @@ describe("journey: rotating the API key", function () {
       j.set(S, "infrasage:apiKeyRotation", rotation);
       const step = await j.deploy();
       assert.equal(step.exit, 0, mandatory(step).join("\n"));
-      assert.deepEqual(changes(step, S), { replace: ["RandomPassword infrasage-api-key"], update: ["Secret infrasage-api-key"] });
-      const password = stackOf(step, S).diff!.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name === "infrasage-api-key")!;
-      assert.deepEqual(password.changes.map((c) => [c.path, c.effect]), [[rotation === "2027-01" ? "keepers" : "keepers.rotation", "replace"]]);
-      const secret = stackOf(step, S).diff!.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "infrasage-api-key")!;
-      assert.deepEqual(secret.changes.map((c) => [c.path, c.new, c.effect]), [["stringData", KNOWN_AFTER_APPLY, "update"]]);
+      assert.deepEqual(changes(step, S), {
+        replace: ["RandomPassword infrasage-api-key"],
+        update: ["Secret infrasage-api-key"],
+      });
+      const password = stackOf(step, S).diff!.resources.find(
+        (r) => r.type === "random:index/randomPassword:RandomPassword" && r.name === "infrasage-api-key",
+      )!;
+      assert.deepEqual(
+        password.changes.map((c) => [c.path, c.effect]),
+        [[rotation === "2027-01" ? "keepers" : "keepers.rotation", "replace"]],
+      );
+      const secret = stackOf(step, S).diff!.resources.find(
+        (r) => r.type === "kubernetes:core/v1:Secret" && r.name === "infrasage-api-key",
+      )!;
+      assert.deepEqual(
+        secret.changes.map((c) => [c.path, c.new, c.effect]),
+        [["stringData", KNOWN_AFTER_APPLY, "update"]],
+      );
       assert.equal(step.json.stacks[0]!.outputs.apiKey, "[secret]", "never printed");
     }
     assert.match(section, /rollout restart/);

@@ -30,7 +30,12 @@ describe("journey: a spoke joins a hub, then leaves it", function () {
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.equal(stackOf(step, NEW).diff!.newStack, true);
     assert.deepEqual(changes(step, HUB), {
-      create: ["RandomPassword federation-hub-credential-eu-central-1", "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-0", "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-1", "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-2"],
+      create: [
+        "RandomPassword federation-hub-credential-eu-central-1",
+        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-0",
+        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-1",
+        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-2",
+      ],
       update: ["Deployment federation-hub-tunnel", "Secret federation-hub-spoke-credentials"],
     });
     const secret = stackOf(step, HUB).diff!.resources.find((r) => r.name === "federation-hub-spoke-credentials")!;
@@ -46,7 +51,12 @@ describe("journey: a spoke joins a hub, then leaves it", function () {
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.deepEqual(changes(step, HUB), {
       update: ["Deployment federation-hub-tunnel"],
-      delete: ["RandomPassword federation-hub-credential-eu-central-1", "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-0", "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-1", "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-2"],
+      delete: [
+        "RandomPassword federation-hub-credential-eu-central-1",
+        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-0",
+        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-1",
+        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-2",
+      ],
     });
     assert.deepEqual(step.result.removedStacks, [{ stack: NEW, resources: 114 }]);
     assert.match(section, /pulumi state unprotect --all -s <stack> && pulumi destroy -s <stack>/);
@@ -65,7 +75,8 @@ describe("journey: a Keeper witness joins an active-active group, then the group
     j.set(A, "infrasage:replication", [ref(B)], ["peers"]);
     j.set(B, "infrasage:replication", [ref(A)], ["peers"]);
     j.set(A, "infrasage:replication", 3, ["keeperVoters"]); // 5 voters: an odd count
-    for (const s of [A, B]) j.set(s, "infrasage:replication", "two regions until the witness joins", ["acceptRegionLossRisk"]);
+    for (const s of [A, B])
+      j.set(s, "infrasage:replication", "two regions until the witness joins", ["acceptRegionLossRisk"]);
   };
 
   it("adding the witness: it is created, the members add links and update Keeper in place, nothing replaced", async () => {
@@ -86,7 +97,10 @@ describe("journey: a Keeper witness joins an active-active group, then the group
       assert.equal(c.delete, undefined, `${s}: nothing deleted`);
       assert.ok(c.update!.includes("ConfigMap replication-keeper-config"), `${s}: Keeper membership updated in place`);
     }
-    assert.ok(changes(step, A).update!.includes("StatefulSet replication-keeper-statefulset"), "eu-west-1 goes back to 2 voters in place");
+    assert.ok(
+      changes(step, A).update!.includes("StatefulSet replication-keeper-statefulset"),
+      "eu-west-1 goes back to 2 voters in place",
+    );
   });
 
   it("removing it: the plan names, before anything is destroyed, the peers, the quorum and the links to deal with", async () => {
@@ -102,8 +116,15 @@ describe("journey: a Keeper witness joins an active-active group, then the group
     assert.equal(step.exit, 1);
     const guard = guardVerdict(step, B).mandatory;
     assert.equal(guard.length, 2);
-    assert.match(guard.join("\n"), /VpcPeeringConnection replication-net-eu-north-1-pcx \(eu-central-1\) would be deleted: it carries ClickHouse replication/);
-    assert.deepEqual(changes(step, A).delete, ["SecurityGroupIngressRule replication-net-eu-north-1-9234", "SecurityGroupIngressRule replication-net-eu-north-1-9281", "ZoneAssociation replication-net-eu-north-1-zone"]);
+    assert.match(
+      guard.join("\n"),
+      /VpcPeeringConnection replication-net-eu-north-1-pcx \(eu-central-1\) would be deleted: it carries ClickHouse replication/,
+    );
+    assert.deepEqual(changes(step, A).delete, [
+      "SecurityGroupIngressRule replication-net-eu-north-1-9234",
+      "SecurityGroupIngressRule replication-net-eu-north-1-9281",
+      "ZoneAssociation replication-net-eu-north-1-zone",
+    ]);
 
     // Then: declare the links' deletion; the group plans clean, and the plan lists the stack to destroy.
     j.set(B, "infrasage:allowReplace", [
@@ -112,7 +133,11 @@ describe("journey: a Keeper witness joins an active-active group, then the group
     ]);
     step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
-    assert.deepEqual(step.result.removedStacks?.map((r) => r.stack), [W]);
-    for (const s of ["replication.peers", "acceptRegionLossRisk", "keeperVoters", "allowReplace", "pulumi destroy"]) assert.ok(section.includes(s), `"Removing a region" says ${s}`);
+    assert.deepEqual(
+      step.result.removedStacks?.map((r) => r.stack),
+      [W],
+    );
+    for (const s of ["replication.peers", "acceptRegionLossRisk", "keeperVoters", "allowReplace", "pulumi destroy"])
+      assert.ok(section.includes(s), `"Removing a region" says ${s}`);
   });
 });

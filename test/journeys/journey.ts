@@ -30,7 +30,9 @@ export class Journey {
   /** Copies the stack files of `from` (a directory of the repository) into a fresh temp dir. */
   constructor(from = ROOT, stacks?: readonly string[]) {
     this.dir = mkdtempSync(join(tmpdir(), "infrasage-journey-"));
-    const project = existsSync(join(from, "Pulumi.yaml")) ? /^name:\s*(\S+)/m.exec(readFileSync(join(from, "Pulumi.yaml"), "utf8"))?.[1] ?? "infrasage" : "infrasage";
+    const project = existsSync(join(from, "Pulumi.yaml"))
+      ? (/^name:\s*(\S+)/m.exec(readFileSync(join(from, "Pulumi.yaml"), "utf8"))?.[1] ?? "infrasage")
+      : "infrasage";
     // A project that runs this program (as examples/* do with main: ../../).
     writeFileSync(join(this.dir, "Pulumi.yaml"), `name: ${project}\nruntime: nodejs\nmain: ${ROOT}\n`);
     for (const f of readdirSync(from).filter((n) => /^Pulumi\..+\.yaml$/.test(n))) {
@@ -72,9 +74,13 @@ export class Journey {
   async plan(options: { afterDestroy?: "all" | "exclude-protected" } = {}): Promise<Step> {
     const prev = this.last;
     const base = prev ? parseBasePlan("last.json", JSON.stringify(prev.json)) : undefined;
-    const previous = prev ? Object.fromEntries(prev.json.stacks.map((s) => [s.stack, s.outputs as Record<string, unknown>])) : undefined;
+    const previous = prev
+      ? Object.fromEntries(prev.json.stacks.map((s) => [s.stack, s.outputs as Record<string, unknown>]))
+      : undefined;
     const result = await planFiles(listStackFiles(this.dir), {
-      ...(base ? { base } : {}), ...(previous ? { previous } : {}), ...(options.afterDestroy ? { afterDestroy: options.afterDestroy } : {}),
+      ...(base ? { base } : {}),
+      ...(previous ? { previous } : {}),
+      ...(options.afterDestroy ? { afterDestroy: options.afterDestroy } : {}),
     });
     const step: Step = { result, json: planJson(result), exit: hasMandatory(result) ? 1 : 0 };
     return step;
@@ -143,12 +149,17 @@ export function changedPaths(step: Step, stack: string, name: string): string[] 
 /** Mandatory findings of the replacement guard for the stack (the guard's verdict). */
 export function guardVerdict(step: Step, stack: string): { mandatory: string[]; advisory: string[] } {
   const g = diffOf(step, stack).guard ?? [];
-  return { mandatory: g.filter((f) => f.level === "mandatory").map((f) => f.message), advisory: g.filter((f) => f.level === "advisory").map((f) => f.message) };
+  return {
+    mandatory: g.filter((f) => f.level === "mandatory").map((f) => f.message),
+    advisory: g.filter((f) => f.level === "advisory").map((f) => f.message),
+  };
 }
 
 /** Mandatory violations of every kind (policy, limits, guard) across the step. */
 export function mandatory(step: Step): string[] {
-  return [...step.result.stacks.flatMap((s) => s.violations), ...step.result.crossStack.violations].filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`);
+  return [...step.result.stacks.flatMap((s) => s.violations), ...step.result.crossStack.violations]
+    .filter((v) => v.level === "mandatory")
+    .map((v) => `${v.policy}: ${v.message}`);
 }
 
 /** A documented section's text, wherever it lives (README.md or docs/*.md). */

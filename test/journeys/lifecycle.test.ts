@@ -24,7 +24,15 @@ describe("journey: upgrading Kubernetes one minor, twice", function () {
     j.set(S, "infrasage:cluster", { version: "1.35" });
     let step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
-    assert.deepEqual(changes(step, S), { update: ["Addon cluster-coredns", "Addon cluster-kube-proxy", "Cluster cluster-cluster", "NodeGroup cluster-nodes", "Release cluster-autoscaler-release"] });
+    assert.deepEqual(changes(step, S), {
+      update: [
+        "Addon cluster-coredns",
+        "Addon cluster-kube-proxy",
+        "Cluster cluster-cluster",
+        "NodeGroup cluster-nodes",
+        "Release cluster-autoscaler-release",
+      ],
+    });
     assert.deepEqual(changedPaths(step, S, "cluster-cluster"), ["version"]);
     assert.deepEqual(changedPaths(step, S, "cluster-nodes"), ["version"]);
     assert.equal(stackOf(step, S).record.outputs.clusterVersion!.value, "1.35");
@@ -54,7 +62,10 @@ describe("journey: destroy and deploy again", function () {
     const step = await j.plan({ afterDestroy: "all" });
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     const plan = stackOf(step, S);
-    assert.ok(plan.existing.some((e) => e.physicalName === "/aws/eks/infrasage-eu-west-1/cluster"), "the log group outlived the destroy");
+    assert.ok(
+      plan.existing.some((e) => e.physicalName === "/aws/eks/infrasage-eu-west-1/cluster"),
+      "the log group outlived the destroy",
+    );
     const logs = plan.record.resources.find((r) => r.name === "cluster-logs")!;
     assert.equal(logs.importId, "/aws/eks/infrasage-eu-west-1/cluster", "imported, not created again");
     // With the protected cluster kept, the next up passes too (storage classes are upserted as patches).
@@ -76,9 +87,15 @@ describe("journey: moving linked stacks to per-jurisdiction backends", function 
     let step = await j.plan();
     const refs = step.result.preflight.filter((f) => f.kind === "stack-reference");
     const crossing = refs.filter((f) => /set infrasage:links\.via: ssm on both stacks/.test(f.fix));
-    assert.deepEqual(crossing.map((f) => f.key).sort(), ["infrasage:federation.hubStack", "infrasage:federation.spokes[0]"]);
+    assert.deepEqual(crossing.map((f) => f.key).sort(), [
+      "infrasage:federation.hubStack",
+      "infrasage:federation.spokes[0]",
+    ]);
     // A self-managed backend also refuses the organization acme in those references.
-    assert.ok(refs.filter((f) => !crossing.includes(f)).every((f) => /organization/.test(f.message)), JSON.stringify(refs));
+    assert.ok(
+      refs.filter((f) => !crossing.includes(f)).every((f) => /organization/.test(f.message)),
+      JSON.stringify(refs),
+    );
 
     // Step 1 (one PR, still in the shared backend): links through SSM parameters.
     for (const s of stacks) j.set(s, "infrasage:stateBackend", undefined);
@@ -86,15 +103,32 @@ describe("journey: moving linked stacks to per-jurisdiction backends", function 
     step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.deepEqual(changes(step, "ap-south-1"), { create: ["Parameter link-contract-network"] });
-    assert.deepEqual(changes(step, "eu-west-1"), { create: ["Parameter link-contract-federation", "Parameter link-contract-network", "Secret federation-hub-credential-ap-south-1-secret", "SecretVersion federation-hub-credential-ap-south-1-secret-value"] });
+    assert.deepEqual(changes(step, "eu-west-1"), {
+      create: [
+        "Parameter link-contract-federation",
+        "Parameter link-contract-network",
+        "Secret federation-hub-credential-ap-south-1-secret",
+        "SecretVersion federation-hub-credential-ap-south-1-secret-value",
+      ],
+    });
 
     // Step 2: the state moves (outside the program), then the files say so: nothing changes.
     for (const s of stacks) j.set(s, "infrasage:stateBackend", "per-jurisdiction");
     step = await j.deploy();
     assert.equal(step.exit, 0);
     for (const s of stacks) assert.deepEqual(changes(step, s), {});
-    assert.deepEqual(step.result.preflight.filter((f) => f.kind === "stack-reference"), []);
-    for (const cmd of ["infrasage:links", "pulumi stack change-secrets-provider", "pulumi stack export", "pulumi login s3://", "pulumi stack import", "infrasage:stateBackend: per-jurisdiction"]) {
+    assert.deepEqual(
+      step.result.preflight.filter((f) => f.kind === "stack-reference"),
+      [],
+    );
+    for (const cmd of [
+      "infrasage:links",
+      "pulumi stack change-secrets-provider",
+      "pulumi stack export",
+      "pulumi login s3://",
+      "pulumi stack import",
+      "infrasage:stateBackend: per-jurisdiction",
+    ]) {
       assert.ok(section.includes(cmd), `the section says ${cmd}`);
     }
   });

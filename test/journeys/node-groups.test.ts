@@ -40,7 +40,9 @@ describe("journey: resizing, adding and removing node groups", function () {
     j.set(S, GROUPS, { default: { maxSize: 8 }, batch });
     const step = await j.deploy();
     assert.equal(step.exit, 0);
-    assert.deepEqual(changes(step, S), { create: ["LaunchTemplate cluster-nodes-batch-lt", "NodeGroup cluster-nodes-batch"] });
+    assert.deepEqual(changes(step, S), {
+      create: ["LaunchTemplate cluster-nodes-batch-lt", "NodeGroup cluster-nodes-batch"],
+    });
   });
 
   it("changing a group's instance types in place replaces it: the guard refuses it (exit 1)", async () => {
@@ -49,7 +51,10 @@ describe("journey: resizing, adding and removing node groups", function () {
     assert.equal(step.exit, 1);
     assert.deepEqual(changes(step, S), { replace: ["NodeGroup cluster-nodes"] });
     const [finding] = guardVerdict(step, S).mandatory;
-    assert.match(finding!, /NodeGroup cluster-nodes \(eu-west-1\) would be replaced.*instanceTypes.*add a second node group with the new settings, move the workloads, then remove the old one/);
+    assert.match(
+      finding!,
+      /NodeGroup cluster-nodes \(eu-west-1\) would be replaced.*instanceTypes.*add a second node group with the new settings, move the workloads, then remove the old one/,
+    );
   });
 
   it("the safe way: add a group with the new types, then remove the old one declared in allowReplace", async () => {
@@ -58,7 +63,9 @@ describe("journey: resizing, adding and removing node groups", function () {
     j.set(S, GROUPS, { default: { maxSize: 8 }, general, batch });
     let step = await j.deploy();
     assert.equal(step.exit, 0);
-    assert.deepEqual(changes(step, S), { create: ["LaunchTemplate cluster-nodes-general-lt", "NodeGroup cluster-nodes-general"] });
+    assert.deepEqual(changes(step, S), {
+      create: ["LaunchTemplate cluster-nodes-general-lt", "NodeGroup cluster-nodes-general"],
+    });
 
     // Removing the old group without declaring it: a mandatory guard finding.
     j.set(S, GROUPS, { general, batch });
@@ -68,12 +75,14 @@ describe("journey: resizing, adding and removing node groups", function () {
     assert.equal(guardVerdict(step, S).mandatory.length, 1);
 
     const allow = [{ resource: "cluster-nodes", reason: "workloads moved to the general group" }];
-    assert.ok(section.includes('resource: cluster-nodes'), "the section shows the allowReplace entry");
+    assert.ok(section.includes("resource: cluster-nodes"), "the section shows the allowReplace entry");
     j.set(S, "infrasage:allowReplace", allow);
     step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.deepEqual(changes(step, S), { delete: ["LaunchTemplate cluster-nodes-lt", "NodeGroup cluster-nodes"] });
-    assert.deepEqual(guardVerdict(step, S).advisory, ["NodeGroup cluster-nodes (eu-west-1) would be deleted, allowed by infrasage:allowReplace: workloads moved to the general group"]);
+    assert.deepEqual(guardVerdict(step, S).advisory, [
+      "NodeGroup cluster-nodes (eu-west-1) would be deleted, allowed by infrasage:allowReplace: workloads moved to the general group",
+    ]);
 
     // Once deployed the entry matches nothing: advisory until removed, then nothing to say.
     step = await j.plan();
@@ -87,7 +96,9 @@ describe("journey: resizing, adding and removing node groups", function () {
   it("removing a group that holds nothing else is a guarded delete too", async () => {
     j.set(S, GROUPS, { general: j.get(S, GROUPS, ["general"]) });
     const step = await j.plan();
-    assert.deepEqual(changes(step, S), { delete: ["LaunchTemplate cluster-nodes-batch-lt", "NodeGroup cluster-nodes-batch"] });
+    assert.deepEqual(changes(step, S), {
+      delete: ["LaunchTemplate cluster-nodes-batch-lt", "NodeGroup cluster-nodes-batch"],
+    });
     assert.equal(step.exit, 1);
   });
 });
@@ -97,7 +108,29 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
   const j = new Journey(undefined, [S]);
   after(() => j.close());
   const section = docSection("Switching autoscaling");
-  const karpenter = ["AccessEntry karpenter-node-entry", "Addon karpenter-pod-identity-agent", "EC2NodeClass karpenter-nodeclass", "EventRule karpenter-health", "EventRule karpenter-rebalance", "EventRule karpenter-spot", "EventRule karpenter-state", "EventTarget karpenter-health", "EventTarget karpenter-rebalance", "EventTarget karpenter-spot", "EventTarget karpenter-state", "NodePool karpenter-nodepool", "PodIdentityAssociation karpenter-controller", "Queue karpenter-interruption", "QueuePolicy karpenter-interruption", "Release karpenter-release", "Role karpenter-controller-role", "Role karpenter-node-role", "RolePolicyAttachment karpenter-node-amazonec2containerregistryreadonly", "RolePolicyAttachment karpenter-node-amazoneksworkernodepolicy", "Tag karpenter-sg-discovery"];
+  const karpenter = [
+    "AccessEntry karpenter-node-entry",
+    "Addon karpenter-pod-identity-agent",
+    "EC2NodeClass karpenter-nodeclass",
+    "EventRule karpenter-health",
+    "EventRule karpenter-rebalance",
+    "EventRule karpenter-spot",
+    "EventRule karpenter-state",
+    "EventTarget karpenter-health",
+    "EventTarget karpenter-rebalance",
+    "EventTarget karpenter-spot",
+    "EventTarget karpenter-state",
+    "NodePool karpenter-nodepool",
+    "PodIdentityAssociation karpenter-controller",
+    "Queue karpenter-interruption",
+    "QueuePolicy karpenter-interruption",
+    "Release karpenter-release",
+    "Role karpenter-controller-role",
+    "Role karpenter-node-role",
+    "RolePolicyAttachment karpenter-node-amazonec2containerregistryreadonly",
+    "RolePolicyAttachment karpenter-node-amazoneksworkernodepolicy",
+    "Tag karpenter-sg-discovery",
+  ];
   const subnets = ["Subnet network-private-a", "Subnet network-private-b", "Subnet network-private-c"];
 
   it("none: the Cluster Autoscaler's release and role are deleted, not guarded (they hold no data)", async () => {
@@ -105,7 +138,9 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
     j.set(S, "infrasage:autoscaling", "none");
     const step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
-    assert.deepEqual(changes(step, S), { delete: ["Release cluster-autoscaler-release", "Role cluster-autoscaler-role"] });
+    assert.deepEqual(changes(step, S), {
+      delete: ["Release cluster-autoscaler-release", "Role cluster-autoscaler-role"],
+    });
   });
 
   it("with autoscaling none, resizing is an in-place update of scalingConfig.desiredSize only", async () => {
@@ -114,7 +149,10 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.deepEqual(changes(step, S), { update: ["NodeGroup cluster-nodes"] });
     assert.deepEqual(changedPaths(step, S, "cluster-nodes"), ["scalingConfig.desiredSize"]);
-    assert.match(section, /autoscaling: none`[^;]*keep their\s+`desiredSize`, and writing one is an in-place update of `scalingConfig\.desiredSize`/);
+    assert.match(
+      section,
+      /autoscaling: none`[^;]*keep their\s+`desiredSize`, and writing one is an in-place update of `scalingConfig\.desiredSize`/,
+    );
   });
 
   it("karpenter: its controller, queue, rules and node pool are created; the private subnets get the discovery tag in place", async () => {
@@ -129,7 +167,12 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
     j.set(S, "infrasage:autoscaling", "cluster-autoscaler");
     const step = await j.deploy();
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
-    assert.deepEqual(changes(step, S), { update: subnets, create: ["Release cluster-autoscaler-release", "Role cluster-autoscaler-role"], delete: karpenter });
-    for (const v of ["none", "karpenter", "cluster-autoscaler"]) assert.ok(section.includes(`infrasage:autoscaling: ${v}`), `the section names ${v}`);
+    assert.deepEqual(changes(step, S), {
+      update: subnets,
+      create: ["Release cluster-autoscaler-release", "Role cluster-autoscaler-role"],
+      delete: karpenter,
+    });
+    for (const v of ["none", "karpenter", "cluster-autoscaler"])
+      assert.ok(section.includes(`infrasage:autoscaling: ${v}`), `the section names ${v}`);
   });
 });

@@ -2,12 +2,45 @@
 import assert from "node:assert/strict";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
-import { LINK_TLS_SECRET, linkIdentity, linkTlsPrerequisite, tunnelArgs, tunnelManifests, type TunnelClient, type TunnelServer } from "../../lib/links/link-tls";
+import {
+  LINK_TLS_SECRET,
+  linkIdentity,
+  linkTlsPrerequisite,
+  tunnelArgs,
+  tunnelManifests,
+  type TunnelClient,
+  type TunnelServer,
+} from "../../lib/links/link-tls";
 import { IMAGES } from "../../lib/charts/pinned-versions";
 
-const SERVER: TunnelServer = { mode: "server", name: "infrasage-alert-link", namespace: "infrasage", listenPort: 8443, target: "infrasage-aiops.infrasage.svc.cluster.local:8080", allowedPeers: ["b.link.infrasage.internal", "a.link.infrasage.internal", "a.link.infrasage.internal"] };
-const CLIENT: TunnelClient = { mode: "client", name: "infrasage-hub-link", namespace: "infrasage", listenPort: 8080, target: "infrasage-hub.central.internal:8443", peer: "eu-west-1.link.infrasage.internal" };
-type Pod = { spec: { template: { spec: { automountServiceAccountToken: boolean; securityContext: Record<string, unknown>; containers: { image: string; args: string[]; securityContext: Record<string, unknown> }[]; volumes: { secret: { secretName: string } }[] } } } };
+const SERVER: TunnelServer = {
+  mode: "server",
+  name: "infrasage-alert-link",
+  namespace: "infrasage",
+  listenPort: 8443,
+  target: "infrasage-aiops.infrasage.svc.cluster.local:8080",
+  allowedPeers: ["b.link.infrasage.internal", "a.link.infrasage.internal", "a.link.infrasage.internal"],
+};
+const CLIENT: TunnelClient = {
+  mode: "client",
+  name: "infrasage-hub-link",
+  namespace: "infrasage",
+  listenPort: 8080,
+  target: "infrasage-hub.central.internal:8443",
+  peer: "eu-west-1.link.infrasage.internal",
+};
+type Pod = {
+  spec: {
+    template: {
+      spec: {
+        automountServiceAccountToken: boolean;
+        securityContext: Record<string, unknown>;
+        containers: { image: string; args: string[]; securityContext: Record<string, unknown> }[];
+        volumes: { secret: { secretName: string } }[];
+      };
+    };
+  };
+};
 
 describe("link TLS (lib/links/link-tls.ts)", () => {
   it("names each stack's certificate identity as one DNS label under link.infrasage.internal", () => {
@@ -20,10 +53,17 @@ describe("link TLS (lib/links/link-tls.ts)", () => {
 
   it("gives a server mutual TLS with its certificate, the CA, and only the allowed peers (sorted, once each)", () => {
     assert.deepEqual(tunnelArgs(SERVER), [
-      "server", "--listen=0.0.0.0:8443", "--target=infrasage-aiops.infrasage.svc.cluster.local:8080", "--unsafe-target",
-      "--cert=/etc/link-tls/tls.crt", "--key=/etc/link-tls/tls.key", "--cacert=/etc/link-tls/ca.crt",
-      "--allow-dns=a.link.infrasage.internal", "--allow-dns=b.link.infrasage.internal",
-      "--timed-reload=1h", "--status=http://0.0.0.0:8081",
+      "server",
+      "--listen=0.0.0.0:8443",
+      "--target=infrasage-aiops.infrasage.svc.cluster.local:8080",
+      "--unsafe-target",
+      "--cert=/etc/link-tls/tls.crt",
+      "--key=/etc/link-tls/tls.key",
+      "--cacert=/etc/link-tls/ca.crt",
+      "--allow-dns=a.link.infrasage.internal",
+      "--allow-dns=b.link.infrasage.internal",
+      "--timed-reload=1h",
+      "--status=http://0.0.0.0:8081",
     ]);
     assert.ok(!tunnelArgs(SERVER).includes("--allow-all") && !tunnelArgs(SERVER).includes("--disable-authentication"));
     assert.throws(() => tunnelArgs({ ...SERVER, allowedPeers: [] }), /at least one allowed peer/);
@@ -32,7 +72,13 @@ describe("link TLS (lib/links/link-tls.ts)", () => {
   it("gives a client its certificate and accepts only the peer it dials", () => {
     const args = tunnelArgs(CLIENT);
     assert.equal(args[0], "client");
-    for (const a of ["--target=infrasage-hub.central.internal:8443", "--override-server-name=eu-west-1.link.infrasage.internal", "--verify-dns=eu-west-1.link.infrasage.internal", "--cert=/etc/link-tls/tls.crt", "--cacert=/etc/link-tls/ca.crt"]) {
+    for (const a of [
+      "--target=infrasage-hub.central.internal:8443",
+      "--override-server-name=eu-west-1.link.infrasage.internal",
+      "--verify-dns=eu-west-1.link.infrasage.internal",
+      "--cert=/etc/link-tls/tls.crt",
+      "--cacert=/etc/link-tls/ca.crt",
+    ]) {
       assert.ok(args.includes(a), a);
     }
     assert.ok(!args.includes("--disable-authentication"));
@@ -45,18 +91,43 @@ describe("link TLS (lib/links/link-tls.ts)", () => {
       new Service(service as ConstructorParameters<typeof Service>[0]).validate();
       const pod = (deployment as unknown as Pod).spec.template.spec;
       assert.equal(pod.automountServiceAccountToken, false);
-      assert.deepEqual([pod.securityContext.runAsNonRoot, (pod.securityContext.seccompProfile as { type: string }).type], [true, "RuntimeDefault"]);
+      assert.deepEqual(
+        [pod.securityContext.runAsNonRoot, (pod.securityContext.seccompProfile as { type: string }).type],
+        [true, "RuntimeDefault"],
+      );
       const c = pod.containers[0]!;
       assert.equal(c.image, IMAGES.ghostunnel);
       assert.match(c.image, /:v\d+\.\d+\.\d+-distroless$/, "a pinned release, never latest");
-      assert.deepEqual([c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem, c.securityContext.capabilities], [false, true, { drop: ["ALL"] }]);
-      assert.deepEqual(pod.volumes.map((v) => v.secret.secretName), [LINK_TLS_SECRET.name]);
-      assert.equal((deployment.metadata as { annotations: Record<string, string> }).annotations["pulumi.com/skipAwait"], "true");
-      assert.deepEqual((service.spec as { ports: { port: number }[] }).ports.map((p) => p.port), [t.listenPort]);
-      assert.ok((deployment.spec as { replicas: number }).replicas >= 3, "survives an AZ (compliance-policies minimum replica count)");
+      assert.deepEqual(
+        [
+          c.securityContext.allowPrivilegeEscalation,
+          c.securityContext.readOnlyRootFilesystem,
+          c.securityContext.capabilities,
+        ],
+        [false, true, { drop: ["ALL"] }],
+      );
+      assert.deepEqual(
+        pod.volumes.map((v) => v.secret.secretName),
+        [LINK_TLS_SECRET.name],
+      );
+      assert.equal(
+        (deployment.metadata as { annotations: Record<string, string> }).annotations["pulumi.com/skipAwait"],
+        "true",
+      );
+      assert.deepEqual(
+        (service.spec as { ports: { port: number }[] }).ports.map((p) => p.port),
+        [t.listenPort],
+      );
+      assert.ok(
+        (deployment.spec as { replicas: number }).replicas >= 3,
+        "survives an AZ (compliance-policies minimum replica count)",
+      );
     }
   });
 
   it("tells the operator which certificate to create", () =>
-    assert.match(linkTlsPrerequisite("ap-south-1"), /^Secret infrasage\/infrasage-link-tls \(tls\.crt, tls\.key, ca\.crt\): .*DNS SAN ap-south-1\.link\.infrasage\.internal, usages server auth and client auth$/));
+    assert.match(
+      linkTlsPrerequisite("ap-south-1"),
+      /^Secret infrasage\/infrasage-link-tls \(tls\.crt, tls\.key, ca\.crt\): .*DNS SAN ap-south-1\.link\.infrasage\.internal, usages server auth and client auth$/,
+    ));
 });

@@ -22,14 +22,24 @@ const configOf = (stack: string): { raw: Record<string, string>; config: StackCo
 };
 
 describe("StackReferences (offline, as the engine)", () => {
-  const stacks = ["eu-central-1", "eu-north-1", "eu-west-1"].map((s) => ({ stack: s, project: "infrasage", file: `Pulumi.${s}.yaml`, references: configOf(s).config }));
+  const stacks = ["eu-central-1", "eu-north-1", "eu-west-1"].map((s) => ({
+    stack: s,
+    project: "infrasage",
+    file: `Pulumi.${s}.yaml`,
+    references: configOf(s).config,
+  }));
 
-  it("takes the group's organization from its references", () => assert.equal(new StackReferences(stacks).organization, "acme"));
+  it("takes the group's organization from its references", () =>
+    assert.equal(new StackReferences(stacks).organization, "acme"));
 
   it("reads nothing from a stack with no deployment, its last outputs once deployed, its own previous outputs for itself", () => {
     const refs = new StackReferences(stacks);
     assert.equal(refs.resolve("eu-west-1", "acme/infrasage/eu-central-1"), undefined);
-    assert.equal(refs.resolve("eu-west-1", "acme/infrasage/eu-west-1"), undefined, "a first up has no previous outputs of its own");
+    assert.equal(
+      refs.resolve("eu-west-1", "acme/infrasage/eu-west-1"),
+      undefined,
+      "a first up has no previous outputs of its own",
+    );
     refs.deploy("eu-central-1", { network: { stack: "eu-central-1" } });
     refs.deploy("eu-west-1", { replication: { activeMembers: [] } });
     assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-central-1"), { network: { stack: "eu-central-1" } });
@@ -38,14 +48,19 @@ describe("StackReferences (offline, as the engine)", () => {
   });
 
   it("reports (once) a reference to a stack outside the plan, another organization or project; outside stacks known to exist resolve", () => {
-    const refs = new StackReferences(stacks, (ref) => (ref === "acme/infrasage/eu-south-1" ? { network: {} } : undefined));
+    const refs = new StackReferences(stacks, (ref) =>
+      ref === "acme/infrasage/eu-south-1" ? { network: {} } : undefined,
+    );
     assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-south-1"), { network: {} });
     for (let i = 0; i < 2; i++) assert.equal(refs.resolve("eu-west-1", "acme/infrasage/us-east-1"), undefined);
     refs.resolve("eu-west-1", "other/infrasage/eu-central-1");
     refs.resolve("eu-west-1", "acme/elsewhere/eu-central-1");
     const f = refs.findings();
     assert.equal(f.length, 3, JSON.stringify(f));
-    assert.match(f[0]!.message, /us-east-1 is not planned alongside, so the plan can neither declare it deployed \(--deployed\) nor know it exists.*fails unless acme\/infrasage\/us-east-1 exists/);
+    assert.match(
+      f[0]!.message,
+      /us-east-1 is not planned alongside, so the plan can neither declare it deployed \(--deployed\) nor know it exists.*fails unless acme\/infrasage\/us-east-1 exists/,
+    );
     assert.match(f[1]!.message, /organization other is not the group's acme/);
     assert.match(f[2]!.message, /project elsewhere is not this program's project infrasage/);
     assert.ok(f.every((x) => x.file === "Pulumi.eu-west-1.yaml" && x.kind === "stack-reference"));
@@ -55,8 +70,15 @@ describe("StackReferences (offline, as the engine)", () => {
     const { raw } = configOf("eu-west-1");
     const asked: string[] = [];
     await runProgram(defineStack, {
-      project: "infrasage", stack: "eu-west-1", region: "eu-west-1", config: raw, organization: "my-org",
-      resolveStackReference: (ref) => { asked.push(ref); return undefined; },
+      project: "infrasage",
+      stack: "eu-west-1",
+      region: "eu-west-1",
+      config: raw,
+      organization: "my-org",
+      resolveStackReference: (ref) => {
+        asked.push(ref);
+        return undefined;
+      },
     });
     assert.ok(asked.includes("my-org/infrasage/eu-west-1"), JSON.stringify(asked));
     assert.ok(!asked.includes("acme/infrasage/eu-west-1"));
@@ -66,6 +88,9 @@ describe("StackReferences (offline, as the engine)", () => {
     const result = await planDir(EXAMPLE);
     assert.equal(result.organization, "acme");
     assert.ok(result.stacks.every((s) => s.deployedBefore));
-    assert.deepEqual(result.preflight.filter((f) => f.kind === "stack-reference"), []);
+    assert.deepEqual(
+      result.preflight.filter((f) => f.kind === "stack-reference"),
+      [],
+    );
   });
 });

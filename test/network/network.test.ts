@@ -36,19 +36,27 @@ const args = (overrides: Partial<RegionalNetworkArgs> = {}): RegionalNetworkArgs
 
 /** Runs one or more networks under one explicit eu-west-1 provider. */
 function plan(networks: Record<string, RegionalNetworkArgs>): Promise<ProgramRecord> {
-  return runProgram(() => {
-    const provider = new aws.Provider("aws", { region: REGION });
-    const outputs: Record<string, unknown> = {};
-    for (const [name, a] of Object.entries(networks)) {
-      const n = new RegionalNetwork(name, a, { providers: { aws: provider } });
-      Object.assign(outputs, {
-        [`${name}VpcId`]: n.vpcId, [`${name}PublicSubnetIds`]: n.publicSubnetIds, [`${name}PrivateSubnetIds`]: n.privateSubnetIds,
-        [`${name}PrivateRouteTableIds`]: n.privateRouteTableIds, [`${name}PublicRouteTableId`]: n.publicRouteTableId,
-        [`${name}NatGatewayCount`]: n.natGatewayCount, [`${name}Subnets`]: n.subnets, [`${name}VpcCidr`]: n.vpcCidr,
-      });
-    }
-    return outputs;
-  }, { project: "infrasage", stack: REGION, region: REGION, config: { "aws:region": REGION } });
+  return runProgram(
+    () => {
+      const provider = new aws.Provider("aws", { region: REGION });
+      const outputs: Record<string, unknown> = {};
+      for (const [name, a] of Object.entries(networks)) {
+        const n = new RegionalNetwork(name, a, { providers: { aws: provider } });
+        Object.assign(outputs, {
+          [`${name}VpcId`]: n.vpcId,
+          [`${name}PublicSubnetIds`]: n.publicSubnetIds,
+          [`${name}PrivateSubnetIds`]: n.privateSubnetIds,
+          [`${name}PrivateRouteTableIds`]: n.privateRouteTableIds,
+          [`${name}PublicRouteTableId`]: n.publicRouteTableId,
+          [`${name}NatGatewayCount`]: n.natGatewayCount,
+          [`${name}Subnets`]: n.subnets,
+          [`${name}VpcCidr`]: n.vpcCidr,
+        });
+      }
+      return outputs;
+    },
+    { project: "infrasage", stack: REGION, region: REGION, config: { "aws:region": REGION } },
+  );
 }
 
 const ofType = (rec: ProgramRecord, type: string): RecordedResource[] => rec.resources.filter((r) => r.type === type);
@@ -75,9 +83,33 @@ describe("RegionalNetwork", () => {
 
   it("creates one NAT and EIP per AZ with perAz, one with single, and scales with the AZ count", () => {
     const common = { [T.vpc]: 1, [T.igw]: 1, [T.defaultSg]: 1, [T.logGroup]: 1, [T.role]: 1, [T.flowLog]: 1 };
-    assert.deepEqual(countByType(perAz), { ...common, [T.subnet]: 9, [T.eip]: 3, [T.nat]: 3, [T.routeTable]: 4, [T.route]: 4, [T.association]: 9 });
-    assert.deepEqual(countByType(single), { ...common, [T.subnet]: 9, [T.eip]: 1, [T.nat]: 1, [T.routeTable]: 4, [T.route]: 4, [T.association]: 9 });
-    assert.deepEqual(countByType(twoAz), { ...common, [T.subnet]: 6, [T.eip]: 2, [T.nat]: 2, [T.routeTable]: 3, [T.route]: 3, [T.association]: 6 });
+    assert.deepEqual(countByType(perAz), {
+      ...common,
+      [T.subnet]: 9,
+      [T.eip]: 3,
+      [T.nat]: 3,
+      [T.routeTable]: 4,
+      [T.route]: 4,
+      [T.association]: 9,
+    });
+    assert.deepEqual(countByType(single), {
+      ...common,
+      [T.subnet]: 9,
+      [T.eip]: 1,
+      [T.nat]: 1,
+      [T.routeTable]: 4,
+      [T.route]: 4,
+      [T.association]: 9,
+    });
+    assert.deepEqual(countByType(twoAz), {
+      ...common,
+      [T.subnet]: 6,
+      [T.eip]: 2,
+      [T.nat]: 2,
+      [T.routeTable]: 3,
+      [T.route]: 3,
+      [T.association]: 6,
+    });
     assert.equal(perAz.outputs.netNatGatewayCount!.value, 3);
     assert.equal(single.outputs.netNatGatewayCount!.value, 1);
   });
@@ -108,7 +140,12 @@ describe("RegionalNetwork", () => {
     assert.equal((out.netPrivateRouteTableIds!.value as string[]).length, 3);
     assert.match(String(out.netPublicRouteTableId!.value), /^rtb-/);
     const plan = out.netSubnets!.value as { cidr: string }[];
-    assert.deepEqual(ofType(perAz, T.subnet).map((s) => s.inputs.cidrBlock).sort(), plan.map((s) => s.cidr).sort());
+    assert.deepEqual(
+      ofType(perAz, T.subnet)
+        .map((s) => s.inputs.cidrBlock)
+        .sort(),
+      plan.map((s) => s.cidr).sort(),
+    );
   });
 
   it("enables DNS support and hostnames on the VPC", () => {
@@ -156,9 +193,16 @@ describe("RegionalNetwork", () => {
       const table = dependencyOfType(perAz, route, T.routeTable);
       const nat = dependencyOfType(perAz, route, T.nat);
       const natSubnet = dependencyOfType(perAz, nat, T.subnet);
-      const tableSubnets = associations.filter((a) => a.dependencies.includes(table.urn)).map((a) => dependencyOfType(perAz, a, T.subnet));
-      assert.deepEqual(tableSubnets.map((t) => t.name.replace(/-[a-z]$/, "")).sort(), ["net-lb", "net-private"], `${table.name} should serve its AZ's private and lb subnets`);
-      for (const t of tableSubnets) assert.equal(azOfSubnet(natSubnet), azOfSubnet(t), `${table.name} routes to a NAT in another AZ`);
+      const tableSubnets = associations
+        .filter((a) => a.dependencies.includes(table.urn))
+        .map((a) => dependencyOfType(perAz, a, T.subnet));
+      assert.deepEqual(
+        tableSubnets.map((t) => t.name.replace(/-[a-z]$/, "")).sort(),
+        ["net-lb", "net-private"],
+        `${table.name} should serve its AZ's private and lb subnets`,
+      );
+      for (const t of tableSubnets)
+        assert.equal(azOfSubnet(natSubnet), azOfSubnet(t), `${table.name} routes to a NAT in another AZ`);
       assert.match(natSubnet.name, /^net-public-/, "NAT gateways live in public subnets");
     }
   });
@@ -196,7 +240,10 @@ describe("RegionalNetwork", () => {
   });
 
   it("sends ALL VPC traffic to its own log group with retention, via a least-privilege role", () => {
-    for (const [rec, retention] of [[perAz, 90], [single, 30]] as const) {
+    for (const [rec, retention] of [
+      [perAz, 90],
+      [single, 30],
+    ] as const) {
       const [flowLog] = ofType(rec, T.flowLog);
       const [vpc] = ofType(rec, T.vpc);
       const logGroup = dependencyOfType(rec, flowLog!, T.logGroup);
@@ -206,13 +253,25 @@ describe("RegionalNetwork", () => {
       assert.equal(flowLog!.inputs.logDestinationType, "cloud-watch-logs");
       assert.equal(logGroup.inputs.retentionInDays, retention);
 
-      const trust = json(role.inputs.assumeRolePolicy) as { Statement: { Principal: { Service: string }; Action: string }[] };
-      assert.deepEqual(trust.Statement.map((s) => [s.Principal.Service, s.Action]), [["vpc-flow-logs.amazonaws.com", "sts:AssumeRole"]]);
+      const trust = json(role.inputs.assumeRolePolicy) as {
+        Statement: { Principal: { Service: string }; Action: string }[];
+      };
+      assert.deepEqual(
+        trust.Statement.map((s) => [s.Principal.Service, s.Action]),
+        [["vpc-flow-logs.amazonaws.com", "sts:AssumeRole"]],
+      );
       const inline = role.inputs.inlinePolicies as { policy: string }[];
       assert.equal(inline.length, 1);
-      const statements = (json(inline[0]!.policy) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] }).Statement;
+      const statements = (
+        json(inline[0]!.policy) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] }
+      ).Statement;
       assert.equal(statements.length, 1);
-      assert.deepEqual([...statements[0]!.Action].sort(), ["logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"]);
+      assert.deepEqual([...statements[0]!.Action].sort(), [
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+      ]);
       // Scoped to the very log group the flow log writes to, and nothing else.
       const destination = String(flowLog!.inputs.logDestination);
       assert.deepEqual(statements[0]!.Resource, [destination, `${destination}:*`]);
@@ -222,7 +281,10 @@ describe("RegionalNetwork", () => {
   });
 
   it("lets two networks live in one program without URN or name collisions", async () => {
-    const rec = await plan({ "eu-primary": args(), "eu-secondary": args({ cidr: "10.20.0.0/16", natGateways: "single" }) });
+    const rec = await plan({
+      "eu-primary": args(),
+      "eu-secondary": args({ cidr: "10.20.0.0/16", natGateways: "single" }),
+    });
     const urns = rec.resources.map((r) => r.urn);
     assert.equal(new Set(urns).size, urns.length);
     assert.equal(ofType(rec, COMPONENT).length, 2);
@@ -230,15 +292,21 @@ describe("RegionalNetwork", () => {
     assert.equal(ofType(rec, T.nat).length, 4);
     const components = new Map(ofType(rec, COMPONENT).map((c) => [c.urn, c.name]));
     for (const r of rec.resources.filter((x) => x.type.startsWith("aws:"))) {
-      assert.ok(r.name.startsWith(`${components.get(r.parent!)}-`), `${r.name} is not prefixed by its component's name`);
+      assert.ok(
+        r.name.startsWith(`${components.get(r.parent!)}-`),
+        `${r.name} is not prefixed by its component's name`,
+      );
     }
   });
 
   it("fails before creating children when the plan is invalid", async () => {
-    await assert.rejects(plan({ net: args({ cidr: "10.10.0.1/16", availabilityZones: ["eu-west-1a"] }) }), (err: Error) => {
-      assert.match(err.message, /host bits set/);
-      assert.match(err.message, /got 1 availability zone/);
-      return true;
-    });
+    await assert.rejects(
+      plan({ net: args({ cidr: "10.10.0.1/16", availabilityZones: ["eu-west-1a"] }) }),
+      (err: Error) => {
+        assert.match(err.message, /host bits set/);
+        assert.match(err.message, /got 1 availability zone/);
+        return true;
+      },
+    );
   });
 });

@@ -2,15 +2,26 @@
 import assert from "node:assert/strict";
 import { parseStackConfig } from "../../lib/config/parse";
 import type { ConfigProblem } from "../../lib/config/problems";
-import { instanceArchitecture, nodeGroupProblems, profileNodeGroup, type NodeGroupConfig } from "../../lib/nodes/node-groups";
+import {
+  instanceArchitecture,
+  nodeGroupProblems,
+  profileNodeGroup,
+  type NodeGroupConfig,
+} from "../../lib/nodes/node-groups";
 import { SCALE_PROFILES } from "../../lib/config/profiles";
 import { nodeLaunchSettings } from "../../lib/cluster/cluster-plan";
 import { planFile, writeStackFile, ofType } from "../support/plan";
 import { estimateCost } from "../../lib/cost/cost";
 
-const raw = (extra: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries({
-  "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" }, ...extra,
-}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+const raw = (extra: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries({
+      "aws:region": "eu-west-1",
+      "infrasage:tenantId": "acme-eu",
+      "infrasage:network": { cidr: "10.10.0.0/16" },
+      ...extra,
+    }).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
 
 function problems(nodeGroups: unknown): ConfigProblem[] {
   const r = parseStackConfig(raw({ "infrasage:nodeGroups": nodeGroups }), "eu-west-1");
@@ -22,22 +33,47 @@ const keyed = (list: ConfigProblem[], key: string) => {
   assert.ok(p, `expected a problem for ${key}, got: ${list.map((x) => `${x.key}: ${x.message}`).join("; ")}`);
   return p;
 };
-const group = (over: Partial<NodeGroupConfig>): NodeGroupConfig => ({ ...profileNodeGroup(SCALE_PROFILES.medium), fromProfile: false, ...over });
+const group = (over: Partial<NodeGroupConfig>): NodeGroupConfig => ({
+  ...profileNodeGroup(SCALE_PROFILES.medium),
+  fromProfile: false,
+  ...over,
+});
 
 describe("node groups: config", () => {
   it("fills one `default` group from the profile when nodeGroups is absent", () => {
     const r = parseStackConfig(raw({}), "eu-west-1");
     assert.ok(r.ok);
-    assert.deepEqual(r.config.nodeGroups.map((g) => [g.name, g.fromProfile, g.instanceTypes.join(), g.minSize, g.desiredSize, g.maxSize]),
-      [["default", true, "m6i.xlarge", 3, 3, 6]]);
+    assert.deepEqual(
+      r.config.nodeGroups.map((g) => [
+        g.name,
+        g.fromProfile,
+        g.instanceTypes.join(),
+        g.minSize,
+        g.desiredSize,
+        g.maxSize,
+      ]),
+      [["default", true, "m6i.xlarge", 3, 3, 6]],
+    );
   });
 
   it("takes several groups, each defaulting what it leaves out from the profile", () => {
-    const r = parseStackConfig(raw({ "infrasage:nodeGroups": {
-      system: {},
-      "spot-arm": { instanceTypes: ["m7g.xlarge", "m6g.xlarge"], capacityType: "SPOT", amiType: "BOTTLEROCKET_ARM_64", minSize: 0, maxSize: 10,
-        labels: { "infrasage.io/pool": "spot" }, taints: [{ key: "infrasage.io/spot", value: "true", effect: "NoSchedule" }] },
-    } }), "eu-west-1");
+    const r = parseStackConfig(
+      raw({
+        "infrasage:nodeGroups": {
+          system: {},
+          "spot-arm": {
+            instanceTypes: ["m7g.xlarge", "m6g.xlarge"],
+            capacityType: "SPOT",
+            amiType: "BOTTLEROCKET_ARM_64",
+            minSize: 0,
+            maxSize: 10,
+            labels: { "infrasage.io/pool": "spot" },
+            taints: [{ key: "infrasage.io/spot", value: "true", effect: "NoSchedule" }],
+          },
+        },
+      }),
+      "eu-west-1",
+    );
     assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
     const [system, spot] = r.config.nodeGroups;
     assert.equal(system!.fromProfile, false);
@@ -48,15 +84,24 @@ describe("node groups: config", () => {
   });
 
   it("rejects instance types of the other architecture, naming the key and both fixes", () => {
-    const p = keyed(problems({ arm: { instanceTypes: ["m6i.large"], amiType: "AL2023_ARM_64_STANDARD" } }), "infrasage:nodeGroups.arm.instanceTypes");
+    const p = keyed(
+      problems({ arm: { instanceTypes: ["m6i.large"], amiType: "AL2023_ARM_64_STANDARD" } }),
+      "infrasage:nodeGroups.arm.instanceTypes",
+    );
     assert.match(p.message, /m6i\.large is x86_64, but amiType AL2023_ARM_64_STANDARD boots arm64/);
     assert.match(p.fix, /arm64 types .*or set amiType to AL2023_x86_64_STANDARD/);
-    const mixed = keyed(problems({ x: { instanceTypes: ["m6i.large", "m7g.large"] } }), "infrasage:nodeGroups.x.instanceTypes");
+    const mixed = keyed(
+      problems({ x: { instanceTypes: ["m6i.large", "m7g.large"] } }),
+      "infrasage:nodeGroups.x.instanceTypes",
+    );
     assert.match(mixed.fix, /one architecture per group/);
   });
 
   it("rejects a SPOT group with a single instance type and says why", () => {
-    const p = keyed(problems({ spot: { instanceTypes: ["m6i.large"], capacityType: "SPOT" } }), "infrasage:nodeGroups.spot.instanceTypes");
+    const p = keyed(
+      problems({ spot: { instanceTypes: ["m6i.large"], capacityType: "SPOT" } }),
+      "infrasage:nodeGroups.spot.instanceTypes",
+    );
     assert.match(p.message, /reclaims that one spot pool/);
     assert.match(p.fix, /at least 2 types/);
   });
@@ -75,19 +120,56 @@ describe("node groups: config", () => {
   });
 
   it("accepts a tainted group next to an untainted one (system pods have somewhere to run)", () => {
-    assert.deepEqual(nodeGroupProblems([group({ name: "a" }), group({ name: "b", taints: [{ key: "k", effect: "NoExecute" }] })]), []);
+    assert.deepEqual(
+      nodeGroupProblems([group({ name: "a" }), group({ name: "b", taints: [{ key: "k", effect: "NoExecute" }] })]),
+      [],
+    );
   });
 });
 
 describe("node groups: architecture and launch settings", () => {
   it("tells Graviton families from x86 ones", () => {
-    for (const t of ["m6g.large", "c7gn.xlarge", "r8gd.2xlarge", "t4g.small", "x2gd.medium", "im4gn.large", "is4gen.large", "a1.large", "g5g.xlarge"]) assert.equal(instanceArchitecture(t), "arm64", t);
-    for (const t of ["m6i.large", "m6a.large", "c5n.large", "g4dn.xlarge", "p4d.24xlarge", "t3.small", "inf2.xlarge", "u-6tb1.metal"]) assert.equal(instanceArchitecture(t), "x86_64", t);
+    for (const t of [
+      "m6g.large",
+      "c7gn.xlarge",
+      "r8gd.2xlarge",
+      "t4g.small",
+      "x2gd.medium",
+      "im4gn.large",
+      "is4gen.large",
+      "a1.large",
+      "g5g.xlarge",
+    ])
+      assert.equal(instanceArchitecture(t), "arm64", t);
+    for (const t of [
+      "m6i.large",
+      "m6a.large",
+      "c5n.large",
+      "g4dn.xlarge",
+      "p4d.24xlarge",
+      "t3.small",
+      "inf2.xlarge",
+      "u-6tb1.metal",
+    ])
+      assert.equal(instanceArchitecture(t), "x86_64", t);
   });
 
   it("maps Bottlerocket's OS and data volumes, both encrypted; AL2023 one root volume", () => {
-    assert.deepEqual(nodeLaunchSettings(80, "BOTTLEROCKET_x86_64").blockDeviceMappings.map((m) => [m.deviceName, m.ebs.volumeSize, m.ebs.encrypted]), [["/dev/xvda", 4, "true"], ["/dev/xvdb", 80, "true"]]);
-    assert.deepEqual(nodeLaunchSettings(50).blockDeviceMappings.map((m) => [m.deviceName, m.ebs.volumeSize]), [["/dev/xvda", 50]]);
+    assert.deepEqual(
+      nodeLaunchSettings(80, "BOTTLEROCKET_x86_64").blockDeviceMappings.map((m) => [
+        m.deviceName,
+        m.ebs.volumeSize,
+        m.ebs.encrypted,
+      ]),
+      [
+        ["/dev/xvda", 4, "true"],
+        ["/dev/xvdb", 80, "true"],
+      ],
+    );
+    assert.deepEqual(
+      nodeLaunchSettings(50).blockDeviceMappings.map((m) => [m.deviceName, m.ebs.volumeSize]),
+      [["/dev/xvda", 50]],
+    );
     assert.equal(nodeLaunchSettings(50, "BOTTLEROCKET_ARM_64").metadataOptions.httpPutResponseHopLimit, 1);
   });
 });
@@ -96,28 +178,63 @@ describe("node groups: the planned stack", function () {
   this.timeout(120000);
 
   it("keeps the default group's name and inputs (no amiType/capacityType, which would replace it)", async () => {
-    const plan = await planFile(writeStackFile("eu-west-1", { "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" } }));
+    const plan = await planFile(
+      writeStackFile("eu-west-1", {
+        "aws:region": "eu-west-1",
+        "infrasage:tenantId": "acme-eu",
+        "infrasage:network": { cidr: "10.10.0.0/16" },
+      }),
+    );
     const [ng] = ofType(plan, "aws:eks/nodeGroup:NodeGroup");
     assert.equal(ng!.name, "cluster-nodes");
     // The URN stacks deployed before nodeGroups existed have: no replacement, no alias needed. Their
     // inputs plus `version` (the control plane's, which EKS already reports for the group: no update).
-    assert.equal(ng!.urn, "urn:pulumi:eu-west-1::infrasage::infrasage:cluster:EksCluster$aws:eks/nodeGroup:NodeGroup::cluster-nodes");
-    assert.deepEqual(Object.keys(ng!.rawInputs).sort(), ["clusterName", "instanceTypes", "launchTemplate", "nodeRoleArn", "scalingConfig", "subnetIds", "tags", "updateConfig", "version"]);
+    assert.equal(
+      ng!.urn,
+      "urn:pulumi:eu-west-1::infrasage::infrasage:cluster:EksCluster$aws:eks/nodeGroup:NodeGroup::cluster-nodes",
+    );
+    assert.deepEqual(Object.keys(ng!.rawInputs).sort(), [
+      "clusterName",
+      "instanceTypes",
+      "launchTemplate",
+      "nodeRoleArn",
+      "scalingConfig",
+      "subnetIds",
+      "tags",
+      "updateConfig",
+      "version",
+    ]);
     assert.equal(ng!.rawInputs.amiType, undefined);
     assert.equal(ng!.rawInputs.capacityType, undefined);
-    assert.deepEqual(ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((r) => r.name), ["cluster-nodes-lt"]);
+    assert.deepEqual(
+      ofType(plan, "aws:ec2/launchTemplate:LaunchTemplate").map((r) => r.name),
+      ["cluster-nodes-lt"],
+    );
   });
 
   it("wires one hardened launch template and node group per group, with labels, taints, AMI and capacity type", async () => {
-    const plan = await planFile(writeStackFile("eu-west-1", {
-      "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:network": { cidr: "10.10.0.0/16" },
-      "infrasage:nodeGroups": {
-        default: { instanceTypes: ["m6i.xlarge"] },
-        spot: { instanceTypes: ["m7g.xlarge", "m6g.xlarge"], capacityType: "SPOT", amiType: "BOTTLEROCKET_ARM_64", diskSize: 60,
-          labels: { "infrasage.io/pool": "spot" }, taints: [{ key: "infrasage.io/spot", effect: "NoSchedule" }] },
-      },
-    }));
-    assert.deepEqual(plan.violations.filter((v) => v.level === "mandatory"), []);
+    const plan = await planFile(
+      writeStackFile("eu-west-1", {
+        "aws:region": "eu-west-1",
+        "infrasage:tenantId": "acme-eu",
+        "infrasage:network": { cidr: "10.10.0.0/16" },
+        "infrasage:nodeGroups": {
+          default: { instanceTypes: ["m6i.xlarge"] },
+          spot: {
+            instanceTypes: ["m7g.xlarge", "m6g.xlarge"],
+            capacityType: "SPOT",
+            amiType: "BOTTLEROCKET_ARM_64",
+            diskSize: 60,
+            labels: { "infrasage.io/pool": "spot" },
+            taints: [{ key: "infrasage.io/spot", effect: "NoSchedule" }],
+          },
+        },
+      }),
+    );
+    assert.deepEqual(
+      plan.violations.filter((v) => v.level === "mandatory"),
+      [],
+    );
     const groups = ofType(plan, "aws:eks/nodeGroup:NodeGroup");
     assert.deepEqual(groups.map((g) => g.name).sort(), ["cluster-nodes", "cluster-nodes-spot"]);
     const spot = groups.find((g) => g.name === "cluster-nodes-spot")!;
@@ -133,7 +250,10 @@ describe("node groups: the planned stack", function () {
     for (const g of groups) assert.ok(coredns.dependencies.includes(g.urn), `coredns waits for ${g.name}`);
     // Cost counts each group with its own volumes.
     const cost = estimateCost(plan.config, plan.record.resources);
-    const volumes = cost.items.filter((i) => i.item === "EBS gp3 node volumes").map((i) => i.quantity).sort((a, b) => a - b);
+    const volumes = cost.items
+      .filter((i) => i.item === "EBS gp3 node volumes")
+      .map((i) => i.quantity)
+      .sort((a, b) => a - b);
     assert.deepEqual(volumes, [3 * 50, 3 * (4 + 60)]);
   });
 });

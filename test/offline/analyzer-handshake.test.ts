@@ -15,7 +15,10 @@ import { backendKindOf, readProjectTags, stackTags, StackTagsError } from "../..
 import { sharedAnalyzer } from "../support/analyzer";
 import { planFiles, ROOT, runCli, writeStackFile } from "../support/plan";
 
-interface Call { readonly rpc: string; readonly req: Record<string, (() => unknown) | undefined> }
+interface Call {
+  readonly rpc: string;
+  readonly req: Record<string, (() => unknown) | undefined>;
+}
 
 /** Records every RPC the real generated client sends (the pack still answers them). */
 async function spying<T>(fn: (analyzer: PolicyAnalyzer) => Promise<T>): Promise<{ result: T; calls: Call[] }> {
@@ -39,69 +42,156 @@ async function spying<T>(fn: (analyzer: PolicyAnalyzer) => Promise<T>): Promise<
 
 const urn = (type: string, name: string) => `urn:pulumi:eu-west-1::infrasage::${type}::${name}`;
 const rec = (type: string, name: string, inputs: Record<string, unknown>, provider?: string): RecordedResource => ({
-  urn: urn(type, name), type, name, custom: true, inputs, rawInputs: inputs, wire: { inputs, outputs: inputs }, ...(provider ? { provider } : {}),
-  propertyDependencies: {}, dependencies: [], protect: false, retainOnDelete: false, ignoreChanges: [], aliases: [], deleteBeforeReplace: false,
+  urn: urn(type, name),
+  type,
+  name,
+  custom: true,
+  inputs,
+  rawInputs: inputs,
+  wire: { inputs, outputs: inputs },
+  ...(provider ? { provider } : {}),
+  propertyDependencies: {},
+  dependencies: [],
+  protect: false,
+  retainOnDelete: false,
+  ignoreChanges: [],
+  aliases: [],
+  deleteBeforeReplace: false,
 });
 
 describe("the analyzer handshake, as the Pulumi CLI does it", () => {
   it("sends ConfigureStack (stack, config, secret keys, tags) first, then GetAnalyzerInfo, then Configure, then Analyze per resource and AnalyzeStack", async () => {
     const provider = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
-    const record = { stack: "eu-west-1", preview: false, resources: [provider, rec("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.10.0.0/16" }, provider.urn)], outputs: {} };
-    const { calls } = await spying((a) => evaluateRun(a, record, {
-      project: "infrasage", organization: "organization", config: { "aws:region": "eu-west-1", "infrasage:apiKey": "[secret]" },
-      secretKeys: ["infrasage:apiKey"], tags: { "infrasage:jurisdiction": "EU" },
-    }));
-    assert.deepEqual(calls.map((c) => c.rpc), ["configureStack", "getAnalyzerInfo", "configure", "analyze", "analyze", "analyzeStack"]);
+    const record = {
+      stack: "eu-west-1",
+      preview: false,
+      resources: [provider, rec("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.10.0.0/16" }, provider.urn)],
+      outputs: {},
+    };
+    const { calls } = await spying((a) =>
+      evaluateRun(a, record, {
+        project: "infrasage",
+        organization: "organization",
+        config: { "aws:region": "eu-west-1", "infrasage:apiKey": "[secret]" },
+        secretKeys: ["infrasage:apiKey"],
+        tags: { "infrasage:jurisdiction": "EU" },
+      }),
+    );
+    assert.deepEqual(
+      calls.map((c) => c.rpc),
+      ["configureStack", "getAnalyzerInfo", "configure", "analyze", "analyze", "analyzeStack"],
+    );
     const req = calls[0]!.req as unknown as {
-      getStack(): string; getProject(): string; getOrganization(): string; getDryRun(): boolean;
-      getTagsMap(): { toObject(): [string, string][] }; getConfigMap(): { toObject(): [string, string][] }; getConfigSecretKeysList(): string[];
+      getStack(): string;
+      getProject(): string;
+      getOrganization(): string;
+      getDryRun(): boolean;
+      getTagsMap(): { toObject(): [string, string][] };
+      getConfigMap(): { toObject(): [string, string][] };
+      getConfigSecretKeysList(): string[];
     };
     assert.deepEqual(
-      { stack: req.getStack(), project: req.getProject(), organization: req.getOrganization(), dryRun: req.getDryRun() },
+      {
+        stack: req.getStack(),
+        project: req.getProject(),
+        organization: req.getOrganization(),
+        dryRun: req.getDryRun(),
+      },
       { stack: "eu-west-1", project: "infrasage", organization: "organization", dryRun: false },
     );
     assert.deepEqual(Object.fromEntries(req.getTagsMap().toObject()), { "infrasage:jurisdiction": "EU" });
-    assert.deepEqual(Object.fromEntries(req.getConfigMap().toObject()), { "aws:region": "eu-west-1", "infrasage:apiKey": "[secret]" });
+    assert.deepEqual(Object.fromEntries(req.getConfigMap().toObject()), {
+      "aws:region": "eu-west-1",
+      "infrasage:apiKey": "[secret]",
+    });
     assert.deepEqual(req.getConfigSecretKeysList(), ["infrasage:apiKey"]);
   });
 });
 
 describe("stack tags as each backend sends them", () => {
-  const project = { file: "Pulumi.yaml", name: "infrasage", runtime: "nodejs", description: "d", configTags: { team: "sre", "infrasage:jurisdiction": "IN" } };
+  const project = {
+    file: "Pulumi.yaml",
+    name: "infrasage",
+    runtime: "nodejs",
+    description: "d",
+    configTags: { team: "sre", "infrasage:jurisdiction": "IN" },
+  };
   const file = (config: Record<string, string> = {}) => ({ path: "Pulumi.x.yaml", config });
   it("per-jurisdiction state is a self-managed backend: only the stored tags", () => {
     assert.equal(backendKindOf({ stateBackend: "per-jurisdiction" }), "diy");
-    assert.equal(backendKindOf({ stateBackend: "self-managed" }), "diy", "one self-managed bucket for every stack is a DIY backend too");
-    assert.deepEqual(stackTags("diy", { "infrasage:jurisdiction": "EU" }, project, file({ "pulumi:tags": JSON.stringify({ x: "y" }) })), { "infrasage:jurisdiction": "EU" });
+    assert.equal(
+      backendKindOf({ stateBackend: "self-managed" }),
+      "diy",
+      "one self-managed bucket for every stack is a DIY backend too",
+    );
+    assert.deepEqual(
+      stackTags(
+        "diy",
+        { "infrasage:jurisdiction": "EU" },
+        project,
+        file({ "pulumi:tags": JSON.stringify({ x: "y" }) }),
+      ),
+      { "infrasage:jurisdiction": "EU" },
+    );
   });
   it("shared state is modelled as Pulumi Cloud: stored tags, then pulumi:project/runtime/description and pulumi:tags config, which wins", () => {
     assert.equal(backendKindOf({ stateBackend: "shared" }), "cloud");
     assert.deepEqual(stackTags("cloud", { "infrasage:jurisdiction": "EU", owner: "ops" }, project, file()), {
-      "infrasage:jurisdiction": "IN", owner: "ops", team: "sre", "pulumi:project": "infrasage", "pulumi:runtime": "nodejs", "pulumi:description": "d",
+      "infrasage:jurisdiction": "IN",
+      owner: "ops",
+      team: "sre",
+      "pulumi:project": "infrasage",
+      "pulumi:runtime": "nodejs",
+      "pulumi:description": "d",
     });
     // The stack file's pulumi:tags replaces the project's value of that key.
-    assert.deepEqual(stackTags("cloud", {}, project, file({ "pulumi:tags": JSON.stringify({ team: "data" }) })).team, "data");
+    assert.deepEqual(
+      stackTags("cloud", {}, project, file({ "pulumi:tags": JSON.stringify({ team: "data" }) })).team,
+      "data",
+    );
     assert.throws(() => stackTags("cloud", {}, { ...project, configTags: { n: 1 } }, file()), StackTagsError);
   });
   it("reads pulumi:tags from the Pulumi.yaml the stack runs with (value form)", () => {
     const path = writeStackFile("eu-west-1", {});
-    writeFileSync(join(dirname(path), "Pulumi.yaml"), `name: infrasage\nruntime:\n  name: nodejs\nmain: ${ROOT}\nconfig:\n  pulumi:tags:\n    value:\n      infrasage:jurisdiction: IN\n`);
-    assert.deepEqual(readProjectTags(path), { file: join(dirname(path), "Pulumi.yaml"), name: "infrasage", runtime: "nodejs", configTags: { "infrasage:jurisdiction": "IN" } });
+    writeFileSync(
+      join(dirname(path), "Pulumi.yaml"),
+      `name: infrasage\nruntime:\n  name: nodejs\nmain: ${ROOT}\nconfig:\n  pulumi:tags:\n    value:\n      infrasage:jurisdiction: IN\n`,
+    );
+    assert.deepEqual(readProjectTags(path), {
+      file: join(dirname(path), "Pulumi.yaml"),
+      name: "infrasage",
+      runtime: "nodejs",
+      configTags: { "infrasage:jurisdiction": "IN" },
+    });
   });
 });
 
 describe("a pull request that sets the jurisdiction tag in pulumi:tags does not change the verdict", () => {
-  const shipped = (stack: string) => (parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+  const shipped = (stack: string) =>
+    (parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
   const IDENTITY = ["resource-home-matches-stack-identity", "stack-identity-matches-home-region"];
   /** Plans one stack file in a project whose Pulumi.yaml may carry `pulumi:tags` (the pull request's edit). */
-  async function verdict(stack: string, config: Record<string, unknown>, prTags: Record<string, string> | undefined, stored: Record<string, string> = {}) {
+  async function verdict(
+    stack: string,
+    config: Record<string, unknown>,
+    prTags: Record<string, string> | undefined,
+    stored: Record<string, string> = {},
+  ) {
     const path = writeStackFile(stack, config);
     if (prTags) {
-      const tags = Object.entries(prTags).map(([k, v]) => `      ${k}: ${v}\n`).join("");
-      writeFileSync(join(dirname(path), "Pulumi.yaml"), `name: infrasage\nruntime: nodejs\nmain: ${ROOT}\nconfig:\n  pulumi:tags:\n    value:\n${tags}`);
+      const tags = Object.entries(prTags)
+        .map(([k, v]) => `      ${k}: ${v}\n`)
+        .join("");
+      writeFileSync(
+        join(dirname(path), "Pulumi.yaml"),
+        `name: infrasage\nruntime: nodejs\nmain: ${ROOT}\nconfig:\n  pulumi:tags:\n    value:\n${tags}`,
+      );
     }
     const [plan] = (await planFiles([path], { storedTags: { [stack]: stored } })).stacks;
-    return { identity: plan!.violations.filter((v) => IDENTITY.includes(v.policy)).map((v) => `${v.policy}: ${v.message}`), tags: plan!.stackTags };
+    return {
+      identity: plan!.violations.filter((v) => IDENTITY.includes(v.policy)).map((v) => `${v.policy}: ${v.message}`),
+      tags: plan!.stackTags,
+    };
   }
 
   it("Pulumi Cloud: a good stack stays good although the pack now gets the PR's tag", async () => {
@@ -115,17 +205,32 @@ describe("a pull request that sets the jurisdiction tag in pulumi:tags does not 
   });
 
   it("a self-managed backend: a bad stack (stored tag EU, deployed to India) stays bad; the PR's tag never reaches the pack", async () => {
-    const prod = { ...shipped("ap-south-1"), "infrasage:jurisdiction": "IN", "infrasage:stateBackend": "per-jurisdiction" };
+    const prod = {
+      ...shipped("ap-south-1"),
+      "infrasage:jurisdiction": "IN",
+      "infrasage:stateBackend": "per-jurisdiction",
+    };
     const base = await verdict("prod", prod, undefined, { "infrasage:jurisdiction": "EU" });
     const pr = await verdict("prod", prod, { "infrasage:jurisdiction": "IN" }, { "infrasage:jurisdiction": "EU" });
     assert.deepEqual(pr.tags, { "infrasage:jurisdiction": "EU" });
-    assert.ok(base.identity.some((m) => /resource-home-matches-stack-identity: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m)), base.identity.join("\n"));
-    assert.ok(base.identity.some((m) => /stack-identity-matches-home-region: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m)));
+    assert.ok(
+      base.identity.some((m) =>
+        /resource-home-matches-stack-identity: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m),
+      ),
+      base.identity.join("\n"),
+    );
+    assert.ok(
+      base.identity.some((m) => /stack-identity-matches-home-region: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m)),
+    );
     assert.deepEqual(pr.identity, base.identity);
   });
 
   it("--stack-tags gives the plan the stored tags (a bad file exits 2 naming the option)", async () => {
-    const path = writeStackFile("prod", { ...shipped("ap-south-1"), "infrasage:jurisdiction": "IN", "infrasage:stateBackend": "per-jurisdiction" });
+    const path = writeStackFile("prod", {
+      ...shipped("ap-south-1"),
+      "infrasage:jurisdiction": "IN",
+      "infrasage:stateBackend": "per-jurisdiction",
+    });
     const tags = join(dirname(path), "tags.json");
     writeFileSync(tags, JSON.stringify({ prod: { "infrasage:jurisdiction": "EU" } }));
     const run = await runCli(["--config-file", path, "--stack-tags", tags, "--json"]);

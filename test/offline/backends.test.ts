@@ -36,8 +36,10 @@ function diyCopy(name: string, org = "organization"): string {
   writeFileSync(join(dir, "Pulumi.yaml"), stringify({ ...project, main: ROOT }));
   for (const file of readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml")) {
     // Step 1 also has the user put their own account and GitHub owner where the examples hold placeholders.
-    const text = readFileSync(join(dir, file), "utf8").replace(REF, (_m, rest: string) => `${org}/${rest}`)
-      .replaceAll(":123456789012:", ":210987654321:").replace(/\bacme\/infrasage\b(?!\/)/g, "our-team/infrasage");
+    const text = readFileSync(join(dir, file), "utf8")
+      .replace(REF, (_m, rest: string) => `${org}/${rest}`)
+      .replaceAll(":123456789012:", ":210987654321:")
+      .replace(/\bacme\/infrasage\b(?!\/)/g, "our-team/infrasage");
     const doc = parse(text) as { config: Record<string, unknown> };
     const c = doc.config;
     c["infrasage:stateBackend"] = "per-jurisdiction";
@@ -45,7 +47,8 @@ function diyCopy(name: string, org = "organization"): string {
     const refs = [...text.matchAll(REF)].map((m) => m[1]!.split("/")[1]!);
     const here = jurisdictionOf(String(c["aws:region"]));
     const replication = JSON.stringify(c["infrasage:replication"] ?? {});
-    if (refs.some((s) => jurisdictionOf(s) !== here && !replication.includes(`/${s}"`))) c["infrasage:links"] = { ...(c["infrasage:links"] as object | undefined), via: "ssm" };
+    if (refs.some((s) => jurisdictionOf(s) !== here && !replication.includes(`/${s}"`)))
+      c["infrasage:links"] = { ...(c["infrasage:links"] as object | undefined), via: "ssm" };
     writeFileSync(join(dir, file), stringify(doc));
   }
   return dir;
@@ -53,8 +56,12 @@ function diyCopy(name: string, org = "organization"): string {
 
 describe("self-managed backends: stack names and StackReferences (pulumi/pulumi pkg/backend/diy)", () => {
   it("accepts <stack>, organization/<stack>, organization/<project>/<stack>; refuses any other organization", () => {
-    for (const ok of ["eu-west-1", "organization/eu-west-1", "organization/infrasage/eu-west-1"]) assert.equal(diyReferenceProblem(ok), undefined, ok);
-    assert.match(diyReferenceProblem("acme/infrasage/eu-west-1")!, /organization name must be 'organization', not "acme"/);
+    for (const ok of ["eu-west-1", "organization/eu-west-1", "organization/infrasage/eu-west-1"])
+      assert.equal(diyReferenceProblem(ok), undefined, ok);
+    assert.match(
+      diyReferenceProblem("acme/infrasage/eu-west-1")!,
+      /organization name must be 'organization', not "acme"/,
+    );
     // Two parts are org/stack, never project/stack.
     assert.match(diyReferenceProblem("infrasage/eu-west-1")!, /not "infrasage"/);
     assert.equal(asDiyReference("acme/infrasage/eu-west-1"), "organization/infrasage/eu-west-1");
@@ -65,11 +72,22 @@ describe("self-managed backends: stack names and StackReferences (pulumi/pulumi 
 
   it("checks references against each stack's backend: organization on a self-managed one, any one organization on Pulumi Cloud", () => {
     const config = (backend: string, peers: string[]) => {
-      const parsed = parseStackConfig({
-        "aws:region": "eu-west-1", "infrasage:tenantId": "acme-eu", "infrasage:pattern": "active-active", "infrasage:network": JSON.stringify({ cidr: "10.10.0.0/16" }),
-        "infrasage:replication": JSON.stringify({ peers }), "infrasage:stateBackend": backend,
-        "infrasage:deploy": JSON.stringify({ repository: "acme/infrasage", connectionArn: "arn:aws:codeconnections:eu-west-1:123456789012:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b" }),
-      }, "eu-west-1");
+      const parsed = parseStackConfig(
+        {
+          "aws:region": "eu-west-1",
+          "infrasage:tenantId": "acme-eu",
+          "infrasage:pattern": "active-active",
+          "infrasage:network": JSON.stringify({ cidr: "10.10.0.0/16" }),
+          "infrasage:replication": JSON.stringify({ peers }),
+          "infrasage:stateBackend": backend,
+          "infrasage:deploy": JSON.stringify({
+            repository: "acme/infrasage",
+            connectionArn:
+              "arn:aws:codeconnections:eu-west-1:123456789012:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b",
+          }),
+        },
+        "eu-west-1",
+      );
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
       return [{ stack: "eu-west-1", project: "infrasage", file: "Pulumi.eu-west-1.yaml", references: parsed.config }];
     };
@@ -77,12 +95,19 @@ describe("self-managed backends: stack names and StackReferences (pulumi/pulumi 
     assert.equal(cloud.organization, "acme");
     assert.deepEqual(cloud.findings(), []);
     for (const backend of ["self-managed", "per-jurisdiction"]) {
-      const diy = new StackReferences(config(backend, ["organization/infrasage/eu-central-1", "acme/infrasage/eu-north-1"]));
+      const diy = new StackReferences(
+        config(backend, ["organization/infrasage/eu-central-1", "acme/infrasage/eu-north-1"]),
+      );
       assert.equal(diy.organization, "organization", "a self-managed backend's stacks are all in organization");
       const f = diy.findings();
       assert.equal(f.length, 1, JSON.stringify(f));
       assert.equal(f[0]!.key, "infrasage:replication.peers[1]");
-      assert.match(f[0]!.message, new RegExp(`acme/infrasage/eu-north-1: organization name must be 'organization'.*infrasage:stateBackend ${backend}`));
+      assert.match(
+        f[0]!.message,
+        new RegExp(
+          `acme/infrasage/eu-north-1: organization name must be 'organization'.*infrasage:stateBackend ${backend}`,
+        ),
+      );
       assert.equal(f[0]!.fix, "write organization/infrasage/eu-north-1");
       // Resolving it (the program's StackReference) adds nothing new and reads nothing.
       assert.equal(diy.resolve("eu-west-1", "acme/infrasage/eu-north-1"), undefined);
@@ -108,7 +133,12 @@ describe("every example on per-jurisdiction self-managed backends (docs/deployin
     const dir = diyCopy("active-active", "acme");
     const run = await runCli(["--all", "--dir", dir, "--strict", "--preview"]);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, new RegExp(`${dir}/Pulumi\\.eu-west-1\\.yaml \\(infrasage:replication\\.peers\\[0\\]\\): StackReference acme/infrasage/eu-central-1: organization name must be 'organization'[^\\n]*\\n\\s+Fix: write organization/infrasage/eu-central-1\\.`));
+    assert.match(
+      run.stdout,
+      new RegExp(
+        `${dir}/Pulumi\\.eu-west-1\\.yaml \\(infrasage:replication\\.peers\\[0\\]\\): StackReference acme/infrasage/eu-central-1: organization name must be 'organization'[^\\n]*\\n\\s+Fix: write organization/infrasage/eu-central-1\\.`,
+      ),
+    );
   });
 
   it("README and docs: every pulumi stack init names a stack its backend accepts (self-managed: organization only)", () => {
@@ -116,7 +146,8 @@ describe("every example on per-jurisdiction self-managed backends (docs/deployin
       const text = d.text.replace(/\s+/g, " ");
       return [...text.matchAll(/pulumi stack init ([^\s`]+)/g)].map((m) => {
         const before = text.slice(Math.max(0, m.index - 300), m.index);
-        const backend = before.lastIndexOf("self-managed") > before.lastIndexOf("Pulumi Cloud") ? "self-managed" : "pulumi-cloud";
+        const backend =
+          before.lastIndexOf("self-managed") > before.lastIndexOf("Pulumi Cloud") ? "self-managed" : "pulumi-cloud";
         return { name: m[1]!, backend, file: d.file };
       });
     });
@@ -138,14 +169,24 @@ describe("a StackReference to a stack neither planned alongside nor deployed", f
   this.timeout(120_000);
   it("is named in the text view, in --json and in the pull request comment", async () => {
     const spoke = join(ROOT, "examples", "hub-spoke", "Pulumi.ap-south-1.yaml");
-    const why = /acme\/infrasage\/eu-west-1: stack eu-west-1 is not planned alongside, so the plan can neither declare it deployed \(--deployed\) nor know it exists/;
+    const why =
+      /acme\/infrasage\/eu-west-1: stack eu-west-1 is not planned alongside, so the plan can neither declare it deployed \(--deployed\) nor know it exists/;
     const text = await runCli(["--config-file", spoke, "--preview"]);
-    assert.match(text.stdout, new RegExp(`Pulumi\\.ap-south-1\\.yaml \\(federation\\.hubStack\\): StackReference ${why.source}`));
+    assert.match(
+      text.stdout,
+      new RegExp(`Pulumi\\.ap-south-1\\.yaml \\(federation\\.hubStack\\): StackReference ${why.source}`),
+    );
     const json = await runCli(["--config-file", spoke, "--preview", "--json"]);
     const doc = JSON.parse(json.stdout) as PlanDoc & { preflight: { key?: string; message: string }[] };
-    assert.ok(doc.preflight.some((f) => f.key === "federation.hubStack" && why.test(f.message)), JSON.stringify(doc.preflight));
+    assert.ok(
+      doc.preflight.some((f) => f.key === "federation.hubStack" && why.test(f.message)),
+      JSON.stringify(doc.preflight),
+    );
     const comment = prComment([{ title: "examples/hub-spoke", plan: doc, exitCode: json.code }], "main");
     assert.match(comment, /\*\*Preflight\*\* \(a real preview or up refuses these before creating anything/);
-    assert.match(comment, /- `Pulumi\.ap-south-1\.yaml` `federation\.hubStack`: StackReference acme\/infrasage\/eu-west-1: stack eu-west-1 is not planned alongside/);
+    assert.match(
+      comment,
+      /- `Pulumi\.ap-south-1\.yaml` `federation\.hubStack`: StackReference acme\/infrasage\/eu-west-1: stack eu-west-1 is not planned alongside/,
+    );
   });
 });

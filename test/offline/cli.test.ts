@@ -23,19 +23,39 @@ describe("plan CLI", () => {
     const doc = JSON.parse(run.stdout) as { stacks: Record<string, unknown>[]; violations: unknown[] };
     assert.ok(Array.isArray(doc.violations));
     assert.equal(doc.stacks.length, 1);
-    const s = doc.stacks[0] as { stack: string; region: string; jurisdiction: string; resources: Record<string, unknown>[]; outputs: Record<string, unknown>; violations: unknown[]; cost: { currency: string; monthlyTotal: number; items: unknown[] } };
+    const s = doc.stacks[0] as {
+      stack: string;
+      region: string;
+      jurisdiction: string;
+      resources: Record<string, unknown>[];
+      outputs: Record<string, unknown>;
+      violations: unknown[];
+      cost: { currency: string; monthlyTotal: number; items: unknown[] };
+    };
     assert.equal(s.stack, "ap-south-1");
     assert.equal(s.region, "ap-south-1");
     assert.equal(s.jurisdiction, "IN");
-    for (const r of s.resources) for (const k of ["urn", "type", "name", "region", "parent", "inputs", "dependencies"]) assert.ok(k in r, `resource lacks ${k}`);
+    for (const r of s.resources)
+      for (const k of ["urn", "type", "name", "region", "parent", "inputs", "dependencies"])
+        assert.ok(k in r, `resource lacks ${k}`);
     assert.equal(s.outputs.apiKey, "[secret]");
     assert.equal(s.outputs.kubeconfig, "[secret]");
     assert.ok(Array.isArray(s.violations));
     assert.equal(s.cost.currency, "USD");
     assert.ok(s.cost.monthlyTotal > 0 && s.cost.items.length > 0);
     const types = new Set(s.resources.map((r) => r.type));
-    for (const t of ["aws:ec2/vpc:Vpc", "aws:ec2/natGateway:NatGateway", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon",
-      "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:kms/key:Key", "kubernetes:storage.k8s.io/v1:StorageClassPatch", "kubernetes:core/v1:Secret", "kubernetes:helm.sh/v3:Release"]) {
+    for (const t of [
+      "aws:ec2/vpc:Vpc",
+      "aws:ec2/natGateway:NatGateway",
+      "aws:eks/cluster:Cluster",
+      "aws:eks/nodeGroup:NodeGroup",
+      "aws:eks/addon:Addon",
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      "aws:kms/key:Key",
+      "kubernetes:storage.k8s.io/v1:StorageClassPatch",
+      "kubernetes:core/v1:Secret",
+      "kubernetes:helm.sh/v3:Release",
+    ]) {
       assert.ok(types.has(t), `plan lacks ${t}`);
     }
     for (const r of s.resources.filter((x) => String(x.type).startsWith("aws:"))) assert.equal(r.region, "ap-south-1");
@@ -55,10 +75,16 @@ describe("plan CLI", () => {
     const file = writeStackFile("eu-central-1", good);
     const run = await runCli(["--config-file", file, "--json"]);
     assert.equal(run.code, 0, run.stderr);
-    const doc = JSON.parse(run.stdout) as { stacks: { stack: string; jurisdiction: string; resources: { type: string }[] }[] };
+    const doc = JSON.parse(run.stdout) as {
+      stacks: { stack: string; jurisdiction: string; resources: { type: string }[] }[];
+    };
     assert.equal(doc.stacks[0]!.stack, "eu-central-1");
     assert.equal(doc.stacks[0]!.jurisdiction, "EU");
-    assert.equal(doc.stacks[0]!.resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length, 1, "small profile: single NAT");
+    assert.equal(
+      doc.stacks[0]!.resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length,
+      1,
+      "small profile: single NAT",
+    );
   });
 
   it("--config-file plans a stack file kept outside any Pulumi project (the program's own project is used)", async () => {
@@ -72,21 +98,39 @@ describe("plan CLI", () => {
 
   it("rejects more tags than AWS allows per resource before planning (exit 2), and plans the maximum", async () => {
     const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`cost-center-${i}`, "x"]));
-    const over = await runCli(["--config-file", writeStackFile("eu-central-1", { ...good, "infrasage:tags": tags(MAX_USER_TAGS + 1) })]);
+    const over = await runCli([
+      "--config-file",
+      writeStackFile("eu-central-1", { ...good, "infrasage:tags": tags(MAX_USER_TAGS + 1) }),
+    ]);
     assert.equal(over.code, 2);
     assert.match(over.stderr, /infrasage:tags: has 41 tags/);
-    const max = await runCli(["--config-file", writeStackFile("eu-central-1", { ...good, "infrasage:tags": tags(MAX_USER_TAGS) }), "--json"]);
+    const max = await runCli([
+      "--config-file",
+      writeStackFile("eu-central-1", { ...good, "infrasage:tags": tags(MAX_USER_TAGS) }),
+      "--json",
+    ]);
     assert.equal(max.code, 0, max.stderr);
     const doc = JSON.parse(max.stdout) as { stacks: { violations: { policy: string }[] }[] };
-    assert.deepEqual(doc.stacks[0]!.violations.filter((v) => v.policy === "aws-provider-limits"), [], "the program's own tags push a resource over 50");
+    assert.deepEqual(
+      doc.stacks[0]!.violations.filter((v) => v.policy === "aws-provider-limits"),
+      [],
+      "the program's own tags push a resource over 50",
+    );
   });
 
   it("--all plans every stack file of a directory together", async () => {
     const file = writeStackFile("eu-central-1", good);
-    writeStackFile("eu-north-1", { ...good, "aws:region": "eu-north-1", "infrasage:network": { cidr: "10.31.0.0/16" } }, dirname(file));
+    writeStackFile(
+      "eu-north-1",
+      { ...good, "aws:region": "eu-north-1", "infrasage:network": { cidr: "10.31.0.0/16" } },
+      dirname(file),
+    );
     const run = await runCli(["--all", "--dir", dirname(file), "--json"]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual((JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks.map((s) => s.stack), ["eu-central-1", "eu-north-1"]);
+    assert.deepEqual(
+      (JSON.parse(run.stdout) as { stacks: { stack: string }[] }).stacks.map((s) => s.stack),
+      ["eu-central-1", "eu-north-1"],
+    );
   });
 
   it("exits 2 on a bad stack file, naming the file, every key and the fix, without a stack trace", async () => {
@@ -130,7 +174,11 @@ describe("plan CLI", () => {
 
   it("writes the whole --json document into a pipe before exiting (npm run plan as a subprocess)", function () {
     this.timeout(120_000);
-    const run = spawnSync(process.execPath, ["--import", "tsx", "offline/cli.ts", "--stack", "eu-west-1", "--json"], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "offline/cli.ts", "--stack", "eu-west-1", "--json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.ok(run.stdout.length > 65536, "document should be larger than a pipe buffer for this test to mean anything");
     const doc = JSON.parse(run.stdout) as { stacks: { stack: string }[] };
@@ -148,14 +196,19 @@ describe("plan CLI", () => {
       "infrasage:tags": { Owner: ghToken },
       "infrasage:chart": { repo: `https://deploy:${password}@charts.example.com`, name: "infrasage", version: "1.0.0" },
     });
-    for (const args of [["--config-file", file], ["--config-file", file, "--json"]]) {
+    for (const args of [
+      ["--config-file", file],
+      ["--config-file", file, "--json"],
+    ]) {
       const run = await runCli(args);
       assert.equal(run.code, 2);
       assert.equal(run.stdout, "");
       assert.match(run.stderr, /invalid InfraSage configuration \(\d+ problems\):/);
-      for (const key of ["aws:accessKey", "acme:dbPassword", "infrasage:tags.Owner", "infrasage:chart.repo"]) assert.match(run.stderr, new RegExp(`  - ${key.replace(/\./g, "\\.")}: .*Fix: `));
+      for (const key of ["aws:accessKey", "acme:dbPassword", "infrasage:tags.Owner", "infrasage:chart.repo"])
+        assert.match(run.stderr, new RegExp(`  - ${key.replace(/\./g, "\\.")}: .*Fix: `));
       assert.match(run.stderr, /pulumi config set --secret aws:accessKey <value>/);
-      for (const secret of [accessKeyId, ghToken, password, "deploy:"]) assert.ok(!run.stderr.includes(secret) && !run.stdout.includes(secret), `${secret} printed`);
+      for (const secret of [accessKeyId, ghToken, password, "deploy:"])
+        assert.ok(!run.stderr.includes(secret) && !run.stdout.includes(secret), `${secret} printed`);
     }
   });
 
@@ -181,7 +234,10 @@ describe("plan CLI", () => {
     writeFileSync(join(twice, "Pulumi.eu-central-1.yml"), stringify({ config: good }));
     const dup = await runCli(["--all", "--dir", twice]);
     assert.equal(dup.code, 2);
-    assert.match(dup.stderr, /Pulumi\.eu-central-1\.yaml: defines stack "eu-central-1", and so does .*Pulumi\.eu-central-1\.yml;/);
+    assert.match(
+      dup.stderr,
+      /Pulumi\.eu-central-1\.yaml: defines stack "eu-central-1", and so does .*Pulumi\.eu-central-1\.yml;/,
+    );
     const traversal = await runCli(["--stack", "../../etc/passwd"]);
     assert.equal(traversal.code, 2);
     assert.match(traversal.stderr, /is not a stack name/);
@@ -193,11 +249,21 @@ describe("plan CLI", () => {
   it("rejects a stack whose name names another region than aws:region, and a stack named for no region without infrasage:jurisdiction", async () => {
     const wrong = await runCli(["--config-file", writeStackFile("eu-west-1", { ...good })]);
     assert.equal(wrong.code, 2);
-    assert.match(wrong.stderr, /aws:region: is eu-central-1, but the stack name "eu-west-1" names eu-west-1.*Fix: set aws:region to eu-west-1/);
+    assert.match(
+      wrong.stderr,
+      /aws:region: is eu-central-1, but the stack name "eu-west-1" names eu-west-1.*Fix: set aws:region to eu-west-1/,
+    );
     const prod = await runCli(["--config-file", writeStackFile("prod", good)]);
     assert.equal(prod.code, 2);
-    assert.match(prod.stderr, /infrasage:jurisdiction: is required: the stack name "prod" names no AWS region.*Fix: set infrasage:jurisdiction to EU/);
-    const ok = await runCli(["--config-file", writeStackFile("prod", { ...good, "infrasage:jurisdiction": "EU" }), "--json"]);
+    assert.match(
+      prod.stderr,
+      /infrasage:jurisdiction: is required: the stack name "prod" names no AWS region.*Fix: set infrasage:jurisdiction to EU/,
+    );
+    const ok = await runCli([
+      "--config-file",
+      writeStackFile("prod", { ...good, "infrasage:jurisdiction": "EU" }),
+      "--json",
+    ]);
     assert.equal(ok.code, 0, ok.stderr);
   });
 

@@ -13,23 +13,52 @@ const P = "urn:pulumi:eu-west-1::infrasage::";
 describe("URNs as the engine makes them", () => {
   it("qualifies a type with the parent's whole qualified type, never with the root stack's", () => {
     assert.equal(engineUrn("eu-west-1", "infrasage", undefined, "aws:ec2/vpc:Vpc", "vpc"), `${P}aws:ec2/vpc:Vpc::vpc`);
-    assert.equal(engineUrn("eu-west-1", "infrasage", `${P}pulumi:pulumi:Stack::infrasage-eu-west-1`, "a:b:C", "c"), `${P}a:b:C::c`);
-    assert.equal(engineUrn("eu-west-1", "infrasage", `${P}x:y:Outer$x:y:Inner::inner`, "aws:ec2/route:Route", "r"), `${P}x:y:Outer$x:y:Inner$aws:ec2/route:Route::r`);
+    assert.equal(
+      engineUrn("eu-west-1", "infrasage", `${P}pulumi:pulumi:Stack::infrasage-eu-west-1`, "a:b:C", "c"),
+      `${P}a:b:C::c`,
+    );
+    assert.equal(
+      engineUrn("eu-west-1", "infrasage", `${P}x:y:Outer$x:y:Inner::inner`, "aws:ec2/route:Route", "r"),
+      `${P}x:y:Outer$x:y:Inner$aws:ec2/route:Route::r`,
+    );
   });
 
   it("reads a base in the mock runtime's short form in the engine's form: URNs, parents, providers, dependencies", () => {
-    interface R { urn: string; type: string; name: string; inputs: object; parent?: string; dependencies?: string[] }
+    interface R {
+      urn: string;
+      type: string;
+      name: string;
+      inputs: object;
+      parent?: string;
+      dependencies?: string[];
+    }
     const outer: R = { urn: `${P}x:y:Outer::o`, type: "x:y:Outer", name: "o", inputs: {} };
     const inner: R = { urn: `${P}x:y:Outer$x:y:Inner::i`, type: "x:y:Inner", name: "i", parent: outer.urn, inputs: {} };
-    const route: R = { urn: `${P}x:y:Inner$aws:ec2/route:Route::r`, type: "aws:ec2/route:Route", name: "r", parent: inner.urn, inputs: {}, dependencies: [inner.urn] };
-    const user: R = { urn: `${P}aws:ec2/vpc:Vpc::v`, type: "aws:ec2/vpc:Vpc", name: "v", inputs: {}, dependencies: [route.urn] };
+    const route: R = {
+      urn: `${P}x:y:Inner$aws:ec2/route:Route::r`,
+      type: "aws:ec2/route:Route",
+      name: "r",
+      parent: inner.urn,
+      inputs: {},
+      dependencies: [inner.urn],
+    };
+    const user: R = {
+      urn: `${P}aws:ec2/vpc:Vpc::v`,
+      type: "aws:ec2/vpc:Vpc",
+      name: "v",
+      inputs: {},
+      dependencies: [route.urn],
+    };
     const fixed = withEngineUrns([outer, inner, route, user]);
     const full = `${P}x:y:Outer$x:y:Inner$aws:ec2/route:Route::r`;
     assert.equal(fixed[2]!.urn, full);
     assert.equal(fixed[3]!.dependencies![0], full);
     assert.equal(fixed[0], outer, "resources already in the engine's form are returned as they were");
     assert.equal(fixed[1], inner);
-    const base = parseBasePlan("base.json", JSON.stringify({ stacks: [{ stack: "eu-west-1", resources: [outer, inner, route, user] }] }));
+    const base = parseBasePlan(
+      "base.json",
+      JSON.stringify({ stacks: [{ stack: "eu-west-1", resources: [outer, inner, route, user] }] }),
+    );
     assert.equal(base.stacks.get("eu-west-1")!.resources[2]!.urn, full);
   });
 

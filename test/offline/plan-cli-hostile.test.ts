@@ -4,7 +4,16 @@
  * printed, and no policy pack process outlives a run.
  */
 import assert from "node:assert/strict";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -13,10 +22,15 @@ import { parse } from "yaml";
 import { runCli, writeStackFile, ROOT } from "../support/plan";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "infrasage-hostile-"));
-const eu = (parse(readFileSync(join(ROOT, "Pulumi.eu-west-1.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+const eu = (parse(readFileSync(join(ROOT, "Pulumi.eu-west-1.yaml"), "utf8")) as { config: Record<string, unknown> })
+  .config;
 const MB = 1024 * 1024;
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
-const json = (dir: string, name: string, doc: unknown) => { const f = join(dir, name); writeFileSync(f, typeof doc === "string" ? doc : JSON.stringify(doc)); return f; };
+const json = (dir: string, name: string, doc: unknown) => {
+  const f = join(dir, name);
+  writeFileSync(f, typeof doc === "string" ? doc : JSON.stringify(doc));
+  return f;
+};
 const noTrace = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at |Maximum call stack/, "a stack trace");
 
 describe("plan CLI: --out never overwrites an input of the run", function () {
@@ -52,7 +66,10 @@ describe("plan CLI: --out never overwrites an input of the run", function () {
   it("a file of the chart folder: exit 2, nothing written there", async () => {
     const chart = join(tmp(), "chart");
     mkdirSync(chart);
-    const withChart = writeStackFile("eu-west-1", { ...eu, "infrasage:chart": { path: chart, allowOutsideRepository: true } });
+    const withChart = writeStackFile("eu-west-1", {
+      ...eu,
+      "infrasage:chart": { path: chart, allowOutsideRepository: true },
+    });
     const run = await runCli(["--config-file", withChart, "--out", join(chart, "values.yaml")]);
     assert.equal(run.code, 2, run.stdout);
     assert.match(run.stderr, /values\.yaml: is in the chart folder .*chart, an input of this run/);
@@ -76,17 +93,87 @@ describe("plan CLI: hostile --base, --previous, --policy-pack-config and stack f
   const stack = writeStackFile("eu-west-1", eu);
   const dir = tmp();
   const cases: [string, (d: string) => string[], RegExp][] = [
-    ["--base nested 100,000 levels", (d) => ["--base", json(d, "deep.json", `{"stacks":[{"stack":"eu-west-1","resources":${nested(100_000)}}]}`)], /deep\.json: is not a plan's --json \(nests arrays or objects more than 64 levels deep/],
-    ["--base of a megabyte of letters", (d) => ["--base", json(d, "junk.json", "a".repeat(MB))], /junk\.json: is not a plan's --json \(not valid JSON/],
-    ["--previous nested 100,000 levels", (d) => ["--previous", json(d, "deep-prev.json", nested(100_000))], /--previous .*deep-prev\.json: is not a plan's --json \(nests arrays or objects more than 64 levels/],
-    ["--previous over 64 MiB", (d) => { const f = join(d, "huge.json"); writeFileSync(f, Buffer.alloc(64 * MB + 1, 32)); return ["--previous", f]; }, /--previous .*huge\.json: is \d+ bytes; a plan --json file is at most/],
-    ["--policy-pack-config nested 100,000 levels", (d) => ["--policy-pack-config", json(d, "deep-policy.json", `{"all":${nested(100_000)}}`)], /--policy-pack-config: .*deep-policy\.json: nests arrays or objects more than 64 levels deep/],
-    ["--policy-pack-config of two megabytes", (d) => ["--policy-pack-config", json(d, "big-policy.json", `{"x":"${"a".repeat(2 * MB)}"}`)], /--policy-pack-config: .*big-policy\.json: is \d+ bytes; a policy config file is at most/],
-    ["a stack file of two megabytes", (d) => { const f = join(d, "Pulumi.eu-west-1.yaml"); writeFileSync(f, `config:\n  infrasage:tenantId: ${"a".repeat(2 * MB)}\n`); return ["--config-file", f]; }, /Pulumi\.eu-west-1\.yaml: is \d+ bytes; a stack file is at most/],
-    ["--previous with clusterVersion -1", (d) => ["--previous", json(d, "v.json", { stacks: [{ stack: "eu-west-1", outputs: { clusterName: "infrasage-eu-west-1", clusterVersion: "-1" } }] })], /--previous .*v\.json: stack eu-west-1: outputs\.clusterVersion is "-1", not an EKS Kubernetes version as a string .*; give the --json of the stacks' last deployment/],
-    ["--previous with a number for clusterVersion", (d) => ["--previous", json(d, "n.json", { stacks: [{ stack: "eu-west-1", outputs: { clusterName: "infrasage-eu-west-1", clusterVersion: 1.33 } }] })], /stack eu-west-1: outputs\.clusterVersion is 1\.33, not an EKS Kubernetes version as a string/],
-    ["--previous of another stack", (d) => ["--previous", json(d, "other.json", { stacks: [{ stack: "ap-south-1", outputs: { clusterName: "infrasage-ap-south-1", clusterVersion: "1.33" } }] })], /other\.json: holds stack ap-south-1, none of the planned eu-west-1 \(the outputs of another stack\)/],
-    ["--previous naming another region", (d) => ["--previous", json(d, "region.json", { stacks: [{ stack: "eu-west-1", outputs: { region: "ap-south-1" } }] })], /stack eu-west-1: outputs\.region is "ap-south-1", but the stack file deploys to eu-west-1/],
+    [
+      "--base nested 100,000 levels",
+      (d) => ["--base", json(d, "deep.json", `{"stacks":[{"stack":"eu-west-1","resources":${nested(100_000)}}]}`)],
+      /deep\.json: is not a plan's --json \(nests arrays or objects more than 64 levels deep/,
+    ],
+    [
+      "--base of a megabyte of letters",
+      (d) => ["--base", json(d, "junk.json", "a".repeat(MB))],
+      /junk\.json: is not a plan's --json \(not valid JSON/,
+    ],
+    [
+      "--previous nested 100,000 levels",
+      (d) => ["--previous", json(d, "deep-prev.json", nested(100_000))],
+      /--previous .*deep-prev\.json: is not a plan's --json \(nests arrays or objects more than 64 levels/,
+    ],
+    [
+      "--previous over 64 MiB",
+      (d) => {
+        const f = join(d, "huge.json");
+        writeFileSync(f, Buffer.alloc(64 * MB + 1, 32));
+        return ["--previous", f];
+      },
+      /--previous .*huge\.json: is \d+ bytes; a plan --json file is at most/,
+    ],
+    [
+      "--policy-pack-config nested 100,000 levels",
+      (d) => ["--policy-pack-config", json(d, "deep-policy.json", `{"all":${nested(100_000)}}`)],
+      /--policy-pack-config: .*deep-policy\.json: nests arrays or objects more than 64 levels deep/,
+    ],
+    [
+      "--policy-pack-config of two megabytes",
+      (d) => ["--policy-pack-config", json(d, "big-policy.json", `{"x":"${"a".repeat(2 * MB)}"}`)],
+      /--policy-pack-config: .*big-policy\.json: is \d+ bytes; a policy config file is at most/,
+    ],
+    [
+      "a stack file of two megabytes",
+      (d) => {
+        const f = join(d, "Pulumi.eu-west-1.yaml");
+        writeFileSync(f, `config:\n  infrasage:tenantId: ${"a".repeat(2 * MB)}\n`);
+        return ["--config-file", f];
+      },
+      /Pulumi\.eu-west-1\.yaml: is \d+ bytes; a stack file is at most/,
+    ],
+    [
+      "--previous with clusterVersion -1",
+      (d) => [
+        "--previous",
+        json(d, "v.json", {
+          stacks: [{ stack: "eu-west-1", outputs: { clusterName: "infrasage-eu-west-1", clusterVersion: "-1" } }],
+        }),
+      ],
+      /--previous .*v\.json: stack eu-west-1: outputs\.clusterVersion is "-1", not an EKS Kubernetes version as a string .*; give the --json of the stacks' last deployment/,
+    ],
+    [
+      "--previous with a number for clusterVersion",
+      (d) => [
+        "--previous",
+        json(d, "n.json", {
+          stacks: [{ stack: "eu-west-1", outputs: { clusterName: "infrasage-eu-west-1", clusterVersion: 1.33 } }],
+        }),
+      ],
+      /stack eu-west-1: outputs\.clusterVersion is 1\.33, not an EKS Kubernetes version as a string/,
+    ],
+    [
+      "--previous of another stack",
+      (d) => [
+        "--previous",
+        json(d, "other.json", {
+          stacks: [{ stack: "ap-south-1", outputs: { clusterName: "infrasage-ap-south-1", clusterVersion: "1.33" } }],
+        }),
+      ],
+      /other\.json: holds stack ap-south-1, none of the planned eu-west-1 \(the outputs of another stack\)/,
+    ],
+    [
+      "--previous naming another region",
+      (d) => [
+        "--previous",
+        json(d, "region.json", { stacks: [{ stack: "eu-west-1", outputs: { region: "ap-south-1" } }] }),
+      ],
+      /stack eu-west-1: outputs\.region is "ap-south-1", but the stack file deploys to eu-west-1/,
+    ],
   ];
   for (const [what, make, message] of cases) {
     it(what, async () => {
@@ -105,12 +192,22 @@ describe("plan CLI: nothing secret is printed", function () {
   const token = "gh" + "p_" + "Zq8Lr3Xv9Tb2Nw6Mk1Pd5Hs7Jf4Gc0Ay2Ue8";
 
   it("a credential pasted into an allowReplace reason or an argument is never quoted back", async () => {
-    const stack = writeStackFile("eu-west-1", { ...eu, "infrasage:allowReplace": [{ resource: "network-vpc", reason: "db moved, password=hunter2hunter2xyz" }] });
+    const stack = writeStackFile("eu-west-1", {
+      ...eu,
+      "infrasage:allowReplace": [{ resource: "network-vpc", reason: "db moved, password=hunter2hunter2xyz" }],
+    });
     const run = await runCli(["--config-file", stack]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /infrasage:allowReplace\[0\]\.reason: holds a credential after a password, secret or token label in plain text \(value not shown\)/);
+    assert.match(
+      run.stderr,
+      /infrasage:allowReplace\[0\]\.reason: holds a credential after a password, secret or token label in plain text \(value not shown\)/,
+    );
     assert.ok(!run.stderr.includes("hunter2hunter2xyz"));
-    for (const args of [["--stack", token], ["--stack", "eu-west-1", `--token=${token}`], ["--stack", "eu-west-1", "--after-destroy", token]]) {
+    for (const args of [
+      ["--stack", token],
+      ["--stack", "eu-west-1", `--token=${token}`],
+      ["--stack", "eu-west-1", "--after-destroy", token],
+    ]) {
       const r = await runCli(args);
       assert.equal(r.code, 2);
       assert.ok(!r.stderr.includes(token) && !r.stdout.includes(token), `${args.join(" ")} echoed the token`);
@@ -130,13 +227,18 @@ describe("plan CLI: nothing secret is printed", function () {
     assert.equal(made.code, 0, made.stderr);
     assert.ok(lstatSync(link).isSymbolicLink(), "the link is kept");
     assert.notEqual(statSync(target).ino, inodeBefore, "written in place, not renamed over the old file");
-    const doc = JSON.parse(readFileSync(target, "utf8")) as { stacks: { resources: { urn: string; inputs: Record<string, unknown> }[] }[] };
+    const doc = JSON.parse(readFileSync(target, "utf8")) as {
+      stacks: { resources: { urn: string; inputs: Record<string, unknown> }[] }[];
+    };
     assert.deepEqual(readdirSync(dir).sort(), ["base-link.json", "base.json"], "no temporary file left");
     // The first input the plan holds as a secret, given in plain text in the base.
     const plain = "PlainBaseValue-7f3e91c2";
     let replaced = false;
     const swap = (v: unknown): unknown => {
-      if (v === "[secret]" && !replaced) { replaced = true; return plain; }
+      if (v === "[secret]" && !replaced) {
+        replaced = true;
+        return plain;
+      }
       if (Array.isArray(v)) return v.map(swap);
       if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
       return v;
@@ -159,8 +261,11 @@ function processesMarked(marker: string): number[] {
   const found: number[] = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`INFRASAGE_TEST_RUN=${marker}`)) found.push(Number(pid));
-    } catch { /* gone, or not ours */ }
+      if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`INFRASAGE_TEST_RUN=${marker}`))
+        found.push(Number(pid));
+    } catch {
+      /* gone, or not ours */
+    }
   }
   return found;
 }
@@ -177,14 +282,31 @@ async function survivors(marker: string): Promise<number[]> {
 
 describe("plan CLI: no policy pack process outlives a run", function () {
   this.timeout(300_000);
-  before(function () { if (!lstatSync("/proc", { throwIfNoEntry: false })) this.skip(); });
-  const cli = (args: string[], marker: string) => ({ cmd: process.execPath, args: ["--import", "tsx", "offline/cli.ts", ...args], opts: { cwd: ROOT, encoding: "utf8" as const, env: { ...process.env, INFRASAGE_TEST_RUN: marker } } });
+  before(function () {
+    if (!lstatSync("/proc", { throwIfNoEntry: false })) this.skip();
+  });
+  const cli = (args: string[], marker: string) => ({
+    cmd: process.execPath,
+    args: ["--import", "tsx", "offline/cli.ts", ...args],
+    opts: { cwd: ROOT, encoding: "utf8" as const, env: { ...process.env, INFRASAGE_TEST_RUN: marker } },
+  });
 
   it("a rejected --base (refused while the pack used to start), and a policy config its schemas reject: exit 2, nothing left", async () => {
     const dir = tmp();
     const runs: [string[], RegExp][] = [
-      [["--stack", "eu-west-1", "--base", json(dir, "broken.json", "{ not json")], /broken\.json: is not a plan's --json/],
-      [["--stack", "eu-west-1", "--policy-pack-config", json(dir, "bad.json", { "aws-resource-in-home-region": { homeRegion: 5 } })], /bad\.json: policy pack configuration is invalid/],
+      [
+        ["--stack", "eu-west-1", "--base", json(dir, "broken.json", "{ not json")],
+        /broken\.json: is not a plan's --json/,
+      ],
+      [
+        [
+          "--stack",
+          "eu-west-1",
+          "--policy-pack-config",
+          json(dir, "bad.json", { "aws-resource-in-home-region": { homeRegion: 5 } }),
+        ],
+        /bad\.json: policy pack configuration is invalid/,
+      ],
     ];
     for (const [args, message] of runs) {
       const marker = randomBytes(8).toString("hex");
@@ -202,8 +324,12 @@ describe("plan CLI: no policy pack process outlives a run", function () {
     const child = spawn(c.cmd, c.args, { ...c.opts, stdio: "ignore" });
     const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
     // Wait until the pack runs (a marked process besides the CLI itself).
-    for (let i = 0; i < 600 && processesMarked(marker).filter((p) => p !== child.pid).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(processesMarked(marker).some((p) => p !== child.pid), "the pack never started");
+    for (let i = 0; i < 600 && processesMarked(marker).filter((p) => p !== child.pid).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(
+      processesMarked(marker).some((p) => p !== child.pid),
+      "the pack never started",
+    );
     child.kill("SIGTERM");
     assert.equal(await exited, 143);
     assert.deepEqual(await survivors(marker), [], "processes left behind");

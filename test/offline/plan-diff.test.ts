@@ -19,8 +19,10 @@ import { runProgram } from "../../offline/run-program";
 import type { PlanResult } from "../../offline/plan";
 
 type Config = Record<string, unknown>;
-const shipped = (stack: string, dir = ROOT): Config => (parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Config }).config;
-const asBase = (result: PlanResult, file = "base.json"): BasePlan => parseBasePlan(file, JSON.stringify(planJson(result)));
+const shipped = (stack: string, dir = ROOT): Config =>
+  (parse(readFileSync(join(dir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Config }).config;
+const asBase = (result: PlanResult, file = "base.json"): BasePlan =>
+  parseBasePlan(file, JSON.stringify(planJson(result)));
 const byOp = (diffs: readonly ResourceDiff[], op: ResourceDiff["op"]) => diffs.filter((d) => d.custom && d.op === op);
 const names = (diffs: readonly ResourceDiff[]) => diffs.map((d) => `${d.type.split(":").pop()} ${d.name}`).sort();
 
@@ -40,19 +42,53 @@ describe("plan diff against a base (--base)", function () {
   });
 
   it("an allowReplace entry that matches nothing is reported (advisory), so a stale one cannot allow a later replacement unseen", async () => {
-    const head = await planFiles([writeStackFile("eu-west-1", { ...eu, "infrasage:allowReplace": [{ resource: "network-vpc", reason: "re-addressing done last week" }] })], { base });
-    assert.deepEqual(head.stacks[0]!.diff!.guard.map((g) => [g.level, g.message]), [["advisory", "infrasage:allowReplace entry \"network-vpc\" matches no guarded resource replaced or deleted by this change: remove it once the change is deployed"]]);
+    const head = await planFiles(
+      [
+        writeStackFile("eu-west-1", {
+          ...eu,
+          "infrasage:allowReplace": [{ resource: "network-vpc", reason: "re-addressing done last week" }],
+        }),
+      ],
+      { base },
+    );
+    assert.deepEqual(
+      head.stacks[0]!.diff!.guard.map((g) => [g.level, g.message]),
+      [
+        [
+          "advisory",
+          'infrasage:allowReplace entry "network-vpc" matches no guarded resource replaced or deleted by this change: remove it once the change is deployed',
+        ],
+      ],
+    );
   });
 
   it("a VPC CIDR change replaces the VPC and what hangs off it, and fails the guard naming the property and the way out", async () => {
-    const head = await planFiles([writeStackFile("eu-west-1", { ...eu, "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" } })], { base });
+    const head = await planFiles(
+      [
+        writeStackFile("eu-west-1", {
+          ...eu,
+          "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" },
+        }),
+      ],
+      { base },
+    );
     const s = head.stacks[0]!;
     const replaced = names(byOp(s.diff!.resources, "replace"));
-    for (const n of ["Vpc network-vpc", "Subnet network-private-a", "Subnet network-lb-a", "RouteTable network-private-a-rt", "NatGateway network-nat-a", "NodeGroup cluster-nodes"]) {
+    for (const n of [
+      "Vpc network-vpc",
+      "Subnet network-private-a",
+      "Subnet network-lb-a",
+      "RouteTable network-private-a-rt",
+      "NatGateway network-nat-a",
+      "NodeGroup cluster-nodes",
+    ]) {
       assert.ok(replaced.includes(n), `${n} not replaced: ${replaced.join(", ")}`);
     }
     const vpc = s.diff!.resources.find((d) => d.type === "aws:ec2/vpc:Vpc")!;
-    assert.deepEqual(vpc.changes.map((c) => [c.path, c.old, c.new, c.effect]), [["cidrBlock", "10.10.0.0/16", "10.20.0.0/16", "replace"]]);
+    assert.deepEqual(
+      vpc.changes.map((c) => [c.path, c.old, c.new, c.effect]),
+      [["cidrBlock", "10.10.0.0/16", "10.20.0.0/16", "replace"]],
+    );
     assert.match(vpc.changes[0]!.source, /terraform-provider-aws >=v6\.61\.0 internal\/service\/ec2\/vpc_\.go/);
     // Computed from a replaced resource: unknown, never the mock id.
     const subnet = s.diff!.resources.find((d) => d.name === "network-private-a")!;
@@ -72,20 +108,44 @@ describe("plan diff against a base (--base)", function () {
   });
 
   it("a replacement declared in infrasage:allowReplace with a reason is reported, not mandatory", async () => {
-    const allowReplace = ["network-vpc", "network-private-a", "network-private-b", "network-private-c", "cluster-nodes"].map((resource) => ({ resource, reason: "re-addressing the VPC before go-live, nothing deployed yet" }));
-    const head = await planFiles([writeStackFile("eu-west-1", { ...eu, "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" }, "infrasage:allowReplace": allowReplace })], { base });
+    const allowReplace = [
+      "network-vpc",
+      "network-private-a",
+      "network-private-b",
+      "network-private-c",
+      "cluster-nodes",
+    ].map((resource) => ({ resource, reason: "re-addressing the VPC before go-live, nothing deployed yet" }));
+    const head = await planFiles(
+      [
+        writeStackFile("eu-west-1", {
+          ...eu,
+          "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" },
+          "infrasage:allowReplace": allowReplace,
+        }),
+      ],
+      { base },
+    );
     const guard = head.stacks[0]!.violations.filter((v) => v.policy === "replacement-guard");
     assert.ok(guard.length >= 5);
-    assert.ok(guard.every((v) => v.level === "advisory"), JSON.stringify(guard, null, 1));
+    assert.ok(
+      guard.every((v) => v.level === "advisory"),
+      JSON.stringify(guard, null, 1),
+    );
     assert.match(guard[0]!.message, /allowed by infrasage:allowReplace: re-addressing/);
   });
 
   it("a replica count change is an in-place update of the Release only", async () => {
-    const head = await planFiles([writeStackFile("eu-west-1", { ...eu, "infrasage:ingestionGateway": { replicaCount: 5 } })], { base });
+    const head = await planFiles(
+      [writeStackFile("eu-west-1", { ...eu, "infrasage:ingestionGateway": { replicaCount: 5 } })],
+      { base },
+    );
     const diff = head.stacks[0]!.diff!;
     assert.deepEqual(names(diff.resources.filter((d) => d.op !== "unchanged")), ["Release infrasage-release"]);
     const release = diff.resources.find((d) => d.op === "update")!;
-    assert.deepEqual(release.changes.map((c) => [c.path, c.old, c.new, c.effect]), [["values.ingestionGateway.replicaCount", 3, 5, "update"]]);
+    assert.deepEqual(
+      release.changes.map((c) => [c.path, c.old, c.new, c.effect]),
+      [["values.ingestionGateway.replicaCount", 3, 5, "update"]],
+    );
     assert.deepEqual(diff.guard, []);
   });
 
@@ -99,10 +159,20 @@ describe("plan diff against a base (--base)", function () {
     const before = ["eu-west-1", "eu-central-1"].map((stack) => {
       const c = shipped(stack, dir);
       const r = c["infrasage:replication"] as { peers: string[] };
-      return writeStackFile(stack, { ...c, "infrasage:replication": { ...r, peers: r.peers.filter((p) => !p.endsWith("/eu-north-1")), acceptRegionLossRisk: "two regions until the witness joins" } });
+      return writeStackFile(stack, {
+        ...c,
+        "infrasage:replication": {
+          ...r,
+          peers: r.peers.filter((p) => !p.endsWith("/eu-north-1")),
+          acceptRegionLossRisk: "two regions until the witness joins",
+        },
+      });
     });
     const groupBase = asBase(await planFiles(before));
-    const head = await planFiles(["eu-west-1", "eu-central-1", "eu-north-1"].map((s) => join(dir, `Pulumi.${s}.yaml`)), { base: groupBase });
+    const head = await planFiles(
+      ["eu-west-1", "eu-central-1", "eu-north-1"].map((s) => join(dir, `Pulumi.${s}.yaml`)),
+      { base: groupBase },
+    );
     for (const s of head.stacks.filter((x) => x.stack !== "eu-north-1")) {
       const d = s.diff!.resources;
       assert.deepEqual(byOp(d, "delete"), [], `${s.stack}: nothing deleted`);
@@ -113,13 +183,34 @@ describe("plan diff against a base (--base)", function () {
       assert.ok(String(xml.new).includes("eu-north-1"));
       assert.equal(xml.effect, "update");
       assert.match(xml.source, /enableConfigMapMutable/);
-      assert.deepEqual(byOp(d, "replace").concat(byOp(d, "may-replace")).map((x) => x.name), [], `${s.stack}: nothing replaced`);
-      assert.equal(d.find((x) => x.type === "kubernetes:apps/v1:StatefulSet")!.op, "unchanged", `${s.stack}: the Keeper StatefulSet and its volumes stay`);
-      assert.ok(!s.violations.some((v) => v.policy === "replacement-guard" && v.level === "mandatory"), `${s.stack}: the guard has nothing to say`);
+      assert.deepEqual(
+        byOp(d, "replace")
+          .concat(byOp(d, "may-replace"))
+          .map((x) => x.name),
+        [],
+        `${s.stack}: nothing replaced`,
+      );
+      assert.equal(
+        d.find((x) => x.type === "kubernetes:apps/v1:StatefulSet")!.op,
+        "unchanged",
+        `${s.stack}: the Keeper StatefulSet and its volumes stay`,
+      );
+      assert.ok(
+        !s.violations.some((v) => v.policy === "replacement-guard" && v.level === "mandatory"),
+        `${s.stack}: the guard has nothing to say`,
+      );
       // The premise of the ConfigMap rule: the program's Kubernetes provider updates ConfigMaps in place.
       const provider = s.record.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
-      assert.equal(String(provider.rawInputs.enableConfigMapMutable), "true", "provider config reaches the engine as a string");
-      assert.equal(String(provider.rawInputs.enableSecretMutable), "true", "Secret data too (test/journeys: adding a spoke)");
+      assert.equal(
+        String(provider.rawInputs.enableConfigMapMutable),
+        "true",
+        "provider config reaches the engine as a string",
+      );
+      assert.equal(
+        String(provider.rawInputs.enableSecretMutable),
+        "true",
+        "Secret data too (test/journeys: adding a spoke)",
+      );
     }
     assert.equal(head.stacks.find((x) => x.stack === "eu-north-1")!.diff!.newStack, true);
   });
@@ -135,13 +226,24 @@ describe("aliases in the diff, as the engine honours them", function () {
       this.registerOutputs({});
     }
   }
-  const run = (program: () => void) => runProgram(() => { program(); return {}; }, { project: "infrasage", stack: "eu-west-1", region: "eu-west-1", config: { "aws:region": "eu-west-1" } });
+  const run = (program: () => void) =>
+    runProgram(
+      () => {
+        program();
+        return {};
+      },
+      { project: "infrasage", stack: "eu-west-1", region: "eu-west-1", config: { "aws:region": "eu-west-1" } },
+    );
 
   it("a component renamed with an alias replaces nothing: its children follow it (inherited child aliases)", async () => {
     const base = await run(() => new Net("network", "10.10.0.0/16"));
     const head = await run(() => new Net("net", "10.10.0.0/16", { aliases: [{ name: "network" }] }));
     const diffs = diffResources(base.resources, head.resources);
-    assert.deepEqual(diffs.map((d) => d.op), ["unchanged", "unchanged", "unchanged"], JSON.stringify(diffs.map((d) => [d.op, d.urn])));
+    assert.deepEqual(
+      diffs.map((d) => d.op),
+      ["unchanged", "unchanged", "unchanged"],
+      JSON.stringify(diffs.map((d) => [d.op, d.urn])),
+    );
     assert.ok(diffs.find((d) => d.name === "net-vpc")!.aliasedFrom!.endsWith("::network-vpc"));
   });
 
@@ -161,18 +263,59 @@ describe("aliases in the diff, as the engine honours them", function () {
 describe("secrets in the diff", () => {
   it("compares and prints secret inputs as [secret] on both sides, never their values", () => {
     const urn = "urn:pulumi:eu-west-1::infrasage::kubernetes:core/v1:Secret::api-key";
-    const base = { stack: "eu-west-1", resources: [{ urn, type: "kubernetes:core/v1:Secret", name: "api-key", inputs: { stringData: "[secret]", metadata: { name: "api-key", labels: { a: "1" } } } }] };
-    const head = [{ urn, type: "kubernetes:core/v1:Secret", name: "api-key", custom: true, inputs: { stringData: "[secret]", metadata: { name: "api-key", labels: { a: "2" } } },
-      propertyDependencies: { stringData: ["urn:pulumi:eu-west-1::infrasage::random:index/randomPassword:RandomPassword::pw"] }, dependencies: [], ignoreChanges: [], protect: false }];
+    const base = {
+      stack: "eu-west-1",
+      resources: [
+        {
+          urn,
+          type: "kubernetes:core/v1:Secret",
+          name: "api-key",
+          inputs: { stringData: "[secret]", metadata: { name: "api-key", labels: { a: "1" } } },
+        },
+      ],
+    };
+    const head = [
+      {
+        urn,
+        type: "kubernetes:core/v1:Secret",
+        name: "api-key",
+        custom: true,
+        inputs: { stringData: "[secret]", metadata: { name: "api-key", labels: { a: "2" } } },
+        propertyDependencies: {
+          stringData: ["urn:pulumi:eu-west-1::infrasage::random:index/randomPassword:RandomPassword::pw"],
+        },
+        dependencies: [],
+        ignoreChanges: [],
+        protect: false,
+      },
+    ];
     const d = diffStack("base.json", base, head, []);
     const secret = d.resources[0]!;
     assert.equal(secret.op, "update");
-    assert.deepEqual(secret.changes.map((c) => c.path), ["metadata.labels.a"]);
+    assert.deepEqual(
+      secret.changes.map((c) => c.path),
+      ["metadata.labels.a"],
+    );
     // The password it is computed from is replaced: the new value is unknown, the old one still masked.
-    const fresh = diffStack("base.json", { ...base, resources: [...base.resources] }, [
-      { urn: "urn:pulumi:eu-west-1::infrasage::random:index/randomPassword:RandomPassword::pw", type: "random:index/randomPassword:RandomPassword", name: "pw", custom: true, inputs: { length: 32 }, propertyDependencies: {}, dependencies: [], ignoreChanges: [], protect: false },
-      ...head,
-    ], []);
+    const fresh = diffStack(
+      "base.json",
+      { ...base, resources: [...base.resources] },
+      [
+        {
+          urn: "urn:pulumi:eu-west-1::infrasage::random:index/randomPassword:RandomPassword::pw",
+          type: "random:index/randomPassword:RandomPassword",
+          name: "pw",
+          custom: true,
+          inputs: { length: 32 },
+          propertyDependencies: {},
+          dependencies: [],
+          ignoreChanges: [],
+          protect: false,
+        },
+        ...head,
+      ],
+      [],
+    );
     const lines = diffLines(fresh, "eu-west-1").join("\n");
     assert.match(lines, /stringData: \[secret\] => \(known after apply\)/);
     assert.doesNotMatch(lines, /"\[secret\]"/, "the mask is printed as such, not as a JSON string");
@@ -181,36 +324,82 @@ describe("secrets in the diff", () => {
 
 describe("the replacement guard on volumes and replication links", () => {
   const res = (type: string, name: string, inputs: Record<string, unknown>, parent?: string) => ({
-    urn: `urn:pulumi:eu-west-1::infrasage::${parent ? `${parent.split("::")[2]}$` : ""}${type}::${name}`, type, name, custom: true, inputs,
-    ...(parent ? { parent } : {}), propertyDependencies: {}, dependencies: [], ignoreChanges: [], protect: false,
+    urn: `urn:pulumi:eu-west-1::infrasage::${parent ? `${parent.split("::")[2]}$` : ""}${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    inputs,
+    ...(parent ? { parent } : {}),
+    propertyDependencies: {},
+    dependencies: [],
+    ignoreChanges: [],
+    protect: false,
   });
   const member = "urn:pulumi:eu-west-1::infrasage::infrasage:replication:ActiveActiveMember::replication";
-  const memberRes = { urn: member, type: "infrasage:replication:ActiveActiveMember", name: "replication", custom: false, inputs: {}, propertyDependencies: {}, dependencies: [], ignoreChanges: [], protect: false };
+  const memberRes = {
+    urn: member,
+    type: "infrasage:replication:ActiveActiveMember",
+    name: "replication",
+    custom: false,
+    inputs: {},
+    propertyDependencies: {},
+    dependencies: [],
+    ignoreChanges: [],
+    protect: false,
+  };
 
   it("a Keeper volume claim template change replaces the StatefulSet: mandatory, naming the property", () => {
-    const keeper = (size: string) => res("kubernetes:apps/v1:StatefulSet", "replication-keeper", { metadata: { name: "keeper" }, spec: { replicas: 2, volumeClaimTemplates: [{ spec: { resources: { requests: { storage: size } } } }] } }, member);
+    const keeper = (size: string) =>
+      res(
+        "kubernetes:apps/v1:StatefulSet",
+        "replication-keeper",
+        {
+          metadata: { name: "keeper" },
+          spec: { replicas: 2, volumeClaimTemplates: [{ spec: { resources: { requests: { storage: size } } } }] },
+        },
+        member,
+      );
     const base = [memberRes, keeper("10Gi")];
     const diffs = diffResources(base, [memberRes, keeper("20Gi")]);
     assert.equal(diffs.find((d) => d.name === "replication-keeper")!.op, "replace");
     const [f] = guardFindings(diffs, base, []);
     assert.equal(f!.level, "mandatory");
-    assert.match(f!.message, /StatefulSet replication-keeper would be replaced: its pods hold volumes .*Cause: spec\.volumeClaimTemplates changes \(forces replacement: pulumi-kubernetes 4\.34 provider\/pkg\/provider\/diff\.go/);
+    assert.match(
+      f!.message,
+      /StatefulSet replication-keeper would be replaced: its pods hold volumes .*Cause: spec\.volumeClaimTemplates changes \(forces replacement: pulumi-kubernetes 4\.34 provider\/pkg\/provider\/diff\.go/,
+    );
   });
 
   it("renaming the StorageClass replaces it: mandatory; its allowed topologies update in place", () => {
-    const sc = (name: string, zones: string[]) => res("kubernetes:storage.k8s.io/v1:StorageClassPatch", "infrasage-storage-class", { metadata: { name }, allowedTopologies: zones });
+    const sc = (name: string, zones: string[]) =>
+      res("kubernetes:storage.k8s.io/v1:StorageClassPatch", "infrasage-storage-class", {
+        metadata: { name },
+        allowedTopologies: zones,
+      });
     const base = [sc("gp3-eu-west-1", ["a"])];
     assert.equal(guardFindings(diffResources(base, [sc("gp3-eu-west-1", ["a", "b"])]), base, []).length, 0);
     const renamed = diffResources(base, [sc("gp3-fast", ["a"])]);
     assert.equal(renamed[0]!.op, "replace");
-    assert.match(guardFindings(renamed, base, [])[0]!.message, /StorageClassPatch infrasage-storage-class .*would be replaced/);
+    assert.match(
+      guardFindings(renamed, base, [])[0]!.message,
+      /StorageClassPatch infrasage-storage-class .*would be replaced/,
+    );
   });
 
   it("a peering connection that carries replication is guarded; one outside a replication group is not", () => {
-    const pcx = (peerVpcId: string, parent?: string) => res("aws:ec2/vpcPeeringConnection:VpcPeeringConnection", "net-eu-north-1", { vpcId: "vpc-a", peerVpcId, peerRegion: "eu-north-1" }, parent);
+    const pcx = (peerVpcId: string, parent?: string) =>
+      res(
+        "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
+        "net-eu-north-1",
+        { vpcId: "vpc-a", peerVpcId, peerRegion: "eu-north-1" },
+        parent,
+      );
     const inGroup = [memberRes, pcx("vpc-b", member)];
     const replaced = diffResources(inGroup, [memberRes, pcx("vpc-c", member)]);
-    assert.match(guardFindings(replaced, inGroup, [])[0]!.message, /carries ClickHouse replication between the members/);
+    assert.match(
+      guardFindings(replaced, inGroup, [])[0]!.message,
+      /carries ClickHouse replication between the members/,
+    );
     const alone = [pcx("vpc-b")];
     assert.deepEqual(guardFindings(diffResources(alone, [pcx("vpc-c")]), alone, []), []);
   });

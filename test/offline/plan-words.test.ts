@@ -17,13 +17,19 @@ describe("the plan's words", function () {
 
   it("headings say what the view is: the stack as up leaves it, diffed against a base, a first preview, a deployed stack in a preview, after destroy", async () => {
     const plain = await runCli(["--stack", "eu-west-1", "--out", join(dir, "b.json")]);
-    assert.match(heading(plain.stdout, "eu-west-1"), /the stack as pulumi up leaves it \(every value known; --base shows what changes\)$/);
+    assert.match(
+      heading(plain.stdout, "eu-west-1"),
+      /the stack as pulumi up leaves it \(every value known; --base shows what changes\)$/,
+    );
     const based = await runCli(["--stack", "eu-west-1", "--base", join(dir, "b.json")]);
     assert.match(heading(based.stdout, "eu-west-1"), /pulumi up of the deployed stack, diffed against .*b\.json$/);
     const preview = await runCli(["--stack", "eu-west-1", "--preview"]);
     assert.match(heading(preview.stdout, "eu-west-1"), /first pulumi preview of a new stack/);
     const partly = await runCli(["--all", "--dir", "examples/hub-spoke", "--preview", "--deployed", "eu-west-1"]);
-    assert.match(heading(partly.stdout, "eu-west-1"), /already deployed \(as its rollout left it\): what the previewed stacks read$/);
+    assert.match(
+      heading(partly.stdout, "eu-west-1"),
+      /already deployed \(as its rollout left it\): what the previewed stacks read$/,
+    );
     assert.match(heading(partly.stdout, "ap-south-1"), /first pulumi preview of a new stack/);
     const again = await runCli(["--stack", "eu-west-1", "--after-destroy", "all"]);
     assert.match(heading(again.stdout, "eu-west-1"), /pulumi up after pulumi destroy/);
@@ -35,7 +41,15 @@ describe("the plan's words", function () {
   });
 
   it("the PR comment's findings name no mock id or placeholder version as real", () => {
-    const stack = { stack: "eu-west-1", region: "eu-west-1", jurisdiction: "EU", cost: { monthlyTotal: 1, currency: "USD" }, violations: [{ policy: "p", level: "mandatory", message: `peering to vpc-dc0668284e61e7d97 at ${MOCK_ADDON_VERSION}` }] };
+    const stack = {
+      stack: "eu-west-1",
+      region: "eu-west-1",
+      jurisdiction: "EU",
+      cost: { monthlyTotal: 1, currency: "USD" },
+      violations: [
+        { policy: "p", level: "mandatory", message: `peering to vpc-dc0668284e61e7d97 at ${MOCK_ADDON_VERSION}` },
+      ],
+    };
     const text = prComment([{ title: "t", exitCode: 1, plan: { stacks: [stack], violations: [], flows: [] } }], "main");
     assert.doesNotMatch(text, /vpc-dc0668284e61e7d97|v1\.0\.0-eksbuild\.1/);
     assert.ok(text.includes(md(maskMockText(stack.violations[0]!.message))));
@@ -43,13 +57,23 @@ describe("the plan's words", function () {
 
   it("ids the stack file gives (an existing VPC) are printed as they are", () => {
     assert.equal(shownForHumans("vpc-0123456789abcdef0", new Set(["vpc-0123456789abcdef0"])), "vpc-0123456789abcdef0");
-    assert.equal((shownForHumans({ v: ["subnet-0123456789abcdef0", MOCK_ADDON_VERSION, "v1.35.3-eksbuild.13"] }) as { v: string[] }).v.join(), [ASSIGNED_BY_AWS, EKS_DEFAULT_BUILD, "v1.35.3-eksbuild.13"].join());
+    assert.equal(
+      (
+        shownForHumans({ v: ["subnet-0123456789abcdef0", MOCK_ADDON_VERSION, "v1.35.3-eksbuild.13"] }) as {
+          v: string[];
+        }
+      ).v.join(),
+      [ASSIGNED_BY_AWS, EKS_DEFAULT_BUILD, "v1.35.3-eksbuild.13"].join(),
+    );
   });
 
   it("--strict exit 1 ends with the reason; --json keeps stdout JSON and says it on stderr", async () => {
     const text = await runCli(["--stack", "eu-west-1", "--strict"]);
     assert.equal(text.code, 1);
-    assert.match(text.stdout.trimEnd().split("\n").pop()!, /^Exit 1: --strict and \d+ preflight findings \(listed first\)\.$/);
+    assert.match(
+      text.stdout.trimEnd().split("\n").pop()!,
+      /^Exit 1: --strict and \d+ preflight findings \(listed first\)\.$/,
+    );
     const json = await runCli(["--stack", "eu-west-1", "--strict", "--json"]);
     assert.equal(json.code, 1);
     JSON.parse(json.stdout);

@@ -11,9 +11,11 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
 
   it("cover every resource type the program creates, in the shipped stacks and every example", async () => {
     const types = new Set<string>();
-    for (const s of ["eu-west-1", "ap-south-1"]) for (const r of (await planShipped(s)).record.resources) if (r.custom) types.add(r.type);
+    for (const s of ["eu-west-1", "ap-south-1"])
+      for (const r of (await planShipped(s)).record.resources) if (r.custom) types.add(r.type);
     for (const d of ["active-active", "hub-spoke", "shared-grafana", "hub-spoke-two-backends"]) {
-      for (const s of (await planDir(join(ROOT, "examples", d))).stacks) for (const r of s.record.resources) if (r.custom) types.add(r.type);
+      for (const s of (await planDir(join(ROOT, "examples", d))).stacks)
+        for (const r of s.record.resources) if (r.custom) types.add(r.type);
     }
     const missing = [...types].filter((t) => !REPLACE_RULES[t]).sort();
     assert.deepEqual(missing, [], `types without replacement rules: ${missing.join(", ")}`);
@@ -21,8 +23,15 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
 
   it("cite a provider source file and version in every entry", () => {
     for (const [type, rules] of Object.entries(REPLACE_RULES)) {
-      assert.match(rules.source, /(terraform-provider-aws >=v6\.61\.0 internal\/service\/\S+\.go|pulumi-kubernetes 4\.34 provider\/pkg\/provider\/\S+\.go|terraform-provider-random v3 \S+\.go|pulumi-aws 7\.48)/, type);
-      assert.ok(rules.replace.every((p) => !rules.update.includes(p)), `${type}: a property both replaces and updates`);
+      assert.match(
+        rules.source,
+        /(terraform-provider-aws >=v6\.61\.0 internal\/service\/\S+\.go|pulumi-kubernetes 4\.34 provider\/pkg\/provider\/\S+\.go|terraform-provider-random v3 \S+\.go|pulumi-aws 7\.48)/,
+        type,
+      );
+      assert.ok(
+        rules.replace.every((p) => !rules.update.includes(p)),
+        `${type}: a property both replaces and updates`,
+      );
     }
   });
 
@@ -120,18 +129,40 @@ describe("changed paths", () => {
 });
 
 describe("alias URNs (offline/diff/aliases.ts)", () => {
-  const urn = (type: string, name: string, parentType?: string) => makeUrn("eu-west-1", "infrasage", parentType, type, name);
+  const urn = (type: string, name: string, parentType?: string) =>
+    makeUrn("eu-west-1", "infrasage", parentType, type, name);
 
   it("round-trips URNs and qualifies a child's type with its parent's", () => {
     const child = urn("aws:ec2/vpc:Vpc", "net-vpc", "infrasage:network:RegionalNetwork");
     assert.equal(child, "urn:pulumi:eu-west-1::infrasage::infrasage:network:RegionalNetwork$aws:ec2/vpc:Vpc::net-vpc");
-    assert.deepEqual(parseUrn(child), { stack: "eu-west-1", project: "infrasage", qualifiedType: "infrasage:network:RegionalNetwork$aws:ec2/vpc:Vpc", type: "aws:ec2/vpc:Vpc", name: "net-vpc" });
+    assert.deepEqual(parseUrn(child), {
+      stack: "eu-west-1",
+      project: "infrasage",
+      qualifiedType: "infrasage:network:RegionalNetwork$aws:ec2/vpc:Vpc",
+      type: "aws:ec2/vpc:Vpc",
+      name: "net-vpc",
+    });
   });
 
   it("collapses a spec with the resource's defaults and multiplies parent aliases out to children (name prefix renamed)", () => {
-    const parent = { urn: urn("infrasage:network:RegionalNetwork", "net"), type: "infrasage:network:RegionalNetwork", name: "net", aliases: [JSON.stringify({ urn: "", spec: { name: "network" } })] };
-    const child = { urn: urn("aws:ec2/vpc:Vpc", "net-vpc", parent.type), type: "aws:ec2/vpc:Vpc", name: "net-vpc", parent: parent.urn };
-    const other = { urn: urn("aws:ec2/eip:Eip", "nat-ip", parent.type), type: "aws:ec2/eip:Eip", name: "nat-ip", parent: parent.urn };
+    const parent = {
+      urn: urn("infrasage:network:RegionalNetwork", "net"),
+      type: "infrasage:network:RegionalNetwork",
+      name: "net",
+      aliases: [JSON.stringify({ urn: "", spec: { name: "network" } })],
+    };
+    const child = {
+      urn: urn("aws:ec2/vpc:Vpc", "net-vpc", parent.type),
+      type: "aws:ec2/vpc:Vpc",
+      name: "net-vpc",
+      parent: parent.urn,
+    };
+    const other = {
+      urn: urn("aws:ec2/eip:Eip", "nat-ip", parent.type),
+      type: "aws:ec2/eip:Eip",
+      name: "nat-ip",
+      parent: parent.urn,
+    };
     const aliases = aliasUrns([parent, child, other]);
     assert.deepEqual(aliases.get(parent.urn), [urn("infrasage:network:RegionalNetwork", "network")]);
     assert.deepEqual(aliases.get(child.urn), [urn("aws:ec2/vpc:Vpc", "network-vpc", parent.type)]);
@@ -141,16 +172,38 @@ describe("alias URNs (offline/diff/aliases.ts)", () => {
 
   it("combines a child's own spec with each of its parent's aliases (both renamed in one change)", () => {
     // The component changed type (module renamed) and the child its name.
-    const parent = { urn: urn("infrasage:network:RegionalNetwork", "net"), type: "infrasage:network:RegionalNetwork", name: "net", aliases: [JSON.stringify({ urn: "", spec: { type: "infrasage:net:Network" } })] };
-    const child = { urn: urn("aws:ec2/vpc:Vpc", "net-main", parent.type), type: "aws:ec2/vpc:Vpc", name: "net-main", parent: parent.urn, aliases: [JSON.stringify({ urn: "", spec: { name: "net-vpc" } })] };
+    const parent = {
+      urn: urn("infrasage:network:RegionalNetwork", "net"),
+      type: "infrasage:network:RegionalNetwork",
+      name: "net",
+      aliases: [JSON.stringify({ urn: "", spec: { type: "infrasage:net:Network" } })],
+    };
+    const child = {
+      urn: urn("aws:ec2/vpc:Vpc", "net-main", parent.type),
+      type: "aws:ec2/vpc:Vpc",
+      name: "net-main",
+      parent: parent.urn,
+      aliases: [JSON.stringify({ urn: "", spec: { name: "net-vpc" } })],
+    };
     const aliases = aliasUrns([parent, child]).get(child.urn)!;
     assert.ok(aliases.includes(urn("aws:ec2/vpc:Vpc", "net-vpc", "infrasage:net:Network")), aliases.join("\n"));
     assert.ok(aliases.includes(urn("aws:ec2/vpc:Vpc", "net-vpc", parent.type)));
   });
 
   it("takes a URN alias as given, and a spec with noParent at the top level", () => {
-    const r = { urn: urn("aws:ec2/vpc:Vpc", "vpc", "infrasage:network:RegionalNetwork"), type: "aws:ec2/vpc:Vpc", name: "vpc", parent: urn("infrasage:network:RegionalNetwork", "n"),
-      aliases: ["urn:pulumi:eu-west-1::infrasage::aws:ec2/vpc:Vpc::old", JSON.stringify({ urn: "", spec: { noparent: true } })] };
-    assert.deepEqual(aliasUrns([r]).get(r.urn), ["urn:pulumi:eu-west-1::infrasage::aws:ec2/vpc:Vpc::old", urn("aws:ec2/vpc:Vpc", "vpc")]);
+    const r = {
+      urn: urn("aws:ec2/vpc:Vpc", "vpc", "infrasage:network:RegionalNetwork"),
+      type: "aws:ec2/vpc:Vpc",
+      name: "vpc",
+      parent: urn("infrasage:network:RegionalNetwork", "n"),
+      aliases: [
+        "urn:pulumi:eu-west-1::infrasage::aws:ec2/vpc:Vpc::old",
+        JSON.stringify({ urn: "", spec: { noparent: true } }),
+      ],
+    };
+    assert.deepEqual(aliasUrns([r]).get(r.urn), [
+      "urn:pulumi:eu-west-1::infrasage::aws:ec2/vpc:Vpc::old",
+      urn("aws:ec2/vpc:Vpc", "vpc"),
+    ]);
   });
 });

@@ -1,6 +1,14 @@
 import { replicationInJurisdictionStack, REPLICATION_ENDS } from "../../policies/rules/residency-replication";
 import assert from "node:assert/strict";
-import { assertClean, assertDeferredToUp, assertViolation, homeProvider, runStackPolicy, urnOf, type ResourceSpec } from "../support/policy-args";
+import {
+  assertClean,
+  assertDeferredToUp,
+  assertViolation,
+  homeProvider,
+  runStackPolicy,
+  urnOf,
+  type ResourceSpec,
+} from "../support/policy-args";
 
 const run = (...specs: ResourceSpec[]) => runStackPolicy(replicationInJurisdictionStack, [homeProvider(), ...specs]);
 
@@ -21,12 +29,23 @@ const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> 
   "aws:ebs/snapshotCopy:SnapshotCopy": [{ sourceRegion: "eu-west-3" }, { sourceRegion: "ap-south-1" }],
   "aws:ec2/amiCopy:AmiCopy": [{ sourceAmiRegion: "eu-central-1" }, { sourceAmiRegion: "us-west-2" }],
   "aws:ecr/replicationConfiguration:ReplicationConfiguration": [
-    { replicationConfiguration: { rules: [{ destinations: [{ region: "eu-central-1", registryId: "123456789012" }] }] } },
+    {
+      replicationConfiguration: { rules: [{ destinations: [{ region: "eu-central-1", registryId: "123456789012" }] }] },
+    },
     { replicationConfiguration: { rules: [{ destinations: [{ region: "us-west-2", registryId: "123456789012" }] }] } },
   ],
-  "aws:secretsmanager/secret:Secret": [{ replicas: [{ region: "eu-north-1" }] }, { replicas: [{ region: "us-east-1" }] }],
-  "aws:dynamodb/table:Table": [{ replicas: [{ regionName: "eu-central-1" }] }, { replicas: [{ regionName: "ap-south-1" }] }],
-  "aws:dynamodb/globalTable:GlobalTable": [{ replicas: [{ regionName: "eu-west-3" }] }, { replicas: [{ regionName: "sa-east-1" }] }],
+  "aws:secretsmanager/secret:Secret": [
+    { replicas: [{ region: "eu-north-1" }] },
+    { replicas: [{ region: "us-east-1" }] },
+  ],
+  "aws:dynamodb/table:Table": [
+    { replicas: [{ regionName: "eu-central-1" }] },
+    { replicas: [{ regionName: "ap-south-1" }] },
+  ],
+  "aws:dynamodb/globalTable:GlobalTable": [
+    { replicas: [{ regionName: "eu-west-3" }] },
+    { replicas: [{ regionName: "sa-east-1" }] },
+  ],
   "aws:dynamodb/tableReplica:TableReplica": [
     { region: "eu-central-1", globalTableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t" },
     { region: "me-central-1", globalTableArn: "arn:aws:dynamodb:eu-west-1:123456789012:table/t" },
@@ -37,10 +56,20 @@ const CASES: Record<string, [Record<string, unknown>, Record<string, unknown>]> 
   ],
 };
 
-const bucket = (name: string, region: string): ResourceSpec => ({ type: "aws:s3/bucket:Bucket", name, props: { bucket: name, region } });
+const bucket = (name: string, region: string): ResourceSpec => ({
+  type: "aws:s3/bucket:Bucket",
+  name,
+  props: { bucket: name, region },
+});
 const s3Replication = (destArn: string, extra: Partial<ResourceSpec> = {}): ResourceSpec => ({
-  type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig", name: "repl",
-  props: { bucket: "src", role: "arn:aws:iam::123456789012:role/r", rules: [{ status: "Enabled", destination: { bucket: destArn } }] }, ...extra,
+  type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+  name: "repl",
+  props: {
+    bucket: "src",
+    role: "arn:aws:iam::123456789012:role/r",
+    rules: [{ status: "Enabled", destination: { bucket: destArn } }],
+  },
+  ...extra,
 });
 
 describe("policy replication-in-jurisdiction-stack (second line, after apply)", () => {
@@ -51,34 +80,71 @@ describe("policy replication-in-jurisdiction-stack (second line, after apply)", 
     });
   }
   it("covers every type it declares", async () => {
-    const tested = new Set([...Object.keys(CASES), "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
+    const tested = new Set([
+      ...Object.keys(CASES),
+      "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+      "aws:s3/bucket:Bucket",
+      "aws:s3/bucketV2:BucketV2",
+    ]);
     for (const t of Object.keys(REPLICATION_ENDS)) if (!tested.has(t)) throw new Error(`untested ${t}`);
   });
   it("S3: destination bucket in the stack decides (by name)", async () => {
     assertClean(await run(bucket("src", "eu-west-1"), bucket("dr", "eu-central-1"), s3Replication("arn:aws:s3:::dr")));
-    assertViolation(await run(bucket("src", "eu-west-1"), bucket("dr", "us-east-1"), s3Replication("arn:aws:s3:::dr")), /destination bucket .*us-east-1/);
+    assertViolation(
+      await run(bucket("src", "eu-west-1"), bucket("dr", "us-east-1"), s3Replication("arn:aws:s3:::dr")),
+      /destination bucket .*us-east-1/,
+    );
   });
   it("S3: inline replicationConfiguration of a bucket is checked too", async () =>
-    assertViolation(await run(bucket("dr", "ap-south-1"), {
-      type: "aws:s3/bucketV2:BucketV2", name: "src", props: { replicationConfiguration: { role: "r", rules: [{ destination: { bucket: "arn:aws:s3:::dr" } }] } },
-    }), /ap-south-1/));
+    assertViolation(
+      await run(bucket("dr", "ap-south-1"), {
+        type: "aws:s3/bucketV2:BucketV2",
+        name: "src",
+        props: { replicationConfiguration: { role: "r", rules: [{ destination: { bucket: "arn:aws:s3:::dr" } }] } },
+      }),
+      /ap-south-1/,
+    ));
   it("S3: a destination outside the stack cannot be proven", async () =>
     assertViolation(await run(s3Replication("arn:aws:s3:::elsewhere")), /not in this stack/));
   it("S3: at preview the unknown ARN is resolved through propertyDependencies", async () => {
     const dr = bucket("dr", "eu-central-1");
-    assertClean(await run(dr, s3Replication("", { unknown: ["rules.0.destination.bucket"], propertyDependencies: { rules: [urnOf(dr.type, "dr")] } })));
+    assertClean(
+      await run(
+        dr,
+        s3Replication("", {
+          unknown: ["rules.0.destination.bucket"],
+          propertyDependencies: { rules: [urnOf(dr.type, "dr")] },
+        }),
+      ),
+    );
   });
   it("defers to up on an unknown destination without dependency information", async () => {
     assertDeferredToUp(await run(s3Replication("", { unknown: ["rules.0.destination.bucket"] })));
-    assertDeferredToUp(await run({ type: "aws:kms/replicaKey:ReplicaKey", props: { region: "eu-central-1" }, unknown: ["primaryKeyArn"] }));
+    assertDeferredToUp(
+      await run({
+        type: "aws:kms/replicaKey:ReplicaKey",
+        props: { region: "eu-central-1" },
+        unknown: ["primaryKeyArn"],
+      }),
+    );
   });
   it("at up, rejects the same destinations once known and outside the jurisdiction", async () => {
     // S3 destination outside the stack: also "S3: a destination outside the stack cannot be proven" above.
     assertViolation(await run(s3Replication("arn:aws:s3:::elsewhere")), /not in this stack/);
-    assertViolation(await run({ type: "aws:kms/replicaKey:ReplicaKey", props: { region: "eu-central-1", primaryKeyArn: "arn:aws:kms:us-east-1:123456789012:key/mrk-1" } }), /us-east-1 is in jurisdiction US/);
+    assertViolation(
+      await run({
+        type: "aws:kms/replicaKey:ReplicaKey",
+        props: { region: "eu-central-1", primaryKeyArn: "arn:aws:kms:us-east-1:123456789012:key/mrk-1" },
+      }),
+      /us-east-1 is in jurisdiction US/,
+    );
   });
   it("still rejects a known violating replica next to an unknown destination", async () => {
-    const o = await run(s3Replication("", { unknown: ["rules.0.destination.bucket"] }), { type: "aws:secretsmanager/secret:Secret", name: "s", props: { replicas: [{ region: "us-east-1" }] } });
+    const o = await run(s3Replication("", { unknown: ["rules.0.destination.bucket"] }), {
+      type: "aws:secretsmanager/secret:Secret",
+      name: "s",
+      props: { replicas: [{ region: "us-east-1" }] },
+    });
     assertViolation(o, /us-east-1 is in jurisdiction US/);
     assert.equal(o.downgraded, true);
   });

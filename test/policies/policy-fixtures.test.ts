@@ -40,35 +40,60 @@ const CASES: readonly Case[] = [
   { dir: "reserved-tag", mode: "file", exit: 2, expect: ["tags.Jurisdiction", "tags.infrasage.io/flow"] },
   { dir: "chart-repo-credentials", mode: "file", exit: 2, expect: ["chart.repo", "chart.version"] },
   { dir: "public-endpoint-union", mode: "file", exit: 2, expect: ["cluster.publicAccessCidrs"] },
-  { dir: "unbounded-sizes", mode: "file", exit: 2, expect: ["cluster.version", "ingestionGateway.replicaCount", "kafka.size"] },
+  {
+    dir: "unbounded-sizes",
+    mode: "file",
+    exit: 2,
+    expect: ["cluster.version", "ingestionGateway.replicaCount", "kafka.size"],
+  },
   // Resource rules (reported on the offending route's own Analyze, before it is created) and their second line after apply.
-  { dir: "alert-link-wide-routes", mode: "all", exit: 1, expect: ["alert-link-scope", "alert-link-scope-stack"], deployed: ["eu-west-1"] },
-  { dir: "metrics-link-wide-routes", mode: "all", exit: 1, expect: ["metrics-link-scope", "metrics-link-scope-stack"], deployed: ["eu-west-1"] },
+  {
+    dir: "alert-link-wide-routes",
+    mode: "all",
+    exit: 1,
+    expect: ["alert-link-scope", "alert-link-scope-stack"],
+    deployed: ["eu-west-1"],
+  },
+  {
+    dir: "metrics-link-wide-routes",
+    mode: "all",
+    exit: 1,
+    expect: ["metrics-link-scope", "metrics-link-scope-stack"],
+    deployed: ["eu-west-1"],
+  },
 ];
 
-interface Json { stacks: { violations: { policy: string; level: string }[] }[]; violations: { policy: string; level: string }[]; flows: unknown[] }
+interface Json {
+  stacks: { violations: { policy: string; level: string }[] }[];
+  violations: { policy: string; level: string }[];
+  flows: unknown[];
+}
 
 describe("bad stack corpus", () => {
   it("has a case for every fixture directory", () =>
     assert.deepEqual(readdirSync(BAD).sort(), CASES.map((c) => c.dir).sort()));
 
-  for (const c of CASES) for (const view of [[], ["--preview"]]) {
-    it(`${c.dir}${view.length ? " (first preview)" : ""}: exit ${c.exit} naming ${c.expect.join(", ")}`, async () => {
-      const dir = join(BAD, c.dir);
-      const files = readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
-      const selector = c.mode === "all" ? ["--all", "--dir", dir] : ["--config-file", join(dir, files[0]!)];
-      const deployed = view.length && c.deployed ? ["--deployed", c.deployed.join(",")] : [];
-      const run = await runCli([...selector, ...view, ...deployed, "--json"]);
-      assert.equal(run.code, c.exit, run.stderr || run.stdout.slice(0, 2000));
-      if (c.exit === 2) {
-        for (const key of c.expect) assert.match(run.stderr, new RegExp(`infrasage:${key.replace(/\./g, "\\.")}`));
-        return;
-      }
-      const doc = JSON.parse(run.stdout) as Json;
-      const mandatory = [...doc.stacks.flatMap((s) => s.violations), ...doc.violations].filter((v) => v.level === "mandatory").map((v) => v.policy);
-      for (const policy of c.expect) assert.ok(mandatory.includes(policy), `${policy} not in ${JSON.stringify(mandatory)}`);
-    });
-  }
+  for (const c of CASES)
+    for (const view of [[], ["--preview"]]) {
+      it(`${c.dir}${view.length ? " (first preview)" : ""}: exit ${c.exit} naming ${c.expect.join(", ")}`, async () => {
+        const dir = join(BAD, c.dir);
+        const files = readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+        const selector = c.mode === "all" ? ["--all", "--dir", dir] : ["--config-file", join(dir, files[0]!)];
+        const deployed = view.length && c.deployed ? ["--deployed", c.deployed.join(",")] : [];
+        const run = await runCli([...selector, ...view, ...deployed, "--json"]);
+        assert.equal(run.code, c.exit, run.stderr || run.stdout.slice(0, 2000));
+        if (c.exit === 2) {
+          for (const key of c.expect) assert.match(run.stderr, new RegExp(`infrasage:${key.replace(/\./g, "\\.")}`));
+          return;
+        }
+        const doc = JSON.parse(run.stdout) as Json;
+        const mandatory = [...doc.stacks.flatMap((s) => s.violations), ...doc.violations]
+          .filter((v) => v.level === "mandatory")
+          .map((v) => v.policy);
+        for (const policy of c.expect)
+          assert.ok(mandatory.includes(policy), `${policy} not in ${JSON.stringify(mandatory)}`);
+      });
+    }
 });
 
 describe("shipped stack files", () => {
@@ -88,7 +113,10 @@ describe("shipped stack files", () => {
       const run = await runCli(["--config-file", join(ROOT, file), "--json"]);
       assert.equal(run.code, 0, run.stderr);
       const doc = JSON.parse(run.stdout) as Json;
-      assert.deepEqual(doc.stacks.flatMap((s) => s.violations).filter((v) => v.level === "mandatory"), []);
+      assert.deepEqual(
+        doc.stacks.flatMap((s) => s.violations).filter((v) => v.level === "mandatory"),
+        [],
+      );
       assert.ok(Array.isArray(doc.flows));
     });
   }

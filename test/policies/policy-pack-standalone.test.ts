@@ -22,8 +22,11 @@ const POLICIES = join(ROOT, "policies");
 // A hub in an existing VPC without load-balancer subnets: its alert link's routes are too wide (a pack rule).
 const BAD_FIXTURE_DIR = join(ROOT, "test", "fixtures", "bad", "alert-link-wide-routes");
 
-interface PackageJson { readonly dependencies?: Record<string, string> }
-const readPackageJson = (dir: string): PackageJson => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as PackageJson;
+interface PackageJson {
+  readonly dependencies?: Record<string, string>;
+}
+const readPackageJson = (dir: string): PackageJson =>
+  JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as PackageJson;
 
 /** Every file of the pack (node_modules excluded), relative to policies/. */
 function packFiles(dir = POLICIES): string[] {
@@ -40,7 +43,11 @@ function specifiersOf(source: string): string[] {
   return [...source.matchAll(re)].map((m) => m[1]!);
 }
 
-const packageName = (spec: string): string => spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+const packageName = (spec: string): string =>
+  spec
+    .split("/")
+    .slice(0, spec.startsWith("@") ? 2 : 1)
+    .join("/");
 const inside = (dir: string, path: string): boolean => path === dir || path.startsWith(dir + sep);
 
 /** A copy of policies/ (no node_modules) whose node_modules links exactly its declared dependencies. */
@@ -49,7 +56,10 @@ function standaloneCopy(): string {
   cpSync(POLICIES, dir, { recursive: true, filter: (src) => relative(POLICIES, src).split(sep)[0] !== "node_modules" });
   for (const pkg of Object.keys(readPackageJson(dir).dependencies ?? {})) {
     const real = join(ROOT, "node_modules", pkg);
-    assert.ok(existsSync(real), `${pkg} (a dependency of policies/package.json) is not installed at the repository root`);
+    assert.ok(
+      existsSync(real),
+      `${pkg} (a dependency of policies/package.json) is not installed at the repository root`,
+    );
     const link = join(dir, "node_modules", pkg);
     mkdirSync(dirname(link), { recursive: true });
     symlinkSync(real, link, "dir");
@@ -58,41 +68,56 @@ function standaloneCopy(): string {
 }
 
 /** Order-independent form of a violation list. */
-const canonical = (vs: readonly Violation[]): string[] => vs.map((v) => JSON.stringify([v.policy, v.level, v.urn ?? "", v.message])).sort();
+const canonical = (vs: readonly Violation[]): string[] =>
+  vs.map((v) => JSON.stringify([v.policy, v.level, v.urn ?? "", v.message])).sort();
 
 describe("policy pack: publishable on its own", () => {
   describe("imports", () => {
     const sources = packFiles().filter((f) => /\.[cm]?[jt]s$/.test(f));
 
-    it("the pack has sources to check", () => assert.ok(sources.includes("index.ts") && sources.some((f) => f.startsWith(`shared${sep}`))));
+    it("the pack has sources to check", () =>
+      assert.ok(sources.includes("index.ts") && sources.some((f) => f.startsWith(`shared${sep}`))));
 
     it("no file under policies/ imports a relative path that leaves policies/", () => {
-      const leaks = sources.flatMap((f) => specifiersOf(readFileSync(join(POLICIES, f), "utf8"))
-        .filter((s) => s.startsWith(".") && !inside(POLICIES, resolve(POLICIES, dirname(f), s)))
-        .map((s) => `policies/${f}: ${s}`));
+      const leaks = sources.flatMap((f) =>
+        specifiersOf(readFileSync(join(POLICIES, f), "utf8"))
+          .filter((s) => s.startsWith(".") && !inside(POLICIES, resolve(POLICIES, dirname(f), s)))
+          .map((s) => `policies/${f}: ${s}`),
+      );
       assert.deepEqual(leaks, []);
     });
 
     it("policies/shared imports only other policies/shared files", () => {
       const shared = join(POLICIES, "shared");
-      const leaks = sources.filter((f) => f.startsWith(`shared${sep}`)).flatMap((f) => specifiersOf(readFileSync(join(POLICIES, f), "utf8"))
-        .filter((s) => !s.startsWith(".") || !inside(shared, resolve(POLICIES, dirname(f), s)))
-        .map((s) => `policies/${f}: ${s}`));
+      const leaks = sources
+        .filter((f) => f.startsWith(`shared${sep}`))
+        .flatMap((f) =>
+          specifiersOf(readFileSync(join(POLICIES, f), "utf8"))
+            .filter((s) => !s.startsWith(".") || !inside(shared, resolve(POLICIES, dirname(f), s)))
+            .map((s) => `policies/${f}: ${s}`),
+        );
       assert.deepEqual(leaks, []);
     });
 
     it("every package the pack imports is a dependency in policies/package.json", () => {
       const declared = new Set(Object.keys(readPackageJson(POLICIES).dependencies ?? {}));
       const builtins = new Set(builtinModules);
-      const missing = sources.flatMap((f) => specifiersOf(readFileSync(join(POLICIES, f), "utf8"))
-        .filter((s) => !s.startsWith(".") && !s.startsWith("node:") && !builtins.has(s) && !declared.has(packageName(s)))
-        .map((s) => `policies/${f}: ${s}`));
+      const missing = sources.flatMap((f) =>
+        specifiersOf(readFileSync(join(POLICIES, f), "utf8"))
+          .filter(
+            (s) => !s.startsWith(".") && !s.startsWith("node:") && !builtins.has(s) && !declared.has(packageName(s)),
+          )
+          .map((s) => `policies/${f}: ${s}`),
+      );
       assert.deepEqual(missing, []);
     });
 
     it("policies/tsconfig.json includes only files inside policies/", () => {
       const { include } = JSON.parse(readFileSync(join(POLICIES, "tsconfig.json"), "utf8")) as { include: string[] };
-      assert.deepEqual(include.filter((p) => !inside(POLICIES, resolve(POLICIES, p))), []);
+      assert.deepEqual(
+        include.filter((p) => !inside(POLICIES, resolve(POLICIES, p))),
+        [],
+      );
     });
   });
 
@@ -118,7 +143,11 @@ describe("policy pack: publishable on its own", () => {
 
     /** Both packs on the same record and target: same violations. */
     async function compare(record: ProgramRecord, file: string): Promise<Violation[]> {
-      const target: AnalysisTarget = { project: projectOf(file), organization: "organization", config: readStackFile(file).config };
+      const target: AnalysisTarget = {
+        project: projectOf(file),
+        organization: "organization",
+        config: readStackFile(file).config,
+      };
       const own = await evaluateStack(standalone!, record, target);
       const inRepo = await evaluateStack(await sharedAnalyzer(), record, target);
       assert.deepEqual(canonical(own), canonical(inRepo));
@@ -131,17 +160,24 @@ describe("policy pack: publishable on its own", () => {
         const plan = await planShipped("eu-west-1", preview ? { preview } : {});
         assert.ok(plan.record.resources.length > 0, "nothing planned");
         const own = await compare(plan.record, plan.file);
-        assert.deepEqual(own.filter((v) => v.level === "mandatory"), []);
+        assert.deepEqual(
+          own.filter((v) => v.level === "mandatory"),
+          [],
+        );
       });
     }
 
     it("finds the same violations in a bad stack (an alert link routed too wide)", async function () {
       this.timeout(180_000);
-      const files = readdirSync(BAD_FIXTURE_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => join(BAD_FIXTURE_DIR, f));
+      const files = readdirSync(BAD_FIXTURE_DIR)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => join(BAD_FIXTURE_DIR, f));
       const { stacks } = await planFiles(files);
       const mandatory = new Set<string>();
-      for (const s of stacks) for (const v of await compare(s.record, s.file)) if (v.level === "mandatory") mandatory.add(v.policy);
-      for (const policy of ["alert-link-scope", "alert-link-scope-stack"]) assert.ok(mandatory.has(policy), `${policy} not in ${[...mandatory].join(", ")}`);
+      for (const s of stacks)
+        for (const v of await compare(s.record, s.file)) if (v.level === "mandatory") mandatory.add(v.policy);
+      for (const policy of ["alert-link-scope", "alert-link-scope-stack"])
+        assert.ok(mandatory.has(policy), `${policy} not in ${[...mandatory].join(", ")}`);
     });
   });
 });

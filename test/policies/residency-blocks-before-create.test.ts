@@ -15,7 +15,9 @@ import { planDir, ROOT } from "../support/plan";
 const isStack = (p: object): boolean => "validateStack" in p;
 const residency = ALL_POLICIES.filter((p) => (p.tags ?? []).includes("residency"));
 /** The resource rule that blocks what a stack rule re-checks after apply. */
-const RESOURCE_LINE: Readonly<Record<string, string>> = { "stack-identity-matches-home-region": "resource-home-matches-stack-identity" };
+const RESOURCE_LINE: Readonly<Record<string, string>> = {
+  "stack-identity-matches-home-region": "resource-home-matches-stack-identity",
+};
 const resourceLineOf = (stackRule: string): string => RESOURCE_LINE[stackRule] ?? stackRule.replace(/-stack$/, "");
 
 describe("residency blocks before the offending resource is created (pulumi up --skip-preview)", () => {
@@ -23,7 +25,11 @@ describe("residency blocks before the offending resource is created (pulumi up -
     const resourceRules = new Set(residency.filter((p) => !isStack(p)).map((p) => p.name));
     const stackRules = residency.filter(isStack).map((p) => p.name);
     assert.ok(stackRules.length > 5, "the second lines are there");
-    for (const name of stackRules) assert.ok(resourceRules.has(resourceLineOf(name)), `${name}: no resource rule ${resourceLineOf(name)} blocks before creation`);
+    for (const name of stackRules)
+      assert.ok(
+        resourceRules.has(resourceLineOf(name)),
+        `${name}: no resource rule ${resourceLineOf(name)} blocks before creation`,
+      );
   });
 
   const BAD = join(ROOT, "test", "fixtures", "bad");
@@ -45,19 +51,28 @@ describe("residency blocks before the offending resource is created (pulumi up -
         if (mandatory.length > 0) breaking.push(`${dir}/${s.stack}`);
         for (const v of mandatory.filter((x) => x.enforcedAt === AFTER_APPLY)) {
           assert.ok(v.urn, `${s.stack} ${v.policy}: a stack-wide finding after apply (${v.message})`);
-          const first = mandatory.find((w) => w.urn === v.urn && w.enforcedAt === beforeUrn(v.urn!) && w.policy === resourceLineOf(v.policy));
+          const first = mandatory.find(
+            (w) => w.urn === v.urn && w.enforcedAt === beforeUrn(v.urn!) && w.policy === resourceLineOf(v.policy),
+          );
           assert.ok(first, `${s.stack} ${v.policy} on ${v.urn}: only after apply (${v.message})`);
         }
         // Where a residency rule fails, pulumi up stops before the first offending resource exists.
         if (mandatory.some((v) => v.enforcedAt !== AFTER_APPLY)) {
           assert.ok(s.run.stoppedAt, `${s.stack}: the update does not stop`);
-          assert.ok(!s.run.reached.some((u) => mandatory.some((v) => v.urn === u)), `${s.stack}: an offending resource is created before the stop`);
+          assert.ok(
+            !s.run.reached.some((u) => mandatory.some((v) => v.urn === u)),
+            `${s.stack}: an offending resource is created before the stop`,
+          );
         }
       }
     });
   }
   // Runs after the fixtures above (mocha keeps the order): the check above was not vacuous.
   it("the fixtures that break residency through the pack were among them", () => {
-    for (const dir of ["alert-link-wide-routes", "metrics-link-wide-routes"]) assert.ok(breaking.some((b) => b.startsWith(`${dir}/`)), `${dir}: ${breaking.join(", ")}`);
+    for (const dir of ["alert-link-wide-routes", "metrics-link-wide-routes"])
+      assert.ok(
+        breaking.some((b) => b.startsWith(`${dir}/`)),
+        `${dir}: ${breaking.join(", ")}`,
+      );
   });
 });

@@ -18,7 +18,9 @@ const HOST_OPTIONS = ["typescript", "tsconfig", "nodeargs", "packagemanager", "p
 
 const projectFiles = (): string[] => [
   join(ROOT, "Pulumi.yaml"),
-  ...readdirSync(join(ROOT, "examples")).map((d) => join(ROOT, "examples", d, "Pulumi.yaml")).filter((f) => existsSync(f)),
+  ...readdirSync(join(ROOT, "examples"))
+    .map((d) => join(ROOT, "examples", d, "Pulumi.yaml"))
+    .filter((f) => existsSync(f)),
 ];
 
 const rawTsconfig = (file: string): { extends?: string; compilerOptions: Record<string, unknown> } => {
@@ -30,10 +32,23 @@ const rawTsconfig = (file: string): { extends?: string; compilerOptions: Record<
 /** The options ts-node 7 compiles with (its readConfig: run.js's overrides on top of the file, `extends` followed). */
 function effectiveOptions(tsconfig: string): ts.CompilerOptions {
   const file = resolve(ROOT, tsconfig);
-  const overrides = { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...rawTsconfig(file).compilerOptions };
+  const overrides = {
+    target: "ES2020",
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    sourceMap: "true",
+    ...rawTsconfig(file).compilerOptions,
+  };
   const config = ts.readConfigFile(file, ts.sys.readFile).config;
   // ts-node 7's DEFAULT_COMPILER_OPTIONS go last (vendor/ts-node@7.0.1 readConfig).
-  const tsNodeDefaults = { sourceMap: true, inlineSourceMap: false, inlineSources: true, declaration: false, noEmit: false, outDir: "$$ts-node$$" };
+  const tsNodeDefaults = {
+    sourceMap: true,
+    inlineSourceMap: false,
+    inlineSources: true,
+    declaration: false,
+    noEmit: false,
+    outDir: "$$ts-node$$",
+  };
   config.compilerOptions = { ...config.compilerOptions, ...overrides, ...tsNodeDefaults };
   const parsed = ts.parseJsonConfigFileContent(config, ts.sys, ROOT, undefined, file);
   assert.deepEqual(parsed.errors, [], tsconfig);
@@ -51,8 +66,16 @@ describe("fast start: the CLI transpiles only, npm run typecheck type-checks", (
       assert.equal(doc.runtime.name, "nodejs", name);
       assert.equal(doc.runtime.options.typescript, true, name);
       assert.equal(doc.runtime.options.tsconfig, "tsconfig.pulumi.json", name);
-      assert.deepEqual(Object.keys(doc.runtime.options).filter((k) => !HOST_OPTIONS.includes(k)), [], `${name}: the language host ignores unknown options`);
-      assert.equal(doc.runtime.options.nodeargs, undefined, `${name}: a --require/--import in nodeargs changes how run.js loads TypeScript`);
+      assert.deepEqual(
+        Object.keys(doc.runtime.options).filter((k) => !HOST_OPTIONS.includes(k)),
+        [],
+        `${name}: the language host ignores unknown options`,
+      );
+      assert.equal(
+        doc.runtime.options.nodeargs,
+        undefined,
+        `${name}: a --require/--import in nodeargs changes how run.js loads TypeScript`,
+      );
       // The path is relative to the folder node runs in: the program folder (examples: main: ../../ = the root).
       const { programDir, findings } = loadProjectFile(f);
       assert.deepEqual(findings, [], name);
@@ -88,7 +111,11 @@ describe("fast start: the CLI transpiles only, npm run typecheck type-checks", (
     assert.ok(r.result);
     assert.equal(r.result.tsConfigPath, "tsconfig.pulumi.json");
     assert.equal(r.result.transpileOnly, true);
-    assert.equal(r.result.typeChecker, false, "ts-node built a type checker: every preview would type-check the program");
+    assert.equal(
+      r.result.typeChecker,
+      false,
+      "ts-node built a type checker: every preview would type-check the program",
+    );
     assert.equal(r.result.tsNode, "7.0.1", "the ts-node vendored in @pulumi/pulumi (none in node_modules)");
     assert.deepEqual(r.result.imports, ["./stack"]);
     assert.ok(r.result.tsModules > 20, `${r.result.tsModules} modules`);
@@ -97,10 +124,16 @@ describe("fast start: the CLI transpiles only, npm run typecheck type-checks", (
   it("npm run typecheck type-checks the program with tsconfig.json (no noCheck), and CI runs it", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     assert.match(pkg.scripts.typecheck ?? "", /\btsc --noEmit -p \.(\s|$)/);
-    const root = rawTsconfig(join(ROOT, "tsconfig.json")) as { compilerOptions: Record<string, unknown>; include: string[] };
+    const root = rawTsconfig(join(ROOT, "tsconfig.json")) as {
+      compilerOptions: Record<string, unknown>;
+      include: string[];
+    };
     assert.equal(root.compilerOptions.noCheck, undefined);
-    for (const f of ["index.ts", "stack.ts", "lib/**/*.ts", "components/**/*.ts"]) assert.ok(root.include.includes(f), f);
+    for (const f of ["index.ts", "stack.ts", "lib/**/*.ts", "components/**/*.ts"])
+      assert.ok(root.include.includes(f), f);
     const workflows = join(ROOT, ".github", "workflows");
-    assert.ok(readdirSync(workflows).some((f) => /\bnpm run (-s )?typecheck\b/.test(readFileSync(join(workflows, f), "utf8"))));
+    assert.ok(
+      readdirSync(workflows).some((f) => /\bnpm run (-s )?typecheck\b/.test(readFileSync(join(workflows, f), "utf8"))),
+    );
   });
 });

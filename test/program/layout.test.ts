@@ -4,17 +4,25 @@
  * and its tests in test/ under that name too.
  */
 import { strict as assert } from "node:assert";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../support/plan";
 
 const entries = (dir: string) => readdirSync(join(ROOT, dir), { withFileTypes: true });
-const folders = (dir: string) => entries(dir).filter((e) => e.isDirectory()).map((e) => e.name);
+const folders = (dir: string) =>
+  entries(dir)
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
 
 describe("capability folders", () => {
   for (const layer of ["lib", "components"]) {
     it(`${layer}/ holds folders only, no loose module`, () => {
-      assert.deepEqual(entries(layer).filter((e) => e.isFile()).map((e) => e.name), []);
+      assert.deepEqual(
+        entries(layer)
+          .filter((e) => e.isFile())
+          .map((e) => e.name),
+        [],
+      );
     });
   }
 
@@ -29,6 +37,32 @@ describe("capability folders", () => {
   });
 
   it("test/ keeps no loose spec: each sits in the folder of what it tests", () => {
-    assert.deepEqual(entries("test").filter((e) => e.isFile() && e.name.endsWith(".test.ts")).map((e) => e.name), []);
+    assert.deepEqual(
+      entries("test")
+        .filter((e) => e.isFile() && e.name.endsWith(".test.ts"))
+        .map((e) => e.name),
+      [],
+    );
+  });
+});
+
+describe("style is checked in CI", () => {
+  const ci = readFileSync(join(ROOT, ".ci", "run"), "utf8");
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const biome = JSON.parse(readFileSync(join(ROOT, "biome.json"), "utf8")) as {
+    formatter: { enabled: boolean; lineWidth: number };
+    linter: { enabled: boolean };
+  };
+
+  it("the formatter and the linter are on, with a line a side-by-side diff shows", () => {
+    assert.equal(biome.formatter.enabled, true);
+    assert.equal(biome.linter.enabled, true);
+    assert.ok(biome.formatter.lineWidth <= 120, `lineWidth ${biome.formatter.lineWidth}`);
+  });
+
+  it(".ci/run runs the formatter check, the linter and the layering rules", () => {
+    assert.match(pkg.scripts.lint!, /^biome ci\b/);
+    assert.match(pkg.scripts["lint:deps"]!, /^depcruise\b/);
+    for (const script of ["lint", "lint:deps"]) assert.match(ci, new RegExp(`npm run --silent ${script}(\\s|$)`, "m"));
   });
 });

@@ -12,7 +12,8 @@ const LIB = join(ROOT, "lib");
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []);
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Drops every project module from the CommonJS cache (packages stay loaded: they are not ours). */
@@ -40,7 +41,8 @@ describe("lib modules load in any order", () => {
   // The project modules the run had loaded before (test support, its shared analyzer and plan caches).
   const loaded = new Map<string, NodeJS.Module | undefined>();
   before(() => {
-    for (const [key, mod] of Object.entries(require.cache)) if (key.startsWith(ROOT) && !key.includes("node_modules")) loaded.set(key, mod);
+    for (const [key, mod] of Object.entries(require.cache))
+      if (key.startsWith(ROOT) && !key.includes("node_modules")) loaded.set(key, mod);
     forgetProjectModules();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     for (const file of files) require(file);

@@ -19,17 +19,36 @@ interface Rollout {
 }
 
 const ROLLOUTS: readonly Rollout[] = [
-  { dir: "hub-spoke", section: "Pattern 2: hub-and-spoke alert federation", documented: /Deploy order: hub, spokes, hub again/, steps: ["eu-west-1", "ap-south-1", "eu-west-1"] },
+  {
+    dir: "hub-spoke",
+    section: "Pattern 2: hub-and-spoke alert federation",
+    documented: /Deploy order: hub, spokes, hub again/,
+    steps: ["eu-west-1", "ap-south-1", "eu-west-1"],
+  },
   // Lowest stack name first, then once more each.
-  { dir: "active-active", section: "Pattern 3: active-active", documented: /`pulumi up` every member once \(lowest stack name first[^)]*\), then once more each/, steps: ["eu-central-1", "eu-north-1", "eu-west-1", "eu-central-1", "eu-north-1", "eu-west-1"] },
-  { dir: "shared-grafana", section: "Shared Grafana", documented: /deploy the host, then the source, then the host again/, steps: ["eu-west-1", "ap-south-1", "eu-west-1"] },
+  {
+    dir: "active-active",
+    section: "Pattern 3: active-active",
+    documented: /`pulumi up` every member once \(lowest stack name first[^)]*\), then once more each/,
+    steps: ["eu-central-1", "eu-north-1", "eu-west-1", "eu-central-1", "eu-north-1", "eu-west-1"],
+  },
+  {
+    dir: "shared-grafana",
+    section: "Shared Grafana",
+    documented: /deploy the host, then the source, then the host again/,
+    steps: ["eu-west-1", "ap-south-1", "eu-west-1"],
+  },
 ];
 
 /** Every `pending` list a stack exports (pattern 2, pattern 3, shared Grafana). */
 function pendingOf(plan: StackPlan): string[] {
   const o = plan.record.outputs;
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  return [...list(o.pending?.value), ...list(o.replicationPending?.value), ...list((o.grafana?.value as { pending?: unknown } | undefined)?.pending)];
+  return [
+    ...list(o.pending?.value),
+    ...list(o.replicationPending?.value),
+    ...list((o.grafana?.value as { pending?: unknown } | undefined)?.pending),
+  ];
 }
 
 const mandatory = (p: StackPlan) => p.violations.filter((v) => v.level === "mandatory");
@@ -55,7 +74,8 @@ describe("documented rollouts, step by step", () => {
         deployed.set(stack, Object.fromEntries(Object.entries(up.record.outputs).map(([k, o]) => [k, o.value])));
         last.set(stack, up);
       }
-      for (const [stack, plan] of last) assert.deepEqual(pendingOf(plan), [], `${stack} still has pending entries after the rollout`);
+      for (const [stack, plan] of last)
+        assert.deepEqual(pendingOf(plan), [], `${stack} still has pending entries after the rollout`);
       // Before the last step something was still pending: the order matters.
       assert.ok(r.steps.length > new Set(r.steps).size);
     });
@@ -64,6 +84,9 @@ describe("documented rollouts, step by step", () => {
   it("an early step does report what it waits for (the walk is not vacuous)", async () => {
     const spokeFirst = await planFile(join(ROOT, "examples", "hub-spoke", "Pulumi.ap-south-1.yaml"), { deployed: [] });
     assert.ok(pendingOf(spokeFirst).length > 0);
-    assert.ok(spokeFirst.record.resources.every((x) => x.importId === undefined), "a first up imports nothing");
+    assert.ok(
+      spokeFirst.record.resources.every((x) => x.importId === undefined),
+      "a first up imports nothing",
+    );
   });
 });

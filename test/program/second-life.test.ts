@@ -13,13 +13,30 @@ import type { RecordedResource } from "../../offline/run-program";
 import { hasMandatory, planSummary } from "../../offline/report";
 import { ROOT, planDir, planFiles, runCli } from "../support/plan";
 
-const SHIPPED = readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml").map((f) => join(ROOT, f));
-const EXAMPLES = readdirSync(join(ROOT, "examples"), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(ROOT, "examples", d.name));
+const SHIPPED = readdirSync(ROOT)
+  .filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml")
+  .map((f) => join(ROOT, f));
+const EXAMPLES = readdirSync(join(ROOT, "examples"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => join(ROOT, "examples", d.name));
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
 const r = (type: string, name: string, more: Partial<RecordedResource> = {}): RecordedResource => ({
-  urn: `urn:pulumi:s::p::${type}::${name}`, type, name, custom: true, inputs: {}, rawInputs: {}, wire: { inputs: {}, outputs: {} },
-  propertyDependencies: {}, dependencies: [], protect: false, retainOnDelete: false, ignoreChanges: [], aliases: [], deleteBeforeReplace: false, ...more,
+  urn: `urn:pulumi:s::p::${type}::${name}`,
+  type,
+  name,
+  custom: true,
+  inputs: {},
+  rawInputs: {},
+  wire: { inputs: {}, outputs: {} },
+  propertyDependencies: {},
+  dependencies: [],
+  protect: false,
+  retainOnDelete: false,
+  ignoreChanges: [],
+  aliases: [],
+  deleteBeforeReplace: false,
+  ...more,
 });
 
 describe("second life: what pulumi destroy leaves behind", () => {
@@ -27,8 +44,14 @@ describe("second life: what pulumi destroy leaves behind", () => {
   const cluster = r("aws:eks/cluster:Cluster", "cluster", { protect: true, dependencies: [vpc.urn] });
   const logs = r(LOG_GROUP, "logs", { retainOnDelete: true, rawInputs: { name: "/aws/eks/c/cluster" } });
   const flowLogs = r(LOG_GROUP, "flow", { retainOnDelete: true }); // auto-named: cannot collide
-  const sc = r("kubernetes:storage.k8s.io/v1:StorageClass", "sc", { retainOnDelete: true, rawInputs: { metadata: { name: "gp3-eu-west-1" } } });
-  const scPatch = r("kubernetes:storage.k8s.io/v1:StorageClassPatch", "scp", { retainOnDelete: true, rawInputs: { metadata: { name: "gp3-x" } } });
+  const sc = r("kubernetes:storage.k8s.io/v1:StorageClass", "sc", {
+    retainOnDelete: true,
+    rawInputs: { metadata: { name: "gp3-eu-west-1" } },
+  });
+  const scPatch = r("kubernetes:storage.k8s.io/v1:StorageClassPatch", "scp", {
+    retainOnDelete: true,
+    rawInputs: { metadata: { name: "gp3-x" } },
+  });
   const all = [vpc, cluster, logs, flowLogs, sc, scPatch];
 
   it("destroy --exclude-protected keeps protected resources and what they depend on (getProtectedExcludes)", () =>
@@ -44,19 +67,46 @@ describe("second life: what pulumi destroy leaves behind", () => {
     ]));
 
   it("the mock cloud refuses to create what exists, as AWS and Kubernetes do, unless imported or patched", async () => {
-    const existing = [{ type: LOG_GROUP, physicalName: "/aws/eks/c/cluster" }, { type: "kubernetes:storage.k8s.io/v1:StorageClass", physicalName: "gp3-x" }];
+    const existing = [
+      { type: LOG_GROUP, physicalName: "/aws/eks/c/cluster" },
+      { type: "kubernetes:storage.k8s.io/v1:StorageClass", physicalName: "gp3-x" },
+    ];
     const cloud = createMockCloud({ region: "eu-west-1", existing });
     const create = (type: string, inputs: Record<string, unknown>, id?: string) =>
-      Promise.resolve().then(() => cloud.newResource({ type, name: "n", inputs, custom: true, ...(id ? { id } : {}) } as pulumi.runtime.MockResourceArgs));
+      Promise.resolve().then(() =>
+        cloud.newResource({
+          type,
+          name: "n",
+          inputs,
+          custom: true,
+          ...(id ? { id } : {}),
+        } as pulumi.runtime.MockResourceArgs),
+      );
     await assert.rejects(create(LOG_GROUP, { name: "/aws/eks/c/cluster" }), /ResourceAlreadyExistsException/);
-    await assert.rejects(create("kubernetes:storage.k8s.io/v1:StorageClass", { metadata: { name: "gp3-x" } }), /already exists/);
+    await assert.rejects(
+      create("kubernetes:storage.k8s.io/v1:StorageClass", { metadata: { name: "gp3-x" } }),
+      /already exists/,
+    );
     await create(LOG_GROUP, { name: "/aws/eks/c/cluster" }, "/aws/eks/c/cluster");
     await create("kubernetes:storage.k8s.io/v1:StorageClassPatch", { metadata: { name: "gp3-x" } });
     await assert.rejects(create(LOG_GROUP, { name: "/aws/eks/d/cluster" }, "/aws/eks/d/cluster"), /does not exist/);
-    assert.deepEqual(cloud.call({ token: "aws:cloudwatch/getLogGroups:getLogGroups", inputs: { logGroupNamePrefix: "/aws/eks/c/" }, provider: "" }), {
-      logGroupNames: ["/aws/eks/c/cluster"], arns: ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/c/cluster"], id: "eu-west-1",
-    });
-    assert.equal(fixedPhysicalName("aws:route53/zone:Zone", { name: "a.internal" }), undefined, "Route 53 allows zones of one name");
+    assert.deepEqual(
+      cloud.call({
+        token: "aws:cloudwatch/getLogGroups:getLogGroups",
+        inputs: { logGroupNamePrefix: "/aws/eks/c/" },
+        provider: "",
+      }),
+      {
+        logGroupNames: ["/aws/eks/c/cluster"],
+        arns: ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/c/cluster"],
+        id: "eu-west-1",
+      },
+    );
+    assert.equal(
+      fixedPhysicalName("aws:route53/zone:Zone", { name: "a.internal" }),
+      undefined,
+      "Route 53 allows zones of one name",
+    );
   });
 
   for (const mode of ["all", "exclude-protected"] as const) {
@@ -66,8 +116,14 @@ describe("second life: what pulumi destroy leaves behind", () => {
         assert.equal(hasMandatory(result), false, planSummary(result).slice(-2000));
         const [plan] = result.stacks;
         if (mode === "all") {
-          assert.deepEqual(plan!.existing.map((o) => o.type), [LOG_GROUP], "the control-plane log group outlives the stack");
-          const logGroup = plan!.record.resources.find((x) => x.type === LOG_GROUP && x.rawInputs.name === plan!.existing[0]!.physicalName)!;
+          assert.deepEqual(
+            plan!.existing.map((o) => o.type),
+            [LOG_GROUP],
+            "the control-plane log group outlives the stack",
+          );
+          const logGroup = plan!.record.resources.find(
+            (x) => x.type === LOG_GROUP && x.rawInputs.name === plan!.existing[0]!.physicalName,
+          )!;
           assert.ok(logGroup.retainOnDelete);
           assert.equal(logGroup.importId, plan!.existing[0]!.physicalName, "adopted with import, not created again");
         }
@@ -76,7 +132,10 @@ describe("second life: what pulumi destroy leaves behind", () => {
     for (const dir of EXAMPLES) {
       it(`examples/${dir.split("/").pop()}: every member deployed again after destroy (${mode})`, async () => {
         const first = await planDir(dir);
-        const result = await planFiles(first.stacks.map((s) => s.file), { afterDestroy: mode });
+        const result = await planFiles(
+          first.stacks.map((s) => s.file),
+          { afterDestroy: mode },
+        );
         assert.equal(hasMandatory(result), false, planSummary(result).slice(-2000));
         assert.ok(result.stacks.every((s) => mode === "exclude-protected" || s.existing.length > 0));
       });
@@ -86,7 +145,10 @@ describe("second life: what pulumi destroy leaves behind", () => {
   it("the CLI plans it: --after-destroy all prints what was left behind", async () => {
     const run = await runCli(["--stack", "eu-west-1", "--after-destroy", "all"]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /Left behind by the destroy of an earlier life .*LogGroup \/aws\/eks\/infrasage-eu-west-1\/cluster/);
+    assert.match(
+      run.stdout,
+      /Left behind by the destroy of an earlier life .*LogGroup \/aws\/eks\/infrasage-eu-west-1\/cluster/,
+    );
     const bad = await runCli(["--stack", "eu-west-1", "--after-destroy", "some"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--after-destroy takes all or exclude-protected/);

@@ -22,16 +22,31 @@ describe("shipped regional stacks (pattern 1)", () => {
         assert.equal(count("aws:ec2/vpc:Vpc"), 1);
         const subnets = ofType(plan, "aws:ec2/subnet:Subnet");
         assert.equal(subnets.length, 9, "private, public and load-balancer subnet per AZ");
-        assert.deepEqual([...new Set(subnets.map((s) => s.rawInputs.availabilityZone))].sort(), [`${stack}a`, `${stack}b`, `${stack}c`]);
+        assert.deepEqual([...new Set(subnets.map((s) => s.rawInputs.availabilityZone))].sort(), [
+          `${stack}a`,
+          `${stack}b`,
+          `${stack}c`,
+        ]);
         assert.equal(count("aws:ec2/natGateway:NatGateway"), 3, "medium profile: one NAT per AZ");
         assert.equal(count("aws:eks/cluster:Cluster"), 1);
         assert.equal(count("aws:eks/nodeGroup:NodeGroup"), 1);
-        assert.deepEqual(ofType(plan, "aws:eks/addon:Addon").map((a) => a.rawInputs.addonName).sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+        assert.deepEqual(
+          ofType(plan, "aws:eks/addon:Addon")
+            .map((a) => a.rawInputs.addonName)
+            .sort(),
+          ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"],
+        );
         assert.equal(count("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 1);
         assert.equal(count("aws:kms/key:Key"), 2, "secrets key and log-groups key (cluster.encryptLogs)");
         assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClassPatch"), 1);
         assert.equal(count("kubernetes:core/v1:Secret"), 2, "API key and Grafana admin (mode local)");
-        assert.deepEqual(ofType(plan, "kubernetes:helm.sh/v3:Release").map((r) => r.rawInputs.name).sort(), ["cluster-autoscaler", "infrasage"], "medium profile: the Cluster Autoscaler");
+        assert.deepEqual(
+          ofType(plan, "kubernetes:helm.sh/v3:Release")
+            .map((r) => r.rawInputs.name)
+            .sort(),
+          ["cluster-autoscaler", "infrasage"],
+          "medium profile: the Cluster Autoscaler",
+        );
       });
 
       it("puts every AWS resource in the stack's region", async () => {
@@ -56,7 +71,8 @@ describe("shipped regional stacks (pattern 1)", () => {
         const plan = await planShipped(stack);
         const vpc = one(plan, "aws:ec2/vpc:Vpc");
         assert.equal(vpc.rawInputs.cidrBlock, plan.config.network.cidr);
-        for (const s of ofType(plan, "aws:ec2/subnet:Subnet")) assert.ok(containsCidr(plan.config.network.cidr, String(s.rawInputs.cidrBlock)));
+        for (const s of ofType(plan, "aws:ec2/subnet:Subnet"))
+          assert.ok(containsCidr(plan.config.network.cidr, String(s.rawInputs.cidrBlock)));
       });
 
       it("secures the cluster: private endpoint, KMS secrets encryption with rotation, control-plane logs, IMDSv2", async () => {
@@ -65,10 +81,17 @@ describe("shipped regional stacks (pattern 1)", () => {
         const vpcConfig = cluster.vpcConfig as Record<string, unknown>;
         assert.equal(vpcConfig.endpointPrivateAccess, true);
         assert.equal(vpcConfig.endpointPublicAccess, false);
-        assert.deepEqual([...(cluster.enabledClusterLogTypes as string[])].sort(), ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
-        const enc = (cluster.encryptionConfig as { resources: string[]; provider: { keyArn: string } });
+        assert.deepEqual([...(cluster.enabledClusterLogTypes as string[])].sort(), [
+          "api",
+          "audit",
+          "authenticator",
+          "controllerManager",
+          "scheduler",
+        ]);
+        const enc = cluster.encryptionConfig as { resources: string[]; provider: { keyArn: string } };
         assert.deepEqual(enc.resources, ["secrets"]);
-        for (const key of ofType(plan, "aws:kms/key:Key")) assert.equal(key.rawInputs.enableKeyRotation, true, key.name);
+        for (const key of ofType(plan, "aws:kms/key:Key"))
+          assert.equal(key.rawInputs.enableKeyRotation, true, key.name);
         const lt = one(plan, "aws:ec2/launchTemplate:LaunchTemplate").rawInputs;
         assert.equal((lt.metadataOptions as Record<string, unknown>).httpTokens, "required");
       });
@@ -85,7 +108,10 @@ describe("shipped regional stacks (pattern 1)", () => {
       it("gives the Helm release the seed's values and orders it after the storage class", async () => {
         const plan = await planShipped(stack);
         const release = infrasageRelease(plan);
-        const values = release.rawInputs.values as { ingestionGateway: { replicaCount: number; env: Record<string, string> }; clickhouse: { persistence: Record<string, string> } };
+        const values = release.rawInputs.values as {
+          ingestionGateway: { replicaCount: number; env: Record<string, string> };
+          clickhouse: { persistence: Record<string, string> };
+        };
         assert.equal(values.ingestionGateway.replicaCount, 3);
         assert.equal(values.ingestionGateway.env.TENANT_ID, tenant);
         assert.equal(values.ingestionGateway.env.REGION, stack);
@@ -104,7 +130,8 @@ describe("shipped regional stacks (pattern 1)", () => {
         assert.equal(o.apiKey?.secret, true);
         assert.equal(o.kubeconfig?.secret, true);
         assert.equal(o.vpcCidr?.value, plan.config.network.cidr);
-        for (const r of plan.record.resources) assert.ok(!JSON.stringify(r.inputs).includes(String(o.apiKey?.value)), `API key in plain text in ${r.urn}`);
+        for (const r of plan.record.resources)
+          assert.ok(!JSON.stringify(r.inputs).includes(String(o.apiKey?.value)), `API key in plain text in ${r.urn}`);
       });
 
       it("protects what holds state: cluster protected, log groups and storage class kept on destroy", async () => {
@@ -130,7 +157,11 @@ describe("shipped regional stacks (pattern 1)", () => {
   it("gives the two stacks' kubeconfigs distinct cluster/context/user names", async () => {
     const names: string[][] = [];
     for (const { stack } of STACKS) {
-      const kc = parseYaml(String((await planShipped(stack)).record.outputs.kubeconfig?.value)) as { contexts: { name: string }[]; clusters: { name: string }[]; users: { name: string }[] };
+      const kc = parseYaml(String((await planShipped(stack)).record.outputs.kubeconfig?.value)) as {
+        contexts: { name: string }[];
+        clusters: { name: string }[];
+        users: { name: string }[];
+      };
       names.push([kc.contexts[0]!.name, kc.clusters[0]!.name, kc.users[0]!.name]);
     }
     for (let i = 0; i < 3; i++) assert.notEqual(names[0]![i], names[1]![i]);
@@ -138,7 +169,12 @@ describe("shipped regional stacks (pattern 1)", () => {
 
   it("fails with every config problem before the program registers anything", async () => {
     await assert.rejects(
-      runProgram(defineStack, { project: "infrasage", stack: "bad", region: "eu-west-1", config: { "aws:region": "eu-west-1", "infrasage:tenantId": "Bad Tenant" } }),
+      runProgram(defineStack, {
+        project: "infrasage",
+        stack: "bad",
+        region: "eu-west-1",
+        config: { "aws:region": "eu-west-1", "infrasage:tenantId": "Bad Tenant" },
+      }),
       /infrasage:tenantId[\s\S]*infrasage:network/,
     );
   });

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { SEED_EU } from "../support/seed";
 import {
-  API_KEY_SECRET_KEY, EBS_TOPOLOGY_ZONE_KEY, buildHelmValues, buildStorageClassSpec, type HelmValuesInput,
+  API_KEY_SECRET_KEY,
+  EBS_TOPOLOGY_ZONE_KEY,
+  buildHelmValues,
+  buildStorageClassSpec,
+  type HelmValuesInput,
 } from "../../lib/release/helm-values";
 import { parseStackConfig } from "../../lib/config/parse";
 import { availabilityZonesOf, REGIONS } from "../../policies/shared/regions";
@@ -28,11 +32,14 @@ describe("buildHelmValues", () => {
   });
 
   it("gets the seed values from the parsed default config of acme-eu / eu-west-1", () => {
-    const parsed = parseStackConfig({
-      "aws:region": "eu-west-1",
-      "infrasage:tenantId": "acme-eu",
-      "infrasage:network": JSON.stringify({ cidr: "10.10.0.0/16" }),
-    }, "eu-west-1");
+    const parsed = parseStackConfig(
+      {
+        "aws:region": "eu-west-1",
+        "infrasage:tenantId": "acme-eu",
+        "infrasage:network": JSON.stringify({ cidr: "10.10.0.0/16" }),
+      },
+      "eu-west-1",
+    );
     assert.ok(parsed.ok);
     const v = buildHelmValues({ ...parsed.config, apiKeySecretName: "k" });
     assert.equal(v.ingestionGateway.replicaCount, 3);
@@ -51,7 +58,11 @@ describe("buildHelmValues", () => {
   });
 
   it("enables the bundled Grafana only in local mode", () => {
-    const cases: [GrafanaMode, boolean][] = [["local", true], ["shared", false], ["disabled", false]];
+    const cases: [GrafanaMode, boolean][] = [
+      ["local", true],
+      ["shared", false],
+      ["disabled", false],
+    ];
     for (const [mode, enabled] of cases) {
       assert.equal(buildHelmValues({ ...SEED, grafana: { mode } }).grafana.enabled, enabled, mode);
     }
@@ -86,19 +97,34 @@ describe("buildHelmValues", () => {
   });
 
   it("never carries secret material: every string in the values comes from the input", () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...REGIONS), fc.stringMatching(/^[a-z0-9]{1,10}$/), fc.boolean(),
-      fc.constantFrom<GrafanaMode>("local", "shared", "disabled"), fc.array(fc.constantFrom("infra", "auth"), { maxLength: 2 }),
-      (r, tenant, ml, mode, scope) => {
-        const input: HelmValuesInput = {
-          ...SEED, tenantId: tenant, region: r.code, jurisdiction: r.jurisdiction,
-          clickhouse: { storageClass: `gp3-${r.code}`, size: "100Gi" },
-          mlEngine: { enabled: ml, replicaCount: 1 }, grafana: { mode }, runbooks: { namespaceScope: scope },
-        };
-        const allowed = new Set([...leaves(input), scope.join(","), API_KEY_SECRET_KEY, ...Object.values(GRAFANA_ADMIN_SECRET)]);
-        for (const s of leaves(buildHelmValues(input))) assert.ok(allowed.has(s), `not from the input: ${s}`);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...REGIONS),
+        fc.stringMatching(/^[a-z0-9]{1,10}$/),
+        fc.boolean(),
+        fc.constantFrom<GrafanaMode>("local", "shared", "disabled"),
+        fc.array(fc.constantFrom("infra", "auth"), { maxLength: 2 }),
+        (r, tenant, ml, mode, scope) => {
+          const input: HelmValuesInput = {
+            ...SEED,
+            tenantId: tenant,
+            region: r.code,
+            jurisdiction: r.jurisdiction,
+            clickhouse: { storageClass: `gp3-${r.code}`, size: "100Gi" },
+            mlEngine: { enabled: ml, replicaCount: 1 },
+            grafana: { mode },
+            runbooks: { namespaceScope: scope },
+          };
+          const allowed = new Set([
+            ...leaves(input),
+            scope.join(","),
+            API_KEY_SECRET_KEY,
+            ...Object.values(GRAFANA_ADMIN_SECRET),
+          ]);
+          for (const s of leaves(buildHelmValues(input))) assert.ok(allowed.has(s), `not from the input: ${s}`);
+        },
+      ),
+    );
   });
 });
 
@@ -124,16 +150,23 @@ describe("buildStorageClassSpec", () => {
   });
 
   it("pins every region's volumes to AZs of that region only", () => {
-    fc.assert(fc.property(fc.constantFrom(...REGIONS), (r) => {
-      const sc = buildStorageClassSpec(r.code, `gp3-${r.code}`, availabilityZonesOf(r.code, 2));
-      const values = sc.allowedTopologies.flatMap((t) => t.matchLabelExpressions.flatMap((e) => e.values));
-      assert.ok(values.length === 2 && values.every((az) => az.startsWith(r.code) && az.length === r.code.length + 1));
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...REGIONS), (r) => {
+        const sc = buildStorageClassSpec(r.code, `gp3-${r.code}`, availabilityZonesOf(r.code, 2));
+        const values = sc.allowedTopologies.flatMap((t) => t.matchLabelExpressions.flatMap((e) => e.values));
+        assert.ok(
+          values.length === 2 && values.every((az) => az.startsWith(r.code) && az.length === r.code.length + 1),
+        );
+      }),
+    );
   });
 
   it("rejects an empty AZ list and AZs of another region", () => {
     assert.throws(() => buildStorageClassSpec("eu-west-1", "gp3-eu-west-1", []), /no availability zones/);
-    assert.throws(() => buildStorageClassSpec("eu-west-1", "gp3-eu-west-1", ["eu-west-1a", "ap-south-1a"]), /ap-south-1a/);
+    assert.throws(
+      () => buildStorageClassSpec("eu-west-1", "gp3-eu-west-1", ["eu-west-1a", "ap-south-1a"]),
+      /ap-south-1a/,
+    );
     assert.throws(() => buildStorageClassSpec("eu-west-1", "gp3-eu-west-1", ["eu-west-10a"]), /eu-west-10a/);
   });
 });

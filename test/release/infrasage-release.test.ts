@@ -30,8 +30,12 @@ function run(args: InfraSageReleaseArgs): Promise<ProgramRecord> {
     const p = new k8s.Provider("k8s", { kubeconfig: "{}" });
     const r = new InfraSageRelease("infrasage", args, { providers: { kubernetes: p } });
     return {
-      apiKey: r.apiKey, namespace: r.namespace, releaseName: r.releaseName,
-      storageClassName: r.storageClassName, ingestionEndpoint: r.ingestionEndpoint, values: r.values,
+      apiKey: r.apiKey,
+      namespace: r.namespace,
+      releaseName: r.releaseName,
+      storageClassName: r.storageClassName,
+      ingestionEndpoint: r.ingestionEndpoint,
+      values: r.values,
     };
   }, STACK);
 }
@@ -113,10 +117,22 @@ describe("InfraSageRelease", () => {
       assert.equal(r.parent, component.urn, r.urn);
       assert.equal(r.provider, provider.urn, r.urn);
     }
-    assert.deepEqual(rec.resources.filter((r) => r.parent === component.urn).map((r) => r.name).sort(), [
-      "infrasage-api-key", "infrasage-api-key", "infrasage-namespace", "infrasage-netpol-allow-ingestion", "infrasage-netpol-allow-within-namespace",
-      "infrasage-netpol-default-deny-ingress", "infrasage-release", "infrasage-storage-class",
-    ]);
+    assert.deepEqual(
+      rec.resources
+        .filter((r) => r.parent === component.urn)
+        .map((r) => r.name)
+        .sort(),
+      [
+        "infrasage-api-key",
+        "infrasage-api-key",
+        "infrasage-namespace",
+        "infrasage-netpol-allow-ingestion",
+        "infrasage-netpol-allow-within-namespace",
+        "infrasage-netpol-default-deny-ingress",
+        "infrasage-release",
+        "infrasage-storage-class",
+      ],
+    );
   });
 
   it("exports the namespace, release name, storage class and the seed's gateway endpoint", () => {
@@ -132,10 +148,16 @@ describe("InfraSageRelease", () => {
     const { Secret } = await import("kubernetes-models/v1/Secret");
     const { Namespace } = await import("kubernetes-models/v1/Namespace");
     const { NetworkPolicy } = await import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy");
-    const k8sObjects = rec.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release");
+    const k8sObjects = rec.resources.filter(
+      (r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:helm.sh/v3:Release",
+    );
     assert.equal(k8sObjects.length, 6);
     for (const p of k8sObjects.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
-      new NetworkPolicy({ ...p.rawInputs, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" } as never).validate();
+      new NetworkPolicy({
+        ...p.rawInputs,
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+      } as never).validate();
     }
     // Revealed inputs: the masked Secret would fail the schema ("[secret]" is not an object).
     const obj = (r: RecordedResource, apiVersion: string, kind: string) => ({ ...r.rawInputs, apiVersion, kind });
@@ -160,9 +182,12 @@ describe("InfraSageRelease variants", () => {
     const rec = await run({ ...scoped, clusterName: "infrasage-eu-west-1" });
     const access = one(rec, "infrasage:ops:RunbookAccess");
     assert.equal(access.parent, one(rec, "infrasage:app:InfraSageRelease").urn);
-    const values = one(rec, "kubernetes:helm.sh/v3:Release").inputs.values as { aiopsEngine: { env: Record<string, string> } };
+    const values = one(rec, "kubernetes:helm.sh/v3:Release").inputs.values as {
+      aiopsEngine: { env: Record<string, string> };
+    };
     assert.deepEqual(values.aiopsEngine.env, {
-      KUBERNETES_NAMESPACE_SCOPE: "infra,payments,auth", KUBERNETES_KUBECONFIG: "/etc/kubeconfig/infrasage-eu-west-1.yaml",
+      KUBERNETES_NAMESPACE_SCOPE: "infra,payments,auth",
+      KUBERNETES_KUBECONFIG: "/etc/kubeconfig/infrasage-eu-west-1.yaml",
     });
   });
 

@@ -18,7 +18,10 @@ export interface Heading {
 
 /** README.md, then every docs/*.md in name order. */
 export function docFiles(): DocFile[] {
-  const docs = readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`);
+  const docs = readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => `docs/${f}`);
   return ["README.md", ...docs].map((file) => ({ file, text: readFileSync(join(ROOT, file), "utf8") }));
 }
 
@@ -27,7 +30,10 @@ function fencedLines(lines: readonly string[]): Set<number> {
   const fenced = new Set<number>();
   let open = false;
   lines.forEach((l, i) => {
-    if (/^\s*```/.test(l)) { fenced.add(i); open = !open; } else if (open) fenced.add(i);
+    if (/^\s*```/.test(l)) {
+      fenced.add(i);
+      open = !open;
+    } else if (open) fenced.add(i);
   });
   return fenced;
 }
@@ -48,7 +54,10 @@ export function headingsOf(text: string): Heading[] {
  */
 export function githubAnchor(title: string): string {
   const rendered = title.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*]/g, "");
-  return rendered.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/ /g, "-");
+  return rendered
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/ /g, "-");
 }
 
 /** Every anchor of a file, repeated headings numbered as GitHub does (`x`, `x-1`, ...). */
@@ -67,7 +76,10 @@ export function anchorsOf(text: string): Set<string> {
 /** Where a section lives: the one file of README.md and docs/*.md with that heading. */
 export function docFileOf(title: string): DocFile {
   const hits = docFiles().filter((d) => headingsOf(d.text).some((h) => h.title === title));
-  if (hits.length !== 1) throw new Error(`heading "${title}" is in ${hits.length === 0 ? "no file" : hits.map((h) => h.file).join(", ")} of README.md and docs/*.md: expected exactly one`);
+  if (hits.length !== 1)
+    throw new Error(
+      `heading "${title}" is in ${hits.length === 0 ? "no file" : hits.map((h) => h.file).join(", ")} of README.md and docs/*.md: expected exactly one`,
+    );
   return hits[0]!;
 }
 

@@ -12,7 +12,10 @@ import type { RecordedResource } from "../../offline/run-program";
 export const ROOT = join(__dirname, "..", "..");
 
 type Options = Omit<PlanOptions, "analyzer">;
-const withAnalyzer = async (options: Options): Promise<PlanOptions> => ({ ...options, analyzer: await sharedAnalyzer() });
+const withAnalyzer = async (options: Options): Promise<PlanOptions> => ({
+  ...options,
+  analyzer: await sharedAnalyzer(),
+});
 
 const shared = new Map<string, Promise<PlanResult>>();
 
@@ -25,7 +28,13 @@ function sharedPlanKey(paths: readonly string[], options: PlanOptions): string |
   if (external || policyFiles || !paths.every((p) => p.startsWith(`${ROOT}/`))) return undefined;
   // The CLI's defaults spelled out (preview false, policy config {}) plan what the defaults plan.
   const noConfig = policyConfig === undefined || JSON.stringify(policyConfig) === "{}";
-  return JSON.stringify({ paths, ...rest, preview: preview === true, ...(noConfig ? {} : { policyConfig }), ...(base ? { base: [base.file, [...base.stacks]] } : {}) });
+  return JSON.stringify({
+    paths,
+    ...rest,
+    preview: preview === true,
+    ...(noConfig ? {} : { policyConfig }),
+    ...(base ? { base: [base.file, [...base.stacks]] } : {}),
+  });
 }
 
 /**
@@ -46,7 +55,8 @@ export const sharedPlanAll: typeof planAll = (paths, options = {}) => {
 
 /** Plans one stack file with the test run's shared policy pack analyzer. */
 export async function planFile(path: string, options: Options = {}): Promise<StackPlan> {
-  if (sharedPlanKey([path], options) !== undefined) return (await sharedPlanAll([path], await withAnalyzer(options))).stacks[0]!;
+  if (sharedPlanKey([path], options) !== undefined)
+    return (await sharedPlanAll([path], await withAnalyzer(options))).stacks[0]!;
   return planStackFile(readStackFile(path), await withAnalyzer(options));
 }
 
@@ -82,7 +92,11 @@ export function planDir(dir: string, options: Options = {}): Promise<PlanResult>
 }
 
 /** Writes a stack file into a fresh temp dir (with a Pulumi.yaml) and returns its path. */
-export function writeStackFile(stack: string, config: Record<string, unknown>, dir = mkdtempSync(join(tmpdir(), "infrasage-"))): string {
+export function writeStackFile(
+  stack: string,
+  config: Record<string, unknown>,
+  dir = mkdtempSync(join(tmpdir(), "infrasage-")),
+): string {
   // A project that runs this program (as examples/* do with main: ../../).
   writeFileSync(join(dir, "Pulumi.yaml"), `name: infrasage\nruntime: nodejs\nmain: ${ROOT}\n`);
   const path = join(dir, `Pulumi.${stack}.yaml`);
@@ -102,8 +116,14 @@ export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
   let stderr = "";
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(args, cwd, { analyzer: await sharedAnalyzer(), planAll: sharedPlanAll });
     return { code, stdout, stderr };
@@ -113,7 +133,8 @@ export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
   }
 }
 
-export const ofType = (plan: StackPlan, type: string): RecordedResource[] => plan.record.resources.filter((r) => r.type === type);
+export const ofType = (plan: StackPlan, type: string): RecordedResource[] =>
+  plan.record.resources.filter((r) => r.type === type);
 
 export function one(plan: StackPlan, type: string): RecordedResource {
   const list = ofType(plan, type);
