@@ -6,10 +6,9 @@
  * Policy, values and chart pin come from lib/addons/lb-controller-plan.ts.
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";
+import { irsaRole } from "../cluster/irsa-role";
 import {
   LB_CONTROLLER_CHART,
   LB_CONTROLLER_SERVICE_ACCOUNT,
@@ -59,20 +58,12 @@ export class LoadBalancerController extends pulumi.ComponentResource {
     super("infrasage:federation:LoadBalancerController", name, {}, opts);
     const parent = { parent: this };
     const sa = LB_CONTROLLER_SERVICE_ACCOUNT;
-    const role = new aws.iam.Role(
+    const role = irsaRole(
       `${name}-role`,
       {
-        assumeRolePolicy: pulumi.all([args.oidcIssuer, args.oidcProviderArn]).apply(([issuer, providerArn]) =>
-          JSON.stringify(
-            irsaTrustPolicy({
-              issuerHost: oidcIssuerHost(issuer),
-              providerArn,
-              namespace: sa.namespace,
-              serviceAccount: sa.name,
-            }),
-          ),
-        ),
-        // Inline: the role's ARN (and so the release) exists only once the role may act.
+        oidcIssuer: args.oidcIssuer,
+        oidcProviderArn: args.oidcProviderArn,
+        serviceAccount: sa,
         inlinePolicies: [
           {
             name: "target-group-binding",
@@ -81,7 +72,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
               .apply((arns) => JSON.stringify(lbControllerPolicy(arns))),
           },
         ],
-        tags: { ...args.tags },
+        tags: args.tags,
       },
       parent,
     );

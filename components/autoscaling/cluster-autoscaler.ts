@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";
+import { irsaRole } from "../cluster/irsa-role";
 import {
   CLUSTER_AUTOSCALER_CHART,
   CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
@@ -34,20 +34,12 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     const parent = { parent: this };
     const sa = CLUSTER_AUTOSCALER_SERVICE_ACCOUNT;
     const identity = aws.getCallerIdentityOutput({}, parent);
-    const role = new aws.iam.Role(
+    const role = irsaRole(
       `${name}-role`,
       {
-        assumeRolePolicy: pulumi.all([args.oidcIssuer, args.oidcProviderArn]).apply(([issuer, providerArn]) =>
-          JSON.stringify(
-            irsaTrustPolicy({
-              issuerHost: oidcIssuerHost(issuer),
-              providerArn,
-              namespace: sa.namespace,
-              serviceAccount: sa.name,
-            }),
-          ),
-        ),
-        // Inline: the role's ARN (and so the release) exists only once the role may act.
+        oidcIssuer: args.oidcIssuer,
+        oidcProviderArn: args.oidcProviderArn,
+        serviceAccount: sa,
         inlinePolicies: [
           {
             name: "cluster-autoscaler",
@@ -58,7 +50,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
               ),
           },
         ],
-        tags: { ...args.tags },
+        tags: args.tags,
       },
       parent,
     );

@@ -26,13 +26,12 @@ import {
   controlPlaneLogGroupName,
   ec2NodeTrustPolicy,
   eksServiceTrustPolicy,
-  irsaTrustPolicy,
-  oidcIssuerHost,
   secretsKeyUsePolicy,
   uniqueAdminRoleArns,
   type AddonSpec,
 } from "../../lib/cluster/cluster-plan";
 import { createNodeGroups } from "../nodes/node-groups";
+import { irsaRole } from "./irsa-role";
 import {
   addonConfigurationValues,
   addonVersionFor,
@@ -335,19 +334,12 @@ export class EksCluster extends pulumi.ComponentResource {
       let roleArn: pulumi.Output<string> | undefined;
       const attachments: pulumi.Resource[] = [];
       if (irsa) {
-        const role = new aws.iam.Role(
+        const role = irsaRole(
           `${name}-${irsa.roleSuffix}`,
           {
-            assumeRolePolicy: pulumi.all([oidcIssuer, oidcProvider.arn]).apply(([issuer, providerArn]) =>
-              JSON.stringify(
-                irsaTrustPolicy({
-                  issuerHost: oidcIssuerHost(issuer),
-                  providerArn,
-                  namespace: irsa.namespace,
-                  serviceAccount: irsa.serviceAccount,
-                }),
-              ),
-            ),
+            oidcIssuer,
+            oidcProviderArn: oidcProvider.arn,
+            serviceAccount: { namespace: irsa.namespace, name: irsa.serviceAccount },
             tags,
           },
           parent,

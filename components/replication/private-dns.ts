@@ -14,7 +14,7 @@ import {
   podSecurityLabels,
 } from "../../lib/isolation/isolation";
 import * as pulumi from "@pulumi/pulumi";
-import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";
+import { irsaRole } from "../cluster/irsa-role";
 import {
   EXTERNAL_DNS_CHART,
   EXTERNAL_DNS_NAMESPACE,
@@ -64,24 +64,16 @@ export class PrivateDns extends pulumi.ComponentResource {
     );
 
     const sa = { namespace: EXTERNAL_DNS_NAMESPACE, name: EXTERNAL_DNS_SERVICE_ACCOUNT };
-    const role = new aws.iam.Role(
+    const role = irsaRole(
       `${name}-external-dns`,
       {
-        assumeRolePolicy: pulumi.all([args.oidcIssuer, args.oidcProviderArn]).apply(([issuer, providerArn]) =>
-          JSON.stringify(
-            irsaTrustPolicy({
-              issuerHost: oidcIssuerHost(issuer),
-              providerArn,
-              namespace: sa.namespace,
-              serviceAccount: sa.name,
-            }),
-          ),
-        ),
-        // Inline: the role's ARN (and so the release) exists only once the role may act.
+        oidcIssuer: args.oidcIssuer,
+        oidcProviderArn: args.oidcProviderArn,
+        serviceAccount: sa,
         inlinePolicies: [
           { name: "private-zone-records", policy: zone.zoneId.apply((id) => JSON.stringify(externalDnsPolicy(id))) },
         ],
-        tags: { ...args.tags },
+        tags: args.tags,
       },
       parent,
     );
