@@ -15,19 +15,16 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type { NodeGroupConfig } from "../../lib/config/types";
 import {
-  CLUSTER_ADMIN_POLICY_ARN,
   DEFAULT_LOG_RETENTION_DAYS,
   EKS_ADDONS,
   EKS_CLUSTER_NAME_MAX,
   EKS_CLUSTER_NAME_RE,
   MANAGED_POLICIES,
   MAX_COMPONENT_NAME_LENGTH,
-  adminEntryKey,
   controlPlaneLogGroupName,
   ec2NodeTrustPolicy,
   eksServiceTrustPolicy,
   secretsKeyUsePolicy,
-  uniqueAdminRoleArns,
   type AddonSpec,
 } from "../../lib/cluster/cluster-plan";
 import { createNodeGroups } from "../nodes/node-groups";
@@ -39,10 +36,10 @@ import {
   type AddonOverride,
   type ManagedAddonName,
 } from "../../lib/addons/addon-versions";
-import { planAccessEntries, type AccessEntryConfig } from "../../lib/cluster/access-entries";
+import { clusterAccessEntries, type AccessEntryConfig } from "../../lib/cluster/access-entries";
 import { CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { buildKubeconfig, contextNameFor } from "../../lib/cluster/kubeconfig";
-import { API_SERVER_PORT, EKS_VIEW_POLICY_ARN } from "../../lib/deploy/deploy-path";
+import { API_SERVER_PORT } from "../../lib/deploy/deploy-path";
 
 export interface EksClusterArgs {
   /** EKS cluster name (see `clusterNameFor`); also names the log group and the KMS alias. */
@@ -218,34 +215,16 @@ export class EksCluster extends pulumi.ComponentResource {
     );
     const clusterName = cluster.name;
 
-    for (const principalArn of uniqueAdminRoleArns(args.adminRoleArns)) {
-      const key = adminEntryKey(principalArn);
+    // Admin roles, `cluster.accessEntries`, the preview role: one entry per principal, its policy
+    // cluster-wide or per namespace (lib/cluster/access-entries.ts).
+    for (const e of clusterAccessEntries(args)) {
       const entry = new aws.eks.AccessEntry(
-        `${name}-admin-${key}`,
-        { clusterName, principalArn, type: "STANDARD", tags },
-        parent,
-      );
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-admin-${key}-policy`,
-        {
-          clusterName,
-          principalArn: entry.principalArn,
-          policyArn: CLUSTER_ADMIN_POLICY_ARN,
-          accessScope: { type: "cluster" },
-        },
-        parent,
-      );
-    }
-
-    // `cluster.accessEntries`: one entry per principal, its policy cluster-wide or per namespace.
-    for (const e of planAccessEntries(args.accessEntries ?? [])) {
-      const entry = new aws.eks.AccessEntry(
-        `${name}-access-${e.key}`,
+        `${name}-${e.name}`,
         { clusterName, principalArn: e.principalArn, type: "STANDARD", tags },
         parent,
       );
       new aws.eks.AccessPolicyAssociation(
-        `${name}-access-${e.key}-policy`,
+        `${name}-${e.name}-policy`,
         {
           clusterName,
           principalArn: entry.principalArn,
@@ -254,26 +233,6 @@ export class EksCluster extends pulumi.ComponentResource {
             e.accessScope.type === "cluster"
               ? { type: "cluster" }
               : { type: "namespace", namespaces: [...e.accessScope.namespaces] },
-        },
-        parent,
-      );
-    }
-
-    if (args.previewRoleArn) {
-      // pulumi-kubernetes falls back to a client-side diff when a server-side dry run is forbidden
-      // (pulumi/pulumi-kubernetes#2419), so view access is enough for previews.
-      const entry = new aws.eks.AccessEntry(
-        `${name}-preview`,
-        { clusterName, principalArn: args.previewRoleArn, type: "STANDARD", tags },
-        parent,
-      );
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-preview-policy`,
-        {
-          clusterName,
-          principalArn: entry.principalArn,
-          policyArn: EKS_VIEW_POLICY_ARN,
-          accessScope: { type: "cluster" },
         },
         parent,
       );

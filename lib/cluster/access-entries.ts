@@ -3,7 +3,7 @@
  * scope (cluster, or the listed namespaces), and what EKS would refuse (two entries for one
  * principal; `cluster.adminRoleArns` and the preview role make entries too). Pure.
  */
-import { CLUSTER_ADMIN_POLICY_ARN, adminEntryKey } from "./cluster-plan";
+import { CLUSTER_ADMIN_POLICY_ARN, adminEntryKey, uniqueAdminRoleArns } from "./cluster-plan";
 import { EKS_VIEW_POLICY_ARN } from "../deploy/deploy-path";
 
 /** EKS access policies (EKS user guide, "Associate access policies with access entries"). */
@@ -46,6 +46,37 @@ export function planAccessEntries(entries: readonly AccessEntryConfig[]): Planne
     policyArn: ACCESS_POLICY_ARNS[e.policy],
     accessScope: e.namespaces?.length ? { type: "namespace", namespaces: [...e.namespaces] } : { type: "cluster" },
   }));
+}
+
+/** An access entry of the cluster with its child-name part (`<component>-<name>`, `<component>-<name>-policy`). */
+export interface ClusterAccessEntry extends Omit<PlannedAccessEntry, "key"> {
+  readonly name: string;
+}
+
+/**
+ * Every access entry the cluster makes, in creation order: cluster-admin for each admin role, then
+ * `cluster.accessEntries`, then view for the preview role (pulumi-kubernetes falls back to a
+ * client-side diff when a server-side dry run is forbidden, pulumi/pulumi-kubernetes#2419, so view is
+ * enough for previews). The names are the deployed resources' names: never change them.
+ */
+export function clusterAccessEntries(args: {
+  readonly adminRoleArns: readonly string[];
+  readonly accessEntries?: readonly AccessEntryConfig[];
+  readonly previewRoleArn?: string;
+}): ClusterAccessEntry[] {
+  const cluster = { type: "cluster" } as const;
+  return [
+    ...uniqueAdminRoleArns(args.adminRoleArns).map((principalArn) => ({
+      name: `admin-${adminEntryKey(principalArn)}`,
+      principalArn,
+      policyArn: CLUSTER_ADMIN_POLICY_ARN,
+      accessScope: cluster,
+    })),
+    ...planAccessEntries(args.accessEntries ?? []).map(({ key, ...e }) => ({ name: `access-${key}`, ...e })),
+    ...(args.previewRoleArn
+      ? [{ name: "preview", principalArn: args.previewRoleArn, policyArn: EKS_VIEW_POLICY_ARN, accessScope: cluster }]
+      : []),
+  ];
 }
 
 export interface AccessProblem {

@@ -2,9 +2,10 @@
 import assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { parseStackConfig } from "../../lib/config/parse";
-import { ACCESS_POLICY_ARNS, planAccessEntries } from "../../lib/cluster/access-entries";
+import { ACCESS_POLICY_ARNS, clusterAccessEntries, planAccessEntries } from "../../lib/cluster/access-entries";
 import { EksCluster } from "../../components/cluster/cluster";
-import { clusterNameFor } from "../../lib/cluster/cluster-plan";
+import { CLUSTER_ADMIN_POLICY_ARN, adminEntryKey, clusterNameFor } from "../../lib/cluster/cluster-plan";
+import { EKS_VIEW_POLICY_ARN } from "../../lib/deploy/deploy-path";
 import { profileNodeGroup } from "../../lib/nodes/node-groups";
 import { SCALE_PROFILES } from "../../lib/config/profiles";
 import { runProgram } from "../../offline/run-program";
@@ -89,6 +90,39 @@ describe("access entries: config", () => {
       problemKeys({ accessEntries: [{ principalArn: DEV, policy: "view", namespaces: ["Bad_NS"] }] }).some((p) =>
         p.startsWith("infrasage:cluster.accessEntries.0.namespaces.0"),
       ),
+    );
+  });
+});
+
+describe("access entries: every entry of the cluster", () => {
+  const PREVIEW = "arn:aws:iam::123456789012:role/infrasage-preview";
+  it("admin roles (each once), then cluster.accessEntries, then the preview role, under their deployed names", () => {
+    const all = clusterAccessEntries({
+      adminRoleArns: [ADMIN, ADMIN],
+      accessEntries: [{ principalArn: DEV, policy: "edit", namespaces: ["team-a"] }],
+      previewRoleArn: PREVIEW,
+    });
+    assert.deepEqual(all, [
+      {
+        name: `admin-${adminEntryKey(ADMIN)}`,
+        principalArn: ADMIN,
+        policyArn: CLUSTER_ADMIN_POLICY_ARN,
+        accessScope: { type: "cluster" },
+      },
+      {
+        name: `access-${adminEntryKey(DEV)}`,
+        principalArn: DEV,
+        policyArn: ACCESS_POLICY_ARNS.edit,
+        accessScope: { type: "namespace", namespaces: ["team-a"] },
+      },
+      { name: "preview", principalArn: PREVIEW, policyArn: EKS_VIEW_POLICY_ARN, accessScope: { type: "cluster" } },
+    ]);
+  });
+
+  it("no preview role, no preview entry", () => {
+    assert.deepEqual(
+      clusterAccessEntries({ adminRoleArns: [ADMIN] }).map((e) => e.name),
+      [`admin-${adminEntryKey(ADMIN)}`],
     );
   });
 });
