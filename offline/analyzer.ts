@@ -17,6 +17,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import type { EnforcementLevel } from "@pulumi/policy";
 
 const PB_PATH = require.resolve("@pulumi/pulumi/proto/analyzer_pb");
 const pbRequire = createRequire(PB_PATH);
@@ -35,7 +36,8 @@ const emptyPb = pbRequire("google-protobuf/google/protobuf/empty_pb") as { Empty
 /** The policy pack of this repository. */
 export const POLICY_PACK_DIR = resolve(__dirname, "..", "policies");
 
-export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+/** The engine's levels, as @pulumi/policy declares them. */
+export type { EnforcementLevel };
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"]; // proto enum order
 
 export interface PolicyInfo {

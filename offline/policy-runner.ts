@@ -12,15 +12,21 @@ import type { StackConfig } from "../lib/config/types";
 import { crossStackFindings, crossStackFlows, type Flow, type StackFacts } from "../policies/rules/cross-stack";
 import type { ProgramRecord, RecordedResource } from "./run-program";
 import { checkReplicationGroups, REPLICATION_POLICY } from "../lib/replication/replication-checks";
-import type { AnalyzerResource, AnalyzerStackResource, Diagnostic, PolicyAnalyzer, StackSession } from "./analyzer";
+import type {
+  AnalyzerResource,
+  AnalyzerStackResource,
+  Diagnostic,
+  EnforcementLevel,
+  PolicyAnalyzer,
+  StackSession,
+} from "./analyzer";
 import { parsePolicyPackConfig, reconcilePolicyConfig } from "./policy-config";
 import { enforcedAt, OFFLINE_ONLY, simulateRun, type UpdateRun } from "./update-order";
 
-export type EnforcementLevel = "mandatory" | "advisory";
-
 export interface Violation {
   readonly policy: string;
-  readonly level: EnforcementLevel;
+  /** A reported violation is one or the other (the engine reports neither `disabled` nor `remediate`). */
+  readonly level: Extract<EnforcementLevel, "mandatory" | "advisory">;
   readonly message: string;
   readonly urn?: string;
   /**

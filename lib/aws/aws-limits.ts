@@ -2,6 +2,7 @@
  * What AWS rejects at create time and the mock runtime never does: physical name lengths after
  * Pulumi's auto-name suffix, and tag limits. Pure: resources are plain `{ type, name, rawInputs }`.
  */
+import type { PlannedResource } from "./planned-resource";
 
 /** Pulumi auto-names a resource `<logical name>-<7 random hex>`: 8 extra characters. */
 export const AUTONAME_SUFFIX = 8;
@@ -41,12 +42,6 @@ export interface LimitProblem {
   readonly type: string;
   readonly name: string;
   readonly message: string;
-}
-
-interface PlannedResource {
-  readonly type: string;
-  readonly name: string;
-  readonly rawInputs: Readonly<Record<string, unknown>>;
 }
 
 /** The physical name AWS will see (explicit, or the auto-name's length with a placeholder suffix). */

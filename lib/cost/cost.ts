@@ -3,6 +3,7 @@
  * Pure: resources are plain `{ type, inputs }` records.
  */
 import type { StackConfig } from "../config/types";
+import type { PlannedResource } from "../aws/planned-resource";
 import { INFRASAGE_RELEASE_NAME } from "../release/helm-values";
 import { SCALE_PROFILES } from "../config/profiles";
 import { expectedKarpenterNodes } from "../autoscaling/karpenter-plan";
@@ -29,12 +30,6 @@ export interface CostEstimate {
   readonly notEstimated: string[];
   /** What the stack avoids paying (not in the total: NAT data processing is not estimated). */
   readonly savings: CostItem[];
-}
-
-interface PlannedResource {
-  readonly type: string;
-  readonly name: string;
-  readonly rawInputs: Readonly<Record<string, unknown>>;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
