@@ -26,6 +26,7 @@ import {
   PEERING_COMPONENT_TYPE,
 } from "../shared/flows";
 import { madeByPeeringComponent, peeringLinkOf } from "./links";
+import { PEERING_TYPES, ROUTE_TYPE, isPeeringRoute } from "./link-scope";
 import {
   asArray,
   asObject,
@@ -90,8 +91,7 @@ export const TELEMETRY_STORE_TYPES: readonly string[] = [
 
 /** Resources that live in the *other* region of a cross-region link: same jurisdiction, any region. */
 export const CROSS_REGION_NETWORK_TYPES: readonly string[] = [
-  "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
-  "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
+  ...PEERING_TYPES,
   "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
   "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter",
 ];
@@ -113,13 +113,6 @@ const isCrossingFlow = (tags: unknown): boolean => {
 };
 
 export const isGlobalType = (type: string): boolean => GLOBAL_TYPE_PREFIXES.some((p) => type.startsWith(p));
-
-const ROUTE_TYPE = "aws:ec2/route:Route";
-const PEERING_TYPES = CROSS_REGION_NETWORK_TYPES.slice(0, 2);
-/** A route through a VPC peering connection: may sit in the peer's region (the return path). */
-// Key presence only: the connection id is usually unknown at preview and must not be read here.
-const isPeeringRoute = (type: string, props: object): boolean =>
-  type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
 
 function mustBeHome(what: string, region: string | undefined, home: string | undefined, ctx: RuleContext): void {
   if (home === undefined)
