@@ -3,12 +3,11 @@
  * undefined; the parser attaches the key and the fix.
  */
 import { containsCidr, mergeCidr, normalizeCidr, overlapCidr, parseCidr } from "cidr-tools";
+import { MIN_VPC_PREFIX, PRIVATE_RANGES } from "../../policies/shared/network";
 
 /** VPC prefix bounds: AWS accepts /16../28; EKS pods take VPC IPs (VPC CNI), so we stop at /20. */
-export const VPC_MIN_PREFIX = 16;
+export const VPC_MIN_PREFIX = MIN_VPC_PREFIX;
 export const VPC_MAX_PREFIX = 20;
-/** RFC 1918 and the shared 100.64.0.0/10 range (RFC 6598), which AWS also permits for VPCs. */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
 /** Parses an IPv4 or IPv6 CIDR with an explicit prefix, or returns undefined. */
 export function tryParseCidr(value: string): ReturnType<typeof parseCidr> | undefined {

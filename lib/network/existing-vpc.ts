@@ -7,7 +7,8 @@
 import { containsCidr, normalizeCidr, overlapCidr } from "cidr-tools";
 import { planSubnets } from "./subnet-plan";
 import { availabilityZonesOf } from "../../policies/shared/regions";
-import { PRIVATE_RANGES, tryParseCidr } from "./cidr-rules";
+import { MIN_VPC_PREFIX, PRIVATE_RANGES } from "../../policies/shared/network";
+import { tryParseCidr } from "./cidr-rules";
 
 export interface ExistingVpcConfig {
   readonly vpcId: string;
@@ -32,7 +33,7 @@ export interface ExistingSubnet {
 export const VPC_ID_RE = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
 export const SUBNET_ID_RE = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 /** AWS takes VPCs of /16 to /28 (EC2 CreateVpc); EKS pods take VPC IPs, so below a /24 a cluster hardly fits. */
-const EXISTING_VPC_MIN_PREFIX = 16;
+const EXISTING_VPC_MIN_PREFIX = MIN_VPC_PREFIX;
 const EXISTING_VPC_MAX_PREFIX = 24;
 
 export interface NetworkProblem {

@@ -7,11 +7,10 @@
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { containsCidr } from "cidr-tools";
 import { FLOW_TAG } from "../shared/flows";
+import { PRIVATE_RANGES } from "../shared/network";
 import { effectiveRegion, requireStackHome, resourceHomeRegion, type RuleContext } from "./framework";
 import { isSet, linksOf } from "./links";
 import { asArray, asObject, asString, asStrings, type Props } from "./props";
-
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
 export const SG_TYPE = "aws:ec2/securityGroup:SecurityGroup";
 export const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
