@@ -17,8 +17,6 @@ import {
   deployRoleName,
   oidcProviderArn,
   previewRoleName,
-  roleVar,
-  previewRoleVar,
   secretsKeyAlias,
   stateBucketName,
   stateKeyAlias,
@@ -197,17 +195,9 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
       ghOpts,
     );
   }
-  const arnVars: Record<string, pulumi.Input<string>> = {};
-  for (const region of c.regions) {
-    arnVars[roleVar(region)] = deployRoles[region]!;
-    arnVars[previewRoleVar(region)] = previewRoles[region]!;
-  }
-  for (const [variableName, value] of Object.entries(repositoryVariables(c))) {
-    new github.ActionsVariable(
-      `var-${variableName}`,
-      { repository: c.repo, variableName, value: arnVars[variableName] ?? value },
-      ghOpts,
-    );
+  const variables = repositoryVariables(c, { deploy: (r) => deployRoles[r]!, preview: (r) => previewRoles[r]! });
+  for (const [variableName, value] of Object.entries(variables)) {
+    new github.ActionsVariable(`var-${variableName}`, { repository: c.repo, variableName, value }, ghOpts);
   }
   if (c.primary) {
     // Code-owner review: the committed .github/CODEOWNERS names who owns policies/ and bootstrap/.
@@ -227,7 +217,7 @@ export function defineBootstrap(): Record<string, pulumi.Input<unknown>> {
     connectionStatus,
     connectionApproval: connectionApproval(c.regions.map((r) => ({ region: r, name: connectionName(r) }))),
     ...(state ? { stateBucket: state.bucket.bucket } : {}),
-    repositoryVariables: Object.keys(repositoryVariables(c)),
+    repositoryVariables: Object.keys(variables),
     // What each program stack file sets: the fixed names, plus the connection's ARN (AWS picks its id).
     programStacks: programStackSettings(c).map((p) => ({
       ...p,

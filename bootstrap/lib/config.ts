@@ -4,6 +4,9 @@
  * account: its home region (`aws:region`) holds the jurisdiction's state bucket and keys.
  */
 import { z } from "zod";
+import type { ConfigProblem } from "../../lib/config/problems";
+import { decodeConfigValue } from "../../lib/config/problems";
+import { GITHUB_REPOSITORY_RE } from "../../lib/deploy/deploy-path";
 import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
 
 export interface Reviewers {
@@ -35,11 +38,8 @@ export interface BootstrapConfig {
   readonly primary: boolean;
 }
 
-export interface BootstrapProblem {
-  readonly key: string;
-  readonly message: string;
-  readonly fix: string;
-}
+/** A problem of the bootstrap stack file: the key, what is wrong, the fix (the program's config problem). */
+export type BootstrapProblem = ConfigProblem;
 
 export class BootstrapConfigError extends Error {
   constructor(
@@ -58,7 +58,7 @@ const STACK_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 const id = z.number().int().positive();
 const schema = z.strictObject({
   account: z.string().regex(/^\d{12}$/, "must be the 12-digit AWS account id (quote it in YAML)"),
-  repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/repo, e.g. acme/infrasage"),
+  repository: z.string().regex(GITHUB_REPOSITORY_RE, "must be owner/repo, e.g. acme/infrasage"),
   regions: z
     .array(z.string().regex(REGION_RE, "must be an AWS region code such as eu-west-1"))
     .min(1, "must list at least one region"),
@@ -87,21 +87,13 @@ const FIX: Record<string, string> = {
   reviewers: "give bootstrap:reviewers: { users: [<id>], teams: [<id>] } (gh api users/<login> --jq .id)",
 };
 
-/** Decodes `bootstrap:<key>` values as the CLI hands them (structured values JSON-encoded). */
+/** Decodes `bootstrap:<key>` values as the CLI hands them (structured values JSON-encoded, as the program's). */
 function decode(raw: Readonly<Record<string, string>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (!k.startsWith("bootstrap:")) continue;
     const key = k.slice("bootstrap:".length);
-    if (key === "account" || key === "repository" || key === "pulumiOrg" || key === "stateBackend") out[key] = v;
-    else if (key === "primary") out[key] = v === "true" ? true : v === "false" ? false : v;
-    else {
-      try {
-        out[key] = JSON.parse(v);
-      } catch {
-        out[key] = v;
-      }
-    }
+    out[key] = key === "primary" ? (v === "true" ? true : v === "false" ? false : v) : decodeConfigValue(v);
   }
   return out;
 }

@@ -47,12 +47,26 @@ export function environments(c: BootstrapConfig): EnvironmentSpec[] {
   }));
 }
 
-/** Repository variables this stack owns (name -> value), as .github/workflows read them (scripts/list-stacks.ts names). */
-export function repositoryVariables(c: BootstrapConfig): Record<string, string> {
-  const vars: Record<string, string> = {};
+/** The roles' ARNs by region: by default their fixed names; the program passes the roles' own outputs. */
+export interface RoleArns<T> {
+  readonly deploy: (region: string) => T;
+  readonly preview: (region: string) => T;
+}
+
+/**
+ * Repository variables this stack owns (name -> value), as .github/workflows read them
+ * (scripts/list-stacks.ts names). `roles`: where the role ARNs come from, so the program's variables
+ * wait for their roles while names and values stay this one table.
+ */
+export function repositoryVariables<T = string>(c: BootstrapConfig, roles?: RoleArns<T>): Record<string, string | T> {
+  const arns: RoleArns<string | T> = roles ?? {
+    deploy: (r) => deployRoleArn(c.account, r),
+    preview: (r) => previewRoleArn(c.account, r),
+  };
+  const vars: Record<string, string | T> = {};
   for (const r of c.regions) {
-    vars[roleVar(r)] = deployRoleArn(c.account, r);
-    vars[previewRoleVar(r)] = previewRoleArn(c.account, r);
+    vars[roleVar(r)] = arns.deploy(r);
+    vars[previewRoleVar(r)] = arns.preview(r);
   }
   if (c.stateBackend === "per-jurisdiction") {
     vars[backendVar(c.jurisdiction)] = backendUrl(stateBucketName(c.jurisdiction, c.account), c.region);

@@ -10,7 +10,7 @@
  */
 import { GLOBAL_SERVICES, INVOKE_ACTIONS, TYPE_ACTIONS, serviceOf } from "./actions";
 import { BOOTSTRAP_PATH, oidcProviderArn } from "./names";
-import type { PolicyDocument, PolicyStatement } from "./trust";
+import type { PolicyDocument, PolicyStatement } from "../../lib/aws/policy-document";
 
 /** IAM actions that take `iam:PermissionsBoundary` (IAM service authorization reference, condition keys). */
 export const BOUNDARY_CONDITIONED: ReadonlySet<string> = new Set([

@@ -2,7 +2,7 @@
  * The settings of a jurisdiction's state bucket and keys, as plain values the program passes to the
  * provider unchanged (tests pin them without Pulumi).
  */
-import type { PolicyDocument } from "./trust";
+import type { PolicyDocument } from "../../lib/aws/policy-document";
 
 /** Old checkpoints are kept this long after a newer one replaces them (a bad `up` can be rolled back by hand). */
 export const NONCURRENT_VERSION_DAYS = 90;

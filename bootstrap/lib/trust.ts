@@ -5,21 +5,8 @@
  * for a pull request, `repo:<owner>/<repo>:ref:refs/heads/<branch>` otherwise (docs.github.com,
  * "About security hardening with OpenID Connect", example subject claims).
  */
+import type { PolicyDocument } from "../../lib/aws/policy-document";
 import { GITHUB_OIDC_HOST, OIDC_AUDIENCE } from "./names";
-
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: "Allow" | "Deny";
-  readonly Action: string | readonly string[];
-  readonly Resource?: string | readonly string[];
-  readonly Principal?: unknown;
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | boolean | readonly string[]>>>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
 
 export const environmentSubject = (owner: string, repo: string, environment: string): string =>
   `repo:${owner}/${repo}:environment:${environment}`;

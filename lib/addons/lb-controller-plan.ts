@@ -4,7 +4,7 @@
  * balancer and touches no security group, so its IAM policy is the "TargetGroupBinding only" subset
  * of the upstream policy, limited to the given target groups.
  */
-import type { PolicyDocument } from "../cluster/cluster-plan";
+import type { PolicyDocument } from "../aws/policy-document";
 import { ADDON_CHARTS } from "../charts/pinned-versions";
 
 /** The eks-charts Helm chart, pinned in lib/charts/pinned-versions.ts. */

@@ -5,7 +5,7 @@
  * "Managed node groups"), which is what auto-discovery looks for; `eks:DescribeNodegroup` lets it
  * read a group's labels and taints to scale it up from zero (cluster-autoscaler/cloudprovider/aws FAQ).
  */
-import type { PolicyDocument } from "../cluster/cluster-plan";
+import type { PolicyDocument } from "../aws/policy-document";
 import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../charts/pinned-versions";
 
 export const CLUSTER_AUTOSCALER_CHART = ADDON_CHARTS.clusterAutoscaler;

@@ -6,7 +6,7 @@
  * "NodePools", "NodeClasses") and terraform-aws-modules/terraform-aws-eks modules/karpenter
  * (policy.tf, main.tf, v21), rewritten for one cluster.
  */
-import type { PolicyDocument } from "../cluster/cluster-plan";
+import type { PolicyDocument } from "../aws/policy-document";
 import type { ScaleProfile } from "../config/profiles";
 import { amiArchitecture, isBottlerocket, type AmiType } from "../nodes/node-groups";
 import { ADDON_CHARTS } from "../charts/pinned-versions";

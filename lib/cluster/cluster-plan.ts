@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { DEFAULT_AMI_TYPE, isBottlerocket, type AmiType } from "../nodes/node-groups";
+import type { PolicyDocument } from "../aws/policy-document";
 
 /** EKS cluster names: start alphanumeric, then alphanumerics, `-` and `_`, at most 100 characters. */
 export const EKS_CLUSTER_NAME_RE = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
@@ -96,18 +97,6 @@ export const EKS_ADDONS: readonly AddonSpec[] = [
     },
   },
 ];
-
-/** Plain IAM policy document (what `JSON.stringify` turns into an assume-role policy). */
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly {
-    readonly Effect: "Allow" | "Deny";
-    readonly Principal?: Readonly<Record<string, string | readonly string[]>>;
-    readonly Action: string | readonly string[];
-    readonly Resource?: string | readonly string[];
-    readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
-  }[];
-}
 
 const serviceTrust = (service: string): PolicyDocument => ({
   Version: "2012-10-17",

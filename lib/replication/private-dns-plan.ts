@@ -3,7 +3,7 @@
  * Helm values. ExternalDNS writes the members' records (`keeper-<n>.<stack>.infrasage.internal`,
  * `clickhouse.<stack>.infrasage.internal`) into the stack's private zone, following pod IPs.
  */
-import type { PolicyDocument } from "../cluster/cluster-plan";
+import type { PolicyDocument } from "../aws/policy-document";
 import { ADDON_CHARTS } from "../charts/pinned-versions";
 
 /** The ExternalDNS chart, pinned in lib/charts/pinned-versions.ts. */

@@ -17,7 +17,7 @@ import {
   previewPolicy,
   WRITE_VERBS,
 } from "../../bootstrap/lib/policies";
-import type { PolicyStatement } from "../../bootstrap/lib/trust";
+import type { PolicyStatement } from "../../lib/aws/policy-document";
 import { planDir, ROOT } from "../support/plan";
 
 const ACCOUNT = "123456789012";
