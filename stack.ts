@@ -47,8 +47,13 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
   // One explicit provider per stack: every AWS resource's region is this stack's home region,
   // and default tags reach every taggable resource.
   const awsProvider = new aws.Provider("aws", { region: config.region, defaultTags: { tags: config.tags } });
-  // Every role of the components below carries the deploy role's permissions boundary (if set).
-  const bounded = permissionsBoundaryOptions(config.deploy.permissionsBoundaryArn);
+  // Every AWS component gets these options: its roles carry the deploy role's permissions boundary
+  // (if set). Per component, not a stack transformation: the offline plan runs the program without a
+  // root stack resource, and the mock monitor never applies engine-side transforms (lib/aws/iam-boundary.ts).
+  const awsOpts = {
+    providers: { aws: awsProvider },
+    ...permissionsBoundaryOptions(config.deploy.permissionsBoundaryArn),
+  };
 
   // An existing VPC is read (never created or changed) and checked before any resource is created.
   const existing = config.network.existingVpc
@@ -60,11 +65,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
 
   // One customer-managed key for the stack's log groups (control plane, flow logs, CI runner).
   const logsKey = config.cluster.encryptLogs
-    ? new LogsKey(
-        "logs-key",
-        { stack: config.stack, region: config.region, tags: config.tags },
-        { providers: { aws: awsProvider } },
-      )
+    ? new LogsKey("logs-key", { stack: config.stack, region: config.region, tags: config.tags }, awsOpts)
     : undefined;
 
   const network: NetworkView =
@@ -80,7 +81,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
         karpenterDiscovery: config.autoscaling === "karpenter",
         ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
       },
-      { providers: { aws: awsProvider }, ...bounded },
+      awsOpts,
     );
 
   // Endpoints for the private nodes (never in an existing VPC: they would change it).
@@ -96,7 +97,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
         services: config.network.endpoints,
         tags: config.tags,
       },
-      { providers: { aws: awsProvider } },
+      awsOpts,
     );
   }
 
@@ -139,14 +140,15 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
       ...(config.deploy.previewRoleArn ? { previewRoleArn: config.deploy.previewRoleArn } : {}),
       tags: config.tags,
     },
-    { providers: { aws: awsProvider }, ...bounded },
+    awsOpts,
   );
+  const clusterOpts = { ...awsOpts, providers: { ...awsOpts.providers, kubernetes: cluster.provider } };
 
   // Who adds nodes: the Cluster Autoscaler resizes the managed groups, Karpenter launches its own.
   const autoscaler = wireAutoscaling(
     config,
     { cluster, network, availabilityZones: azs, runningAddonVersions },
-    { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded },
+    clusterOpts,
   );
 
   // The region's own CI runner, inside its network: the only way CI reaches a private API server.
@@ -165,7 +167,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
         tags: config.tags,
         ...(logsKey ? { logsKmsKeyArn: logsKey.arn } : {}),
       },
-      { providers: { aws: awsProvider }, ...bounded },
+      awsOpts,
     );
   }
 
@@ -198,7 +200,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
         oidcProviderArn: cluster.oidcProviderArn,
         oidcIssuer: cluster.oidcIssuer,
       },
-      { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded },
+      clusterOpts,
     );
     activeActiveOutputs = {
       replication: activeActive.replicationExport,
@@ -255,7 +257,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
           "federation",
           federation,
           { config, network, cluster, namespace: release.namespace },
-          { providers: { aws: awsProvider, kubernetes: cluster.provider } },
+          clusterOpts,
         )
       : undefined;
 
@@ -277,7 +279,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
             host: sharedGrafana.host,
             tags: config.tags,
           },
-          { providers: { aws: awsProvider, kubernetes: cluster.provider } },
+          clusterOpts,
         )
       : undefined;
 
@@ -302,7 +304,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
         bindings,
         tags: config.tags,
       },
-      { providers: { aws: awsProvider, kubernetes: cluster.provider }, ...bounded },
+      clusterOpts,
     );
   }
 
@@ -321,7 +323,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
           ...(grafanaLink ? { grafanaSource: grafanaLink.sourceExport } : {}),
         },
       },
-      { providers: { aws: awsProvider } },
+      awsOpts,
     );
   }
 

@@ -2,7 +2,11 @@
  * `deploy.permissionsBoundaryArn`: every IAM role the program creates carries this permissions
  * boundary. The bootstrap's deploy role may create and change roles only when they carry it
  * (bootstrap/lib/policies.ts), so a role the program makes can never hold more than the boundary.
- * A transformation on the components that create roles sets it on each (their children included).
+ * stack.ts gives this transformation to every AWS component (their children included), not to the
+ * stack: a stack transformation (pulumi.runtime.registerStackTransformation) needs the root stack
+ * resource, which the offline plan's mock runtime never creates, and an engine-side transform
+ * (registerResourceTransform) is never applied by the SDK's mock monitor (@pulumi/pulumi 3.270
+ * runtime/stack.js, runtime/mocks.js): either way the plan and the policy pack would not see it.
  */
 import type * as pulumi from "@pulumi/pulumi";
 

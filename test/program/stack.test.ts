@@ -1,8 +1,12 @@
 /** The whole program per shipped stack, under the mock cloud: what `pulumi up` would create. */
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { containsCidr } from "cidr-tools";
-import { planShipped, ofType, one, infrasageRelease } from "../support/plan";
+import { planShipped, ofType, one, infrasageRelease, planFiles, ROOT, writeStackFile } from "../support/plan";
+import { listStackFiles } from "../../offline/stack-file";
 import { limitProblems } from "../../lib/aws/aws-limits";
 import { runProgram } from "../../offline/run-program";
 import { defineStack } from "../../stack";
@@ -177,5 +181,49 @@ describe("shipped regional stacks (pattern 1)", () => {
       }),
       /infrasage:tenantId[\s\S]*infrasage:network/,
     );
+  });
+});
+
+describe("deploy.permissionsBoundaryArn: every IAM role of a planned stack carries it", function () {
+  this.timeout(300_000);
+  const BOUNDARY = "arn:aws:iam::123456789012:policy/infrasage-bootstrap/infrasage-boundary-test";
+  const ROLE = "aws:iam/role:Role";
+
+  /** The example group's stack files, copied with the boundary set, planned together (links resolve). */
+  async function planWithBoundary(group: string) {
+    const dir = mkdtempSync(join(tmpdir(), "boundary-"));
+    const paths = listStackFiles(join(ROOT, "examples", group)).map((src) => {
+      const config = (parseYaml(readFileSync(src, "utf8")) as { config: Record<string, unknown> }).config;
+      const deploy = { ...(config["infrasage:deploy"] as object | undefined), permissionsBoundaryArn: BOUNDARY };
+      return writeStackFile(
+        basename(src).slice("Pulumi.".length, -".yaml".length),
+        { ...config, "infrasage:deploy": deploy },
+        dir,
+      );
+    });
+    return (await planFiles(paths)).stacks;
+  }
+
+  it("the shipped stacks (which set it) and the active-active and shared-Grafana groups: ExternalDNS and load-balancer controller roles too", async () => {
+    // One after another: one program runs at a time in a process.
+    const stacks = [];
+    for (const { stack } of STACKS) stacks.push(await planShipped(stack));
+    for (const group of ["active-active", "shared-grafana"]) stacks.push(...(await planWithBoundary(group)));
+    const names: string[] = [];
+    for (const plan of stacks) {
+      const roles = ofType(plan, ROLE);
+      assert.ok(roles.length >= 4, `${plan.stack}: ${roles.length} roles`);
+      for (const r of roles) {
+        const expected = plan.config.deploy.permissionsBoundaryArn ?? BOUNDARY;
+        assert.equal(r.rawInputs.permissionsBoundary, expected, `${plan.stack} ${r.name}`);
+        names.push(r.name);
+      }
+    }
+    // The roles of the components wired last in stack.ts are among those checked.
+    for (const role of [/external-dns$/, /^lb-controller-role$/, /^deploy-runner-/, /flow-logs/])
+      assert.ok(
+        names.some((n) => role.test(n)),
+        `${role}: ${[...new Set(names)].join(" ")}`,
+      );
   });
 });
