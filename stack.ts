@@ -22,15 +22,14 @@ import { formatProblems } from "./lib/config/problems";
 import { InfraSageRelease } from "./components/release/infrasage-release";
 import type { NetworkExport } from "./lib/links/peering-plan";
 import { planFederation, wireFederation } from "./components/federation/federation";
-import { ActiveActiveMember } from "./components/replication/active-active";
+import { wireActiveActive } from "./components/replication/wire";
 import { witnessNodeGroup } from "./lib/replication/keeper-plan";
 import { planSharedGrafana } from "./components/grafana/shared-grafana";
-import { GrafanaSourceLink } from "./components/grafana/grafana-link";
+import { wireSharedGrafana } from "./components/grafana/wire";
 import { LoadBalancerController } from "./components/addons/lb-controller";
 import { DeployRunner } from "./components/deploy/deploy-runner";
 import { LogsKey } from "./components/cluster/logs-key";
 import { LinkContract } from "./components/links/linked-stacks";
-import { LinkTunnels } from "./components/links/link-tunnel";
 import { linkTlsPrerequisite } from "./lib/links/link-tls";
 import { GRAFANA_SOURCE_OUTPUT } from "./lib/grafana/grafana";
 import { wireAutoscaling } from "./components/autoscaling/wire";
@@ -185,31 +184,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
 
   // Pattern 3 (active-active ClickHouse replication): peering with every peer, private DNS, Keeper
   // voters and the ClickHouse replication config; a witness gets no InfraSage release at all.
-  let activeActive: ActiveActiveMember | undefined;
-  let activeActiveOutputs: Record<string, pulumi.Input<unknown>> = {};
-  if (config.pattern === "active-active") {
-    activeActive = new ActiveActiveMember(
-      "replication",
-      {
-        config,
-        vpcId: network.vpcId,
-        privateRouteTableIds: network.privateRouteTableIds,
-        privateSubnetCidrs: network.privateSubnetCidrs,
-        availabilityZones: azs,
-        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-        oidcProviderArn: cluster.oidcProviderArn,
-        oidcIssuer: cluster.oidcIssuer,
-      },
-      clusterOpts,
-    );
-    activeActiveOutputs = {
-      replication: activeActive.replicationExport,
-      replicationPending: activeActive.pending,
-      replicationQuorum: activeActive.quorum,
-      replicationPrerequisites: activeActive.prerequisites,
-      ...(activeActive.generatedSecret ? { replicationSecret: activeActive.generatedSecret } : {}),
-    };
-  }
+  const activeActive = wireActiveActive(config, { cluster, network, availabilityZones: azs }, clusterOpts);
 
   const release = config.replication?.witness
     ? undefined
@@ -233,7 +208,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
           ...(config.apiKeyRotation !== undefined ? { apiKeyRotation: config.apiKeyRotation } : {}),
           availabilityZones: azs,
           clusterName, // names the runbook kubeconfig (/etc/kubeconfig/<cluster>.yaml) when runbooks are scoped
-          ...(activeActive?.release ? { replication: activeActive.release } : {}),
+          ...(activeActive?.member.release ? { replication: activeActive.member.release } : {}),
         },
         { providers: { kubernetes: cluster.provider } },
       );
@@ -261,37 +236,19 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
         )
       : undefined;
 
-  // Shared Grafana source whose host is deployed: its Prometheus behind an internal NLB, peered to the host.
-  const grafanaLink =
-    sharedGrafana?.host && release
-      ? new GrafanaSourceLink(
-          "grafana-link",
-          {
-            stack: config.stack,
-            region: config.region,
-            jurisdiction: config.jurisdiction,
-            vpcId: network.vpcId,
-            loadBalancerSubnetIds: network.loadBalancerSubnetIds,
-            loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
-            privateRouteTableIds: network.privateRouteTableIds,
-            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-            namespace: release.namespace,
-            host: sharedGrafana.host,
-            tags: config.tags,
-          },
-          clusterOpts,
+  // Shared Grafana: a source's Prometheus behind an internal NLB peered to its host; the host's tunnels.
+  const grafanaWired =
+    sharedGrafana && release
+      ? wireSharedGrafana(
+          sharedGrafana,
+          { config, network, cluster, namespace: release.namespace },
+          { link: clusterOpts, tunnels: { providers: { kubernetes: cluster.provider } } },
         )
       : undefined;
-
-  // Shared Grafana host: one TLS link tunnel per ready source; its datasources point at them.
-  if (sharedGrafana?.tunnels.length && release) {
-    new LinkTunnels("grafana-sources", sharedGrafana.tunnels, release.namespace, {
-      providers: { kubernetes: cluster.provider },
-    });
-  }
+  const grafanaLink = grafanaWired?.link;
 
   // One AWS Load Balancer Controller per stack, binding every Pulumi-managed target group (hub, metrics link).
-  const bindings = [...(federationWired?.bindings ?? []), ...(grafanaLink ? [grafanaLink.targetGroupBinding] : [])];
+  const bindings = [...(federationWired?.bindings ?? []), ...(grafanaWired?.bindings ?? [])];
   if (bindings.length > 0) {
     new LoadBalancerController(
       "lb-controller",
@@ -350,7 +307,7 @@ export async function defineStack(): Promise<Record<string, pulumi.Input<unknown
     network: networkExport,
     ...(grafanaLink ? { [GRAFANA_SOURCE_OUTPUT]: grafanaLink.sourceExport } : {}),
     ...federationWired?.outputs,
-    ...activeActiveOutputs,
+    ...activeActive?.outputs,
     // The certificate the operator creates before TLS links carry traffic (lib/links/link-tls.ts).
     ...(federationWired || sharedGrafana?.tunnels.length || grafanaLink
       ? { linkPrerequisites: [linkTlsPrerequisite(config.stack)] }
