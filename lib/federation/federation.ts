@@ -8,7 +8,7 @@ import { containsCidr } from "cidr-tools";
 import { ALERT_LINK_FLOW, FLOW_TAG } from "../../policies/shared/flows";
 import { INFRASAGE_NAMESPACE, PORTS } from "../../policies/shared/ports";
 import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
-import { linkProblems, readPeerNetwork, type NetworkExport } from "../links/peering-plan";
+import { isStringArray, linkProblems, readPeerNetwork, type NetworkExport } from "../links/peering-plan";
 import { linkIdentity, tunnelServiceUrl, type TunnelClient, type TunnelServer } from "../links/link-tls";
 
 /** Tags on every federation resource: what the link is for, and the policy pack's flow marker. */
@@ -181,8 +181,6 @@ export type HubRead =
   | { readonly ok: true; readonly hub: HubFederationExport; readonly network: NetworkExport }
   | { readonly ok: false; readonly pending: string[] };
 
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
-
 /** Reads a hub's `federation` output, or says why it cannot be used (yet). */
 function readHubExport(ref: string, f: unknown): { hub?: HubFederationExport; problem?: string } {
   if (f === undefined || f === null) {
@@ -198,7 +196,7 @@ function readHubExport(ref: string, f: unknown): { hub?: HubFederationExport; pr
     url !== HUB_WEBHOOK_URL ||
     typeof zoneId !== "string" ||
     typeof lbSecurityGroupId !== "string" ||
-    !isStrings(lbSubnetCidrs) ||
+    !isStringArray(lbSubnetCidrs) ||
     lbSubnetCidrs.length === 0 ||
     typeof region !== "string" ||
     !jurisdiction

@@ -24,7 +24,19 @@ export type PeerRead =
   | { readonly ok: true; readonly peer: NetworkExport }
   | { readonly ok: false; readonly pending: string };
 
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+/** A string array: what another stack's outputs (untyped JSON) must hold where a list is read. */
+export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** The jurisdiction of the region another stack's output names, or why that stack cannot be linked. */
+export function peerJurisdiction(
+  ref: string,
+  region: string,
+): { readonly ok: true; readonly jurisdiction: Jurisdiction } | { readonly ok: false; readonly pending: string } {
+  const jurisdiction = jurisdictionOf(region);
+  return jurisdiction
+    ? { ok: true, jurisdiction }
+    : { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
+}
 
 /**
  * Reads `network` from a peer stack's outputs. A peer not deployed yet (no outputs) is pending,
@@ -52,15 +64,14 @@ export function readPeerNetwork(ref: string, outputs: Readonly<Record<string, un
       pending: `${ref}'s 'network' output is incomplete (deployed by an older version?); run pulumi up there first`,
     };
   }
-  const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction)
-    return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
+  const place = peerJurisdiction(ref, region);
+  if (!place.ok) return place;
   return {
     ok: true,
     peer: {
       stack,
       region,
-      jurisdiction,
+      jurisdiction: place.jurisdiction,
       vpcId,
       vpcCidr,
       privateRouteTableIds,

@@ -7,9 +7,16 @@
  * error here: it is listed in `pending` and gets no link (the cross-stack checks in
  * lib/replication/replication-checks.ts turn the last two into violations).
  */
-import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
+import type { Jurisdiction } from "../../policies/shared/regions";
 import { PORTS } from "../../policies/shared/ports";
-import { linkOwner, linkProblems, readPeerNetwork, type NetworkExport } from "../links/peering-plan";
+import {
+  isStringArray,
+  linkOwner,
+  linkProblems,
+  peerJurisdiction,
+  readPeerNetwork,
+  type NetworkExport,
+} from "../links/peering-plan";
 import type { KeeperStackSpec } from "./keeper-plan";
 import type { VoterPlacement } from "./quorum";
 
@@ -116,8 +123,6 @@ export function portsFor(selfWitness: boolean, peerWitness: boolean): readonly n
   return selfWitness || peerWitness ? KEEPER_PORTS : [...CLICKHOUSE_PORTS, ...KEEPER_PORTS];
 }
 
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
-
 /** Reads `replication` from a peer's outputs; a missing or partial export is pending, not an error. */
 export function readPeerReplication(
   ref: string,
@@ -133,28 +138,27 @@ export function readPeerReplication(
   if (
     typeof stack !== "string" ||
     typeof region !== "string" ||
-    !isStrings(group) ||
+    !isStringArray(group) ||
     typeof keeperVoters !== "number" ||
-    !isStrings(availabilityZones) ||
+    !isStringArray(availabilityZones) ||
     typeof witness !== "boolean" ||
     typeof zoneId !== "string" ||
     typeof zoneName !== "string" ||
-    !isStrings(linkedPeers)
+    !isStringArray(linkedPeers)
   ) {
     return {
       ok: false,
       pending: `${ref}'s 'replication' output is incomplete (deployed by an older version?); run pulumi up there first`,
     };
   }
-  const jurisdiction = jurisdictionOf(region);
-  if (!jurisdiction)
-    return { ok: false, pending: `${ref} is in region ${region}, unknown to policies/shared/regions.ts` };
+  const place = peerJurisdiction(ref, region);
+  if (!place.ok) return place;
   return {
     ok: true,
     replication: {
       stack,
       region,
-      jurisdiction,
+      jurisdiction: place.jurisdiction,
       group,
       keeperVoters,
       availabilityZones,
