@@ -119,36 +119,23 @@ export class ClickHouseKeeper extends pulumi.ComponentResource {
       ],
       netpol,
     );
-    networkPolicy(
-      `${name}-netpol-allow-peers`,
-      pulumi
-        .output(args.peerCidrs)
-        .apply((cidrs) =>
-          allowIngress(
-            "allow-replication-peers",
-            fixed.namespace.metadata.name,
-            [PORTS.keeperClientTls, PORTS.keeperRaft],
-            { cidrs },
+    // The peers' voters, both ways: Raft and the TLS client port from and to their private subnets.
+    const peerPorts = [PORTS.keeperClientTls, PORTS.keeperRaft];
+    for (const [suffix, allow] of [
+      ["", allowIngress],
+      ["-egress", allowEgress],
+    ] as const) {
+      networkPolicy(
+        `${name}-netpol-allow-peers${suffix}`,
+        pulumi
+          .output(args.peerCidrs)
+          .apply((cidrs) =>
+            allow(`allow-replication-peers${suffix}`, fixed.namespace.metadata.name, peerPorts, { cidrs }),
           ),
-        ),
-      netpol,
-      namespace,
-    );
-    networkPolicy(
-      `${name}-netpol-allow-peers-egress`,
-      pulumi
-        .output(args.peerCidrs)
-        .apply((cidrs) =>
-          allowEgress(
-            "allow-replication-peers-egress",
-            fixed.namespace.metadata.name,
-            [PORTS.keeperClientTls, PORTS.keeperRaft],
-            { cidrs },
-          ),
-        ),
-      netpol,
-      namespace,
-    );
+        netpol,
+        namespace,
+      );
+    }
 
     this.namespace = namespace;
     this.registerOutputs({ namespace: this.namespace });
