@@ -5,7 +5,7 @@
  * for a pull request, `repo:<owner>/<repo>:ref:refs/heads/<branch>` otherwise (docs.github.com,
  * "About security hardening with OpenID Connect", example subject claims).
  */
-import type { PolicyDocument } from "../../lib/aws/policy-document";
+import { webIdentityTrust, type PolicyDocument } from "../../lib/aws/policy-document";
 import { GITHUB_OIDC_HOST, OIDC_AUDIENCE } from "./names";
 
 export const environmentSubject = (owner: string, repo: string, environment: string): string =>
@@ -22,22 +22,10 @@ const exact = (sub: string): string => {
 
 function githubTrust(providerArn: string, subjects: readonly string[]): PolicyDocument {
   if (subjects.length === 0) throw new Error("a GitHub OIDC trust needs at least one subject");
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: OIDC_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? exact(subjects[0]!) : subjects.map(exact),
-          },
-        },
-      },
-    ],
-  };
+  return webIdentityTrust(providerArn, {
+    [`${GITHUB_OIDC_HOST}:aud`]: OIDC_AUDIENCE,
+    [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? exact(subjects[0]!) : subjects.map(exact),
+  });
 }
 
 /** The deploy role of a region: only the `up` jobs, which run in an environment named after their stack. */

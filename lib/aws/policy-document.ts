@@ -12,3 +12,26 @@ export interface PolicyDocument {
   readonly Version: "2012-10-17";
   readonly Statement: readonly PolicyStatement[];
 }
+
+/**
+ * Trust of a role assumed with a web identity token (IRSA's cluster OIDC provider, GitHub Actions'
+ * OIDC provider): only `sts:AssumeRoleWithWebIdentity` through `providerArn`, only when every
+ * `StringEquals` condition (the token's `sub` and `aud` claims) holds. Key order is kept: the role's
+ * stored document is compared as text.
+ */
+export function webIdentityTrust(
+  providerArn: string,
+  stringEquals: Readonly<Record<string, string | readonly string[]>>,
+): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: stringEquals },
+      },
+    ],
+  };
+}

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { DEFAULT_AMI_TYPE, isBottlerocket, type AmiType } from "../nodes/node-groups";
-import type { PolicyDocument } from "../aws/policy-document";
+import { webIdentityTrust, type PolicyDocument } from "../aws/policy-document";
 
 /** EKS cluster names: start alphanumeric, then alphanumerics, `-` and `_`, at most 100 characters. */
 export const EKS_CLUSTER_NAME_RE = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
@@ -121,22 +121,10 @@ export function irsaTrustPolicy(args: {
   namespace: string;
   serviceAccount: string;
 }): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: args.providerArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${args.issuerHost}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
-            [`${args.issuerHost}:aud`]: "sts.amazonaws.com",
-          },
-        },
-      },
-    ],
-  };
+  return webIdentityTrust(args.providerArn, {
+    [`${args.issuerHost}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+    [`${args.issuerHost}:aud`]: "sts.amazonaws.com",
+  });
 }
 
 /** What the cluster role may do with the secrets-encryption key (EKS uses it on the role's behalf). */
