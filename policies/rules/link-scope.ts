@@ -12,11 +12,11 @@ import { effectiveRegion, requireStackHome, resourceHomeRegion, type RuleContext
 import { isSet, linksOf } from "./links";
 import { asArray, asObject, asString, asStrings, type Props } from "./props";
 
-export const SG_TYPE = "aws:ec2/securityGroup:SecurityGroup";
-export const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-export const LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+const SG_TYPE = "aws:ec2/securityGroup:SecurityGroup";
+const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 export const ROUTE_TYPE = "aws:ec2/route:Route";
-export const LISTENER_TYPE = "aws:lb/listener:Listener";
+const LISTENER_TYPE = "aws:lb/listener:Listener";
 export const PEERING_TYPES = [
   "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
@@ -60,7 +60,7 @@ const related = (r: PolicyResource, key: string): PolicyResource[] => [
 ];
 
 /** One ingress opening of a security group. */
-export interface Opening {
+interface Opening {
   readonly fromPort: unknown;
   readonly toPort: unknown;
   readonly protocol: unknown;
@@ -71,7 +71,7 @@ export interface Opening {
 }
 
 /** Problems of one ingress opening on a link's security group. */
-export function openingProblems(o: Opening, link: LinkScope): string[] {
+function openingProblems(o: Opening, link: LinkScope): string[] {
   const ports = o.fromPort === link.port && o.toPort === link.port;
   const range = `${String(o.fromPort)}-${String(o.toPort)}`;
   if (o.bySecurityGroup && o.cidrs.length === 0 && !o.byPrefixList) {
@@ -89,7 +89,7 @@ export function openingProblems(o: Opening, link: LinkScope): string[] {
 }
 
 /** Ingress openings of a security group or rule, from its own inputs (or outputs). */
-export function openingsOf(r: { readonly type: string; readonly props: Props }): Opening[] {
+function openingsOf(r: { readonly type: string; readonly props: Props }): Opening[] {
   const p = r.props;
   if (r.type === INGRESS_RULE_TYPE) {
     return [
@@ -137,7 +137,7 @@ export function openingsOf(r: { readonly type: string; readonly props: Props }):
  * destination cluster's link tunnel: never plain HTTP, never TLS ended on the load balancer (the hop
  * to the pods would be plain), never another port.
  */
-export function listenerProblem(name: string, props: Props, port: number, link: string): string | undefined {
+function listenerProblem(name: string, props: Props, port: number, link: string): string | undefined {
   const protocol = asString(props.protocol);
   if (props.port === port && protocol === "TCP") return undefined;
   return `${link} listener ${name} is ${String(protocol)} on port ${String(props.port)}; the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`;
