@@ -164,6 +164,19 @@ describe("bootstrap: config", () => {
       /bootstrap:account: must be the 12-digit AWS account id/,
     );
   });
+
+  it("takes a repository by the rule deploy.repository follows (GitHub owner names: letters, digits, hyphens)", () => {
+    for (const repository of ["acme_corp/infrasage", "acme.corp/infrasage", "acme", "acme/infra/sage"])
+      assert.throws(
+        () => parseBootstrapConfig("f", "eu", { ...valid, "bootstrap:repository": repository }),
+        /bootstrap:repository: must be owner\/repo/,
+        repository,
+      );
+    for (const repository of ["acme-corp/infra.sage_2", "a/b"]) {
+      const c = parseBootstrapConfig("f", "eu", { ...valid, "bootstrap:repository": repository });
+      assert.equal(`${c.owner}/${c.repo}`, repository);
+    }
+  });
 });
 
 describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
