@@ -16,7 +16,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
-import { attachParseOptions } from "../lib/config/parse";
+import type { ParseOptions } from "../lib/config/parse";
 import { STACK_NAME_RE } from "./preflight/project";
 import { jsonDepth } from "./json-input";
 
@@ -39,6 +39,8 @@ export interface StackFile {
   readonly config: Record<string, string>;
   /** Keys whose values are `secure:` (encrypted; unreadable offline). */
   readonly secretKeys: string[];
+  /** What the parser needs beyond the strings (pass it to parseStackConfig): secret keys, YAML numbers' source text. */
+  readonly parseOptions: ParseOptions;
 }
 
 /** `Pulumi.<stack>.yaml` or `.yml` (the stack part may be empty or invalid: readStackFile says so). */
@@ -312,8 +314,7 @@ export function readStackFile(path: string): StackFile {
     if (value !== null && typeof value === "object")
       collectSourceText(node && isAlias(node) ? (node.resolve(docNode) as Node) : node, fullKey, sourceText);
   }
-  attachParseOptions(config, { secretKeys, sourceText });
-  return { stack, path: resolve(path), config, secretKeys };
+  return { stack, path: resolve(path), config, secretKeys, parseOptions: { secretKeys, sourceText } };
 }
 
 /** The project (name) of the Pulumi.yaml in `dir`, or of the nearest parent directory that has one. */

@@ -62,12 +62,6 @@ export interface ParseOptions {
   readonly sourceText?: Readonly<Record<string, string>>;
 }
 
-const SOURCE_INFO = new WeakMap<object, ParseOptions>();
-/** Attaches ParseOptions to a raw config object (offline/stack-file.ts does, for its parsed files). */
-export function attachParseOptions(raw: Readonly<Record<string, string>>, options: ParseOptions): void {
-  SOURCE_INFO.set(raw, options);
-}
-
 /** Path segments that would reach an object's prototype. */
 const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);
 /** A blank value: `key:` with nothing, `~`, `null`, or only spaces (Pulumi hands the program ""). */
@@ -377,13 +371,14 @@ function unwrapShape(schema: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Parses a stack's raw config. `stack` is the Pulumi stack name. `options` default to what
- * offline/stack-file.ts attached to `raw` (see attachParseOptions).
+ * Parses a stack's raw config. `stack` is the Pulumi stack name; `options` what the stack file said
+ * beyond the strings (offline/stack-file.ts reads them as StackFile.parseOptions; the program passes
+ * the keys Pulumi decrypted).
  */
 export function parseStackConfig(
   raw: Readonly<Record<string, string>>,
   stack: string,
-  options: ParseOptions = SOURCE_INFO.get(raw) ?? {},
+  options: ParseOptions = {},
 ): ParseResult {
   const problems: ConfigProblem[] = [];
   const sourceText = options.sourceText ?? {};

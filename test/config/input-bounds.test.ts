@@ -502,7 +502,7 @@ describe("stack files and policy configs: generated hostile text", () => {
           assert.ok((e as Error).message.startsWith(`${path}: `));
           return;
         }
-        const parsed = parseStackConfig(file.config, file.stack);
+        const parsed = parseStackConfig(file.config, file.stack, file.parseOptions);
         if (!parsed.ok) for (const p of parsed.problems) assert.ok(p.key && p.message && p.fix);
       }),
       { numRuns: 400 },

@@ -37,7 +37,8 @@ const member = (region: string, cidr: string, peers: string[], voters: number, e
 function group(stacks: Record<string, Cfg>): { config: StackConfig }[] {
   const dir = mkdtempSync(join(tmpdir(), "infrasage-aa-"));
   return Object.entries(stacks).map(([stack, config]) => {
-    const parsed = parseStackConfig(readStackFile(writeStackFile(stack, config, dir)).config, stack);
+    const file = readStackFile(writeStackFile(stack, config, dir));
+    const parsed = parseStackConfig(file.config, stack, file.parseOptions);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     return { config: parsed.config };
   });
