@@ -153,7 +153,7 @@ export const clusterSchema = z.strictObject({
 
 export const chartSchema = z.strictObject({
   path: z.string().min(1).optional(),
-  /** https:// or oci:// (checked in input-rules.ts, which never prints the URL: it may hold credentials). */
+  /** https:// or oci:// (checked in lib/charts/config-rules.ts, which never prints the URL: it may hold credentials). */
   repo: z.string().optional(),
   name: z.string().min(1).optional(),
   version: z.string().min(1).optional(),

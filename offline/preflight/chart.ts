@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import Ajv, { type AnySchema } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import type { Finding } from "./finding";
-import { realPathOf } from "../../lib/config/input-rules";
+import { realPathOf } from "../../lib/charts/config-rules";
 import { readTextFile } from "../stack-file";
 
 /** A chart file, read bounded and never blocking (a FIFO, a device); errors say which file and why. */

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { secretsInValue, urlsWithPassword } from "../../lib/config/secrets";
-import { chartProblems } from "../../lib/config/input-rules";
+import { chartProblems } from "../../lib/charts/config-rules";
 import { jsonDepth, parseBoundedJson, MAX_JSON_DEPTH } from "../../offline/json-input";
 import { MAX_BASE_RESOURCES, parseBasePlan } from "../../offline/diff/base-file";
 import { diffStack } from "../../offline/diff/plan-diff";

@@ -408,7 +408,7 @@ describe("bad replication groups", () => {
   });
 
   it("rejects a member in another jurisdiction (eu-west-1 with ap-south-1)", () => {
-    // A stack is named for its region (lib/config/input-rules.ts), so the foreign member is a stack
+    // A stack is named for its region (lib/config/identity-rules.ts), so the foreign member is a stack
     // with its own name and an explicit jurisdiction; the peers list it instead of eu-north-1.
     const peers = (self: string) => ["eu-west-1", "eu-central-1", "in-witness"].filter((p) => p !== self);
     const g: Record<string, Cfg> = {
