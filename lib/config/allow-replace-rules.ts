@@ -8,7 +8,6 @@ import type { RuleContext } from "./rule-context";
 /** Entries of `allowReplace` whose resource is not this stack's. */
 export function allowReplaceProblems({ config }: RuleContext): ConfigProblem[] {
   const { problems, add } = namespacedProblems();
-  // allowReplace: a URN names this stack (a URN copied from another stack's plan allows nothing here).
   config.allowReplace.forEach((a, i) => {
     const urnStack = /^urn:pulumi:([^:]*)::/.exec(a.resource)?.[1];
     if (a.resource.startsWith("urn:") && urnStack === undefined)

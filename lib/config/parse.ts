@@ -43,7 +43,7 @@ export type ParseResult = { ok: true; config: StackConfig } | { ok: false; probl
  * their problems are reported in (the cluster's own rules come early, its access entries with the
  * other cluster capabilities after the links).
  */
-export const CONFIG_RULES: readonly ConfigRule[] = [
+const CONFIG_RULES: readonly ConfigRule[] = [
   jurisdictionProblems, // lib/config/identity-rules.ts
   networkConfigProblems, // lib/network/
   clusterConfigProblems, // lib/cluster/: version, log types, public endpoint ranges

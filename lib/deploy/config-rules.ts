@@ -9,7 +9,6 @@ import { runnerCidrProblem } from "../network/cidr-rules";
 /** `deploy` keys against `deploy.runner`. */
 export function deployConfigProblems({ input: c, config }: RuleContext): ConfigProblem[] {
   const { problems, add } = namespacedProblems();
-  // Deploy path: each kind of runner takes only its own keys; a self-hosted runner's ranges are private.
   const d = c.deploy ?? {};
   const kind = config.deploy.runner;
   const onlyFor: Record<string, readonly string[]> = {

@@ -8,7 +8,6 @@ import type { RuleContext } from "../config/rule-context";
 /** `grafana` keys against its mode. */
 export function grafanaConfigProblems({ config }: RuleContext): ConfigProblem[] {
   const { problems, add } = namespacedProblems();
-  // Shared Grafana (lib/grafana/grafana.ts): the host (mode local) lists sources; a shared stack names its host.
   const g = config.grafana;
   if (g.mode === "shared" && !g.hostStack)
     add(

@@ -9,7 +9,6 @@ import { namespaceScopeProblems } from "./runbook-access";
 /** `runbooks.namespaceScope`. */
 export function runbookConfigProblems({ config }: RuleContext): ConfigProblem[] {
   const { problems, add } = namespacedProblems();
-  // Runbook scope (lib/runbooks/runbook-access.ts): no system namespaces, not InfraSage's own, no duplicates.
   for (const p of namespaceScopeProblems(config.runbooks.namespaceScope))
     add("runbooks.namespaceScope", p.message, p.fix);
   return problems;
