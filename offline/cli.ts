@@ -45,7 +45,7 @@ options:
 
 class UsageError extends Error {}
 
-export interface CliArgs {
+interface CliArgs {
   readonly files: string[];
   readonly json: boolean;
   readonly preview: boolean;
@@ -92,7 +92,7 @@ function readStoredTags(path: string): Record<string, Record<string, string>> {
   return doc as Record<string, Record<string, string>>;
 }
 
-export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
+function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let json = false;
   let preview = false;
   let strict = false;

@@ -129,7 +129,7 @@ export function clusterCapabilityProblems(c: InfrasageInput, config: StackConfig
  * EKS quota "Managed node groups per cluster" (default 30, adjustable; Amazon EKS User Guide,
  * "View and manage Amazon EKS and Fargate service quotas"): CreateNodegroup fails beyond it.
  */
-export function nodeGroupCountProblems(count: number, quota: number | undefined): RuleProblem[] {
+function nodeGroupCountProblems(count: number, quota: number | undefined): RuleProblem[] {
   const limit = quota ?? DEFAULT_MANAGED_NODE_GROUP_QUOTA;
   if (count <= limit) return [];
   return [
@@ -142,7 +142,7 @@ export function nodeGroupCountProblems(count: number, quota: number | undefined)
 }
 
 /** Every group at desiredSize 0: no node runs coredns, the add-ons, or an autoscaler that could add nodes. */
-export function noStartingNodeProblems(groups: readonly NodeGroupConfig[], autoscaling: string): RuleProblem[] {
+function noStartingNodeProblems(groups: readonly NodeGroupConfig[], autoscaling: string): RuleProblem[] {
   if (groups.length === 0 || groups.some((g) => g.desiredSize > 0) || groups.every((g) => g.maxSize === 0)) return [];
   const scaler =
     autoscaling === "none"
