@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 
 const PB_PATH = require.resolve("@pulumi/pulumi/proto/analyzer_pb");
 const pbRequire = createRequire(PB_PATH);
@@ -33,7 +33,7 @@ const structPb = pbRequire("google-protobuf/google/protobuf/struct_pb") as {
 const emptyPb = pbRequire("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
 
 /** The policy pack of this repository. */
-export const POLICY_PACK_DIR = resolve(__dirname, "..", "policies");
+const POLICY_PACK_DIR = resolve(__dirname, "..", "policies");
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"]; // proto enum order
@@ -373,7 +373,3 @@ function readInfo(r: { getName(): string; getVersion(): string; getPoliciesList(
     }),
   };
 }
-
-/** Where the pack's runner lives relative to a pack folder (for messages). */
-export const runnerHint = (packDir: string): string =>
-  join(dirname(packDir), "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");

@@ -29,10 +29,10 @@ import { PolicyWeakeningError } from "./policy-weakening";
 import { cidrOverlaps } from "./cidr-overlap";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
-export const AWS_LIMITS_POLICY = "aws-provider-limits";
+const AWS_LIMITS_POLICY = "aws-provider-limits";
 
 /** `preview`: a first `pulumi preview` (computed values unknown); `up`: an update, every value known. */
-export type PlanView = "preview" | "up";
+type PlanView = "preview" | "up";
 
 export interface StackPlan {
   readonly stack: string;

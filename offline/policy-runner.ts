@@ -16,7 +16,7 @@ import type { AnalyzerResource, AnalyzerStackResource, Diagnostic, PolicyAnalyze
 import { parsePolicyPackConfig, reconcilePolicyConfig } from "./policy-config";
 import { enforcedAt, OFFLINE_ONLY, simulateRun, type UpdateRun } from "./update-order";
 
-export type EnforcementLevel = "mandatory" | "advisory";
+type EnforcementLevel = "mandatory" | "advisory";
 
 export interface Violation {
   readonly policy: string;
@@ -130,7 +130,7 @@ const toViolation = (d: Diagnostic, enforced: string, fallbackUrn?: string): Vio
  * not implement (the engine carries on), and the process here is shared by the plan's stacks, so its
  * start-up info read (PolicyAnalyzer.start) is not part of a stack's sequence.
  */
-export async function configureAnalyzer(
+async function configureAnalyzer(
   analyzer: PolicyAnalyzer,
   session: StackSession,
   policyConfig: unknown = {},
@@ -218,7 +218,7 @@ export async function evaluateRun(
   return { violations: out, run };
 }
 
-export function stackFacts(config: StackConfig): StackFacts {
+function stackFacts(config: StackConfig): StackFacts {
   return {
     stack: config.stack,
     region: config.region,

@@ -51,11 +51,11 @@ export function stackNameOf(path: string): string | undefined {
 }
 
 /** A stack file is a few KB; anything over 1 MiB is not one (and is refused before it is parsed). */
-export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+const MAX_STACK_FILE_BYTES = 1024 * 1024;
 /** Aliases a stack file may expand (YAML "billion laughs" bombs exceed it at once). */
-export const MAX_YAML_ALIASES = 100;
+const MAX_YAML_ALIASES = 100;
 /** Nesting a config value may have (the schema's deepest is 3). */
-export const MAX_NESTING = 32;
+const MAX_NESTING = 32;
 /** Top-level keys of a Pulumi stack file (workspace.ProjectStack). */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
 
-export interface Reviewers {
+interface Reviewers {
   /** GitHub user ids (`gh api users/<login> --jq .id`). */
   readonly users: readonly number[];
   /** GitHub team ids (`gh api orgs/<org>/teams/<slug> --jq .id`). */

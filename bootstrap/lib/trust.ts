@@ -21,10 +21,10 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-export const environmentSubject = (owner: string, repo: string, environment: string): string =>
+const environmentSubject = (owner: string, repo: string, environment: string): string =>
   `repo:${owner}/${repo}:environment:${environment}`;
-export const pullRequestSubject = (owner: string, repo: string): string => `repo:${owner}/${repo}:pull_request`;
-export const branchSubject = (owner: string, repo: string, branch: string): string =>
+const pullRequestSubject = (owner: string, repo: string): string => `repo:${owner}/${repo}:pull_request`;
+const branchSubject = (owner: string, repo: string, branch: string): string =>
   `repo:${owner}/${repo}:ref:refs/heads/${branch}`;
 
 /** A subject is exact: no `*` or `?` (which StringLike would expand) anywhere. */

@@ -42,17 +42,6 @@ export function show(v: unknown): string {
   return text.length > 80 ? `${text.slice(0, 60)}...` : text;
 }
 
-/** Thrown (once, with every problem) when a stack's config is invalid. */
-export class ConfigError extends Error {
-  constructor(
-    readonly problems: readonly ConfigProblem[],
-    readonly source: string,
-  ) {
-    super(formatProblems(problems, source));
-    this.name = "ConfigError";
-  }
-}
-
 export function formatProblems(problems: readonly ConfigProblem[], source: string): string {
   const lines = problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
   return `${source}: invalid InfraSage configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;

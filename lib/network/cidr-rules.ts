@@ -5,8 +5,8 @@
 import { containsCidr, mergeCidr, normalizeCidr, overlapCidr, parseCidr } from "cidr-tools";
 
 /** VPC prefix bounds: AWS accepts /16../28; EKS pods take VPC IPs (VPC CNI), so we stop at /20. */
-export const VPC_MIN_PREFIX = 16;
-export const VPC_MAX_PREFIX = 20;
+const VPC_MIN_PREFIX = 16;
+const VPC_MAX_PREFIX = 20;
 /** RFC 1918 and the shared 100.64.0.0/10 range (RFC 6598), which AWS also permits for VPCs. */
 export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
@@ -58,9 +58,9 @@ export function vpcCidrProblem(value: string): { message: string; fix: string } 
  * - Only public (global unicast) space: private, shared (CGN), loopback, link-local, multicast and
  *   reserved ranges never reach a public endpoint, and EKS refuses blocks with reserved addresses.
  */
-export const MAX_PUBLIC_ACCESS_CIDRS = 40;
-export const PUBLIC_ACCESS_MIN_PREFIX = { 4: 16, 6: 48 } as const;
-export const PUBLIC_ACCESS_MAX_UNION = { 4: 2n ** 18n, 6: 2n ** 82n } as const;
+const MAX_PUBLIC_ACCESS_CIDRS = 40;
+const PUBLIC_ACCESS_MIN_PREFIX = { 4: 16, 6: 48 } as const;
+const PUBLIC_ACCESS_MAX_UNION = { 4: 2n ** 18n, 6: 2n ** 82n } as const;
 /** Never on the public internet (RFC 6890 special-purpose IPv4 ranges, documentation ranges aside). */
 const NON_PUBLIC_V4 = [
   "0.0.0.0/8",
@@ -94,7 +94,7 @@ function formatCount(n: bigint): string {
 }
 
 /** One entry of cluster.publicAccessCidrs: a valid, network-aligned, public, narrow enough block. */
-export function publicAccessCidrProblem(
+function publicAccessCidrProblem(
   value: string,
   ipFamily: IpFamily = "ipv4",
 ): { message: string; fix: string } | undefined {

@@ -50,7 +50,7 @@ export function nodeConfigProblems({ input: c, config }: RuleContext): ConfigPro
  * EKS quota "Managed node groups per cluster" (default 30, adjustable; Amazon EKS User Guide,
  * "View and manage Amazon EKS and Fargate service quotas"): CreateNodegroup fails beyond it.
  */
-export function nodeGroupCountProblems(count: number, quota: number | undefined): KeyedProblem[] {
+function nodeGroupCountProblems(count: number, quota: number | undefined): KeyedProblem[] {
   const limit = quota ?? DEFAULT_MANAGED_NODE_GROUP_QUOTA;
   if (count <= limit) return [];
   return [
@@ -63,7 +63,7 @@ export function nodeGroupCountProblems(count: number, quota: number | undefined)
 }
 
 /** Every group at desiredSize 0: no node runs coredns, the add-ons, or an autoscaler that could add nodes. */
-export function noStartingNodeProblems(groups: readonly NodeGroupConfig[], autoscaling: string): KeyedProblem[] {
+function noStartingNodeProblems(groups: readonly NodeGroupConfig[], autoscaling: string): KeyedProblem[] {
   if (groups.length === 0 || groups.some((g) => g.desiredSize > 0) || groups.every((g) => g.maxSize === 0)) return [];
   const scaler =
     autoscaling === "none"

@@ -192,7 +192,7 @@ function readChartValues(file: string): Record<string, unknown> {
 }
 
 /** Helm's coalescing: maps merge key by key, anything else from `over` replaces `base`. */
-export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];

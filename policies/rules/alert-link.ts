@@ -37,7 +37,7 @@ export const SG_TYPE = "aws:ec2/securityGroup:SecurityGroup";
 export const INGRESS_RULE_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 export const LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 export const ROUTE_TYPE = "aws:ec2/route:Route";
-export const LISTENER_TYPE = "aws:lb/listener:Listener";
+const LISTENER_TYPE = "aws:lb/listener:Listener";
 export const PEERING_TYPES = [
   "aws:ec2/vpcPeeringConnection:VpcPeeringConnection",
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
@@ -155,7 +155,7 @@ function checkOpenings(resources: readonly PolicyResource[], ctx: RuleContext): 
  * destination cluster's link tunnel: never plain HTTP, never TLS ended on the load balancer (the hop
  * to the pods would be plain), never another port. Also used by metrics-link.ts.
  */
-export function listenerProblem(name: string, props: Props, port: number, link: string): string | undefined {
+function listenerProblem(name: string, props: Props, port: number, link: string): string | undefined {
   const protocol = asString(props.protocol);
   if (props.port === port && protocol === "TCP") return undefined;
   return `${link} listener ${name} is ${String(protocol)} on port ${String(props.port)}; the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`;
@@ -177,7 +177,7 @@ export function checkListeners(
 }
 
 /** A route through a VPC peering connection (key presence: the connection id is unknown at preview). */
-export const isPeeringRoute = (type: string, props: Props): boolean =>
+const isPeeringRoute = (type: string, props: Props): boolean =>
   type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
 
 /** The problem of an alert-link route in the spoke's home region: it reaches more than a hub load-balancer subnet. */
