@@ -11,7 +11,7 @@ import type { RuleContext } from "../config/rule-context";
 export const MAX_USER_TAGS = 40;
 
 /** Tag keys the program or the policy pack give meaning to, and what each means. */
-export const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
+const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
   Project: "the program sets it to infrasage on every resource",
   Tenant: "the program sets it to infrasage:tenantId on every resource",
   Jurisdiction: "the program sets it from aws:region on every resource",
@@ -23,7 +23,7 @@ export const RESERVED_TAG_KEYS: Readonly<Record<string, string>> = {
 };
 
 /** Tag key prefixes owned by the program, the policy pack, Kubernetes and the AWS controllers it runs. */
-export const RESERVED_TAG_PREFIXES: Readonly<Record<string, string>> = {
+const RESERVED_TAG_PREFIXES: Readonly<Record<string, string>> = {
   "infrasage.io/": `InfraSage's own (${FLOW_TAG} marks the only flows the residency policies let leave a region)`,
   "kubernetes.io/": "Kubernetes and the AWS load balancer controller discover subnets and clusters by them",
   "k8s.io/": "the cluster autoscaler discovers node groups by them",
@@ -39,7 +39,7 @@ export const RESERVED_TAG_PREFIXES: Readonly<Record<string, string>> = {
 
 /** EC2 (VPC, subnets, security groups, launch templates) takes keys up to 127 characters; most services 128. */
 export const MAX_TAG_KEY_LENGTH = 127;
-export const MAX_TAG_VALUE_LENGTH = 256;
+const MAX_TAG_VALUE_LENGTH = 256;
 /** The character set every AWS service accepts in tags: letters, digits, spaces, and _ . : / = + - @. */
 const TAG_CHAR_RE = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
 
@@ -60,7 +60,7 @@ export function reservedTagReason(key: string): string | undefined {
 }
 
 /** Problems of user tags (`base` is the key they are under, e.g. `infrasage:tags`). */
-export function tagProblems(tags: Readonly<Record<string, unknown>>, base: string): ConfigProblem[] {
+function tagProblems(tags: Readonly<Record<string, unknown>>, base: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (key: string, message: string, fix: string) => problems.push({ key, message, fix });
   const seen = new Map<string, string>();

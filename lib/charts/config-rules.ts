@@ -11,13 +11,13 @@ import type { RuleContext } from "../config/rule-context";
 import { SECRET_PLACEHOLDER } from "../config/schema";
 
 /** This program's folder: `pulumi up` runs it here (Pulumi.yaml, and examples' `main: ../../`). */
-export const PROJECT_ROOT = resolve(__dirname, "..", "..");
+const PROJECT_ROOT = resolve(__dirname, "..", "..");
 
 /** SemVer 2.0.0 (semver.org), exactly one version. */
-export const SEMVER_RE =
+const SEMVER_RE =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 /** Helm chart names: lowercase letters and digits, words separated by dashes (Helm best practices). */
-export const CHART_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const CHART_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 

@@ -14,7 +14,7 @@ import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "./prof
 import type { InfrasageInput } from "./schema";
 import type { ChartSource, Pattern, StackConfig } from "./types";
 
-export const DEFAULT_CHART_PATH = "./infrasage-chart";
+const DEFAULT_CHART_PATH = "./infrasage-chart";
 
 function resolveChart(c: InfrasageInput): ChartSource {
   const chart = c.chart;

@@ -76,7 +76,7 @@ export function stackIdentityProblems(
 }
 
 /** The closest known region to a mistyped one (`EU-West-1`, `eu-west1`, `euwest-1`). */
-export function closestRegion(value: string): string | undefined {
+function closestRegion(value: string): string | undefined {
   const squashed = value.toLowerCase().replace(/[^a-z0-9]/g, "");
   const exact = REGIONS.find((r) => r.code.replace(/-/g, "") === squashed);
   if (exact) return exact.code;

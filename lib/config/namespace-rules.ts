@@ -10,7 +10,7 @@ import { closest, editDistance, type ConfigProblem } from "./problems";
  * (aws, kubernetes, random) and Pulumi's own. Other namespaces are left alone (tools outside the
  * program may read them), unless they are a near miss of one of these.
  */
-export const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi", "random"] as const;
+const PROVIDER_NAMESPACES = ["aws", "kubernetes", "pulumi", "random"] as const;
 
 /**
  * Every setting of the AWS provider (@pulumi/aws config/vars.d.ts, v7; test/config/config-hostile.test.ts

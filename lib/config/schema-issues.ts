@@ -197,7 +197,7 @@ function numberBoundsAt(path: readonly string[]): string {
 }
 
 /** Keys the schema knows at a path (for "did you mean"). */
-export function knownKeysAt(path: readonly string[]): string[] {
+function knownKeysAt(path: readonly string[]): string[] {
   let schema: unknown = infrasageSchema;
   for (const p of path) {
     if (/^\d+$/.test(p)) continue; // a list item: unwrapShape reaches the item's object through the list

@@ -13,10 +13,10 @@ import type { RuleContext } from "../config/rule-context";
  * smaller volume fills within hours of telemetry and the pod stops. Whole GiB only: EBS allocates
  * GiB, so `1536Mi` would silently become a 2 GiB volume.
  */
-export const MIN_VOLUME_GIB = 10;
-export const MAX_VOLUME_GIB = 16 * 1024;
+const MIN_VOLUME_GIB = 10;
+const MAX_VOLUME_GIB = 16 * 1024;
 
-export function volumeSizeProblem(size: string): { message: string; fix: string } | undefined {
+function volumeSizeProblem(size: string): { message: string; fix: string } | undefined {
   const m = /^([1-9]\d*)(Mi|Gi|Ti)$/.exec(size);
   if (!m) return undefined; // the schema reports the format
   const n = Number(m[1]);
