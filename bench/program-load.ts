@@ -40,7 +40,7 @@ import { parse as parseYaml } from "yaml";
 export const ROOT = resolve(__dirname, "..");
 
 /** The child: run.js's TypeScript set-up, then index.ts loaded without running its body. Plain CommonJS. */
-export const LOADER = String.raw`
+const LOADER = String.raw`
 "use strict";
 const t0 = process.hrtime.bigint();
 const fs = require("fs");
@@ -98,7 +98,7 @@ process.stdout.write(JSON.stringify({
 }) + "\n");
 `;
 
-export interface LoadResult {
+interface LoadResult {
   readonly tsConfigPath: string;
   readonly transpileOnly: boolean;
   readonly typeCheck: boolean;

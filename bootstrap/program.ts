@@ -30,7 +30,7 @@ import { connectionApproval, programStackSettings } from "./lib/outputs";
 /** The repository's workflows (branch protection requires their `checks` job by its name). */
 const WORKFLOWS_DIR = join(__dirname, "..", ".github", "workflows");
 
-export function loadBootstrapConfig(): BootstrapConfig {
+function loadBootstrapConfig(): BootstrapConfig {
   const stack = pulumi.getStack();
   try {
     return parseBootstrapConfig(`bootstrap/Pulumi.${stack}.yaml`, stack, pulumi.runtime.allConfig());

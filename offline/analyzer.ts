@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { EnforcementLevel } from "@pulumi/policy";
 
 const PB_PATH = require.resolve("@pulumi/pulumi/proto/analyzer_pb");
@@ -34,7 +34,7 @@ const structPb = pbRequire("google-protobuf/google/protobuf/struct_pb") as {
 const emptyPb = pbRequire("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
 
 /** The policy pack of this repository. */
-export const POLICY_PACK_DIR = resolve(__dirname, "..", "policies");
+const POLICY_PACK_DIR = resolve(__dirname, "..", "policies");
 
 /** The engine's levels, as @pulumi/policy declares them. */
 export type { EnforcementLevel };
@@ -375,7 +375,3 @@ function readInfo(r: { getName(): string; getVersion(): string; getPoliciesList(
     }),
   };
 }
-
-/** Where the pack's runner lives relative to a pack folder (for messages). */
-export const runnerHint = (packDir: string): string =>
-  join(dirname(packDir), "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");

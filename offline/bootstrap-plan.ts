@@ -39,7 +39,7 @@ import {
 
 export const BOOTSTRAP_DIR = join(PROGRAM_ROOT, "bootstrap");
 
-export interface BootstrapCost {
+interface BootstrapCost {
   readonly monthlyTotal: number;
   readonly currency: "USD";
   readonly items: { readonly item: string; readonly quantity: number; readonly monthly: number }[];
@@ -75,7 +75,7 @@ export interface BootstrapPlanOptions {
 }
 
 /** Customer-managed KMS keys are the bootstrap's only fixed monthly cost (lib/cost/prices.ts). */
-export function bootstrapCost(record: ProgramRecord): BootstrapCost {
+function bootstrapCost(record: ProgramRecord): BootstrapCost {
   const keys = record.resources.filter((r) => r.type === "aws:kms/key:Key").length;
   const items =
     keys > 0 ? [{ item: "KMS customer-managed keys", quantity: keys, monthly: keys * GLOBAL_PRICES.kmsKeyMonth }] : [];
@@ -178,7 +178,7 @@ export async function planBootstrap(
 const shown = (o: { value: unknown; secret: boolean; known: boolean }): unknown =>
   o.secret ? SECRET : !o.known ? UNKNOWN : o.value;
 
-export function bootstrapJson(result: BootstrapPlanResult) {
+function bootstrapJson(result: BootstrapPlanResult) {
   return {
     bootstrap: true,
     view: result.view,

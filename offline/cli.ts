@@ -45,7 +45,7 @@ options:
 
 class UsageError extends Error {}
 
-export interface CliArgs {
+interface CliArgs {
   readonly files: string[];
   readonly json: boolean;
   readonly preview: boolean;
@@ -68,9 +68,9 @@ function readStoredTags(path: string): Record<string, Record<string, string>> {
   try {
     text = readTextFile(path, "stack tags file");
   } catch (e) {
-    throw new UsageError(
-      `--stack-tags ${path}: ${e instanceof Error ? e.message : String(e)} (give JSON { "<stack>": { "<tag>": "<value>" } })`,
-    );
+    // A StackFileError's message starts with the path already.
+    const why = e instanceof StackFileError ? e.message : `${path}: ${e instanceof Error ? e.message : String(e)}`;
+    throw new UsageError(`--stack-tags ${why} (give JSON { "<stack>": { "<tag>": "<value>" } })`);
   }
   const parsed = parseBoundedJson(text);
   const doc = parsed.ok ? parsed.value : undefined;
@@ -92,7 +92,18 @@ function readStoredTags(path: string): Record<string, Record<string, string>> {
   return doc as Record<string, Record<string, string>>;
 }
 
-export function parseArgs(argv: readonly string[], cwd: string): CliArgs {
+/** A `--stack-tags` key that names no planned stack (a misspelt name) would silently tag nothing. */
+function unplannedTagStacks(path: string, tags: Readonly<Record<string, unknown>>, inputs: RunInputs): void {
+  const planned = inputs.stacks.map((s) => s.file.stack);
+  const stray = Object.keys(tags).filter((name) => !planned.includes(name));
+  if (stray.length > 0)
+    throw new StackFileError(
+      path,
+      `names ${stray.map((n) => `'${n}'`).join(", ")}, which this run does not plan (it plans ${planned.join(", ")}); key each entry by a planned stack's name`,
+    );
+}
+
+function parseArgs(argv: readonly string[], cwd: string): CliArgs {
   let json = false;
   let preview = false;
   let strict = false;
@@ -233,8 +244,10 @@ export async function main(
   let inputs: RunInputs;
   try {
     inputs = readRunInputs(args);
-    if (args.storedTagsFile)
+    if (args.storedTagsFile) {
+      unplannedTagStacks(args.storedTagsFile, args.storedTags ?? {}, inputs);
       inputs = { ...inputs, paths: [...inputs.paths, { what: "--stack-tags", path: args.storedTagsFile }] };
+    }
     if (args.outFile) checkOutputFile("--out", args.outFile, inputs.paths);
   } catch (e) {
     if (e instanceof StackFileError || e instanceof OutputFileError) writeError(`${e.message}\n`);

@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { availabilityZonesOf, findRegion } from "../policies/shared/regions";
 import { MOCK_ADDON_VERSION } from "./mock-values";
 
-export const MOCK_ACCOUNT_ID = "123456789012";
+const MOCK_ACCOUNT_ID = "123456789012";
 
 export interface MockCloudContext {
   /** Home region of the stack (`aws:region`). */
@@ -94,7 +94,7 @@ const hex = (seed: string, length: number): string => createHash("sha256").updat
 
 /** Pulumi's auto-name: logical name + "-" + 7 random hex characters. */
 export const AUTONAME_SUFFIX_LENGTH = 8;
-export const autoName = (name: string): string => `${name}-${hex(`autoname:${name}`, 7)}`;
+const autoName = (name: string): string => `${name}-${hex(`autoname:${name}`, 7)}`;
 
 /** Types whose physical name property is `name` and is auto-named when not given. */
 const AUTONAMED: Readonly<Record<string, string>> = {

@@ -30,7 +30,7 @@ export interface RunInput {
 }
 
 /** The real path of `path`: symlinks followed; for a file not there yet, its folder's real path. */
-export function realTarget(path: string): string {
+function realTarget(path: string): string {
   const abs = resolve(path);
   try {
     return realpathSync.native(abs);
@@ -46,7 +46,7 @@ export function realTarget(path: string): string {
 const within = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 /** The input `path` would overwrite, if any (a folder input covers every file inside it). */
-export function inputAt(path: string, inputs: readonly RunInput[]): RunInput | undefined {
+function inputAt(path: string, inputs: readonly RunInput[]): RunInput | undefined {
   const target = realTarget(path);
   return inputs.find((i) => {
     const real = realTarget(i.path);

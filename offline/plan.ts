@@ -29,10 +29,10 @@ import { PolicyWeakeningError } from "./policy-weakening";
 import { cidrOverlaps } from "./cidr-overlap";
 
 /** Pseudo-policy name of the provider-limit check in plan output. */
-export const AWS_LIMITS_POLICY = "aws-provider-limits";
+const AWS_LIMITS_POLICY = "aws-provider-limits";
 
 /** `preview`: a first `pulumi preview` (computed values unknown); `up`: an update, every value known. */
-export type PlanView = "preview" | "up";
+type PlanView = "preview" | "up";
 
 export interface StackPlan {
   readonly stack: string;
@@ -121,7 +121,7 @@ function parseOrThrow(file: StackFile): StackConfig {
       `${file.path}: ${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
     );
   }
-  const parsed = parseStackConfig(file.config, file.stack);
+  const parsed = parseStackConfig(file.config, file.stack, file.parseOptions);
   if (!parsed.ok) {
     const lines = parsed.problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
     throw new PlanError(

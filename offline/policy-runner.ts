@@ -136,7 +136,7 @@ const toViolation = (d: Diagnostic, enforced: string, fallbackUrn?: string): Vio
  * not implement (the engine carries on), and the process here is shared by the plan's stacks, so its
  * start-up info read (PolicyAnalyzer.start) is not part of a stack's sequence.
  */
-export async function configureAnalyzer(
+async function configureAnalyzer(
   analyzer: PolicyAnalyzer,
   session: StackSession,
   policyConfig: unknown = {},
@@ -224,7 +224,7 @@ export async function evaluateRun(
   return { violations: out, run };
 }
 
-export function stackFacts(config: StackConfig): StackFacts {
+function stackFacts(config: StackConfig): StackFacts {
   return {
     stack: config.stack,
     region: config.region,

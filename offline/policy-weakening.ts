@@ -194,32 +194,44 @@ export function loadAcceptedWeakenings(path: string): AcceptedWeakening[] {
   } catch (e) {
     throw new PolicyWeakeningError(`${path}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  const list =
-    doc && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).accepted : undefined;
-  if (doc === null || list === undefined || list === null) return [];
+  if (doc === null || doc === undefined) return [];
+  if (typeof doc !== "object" || Array.isArray(doc))
+    throw new PolicyWeakeningError(`${path}: must be a mapping with one key, accepted: a list of entries`);
+  const unknownTop = Object.keys(doc).filter((k) => k !== "accepted");
+  if (unknownTop.length > 0)
+    throw new PolicyWeakeningError(`${path}: unknown key ${unknownTop[0]}; the file has one key, accepted`);
+  const list = (doc as Record<string, unknown>).accepted;
+  if (list === undefined || list === null) return [];
   if (!Array.isArray(list))
     throw new PolicyWeakeningError(
       `${path}: accepted must be a list of { stack, policy, setting, value, reason, ticket }`,
     );
-  return list.map((entry, i) => {
-    const e = (entry && typeof entry === "object" ? entry : {}) as Record<string, unknown>;
-    for (const key of ["stack", "policy", "setting", "value", "ticket"]) {
-      if (typeof e[key] !== "string" || (e[key] as string).trim() === "")
-        throw new PolicyWeakeningError(
-          `${path}: accepted[${i}].${key} is missing; give it (stack, policy, setting and value as the plan's finding prints them, and the ticket)`,
-        );
-    }
-    if (typeof e.reason !== "string" || e.reason.trim().length < 10)
-      throw new PolicyWeakeningError(`${path}: accepted[${i}].reason must say why (at least 10 characters)`);
-    return {
-      stack: e.stack,
-      policy: e.policy,
-      setting: e.setting,
-      value: e.value,
-      reason: e.reason,
-      ticket: e.ticket,
-    } as AcceptedWeakening;
-  });
+  return list.map((entry, i) => acceptedEntry(path, entry, i));
+}
+
+const ACCEPTED_KEYS = ["stack", "policy", "setting", "value", "reason", "ticket"] as const;
+
+/** One entry of accepted: every key present, text, and nothing else (a misspelt key would never match). */
+function acceptedEntry(path: string, entry: unknown, i: number): AcceptedWeakening {
+  const at = `${path}: accepted[${i}]`;
+  if (!entry || typeof entry !== "object" || Array.isArray(entry))
+    throw new PolicyWeakeningError(`${at} must be a mapping { stack, policy, setting, value, reason, ticket }`);
+  const e = entry as Record<string, unknown>;
+  const unknown = Object.keys(e).filter((k) => !(ACCEPTED_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0)
+    throw new PolicyWeakeningError(`${at}.${unknown[0]} is not a key of an entry; use ${ACCEPTED_KEYS.join(", ")}`);
+  for (const key of ACCEPTED_KEYS) {
+    const v = e[key];
+    if (v === undefined || v === null || (typeof v === "string" && v.trim() === ""))
+      throw new PolicyWeakeningError(
+        `${at}.${key} is missing; give it (stack, policy, setting and value as the plan's finding prints them, the reason and the ticket)`,
+      );
+    if (typeof v !== "string")
+      throw new PolicyWeakeningError(`${at}.${key} must be text; quote it (${key}: "${String(v)}")`);
+  }
+  if ((e.reason as string).trim().length < 10)
+    throw new PolicyWeakeningError(`${at}.reason must say why (at least 10 characters)`);
+  return Object.fromEntries(ACCEPTED_KEYS.map((k) => [k, e[k]])) as unknown as AcceptedWeakening;
 }
 
 /** The findings: mandatory, or advisory where an accepted entry matches stack, policy, setting and value. */

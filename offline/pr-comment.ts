@@ -183,7 +183,7 @@ const stackChanged = (s: PlanStack): boolean =>
   s.violations.some((v) => v.level === "mandatory");
 
 /** Whether a plan needs the reviewer: it failed, changes something, or the strict jobs will refuse it. */
-export function planChanged(input: CommentInput): boolean {
+function planChanged(input: CommentInput): boolean {
   const p = input.plan;
   return (
     input.exitCode !== 0 ||

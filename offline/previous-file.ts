@@ -12,8 +12,8 @@ import { STACK_NAME_RE } from "./preflight/project";
 import { readTextFile, StackFileError } from "./stack-file";
 
 /** Far beyond any plan of ours; bounds the read. */
-export const MAX_PREVIOUS_BYTES = 64 * 1024 * 1024;
-export const MAX_PREVIOUS_STACKS = 200;
+const MAX_PREVIOUS_BYTES = 64 * 1024 * 1024;
+const MAX_PREVIOUS_STACKS = 200;
 
 /** stack -> outputs of its last deployment. */
 export type PreviousOutputs = Record<string, Record<string, unknown>>;
@@ -22,7 +22,7 @@ const FIX =
   "give the --json of the stacks' last deployment (npm run -s plan -- <selector> --out last.json on the deployed commit, without --preview)";
 
 /** Names the option too: `--previous <file>: ...`. */
-export class PreviousFileError extends StackFileError {
+class PreviousFileError extends StackFileError {
   constructor(file: string, message: string) {
     super(file, message);
     this.message = `--previous ${this.message}`;

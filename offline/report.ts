@@ -23,7 +23,7 @@ const shownOutput = (o: RecordedOutput, fresh: ReadonlySet<string> = new Set()):
 const freshUrns = (plan: StackPlan): Set<string> =>
   new Set((plan.diff?.resources ?? []).filter((r) => r.op === "create" || r.op === "replace").map((r) => r.urn));
 
-export function stackJson(plan: StackPlan) {
+function stackJson(plan: StackPlan) {
   return {
     stack: plan.stack,
     view: plan.view,
@@ -72,7 +72,7 @@ export function planJson(result: PlanResult) {
 }
 
 /** The cross-stack data-flow table (from stack, to stack, jurisdictions, what flows, ports). */
-export function flowLines(flows: readonly Flow[]): string[] {
+function flowLines(flows: readonly Flow[]): string[] {
   if (flows.length === 0) return ["  none: no data leaves any stack's region"];
   const rows = flows.map((f) => [
     f.from,
@@ -114,8 +114,7 @@ function componentOf(plan: StackPlan, urn: string | undefined): string {
 /** @pulumi/policy's message for a policy that read a value unknown at preview (server.js). */
 
 /** `before <urn>` as `before <type>::<name>` (the URN's last two parts); the JSON has the whole URN. */
-export const shortEnforcedAt = (at: string): string =>
-  at.replace(/^before urn:pulumi:[^:]*::[^:]*::(?:.*\$)?/, "before ");
+const shortEnforcedAt = (at: string): string => at.replace(/^before urn:pulumi:[^:]*::[^:]*::(?:.*\$)?/, "before ");
 
 function violationLines(violations: readonly Violation[]): string[] {
   if (violations.length === 0) return ["  none"];
@@ -139,7 +138,7 @@ function violationLines(violations: readonly Violation[]): string[] {
 }
 
 /** The preflight block, first in the text view: what a real preview would refuse before creating anything. */
-export function preflightLines(findings: readonly Finding[]): string[] {
+function preflightLines(findings: readonly Finding[]): string[] {
   if (findings.length === 0) return ["Preflight: nothing a real pulumi preview would refuse before creating anything."];
   return [
     `Preflight: a real pulumi preview / up would fail on ${findings.length} thing${findings.length === 1 ? "" : "s"} (--strict makes this exit 1):`,
@@ -153,7 +152,7 @@ const nameOf = (plan: StackPlan, urn: string): string => {
 };
 
 /** How the real run enforces the results above (offline/update-order.ts), and where `pulumi up` stops. */
-export function runLines(plan: StackPlan): string[] {
+function runLines(plan: StackPlan): string[] {
   const run = plan.run;
   if (run.kind === "preview") {
     return [
@@ -185,7 +184,7 @@ export function runLines(plan: StackPlan): string[] {
 }
 
 /** What the stack's part of the plan is, in words (the heading): never "deployed" when nothing says so. */
-export function stackView(plan: StackPlan, planView: "preview" | "up" = plan.view): string {
+function stackView(plan: StackPlan, planView: "preview" | "up" = plan.view): string {
   if (plan.view === "preview")
     return "first pulumi preview of a new stack (values providers compute are known after apply)";
   if (planView === "preview") return "already deployed (as its rollout left it): what the previewed stacks read";
@@ -294,7 +293,10 @@ export function planSummary(result: PlanResult): string {
   return parts.join("\n\n");
 }
 
-/** The closing line of a plan that exits 1: what made it fail. */
+/**
+ * The closing line of a plan that exits 1: what made it fail.
+ * @public offline/cli.ts loads this module lazily (`require(...) as typeof import(...)`), which knip does not follow.
+ */
 export function exitReason(result: PlanResult, strict: boolean): string {
   const mandatory = [...result.stacks.flatMap((s) => s.violations), ...result.crossStack.violations].filter(
     (v) => v.level === "mandatory",

@@ -32,7 +32,7 @@ function configOf(file: StackFile): StackConfig {
       `${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
     );
   }
-  const parsed = parseStackConfig(file.config, file.stack);
+  const parsed = parseStackConfig(file.config, file.stack, file.parseOptions);
   if (!parsed.ok) {
     const lines = parsed.problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
     throw new StackFileError(

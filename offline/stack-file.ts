@@ -16,7 +16,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
-import { attachParseOptions } from "../lib/config/parse";
+import type { ParseOptions } from "../lib/config/parse";
 import { STACK_NAME_RE } from "./preflight/project";
 import { jsonDepth } from "./json-input";
 
@@ -39,6 +39,8 @@ export interface StackFile {
   readonly config: Record<string, string>;
   /** Keys whose values are `secure:` (encrypted; unreadable offline). */
   readonly secretKeys: string[];
+  /** What the parser needs beyond the strings (pass it to parseStackConfig): secret keys, YAML numbers' source text. */
+  readonly parseOptions: ParseOptions;
 }
 
 /** `Pulumi.<stack>.yaml` or `.yml` (the stack part may be empty or invalid: readStackFile says so). */
@@ -49,11 +51,11 @@ export function stackNameOf(path: string): string | undefined {
 }
 
 /** A stack file is a few KB; anything over 1 MiB is not one (and is refused before it is parsed). */
-export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+const MAX_STACK_FILE_BYTES = 1024 * 1024;
 /** Aliases a stack file may expand (YAML "billion laughs" bombs exceed it at once). */
-export const MAX_YAML_ALIASES = 100;
+const MAX_YAML_ALIASES = 100;
 /** Nesting a config value may have (the schema's deepest is 3). */
-export const MAX_NESTING = 32;
+const MAX_NESTING = 32;
 /** Top-level keys of a Pulumi stack file (workspace.ProjectStack). */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 
@@ -312,8 +314,7 @@ export function readStackFile(path: string): StackFile {
     if (value !== null && typeof value === "object")
       collectSourceText(node && isAlias(node) ? (node.resolve(docNode) as Node) : node, fullKey, sourceText);
   }
-  attachParseOptions(config, { secretKeys, sourceText });
-  return { stack, path: resolve(path), config, secretKeys };
+  return { stack, path: resolve(path), config, secretKeys, parseOptions: { secretKeys, sourceText } };
 }
 
 /** The project (name) of the Pulumi.yaml in `dir`, or of the nearest parent directory that has one. */

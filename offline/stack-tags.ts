@@ -24,7 +24,7 @@ export const backendKindOf = (config: Pick<StackConfig, "stateBackend">): Backen
   backendOf(config.stateBackend) === "self-managed" ? "diy" : "cloud";
 
 /** The config key whose object Pulumi Cloud merges into the stack's tags (apitype.PulumiTagsConfigKey). */
-export const PULUMI_TAGS_KEY = "pulumi:tags";
+const PULUMI_TAGS_KEY = "pulumi:tags";
 
 /** What the project file contributes to Pulumi Cloud's tags. */
 export interface ProjectTags {

@@ -20,7 +20,7 @@ export interface WorkflowProblem {
 }
 
 /** Workflow files of a repository, sorted. */
-export function workflowFiles(repoRoot: string): string[] {
+function workflowFiles(repoRoot: string): string[] {
   const dir = join(repoRoot, ".github", "workflows");
   return readdirSync(dir)
     .filter((n) => /\.ya?ml$/.test(n))

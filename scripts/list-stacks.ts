@@ -15,7 +15,7 @@ import { jurisdictionOf } from "../policies/shared/regions";
 import { runnerProjectName } from "../lib/deploy/deploy-path";
 
 /** What a stack is in its group; decides where it deploys. */
-export type GroupRole = "independent" | "hub" | "spoke" | "member" | "witness";
+type GroupRole = "independent" | "hub" | "spoke" | "member" | "witness";
 
 /** One matrix entry: everything a preview/deploy job needs to know about its stack. */
 export interface StackEntry {
@@ -45,7 +45,7 @@ export interface StackEntry {
 }
 
 /** The hosted image for jobs that never talk to a cluster (and for github-hosted stacks). */
-export const HOSTED_RUNNER = "ubuntu-24.04";
+const HOSTED_RUNNER = "ubuntu-24.04";
 
 export interface StackList {
   /** Every stack name, sorted: what the preview matrix covers. */
@@ -59,7 +59,7 @@ export interface StackList {
 }
 
 /** GitHub variable names allow only [A-Z0-9_]: `eu-west-1` -> `EU_WEST_1`. */
-export const varSuffix = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+const varSuffix = (s: string): string => s.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
 function objectConfig(file: StackFile, key: string): Record<string, unknown> {
   const raw = file.config[key];
@@ -118,7 +118,7 @@ export function entryFor(file: StackFile, project: string, root: string): StackE
 }
 
 /** Splits entries into the parallel set and the ordered sequence (pure; entries in any order). */
-export function deployPlan(entries: readonly StackEntry[]): Pick<StackList, "parallel" | "ordered"> {
+function deployPlan(entries: readonly StackEntry[]): Pick<StackList, "parallel" | "ordered"> {
   const byName = [...entries].sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
   return {
     parallel: byName.filter((e) => e.role === "independent"),

@@ -19,7 +19,7 @@ export interface TypeActions {
 }
 
 /** How a type is authorized when IAM is not: Kubernetes objects through the cluster's access entry, and so on. */
-export type NonIamKind = "kubernetes-api" | "component" | "local" | "engine";
+type NonIamKind = "kubernetes-api" | "component" | "local" | "engine";
 
 const EC2_READ = [
   "ec2:DescribeVpcs",

@@ -9,7 +9,7 @@ import { decodeConfigValue } from "../../lib/config/problems";
 import { GITHUB_REPOSITORY_RE } from "../../lib/deploy/deploy-path";
 import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
 
-export interface Reviewers {
+interface Reviewers {
   /** GitHub user ids (`gh api users/<login> --jq .id`). */
   readonly users: readonly number[];
   /** GitHub team ids (`gh api orgs/<org>/teams/<slug> --jq .id`). */

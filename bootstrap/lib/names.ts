@@ -15,8 +15,7 @@ export const oidcProviderArn = (account: string): string => `arn:aws:iam::${acco
 
 export const deployRoleName = (region: string): string => `infrasage-deploy-${region}`;
 export const previewRoleName = (region: string): string => `infrasage-preview-${region}`;
-export const roleArn = (account: string, name: string): string =>
-  `arn:aws:iam::${account}:role${BOOTSTRAP_PATH}${name}`;
+const roleArn = (account: string, name: string): string => `arn:aws:iam::${account}:role${BOOTSTRAP_PATH}${name}`;
 /** What a program stack sets as `infrasage:deploy.previewRoleArn`. */
 export const previewRoleArn = (account: string, region: string): string => roleArn(account, previewRoleName(region));
 export const deployRoleArn = (account: string, region: string): string => roleArn(account, deployRoleName(region));

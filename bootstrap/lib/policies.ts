@@ -45,7 +45,7 @@ export interface DeployPolicyInput {
 const sorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
 
 /** Every write and read action of the table and the data sources. */
-export function derivedActions(): {
+function derivedActions(): {
   write: string[];
   read: string[];
   passRoleTo: string[];
@@ -254,7 +254,7 @@ export function boundaryPolicy(account: string): PolicyDocument {
 }
 
 /** Verbs of actions that only read (kms:Decrypt reads an encrypted value; it changes nothing). */
-export const READ_VERBS: readonly string[] = ["Describe", "Get", "List", "BatchGet", "Lookup", "Search", "Decrypt"];
+const READ_VERBS: readonly string[] = ["Describe", "Get", "List", "BatchGet", "Lookup", "Search", "Decrypt"];
 /** Verbs that change something (IAM service authorization reference, access levels Write/Tagging/Permissions management). */
 export const WRITE_VERBS: readonly string[] = [
   "Create",

@@ -5,11 +5,11 @@
 import type { PolicyDocument } from "../../lib/aws/policy-document";
 
 /** Old checkpoints are kept this long after a newer one replaces them (a bad `up` can be rolled back by hand). */
-export const NONCURRENT_VERSION_DAYS = 90;
+const NONCURRENT_VERSION_DAYS = 90;
 /** KMS rotates a key's material yearly by default; 365 days is the explicit period. */
-export const KEY_ROTATION_DAYS = 365;
+const KEY_ROTATION_DAYS = 365;
 /** The waiting period before a scheduled key deletion (the maximum: state encrypted with it stays readable longest). */
-export const KEY_DELETION_WINDOW_DAYS = 30;
+const KEY_DELETION_WINDOW_DAYS = 30;
 
 export const VERSIONING = { status: "Enabled" } as const;
 

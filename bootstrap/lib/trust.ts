@@ -8,10 +8,10 @@
 import { webIdentityTrust, type PolicyDocument } from "../../lib/aws/policy-document";
 import { GITHUB_OIDC_HOST, OIDC_AUDIENCE } from "./names";
 
-export const environmentSubject = (owner: string, repo: string, environment: string): string =>
+const environmentSubject = (owner: string, repo: string, environment: string): string =>
   `repo:${owner}/${repo}:environment:${environment}`;
-export const pullRequestSubject = (owner: string, repo: string): string => `repo:${owner}/${repo}:pull_request`;
-export const branchSubject = (owner: string, repo: string, branch: string): string =>
+const pullRequestSubject = (owner: string, repo: string): string => `repo:${owner}/${repo}:pull_request`;
+const branchSubject = (owner: string, repo: string, branch: string): string =>
   `repo:${owner}/${repo}:ref:refs/heads/${branch}`;
 
 /** A subject is exact: no `*` or `?` (which StringLike would expand) anywhere. */

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { TargetGroupBindingRequest } from "../addons/lb-controller";
 
-export interface AllowedSource {
+interface AllowedSource {
   /** Key for the rule's resource name (stable: a stack name and index, not a list position alone). */
   readonly key: string;
   readonly cidr: string;

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NetworkExport } from "../../lib/links/peering-plan";
 import { PEERING_COMPONENT_TYPE } from "../../policies/shared/flows";
 
-export type LinkPurpose = "alert-federation" | "clickhouse-replication" | "metrics";
+type LinkPurpose = "alert-federation" | "clickhouse-replication" | "metrics";
 
 export interface CrossRegionPeeringArgs {
   /** This stack's VPC id. */

@@ -32,7 +32,7 @@ export interface ExistingNetwork extends NetworkView {
   readonly availabilityZones: string[];
 }
 
-/** Reads the existing VPC's subnets; throws a ConfigError naming the key when they do not fit. */
+/** Reads the existing VPC's subnets; throws a RunError naming the key when they do not fit. */
 export async function readExistingNetwork(
   ev: ExistingVpcConfig,
   region: string,

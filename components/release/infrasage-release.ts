@@ -64,7 +64,7 @@ export interface InfraSageReleaseArgs {
 }
 
 /** ClickHouse replication inputs of the release (pattern 3). */
-export interface ReleaseReplicationArgs {
+interface ReleaseReplicationArgs {
   /** Generated XML and the TLS Secret name once the group is complete; undefined until then. */
   readonly clickhouse: pulumi.Input<
     | {

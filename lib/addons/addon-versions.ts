@@ -123,7 +123,7 @@ export interface AddonProblem {
  * Kubernetes version skew policy (kubernetes.io/releases/version-skew-policy, "kube-proxy"): kube-proxy
  * must not be newer than kube-apiserver, and may be up to three minor versions older.
  */
-export const KUBE_PROXY_MAX_MINORS_BEHIND = 3;
+const KUBE_PROXY_MAX_MINORS_BEHIND = 3;
 
 /**
  * Types of the configuration values the program knows from the add-ons' published schemas
@@ -132,7 +132,7 @@ export const KUBE_PROXY_MAX_MINORS_BEHIND = 3;
  * fails EKS's schema check, and "False" or "no" are read by the agent as it pleases); `string-map` a
  * map of strings (container env); `integer`. Keys not listed are passed to EKS as given.
  */
-export const ADDON_VALUE_TYPES: Readonly<
+const ADDON_VALUE_TYPES: Readonly<
   Partial<Record<ManagedAddonName, Readonly<Record<string, "string-boolean" | "string-map" | "integer">>>>
 > = {
   "vpc-cni": { enableNetworkPolicy: "string-boolean", env: "string-map" },
@@ -140,7 +140,7 @@ export const ADDON_VALUE_TYPES: Readonly<
 };
 
 /** Type problems of one add-on's configurationValues against ADDON_VALUE_TYPES. */
-export function configurationValueProblems(
+function configurationValueProblems(
   addon: ManagedAddonName,
   values: Readonly<Record<string, unknown>>,
 ): AddonProblem[] {

@@ -29,7 +29,7 @@ export interface PodIdentitySubject {
 }
 
 /** `arn:aws:eks:<region>:<account>:cluster/<name>` (commercial partition, as every region InfraSage runs in). */
-export const eksClusterArn = (s: Pick<PodIdentitySubject, "accountId" | "region" | "clusterName">) =>
+const eksClusterArn = (s: Pick<PodIdentitySubject, "accountId" | "region" | "clusterName">) =>
   `arn:aws:eks:${s.region}:${s.accountId}:cluster/${s.clusterName}`;
 
 /**

@@ -4,9 +4,6 @@
  */
 import type { PlannedResource } from "./planned-resource";
 
-/** Pulumi auto-names a resource `<logical name>-<7 random hex>`: 8 extra characters. */
-export const AUTONAME_SUFFIX = 8;
-
 interface NameLimit {
   /** Input property holding the physical name. */
   readonly prop: string;
@@ -17,7 +14,7 @@ interface NameLimit {
 }
 
 /** Documented AWS limits, by resource type. */
-export const NAME_LIMITS: Readonly<Record<string, NameLimit>> = {
+const NAME_LIMITS: Readonly<Record<string, NameLimit>> = {
   "aws:iam/role:Role": { prop: "name", max: 64, autoNamed: true, pattern: /^[\w+=,.@-]+$/ },
   "aws:iam/policy:Policy": { prop: "name", max: 128, autoNamed: true },
   "aws:iam/rolePolicy:RolePolicy": { prop: "name", max: 128, autoNamed: true },
@@ -36,7 +33,7 @@ export const NAME_LIMITS: Readonly<Record<string, NameLimit>> = {
   "aws:cloudwatch/eventRule:EventRule": { prop: "name", max: 64, autoNamed: true, pattern: /^[.\-_A-Za-z0-9]+$/ },
 };
 
-export const TAG_LIMITS = { maxTags: 50, keyMax: 128, valueMax: 256 } as const;
+const TAG_LIMITS = { maxTags: 50, keyMax: 128, valueMax: 256 } as const;
 
 export interface LimitProblem {
   readonly type: string;

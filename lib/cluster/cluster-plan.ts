@@ -42,14 +42,14 @@ export const MANAGED_POLICIES = {
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /** Service account of the EBS CSI controller, the one principal its IRSA role trusts. */
-export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
+const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
 
 /**
  * When an add-on is created relative to the managed node group.
  * - `beforeNodes`: node-level DaemonSets (networking) that nodes need to become Ready.
  * - `afterNodes`: Deployments; created before any node exists they stay DEGRADED and EKS times out.
  */
-export type AddonPhase = "beforeNodes" | "afterNodes";
+type AddonPhase = "beforeNodes" | "afterNodes";
 
 export interface AddonSpec {
   /** EKS add-on name. */
@@ -186,7 +186,7 @@ export interface NodeLaunchSettings {
 }
 
 /** Bottlerocket's OS volume: read-only root and its updates (Karpenter's Bottlerocket default, 4 GiB). */
-export const BOTTLEROCKET_OS_VOLUME_GIB = 4;
+const BOTTLEROCKET_OS_VOLUME_GIB = 4;
 
 /**
  * Launch settings of a group's nodes. `diskSizeGiB` sizes where images and logs live: the root
@@ -241,7 +241,7 @@ export const IAM_ROLE_NAME_MAX = 64;
 export const AUTONAME_SUFFIX = 8;
 
 /** Role suffixes the component uses (`${name}-<suffix>`); the longest bounds the component name. */
-export const ROLE_SUFFIXES: readonly string[] = [
+const ROLE_SUFFIXES: readonly string[] = [
   "cluster-role",
   "node-role",
   ...EKS_ADDONS.flatMap((a) => (a.irsa ? [a.irsa.roleSuffix] : [])),

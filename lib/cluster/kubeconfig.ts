@@ -47,7 +47,7 @@ export function contextNameFor(clusterName: string, region: string): string {
 }
 
 /** Exec arguments of the credential plugin (exported for tests and docs). */
-export function getTokenArgs(clusterName: string, region: string): string[] {
+function getTokenArgs(clusterName: string, region: string): string[] {
   return ["eks", "get-token", "--cluster-name", clusterName, "--region", region, "--output", "json"];
 }
 

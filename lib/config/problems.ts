@@ -1,3 +1,6 @@
+/** The namespace of InfraSage's own keys (`infrasage:network.cidr`). */
+export const NAMESPACE = "infrasage";
+
 /** A config problem: the key it is about, what is wrong, and how to fix it. */
 export interface ConfigProblem {
   /** Fully qualified key, e.g. `infrasage:network.cidr` or `aws:region`. */
@@ -6,15 +9,37 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-/** Thrown (once, with every problem) when a stack's config is invalid. */
-export class ConfigError extends Error {
-  constructor(
-    readonly problems: readonly ConfigProblem[],
-    readonly source: string,
-  ) {
-    super(formatProblems(problems, source));
-    this.name = "ConfigError";
-  }
+/** A problem keyed below `infrasage:` (`network.cidr`), as the capabilities' own checks return them. */
+export interface KeyedProblem {
+  readonly key: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** `p` with its key made whole (`network.cidr` -> `infrasage:network.cidr`). */
+export const qualified = (p: KeyedProblem): ConfigProblem => ({
+  key: `${NAMESPACE}:${p.key}`,
+  message: p.message,
+  fix: p.fix,
+});
+
+/** A problem list and an `add` that takes a key below `infrasage:`: how each capability's config rules collect. */
+export function namespacedProblems(): {
+  problems: ConfigProblem[];
+  add: (key: string, message: string, fix: string) => void;
+} {
+  const problems: ConfigProblem[] = [];
+  const add = (key: string, message: string, fix: string) => {
+    problems.push({ key: `${NAMESPACE}:${key}`, message, fix });
+  };
+  return { problems, add };
+}
+
+/** A value for a message: short, JSON-quoted strings, non-finite numbers by name. */
+export function show(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 60)}...` : text;
 }
 
 export function formatProblems(problems: readonly ConfigProblem[], source: string): string {

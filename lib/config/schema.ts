@@ -32,7 +32,7 @@ export const MAX_GATEWAY_REPLICAS = 50;
 /** Kafka brokers: one per node at most (each holds its own EBS volume and partition leaders). */
 export const MAX_KAFKA_BROKERS = MAX_NODES;
 /** Keeper voters one stack runs: an ensemble is 3 or 5 voters in all, more only slows every write. */
-export const MAX_KEEPER_VOTERS = 5;
+const MAX_KEEPER_VOTERS = 5;
 /** A boolean, or "true"/"false". */
 const bool = () => z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 /** A list, or a comma-separated string (how `pulumi config set` users often write lists). */
@@ -49,17 +49,17 @@ const list = <T extends z.ZodType>(item: T) =>
   );
 
 /** Kubernetes quantity such as `500Gi` (binary units only: EBS sizes are GiB). */
-export const QUANTITY_RE = /^[1-9]\d*(Mi|Gi|Ti)$/;
+const QUANTITY_RE = /^[1-9]\d*(Mi|Gi|Ti)$/;
 /** `org/project/stack` (Pulumi Cloud) or `project/stack` is not enough for cross-org refs: require 3 parts. */
-export const STACK_REF_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const STACK_REF_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** DNS-1123 label (namespaces, storage class names). */
-export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-export const IAM_POLICY_ARN_RE = /^arn:aws:iam::\d{12}:policy\/[\w+=,.@/-]{1,512}$/;
+const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const IAM_ROLE_ARN_RE = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const IAM_POLICY_ARN_RE = /^arn:aws:iam::\d{12}:policy\/[\w+=,.@/-]{1,512}$/;
 
 const stackRef = z.string().regex(STACK_REF_RE, "must be `org/project/stack`");
 
-export const networkSchema = z.strictObject({
+const networkSchema = z.strictObject({
   /** VPC CIDR (required unless existingVpc gives it). */
   cidr: z.string().optional(),
   /** AZs used, 2 or 3. */
@@ -85,10 +85,10 @@ export const networkSchema = z.strictObject({
  * EKS quota "nodes per managed node group" (Amazon EKS service quotas, default 450): a larger
  * maxSize is refused by CreateNodegroup.
  */
-export const MAX_NODES_PER_GROUP = 450;
+const MAX_NODES_PER_GROUP = 450;
 
 /** One managed node group; every field defaults from the scale profile (lib/nodes/node-groups.ts). */
-export const nodeGroupSchema = z.strictObject({
+const nodeGroupSchema = z.strictObject({
   /** EC2 instance types, all of the AMI's architecture (several for SPOT). */
   instanceTypes: list(z.string()).optional(),
   capacityType: z.enum(CAPACITY_TYPES).optional(),
@@ -110,7 +110,7 @@ export const nodeGroupSchema = z.strictObject({
     .optional(),
 });
 
-export const clusterSchema = z.strictObject({
+const clusterSchema = z.strictObject({
   /** Control-plane log types shipped to CloudWatch (audit always). */
   logTypes: list(z.enum(ALL_CONTROL_PLANE_LOG_TYPES as [string, ...string[]])).optional(),
   /** Encrypt the stack's log groups with a KMS key of the stack. */
@@ -151,9 +151,9 @@ export const clusterSchema = z.strictObject({
     .optional(),
 });
 
-export const chartSchema = z.strictObject({
+const chartSchema = z.strictObject({
   path: z.string().min(1).optional(),
-  /** https:// or oci:// (checked in input-rules.ts, which never prints the URL: it may hold credentials). */
+  /** https:// or oci:// (checked in lib/charts/config-rules.ts, which never prints the URL: it may hold credentials). */
   repo: z.string().optional(),
   name: z.string().min(1).optional(),
   version: z.string().min(1).optional(),
@@ -171,7 +171,7 @@ export const chartSchema = z.strictObject({
 /** What the offline plan holds for a value Pulumi keeps encrypted (offline/stack-file.ts). */
 export const SECRET_PLACEHOLDER = "[secret]";
 /** `{ secure: "v1:..." }`: an encrypted value inside a structured key, as the stack file holds it. */
-export function isEncrypted(v: unknown): boolean {
+function isEncrypted(v: unknown): boolean {
   return (
     typeof v === "object" &&
     v !== null &&
@@ -181,7 +181,7 @@ export function isEncrypted(v: unknown): boolean {
   );
 }
 
-export const federationSchema = z.strictObject({
+const federationSchema = z.strictObject({
   role: z.enum(["hub", "spoke"]).optional(),
   hubStack: stackRef.optional(),
   /** Hub only: `org/project/stack` of every spoke allowed to forward alerts to it. */
@@ -190,7 +190,7 @@ export const federationSchema = z.strictObject({
   includeRawTelemetry: bool().optional(),
 });
 
-export const replicationSchema = z.strictObject({
+const replicationSchema = z.strictObject({
   peers: list(stackRef).optional(),
   keeperVoters: int(
     0,
@@ -202,7 +202,7 @@ export const replicationSchema = z.strictObject({
 });
 
 /** How CI reaches the cluster (lib/deploy/deploy-path.ts). */
-export const deploySchema = z.strictObject({
+const deploySchema = z.strictObject({
   runner: z.enum(["codebuild", "self-hosted", "github-hosted", "operator"]).optional(),
   repository: z.string().regex(GITHUB_REPOSITORY_RE, "must be a GitHub owner/repo such as acme/infrasage").optional(),
   connectionArn: z
@@ -228,7 +228,7 @@ export const deploySchema = z.strictObject({
 });
 
 /** How this stack reads the stacks it links to (lib/links/contract.ts). */
-export const linksSchema = z.strictObject({
+const linksSchema = z.strictObject({
   via: z.enum(["stack-reference", "ssm"]).optional(),
   regions: z.record(z.string(), z.string()).optional(),
 });
@@ -237,7 +237,7 @@ export const linksSchema = z.strictObject({
  * A replacement or delete the stack declares intended (offline/diff/guard.ts): the resource by URN or
  * logical name, and why (the replacement guard then reports it as allowed, not mandatory).
  */
-export const allowReplaceSchema = z.strictObject({
+const allowReplaceSchema = z.strictObject({
   resource: z.string().trim().min(1, "must name the resource: its URN or its logical name"),
   reason: z.string().trim().min(10, "must give a reason (at least 10 characters)"),
 });

@@ -146,7 +146,7 @@ export function secretsInValue(value: string): SecretFinding[] {
 }
 
 /** Whether the last segment of a key names a credential (so any non-trivial value is one). */
-export function isSecretKeyName(key: string): boolean {
+function isSecretKeyName(key: string): boolean {
   const last =
     key
       .split(/[:.]/)

@@ -15,7 +15,7 @@ import type { EndpointService } from "../network/endpoints-plan";
 export type Pattern = "independent" | "hub-spoke" | "active-active";
 export type GrafanaMode = "local" | "shared" | "disabled";
 
-export interface NetworkConfig {
+interface NetworkConfig {
   /** VPC CIDR (IPv4, private, /16../20, network-aligned). */
   readonly cidr: string;
   /** Number of AZs used (2 or 3). */
@@ -30,7 +30,7 @@ export interface NetworkConfig {
 
 export type { NodeGroupConfig } from "../nodes/node-groups";
 
-export interface ClusterConfig {
+interface ClusterConfig {
   /** EKS Kubernetes version, e.g. "1.33". */
   readonly version: string;
   /** CIDRs allowed to reach the public endpoint; empty = private endpoint only. */
@@ -60,7 +60,7 @@ export type ChartSource =
       readonly password?: string;
     };
 
-export interface FederationConfig {
+interface FederationConfig {
   readonly role: "hub" | "spoke";
   /** `org/project/stack` of the hub (spokes only). */
   readonly hubStack?: string;
@@ -71,7 +71,7 @@ export interface FederationConfig {
   readonly includeRawTelemetry: false;
 }
 
-export interface ReplicationConfig {
+interface ReplicationConfig {
   /** `org/project/stack` of every other member of the replication group. */
   readonly peers: readonly string[];
   /** Keeper voters this stack runs. */
@@ -82,7 +82,7 @@ export interface ReplicationConfig {
   readonly acceptRegionLossRisk?: string;
 }
 
-export interface GrafanaConfig {
+interface GrafanaConfig {
   readonly mode: GrafanaMode;
   /** Host of a shared Grafana: `org/project/stack` of the sources it reads (absent = none). */
   readonly sources?: readonly string[];

@@ -10,7 +10,7 @@ import { expectedKarpenterNodes } from "../autoscaling/karpenter-plan";
 import { endpointEconomics, type EndpointService } from "../network/endpoints-plan";
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, SPOT_DISCOUNT, pricesFor } from "./prices";
 
-export interface CostItem {
+interface CostItem {
   readonly item: string;
   readonly quantity: number;
   readonly unit: string;

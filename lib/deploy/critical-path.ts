@@ -5,7 +5,7 @@
  */
 
 /** Typical create times in seconds (observed ranges' middle; AWS documents none of these). */
-export const CREATE_SECONDS: Readonly<Record<string, number>> = {
+const CREATE_SECONDS: Readonly<Record<string, number>> = {
   "aws:eks/cluster:Cluster": 600,
   "aws:eks/nodeGroup:NodeGroup": 240,
   "aws:eks/addon:Addon": 60,
@@ -23,7 +23,7 @@ export const CREATE_SECONDS: Readonly<Record<string, number>> = {
   "kubernetes:apps/v1:StatefulSet": 120,
   "random:index/randomPassword:RandomPassword": 0,
 };
-export const DEFAULT_CREATE_SECONDS = 2;
+const DEFAULT_CREATE_SECONDS = 2;
 
 export interface GraphNode {
   readonly urn: string;

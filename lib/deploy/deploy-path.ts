@@ -15,7 +15,7 @@
  */
 
 /** `operator`: no CI runner; an operator runs `pulumi up` by hand from inside the network (VPN, bastion). */
-export type RunnerKind = "codebuild" | "self-hosted" | "github-hosted" | "operator";
+type RunnerKind = "codebuild" | "self-hosted" | "github-hosted" | "operator";
 
 export interface DeployConfig {
   /** Where CI runs `pulumi preview`/`up` for this stack. */

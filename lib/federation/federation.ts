@@ -18,7 +18,7 @@ export const FEDERATION_TAGS: Readonly<Record<string, string>> = {
 };
 
 /** Path of the AIops Engine's alert webhook (seed). */
-export const WEBHOOK_PATH = "/api/v1/alerts/webhook";
+const WEBHOOK_PATH = "/api/v1/alerts/webhook";
 /** Private hosted zone of the hub, associated with the hub VPC and each linked spoke VPC. */
 export const HUB_ZONE_NAME = "central.internal";
 /** Record (in HUB_ZONE_NAME) that spokes forward to (seed: ALERT_FORWARD_URL). */
@@ -32,16 +32,16 @@ export const HUB_RECORD = "infrasage-hub";
 export const HUB_WEBHOOK_URL = `https://${HUB_RECORD}.${HUB_ZONE_NAME}:${PORTS.alertWebhook}${WEBHOOK_PATH}`;
 
 /** Kubernetes Service of the AIops Engine the hub's link tunnel forwards to (`<release>-aiops`). */
-export const AIOPS_SERVICE_NAME = "infrasage-aiops";
+const AIOPS_SERVICE_NAME = "infrasage-aiops";
 /** The AIops Engine inside its own cluster. */
 const AIOPS_IN_CLUSTER = `${AIOPS_SERVICE_NAME}.${INFRASAGE_NAMESPACE}.svc.cluster.local:${PORTS.aiopsEngine}`;
 
 /** Hub: the link tunnel (server) in front of the AIops Engine, which the load balancer targets. */
 export const HUB_TUNNEL_NAME = "infrasage-alert-link";
 /** Spoke: the link tunnel (client) its AIops Engine posts to, which carries the alerts to the hub over TLS. */
-export const SPOKE_TUNNEL = { name: "infrasage-hub-link", port: PORTS.aiopsEngine } as const;
+const SPOKE_TUNNEL = { name: "infrasage-hub-link", port: PORTS.aiopsEngine } as const;
 /** A spoke's ALERT_FORWARD_URL: its own link tunnel, which forwards to HUB_WEBHOOK_URL over TLS. */
-export const SPOKE_FORWARD_URL = `${tunnelServiceUrl(SPOKE_TUNNEL.name, SPOKE_TUNNEL.port)}${WEBHOOK_PATH}`;
+const SPOKE_FORWARD_URL = `${tunnelServiceUrl(SPOKE_TUNNEL.name, SPOKE_TUNNEL.port)}${WEBHOOK_PATH}`;
 
 /** The hub's link tunnel: TLS from the listed spokes only (their certificates' identities). */
 export function hubTunnel(spokeStacks: readonly string[]): TunnelServer {
@@ -95,7 +95,7 @@ export const CREDENTIAL_LENGTH = 48;
  * cap, alerts kept in a persistent local queue so a hub outage loses none (seed trade-off: the hub
  * is a single point of failure for the unified view only; each spoke keeps working alone).
  */
-export const FORWARD_RETRY = {
+const FORWARD_RETRY = {
   maxAttempts: 20,
   backoffSeconds: 5,
   backoffMaxSeconds: 300,

@@ -23,7 +23,7 @@ export const METRICS_LINK_TAGS: Readonly<Record<string, string>> = {
  * Assumption about the chart (its Prometheus subchart named `<release>-prometheus`, HTTP API on
  * PORTS.prometheus); change it here if the chart names the Service otherwise.
  */
-export const PROMETHEUS_SERVICE = { name: "infrasage-prometheus", port: PORTS.prometheus } as const;
+const PROMETHEUS_SERVICE = { name: "infrasage-prometheus", port: PORTS.prometheus } as const;
 
 /** Source: the link tunnel (server) in front of Prometheus, which its load balancer targets. */
 export const SOURCE_TUNNEL_NAME = "infrasage-metrics-link";
@@ -41,7 +41,7 @@ export function sourceTunnel(hostStack: string): TunnelServer {
 }
 
 /** Host: name of the link tunnel (client) to one source (a DNS label: at most 63 characters). */
-export function hostTunnelName(sourceStack: string): string {
+function hostTunnelName(sourceStack: string): string {
   return `infrasage-metrics-${linkIdentity(sourceStack).split(".")[0]}`.slice(0, 63).replace(/-+$/, "");
 }
 

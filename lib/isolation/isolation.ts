@@ -84,7 +84,7 @@ export function denyIngressByDefault(namespace: string): NetworkPolicySpec {
 }
 
 /** Pods of the namespace talk to each other (InfraSage's own components, Keeper's voters). */
-export function allowWithinNamespace(namespace: string): NetworkPolicySpec {
+function allowWithinNamespace(namespace: string): NetworkPolicySpec {
   return {
     metadata: meta("allow-within-namespace", namespace),
     spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: {} }] }] },
@@ -128,15 +128,15 @@ export const namespaceBaseline = (namespace: string): NetworkPolicySpec[] => [
 ];
 
 /** Every pod of the namespace: egress denied unless another policy of the namespace allows it. */
-export function denyEgressByDefault(namespace: string): NetworkPolicySpec {
+function denyEgressByDefault(namespace: string): NetworkPolicySpec {
   return { metadata: meta("default-deny-egress", namespace), spec: { podSelector: {}, policyTypes: ["Egress"] } };
 }
 
 /** Labels of the cluster DNS pods (the EKS coredns add-on's Deployment in kube-system). */
-export const CLUSTER_DNS = { namespace: "kube-system", pods: { "k8s-app": "kube-dns" } } as const;
+const CLUSTER_DNS = { namespace: "kube-system", pods: { "k8s-app": "kube-dns" } } as const;
 
 /** DNS lookups through the cluster's coredns, UDP and TCP 53. */
-export function allowDnsEgress(namespace: string): NetworkPolicySpec {
+function allowDnsEgress(namespace: string): NetworkPolicySpec {
   return {
     metadata: meta("allow-dns-egress", namespace),
     spec: {
@@ -183,7 +183,7 @@ export function allowEgress(
 }
 
 /** HTTPS anywhere: AWS's public API endpoints have no fixed addresses (and the API server listens on 443 too). */
-export const ANY_IPV4 = "0.0.0.0/0";
+const ANY_IPV4 = "0.0.0.0/0";
 
 /**
  * Egress of the program's own namespaces, default-deny with what their traffic needs:

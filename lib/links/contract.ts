@@ -10,7 +10,7 @@ import { findRegion } from "../../policies/shared/regions";
 import { parseStackRef } from "../config/stack-ref";
 
 /** How a stack reads the stacks it links to. */
-export type LinkTransport = "stack-reference" | "ssm";
+type LinkTransport = "stack-reference" | "ssm";
 /**
  * Where stack state lives: one Pulumi Cloud organization for every stack (`shared`), one self-managed
  * backend for every stack (`self-managed`, e.g. one S3 bucket), or one self-managed backend per

@@ -25,11 +25,11 @@ import { IMAGES } from "../charts/pinned-versions";
 /** The operator-provided certificate of a stack on a link (one per stack, in the release namespace). */
 export const LINK_TLS_SECRET = { name: "infrasage-link-tls", cert: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
 /** Domain of the link identities (never resolved: ghostunnel compares SANs, it does no DNS lookup). */
-export const LINK_DOMAIN = "link.infrasage.internal";
+const LINK_DOMAIN = "link.infrasage.internal";
 /** How often the proxies re-read the certificate files (cert-manager renews well before expiry). */
-export const LINK_TLS_RELOAD = "1h";
+const LINK_TLS_RELOAD = "1h";
 /** Port of ghostunnel's plain `/_status` endpoint (readiness), inside the pod network only. */
-export const TUNNEL_STATUS_PORT = 8081;
+const TUNNEL_STATUS_PORT = 8081;
 const TLS_DIR = "/etc/link-tls";
 /** The distroless image's `nonroot` user. */
 const NONROOT_UID = 65532;
@@ -49,7 +49,7 @@ export function linkIdentity(stack: string): string {
 }
 
 /** One end of a link: where it listens and where it forwards. */
-export interface TunnelEnd {
+interface TunnelEnd {
   /** Name of the Deployment and Service. */
   readonly name: string;
   readonly namespace: string;

@@ -6,8 +6,8 @@ import { containsCidr, mergeCidr, normalizeCidr, overlapCidr, parseCidr } from "
 import { MIN_VPC_PREFIX, PRIVATE_RANGES } from "../../policies/shared/network";
 
 /** VPC prefix bounds: AWS accepts /16../28; EKS pods take VPC IPs (VPC CNI), so we stop at /20. */
-export const VPC_MIN_PREFIX = MIN_VPC_PREFIX;
-export const VPC_MAX_PREFIX = 20;
+const VPC_MIN_PREFIX = MIN_VPC_PREFIX;
+const VPC_MAX_PREFIX = 20;
 
 /** Parses an IPv4 or IPv6 CIDR with an explicit prefix, or returns undefined. */
 export function tryParseCidr(value: string): ReturnType<typeof parseCidr> | undefined {
@@ -57,9 +57,9 @@ export function vpcCidrProblem(value: string): { message: string; fix: string } 
  * - Only public (global unicast) space: private, shared (CGN), loopback, link-local, multicast and
  *   reserved ranges never reach a public endpoint, and EKS refuses blocks with reserved addresses.
  */
-export const MAX_PUBLIC_ACCESS_CIDRS = 40;
-export const PUBLIC_ACCESS_MIN_PREFIX = { 4: 16, 6: 48 } as const;
-export const PUBLIC_ACCESS_MAX_UNION = { 4: 2n ** 18n, 6: 2n ** 82n } as const;
+const MAX_PUBLIC_ACCESS_CIDRS = 40;
+const PUBLIC_ACCESS_MIN_PREFIX = { 4: 16, 6: 48 } as const;
+const PUBLIC_ACCESS_MAX_UNION = { 4: 2n ** 18n, 6: 2n ** 82n } as const;
 /** Never on the public internet (RFC 6890 special-purpose IPv4 ranges, documentation ranges aside). */
 const NON_PUBLIC_V4 = [
   "0.0.0.0/8",
@@ -93,7 +93,7 @@ function formatCount(n: bigint): string {
 }
 
 /** One entry of cluster.publicAccessCidrs: a valid, network-aligned, public, narrow enough block. */
-export function publicAccessCidrProblem(
+function publicAccessCidrProblem(
   value: string,
   ipFamily: IpFamily = "ipv4",
 ): { message: string; fix: string } | undefined {

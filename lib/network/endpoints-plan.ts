@@ -28,7 +28,7 @@ export function endpointServiceName(region: string, service: EndpointService): s
  * hour; EC2 the CNI's and the autoscaler's describe calls; CloudWatch Logs nothing of the program's
  * (control-plane and flow logs never cross the VPC; the chart's own log shipping is not known).
  */
-export const ASSUMED_MONTHLY_GB: Readonly<Record<ScaleProfileName, Readonly<Record<EndpointService, number>>>> = {
+const ASSUMED_MONTHLY_GB: Readonly<Record<ScaleProfileName, Readonly<Record<EndpointService, number>>>> = {
   small: { s3: 60, "ecr.api": 1, "ecr.dkr": 2, sts: 1, logs: 0, ec2: 1 },
   medium: { s3: 200, "ecr.api": 2, "ecr.dkr": 5, sts: 2, logs: 0, ec2: 3 },
   large: { s3: 600, "ecr.api": 4, "ecr.dkr": 10, sts: 4, logs: 0, ec2: 6 },
@@ -78,5 +78,3 @@ export function autoEndpoints(
     return e.monthlyNatSaved >= e.monthlyCost;
   });
 }
-
-export type EndpointsSetting = "auto" | "none" | readonly EndpointService[];

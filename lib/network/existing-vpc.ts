@@ -30,8 +30,8 @@ export interface ExistingSubnet {
   readonly routeTableId: string;
 }
 
-export const VPC_ID_RE = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
-export const SUBNET_ID_RE = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const VPC_ID_RE = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
+const SUBNET_ID_RE = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 /** AWS takes VPCs of /16 to /28 (EC2 CreateVpc); EKS pods take VPC IPs, so below a /24 a cluster hardly fits. */
 const EXISTING_VPC_MIN_PREFIX = MIN_VPC_PREFIX;
 const EXISTING_VPC_MAX_PREFIX = 24;

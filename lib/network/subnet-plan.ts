@@ -18,7 +18,7 @@ import { MIN_VPC_PREFIX } from "../../policies/shared/network";
 
 export type { NatStrategy } from "../config/profiles";
 
-export type SubnetTier = "public" | "private" | "lb";
+type SubnetTier = "public" | "private" | "lb";
 
 export interface SubnetSpec {
   /** Public (NAT gateways, internet-facing LBs), private (nodes, pods) or lb (internal LBs). */
@@ -31,15 +31,15 @@ export interface SubnetSpec {
   readonly name: string;
 }
 
-export const MIN_AZS = 2;
+const MIN_AZS = 2;
 /** Three private quarters plus the public quarter fill the VPC. */
-export const MAX_AZS = 3;
+const MAX_AZS = 3;
 /** Load-balancer subnets are a quarter of the spare public piece: 6 bits smaller than the VPC. */
 const LB_EXTRA_BITS = 6;
 /** AWS's smallest subnet is a /28. */
 export const AWS_MAX_SUBNET_PREFIX = 28;
 /** Largest VPC prefix whose load-balancer subnets are still valid AWS subnets. */
-export const MAX_VPC_PREFIX = AWS_MAX_SUBNET_PREFIX - LB_EXTRA_BITS;
+const MAX_VPC_PREFIX = AWS_MAX_SUBNET_PREFIX - LB_EXTRA_BITS;
 
 /** `a` from `eu-west-1a`; undefined when the name does not end in digit + letters. */
 function suffixOf(az: string): string | undefined {

@@ -32,9 +32,9 @@ export const TAINT_EFFECTS = {
   PreferNoSchedule: "PREFER_NO_SCHEDULE",
   NoExecute: "NO_EXECUTE",
 } as const;
-export type TaintEffect = keyof typeof TAINT_EFFECTS;
+type TaintEffect = keyof typeof TAINT_EFFECTS;
 
-export interface NodeTaint {
+interface NodeTaint {
   readonly key: string;
   readonly value?: string;
   readonly effect: TaintEffect;
@@ -105,7 +105,7 @@ export function isBottlerocket(amiType: AmiType): boolean {
 }
 
 /** `m6i.large`, `c7gn.2xlarge`, `u-6tb1.metal`, `m7i.metal-48xl`. */
-export const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/;
+const INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/;
 
 /**
  * Graviton (arm64) families carry a `g` right after the generation digit (m6g, c7gn, r8gd, t4g,
@@ -128,7 +128,7 @@ const AMI_FOR: Readonly<Record<Architecture, string>> = {
 };
 
 /** Taints per node group (terraform-provider-aws internal/service/eks/node_group.go, `taint` MaxItems 50). */
-export const MAX_TAINTS = 50;
+const MAX_TAINTS = 50;
 
 /**
  * EKS quota "Managed node groups per cluster": 30 by default, adjustable (Amazon EKS User Guide,

@@ -22,7 +22,7 @@
 /** Kubernetes: a name part (after the optional prefix) and a label value. */
 export const K8S_NAME_MAX = 63;
 /** Kubernetes: a DNS-1123 subdomain (the prefix). */
-export const K8S_PREFIX_MAX = 253;
+const K8S_PREFIX_MAX = 253;
 /** EKS: label keys and values, taint keys and values (whole key, prefix included). */
 export const EKS_LABEL_MAX = 63;
 
@@ -69,7 +69,7 @@ export function qualifiedNameProblem(key: string): string | undefined {
 }
 
 /** What is wrong with a label value (Kubernetes; empty allowed), or undefined. */
-export function labelValueSyntaxProblem(value: string): string | undefined {
+function labelValueSyntaxProblem(value: string): string | undefined {
   if (value === "") return undefined;
   if (value.length > K8S_NAME_MAX) return `is ${value.length} characters long (at most ${K8S_NAME_MAX})`;
   if (!NAME_RE.test(value))

@@ -17,7 +17,7 @@ export { INFRASAGE_RELEASE_NAME } from "../charts/chart-contract";
 export const API_KEY_SECRET_KEY = "api-key";
 
 /** Environment variables of one chart component. */
-export type EnvVars = Readonly<Record<string, string>>;
+type EnvVars = Readonly<Record<string, string>>;
 
 /** What the values are computed from: a slice of StackConfig plus wiring the component supplies. */
 export interface HelmValuesInput
@@ -68,7 +68,7 @@ export interface HelmValuesInput
 }
 
 /** Pattern 3 inputs of the values: the generated XML and the Secrets it needs (names only). */
-export interface ClickHouseReplicationInput {
+interface ClickHouseReplicationInput {
   /** config.d fragment from buildClickHouseReplicationXml. */
   readonly configXml: string;
   /** Secret (and key) holding the group's interserver password. */
@@ -83,13 +83,13 @@ export interface ClickHouseReplicationInput {
 }
 
 /** Env InfraSage gets in pattern 3 (seed: "Set in InfraSage"). */
-export interface ReplicationEnv {
+interface ReplicationEnv {
   readonly CLICKHOUSE_CLUSTER: string;
   readonly CLICKHOUSE_REPLICATION_ENABLED: "true";
 }
 
 /** `clickhouse.replication` values: what the chart mounts into ClickHouse for pattern 3. */
-export interface ClickHouseReplicationValues {
+interface ClickHouseReplicationValues {
   readonly enabled: true;
   readonly cluster: string;
   /** Files the chart writes to ClickHouse's config.d (file name -> XML). */
@@ -102,7 +102,7 @@ export interface ClickHouseReplicationValues {
   readonly hostRegions?: Readonly<Record<string, string>>;
 }
 
-export interface PersistenceValues {
+interface PersistenceValues {
   readonly storageClass: string;
   readonly size: string;
 }
@@ -236,7 +236,7 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
 }
 
 /** One `matchLabelExpressions` entry of a StorageClass topology term. */
-export interface TopologyRequirement {
+interface TopologyRequirement {
   readonly key: string;
   readonly values: readonly string[];
 }

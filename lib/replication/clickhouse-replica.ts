@@ -14,8 +14,6 @@ export const INTERSERVER_SECRET_NAME = "clickhouse-interserver";
 export const INTERSERVER_SECRET_KEY = "password";
 /** Operator-provided TLS Secret of ClickHouse (tls.crt, tls.key, ca.crt), in the release namespace. */
 export const CLICKHOUSE_TLS_SECRET = "clickhouse-tls";
-/** Labels of the chart's ClickHouse pods (lib/charts/chart-contract.ts): what the replica Service selects on. */
-export { CLICKHOUSE_POD_LABELS } from "../charts/chart-contract";
 
 /** Headless Service publishing the replica's pod IP under its stable cross-region name. */
 export function clickhouseReplicaService(stack: string, namespace: string) {

@@ -14,7 +14,7 @@ import type { KeeperServer } from "./keeper-plan";
 /** Cluster name in `remote_servers`, and CLICKHOUSE_CLUSTER (seed). */
 export const CLICKHOUSE_CLUSTER = "infrasage_cluster";
 /** The one shard every replica belongs to (macro `shard`, equal on every replica). */
-export const SHARD = "1";
+const SHARD = "1";
 /** User of `interserver_http_credentials`, identical on every replica. */
 export const INTERSERVER_USER = "interserver";
 /** Env var ClickHouse reads the interserver password from (`from_env`), filled from a Secret. */
@@ -29,7 +29,7 @@ export const KEEPER_TLS_DIR = "/etc/clickhouse-keeper-tls";
 export const KEEPER_DATA_DIR = "/var/lib/clickhouse-keeper";
 
 /** Raft timing for links with tens of milliseconds of latency (defaults assume one LAN). */
-export const KEEPER_COORDINATION = {
+const KEEPER_COORDINATION = {
   operation_timeout_ms: 10000,
   session_timeout_ms: 30000,
   heart_beat_interval_ms: 500,

@@ -17,7 +17,7 @@ import { PORTS } from "../../policies/shared/ports";
 /** Pinned Keeper image (25.8 LTS). */
 export const KEEPER_IMAGE = IMAGES.keeper;
 export const KEEPER_NAMESPACE = "clickhouse-keeper";
-export const KEEPER_CONFIG_DIR = "/etc/clickhouse-keeper";
+const KEEPER_CONFIG_DIR = "/etc/clickhouse-keeper";
 /** Operator-provided Secret (tls.crt, tls.key, ca.crt), e.g. a cert-manager Certificate. */
 export const KEEPER_TLS_SECRET = "keeper-tls";
 /** uid/gid the official image runs Keeper as. */
@@ -63,7 +63,7 @@ const labelsOf = () => ({
   "app.kubernetes.io/managed-by": "pulumi",
 });
 /** Which stack's voters these are (an annotation, not a label: nothing selects on it). */
-export const STACK_ANNOTATION = "infrasage.io/stack";
+const STACK_ANNOTATION = "infrasage.io/stack";
 
 export function keeperManifests(input: KeeperManifestInput) {
   const namespace = input.namespace ?? KEEPER_NAMESPACE;

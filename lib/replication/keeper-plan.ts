@@ -12,15 +12,15 @@ import { createHash } from "node:crypto";
 import { PORTS } from "../../policies/shared/ports";
 
 /** Parent domain of every stack's private Route 53 zone. */
-export const PRIVATE_DOMAIN = "infrasage.internal";
+const PRIVATE_DOMAIN = "infrasage.internal";
 /** Most voters one stack may run: ordinals are one decimal digit of the server id. */
 export const MAX_VOTERS_PER_STACK = 5;
 /** Keeper StatefulSet name: pods are `keeper-<ordinal>`, which is the first label of their DNS name. */
 export const KEEPER_STATEFULSET_NAME = "keeper";
 /** Raft priority of voters in data regions (leadership prefers them: writes stay close to ClickHouse). */
-export const DATA_VOTER_PRIORITY = 3;
+const DATA_VOTER_PRIORITY = 3;
 /** Raft priority of a witness voter: still a voter, elected leader only when no data voter can be. */
-export const WITNESS_VOTER_PRIORITY = 1;
+const WITNESS_VOTER_PRIORITY = 1;
 
 const BASE_SPACE = 99_999_999;
 const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -14,7 +14,7 @@ export interface VoterPlacement {
   readonly voters: number;
 }
 
-export interface FailureOutcome {
+interface FailureOutcome {
   /** The AZ or region lost. */
   readonly lost: string;
   /** Voters still running. */

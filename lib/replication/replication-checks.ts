@@ -14,17 +14,17 @@ import { analyseQuorum, describeQuorum, type QuorumAnalysis, type VoterPlacement
 import { keeperGroupProblems } from "./keeper-plan";
 import { stackOfRef } from "./replication-plan";
 
-export type ReplicationCheckLevel = "mandatory" | "advisory";
+type ReplicationCheckLevel = "mandatory" | "advisory";
 
 /** Same shape as the offline policy runner's Violation. */
-export interface ReplicationViolation {
+interface ReplicationViolation {
   readonly policy: string;
   readonly level: ReplicationCheckLevel;
   readonly message: string;
   readonly urn?: string;
 }
 
-export interface ReplicationGroupReport {
+interface ReplicationGroupReport {
   /** Sorted stack names. */
   readonly members: readonly string[];
   readonly analysis: QuorumAnalysis;
@@ -62,7 +62,7 @@ export const REPLICATION_POLICY = {
 type Member = StackConfig & { readonly replication: NonNullable<StackConfig["replication"]> };
 
 /** The stack's voter placement as the Keeper StatefulSet spreads it. */
-export function placementOf(c: Member): VoterPlacement {
+function placementOf(c: Member): VoterPlacement {
   return {
     stack: c.stack,
     region: c.region,

@@ -55,14 +55,14 @@ export interface ReplicationSelf {
   readonly peerRefs: readonly string[];
 }
 
-export interface PeerState {
+interface PeerState {
   readonly ref: string;
   readonly network: NetworkExport;
   readonly replication: ReplicationExport;
 }
 
 /** A peering link this stack creates (it is the link owner). */
-export interface OwnedLink {
+interface OwnedLink {
   readonly peer: NetworkExport;
   /** Peer's private subnets (pods: VPC CNI gives them VPC addresses). */
   readonly routesToPeer: readonly string[];
@@ -71,7 +71,7 @@ export interface OwnedLink {
 }
 
 /** One ingress rule on this stack's cluster security group. */
-export interface IngressRule {
+interface IngressRule {
   readonly peerStack: string;
   readonly cidr: string;
   readonly port: number;
@@ -124,7 +124,7 @@ export function portsFor(selfWitness: boolean, peerWitness: boolean): readonly n
 }
 
 /** Reads `replication` from a peer's outputs; a missing or partial export is pending, not an error. */
-export function readPeerReplication(
+function readPeerReplication(
   ref: string,
   outputs: Readonly<Record<string, unknown>> | undefined,
 ): { readonly ok: true; readonly replication: ReplicationExport } | { readonly ok: false; readonly pending: string } {

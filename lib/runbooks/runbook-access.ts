@@ -17,25 +17,25 @@ import { INFRASAGE_NAMESPACE } from "../../policies/shared/ports";
 /** ServiceAccount the AIops Engine runs as; the only subject of every runbook RoleBinding. */
 export const RUNBOOK_SERVICE_ACCOUNT = "infrasage-runbooks";
 /** Role (and RoleBinding) name in each scoped namespace. */
-export const RUNBOOK_ROLE = "infrasage-runbooks";
+const RUNBOOK_ROLE = "infrasage-runbooks";
 /** Secret holding the kubeconfig (one key, `<cluster>.yaml`); it holds no credential. */
 export const RUNBOOK_KUBECONFIG_SECRET = "infrasage-runbook-kubeconfig";
 /** Where the chart mounts that Secret in the AIops Engine (seed: /etc/kubeconfig/eu-cluster.yaml). */
-export const KUBECONFIG_MOUNT_PATH = "/etc/kubeconfig";
+const KUBECONFIG_MOUNT_PATH = "/etc/kubeconfig";
 /** The API server as seen from inside the cluster. */
 export const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 /** Files Kubernetes mounts into every pod that runs with a ServiceAccount token (automount). */
-export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 export const IN_CLUSTER_CA_FILE = `${SERVICE_ACCOUNT_DIR}/ca.crt`;
 export const IN_CLUSTER_TOKEN_FILE = `${SERVICE_ACCOUNT_DIR}/token`;
 /** Label put on scoped namespaces (the only field this program manages on them). */
-export const RUNBOOK_SCOPE_LABEL = "infrasage.io/runbook-scope";
+const RUNBOOK_SCOPE_LABEL = "infrasage.io/runbook-scope";
 
 /**
  * Namespaces never accepted in the scope: `patch` on their Deployments would let a runbook run any
  * pod as any of their (cluster-wide privileged) ServiceAccounts, i.e. cluster-admin in effect.
  */
-export const FORBIDDEN_SCOPE_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
+const FORBIDDEN_SCOPE_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 
 /** One `rbac.authorization.k8s.io/v1` PolicyRule. */
 export interface PolicyRule {
@@ -100,10 +100,10 @@ export function namespaceScopeProblems(
 }
 
 /** Secret key (and file name under KUBECONFIG_MOUNT_PATH) of a cluster's runbook kubeconfig. */
-export const kubeconfigKey = (clusterName: string): string => `${clusterName}.yaml`;
+const kubeconfigKey = (clusterName: string): string => `${clusterName}.yaml`;
 
 /** Seed: KUBERNETES_KUBECONFIG=/etc/kubeconfig/<cluster>.yaml. */
-export const kubeconfigPath = (clusterName: string): string => `${KUBECONFIG_MOUNT_PATH}/${kubeconfigKey(clusterName)}`;
+const kubeconfigPath = (clusterName: string): string => `${KUBECONFIG_MOUNT_PATH}/${kubeconfigKey(clusterName)}`;
 
 /** The in-cluster kubeconfig of the runbook identity: paths only, no token, no key. */
 export function runbookKubeconfig(clusterName: string): string {
@@ -138,7 +138,7 @@ export function runbookAccessValues(clusterName: string): RunbookAccessValues {
 }
 
 /** A PolicyRule as a manifest field (mutable copies, as the Kubernetes SDK's input types want). */
-export interface RuleManifest {
+interface RuleManifest {
   apiGroups: string[];
   resources: string[];
   verbs: string[];

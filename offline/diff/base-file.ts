@@ -13,7 +13,7 @@ import { withEngineUrns } from "../engine-urn";
 const MAX_BASE_BYTES = 64 * 1024 * 1024;
 
 /** Counts far beyond any plan of ours (a stack has a few hundred resources) that keep the diff fast. */
-export const MAX_BASE_STACKS = 200;
+const MAX_BASE_STACKS = 200;
 export const MAX_BASE_RESOURCES = 5_000;
 
 export interface BaseStack {
@@ -30,7 +30,7 @@ export interface BasePlan {
   readonly stacks: ReadonlyMap<string, BaseStack>;
 }
 
-export class BaseFileError extends StackFileError {}
+class BaseFileError extends StackFileError {}
 
 const FIX =
   "give the --json of a plan of the same stacks (npm run -s plan -- <selector> --out base.json on the target branch)";

@@ -28,7 +28,7 @@ const VERB: Readonly<Record<Op, string>> = {
 };
 
 /** A value as printed: masked and unknown values as such, long ones cut. */
-export function shownValue(v: unknown): string {
+function shownValue(v: unknown): string {
   if (v === undefined) return "(none)";
   if (v === SECRET || v === KNOWN_AFTER_APPLY) return v;
   const s = JSON.stringify(v);
@@ -39,7 +39,7 @@ export function shownValue(v: unknown): string {
  * A change as printed. Long values that share a beginning (XML, Helm values, rule lists) are shown
  * from just before where they differ, so the line shows the change, not the common prefix.
  */
-export function shownChange(old: unknown, next: unknown): string {
+function shownChange(old: unknown, next: unknown): string {
   const [a, b] = [shownValue(old), shownValue(next)];
   if (!a.endsWith("...") && !b.endsWith("...")) return `${a} => ${b}`;
   const [fa, fb] = [old, next].map((v) => (typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? "")));
@@ -67,7 +67,7 @@ function groupOf(byUrn: ReadonlyMap<string, ResourceDiff>, d: ResourceDiff): str
     : "(stack)";
 }
 
-export function countsLine(d: StackDiff): string {
+function countsLine(d: StackDiff): string {
   const c = d.counts;
   return `${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c["may-replace"]} may replace, ${c.delete} to delete, ${c.unchanged} unchanged`;
 }

@@ -9,7 +9,7 @@ import type { BaseResource, ResourceDiff } from "./stack-diff";
 import { INFRASAGE_RELEASE_NAME } from "../../lib/release/helm-values";
 
 /** Pseudo-policy name of the guard's findings in plan output. */
-export const REPLACEMENT_GUARD = "replacement-guard";
+const REPLACEMENT_GUARD = "replacement-guard";
 
 /** Types that are stateful or carry everything else, and why replacing them hurts. */
 const GUARDED: Readonly<Record<string, string>> = {
@@ -47,11 +47,7 @@ export interface GuardFinding {
 }
 
 /** Why this resource is guarded, or undefined. `base` gives context (node subnets, replication links). */
-export function guardReason(
-  d: ResourceDiff,
-  base: readonly BaseResource[],
-  protectedInBase: boolean,
-): string | undefined {
+function guardReason(d: ResourceDiff, base: readonly BaseResource[], protectedInBase: boolean): string | undefined {
   if (protectedInBase || d.protect) return "it is protected";
   // Only the InfraSage release holds volumes; the autoscaler and controller releases hold none.
   if (d.type === HELM_RELEASE && releaseName(d, base) !== INFRASAGE_RELEASE_NAME) return undefined;
@@ -114,7 +110,7 @@ const allows = (a: AllowedReplacement, d: ResourceDiff) =>
   a.resource === d.urn || a.resource === d.aliasedFrom || a.resource === d.name;
 
 /** What caused the replacement, in words. */
-export function replaceCause(d: ResourceDiff): string {
+function replaceCause(d: ResourceDiff): string {
   if (d.op === "delete") return "it is no longer in the program (or its URN changed without an alias)";
   if (d.cause) return d.cause;
   const forcing = d.changes.filter((c) => c.effect === "replace");

@@ -43,7 +43,7 @@ export interface HeadResource extends AliasSubject {
   readonly protect: boolean;
 }
 
-export interface PropertyChange {
+interface PropertyChange {
   readonly path: string;
   readonly old: unknown;
   readonly new: unknown;

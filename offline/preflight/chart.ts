@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import Ajv, { type AnySchema } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
 import type { Finding } from "./finding";
-import { realPathOf } from "../../lib/config/input-rules";
+import { realPathOf } from "../../lib/charts/config-rules";
 import { readTextFile } from "../stack-file";
 
 /** A chart file, read bounded and never blocking (a FIFO, a device); errors say which file and why. */
@@ -192,7 +192,7 @@ function readChartValues(file: string): Record<string, unknown> {
 }
 
 /** Helm's coalescing: maps merge key by key, anything else from `over` replaces `base`. */
-export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];

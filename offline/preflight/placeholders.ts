@@ -5,8 +5,8 @@
  */
 import type { Finding } from "./finding";
 
-export const PLACEHOLDER_ACCOUNT = "123456789012";
-export const PLACEHOLDER_ORG = "acme";
+const PLACEHOLDER_ACCOUNT = "123456789012";
+const PLACEHOLDER_ORG = "acme";
 
 function leaves(value: unknown, path: string): [string, string][] {
   if (typeof value === "string") return [[path, value]];

@@ -10,11 +10,11 @@ import { parse as parseYaml } from "yaml";
 import type { Finding } from "./finding";
 
 /** tokens.IsName over the whole string, at most 100 characters. */
-export const PROJECT_NAME_RE = /^[A-Za-z0-9_.-]{1,100}$/;
+const PROJECT_NAME_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 /** tokens.ParseStackName: not empty, at most 100, alphanumerics, '-', '_', '.'. */
 export const STACK_NAME_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 /** This program is TypeScript: the CLI runs it with the `pulumi-language-nodejs` plugin. */
-export const PROGRAM_RUNTIME = "nodejs";
+const PROGRAM_RUNTIME = "nodejs";
 
 export function checkStackName(file: string, stack: string): Finding[] {
   if (STACK_NAME_RE.test(stack)) return [];

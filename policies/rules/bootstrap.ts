@@ -24,7 +24,7 @@ const POLICY_PROPS: Readonly<Record<string, string>> = {
 };
 
 /** A policy document from a JSON string or an object; undefined when absent or not JSON. */
-export function policyDocument(value: unknown): Props | undefined {
+function policyDocument(value: unknown): Props | undefined {
   if (isObject(value)) return value;
   if (typeof value !== "string" || value.trim() === "") return undefined;
   try {
@@ -35,7 +35,7 @@ export function policyDocument(value: unknown): Props | undefined {
   }
 }
 
-export const statementsOf = (doc: Props | undefined): Props[] => {
+const statementsOf = (doc: Props | undefined): Props[] => {
   const s = doc?.Statement;
   return (Array.isArray(s) ? s : s === undefined ? [] : [s]).map(asObject);
 };
@@ -85,7 +85,7 @@ export const githubOidcTrustExact = resourceRule({
 });
 
 /** An Allow statement whose principal is anyone (`"*"`, `{AWS: "*"}`). */
-export function wildcardPrincipal(st: Props): boolean {
+function wildcardPrincipal(st: Props): boolean {
   if (st.Effect !== "Allow" || st.Principal === undefined) return false;
   if (st.Principal === "*") return true;
   return Object.values(asObject(st.Principal)).some((v) => list(v).includes("*"));
@@ -107,7 +107,7 @@ export const noWildcardPrincipals = resourceRule({
 });
 
 /** An Allow of every action (`*`, `*:*`) on every resource. */
-export const allowsEverything = (st: Props): boolean =>
+const allowsEverything = (st: Props): boolean =>
   st.Effect === "Allow" && list(st.Action).some((a) => a === "*" || a === "*:*") && list(st.Resource).includes("*");
 
 export const noAdminPolicies = resourceRule({
@@ -132,7 +132,7 @@ function configures(r: PolicyResource, bucket: PolicyResource): boolean {
 }
 
 /** What a bucket lacks, given the stack's resources (pure: tested with plain objects). */
-export function bucketProblems(bucket: PolicyResource, resources: readonly PolicyResource[]): string[] {
+function bucketProblems(bucket: PolicyResource, resources: readonly PolicyResource[]): string[] {
   const of = (type: string) => resources.filter((r) => r.type === type && configures(r, bucket));
   const problems: string[] = [];
   if (

@@ -27,12 +27,7 @@ export interface StackFacts {
   readonly grafanaHostStack?: string;
 }
 
-export type FlowKind =
-  | "raw telemetry"
-  | "replicated ClickHouse data"
-  | "Keeper coordination"
-  | "alert metadata"
-  | "metrics";
+type FlowKind = "raw telemetry" | "replicated ClickHouse data" | "Keeper coordination" | "alert metadata" | "metrics";
 
 export interface Flow {
   readonly from: string;
@@ -51,11 +46,7 @@ export interface CrossStackFinding {
 }
 
 /** Kinds of flow that move telemetry itself: never across a jurisdiction boundary. */
-export const RESIDENT_FLOWS: readonly FlowKind[] = [
-  "raw telemetry",
-  "replicated ClickHouse data",
-  "Keeper coordination",
-];
+const RESIDENT_FLOWS: readonly FlowKind[] = ["raw telemetry", "replicated ClickHouse data", "Keeper coordination"];
 
 /** The stack name of an `org/project/stack` reference. */
 const refStack = (ref: string): string => ref.split("/")[2] ?? ref;
@@ -87,7 +78,7 @@ export function crossStackFlows(stacks: readonly StackFacts[]): Flow[] {
 }
 
 /** The only port a shared-Grafana (metrics) link may open: Prometheus' HTTP API. */
-export const METRICS_PORTS: readonly number[] = [PORTS.metricsLink];
+const METRICS_PORTS: readonly number[] = [PORTS.metricsLink];
 
 /**
  * Shared Grafana: metrics flow from each source to its host, declared by the host (grafana.sources)

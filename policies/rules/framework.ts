@@ -24,7 +24,7 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { asString, jurisdictionLookup, regionsInName, type JurisdictionOf } from "./props";
 
 export const AWS_PROVIDER_TYPE = "pulumi:providers:aws";
-export const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
+const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 /** The program registers exactly one explicit AWS provider under this name (stack.ts). */
 export const HOME_PROVIDER_NAME = "aws";
 
@@ -79,7 +79,7 @@ const RESIDENCY_SCHEMA: PolicyConfigSchema = {
   },
 };
 
-export type RuleKind = "residency" | "security";
+type RuleKind = "residency" | "security";
 
 /** What a rule's check receives besides the policy args. */
 export interface RuleContext {
@@ -119,7 +119,7 @@ export const isUnknownValueError = (e: unknown): e is Error =>
  * was set aside, the first UnknownValueError is rethrown at the end, so the analyzer reports the
  * policy as "can't run during preview" (advisory) next to whatever real violations were found.
  */
-export class DeferredUnknowns {
+class DeferredUnknowns {
   private first: Error | undefined;
   private count = 0;
 
@@ -237,10 +237,7 @@ export function effectiveRegion(r: {
  * Home region of a stack: policy config, else the provider named "aws", else the one region all
  * AWS providers share. A string result is the region; `{ problem }` says why none could be chosen.
  */
-export function stackHomeRegion(
-  resources: readonly PolicyResource[],
-  config: RuleConfig,
-): string | { problem: string } {
+function stackHomeRegion(resources: readonly PolicyResource[], config: RuleConfig): string | { problem: string } {
   if (config.homeRegion) return config.homeRegion;
   const providers = resources.filter((r) => r.type === AWS_PROVIDER_TYPE);
   const named = providers.find((p) => p.name === HOME_PROVIDER_NAME);

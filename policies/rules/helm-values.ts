@@ -24,7 +24,7 @@ import { HOST_REGIONS_ANNOTATION, HOST_REGIONS_VALUES_KEY } from "../shared/host
 export type EnvScope = ReadonlyMap<string, unknown>;
 
 /** Every env scope in a resource's props. */
-export function envScopes(value: unknown, out: EnvScope[] = [], depth = 0): EnvScope[] {
+function envScopes(value: unknown, out: EnvScope[] = [], depth = 0): EnvScope[] {
   if (depth > 40) return out;
   if (Array.isArray(value)) {
     const named = value.filter((v) => isObject(v) && typeof v.name === "string");
@@ -66,7 +66,7 @@ export const alertForwardNoRawTelemetry = resourceRule({
 });
 
 /** Variables that tell services where to send telemetry: must stay inside the cluster. */
-export const INGESTION_ENDPOINT_VARS = [
+const INGESTION_ENDPOINT_VARS = [
   "INFRASAGE_ENDPOINT",
   "INGESTION_ENDPOINT",
   "INFRASAGE_INGESTION_ENDPOINT",

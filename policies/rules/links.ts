@@ -20,7 +20,7 @@ const typeChain = (urn: string): string[] => (urn.split("::")[2] ?? "").split("$
  * runtime only the parent's own type. The parent's URN, also in the request, gives one level more
  * there: the longer chain wins.
  */
-export function ancestorTypes(urn: string, parent: string | undefined): string[] {
+function ancestorTypes(urn: string, parent: string | undefined): string[] {
   const own = typeChain(urn).slice(0, -1);
   const viaParent = parent ? typeChain(parent) : [];
   return (viaParent.length > own.length ? viaParent : own).filter((t) => t !== ROOT_STACK_TYPE);

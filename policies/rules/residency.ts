@@ -44,7 +44,7 @@ import {
  * (NotAction iam:*, organizations:*, route53:*, cloudfront:*, globalaccelerator:*, shield:*, ...).
  * Route 53 Resolver and Route 53 Profiles are regional and deliberately not listed.
  */
-export const GLOBAL_TYPE_PREFIXES: readonly string[] = [
+const GLOBAL_TYPE_PREFIXES: readonly string[] = [
   "aws:iam/",
   "aws:organizations/",
   "aws:cloudfront/",
@@ -71,7 +71,7 @@ export const GLOBAL_TYPE_PREFIXES: readonly string[] = [
 ];
 
 /** AWS resources that hold telemetry (or copies of it): checked by `telemetry-stores-in-home-region`. */
-export const TELEMETRY_STORE_TYPES: readonly string[] = [
+const TELEMETRY_STORE_TYPES: readonly string[] = [
   "aws:ebs/volume:Volume",
   "aws:ebs/snapshot:Snapshot",
   "aws:s3/bucket:Bucket",
@@ -90,14 +90,14 @@ export const TELEMETRY_STORE_TYPES: readonly string[] = [
 ];
 
 /** Resources that live in the *other* region of a cross-region link: same jurisdiction, any region. */
-export const CROSS_REGION_NETWORK_TYPES: readonly string[] = [
+const CROSS_REGION_NETWORK_TYPES: readonly string[] = [
   ...PEERING_TYPES,
   "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
   "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter",
 ];
 
 /** Replicas and copies created in the destination region (checked in residency-replication.ts). */
-export const REPLICA_TYPES: readonly string[] = [
+const REPLICA_TYPES: readonly string[] = [
   "aws:kms/replicaKey:ReplicaKey",
   "aws:kms/replicaExternalKey:ReplicaExternalKey",
   "aws:ebs/snapshotCopy:SnapshotCopy",
@@ -106,13 +106,13 @@ export const REPLICA_TYPES: readonly string[] = [
 ];
 
 /** Flow values whose links may cross jurisdictions (each kept narrow by its own scope rule: alert-link.ts, metrics-link.ts). */
-export const CROSSING_FLOWS: readonly string[] = [ALERT_LINK_FLOW, METRICS_LINK_FLOW];
+const CROSSING_FLOWS: readonly string[] = [ALERT_LINK_FLOW, METRICS_LINK_FLOW];
 const isCrossingFlow = (tags: unknown): boolean => {
   const flow = asObject(tags)[FLOW_TAG];
   return typeof flow === "string" && CROSSING_FLOWS.includes(flow);
 };
 
-export const isGlobalType = (type: string): boolean => GLOBAL_TYPE_PREFIXES.some((p) => type.startsWith(p));
+const isGlobalType = (type: string): boolean => GLOBAL_TYPE_PREFIXES.some((p) => type.startsWith(p));
 
 function mustBeHome(what: string, region: string | undefined, home: string | undefined, ctx: RuleContext): void {
   if (home === undefined)
@@ -308,7 +308,7 @@ export const crossRegionNetworkingInJurisdiction = resourceRule({
 });
 
 /** A StorageClass, whether created or applied as a Patch (server-side apply: the same object). */
-export const STORAGE_CLASS_TYPES: readonly string[] = [
+const STORAGE_CLASS_TYPES: readonly string[] = [
   "kubernetes:storage.k8s.io/v1:StorageClass",
   "kubernetes:storage.k8s.io/v1:StorageClassPatch",
 ];
@@ -463,7 +463,7 @@ export const workloadStorageInHomeRegionStack = stackRule({
 });
 
 /** Stack tag that anchors a stack's jurisdiction where a pull request cannot set it (`pulumi stack tag set` on a self-managed backend). */
-export const JURISDICTION_STACK_TAG = "infrasage:jurisdiction";
+const JURISDICTION_STACK_TAG = "infrasage:jurisdiction";
 
 /**
  * Tags Pulumi Cloud adds from Pulumi.yaml on every update (pulumi/pulumi pkg/backend/stack.go
@@ -472,10 +472,10 @@ export const JURISDICTION_STACK_TAG = "infrasage:jurisdiction";
  * with the stack's `pulumi:tags` config, which wins over stored tags and which a pull request edits
  * (Pulumi.yaml or the stack file): no tag of such a set is an anchor.
  */
-export const MERGED_TAG_MARKERS: readonly string[] = ["pulumi:project", "pulumi:runtime"];
+const MERGED_TAG_MARKERS: readonly string[] = ["pulumi:project", "pulumi:runtime"];
 
 /** The `infrasage:jurisdiction` tag if it can only have been stored with the stack, else undefined. */
-export function anchoredJurisdictionTag(tags: ReadonlyMap<string, string>): string | undefined {
+function anchoredJurisdictionTag(tags: ReadonlyMap<string, string>): string | undefined {
   if (MERGED_TAG_MARKERS.some((k) => tags.has(k))) return undefined;
   return tags.get(JURISDICTION_STACK_TAG);
 }
@@ -485,7 +485,7 @@ export function anchoredJurisdictionTag(tags: ReadonlyMap<string, string>): stri
  * cannot change: the stack's name (fixed at `pulumi stack init`; every URN carries it) and a stored
  * `infrasage:jurisdiction` tag (anchoredJurisdictionTag). The stack file and Pulumi.yaml are no anchor.
  */
-export function identityProblems(
+function identityProblems(
   stack: string,
   home: string,
   tags: ReadonlyMap<string, string>,

@@ -23,7 +23,7 @@ const EBS_PROVISIONERS = ["ebs.csi.aws.com", "kubernetes.io/aws-ebs"];
 const EC2_NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 
 /** Whole-internet ranges. */
-export const ANYWHERE = ["0.0.0.0/0", "::/0"];
+const ANYWHERE = ["0.0.0.0/0", "::/0"];
 const only =
   (...types: string[]) =>
   (t: string) =>
@@ -239,7 +239,7 @@ function ingressRules(type: string, props: Record<string, unknown>): Ingress[] {
 }
 
 /** Data ports a rule opens (all protocols, or TCP; the data ports are all TCP). */
-export function openedDataPorts(rule: Ingress): number[] {
+function openedDataPorts(rule: Ingress): number[] {
   const all = ["-1", "all"].includes(rule.protocol.toLowerCase());
   const tcp = ["tcp", "6"].includes(rule.protocol.toLowerCase());
   if (!all && !tcp) return [];

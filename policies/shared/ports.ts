@@ -41,8 +41,6 @@ export const PORTS = {
   grafana: 3000,
 } as const;
 
-export type PortName = keyof typeof PORTS;
-
 /** Ports that carry raw telemetry or replicated data: never open to 0.0.0.0/0. */
 export const DATA_PORTS: readonly number[] = [
   PORTS.ingestionGateway,

@@ -114,9 +114,3 @@ export function availabilityZonesOf(code: string, count?: number): string[] {
 export function regionsIn(jurisdiction: Jurisdiction): string[] {
   return REGIONS.filter((x) => x.jurisdiction === jurisdiction).map((x) => x.code);
 }
-
-/** True when both regions are known and share a jurisdiction. */
-export function sameJurisdiction(a: string, b: string): boolean {
-  const ja = jurisdictionOf(a);
-  return ja !== undefined && ja === jurisdictionOf(b);
-}

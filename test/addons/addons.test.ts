@@ -1,6 +1,7 @@
 /** `cluster.addons`: versions from one table per cluster version, overrides, and what EKS/Kubernetes refuse. */
 import assert from "node:assert/strict";
-import { DEFAULT_EKS_VERSION, parseStackConfig, SUPPORTED_EKS_VERSIONS } from "../../lib/config/parse";
+import { DEFAULT_EKS_VERSION, SUPPORTED_EKS_VERSIONS } from "../../lib/cluster/eks-versions";
+import { parseStackConfig } from "../../lib/config/parse";
 import {
   ADDON_VERSIONS,
   ADDON_VERSION_RE,

@@ -8,7 +8,7 @@ import {
   expectedKarpenterNodes,
 } from "../../lib/autoscaling/karpenter-plan";
 import { clusterAutoscalerImageTag } from "../../lib/autoscaling/cluster-autoscaler-plan";
-import { SUPPORTED_EKS_VERSIONS } from "../../lib/config/parse";
+import { SUPPORTED_EKS_VERSIONS } from "../../lib/cluster/eks-versions";
 import { limitProblems } from "../../lib/aws/aws-limits";
 import { planFile, writeStackFile, ofType } from "../support/plan";
 import type { StackPlan } from "../../offline/plan";

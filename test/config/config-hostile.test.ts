@@ -11,7 +11,9 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { parseStackConfig } from "../../lib/config/parse";
 import type { ConfigProblem } from "../../lib/config/problems";
-import { AWS_CONFIG_KEYS, MAX_TAG_KEY_LENGTH, regionsNamedBy, reservedTagReason } from "../../lib/config/input-rules";
+import { MAX_TAG_KEY_LENGTH, reservedTagReason } from "../../lib/aws/config-rules";
+import { regionsNamedBy } from "../../lib/config/identity-rules";
+import { AWS_CONFIG_KEYS } from "../../lib/config/namespace-rules";
 import { publicAccessCidrsProblems } from "../../lib/network/cidr-rules";
 import { MAX_GATEWAY_REPLICAS, MAX_KAFKA_BROKERS } from "../../lib/config/schema";
 import { REGIONS } from "../../policies/shared/regions";
@@ -70,7 +72,7 @@ const BASE_YAML =
   "config:\n  aws:region: eu-west-1\n  infrasage:tenantId: acme-eu\n  infrasage:network:\n    cidr: 10.10.0.0/16\n";
 function parseYaml(extra: string, stack = "eu-west-1") {
   const file = readStackFile(yamlFile(stack, BASE_YAML + extra));
-  return parseStackConfig(file.config, file.stack);
+  return parseStackConfig(file.config, file.stack, file.parseOptions);
 }
 
 // Credential-shaped strings, built at run time.
@@ -182,7 +184,7 @@ describe("hostile config, class 1: region vs stack identity", () => {
     assert.ok(files.length >= 8);
     for (const f of files) {
       const file = readStackFile(f);
-      const r = parseStackConfig(file.config, file.stack);
+      const r = parseStackConfig(file.config, file.stack, file.parseOptions);
       assert.ok(r.ok, `${f}: ${JSON.stringify(r)}`);
     }
   });
@@ -633,7 +635,7 @@ describe("hostile config, class 5: silent drops (namespaces) and empty values", 
       ),
     );
     assert.equal(file.config["infrasage:tenantId"], "", 'Pulumi hands the program an empty string, never "null"');
-    const r = parseStackConfig(file.config, file.stack);
+    const r = parseStackConfig(file.config, file.stack, file.parseOptions);
     assert.ok(!r.ok);
     assert.deepEqual(
       r.problems.filter((p) => p.key === "infrasage:tenantId").map((p) => p.message),
@@ -974,7 +976,7 @@ describe("hostile config, class 9: fix hints", () => {
   it('keeps a top-level number as written (as the Pulumi CLI does), so 1.30 stays "1.30"', () => {
     const file = readStackFile(yamlFile("eu-west-1", `${BASE_YAML}  infrasage:cluster.version: 1.30\n`));
     assert.equal(file.config["infrasage:cluster.version"], "1.30");
-    const r = parseStackConfig(file.config, file.stack);
+    const r = parseStackConfig(file.config, file.stack, file.parseOptions);
     assert.ok(!r.ok);
     assert.match(problemFor(r.problems, "infrasage:cluster.version").message, /EKS does not support Kubernetes 1\.30/);
   });

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { secretsInValue, urlsWithPassword } from "../../lib/config/secrets";
-import { chartProblems } from "../../lib/config/input-rules";
+import { chartProblems } from "../../lib/charts/config-rules";
 import { jsonDepth, parseBoundedJson, MAX_JSON_DEPTH } from "../../offline/json-input";
 import { MAX_BASE_RESOURCES, parseBasePlan } from "../../offline/diff/base-file";
 import { diffStack } from "../../offline/diff/plan-diff";
@@ -502,7 +502,7 @@ describe("stack files and policy configs: generated hostile text", () => {
           assert.ok((e as Error).message.startsWith(`${path}: `));
           return;
         }
-        const parsed = parseStackConfig(file.config, file.stack);
+        const parsed = parseStackConfig(file.config, file.stack, file.parseOptions);
         if (!parsed.ok) for (const p of parsed.problems) assert.ok(p.key && p.message && p.fix);
       }),
       { numRuns: 400 },

@@ -16,7 +16,7 @@ import { lintWorkflow, lintWorkflows } from "../../scripts/lint-workflows";
 import { listStacks, type StackList } from "../../scripts/list-stacks";
 import { runnerProjectName } from "../../lib/deploy/deploy-path";
 import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS, IMAGES } from "../../lib/charts/pinned-versions";
-import { SUPPORTED_EKS_VERSIONS } from "../../lib/config/parse";
+import { SUPPORTED_EKS_VERSIONS } from "../../lib/cluster/eks-versions";
 import { ROOT } from "../support/plan";
 
 interface Step {

@@ -15,8 +15,9 @@ import { ROOT, planDir } from "../support/plan";
 
 const EXAMPLE = join(ROOT, "examples", "active-active");
 const configOf = (stack: string): { raw: Record<string, string>; config: StackConfig } => {
-  const raw = readStackFile(join(EXAMPLE, `Pulumi.${stack}.yaml`)).config;
-  const parsed = parseStackConfig(raw, stack);
+  const file = readStackFile(join(EXAMPLE, `Pulumi.${stack}.yaml`));
+  const raw = file.config;
+  const parsed = parseStackConfig(raw, stack, file.parseOptions);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return { raw, config: parsed.config };
 };

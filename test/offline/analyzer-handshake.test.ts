@@ -242,5 +242,15 @@ describe("a pull request that sets the jurisdiction tag in pulumi:tags does not 
     const bad = await runCli(["--config-file", path, "--stack-tags", tags]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--stack-tags .*tags\.json: must be/);
+    // A key naming no planned stack would tag nothing: refused, naming the key and the planned stacks.
+    writeFileSync(tags, JSON.stringify({ prd: { "infrasage:jurisdiction": "IN" } }));
+    const stray = await runCli(["--config-file", path, "--stack-tags", tags]);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /tags\.json: names 'prd', which this run does not plan \(it plans prod\)/);
+    // A missing file is named once.
+    const missing = await runCli(["--config-file", path, "--stack-tags", join(dirname(path), "none.json")]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr.split("none.json").length - 1, 1, missing.stderr);
+    assert.match(missing.stderr, /--stack-tags .*none\.json: does not exist/);
   });
 });

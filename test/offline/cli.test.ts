@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { stringify } from "yaml";
 import { spawnSync } from "node:child_process";
 import { runCli, writeStackFile, ROOT } from "../support/plan";
-import { MAX_USER_TAGS } from "../../lib/config/parse";
+import { MAX_USER_TAGS } from "../../lib/aws/config-rules";
 
 const good = {
   "aws:region": "eu-central-1",

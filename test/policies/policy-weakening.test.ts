@@ -170,6 +170,43 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
     assert.deepEqual(loadAcceptedWeakenings(join(ROOT, "policies", "accepted-weakenings.yaml")), []);
   });
 
+  it("a malformed accepted-weakenings file is refused naming the file, the entry and the fix", () => {
+    const dir = tempDir();
+    const file = join(dir, "accepted.yaml");
+    const entry = `stack: eu-west-1, policy: all, setting: enforcementLevel, value: advisory, reason: "${REASON}"`;
+    const refused: [string, RegExp][] = [
+      ["- accepted: []\n", /accepted\.yaml: must be a mapping with one key, accepted/],
+      ["just text\n", /accepted\.yaml: must be a mapping/],
+      ["acepted: []\n", /accepted\.yaml: unknown key acepted; the file has one key, accepted/],
+      ["accepted:\n  - SEC-1\n", /accepted\[0\] must be a mapping/],
+      [
+        `accepted:\n  - { ${entry}, ticket: 1234 }\n`,
+        /accepted\[0\]\.ticket must be text; quote it \(ticket: "1234"\)/,
+      ],
+      [`accepted:\n  - { ${entry}, ticket: SEC-1, tiket: SEC-2 }\n`, /accepted\[0\]\.tiket is not a key of an entry/],
+      [`accepted:\n  - { ${entry}, ticket: "  " }\n`, /accepted\[0\]\.ticket is missing/],
+    ];
+    for (const [text, message] of refused) {
+      writeFileSync(file, text);
+      assert.throws(
+        () => loadAcceptedWeakenings(file),
+        (e: Error) => e instanceof PolicyWeakeningError && message.test(e.message),
+        text,
+      );
+    }
+    writeFileSync(file, `accepted:\n  - { ${entry}, ticket: SEC-1 }\n`);
+    assert.deepEqual(loadAcceptedWeakenings(file), [
+      {
+        stack: "eu-west-1",
+        policy: "all",
+        setting: "enforcementLevel",
+        value: "advisory",
+        reason: REASON,
+        ticket: "SEC-1",
+      },
+    ]);
+  });
+
   it("an unknown policy name is an error naming the file and the name, suggesting the closest known one", () => {
     assert.throws(
       () => unknownPolicyNames("p.json", { "aws-resource-in-home-regoin": "advisory" }, PACK_POLICIES),

@@ -60,9 +60,11 @@ describe("style is checked in CI", () => {
     assert.ok(biome.formatter.lineWidth <= 120, `lineWidth ${biome.formatter.lineWidth}`);
   });
 
-  it(".ci/run runs the formatter check, the linter and the layering rules", () => {
+  it(".ci/run runs the formatter check, the linter, the layering rules and the unused-code check", () => {
     assert.match(pkg.scripts.lint!, /^biome ci\b/);
     assert.match(pkg.scripts["lint:deps"]!, /^depcruise\b/);
-    for (const script of ["lint", "lint:deps"]) assert.match(ci, new RegExp(`npm run --silent ${script}(\\s|$)`, "m"));
+    assert.match(pkg.scripts["lint:unused"]!, /^knip\b/);
+    for (const script of ["lint", "lint:deps", "lint:unused"])
+      assert.match(ci, new RegExp(`npm run --silent ${script}(\\s|$)`, "m"));
   });
 });

@@ -37,7 +37,8 @@ const member = (region: string, cidr: string, peers: string[], voters: number, e
 function group(stacks: Record<string, Cfg>): { config: StackConfig }[] {
   const dir = mkdtempSync(join(tmpdir(), "infrasage-aa-"));
   return Object.entries(stacks).map(([stack, config]) => {
-    const parsed = parseStackConfig(readStackFile(writeStackFile(stack, config, dir)).config, stack);
+    const file = readStackFile(writeStackFile(stack, config, dir));
+    const parsed = parseStackConfig(file.config, stack, file.parseOptions);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     return { config: parsed.config };
   });
@@ -407,7 +408,7 @@ describe("bad replication groups", () => {
   });
 
   it("rejects a member in another jurisdiction (eu-west-1 with ap-south-1)", () => {
-    // A stack is named for its region (lib/config/input-rules.ts), so the foreign member is a stack
+    // A stack is named for its region (lib/config/identity-rules.ts), so the foreign member is a stack
     // with its own name and an explicit jurisdiction; the peers list it instead of eu-north-1.
     const peers = (self: string) => ["eu-west-1", "eu-central-1", "in-witness"].filter((p) => p !== self);
     const g: Record<string, Cfg> = {
