@@ -8,7 +8,7 @@
  * `pulumi up` half-way. Pure.
  */
 
-import { closest } from "../config/problems";
+import { closest, type KeyedProblem } from "../config/problems";
 
 /** Add-ons the program manages (cluster-plan.ts EKS_ADDONS, plus the Pod Identity agent Karpenter uses). */
 export const MANAGED_ADDON_NAMES = [
@@ -113,12 +113,6 @@ export function addonConfigurationValues(
   return Object.keys(merged).length ? merged : undefined;
 }
 
-export interface AddonProblem {
-  readonly key: string;
-  readonly message: string;
-  readonly fix: string;
-}
-
 /**
  * Kubernetes version skew policy (kubernetes.io/releases/version-skew-policy, "kube-proxy"): kube-proxy
  * must not be newer than kube-apiserver, and may be up to three minor versions older.
@@ -143,9 +137,9 @@ const ADDON_VALUE_TYPES: Readonly<
 function configurationValueProblems(
   addon: ManagedAddonName,
   values: Readonly<Record<string, unknown>>,
-): AddonProblem[] {
+): KeyedProblem[] {
   const types = ADDON_VALUE_TYPES[addon] ?? {};
-  const problems: AddonProblem[] = [];
+  const problems: KeyedProblem[] = [];
   const key = (k: string) => `cluster.addons.${addon}.configurationValues.${k}`;
   for (const [k, v] of Object.entries(values)) {
     const t = types[k];
@@ -189,8 +183,8 @@ function configurationValueProblems(
 }
 
 /** Unknown add-ons, malformed versions, a kube-proxy outside the skew policy, NetworkPolicy switched off, mistyped values. */
-export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, clusterVersion: string): AddonProblem[] {
-  const problems: AddonProblem[] = [];
+export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, clusterVersion: string): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
   const controlMinor = Number(clusterVersion.split(".")[1]);
   for (const [name, o] of Object.entries(addons)) {
     const key = `cluster.addons.${name}`;
@@ -271,7 +265,7 @@ export function installedOrNewer(planned: string | undefined, running: string | 
 export function addonDowngradeProblems(
   addons: Readonly<Record<string, AddonOverride>>,
   running: Readonly<Record<string, string>>,
-): AddonProblem[] {
+): KeyedProblem[] {
   return Object.entries(addons).flatMap(([name, o]) => {
     const now = running[name];
     if (o.version === undefined || now === undefined || compareAddonVersions(o.version, now) >= 0) return [];

@@ -5,6 +5,7 @@
  */
 import { CLUSTER_ADMIN_POLICY_ARN, adminEntryKey, uniqueAdminRoleArns } from "./cluster-plan";
 import { EKS_VIEW_POLICY_ARN } from "../deploy/deploy-path";
+import type { KeyedProblem } from "../config/problems";
 
 /** EKS access policies (EKS user guide, "Associate access policies with access entries"). */
 export const ACCESS_POLICY_ARNS = {
@@ -79,13 +80,6 @@ export function clusterAccessEntries(args: {
   ];
 }
 
-export interface AccessProblem {
-  /** Key below `infrasage:`. */
-  readonly key: string;
-  readonly message: string;
-  readonly fix: string;
-}
-
 /**
  * One principal, compared as IAM compares it: role and user names are unique case-insensitively in
  * an account (IAM User Guide, "IAM identifiers"), so `role/Admin` and `role/admin` are one principal.
@@ -96,8 +90,8 @@ const samePrincipal = (a: string, b: string) => a.toLowerCase() === b.toLowerCas
 export function accessEntryProblems(
   entries: readonly AccessEntryConfig[],
   others: { adminRoleArns: readonly string[]; previewRoleArn?: string },
-): AccessProblem[] {
-  const problems: AccessProblem[] = [];
+): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
   // cluster.adminRoleArns: each role once, and never the preview role (which must stay read-only).
   others.adminRoleArns.forEach((arn, i) => {
     if (others.adminRoleArns.findIndex((x) => samePrincipal(x, arn)) !== i) {

@@ -13,6 +13,7 @@
  * every Kubernetes resource excluded (`pulumi up --exclude '**pulumi:providers:kubernetes::**'
  * --exclude-dependents`, pulumi >= 3.158): cloud APIs only.
  */
+import type { KeyedProblem } from "../config/problems";
 
 /** `operator`: no CI runner; an operator runs `pulumi up` by hand from inside the network (VPN, bastion). */
 type RunnerKind = "codebuild" | "self-hosted" | "github-hosted" | "operator";
@@ -32,13 +33,6 @@ export interface DeployConfig {
   readonly previewRoleArn?: string;
   /** Permissions boundary every IAM role of the program carries (the bootstrap's deploy role requires it). */
   readonly permissionsBoundaryArn?: string;
-}
-
-/** What keeps CI from reaching the endpoint, as a finding for the plan's preflight. */
-export interface DeployPathProblem {
-  readonly key: string;
-  readonly message: string;
-  readonly fix: string;
 }
 
 /** EKS access policy of the preview identity: read-only, cluster-wide (storage classes are cluster-scoped). */
@@ -77,9 +71,9 @@ export interface Endpoint {
  * What stops the configured deploy path from reaching the cluster's API server (empty: it can).
  * `hasRunner`: whether the plan creates the in-network runner and opens the API server to it.
  */
-export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunner: boolean): DeployPathProblem[] {
+export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunner: boolean): KeyedProblem[] {
   const key = (k: string) => `infrasage:deploy.${k}`;
-  const problems: DeployPathProblem[] = [];
+  const problems: KeyedProblem[] = [];
   switch (d.runner) {
     case "github-hosted":
       problems.push(

@@ -9,6 +9,7 @@ import { planSubnets } from "./subnet-plan";
 import { availabilityZonesOf } from "../../policies/shared/regions";
 import { MIN_VPC_PREFIX, PRIVATE_RANGES } from "../../policies/shared/network";
 import { tryParseCidr } from "./cidr-rules";
+import type { KeyedProblem } from "../config/problems";
 
 export interface ExistingVpcConfig {
   readonly vpcId: string;
@@ -36,15 +37,9 @@ const SUBNET_ID_RE = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const EXISTING_VPC_MIN_PREFIX = MIN_VPC_PREFIX;
 const EXISTING_VPC_MAX_PREFIX = 24;
 
-export interface NetworkProblem {
-  readonly key: string;
-  readonly message: string;
-  readonly fix: string;
-}
-
 /** Checks on the config alone (before any data source runs). */
-export function existingVpcProblems(ev: ExistingVpcConfig): NetworkProblem[] {
-  const problems: NetworkProblem[] = [];
+export function existingVpcProblems(ev: ExistingVpcConfig): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
   const add = (k: string, message: string, fix: string) =>
     problems.push({ key: `network.existingVpc${k ? `.${k}` : ""}`, message, fix });
   if (!VPC_ID_RE.test(ev.vpcId))
@@ -124,8 +119,8 @@ export function existingSubnetProblems(
   ev: ExistingVpcConfig,
   region: string,
   subnets: readonly ExistingSubnet[],
-): NetworkProblem[] {
-  const problems: NetworkProblem[] = [];
+): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
   const byId = new Map(subnets.map((s) => [s.id, s]));
   const check = (k: "privateSubnetIds" | "loadBalancerSubnetIds", ids: readonly string[]) => {
     const key = `network.existingVpc.${k}`;

@@ -6,6 +6,7 @@
  */
 import type { ScaleProfile } from "../config/profiles";
 import { nodeLabelProblems, nodeTaintProblems } from "./node-labels";
+import type { KeyedProblem } from "../config/problems";
 
 /**
  * AMI types this program runs (EKS `AMITypes`; AL2 is gone from EKS 1.33 on). The values are the
@@ -154,16 +155,9 @@ export function instanceTypeProblem(type: string): string | undefined {
   return undefined;
 }
 
-export interface NodeGroupProblem {
-  /** Key below `infrasage:`, e.g. `nodeGroups.spot.instanceTypes`. */
-  readonly key: string;
-  readonly message: string;
-  readonly fix: string;
-}
-
 /** Everything about the node groups that EKS or the scheduler would refuse later, all at once. */
-export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): NodeGroupProblem[] {
-  const problems: NodeGroupProblem[] = [];
+export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): KeyedProblem[] {
+  const problems: KeyedProblem[] = [];
   for (const g of groups) {
     const at = (k: string) => `nodeGroups.${g.name}${k ? `.${k}` : ""}`;
     const add = (k: string, message: string, fix: string) => problems.push({ key: at(k), message, fix });
