@@ -116,8 +116,11 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the plan CLI in-process, capturing its output. */
-export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
+/**
+ * Runs the plan CLI in-process, capturing its output. `ownPack`: the run starts (and must stop) its own
+ * policy pack, as `npm run plan` does, instead of the test run's shared one and shared plans.
+ */
+export async function runCli(args: string[], cwd = ROOT, { ownPack = false } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const out = process.stdout.write.bind(process.stdout);
@@ -131,7 +134,7 @@ export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
     return true;
   }) as typeof process.stderr.write;
   try {
-    const code = await main(args, cwd, { analyzer: await sharedAnalyzer(), planAll: sharedPlanAll });
+    const code = await main(args, cwd, ownPack ? {} : { analyzer: await sharedAnalyzer(), planAll: sharedPlanAll });
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = out;
