@@ -41,6 +41,15 @@ const r = (type: string, name: string, more: Partial<RecordedResource> = {}): Re
   ...more,
 });
 
+// Here rather than with the bad-stack corpus: the up plan of each example is also its first life below (one plan per process).
+describe("shipped examples", () => {
+  for (const dir of EXAMPLES)
+    it(`examples/${dir.split("/").pop()} plans together with no mandatory violation`, async () => {
+      const result = await planDir(dir);
+      assert.equal(hasMandatory(result), false, planSummary(result).slice(-3000));
+    });
+});
+
 describe("second life: what pulumi destroy leaves behind", () => {
   const vpc = r("aws:ec2/vpc:Vpc", "vpc");
   const cluster = r("aws:eks/cluster:Cluster", "cluster", { protect: true, dependencies: [vpc.urn] });
