@@ -287,7 +287,12 @@ export async function main(
       );
     return 2;
   } finally {
-    //    if (!deps.analyzer) void starting.then((a) => a.close(), () => undefined);
+    // The pack this run started stops with it, on every path (planAll leaves a given analyzer running).
+    if (!deps.analyzer)
+      void starting.then(
+        (a) => a.close(),
+        () => undefined,
+      );
   }
   // Everything printed or written goes through one redaction (offline/redaction.ts).
   const redactor = planRedactor(result.stacks, inputs.base);

@@ -94,6 +94,12 @@ export interface PlanOptions {
    * the plan is run against what the destroy left behind. @default none (nothing existed before)
    */
   readonly afterDestroy?: DestroyMode;
+  /**
+   * With afterDestroy: the first life as already planned, the up plan of the same files (no previous
+   * outputs; its records are what the first life deploys), instead of running it again (tests share
+   * it). Ignored unless it holds exactly the planned stacks. @default the first life is run here
+   */
+  readonly firstLife?: PlanResult;
   /** A running pack to reuse (tests); otherwise one is started for this plan and stopped after it. */
   readonly analyzer?: PolicyAnalyzer;
   /** Diff every stack against this earlier plan (`--base`), with the replacement guard. @default no diff */
@@ -289,12 +295,18 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
   const existing = new Map<string, readonly ExistingObject[]>();
   if (options.afterDestroy) {
     // The first life: every stack deployed, then destroyed; keep what the destroy leaves behind.
-    const first = await rollout(planned, {
-      refs: newRefs(),
-      organization,
-      existing,
-      published: new PublishedStore(),
-    }).catch(stopOnError);
+    const given = options.firstLife?.stacks;
+    const first =
+      options.firstLife?.view === "up" &&
+      given?.length === planned.length &&
+      planned.every((p, i) => given[i]?.stack === p.file.stack)
+        ? new Map(given.map((s) => [s.stack, s.record]))
+        : await rollout(planned, {
+            refs: newRefs(),
+            organization,
+            existing,
+            published: new PublishedStore(),
+          }).catch(stopOnError);
     for (const [stack, record] of first)
       existing.set(stack, leftoversAfterDestroy(record.resources, options.afterDestroy));
   }

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planStackFile, type PlanResult } from "../../offline/plan";
-import { readStackFile } from "../../offline/stack-file";
+import type { PlanResult } from "../../offline/plan";
 import { parseStackConfig } from "../../lib/config/parse";
 import {
   GRAFANA_ADMIN_SECRET,
@@ -224,10 +223,8 @@ describe("shared Grafana (planned stacks)", () => {
     )!;
     assert.ok(infrasageRelease(host).dependencies.includes(secret.urn));
     // Planned alone (the source not deployed): no datasource, the source pending.
-    const alone = await planStackFile(
-      readStackFile(
-        writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: [SOURCE_REF] })),
-      ),
+    const alone = await planFile(
+      writeStackFile("eu-west-1", base("eu-west-1", "10.10.0.0/16", { mode: "local", sources: [SOURCE_REF] })),
     );
     assert.equal(
       (infrasageRelease(alone).rawInputs.values as { grafana: Record<string, unknown> }).grafana.datasources,

@@ -6,7 +6,8 @@
 import { strict as assert } from "node:assert";
 import { engineUrn, withEngineUrns } from "../../offline/engine-urn";
 import { parseBasePlan } from "../../offline/diff/base-file";
-import { planDir } from "../support/plan";
+import { join } from "node:path";
+import { planDir, ROOT } from "../support/plan";
 
 const P = "urn:pulumi:eu-west-1::infrasage::";
 
@@ -64,7 +65,7 @@ describe("URNs as the engine makes them", () => {
 
   it("the plan of a group with nested components names every ancestor in its URNs", async function () {
     this.timeout(120_000);
-    const plan = await planDir("examples/active-active");
+    const plan = await planDir(join(ROOT, "examples", "active-active"));
     const byUrn = new Map(plan.stacks.flatMap((s) => s.record.resources.map((r) => [r.urn, r] as const)));
     let nested = 0;
     for (const r of byUrn.values()) {

@@ -14,7 +14,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -291,11 +291,24 @@ describe("plan CLI: no policy pack process outlives a run", function () {
     opts: { cwd: ROOT, encoding: "utf8" as const, env: { ...process.env, INFRASAGE_TEST_RUN: marker } },
   });
 
-  it("a rejected --base (refused while the pack used to start), and a policy config its schemas reject: exit 2, nothing left", async () => {
+  /** Runs the CLI's entry in this process with its own pack; every process it starts carries `marker`. */
+  const marked = async (args: string[], marker: string) => {
+    const before = process.env.INFRASAGE_TEST_RUN;
+    process.env.INFRASAGE_TEST_RUN = marker;
+    try {
+      return await runCli(args, ROOT, { ownPack: true });
+    } finally {
+      if (before === undefined) delete process.env.INFRASAGE_TEST_RUN;
+      else process.env.INFRASAGE_TEST_RUN = before;
+    }
+  };
+
+  it("a rejected --base (refused while the pack used to start), a policy config its schemas reject, and a clean plan: nothing left once the run returns", async () => {
     const dir = tmp();
-    const runs: [string[], RegExp][] = [
+    const runs: [string[], number, RegExp][] = [
       [
         ["--stack", "eu-west-1", "--base", json(dir, "broken.json", "{ not json")],
+        2,
         /broken\.json: is not a plan's --json/,
       ],
       [
@@ -305,14 +318,15 @@ describe("plan CLI: no policy pack process outlives a run", function () {
           "--policy-pack-config",
           json(dir, "bad.json", { "aws-resource-in-home-region": { homeRegion: 5 } }),
         ],
+        2,
         /bad\.json: policy pack configuration is invalid/,
       ],
+      [["--stack", "eu-west-1", "--json"], 0, /^$/],
     ];
-    for (const [args, message] of runs) {
+    for (const [args, code, message] of runs) {
       const marker = randomBytes(8).toString("hex");
-      const c = cli(args, marker);
-      const run = spawnSync(c.cmd, c.args, c.opts);
-      assert.equal(run.status, 2, run.stderr);
+      const run = await marked(args, marker);
+      assert.equal(run.code, code, run.stderr);
       assert.match(run.stderr, message);
       assert.deepEqual(await survivors(marker), [], `${args.join(" ")}: processes left behind`);
     }

@@ -24,8 +24,8 @@ const shared = new Map<string, Promise<PlanResult>>();
  * repository (tests write theirs into temp dirs, which may change) and plain options. undefined: plan afresh.
  */
 function sharedPlanKey(paths: readonly string[], options: PlanOptions): string | undefined {
-  const { analyzer: _, base, external, policyFiles, preview, policyConfig, ...rest } = options;
-  if (external || policyFiles || !paths.every((p) => p.startsWith(`${ROOT}/`))) return undefined;
+  const { analyzer: _, base, external, policyFiles, preview, policyConfig, firstLife, ...rest } = options;
+  if (external || policyFiles || firstLife || !paths.every((p) => p.startsWith(`${ROOT}/`))) return undefined;
   // The CLI's defaults spelled out (preview false, policy config {}) plan what the defaults plan.
   const noConfig = policyConfig === undefined || JSON.stringify(policyConfig) === "{}";
   return JSON.stringify({
@@ -46,7 +46,13 @@ export const sharedPlanAll: typeof planAll = (paths, options = {}) => {
   if (key === undefined) return planAll(paths, options);
   let p = shared.get(key);
   if (!p) {
-    p = planAll(paths, options);
+    // After a destroy: the first life is the up plan of the same files, shared too (a failed one is run again).
+    p = options.afterDestroy
+      ? sharedPlanAll(paths, { analyzer: options.analyzer }).then(
+          (firstLife) => planAll(paths, { ...options, firstLife }),
+          () => planAll(paths, options),
+        )
+      : planAll(paths, options);
     shared.set(key, p);
     p.catch(() => shared.delete(key)); // a failure is planned (and reported) afresh each time
   }
@@ -110,8 +116,11 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the plan CLI in-process, capturing its output. */
-export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
+/**
+ * Runs the plan CLI in-process, capturing its output. `ownPack`: the run starts (and must stop) its own
+ * policy pack, as `npm run plan` does, instead of the test run's shared one and shared plans.
+ */
+export async function runCli(args: string[], cwd = ROOT, { ownPack = false } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const out = process.stdout.write.bind(process.stdout);
@@ -125,7 +134,7 @@ export async function runCli(args: string[], cwd = ROOT): Promise<CliRun> {
     return true;
   }) as typeof process.stderr.write;
   try {
-    const code = await main(args, cwd, { analyzer: await sharedAnalyzer(), planAll: sharedPlanAll });
+    const code = await main(args, cwd, ownPack ? {} : { analyzer: await sharedAnalyzer(), planAll: sharedPlanAll });
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = out;
