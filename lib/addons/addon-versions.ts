@@ -201,24 +201,33 @@ export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, c
       problems.push({
         key: `${key}.version`,
         message: `"${o.version}" is not an EKS add-on version`,
-        fix: `use the form v1.2.3-eksbuild.1 (aws eks describe-addon-versions --addon-name ${name} --kubernetes-version ${clusterVersion})`,
+        fix:
+          `use the form v1.2.3-eksbuild.1 (aws eks describe-addon-versions ` +
+          `--addon-name ${name} --kubernetes-version ${clusterVersion})`,
       });
     }
     // kube-proxy is Kubernetes itself: v1.<minor>, never newer than the API server, at most 3 minors older.
     const kp = /^v(\d+)\.(\d+)\./.exec(o.version ?? "");
     if (name === "kube-proxy" && kp && ADDON_VERSION_RE.test(o.version ?? "")) {
       const [major, minor] = [Number(kp[1]), Number(kp[2])];
-      const fix = `use a v${clusterVersion}.x-eksbuild version (aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version ${clusterVersion}), or remove the version to follow the table`;
+      const fix =
+        `use a v${clusterVersion}.x-eksbuild version (aws eks describe-addon-versions --addon-name ` +
+        `kube-proxy --kubernetes-version ${clusterVersion}), or remove the version to follow the table`;
       if (major !== 1 || minor > controlMinor) {
         problems.push({
           key: `${key}.version`,
-          message: `${o.version} is newer than the control plane (${clusterVersion}); kube-proxy may never be newer than the API server (Kubernetes version skew policy)`,
+          message:
+            `${o.version} is newer than the control plane (${clusterVersion}); kube-proxy ` +
+            `may never be newer than the API server (Kubernetes version skew policy)`,
           fix: major === 1 ? `${fix}, or raise cluster.version first` : fix,
         });
       } else if (controlMinor - minor > KUBE_PROXY_MAX_MINORS_BEHIND) {
         problems.push({
           key: `${key}.version`,
-          message: `${o.version} is ${controlMinor - minor} minor versions older than the control plane (${clusterVersion}); the Kubernetes version skew policy allows kube-proxy at most ${KUBE_PROXY_MAX_MINORS_BEHIND} behind`,
+          message:
+            `${o.version} is ${controlMinor - minor} minor versions older than ` +
+            `the control plane (${clusterVersion}); the Kubernetes version skew ` +
+            `policy allows kube-proxy at most ${KUBE_PROXY_MAX_MINORS_BEHIND} behind`,
           fix,
         });
       }
@@ -227,7 +236,9 @@ export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, c
     if (name === "vpc-cni" && Object.hasOwn(values, "enableNetworkPolicy") && values.enableNetworkPolicy !== "true") {
       problems.push({
         key: `${key}.configurationValues.enableNetworkPolicy`,
-        message: `is ${JSON.stringify(values.enableNetworkPolicy)?.slice(0, 40)}: anything but "true" may switch NetworkPolicy enforcement off, and every default-deny policy of the program would be ignored`,
+        message:
+          `is ${JSON.stringify(values.enableNetworkPolicy)?.slice(0, 40)}: anything but "true" may switch ` +
+          `NetworkPolicy enforcement off, and every default-deny policy of the program would be ignored`,
         fix: 'remove enableNetworkPolicy (it stays "true")',
       });
     } else {
@@ -272,8 +283,13 @@ export function addonDowngradeProblems(
     return [
       {
         key: `infrasage:cluster.addons.${name}.version`,
-        message: `${o.version} is older than the ${now} the cluster runs; this program never takes an add-on back to an older build (EKS could, but a downgrade undoes the running build's fixes and may not accept its configuration values)`,
-        fix: `set ${now} or newer, or remove the version to follow the table; to downgrade on purpose, run aws eks update-addon by hand first (then this check passes)`,
+        message:
+          `${o.version} is older than the ${now} the cluster runs; this program never ` +
+          `takes an add-on back to an older build (EKS could, but a downgrade undoes ` +
+          `the running build's fixes and may not accept its configuration values)`,
+        fix:
+          `set ${now} or newer, or remove the version to follow the table; to downgrade ` +
+          `on purpose, run aws eks update-addon by hand first (then this check passes)`,
       },
     ];
   });

@@ -101,7 +101,8 @@ function tagProblems(tags: Readonly<Record<string, unknown>>, base: string): Con
     if (twin !== undefined)
       add(
         key,
-        `differs from ${base}.${twin} only in case; IAM treats tag keys case-insensitively, so a role would keep only one`,
+        `differs from ${base}.${twin} only in case; IAM treats ` +
+          `tag keys case-insensitively, so a role would keep only one`,
         "keep one of the two keys",
       );
     else seen.set(k.toLowerCase(), k);

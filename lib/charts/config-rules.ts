@@ -37,7 +37,8 @@ export function padVersion(v: string): string | undefined {
 
 function repoProblems(repo: string): { message: string; fix: string }[] {
   const fixUrl =
-    "use the https:// or oci:// address of the chart repository, e.g. https://charts.example.com or oci://registry.example.com/charts";
+    "use the https:// or oci:// address of the chart repository, e.g. " +
+    "https://charts.example.com or oci://registry.example.com/charts";
   if (CONTROL_RE.test(repo) || /\s/.test(repo))
     return [{ message: "contains whitespace or control characters (not shown)", fix: fixUrl }];
   let url: URL;
@@ -50,7 +51,9 @@ function repoProblems(repo: string): { message: string; fix: string }[] {
   if (url.username !== "" || url.password !== "") {
     out.push({
       message: "contains credentials in the URL (not shown)",
-      fix: "remove user:password@ from the URL and rotate that password (it was in the stack file in plain text); a private repository's credentials never go in the stack file",
+      fix:
+        "remove user:password@ from the URL and rotate that password (it was in the stack " +
+        "file in plain text); a private repository's credentials never go in the stack file",
     });
   }
   const scheme = url.protocol;
@@ -88,7 +91,9 @@ function repoProblems(repo: string): { message: string; fix: string }[] {
     /^fe[89ab][0-9a-f]:/.test(host)
   ) {
     out.push({
-      message: `points at a loopback or link-local host (${host || "none"}), not a chart repository (169.254.169.254 is the instance metadata service)`,
+      message:
+        `points at a loopback or link-local host (${host || "none"}), not a ` +
+        `chart repository (169.254.169.254 is the instance metadata service)`,
       fix: fixUrl,
     });
   }
@@ -133,8 +138,12 @@ function pathProblems(path: string, allowOutside: boolean, root: string): { mess
   if (!inside && !allowOutside) {
     const via = resolved === resolve(root, path) ? "" : ` (through a symbolic link: ${resolve(root, path)})`;
     return {
-      message: `resolves to ${resolved}${via}, outside the project folder ${realRoot}: a chart there is neither reviewed nor versioned with this program`,
-      fix: "move the chart into the project folder (e.g. ./infrasage-chart), or set infrasage:chart.allowOutsideRepository: true to use it on purpose",
+      message:
+        `resolves to ${resolved}${via}, outside the project folder ${realRoot}: ` +
+        `a chart there is neither reviewed nor versioned with this program`,
+      fix:
+        "move the chart into the project folder (e.g. ./infrasage-chart), or " +
+        "set infrasage:chart.allowOutsideRepository: true to use it on purpose",
     };
   }
   return undefined;
@@ -153,7 +162,9 @@ export function chartProblems(chart: ChartInput | undefined, root = PROJECT_ROOT
     const padded = padVersion(v);
     if (/[\^~<>=*|,\s]|(^|\.)[xX](\.|$)/.test(v)) {
       add("version", {
-        message: `"${v}" is a version range; the Helm release installs one exact version, so every deploy of this stack gets the same chart`,
+        message:
+          `"${v}" is a version range; the Helm release installs one exact ` +
+          `version, so every deploy of this stack gets the same chart`,
         fix: `pin an exact SemVer version, e.g. ${padVersion(/\d+(\.\d+){0,2}/.exec(v)?.[0] ?? "") ?? "1.4.2"}`,
       });
     } else if (/^v/.test(v) && SEMVER_RE.test(v.slice(1))) {
@@ -251,7 +262,8 @@ export function chartCredentialProblems({ input: c, options, originOf }: RuleCon
     add(
       "password",
       "is in plain text in the stack file (not shown)",
-      `remove it, rotate that password (it has been readable by anyone with the file), and store the new one encrypted: ${setSecret}`,
+      `remove it, rotate that password (it has been readable by anyone ` +
+        `with the file), and store the new one encrypted: ${setSecret}`,
     );
   }
   return problems;

@@ -104,7 +104,9 @@ export function accessEntryProblems(
     if (others.previewRoleArn !== undefined && samePrincipal(others.previewRoleArn, arn)) {
       problems.push({
         key: `cluster.adminRoleArns[${i}]`,
-        message: `${arn} is also deploy.previewRoleArn: the read-only role of pull-request previews would become cluster-admin (and EKS takes one access entry per principal)`,
+        message:
+          `${arn} is also deploy.previewRoleArn: the read-only role of pull-request previews ` +
+          `would become cluster-admin (and EKS takes one access entry per principal)`,
         fix: "give previews a role of their own, with no other access entry",
       });
     }
@@ -141,7 +143,9 @@ export function accessEntryProblems(
     if (others.previewRoleArn !== undefined && samePrincipal(others.previewRoleArn, e.principalArn)) {
       problems.push({
         key,
-        message: `${e.principalArn} is also deploy.previewRoleArn, which gives it an entry already${e.policy === "view" ? "" : ` (and previews must stay read-only, not ${e.policy})`}`,
+        message:
+          `${e.principalArn} is also deploy.previewRoleArn, which gives it an entry ` +
+          `already${e.policy === "view" ? "" : ` (and previews must stay read-only, not ${e.policy})`}`,
         fix: "use a different role for previews, or remove this entry",
       });
     }

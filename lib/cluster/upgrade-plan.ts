@@ -23,7 +23,9 @@ export function versionSkewProblems(deployed: string | undefined, desired: strin
     return [
       {
         key,
-        message: `is ${desired} but the cluster runs ${deployed}: EKS cannot downgrade a control plane, and nodes at ${deployed} would be newer than an API server at ${desired}`,
+        message:
+          `is ${desired} but the cluster runs ${deployed}: EKS cannot downgrade a control ` +
+          `plane, and nodes at ${deployed} would be newer than an API server at ${desired}`,
         fix: `set it back to ${deployed} (or higher)`,
       },
     ];
@@ -33,7 +35,9 @@ export function versionSkewProblems(deployed: string | undefined, desired: strin
     return [
       {
         key,
-        message: `jumps from ${deployed} to ${desired}: EKS upgrades a control plane one minor version at a time, and nodes follow it`,
+        message:
+          `jumps from ${deployed} to ${desired}: EKS upgrades a control ` +
+          `plane one minor version at a time, and nodes follow it`,
         fix: `set ${next}, run pulumi up (control plane, add-ons, then nodes), then the next minor up to ${desired}`,
       },
     ];

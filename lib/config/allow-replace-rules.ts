@@ -14,7 +14,8 @@ export function allowReplaceProblems({ config }: RuleContext): ConfigProblem[] {
       add(
         `allowReplace.${i}.resource`,
         `"${a.resource}" is not a Pulumi URN`,
-        "give the URN from the plan's diff (urn:pulumi:<stack>::<project>::<type>::<name>) or the resource's logical name",
+        "give the URN from the plan's diff " +
+          "(urn:pulumi:<stack>::<project>::<type>::<name>) or the resource's logical name",
       );
     else if (urnStack !== undefined && urnStack !== config.stack)
       add(

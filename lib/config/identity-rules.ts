@@ -43,7 +43,9 @@ export function stackIdentityProblems(
     return [
       {
         key: "aws:region",
-        message: `the stack name "${stack}" names several regions (${named.join(", ")}), so which one it deploys to is ambiguous`,
+        message:
+          `the stack name "${stack}" names several regions ` +
+          `(${named.join(", ")}), so which one it deploys to is ambiguous`,
         fix: `name the stack after the one region it deploys to${region ? `, e.g. Pulumi.${region}.yaml` : ""}`,
       },
     ];
@@ -54,7 +56,10 @@ export function stackIdentityProblems(
       return [
         {
           key: "aws:region",
-          message: `is ${region}, but the stack name "${stack}" names ${want}${findRegion(want) ? "" : " (not a region InfraSage knows)"}: a stack named for a region deploys there`,
+          message:
+            `is ${region}, but the stack name "${stack}" ` +
+            `names ${want}${findRegion(want) ? "" : " (not a region InfraSage knows)"}: ` +
+            `a stack named for a region deploys there`,
           fix: findRegion(want)
             ? `set aws:region to ${want}, or deploy ${region} from a stack named for it (e.g. Pulumi.${region}.yaml)`
             : `deploy ${region} from a stack named for it (e.g. Pulumi.${region}.yaml)`,
@@ -67,10 +72,14 @@ export function stackIdentityProblems(
   return [
     {
       key: "infrasage:jurisdiction",
-      message: `is required: the stack name "${stack}" names no AWS region, so the stack must state the jurisdiction its data stays in`,
+      message:
+        `is required: the stack name "${stack}" names no AWS region, ` +
+        `so the stack must state the jurisdiction its data stays in`,
       fix: info
-        ? `set infrasage:jurisdiction to ${info.jurisdiction} (the jurisdiction of ${info.code}), or name the stack after its region (e.g. Pulumi.${info.code}.yaml)`
-        : "set infrasage:jurisdiction to the jurisdiction of aws:region (policies/shared/regions.ts), or name the stack after its region",
+        ? `set infrasage:jurisdiction to ${info.jurisdiction} (the jurisdiction ` +
+          `of ${info.code}), or name the stack after its region (e.g. Pulumi.${info.code}.yaml)`
+        : "set infrasage:jurisdiction to the jurisdiction of aws:region " +
+          "(policies/shared/regions.ts), or name the stack after its region",
     },
   ];
 }
@@ -110,7 +119,8 @@ export function regionProblems(raw: Readonly<Record<string, string>>): ConfigPro
       message: `${show(region)} is not a commercial AWS region known to InfraSage`,
       fix: guess
         ? `did you mean ${guess}?`
-        : "use a region from policies/shared/regions.ts (e.g. eu-west-1, ap-south-1), or add it there with its jurisdiction",
+        : "use a region from policies/shared/regions.ts (e.g. " +
+          "eu-west-1, ap-south-1), or add it there with its jurisdiction",
     },
   ];
 }
@@ -128,9 +138,11 @@ export function jurisdictionProblems({
     const known = (JURISDICTIONS as readonly string[]).includes(asserted);
     add(
       "jurisdiction",
-      `${show(c.jurisdiction)} does not match ${config.region}, which is in ${config.jurisdiction}${known ? "" : ` (${show(c.jurisdiction)} is not a known jurisdiction: ${JURISDICTIONS.join(", ")})`}`,
+      `${show(c.jurisdiction)} does not match ${config.region}, which is ` +
+        `in ${config.jurisdiction}${known ? "" : ` (${show(c.jurisdiction)} is not a known jurisdiction: ${JURISDICTIONS.join(", ")})`}`,
       known
-        ? `set it to ${config.jurisdiction}${stackNamesRegion ? ", remove it" : ""}, or deploy to a region of ${asserted} (${regionsIn(asserted as Jurisdiction).join(", ")})`
+        ? `set it to ${config.jurisdiction}${stackNamesRegion ? ", remove it" : ""}, or deploy ` +
+            `to a region of ${asserted} (${regionsIn(asserted as Jurisdiction).join(", ")})`
         : `set it to ${config.jurisdiction}, the jurisdiction of ${config.region}`,
     );
   }

@@ -120,7 +120,9 @@ export function namespaceProblems(raw: Readonly<Record<string, string>>): Config
     if (meant) {
       problems.push({
         key,
-        message: `is in namespace "${ns}", which nothing reads: a misspelling of ${meant}, so the setting would be silently ignored`,
+        message:
+          `is in namespace "${ns}", which nothing reads: a misspelling ` +
+          `of ${meant}, so the setting would be silently ignored`,
         fix: `did you mean ${meant}:${name}?`,
       });
     }

@@ -44,7 +44,10 @@ export function show(v: unknown): string {
 
 export function formatProblems(problems: readonly ConfigProblem[], source: string): string {
   const lines = problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
-  return `${source}: invalid InfraSage configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+  return (
+    `${source}: invalid InfraSage configuration (${problems.length} ` +
+    `problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`
+  );
 }
 
 /** Levenshtein distance, for "did you mean" on unknown keys. */

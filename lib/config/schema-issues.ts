@@ -40,12 +40,14 @@ const FORMAT_FIXES: readonly [RegExp, string][] = [
   ],
   [
     /^deploy\.permissionsBoundaryArn$/,
-    "use the bootstrap's boundary: arn:aws:iam::<account>:policy/infrasage-bootstrap/infrasage-boundary-<jurisdiction> (bootstrap output permissionsBoundaryArn)",
+    "use the bootstrap's boundary: arn:aws:iam::<account>:policy/infrasage-bootstrap/" +
+      "infrasage-boundary-<jurisdiction> (bootstrap output permissionsBoundaryArn)",
   ],
   [/^deploy\.repository$/, "use the GitHub owner/repo, e.g. acme/infrasage"],
   [
     /^deploy\.connectionArn$/,
-    "copy the connection's ARN from the CodeConnections console: arn:aws:codeconnections:<region>:<account>:connection/<id>",
+    "copy the connection's ARN from the CodeConnections console: " +
+      "arn:aws:codeconnections:<region>:<account>:connection/<id>",
   ],
   [/^deploy\.runnerLabel$/, "use letters, digits and . _ - (at most 100 characters)"],
   [/^runbooks\.namespaceScope\.N$/, "list Kubernetes namespace names (lowercase DNS labels)"],
@@ -74,7 +76,10 @@ function quoteFix(path: readonly string[], value: number, literal: string | unde
   }
   if (/^(clickhouse|kafka)\.size$/.test(joined)) return `give it a unit: size: ${literal ?? value}Gi`;
   const text = literal ?? String(value);
-  return `quote it in the stack file, e.g. "${text}"${literal && literal !== String(value) ? ` (unquoted, YAML reads ${literal} as the number ${value})` : ""}`;
+  return (
+    `quote it in the stack file, e.g. ` +
+    `"${text}"${literal && literal !== String(value) ? ` (unquoted, YAML reads ${literal} as the number ${value})` : ""}`
+  );
 }
 
 export function schemaIssueProblems(

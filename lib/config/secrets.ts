@@ -181,7 +181,8 @@ function secretFix(key: string, namespaceKey: string): string {
       : `pulumi config set --secret --path '${key}' <value>`;
   const rotate = "rotate the credential: it has been in the file in plain text";
   return namespaceKey.startsWith("infrasage:")
-    ? `remove it and ${rotate}; InfraSage settings hold no credentials (were it one, it would be ${set}, which the offline plan cannot read)`
+    ? `remove it and ${rotate}; InfraSage settings hold no credentials ` +
+        `(were it one, it would be ${set}, which the offline plan cannot read)`
     : `store it encrypted with ${set} (it replaces the plain value), and ${rotate}`;
 }
 

@@ -81,14 +81,20 @@ export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunne
           ? {
               key: key("runner"),
               message:
-                "GitHub-hosted runners are outside every VPC and the cluster endpoint is private: the first pulumi up creates the AWS resources, then times out on the first Kubernetes resource",
-              fix: "use deploy.runner codebuild (a runner in the region's private subnets, created by the stack) or self-hosted (your runner inside the network)",
+                "GitHub-hosted runners are outside every VPC and the cluster endpoint is private: the " +
+                "first pulumi up creates the AWS resources, then times out on the first Kubernetes resource",
+              fix:
+                "use deploy.runner codebuild (a runner in the region's private subnets, " +
+                "created by the stack) or self-hosted (your runner inside the network)",
             }
           : {
               key: key("runner"),
               message:
-                "GitHub-hosted runners have no fixed addresses: reaching the public endpoint from them means allowing GitHub's whole published ranges, i.e. every GitHub user",
-              fix: "use deploy.runner codebuild or self-hosted; keep cluster.publicAccessCidrs for your operators' ranges only",
+                "GitHub-hosted runners have no fixed addresses: reaching the public endpoint " +
+                "from them means allowing GitHub's whole published ranges, i.e. every GitHub user",
+              fix:
+                "use deploy.runner codebuild or self-hosted; keep " +
+                "cluster.publicAccessCidrs for your operators' ranges only",
             },
       );
       break;
@@ -97,15 +103,19 @@ export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunne
         problems.push({
           key: key("repository"),
           message:
-            "is required for the in-network runner (deploy.runner codebuild): without a runner, CI cannot reach the private endpoint",
+            "is required for the in-network runner (deploy.runner codebuild): " +
+            "without a runner, CI cannot reach the private endpoint",
           fix: "set it to the GitHub owner/repo that deploys this stack",
         });
       if (!d.connectionArn)
         problems.push({
           key: key("connectionArn"),
           message:
-            "is required for the in-network runner: CodeBuild authenticates to GitHub through an AWS CodeConnections connection",
-          fix: "create the connection once per account (Developer Tools > Connections, approve it in GitHub) and set its ARN",
+            "is required for the in-network runner: CodeBuild authenticates " +
+            "to GitHub through an AWS CodeConnections connection",
+          fix:
+            "create the connection once per account (Developer Tools " +
+            "> Connections, approve it in GitHub) and set its ARN",
         });
       if (problems.length === 0 && !hasRunner)
         problems.push({
@@ -125,7 +135,8 @@ export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunne
         problems.push({
           key: key("runnerCidrs"),
           message:
-            "is required with deploy.runner self-hosted: the cluster's security group admits the API server port only from them",
+            "is required with deploy.runner self-hosted: the cluster's " +
+            "security group admits the API server port only from them",
           fix: "list the private CIDRs your runner's traffic comes from",
         });
       else if (!hasRunner)
@@ -141,8 +152,11 @@ export function deployPathProblems(d: DeployConfig, endpoint: Endpoint, hasRunne
         problems.push({
           key: key("runnerCidrs"),
           message:
-            "is required with deploy.runner operator and a private endpoint: the cluster's security group admits the API server port only from the ranges listed",
-          fix: "list the private CIDRs your traffic comes from inside the network (VPN clients, bastion subnet), e.g. 10.10.200.0/24",
+            "is required with deploy.runner operator and a private endpoint: the cluster's " +
+            "security group admits the API server port only from the ranges listed",
+          fix:
+            "list the private CIDRs your traffic comes from inside the " +
+            "network (VPN clients, bastion subnet), e.g. 10.10.200.0/24",
         });
       } else if (d.runnerCidrs.length > 0 && !hasRunner) {
         problems.push({
@@ -191,7 +205,8 @@ export function codebuildRunnerPolicy(p: {
         Resource: [p.logGroupArn, `${p.logGroupArn}:*`],
       },
       {
-        // Builds in a VPC (CodeBuild user guide, "Allow CodeBuild to access AWS services to create a VPC network interface").
+        // Builds in a VPC (CodeBuild user guide, "Allow CodeBuild to access AWS services to create a VPC network
+        // interface").
         Effect: "Allow",
         Action: [
           "ec2:CreateNetworkInterface",

@@ -185,7 +185,9 @@ export type HubRead =
 function readHubExport(ref: string, f: unknown): { hub?: HubFederationExport; problem?: string } {
   if (f === undefined || f === null) {
     return {
-      problem: `${ref} has no 'federation' output yet (hub not deployed, or not federation.role hub): pulumi up the hub first, then this spoke again`,
+      problem:
+        `${ref} has no 'federation' output yet (hub not deployed, or not ` +
+        `federation.role hub): pulumi up the hub first, then this spoke again`,
     };
   }
   const o = f as Record<string, unknown>;
@@ -202,7 +204,9 @@ function readHubExport(ref: string, f: unknown): { hub?: HubFederationExport; pr
     !jurisdiction
   ) {
     return {
-      problem: `${ref}'s 'federation' output is incomplete or not on the TLS webhook ${HUB_WEBHOOK_URL} (deployed by an older version?): pulumi up the hub first`,
+      problem:
+        `${ref}'s 'federation' output is incomplete or not on the TLS ` +
+        `webhook ${HUB_WEBHOOK_URL} (deployed by an older version?): pulumi up the hub first`,
     };
   }
   return { hub: { webhookUrl: url, zoneId, lbSecurityGroupId, lbSubnetCidrs, region, jurisdiction } };
@@ -226,7 +230,8 @@ export function readHub(
   const credentials = outputs?.spokeCredentials;
   if (hub && (typeof credentials !== "object" || credentials === null || !(self.stack in credentials))) {
     pending.push(
-      `${ref} does not list this stack (${self.stack}) in infrasage:federation.spokes: add it there, pulumi up the hub, then this spoke again`,
+      `${ref} does not list this stack (${self.stack}) in infrasage:federation.spokes: ` +
+        `add it there, pulumi up the hub, then this spoke again`,
     );
   }
   if (!hub || !net.ok || pending.length > 0) return { ok: false, pending };
@@ -237,7 +242,8 @@ export function readHub(
     return {
       ok: false,
       pending: [
-        `${ref}'s outputs disagree (load balancer subnets ${outside.join(", ") || "-"} outside VPC ${net.peer.vpcCidr}, or regions differ): pulumi up the hub again`,
+        `${ref}'s outputs disagree (load balancer subnets ${outside.join(", ") || "-"} ` +
+          `outside VPC ${net.peer.vpcCidr}, or regions differ): pulumi up the hub again`,
       ],
     };
   }
@@ -272,5 +278,9 @@ export function alertFlow(
   hub: { readonly stack: string; readonly region: string },
 ): string {
   const j = (region: string) => jurisdictionOf(region) ?? "?";
-  return `${spoke.stack} (${j(spoke.region)}) -> ${hub.stack} (${j(hub.region)}): alert metadata only, TCP ${PORTS.alertWebhook} (TLS, both sides authenticated by certificate) over VPC peering, to ${HUB_WEBHOOK_URL}`;
+  return (
+    `${spoke.stack} (${j(spoke.region)}) -> ${hub.stack} (${j(hub.region)}): alert metadata only, ` +
+    `TCP ${PORTS.alertWebhook} (TLS, both sides authenticated ` +
+    `by certificate) over VPC peering, to ${HUB_WEBHOOK_URL}`
+  );
 }

@@ -118,7 +118,10 @@ export function readGrafanaSource(
   if (!o) {
     return {
       ok: false,
-      pending: `${ref} has no '${GRAFANA_SOURCE_OUTPUT}' output yet (not deployed, or its Prometheus is not exposed to this host yet): set grafana.mode shared and grafana.hostStack there, pulumi up there, then here again`,
+      pending:
+        `${ref} has no '${GRAFANA_SOURCE_OUTPUT}' output yet (not deployed, ` +
+        `or its Prometheus is not exposed to this host yet): set grafana.mode ` +
+        `shared and grafana.hostStack there, pulumi up there, then here again`,
     };
   }
   const { stack, region, prometheusUrl } = o;
@@ -134,7 +137,9 @@ export function readGrafanaSource(
   ) {
     return {
       ok: false,
-      pending: `${ref}'s '${GRAFANA_SOURCE_OUTPUT}' output is incomplete or not TLS on port ${PORTS.metricsLink} (deployed by an older version?): pulumi up there again`,
+      pending:
+        `${ref}'s '${GRAFANA_SOURCE_OUTPUT}' output is incomplete or not TLS on ` +
+        `port ${PORTS.metricsLink} (deployed by an older version?): pulumi up there again`,
     };
   }
   if (stack !== stackOf(ref))
@@ -188,5 +193,8 @@ export function metricsFlow(
   host: { readonly stack: string; readonly region: string },
 ): string {
   const j = (region: string) => jurisdictionOf(region) ?? "?";
-  return `${source.stack} (${j(source.region)}) -> ${host.stack} (${j(host.region)}): metrics only (Grafana queries Prometheus), TCP ${PORTS.metricsLink} (TLS, both sides authenticated by certificate)`;
+  return (
+    `${source.stack} (${j(source.region)}) -> ${host.stack} (${j(host.region)}): metrics only (Grafana ` +
+    `queries Prometheus), TCP ${PORTS.metricsLink} (TLS, both sides authenticated by certificate)`
+  );
 }

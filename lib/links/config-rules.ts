@@ -19,7 +19,8 @@ export function linksConfigProblems({ config }: RuleContext): ConfigProblem[] {
       if (!regionOfRef(ref.ref, config.links)) {
         add(
           `links.regions.${ref.stack}`,
-          `is needed: ${ref.key} names ${ref.ref}, whose link contract is read in its region, and "${ref.stack}" is not a region name`,
+          `is needed: ${ref.key} names ${ref.ref}, whose link contract ` +
+            `is read in its region, and "${ref.stack}" is not a region name`,
           `set infrasage:links.regions.${ref.stack} to the region that stack is deployed in`,
         );
       }

@@ -86,7 +86,8 @@ export function tunnelArgs(t: Tunnel): string[] {
   if (t.mode === "server") {
     if (t.allowedPeers.length === 0)
       throw new Error(
-        `tunnel ${t.name}: a server needs at least one allowed peer (ghostunnel refuses to start without access control)`,
+        `tunnel ${t.name}: a server needs at least one allowed ` +
+          `peer (ghostunnel refuses to start without access control)`,
       );
     // --unsafe-target: the target is a Service, not localhost (ghostunnel limits targets to localhost otherwise).
     return [
@@ -143,7 +144,8 @@ export function tunnelManifests(t: Tunnel): { deployment: Record<string, unknown
       annotations: { "pulumi.com/skipAwait": "true" },
     },
     spec: {
-      // One per AZ (topology spread), and compliance-policies kubernetes-apps-v1-deployment-configure-minimum-replica-count.
+      // One per AZ (topology spread), and compliance-policies
+      // kubernetes-apps-v1-deployment-configure-minimum-replica-count.
       replicas: 3,
       selector: { matchLabels: selector },
       template: {
@@ -205,7 +207,9 @@ export function tunnelManifests(t: Tunnel): { deployment: Record<string, unknown
 /** What the operator creates before the links carry traffic (a stack output, like pattern 3's). */
 export function linkTlsPrerequisite(stack: string): string {
   return (
-    `Secret ${INFRASAGE_NAMESPACE}/${LINK_TLS_SECRET.name} (${LINK_TLS_SECRET.cert}, ${LINK_TLS_SECRET.key}, ${LINK_TLS_SECRET.ca}): ` +
-    `a certificate from the organization's link CA with DNS SAN ${linkIdentity(stack)}, usages server auth and client auth`
+    `Secret ${INFRASAGE_NAMESPACE}/${LINK_TLS_SECRET.name} ` +
+    `(${LINK_TLS_SECRET.cert}, ${LINK_TLS_SECRET.key}, ${LINK_TLS_SECRET.ca}): ` +
+    `a certificate from the organization's link CA with DNS ` +
+    `SAN ${linkIdentity(stack)}, usages server auth and client auth`
   );
 }

@@ -90,7 +90,8 @@ export function linkOwner(a: string, b: string): string {
 export function linkProblems(localCidr: string, peer: NetworkExport): string[] {
   return overlapCidr(localCidr, peer.vpcCidr)
     ? [
-        `VPC CIDR ${localCidr} overlaps ${peer.stack}'s ${peer.vpcCidr}: peering cannot route between them; give one stack another network.cidr`,
+        `VPC CIDR ${localCidr} overlaps ${peer.stack}'s ${peer.vpcCidr}: ` +
+          `peering cannot route between them; give one stack another network.cidr`,
       ]
     : [];
 }

@@ -27,7 +27,9 @@ export function vpcCidrProblem(value: string): { message: string; fix: string } 
   const prefix = Number(parsed.prefix);
   if (prefix < VPC_MIN_PREFIX || prefix > VPC_MAX_PREFIX) {
     return {
-      message: `"${value}" has prefix /${prefix}; AWS allows at most a /16 VPC and EKS needs at least a /${VPC_MAX_PREFIX} for pod IPs`,
+      message:
+        `"${value}" has prefix /${prefix}; AWS allows at most a /16 ` +
+        `VPC and EKS needs at least a /${VPC_MAX_PREFIX} for pod IPs`,
       fix: `use a prefix between /${VPC_MIN_PREFIX} and /${VPC_MAX_PREFIX}, e.g. 10.20.0.0/16`,
     };
   }
@@ -113,14 +115,21 @@ function publicAccessCidrProblem(
   const min = PUBLIC_ACCESS_MIN_PREFIX[version];
   if (prefix < min) {
     return {
-      message: `"${value}" opens the cluster endpoint to ${prefix === 0 ? "the whole internet" : `a huge part of the internet (${formatCount(addressCount(prefix, version))} addresses; the widest allowed is a /${min})`}`,
-      fix: `list only your office/VPN egress ranges (each /${min} or narrower), or leave cluster.publicAccessCidrs empty for a private endpoint`,
+      message:
+        `"${value}" opens the cluster endpoint ` +
+        `to ${prefix === 0 ? "the whole internet" : `a huge part of the internet (${formatCount(addressCount(prefix, version))} ` + `addresses; the widest allowed is a /${min})`}`,
+      fix:
+        `list only your office/VPN egress ranges (each /${min} or narrower), ` +
+        `or leave cluster.publicAccessCidrs empty for a private endpoint`,
     };
   }
   const nonPublic = version === 4 ? NON_PUBLIC_V4.find((r) => overlapCidr(r, value)) : undefined;
   if (nonPublic || (version === 6 && !containsCidr(GLOBAL_UNICAST_V6, value))) {
     return {
-      message: `"${value}" is not public address space (${nonPublic ? `it overlaps ${nonPublic}` : `it is outside the global unicast ${GLOBAL_UNICAST_V6}`}): it never reaches the public endpoint, and EKS refuses reserved ranges`,
+      message:
+        `"${value}" is not public address space ` +
+        `(${nonPublic ? `it overlaps ${nonPublic}` : `it is outside the global unicast ${GLOBAL_UNICAST_V6}`}): ` +
+        `it never reaches the public endpoint, and EKS refuses reserved ranges`,
       fix: "list the public egress addresses of your office/VPN; clients inside the VPC use the private endpoint",
     };
   }
@@ -129,7 +138,9 @@ function publicAccessCidrProblem(
     return { message: `"${value}" has host bits set`, fix: `use ${normalized}` };
   if (version === 6 && ipFamily === "ipv4") {
     return {
-      message: `"${value}" is IPv6, and EKS accepts IPv6 public access CIDRs only on IPv6 clusters (InfraSage's are IPv4)`,
+      message:
+        `"${value}" is IPv6, and EKS accepts IPv6 public access ` +
+        `CIDRs only on IPv6 clusters (InfraSage's are IPv4)`,
       fix: "list the IPv4 egress ranges of your office/VPN",
     };
   }
@@ -153,8 +164,12 @@ export function publicAccessCidrsProblems(
   });
   if (list.length > MAX_PUBLIC_ACCESS_CIDRS) {
     out.push({
-      message: `lists ${list.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} public access CIDRs per cluster (a fixed quota)`,
-      fix: `merge them into at most ${MAX_PUBLIC_ACCESS_CIDRS} ranges, or reach the cluster through the private endpoint`,
+      message:
+        `lists ${list.length} ranges; EKS allows at most ${MAX_PUBLIC_ACCESS_CIDRS} ` +
+        `public access CIDRs per cluster (a fixed quota)`,
+      fix:
+        `merge them into at most ${MAX_PUBLIC_ACCESS_CIDRS} ` +
+        `ranges, or reach the cluster through the private endpoint`,
     });
   }
   // Entries that are each acceptable may still add up: judge their union (overlaps counted once).
@@ -169,13 +184,17 @@ export function publicAccessCidrsProblems(
     const v = version === 4 ? "IPv4" : "IPv6";
     if (total > max) {
       out.push({
-        message: `together opens the endpoint to ${formatCount(total)} ${v} addresses (the union of ${ofVersion.length} entries, overlaps counted once); at most ${formatCount(max)} are allowed`,
+        message:
+          `together opens the endpoint to ${formatCount(total)} ${v} addresses (the union ` +
+          `of ${ofVersion.length} entries, overlaps counted once); at most ${formatCount(max)} are allowed`,
         fix: "list only your office/VPN egress ranges, or leave cluster.publicAccessCidrs empty for a private endpoint",
       });
     } else if (widest < min) {
       const block = merged.find((p) => Number(p.prefix) === widest)!;
       out.push({
-        message: `together forms the ${v} block ${block.cidr} (/${widest}, ${formatCount(total)} addresses in all), wider than the /${min} one entry may be`,
+        message:
+          `together forms the ${v} block ${block.cidr} (/${widest}, ${formatCount(total)} ` +
+          `addresses in all), wider than the /${min} one entry may be`,
         fix: "list only your office/VPN egress ranges, or leave cluster.publicAccessCidrs empty for a private endpoint",
       });
     }

@@ -30,7 +30,8 @@ function networkProblems(n: InfrasageInput["network"]): ConfigProblem[] {
       add(
         "network.cidr",
         "is required",
-        "set infrasage:network.cidr to a private range that overlaps no other stack's, e.g. 10.20.0.0/16, or set network.existingVpc",
+        "set infrasage:network.cidr to a private range that overlaps no " +
+          "other stack's, e.g. 10.20.0.0/16, or set network.existingVpc",
       );
     else {
       const vpc = vpcCidrProblem(n.cidr);
@@ -54,13 +55,15 @@ function networkProblems(n: InfrasageInput["network"]): ConfigProblem[] {
   if (n.availabilityZones !== undefined && n.availabilityZones !== ev.privateSubnetIds.length)
     add(
       "network.availabilityZones",
-      `is ${n.availabilityZones} but network.existingVpc lists ${ev.privateSubnetIds.length} private subnets (one per AZ)`,
+      `is ${n.availabilityZones} but network.existingVpc ` +
+        `lists ${ev.privateSubnetIds.length} private subnets (one per AZ)`,
       "remove network.availabilityZones",
     );
   if (n.endpoints !== undefined && n.endpoints !== "none") {
     add(
       "network.endpoints",
-      "is set with network.existingVpc: endpoints would change that VPC (interface endpoints with private DNS answer for the whole VPC)",
+      "is set with network.existingVpc: endpoints would change that VPC " +
+        "(interface endpoints with private DNS answer for the whole VPC)",
       "remove it; the VPC's owner manages its endpoints",
     );
   }

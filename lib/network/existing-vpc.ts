@@ -57,7 +57,8 @@ export function existingVpcProblems(ev: ExistingVpcConfig): KeyedProblem[] {
   else if (Number(parsed.prefix) < EXISTING_VPC_MIN_PREFIX)
     add(
       "cidr",
-      `"${ev.cidr}" is wider than a /${EXISTING_VPC_MIN_PREFIX}: no VPC is (AWS VPCs are /16 to /28), and peering and the cross-stack overlap checks would treat the whole block as this stack's`,
+      `"${ev.cidr}" is wider than a /${EXISTING_VPC_MIN_PREFIX}: no VPC is (AWS VPCs are /16 to /28), ` +
+        `and peering and the cross-stack overlap checks would treat the whole block as this stack's`,
       "give the VPC's primary CIDR: aws ec2 describe-vpcs --vpc-ids <vpcId> --query Vpcs[0].CidrBlock",
     );
   else if (normalizeCidr(ev.cidr) !== ev.cidr)
@@ -69,7 +70,8 @@ export function existingVpcProblems(ev: ExistingVpcConfig): KeyedProblem[] {
   else if (!PRIVATE_RANGES.some((r) => containsCidr(r, ev.cidr)))
     add(
       "cidr",
-      `"${ev.cidr}" is not private address space (${PRIVATE_RANGES.join(", ")}): peering routes to it would shadow those internet addresses for every peer`,
+      `"${ev.cidr}" is not private address space (${PRIVATE_RANGES.join(", ")}): ` +
+        `peering routes to it would shadow those internet addresses for every peer`,
       "deploy into a VPC whose primary CIDR is an RFC 1918 or 100.64.0.0/10 range",
     );
   for (const [k, ids] of [
@@ -89,7 +91,8 @@ export function existingVpcProblems(ev: ExistingVpcConfig): KeyedProblem[] {
   if (ev.privateSubnetIds.length < 2)
     add(
       "privateSubnetIds",
-      `has ${ev.privateSubnetIds.length} subnet${ev.privateSubnetIds.length === 1 ? "" : "s"}; EKS needs subnets in at least 2 AZs`,
+      `has ${ev.privateSubnetIds.length} subnet${ev.privateSubnetIds.length === 1 ? "" : "s"}; ` +
+        `EKS needs subnets in at least 2 AZs`,
       "list one private subnet per AZ, 2 or 3",
     );
   if (ev.privateSubnetIds.length > 3)
@@ -140,7 +143,9 @@ export function existingSubnetProblems(
         problems.push({
           key,
           message: `${id} (${s.cidrBlock}) is outside network.existingVpc.cidr ${ev.cidr} (a secondary CIDR?)`,
-          fix: "set cidr to the VPC's primary CIDR and use subnets inside it: cross-stack overlap checks and peers' routes use that CIDR",
+          fix:
+            "set cidr to the VPC's primary CIDR and use subnets inside " +
+            "it: cross-stack overlap checks and peers' routes use that CIDR",
         });
     }
     const azs = ids.map((id) => byId.get(id)?.availabilityZone).filter((az): az is string => az !== undefined);

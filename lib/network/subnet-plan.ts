@@ -67,7 +67,9 @@ function problemsOf(vpcCidr: string, azs: readonly string[]): string[] {
     const prefix = Number(parsed.prefix);
     if (prefix < MIN_VPC_PREFIX || prefix > MAX_VPC_PREFIX) {
       problems.push(
-        `VPC CIDR "${vpcCidr}" has prefix /${prefix}; the subnet plan needs /${MIN_VPC_PREFIX}../${MAX_VPC_PREFIX} (AWS allows /16 at most, and load-balancer subnets are the VPC prefix + ${LB_EXTRA_BITS}, at most /${AWS_MAX_SUBNET_PREFIX})`,
+        `VPC CIDR "${vpcCidr}" has prefix /${prefix}; the subnet plan needs ` +
+          `/${MIN_VPC_PREFIX}../${MAX_VPC_PREFIX} (AWS allows /16 at most, and load-balancer ` +
+          `subnets are the VPC prefix + ${LB_EXTRA_BITS}, at most /${AWS_MAX_SUBNET_PREFIX})`,
       );
     }
     const normalized = normalizeCidr(vpcCidr);

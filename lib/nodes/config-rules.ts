@@ -56,8 +56,15 @@ function nodeGroupCountProblems(count: number, quota: number | undefined): Keyed
   return [
     {
       key: "nodeGroups",
-      message: `defines ${count} managed node groups; the account's EKS quota "Managed node groups per cluster" is ${limit}${quota === undefined ? " by default" : " (cluster.managedNodeGroupQuota)"}, and EKS refuses group number ${limit + 1} half-way through pulumi up`,
-      fix: `merge groups (a group may list several instance types), or raise the quota: Service Quotas console > Amazon Elastic Kubernetes Service (Amazon EKS) > "Managed node groups per cluster" > Request increase (or aws service-quotas request-service-quota-increase --service-code eks), then set infrasage:cluster.managedNodeGroupQuota to the granted value`,
+      message:
+        `defines ${count} managed node groups; the account's EKS quota "Managed node groups ` +
+        `per cluster" is ${limit}${quota === undefined ? " by default" : " (cluster.managedNodeGroupQuota)"}, ` +
+        `and EKS refuses group number ${limit + 1} half-way through pulumi up`,
+      fix:
+        `merge groups (a group may list several instance types), or raise the quota: Service ` +
+        `Quotas console > Amazon Elastic Kubernetes Service (Amazon EKS) > "Managed node groups ` +
+        `per cluster" > Request increase (or aws service-quotas request-service-quota-increase ` +
+        `--service-code eks), then set infrasage:cluster.managedNodeGroupQuota to the granted value`,
     },
   ];
 }
@@ -72,7 +79,9 @@ function noStartingNodeProblems(groups: readonly NodeGroupConfig[], autoscaling:
   return [
     {
       key: "nodeGroups",
-      message: `starts every group at desiredSize 0: the cluster would have no node ${scaler}; coredns and the other add-ons never become ACTIVE and pulumi up times out`,
+      message:
+        `starts every group at desiredSize 0: the cluster would have no node ${scaler}; ` +
+        `coredns and the other add-ons never become ACTIVE and pulumi up times out`,
       fix: "set desiredSize (and minSize) to at least 1 on one group without NoSchedule taints",
     },
   ];

@@ -170,8 +170,10 @@ export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): KeyedProb
     if (malformed.length) {
       add(
         "instanceTypes",
-        `${malformed.map(([t, why]) => `${t} ${why}`).join("; ")}: ${malformed.length === 1 ? "it is not an EC2 instance type" : "they are not EC2 instance types"} (EKS rejects the group)`,
-        `write types as family.size of a real type, e.g. ${EXAMPLES[arch]} (aws ec2 describe-instance-type-offerings lists a region's)`,
+        `${malformed.map(([t, why]) => `${t} ${why}`).join("; ")}: ${malformed.length === 1 ? "it is not an EC2 instance type" : "they are not EC2 instance types"} ` +
+          `(EKS rejects the group)`,
+        `write types as family.size of a real type, e.g. ${EXAMPLES[arch]} ` +
+          `(aws ec2 describe-instance-type-offerings lists a region's)`,
       );
     }
     const twice = g.instanceTypes.filter((t, i, all) => all.indexOf(t) !== i);
@@ -183,7 +185,8 @@ export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): KeyedProb
       const other: Architecture = arch === "x86_64" ? "arm64" : "x86_64";
       add(
         "instanceTypes",
-        `${wrong.join(", ")} ${wrong.length === 1 ? "is" : "are"} ${other}, but amiType ${g.amiType} boots ${arch} nodes (EKS rejects the group)`,
+        `${wrong.join(", ")} ${wrong.length === 1 ? "is" : "are"} ${other}, ` +
+          `but amiType ${g.amiType} boots ${arch} nodes (EKS rejects the group)`,
         wrong.length === g.instanceTypes.length
           ? `use ${arch} types (${EXAMPLES[arch]}), or set amiType to ${AMI_FOR[other]}`
           : `keep one architecture per group: split ${other} types into a group with amiType ${AMI_FOR[other]}`,
@@ -192,8 +195,10 @@ export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): KeyedProb
     if (g.capacityType === "SPOT" && g.instanceTypes.length < 2) {
       add(
         "instanceTypes",
-        "lists one type for a SPOT group: when EC2 reclaims that one spot pool or has no capacity in it, the group loses its nodes and cannot replace them",
-        `list at least 2 types of the same size (EKS spreads spot groups over them, capacity-optimized), e.g. ${EXAMPLES[arch]}`,
+        "lists one type for a SPOT group: when EC2 reclaims that one spot pool or " +
+          "has no capacity in it, the group loses its nodes and cannot replace them",
+        `list at least 2 types of the same size (EKS spreads spot ` +
+          `groups over them, capacity-optimized), e.g. ${EXAMPLES[arch]}`,
       );
     }
     if (!(g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize)) {
@@ -241,7 +246,8 @@ export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): KeyedProb
     problems.push({
       key: "nodeGroups",
       message:
-        "taints every group NoSchedule/NoExecute: coredns and the EBS CSI controller (which tolerate no custom taint) would have no node, and their add-ons never become ACTIVE",
+        "taints every group NoSchedule/NoExecute: coredns and the EBS CSI controller (which " +
+        "tolerate no custom taint) would have no node, and their add-ons never become ACTIVE",
       fix: "leave at least one group without NoSchedule/NoExecute taints",
     });
   }

@@ -59,12 +59,18 @@ export function qualifiedNameProblem(key: string): string | undefined {
     if (prefix.length > K8S_PREFIX_MAX)
       return `has a prefix of ${prefix.length} characters (Kubernetes allows ${K8S_PREFIX_MAX})`;
     if (!DNS_SUBDOMAIN_RE.test(prefix))
-      return `has prefix "${clip(prefix)}", which is not a DNS subdomain (lowercase a-z, 0-9, '-', '.', alphanumeric at both ends)`;
+      return (
+        `has prefix "${clip(prefix)}", which is not a DNS subdomain ` +
+        `(lowercase a-z, 0-9, '-', '.', alphanumeric at both ends)`
+      );
   }
   if (name === "") return "has an empty name";
   if (name.length > K8S_NAME_MAX) return `has a name of ${name.length} characters (Kubernetes allows ${K8S_NAME_MAX})`;
   if (!NAME_RE.test(name))
-    return `has name "${clip(name)}": only letters, digits, '-', '_' and '.' are allowed, starting and ending with a letter or digit`;
+    return (
+      `has name "${clip(name)}": only letters, digits, '-', '_' and ` +
+      `'.' are allowed, starting and ending with a letter or digit`
+    );
   return undefined;
 }
 
@@ -94,7 +100,8 @@ export interface LabelProblem {
 }
 
 const KEY_FIX =
-  "use [prefix/]name, e.g. infrasage.io/pool: a DNS-subdomain prefix, a name of letters, digits, - _ . starting and ending alphanumeric, at most 63 characters in all (EKS)";
+  "use [prefix/]name, e.g. infrasage.io/pool: a DNS-subdomain prefix, a name of letters, " +
+  "digits, - _ . starting and ending alphanumeric, at most 63 characters in all (EKS)";
 const VALUE_FIX = "use 1 to 63 letters, digits, - _ . starting and ending with a letter or digit";
 
 /** Problems of one node-group label (Kubernetes syntax, EKS lengths, the kubelet's namespaces). */
@@ -112,8 +119,12 @@ export function nodeLabelProblems(key: string, value: string): LabelProblem[] {
     out.push({
       part: "key",
       message:
-        "is in the kubernetes.io/k8s.io namespace, which the kubelet refuses to set on its own node (NodeRestriction): the nodes would never start and the group never become ACTIVE",
-      fix: `use a prefix of your own (e.g. infrasage.io/${clip(key.slice(key.indexOf("/") + 1))}), or node.kubernetes.io/ or kubelet.kubernetes.io/; a node-role.kubernetes.io/ label can only be set after the node joined (kubectl label node)`,
+        "is in the kubernetes.io/k8s.io namespace, which the kubelet refuses to set on its own " +
+        "node (NodeRestriction): the nodes would never start and the group never become ACTIVE",
+      fix:
+        `use a prefix of your own (e.g. infrasage.io/${clip(key.slice(key.indexOf("/") + 1))}), ` +
+        `or node.kubernetes.io/ or kubelet.kubernetes.io/; a node-role.kubernetes.io/ ` +
+        `label can only be set after the node joined (kubectl label node)`,
     });
   }
   const v = labelValueSyntaxProblem(value);

@@ -23,13 +23,17 @@ function volumeSizeProblem(size: string): { message: string; fix: string } | und
   const fix = `use a whole number of Gi between ${MIN_VOLUME_GIB}Gi and 16Ti, e.g. 500Gi`;
   if (m[2] === "Mi" && n % 1024 !== 0)
     return {
-      message: `"${size}" is not a whole number of GiB; EBS allocates whole GiB, so the volume would be ${Math.ceil(n / 1024)}Gi`,
+      message:
+        `"${size}" is not a whole number of GiB; EBS allocates ` +
+        `whole GiB, so the volume would be ${Math.ceil(n / 1024)}Gi`,
       fix,
     };
   const gib = m[2] === "Mi" ? n / 1024 : m[2] === "Gi" ? n : n * 1024;
   if (gib < MIN_VOLUME_GIB)
     return {
-      message: `"${size}" is below the ${MIN_VOLUME_GIB}Gi minimum: the volume would fill within hours of telemetry (ClickHouse merges and Kafka log segments need room)`,
+      message:
+        `"${size}" is below the ${MIN_VOLUME_GIB}Gi minimum: the volume would fill ` +
+        `within hours of telemetry (ClickHouse merges and Kafka log segments need room)`,
       fix,
     };
   if (gib > MAX_VOLUME_GIB)
@@ -48,7 +52,9 @@ export function releaseConfigProblems({ input: c, config, regionKnown }: RuleCon
   if (otherRegions.length > 0) {
     add(
       "clickhouse.storageClass",
-      `"${c.clickhouse!.storageClass}" is a storage class of ${otherRegions.join(", ")}, not of ${config.region} (the program creates gp3-${config.region}; the residency policies refuse another region's)`,
+      `"${c.clickhouse!.storageClass}" is a storage class of ${otherRegions.join(", ")}, not ` +
+        `of ${config.region} (the program creates gp3-${config.region}; ` +
+        `the residency policies refuse another region's)`,
       `remove the key (it defaults to gp3-${config.region})`,
     );
   }

@@ -194,7 +194,8 @@ export function buildHelmValues(input: HelmValuesInput): InfraSageValues {
   const replicationClashes = Object.keys(replication.env).filter((k) => k in extra || k in federationEnv);
   if (replicationClashes.length > 0) {
     throw new Error(
-      `${replicationClashes.join(", ")} set in extra env too: with clickhouseReplication they come from the replication config only`,
+      `${replicationClashes.join(", ")} set in extra env too: with ` +
+        `clickhouseReplication they come from the replication config only`,
     );
   }
   Object.assign(aiopsEnv, replication.env);

@@ -156,7 +156,8 @@ export function keeperManifests(input: KeeperManifestInput) {
                     name: "KEEPER_POD_INDEX",
                     valueFrom: { fieldRef: { fieldPath: `metadata.labels['${POD_INDEX_LABEL}']` } },
                   },
-                  // id = base * 10 + ordinal (lib/replication/keeper-plan.ts keeperServerId), composed without arithmetic.
+                  // id = base * 10 + ordinal (lib/replication/keeper-plan.ts keeperServerId), composed without
+                  // arithmetic.
                   { name: KEEPER_SERVER_ID_ENV, value: `${keeperBaseId(input.stack)}$(KEEPER_POD_INDEX)` },
                 ],
                 ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),

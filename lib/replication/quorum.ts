@@ -102,5 +102,8 @@ export function describeQuorum(a: QuorumAnalysis): string {
   const region = a.survivesAnyRegionLoss
     ? "survives the loss of any one region"
     : `loses quorum if it loses region ${worst(a.regionLosses).join(" or ") || "(any)"}`;
-  return `${a.totalVoters} Keeper voter${a.totalVoters === 1 ? "" : "s"} (${regions || "none"}), quorum ${a.quorum}, ${a.odd ? "odd" : "EVEN"}; ${az}; ${region}`;
+  return (
+    `${a.totalVoters} Keeper voter${a.totalVoters === 1 ? "" : "s"} ` +
+    `(${regions || "none"}), quorum ${a.quorum}, ${a.odd ? "odd" : "EVEN"}; ${az}; ${region}`
+  );
 }

@@ -101,7 +101,8 @@ function checkGroup(
       add(
         REPLICATION_POLICY.membership,
         "mandatory",
-        `${m.stack} does not list ${missing.join(", ")} in replication.peers, but they are in its ${label}: every member must list every other member (the raft configuration must be identical everywhere)`,
+        `${m.stack} does not list ${missing.join(", ")} in replication.peers, but they are in its ${label}: ` +
+          `every member must list every other member (the raft configuration must be identical everywhere)`,
       );
   }
   const jurisdictions = [...new Set(group.map((m) => m.jurisdiction))];
@@ -109,7 +110,8 @@ function checkGroup(
     add(
       REPLICATION_POLICY.jurisdiction,
       "mandatory",
-      `${label} spans jurisdictions ${group.map((m) => `${m.stack}=${m.jurisdiction}`).join(", ")}: a replicated shard copies all telemetry to every member, so a group must stay in one jurisdiction`,
+      `${label} spans jurisdictions ${group.map((m) => `${m.stack}=${m.jurisdiction}`).join(", ")}: a ` +
+        `replicated shard copies all telemetry to every member, so a group must stay in one jurisdiction`,
     );
   }
   for (let i = 0; i < group.length; i++) {
@@ -119,7 +121,8 @@ function checkGroup(
         add(
           REPLICATION_POLICY.cidrOverlap,
           "mandatory",
-          `${a.stack} (${a.network.cidr}) and ${b.stack} (${b.network.cidr}) overlap: peering cannot route between them; give one stack another network.cidr`,
+          `${a.stack} (${a.network.cidr}) and ${b.stack} (${b.network.cidr}) overlap: ` +
+            `peering cannot route between them; give one stack another network.cidr`,
         );
       }
     }
@@ -149,7 +152,8 @@ function checkGroup(
     add(
       REPLICATION_POLICY.oddVoters,
       "mandatory",
-      `${label} has ${analysis.totalVoters} Keeper voters: an even count tolerates no more failures than one voter fewer and can split evenly; use 3 or 5 (e.g. add a witness stack with 1 voter)`,
+      `${label} has ${analysis.totalVoters} Keeper voters: an even count tolerates no more failures ` +
+        `than one voter fewer and can split evenly; use 3 or 5 (e.g. add a witness stack with 1 voter)`,
     );
   }
   if (analysis.totalVoters > 0 && !analysis.survivesAnyAzLoss) {
@@ -171,7 +175,9 @@ function checkGroup(
       add(
         REPLICATION_POLICY.regionLoss,
         "mandatory",
-        `${label} loses Keeper quorum when it loses region ${lost.join(" or ")}: writes stop in every region. Add a witness stack (1 voter) in a third region of the jurisdiction, or set replication.acceptRegionLossRisk (a reason) in ${unaccepted.join(", ")}`,
+        `${label} loses Keeper quorum when it loses region ${lost.join(" or ")}: writes stop ` +
+          `in every region. Add a witness stack (1 voter) in a third region of the jurisdiction, ` +
+          `or set replication.acceptRegionLossRisk (a reason) in ${unaccepted.join(", ")}`,
       );
     } else {
       const reasons = group.map((m) => `${m.stack}: "${m.replication.acceptRegionLossRisk}"`).join("; ");
@@ -208,13 +214,16 @@ export function checkReplicationGroups(
         add(
           REPLICATION_POLICY.peerOutsidePlan,
           "mandatory",
-          `${m.stack} lists replication peer ${ref}, which is not among the planned stacks (${[...planned.keys()].join(", ")}${options.project ? `, project ${options.project}` : ""}): plan every member of the group together, or fix replication.peers`,
+          `${m.stack} lists replication peer ${ref}, which is not among the planned stacks ` +
+            `(${[...planned.keys()].join(", ")}${options.project ? `, project ${options.project}` : ""}): ` +
+            `plan every member of the group together, or fix replication.peers`,
         );
       } else if (target.pattern !== "active-active") {
         add(
           REPLICATION_POLICY.membership,
           "mandatory",
-          `${m.stack} lists replication peer ${ref}, whose pattern is ${target.pattern}: set infrasage:pattern active-active there, or remove it from replication.peers`,
+          `${m.stack} lists replication peer ${ref}, whose pattern is ${target.pattern}: ` +
+            `set infrasage:pattern active-active there, or remove it from replication.peers`,
         );
       }
     }

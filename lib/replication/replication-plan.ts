@@ -132,7 +132,9 @@ function readPeerReplication(
   if (!r)
     return {
       ok: false,
-      pending: `${ref} has no 'replication' output yet (not deployed as active-active); run pulumi up there, then here again`,
+      pending:
+        `${ref} has no 'replication' output yet (not deployed ` +
+        `as active-active); run pulumi up there, then here again`,
     };
   const { stack, region, group, keeperVoters, availabilityZones, witness, zoneId, zoneName, linkedPeers } = r;
   if (
@@ -232,7 +234,8 @@ export function planReplicationPeers(
     }
     if (peer.network.jurisdiction !== self.jurisdiction) {
       pending.push(
-        `refused: ${ref} is in ${peer.network.region} (${peer.network.jurisdiction}), this stack is in ${self.jurisdiction}; a replication group stays in one jurisdiction`,
+        `refused: ${ref} is in ${peer.network.region} (${peer.network.jurisdiction}), this ` +
+          `stack is in ${self.jurisdiction}; a replication group stays in one jurisdiction`,
       );
       continue;
     }
@@ -244,7 +247,8 @@ export function planReplicationPeers(
     if (!sameList(peer.replication.group, group)) {
       consistent = false;
       pending.push(
-        `${ref} sees the group as [${peer.replication.group.join(", ")}], this stack as [${group.join(", ")}]; make replication.peers agree, then pulumi up both`,
+        `${ref} sees the group as [${peer.replication.group.join(", ")}], this stack ` +
+          `as [${group.join(", ")}]; make replication.peers agree, then pulumi up both`,
       );
     }
     if (
@@ -252,7 +256,8 @@ export function planReplicationPeers(
       !peer.replication.linkedPeers.includes(self.stack)
     ) {
       pending.push(
-        `the peering link to ${peer.network.stack} is created by ${peer.network.stack} (its link owner); run pulumi up there`,
+        `the peering link to ${peer.network.stack} is created ` +
+          `by ${peer.network.stack} (its link owner); run pulumi up there`,
       );
     }
     connected.push(peer);

@@ -86,7 +86,9 @@ export function namespaceScopeProblems(
   }
   if (scope.includes(releaseNamespace)) {
     problems.push({
-      message: `lists InfraSage's own namespace ${releaseNamespace}: runbooks could then reach its API key Secret through a pod template`,
+      message:
+        `lists InfraSage's own namespace ${releaseNamespace}: runbooks ` +
+        `could then reach its API key Secret through a pod template`,
       fix: `remove ${releaseNamespace}; list only the namespaces of your own workloads`,
     });
   }
