@@ -130,7 +130,8 @@ export async function planBootstrap(
         { project: findProject(dirname(f.path)).name, organization: DEFAULT_ORGANIZATION, config: f.config },
         options.policyConfig ?? {},
       );
-      // What AWS itself refuses at create time (name lengths), as the program's plan reports it (offline/plan.ts AWS_LIMITS_POLICY).
+      // What AWS itself refuses at create time (name lengths), as the program's plan reports it (offline/plan.ts
+      // AWS_LIMITS_POLICY).
       violations.push(
         ...record.resources.flatMap((r) =>
           limitProblems([r]).map(
@@ -209,13 +210,19 @@ function bootstrapJson(result: BootstrapPlanResult) {
 export function bootstrapSummary(result: BootstrapPlanResult): string {
   const uncovered = result.withoutEnvironment.map(
     (s) =>
-      `Program stack ${s}: no bootstrap stack planned here makes its GitHub environment; GitHub would create it on the first up, unprotected.\n  Fix: add ${s} (its region to bootstrap:regions, or to bootstrap:stacks) in its jurisdiction's bootstrap stack file and pulumi up the bootstrap before merging Pulumi.${s}.yaml.`,
+      `Program stack ${s}: no bootstrap stack planned here makes its GitHub environment; ` +
+      `GitHub would create it on the first up, unprotected.\n  Fix: add ${s} (its ` +
+      `region to bootstrap:regions, or to bootstrap:stacks) in its jurisdiction's ` +
+      `bootstrap stack file and pulumi up the bootstrap before merging Pulumi.${s}.yaml.`,
   );
   return [
     ...result.stacks.map((s) => {
       const c = s.config;
       const lines = [
-        `Bootstrap stack ${s.stack}: account ${c.account}, jurisdiction ${c.jurisdiction}, home region ${c.region}, repository ${c.owner}/${c.repo}; ${result.view === "preview" ? "first pulumi preview" : "pulumi up"} with an admin's credentials`,
+        `Bootstrap stack ${s.stack}: account ${c.account}, jurisdiction ${c.jurisdiction}, ` +
+          `home region ${c.region}, ` +
+          `repository ${c.owner}/${c.repo}; ${result.view === "preview" ? "first pulumi preview" : "pulumi up"} ` +
+          `with an admin's credentials`,
       ];
       const custom = s.record.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
       lines.push(`Resources (${custom.length}):`);
@@ -262,7 +269,8 @@ export function bootstrapSummary(result: BootstrapPlanResult): string {
         lines.push(`  [${v.level}] ${v.policy}: ${v.message}${v.urn ? `\n      at ${v.urn}` : ""}`);
       if (deferred.length > 0)
         lines.push(
-          `  [advisory] checked at pulumi up, not at this preview (a value it reads is known after apply): ${[...new Set(deferred.map((v) => v.policy))].join(", ")}`,
+          `  [advisory] checked at pulumi up, not at this preview (a value it reads is ` +
+            `known after apply): ${[...new Set(deferred.map((v) => v.policy))].join(", ")}`,
         );
       lines.push(`Estimated cost: ${s.cost.monthlyTotal.toFixed(2)} USD/month (price table ${PRICE_TABLE_VERSION})`);
       for (const i of s.cost.items)

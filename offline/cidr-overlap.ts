@@ -20,7 +20,10 @@ export function cidrOverlaps(stacks: readonly StackCidr[]): string[] {
     for (const b of stacks.slice(i + 1)) {
       if (!a.cidr || !b.cidr || !overlapCidr(a.cidr, b.cidr)) continue;
       lines.push(
-        `  - ${a.file}: infrasage:${a.key} ${a.cidr} (stack ${a.stack}) overlaps infrasage:${b.key} ${b.cidr} of stack ${b.stack} (${b.file}). Fix: give one of them a range that overlaps no other stack's (peering between them would be refused, and re-addressing a deployed VPC replaces it).`,
+        `  - ${a.file}: infrasage:${a.key} ${a.cidr} (stack ${a.stack}) overlaps ` +
+          `infrasage:${b.key} ${b.cidr} of stack ${b.stack} (${b.file}). Fix: give ` +
+          `one of them a range that overlaps no other stack's (peering between ` +
+          `them would be refused, and re-addressing a deployed VPC replaces it).`,
       );
     }
   });

@@ -85,7 +85,8 @@ export function fixedPhysicalName(type: string, inputs: Readonly<Record<string, 
 function alreadyExists(type: string, physicalName: string): Error {
   return new Error(
     type.startsWith("kubernetes:")
-      ? `${type} "${physicalName}" already exists: The resource already exists in the cluster (pulumi-kubernetes: create without upsertExistingObjects)`
+      ? `${type} "${physicalName}" already exists: The resource already exists ` +
+          `in the cluster (pulumi-kubernetes: create without upsertExistingObjects)`
       : `creating ${type} (${physicalName}): ResourceAlreadyExistsException: the resource already exists`,
   );
 }
@@ -213,7 +214,9 @@ function awsState(
         },
       };
     case "aws:lb/targetGroup:TargetGroup": {
-      const arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT_ID}:targetgroup/${String(state.name)}/${hex(id, 16)}`;
+      const arn =
+        `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT_ID}:` +
+        `targetgroup/${String(state.name)}/${hex(id, 16)}`;
       return { id: arn, state: { ...state, arn } };
     }
     case "aws:sqs/queue:Queue": {
@@ -379,7 +382,8 @@ export function createMockCloud(ctx: MockCloudContext): pulumi.runtime.Mocks {
           const s = (ctx.existingSubnets ?? []).find((x) => x.id === inputs.id);
           if (!s)
             throw new Error(
-              `no matching EC2 Subnet found: ${String(inputs.id)} (offline mock cloud: not an existing subnet of this stack)`,
+              `no matching EC2 Subnet found: ${String(inputs.id)} ` +
+                `(offline mock cloud: not an existing subnet of this stack)`,
             );
           return {
             id: s.id,

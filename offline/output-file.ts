@@ -71,12 +71,14 @@ export function checkOutputFile(option: string, path: string, inputs: readonly R
   if (hit) {
     const via = target === resolve(path) ? "" : ` (it resolves to ${target})`;
     throw new OutputFileError(
-      `${option} ${path}: is ${hit.what} ${hit.path}${via}, an input of this run: writing there would destroy it. Fix: give another file, e.g. ${option} plan.json`,
+      `${option} ${path}: is ${hit.what} ${hit.path}${via}, an input of this run: ` +
+        `writing there would destroy it. Fix: give another file, e.g. ${option} plan.json`,
     );
   }
   if (/^Pulumi(\..*)?\.ya?ml$/.test(basename(target))) {
     throw new OutputFileError(
-      `${option} ${path}: is named like a Pulumi project or stack file, which the plan's JSON must never replace or become. Fix: give another file, e.g. ${option} plan.json`,
+      `${option} ${path}: is named like a Pulumi project or stack file, which the plan's ` +
+        `JSON must never replace or become. Fix: give another file, e.g. ${option} plan.json`,
     );
   }
   let folder: Stats | undefined;
@@ -84,7 +86,8 @@ export function checkOutputFile(option: string, path: string, inputs: readonly R
     folder = statSync(dirname(target));
   } catch (e) {
     throw new OutputFileError(
-      `${option} ${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? "error"}); give a path in an existing, writable directory`,
+      `${option} ${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? "error"}); ` +
+        `give a path in an existing, writable directory`,
     );
   }
   if (!folder.isDirectory())

@@ -28,7 +28,8 @@ export function parsePolicyPackConfig(doc: unknown): Record<string, GivenConfig>
     if (typeof value === "string") {
       if (!VALID_LEVELS.includes(value))
         throw new PolicyConfigError(
-          `parsing enforcement level for "${name}": "${value}" is not a valid enforcement level (${VALID_LEVELS.join(", ")})`,
+          `parsing enforcement level for "${name}": "${value}" is ` +
+            `not a valid enforcement level (${VALID_LEVELS.join(", ")})`,
         );
       result[name] = { enforcementLevel: value as EnforcementLevel };
     } else if (value && typeof value === "object" && !Array.isArray(value)) {
@@ -38,7 +39,8 @@ export function parsePolicyPackConfig(doc: unknown): Record<string, GivenConfig>
         (typeof enforcementLevel !== "string" || !VALID_LEVELS.includes(enforcementLevel))
       ) {
         throw new PolicyConfigError(
-          `parsing enforcement level for "${name}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`,
+          `parsing enforcement level for "${name}": ${JSON.stringify(enforcementLevel)} ` +
+            `is not a valid enforcement level`,
         );
       }
       result[name] = {

@@ -76,7 +76,9 @@ export function unknownPolicyNames(file: string, doc: unknown, policies: readonl
     if (name === "all" || known.includes(name)) continue;
     const guess = closest(name, known);
     throw new PolicyWeakeningError(
-      `${file}: "${name}" is not a policy of the pack; ${guess ? `did you mean "${guess}"?` : `known policies: ${known.join(", ")}`} (pulumi accepts unknown names and no policy reads them, so the setting would do nothing)`,
+      `${file}: "${name}" is not a policy of the ` +
+        `pack; ${guess ? `did you mean "${guess}"?` : `known policies: ${known.join(", ")}`} ` +
+        `(pulumi accepts unknown names and no policy reads them, so the setting would do nothing)`,
     );
   }
 }
@@ -116,7 +118,8 @@ export function weakeningsOf(
         "all",
         "enforcementLevel",
         all,
-        `sets every policy to ${all}, the residency rules ${affected.join(", ")} included: their violations no longer stop a preview or an update`,
+        `sets every policy to ${all}, the residency rules ${affected.join(", ")} ` +
+          `included: their violations no longer stop a preview or an update`,
       );
   }
   for (const name of residency) {
@@ -127,7 +130,8 @@ export function weakeningsOf(
         name,
         "enforcementLevel",
         c.enforcementLevel,
-        `${c.enforcementLevel === "disabled" ? "turns off" : "makes advisory"} residency rule ${name}: its violations no longer stop a preview or an update`,
+        `${c.enforcementLevel === "disabled" ? "turns off" : "makes advisory"} ` +
+          `residency rule ${name}: its violations no longer stop a preview or an update`,
       );
     }
     const props = c.properties ?? {};
@@ -151,7 +155,8 @@ export function weakeningsOf(
             name,
             `jurisdictions.${region}`,
             String(j),
-            `maps ${region} to jurisdiction ${String(j)} for residency rule ${name}, where policies/shared/regions.ts has ${builtIn}`,
+            `maps ${region} to jurisdiction ${String(j)} for residency ` +
+              `rule ${name}, where policies/shared/regions.ts has ${builtIn}`,
           );
       }
     }
@@ -224,7 +229,8 @@ function acceptedEntry(path: string, entry: unknown, i: number): AcceptedWeakeni
     const v = e[key];
     if (v === undefined || v === null || (typeof v === "string" && v.trim() === ""))
       throw new PolicyWeakeningError(
-        `${at}.${key} is missing; give it (stack, policy, setting and value as the plan's finding prints them, the reason and the ticket)`,
+        `${at}.${key} is missing; give it (stack, policy, setting and ` +
+          `value as the plan's finding prints them, the reason and the ticket)`,
       );
     if (typeof v !== "string")
       throw new PolicyWeakeningError(`${at}.${key} must be text; quote it (${key}: "${String(v)}")`);
@@ -258,7 +264,8 @@ export function weakeningViolations(
       enforcedAt: OFFLINE_ONLY,
       message:
         `${head}. Fix: remove it, or have the owners of policies/ (.github/CODEOWNERS) accept it in ${acceptedFile}: ` +
-        `{ stack: ${w.stack}, policy: ${w.policy}, setting: ${w.setting}, value: ${JSON.stringify(w.value)}, reason: <why>, ticket: <ticket> }`,
+        `{ stack: ${w.stack}, policy: ${w.policy}, setting: ${w.setting}, ` +
+        `value: ${JSON.stringify(w.value)}, reason: <why>, ticket: <ticket> }`,
     };
   });
 }

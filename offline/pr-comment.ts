@@ -118,7 +118,10 @@ function costCell(s: PlanStack): string {
   const partial = s.cost.partial ? ` **partial**: leaves out ${md((s.cost.missing ?? []).join("; "))}` : "";
   if (before === undefined) return `${money(s.cost.monthlyTotal)} (new)${partial}`;
   const delta = s.cost.monthlyTotal - before;
-  return `${money(before)}${s.diff?.monthlyTotalBeforePartial ? " (partial)" : ""} → ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})${partial}`;
+  return (
+    `${money(before)}${s.diff?.monthlyTotalBeforePartial ? " (partial)" : ""} ` +
+    `→ ${money(s.cost.monthlyTotal)} (${delta >= 0 ? "+" : "−"}${money(Math.abs(delta))})${partial}`
+  );
 }
 
 function changesCell(s: PlanStack): string {
@@ -149,7 +152,8 @@ function riskyLines(s: PlanStack): string[] {
     .slice(0, 30)
     .map(
       (r) =>
-        `- ${r.op === "delete" ? "delete" : r.op === "replace" ? "replace" : "may replace"} \`${md(r.type.split(":").pop() ?? r.type)} ${md(r.name)}\`${r.region ? ` (${md(r.region)}${r.region !== s.region ? `, outside home region ${md(s.region)}` : ""})` : ""}`,
+        `- ${r.op === "delete" ? "delete" : r.op === "replace" ? "replace" : "may replace"} ` +
+        `\`${md(r.type.split(":").pop() ?? r.type)} ${md(r.name)}\`${r.region ? ` (${md(r.region)}${r.region !== s.region ? `, outside home region ${md(s.region)}` : ""})` : ""}`,
     )
     .concat(risky.length > 30 ? [`- … and ${risky.length - 30} more (see the job summary)`] : []);
 }
@@ -203,7 +207,8 @@ function planSection(input: CommentInput): string[] {
   const status =
     input.exitCode === 0
       ? preflight.length > 0
-        ? `passed; ${preflight.length} preflight finding${preflight.length === 1 ? "" : "s"} (the --strict preview and deploy jobs fail on them)`
+        ? `passed; ${preflight.length} preflight finding${preflight.length === 1 ? "" : "s"} ` +
+          `(the --strict preview and deploy jobs fail on them)`
         : "passed"
       : input.exitCode === 1
         ? "mandatory findings"
@@ -228,18 +233,22 @@ function planSection(input: CommentInput): string[] {
   // Stacks that change first: the one that changed is not buried under the unchanged ones.
   for (const s of [...p.stacks.filter(stackChanged), ...p.stacks.filter((x) => !stackChanged(x))])
     lines.push(
-      `| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) | ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`,
+      `| ${md(s.stack)} | ${md(s.region)} (${md(s.jurisdiction)}) ` +
+        `| ${changesCell(s)} | ${costCell(s)} | ${policyCell(s.violations)} |`,
     );
   const before = p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0);
   const after = p.stacks.reduce((n, s) => n + s.cost.monthlyTotal, 0);
   for (const r of p.removedStacks ?? [])
     lines.push(
-      `| ${md(r.stack)} | — | stack file removed: its ${r.resources} resources stay deployed, no longer updated | — | — |`,
+      `| ${md(r.stack)} | — | stack file removed: its ${r.resources} ` +
+        `resources stay deployed, no longer updated | — | — |`,
     );
   const partial = p.stacks.filter((s) => s.cost.partial).map((s) => md(s.stack));
   lines.push(
     "",
-    `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}). Changes: +create ~update ±replace ±?may-replace −delete.`,
+    `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand ` +
+      `estimate${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}). ` +
+      `Changes: +create ~update ±replace ±?may-replace −delete.`,
   );
   const notEstimated = [...new Set(p.stacks.flatMap((s) => s.cost.notEstimated ?? []))];
   if (notEstimated.length > 0) lines.push("", `⚠️ The cost is partial: not estimated ${md(notEstimated.join("; "))}.`);
@@ -250,7 +259,8 @@ function planSection(input: CommentInput): string[] {
     );
     for (const f of preflight)
       lines.push(
-        `- \`${md(f.file.split("/").pop() ?? f.file)}\`${f.key ? ` \`${md(f.key)}\`` : ""}: ${md(f.message)}. Fix: ${md(f.fix)}.`,
+        `- \`${md(f.file.split("/").pop() ?? f.file)}\`${f.key ? ` \`${md(f.key)}\`` : ""}: ${md(f.message)}. ` +
+          `Fix: ${md(f.fix)}.`,
       );
   }
   for (const s of p.stacks) {
@@ -260,7 +270,10 @@ function planSection(input: CommentInput): string[] {
     if (stop) {
       lines.push(
         "",
-        `**${md(s.stack)}: \`pulumi up\` stops at ${md(urnTail(stop.urn))}** (${md(stop.policies.join(", "))}): ${s.update!.reached.length} resources registered before it would already exist, ${s.update!.notReached.length} never reached; stack policies do not run after a stop.`,
+        `**${md(s.stack)}: \`pulumi up\` stops at ${md(urnTail(stop.urn))}** ` +
+          `(${md(stop.policies.join(", "))}): ${s.update!.reached.length} ` +
+          `resources registered before it would already exist, ${s.update!.notReached.length} ` +
+          `never reached; stack policies do not run after a stop.`,
       );
     }
   }
@@ -274,7 +287,10 @@ function planSection(input: CommentInput): string[] {
     for (const v of mandatory.slice(0, 40)) {
       const short = v.message.length > 140 ? `${v.message.slice(0, 140)}…` : v.message;
       lines.push(
-        `<details><summary><b>${md(v.stack)}</b> <code>${md(v.policy)}</code>${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(maskMockText(short))}</summary>`,
+        `<details><summary><b>${md(v.stack)}</b> ` +
+          `<code>${md(v.policy)}</` +
+          `code>${v.enforcedAt ? ` (enforced ${md(enforcedShort(v.enforcedAt))})` : ""}: ${md(maskMockText(short))}</` +
+          `summary>`,
         "",
         md(maskMockText(v.message)),
         "",
@@ -296,7 +312,8 @@ export function prComment(inputs: readonly CommentInput[], base: string): string
     COMMENT_MARKER,
     "## Offline plan",
     "",
-    `Against ${md(base)}: the real program under Pulumi's mock runtime, no cloud credentials (\`npm run plan -- --all --base\`). Updated on every push.`,
+    `Against ${md(base)}: the real program under Pulumi's mock runtime, no ` +
+      `cloud credentials (\`npm run plan -- --all --base\`). Updated on every push.`,
     "",
   ];
   // Plans that change something first, each in full; the unchanged ones one line each.
@@ -314,7 +331,10 @@ export function prComment(inputs: readonly CommentInput[], base: string): string
         ? `${money(p.stacks.reduce((n, s) => n + (s.diff?.monthlyTotalBefore ?? 0), 0))} (partial) → ${total}`
         : total;
       lines.push(
-        `- ${md(i.title)}: ${p.stacks.length} stack${p.stacks.length === 1 ? "" : "s"} unchanged (${p.stacks.map((s) => md(s.stack)).join(", ")}), ${cost}/month${missing.length ? ` **partial**: leaves out ${md(missing.join("; "))}` : ""}, ✅ no mandatory finding`,
+        `- ${md(i.title)}: ${p.stacks.length} stack${p.stacks.length === 1 ? "" : "s"} unchanged ` +
+          `(${p.stacks.map((s) => md(s.stack)).join(", ")}), ${cost}/` +
+          `month${missing.length ? ` **partial**: leaves out ${md(missing.join("; "))}` : ""}, ` +
+          `✅ no mandatory finding`,
       );
     }
     lines.push("");

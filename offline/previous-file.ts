@@ -19,7 +19,8 @@ const MAX_PREVIOUS_STACKS = 200;
 export type PreviousOutputs = Record<string, Record<string, unknown>>;
 
 const FIX =
-  "give the --json of the stacks' last deployment (npm run -s plan -- <selector> --out last.json on the deployed commit, without --preview)";
+  "give the --json of the stacks' last deployment (npm run -s plan -- " +
+  "<selector> --out last.json on the deployed commit, without --preview)";
 
 /** Names the option too: `--previous <file>: ...`. */
 class PreviousFileError extends StackFileError {
@@ -50,12 +51,14 @@ export function previousOutputProblems(stack: string, outputs: Record<string, un
   }
   if (clusterName !== undefined && clusterName !== clusterNameFor(stack)) {
     problems.push(
-      `clusterName is ${shown(clusterName)}, but stack ${stack}'s cluster is "${clusterNameFor(stack)}" (the outputs of another stack?)`,
+      `clusterName is ${shown(clusterName)}, but stack ${stack}'s cluster ` +
+        `is "${clusterNameFor(stack)}" (the outputs of another stack?)`,
     );
   }
   if (clusterVersion !== undefined && (typeof clusterVersion !== "string" || !EKS_VERSION_RE.test(clusterVersion))) {
     problems.push(
-      `clusterVersion is ${shown(clusterVersion)}, not an EKS Kubernetes version as a string ("1.<minor>", e.g. "1.34")`,
+      `clusterVersion is ${shown(clusterVersion)}, not an EKS ` +
+        `Kubernetes version as a string ("1.<minor>", e.g. "1.34")`,
     );
   }
   if (clusterVersion === undefined && clusterName !== undefined)
@@ -67,7 +70,8 @@ export function previousOutputProblems(stack: string, outputs: Record<string, un
       for (const [name, v] of Object.entries(addonVersions)) {
         if (!(MANAGED_ADDON_NAMES as readonly string[]).includes(name))
           problems.push(
-            `addonVersions.${shown(name).slice(1, -1)} is not an add-on the program manages (${MANAGED_ADDON_NAMES.join(", ")})`,
+            `addonVersions.${shown(name).slice(1, -1)} is not an add-on ` +
+              `the program manages (${MANAGED_ADDON_NAMES.join(", ")})`,
           );
         else if (typeof v !== "string" || !ADDON_VERSION_RE.test(v))
           problems.push(`addonVersions.${name} is ${shown(v)}, not an EKS add-on version (v1.2.3-eksbuild.1)`);
@@ -131,14 +135,16 @@ export function checkPreviousFor(
   const held = Object.keys(previous);
   if (held.length > 0 && !planned.some((p) => previous[p.stack])) {
     fail(
-      `holds stack${held.length === 1 ? "" : "s"} ${held.join(", ")}, none of the planned ${planned.map((p) => p.stack).join(", ")} (the outputs of another stack)`,
+      `holds stack${held.length === 1 ? "" : "s"} ${held.join(", ")}, none of the ` +
+        `planned ${planned.map((p) => p.stack).join(", ")} (the outputs of another stack)`,
     );
   }
   for (const p of planned) {
     const region = previous[p.stack]?.region;
     if (region !== undefined && region !== p.region)
       fail(
-        `stack ${p.stack}: outputs.region is ${shown(region)}, but the stack file deploys to ${p.region} (the outputs of another stack?)`,
+        `stack ${p.stack}: outputs.region is ${shown(region)}, but the ` +
+          `stack file deploys to ${p.region} (the outputs of another stack?)`,
       );
   }
 }

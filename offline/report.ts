@@ -126,12 +126,14 @@ function violationLines(violations: readonly Violation[]): string[] {
       continue;
     }
     lines.push(
-      `  [${v.level}] ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}${v.urn ? `\n      at ${v.urn}` : ""}\n      enforced: ${shortEnforcedAt(v.enforcedAt)}`,
+      `  [${v.level}] ${v.policy}: ${v.message.replace(/\n/g, "\n      ")}${v.urn ? `\n      at ${v.urn}` : ""}\n` +
+        `      enforced: ${shortEnforcedAt(v.enforcedAt)}`,
     );
   }
   if (deferred.size > 0) {
     lines.push(
-      `  [advisory] checked at pulumi up, not at this preview (a value it reads is known after apply): ${[...deferred].map(([p, n]) => `${p} (${n})`).join(", ")}`,
+      `  [advisory] checked at pulumi up, not at this preview (a value it reads is ` +
+        `known after apply): ${[...deferred].map(([p, n]) => `${p} (${n})`).join(", ")}`,
     );
   }
   return lines;
@@ -141,7 +143,8 @@ function violationLines(violations: readonly Violation[]): string[] {
 function preflightLines(findings: readonly Finding[]): string[] {
   if (findings.length === 0) return ["Preflight: nothing a real pulumi preview would refuse before creating anything."];
   return [
-    `Preflight: a real pulumi preview / up would fail on ${findings.length} thing${findings.length === 1 ? "" : "s"} (--strict makes this exit 1):`,
+    `Preflight: a real pulumi preview / up would fail on ${findings.length} ` +
+      `thing${findings.length === 1 ? "" : "s"} (--strict makes this exit 1):`,
     ...findings.map((f) => `  - ${f.file}${f.key ? ` (${f.key})` : ""}: ${f.message}.\n    Fix: ${f.fix}.`),
   ];
 }
@@ -156,11 +159,15 @@ function runLines(plan: StackPlan): string[] {
   const run = plan.run;
   if (run.kind === "preview") {
     return [
-      "Enforcement (pulumi preview): every resource is analyzed (a mandatory result does not stop the preview), stack policies run at the end, then the preview fails on any mandatory result. A policy that read a value known only after apply is enforced by pulumi up: before that resource (resource policies) or after apply (stack policies).",
+      "Enforcement (pulumi preview): every resource is analyzed (a mandatory result does " +
+        "not stop the preview), stack policies run at the end, then the preview fails on any " +
+        "mandatory result. A policy that read a value known only after apply is enforced by " +
+        "pulumi up: before that resource (resource policies) or after apply (stack policies).",
     ];
   }
   const lines = [
-    `Enforcement (pulumi up --skip-preview, as pulumi/actions command: up runs it): resource policies before each resource, in registration order; stack policies ${AFTER_APPLY}, once every step was applied.`,
+    `Enforcement (pulumi up --skip-preview, as pulumi/actions command: up runs it): resource policies before ` +
+      `each resource, in registration order; stack policies ${AFTER_APPLY}, once every step was applied.`,
   ];
   if (!run.stoppedAt) return lines;
   const custom = (urns: readonly string[]) =>
@@ -176,9 +183,11 @@ function runLines(plan: StackPlan): string[] {
   const notReached = custom(run.notReached);
   lines.push(
     `  pulumi up stops at ${nameOf(plan, run.stoppedAt.urn)}: mandatory ${run.stoppedAt.policies.join(", ")}.`,
-    `  Would already exist (steps applied before the stop): ${reached.length} resource${reached.length === 1 ? "" : "s"}${reached.length > 0 ? `: ${list(run.reached)}` : ""}.`,
+    `  Would already exist (steps applied before the stop): ${reached.length} ` +
+      `resource${reached.length === 1 ? "" : "s"}${reached.length > 0 ? `: ${list(run.reached)}` : ""}.`,
     `  Never reached (the stopping one included): ${notReached.length}: ${list(run.notReached)}.`,
-    "  After a stop the engine runs no stack policy (deployment_executor.go): the stack-policy results above are what the next up meets once this is fixed.",
+    "  After a stop the engine runs no stack policy (deployment_executor.go): " +
+      "the stack-policy results above are what the next up meets once this is fixed.",
   );
   return lines;
 }
@@ -204,11 +213,13 @@ export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): stri
   const real = new Set(ev ? [ev.vpcId, ...ev.privateSubnetIds, ...(ev.loadBalancerSubnetIds ?? [])] : []);
   const what = stackView(plan, planView);
   const lines = [
-    `Stack ${plan.stack}: region ${c.region}, jurisdiction ${c.jurisdiction}, pattern ${c.pattern}, profile ${c.scaleProfile}; ${what}`,
+    `Stack ${plan.stack}: region ${c.region}, jurisdiction ${c.jurisdiction}, ` +
+      `pattern ${c.pattern}, profile ${c.scaleProfile}; ${what}`,
   ];
   if (plan.existing.length > 0) {
     lines.push(
-      `Left behind by the destroy of an earlier life (this plan runs against them): ${plan.existing.map((o) => `${o.type.split(":").pop()} ${o.physicalName}`).join(", ")}`,
+      `Left behind by the destroy of an earlier life (this plan runs against ` +
+        `them): ${plan.existing.map((o) => `${o.type.split(":").pop()} ${o.physicalName}`).join(", ")}`,
     );
   }
   const groups = new Map<string, Map<string, RecordedResource[]>>();
@@ -222,7 +233,8 @@ export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): stri
   const total = plan.record.resources.filter((r) => r.custom).length;
   const away = plan.record.resources.filter((r) => r.custom && r.region && r.region !== c.region);
   lines.push(
-    `Resources (${total}, home region ${c.region}${away.length > 0 ? `; ${away.length} outside it, marked [in <region>]` : ""}):`,
+    `Resources (${total}, home ` +
+      `region ${c.region}${away.length > 0 ? `; ${away.length} outside it, marked [in <region>]` : ""}):`,
   );
   for (const [group, types] of groups) {
     lines.push(`  ${group}`);
@@ -243,7 +255,10 @@ export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): stri
   lines.push("Policy violations:", ...violationLines(plan.violations));
   lines.push(...runLines(plan));
   lines.push(
-    `Estimated cost: ${plan.cost.partial ? "PARTIAL, at least " : ""}${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/month (on-demand, price table ${plan.cost.priceTable})${plan.cost.partial ? `; leaves out ${plan.cost.missing.join("; ")}` : ""}`,
+    `Estimated ` +
+      `cost: ${plan.cost.partial ? "PARTIAL, at least " : ""}${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/` +
+      `month (on-demand, price ` +
+      `table ${plan.cost.priceTable})${plan.cost.partial ? `; leaves out ${plan.cost.missing.join("; ")}` : ""}`,
   );
   for (const i of plan.cost.items)
     lines.push(
@@ -265,7 +280,8 @@ export function planSummary(result: PlanResult): string {
   if (result.removedStacks && result.removedStacks.length > 0) {
     parts.push(
       [
-        "Stacks in the base and not in this plan (a stack file removed, or a narrower selector; removing a file destroys nothing, pulumi destroy does):",
+        "Stacks in the base and not in this plan (a stack file removed, or a " +
+          "narrower selector; removing a file destroys nothing, pulumi destroy does):",
         ...result.removedStacks.map((r) => `  ${r.stack}: ${r.resources} resources in the base`),
       ].join("\n"),
     );
@@ -274,7 +290,9 @@ export function planSummary(result: PlanResult): string {
     const total = result.stacks.reduce((s, p) => s + p.cost.monthlyTotal, 0);
     const partial = result.stacks.filter((p) => p.cost.partial).map((p) => p.config.stack);
     parts.push(
-      `All stacks: ${result.stacks.length}, estimated ${partial.length ? "PARTIAL, at least " : ""}${total.toFixed(2)} USD/month${partial.length ? ` (leaves out what the price table lacks in ${partial.join(", ")})` : ""}`,
+      `All stacks: ${result.stacks.length}, ` +
+        `estimated ${partial.length ? "PARTIAL, at least " : ""}${total.toFixed(2)} ` +
+        `USD/month${partial.length ? ` (leaves out what the price table lacks in ${partial.join(", ")})` : ""}`,
     );
   }
   if (result.stacks.length > 1 || result.crossStack.flows.length > 0) {
@@ -285,7 +303,8 @@ export function planSummary(result: PlanResult): string {
       );
     parts.push(
       [
-        `Cross-stack violations (${OFFLINE_ONLY}: CrossGuard analyzes one stack at a time, no real run enforces these):`,
+        `Cross-stack violations (${OFFLINE_ONLY}: CrossGuard ` +
+          `analyzes one stack at a time, no real run enforces these):`,
         ...violationLines(result.crossStack.violations),
       ].join("\n"),
     );
@@ -307,7 +326,8 @@ export function exitReason(result: PlanResult, strict: boolean): string {
       : []),
     ...(strict && result.preflight.length > 0
       ? [
-          `--strict and ${result.preflight.length} preflight finding${result.preflight.length === 1 ? "" : "s"} (listed first)`,
+          `--strict and ${result.preflight.length} preflight ` +
+            `finding${result.preflight.length === 1 ? "" : "s"} (listed first)`,
         ]
       : []),
   ];

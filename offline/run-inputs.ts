@@ -29,7 +29,8 @@ function configOf(file: StackFile): StackConfig {
   if (file.secretKeys.some((k) => k.startsWith("infrasage:"))) {
     throw new StackFileError(
       file.path,
-      `${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
+      `${file.secretKeys.join(", ")} use secure: values, which the offline plan ` +
+        `cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
     );
   }
   const parsed = parseStackConfig(file.config, file.stack, file.parseOptions);
@@ -37,7 +38,8 @@ function configOf(file: StackFile): StackConfig {
     const lines = parsed.problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
     throw new StackFileError(
       file.path,
-      `invalid InfraSage configuration (${parsed.problems.length} problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+      `invalid InfraSage configuration (${parsed.problems.length} ` +
+        `problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
     );
   }
   return parsed.config;

@@ -236,7 +236,8 @@ function assertOnlyFileOfStack(path: string, stack: string): void {
   if (exists)
     throw new StackFileError(
       path,
-      `defines stack "${stack}", and so does ${other}; the Pulumi CLI would read only one of them. Fix: keep one file per stack (delete or merge the other)`,
+      `defines stack "${stack}", and so does ${other}; the Pulumi CLI would read ` +
+        `only one of them. Fix: keep one file per stack (delete or merge the other)`,
     );
 }
 
@@ -246,7 +247,9 @@ export function readStackFile(path: string): StackFile {
   if (!STACK_NAME_RE.test(stack)) {
     throw new StackFileError(
       path,
-      `${stack === "" ? "has an empty stack name" : `names stack "${stack}", which the Pulumi CLI refuses`} (a stack name is 1 to 100 letters, digits, -, _ or .). Fix: rename the file to Pulumi.<stack>.yaml with a valid stack name`,
+      `${stack === "" ? "has an empty stack name" : `names stack "${stack}", which the Pulumi CLI refuses`} ` +
+        `(a stack name is 1 to 100 letters, digits, -, _ or .). Fix: ` +
+        `rename the file to Pulumi.<stack>.yaml with a valid stack name`,
     );
   }
   assertOnlyFileOfStack(path, stack);
@@ -266,7 +269,8 @@ export function readStackFile(path: string): StackFile {
     );
     throw new StackFileError(
       path,
-      `has ${unknown.length === 1 ? "a key" : "keys"} a stack file does not have: ${guess.join(", ")}; the Pulumi CLI reads only ${STACK_FILE_KEYS.join(", ")}, so these settings would be ignored`,
+      `has ${unknown.length === 1 ? "a key" : "keys"} a stack file does not have: ${guess.join(", ")}; ` +
+        `the Pulumi CLI reads only ${STACK_FILE_KEYS.join(", ")}, so these settings would be ignored`,
     );
   }
   const raw = (doc as Record<string, unknown>).config ?? {};
@@ -295,7 +299,9 @@ export function readStackFile(path: string): StackFile {
     if (Object.hasOwn(config, fullKey))
       throw new StackFileError(
         path,
-        `sets ${fullKey} twice, as "${key}" and as "${key === fullKey ? fullKey.slice(fullKey.indexOf(":") + 1) : fullKey}" (a key without a namespace is the project's). Fix: keep one of the two`,
+        `sets ${fullKey} twice, as "${key}" and as ` +
+          `"${key === fullKey ? fullKey.slice(fullKey.indexOf(":") + 1) : fullKey}" ` +
+          `(a key without a namespace is the project's). Fix: keep one of the two`,
       );
     if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
       secretKeys.push(fullKey);
@@ -306,7 +312,8 @@ export function readStackFile(path: string): StackFile {
     if (typeof value === "string" && /^\s*[[{]/.test(value) && jsonDepth(value, MAX_NESTING) > MAX_NESTING) {
       throw new StackFileError(
         path,
-        `${fullKey} holds JSON nested more than ${MAX_NESTING} levels deep; no InfraSage setting is deeper than 3. Fix: write the value out as YAML`,
+        `${fullKey} holds JSON nested more than ${MAX_NESTING} levels deep; no ` +
+          `InfraSage setting is deeper than 3. Fix: write the value out as YAML`,
       );
     }
     const node = nodes.get(key);

@@ -50,7 +50,9 @@ export class StackReferences {
           .filter((r) => r.org !== orgs[0])
           .map((r) => `${r.from.stack}: ${r.key}`)
           .join(", "),
-        message: `the stacks reference stacks in ${orgs.length} organizations (${orgs.join(", ")}); a StackReference reads stacks of its own backend and organization only`,
+        message:
+          `the stacks reference stacks in ${orgs.length} organizations (${orgs.join(", ")}); ` +
+          `a StackReference reads stacks of its own backend and organization only`,
         fix: "use one organization in every org/project/stack reference of the group",
       });
     }
@@ -72,8 +74,13 @@ export class StackReferences {
       this.add(`backend:${s.stack}->${r.ref}`, {
         file: s.file,
         key: `infrasage:${r.key}`,
-        message: `StackReference ${r.ref} crosses from ${c.jurisdiction} to ${target}, but state is kept per jurisdiction (infrasage:stateBackend per-jurisdiction): a StackReference reads only stacks of its own backend, so it cannot resolve`,
-        fix: "set infrasage:links.via: ssm on both stacks (each reads the other's published link contract in its region), or keep both stacks' state in one backend",
+        message:
+          `StackReference ${r.ref} crosses from ${c.jurisdiction} to ${target}, but ` +
+          `state is kept per jurisdiction (infrasage:stateBackend per-jurisdiction): ` +
+          `a StackReference reads only stacks of its own backend, so it cannot resolve`,
+        fix:
+          "set infrasage:links.via: ssm on both stacks (each reads the other's published " +
+          "link contract in its region), or keep both stacks' state in one backend",
       });
     }
   }
@@ -97,7 +104,10 @@ export class StackReferences {
     this.add(`diy:${s.stack}->${ref}`, {
       file: s.file,
       key: `infrasage:${key}`,
-      message: `StackReference ${ref}: ${problem}: this stack's state is in a self-managed backend (infrasage:stateBackend ${s.references.stateBackend}), where every stack is ${DIY_ORGANIZATION}/<project>/<stack>, so the first real preview fails`,
+      message:
+        `StackReference ${ref}: ${problem}: this stack's state is in a self-managed ` +
+        `backend (infrasage:stateBackend ${s.references.stateBackend}), where every ` +
+        `stack is ${DIY_ORGANIZATION}/<project>/<stack>, so the first real preview fails`,
       fix: `write ${asDiyReference(ref)}`,
     });
     return true;
@@ -123,7 +133,8 @@ export class StackReferences {
     if (source && isSelfManaged(source) && this.diyProblem(source, ref, keyOf(source, ref))) return undefined;
     const planned = this.stacks.get(target.stack);
     const why = !planned
-      ? `stack ${target.stack} is not planned alongside, so the plan can neither declare it deployed (--deployed) nor know it exists`
+      ? `stack ${target.stack} is not planned alongside, so the plan ` +
+        `can neither declare it deployed (--deployed) nor know it exists`
       : source && target.project !== planned.project
         ? `project ${target.project} is not this program's project ${planned.project}`
         : this.organization !== undefined && target.org !== this.organization
@@ -137,7 +148,8 @@ export class StackReferences {
         key: keyOf(source, ref),
         message: `StackReference ${ref}: ${why}. A real preview fails unless ${ref} exists in the same backend`,
         fix: !planned
-          ? `plan the group together (npm run plan -- --all --dir <dir>), or create the stack first (pulumi stack init ${ref})`
+          ? `plan the group together (npm run plan -- --all --dir ` +
+            `<dir>), or create the stack first (pulumi stack init ${ref})`
           : "correct the org/project/stack reference",
       });
       return undefined;

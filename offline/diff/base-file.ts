@@ -47,7 +47,8 @@ export function parseBasePlan(file: string, text: string): BasePlan {
   if (!parsed.ok)
     fail(
       file,
-      `is not a plan's --json (${parsed.reason}${/^\s*>/.test(text) ? "; the first line is npm's banner: write it with npm run -s or --out" : ""})`,
+      `is not a plan's --json ` +
+        `(${parsed.reason}${/^\s*>/.test(text) ? "; the first line is npm's banner: write it with npm run -s or --out" : ""})`,
     );
   const doc = parsed.value;
   if (!isRecord(doc) || !Array.isArray(doc.stacks)) fail(file, 'is not a plan\'s --json (no "stacks" list)');
@@ -118,7 +119,8 @@ export function baseFor(base: BasePlan, planned: readonly string[]): Map<string,
   if (found.size === 0 && base.stacks.size > 0) {
     fail(
       base.file,
-      `holds stack${base.stacks.size === 1 ? "" : "s"} ${[...base.stacks.keys()].join(", ")}, none of the planned ${planned.join(", ")} (a base from another stack)`,
+      `holds stack${base.stacks.size === 1 ? "" : "s"} ${[...base.stacks.keys()].join(", ")}, ` +
+        `none of the planned ${planned.join(", ")} (a base from another stack)`,
     );
   }
   return found;

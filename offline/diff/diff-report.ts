@@ -69,7 +69,10 @@ function groupOf(byUrn: ReadonlyMap<string, ResourceDiff>, d: ResourceDiff): str
 
 function countsLine(d: StackDiff): string {
   const c = d.counts;
-  return `${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c["may-replace"]} may replace, ${c.delete} to delete, ${c.unchanged} unchanged`;
+  return (
+    `${c.create} to create, ${c.update} to update, ${c.replace} to ` +
+    `replace, ${c["may-replace"]} may replace, ${c.delete} to delete, ${c.unchanged} unchanged`
+  );
 }
 
 /** Text lines of one stack's diff; `homeRegion` marks what is created elsewhere. */

@@ -31,11 +31,14 @@ const GUARDED: Readonly<Record<string, string>> = {
 /** How to get out of an unintended replacement, per type (docs/plan.md "Replacing stateful resources"). */
 const WAY_OUT: Readonly<Record<string, string>> = {
   "aws:ec2/vpc:Vpc":
-    'keep network.cidr as deployed (add address space with a secondary CIDR instead), or migrate to a new stack as docs/plan.md "Replacing stateful resources" describes',
+    "keep network.cidr as deployed (add address space with a secondary CIDR instead), " +
+    'or migrate to a new stack as docs/plan.md "Replacing stateful resources" describes',
   "aws:ec2/subnet:Subnet":
-    'keep the subnet plan (network.cidr, network.availabilityZones) as deployed, or move the nodes to a new node group on new subnets first (docs/plan.md "Replacing stateful resources")',
+    "keep the subnet plan (network.cidr, network.availabilityZones) as deployed, or move the " +
+    'nodes to a new node group on new subnets first (docs/plan.md "Replacing stateful resources")',
   "aws:eks/nodeGroup:NodeGroup":
-    'add a second node group with the new settings, move the workloads, then remove the old one (docs/plan.md "Replacing stateful resources")',
+    "add a second node group with the new settings, move the workloads, " +
+    'then remove the old one (docs/plan.md "Replacing stateful resources")',
   "aws:kms/key:Key": "keep the key (its arguments as deployed); to rotate, rely on enableKeyRotation",
 };
 
@@ -116,12 +119,19 @@ function replaceCause(d: ResourceDiff): string {
   const forcing = d.changes.filter((c) => c.effect === "replace");
   const shown = forcing.length > 0 ? forcing : d.changes.filter((c) => c.effect === "may-replace");
   const rules = [...new Set(shown.map((c) => c.source))].join("; ");
-  return `${shown.map((c) => c.path).join(", ")} ${shown.length === 1 ? "changes" : "change"} (${shown[0]?.effect === "replace" ? "forces replacement" : "may force replacement"}: ${rules})`;
+  return (
+    `${shown.map((c) => c.path).join(", ")} ${shown.length === 1 ? "changes" : "change"} ` +
+    `(${shown[0]?.effect === "replace" ? "forces replacement" : "may force replacement"}: ${rules})`
+  );
 }
 
 function wayOut(d: ResourceDiff): string {
   if (d.op === "delete") {
-    return `if it was renamed or moved to another component, add aliases: [{ name: "${d.name}" }] (or the parent it had) to the new resource so the engine keeps the deployed one; otherwise see docs/plan.md "Replacing stateful resources"`;
+    return (
+      `if it was renamed or moved to another component, add aliases: [{ name: ` +
+      `"${d.name}" }] (or the parent it had) to the new resource so the engine keeps ` +
+      `the deployed one; otherwise see docs/plan.md "Replacing stateful resources"`
+    );
   }
   return WAY_OUT[d.type] ?? 'revert the change that forces it, or see docs/plan.md "Replacing stateful resources"';
 }
@@ -160,14 +170,18 @@ export function guardFindings(
       policy: REPLACEMENT_GUARD,
       level: "mandatory",
       urn: d.urn,
-      message: `${what}: ${why}. Cause: ${replaceCause(d)}. Way out: ${wayOut(d)}; if it is intended, declare it in the stack file: infrasage:allowReplace: [{ resource: "${d.name}", reason: "..." }]`,
+      message:
+        `${what}: ${why}. Cause: ${replaceCause(d)}. Way out: ${wayOut(d)}; if it is intended, declare ` +
+        `it in the stack file: infrasage:allowReplace: [{ resource: "${d.name}", reason: "..." }]`,
     });
   }
   for (const a of allowed.filter((x) => !used.has(x))) {
     findings.push({
       policy: REPLACEMENT_GUARD,
       level: "advisory",
-      message: `infrasage:allowReplace entry "${a.resource}" matches no guarded resource replaced or deleted by this change: remove it once the change is deployed`,
+      message:
+        `infrasage:allowReplace entry "${a.resource}" matches no guarded resource ` +
+        `replaced or deleted by this change: remove it once the change is deployed`,
       urn: "",
     });
   }

@@ -64,7 +64,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // instance_tenancy is not ForceNew in the schema, but resourceVPCCustomizeDiff forces a new VPC for
   // every tenancy change except dedicated -> default: left unlisted ("may replace").
   "aws:ec2/vpc:Vpc": aws(
-    "ec2/vpc_.go@00081ce4 (cidr_block, ipv4_ipam_pool_id, ipv4_netmask_length ForceNew; instance_tenancy ForceNew in CustomizeDiff unless dedicated -> default)",
+    "ec2/vpc_.go@00081ce4 (cidr_block, ipv4_ipam_pool_id, ipv4_netmask_length " +
+      "ForceNew; instance_tenancy ForceNew in CustomizeDiff unless dedicated -> default)",
     ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"],
     [
       "enableDnsHostnames",
@@ -78,7 +79,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   ),
   // ipv6_cidr_block is ForceNewIf (CustomizeDiff) when the subnet had assign_ipv6_address_on_creation: unlisted.
   "aws:ec2/subnet:Subnet": aws(
-    "ec2/vpc_subnet.go@00cda125 (vpc_id, cidr_block, availability_zone(_id), ipv4/ipv6 IPAM pool and netmask, ipv6_native, outpost_arn ForceNew)",
+    "ec2/vpc_subnet.go@00cda125 (vpc_id, cidr_block, availability_zone(_id), " +
+      "ipv4/ipv6 IPAM pool and netmask, ipv6_native, outpost_arn ForceNew)",
     [
       "vpcId",
       "cidrBlock",
@@ -109,12 +111,14 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ["vpcId"],
   ),
   "aws:ec2/eip:Eip": aws(
-    "ec2/ec2_eip.go@01606926 (address, domain, ipam_pool_id, network_border_group, public_ipv4_pool ForceNew; association updated in place)",
+    "ec2/ec2_eip.go@01606926 (address, domain, ipam_pool_id, " +
+      "network_border_group, public_ipv4_pool ForceNew; association updated in place)",
     ["address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"],
     ["instance", "networkInterface", "associateWithPrivateIp"],
   ),
   "aws:ec2/natGateway:NatGateway": aws(
-    "ec2/vpc_nat_gateway.go@04088eaa (allocation_id, subnet_id, connectivity_type, private_ip, secondary_private_ip_address_count ForceNew)",
+    "ec2/vpc_nat_gateway.go@04088eaa (allocation_id, subnet_id, " +
+      "connectivity_type, private_ip, secondary_private_ip_address_count ForceNew)",
     ["allocationId", "subnetId", "connectivityType", "privateIp", "secondaryPrivateIpAddressCount"],
     ["secondaryAllocationIds", "secondaryPrivateIpAddresses"],
   ),
@@ -140,12 +144,15 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ],
   ),
   "aws:ec2/routeTableAssociation:RouteTableAssociation": aws(
-    "ec2/vpc_route_table_association.go@0be71beb (subnet_id, gateway_id ForceNew; route_table_id ReplaceRouteTableAssociation in place)",
+    "ec2/vpc_route_table_association.go@0be71beb (subnet_id, gateway_id " +
+      "ForceNew; route_table_id ReplaceRouteTableAssociation in place)",
     ["subnetId", "gatewayId"],
     ["routeTableId"],
   ),
   "aws:ec2/vpcEndpoint:VpcEndpoint": aws(
-    "ec2/vpc_endpoint.go@008db85a (vpc_id, service_name, vpc_endpoint_type, service_region, resource_configuration_arn, service_network_arn, dns_options.private_dns_preference/specified_domains ForceNew; private_dns_enabled ForceNew in CustomizeDiff unless the endpoint is Interface)",
+    "ec2/vpc_endpoint.go@008db85a (vpc_id, service_name, vpc_endpoint_type, service_region, " +
+      "resource_configuration_arn, service_network_arn, dns_options.private_dns_preference/specified_domains " +
+      "ForceNew; private_dns_enabled ForceNew in CustomizeDiff unless the endpoint is Interface)",
     [
       "vpcId",
       "serviceName",
@@ -174,7 +181,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ["ingress", "egress", "revokeRulesOnDelete"],
   ),
   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": aws(
-    "ec2/vpc_default_security_group.go@01f43111 (vpc_id ForceNew; name, description Computed-only; rules updated in place)",
+    "ec2/vpc_default_security_group.go@01f43111 (vpc_id ForceNew; " +
+      "name, description Computed-only; rules updated in place)",
     ["vpcId"],
     ["ingress", "egress"],
   ),
@@ -183,12 +191,15 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // rule becoming a security-group rule): a path-only classifier cannot tell the two apart, so the source
   // attributes stay unlisted ("may replace").
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": aws(
-    "ec2/vpc_security_group_ingress_rule.go@00a32209 (security_group_id RequiresReplace; ModifyPlan RequiresReplace when the source attribute changes kind; ports, protocol, description ModifySecurityGroupRules)",
+    "ec2/vpc_security_group_ingress_rule.go@00a32209 (security_group_id RequiresReplace; ModifyPlan " +
+      "RequiresReplace when the source attribute changes kind; " +
+      "ports, protocol, description ModifySecurityGroupRules)",
     ["securityGroupId"],
     ["description", "fromPort", "toPort", "ipProtocol"],
   ),
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": aws(
-    "ec2/vpc_security_group_egress_rule.go (same framework resource shape as the ingress rule, vpc_security_group_ingress_rule.go@00a32209)",
+    "ec2/vpc_security_group_egress_rule.go (same framework resource shape " +
+      "as the ingress rule, vpc_security_group_ingress_rule.go@00a32209)",
     ["securityGroupId"],
     ["description", "fromPort", "toPort", "ipProtocol"],
   ),
@@ -213,7 +224,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     [],
   ),
   "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": aws(
-    "ec2/vpc_peering_connection.go@04c79849 (vpc_id, peer_vpc_id, peer_region, peer_owner_id ForceNew; accepter/requester options ModifyVpcPeeringConnectionOptions in place)",
+    "ec2/vpc_peering_connection.go@04c79849 (vpc_id, peer_vpc_id, peer_region, peer_owner_id " +
+      "ForceNew; accepter/requester options ModifyVpcPeeringConnectionOptions in place)",
     ["vpcId", "peerVpcId", "peerRegion", "peerOwnerId"],
     ["autoAccept", "accepter", "requester"],
   ),
@@ -223,7 +235,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ["autoAccept", "accepter", "requester"],
   ),
   "aws:ec2/launchTemplate:LaunchTemplate": aws(
-    "ec2/ec2_launch_template.go@025e4f81 (name, name_prefix ForceNew; the template data keys are a new version, CreateLaunchTemplateVersion)",
+    "ec2/ec2_launch_template.go@025e4f81 (name, name_prefix ForceNew; the " +
+      "template data keys are a new version, CreateLaunchTemplateVersion)",
     ["name", "namePrefix"],
     [
       "blockDeviceMappings",
@@ -265,7 +278,10 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // compute_config.node_role_arn: CustomizeDiff ForceNew when an existing role changes (adding one is in
   // place). Both depend on the old value, so both stay unlisted ("may replace").
   "aws:eks/cluster:Cluster": aws(
-    "eks/cluster.go@00555dc5 (name, role_arn, bootstrap_self_managed_addons, access_config.bootstrap_cluster_creator_admin_permissions, kubernetes_network_config.ip_family/service_ipv4_cidr, outpost_config.control_plane_*, remote_network_config ForceNew; encryption_config and compute_config.node_role_arn forced in CustomizeDiff)",
+    "eks/cluster.go@00555dc5 (name, role_arn, bootstrap_self_managed_addons, " +
+      "access_config.bootstrap_cluster_creator_admin_permissions, kubernetes_network_config." +
+      "ip_family/service_ipv4_cidr, outpost_config.control_plane_*, remote_network_config " +
+      "ForceNew; encryption_config and compute_config.node_role_arn forced in CustomizeDiff)",
     [
       "name",
       "roleArn",
@@ -295,7 +311,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ],
   ),
   "aws:eks/nodeGroup:NodeGroup": aws(
-    "eks/node_group.go@012e0a32 (ami_type, capacity_type, cluster_name, disk_size, instance_types, launch_template.id/name, node_group_name(_prefix), node_role_arn, remote_access, subnet_ids ForceNew)",
+    "eks/node_group.go@012e0a32 (ami_type, capacity_type, cluster_name, disk_size, instance_types, " +
+      "launch_template.id/name, node_group_name(_prefix), node_role_arn, remote_access, subnet_ids ForceNew)",
     [
       "clusterName",
       "nodeGroupName",
@@ -323,13 +340,15 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ],
   ),
   "aws:eks/accessEntry:AccessEntry": aws(
-    "eks/access_entry.go@01f43111 (cluster_name, principal_arn, type ForceNew; kubernetes_groups, user_name updated by UpdateAccessEntry)",
+    "eks/access_entry.go@01f43111 (cluster_name, principal_arn, type " +
+      "ForceNew; kubernetes_groups, user_name updated by UpdateAccessEntry)",
     ["clusterName", "principalArn", "type"],
     ["kubernetesGroups", "userName", "tags"],
   ),
   // No Update function: every argument is ForceNew.
   "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": aws(
-    "eks/access_policy_association.go@01f43111 (access_scope, cluster_name, policy_arn, principal_arn ForceNew; no Update)",
+    "eks/access_policy_association.go@01f43111 (access_scope, " +
+      "cluster_name, policy_arn, principal_arn ForceNew; no Update)",
     ["clusterName", "principalArn", "policyArn", "accessScope"],
     [],
   ),
@@ -403,7 +422,10 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // subnets and securityGroups are left unlisted ("may replace"): for a network LB, CustomizeDiff
   // forces a new one when subnets are removed or security groups go from none to some (or back).
   "aws:lb/loadBalancer:LoadBalancer": aws(
-    "elbv2/load_balancer.go@00edc94b (name, name_prefix, internal, load_balancer_type, customer_owned_ipv4_pool ForceNew; customizeDiffLoadBalancerNLB forces subnets/subnet_mapping on removal and security_groups from none to some or back; customizeDiffLoadBalancerALB forces a changed subnet_mapping)",
+    "elbv2/load_balancer.go@00edc94b (name, name_prefix, internal, load_balancer_type, " +
+      "customer_owned_ipv4_pool ForceNew; customizeDiffLoadBalancerNLB forces " +
+      "subnets/subnet_mapping on removal and security_groups from none to some " +
+      "or back; customizeDiffLoadBalancerALB forces a changed subnet_mapping)",
     ["name", "namePrefix", "internal", "loadBalancerType", "customerOwnedIpv4Pool"],
     [
       "enableCrossZoneLoadBalancing",
@@ -426,7 +448,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ],
   ),
   "aws:lb/targetGroup:TargetGroup": aws(
-    "elbv2/target_group.go@013cfb4c (name, name_prefix, port, protocol, protocol_version, vpc_id, target_type, ip_address_type ForceNew)",
+    "elbv2/target_group.go@013cfb4c (name, name_prefix, port, protocol, " +
+      "protocol_version, vpc_id, target_type, ip_address_type ForceNew)",
     ["name", "namePrefix", "port", "protocol", "vpcId", "targetType", "protocolVersion", "ipAddressType"],
     [
       "healthCheck",
@@ -462,7 +485,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     [],
   ),
   "aws:route53/record:Record": aws(
-    "route53/record.go@00655c16 (name, zone_id ForceNew; a changed type or set_identifier is a delete and create inside Update)",
+    "route53/record.go@00655c16 (name, zone_id ForceNew; a changed " +
+      "type or set_identifier is a delete and create inside Update)",
     ["name", "zoneId"],
     ["type", "setIdentifier", "aliases", "records", "ttl", "allowOverwrite", "healthCheckId"],
   ),
@@ -473,7 +497,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ["description", "kmsKeyId", "policy", "recoveryWindowInDays", "replicas", "forceOverwriteReplicaSecret"],
   ),
   "aws:secretsmanager/secretVersion:SecretVersion": aws(
-    "secretsmanager/secret_version.go@0042e8ea (secret_id, secret_string, secret_binary, secret_string_wo_version ForceNew)",
+    "secretsmanager/secret_version.go@0042e8ea (secret_id, " +
+      "secret_string, secret_binary, secret_string_wo_version ForceNew)",
     ["secretId", "secretString", "secretBinary", "secretStringWoVersion"],
     ["versionStages"],
   ),
@@ -513,7 +538,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   ),
   // scope_configuration is newer than the copy read: left unlisted ("may replace") until checked.
   "aws:codebuild/webhook:Webhook": aws(
-    "codebuild/webhook.go@01c08000 (project_name ForceNew; build_type, branch_filter, filter_group UpdateWebhook in place)",
+    "codebuild/webhook.go@01c08000 (project_name ForceNew; " +
+      "build_type, branch_filter, filter_group UpdateWebhook in place)",
     ["projectName"],
     ["buildType", "filterGroups", "branchFilter"],
   ),
@@ -532,7 +558,8 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     ],
   ),
   "kubernetes:apps/v1:StatefulSet": k8s(
-    "apps/v1 statefulSet (.spec.podManagementPolicy, .revisionHistoryLimit, .selector, .serviceName, .volumeClaimTemplates)",
+    "apps/v1 statefulSet (.spec.podManagementPolicy, " +
+      ".revisionHistoryLimit, .selector, .serviceName, .volumeClaimTemplates)",
     [
       "spec.podManagementPolicy",
       "spec.revisionHistoryLimit",
@@ -553,15 +580,19 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // unless the provider has enableConfigMapMutable / enableSecretMutable, which provider.go Configure
   // defaults to false; the program's provider (components/cluster/cluster.ts) sets both. `immutable` itself
   // is not a forceNew field, but the API server rejects unsetting it: left unlisted ("may replace").
-  // The program's one Kubernetes provider sets enableConfigMapMutable and enableSecretMutable (components/cluster/cluster.ts; test/offline/plan-diff.test.ts checks them), so ConfigMap and Secret data update in place.
+  // The program's one Kubernetes provider sets enableConfigMapMutable and enableSecretMutable
+  // (components/cluster/cluster.ts; test/offline/plan-diff.test.ts checks them), so ConfigMap and Secret data update in
+  // place.
   "kubernetes:core/v1:ConfigMap": k8s(
-    "forceNewProperties (ConfigMap: .data, .binaryData replace unless enableConfigMapMutable, which the program's provider sets: in place)",
+    "forceNewProperties (ConfigMap: .data, .binaryData replace unless " +
+      "enableConfigMapMutable, which the program's provider sets: in place)",
     [],
     ["data", "binaryData"],
   ),
   // The provider sets enableSecretMutable too: a Secret's .type still replaces (core/v1 Secret kind field).
   "kubernetes:core/v1:Secret": k8s(
-    "forceNewProperties (Secret: .type replaces; .data, .stringData replace unless enableSecretMutable, which the program's provider sets: in place)",
+    "forceNewProperties (Secret: .type replaces; .data, .stringData replace " +
+      "unless enableSecretMutable, which the program's provider sets: in place)",
     ["type"],
     ["data", "stringData"],
   ),
@@ -604,7 +635,9 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
     update: ["apiVersion", "kind", "metadata", "spec"],
   },
   "kubernetes:storage.k8s.io/v1:StorageClassPatch": {
-    source: `${K8S}/provider.go${K8S_AT} Diff (Patch kinds: identity only; the API server itself rejects changes to a StorageClass's parameters, provisioner, reclaimPolicy and volumeBindingMode)`,
+    source:
+      `${K8S}/provider.go${K8S_AT} Diff (Patch kinds: identity only; the API server itself rejects ` +
+      `changes to a StorageClass's parameters, provisioner, reclaimPolicy and volumeBindingMode)`,
     replace: ["metadata.name", "metadata.namespace"],
     update: ["apiVersion", "kind", "metadata", "allowVolumeExpansion", "allowedTopologies", "mountOptions"],
   },
@@ -630,7 +663,9 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   // active cluster's settings (server, CA) change, unless an unchanged clusterIdentifier is set (the
   // program sets none): a path alone cannot tell, so a known kubeconfig change is "may replace".
   "pulumi:providers:kubernetes": {
-    source: `${K8S}/provider.go${K8S_AT} DiffConfig (kubeconfig, context, cluster: replace when unknown, or when known and the active cluster changes; clusterIdentifier and renderYamlToDirectory replace)`,
+    source:
+      `${K8S}/provider.go${K8S_AT} DiffConfig (kubeconfig, context, cluster: replace when unknown, or ` +
+      `when known and the active cluster changes; clusterIdentifier and renderYamlToDirectory replace)`,
     replace: ["clusterIdentifier", "renderYamlToDirectory"],
     update: ["enableServerSideApply", "enableConfigMapMutable", "enableSecretMutable"],
     replaceIfComputed: ["kubeconfig", "context", "cluster"],
@@ -645,7 +680,9 @@ export const REPLACE_RULES: Readonly<Record<string, TypeRules>> = {
   },
   "random:index/randomPassword:RandomPassword": {
     source:
-      'terraform-provider-random v3 internal/provider/resource_password.go@0117aa60 (passwordSchemaV3: every argument RequiresReplace; keepers RequiresReplaceIfValuesNotNull, override_special unless "" -> null)',
+      "terraform-provider-random v3 internal/provider/resource_password.go@0117aa60 " +
+      "(passwordSchemaV3: every argument RequiresReplace; keepers " +
+      'RequiresReplaceIfValuesNotNull, override_special unless "" -> null)',
     replace: [
       "length",
       "special",

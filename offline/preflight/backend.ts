@@ -27,7 +27,10 @@ export function backendKindOf(layout: StateLayout): BackendKind {
 export function diyReferenceProblem(ref: string): string | undefined {
   const parts = ref.split("/");
   if (parts.length > 3)
-    return `"${ref}" has ${parts.length} parts; a self-managed backend accepts <stack>, organization/<stack> or organization/<project>/<stack>`;
+    return (
+      `"${ref}" has ${parts.length} parts; a self-managed backend accepts ` +
+      `<stack>, organization/<stack> or organization/<project>/<stack>`
+    );
   // Two parts are organization/stack, never project/stack.
   const org = parts.length === 1 ? DIY_ORGANIZATION : parts[0];
   if (org !== DIY_ORGANIZATION) return `organization name must be '${DIY_ORGANIZATION}', not "${org}"`;

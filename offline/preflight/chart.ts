@@ -48,7 +48,8 @@ export function checkLocalChart(c: ChartCheck): Finding[] {
   // Judged by its real path (symlinks followed), as Helm loads it and as the config's rule judges it.
   const dir = realPathOf(isAbsolute(c.chartPath) ? c.chartPath : resolve(c.programDir, c.chartPath));
   const getIt =
-    'put the InfraSage chart there (docs/deploying.md "The InfraSage chart"), or set chart.path to where it is, or chart.repo + chart.name + chart.version';
+    'put the InfraSage chart there (docs/deploying.md "The InfraSage chart"), or ' +
+    "set chart.path to where it is, or chart.repo + chart.name + chart.version";
   if (!existsSync(dir)) {
     // locateChart: a name starting with "." or "/" is a path; anything else is downloaded from a repository.
     const why =
@@ -176,7 +177,8 @@ function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, u
     finding(
       c,
       `values do not match the chart's values.schema.json: ${e.instancePath || "(root)"} ${e.message ?? "is invalid"}`,
-      "align the InfraSage values (lib/release/helm-values.ts) with this chart version, or use the chart version the program supports",
+      "align the InfraSage values (lib/release/helm-values.ts) with " +
+        "this chart version, or use the chart version the program supports",
     ),
   );
 }

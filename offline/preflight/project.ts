@@ -23,7 +23,9 @@ export function checkStackName(file: string, stack: string): Finding[] {
       kind: "stack-name",
       file,
       key: "file name",
-      message: `stack name "${stack}" is refused by the Pulumi CLI (a stack name may only contain alphanumeric, hyphens, underscores, or periods, at most 100 characters)`,
+      message:
+        `stack name "${stack}" is refused by the Pulumi CLI (a stack name may only ` +
+        `contain alphanumeric, hyphens, underscores, or periods, at most 100 characters)`,
       fix: "rename the file to Pulumi.<stack>.yaml with a valid stack name",
     },
   ];
@@ -71,7 +73,8 @@ export function loadProjectFile(path: string): ProjectFile {
     findings.push(
       f(
         "name",
-        `"${p.name}": project names may only contain alphanumerics, hyphens, underscores, and periods (at most 100 characters)`,
+        `"${p.name}": project names may only contain alphanumerics, ` +
+          `hyphens, underscores, and periods (at most 100 characters)`,
         "rename the project",
       ),
     );
@@ -85,7 +88,8 @@ export function loadProjectFile(path: string): ProjectFile {
     findings.push(
       f(
         "runtime",
-        `runtime ${JSON.stringify(runtime ?? null)}: this program is TypeScript, run by the CLI's nodejs language plugin`,
+        `runtime ${JSON.stringify(runtime ?? null)}: this program ` +
+          `is TypeScript, run by the CLI's nodejs language plugin`,
         "set runtime: nodejs (with options.typescript: true)",
       ),
     );
