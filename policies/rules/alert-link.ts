@@ -29,7 +29,10 @@ function routeProblem(name: string, props: Props): string | undefined {
   const destination = asString(props.destinationCidrBlock) ?? asString(props.destinationIpv6CidrBlock) ?? "";
   const prefix = Number(destination.split("/")[1] ?? -1);
   if (prefix >= ALERT_ROUTE_MIN_PREFIX) return undefined;
-  return `alert-link route ${name} to ${destination || "(no destination)"} is wider than a /${ALERT_ROUTE_MIN_PREFIX}: it must reach only the hub's load-balancer subnets, never its pods or whole VPC`;
+  return (
+    `alert-link route ${name} to ${destination || "(no destination)"} is wider than a ` +
+    `/${ALERT_ROUTE_MIN_PREFIX}: it must reach only the hub's load-balancer subnets, never its pods or whole VPC`
+  );
 }
 
 const ALERT_LINK: LinkScope = {
@@ -45,8 +48,12 @@ const ALERT_LINK: LinkScope = {
 };
 
 const DESCRIPTION =
-  "The cross-jurisdiction alert link is TLS end to end on the webhook port, opened only from private subnets, routed only to the hub's load-balancer subnets";
-const REMEDIATION = `Open only TCP ${PORTS.alertWebhook} (TLS passed through to the link tunnel) from the spokes' private subnets on the hub's load-balancer security group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`;
+  "The cross-jurisdiction alert link is TLS end to end on the webhook port, opened " +
+  "only from private subnets, routed only to the hub's load-balancer subnets";
+const REMEDIATION =
+  `Open only TCP ${PORTS.alertWebhook} (TLS passed through to the link ` +
+  `tunnel) from the spokes' private subnets on the hub's load-balancer security ` +
+  `group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`;
 
 export const alertLinkScope = resourceRule({
   name: "alert-link-scope",

@@ -71,11 +71,13 @@ export function githubTrustProblems(st: Props): string[] {
 export const githubOidcTrustExact = resourceRule({
   name: "github-oidc-trust-exact",
   description:
-    "Roles GitHub Actions assumes require the sts.amazonaws.com audience and exact subjects (StringEquals, no wildcards)",
+    "Roles GitHub Actions assumes require the sts.amazonaws.com " +
+    "audience and exact subjects (StringEquals, no wildcards)",
   kind: "security",
   severity: "critical",
   remediation:
-    "Trust token.actions.githubusercontent.com only with StringEquals on :aud = sts.amazonaws.com and :sub = repo:<owner>/<repo>:environment:<stack> (bootstrap/lib/trust.ts).",
+    "Trust token.actions.githubusercontent.com only with StringEquals on :aud = sts.amazonaws.com " +
+    "and :sub = repo:<owner>/<repo>:environment:<stack> (bootstrap/lib/trust.ts).",
   appliesTo: (t) => t === ROLE,
   check: (args, ctx) => {
     for (const st of statementsOf(policyDocument(args.props.assumeRolePolicy))) {
@@ -173,11 +175,13 @@ function bucketProblems(bucket: PolicyResource, resources: readonly PolicyResour
 export const s3BucketHardened = stackRule({
   name: "s3-bucket-hardened",
   description:
-    "S3 buckets (the state of self-managed backends) are versioned, SSE-KMS encrypted, private, TLS-only and expire noncurrent versions",
+    "S3 buckets (the state of self-managed backends) are versioned, " +
+    "SSE-KMS encrypted, private, TLS-only and expire noncurrent versions",
   kind: "security",
   severity: "high",
   remediation:
-    "Give the bucket BucketVersioning, BucketServerSideEncryptionConfiguration (aws:kms), BucketPublicAccessBlock, a TLS-only BucketPolicy and a lifecycle rule (bootstrap/lib/state-bucket.ts).",
+    "Give the bucket BucketVersioning, BucketServerSideEncryptionConfiguration (aws:kms), " +
+    "BucketPublicAccessBlock, a TLS-only BucketPolicy and a lifecycle rule (bootstrap/lib/state-bucket.ts).",
   check: (args, ctx) => {
     for (const bucket of args.resources.filter((r) => r.type === BUCKET)) {
       ctx.each(bucket, () => {

@@ -123,7 +123,8 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
     for (const p of s.peers.filter((ref) => !byName.has(refStack(ref)))) {
       add(
         "cross-stack-peer-in-plan",
-        `${s.stack}: replication peer ${p} is not among the planned stacks, so its region and jurisdiction cannot be proven; plan every member together (plan -- --all --dir <dir>)`,
+        `${s.stack}: replication peer ${p} is not among the planned stacks, so its region and ` +
+          `jurisdiction cannot be proven; plan every member together (plan -- --all --dir <dir>)`,
       );
     }
   }
@@ -131,7 +132,8 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
     if (RESIDENT_FLOWS.includes(f.what) && f.toJurisdiction !== "?" && f.fromJurisdiction !== f.toJurisdiction) {
       add(
         "cross-stack-residency-flow",
-        `${f.what} flows from ${f.from} (${f.fromJurisdiction}) to ${f.to} (${f.toJurisdiction}): telemetry must stay in its jurisdiction; only alert metadata may cross`,
+        `${f.what} flows from ${f.from} (${f.fromJurisdiction}) to ${f.to} (${f.toJurisdiction}): ` +
+          `telemetry must stay in its jurisdiction; only alert metadata may cross`,
       );
     }
   }
@@ -142,7 +144,9 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
     if (hub && !(hub.spokes ?? []).some((r) => refStack(r) === s.stack)) {
       add(
         "cross-stack-federation-pairing",
-        `${s.stack} forwards alerts to ${hub.stack} (federation.hubStack), but ${hub.stack} does not list it in federation.spokes, so the hub issues it no credential and its firewall drops its alerts. Fix: add <org>/<project>/${s.stack} to ${hub.stack}'s federation.spokes`,
+        `${s.stack} forwards alerts to ${hub.stack} (federation.hubStack), but ${hub.stack} does ` +
+          `not list it in federation.spokes, so the hub issues it no credential and its firewall ` +
+          `drops its alerts. Fix: add <org>/<project>/${s.stack} to ${hub.stack}'s federation.spokes`,
       );
     }
     for (const ref of s.spokes ?? []) {
@@ -150,7 +154,9 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
       if (spoke && refStack(spoke.hubStack ?? "") !== s.stack) {
         add(
           "cross-stack-federation-pairing",
-          `${s.stack} lists ${spoke.stack} in federation.spokes, but ${spoke.stack} does not set federation.role spoke with federation.hubStack naming ${s.stack}. Fix: configure ${spoke.stack} as a spoke of ${s.stack}, or remove it from federation.spokes`,
+          `${s.stack} lists ${spoke.stack} in federation.spokes, but ${spoke.stack} does not ` +
+            `set federation.role spoke with federation.hubStack naming ${s.stack}. Fix: ` +
+            `configure ${spoke.stack} as a spoke of ${s.stack}, or remove it from federation.spokes`,
         );
       }
     }
@@ -162,7 +168,8 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
       if (source && refStack(source.grafanaHostStack ?? "") !== s.stack) {
         add(
           "cross-stack-grafana-pairing",
-          `${s.stack} reads Grafana source ${source.stack}, but ${source.stack} does not set grafana.mode shared with grafana.hostStack naming ${s.stack}`,
+          `${s.stack} reads Grafana source ${source.stack}, but ${source.stack} ` +
+            `does not set grafana.mode shared with grafana.hostStack naming ${s.stack}`,
         );
       }
     }
@@ -179,7 +186,8 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
     if (extra.length > 0 || f.ports.length === 0) {
       add(
         "cross-stack-metrics-prometheus-only",
-        `metrics flow ${f.from} -> ${f.to} opens port(s) ${extra.join(", ") || "(none)"}: a shared-Grafana link carries Prometheus queries over TLS (TCP ${PORTS.metricsLink}) only`,
+        `metrics flow ${f.from} -> ${f.to} opens port(s) ${extra.join(", ") || "(none)"}: a ` +
+          `shared-Grafana link carries Prometheus queries over TLS (TCP ${PORTS.metricsLink}) only`,
       );
     }
   }
@@ -193,7 +201,8 @@ export function crossStackFindings(stacks: readonly StackFacts[], flows: readonl
     if (overlapCidr(a.cidr, b.cidr)) {
       add(
         "cross-stack-cidr-overlap",
-        `${a.stack} (${a.cidr}) and ${b.stack} (${b.cidr}) connect (${f.what}) but their VPC CIDRs overlap: peering and routing between them cannot work; give each stack a distinct range`,
+        `${a.stack} (${a.cidr}) and ${b.stack} (${b.cidr}) connect (${f.what}) but their VPC CIDRs ` +
+          `overlap: peering and routing between them cannot work; give each stack a distinct range`,
       );
     }
   }

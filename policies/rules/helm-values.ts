@@ -49,7 +49,8 @@ export const alertForwardNoRawTelemetry = resourceRule({
   kind: "residency",
   severity: "critical",
   remediation:
-    'Set ALERT_FORWARD_INCLUDE_RAW_TELEMETRY="false" next to ALERT_FORWARD_URL (infrasage:federation.includeRawTelemetry stays false).',
+    'Set ALERT_FORWARD_INCLUDE_RAW_TELEMETRY="false" next to ' +
+    "ALERT_FORWARD_URL (infrasage:federation.includeRawTelemetry stays false).",
   appliesTo: k8s,
   check: (args, ctx) => {
     for (const scope of envScopes(args.props)) {
@@ -58,7 +59,9 @@ export const alertForwardNoRawTelemetry = resourceRule({
       const raw = scope.get("ALERT_FORWARD_INCLUDE_RAW_TELEMETRY");
       if (!isFalse(raw)) {
         ctx.report(
-          `alerts are forwarded to ${String(url)} with ALERT_FORWARD_INCLUDE_RAW_TELEMETRY=${raw === undefined ? "(unset, chart default)" : String(raw)}: raw telemetry could leave the region`,
+          `alerts are forwarded to ${String(url)} with ` +
+            `ALERT_FORWARD_INCLUDE_RAW_TELEMETRY=${raw === undefined ? "(unset, chart default)" : String(raw)}: ` +
+            `raw telemetry could leave the region`,
         );
       }
     }
@@ -88,7 +91,8 @@ export const ingestionEndpointsClusterLocal = resourceRule({
         const host = hostOf(String(value));
         if (!isClusterLocal(host))
           ctx.report(
-            `${name}=${String(value)}: host ${host} is not a cluster-local service; telemetry would be routed out of the cluster`,
+            `${name}=${String(value)}: host ${host} is not a cluster-local ` +
+              `service; telemetry would be routed out of the cluster`,
           );
       }
     }
@@ -191,13 +195,16 @@ function checkReplication(
   const stated = statedHostRegions(props);
   if (enabled && hosts.length === 0)
     report(
-      "CLICKHOUSE_REPLICATION_ENABLED=true but no replica hosts (remote_servers) are listed: cannot prove they stay in the jurisdiction",
+      "CLICKHOUSE_REPLICATION_ENABLED=true but no replica hosts " +
+        "(remote_servers) are listed: cannot prove they stay in the jurisdiction",
     );
   for (const host of hosts) {
     const region = hostRegion(host, home, stated);
     if (region === undefined) {
       report(
-        `replica host ${host} names no single known region (host names carry their region code, e.g. clickhouse-0.eu-west-1.internal, or the resource states it under ${HOST_REGIONS_ANNOTATION} / clickhouse.replication.${HOST_REGIONS_VALUES_KEY})`,
+        `replica host ${host} names no single known region (host names carry their region ` +
+          `code, e.g. clickhouse-0.eu-west-1.internal, or the resource states it ` +
+          `under ${HOST_REGIONS_ANNOTATION} / clickhouse.replication.${HOST_REGIONS_VALUES_KEY})`,
       );
       continue;
     }
@@ -218,11 +225,13 @@ function checkReplication(
 export const clickhouseReplicationInJurisdiction = resourceRule({
   name: "clickhouse-replication-in-jurisdiction",
   description:
-    "ClickHouse replicas and Keeper servers (remote_servers, zookeeper, raft_configuration hosts) are all in regions of the home jurisdiction, checked before the release or Keeper object is created",
+    "ClickHouse replicas and Keeper servers (remote_servers, zookeeper, raft_configuration hosts) are " +
+    "all in regions of the home jurisdiction, checked before the release or Keeper object is created",
   kind: "residency",
   severity: "critical",
   remediation:
-    "List in replication.peers only stacks of the same jurisdiction; replica host names carry their region code or the resource states each host's region.",
+    "List in replication.peers only stacks of the same jurisdiction; replica host " +
+    "names carry their region code or the resource states each host's region.",
   appliesTo: k8s,
   check: (args, ctx) => {
     if (!replicates(args.props)) return;
@@ -236,7 +245,8 @@ export const clickhouseReplicationInJurisdiction = resourceRule({
 export const clickhouseReplicationInJurisdictionStack = stackRule({
   name: "clickhouse-replication-in-jurisdiction-stack",
   description:
-    "ClickHouse replicas and Keeper servers are all in regions of the home jurisdiction; second line: the whole stack, after apply",
+    "ClickHouse replicas and Keeper servers are all in regions of " +
+    "the home jurisdiction; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation:

@@ -140,7 +140,10 @@ function openingsOf(r: { readonly type: string; readonly props: Props }): Openin
 function listenerProblem(name: string, props: Props, port: number, link: string): string | undefined {
   const protocol = asString(props.protocol);
   if (props.port === port && protocol === "TCP") return undefined;
-  return `${link} listener ${name} is ${String(protocol)} on port ${String(props.port)}; the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`;
+  return (
+    `${link} listener ${name} is ${String(protocol)} on port ${String(props.port)}; ` +
+    `the link is TLS end to end: TCP passthrough on ${port} to the link tunnel only`
+  );
 }
 
 /**
@@ -161,7 +164,8 @@ export function checkLinkResource(args: ResourceValidationArgs, ctx: RuleContext
     const home = resourceHomeRegion(args, ctx.config);
     if (home === undefined) {
       ctx.report(
-        `cannot determine the home region (no AWS provider region, no homeRegion in policy config) for ${link.label} route ${args.name}`,
+        `cannot determine the home region (no AWS provider region, no ` +
+          `homeRegion in policy config) for ${link.label} route ${args.name}`,
       );
       return;
     }

@@ -34,11 +34,17 @@ function routeProblem(name: string, props: Props, inHome: boolean): string | und
   if (inHome) {
     // To the host's Grafana pods: its private subnets.
     if (isPrivate(destination) && prefix >= METRICS_HOME_ROUTE_MIN_PREFIX) return undefined;
-    return `metrics-link route ${name} to ${where} must lead to the Grafana host's private subnets (a private range, /${METRICS_HOME_ROUTE_MIN_PREFIX} or narrower), never 0.0.0.0/0 or a whole VPC`;
+    return (
+      `metrics-link route ${name} to ${where} must lead to the Grafana host's private subnets (a ` +
+      `private range, /${METRICS_HOME_ROUTE_MIN_PREFIX} or narrower), never 0.0.0.0/0 or a whole VPC`
+    );
   }
   // Return routes in the host's region lead back into this stack's VPC.
   if (prefix >= METRICS_PEER_ROUTE_MIN_PREFIX) return undefined;
-  return `metrics-link return route ${name} to ${where} is wider than a /${METRICS_PEER_ROUTE_MIN_PREFIX}: the host may reach only this stack's load-balancer subnets, never its pods or whole VPC`;
+  return (
+    `metrics-link return route ${name} to ${where} is wider than a /${METRICS_PEER_ROUTE_MIN_PREFIX}: ` +
+    `the host may reach only this stack's load-balancer subnets, never its pods or whole VPC`
+  );
 }
 
 const METRICS_LINK: LinkScope = {
@@ -53,8 +59,13 @@ const METRICS_LINK: LinkScope = {
 };
 
 const DESCRIPTION =
-  "The cross-jurisdiction metrics link (shared Grafana) is TLS end to end, opens only Prometheus over TLS from private subnets and routes only between the host's private subnets and the source's load-balancer subnets";
-const REMEDIATION = `Open only TCP ${PORT} (TLS passed through to the link tunnel) from the host's private subnets on the source's load-balancer security group; route to the host's private subnets and back only to the source's load-balancer subnets.`;
+  "The cross-jurisdiction metrics link (shared Grafana) is TLS end to end, " +
+  "opens only Prometheus over TLS from private subnets and routes only " +
+  "between the host's private subnets and the source's load-balancer subnets";
+const REMEDIATION =
+  `Open only TCP ${PORT} (TLS passed through to the link tunnel) from the host's ` +
+  `private subnets on the source's load-balancer security group; route to the ` +
+  `host's private subnets and back only to the source's load-balancer subnets.`;
 
 export const metricsLinkScope = resourceRule({
   name: "metrics-link-scope",

@@ -146,11 +146,13 @@ function ownEnds(args: Pick<PolicyResource, "type" | "props" | "provider">): End
 export const replicationInJurisdiction = resourceRule({
   name: "replication-in-jurisdiction",
   description:
-    "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction, checked before they are created",
+    "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, " +
+    "DynamoDB, MSK) never leave the home jurisdiction, checked before they are created",
   kind: "residency",
   severity: "critical",
   remediation:
-    "Replicate only to regions of the home jurisdiction. S3 replication: exempt the reviewed destination (policy config exemptions, the reason naming its region).",
+    "Replicate only to regions of the home jurisdiction. S3 replication: exempt the " +
+    "reviewed destination (policy config exemptions, the reason naming its region).",
   appliesTo: (t) => t in REPLICATION_ENDS,
   check: (args, ctx) => {
     const ends = ownEnds(args);
@@ -168,7 +170,8 @@ export const replicationInJurisdiction = resourceRule({
 export const replicationInJurisdictionStack = stackRule({
   name: "replication-in-jurisdiction-stack",
   description:
-    "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, MSK) never leave the home jurisdiction; second line: the whole stack, after apply",
+    "Replication and copies (S3, KMS, Backup, EBS/AMI copies, ECR, Secrets Manager, DynamoDB, " +
+    "MSK) never leave the home jurisdiction; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Replicate only to regions of the home jurisdiction, to destinations declared in the same stack.",

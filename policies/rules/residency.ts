@@ -152,13 +152,18 @@ export const crossRegionRoutesInJurisdiction = resourceRule({
   description: ROUTES_DESCRIPTION,
   kind: "residency",
   severity: "critical",
-  remediation: `Route through a peering only with the peering component (${PEERING_COMPONENT_TYPE}); create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (made by ${[...LINK_COMPONENT_TYPES[ALERT_LINK_FLOW]!, ...LINK_COMPONENT_TYPES[METRICS_LINK_FLOW]!].join(", ")}).`,
+  remediation:
+    `Route through a peering only with the peering component (${PEERING_COMPONENT_TYPE}); create peer-side ` +
+    `routes only for links to the same jurisdiction, the alert link or the metrics link (made ` +
+    `by ${[...LINK_COMPONENT_TYPES[ALERT_LINK_FLOW]!, ...LINK_COMPONENT_TYPES[METRICS_LINK_FLOW]!].join(", ")}).`,
   appliesTo: (t) => t === ROUTE_TYPE,
   check: (args, ctx) => {
     if (!isPeeringRoute(args.type, args.props)) return;
     if (!madeByPeeringComponent(args)) {
       return ctx.report(
-        `route ${args.name} goes through a VPC peering connection but was not made by the peering component (${PEERING_COMPONENT_TYPE}): which connection, and so which jurisdiction, it leads to cannot be proven before it is created`,
+        `route ${args.name} goes through a VPC peering connection but was not made ` +
+          `by the peering component (${PEERING_COMPONENT_TYPE}): which connection, and ` +
+          `so which jurisdiction, it leads to cannot be proven before it is created`,
       );
     }
     const home = resourceHomeRegion(args, ctx.config);
@@ -168,7 +173,8 @@ export const crossRegionRoutesInJurisdiction = resourceRule({
     const why = outsideJurisdiction(region, home, ctx.jurisdictionOf);
     if (why === undefined || peeringLinkOf(args) !== undefined) return;
     ctx.report(
-      `route ${args.name} in ${region ?? "an unknown region"} belongs to a peering that is not the alert or metrics link: ${why}`,
+      `route ${args.name} in ${region ?? "an unknown region"} belongs ` +
+        `to a peering that is not the alert or metrics link: ${why}`,
     );
   },
 });
@@ -179,7 +185,9 @@ export const crossRegionRoutesInJurisdictionStack = stackRule({
   description: `${ROUTES_DESCRIPTION}; second line: the whole stack, after apply`,
   kind: "residency",
   severity: "critical",
-  remediation: `Create peer-side routes only for links to the same jurisdiction, the alert link or the metrics link (their peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} or ${METRICS_LINK_FLOW}).`,
+  remediation:
+    `Create peer-side routes only for links to the same jurisdiction, the alert link or the ` +
+    `metrics link (their peering tagged ${FLOW_TAG}=${ALERT_LINK_FLOW} or ${METRICS_LINK_FLOW}).`,
   check: (args, ctx) => {
     const routes = args.resources.filter((r) => isPeeringRoute(r.type, r.props));
     if (routes.length === 0) return;
@@ -216,11 +224,13 @@ export const crossRegionRoutesInJurisdictionStack = stackRule({
 export const awsProvidersInHomeRegion = resourceRule({
   name: "aws-providers-in-home-region",
   description:
-    "Every AWS provider targets the home region (a second provider would move resources elsewhere), checked before it is used",
+    "Every AWS provider targets the home region (a second provider " +
+    "would move resources elsewhere), checked before it is used",
   kind: "residency",
   severity: "critical",
   remediation:
-    'Use the stack\'s one provider named "aws" in the region the stack is named for; deploy another region as its own stack.',
+    'Use the stack\'s one provider named "aws" in the region the ' +
+    "stack is named for; deploy another region as its own stack.",
   appliesTo: (t) => t === AWS_PROVIDER_TYPE,
   check: (args, ctx) => {
     const home = ctx.config.homeRegion ?? stackNameRegion(args.urn);
@@ -236,7 +246,8 @@ export const awsProvidersInHomeRegion = resourceRule({
 export const awsProvidersInHomeRegionStack = stackRule({
   name: "aws-providers-in-home-region-stack",
   description:
-    "Every AWS provider of the stack targets the home region (a second provider would move resources elsewhere); second line: the whole stack, after apply",
+    "Every AWS provider of the stack targets the home region (a second provider " +
+    "would move resources elsewhere); second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: 'Use the stack\'s one provider named "aws"; deploy another region as its own stack.',
@@ -285,10 +296,14 @@ function otherEnd(type: string, props: Record<string, unknown>, own: string | un
 export const crossRegionNetworkingInJurisdiction = resourceRule({
   name: "cross-region-networking-in-jurisdiction",
   description:
-    "VPC peering and transit-gateway peering reach only regions of the home jurisdiction (except the tagged alert and metrics links)",
+    "VPC peering and transit-gateway peering reach only regions of " +
+    "the home jurisdiction (except the tagged alert and metrics links)",
   kind: "residency",
   severity: "critical",
-  remediation: `Peer only with regions of the same jurisdiction; the hub-and-spoke alert link (${FLOW_TAG}=${ALERT_LINK_FLOW}) carries only the alert webhook, the shared-Grafana link (${FLOW_TAG}=${METRICS_LINK_FLOW}) only Prometheus.`,
+  remediation:
+    `Peer only with regions of the same jurisdiction; the hub-and-spoke alert ` +
+    `link (${FLOW_TAG}=${ALERT_LINK_FLOW}) carries only the alert webhook, the ` +
+    `shared-Grafana link (${FLOW_TAG}=${METRICS_LINK_FLOW}) only Prometheus.`,
   appliesTo: (t) => CROSS_REGION_NETWORK_TYPES.includes(t),
   check: (args, ctx) => {
     const home = resourceHomeRegion(args, ctx.config);
@@ -302,7 +317,10 @@ export const crossRegionNetworkingInJurisdiction = resourceRule({
     // them, so a crossing peering must be that link's own (links.ts peeringLinkOf).
     if (peeringLinkOf(args) === flow) return;
     ctx.report(
-      `${args.type} is tagged ${FLOW_TAG}=${String(flow)} but was not made by that link's peering component (${PEERING_COMPONENT_TYPE} under ${LINK_COMPONENT_TYPES[String(flow)]?.join(" or ") ?? "?"}), so its routes would escape the link's scope rule; it connects to another jurisdiction: ${why}`,
+      `${args.type} is tagged ${FLOW_TAG}=${String(flow)} but was not made by that link's peering ` +
+        `component (${PEERING_COMPONENT_TYPE} ` +
+        `under ${LINK_COMPONENT_TYPES[String(flow)]?.join(" or ") ?? "?"}), so its routes ` +
+        `would escape the link's scope rule; it connects to another jurisdiction: ${why}`,
     );
   },
 });
@@ -326,7 +344,10 @@ function storageClassProblem(sc: Pick<PolicyResource, "name" | "props">, home: s
         if (!/zone|region/.test(key)) continue;
         const regions = regionsInName(value);
         if (regions.length !== 1)
-          return `storage class ${name} topology ${key}=${value} names no known region (zone ids cannot be mapped; use zone names)`;
+          return (
+            `storage class ${name} topology ${key}=${value} names no ` +
+            `known region (zone ids cannot be mapped; use zone names)`
+          );
         if (regions[0] !== home)
           return `storage class ${name} topology ${key}=${value} is in ${regions[0]}, not the home region ${home}`;
       }
@@ -356,7 +377,8 @@ export const storageClassesInHomeRegion = resourceRule({
 export const storageClassesInHomeRegionStack = stackRule({
   name: "storage-classes-in-home-region-stack",
   description:
-    "Kubernetes StorageClasses are named for and restricted to the home region; second line: the whole stack, after apply",
+    "Kubernetes StorageClasses are named for and restricted to " +
+    "the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "high",
   remediation: "Name the class gp3-<home region> and list only the home region's AZs under allowedTopologies.",
@@ -395,7 +417,8 @@ function storageClassRefs(props: unknown): { key: string; name: string }[] {
 export const workloadStorageInHomeRegion = resourceRule({
   name: "workload-storage-in-home-region",
   description:
-    "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region, checked before they are created",
+    "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) " +
+    "use only storage classes of the home region, checked before they are created",
   kind: "residency",
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
@@ -421,7 +444,8 @@ export const workloadStorageInHomeRegion = resourceRule({
 export const workloadStorageInHomeRegionStack = stackRule({
   name: "workload-storage-in-home-region-stack",
   description:
-    "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only storage classes of the home region; second line: the whole stack, after apply",
+    "Helm values and Kubernetes objects (ClickHouse/Kafka persistence, PVCs) use only " +
+    "storage classes of the home region; second line: the whole stack, after apply",
   kind: "residency",
   severity: "critical",
   remediation: "Set infrasage:clickhouse.storageClass to gp3-<home region> (the default).",
@@ -495,33 +519,39 @@ function identityProblems(
   const named = regionsInName(stack);
   if (named.length > 0 && !named.includes(home)) {
     problems.push(
-      `stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: a stack file pointed at another region would move this tenant's data there`,
+      `stack ${stack} is named for ${named.join(", ")} but its resources go to ${home}: ` +
+        `a stack file pointed at another region would move this tenant's data there`,
     );
   }
   const tagged = anchoredJurisdictionTag(tags);
   const jurisdiction = jurisdictionOf(home);
   if (tagged !== undefined && tagged.toUpperCase() !== jurisdiction) {
     problems.push(
-      `stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`,
+      `stack ${stack} is tagged ${JURISDICTION_STACK_TAG}=${tagged} but its ` +
+        `home region ${home} is in ${jurisdiction ?? "an unknown jurisdiction"}`,
     );
   }
   return problems;
 }
 
-const IDENTITY_REMEDIATION = `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or, on a self-managed backend, set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`;
+const IDENTITY_REMEDIATION =
+  `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or, on a self-managed backend, ` +
+  `set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`;
 
 /** First line: each AWS resource and provider before it is created (Analyze), so `pulumi up` stops before the first one. */
 export const resourceHomeMatchesStackIdentity = resourceRule({
   name: "resource-home-matches-stack-identity",
   description:
-    "Every AWS provider and AWS resource has a home region the stack's identity allows: the region its name names, and its stored infrasage:jurisdiction stack tag",
+    "Every AWS provider and AWS resource has a home region the stack's identity " +
+    "allows: the region its name names, and its stored infrasage:jurisdiction stack tag",
   kind: "residency",
   severity: "critical",
   remediation: IDENTITY_REMEDIATION,
   appliesTo: (t) => t.startsWith("aws:") || t === AWS_PROVIDER_TYPE,
   check: (args, ctx) => {
     const stack = stackOfUrn(args.urn);
-    // A provider's own region is the home of everything it creates; a resource's home is its provider's (or homeRegion).
+    // A provider's own region is the home of everything it creates; a resource's home is its provider's (or
+    // homeRegion).
     const home =
       args.type === AWS_PROVIDER_TYPE
         ? (ctx.config.homeRegion ?? asString(args.props.region))
@@ -535,7 +565,8 @@ export const resourceHomeMatchesStackIdentity = resourceRule({
 export const stackIdentityMatchesHome = stackRule({
   name: "stack-identity-matches-home-region",
   description:
-    "The stack's home region agrees with its identity: the region its name names, and its stored infrasage:jurisdiction stack tag",
+    "The stack's home region agrees with its identity: the region " +
+    "its name names, and its stored infrasage:jurisdiction stack tag",
   kind: "residency",
   severity: "critical",
   remediation: IDENTITY_REMEDIATION,

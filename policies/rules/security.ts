@@ -162,7 +162,8 @@ function unencrypted(type: string, props: Record<string, unknown>): string[] {
 export const ebsEncrypted = resourceRule({
   name: "ebs-encrypted",
   description:
-    "EBS volumes are encrypted: launch template/instance block devices, Karpenter EC2NodeClass block devices, EBS volumes, EBS storage classes",
+    "EBS volumes are encrypted: launch template/instance block devices, " +
+    "Karpenter EC2NodeClass block devices, EBS volumes, EBS storage classes",
   kind: "security",
   severity: "high",
   remediation: 'Set encrypted: true ("true" for launch templates and StorageClass parameters).',
