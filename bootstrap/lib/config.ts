@@ -47,7 +47,8 @@ export class BootstrapConfigError extends Error {
     readonly problems: readonly BootstrapProblem[],
   ) {
     super(
-      `${file}: invalid bootstrap configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`).join("\n")}`,
+      `${file}: invalid bootstrap configuration (${problems.length} ` +
+        `problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`).join("\n")}`,
     );
     this.name = "BootstrapConfigError";
   }

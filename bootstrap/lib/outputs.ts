@@ -101,6 +101,7 @@ export interface ConnectionRef {
 export function connectionApproval(connections: readonly ConnectionRef[]): string[] {
   return connections.map(
     (x) =>
-      `${x.name} (${x.region}) stays PENDING until approved: AWS console, Developer Tools > Settings > Connections > ${x.name} > Update pending connection, install or pick the GitHub app for the repository`,
+      `${x.name} (${x.region}) stays PENDING until approved: AWS console, Developer Tools > Settings > ` +
+      `Connections > ${x.name} > Update pending connection, install or pick the GitHub app for the repository`,
   );
 }
