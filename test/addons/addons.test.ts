@@ -55,55 +55,69 @@ describe("add-ons: the version table", () => {
     }
   });
 
-  it("pins kube-proxy and coredns for every cluster version (AWS's per-version tables), kube-proxy at the cluster's minor", () => {
-    for (const v of SUPPORTED_EKS_VERSIONS) {
-      const kubeProxy = ADDON_VERSIONS[v]!["kube-proxy"];
-      assert.match(kubeProxy, ADDON_VERSION_RE, `kube-proxy ${v}`);
-      assert.equal(/^v(\d+\.\d+)\./.exec(kubeProxy)?.[1], v, `kube-proxy ${kubeProxy} has the minor of cluster ${v}`);
-      assert.match(ADDON_VERSIONS[v]!.coredns, ADDON_VERSION_RE, `coredns ${v}`);
-    }
-  });
+  it(
+    "pins kube-proxy and coredns for every cluster version (AWS's " +
+      "per-version tables), kube-proxy at the cluster's minor",
+    () => {
+      for (const v of SUPPORTED_EKS_VERSIONS) {
+        const kubeProxy = ADDON_VERSIONS[v]!["kube-proxy"];
+        assert.match(kubeProxy, ADDON_VERSION_RE, `kube-proxy ${v}`);
+        assert.equal(/^v(\d+\.\d+)\./.exec(kubeProxy)?.[1], v, `kube-proxy ${kubeProxy} has the minor of cluster ${v}`);
+        assert.match(ADDON_VERSIONS[v]!.coredns, ADDON_VERSION_RE, `coredns ${v}`);
+      }
+    },
+  );
 
-  it("takes the config's version over the table, the table's pin over EKS's default, and merges configuration values over the program's", () => {
-    assert.equal(addonVersionFor("coredns", "1.35", { version: "v1.12.4-eksbuild.1" }), "v1.12.4-eksbuild.1");
-    assert.equal(addonVersionFor("kube-proxy", "1.35"), ADDON_VERSIONS["1.35"]!["kube-proxy"]);
-    assert.equal(addonVersionFor("vpc-cni", "1.35"), undefined, "table `default`: EKS's default at deploy time");
-    assert.equal(addonVersionFor("coredns", "1.30"), undefined, "no entry: EKS's default");
-    assert.deepEqual(
-      addonConfigurationValues(
-        { enableNetworkPolicy: "true" },
-        { configurationValues: { env: { WARM_IP_TARGET: "5" } } },
-      ),
-      { enableNetworkPolicy: "true", env: { WARM_IP_TARGET: "5" } },
-    );
-  });
+  it(
+    "takes the config's version over the table, the table's pin over " +
+      "EKS's default, and merges configuration values over the program's",
+    () => {
+      assert.equal(addonVersionFor("coredns", "1.35", { version: "v1.12.4-eksbuild.1" }), "v1.12.4-eksbuild.1");
+      assert.equal(addonVersionFor("kube-proxy", "1.35"), ADDON_VERSIONS["1.35"]!["kube-proxy"]);
+      assert.equal(addonVersionFor("vpc-cni", "1.35"), undefined, "table `default`: EKS's default at deploy time");
+      assert.equal(addonVersionFor("coredns", "1.30"), undefined, "no entry: EKS's default");
+      assert.deepEqual(
+        addonConfigurationValues(
+          { enableNetworkPolicy: "true" },
+          { configurationValues: { env: { WARM_IP_TARGET: "5" } } },
+        ),
+        { enableNetworkPolicy: "true", env: { WARM_IP_TARGET: "5" } },
+      );
+    },
+  );
 });
 
 describe("add-ons: config", () => {
-  it("refuses unknown add-ons, malformed versions, a kube-proxy newer than the control plane, and NetworkPolicy switched off", () => {
-    assert.ok(
-      problems({ "aws-efs-csi-driver": {} }).some((p) =>
-        p.startsWith("infrasage:cluster.addons.aws-efs-csi-driver: is not an add-on"),
-      ),
-    );
-    assert.ok(
-      problems({ coredns: { version: "1.12" } }).some((p) => p.startsWith("infrasage:cluster.addons.coredns.version")),
-    );
-    assert.ok(
-      problems({ "kube-proxy": { version: "v1.36.0-eksbuild.1" } }, { version: "1.35" }).some((p) =>
-        /newer than the control plane/.test(p),
-      ),
-    );
-    assert.ok(
-      problems({ "vpc-cni": { configurationValues: { enableNetworkPolicy: "false" } } }).some((p) =>
-        /NetworkPolicy enforcement off/.test(p),
-      ),
-    );
-    assert.ok(problems({ "eks-pod-identity-agent": {} }).some((p) => /only Karpenter installs the agent/.test(p)));
-    assert.ok(
-      problems({ coredns: { versions: "x" } }).some((p) => p.startsWith("infrasage:cluster.addons.coredns.versions")),
-    );
-  });
+  it(
+    "refuses unknown add-ons, malformed versions, a kube-proxy " +
+      "newer than the control plane, and NetworkPolicy switched off",
+    () => {
+      assert.ok(
+        problems({ "aws-efs-csi-driver": {} }).some((p) =>
+          p.startsWith("infrasage:cluster.addons.aws-efs-csi-driver: is not an add-on"),
+        ),
+      );
+      assert.ok(
+        problems({ coredns: { version: "1.12" } }).some((p) =>
+          p.startsWith("infrasage:cluster.addons.coredns.version"),
+        ),
+      );
+      assert.ok(
+        problems({ "kube-proxy": { version: "v1.36.0-eksbuild.1" } }, { version: "1.35" }).some((p) =>
+          /newer than the control plane/.test(p),
+        ),
+      );
+      assert.ok(
+        problems({ "vpc-cni": { configurationValues: { enableNetworkPolicy: "false" } } }).some((p) =>
+          /NetworkPolicy enforcement off/.test(p),
+        ),
+      );
+      assert.ok(problems({ "eks-pod-identity-agent": {} }).some((p) => /only Karpenter installs the agent/.test(p)));
+      assert.ok(
+        problems({ coredns: { versions: "x" } }).some((p) => p.startsWith("infrasage:cluster.addons.coredns.versions")),
+      );
+    },
+  );
 });
 
 describe("add-ons: the planned stack", function () {

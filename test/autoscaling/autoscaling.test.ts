@@ -92,88 +92,95 @@ describe("autoscaling: planned stacks", function () {
     assert.ok(!ng!.ignoreChanges.includes("scalingConfig.desiredSize"));
   });
 
-  it("cluster-autoscaler: an IRSA role for its service account, the chart with the cluster's minor, desired size left to it", async () => {
-    const p = await plan("medium");
-    const rel = ofType(p, "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "cluster-autoscaler")!;
-    const values = inputs<{ image: { tag: string }; autoDiscovery: { clusterName: string }; awsRegion: string }>(
-      rel,
-      "values",
-    );
-    assert.equal(values.image.tag, "v1.35.2");
-    assert.equal(values.autoDiscovery.clusterName, "infrasage-eu-west-1");
-    assert.equal(values.awsRegion, "eu-west-1");
-    const role = ofType(p, "aws:iam/role:Role").find((r) => r.name === "cluster-autoscaler-role")!;
-    assert.match(String(role.rawInputs.assumeRolePolicy), /system:serviceaccount:kube-system:cluster-autoscaler/);
-    const [ng] = ofType(p, "aws:eks/nodeGroup:NodeGroup");
-    assert.ok(ng!.ignoreChanges.includes("scalingConfig.desiredSize"));
-    assert.deepEqual(limitProblems(p.record.resources), []);
-  });
+  it(
+    "cluster-autoscaler: an IRSA role for its service account, " +
+      "the chart with the cluster's minor, desired size left to it",
+    async () => {
+      const p = await plan("medium");
+      const rel = ofType(p, "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "cluster-autoscaler")!;
+      const values = inputs<{ image: { tag: string }; autoDiscovery: { clusterName: string }; awsRegion: string }>(
+        rel,
+        "values",
+      );
+      assert.equal(values.image.tag, "v1.35.2");
+      assert.equal(values.autoDiscovery.clusterName, "infrasage-eu-west-1");
+      assert.equal(values.awsRegion, "eu-west-1");
+      const role = ofType(p, "aws:iam/role:Role").find((r) => r.name === "cluster-autoscaler-role")!;
+      assert.match(String(role.rawInputs.assumeRolePolicy), /system:serviceaccount:kube-system:cluster-autoscaler/);
+      const [ng] = ofType(p, "aws:eks/nodeGroup:NodeGroup");
+      assert.ok(ng!.ignoreChanges.includes("scalingConfig.desiredSize"));
+      assert.deepEqual(limitProblems(p.record.resources), []);
+    },
+  );
 
-  it("karpenter: node role with an EC2_LINUX access entry, Pod Identity, interruption queue and rules, discovery tags, NodePool and EC2NodeClass in the stack's AZs", async () => {
-    const p = await plan("large");
-    assert.deepEqual(
-      p.violations.filter((v) => v.level === "mandatory"),
-      [],
-    );
-    assert.deepEqual(limitProblems(p.record.resources), []);
-    const entry = ofType(p, "aws:eks/accessEntry:AccessEntry").find((r) => r.name === "karpenter-node-entry")!;
-    assert.equal(entry.rawInputs.type, "EC2_LINUX");
-    const nodeRole = ofType(p, "aws:iam/role:Role").find((r) => r.name === "karpenter-node-role")!;
-    assert.ok(entry.dependencies.includes(nodeRole.urn));
-    const assoc = ofType(p, "aws:eks/podIdentityAssociation:PodIdentityAssociation")[0]!;
-    assert.deepEqual([assoc.rawInputs.namespace, assoc.rawInputs.serviceAccount], ["kube-system", "karpenter"]);
-    assert.ok(ofType(p, "aws:eks/addon:Addon").some((a) => a.rawInputs.addonName === "eks-pod-identity-agent"));
-    const controller = ofType(p, "aws:iam/role:Role").find((r) => r.name === "karpenter-controller-role")!;
-    assert.match(String(controller.rawInputs.assumeRolePolicy), /pods\.eks\.amazonaws\.com/);
-    const queue = ofType(p, "aws:sqs/queue:Queue")[0]!;
-    assert.equal(queue.rawInputs.sqsManagedSseEnabled, true);
-    const rules = ofType(p, "aws:cloudwatch/eventRule:EventRule")
-      .map((r) => JSON.parse(String(r.rawInputs.eventPattern))["detail-type"][0])
-      .sort();
-    assert.deepEqual(rules, [
-      "AWS Health Event",
-      "EC2 Instance Rebalance Recommendation",
-      "EC2 Instance State-change Notification",
-      "EC2 Spot Instance Interruption Warning",
-    ]);
-    assert.equal(ofType(p, "aws:cloudwatch/eventTarget:EventTarget").length, 4);
-    const sgTag = ofType(p, "aws:ec2/tag:Tag")[0]!;
-    assert.deepEqual([sgTag.rawInputs.key, sgTag.rawInputs.value], ["karpenter.sh/discovery", "infrasage-eu-west-1"]);
-    const privateSubnets = ofType(p, "aws:ec2/subnet:Subnet").filter(
-      (s) => (s.rawInputs.tags as Record<string, string>)["karpenter.sh/discovery"] === "infrasage-eu-west-1",
-    );
-    assert.equal(privateSubnets.length, 3, "the three private subnets, no others");
-    const nodeClass = ofType(p, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")[0]!;
-    const spec = inputs<{
-      subnetSelectorTerms: { id: string }[];
-      metadataOptions: { httpPutResponseHopLimit: number; httpTokens: string };
-      blockDeviceMappings: { ebs: { encrypted: boolean } }[];
-      amiSelectorTerms: { alias: string }[];
-    }>(nodeClass, "spec");
-    assert.equal(spec.subnetSelectorTerms.length, 3);
-    assert.deepEqual(spec.metadataOptions.httpPutResponseHopLimit, 1);
-    assert.equal(spec.metadataOptions.httpTokens, "required");
-    assert.ok(spec.blockDeviceMappings.every((m) => m.ebs.encrypted === true));
-    assert.deepEqual(spec.amiSelectorTerms, [{ alias: "al2023@latest" }]);
-    const pool = ofType(p, "kubernetes:karpenter.sh/v1:NodePool")[0]!;
-    const poolSpec = inputs<{
-      limits: object;
-      template: { spec: { requirements: { key: string; values: string[] }[] } };
-    }>(pool, "spec");
-    assert.deepEqual(poolSpec.template.spec.requirements.find((r) => r.key === "topology.kubernetes.io/zone")!.values, [
-      "eu-west-1a",
-      "eu-west-1b",
-      "eu-west-1c",
-    ]);
-    assert.deepEqual(poolSpec.limits, karpenterLimits(SCALE_PROFILES.large));
-    const release = ofType(p, "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "karpenter")!;
-    assert.ok(
-      pool.dependencies.includes(release.urn) && nodeClass.dependencies.includes(release.urn),
-      "the CRDs come with the chart",
-    );
-    // Karpenter never resizes managed groups: their desired size stays Pulumi's.
-    assert.ok(!ofType(p, "aws:eks/nodeGroup:NodeGroup")[0]!.ignoreChanges.includes("scalingConfig.desiredSize"));
-  });
+  it(
+    "karpenter: node role with an EC2_LINUX access entry, Pod Identity, interruption " +
+      "queue and rules, discovery tags, NodePool and EC2NodeClass in the stack's AZs",
+    async () => {
+      const p = await plan("large");
+      assert.deepEqual(
+        p.violations.filter((v) => v.level === "mandatory"),
+        [],
+      );
+      assert.deepEqual(limitProblems(p.record.resources), []);
+      const entry = ofType(p, "aws:eks/accessEntry:AccessEntry").find((r) => r.name === "karpenter-node-entry")!;
+      assert.equal(entry.rawInputs.type, "EC2_LINUX");
+      const nodeRole = ofType(p, "aws:iam/role:Role").find((r) => r.name === "karpenter-node-role")!;
+      assert.ok(entry.dependencies.includes(nodeRole.urn));
+      const assoc = ofType(p, "aws:eks/podIdentityAssociation:PodIdentityAssociation")[0]!;
+      assert.deepEqual([assoc.rawInputs.namespace, assoc.rawInputs.serviceAccount], ["kube-system", "karpenter"]);
+      assert.ok(ofType(p, "aws:eks/addon:Addon").some((a) => a.rawInputs.addonName === "eks-pod-identity-agent"));
+      const controller = ofType(p, "aws:iam/role:Role").find((r) => r.name === "karpenter-controller-role")!;
+      assert.match(String(controller.rawInputs.assumeRolePolicy), /pods\.eks\.amazonaws\.com/);
+      const queue = ofType(p, "aws:sqs/queue:Queue")[0]!;
+      assert.equal(queue.rawInputs.sqsManagedSseEnabled, true);
+      const rules = ofType(p, "aws:cloudwatch/eventRule:EventRule")
+        .map((r) => JSON.parse(String(r.rawInputs.eventPattern))["detail-type"][0])
+        .sort();
+      assert.deepEqual(rules, [
+        "AWS Health Event",
+        "EC2 Instance Rebalance Recommendation",
+        "EC2 Instance State-change Notification",
+        "EC2 Spot Instance Interruption Warning",
+      ]);
+      assert.equal(ofType(p, "aws:cloudwatch/eventTarget:EventTarget").length, 4);
+      const sgTag = ofType(p, "aws:ec2/tag:Tag")[0]!;
+      assert.deepEqual([sgTag.rawInputs.key, sgTag.rawInputs.value], ["karpenter.sh/discovery", "infrasage-eu-west-1"]);
+      const privateSubnets = ofType(p, "aws:ec2/subnet:Subnet").filter(
+        (s) => (s.rawInputs.tags as Record<string, string>)["karpenter.sh/discovery"] === "infrasage-eu-west-1",
+      );
+      assert.equal(privateSubnets.length, 3, "the three private subnets, no others");
+      const nodeClass = ofType(p, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")[0]!;
+      const spec = inputs<{
+        subnetSelectorTerms: { id: string }[];
+        metadataOptions: { httpPutResponseHopLimit: number; httpTokens: string };
+        blockDeviceMappings: { ebs: { encrypted: boolean } }[];
+        amiSelectorTerms: { alias: string }[];
+      }>(nodeClass, "spec");
+      assert.equal(spec.subnetSelectorTerms.length, 3);
+      assert.deepEqual(spec.metadataOptions.httpPutResponseHopLimit, 1);
+      assert.equal(spec.metadataOptions.httpTokens, "required");
+      assert.ok(spec.blockDeviceMappings.every((m) => m.ebs.encrypted === true));
+      assert.deepEqual(spec.amiSelectorTerms, [{ alias: "al2023@latest" }]);
+      const pool = ofType(p, "kubernetes:karpenter.sh/v1:NodePool")[0]!;
+      const poolSpec = inputs<{
+        limits: object;
+        template: { spec: { requirements: { key: string; values: string[] }[] } };
+      }>(pool, "spec");
+      assert.deepEqual(
+        poolSpec.template.spec.requirements.find((r) => r.key === "topology.kubernetes.io/zone")!.values,
+        ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+      );
+      assert.deepEqual(poolSpec.limits, karpenterLimits(SCALE_PROFILES.large));
+      const release = ofType(p, "kubernetes:helm.sh/v3:Release").find((r) => r.rawInputs.name === "karpenter")!;
+      assert.ok(
+        pool.dependencies.includes(release.urn) && nodeClass.dependencies.includes(release.urn),
+        "the CRDs come with the chart",
+      );
+      // Karpenter never resizes managed groups: their desired size stays Pulumi's.
+      assert.ok(!ofType(p, "aws:eks/nodeGroup:NodeGroup")[0]!.ignoreChanges.includes("scalingConfig.desiredSize"));
+    },
+  );
 
   it("karpenter follows the first group's architecture and capacity type, and the cost counts its expected nodes", async () => {
     const p = await plan("large", {

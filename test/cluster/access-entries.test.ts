@@ -51,47 +51,51 @@ describe("access entries: config", () => {
     );
   });
 
-  it("refuses what EKS would: a second entry for a principal (also through adminRoleArns or the preview role), bad ARNs and policies", () => {
-    assert.ok(
-      problemKeys({
-        accessEntries: [
-          { principalArn: DEV, policy: "edit" },
-          { principalArn: DEV, policy: "view" },
-        ],
-      }).some((p) => p.startsWith("infrasage:cluster.accessEntries[1]: lists")),
-    );
-    assert.ok(
-      problemKeys({ adminRoleArns: [ADMIN], accessEntries: [{ principalArn: ADMIN, policy: "view" }] }).some((p) =>
-        /also in cluster.adminRoleArns/.test(p),
-      ),
-    );
-    assert.ok(
-      problemKeys(
-        { accessEntries: [{ principalArn: DEV, policy: "view" }] },
-        { "infrasage:deploy": { previewRoleArn: DEV } },
-      ).some((p) => /also deploy.previewRoleArn/.test(p)),
-    );
-    assert.ok(
-      problemKeys({ accessEntries: [{ principalArn: "arn:aws:iam::123:role/x", policy: "view" }] }).some((p) =>
-        p.startsWith("infrasage:cluster.accessEntries.0.principalArn"),
-      ),
-    );
-    assert.ok(
-      problemKeys({ accessEntries: [{ principalArn: DEV, policy: "owner" }] }).some((p) =>
-        p.startsWith("infrasage:cluster.accessEntries.0.policy"),
-      ),
-    );
-    assert.ok(
-      problemKeys({ accessEntries: [{ principalArn: DEV, policy: "cluster-admin", namespaces: ["a"] }] }).some((p) =>
-        /cluster-wide by definition/.test(p),
-      ),
-    );
-    assert.ok(
-      problemKeys({ accessEntries: [{ principalArn: DEV, policy: "view", namespaces: ["Bad_NS"] }] }).some((p) =>
-        p.startsWith("infrasage:cluster.accessEntries.0.namespaces.0"),
-      ),
-    );
-  });
+  it(
+    "refuses what EKS would: a second entry for a principal (also " +
+      "through adminRoleArns or the preview role), bad ARNs and policies",
+    () => {
+      assert.ok(
+        problemKeys({
+          accessEntries: [
+            { principalArn: DEV, policy: "edit" },
+            { principalArn: DEV, policy: "view" },
+          ],
+        }).some((p) => p.startsWith("infrasage:cluster.accessEntries[1]: lists")),
+      );
+      assert.ok(
+        problemKeys({ adminRoleArns: [ADMIN], accessEntries: [{ principalArn: ADMIN, policy: "view" }] }).some((p) =>
+          /also in cluster.adminRoleArns/.test(p),
+        ),
+      );
+      assert.ok(
+        problemKeys(
+          { accessEntries: [{ principalArn: DEV, policy: "view" }] },
+          { "infrasage:deploy": { previewRoleArn: DEV } },
+        ).some((p) => /also deploy.previewRoleArn/.test(p)),
+      );
+      assert.ok(
+        problemKeys({ accessEntries: [{ principalArn: "arn:aws:iam::123:role/x", policy: "view" }] }).some((p) =>
+          p.startsWith("infrasage:cluster.accessEntries.0.principalArn"),
+        ),
+      );
+      assert.ok(
+        problemKeys({ accessEntries: [{ principalArn: DEV, policy: "owner" }] }).some((p) =>
+          p.startsWith("infrasage:cluster.accessEntries.0.policy"),
+        ),
+      );
+      assert.ok(
+        problemKeys({ accessEntries: [{ principalArn: DEV, policy: "cluster-admin", namespaces: ["a"] }] }).some((p) =>
+          /cluster-wide by definition/.test(p),
+        ),
+      );
+      assert.ok(
+        problemKeys({ accessEntries: [{ principalArn: DEV, policy: "view", namespaces: ["Bad_NS"] }] }).some((p) =>
+          p.startsWith("infrasage:cluster.accessEntries.0.namespaces.0"),
+        ),
+      );
+    },
+  );
 });
 
 describe("access entries: every entry of the cluster", () => {

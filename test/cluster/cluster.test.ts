@@ -112,19 +112,28 @@ describe("EksCluster (mock runtime)", () => {
     });
   });
 
-  it("hardens the launch template: IMDSv2 required, hop limit 1 (pods cannot reach the node's credentials), encrypted gp3 root", () => {
-    const lt = one(rec, "aws:ec2/launchTemplate:LaunchTemplate");
-    assert.deepEqual(input(lt, "metadataOptions"), {
-      httpEndpoint: "enabled",
-      httpTokens: "required",
-      httpPutResponseHopLimit: 1,
-    });
-    const [root] = input<{ deviceName: string; ebs: Record<string, unknown> }[]>(lt, "blockDeviceMappings");
-    assert.equal(root!.deviceName, "/dev/xvda");
-    assert.deepEqual(root!.ebs, { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" });
-    const specs = input<{ resourceType: string; tags: Record<string, string> }[]>(lt, "tagSpecifications");
-    assert.ok(specs.some((s) => s.resourceType === "instance" && s.tags["infrasage:stack"] === REGION));
-  });
+  it(
+    "hardens the launch template: IMDSv2 required, hop limit 1 " +
+      "(pods cannot reach the node's credentials), encrypted gp3 root",
+    () => {
+      const lt = one(rec, "aws:ec2/launchTemplate:LaunchTemplate");
+      assert.deepEqual(input(lt, "metadataOptions"), {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+      });
+      const [root] = input<{ deviceName: string; ebs: Record<string, unknown> }[]>(lt, "blockDeviceMappings");
+      assert.equal(root!.deviceName, "/dev/xvda");
+      assert.deepEqual(root!.ebs, {
+        volumeSize: 50,
+        volumeType: "gp3",
+        encrypted: "true",
+        deleteOnTermination: "true",
+      });
+      const specs = input<{ resourceType: string; tags: Record<string, string> }[]>(lt, "tagSpecifications");
+      assert.ok(specs.some((s) => s.resourceType === "instance" && s.tags["infrasage:stack"] === REGION));
+    },
+  );
 
   it("leaves the node group's desired size to the autoscaler and uses the launch template", () => {
     const ng = one(rec, "aws:eks/nodeGroup:NodeGroup");

@@ -37,7 +37,8 @@ function stubPulumi(cases: Record<string, string>): string {
     .join("\n");
   writeFileSync(
     join(dir, "pulumi"),
-    `#!/bin/sh\nfor a; do last="$a"; done\ncase "$last" in\n${arms}\n  *) echo "error: no stack named '$last' found" >&2; exit 255 ;;\nesac\n`,
+    `#!/bin/sh\nfor a; do last="$a"; done\ncase "$last" in\n${arms}\n  *) ` +
+      `echo "error: no stack named '$last' found" >&2; exit 255 ;;\nesac\n`,
   );
   chmodSync(join(dir, "pulumi"), 0o755);
   return dir;
@@ -62,53 +63,61 @@ const kubeconfigOf = (name: string): string =>
 const linesOf = (out: string, stack: string): string[] => out.split("\n").filter((l) => l.startsWith(`${stack}: `));
 
 describe("kubeconfig export (npm run kubeconfigs)", () => {
-  it("writes each shipped stack's kubeconfig with mode 0600, prints no secret, and the files merge into two contexts", async function () {
-    this.timeout(120_000);
-    const stub = mkdtempSync(join(tmpdir(), "pulumi-stub-"));
-    const home = mkdtempSync(join(tmpdir(), "home-"));
-    const stacks = ["ap-south-1", "eu-west-1"];
-    for (const s of stacks)
-      writeFileSync(join(stub, `${s}.yaml`), String((await planShipped(s)).record.outputs.kubeconfig?.value));
-    // A stand-in for the Pulumi CLI: `pulumi stack output kubeconfig --show-secrets --stack S` prints S's kubeconfig.
-    writeFileSync(join(stub, "pulumi"), `#!/bin/sh\nfor a; do last="$a"; done\ncat "${stub}/$last.yaml"\n`);
-    chmodSync(join(stub, "pulumi"), 0o755);
-    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/write-kubeconfigs.ts"], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, HOME: home, PATH: `${stub}:${process.env.PATH}` },
-    });
-    assert.equal(run.status, 0, run.stderr);
-    assert.doesNotMatch(run.stdout + run.stderr, /certificate-authority-data|BEGIN CERTIFICATE/);
-    const texts = stacks.map((s) => {
-      const path = join(home, ".kube", s);
-      assert.equal(statSync(path).mode & 0o777, 0o600);
-      return readFileSync(path, "utf8");
-    });
-    assert.match(
-      run.stdout,
-      new RegExp(`KUBECONFIG=${join(home, ".kube", "ap-south-1")}:${join(home, ".kube", "eu-west-1")}`),
-    );
-    for (const s of stacks) assert.deepEqual(linesOf(run.stdout, s), [`${s}: wrote ${join(home, ".kube", s)}`]);
-    assert.equal(run.stdout.trimEnd().split("\n").at(-1), "2 written, 0 failed");
-    assert.equal(run.stderr, "");
-    const merged = parseYaml(mergeKubeconfigs(texts)) as { contexts: { name: string }[] };
-    assert.equal(new Set(merged.contexts.map((c) => c.name)).size, 2);
-  });
-  it("without the Pulumi CLI on PATH: one error line naming the CLI and the fix, no stack trace, every stack failed", () => {
-    const home = mkdtempSync(join(tmpdir(), "home-"));
-    const emptyPath = mkdtempSync(join(tmpdir(), "no-pulumi-"));
-    const run = runScript([], { home, path: emptyPath });
-    // The two shipped stacks (Pulumi.ap-south-1.yaml, Pulumi.eu-west-1.yaml) both count as failed.
-    assert.equal(run.status, 2, run.stderr);
-    const errLines = run.stderr.split("\n").filter(Boolean);
-    assert.equal(errLines.length, 1, run.stderr);
-    assert.match(errLines[0]!, /Pulumi CLI/);
-    assert.match(errLines[0]!, /https:\/\/www\.pulumi\.com\/docs\/install\//);
-    assert.match(errLines[0]!, /PATH/);
-    assert.doesNotMatch(run.stderr, /ENOENT|^\s+at /m);
-    assert.equal(run.stdout, "0 written, 2 failed\n");
-    assert.ok(!existsSync(join(home, ".kube", "ap-south-1")) && !existsSync(join(home, ".kube", "eu-west-1")));
-  });
+  it(
+    "writes each shipped stack's kubeconfig with mode 0600, " +
+      "prints no secret, and the files merge into two contexts",
+    async function () {
+      this.timeout(120_000);
+      const stub = mkdtempSync(join(tmpdir(), "pulumi-stub-"));
+      const home = mkdtempSync(join(tmpdir(), "home-"));
+      const stacks = ["ap-south-1", "eu-west-1"];
+      for (const s of stacks)
+        writeFileSync(join(stub, `${s}.yaml`), String((await planShipped(s)).record.outputs.kubeconfig?.value));
+      // A stand-in for the Pulumi CLI: `pulumi stack output kubeconfig --show-secrets --stack S` prints S's kubeconfig.
+      writeFileSync(join(stub, "pulumi"), `#!/bin/sh\nfor a; do last="$a"; done\ncat "${stub}/$last.yaml"\n`);
+      chmodSync(join(stub, "pulumi"), 0o755);
+      const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/write-kubeconfigs.ts"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, HOME: home, PATH: `${stub}:${process.env.PATH}` },
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.doesNotMatch(run.stdout + run.stderr, /certificate-authority-data|BEGIN CERTIFICATE/);
+      const texts = stacks.map((s) => {
+        const path = join(home, ".kube", s);
+        assert.equal(statSync(path).mode & 0o777, 0o600);
+        return readFileSync(path, "utf8");
+      });
+      assert.match(
+        run.stdout,
+        new RegExp(`KUBECONFIG=${join(home, ".kube", "ap-south-1")}:${join(home, ".kube", "eu-west-1")}`),
+      );
+      for (const s of stacks) assert.deepEqual(linesOf(run.stdout, s), [`${s}: wrote ${join(home, ".kube", s)}`]);
+      assert.equal(run.stdout.trimEnd().split("\n").at(-1), "2 written, 0 failed");
+      assert.equal(run.stderr, "");
+      const merged = parseYaml(mergeKubeconfigs(texts)) as { contexts: { name: string }[] };
+      assert.equal(new Set(merged.contexts.map((c) => c.name)).size, 2);
+    },
+  );
+  it(
+    "without the Pulumi CLI on PATH: one error line naming " +
+      "the CLI and the fix, no stack trace, every stack failed",
+    () => {
+      const home = mkdtempSync(join(tmpdir(), "home-"));
+      const emptyPath = mkdtempSync(join(tmpdir(), "no-pulumi-"));
+      const run = runScript([], { home, path: emptyPath });
+      // The two shipped stacks (Pulumi.ap-south-1.yaml, Pulumi.eu-west-1.yaml) both count as failed.
+      assert.equal(run.status, 2, run.stderr);
+      const errLines = run.stderr.split("\n").filter(Boolean);
+      assert.equal(errLines.length, 1, run.stderr);
+      assert.match(errLines[0]!, /Pulumi CLI/);
+      assert.match(errLines[0]!, /https:\/\/www\.pulumi\.com\/docs\/install\//);
+      assert.match(errLines[0]!, /PATH/);
+      assert.doesNotMatch(run.stderr, /ENOENT|^\s+at /m);
+      assert.equal(run.stdout, "0 written, 2 failed\n");
+      assert.ok(!existsSync(join(home, ".kube", "ap-south-1")) && !existsSync(join(home, ".kube", "eu-west-1")));
+    },
+  );
 
   it("a failing stack does not stop the next one: its CLI stderr and a fix are reported, its stdout never", async function () {
     this.timeout(120_000);
@@ -145,7 +154,9 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     const home = mkdtempSync(join(tmpdir(), "home-"));
     const stub = mkdtempSync(join(tmpdir(), "pulumi-out-"));
     const dir = stubPulumi({
-      "not-logged-in": `echo "SECRET-STDOUT-login"; echo "error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions" >&2; exit 255`,
+      "not-logged-in":
+        `echo "SECRET-STDOUT-login"; echo "error: PULUMI_ACCESS_TOKEN must ` +
+        `be set for login during non-interactive CLI sessions" >&2; exit 255`,
       "no-output": "exit 0",
       "not-kubeconfig": catFile(stub, "garbage", "password: SECRET-hunter2\n  broken: [\n"),
       "not-deployed": `echo "error: current stack does not have output property 'kubeconfig'" >&2; exit 255`,

@@ -56,24 +56,28 @@ describe("upgrades: the planned stack", function () {
     assert.match(ok.stderr, /--previous .*missing\.json/);
   });
 
-  it("moves one minor: control plane first, then vpc-cni and kube-proxy, then the nodes at the control plane's version, then coredns and EBS CSI", async () => {
-    const plan = await planFile(writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { version: "1.35" } }), {
-      previous: deployedAt("1.34"),
-    });
-    const cluster = ofType(plan, "aws:eks/cluster:Cluster")[0]!;
-    assert.equal(cluster.rawInputs.version, "1.35");
-    const addon = (n: string) => ofType(plan, "aws:eks/addon:Addon").find((a) => a.rawInputs.addonName === n)!;
-    for (const ng of ofType(plan, "aws:eks/nodeGroup:NodeGroup")) {
-      assert.equal(ng.rawInputs.version, "1.35", "nodes follow the control plane");
-      assert.ok(ng.dependencies.includes(cluster.urn), "after the control plane");
-      for (const a of ["vpc-cni", "kube-proxy"]) assert.ok(ng.dependencies.includes(addon(a).urn), `after ${a}`);
-      for (const a of ["coredns", "aws-ebs-csi-driver"])
-        assert.ok(addon(a).dependencies.includes(ng.urn), `${a} after the nodes`);
-    }
-    for (const a of ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"])
-      assert.ok(addon(a).dependencies.includes(cluster.urn), `${a} after the control plane`);
-    assert.equal(plan.record.outputs.clusterVersion?.value, "1.35");
-  });
+  it(
+    "moves one minor: control plane first, then vpc-cni and kube-proxy, " +
+      "then the nodes at the control plane's version, then coredns and EBS CSI",
+    async () => {
+      const plan = await planFile(writeStackFile("eu-west-1", { ...base, "infrasage:cluster": { version: "1.35" } }), {
+        previous: deployedAt("1.34"),
+      });
+      const cluster = ofType(plan, "aws:eks/cluster:Cluster")[0]!;
+      assert.equal(cluster.rawInputs.version, "1.35");
+      const addon = (n: string) => ofType(plan, "aws:eks/addon:Addon").find((a) => a.rawInputs.addonName === n)!;
+      for (const ng of ofType(plan, "aws:eks/nodeGroup:NodeGroup")) {
+        assert.equal(ng.rawInputs.version, "1.35", "nodes follow the control plane");
+        assert.ok(ng.dependencies.includes(cluster.urn), "after the control plane");
+        for (const a of ["vpc-cni", "kube-proxy"]) assert.ok(ng.dependencies.includes(addon(a).urn), `after ${a}`);
+        for (const a of ["coredns", "aws-ebs-csi-driver"])
+          assert.ok(addon(a).dependencies.includes(ng.urn), `${a} after the nodes`);
+      }
+      for (const a of ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"])
+        assert.ok(addon(a).dependencies.includes(cluster.urn), `${a} after the control plane`);
+      assert.equal(plan.record.outputs.clusterVersion?.value, "1.35");
+    },
+  );
 
   it("Karpenter's nodes follow too: the node class's AMI alias resolves per control-plane version", async () => {
     const plan = await planFile(writeStackFile("eu-west-1", { ...base, "infrasage:autoscaling": "karpenter" }), {

@@ -86,7 +86,9 @@ const TOKENS = {
   githubPat: `github_pat_${rand(40, "abcdefghijklmnopqrstuvwxyz0123456789_")}`,
   slack: `xoxb-123456789012-${rand(24, "abcdefghijklmnopqrstuvwxyz0123456789")}`,
   pem: `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${rand(40)}\n-----END RSA PRIVATE KEY-----`,
-  jwt: `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.${rand(43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789_-")}`,
+  jwt:
+    `eyJhbGciOiJIUzI1NiJ9.` +
+    `eyJzdWIiOiIxMjM0NTY3ODkwIn0.${rand(43, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789_-")}`,
 };
 
 describe("hostile config, class 1: region vs stack identity", () => {
@@ -153,26 +155,30 @@ describe("hostile config, class 1: region vs stack identity", () => {
     problemFor(problems({}, "eu-west-9"), "aws:region", /names eu-west-9 \(not a region InfraSage knows\)/);
   });
 
-  it("requires infrasage:jurisdiction of a stack whose name names no region, with the region's jurisdiction as the fix", () => {
-    for (const stack of ["prod", "staging", "acme", "x"]) {
-      const p = problemFor(problems({}, stack), "infrasage:jurisdiction", /is required/);
-      assert.match(p.fix, /set infrasage:jurisdiction to EU \(the jurisdiction of eu-west-1\)/);
-    }
-    accepted({ "infrasage:jurisdiction": "EU" }, "prod");
-    accepted({ "infrasage:jurisdiction": "eu" }, "prod");
-    const wrong = problemFor(
-      problems({ "infrasage:jurisdiction": "US" }, "prod"),
-      "infrasage:jurisdiction",
-      /does not match eu-west-1/,
-    );
-    assert.doesNotMatch(wrong.fix, /remove it/, "a stack without a region in its name cannot drop the key");
-    assert.match(wrong.fix, /set it to EU, or deploy to a region of US \(us-east-1/);
-    assert.match(problemFor(problems({ "infrasage:jurisdiction": "US" }), "infrasage:jurisdiction").fix, /remove it/);
-    assert.match(
-      problemFor(problems({ "infrasage:jurisdiction": "Narnia" }, "prod"), "infrasage:jurisdiction").fix,
-      /set it to EU, the jurisdiction of eu-west-1/,
-    );
-  });
+  it(
+    "requires infrasage:jurisdiction of a stack whose name " +
+      "names no region, with the region's jurisdiction as the fix",
+    () => {
+      for (const stack of ["prod", "staging", "acme", "x"]) {
+        const p = problemFor(problems({}, stack), "infrasage:jurisdiction", /is required/);
+        assert.match(p.fix, /set infrasage:jurisdiction to EU \(the jurisdiction of eu-west-1\)/);
+      }
+      accepted({ "infrasage:jurisdiction": "EU" }, "prod");
+      accepted({ "infrasage:jurisdiction": "eu" }, "prod");
+      const wrong = problemFor(
+        problems({ "infrasage:jurisdiction": "US" }, "prod"),
+        "infrasage:jurisdiction",
+        /does not match eu-west-1/,
+      );
+      assert.doesNotMatch(wrong.fix, /remove it/, "a stack without a region in its name cannot drop the key");
+      assert.match(wrong.fix, /set it to EU, or deploy to a region of US \(us-east-1/);
+      assert.match(problemFor(problems({ "infrasage:jurisdiction": "US" }), "infrasage:jurisdiction").fix, /remove it/);
+      assert.match(
+        problemFor(problems({ "infrasage:jurisdiction": "Narnia" }, "prod"), "infrasage:jurisdiction").fix,
+        /set it to EU, the jurisdiction of eu-west-1/,
+      );
+    },
+  );
 
   it("keeps every shipped stack file and every example valid", () => {
     const files = [
@@ -423,41 +429,45 @@ describe("hostile config, class 3: breadth hidden in lists (cluster.publicAccess
     );
   });
 
-  it("accepts a list exactly when its union is within 2^18 addresses with no block wider than /16 (property, own interval oracle)", () => {
-    const publicV4 = fc
-      .tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 16, max: 18 }))
-      .filter(([a]) => ![10, 100, 127, 169, 172, 192, 198].includes(a))
-      .map(([a, b, prefix]) => `${a}.${b}.0.0/${prefix}`);
-    /** Union by sorting intervals; too wide if any aligned /15 is covered completely. */
-    const oracle = (list: string[]): boolean => {
-      const iv = list
-        .map((c) => {
-          const [ip, p] = c.split("/");
-          const start = ip!.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-          return [start, start + 2 ** (32 - Number(p)) - 1] as const;
-        })
-        .sort((x, y) => x[0] - y[0]);
-      const merged: [number, number][] = [];
-      for (const [s0, e0] of iv) {
-        const last = merged[merged.length - 1];
-        if (last && s0 <= last[1] + 1) last[1] = Math.max(last[1], e0);
-        else merged.push([s0, e0]);
-      }
-      const total = merged.reduce((n, [s0, e0]) => n + e0 - s0 + 1, 0);
-      const coversA15 = merged.some(([s0, e0]) => {
-        const first = Math.ceil(s0 / 2 ** 17) * 2 ** 17;
-        return first + 2 ** 17 - 1 <= e0;
-      });
-      return list.length <= 40 && total <= 2 ** 18 && !coversA15;
-    };
-    fc.assert(
-      fc.property(
-        fc.array(publicV4, { maxLength: 45 }),
-        (list) => (publicAccessCidrsProblems(list).length === 0) === oracle(list),
-      ),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    "accepts a list exactly when its union is within 2^18 addresses " +
+      "with no block wider than /16 (property, own interval oracle)",
+    () => {
+      const publicV4 = fc
+        .tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 16, max: 18 }))
+        .filter(([a]) => ![10, 100, 127, 169, 172, 192, 198].includes(a))
+        .map(([a, b, prefix]) => `${a}.${b}.0.0/${prefix}`);
+      /** Union by sorting intervals; too wide if any aligned /15 is covered completely. */
+      const oracle = (list: string[]): boolean => {
+        const iv = list
+          .map((c) => {
+            const [ip, p] = c.split("/");
+            const start = ip!.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+            return [start, start + 2 ** (32 - Number(p)) - 1] as const;
+          })
+          .sort((x, y) => x[0] - y[0]);
+        const merged: [number, number][] = [];
+        for (const [s0, e0] of iv) {
+          const last = merged[merged.length - 1];
+          if (last && s0 <= last[1] + 1) last[1] = Math.max(last[1], e0);
+          else merged.push([s0, e0]);
+        }
+        const total = merged.reduce((n, [s0, e0]) => n + e0 - s0 + 1, 0);
+        const coversA15 = merged.some(([s0, e0]) => {
+          const first = Math.ceil(s0 / 2 ** 17) * 2 ** 17;
+          return first + 2 ** 17 - 1 <= e0;
+        });
+        return list.length <= 40 && total <= 2 ** 18 && !coversA15;
+      };
+      fc.assert(
+        fc.property(
+          fc.array(publicV4, { maxLength: 45 }),
+          (list) => (publicAccessCidrsProblems(list).length === 0) === oracle(list),
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
 });
 
 describe("hostile config, class 4: tags that rewrite ours", () => {
@@ -548,17 +558,21 @@ describe("hostile config, class 4: tags that rewrite ours", () => {
   ];
   for (const [what, t, key, re] of invalid) it(`rejects ${what}`, () => void problemFor(tags(t), key, re));
 
-  it("accepts what AWS accepts: unicode letters, spaces, _ . : / = + - @, 127-character keys, 256-character values, empty values", () => {
-    accepted({
-      "infrasage:tags": {
-        "Cost Center": "R&D".replace("&", " and "),
-        "team/owner": "a@b.c",
-        Überprüfung: "ja",
-        ["k".repeat(MAX_TAG_KEY_LENGTH)]: "v".repeat(256),
-        Empty: "",
-      },
-    });
-  });
+  it(
+    "accepts what AWS accepts: unicode letters, spaces, _ . : / = " +
+      "+ - @, 127-character keys, 256-character values, empty values",
+    () => {
+      accepted({
+        "infrasage:tags": {
+          "Cost Center": "R&D".replace("&", " and "),
+          "team/owner": "a@b.c",
+          Überprüfung: "ja",
+          ["k".repeat(MAX_TAG_KEY_LENGTH)]: "v".repeat(256),
+          Empty: "",
+        },
+      });
+    },
+  );
 
   it("keeps the program's tags even if a reserved user tag got through", () => {
     const r = parse({ "infrasage:tags": { Team: "platform" } });
@@ -836,25 +850,29 @@ describe("hostile config, class 7: chart source", () => {
   ];
   for (const [what, run, key, re] of table) it(`rejects ${what}, naming ${key}`, () => void problemFor(run(), key, re));
 
-  it("accepts https and oci repositories with exact versions, and paths inside the project (absolute too), or outside with the opt-in", () => {
-    accepted({
-      "infrasage:chart": { repo: "https://charts.example.com/infrasage", name: "infrasage", version: "1.4.2" },
-    });
-    accepted({
-      "infrasage:chart": {
-        repo: "oci://registry.example.com/charts",
-        name: "infrasage-core",
-        version: "2.0.0-rc.1+build.5",
-      },
-    });
-    accepted({ "infrasage:chart": { path: "./infrasage-chart" } });
-    accepted({ "infrasage:chart": { path: join(ROOT, "test", "fixtures", "chart", "infrasage") } });
-    accepted({ "infrasage:chart": { path: "/opt/charts/infrasage", allowOutsideRepository: true } });
-    accepted({
-      "infrasage:chart.path": "../shared-charts/infrasage",
-      "infrasage:chart.allowOutsideRepository": "true",
-    });
-  });
+  it(
+    "accepts https and oci repositories with exact versions, and paths " +
+      "inside the project (absolute too), or outside with the opt-in",
+    () => {
+      accepted({
+        "infrasage:chart": { repo: "https://charts.example.com/infrasage", name: "infrasage", version: "1.4.2" },
+      });
+      accepted({
+        "infrasage:chart": {
+          repo: "oci://registry.example.com/charts",
+          name: "infrasage-core",
+          version: "2.0.0-rc.1+build.5",
+        },
+      });
+      accepted({ "infrasage:chart": { path: "./infrasage-chart" } });
+      accepted({ "infrasage:chart": { path: join(ROOT, "test", "fixtures", "chart", "infrasage") } });
+      accepted({ "infrasage:chart": { path: "/opt/charts/infrasage", allowOutsideRepository: true } });
+      accepted({
+        "infrasage:chart.path": "../shared-charts/infrasage",
+        "infrasage:chart.allowOutsideRepository": "true",
+      });
+    },
+  );
 
   it("never echoes URL credentials, whatever they are (property)", () => {
     const part = fc.stringMatching(/^[A-Za-z0-9]{6,20}$/);

@@ -100,7 +100,8 @@ describe("config rules: order and arguments", () => {
     const path = join(dir, "Pulumi.eu-west-1.yaml");
     writeFileSync(
       path,
-      "config:\n  aws:region: eu-west-1\n  infrasage:tenantId: acme-eu\n  infrasage:network:\n    cidr: 10.10.0.0/16\n" +
+      "config:\n  aws:region: eu-west-1\n  infrasage:tenantId: " +
+        "acme-eu\n  infrasage:network:\n    cidr: 10.10.0.0/16\n" +
         "  infrasage:chart:\n    repo: https://charts.example.com\n    name: infrasage\n    version: 1.10\n",
     );
     const file = readStackFile(path);

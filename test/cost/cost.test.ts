@@ -57,7 +57,8 @@ describe("cost estimate", () => {
     assert.match(
       table,
       new RegExp(
-        `\\| estimated USD / month \\| ${small.cost.monthlyTotal.toFixed(2)} \\| ${medium.cost.monthlyTotal.toFixed(2)} \\|`,
+        `\\| estimated USD / month \\| ${small.cost.monthlyTotal.toFixed(2)} ` +
+          `\\| ${medium.cost.monthlyTotal.toFixed(2)} \\|`,
       ),
       "docs/plan.md cost table is stale",
     );

@@ -105,74 +105,79 @@ describe("bootstrap: the deploy policy is derived from the program's resource ty
     }
   });
 
-  it("lets the role create and change roles only with the boundary, and never touch the bootstrap's own IAM or drop a boundary", () => {
-    const allows = deploy.Statement.filter((s) => s.Effect === "Allow");
-    for (const a of BOUNDARY_CONDITIONED) {
-      const granting = allows.filter((s) => actionsOf(s).includes(a));
-      assert.ok(granting.length > 0, a);
-      for (const s of granting)
-        assert.equal(s.Condition?.StringEquals?.["iam:PermissionsBoundary"], BOUNDARY, `${a} in ${s.Sid}`);
-    }
-    // The other role changes (trust, delete, tags) only on the program's roles, by its tag; every role the plans create carries it.
-    const lifecycle = allows.find((s) => s.Sid === "ProgramRolesOnly")!;
-    assert.deepEqual([...actionsOf(lifecycle)].sort(), [
-      "iam:DeleteRole",
-      "iam:TagRole",
-      "iam:UntagRole",
-      "iam:UpdateAssumeRolePolicy",
-      "iam:UpdateRole",
-    ]);
-    assert.deepEqual(lifecycle.Condition, {
-      StringEquals: { [`aws:ResourceTag/${PROGRAM_TAG.key}`]: PROGRAM_TAG.value },
-    });
-    for (const r of roles)
-      assert.equal(
-        (r.tags as Record<string, string> | undefined)?.[PROGRAM_TAG.key],
-        PROGRAM_TAG.value,
-        `${r.stack} ${r.name}`,
+  it(
+    "lets the role create and change roles only with the boundary, " +
+      "and never touch the bootstrap's own IAM or drop a boundary",
+    () => {
+      const allows = deploy.Statement.filter((s) => s.Effect === "Allow");
+      for (const a of BOUNDARY_CONDITIONED) {
+        const granting = allows.filter((s) => actionsOf(s).includes(a));
+        assert.ok(granting.length > 0, a);
+        for (const s of granting)
+          assert.equal(s.Condition?.StringEquals?.["iam:PermissionsBoundary"], BOUNDARY, `${a} in ${s.Sid}`);
+      }
+      // The other role changes (trust, delete, tags) only on the program's roles, by its tag; every role the plans
+      // create carries it.
+      const lifecycle = allows.find((s) => s.Sid === "ProgramRolesOnly")!;
+      assert.deepEqual([...actionsOf(lifecycle)].sort(), [
+        "iam:DeleteRole",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateRole",
+      ]);
+      assert.deepEqual(lifecycle.Condition, {
+        StringEquals: { [`aws:ResourceTag/${PROGRAM_TAG.key}`]: PROGRAM_TAG.value },
+      });
+      for (const r of roles)
+        assert.equal(
+          (r.tags as Record<string, string> | undefined)?.[PROGRAM_TAG.key],
+          PROGRAM_TAG.value,
+          `${r.stack} ${r.name}`,
+        );
+      const iamWrites = allows.flatMap((s) =>
+        actionsOf(s)
+          .filter((a) => a.startsWith("iam:") && !/^iam:(Get|List)/.test(a))
+          .map((a) => [a, s] as const),
       );
-    const iamWrites = allows.flatMap((s) =>
-      actionsOf(s)
-        .filter((a) => a.startsWith("iam:") && !/^iam:(Get|List)/.test(a))
-        .map((a) => [a, s] as const),
-    );
-    for (const [a, s] of iamWrites)
+      for (const [a, s] of iamWrites)
+        assert.ok(
+          s.Condition !== undefined || /oidc-provider\/oidc\.eks/.test(String(s.Resource)),
+          `${a} (${s.Sid}) is unconditioned`,
+        );
+      const denyAll = deploy.Statement.find((s) => s.Effect === "Deny" && actionsOf(s).includes("iam:*"))!;
+      assert.deepEqual(
+        resourcesOf(denyAll).sort(),
+        [
+          `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+          `arn:aws:iam::${ACCOUNT}:policy/infrasage-bootstrap/*`,
+          `arn:aws:iam::${ACCOUNT}:role/infrasage-bootstrap/*`,
+        ].sort(),
+      );
       assert.ok(
-        s.Condition !== undefined || /oidc-provider\/oidc\.eks/.test(String(s.Resource)),
-        `${a} (${s.Sid}) is unconditioned`,
+        deploy.Statement.some(
+          (s) =>
+            s.Effect === "Deny" &&
+            actionsOf(s).includes("iam:DeleteRolePermissionsBoundary") &&
+            resourcesOf(s).includes("*"),
+        ),
       );
-    const denyAll = deploy.Statement.find((s) => s.Effect === "Deny" && actionsOf(s).includes("iam:*"))!;
-    assert.deepEqual(
-      resourcesOf(denyAll).sort(),
-      [
-        `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
-        `arn:aws:iam::${ACCOUNT}:policy/infrasage-bootstrap/*`,
-        `arn:aws:iam::${ACCOUNT}:role/infrasage-bootstrap/*`,
-      ].sort(),
-    );
-    assert.ok(
-      deploy.Statement.some(
-        (s) =>
-          s.Effect === "Deny" &&
-          actionsOf(s).includes("iam:DeleteRolePermissionsBoundary") &&
-          resourcesOf(s).includes("*"),
-      ),
-    );
-    // PassRole only to the services the program's resources hand roles to.
-    const pass = allows.find((s) => actionsOf(s).includes("iam:PassRole"))!;
-    assert.deepEqual(
-      [...(pass.Condition!.StringEquals!["iam:PassedToService"] as string[])].sort(),
-      [...new Set(Object.values(TYPE_ACTIONS).flatMap((e) => e.passRoleTo ?? []))].sort(),
-    );
-    // OIDC provider actions only on EKS issuers (never GitHub's provider).
-    const oidc = allows.filter((s) =>
-      actionsOf(s).some(
-        (a) => /OpenIDConnectProvider$/.test(a) && !a.startsWith("iam:Get") && !a.startsWith("iam:List"),
-      ),
-    );
-    for (const s of oidc)
-      assert.deepEqual(resourcesOf(s), [`arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.*.amazonaws.com/id/*`]);
-  });
+      // PassRole only to the services the program's resources hand roles to.
+      const pass = allows.find((s) => actionsOf(s).includes("iam:PassRole"))!;
+      assert.deepEqual(
+        [...(pass.Condition!.StringEquals!["iam:PassedToService"] as string[])].sort(),
+        [...new Set(Object.values(TYPE_ACTIONS).flatMap((e) => e.passRoleTo ?? []))].sort(),
+      );
+      // OIDC provider actions only on EKS issuers (never GitHub's provider).
+      const oidc = allows.filter((s) =>
+        actionsOf(s).some(
+          (a) => /OpenIDConnectProvider$/.test(a) && !a.startsWith("iam:Get") && !a.startsWith("iam:List"),
+        ),
+      );
+      for (const s of oidc)
+        assert.deepEqual(resourcesOf(s), [`arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.*.amazonaws.com/id/*`]);
+    },
+  );
 
   it("keeps regional actions in the role's regions and state access to the jurisdiction's bucket and keys", () => {
     const regional = deploy.Statement.find((s) => s.Sid === "ProgramRegional")!;

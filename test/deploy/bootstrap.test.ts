@@ -58,7 +58,8 @@ describe("bootstrap: the project", () => {
       runtime: { options: { tsconfig: string } };
     };
     assert.equal(project.name, "infrasage-bootstrap");
-    // The root's transpile-only tsconfig (docs/deploying.md "Deploying for real", Fast starts), relative to the folder node runs in.
+    // The root's transpile-only tsconfig (docs/deploying.md "Deploying for real", Fast starts), relative to the folder
+    // node runs in.
     assert.equal(join(BOOTSTRAP_DIR, project.runtime.options.tsconfig), join(ROOT, "tsconfig.pulumi.json"));
     assert.equal(project.main, "index.ts");
     assert.match(readFileSync(join(BOOTSTRAP_DIR, "index.ts"), "utf8"), /export = defineBootstrap\(\);/);
@@ -112,7 +113,8 @@ describe("bootstrap: trust documents", () => {
       },
     };
     assert.deepEqual(githubTrustProblems(like), [
-      "does not pin the subject (StringEquals token.actions.githubusercontent.com:sub): any repository's workflow could assume it",
+      "does not pin the subject (StringEquals token.actions.githubusercontent.com:sub): " +
+        "any repository's workflow could assume it",
       "tests token.actions.githubusercontent.com:sub with StringLike (only StringEquals is exact)",
     ]);
     const noAud = {
@@ -204,19 +206,23 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     }
   });
 
-  it("creates GitHub's OIDC provider once per account (the primary stack), audience sts.amazonaws.com, no thumbprint", () => {
-    const oidc = one(eu, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
-    assert.equal(oidc.rawInputs.url, "https://token.actions.githubusercontent.com");
-    assert.deepEqual(oidc.rawInputs.clientIdLists, ["sts.amazonaws.com"]);
-    assert.equal(oidc.rawInputs.thumbprintLists, undefined);
-    assert.equal(oidc.protect, true);
-    assert.equal(ofType(india, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
-    // The other stack trusts the same provider by its ARN.
-    assert.equal(
-      doc(one(india, "aws:iam/role:Role", "deploy-ap-south-1"), "assumeRolePolicy").Statement[0].Principal.Federated,
-      PROVIDER,
-    );
-  });
+  it(
+    "creates GitHub's OIDC provider once per account (the " +
+      "primary stack), audience sts.amazonaws.com, no thumbprint",
+    () => {
+      const oidc = one(eu, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      assert.equal(oidc.rawInputs.url, "https://token.actions.githubusercontent.com");
+      assert.deepEqual(oidc.rawInputs.clientIdLists, ["sts.amazonaws.com"]);
+      assert.equal(oidc.rawInputs.thumbprintLists, undefined);
+      assert.equal(oidc.protect, true);
+      assert.equal(ofType(india, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+      // The other stack trusts the same provider by its ARN.
+      assert.equal(
+        doc(one(india, "aws:iam/role:Role", "deploy-ap-south-1"), "assumeRolePolicy").Statement[0].Principal.Federated,
+        PROVIDER,
+      );
+    },
+  );
 
   it("pins the roles' trust: deploy role per environment, preview role for pull requests and main", () => {
     const trust = doc(one(eu, "aws:iam/role:Role", "deploy-eu-west-1"), "assumeRolePolicy");
@@ -383,7 +389,8 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     const settings = programStackSettings(eu.config)[0]!;
     const raw = readStackFile(join(ROOT, "Pulumi.eu-west-1.yaml")).config;
     assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", raw), []);
-    // The same values as flat dotted keys (pulumi config set infrasage:deploy.previewRoleArn ...), as the program's parser accepts them.
+    // The same values as flat dotted keys (pulumi config set infrasage:deploy.previewRoleArn ...), as the program's
+    // parser accepts them.
     const flat: Record<string, string> = { ...raw, "infrasage:deploy": JSON.stringify({ runner: "codebuild" }) };
     for (const [k, v] of Object.entries(settings.config)) flat[k] = v;
     assert.deepEqual(wiringProblems(settings, "Pulumi.eu-west-1.yaml", flat), []);
@@ -454,7 +461,8 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     const file = join(dir, "Pulumi.eu.yaml");
     writeFileSync(
       file,
-      'config:\n  aws:region: eu-west-1\n  bootstrap:account: "123456789012"\n  bootstrap:repository: acme/infrasage\n  bootstrap:regions: [eu-west-1]\n  bootstrap:reviewers: {}\n',
+      'config:\n  aws:region: eu-west-1\n  bootstrap:account: "123456789012"\n  bootstrap:repository: ' +
+        "acme/infrasage\n  bootstrap:regions: [eu-west-1]\n  bootstrap:reviewers: {}\n",
     );
     await assert.rejects(
       planBootstrap([file], { analyzer: await sharedAnalyzer() }),

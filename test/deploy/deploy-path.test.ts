@@ -114,41 +114,45 @@ describe("deploy config", () => {
 
 describe("the in-network runner in the plan", () => {
   for (const stack of ["eu-west-1", "ap-south-1"]) {
-    it(`${stack}: a CodeBuild runner in the cluster's private subnets, HTTPS out only, the API server port opened to it alone`, async () => {
-      const plan: StackPlan = await planShipped(stack);
-      const project = one(plan, "aws:codebuild/project:Project");
-      assert.equal(project.rawInputs.name, runnerProjectName(stack));
-      const vpc = project.rawInputs.vpcConfig as { subnets: string[]; securityGroupIds: string[] };
-      const cluster = one(plan, "aws:eks/cluster:Cluster");
-      assert.deepEqual(vpc.subnets, (cluster.rawInputs.vpcConfig as { subnetIds: string[] }).subnetIds);
-      const sg = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((x) => x.urn.includes("DeployRunner"))!;
-      assert.deepEqual(
-        (sg.rawInputs.egress as { fromPort: number; toPort: number }[]).map((e) => [e.fromPort, e.toPort]),
-        [[443, 443]],
-      );
-      assert.equal(sg.rawInputs.ingress, undefined);
-      const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
-        (x) => x.rawInputs.fromPort === 443,
-      );
-      assert.equal(ingress.length, 1);
-      assert.deepEqual(ingress[0]!.propertyDependencies.referencedSecurityGroupId, [sg.urn]);
-      assert.equal(ingress[0]!.rawInputs.cidrIpv4, undefined, "no address range: only the runner's security group");
-      const webhook = one(plan, "aws:codebuild/webhook:Webhook");
-      assert.deepEqual(webhook.rawInputs.filterGroups, [
-        { filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] },
-      ]);
-      const role = ofType(plan, "aws:iam/role:Role").find((x) => x.urn.includes("DeployRunner"))!;
-      const policy = JSON.parse(String((role.rawInputs.inlinePolicies as { policy: string }[])[0]!.policy)) as {
-        Statement: { Action: string | string[] }[];
-      };
-      const actions = policy.Statement.flatMap((x) => [x.Action].flat());
-      assert.ok(
-        actions.every((a) => /^(logs|ec2|codeconnections|codestar-connections):/.test(a)),
-        JSON.stringify(actions),
-      );
-      assert.ok(!actions.some((a) => a.endsWith(":*")));
-      assert.deepEqual(plan.violations, []);
-    });
+    it(
+      `${stack}: a CodeBuild runner in the cluster's private subnets, ` +
+        `HTTPS out only, the API server port opened to it alone`,
+      async () => {
+        const plan: StackPlan = await planShipped(stack);
+        const project = one(plan, "aws:codebuild/project:Project");
+        assert.equal(project.rawInputs.name, runnerProjectName(stack));
+        const vpc = project.rawInputs.vpcConfig as { subnets: string[]; securityGroupIds: string[] };
+        const cluster = one(plan, "aws:eks/cluster:Cluster");
+        assert.deepEqual(vpc.subnets, (cluster.rawInputs.vpcConfig as { subnetIds: string[] }).subnetIds);
+        const sg = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((x) => x.urn.includes("DeployRunner"))!;
+        assert.deepEqual(
+          (sg.rawInputs.egress as { fromPort: number; toPort: number }[]).map((e) => [e.fromPort, e.toPort]),
+          [[443, 443]],
+        );
+        assert.equal(sg.rawInputs.ingress, undefined);
+        const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+          (x) => x.rawInputs.fromPort === 443,
+        );
+        assert.equal(ingress.length, 1);
+        assert.deepEqual(ingress[0]!.propertyDependencies.referencedSecurityGroupId, [sg.urn]);
+        assert.equal(ingress[0]!.rawInputs.cidrIpv4, undefined, "no address range: only the runner's security group");
+        const webhook = one(plan, "aws:codebuild/webhook:Webhook");
+        assert.deepEqual(webhook.rawInputs.filterGroups, [
+          { filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] },
+        ]);
+        const role = ofType(plan, "aws:iam/role:Role").find((x) => x.urn.includes("DeployRunner"))!;
+        const policy = JSON.parse(String((role.rawInputs.inlinePolicies as { policy: string }[])[0]!.policy)) as {
+          Statement: { Action: string | string[] }[];
+        };
+        const actions = policy.Statement.flatMap((x) => [x.Action].flat());
+        assert.ok(
+          actions.every((a) => /^(logs|ec2|codeconnections|codestar-connections):/.test(a)),
+          JSON.stringify(actions),
+        );
+        assert.ok(!actions.some((a) => a.endsWith(":*")));
+        assert.deepEqual(plan.violations, []);
+      },
+    );
   }
 
   it("admits a self-hosted runner's ranges on 443 and gives the preview role view access (cluster scope)", async () => {
@@ -178,25 +182,29 @@ describe("the in-network runner in the plan", () => {
     assert.deepEqual(plan.violations, []);
   });
 
-  it("preflight: no finding for the runner of the shipped stacks; GitHub-hosted with a private endpoint is refused, and --strict fails on it", async () => {
-    assert.deepEqual(
-      (await planFiles([join(ROOT, "Pulumi.eu-west-1.yaml")])).preflight.filter((f) => f.kind === "deploy-path"),
-      [],
-    );
-    assert.deepEqual(
-      (await deployFindings({ runner: "github-hosted" })).map((f) => f.key),
-      ["infrasage:deploy.runner"],
-    );
-    assert.deepEqual(
-      (await deployFindings({})).map((f) => f.key),
-      ["infrasage:deploy.repository", "infrasage:deploy.connectionArn"],
-    );
-    const run = await runCli([
-      "--config-file",
-      writeStackFile("eu-west-1", { ...base, deploy: { runner: "github-hosted" } }),
-      "--strict",
-    ]);
-    assert.equal(run.code, 1);
-    assert.match(run.stdout, /deploy\.runner\): GitHub-hosted runners are outside every VPC/);
-  });
+  it(
+    "preflight: no finding for the runner of the shipped stacks; " +
+      "GitHub-hosted with a private endpoint is refused, and --strict fails on it",
+    async () => {
+      assert.deepEqual(
+        (await planFiles([join(ROOT, "Pulumi.eu-west-1.yaml")])).preflight.filter((f) => f.kind === "deploy-path"),
+        [],
+      );
+      assert.deepEqual(
+        (await deployFindings({ runner: "github-hosted" })).map((f) => f.key),
+        ["infrasage:deploy.runner"],
+      );
+      assert.deepEqual(
+        (await deployFindings({})).map((f) => f.key),
+        ["infrasage:deploy.repository", "infrasage:deploy.connectionArn"],
+      );
+      const run = await runCli([
+        "--config-file",
+        writeStackFile("eu-west-1", { ...base, deploy: { runner: "github-hosted" } }),
+        "--strict",
+      ]);
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /deploy\.runner\): GitHub-hosted runners are outside every VPC/);
+    },
+  );
 });

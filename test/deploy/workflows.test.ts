@@ -145,72 +145,80 @@ describe("CI workflows", () => {
       }
     });
 
-    it("picks up a stack file added to a copy of the repo, with no workflow edit; a self-hosted runner by its label", () => {
-      const dir = tempProject({});
-      for (const s of shippedStacks()) copyFileSync(join(ROOT, `Pulumi.${s}.yaml`), join(dir, `Pulumi.${s}.yaml`));
-      writeFileSync(
-        join(dir, "Pulumi.eu-central-1.yaml"),
-        stringifyYaml({
-          config: {
-            "aws:region": "eu-central-1",
-            "infrasage:tenantId": "acme-de",
-            "infrasage:deploy": { runner: "self-hosted", runnerLabel: "vpc-de", runnerCidrs: ["10.30.0.0/24"] },
-          },
-        }),
-      );
-      const { code, doc, stderr } = listStacksCli(dir);
-      assert.equal(code, 0, stderr);
-      const added = doc!.parallel.find((e) => e.stack === "eu-central-1")!;
-      assert.deepEqual(
-        [added.roleVar, added.backendVar, added.runner, added.runnerLabel, added.runnerProject],
-        ["AWS_ROLE_ARN_EU_CENTRAL_1", "PULUMI_BACKEND_URL_EU", "self-hosted", "vpc-de", ""],
-      );
-    });
+    it(
+      "picks up a stack file added to a copy of the repo, with " +
+        "no workflow edit; a self-hosted runner by its label",
+      () => {
+        const dir = tempProject({});
+        for (const s of shippedStacks()) copyFileSync(join(ROOT, `Pulumi.${s}.yaml`), join(dir, `Pulumi.${s}.yaml`));
+        writeFileSync(
+          join(dir, "Pulumi.eu-central-1.yaml"),
+          stringifyYaml({
+            config: {
+              "aws:region": "eu-central-1",
+              "infrasage:tenantId": "acme-de",
+              "infrasage:deploy": { runner: "self-hosted", runnerLabel: "vpc-de", runnerCidrs: ["10.30.0.0/24"] },
+            },
+          }),
+        );
+        const { code, doc, stderr } = listStacksCli(dir);
+        assert.equal(code, 0, stderr);
+        const added = doc!.parallel.find((e) => e.stack === "eu-central-1")!;
+        assert.deepEqual(
+          [added.roleVar, added.backendVar, added.runner, added.runnerLabel, added.runnerProject],
+          ["AWS_ROLE_ARN_EU_CENTRAL_1", "PULUMI_BACKEND_URL_EU", "self-hosted", "vpc-de", ""],
+        );
+      },
+    );
 
-    it("deploys hubs, then spokes, then active-active members, then witnesses, each by name; independent stacks in parallel", () => {
-      const dir = tempProject({
-        "us-east-1": { "aws:region": "us-east-1" },
-        "zz-hub": {
-          "aws:region": "eu-west-1",
-          "infrasage:pattern": "hub-spoke",
-          "infrasage:federation": { role: "hub" },
-        },
-        "mm-spoke": {
-          "aws:region": "eu-central-1",
-          "infrasage:pattern": "hub-spoke",
-          "infrasage:federation": { role: "spoke", hubStack: "o/infrasage/zz-hub" },
-        },
-        "aa-spoke": {
-          "aws:region": "eu-north-1",
-          "infrasage:pattern": "hub-spoke",
-          "infrasage:federation": { role: "spoke", hubStack: "o/infrasage/zz-hub" },
-        },
-        "b-member": {
-          "aws:region": "eu-west-3",
-          "infrasage:pattern": "active-active",
-          "infrasage:replication": { peers: ["o/infrasage/a-member"] },
-        },
-        "a-member": {
-          "aws:region": "eu-south-1",
-          "infrasage:pattern": "active-active",
-          "infrasage:replication": { peers: ["o/infrasage/b-member"] },
-        },
-        "a-witness": {
-          "aws:region": "eu-north-1",
-          "infrasage:pattern": "active-active",
-          "infrasage:replication": { peers: ["o/infrasage/a-member"], witness: true },
-        },
-      });
-      const list = listStacks(dir);
-      assert.deepEqual(
-        list.parallel.map((e) => e.stack),
-        ["us-east-1"],
-      );
-      assert.deepEqual(
-        list.ordered.map((e) => `${e.stack}:${e.role}`),
-        ["zz-hub:hub", "aa-spoke:spoke", "mm-spoke:spoke", "a-member:member", "b-member:member", "a-witness:witness"],
-      );
-    });
+    it(
+      "deploys hubs, then spokes, then active-active members, then " +
+        "witnesses, each by name; independent stacks in parallel",
+      () => {
+        const dir = tempProject({
+          "us-east-1": { "aws:region": "us-east-1" },
+          "zz-hub": {
+            "aws:region": "eu-west-1",
+            "infrasage:pattern": "hub-spoke",
+            "infrasage:federation": { role: "hub" },
+          },
+          "mm-spoke": {
+            "aws:region": "eu-central-1",
+            "infrasage:pattern": "hub-spoke",
+            "infrasage:federation": { role: "spoke", hubStack: "o/infrasage/zz-hub" },
+          },
+          "aa-spoke": {
+            "aws:region": "eu-north-1",
+            "infrasage:pattern": "hub-spoke",
+            "infrasage:federation": { role: "spoke", hubStack: "o/infrasage/zz-hub" },
+          },
+          "b-member": {
+            "aws:region": "eu-west-3",
+            "infrasage:pattern": "active-active",
+            "infrasage:replication": { peers: ["o/infrasage/a-member"] },
+          },
+          "a-member": {
+            "aws:region": "eu-south-1",
+            "infrasage:pattern": "active-active",
+            "infrasage:replication": { peers: ["o/infrasage/b-member"] },
+          },
+          "a-witness": {
+            "aws:region": "eu-north-1",
+            "infrasage:pattern": "active-active",
+            "infrasage:replication": { peers: ["o/infrasage/a-member"], witness: true },
+          },
+        });
+        const list = listStacks(dir);
+        assert.deepEqual(
+          list.parallel.map((e) => e.stack),
+          ["us-east-1"],
+        );
+        assert.deepEqual(
+          list.ordered.map((e) => `${e.stack}:${e.role}`),
+          ["zz-hub:hub", "aa-spoke:spoke", "mm-spoke:spoke", "a-member:member", "b-member:member", "a-witness:witness"],
+        );
+      },
+    );
 
     it("orders each examples/* group: hub first, witness last", () => {
       const dirs = readdirSync(join(ROOT, "examples"))
@@ -321,33 +329,37 @@ describe("CI workflows", () => {
       assert.match(readFileSync(join(ROOT, ".pulumi-version"), "utf8"), new RegExp(cli.matchStrings[0]!, "m"));
     });
 
-    it("pins a Cluster Autoscaler image of the cluster's minor for every supported version, and lets the update bot raise only its patch", () => {
-      assert.deepEqual(Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS).sort(), [...SUPPORTED_EKS_VERSIONS].sort());
-      for (const [minor, tag] of Object.entries(CLUSTER_AUTOSCALER_IMAGE_TAGS)) {
-        assert.match(tag, /^v\d+\.\d+\.\d+$/, `${minor}: ${tag}`);
-        assert.ok(tag.startsWith(`v${minor}.`), `${minor}: ${tag} has the cluster's minor`);
-      }
-      const config = JSON.parse(readFileSync(join(ROOT, "renovate.json"), "utf8")) as {
-        packageRules: {
-          matchDepNames?: string[];
-          matchUpdateTypes?: string[];
-          enabled?: boolean;
-          versioning?: string;
-        }[];
-      };
-      const rules = config.packageRules.filter((r) =>
-        r.matchDepNames?.includes("registry.k8s.io/autoscaling/cluster-autoscaler"),
-      );
-      assert.ok(
-        rules.some((r) => r.enabled === false && ["major", "minor"].every((u) => r.matchUpdateTypes?.includes(u))),
-        "no minor or major bumps",
-      );
-      const versioning = rules.find((r) => r.versioning)?.versioning;
-      assert.ok(versioning?.startsWith("regex:"), "the v-prefixed tags are versioned by a regex");
-      const re = new RegExp(versioning!.slice("regex:".length));
-      for (const tag of Object.values(CLUSTER_AUTOSCALER_IMAGE_TAGS)) assert.match(tag, re);
-      assert.doesNotMatch("v1.36.0-alpha.1", re, "pre-releases are not proposed");
-    });
+    it(
+      "pins a Cluster Autoscaler image of the cluster's minor for every " +
+        "supported version, and lets the update bot raise only its patch",
+      () => {
+        assert.deepEqual(Object.keys(CLUSTER_AUTOSCALER_IMAGE_TAGS).sort(), [...SUPPORTED_EKS_VERSIONS].sort());
+        for (const [minor, tag] of Object.entries(CLUSTER_AUTOSCALER_IMAGE_TAGS)) {
+          assert.match(tag, /^v\d+\.\d+\.\d+$/, `${minor}: ${tag}`);
+          assert.ok(tag.startsWith(`v${minor}.`), `${minor}: ${tag} has the cluster's minor`);
+        }
+        const config = JSON.parse(readFileSync(join(ROOT, "renovate.json"), "utf8")) as {
+          packageRules: {
+            matchDepNames?: string[];
+            matchUpdateTypes?: string[];
+            enabled?: boolean;
+            versioning?: string;
+          }[];
+        };
+        const rules = config.packageRules.filter((r) =>
+          r.matchDepNames?.includes("registry.k8s.io/autoscaling/cluster-autoscaler"),
+        );
+        assert.ok(
+          rules.some((r) => r.enabled === false && ["major", "minor"].every((u) => r.matchUpdateTypes?.includes(u))),
+          "no minor or major bumps",
+        );
+        const versioning = rules.find((r) => r.versioning)?.versioning;
+        assert.ok(versioning?.startsWith("regex:"), "the v-prefixed tags are versioned by a regex");
+        const re = new RegExp(versioning!.slice("regex:".length));
+        for (const tag of Object.values(CLUSTER_AUTOSCALER_IMAGE_TAGS)) assert.match(tag, re);
+        assert.doesNotMatch("v1.36.0-alpha.1", re, "pre-releases are not proposed");
+      },
+    );
   });
 
   describe("credentials and where jobs run", () => {
@@ -365,92 +377,109 @@ describe("CI workflows", () => {
       assert.equal(w.jobs.ordered!.strategy?.["fail-fast"], true);
     });
 
-    it("gates every up on the stack's environment, after a fresh read-only preview of the same run; one update per stack at a time", () => {
-      const w = workflow("stack-deploy.yml");
-      assert.equal(w.jobs.preview!.uses, "./.github/workflows/stack-preview.yml");
-      for (const name of ["up", "workloads"]) {
-        const j = w.jobs[name]!;
-        assert.ok(needsOf(j).includes("preview"));
-        assert.equal(j.environment, "${{ inputs.stack }}");
-        assert.deepEqual(j.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false });
-        assert.equal(stepsOf(j).map(pulumiCommand).find(Boolean), "up");
-      }
-      assert.deepEqual(
-        stepsOf(w.jobs.workloads!),
-        stepsOf(w.jobs.up!),
-        "the bootstrap's second up runs the same steps",
-      );
-    });
-
-    it("asks no approval for a stack whose fresh preview changes nothing: up is skipped on the preview's own summary", () => {
-      const deploy = workflow("stack-deploy.yml");
-      assert.equal((deploy.jobs.up as { if?: string }).if, "needs.preview.outputs.changes != 'false'");
-      const preview = workflow("stack-preview.yml");
-      assert.equal(
-        (preview.on as { workflow_call: { outputs: Record<string, { value: string }> } }).workflow_call.outputs.changes!
-          .value,
-        "${{ jobs.preview.outputs.changes }}",
-      );
-      const step = stepsOf(preview.jobs.preview!).find((x) => (x as { id?: string }).id === "changes") as {
-        run: string;
-        env: Record<string, string>;
-      };
-      // A new stack (no preview ran) always counts as a change; otherwise Pulumi's "N to <op>" lines decide.
-      assert.match(
-        step.run,
-        /\[ "\$EXISTS" = "true" \] && ! grep -Eq ' to \(create\|update\|delete\|replace\|import\)\\b'/,
-      );
-      assert.equal(step.env.OUTPUT, "${{ steps.pulumi.outputs.output }}");
-    });
-
-    it("never runs a job with write credentials for a pull request: the preview role only, no environment, no up, no new stack", () => {
-      for (const file of FILES.filter((f) => "pull_request" in workflow(f).on)) {
-        for (const { file: f, name, job } of jobsOf(file)) {
-          const src = JSON.stringify(job);
-          assert.ok(
-            !/role-var|roleVar(?!.*preview)/.test(src.replace(/preview-role-var|previewRoleVar/g, "")),
-            `${f} job ${name} references the deploy role`,
-          );
-          assert.equal(job.environment, undefined, `${f} job ${name}`);
-          for (const s of stepsOf(job)) {
-            assert.notEqual(pulumiCommand(s), "up", `${f} job ${name}`);
-            if (pulumiCommand(s))
-              assert.equal(s.with?.upsert, false, `${f} job ${name}: a preview never creates a stack`);
-          }
+    it(
+      "gates every up on the stack's environment, after a fresh " +
+        "read-only preview of the same run; one update per stack at a time",
+      () => {
+        const w = workflow("stack-deploy.yml");
+        assert.equal(w.jobs.preview!.uses, "./.github/workflows/stack-preview.yml");
+        for (const name of ["up", "workloads"]) {
+          const j = w.jobs[name]!;
+          assert.ok(needsOf(j).includes("preview"));
+          assert.equal(j.environment, "${{ inputs.stack }}");
+          assert.deepEqual(j.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false });
+          assert.equal(stepsOf(j).map(pulumiCommand).find(Boolean), "up");
         }
-      }
-    });
+        assert.deepEqual(
+          stepsOf(w.jobs.workloads!),
+          stepsOf(w.jobs.up!),
+          "the bootstrap's second up runs the same steps",
+        );
+      },
+    );
 
-    it("runs every job that talks to a cluster on the runner inside its network; before it exists, with every Kubernetes resource excluded", () => {
-      let checked = 0;
-      for (const file of FILES) {
-        for (const [name, job] of Object.entries(workflow(file).jobs)) {
-          const steps = stepsOf(job).filter(pulumiCommand);
-          if (steps.length === 0) continue;
-          checked++;
-          const runsOn = job["runs-on"] ?? "";
-          assert.match(
-            runsOn,
-            /^\$\{\{ needs\.(route|preview)\.outputs\.runs-on \}\}$|^codebuild-\$\{\{ inputs\.runner-project \}\}-\$\{\{ github\.run_id \}\}-\$\{\{ github\.run_attempt \}\}$/,
-            `${file} job ${name}: ${runsOn}`,
-          );
-          for (const s of steps) {
-            if (runsOn.startsWith("codebuild-")) continue;
-            // The route falls back to a hosted runner only while bootstrapping: then nothing in the cluster is touched.
-            assert.match(
-              String(s.with?.exclude),
-              /bootstrap == 'true'.*'\*\*pulumi:providers:kubernetes::\*\*'/,
-              `${file} job ${name}`,
+    it(
+      "asks no approval for a stack whose fresh preview changes " +
+        "nothing: up is skipped on the preview's own summary",
+      () => {
+        const deploy = workflow("stack-deploy.yml");
+        assert.equal((deploy.jobs.up as { if?: string }).if, "needs.preview.outputs.changes != 'false'");
+        const preview = workflow("stack-preview.yml");
+        assert.equal(
+          (preview.on as { workflow_call: { outputs: Record<string, { value: string }> } }).workflow_call.outputs
+            .changes!.value,
+          "${{ jobs.preview.outputs.changes }}",
+        );
+        const step = stepsOf(preview.jobs.preview!).find((x) => (x as { id?: string }).id === "changes") as {
+          run: string;
+          env: Record<string, string>;
+        };
+        // A new stack (no preview ran) always counts as a change; otherwise Pulumi's "N to <op>" lines decide.
+        assert.match(
+          step.run,
+          /\[ "\$EXISTS" = "true" \] && ! grep -Eq ' to \(create\|update\|delete\|replace\|import\)\\b'/,
+        );
+        assert.equal(step.env.OUTPUT, "${{ steps.pulumi.outputs.output }}");
+      },
+    );
+
+    it(
+      "never runs a job with write credentials for a pull request: " +
+        "the preview role only, no environment, no up, no new stack",
+      () => {
+        for (const file of FILES.filter((f) => "pull_request" in workflow(f).on)) {
+          for (const { file: f, name, job } of jobsOf(file)) {
+            const src = JSON.stringify(job);
+            assert.ok(
+              !/role-var|roleVar(?!.*preview)/.test(src.replace(/preview-role-var|previewRoleVar/g, "")),
+              `${f} job ${name} references the deploy role`,
             );
-            assert.match(String(s.with?.["exclude-dependents"]), /bootstrap == 'true'/, `${file} job ${name}`);
+            assert.equal(job.environment, undefined, `${f} job ${name}`);
+            for (const s of stepsOf(job)) {
+              assert.notEqual(pulumiCommand(s), "up", `${f} job ${name}`);
+              if (pulumiCommand(s))
+                assert.equal(s.with?.upsert, false, `${f} job ${name}: a preview never creates a stack`);
+            }
           }
         }
-      }
-      assert.equal(checked, 3, "stack-preview preview, stack-deploy up and workloads");
-      const route = stepsOf(workflow("stack-preview.yml").jobs.route!).find((s) => s.id === "route")!;
-      assert.match(route.run ?? "", /aws codebuild batch-get-projects --names "\$PROJECT"/);
-      assert.match(route.run ?? "", /label="codebuild-\$PROJECT-\$RUN_ID-\$RUN_ATTEMPT"/);
-    });
+      },
+    );
+
+    it(
+      "runs every job that talks to a cluster on the runner inside its " +
+        "network; before it exists, with every Kubernetes resource excluded",
+      () => {
+        let checked = 0;
+        for (const file of FILES) {
+          for (const [name, job] of Object.entries(workflow(file).jobs)) {
+            const steps = stepsOf(job).filter(pulumiCommand);
+            if (steps.length === 0) continue;
+            checked++;
+            const runsOn = job["runs-on"] ?? "";
+            assert.match(
+              runsOn,
+              /^\$\{\{ needs\.(route|preview)\.outputs\.runs-on \}\}$|^codebuild-\$\{\{ inputs\.runner-project \}\}-\$\{\{ github\.run_id \}\}-\$\{\{ github\.run_attempt \}\}$/,
+              `${file} job ${name}: ${runsOn}`,
+            );
+            for (const s of steps) {
+              if (runsOn.startsWith("codebuild-")) continue;
+              // The route falls back to a hosted runner only while bootstrapping: then nothing in the cluster is
+              // touched.
+              assert.match(
+                String(s.with?.exclude),
+                /bootstrap == 'true'.*'\*\*pulumi:providers:kubernetes::\*\*'/,
+                `${file} job ${name}`,
+              );
+              assert.match(String(s.with?.["exclude-dependents"]), /bootstrap == 'true'/, `${file} job ${name}`);
+            }
+          }
+        }
+        assert.equal(checked, 3, "stack-preview preview, stack-deploy up and workloads");
+        const route = stepsOf(workflow("stack-preview.yml").jobs.route!).find((s) => s.id === "route")!;
+        assert.match(route.run ?? "", /aws codebuild batch-get-projects --names "\$PROJECT"/);
+        assert.match(route.run ?? "", /label="codebuild-\$PROJECT-\$RUN_ID-\$RUN_ATTEMPT"/);
+      },
+    );
 
     it("runs the offline --strict preflight before any AWS credential in every job that gets one for pulumi", () => {
       for (const file of FILES) {
@@ -498,48 +527,52 @@ describe("CI workflows", () => {
       assert.ok(!/id-token|secrets\./.test(text("checks.yml")));
     });
 
-    it("diffs a pull request's plan against its target branch without write access, and posts the comment from a workflow_run job that never runs its code", () => {
-      const checks = workflow("checks.yml");
-      const diff = checks.jobs["plan-diff"]!;
-      assert.equal(diff.if, "github.event_name == 'pull_request'");
-      assert.deepEqual(diff.permissions, { contents: "read" });
-      const run = stepsOf(diff)
-        .map((s) => s.run ?? "")
-        .join("\n");
-      for (const cmd of [
-        "git worktree add --detach",
-        "github.event.pull_request.base.sha",
-        "--json",
-        "--base",
-        "--out",
-        "scripts/pr-comment.ts",
-        "pr-number",
-      ]) {
-        assert.ok(run.includes(cmd) || JSON.stringify(diff).includes(cmd), `plan-diff lacks ${cmd}`);
-      }
-      const upload = stepsOf(diff).find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
-      assert.equal(upload.if, "always()");
-      assert.equal(upload.with?.name, "plan-comment");
+    it(
+      "diffs a pull request's plan against its target branch without write access, " +
+        "and posts the comment from a workflow_run job that never runs its code",
+      () => {
+        const checks = workflow("checks.yml");
+        const diff = checks.jobs["plan-diff"]!;
+        assert.equal(diff.if, "github.event_name == 'pull_request'");
+        assert.deepEqual(diff.permissions, { contents: "read" });
+        const run = stepsOf(diff)
+          .map((s) => s.run ?? "")
+          .join("\n");
+        for (const cmd of [
+          "git worktree add --detach",
+          "github.event.pull_request.base.sha",
+          "--json",
+          "--base",
+          "--out",
+          "scripts/pr-comment.ts",
+          "pr-number",
+        ]) {
+          assert.ok(run.includes(cmd) || JSON.stringify(diff).includes(cmd), `plan-diff lacks ${cmd}`);
+        }
+        const upload = stepsOf(diff).find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+        assert.equal(upload.if, "always()");
+        assert.equal(upload.with?.name, "plan-comment");
 
-      const post = workflow("plan-comment.yml");
-      assert.deepEqual(Object.keys(post.on), ["workflow_run"]);
-      assert.deepEqual((post.on.workflow_run as { workflows: string[] }).workflows, ["checks"]);
-      const job = post.jobs.comment!;
-      assert.equal(job.if, "github.event.workflow_run.event == 'pull_request'");
-      assert.deepEqual(job.permissions, { actions: "read", "pull-requests": "write" });
-      // Never the pull request's code: no checkout, no install, no script of the repository.
-      assert.ok(
-        stepsOf(job).every((s) => !s.uses && !/npm|npx|tsx|node /.test(s.run ?? "")),
-        "the posting job runs nothing of the pull request",
-      );
-      const script = stepsOf(job)
-        .map((s) => s.run ?? "")
-        .join("\n");
-      assert.match(script, /\^\[0-9\]\+\$/, "the PR number is checked to be a number");
-      assert.match(script, /head\.sha/, "and to be the pull request whose head was planned");
-      assert.match(script, /infrasage-offline-plan/, "one comment, found by its marker and updated in place");
-      assert.match(script, /-X PATCH/);
-    });
+        const post = workflow("plan-comment.yml");
+        assert.deepEqual(Object.keys(post.on), ["workflow_run"]);
+        assert.deepEqual((post.on.workflow_run as { workflows: string[] }).workflows, ["checks"]);
+        const job = post.jobs.comment!;
+        assert.equal(job.if, "github.event.workflow_run.event == 'pull_request'");
+        assert.deepEqual(job.permissions, { actions: "read", "pull-requests": "write" });
+        // Never the pull request's code: no checkout, no install, no script of the repository.
+        assert.ok(
+          stepsOf(job).every((s) => !s.uses && !/npm|npx|tsx|node /.test(s.run ?? "")),
+          "the posting job runs nothing of the pull request",
+        );
+        const script = stepsOf(job)
+          .map((s) => s.run ?? "")
+          .join("\n");
+        assert.match(script, /\^\[0-9\]\+\$/, "the PR number is checked to be a number");
+        assert.match(script, /head\.sha/, "and to be the pull request whose head was planned");
+        assert.match(script, /infrasage-offline-plan/, "one comment, found by its marker and updated in place");
+        assert.match(script, /-X PATCH/);
+      },
+    );
 
     for (const file of FILES) {
       it(`${file}: least-privilege permissions per job, OIDC only`, () => {

@@ -44,7 +44,8 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.deepEqual(spoke.record.outputs.pending?.value, []);
     for (const plan of [hub, spoke]) {
       assert.deepEqual(plan.record.outputs.flows?.value, [
-        `ap-south-1 (IN) -> eu-west-1 (EU): alert metadata only, TCP 8443 (TLS, both sides authenticated by certificate) over VPC peering, to ${HUB_WEBHOOK_URL}`,
+        `ap-south-1 (IN) -> eu-west-1 (EU): alert metadata only, TCP 8443 (TLS, both ` +
+          `sides authenticated by certificate) over VPC peering, to ${HUB_WEBHOOK_URL}`,
       ]);
     }
   });
@@ -147,32 +148,36 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     );
   });
 
-  it("routes only to the hub's load-balancer subnets and back only to the spoke's private subnets, never a whole VPC", () => {
-    const routes = under(spoke, "infrasage:federation:Spoke").filter((r) => r.type === "aws:ec2/route:Route");
-    const lbSubnets = (hub.record.outputs.federation!.value as { lbSubnetCidrs: string[] }).lbSubnetCidrs;
-    const spokePrivate = (spoke.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
-    const toHub = routes.filter((r) => r.region === "ap-south-1");
-    const back = routes.filter((r) => r.region === "eu-west-1");
-    assert.equal(toHub.length, 9);
-    assert.equal(back.length, 9);
-    for (const r of toHub) assert.ok(lbSubnets.includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
-    // The load-balancer subnets are small and hold no pods: ClickHouse/Kafka pods are unreachable by route.
-    const hubPrivate = (hub.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
-    for (const c of lbSubnets) {
-      assert.ok(!hubPrivate.some((p) => overlapCidr(p, c)), `${c} overlaps the hub's pod subnets`);
-      assert.ok(Number(c.split("/")[1]) >= 22, `${c} is wider than a /22`);
-    }
-    for (const r of back) assert.ok(spokePrivate.includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
-    for (const r of routes)
-      assert.ok(
-        ![hub.config.network.cidr, spoke.config.network.cidr].includes(String(r.rawInputs.destinationCidrBlock)),
-        r.urn,
-      );
-    const pcx = one(spoke, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
-    assert.equal(pcx.rawInputs.peerRegion, "eu-west-1");
-    assert.equal((pcx.rawInputs.tags as Record<string, string>)["infrasage.io/flow"], "alert-metadata");
-    assert.equal(one(spoke, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter").region, "eu-west-1");
-  });
+  it(
+    "routes only to the hub's load-balancer subnets and back " +
+      "only to the spoke's private subnets, never a whole VPC",
+    () => {
+      const routes = under(spoke, "infrasage:federation:Spoke").filter((r) => r.type === "aws:ec2/route:Route");
+      const lbSubnets = (hub.record.outputs.federation!.value as { lbSubnetCidrs: string[] }).lbSubnetCidrs;
+      const spokePrivate = (spoke.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
+      const toHub = routes.filter((r) => r.region === "ap-south-1");
+      const back = routes.filter((r) => r.region === "eu-west-1");
+      assert.equal(toHub.length, 9);
+      assert.equal(back.length, 9);
+      for (const r of toHub) assert.ok(lbSubnets.includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
+      // The load-balancer subnets are small and hold no pods: ClickHouse/Kafka pods are unreachable by route.
+      const hubPrivate = (hub.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs;
+      for (const c of lbSubnets) {
+        assert.ok(!hubPrivate.some((p) => overlapCidr(p, c)), `${c} overlaps the hub's pod subnets`);
+        assert.ok(Number(c.split("/")[1]) >= 22, `${c} is wider than a /22`);
+      }
+      for (const r of back) assert.ok(spokePrivate.includes(String(r.rawInputs.destinationCidrBlock)), r.urn);
+      for (const r of routes)
+        assert.ok(
+          ![hub.config.network.cidr, spoke.config.network.cidr].includes(String(r.rawInputs.destinationCidrBlock)),
+          r.urn,
+        );
+      const pcx = one(spoke, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection");
+      assert.equal(pcx.rawInputs.peerRegion, "eu-west-1");
+      assert.equal((pcx.rawInputs.tags as Record<string, string>)["infrasage.io/flow"], "alert-metadata");
+      assert.equal(one(spoke, "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter").region, "eu-west-1");
+    },
+  );
 
   it("names the hub in a private zone the spoke associates with, and the hub keeps that association", () => {
     const zones = ofType(hub, "aws:route53/zone:Zone");
@@ -188,43 +193,49 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.deepEqual(records, ["infrasage-hub"]);
   });
 
-  it("fronts the hub's link tunnel with an internal NLB passing TLS through, bound by a TargetGroupBinding after the controller", () => {
-    const lb = one(hub, "aws:lb/loadBalancer:LoadBalancer").rawInputs;
-    assert.equal(lb.internal, true);
-    assert.equal(lb.loadBalancerType, "network");
-    assert.equal((lb.subnets as string[]).length, 3);
-    for (const id of lb.subnets as string[])
-      assert.ok(
-        !(hub.record.outputs.privateSubnetIds!.value as string[]).includes(id),
-        "NLB must not sit in the pods' subnets",
+  it(
+    "fronts the hub's link tunnel with an internal NLB passing TLS " +
+      "through, bound by a TargetGroupBinding after the controller",
+    () => {
+      const lb = one(hub, "aws:lb/loadBalancer:LoadBalancer").rawInputs;
+      assert.equal(lb.internal, true);
+      assert.equal(lb.loadBalancerType, "network");
+      assert.equal((lb.subnets as string[]).length, 3);
+      for (const id of lb.subnets as string[])
+        assert.ok(
+          !(hub.record.outputs.privateSubnetIds!.value as string[]).includes(id),
+          "NLB must not sit in the pods' subnets",
+        );
+      const listener = one(hub, "aws:lb/listener:Listener").rawInputs;
+      assert.equal(listener.port, PORTS.alertWebhook);
+      assert.equal(listener.protocol, "TCP", "TLS ends in the tunnel, not on the load balancer");
+      const tg = one(hub, "aws:lb/targetGroup:TargetGroup");
+      assert.equal(tg.rawInputs.targetType, "ip");
+      assert.equal(tg.rawInputs.port, PORTS.alertWebhook);
+      const tgb = one(hub, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
+      const spec = tgb.rawInputs.spec as {
+        serviceRef: { name: string; port: number };
+        targetGroupARN: string;
+        targetType: string;
+      };
+      assert.deepEqual(spec.serviceRef, { name: "infrasage-alert-link", port: PORTS.alertWebhook });
+      assert.match(spec.targetGroupARN, /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\//);
+      const controller = ofType(hub, "kubernetes:helm.sh/v3:Release").find(
+        (r) => r.rawInputs.name === "aws-load-balancer-controller",
+      )!;
+      assert.ok(tgb.dependencies.includes(controller.urn));
+      const role = under(hub, "infrasage:federation:LoadBalancerController").find(
+        (r) => r.type === "aws:iam/role:Role",
+      )!;
+      const policy = JSON.parse(String((role.rawInputs.inlinePolicies as { policy: string }[])[0]!.policy)) as {
+        Statement: { Action: string[]; Resource: unknown }[];
+      };
+      assert.deepEqual(
+        policy.Statement.find((s) => s.Action.includes("elasticloadbalancing:RegisterTargets"))!.Resource,
+        [spec.targetGroupARN],
       );
-    const listener = one(hub, "aws:lb/listener:Listener").rawInputs;
-    assert.equal(listener.port, PORTS.alertWebhook);
-    assert.equal(listener.protocol, "TCP", "TLS ends in the tunnel, not on the load balancer");
-    const tg = one(hub, "aws:lb/targetGroup:TargetGroup");
-    assert.equal(tg.rawInputs.targetType, "ip");
-    assert.equal(tg.rawInputs.port, PORTS.alertWebhook);
-    const tgb = one(hub, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
-    const spec = tgb.rawInputs.spec as {
-      serviceRef: { name: string; port: number };
-      targetGroupARN: string;
-      targetType: string;
-    };
-    assert.deepEqual(spec.serviceRef, { name: "infrasage-alert-link", port: PORTS.alertWebhook });
-    assert.match(spec.targetGroupARN, /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\//);
-    const controller = ofType(hub, "kubernetes:helm.sh/v3:Release").find(
-      (r) => r.rawInputs.name === "aws-load-balancer-controller",
-    )!;
-    assert.ok(tgb.dependencies.includes(controller.urn));
-    const role = under(hub, "infrasage:federation:LoadBalancerController").find((r) => r.type === "aws:iam/role:Role")!;
-    const policy = JSON.parse(String((role.rawInputs.inlinePolicies as { policy: string }[])[0]!.policy)) as {
-      Statement: { Action: string[]; Resource: unknown }[];
-    };
-    assert.deepEqual(
-      policy.Statement.find((s) => s.Action.includes("elasticloadbalancing:RegisterTargets"))!.Resource,
-      [spec.targetGroupARN],
-    );
-  });
+    },
+  );
 
   it("parents every federation resource under its component and stays within AWS limits", () => {
     for (const plan of [hub, spoke]) {

@@ -120,15 +120,19 @@ describe("federation values (seed pattern 2)", () => {
     assert.equal(noMeta.ALERT_FORWARD_INCLUDE_RAW_TELEMETRY, "false");
   });
 
-  it("gives the hub the seed's receiver under alertmanager.config.receivers and the spokes' credentials by reference", () => {
-    const v = buildHelmValues({ ...BASE, alertFederation: hubValues() });
-    assert.deepEqual(v.alertmanager, { config: { receivers: [HUB_RECEIVER] } });
-    assert.deepEqual(
-      v.aiopsEngine.extraEnv?.map((e) => e.valueFrom.secretKeyRef),
-      [{ name: "infrasage-federation-spokes", key: "credentials.json" }],
-    );
-    assert.equal(v.aiopsEngine.env.ALERT_FORWARD_URL, undefined, "the hub is not a spoke of itself");
-  });
+  it(
+    "gives the hub the seed's receiver under " +
+      "alertmanager.config.receivers and the spokes' credentials by reference",
+    () => {
+      const v = buildHelmValues({ ...BASE, alertFederation: hubValues() });
+      assert.deepEqual(v.alertmanager, { config: { receivers: [HUB_RECEIVER] } });
+      assert.deepEqual(
+        v.aiopsEngine.extraEnv?.map((e) => e.valueFrom.secretKeyRef),
+        [{ name: "infrasage-federation-spokes", key: "credentials.json" }],
+      );
+      assert.equal(v.aiopsEngine.env.ALERT_FORWARD_URL, undefined, "the hub is not a spoke of itself");
+    },
+  );
 
   it("rejects a variable set both by federation and extraAiopsEnv", () => {
     assert.throws(
@@ -171,7 +175,8 @@ describe("readHub (a spoke reads its hub's outputs)", () => {
     const read = readHub(REF, { ...HUB_OUTPUTS, spokeCredentials: { "us-east-1": "x" } }, SELF);
     assert.ok(!read.ok);
     assert.deepEqual(read.pending, [
-      `${REF} does not list this stack (ap-south-1) in infrasage:federation.spokes: add it there, pulumi up the hub, then this spoke again`,
+      `${REF} does not list this stack (ap-south-1) in infrasage:federation.spokes: ` +
+        `add it there, pulumi up the hub, then this spoke again`,
     ]);
   });
 

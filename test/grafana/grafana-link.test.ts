@@ -79,28 +79,35 @@ describe("shared-Grafana metrics link (examples/shared-grafana, planned together
     assert.ok(args.includes(`--target=${exported.replace("https://", "")}`), args.join(" "));
   });
 
-  it("admits only TCP 9443 from the host's private subnets on the NLB's group, and 9443 from the NLB on the tunnel's pods", () => {
-    const lbSg = ofType(source, SG).find((r) => r.name === "grafana-link-ep-lb-sg")!;
-    const rules = linkResources(source).filter((r) => r.type === INGRESS);
-    const byCidr = rules.filter((r) => r.rawInputs.cidrIpv4 !== undefined);
-    assert.deepEqual(byCidr.map((r) => r.rawInputs.cidrIpv4).sort(), [...hostNetwork.privateSubnetCidrs].sort());
-    for (const r of byCidr) {
+  it(
+    "admits only TCP 9443 from the host's private subnets on " +
+      "the NLB's group, and 9443 from the NLB on the tunnel's pods",
+    () => {
+      const lbSg = ofType(source, SG).find((r) => r.name === "grafana-link-ep-lb-sg")!;
+      const rules = linkResources(source).filter((r) => r.type === INGRESS);
+      const byCidr = rules.filter((r) => r.rawInputs.cidrIpv4 !== undefined);
+      assert.deepEqual(byCidr.map((r) => r.rawInputs.cidrIpv4).sort(), [...hostNetwork.privateSubnetCidrs].sort());
+      for (const r of byCidr) {
+        assert.deepEqual(
+          [r.rawInputs.ipProtocol, r.rawInputs.fromPort, r.rawInputs.toPort],
+          ["tcp", PORTS.metricsLink, PORTS.metricsLink],
+        );
+        assert.ok(r.dependencies.includes(lbSg.urn));
+      }
+      const bySg = rules.filter((r) => r.rawInputs.cidrIpv4 === undefined);
+      assert.equal(bySg.length, 1);
       assert.deepEqual(
-        [r.rawInputs.ipProtocol, r.rawInputs.fromPort, r.rawInputs.toPort],
-        ["tcp", PORTS.metricsLink, PORTS.metricsLink],
+        [bySg[0]!.rawInputs.fromPort, bySg[0]!.rawInputs.toPort],
+        [PORTS.metricsLink, PORTS.metricsLink],
       );
-      assert.ok(r.dependencies.includes(lbSg.urn));
-    }
-    const bySg = rules.filter((r) => r.rawInputs.cidrIpv4 === undefined);
-    assert.equal(bySg.length, 1);
-    assert.deepEqual([bySg[0]!.rawInputs.fromPort, bySg[0]!.rawInputs.toPort], [PORTS.metricsLink, PORTS.metricsLink]);
-    const listener = one(source, "aws:lb/listener:Listener").rawInputs;
-    assert.deepEqual([listener.port, listener.protocol], [PORTS.metricsLink, "TCP"]);
-    const tgb = one(source, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding").rawInputs.spec as {
-      serviceRef: unknown;
-    };
-    assert.deepEqual(tgb.serviceRef, { name: SOURCE_TUNNEL_NAME, port: PORTS.metricsLink });
-  });
+      const listener = one(source, "aws:lb/listener:Listener").rawInputs;
+      assert.deepEqual([listener.port, listener.protocol], [PORTS.metricsLink, "TCP"]);
+      const tgb = one(source, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding").rawInputs.spec as {
+        serviceRef: unknown;
+      };
+      assert.deepEqual(tgb.serviceRef, { name: SOURCE_TUNNEL_NAME, port: PORTS.metricsLink });
+    },
+  );
 
   it("routes only to the host's private subnets and back to the source's load-balancer subnets, never a whole VPC", () => {
     const routes = linkResources(source).filter((r) => r.type === "aws:ec2/route:Route");
@@ -155,57 +162,61 @@ describe("shared-Grafana metrics link, partial deployments and a hub that is als
     );
   });
 
-  it("runs one load balancer controller binding both target groups on a federation hub that is also a Grafana source", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "infrasage-hub-source-"));
-    writeStackFile(
-      "eu-west-1",
-      config("eu-west-1", "10.10.0.0/16", {
-        "infrasage:pattern": "hub-spoke",
-        "infrasage:federation": { role: "hub", spokes: ["acme/infrasage/ap-south-1"] },
-        "infrasage:grafana": { mode: "shared", hostStack: "acme/infrasage/eu-central-1" },
-      }),
-      dir,
-    );
-    writeStackFile(
-      "eu-central-1",
-      config("eu-central-1", "10.30.0.0/16", {
-        "infrasage:grafana": { mode: "local", sources: ["acme/infrasage/eu-west-1"] },
-      }),
-      dir,
-    );
-    const result = await planDir(dir);
-    const hub = result.stacks.find((s) => s.stack === "eu-west-1")!;
-    assert.equal(ofType(hub, CONTROLLER).length, 1);
-    const releases = ofType(hub, "kubernetes:helm.sh/v3:Release").filter(
-      (r) => r.rawInputs.name === "aws-load-balancer-controller",
-    );
-    assert.equal(releases.length, 1);
-    const bindings = ofType(hub, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
-    assert.deepEqual(
-      bindings.map((b) => (b.rawInputs.spec as { serviceRef: { name: string } }).serviceRef.name).sort(),
-      ["infrasage-alert-link", SOURCE_TUNNEL_NAME],
-    );
-    for (const b of bindings) assert.ok(b.dependencies.includes(releases[0]!.urn));
-    const role = ofType(hub, "aws:iam/role:Role").find((r) => r.name === "lb-controller-role")!;
-    const policy = JSON.parse(String((role.rawInputs.inlinePolicies as { policy: string }[])[0]!.policy)) as {
-      Statement: { Action: string[]; Resource: unknown }[];
-    };
-    assert.deepEqual(
-      [
-        ...(policy.Statement.find((s) => s.Action.includes("elasticloadbalancing:RegisterTargets"))!
-          .Resource as string[]),
-      ].sort(),
-      bindings.map((b) => (b.rawInputs.spec as { targetGroupARN: string }).targetGroupARN).sort(),
-    );
-    assert.deepEqual(
-      hub.violations.filter((v) => v.level === "mandatory"),
-      [],
-    );
-    const ds = (
-      mainRelease(result.stacks.find((s) => s.stack === "eu-central-1")!).rawInputs.values as {
-        grafana: { datasources?: unknown[] };
-      }
-    ).grafana.datasources;
-    assert.equal(ds?.length, 1);
-  });
+  it(
+    "runs one load balancer controller binding both target " +
+      "groups on a federation hub that is also a Grafana source",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "infrasage-hub-source-"));
+      writeStackFile(
+        "eu-west-1",
+        config("eu-west-1", "10.10.0.0/16", {
+          "infrasage:pattern": "hub-spoke",
+          "infrasage:federation": { role: "hub", spokes: ["acme/infrasage/ap-south-1"] },
+          "infrasage:grafana": { mode: "shared", hostStack: "acme/infrasage/eu-central-1" },
+        }),
+        dir,
+      );
+      writeStackFile(
+        "eu-central-1",
+        config("eu-central-1", "10.30.0.0/16", {
+          "infrasage:grafana": { mode: "local", sources: ["acme/infrasage/eu-west-1"] },
+        }),
+        dir,
+      );
+      const result = await planDir(dir);
+      const hub = result.stacks.find((s) => s.stack === "eu-west-1")!;
+      assert.equal(ofType(hub, CONTROLLER).length, 1);
+      const releases = ofType(hub, "kubernetes:helm.sh/v3:Release").filter(
+        (r) => r.rawInputs.name === "aws-load-balancer-controller",
+      );
+      assert.equal(releases.length, 1);
+      const bindings = ofType(hub, "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding");
+      assert.deepEqual(
+        bindings.map((b) => (b.rawInputs.spec as { serviceRef: { name: string } }).serviceRef.name).sort(),
+        ["infrasage-alert-link", SOURCE_TUNNEL_NAME],
+      );
+      for (const b of bindings) assert.ok(b.dependencies.includes(releases[0]!.urn));
+      const role = ofType(hub, "aws:iam/role:Role").find((r) => r.name === "lb-controller-role")!;
+      const policy = JSON.parse(String((role.rawInputs.inlinePolicies as { policy: string }[])[0]!.policy)) as {
+        Statement: { Action: string[]; Resource: unknown }[];
+      };
+      assert.deepEqual(
+        [
+          ...(policy.Statement.find((s) => s.Action.includes("elasticloadbalancing:RegisterTargets"))!
+            .Resource as string[]),
+        ].sort(),
+        bindings.map((b) => (b.rawInputs.spec as { targetGroupARN: string }).targetGroupARN).sort(),
+      );
+      assert.deepEqual(
+        hub.violations.filter((v) => v.level === "mandatory"),
+        [],
+      );
+      const ds = (
+        mainRelease(result.stacks.find((s) => s.stack === "eu-central-1")!).rawInputs.values as {
+          grafana: { datasources?: unknown[] };
+        }
+      ).grafana.datasources;
+      assert.equal(ds?.length, 1);
+    },
+  );
 });

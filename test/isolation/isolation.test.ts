@@ -39,52 +39,60 @@ interface Rule {
 const rulesOf = (p: RecordedResource) => (p.rawInputs.spec as { ingress?: Rule[] }).ingress ?? [];
 
 describe("hardening (every shipped stack and example)", () => {
-  it("keeps the node's credentials from pods: IMDSv2 with hop limit 1, the CNI on its own IRSA role, no CNI policy on the node role", async () => {
-    for (const s of await allStacks()) {
-      for (const lt of ofType(s, "aws:ec2/launchTemplate:LaunchTemplate")) {
-        assert.deepEqual(
-          lt.rawInputs.metadataOptions,
-          { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-          s.stack,
+  it(
+    "keeps the node's credentials from pods: IMDSv2 with hop limit " +
+      "1, the CNI on its own IRSA role, no CNI policy on the node role",
+    async () => {
+      for (const s of await allStacks()) {
+        for (const lt of ofType(s, "aws:ec2/launchTemplate:LaunchTemplate")) {
+          assert.deepEqual(
+            lt.rawInputs.metadataOptions,
+            { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            s.stack,
+          );
+        }
+        const cni = ofType(s, "aws:eks/addon:Addon").find((a) => a.rawInputs.addonName === "vpc-cni")!;
+        assert.ok(cni.rawInputs.serviceAccountRoleArn, `${s.stack}: vpc-cni has its own role`);
+        assert.deepEqual(JSON.parse(String(cni.rawInputs.configurationValues)), { enableNetworkPolicy: "true" });
+        const nodeRole = ofType(s, "aws:iam/role:Role").find((r) => r.name === "cluster-node-role")!;
+        const onNodeRole = ofType(s, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+          .filter((a) => (a.propertyDependencies.role ?? []).includes(nodeRole.urn))
+          .map((a) => String(a.rawInputs.policyArn));
+        assert.ok(
+          onNodeRole.length >= 2 && !onNodeRole.some((a) => a.endsWith("AmazonEKS_CNI_Policy")),
+          `${s.stack}: ${onNodeRole.join(", ")}`,
         );
+        const cniRole = ofType(s, "aws:iam/role:Role").find((r) => r.name === "cluster-cni-role")!;
+        assert.match(String(cniRole.rawInputs.assumeRolePolicy), /system:serviceaccount:kube-system:aws-node/);
       }
-      const cni = ofType(s, "aws:eks/addon:Addon").find((a) => a.rawInputs.addonName === "vpc-cni")!;
-      assert.ok(cni.rawInputs.serviceAccountRoleArn, `${s.stack}: vpc-cni has its own role`);
-      assert.deepEqual(JSON.parse(String(cni.rawInputs.configurationValues)), { enableNetworkPolicy: "true" });
-      const nodeRole = ofType(s, "aws:iam/role:Role").find((r) => r.name === "cluster-node-role")!;
-      const onNodeRole = ofType(s, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-        .filter((a) => (a.propertyDependencies.role ?? []).includes(nodeRole.urn))
-        .map((a) => String(a.rawInputs.policyArn));
-      assert.ok(
-        onNodeRole.length >= 2 && !onNodeRole.some((a) => a.endsWith("AmazonEKS_CNI_Policy")),
-        `${s.stack}: ${onNodeRole.join(", ")}`,
-      );
-      const cniRole = ofType(s, "aws:iam/role:Role").find((r) => r.name === "cluster-cni-role")!;
-      assert.match(String(cniRole.rawInputs.assumeRolePolicy), /system:serviceaccount:kube-system:aws-node/);
-    }
-  });
+    },
+  );
 
-  it("labels every namespace it creates or ensures for Pod Security Admission: warn and audit restricted, enforce as documented", async () => {
-    let namespaces = 0;
-    for (const s of await allStacks()) {
-      for (const ns of [
-        ...ofType(s, "kubernetes:core/v1:Namespace"),
-        ...ofType(s, "kubernetes:core/v1:NamespacePatch"),
-      ]) {
-        namespaces++;
-        const labels = (ns.rawInputs.metadata as { labels: Record<string, string> }).labels;
-        assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted", `${s.stack} ${nameOf(ns)}`);
-        assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted", `${s.stack} ${nameOf(ns)}`);
-        const expected = {
-          infrasage: NAMESPACE_POD_SECURITY.infrasage,
-          "clickhouse-keeper": NAMESPACE_POD_SECURITY.keeper,
-          "external-dns": NAMESPACE_POD_SECURITY.externalDns,
-        }[nameOf(ns)];
-        assert.equal(labels["pod-security.kubernetes.io/enforce"], expected, `${s.stack} ${nameOf(ns)}`);
+  it(
+    "labels every namespace it creates or ensures for Pod Security " +
+      "Admission: warn and audit restricted, enforce as documented",
+    async () => {
+      let namespaces = 0;
+      for (const s of await allStacks()) {
+        for (const ns of [
+          ...ofType(s, "kubernetes:core/v1:Namespace"),
+          ...ofType(s, "kubernetes:core/v1:NamespacePatch"),
+        ]) {
+          namespaces++;
+          const labels = (ns.rawInputs.metadata as { labels: Record<string, string> }).labels;
+          assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted", `${s.stack} ${nameOf(ns)}`);
+          assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted", `${s.stack} ${nameOf(ns)}`);
+          const expected = {
+            infrasage: NAMESPACE_POD_SECURITY.infrasage,
+            "clickhouse-keeper": NAMESPACE_POD_SECURITY.keeper,
+            "external-dns": NAMESPACE_POD_SECURITY.externalDns,
+          }[nameOf(ns)];
+          assert.equal(labels["pod-security.kubernetes.io/enforce"], expected, `${s.stack} ${nameOf(ns)}`);
+        }
       }
-    }
-    assert.ok(namespaces >= 11);
-  });
+      assert.ok(namespaces >= 11);
+    },
+  );
 
   it("denies ingress by default in every namespace it creates, and no rule admits every source", async () => {
     for (const s of await allStacks()) {
@@ -120,63 +128,67 @@ describe("hardening (every shipped stack and example)", () => {
     }
   });
 
-  it("admits the cross-region links only from where they come: replication peers' pods on TLS ports, load-balancer subnets on the link's port", async () => {
-    const aa = await planDir(join(ROOT, "examples", "active-active"));
-    for (const s of aa.stacks) {
-      const peers = aa.stacks.filter((x) => x.stack !== s.stack);
-      const peerCidrs = (data: boolean) =>
-        peers
-          .filter((p) => !data || !p.config.replication!.witness)
-          .flatMap((p) => (p.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs)
-          .sort();
-      const keeper = ofType(s, NETPOL).find(
-        (p) => nameOf(p) === "allow-replication-peers" && nsOf(p) === "clickhouse-keeper",
-      )!;
-      assert.deepEqual(
-        rulesOf(keeper)[0]!
-          .from!.map((f) => (f as { ipBlock: { cidr: string } }).ipBlock.cidr)
-          .sort(),
-        peerCidrs(false),
-      );
-      assert.deepEqual(
-        rulesOf(keeper)[0]!.ports!.map((x) => x.port),
-        [PORTS.keeperClientTls, PORTS.keeperRaft],
-      );
-      const ch = ofType(s, NETPOL).find((p) => nameOf(p) === "allow-replication-peers" && nsOf(p) === "infrasage");
-      if (s.config.replication!.witness) assert.equal(ch, undefined, "a witness runs no ClickHouse");
-      else {
+  it(
+    "admits the cross-region links only from where they come: replication " +
+      "peers' pods on TLS ports, load-balancer subnets on the link's port",
+    async () => {
+      const aa = await planDir(join(ROOT, "examples", "active-active"));
+      for (const s of aa.stacks) {
+        const peers = aa.stacks.filter((x) => x.stack !== s.stack);
+        const peerCidrs = (data: boolean) =>
+          peers
+            .filter((p) => !data || !p.config.replication!.witness)
+            .flatMap((p) => (p.record.outputs.network!.value as { privateSubnetCidrs: string[] }).privateSubnetCidrs)
+            .sort();
+        const keeper = ofType(s, NETPOL).find(
+          (p) => nameOf(p) === "allow-replication-peers" && nsOf(p) === "clickhouse-keeper",
+        )!;
         assert.deepEqual(
-          rulesOf(ch!)[0]!
+          rulesOf(keeper)[0]!
             .from!.map((f) => (f as { ipBlock: { cidr: string } }).ipBlock.cidr)
             .sort(),
-          peerCidrs(true),
+          peerCidrs(false),
         );
         assert.deepEqual(
-          rulesOf(ch!)[0]!.ports!.map((x) => x.port),
-          [PORTS.clickhouseNativeTls, PORTS.clickhouseInterserverTls],
+          rulesOf(keeper)[0]!.ports!.map((x) => x.port),
+          [PORTS.keeperClientTls, PORTS.keeperRaft],
         );
+        const ch = ofType(s, NETPOL).find((p) => nameOf(p) === "allow-replication-peers" && nsOf(p) === "infrasage");
+        if (s.config.replication!.witness) assert.equal(ch, undefined, "a witness runs no ClickHouse");
+        else {
+          assert.deepEqual(
+            rulesOf(ch!)[0]!
+              .from!.map((f) => (f as { ipBlock: { cidr: string } }).ipBlock.cidr)
+              .sort(),
+            peerCidrs(true),
+          );
+          assert.deepEqual(
+            rulesOf(ch!)[0]!.ports!.map((x) => x.port),
+            [PORTS.clickhouseNativeTls, PORTS.clickhouseInterserverTls],
+          );
+        }
       }
-    }
-    const hub = (await planDir(join(ROOT, "examples", "hub-spoke"))).stacks.find((s) => s.stack === "eu-west-1")!;
-    const webhook = ofType(hub, NETPOL).find((p) => nameOf(p) === "allow-alert-webhook")!;
-    const lbCidrs = (hub.record.outputs.federation!.value as { lbSubnetCidrs: string[] }).lbSubnetCidrs;
-    assert.deepEqual(
-      rulesOf(webhook)[0]!.from!.map((f) => (f as { ipBlock: { cidr: string } }).ipBlock.cidr),
-      lbCidrs,
-    );
-    assert.deepEqual(
-      rulesOf(webhook)[0]!.ports!.map((x) => x.port),
-      [PORTS.alertWebhook],
-    );
-    assert.deepEqual(
-      webhook.rawInputs.spec &&
-        (webhook.rawInputs.spec as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels[
-          "app.kubernetes.io/instance"
-        ],
-      "infrasage-alert-link",
-      "only the link tunnel",
-    );
-  });
+      const hub = (await planDir(join(ROOT, "examples", "hub-spoke"))).stacks.find((s) => s.stack === "eu-west-1")!;
+      const webhook = ofType(hub, NETPOL).find((p) => nameOf(p) === "allow-alert-webhook")!;
+      const lbCidrs = (hub.record.outputs.federation!.value as { lbSubnetCidrs: string[] }).lbSubnetCidrs;
+      assert.deepEqual(
+        rulesOf(webhook)[0]!.from!.map((f) => (f as { ipBlock: { cidr: string } }).ipBlock.cidr),
+        lbCidrs,
+      );
+      assert.deepEqual(
+        rulesOf(webhook)[0]!.ports!.map((x) => x.port),
+        [PORTS.alertWebhook],
+      );
+      assert.deepEqual(
+        webhook.rawInputs.spec &&
+          (webhook.rawInputs.spec as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels[
+            "app.kubernetes.io/instance"
+          ],
+        "infrasage-alert-link",
+        "only the link tunnel",
+      );
+    },
+  );
 
   it("ships every control-plane log type and encrypts every log group with the stack's own rotated key", async () => {
     for (const s of await allStacks()) {
@@ -195,27 +207,31 @@ describe("hardening (every shipped stack and example)", () => {
     }
   });
 
-  it("runs Keeper with the service account token unmounted, a read-only root filesystem and only recommended labels", async () => {
-    for (const s of (await planDir(join(ROOT, "examples", "active-active"))).stacks) {
-      const sts = ofType(s, "kubernetes:apps/v1:StatefulSet")[0]!;
-      const spec = sts.rawInputs.spec as {
-        template: {
-          metadata: { labels: Record<string, string> };
-          spec: {
-            automountServiceAccountToken: boolean;
-            containers: { securityContext: { readOnlyRootFilesystem: boolean } }[];
+  it(
+    "runs Keeper with the service account token unmounted, " +
+      "a read-only root filesystem and only recommended labels",
+    async () => {
+      for (const s of (await planDir(join(ROOT, "examples", "active-active"))).stacks) {
+        const sts = ofType(s, "kubernetes:apps/v1:StatefulSet")[0]!;
+        const spec = sts.rawInputs.spec as {
+          template: {
+            metadata: { labels: Record<string, string> };
+            spec: {
+              automountServiceAccountToken: boolean;
+              containers: { securityContext: { readOnlyRootFilesystem: boolean } }[];
+            };
           };
         };
-      };
-      assert.equal(spec.template.spec.automountServiceAccountToken, false);
-      assert.equal(spec.template.spec.containers[0]!.securityContext.readOnlyRootFilesystem, true);
-      for (const r of [sts, ...ofType(s, "kubernetes:core/v1:Service")]) {
-        const labels = Object.keys((r.rawInputs.metadata as { labels?: Record<string, string> }).labels ?? {});
-        assert.ok(
-          labels.every((l) => l.startsWith("app.kubernetes.io/")),
-          `${s.stack} ${r.name}: ${labels.join(", ")}`,
-        );
+        assert.equal(spec.template.spec.automountServiceAccountToken, false);
+        assert.equal(spec.template.spec.containers[0]!.securityContext.readOnlyRootFilesystem, true);
+        for (const r of [sts, ...ofType(s, "kubernetes:core/v1:Service")]) {
+          const labels = Object.keys((r.rawInputs.metadata as { labels?: Record<string, string> }).labels ?? {});
+          assert.ok(
+            labels.every((l) => l.startsWith("app.kubernetes.io/")),
+            `${s.stack} ${r.name}: ${labels.join(", ")}`,
+          );
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -17,7 +17,8 @@ describe("journey: deploying by hand with --strict", function () {
 
   it("the shipped file's placeholders are preflight findings naming each key", async () => {
     const step = await j.plan();
-    // The bootstrap's outputs too (deploy.previewRoleArn, deploy.permissionsBoundaryArn) hold the example account until replaced.
+    // The bootstrap's outputs too (deploy.previewRoleArn, deploy.permissionsBoundaryArn) hold the example account until
+    // replaced.
     assert.deepEqual(findings(step).sort(), [
       "placeholder infrasage:deploy.connectionArn",
       "placeholder infrasage:deploy.permissionsBoundaryArn",

@@ -44,23 +44,27 @@ describe("journey: a spoke joins a hub, then leaves it", function () {
     assert.match(section, /federation\.spokes/);
   });
 
-  it("removing it (from the hub's list and its file) deletes the hub's opening and credential; the plan lists the stack to destroy", async () => {
-    j.set(HUB, "infrasage:federation", [`acme/infrasage/${SPOKE}`], ["spokes"]);
-    j.remove(NEW);
-    const step = await j.deploy();
-    assert.equal(step.exit, 0, mandatory(step).join("\n"));
-    assert.deepEqual(changes(step, HUB), {
-      update: ["Deployment federation-hub-tunnel"],
-      delete: [
-        "RandomPassword federation-hub-credential-eu-central-1",
-        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-0",
-        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-1",
-        "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-2",
-      ],
-    });
-    assert.deepEqual(step.result.removedStacks, [{ stack: NEW, resources: 114 }]);
-    assert.match(section, /pulumi state unprotect --all -s <stack> && pulumi destroy -s <stack>/);
-  });
+  it(
+    "removing it (from the hub's list and its file) deletes the " +
+      "hub's opening and credential; the plan lists the stack to destroy",
+    async () => {
+      j.set(HUB, "infrasage:federation", [`acme/infrasage/${SPOKE}`], ["spokes"]);
+      j.remove(NEW);
+      const step = await j.deploy();
+      assert.equal(step.exit, 0, mandatory(step).join("\n"));
+      assert.deepEqual(changes(step, HUB), {
+        update: ["Deployment federation-hub-tunnel"],
+        delete: [
+          "RandomPassword federation-hub-credential-eu-central-1",
+          "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-0",
+          "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-1",
+          "SecurityGroupIngressRule federation-hub-ep-from-eu-central-1-2",
+        ],
+      });
+      assert.deepEqual(step.result.removedStacks, [{ stack: NEW, resources: 114 }]);
+      assert.match(section, /pulumi state unprotect --all -s <stack> && pulumi destroy -s <stack>/);
+    },
+  );
 });
 
 describe("journey: a Keeper witness joins an active-active group, then the group removes it", function () {

@@ -1,7 +1,7 @@
 /**
  * Journeys over a stack's life: upgrading Kubernetes one minor at a time, twice (docs/operations.md
- * "Upgrading Kubernetes"); destroying and deploying again (docs/deploying.md "Deploying for real"); moving linked stacks to
- * per-jurisdiction backends (docs/operations.md "Moving to per-jurisdiction backends").
+ * "Upgrading Kubernetes"); destroying and deploying again (docs/deploying.md "Deploying for real"); moving linked
+ * stacks to per-jurisdiction backends (docs/operations.md "Moving to per-jurisdiction backends").
  */
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
@@ -79,57 +79,61 @@ describe("journey: moving linked stacks to per-jurisdiction backends", function 
   after(() => j.close());
   const stacks = ["eu-west-1", "ap-south-1"];
 
-  it("first the links move to published contracts, then the state: no resource replaced, the preflight says the order", async () => {
-    const section = docSection("Moving to per-jurisdiction backends");
-    await j.deploy();
-    // The backend alone: the preflight refuses the StackReferences that would cross backends.
-    for (const s of stacks) j.set(s, "infrasage:stateBackend", "per-jurisdiction");
-    let step = await j.plan();
-    const refs = step.result.preflight.filter((f) => f.kind === "stack-reference");
-    const crossing = refs.filter((f) => /set infrasage:links\.via: ssm on both stacks/.test(f.fix));
-    assert.deepEqual(crossing.map((f) => f.key).sort(), [
-      "infrasage:federation.hubStack",
-      "infrasage:federation.spokes[0]",
-    ]);
-    // A self-managed backend also refuses the organization acme in those references.
-    assert.ok(
-      refs.filter((f) => !crossing.includes(f)).every((f) => /organization/.test(f.message)),
-      JSON.stringify(refs),
-    );
+  it(
+    "first the links move to published contracts, then the " +
+      "state: no resource replaced, the preflight says the order",
+    async () => {
+      const section = docSection("Moving to per-jurisdiction backends");
+      await j.deploy();
+      // The backend alone: the preflight refuses the StackReferences that would cross backends.
+      for (const s of stacks) j.set(s, "infrasage:stateBackend", "per-jurisdiction");
+      let step = await j.plan();
+      const refs = step.result.preflight.filter((f) => f.kind === "stack-reference");
+      const crossing = refs.filter((f) => /set infrasage:links\.via: ssm on both stacks/.test(f.fix));
+      assert.deepEqual(crossing.map((f) => f.key).sort(), [
+        "infrasage:federation.hubStack",
+        "infrasage:federation.spokes[0]",
+      ]);
+      // A self-managed backend also refuses the organization acme in those references.
+      assert.ok(
+        refs.filter((f) => !crossing.includes(f)).every((f) => /organization/.test(f.message)),
+        JSON.stringify(refs),
+      );
 
-    // Step 1 (one PR, still in the shared backend): links through SSM parameters.
-    for (const s of stacks) j.set(s, "infrasage:stateBackend", undefined);
-    for (const s of stacks) j.set(s, "infrasage:links", { via: "ssm" });
-    step = await j.deploy();
-    assert.equal(step.exit, 0, mandatory(step).join("\n"));
-    assert.deepEqual(changes(step, "ap-south-1"), { create: ["Parameter link-contract-network"] });
-    assert.deepEqual(changes(step, "eu-west-1"), {
-      create: [
-        "Parameter link-contract-federation",
-        "Parameter link-contract-network",
-        "Secret federation-hub-credential-ap-south-1-secret",
-        "SecretVersion federation-hub-credential-ap-south-1-secret-value",
-      ],
-    });
+      // Step 1 (one PR, still in the shared backend): links through SSM parameters.
+      for (const s of stacks) j.set(s, "infrasage:stateBackend", undefined);
+      for (const s of stacks) j.set(s, "infrasage:links", { via: "ssm" });
+      step = await j.deploy();
+      assert.equal(step.exit, 0, mandatory(step).join("\n"));
+      assert.deepEqual(changes(step, "ap-south-1"), { create: ["Parameter link-contract-network"] });
+      assert.deepEqual(changes(step, "eu-west-1"), {
+        create: [
+          "Parameter link-contract-federation",
+          "Parameter link-contract-network",
+          "Secret federation-hub-credential-ap-south-1-secret",
+          "SecretVersion federation-hub-credential-ap-south-1-secret-value",
+        ],
+      });
 
-    // Step 2: the state moves (outside the program), then the files say so: nothing changes.
-    for (const s of stacks) j.set(s, "infrasage:stateBackend", "per-jurisdiction");
-    step = await j.deploy();
-    assert.equal(step.exit, 0);
-    for (const s of stacks) assert.deepEqual(changes(step, s), {});
-    assert.deepEqual(
-      step.result.preflight.filter((f) => f.kind === "stack-reference"),
-      [],
-    );
-    for (const cmd of [
-      "infrasage:links",
-      "pulumi stack change-secrets-provider",
-      "pulumi stack export",
-      "pulumi login s3://",
-      "pulumi stack import",
-      "infrasage:stateBackend: per-jurisdiction",
-    ]) {
-      assert.ok(section.includes(cmd), `the section says ${cmd}`);
-    }
-  });
+      // Step 2: the state moves (outside the program), then the files say so: nothing changes.
+      for (const s of stacks) j.set(s, "infrasage:stateBackend", "per-jurisdiction");
+      step = await j.deploy();
+      assert.equal(step.exit, 0);
+      for (const s of stacks) assert.deepEqual(changes(step, s), {});
+      assert.deepEqual(
+        step.result.preflight.filter((f) => f.kind === "stack-reference"),
+        [],
+      );
+      for (const cmd of [
+        "infrasage:links",
+        "pulumi stack change-secrets-provider",
+        "pulumi stack export",
+        "pulumi login s3://",
+        "pulumi stack import",
+        "infrasage:stateBackend: per-jurisdiction",
+      ]) {
+        assert.ok(section.includes(cmd), `the section says ${cmd}`);
+      }
+    },
+  );
 });

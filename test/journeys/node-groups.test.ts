@@ -81,7 +81,8 @@ describe("journey: resizing, adding and removing node groups", function () {
     assert.equal(step.exit, 0, mandatory(step).join("\n"));
     assert.deepEqual(changes(step, S), { delete: ["LaunchTemplate cluster-nodes-lt", "NodeGroup cluster-nodes"] });
     assert.deepEqual(guardVerdict(step, S).advisory, [
-      "NodeGroup cluster-nodes (eu-west-1) would be deleted, allowed by infrasage:allowReplace: workloads moved to the general group",
+      "NodeGroup cluster-nodes (eu-west-1) would be deleted, allowed " +
+        "by infrasage:allowReplace: workloads moved to the general group",
     ]);
 
     // Once deployed the entry matches nothing: advisory until removed, then nothing to say.
@@ -155,13 +156,18 @@ describe("journey: switching autoscaling none -> karpenter -> cluster-autoscaler
     );
   });
 
-  it("karpenter: its controller, queue, rules and node pool are created; the private subnets get the discovery tag in place", async () => {
-    j.set(S, "infrasage:autoscaling", "karpenter");
-    const step = await j.deploy();
-    assert.equal(step.exit, 0, mandatory(step).join("\n"));
-    assert.deepEqual(changes(step, S), { update: subnets, create: karpenter });
-    for (const s of subnets) assert.deepEqual(changedPaths(step, S, s.split(" ")[1]!), ["tags.karpenter.sh/discovery"]);
-  });
+  it(
+    "karpenter: its controller, queue, rules and node pool are " +
+      "created; the private subnets get the discovery tag in place",
+    async () => {
+      j.set(S, "infrasage:autoscaling", "karpenter");
+      const step = await j.deploy();
+      assert.equal(step.exit, 0, mandatory(step).join("\n"));
+      assert.deepEqual(changes(step, S), { update: subnets, create: karpenter });
+      for (const s of subnets)
+        assert.deepEqual(changedPaths(step, S, s.split(" ")[1]!), ["tags.karpenter.sh/discovery"]);
+    },
+  );
 
   it("cluster-autoscaler: Karpenter's resources are deleted and the autoscaler created, nothing replaced", async () => {
     j.set(S, "infrasage:autoscaling", "cluster-autoscaler");

@@ -84,46 +84,50 @@ describe("link TLS (lib/links/link-tls.ts)", () => {
     assert.ok(!args.includes("--disable-authentication"));
   });
 
-  it("builds a Deployment and Service Kubernetes accepts, that meet Pod Security 'restricted' and wait for the operator's Secret", () => {
-    for (const t of [SERVER, CLIENT]) {
-      const { deployment, service } = tunnelManifests(t);
-      new Deployment(deployment as ConstructorParameters<typeof Deployment>[0]).validate();
-      new Service(service as ConstructorParameters<typeof Service>[0]).validate();
-      const pod = (deployment as unknown as Pod).spec.template.spec;
-      assert.equal(pod.automountServiceAccountToken, false);
-      assert.deepEqual(
-        [pod.securityContext.runAsNonRoot, (pod.securityContext.seccompProfile as { type: string }).type],
-        [true, "RuntimeDefault"],
-      );
-      const c = pod.containers[0]!;
-      assert.equal(c.image, IMAGES.ghostunnel);
-      assert.match(c.image, /:v\d+\.\d+\.\d+-distroless$/, "a pinned release, never latest");
-      assert.deepEqual(
-        [
-          c.securityContext.allowPrivilegeEscalation,
-          c.securityContext.readOnlyRootFilesystem,
-          c.securityContext.capabilities,
-        ],
-        [false, true, { drop: ["ALL"] }],
-      );
-      assert.deepEqual(
-        pod.volumes.map((v) => v.secret.secretName),
-        [LINK_TLS_SECRET.name],
-      );
-      assert.equal(
-        (deployment.metadata as { annotations: Record<string, string> }).annotations["pulumi.com/skipAwait"],
-        "true",
-      );
-      assert.deepEqual(
-        (service.spec as { ports: { port: number }[] }).ports.map((p) => p.port),
-        [t.listenPort],
-      );
-      assert.ok(
-        (deployment.spec as { replicas: number }).replicas >= 3,
-        "survives an AZ (compliance-policies minimum replica count)",
-      );
-    }
-  });
+  it(
+    "builds a Deployment and Service Kubernetes accepts, that meet " +
+      "Pod Security 'restricted' and wait for the operator's Secret",
+    () => {
+      for (const t of [SERVER, CLIENT]) {
+        const { deployment, service } = tunnelManifests(t);
+        new Deployment(deployment as ConstructorParameters<typeof Deployment>[0]).validate();
+        new Service(service as ConstructorParameters<typeof Service>[0]).validate();
+        const pod = (deployment as unknown as Pod).spec.template.spec;
+        assert.equal(pod.automountServiceAccountToken, false);
+        assert.deepEqual(
+          [pod.securityContext.runAsNonRoot, (pod.securityContext.seccompProfile as { type: string }).type],
+          [true, "RuntimeDefault"],
+        );
+        const c = pod.containers[0]!;
+        assert.equal(c.image, IMAGES.ghostunnel);
+        assert.match(c.image, /:v\d+\.\d+\.\d+-distroless$/, "a pinned release, never latest");
+        assert.deepEqual(
+          [
+            c.securityContext.allowPrivilegeEscalation,
+            c.securityContext.readOnlyRootFilesystem,
+            c.securityContext.capabilities,
+          ],
+          [false, true, { drop: ["ALL"] }],
+        );
+        assert.deepEqual(
+          pod.volumes.map((v) => v.secret.secretName),
+          [LINK_TLS_SECRET.name],
+        );
+        assert.equal(
+          (deployment.metadata as { annotations: Record<string, string> }).annotations["pulumi.com/skipAwait"],
+          "true",
+        );
+        assert.deepEqual(
+          (service.spec as { ports: { port: number }[] }).ports.map((p) => p.port),
+          [t.listenPort],
+        );
+        assert.ok(
+          (deployment.spec as { replicas: number }).replicas >= 3,
+          "survives an AZ (compliance-policies minimum replica count)",
+        );
+      }
+    },
+  );
 
   it("tells the operator which certificate to create", () =>
     assert.match(

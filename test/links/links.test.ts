@@ -59,18 +59,22 @@ describe("link contracts (pure)", () => {
 
 describe("EU hub and India spoke with state in two backends (examples/hub-spoke-two-backends)", () => {
   for (const preview of [false, true]) {
-    it(`plans cleanly ${preview ? "(first preview)" : "(up)"}: no mandatory violation, no StackReference across backends`, async () => {
-      const r = await planDir(DIR, { preview });
-      assert.equal(hasMandatory(r), false, planSummary(r).slice(-3000));
-      assert.deepEqual(
-        r.preflight.filter((f) => f.kind === "stack-reference"),
-        [],
-      );
-      for (const s of ["eu-west-1", "ap-south-1"]) {
-        assert.equal(configOf(s)["infrasage:stateBackend"], "per-jurisdiction");
-        assert.deepEqual(configOf(s)["infrasage:links"], { via: "ssm" });
-      }
-    });
+    it(
+      `plans cleanly ${preview ? "(first preview)" : "(up)"}: ` +
+        `no mandatory violation, no StackReference across backends`,
+      async () => {
+        const r = await planDir(DIR, { preview });
+        assert.equal(hasMandatory(r), false, planSummary(r).slice(-3000));
+        assert.deepEqual(
+          r.preflight.filter((f) => f.kind === "stack-reference"),
+          [],
+        );
+        for (const s of ["eu-west-1", "ap-south-1"]) {
+          assert.equal(configOf(s)["infrasage:stateBackend"], "per-jurisdiction");
+          assert.deepEqual(configOf(s)["infrasage:links"], { via: "ssm" });
+        }
+      },
+    );
   }
 
   it("links the pair after the rollout: the spoke peers with the hub and holds the credential the hub issued", async () => {
@@ -115,28 +119,32 @@ describe("EU hub and India spoke with state in two backends (examples/hub-spoke-
     );
   });
 
-  it("rejects the same pair linked by StackReferences: they cannot resolve across backends; the preflight names each key", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "two-backends-"));
-    const files = ["eu-west-1", "ap-south-1"].map((s) => {
-      const config = configOf(s);
-      const flat = Object.fromEntries(
-        Object.entries(config).map(([k, v]) => [k.startsWith("infrasage:") ? k.slice(10) : k, v]),
+  it(
+    "rejects the same pair linked by StackReferences: they " +
+      "cannot resolve across backends; the preflight names each key",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "two-backends-"));
+      const files = ["eu-west-1", "ap-south-1"].map((s) => {
+        const config = configOf(s);
+        const flat = Object.fromEntries(
+          Object.entries(config).map(([k, v]) => [k.startsWith("infrasage:") ? k.slice(10) : k, v]),
+        );
+        return writeStackFile(s, { ...flat, links: { via: "stack-reference" } }, dir);
+      });
+      const r = await planFiles(files);
+      const found = r.preflight
+        .filter((f) => f.kind === "stack-reference" && /crosses from .* per jurisdiction/.test(f.message))
+        .map((f) => f.key)
+        .sort();
+      assert.deepEqual(found, ["infrasage:federation.hubStack", "infrasage:federation.spokes[0]"]);
+      const run = await runCli(["--all", "--dir", dir, "--strict"]);
+      assert.equal(run.code, 1);
+      assert.match(
+        run.stdout,
+        /\(infrasage:federation\.hubStack\): StackReference organization\/infrasage\/eu-west-1 crosses from IN to EU/,
       );
-      return writeStackFile(s, { ...flat, links: { via: "stack-reference" } }, dir);
-    });
-    const r = await planFiles(files);
-    const found = r.preflight
-      .filter((f) => f.kind === "stack-reference" && /crosses from .* per jurisdiction/.test(f.message))
-      .map((f) => f.key)
-      .sort();
-    assert.deepEqual(found, ["infrasage:federation.hubStack", "infrasage:federation.spokes[0]"]);
-    const run = await runCli(["--all", "--dir", dir, "--strict"]);
-    assert.equal(run.code, 1);
-    assert.match(
-      run.stdout,
-      /\(infrasage:federation\.hubStack\): StackReference organization\/infrasage\/eu-west-1 crosses from IN to EU/,
-    );
-  });
+    },
+  );
 
   it("refuses a contract link to a stack whose region it cannot know, naming links.regions.<stack>", async () => {
     const base = {

@@ -33,39 +33,49 @@ describe("StackReferences (offline, as the engine)", () => {
   it("takes the group's organization from its references", () =>
     assert.equal(new StackReferences(stacks).organization, "acme"));
 
-  it("reads nothing from a stack with no deployment, its last outputs once deployed, its own previous outputs for itself", () => {
-    const refs = new StackReferences(stacks);
-    assert.equal(refs.resolve("eu-west-1", "acme/infrasage/eu-central-1"), undefined);
-    assert.equal(
-      refs.resolve("eu-west-1", "acme/infrasage/eu-west-1"),
-      undefined,
-      "a first up has no previous outputs of its own",
-    );
-    refs.deploy("eu-central-1", { network: { stack: "eu-central-1" } });
-    refs.deploy("eu-west-1", { replication: { activeMembers: [] } });
-    assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-central-1"), { network: { stack: "eu-central-1" } });
-    assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-west-1"), { replication: { activeMembers: [] } });
-    assert.deepEqual(refs.findings(), []);
-  });
+  it(
+    "reads nothing from a stack with no deployment, its last " +
+      "outputs once deployed, its own previous outputs for itself",
+    () => {
+      const refs = new StackReferences(stacks);
+      assert.equal(refs.resolve("eu-west-1", "acme/infrasage/eu-central-1"), undefined);
+      assert.equal(
+        refs.resolve("eu-west-1", "acme/infrasage/eu-west-1"),
+        undefined,
+        "a first up has no previous outputs of its own",
+      );
+      refs.deploy("eu-central-1", { network: { stack: "eu-central-1" } });
+      refs.deploy("eu-west-1", { replication: { activeMembers: [] } });
+      assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-central-1"), {
+        network: { stack: "eu-central-1" },
+      });
+      assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-west-1"), { replication: { activeMembers: [] } });
+      assert.deepEqual(refs.findings(), []);
+    },
+  );
 
-  it("reports (once) a reference to a stack outside the plan, another organization or project; outside stacks known to exist resolve", () => {
-    const refs = new StackReferences(stacks, (ref) =>
-      ref === "acme/infrasage/eu-south-1" ? { network: {} } : undefined,
-    );
-    assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-south-1"), { network: {} });
-    for (let i = 0; i < 2; i++) assert.equal(refs.resolve("eu-west-1", "acme/infrasage/us-east-1"), undefined);
-    refs.resolve("eu-west-1", "other/infrasage/eu-central-1");
-    refs.resolve("eu-west-1", "acme/elsewhere/eu-central-1");
-    const f = refs.findings();
-    assert.equal(f.length, 3, JSON.stringify(f));
-    assert.match(
-      f[0]!.message,
-      /us-east-1 is not planned alongside, so the plan can neither declare it deployed \(--deployed\) nor know it exists.*fails unless acme\/infrasage\/us-east-1 exists/,
-    );
-    assert.match(f[1]!.message, /organization other is not the group's acme/);
-    assert.match(f[2]!.message, /project elsewhere is not this program's project infrasage/);
-    assert.ok(f.every((x) => x.file === "Pulumi.eu-west-1.yaml" && x.kind === "stack-reference"));
-  });
+  it(
+    "reports (once) a reference to a stack outside the plan, another " +
+      "organization or project; outside stacks known to exist resolve",
+    () => {
+      const refs = new StackReferences(stacks, (ref) =>
+        ref === "acme/infrasage/eu-south-1" ? { network: {} } : undefined,
+      );
+      assert.deepEqual(refs.resolve("eu-west-1", "acme/infrasage/eu-south-1"), { network: {} });
+      for (let i = 0; i < 2; i++) assert.equal(refs.resolve("eu-west-1", "acme/infrasage/us-east-1"), undefined);
+      refs.resolve("eu-west-1", "other/infrasage/eu-central-1");
+      refs.resolve("eu-west-1", "acme/elsewhere/eu-central-1");
+      const f = refs.findings();
+      assert.equal(f.length, 3, JSON.stringify(f));
+      assert.match(
+        f[0]!.message,
+        /us-east-1 is not planned alongside, so the plan can neither declare it deployed \(--deployed\) nor know it exists.*fails unless acme\/infrasage\/us-east-1 exists/,
+      );
+      assert.match(f[1]!.message, /organization other is not the group's acme/);
+      assert.match(f[2]!.message, /project elsewhere is not this program's project infrasage/);
+      assert.ok(f.every((x) => x.file === "Pulumi.eu-west-1.yaml" && x.kind === "stack-reference"));
+    },
+  );
 
   it("an active-active member reads its own previous outputs from its own organization, not a peer's", async () => {
     const { raw } = configOf("eu-west-1");
@@ -85,13 +95,17 @@ describe("StackReferences (offline, as the engine)", () => {
     assert.ok(!asked.includes("acme/infrasage/eu-west-1"));
   });
 
-  it("--all: each member's first up finds no outputs of its own; the plan's last round is a re-deploy that reads them", async () => {
-    const result = await planDir(EXAMPLE);
-    assert.equal(result.organization, "acme");
-    assert.ok(result.stacks.every((s) => s.deployedBefore));
-    assert.deepEqual(
-      result.preflight.filter((f) => f.kind === "stack-reference"),
-      [],
-    );
-  });
+  it(
+    "--all: each member's first up finds no outputs of its " +
+      "own; the plan's last round is a re-deploy that reads them",
+    async () => {
+      const result = await planDir(EXAMPLE);
+      assert.equal(result.organization, "acme");
+      assert.ok(result.stacks.every((s) => s.deployedBefore));
+      assert.deepEqual(
+        result.preflight.filter((f) => f.kind === "stack-reference"),
+        [],
+      );
+    },
+  );
 });

@@ -50,52 +50,56 @@ describe("existing VPC: config", () => {
     assert.equal(r.config.network.availabilityZones, 2);
   });
 
-  it("refuses empty or single subnet lists, bad ids, a differing network.cidr, NAT settings and an lb list that names a private subnet", () => {
-    assert.ok(
-      problems({ existingVpc: { ...EV, privateSubnetIds: [] } }).some((p) =>
-        /^infrasage:network.existingVpc.privateSubnetIds: has 0 subnets; EKS needs subnets in at least 2 AZs/.test(p),
-      ),
-    );
-    assert.ok(
-      problems({ existingVpc: { ...EV, privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1"] } }).some((p) =>
-        /has 1 subnet;/.test(p),
-      ),
-    );
-    assert.ok(
-      problems({ existingVpc: { ...EV, loadBalancerSubnetIds: [] } }).some((p) =>
-        /loadBalancerSubnetIds: is empty/.test(p),
-      ),
-    );
-    assert.ok(
-      problems({ existingVpc: { ...EV, vpcId: "vpc-xyz" } }).some((p) =>
-        p.startsWith("infrasage:network.existingVpc.vpcId"),
-      ),
-    );
-    assert.ok(
-      problems({ existingVpc: { ...EV, privateSubnetIds: ["subnet-1", "subnet-2"] } }).some((p) =>
-        /are not subnet ids/.test(p),
-      ),
-    );
-    assert.ok(
-      problems({ cidr: "10.41.0.0/16", existingVpc: EV }).some((p) =>
-        p.startsWith("infrasage:network.cidr: is 10.41.0.0/16 but"),
-      ),
-    );
-    assert.ok(
-      problems({ natGateways: "single", existingVpc: EV }).some((p) => p.startsWith("infrasage:network.natGateways")),
-    );
-    assert.ok(
-      problems({ existingVpc: { ...EV, loadBalancerSubnetIds: [EV.privateSubnetIds[0]] } }).some((p) =>
-        /would route to the pods' subnet/.test(p),
-      ),
-    );
-    assert.ok(
-      problems({ existingVpc: { ...EV, cidr: "10.40.0.0/26" } }).some((p) =>
-        p.startsWith("infrasage:network.existingVpc.cidr"),
-      ),
-    );
-    assert.ok(problems({}).some((p) => p.startsWith("infrasage:network.cidr: is required")));
-  });
+  it(
+    "refuses empty or single subnet lists, bad ids, a differing " +
+      "network.cidr, NAT settings and an lb list that names a private subnet",
+    () => {
+      assert.ok(
+        problems({ existingVpc: { ...EV, privateSubnetIds: [] } }).some((p) =>
+          /^infrasage:network.existingVpc.privateSubnetIds: has 0 subnets; EKS needs subnets in at least 2 AZs/.test(p),
+        ),
+      );
+      assert.ok(
+        problems({ existingVpc: { ...EV, privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1"] } }).some((p) =>
+          /has 1 subnet;/.test(p),
+        ),
+      );
+      assert.ok(
+        problems({ existingVpc: { ...EV, loadBalancerSubnetIds: [] } }).some((p) =>
+          /loadBalancerSubnetIds: is empty/.test(p),
+        ),
+      );
+      assert.ok(
+        problems({ existingVpc: { ...EV, vpcId: "vpc-xyz" } }).some((p) =>
+          p.startsWith("infrasage:network.existingVpc.vpcId"),
+        ),
+      );
+      assert.ok(
+        problems({ existingVpc: { ...EV, privateSubnetIds: ["subnet-1", "subnet-2"] } }).some((p) =>
+          /are not subnet ids/.test(p),
+        ),
+      );
+      assert.ok(
+        problems({ cidr: "10.41.0.0/16", existingVpc: EV }).some((p) =>
+          p.startsWith("infrasage:network.cidr: is 10.41.0.0/16 but"),
+        ),
+      );
+      assert.ok(
+        problems({ natGateways: "single", existingVpc: EV }).some((p) => p.startsWith("infrasage:network.natGateways")),
+      );
+      assert.ok(
+        problems({ existingVpc: { ...EV, loadBalancerSubnetIds: [EV.privateSubnetIds[0]] } }).some((p) =>
+          /would route to the pods' subnet/.test(p),
+        ),
+      );
+      assert.ok(
+        problems({ existingVpc: { ...EV, cidr: "10.40.0.0/26" } }).some((p) =>
+          p.startsWith("infrasage:network.existingVpc.cidr"),
+        ),
+      );
+      assert.ok(problems({}).some((p) => p.startsWith("infrasage:network.cidr: is required")));
+    },
+  );
 
   it("checks what the subnet data sources return: VPC, CIDR containment, one subnet per AZ, lb/private overlap", () => {
     const ok = assumedExistingSubnets(EV, "eu-west-1");

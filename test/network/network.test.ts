@@ -114,19 +114,23 @@ describe("RegionalNetwork", () => {
     assert.equal(single.outputs.netNatGatewayCount!.value, 1);
   });
 
-  it("parents every resource directly under the component (so its chain reaches it) and uses the caller's provider, never a region input", () => {
-    for (const rec of [perAz, single, twoAz]) {
-      const [component] = ofType(rec, COMPONENT);
-      const [provider] = ofType(rec, "pulumi:providers:aws");
-      assert.ok(component && provider);
-      for (const r of rec.resources.filter((x) => x.type.startsWith("aws:"))) {
-        assert.equal(r.parent, component.urn, `${r.name} is not a direct child of the component`);
-        assert.equal(r.provider, provider.urn, `${r.name} does not use the explicit provider`);
-        assert.equal(r.inputs.region, undefined, `${r.name} sets a region input`);
-        assert.equal(r.region, REGION);
+  it(
+    "parents every resource directly under the component (so its chain " +
+      "reaches it) and uses the caller's provider, never a region input",
+    () => {
+      for (const rec of [perAz, single, twoAz]) {
+        const [component] = ofType(rec, COMPONENT);
+        const [provider] = ofType(rec, "pulumi:providers:aws");
+        assert.ok(component && provider);
+        for (const r of rec.resources.filter((x) => x.type.startsWith("aws:"))) {
+          assert.equal(r.parent, component.urn, `${r.name} is not a direct child of the component`);
+          assert.equal(r.provider, provider.urn, `${r.name} does not use the explicit provider`);
+          assert.equal(r.inputs.region, undefined, `${r.name} sets a region input`);
+          assert.equal(r.region, REGION);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("exports the plan, ids in AZ order and the VPC CIDR", () => {
     const out = perAz.outputs;

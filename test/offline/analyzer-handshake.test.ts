@@ -60,52 +60,56 @@ const rec = (type: string, name: string, inputs: Record<string, unknown>, provid
 });
 
 describe("the analyzer handshake, as the Pulumi CLI does it", () => {
-  it("sends ConfigureStack (stack, config, secret keys, tags) first, then GetAnalyzerInfo, then Configure, then Analyze per resource and AnalyzeStack", async () => {
-    const provider = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
-    const record = {
-      stack: "eu-west-1",
-      preview: false,
-      resources: [provider, rec("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.10.0.0/16" }, provider.urn)],
-      outputs: {},
-    };
-    const { calls } = await spying((a) =>
-      evaluateRun(a, record, {
-        project: "infrasage",
-        organization: "organization",
-        config: { "aws:region": "eu-west-1", "infrasage:apiKey": "[secret]" },
-        secretKeys: ["infrasage:apiKey"],
-        tags: { "infrasage:jurisdiction": "EU" },
-      }),
-    );
-    assert.deepEqual(
-      calls.map((c) => c.rpc),
-      ["configureStack", "getAnalyzerInfo", "configure", "analyze", "analyze", "analyzeStack"],
-    );
-    const req = calls[0]!.req as unknown as {
-      getStack(): string;
-      getProject(): string;
-      getOrganization(): string;
-      getDryRun(): boolean;
-      getTagsMap(): { toObject(): [string, string][] };
-      getConfigMap(): { toObject(): [string, string][] };
-      getConfigSecretKeysList(): string[];
-    };
-    assert.deepEqual(
-      {
-        stack: req.getStack(),
-        project: req.getProject(),
-        organization: req.getOrganization(),
-        dryRun: req.getDryRun(),
-      },
-      { stack: "eu-west-1", project: "infrasage", organization: "organization", dryRun: false },
-    );
-    assert.deepEqual(Object.fromEntries(req.getTagsMap().toObject()), { "infrasage:jurisdiction": "EU" });
-    assert.deepEqual(Object.fromEntries(req.getConfigMap().toObject()), {
-      "aws:region": "eu-west-1",
-      "infrasage:apiKey": "[secret]",
-    });
-    assert.deepEqual(req.getConfigSecretKeysList(), ["infrasage:apiKey"]);
-  });
+  it(
+    "sends ConfigureStack (stack, config, secret keys, tags) first, then " +
+      "GetAnalyzerInfo, then Configure, then Analyze per resource and AnalyzeStack",
+    async () => {
+      const provider = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
+      const record = {
+        stack: "eu-west-1",
+        preview: false,
+        resources: [provider, rec("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.10.0.0/16" }, provider.urn)],
+        outputs: {},
+      };
+      const { calls } = await spying((a) =>
+        evaluateRun(a, record, {
+          project: "infrasage",
+          organization: "organization",
+          config: { "aws:region": "eu-west-1", "infrasage:apiKey": "[secret]" },
+          secretKeys: ["infrasage:apiKey"],
+          tags: { "infrasage:jurisdiction": "EU" },
+        }),
+      );
+      assert.deepEqual(
+        calls.map((c) => c.rpc),
+        ["configureStack", "getAnalyzerInfo", "configure", "analyze", "analyze", "analyzeStack"],
+      );
+      const req = calls[0]!.req as unknown as {
+        getStack(): string;
+        getProject(): string;
+        getOrganization(): string;
+        getDryRun(): boolean;
+        getTagsMap(): { toObject(): [string, string][] };
+        getConfigMap(): { toObject(): [string, string][] };
+        getConfigSecretKeysList(): string[];
+      };
+      assert.deepEqual(
+        {
+          stack: req.getStack(),
+          project: req.getProject(),
+          organization: req.getOrganization(),
+          dryRun: req.getDryRun(),
+        },
+        { stack: "eu-west-1", project: "infrasage", organization: "organization", dryRun: false },
+      );
+      assert.deepEqual(Object.fromEntries(req.getTagsMap().toObject()), { "infrasage:jurisdiction": "EU" });
+      assert.deepEqual(Object.fromEntries(req.getConfigMap().toObject()), {
+        "aws:region": "eu-west-1",
+        "infrasage:apiKey": "[secret]",
+      });
+      assert.deepEqual(req.getConfigSecretKeysList(), ["infrasage:apiKey"]);
+    },
+  );
 });
 
 describe("stack tags as each backend sends them", () => {
@@ -134,28 +138,33 @@ describe("stack tags as each backend sends them", () => {
       { "infrasage:jurisdiction": "EU" },
     );
   });
-  it("shared state is modelled as Pulumi Cloud: stored tags, then pulumi:project/runtime/description and pulumi:tags config, which wins", () => {
-    assert.equal(backendKindOf({ stateBackend: "shared" }), "cloud");
-    assert.deepEqual(stackTags("cloud", { "infrasage:jurisdiction": "EU", owner: "ops" }, project, file()), {
-      "infrasage:jurisdiction": "IN",
-      owner: "ops",
-      team: "sre",
-      "pulumi:project": "infrasage",
-      "pulumi:runtime": "nodejs",
-      "pulumi:description": "d",
-    });
-    // The stack file's pulumi:tags replaces the project's value of that key.
-    assert.deepEqual(
-      stackTags("cloud", {}, project, file({ "pulumi:tags": JSON.stringify({ team: "data" }) })).team,
-      "data",
-    );
-    assert.throws(() => stackTags("cloud", {}, { ...project, configTags: { n: 1 } }, file()), StackTagsError);
-  });
+  it(
+    "shared state is modelled as Pulumi Cloud: stored tags, then " +
+      "pulumi:project/runtime/description and pulumi:tags config, which wins",
+    () => {
+      assert.equal(backendKindOf({ stateBackend: "shared" }), "cloud");
+      assert.deepEqual(stackTags("cloud", { "infrasage:jurisdiction": "EU", owner: "ops" }, project, file()), {
+        "infrasage:jurisdiction": "IN",
+        owner: "ops",
+        team: "sre",
+        "pulumi:project": "infrasage",
+        "pulumi:runtime": "nodejs",
+        "pulumi:description": "d",
+      });
+      // The stack file's pulumi:tags replaces the project's value of that key.
+      assert.deepEqual(
+        stackTags("cloud", {}, project, file({ "pulumi:tags": JSON.stringify({ team: "data" }) })).team,
+        "data",
+      );
+      assert.throws(() => stackTags("cloud", {}, { ...project, configTags: { n: 1 } }, file()), StackTagsError);
+    },
+  );
   it("reads pulumi:tags from the Pulumi.yaml the stack runs with (value form)", () => {
     const path = writeStackFile("eu-west-1", {});
     writeFileSync(
       join(dirname(path), "Pulumi.yaml"),
-      `name: infrasage\nruntime:\n  name: nodejs\nmain: ${ROOT}\nconfig:\n  pulumi:tags:\n    value:\n      infrasage:jurisdiction: IN\n`,
+      `name: infrasage\nruntime:\n  name: nodejs\nmain: ${ROOT}\nconfig:\n` +
+        `  pulumi:tags:\n    value:\n      infrasage:jurisdiction: IN\n`,
     );
     assert.deepEqual(readProjectTags(path), {
       file: join(dirname(path), "Pulumi.yaml"),
@@ -204,26 +213,32 @@ describe("a pull request that sets the jurisdiction tag in pulumi:tags does not 
     assert.deepEqual(pr.identity, base.identity);
   });
 
-  it("a self-managed backend: a bad stack (stored tag EU, deployed to India) stays bad; the PR's tag never reaches the pack", async () => {
-    const prod = {
-      ...shipped("ap-south-1"),
-      "infrasage:jurisdiction": "IN",
-      "infrasage:stateBackend": "per-jurisdiction",
-    };
-    const base = await verdict("prod", prod, undefined, { "infrasage:jurisdiction": "EU" });
-    const pr = await verdict("prod", prod, { "infrasage:jurisdiction": "IN" }, { "infrasage:jurisdiction": "EU" });
-    assert.deepEqual(pr.tags, { "infrasage:jurisdiction": "EU" });
-    assert.ok(
-      base.identity.some((m) =>
-        /resource-home-matches-stack-identity: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m),
-      ),
-      base.identity.join("\n"),
-    );
-    assert.ok(
-      base.identity.some((m) => /stack-identity-matches-home-region: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m)),
-    );
-    assert.deepEqual(pr.identity, base.identity);
-  });
+  it(
+    "a self-managed backend: a bad stack (stored tag EU, deployed " +
+      "to India) stays bad; the PR's tag never reaches the pack",
+    async () => {
+      const prod = {
+        ...shipped("ap-south-1"),
+        "infrasage:jurisdiction": "IN",
+        "infrasage:stateBackend": "per-jurisdiction",
+      };
+      const base = await verdict("prod", prod, undefined, { "infrasage:jurisdiction": "EU" });
+      const pr = await verdict("prod", prod, { "infrasage:jurisdiction": "IN" }, { "infrasage:jurisdiction": "EU" });
+      assert.deepEqual(pr.tags, { "infrasage:jurisdiction": "EU" });
+      assert.ok(
+        base.identity.some((m) =>
+          /resource-home-matches-stack-identity: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m),
+        ),
+        base.identity.join("\n"),
+      );
+      assert.ok(
+        base.identity.some((m) =>
+          /stack-identity-matches-home-region: [\s\S]*tagged infrasage:jurisdiction=EU/.test(m),
+        ),
+      );
+      assert.deepEqual(pr.identity, base.identity);
+    },
+  );
 
   it("--stack-tags gives the plan the stored tags (a bad file exits 2 naming the option)", async () => {
     const path = writeStackFile("prod", {

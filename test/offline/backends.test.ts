@@ -70,50 +70,54 @@ describe("self-managed backends: stack names and StackReferences (pulumi/pulumi 
     assert.equal(backendKindOf("per-jurisdiction"), "self-managed");
   });
 
-  it("checks references against each stack's backend: organization on a self-managed one, any one organization on Pulumi Cloud", () => {
-    const config = (backend: string, peers: string[]) => {
-      const parsed = parseStackConfig(
-        {
-          "aws:region": "eu-west-1",
-          "infrasage:tenantId": "acme-eu",
-          "infrasage:pattern": "active-active",
-          "infrasage:network": JSON.stringify({ cidr: "10.10.0.0/16" }),
-          "infrasage:replication": JSON.stringify({ peers }),
-          "infrasage:stateBackend": backend,
-          "infrasage:deploy": JSON.stringify({
-            repository: "acme/infrasage",
-            connectionArn:
-              "arn:aws:codeconnections:eu-west-1:123456789012:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b",
-          }),
-        },
-        "eu-west-1",
-      );
-      if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-      return [{ stack: "eu-west-1", project: "infrasage", file: "Pulumi.eu-west-1.yaml", references: parsed.config }];
-    };
-    const cloud = new StackReferences(config("shared", ["acme/infrasage/eu-central-1", "acme/infrasage/eu-north-1"]));
-    assert.equal(cloud.organization, "acme");
-    assert.deepEqual(cloud.findings(), []);
-    for (const backend of ["self-managed", "per-jurisdiction"]) {
-      const diy = new StackReferences(
-        config(backend, ["organization/infrasage/eu-central-1", "acme/infrasage/eu-north-1"]),
-      );
-      assert.equal(diy.organization, "organization", "a self-managed backend's stacks are all in organization");
-      const f = diy.findings();
-      assert.equal(f.length, 1, JSON.stringify(f));
-      assert.equal(f[0]!.key, "infrasage:replication.peers[1]");
-      assert.match(
-        f[0]!.message,
-        new RegExp(
-          `acme/infrasage/eu-north-1: organization name must be 'organization'.*infrasage:stateBackend ${backend}`,
-        ),
-      );
-      assert.equal(f[0]!.fix, "write organization/infrasage/eu-north-1");
-      // Resolving it (the program's StackReference) adds nothing new and reads nothing.
-      assert.equal(diy.resolve("eu-west-1", "acme/infrasage/eu-north-1"), undefined);
-      assert.equal(diy.findings().length, 1);
-    }
-  });
+  it(
+    "checks references against each stack's backend: organization " +
+      "on a self-managed one, any one organization on Pulumi Cloud",
+    () => {
+      const config = (backend: string, peers: string[]) => {
+        const parsed = parseStackConfig(
+          {
+            "aws:region": "eu-west-1",
+            "infrasage:tenantId": "acme-eu",
+            "infrasage:pattern": "active-active",
+            "infrasage:network": JSON.stringify({ cidr: "10.10.0.0/16" }),
+            "infrasage:replication": JSON.stringify({ peers }),
+            "infrasage:stateBackend": backend,
+            "infrasage:deploy": JSON.stringify({
+              repository: "acme/infrasage",
+              connectionArn:
+                "arn:aws:codeconnections:eu-west-1:123456789012:connection/0b4a9f5e-2c1d-4e8f-9a6b-7c3d2e1f0a9b",
+            }),
+          },
+          "eu-west-1",
+        );
+        if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+        return [{ stack: "eu-west-1", project: "infrasage", file: "Pulumi.eu-west-1.yaml", references: parsed.config }];
+      };
+      const cloud = new StackReferences(config("shared", ["acme/infrasage/eu-central-1", "acme/infrasage/eu-north-1"]));
+      assert.equal(cloud.organization, "acme");
+      assert.deepEqual(cloud.findings(), []);
+      for (const backend of ["self-managed", "per-jurisdiction"]) {
+        const diy = new StackReferences(
+          config(backend, ["organization/infrasage/eu-central-1", "acme/infrasage/eu-north-1"]),
+        );
+        assert.equal(diy.organization, "organization", "a self-managed backend's stacks are all in organization");
+        const f = diy.findings();
+        assert.equal(f.length, 1, JSON.stringify(f));
+        assert.equal(f[0]!.key, "infrasage:replication.peers[1]");
+        assert.match(
+          f[0]!.message,
+          new RegExp(
+            `acme/infrasage/eu-north-1: organization name must be 'organization'.*infrasage:stateBackend ${backend}`,
+          ),
+        );
+        assert.equal(f[0]!.fix, "write organization/infrasage/eu-north-1");
+        // Resolving it (the program's StackReference) adds nothing new and reads nothing.
+        assert.equal(diy.resolve("eu-west-1", "acme/infrasage/eu-north-1"), undefined);
+        assert.equal(diy.findings().length, 1);
+      }
+    },
+  );
 });
 
 describe("every example on per-jurisdiction self-managed backends (docs/deploying.md: From zero to deployed, step 1)", function () {
@@ -136,7 +140,9 @@ describe("every example on per-jurisdiction self-managed backends (docs/deployin
     assert.match(
       run.stdout,
       new RegExp(
-        `${dir}/Pulumi\\.eu-west-1\\.yaml \\(infrasage:replication\\.peers\\[0\\]\\): StackReference acme/infrasage/eu-central-1: organization name must be 'organization'[^\\n]*\\n\\s+Fix: write organization/infrasage/eu-central-1\\.`,
+        `${dir}/Pulumi\\.eu-west-1\\.yaml \\(infrasage:replication\\.peers\\[0\\]\\): ` +
+          `StackReference acme/infrasage/eu-central-1: organization name must be ` +
+          `'organization'[^\\n]*\\n\\s+Fix: write organization/infrasage/eu-central-1\\.`,
       ),
     );
   });

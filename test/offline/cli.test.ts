@@ -212,60 +212,68 @@ describe("plan CLI", () => {
     }
   });
 
-  it("exits 2 naming the file for a FIFO, a broken symlink, duplicate stack files and a stack name that is a path, without hanging", async function () {
-    this.timeout(30_000);
-    const dir = dirname(writeStackFile("eu-central-1", good));
-    const fifo = join(dir, "Pulumi.pipe.yaml");
-    execFileSync("mkfifo", [fifo]);
-    const started = Date.now();
-    const pipe = await runCli(["--config-file", fifo]);
-    assert.equal(pipe.code, 2);
-    assert.match(pipe.stderr, /Pulumi\.pipe\.yaml: is a FIFO \(named pipe\), not a stack file/);
-    assert.ok(Date.now() - started < 5000);
-    const all = await runCli(["--all", "--dir", dir]);
-    assert.equal(all.code, 2);
-    assert.match(all.stderr, /Pulumi\.pipe\.yaml: is a FIFO/);
-    const broken = join(dir, "Pulumi.gone.yaml");
-    symlinkSync(join(dir, "nowhere.yaml"), broken);
-    const link = await runCli(["--config-file", broken]);
-    assert.equal(link.code, 2);
-    assert.match(link.stderr, /Pulumi\.gone\.yaml: is a broken symbolic link/);
-    const twice = dirname(writeStackFile("eu-central-1", good));
-    writeFileSync(join(twice, "Pulumi.eu-central-1.yml"), stringify({ config: good }));
-    const dup = await runCli(["--all", "--dir", twice]);
-    assert.equal(dup.code, 2);
-    assert.match(
-      dup.stderr,
-      /Pulumi\.eu-central-1\.yaml: defines stack "eu-central-1", and so does .*Pulumi\.eu-central-1\.yml;/,
-    );
-    const traversal = await runCli(["--stack", "../../etc/passwd"]);
-    assert.equal(traversal.code, 2);
-    assert.match(traversal.stderr, /is not a stack name/);
-    const policy = await runCli(["--stack", "eu-west-1", "--policy-pack-config", fifo]);
-    assert.equal(policy.code, 2);
-    assert.match(policy.stderr, /--policy-pack-config: .*is a FIFO/);
-  });
+  it(
+    "exits 2 naming the file for a FIFO, a broken symlink, duplicate " +
+      "stack files and a stack name that is a path, without hanging",
+    async function () {
+      this.timeout(30_000);
+      const dir = dirname(writeStackFile("eu-central-1", good));
+      const fifo = join(dir, "Pulumi.pipe.yaml");
+      execFileSync("mkfifo", [fifo]);
+      const started = Date.now();
+      const pipe = await runCli(["--config-file", fifo]);
+      assert.equal(pipe.code, 2);
+      assert.match(pipe.stderr, /Pulumi\.pipe\.yaml: is a FIFO \(named pipe\), not a stack file/);
+      assert.ok(Date.now() - started < 5000);
+      const all = await runCli(["--all", "--dir", dir]);
+      assert.equal(all.code, 2);
+      assert.match(all.stderr, /Pulumi\.pipe\.yaml: is a FIFO/);
+      const broken = join(dir, "Pulumi.gone.yaml");
+      symlinkSync(join(dir, "nowhere.yaml"), broken);
+      const link = await runCli(["--config-file", broken]);
+      assert.equal(link.code, 2);
+      assert.match(link.stderr, /Pulumi\.gone\.yaml: is a broken symbolic link/);
+      const twice = dirname(writeStackFile("eu-central-1", good));
+      writeFileSync(join(twice, "Pulumi.eu-central-1.yml"), stringify({ config: good }));
+      const dup = await runCli(["--all", "--dir", twice]);
+      assert.equal(dup.code, 2);
+      assert.match(
+        dup.stderr,
+        /Pulumi\.eu-central-1\.yaml: defines stack "eu-central-1", and so does .*Pulumi\.eu-central-1\.yml;/,
+      );
+      const traversal = await runCli(["--stack", "../../etc/passwd"]);
+      assert.equal(traversal.code, 2);
+      assert.match(traversal.stderr, /is not a stack name/);
+      const policy = await runCli(["--stack", "eu-west-1", "--policy-pack-config", fifo]);
+      assert.equal(policy.code, 2);
+      assert.match(policy.stderr, /--policy-pack-config: .*is a FIFO/);
+    },
+  );
 
-  it("rejects a stack whose name names another region than aws:region, and a stack named for no region without infrasage:jurisdiction", async () => {
-    const wrong = await runCli(["--config-file", writeStackFile("eu-west-1", { ...good })]);
-    assert.equal(wrong.code, 2);
-    assert.match(
-      wrong.stderr,
-      /aws:region: is eu-central-1, but the stack name "eu-west-1" names eu-west-1.*Fix: set aws:region to eu-west-1/,
-    );
-    const prod = await runCli(["--config-file", writeStackFile("prod", good)]);
-    assert.equal(prod.code, 2);
-    assert.match(
-      prod.stderr,
-      /infrasage:jurisdiction: is required: the stack name "prod" names no AWS region.*Fix: set infrasage:jurisdiction to EU/,
-    );
-    const ok = await runCli([
-      "--config-file",
-      writeStackFile("prod", { ...good, "infrasage:jurisdiction": "EU" }),
-      "--json",
-    ]);
-    assert.equal(ok.code, 0, ok.stderr);
-  });
+  it(
+    "rejects a stack whose name names another region than aws:region, " +
+      "and a stack named for no region without infrasage:jurisdiction",
+    async () => {
+      const wrong = await runCli(["--config-file", writeStackFile("eu-west-1", { ...good })]);
+      assert.equal(wrong.code, 2);
+      assert.match(
+        wrong.stderr,
+        /aws:region: is eu-central-1, but the stack name "eu-west-1" names eu-west-1.*Fix: set aws:region to eu-west-1/,
+      );
+      const prod = await runCli(["--config-file", writeStackFile("prod", good)]);
+      assert.equal(prod.code, 2);
+      assert.match(
+        prod.stderr,
+        /infrasage:jurisdiction: is required: the stack name "prod" names no AWS region.*Fix: set infrasage:jurisdiction to EU/,
+      );
+      const ok = await runCli([
+        "--config-file",
+        writeStackFile("prod", { ...good, "infrasage:jurisdiction": "EU" }),
+        "--json",
+      ]);
+      assert.equal(ok.code, 0, ok.stderr);
+    },
+  );
 
   it("plans the shipped stacks together with --all and exits 0", async () => {
     const run = await runCli(["--all"], ROOT);

@@ -29,46 +29,50 @@ describe("plan CLI --base and --out", function () {
     assert.ok(doc.stacks[0]!.resources.every((r) => typeof r.custom === "boolean" && Array.isArray(r.aliases)));
   });
 
-  it("diffs against the base: the text names resources and regions, the JSON has stacks[].diff; a guarded replacement exits 1", async () => {
-    const head = writeStackFile("eu-west-1", {
-      ...eu,
-      "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" },
-    });
-    const text = await runCli(["--config-file", head, "--base", baseFile]);
-    assert.equal(text.code, 1, text.stderr);
-    assert.match(text.stdout, /Changes against .*base\.json: \d+ to create, \d+ to update, \d+ to replace/);
-    assert.match(
-      text.stdout,
-      /\+- +replace +Vpc network-vpc {2}eu-west-1\n +cidrBlock: "10\.10\.0\.0\/16" => "10\.20\.0\.0\/16" +forces replacement/,
-    );
-    assert.match(
-      text.stdout,
-      /vpcId: "\(assigned by AWS\)" => \(known after apply\)/,
-      "the deployed id is AWS's, never the offline mock's",
-    );
-    assert.match(text.stdout, /\[mandatory\] replacement-guard: Vpc network-vpc/);
-    // Outputs computed from a replaced resource are unknown, never the offline mock id.
-    assert.match(text.stdout, /vpcId +\(known after apply\)/);
-    assert.match(text.stdout, /vpcCidr +"10\.20\.0\.0\/16"/);
-    assert.doesNotMatch(text.stdout, /BEGIN CERTIFICATE|get-token/, "no secret material");
-    const json = await runCli(["--config-file", head, "--base", baseFile, "--json"]);
-    const doc = JSON.parse(json.stdout) as {
-      stacks: {
-        outputs: Record<string, unknown>;
-        diff: { counts: Record<string, number>; resources: { op: string }[] };
-      }[];
-    };
-    assert.equal(doc.stacks[0]!.outputs.vpcId, "(known after apply)");
-    const guard = (
-      JSON.parse(json.stdout) as { stacks: { violations: { policy: string; enforcedAt: string }[] }[] }
-    ).stacks[0]!.violations.filter((v) => v.policy === "replacement-guard");
-    assert.ok(
-      guard.length > 0 && guard.every((v) => v.enforcedAt === "offline plan only"),
-      "no real run checks the replacement guard",
-    );
-    assert.ok(doc.stacks[0]!.diff.counts.replace > 10);
-    assert.ok(doc.stacks[0]!.diff.resources.every((r) => r.op !== "unchanged"));
-  });
+  it(
+    "diffs against the base: the text names resources and regions, " +
+      "the JSON has stacks[].diff; a guarded replacement exits 1",
+    async () => {
+      const head = writeStackFile("eu-west-1", {
+        ...eu,
+        "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" },
+      });
+      const text = await runCli(["--config-file", head, "--base", baseFile]);
+      assert.equal(text.code, 1, text.stderr);
+      assert.match(text.stdout, /Changes against .*base\.json: \d+ to create, \d+ to update, \d+ to replace/);
+      assert.match(
+        text.stdout,
+        /\+- +replace +Vpc network-vpc {2}eu-west-1\n +cidrBlock: "10\.10\.0\.0\/16" => "10\.20\.0\.0\/16" +forces replacement/,
+      );
+      assert.match(
+        text.stdout,
+        /vpcId: "\(assigned by AWS\)" => \(known after apply\)/,
+        "the deployed id is AWS's, never the offline mock's",
+      );
+      assert.match(text.stdout, /\[mandatory\] replacement-guard: Vpc network-vpc/);
+      // Outputs computed from a replaced resource are unknown, never the offline mock id.
+      assert.match(text.stdout, /vpcId +\(known after apply\)/);
+      assert.match(text.stdout, /vpcCidr +"10\.20\.0\.0\/16"/);
+      assert.doesNotMatch(text.stdout, /BEGIN CERTIFICATE|get-token/, "no secret material");
+      const json = await runCli(["--config-file", head, "--base", baseFile, "--json"]);
+      const doc = JSON.parse(json.stdout) as {
+        stacks: {
+          outputs: Record<string, unknown>;
+          diff: { counts: Record<string, number>; resources: { op: string }[] };
+        }[];
+      };
+      assert.equal(doc.stacks[0]!.outputs.vpcId, "(known after apply)");
+      const guard = (
+        JSON.parse(json.stdout) as { stacks: { violations: { policy: string; enforcedAt: string }[] }[] }
+      ).stacks[0]!.violations.filter((v) => v.policy === "replacement-guard");
+      assert.ok(
+        guard.length > 0 && guard.every((v) => v.enforcedAt === "offline plan only"),
+        "no real run checks the replacement guard",
+      );
+      assert.ok(doc.stacks[0]!.diff.counts.replace > 10);
+      assert.ok(doc.stacks[0]!.diff.resources.every((r) => r.op !== "unchanged"));
+    },
+  );
 
   it("names the stacks of the base the plan does not have (a removed stack file)", async () => {
     const dir = tmp();

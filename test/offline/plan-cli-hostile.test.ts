@@ -214,46 +214,50 @@ describe("plan CLI: nothing secret is printed", function () {
     }
   });
 
-  it("a plain value in the --base where the plan has a secret is never printed (text or JSON); --out writes through a link, atomically", async () => {
-    const dir = tmp();
-    // --out through a symlink to an existing file that is no input: the target is replaced whole.
-    const target = join(dir, "base.json");
-    writeFileSync(target, "old");
-    // Atomically: a new file renamed over the old one (a new inode), never the old file rewritten in place.
-    const inodeBefore = statSync(target).ino;
-    const link = join(dir, "base-link.json");
-    symlinkSync(target, link);
-    const made = await runCli(["--stack", "eu-west-1", "--out", link]);
-    assert.equal(made.code, 0, made.stderr);
-    assert.ok(lstatSync(link).isSymbolicLink(), "the link is kept");
-    assert.notEqual(statSync(target).ino, inodeBefore, "written in place, not renamed over the old file");
-    const doc = JSON.parse(readFileSync(target, "utf8")) as {
-      stacks: { resources: { urn: string; inputs: Record<string, unknown> }[] }[];
-    };
-    assert.deepEqual(readdirSync(dir).sort(), ["base-link.json", "base.json"], "no temporary file left");
-    // The first input the plan holds as a secret, given in plain text in the base.
-    const plain = "PlainBaseValue-7f3e91c2";
-    let replaced = false;
-    const swap = (v: unknown): unknown => {
-      if (v === "[secret]" && !replaced) {
-        replaced = true;
-        return plain;
-      }
-      if (Array.isArray(v)) return v.map(swap);
-      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
-      return v;
-    };
-    for (const r of doc.stacks[0]!.resources) if (!replaced) r.inputs = swap(r.inputs) as Record<string, unknown>;
-    assert.ok(replaced, "the plan of eu-west-1 holds a secret input");
-    const base = json(dir, "plain-base.json", doc);
-    const text = await runCli(["--stack", "eu-west-1", "--base", base]);
-    assert.ok(text.code === 0 || text.code === 1, text.stderr);
-    assert.match(text.stdout, /Changes against .*plain-base\.json/);
-    assert.ok(!text.stdout.includes(plain), "the text view printed the base's plain value");
-    const asJson = await runCli(["--stack", "eu-west-1", "--base", base, "--json"]);
-    assert.ok(!asJson.stdout.includes(plain), "--json printed the base's plain value");
-    assert.match(asJson.stdout, /"old": "\[secret\]"/);
-  });
+  it(
+    "a plain value in the --base where the plan has a secret is never " +
+      "printed (text or JSON); --out writes through a link, atomically",
+    async () => {
+      const dir = tmp();
+      // --out through a symlink to an existing file that is no input: the target is replaced whole.
+      const target = join(dir, "base.json");
+      writeFileSync(target, "old");
+      // Atomically: a new file renamed over the old one (a new inode), never the old file rewritten in place.
+      const inodeBefore = statSync(target).ino;
+      const link = join(dir, "base-link.json");
+      symlinkSync(target, link);
+      const made = await runCli(["--stack", "eu-west-1", "--out", link]);
+      assert.equal(made.code, 0, made.stderr);
+      assert.ok(lstatSync(link).isSymbolicLink(), "the link is kept");
+      assert.notEqual(statSync(target).ino, inodeBefore, "written in place, not renamed over the old file");
+      const doc = JSON.parse(readFileSync(target, "utf8")) as {
+        stacks: { resources: { urn: string; inputs: Record<string, unknown> }[] }[];
+      };
+      assert.deepEqual(readdirSync(dir).sort(), ["base-link.json", "base.json"], "no temporary file left");
+      // The first input the plan holds as a secret, given in plain text in the base.
+      const plain = "PlainBaseValue-7f3e91c2";
+      let replaced = false;
+      const swap = (v: unknown): unknown => {
+        if (v === "[secret]" && !replaced) {
+          replaced = true;
+          return plain;
+        }
+        if (Array.isArray(v)) return v.map(swap);
+        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
+        return v;
+      };
+      for (const r of doc.stacks[0]!.resources) if (!replaced) r.inputs = swap(r.inputs) as Record<string, unknown>;
+      assert.ok(replaced, "the plan of eu-west-1 holds a secret input");
+      const base = json(dir, "plain-base.json", doc);
+      const text = await runCli(["--stack", "eu-west-1", "--base", base]);
+      assert.ok(text.code === 0 || text.code === 1, text.stderr);
+      assert.match(text.stdout, /Changes against .*plain-base\.json/);
+      assert.ok(!text.stdout.includes(plain), "the text view printed the base's plain value");
+      const asJson = await runCli(["--stack", "eu-west-1", "--base", base, "--json"]);
+      assert.ok(!asJson.stdout.includes(plain), "--json printed the base's plain value");
+      assert.match(asJson.stdout, /"old": "\[secret\]"/);
+    },
+  );
 });
 
 /** Processes (ours) whose environment carries `marker`: the CLI run and anything it started. */
@@ -303,34 +307,38 @@ describe("plan CLI: no policy pack process outlives a run", function () {
     }
   };
 
-  it("a rejected --base (refused while the pack used to start), a policy config its schemas reject, and a clean plan: nothing left once the run returns", async () => {
-    const dir = tmp();
-    const runs: [string[], number, RegExp][] = [
-      [
-        ["--stack", "eu-west-1", "--base", json(dir, "broken.json", "{ not json")],
-        2,
-        /broken\.json: is not a plan's --json/,
-      ],
-      [
+  it(
+    "a rejected --base (refused while the pack used to start), a policy config " +
+      "its schemas reject, and a clean plan: nothing left once the run returns",
+    async () => {
+      const dir = tmp();
+      const runs: [string[], number, RegExp][] = [
         [
-          "--stack",
-          "eu-west-1",
-          "--policy-pack-config",
-          json(dir, "bad.json", { "aws-resource-in-home-region": { homeRegion: 5 } }),
+          ["--stack", "eu-west-1", "--base", json(dir, "broken.json", "{ not json")],
+          2,
+          /broken\.json: is not a plan's --json/,
         ],
-        2,
-        /bad\.json: policy pack configuration is invalid/,
-      ],
-      [["--stack", "eu-west-1", "--json"], 0, /^$/],
-    ];
-    for (const [args, code, message] of runs) {
-      const marker = randomBytes(8).toString("hex");
-      const run = await marked(args, marker);
-      assert.equal(run.code, code, run.stderr);
-      assert.match(run.stderr, message);
-      assert.deepEqual(await survivors(marker), [], `${args.join(" ")}: processes left behind`);
-    }
-  });
+        [
+          [
+            "--stack",
+            "eu-west-1",
+            "--policy-pack-config",
+            json(dir, "bad.json", { "aws-resource-in-home-region": { homeRegion: 5 } }),
+          ],
+          2,
+          /bad\.json: policy pack configuration is invalid/,
+        ],
+        [["--stack", "eu-west-1", "--json"], 0, /^$/],
+      ];
+      for (const [args, code, message] of runs) {
+        const marker = randomBytes(8).toString("hex");
+        const run = await marked(args, marker);
+        assert.equal(run.code, code, run.stderr);
+        assert.match(run.stderr, message);
+        assert.deepEqual(await survivors(marker), [], `${args.join(" ")}: processes left behind`);
+      }
+    },
+  );
 
   it("interrupted (SIGTERM) while the pack runs: the pack stops with the plan", async () => {
     const marker = randomBytes(8).toString("hex");

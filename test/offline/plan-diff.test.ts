@@ -41,71 +41,80 @@ describe("plan diff against a base (--base)", function () {
     assert.deepEqual(diff.guard, []);
   });
 
-  it("an allowReplace entry that matches nothing is reported (advisory), so a stale one cannot allow a later replacement unseen", async () => {
-    const head = await planFiles(
-      [
-        writeStackFile("eu-west-1", {
-          ...eu,
-          "infrasage:allowReplace": [{ resource: "network-vpc", reason: "re-addressing done last week" }],
-        }),
-      ],
-      { base },
-    );
-    assert.deepEqual(
-      head.stacks[0]!.diff!.guard.map((g) => [g.level, g.message]),
-      [
+  it(
+    "an allowReplace entry that matches nothing is reported " +
+      "(advisory), so a stale one cannot allow a later replacement unseen",
+    async () => {
+      const head = await planFiles(
         [
-          "advisory",
-          'infrasage:allowReplace entry "network-vpc" matches no guarded resource replaced or deleted by this change: remove it once the change is deployed',
+          writeStackFile("eu-west-1", {
+            ...eu,
+            "infrasage:allowReplace": [{ resource: "network-vpc", reason: "re-addressing done last week" }],
+          }),
         ],
-      ],
-    );
-  });
+        { base },
+      );
+      assert.deepEqual(
+        head.stacks[0]!.diff!.guard.map((g) => [g.level, g.message]),
+        [
+          [
+            "advisory",
+            'infrasage:allowReplace entry "network-vpc" matches no guarded resource ' +
+              "replaced or deleted by this change: remove it once the change is deployed",
+          ],
+        ],
+      );
+    },
+  );
 
-  it("a VPC CIDR change replaces the VPC and what hangs off it, and fails the guard naming the property and the way out", async () => {
-    const head = await planFiles(
-      [
-        writeStackFile("eu-west-1", {
-          ...eu,
-          "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" },
-        }),
-      ],
-      { base },
-    );
-    const s = head.stacks[0]!;
-    const replaced = names(byOp(s.diff!.resources, "replace"));
-    for (const n of [
-      "Vpc network-vpc",
-      "Subnet network-private-a",
-      "Subnet network-lb-a",
-      "RouteTable network-private-a-rt",
-      "NatGateway network-nat-a",
-      "NodeGroup cluster-nodes",
-    ]) {
-      assert.ok(replaced.includes(n), `${n} not replaced: ${replaced.join(", ")}`);
-    }
-    const vpc = s.diff!.resources.find((d) => d.type === "aws:ec2/vpc:Vpc")!;
-    assert.deepEqual(
-      vpc.changes.map((c) => [c.path, c.old, c.new, c.effect]),
-      [["cidrBlock", "10.10.0.0/16", "10.20.0.0/16", "replace"]],
-    );
-    assert.match(vpc.changes[0]!.source, /terraform-provider-aws >=v6\.61\.0 internal\/service\/ec2\/vpc_\.go/);
-    // Computed from a replaced resource: unknown, never the mock id.
-    const subnet = s.diff!.resources.find((d) => d.name === "network-private-a")!;
-    assert.equal(subnet.changes.find((c) => c.path === "vpcId")!.new, KNOWN_AFTER_APPLY);
-    // The internet gateway is re-attached in place (vpc_id is not ForceNew).
-    assert.equal(s.diff!.resources.find((d) => d.type === "aws:ec2/internetGateway:InternetGateway")!.op, "update");
-    const mandatory = s.violations.filter((v) => v.policy === "replacement-guard" && v.level === "mandatory");
-    const vpcFinding = mandatory.find((v) => v.urn === vpc.urn)!;
-    assert.match(vpcFinding.message, /Vpc network-vpc \(eu-west-1\) would be replaced/);
-    assert.match(vpcFinding.message, /Cause: cidrBlock changes/);
-    assert.match(vpcFinding.message, /Way out: keep network\.cidr/);
-    assert.match(vpcFinding.message, /infrasage:allowReplace/);
-    assert.ok(mandatory.some((v) => /Subnet network-private-a .*carries the cluster's nodes/.test(v.message)));
-    assert.ok(mandatory.some((v) => /NodeGroup cluster-nodes/.test(v.message)));
-    // Subnets that carry no nodes (load balancer, public) are replaced without a finding.
-    assert.ok(!mandatory.some((v) => /Subnet network-lb-a /.test(v.message)));
-  });
+  it(
+    "a VPC CIDR change replaces the VPC and what hangs off it, " +
+      "and fails the guard naming the property and the way out",
+    async () => {
+      const head = await planFiles(
+        [
+          writeStackFile("eu-west-1", {
+            ...eu,
+            "infrasage:network": { ...(eu["infrasage:network"] as object), cidr: "10.20.0.0/16" },
+          }),
+        ],
+        { base },
+      );
+      const s = head.stacks[0]!;
+      const replaced = names(byOp(s.diff!.resources, "replace"));
+      for (const n of [
+        "Vpc network-vpc",
+        "Subnet network-private-a",
+        "Subnet network-lb-a",
+        "RouteTable network-private-a-rt",
+        "NatGateway network-nat-a",
+        "NodeGroup cluster-nodes",
+      ]) {
+        assert.ok(replaced.includes(n), `${n} not replaced: ${replaced.join(", ")}`);
+      }
+      const vpc = s.diff!.resources.find((d) => d.type === "aws:ec2/vpc:Vpc")!;
+      assert.deepEqual(
+        vpc.changes.map((c) => [c.path, c.old, c.new, c.effect]),
+        [["cidrBlock", "10.10.0.0/16", "10.20.0.0/16", "replace"]],
+      );
+      assert.match(vpc.changes[0]!.source, /terraform-provider-aws >=v6\.61\.0 internal\/service\/ec2\/vpc_\.go/);
+      // Computed from a replaced resource: unknown, never the mock id.
+      const subnet = s.diff!.resources.find((d) => d.name === "network-private-a")!;
+      assert.equal(subnet.changes.find((c) => c.path === "vpcId")!.new, KNOWN_AFTER_APPLY);
+      // The internet gateway is re-attached in place (vpc_id is not ForceNew).
+      assert.equal(s.diff!.resources.find((d) => d.type === "aws:ec2/internetGateway:InternetGateway")!.op, "update");
+      const mandatory = s.violations.filter((v) => v.policy === "replacement-guard" && v.level === "mandatory");
+      const vpcFinding = mandatory.find((v) => v.urn === vpc.urn)!;
+      assert.match(vpcFinding.message, /Vpc network-vpc \(eu-west-1\) would be replaced/);
+      assert.match(vpcFinding.message, /Cause: cidrBlock changes/);
+      assert.match(vpcFinding.message, /Way out: keep network\.cidr/);
+      assert.match(vpcFinding.message, /infrasage:allowReplace/);
+      assert.ok(mandatory.some((v) => /Subnet network-private-a .*carries the cluster's nodes/.test(v.message)));
+      assert.ok(mandatory.some((v) => /NodeGroup cluster-nodes/.test(v.message)));
+      // Subnets that carry no nodes (load balancer, public) are replaced without a finding.
+      assert.ok(!mandatory.some((v) => /Subnet network-lb-a /.test(v.message)));
+    },
+  );
 
   it("a replacement declared in infrasage:allowReplace with a reason is reported, not mandatory", async () => {
     const allowReplace = [

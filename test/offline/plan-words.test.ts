@@ -15,30 +15,34 @@ describe("the plan's words", function () {
   const dir = mkdtempSync(join(tmpdir(), "words-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("headings say what the view is: the stack as up leaves it, diffed against a base, a first preview, a deployed stack in a preview, after destroy", async () => {
-    const plain = await runCli(["--stack", "eu-west-1", "--out", join(dir, "b.json")]);
-    assert.match(
-      heading(plain.stdout, "eu-west-1"),
-      /the stack as pulumi up leaves it \(every value known; --base shows what changes\)$/,
-    );
-    const based = await runCli(["--stack", "eu-west-1", "--base", join(dir, "b.json")]);
-    assert.match(heading(based.stdout, "eu-west-1"), /pulumi up of the deployed stack, diffed against .*b\.json$/);
-    const preview = await runCli(["--stack", "eu-west-1", "--preview"]);
-    assert.match(heading(preview.stdout, "eu-west-1"), /first pulumi preview of a new stack/);
-    const partly = await runCli(["--all", "--dir", "examples/hub-spoke", "--preview", "--deployed", "eu-west-1"]);
-    assert.match(
-      heading(partly.stdout, "eu-west-1"),
-      /already deployed \(as its rollout left it\): what the previewed stacks read$/,
-    );
-    assert.match(heading(partly.stdout, "ap-south-1"), /first pulumi preview of a new stack/);
-    const again = await runCli(["--stack", "eu-west-1", "--after-destroy", "all"]);
-    assert.match(heading(again.stdout, "eu-west-1"), /pulumi up after pulumi destroy/);
-    for (const run of [plain, based, again]) {
-      assert.doesNotMatch(run.stdout, /\b[a-z]+-[0-9a-f]{17}\b/, "no mock id printed as real");
-      assert.ok(!run.stdout.includes(MOCK_ADDON_VERSION), "no placeholder add-on version printed as real");
-    }
-    assert.ok(plain.stdout.includes(`"vpcId":"${ASSIGNED_BY_AWS}"`));
-  });
+  it(
+    "headings say what the view is: the stack as up leaves it, diffed against " +
+      "a base, a first preview, a deployed stack in a preview, after destroy",
+    async () => {
+      const plain = await runCli(["--stack", "eu-west-1", "--out", join(dir, "b.json")]);
+      assert.match(
+        heading(plain.stdout, "eu-west-1"),
+        /the stack as pulumi up leaves it \(every value known; --base shows what changes\)$/,
+      );
+      const based = await runCli(["--stack", "eu-west-1", "--base", join(dir, "b.json")]);
+      assert.match(heading(based.stdout, "eu-west-1"), /pulumi up of the deployed stack, diffed against .*b\.json$/);
+      const preview = await runCli(["--stack", "eu-west-1", "--preview"]);
+      assert.match(heading(preview.stdout, "eu-west-1"), /first pulumi preview of a new stack/);
+      const partly = await runCli(["--all", "--dir", "examples/hub-spoke", "--preview", "--deployed", "eu-west-1"]);
+      assert.match(
+        heading(partly.stdout, "eu-west-1"),
+        /already deployed \(as its rollout left it\): what the previewed stacks read$/,
+      );
+      assert.match(heading(partly.stdout, "ap-south-1"), /first pulumi preview of a new stack/);
+      const again = await runCli(["--stack", "eu-west-1", "--after-destroy", "all"]);
+      assert.match(heading(again.stdout, "eu-west-1"), /pulumi up after pulumi destroy/);
+      for (const run of [plain, based, again]) {
+        assert.doesNotMatch(run.stdout, /\b[a-z]+-[0-9a-f]{17}\b/, "no mock id printed as real");
+        assert.ok(!run.stdout.includes(MOCK_ADDON_VERSION), "no placeholder add-on version printed as real");
+      }
+      assert.ok(plain.stdout.includes(`"vpcId":"${ASSIGNED_BY_AWS}"`));
+    },
+  );
 
   it("the PR comment's findings name no mock id or placeholder version as real", () => {
     const stack = {

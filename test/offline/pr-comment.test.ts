@@ -108,13 +108,17 @@ describe("pull request comment (Markdown)", () => {
     );
   });
 
-  it("draws the cross-region flows as Mermaid: a subgraph per jurisdiction, an edge per flow with what and the port", () => {
-    const mermaid = /```mermaid\n([\s\S]*?)\n```/.exec(text)?.[1] ?? "";
-    assert.match(mermaid, /^flowchart LR/);
-    assert.match(mermaid, /subgraph s_j_EU\["EU jurisdiction"\]\n {4}s_eu_west_1\["eu-west-1"\]\n {2}end/);
-    assert.match(mermaid, /subgraph s_j_IN\["IN jurisdiction"\]\n {4}s_ap_south_1\["ap-south-1"\]\n {2}end/);
-    assert.match(mermaid, /s_ap_south_1 -- "alert metadata, port 443" --> s_eu_west_1/);
-  });
+  it(
+    "draws the cross-region flows as Mermaid: a subgraph per " +
+      "jurisdiction, an edge per flow with what and the port",
+    () => {
+      const mermaid = /```mermaid\n([\s\S]*?)\n```/.exec(text)?.[1] ?? "";
+      assert.match(mermaid, /^flowchart LR/);
+      assert.match(mermaid, /subgraph s_j_EU\["EU jurisdiction"\]\n {4}s_eu_west_1\["eu-west-1"\]\n {2}end/);
+      assert.match(mermaid, /subgraph s_j_IN\["IN jurisdiction"\]\n {4}s_ap_south_1\["ap-south-1"\]\n {2}end/);
+      assert.match(mermaid, /s_ap_south_1 -- "alert metadata, port 443" --> s_eu_west_1/);
+    },
+  );
 
   it("says when a plan failed instead of showing nothing", () => {
     assert.match(text, /### examples\/broken: plan failed\n\nThe plan did not produce a document/);
@@ -154,53 +158,58 @@ describe("pull request comment (Markdown)", () => {
     assert.ok(m.indexOf("| eu-west-1 |") < m.indexOf("| eu-west-3 |"));
   });
 
-  it("shows each mandatory finding whole (the allowReplace fix is at its end), preflight findings, partial costs and a failed plan's own words", () => {
-    const fix = 'declare it in the stack file: infrasage:allowReplace: [{ resource: "network-vpc", reason: "..." }]';
-    const long = `Vpc network-vpc (eu-west-1) would be replaced: ${"x".repeat(700)}. ${fix}`;
-    const withAll: PlanDoc = {
-      ...doc,
-      preflight: [
-        {
-          kind: "placeholder",
-          file: "/r/Pulumi.eu-west-1.yaml",
-          key: "infrasage:deploy.connectionArn",
-          message: "names the AWS documentation account 123456789012",
-          fix: "put your account's ARN here",
-        },
-      ],
-      stacks: [
-        {
-          ...doc.stacks[0]!,
-          violations: [{ policy: "replacement-guard", level: "mandatory", message: long }],
-          cost: { monthlyTotal: 1, currency: "USD", notEstimated: ["NAT data processing"] },
-        },
-      ],
-    };
-    const out = prComment(
-      [
-        { title: "shipped stacks", plan: withAll, exitCode: 1 },
-        {
-          title: "examples/broken",
-          exitCode: 2,
-          error:
-            "Pulumi.x.yaml: invalid InfraSage configuration (1 problem):\n  - infrasage:network.cidr: is required. Fix: set it.\n```",
-        },
-      ],
-      "main",
-    );
-    assert.ok(out.includes(md(fix)), "the fix is not cut");
-    assert.match(
-      out,
-      /\*\*Preflight\*\*[^\n]*\n- `Pulumi\.eu-west-1\.yaml` `infrasage:deploy\.connectionArn`: names the AWS documentation account 123456789012\. Fix: put your account's ARN here\./,
-    );
-    assert.match(out, /⚠️ The cost is partial: not estimated NAT data processing\./);
-    assert.match(
-      out,
-      /```text\nPulumi\.x\.yaml: invalid InfraSage configuration[\s\S]*infrasage:network\.cidr: is required\. Fix: set it\.\nʼʼʼ\n```/,
-    );
-    const passed = prComment([{ title: "p", plan: { ...withAll, stacks: [doc.stacks[1]!] }, exitCode: 0 }], "main");
-    assert.match(passed, /### p: passed; 1 preflight finding \(the --strict preview and deploy jobs fail on them\)/);
-  });
+  it(
+    "shows each mandatory finding whole (the allowReplace fix is at its " +
+      "end), preflight findings, partial costs and a failed plan's own words",
+    () => {
+      const fix = 'declare it in the stack file: infrasage:allowReplace: [{ resource: "network-vpc", reason: "..." }]';
+      const long = `Vpc network-vpc (eu-west-1) would be replaced: ${"x".repeat(700)}. ${fix}`;
+      const withAll: PlanDoc = {
+        ...doc,
+        preflight: [
+          {
+            kind: "placeholder",
+            file: "/r/Pulumi.eu-west-1.yaml",
+            key: "infrasage:deploy.connectionArn",
+            message: "names the AWS documentation account 123456789012",
+            fix: "put your account's ARN here",
+          },
+        ],
+        stacks: [
+          {
+            ...doc.stacks[0]!,
+            violations: [{ policy: "replacement-guard", level: "mandatory", message: long }],
+            cost: { monthlyTotal: 1, currency: "USD", notEstimated: ["NAT data processing"] },
+          },
+        ],
+      };
+      const out = prComment(
+        [
+          { title: "shipped stacks", plan: withAll, exitCode: 1 },
+          {
+            title: "examples/broken",
+            exitCode: 2,
+            error:
+              "Pulumi.x.yaml: invalid InfraSage configuration (1 problem):\n" +
+              "  - infrasage:network.cidr: is required. Fix: set it.\n```",
+          },
+        ],
+        "main",
+      );
+      assert.ok(out.includes(md(fix)), "the fix is not cut");
+      assert.match(
+        out,
+        /\*\*Preflight\*\*[^\n]*\n- `Pulumi\.eu-west-1\.yaml` `infrasage:deploy\.connectionArn`: names the AWS documentation account 123456789012\. Fix: put your account's ARN here\./,
+      );
+      assert.match(out, /⚠️ The cost is partial: not estimated NAT data processing\./);
+      assert.match(
+        out,
+        /```text\nPulumi\.x\.yaml: invalid InfraSage configuration[\s\S]*infrasage:network\.cidr: is required\. Fix: set it\.\nʼʼʼ\n```/,
+      );
+      const passed = prComment([{ title: "p", plan: { ...withAll, stacks: [doc.stacks[1]!] }, exitCode: 0 }], "main");
+      assert.match(passed, /### p: passed; 1 preflight finding \(the --strict preview and deploy jobs fail on them\)/);
+    },
+  );
 
   it("escapes names from the pull request: no table breaks, HTML, mentions or Mermaid breakouts", () => {
     assert.equal(md("a|b <script> @team `x`"), "a\\|b \\<script\\> @\u200bteam \\`x\\`");

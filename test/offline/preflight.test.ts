@@ -34,27 +34,35 @@ describe("preflight: the chart the Release loads (kubernetes provider Check, Hel
     assert.deepEqual(chartFindings(plan.preflight), []);
   });
 
-  it("reports a missing chart, naming the stack file, the key and where it looked (the shipped default on a fresh clone)", async () => {
-    const plan = await planFiles([join(ROOT, "Pulumi.eu-west-1.yaml")]);
-    const [f, ...rest] = chartFindings(plan.preflight);
-    assert.equal(rest.length, 0);
-    assert.equal(f!.file, join(ROOT, "Pulumi.eu-west-1.yaml"));
-    assert.equal(f!.key, "chart.path");
-    assert.match(f!.message, /path "\.\/infrasage-chart" not found/);
-    assert.match(f!.fix, /docs\/deploying\.md "The InfraSage chart"/);
-    assert.ok(
-      docSection("The InfraSage chart").includes("./infrasage-chart"),
-      "the fix points at a section that says where the chart goes",
-    );
-  });
+  it(
+    "reports a missing chart, naming the stack file, the key " +
+      "and where it looked (the shipped default on a fresh clone)",
+    async () => {
+      const plan = await planFiles([join(ROOT, "Pulumi.eu-west-1.yaml")]);
+      const [f, ...rest] = chartFindings(plan.preflight);
+      assert.equal(rest.length, 0);
+      assert.equal(f!.file, join(ROOT, "Pulumi.eu-west-1.yaml"));
+      assert.equal(f!.key, "chart.path");
+      assert.match(f!.message, /path "\.\/infrasage-chart" not found/);
+      assert.match(f!.fix, /docs\/deploying\.md "The InfraSage chart"/);
+      assert.ok(
+        docSection("The InfraSage chart").includes("./infrasage-chart"),
+        "the fix points at a section that says where the chart goes",
+      );
+    },
+  );
 
-  it("resolves a relative chart path against the folder the program runs in (Pulumi.yaml main), not the stack file's", async () => {
-    const plan = await planFiles([join(ROOT, "examples", "hub-spoke", "Pulumi.eu-west-1.yaml")]);
-    assert.ok(
-      chartFindings(plan.preflight).some((f) => f.message.includes(`looked in ${join(ROOT, "infrasage-chart")}`)),
-      JSON.stringify(plan.preflight),
-    );
-  });
+  it(
+    "resolves a relative chart path against the folder the " +
+      "program runs in (Pulumi.yaml main), not the stack file's",
+    async () => {
+      const plan = await planFiles([join(ROOT, "examples", "hub-spoke", "Pulumi.eu-west-1.yaml")]);
+      assert.ok(
+        chartFindings(plan.preflight).some((f) => f.message.includes(`looked in ${join(ROOT, "infrasage-chart")}`)),
+        JSON.stringify(plan.preflight),
+      );
+    },
+  );
 
   const check = (chartPath: string, values?: Record<string, unknown>) =>
     checkLocalChart({
@@ -242,21 +250,25 @@ describe("preflight: StackReferences (a reference to a stack that does not exist
 });
 
 describe("--strict", () => {
-  it("exits 1 on a preflight finding, and the text view says it first; without --strict it does not change the exit", async () => {
-    const plain = await runCli(["--stack", "eu-west-1"]);
-    assert.equal(plain.code, 0, plain.stderr);
-    // The chart, and the shipped placeholders (account 123456789012 in the connection, preview role and
-    // boundary ARNs; organization acme in the repository).
-    assert.match(plain.stdout.split("\n")[0]!, /^Preflight: a real pulumi preview \/ up would fail on 5 things/);
-    const strict = await runCli(["--stack", "eu-west-1", "--strict"]);
-    assert.equal(strict.code, 1);
-    const ok = await runCli([
-      "--config-file",
-      writeStackFile("eu-west-1", { ...base, chart: { path: CHART } }),
-      "--strict",
-      "--preview",
-    ]);
-    assert.equal(ok.code, 0, ok.stdout.slice(0, 2000));
-    assert.match(ok.stdout.split("\n")[0]!, /^Preflight: nothing a real pulumi preview would refuse/);
-  });
+  it(
+    "exits 1 on a preflight finding, and the text view says " +
+      "it first; without --strict it does not change the exit",
+    async () => {
+      const plain = await runCli(["--stack", "eu-west-1"]);
+      assert.equal(plain.code, 0, plain.stderr);
+      // The chart, and the shipped placeholders (account 123456789012 in the connection, preview role and
+      // boundary ARNs; organization acme in the repository).
+      assert.match(plain.stdout.split("\n")[0]!, /^Preflight: a real pulumi preview \/ up would fail on 5 things/);
+      const strict = await runCli(["--stack", "eu-west-1", "--strict"]);
+      assert.equal(strict.code, 1);
+      const ok = await runCli([
+        "--config-file",
+        writeStackFile("eu-west-1", { ...base, chart: { path: CHART } }),
+        "--strict",
+        "--preview",
+      ]);
+      assert.equal(ok.code, 0, ok.stdout.slice(0, 2000));
+      assert.match(ok.stdout.split("\n")[0]!, /^Preflight: nothing a real pulumi preview would refuse/);
+    },
+  );
 });

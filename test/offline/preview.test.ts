@@ -58,14 +58,18 @@ describe("first-preview view (--preview)", () => {
   for (const dir of EXAMPLES) {
     const name = dir.split("/").pop()!;
     for (const preview of [true, false]) {
-      it(`examples/${name} ${preview ? "--preview" : "up view"}: no mandatory violation, no Release values hidden as secret`, async () => {
-        const result = await planDir(dir, { preview });
-        assert.equal(hasMandatory(result), false, planSummary(result).slice(-4000));
-        assert.equal(result.view, preview ? "preview" : "up");
-        for (const values of releaseValues(result))
-          assert.ok(!values.includes(SECRET), `a Release's values are (partly) secret: ${values.slice(0, 300)}`);
-        assert.ok(releaseValues(result).length > 0);
-      });
+      it(
+        `examples/${name} ${preview ? "--preview" : "up view"}: no ` +
+          `mandatory violation, no Release values hidden as secret`,
+        async () => {
+          const result = await planDir(dir, { preview });
+          assert.equal(hasMandatory(result), false, planSummary(result).slice(-4000));
+          assert.equal(result.view, preview ? "preview" : "up");
+          for (const values of releaseValues(result))
+            assert.ok(!values.includes(SECRET), `a Release's values are (partly) secret: ${values.slice(0, 300)}`);
+          assert.ok(releaseValues(result).length > 0);
+        },
+      );
     }
   }
 

@@ -111,11 +111,15 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     it(`${type.split(":").pop()} ${path}: ${effect}`, () => assert.equal(classifyChange(type, path).effect, effect));
   }
 
-  it("replaces a Kubernetes provider whose kubeconfig becomes unknown (its cluster is replaced); a known change may replace (DiffConfig compares the active cluster)", () => {
-    assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", true).effect, "replace");
-    assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", false).effect, "may-replace");
-    assert.equal(classifyChange("pulumi:providers:kubernetes", "enableServerSideApply", false).effect, "update");
-  });
+  it(
+    "replaces a Kubernetes provider whose kubeconfig becomes unknown (its cluster is " +
+      "replaced); a known change may replace (DiffConfig compares the active cluster)",
+    () => {
+      assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", true).effect, "replace");
+      assert.equal(classifyChange("pulumi:providers:kubernetes", "kubeconfig", false).effect, "may-replace");
+      assert.equal(classifyChange("pulumi:providers:kubernetes", "enableServerSideApply", false).effect, "update");
+    },
+  );
 });
 
 describe("changed paths", () => {
@@ -144,31 +148,35 @@ describe("alias URNs (offline/diff/aliases.ts)", () => {
     });
   });
 
-  it("collapses a spec with the resource's defaults and multiplies parent aliases out to children (name prefix renamed)", () => {
-    const parent = {
-      urn: urn("infrasage:network:RegionalNetwork", "net"),
-      type: "infrasage:network:RegionalNetwork",
-      name: "net",
-      aliases: [JSON.stringify({ urn: "", spec: { name: "network" } })],
-    };
-    const child = {
-      urn: urn("aws:ec2/vpc:Vpc", "net-vpc", parent.type),
-      type: "aws:ec2/vpc:Vpc",
-      name: "net-vpc",
-      parent: parent.urn,
-    };
-    const other = {
-      urn: urn("aws:ec2/eip:Eip", "nat-ip", parent.type),
-      type: "aws:ec2/eip:Eip",
-      name: "nat-ip",
-      parent: parent.urn,
-    };
-    const aliases = aliasUrns([parent, child, other]);
-    assert.deepEqual(aliases.get(parent.urn), [urn("infrasage:network:RegionalNetwork", "network")]);
-    assert.deepEqual(aliases.get(child.urn), [urn("aws:ec2/vpc:Vpc", "network-vpc", parent.type)]);
-    // Not named after its parent: the inherited alias is its own URN (the parent's type did not change).
-    assert.deepEqual(aliases.get(other.urn), []);
-  });
+  it(
+    "collapses a spec with the resource's defaults and multiplies " +
+      "parent aliases out to children (name prefix renamed)",
+    () => {
+      const parent = {
+        urn: urn("infrasage:network:RegionalNetwork", "net"),
+        type: "infrasage:network:RegionalNetwork",
+        name: "net",
+        aliases: [JSON.stringify({ urn: "", spec: { name: "network" } })],
+      };
+      const child = {
+        urn: urn("aws:ec2/vpc:Vpc", "net-vpc", parent.type),
+        type: "aws:ec2/vpc:Vpc",
+        name: "net-vpc",
+        parent: parent.urn,
+      };
+      const other = {
+        urn: urn("aws:ec2/eip:Eip", "nat-ip", parent.type),
+        type: "aws:ec2/eip:Eip",
+        name: "nat-ip",
+        parent: parent.urn,
+      };
+      const aliases = aliasUrns([parent, child, other]);
+      assert.deepEqual(aliases.get(parent.urn), [urn("infrasage:network:RegionalNetwork", "network")]);
+      assert.deepEqual(aliases.get(child.urn), [urn("aws:ec2/vpc:Vpc", "network-vpc", parent.type)]);
+      // Not named after its parent: the inherited alias is its own URN (the parent's type did not change).
+      assert.deepEqual(aliases.get(other.urn), []);
+    },
+  );
 
   it("combines a child's own spec with each of its parent's aliases (both renamed in one change)", () => {
     // The component changed type (module renamed) and the child its name.

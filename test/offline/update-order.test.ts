@@ -50,7 +50,8 @@ function rec(
 const PROVIDER = rec("pulumi:providers:aws", "aws", { region: STACK });
 const vpc = (name: string, region?: string) =>
   rec("aws:ec2/vpc:Vpc", name, { cidrBlock: "10.9.0.0/16", ...(region ? { region } : {}) }, { provider: PROVIDER.urn });
-// A stack rule's violation: a storage class named for another region (storage-classes-in-home-region-stack, the second line after apply).
+// A stack rule's violation: a storage class named for another region (storage-classes-in-home-region-stack, the second
+// line after apply).
 const foreignClass = rec("kubernetes:storage.k8s.io/v1:StorageClass", "sc", {
   metadata: { name: "gp3-us-east-1" },
   provisioner: "ebs.csi.aws.com",
@@ -63,24 +64,28 @@ const resources = [PROVIDER, vpc("first"), vpc("second"), vpc("stray", "us-east-
 const record = (preview: boolean): ProgramRecord => ({ stack: STACK, preview, resources, outputs: {} });
 
 describe("the plan models the real update order", () => {
-  it("pulumi up stops at the first resource with a mandatory resource-policy result: those before exist, it and later ones do not", async () => {
-    const { violations, run } = await evaluateRun(await sharedAnalyzer(), record(false), TARGET);
-    assert.equal(run.kind, "up");
-    assert.deepEqual(run.stoppedAt, { urn: resources[3]!.urn, policies: ["aws-resource-in-home-region"] });
-    assert.deepEqual(
-      run.reached,
-      resources.slice(0, 3).map((r) => r.urn),
-    );
-    assert.deepEqual(
-      run.notReached,
-      resources.slice(3).map((r) => r.urn),
-    );
-    assert.equal(run.stackPoliciesRun, false, "deployment_executor.go runs AnalyzeStack only when no step failed");
-    const stray = violations.find((v) => v.policy === "aws-resource-in-home-region")!;
-    assert.equal(stray.enforcedAt, beforeUrn(resources[3]!.urn));
-    const stackRule = violations.find((v) => v.policy === "storage-classes-in-home-region-stack")!;
-    assert.equal(stackRule.enforcedAt, AFTER_APPLY);
-  });
+  it(
+    "pulumi up stops at the first resource with a mandatory " +
+      "resource-policy result: those before exist, it and later ones do not",
+    async () => {
+      const { violations, run } = await evaluateRun(await sharedAnalyzer(), record(false), TARGET);
+      assert.equal(run.kind, "up");
+      assert.deepEqual(run.stoppedAt, { urn: resources[3]!.urn, policies: ["aws-resource-in-home-region"] });
+      assert.deepEqual(
+        run.reached,
+        resources.slice(0, 3).map((r) => r.urn),
+      );
+      assert.deepEqual(
+        run.notReached,
+        resources.slice(3).map((r) => r.urn),
+      );
+      assert.equal(run.stackPoliciesRun, false, "deployment_executor.go runs AnalyzeStack only when no step failed");
+      const stray = violations.find((v) => v.policy === "aws-resource-in-home-region")!;
+      assert.equal(stray.enforcedAt, beforeUrn(resources[3]!.urn));
+      const stackRule = violations.find((v) => v.policy === "storage-classes-in-home-region-stack")!;
+      assert.equal(stackRule.enforcedAt, AFTER_APPLY);
+    },
+  );
 
   it("takes the order of registration, not of the analyzer's answers (Analyze calls run concurrently)", async () => {
     const reversed: ProgramRecord = {
@@ -118,7 +123,8 @@ describe("the plan models the real update order", () => {
   });
 
   it("--json carries enforcedAt on every policy result and the run; the text view and the PR comment show them", async () => {
-    // Every regional AWS resource (not the provider, not IAM) of the shipped stack violates a resource rule under this policy config.
+    // Every regional AWS resource (not the provider, not IAM) of the shipped stack violates a resource rule under this
+    // policy config.
     const plan = await planShipped(STACK, {
       policyConfig: {
         "aws-resource-in-home-region": { homeRegion: "eu-central-1" },
@@ -160,7 +166,9 @@ describe("the plan models the real update order", () => {
     assert.match(
       text,
       new RegExp(
-        `Would already exist \\(steps applied before the stop\\): ${plan.record.resources.slice(0, first).filter((r) => r.custom).length} resources?: aws \\(aws\\)`,
+        `Would already exist \\(steps applied before the ` +
+          `stop\\): ${plan.record.resources.slice(0, first).filter((r) => r.custom).length} ` +
+          `resources?: aws \\(aws\\)`,
       ),
     );
     assert.match(text, /Never reached \(the stopping one included\): \d+: /);

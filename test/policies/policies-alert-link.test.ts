@@ -117,62 +117,75 @@ describe("policy alert-link-scope: each resource on its own Analyze, before it i
     violates(await analyze(ingress({ cidrIpv4: "0.0.0.0/0" }, "elsewhere", [])), /admits 0\.0\.0\.0\/0/));
   it("leaves untagged resources outside the link to the other rules", async () =>
     clean(await analyze(ingress({ tags: {}, fromPort: 22, toPort: 22 }, "ssh", ["infrasage:deploy:DeployRunner"]))));
-  it(`passes routes to load-balancer subnets (/${ALERT_ROUTE_MIN_PREFIX} or narrower) and return routes in the hub region`, async () => {
-    clean(await analyze(route("10.10.240.0/22")));
-    clean(await analyze(route("10.20.0.0/18", "eu-west-1")));
-  });
+  it(
+    `passes routes to load-balancer subnets (/${ALERT_ROUTE_MIN_PREFIX} ` +
+      `or narrower) and return routes in the hub region`,
+    async () => {
+      clean(await analyze(route("10.10.240.0/22")));
+      clean(await analyze(route("10.20.0.0/18", "eu-west-1")));
+    },
+  );
   it("rejects a route covering the whole hub VPC or its pods' subnets", async () => {
     violates(await analyze(route("10.10.0.0/16")), /wider than a \/22/);
     violates(await analyze(route("10.10.0.0/18")), /wider than a \/22/);
   });
-  it("finds the link in the URN alone (the engine's: every ancestor's type) and in the parent's URN (the mock runtime names only the parent's type)", async () => {
-    const wide = route("10.10.0.0/16");
-    violates(await analyze({ ...wide, parent: undefined }), /wider than a \/22/);
-    violates(
-      await analyze({ ...wide, urn: urnOf(`${PEERING_COMPONENT_TYPE}$${ROUTE}`, wide.name!, "ap-south-1") }),
-      /wider than a \/22/,
-    );
-  });
-  // At up (destination known) a too-wide route is a mandatory violation: "rejects a route covering the whole hub VPC ..." above.
+  it(
+    "finds the link in the URN alone (the engine's: every ancestor's type) " +
+      "and in the parent's URN (the mock runtime names only the parent's type)",
+    async () => {
+      const wide = route("10.10.0.0/16");
+      violates(await analyze({ ...wide, parent: undefined }), /wider than a \/22/);
+      violates(
+        await analyze({ ...wide, urn: urnOf(`${PEERING_COMPONENT_TYPE}$${ROUTE}`, wide.name!, "ap-south-1") }),
+        /wider than a \/22/,
+      );
+    },
+  );
+  // At up (destination known) a too-wide route is a mandatory violation: "rejects a route covering the whole hub VPC
+  // ..." above.
   it("defers to up when a route's destination is unknown at preview", async () =>
     deferred(await analyze({ ...route("10.10.240.0/22"), unknown: ["destinationCidrBlock"] })));
 });
 
-describe("policy alert-link-scope on the hub-and-spoke example's resources as registered, and as a changed program would register them", () => {
-  const plan = () => planDir(join(ROOT, "examples", "hub-spoke"));
-  const hub = async (name: string, change?: Record<string, unknown>) =>
-    analyze(registered(await plan(), "eu-west-1", name, change));
-  const spoke = async (name: string, change?: Record<string, unknown>) =>
-    analyze(registered(await plan(), "ap-south-1", name, change));
-  const RULE_NAME = "federation-hub-ep-from-ap-south-1-0";
-  it("passes the registered ingress rule, listener and routes", async () => {
-    clean(await hub(RULE_NAME));
-    clean(await hub("federation-hub-ep-pods-from-lb"));
-    clean(await hub("federation-hub-ep-listener"));
-    clean(await spoke("federation-spoke-link-to-peer-0-0"));
-    clean(await spoke("federation-spoke-link-from-peer-0-0"));
-  });
-  it("rejects a widened ingress rule (ports, source CIDR), also with its tag dropped", async () => {
-    violates(await hub(RULE_NAME, { fromPort: 0, toPort: 65535 }), /opens ports 0-65535/);
-    violates(await hub(RULE_NAME, { cidrIpv4: "0.0.0.0/0" }), /admits 0\.0\.0\.0\/0/);
-    violates(await hub(RULE_NAME, { cidrIpv4: "0.0.0.0/0", tags: undefined }), /admits 0\.0\.0\.0\/0/);
-  });
-  it("rejects a listener that is plain HTTP or on another port", async () =>
-    violates(await hub("federation-hub-ep-listener", { port: 80, protocol: "HTTP" }), /HTTP on port 80/));
-  it("rejects a spoke route to the hub's whole VPC", async () =>
-    violates(
-      await spoke("federation-spoke-link-to-peer-0-0", { destinationCidrBlock: "10.10.0.0/16" }),
-      /wider than a \/22/,
-    ));
-  it("has no violation of either line in the example", async () => {
-    for (const s of (await plan()).stacks)
-      assert.deepEqual(
-        s.violations.filter((v) => v.policy.startsWith("alert-link-scope")),
-        [],
-        s.stack,
-      );
-  });
-});
+describe(
+  "policy alert-link-scope on the hub-and-spoke example's resources " +
+    "as registered, and as a changed program would register them",
+  () => {
+    const plan = () => planDir(join(ROOT, "examples", "hub-spoke"));
+    const hub = async (name: string, change?: Record<string, unknown>) =>
+      analyze(registered(await plan(), "eu-west-1", name, change));
+    const spoke = async (name: string, change?: Record<string, unknown>) =>
+      analyze(registered(await plan(), "ap-south-1", name, change));
+    const RULE_NAME = "federation-hub-ep-from-ap-south-1-0";
+    it("passes the registered ingress rule, listener and routes", async () => {
+      clean(await hub(RULE_NAME));
+      clean(await hub("federation-hub-ep-pods-from-lb"));
+      clean(await hub("federation-hub-ep-listener"));
+      clean(await spoke("federation-spoke-link-to-peer-0-0"));
+      clean(await spoke("federation-spoke-link-from-peer-0-0"));
+    });
+    it("rejects a widened ingress rule (ports, source CIDR), also with its tag dropped", async () => {
+      violates(await hub(RULE_NAME, { fromPort: 0, toPort: 65535 }), /opens ports 0-65535/);
+      violates(await hub(RULE_NAME, { cidrIpv4: "0.0.0.0/0" }), /admits 0\.0\.0\.0\/0/);
+      violates(await hub(RULE_NAME, { cidrIpv4: "0.0.0.0/0", tags: undefined }), /admits 0\.0\.0\.0\/0/);
+    });
+    it("rejects a listener that is plain HTTP or on another port", async () =>
+      violates(await hub("federation-hub-ep-listener", { port: 80, protocol: "HTTP" }), /HTTP on port 80/));
+    it("rejects a spoke route to the hub's whole VPC", async () =>
+      violates(
+        await spoke("federation-spoke-link-to-peer-0-0", { destinationCidrBlock: "10.10.0.0/16" }),
+        /wider than a \/22/,
+      ));
+    it("has no violation of either line in the example", async () => {
+      for (const s of (await plan()).stacks)
+        assert.deepEqual(
+          s.violations.filter((v) => v.policy.startsWith("alert-link-scope")),
+          [],
+          s.stack,
+        );
+    });
+  },
+);
 
 describe("policy alert-link-scope-stack: the second line, on the stack after apply", () => {
   const lbSg: ResourceSpec = { type: SG, name: "hub-lb-sg", props: { tags: TAGS } };
@@ -203,11 +216,15 @@ describe("policy alert-link-scope-stack: the second line, on the stack after app
     props: { region: "ap-south-1" },
     provider: null,
   };
-  it("finds an untagged rule on the link's security group by its dependency, which no resource's own Analyze reveals", async () => {
-    const untagged = { ...rule({ cidrIpv4: "0.0.0.0/0" }), name: "added-elsewhere" };
-    clean(await analyze(untagged));
-    violates(await runStackPolicy(alertLinkScopeStack, [lbSg, untagged]), /admits 0\.0\.0\.0\/0/);
-  });
+  it(
+    "finds an untagged rule on the link's security group by " +
+      "its dependency, which no resource's own Analyze reveals",
+    async () => {
+      const untagged = { ...rule({ cidrIpv4: "0.0.0.0/0" }), name: "added-elsewhere" };
+      clean(await analyze(untagged));
+      violates(await runStackPolicy(alertLinkScopeStack, [lbSg, untagged]), /admits 0\.0\.0\.0\/0/);
+    },
+  );
   it("has its own policy config: an exemption of alert-link-scope alone does not exempt the resource here", async () => {
     const wide = { ...rule({ cidrIpv4: "0.0.0.0/0", tags: TAGS }), name: "exempted" };
     const exemptions = [{ urn: urnOf(RULE, "exempted"), reason: "reviewed: temporary opening for a migration" }];

@@ -112,28 +112,36 @@ describe("policy metrics-link-scope: each resource on its own Analyze, before it
       /needs only 9443/,
     );
   });
-  it("rejects inline ingress on a tagged group; judges the link component's resources without the tag; leaves others alone", async () => {
-    violates(
-      await analyze({
-        type: SG,
-        name: "x",
-        props: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["10.0.0.0/8"] }] },
-      }),
-      /opens ports 0-65535/,
-    );
-    violates(await analyze(ingress({ tags: {}, fromPort: 22, toPort: 22 })), /opens ports 22-22/);
-    clean(
-      await analyze({
-        type: RULE,
-        name: "other",
-        props: { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "10.0.0.0/8" },
-      }),
-    );
-  });
-  it(`passes routes to the host's private subnets (/${METRICS_HOME_ROUTE_MIN_PREFIX}+) and return routes to load-balancer subnets (/${METRICS_PEER_ROUTE_MIN_PREFIX}+)`, async () => {
-    clean(await analyze(route("10.10.0.0/18")));
-    clean(await analyze(route("10.20.240.0/22", "eu-west-1")));
-  });
+  it(
+    "rejects inline ingress on a tagged group; judges the link " +
+      "component's resources without the tag; leaves others alone",
+    async () => {
+      violates(
+        await analyze({
+          type: SG,
+          name: "x",
+          props: { tags: TAGS, ingress: [{ protocol: "tcp", fromPort: 0, toPort: 65535, cidrBlocks: ["10.0.0.0/8"] }] },
+        }),
+        /opens ports 0-65535/,
+      );
+      violates(await analyze(ingress({ tags: {}, fromPort: 22, toPort: 22 })), /opens ports 22-22/);
+      clean(
+        await analyze({
+          type: RULE,
+          name: "other",
+          props: { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "10.0.0.0/8" },
+        }),
+      );
+    },
+  );
+  it(
+    `passes routes to the host's private subnets (/${METRICS_HOME_ROUTE_MIN_PREFIX}+) ` +
+      `and return routes to load-balancer subnets (/${METRICS_PEER_ROUTE_MIN_PREFIX}+)`,
+    async () => {
+      clean(await analyze(route("10.10.0.0/18")));
+      clean(await analyze(route("10.20.240.0/22", "eu-west-1")));
+    },
+  );
   it("rejects a route to 0.0.0.0/0, a public range or the host's whole VPC", async () => {
     violates(await analyze(route("0.0.0.0/0")), /never 0\.0\.0\.0\/0 or a whole VPC/);
     violates(await analyze(route("52.0.0.0/18")), /Grafana host's private subnets/);
@@ -153,53 +161,58 @@ describe("policy metrics-link-scope: each resource on its own Analyze, before it
         ),
       }),
     ));
-  // At up (destination known) a whole-VPC route is a mandatory violation: "rejects a route to 0.0.0.0/0, a public range or the host's whole VPC" above.
+  // At up (destination known) a whole-VPC route is a mandatory violation: "rejects a route to 0.0.0.0/0, a public range
+  // or the host's whole VPC" above.
   it("defers to up when a route's destination is unknown at preview", async () =>
     deferred(await analyze({ ...route("10.10.0.0/18"), unknown: ["destinationCidrBlock"] })));
 });
 
-describe("policy metrics-link-scope on the shared-Grafana example's resources as registered, and as a changed program would register them", () => {
-  const plan = () => planDir(join(ROOT, "examples", "shared-grafana"));
-  const source = async (name: string, change?: Record<string, unknown>) =>
-    analyze(registered(await plan(), "ap-south-1", name, change));
-  it("passes the registered ingress rule, listener and routes", async () => {
-    clean(await source("grafana-link-ep-from-host-0"));
-    clean(await source("grafana-link-ep-pods-from-lb"));
-    clean(await source("grafana-link-ep-listener"));
-    clean(await source("grafana-link-peering-to-peer-0-0"));
-    clean(await source("grafana-link-peering-from-peer-0-0"));
-  });
-  it("rejects a widened ingress rule (ports, source CIDR), also with its tag dropped", async () => {
-    violates(
-      await source("grafana-link-ep-from-host-0", { fromPort: PORTS.prometheus, toPort: PORTS.prometheus }),
-      /opens ports 9090-9090/,
-    );
-    violates(
-      await source("grafana-link-ep-from-host-0", { cidrIpv4: "0.0.0.0/0", tags: undefined }),
-      /admits 0\.0\.0\.0\/0/,
-    );
-  });
-  it("rejects a listener on plain Prometheus", async () =>
-    violates(await source("grafana-link-ep-listener", { port: PORTS.prometheus }), /TCP on port 9090/));
-  it("rejects routes to the host's whole VPC and return routes to this stack's whole VPC", async () => {
-    violates(
-      await source("grafana-link-peering-to-peer-0-0", { destinationCidrBlock: "10.10.0.0/16" }),
-      /never 0\.0\.0\.0\/0 or a whole VPC/,
-    );
-    violates(
-      await source("grafana-link-peering-from-peer-0-0", { destinationCidrBlock: "10.20.0.0/16" }),
-      /wider than a \/22/,
-    );
-  });
-  it("has no violation of either line in the example", async () => {
-    for (const s of (await plan()).stacks)
-      assert.deepEqual(
-        s.violations.filter((v) => v.policy.startsWith("metrics-link-scope")),
-        [],
-        s.stack,
+describe(
+  "policy metrics-link-scope on the shared-Grafana example's resources " +
+    "as registered, and as a changed program would register them",
+  () => {
+    const plan = () => planDir(join(ROOT, "examples", "shared-grafana"));
+    const source = async (name: string, change?: Record<string, unknown>) =>
+      analyze(registered(await plan(), "ap-south-1", name, change));
+    it("passes the registered ingress rule, listener and routes", async () => {
+      clean(await source("grafana-link-ep-from-host-0"));
+      clean(await source("grafana-link-ep-pods-from-lb"));
+      clean(await source("grafana-link-ep-listener"));
+      clean(await source("grafana-link-peering-to-peer-0-0"));
+      clean(await source("grafana-link-peering-from-peer-0-0"));
+    });
+    it("rejects a widened ingress rule (ports, source CIDR), also with its tag dropped", async () => {
+      violates(
+        await source("grafana-link-ep-from-host-0", { fromPort: PORTS.prometheus, toPort: PORTS.prometheus }),
+        /opens ports 9090-9090/,
       );
-  });
-});
+      violates(
+        await source("grafana-link-ep-from-host-0", { cidrIpv4: "0.0.0.0/0", tags: undefined }),
+        /admits 0\.0\.0\.0\/0/,
+      );
+    });
+    it("rejects a listener on plain Prometheus", async () =>
+      violates(await source("grafana-link-ep-listener", { port: PORTS.prometheus }), /TCP on port 9090/));
+    it("rejects routes to the host's whole VPC and return routes to this stack's whole VPC", async () => {
+      violates(
+        await source("grafana-link-peering-to-peer-0-0", { destinationCidrBlock: "10.10.0.0/16" }),
+        /never 0\.0\.0\.0\/0 or a whole VPC/,
+      );
+      violates(
+        await source("grafana-link-peering-from-peer-0-0", { destinationCidrBlock: "10.20.0.0/16" }),
+        /wider than a \/22/,
+      );
+    });
+    it("has no violation of either line in the example", async () => {
+      for (const s of (await plan()).stacks)
+        assert.deepEqual(
+          s.violations.filter((v) => v.policy.startsWith("metrics-link-scope")),
+          [],
+          s.stack,
+        );
+    });
+  },
+);
 
 describe("policy metrics-link-scope-stack: the second line, on the stack after apply", () => {
   const lbSg: ResourceSpec = { type: SG, name: "link-lb-sg", props: { tags: TAGS } };
@@ -230,10 +243,14 @@ describe("policy metrics-link-scope-stack: the second line, on the stack after a
   });
   const run = (...specs: ResourceSpec[]) =>
     runStackPolicy(metricsLinkScopeStack, [homeProvider("ap-south-1"), ...specs]);
-  it("finds an untagged rule on the link's security group by its dependency, which no resource's own Analyze reveals", async () => {
-    clean(await analyze(rule({ cidrIpv4: "0.0.0.0/0" })));
-    violates(await run(lbSg, rule({ cidrIpv4: "0.0.0.0/0" })), /admits 0\.0\.0\.0\/0/);
-  });
+  it(
+    "finds an untagged rule on the link's security group by " +
+      "its dependency, which no resource's own Analyze reveals",
+    async () => {
+      clean(await analyze(rule({ cidrIpv4: "0.0.0.0/0" })));
+      violates(await run(lbSg, rule({ cidrIpv4: "0.0.0.0/0" })), /admits 0\.0\.0\.0\/0/);
+    },
+  );
   it("finds too-wide routes and return routes by the tagged peering they go through", async () => {
     clean(await run(pcx, viaPcx("10.10.0.0/18"), viaPcx("10.20.240.0/22", "eu-west-1")));
     violates(await run(pcx, viaPcx("10.10.0.0/16")), /never 0\.0\.0\.0\/0 or a whole VPC/);
@@ -277,33 +294,41 @@ describe("residency rules and the metrics flow", () => {
   const stack = (p: StackValidationPolicy, ...specs: ResourceSpec[]) =>
     runStackPolicy(p, [homeProvider("ap-south-1"), ...specs]);
   const res = (p: ResourceValidationPolicy, spec: ResourceSpec) => runResourcePolicy(p, spec);
-  it("lets the metrics link's peering and its return routes cross jurisdictions (IN -> EU), before they are created and after apply", async () => {
-    clean(await res(crossRegionNetworkingInJurisdiction, peering(TAGS)));
-    clean(await res(crossRegionRoutesInJurisdiction, peerRoute()));
-    clean(await stack(crossRegionRoutesInJurisdictionStack, accepter(TAGS), peerRoute()));
-  });
-  it("still rejects an untagged or otherwise tagged link across jurisdictions, and the tag on a peering the link's component did not make", async () => {
-    violates(
-      await res(crossRegionNetworkingInJurisdiction, peering({ [FLOW_TAG]: "raw-telemetry" })),
-      /another jurisdiction/,
-    );
-    violates(
-      await res(
-        crossRegionNetworkingInJurisdiction,
-        peering(TAGS, ["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE]),
-      ),
-      /not made by that link's peering component/,
-    );
-    violates(
-      await res(
-        crossRegionRoutesInJurisdiction,
-        peerRoute(["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE]),
-      ),
-      /not the alert or metrics link: eu-west-1 is in jurisdiction EU/,
-    );
-    violates(
-      await stack(crossRegionRoutesInJurisdictionStack, accepter({ Purpose: "metrics" }), peerRoute()),
-      /jurisdiction EU/,
-    );
-  });
+  it(
+    "lets the metrics link's peering and its return routes cross " +
+      "jurisdictions (IN -> EU), before they are created and after apply",
+    async () => {
+      clean(await res(crossRegionNetworkingInJurisdiction, peering(TAGS)));
+      clean(await res(crossRegionRoutesInJurisdiction, peerRoute()));
+      clean(await stack(crossRegionRoutesInJurisdictionStack, accepter(TAGS), peerRoute()));
+    },
+  );
+  it(
+    "still rejects an untagged or otherwise tagged link across jurisdictions, " +
+      "and the tag on a peering the link's component did not make",
+    async () => {
+      violates(
+        await res(crossRegionNetworkingInJurisdiction, peering({ [FLOW_TAG]: "raw-telemetry" })),
+        /another jurisdiction/,
+      );
+      violates(
+        await res(
+          crossRegionNetworkingInJurisdiction,
+          peering(TAGS, ["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE]),
+        ),
+        /not made by that link's peering component/,
+      );
+      violates(
+        await res(
+          crossRegionRoutesInJurisdiction,
+          peerRoute(["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE]),
+        ),
+        /not the alert or metrics link: eu-west-1 is in jurisdiction EU/,
+      );
+      violates(
+        await stack(crossRegionRoutesInJurisdictionStack, accepter({ Purpose: "metrics" }), peerRoute()),
+        /jurisdiction EU/,
+      );
+    },
+  );
 });

@@ -113,15 +113,22 @@ describe("where each residency guarantee blocks", () => {
     "clickhouse-replication-in-jurisdiction",
     "replication-in-jurisdiction",
   ];
-  it("is a resource rule of the pack (Analyze, before the resource is created) with a stack rule <name>-stack as second line (after apply)", () => {
-    for (const name of GUARANTEES) {
-      const first = ALL_POLICIES.find((p) => p.name === name);
-      const second = ALL_POLICIES.find((p) => p.name === `${name}-stack`);
-      assert.ok(first && "validateResource" in first && !("validateStack" in first), `${name} is not a resource rule`);
-      assert.ok(second && "validateStack" in second, `${name}-stack is not a stack rule`);
-      assert.equal(first.enforcementLevel, "mandatory");
-    }
-  });
+  it(
+    "is a resource rule of the pack (Analyze, before the resource is " +
+      "created) with a stack rule <name>-stack as second line (after apply)",
+    () => {
+      for (const name of GUARANTEES) {
+        const first = ALL_POLICIES.find((p) => p.name === name);
+        const second = ALL_POLICIES.find((p) => p.name === `${name}-stack`);
+        assert.ok(
+          first && "validateResource" in first && !("validateStack" in first),
+          `${name} is not a resource rule`,
+        );
+        assert.ok(second && "validateStack" in second, `${name}-stack is not a stack rule`);
+        assert.equal(first.enforcementLevel, "mandatory");
+      }
+    },
+  );
 });
 
 describe("home region of a resource rule (framework)", () => {
@@ -253,11 +260,15 @@ describe("aws-providers-in-home-region at the provider's own Analyze", () => {
       await runResourcePolicy(awsProvidersInHomeRegion, provider("aws-us", "us-east-1")),
       /AWS provider aws-us is in us-east-1, outside the home region eu-west-1/,
     ));
-  it("rejects the stack's own provider pointed at another region than the stack's name (the anchor is not the provider judged)", async () =>
-    assertViolation(
-      await runResourcePolicy(awsProvidersInHomeRegion, provider("aws", "ap-south-1")),
-      /AWS provider aws is in ap-south-1, outside the home region eu-west-1/,
-    ));
+  it(
+    "rejects the stack's own provider pointed at another region " +
+      "than the stack's name (the anchor is not the provider judged)",
+    async () =>
+      assertViolation(
+        await runResourcePolicy(awsProvidersInHomeRegion, provider("aws", "ap-south-1")),
+        /AWS provider aws is in ap-south-1, outside the home region eu-west-1/,
+      ),
+  );
   it("anchors on policy config homeRegion when the stack is named for no region", async () => {
     assertViolation(
       await runResourcePolicy(awsProvidersInHomeRegion, provider("aws-us", "us-east-1", "prod"), {

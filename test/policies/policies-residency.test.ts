@@ -65,7 +65,8 @@ describe("policy aws-resource-in-home-region", () => {
       clean(await res(awsResourceInHomeRegion, { type, props: { region: "us-east-1" } }, { homeRegion: "eu-west-1" }));
     }
   });
-  // At up (region known) another region is a mandatory violation: "rejects a resource whose region input is another region" above.
+  // At up (region known) another region is a mandatory violation: "rejects a resource whose region input is another
+  // region" above.
   it("defers to up when the region is unknown at preview", async () =>
     deferred(await res(awsResourceInHomeRegion, { type: VPC, unknown: ["region"] })));
   it("fails closed when no home region can be determined", async () =>
@@ -77,7 +78,8 @@ describe("policy aws-resource-in-home-region", () => {
         exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "migrating out by 2027-01 (TICKET-1)" }],
       }),
     );
-    // An empty reason is now refused by the pack's config schema (reason: minLength 10), as `pulumi preview` would refuse it...
+    // An empty reason is now refused by the pack's config schema (reason: minLength 10), as `pulumi preview` would
+    // refuse it...
     await assert.rejects(
       res(awsResourceInHomeRegion, spec, { exemptions: [{ urn: "urn:pulumi:*::legacy", reason: "" }] }),
       /exemptions\/0\/reason must NOT have fewer than 10 characters/,
@@ -307,20 +309,24 @@ describe("policy cross-region-networking-in-jurisdiction", () => {
         props: alertTagged,
       }),
     ));
-  it("rejects the alert tag on a peering the spoke's component did not make: its routes would escape alert-link-scope", async () => {
-    violates(
-      await res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: alertTagged }),
-      /not made by that link's peering component/,
-    );
-    violates(
-      await res(crossRegionNetworkingInJurisdiction, {
-        type: PEERING,
-        ...under(["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE], PEERING, "link"),
-        props: alertTagged,
-      }),
-      /not made by that link's peering component/,
-    );
-  });
+  it(
+    "rejects the alert tag on a peering the spoke's component " +
+      "did not make: its routes would escape alert-link-scope",
+    async () => {
+      violates(
+        await res(crossRegionNetworkingInJurisdiction, { type: PEERING, props: alertTagged }),
+        /not made by that link's peering component/,
+      );
+      violates(
+        await res(crossRegionNetworkingInJurisdiction, {
+          type: PEERING,
+          ...under(["infrasage:replication:ReplicationNetwork", PEERING_COMPONENT_TYPE], PEERING, "link"),
+          props: alertTagged,
+        }),
+        /not made by that link's peering component/,
+      );
+    },
+  );
   it("applies region -> jurisdiction overrides from policy config", async () =>
     clean(
       await res(
@@ -329,7 +335,8 @@ describe("policy cross-region-networking-in-jurisdiction", () => {
         { jurisdictions: { "eu-west-2": "EU" } },
       ),
     ));
-  // At up (peer region known) another jurisdiction is a mandatory violation: "rejects peering, accepters and TGW peering ..." above.
+  // At up (peer region known) another jurisdiction is a mandatory violation: "rejects peering, accepters and TGW
+  // peering ..." above.
   it("defers to up on a peer region unknown at preview", async () =>
     deferred(await res(crossRegionNetworkingInJurisdiction, { type: PEERING, unknown: ["peerRegion"] })));
 });
@@ -379,7 +386,8 @@ describe("policy storage-classes-in-home-region-stack (second line, after apply)
       await stack(storageClassesInHomeRegionStack, [home, storageClass("fast", ["ap-south-1a"])]),
       /ap-south-1a is in ap-south-1/,
     ));
-  // At up (topology known) another region's zone is a mandatory violation: "rejects a class whose topology is another region" above.
+  // At up (topology known) another region's zone is a mandatory violation: "rejects a class whose topology is another
+  // region" above.
   it("defers to up on topology values unknown at preview", async () =>
     deferred(
       await stack(storageClassesInHomeRegionStack, [
@@ -478,10 +486,14 @@ describe("policy cross-region-routes-in-jurisdiction: each route on its own Anal
       await run(route("eu-west-1", REPLICATION_LINK)),
       /route link-route in eu-west-1 belongs to a peering that is not the alert or metrics link: eu-west-1 is in jurisdiction EU/,
     ));
-  it("rejects a peering route the peering component did not make (its connection cannot be proven), also in the home region", async () => {
-    violates(await run(route("eu-west-1", [ALERT_SPOKE_COMPONENT_TYPE])), /not made by the peering component/);
-    violates(await run(route(undefined, [])), /not made by the peering component/);
-  });
+  it(
+    "rejects a peering route the peering component did not make " +
+      "(its connection cannot be proven), also in the home region",
+    async () => {
+      violates(await run(route("eu-west-1", [ALERT_SPOKE_COMPONENT_TYPE])), /not made by the peering component/);
+      violates(await run(route(undefined, [])), /not made by the peering component/);
+    },
+  );
   it("leaves peering routes to this rule, not aws-resource-in-home-region", async () =>
     clean(
       await res(awsResourceInHomeRegion, { ...route("eu-west-1", SPOKE_LINK), unknown: ["vpcPeeringConnectionId"] }),
@@ -494,51 +506,59 @@ describe("policy cross-region-routes-in-jurisdiction: each route on its own Anal
     violates(await run(route("eu-west-1", REPLICATION_LINK)), /eu-west-1 is in jurisdiction EU/));
 });
 
-describe("policy cross-region-routes-in-jurisdiction on the examples' routes as registered, and as a changed program would register them", () => {
-  const activeActive = () => planDir(join(ROOT, "examples", "active-active"));
-  const RETURN_ROUTE = "replication-net-eu-west-1-from-peer-0-0";
-  it("passes the replication group's and the alert link's return routes", async () => {
-    clean(await res(crossRegionRoutesInJurisdiction, registered(await activeActive(), "eu-central-1", RETURN_ROUTE)));
-    clean(
-      await res(
-        crossRegionRoutesInJurisdiction,
-        registered(
-          await planDir(join(ROOT, "examples", "hub-spoke")),
-          "ap-south-1",
-          "federation-spoke-link-from-peer-0-0",
+describe(
+  "policy cross-region-routes-in-jurisdiction on the examples' " +
+    "routes as registered, and as a changed program would register them",
+  () => {
+    const activeActive = () => planDir(join(ROOT, "examples", "active-active"));
+    const RETURN_ROUTE = "replication-net-eu-west-1-from-peer-0-0";
+    it("passes the replication group's and the alert link's return routes", async () => {
+      clean(await res(crossRegionRoutesInJurisdiction, registered(await activeActive(), "eu-central-1", RETURN_ROUTE)));
+      clean(
+        await res(
+          crossRegionRoutesInJurisdiction,
+          registered(
+            await planDir(join(ROOT, "examples", "hub-spoke")),
+            "ap-south-1",
+            "federation-spoke-link-from-peer-0-0",
+          ),
         ),
-      ),
+      );
+    });
+    it(
+      "rejects a replication peering and its return route into another " +
+        "jurisdiction (a program that did not refuse the peer), tag or not",
+      async () => {
+        const plan = await activeActive();
+        violates(
+          await res(
+            crossRegionRoutesInJurisdiction,
+            registered(plan, "eu-central-1", RETURN_ROUTE, { region: "ap-south-1" }),
+          ),
+          /ap-south-1 is in jurisdiction IN/,
+        );
+        violates(
+          await res(
+            crossRegionNetworkingInJurisdiction,
+            registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx", { peerRegion: "ap-south-1" }),
+          ),
+          /ap-south-1 is in jurisdiction IN/,
+        );
+        const tags = {
+          ...(registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx").props?.tags as object),
+          [FLOW_TAG]: ALERT_LINK_FLOW,
+        };
+        violates(
+          await res(
+            crossRegionNetworkingInJurisdiction,
+            registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx", { peerRegion: "ap-south-1", tags }),
+          ),
+          /not made by that link's peering component/,
+        );
+      },
     );
-  });
-  it("rejects a replication peering and its return route into another jurisdiction (a program that did not refuse the peer), tag or not", async () => {
-    const plan = await activeActive();
-    violates(
-      await res(
-        crossRegionRoutesInJurisdiction,
-        registered(plan, "eu-central-1", RETURN_ROUTE, { region: "ap-south-1" }),
-      ),
-      /ap-south-1 is in jurisdiction IN/,
-    );
-    violates(
-      await res(
-        crossRegionNetworkingInJurisdiction,
-        registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx", { peerRegion: "ap-south-1" }),
-      ),
-      /ap-south-1 is in jurisdiction IN/,
-    );
-    const tags = {
-      ...(registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx").props?.tags as object),
-      [FLOW_TAG]: ALERT_LINK_FLOW,
-    };
-    violates(
-      await res(
-        crossRegionNetworkingInJurisdiction,
-        registered(plan, "eu-central-1", "replication-net-eu-west-1-pcx", { peerRegion: "ap-south-1", tags }),
-      ),
-      /not made by that link's peering component/,
-    );
-  });
-});
+  },
+);
 
 describe("policy cross-region-routes-in-jurisdiction-stack: the second line, on the stack after apply", () => {
   const ROUTE = "aws:ec2/route:Route";

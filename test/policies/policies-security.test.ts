@@ -120,7 +120,8 @@ describe("policy eks-secrets-encrypted-rotated-key", () => {
     assertViolation(await runStackPolicy(eksSecretsEncryptedWithRotatedKey, [cluster({})]), /not envelope-encrypted/);
     assertViolation(await runStackPolicy(eksSecretsEncryptedWithRotatedKey, [cluster(enc)]), /cannot prove it rotates/);
   });
-  // At up (ARN known) a key not in the stack is a mandatory violation: /cannot prove it rotates/ in "rejects a key without rotation, ..." above.
+  // At up (ARN known) a key not in the stack is a mandatory violation: /cannot prove it rotates/ in "rejects a key
+  // without rotation, ..." above.
   it("defers to up on a key ARN unknown at preview without dependency information", async () =>
     assertDeferredToUp(
       await runStackPolicy(eksSecretsEncryptedWithRotatedKey, [

@@ -24,7 +24,8 @@ interface Case {
 
 const CASES: readonly Case[] = [
   // Resource rules (block before the class and the release are created) and their second line after apply.
-  // Refused as config before anything runs; the pack's storage rules are tested on the resources themselves (policies-residency-at-create).
+  // Refused as config before anything runs; the pack's storage rules are tested on the resources themselves
+  // (policies-residency-at-create).
   { dir: "foreign-storage-class", mode: "file", exit: 2, expect: ["clickhouse.storageClass"] },
   { dir: "replication-peer-other-jurisdiction", mode: "all", exit: 1, expect: ["cross-stack-residency-flow"] },
   { dir: "replication-peer-not-planned", mode: "file", exit: 1, expect: ["cross-stack-peer-in-plan"] },
@@ -46,7 +47,8 @@ const CASES: readonly Case[] = [
     exit: 2,
     expect: ["cluster.version", "ingestionGateway.replicaCount", "kafka.size"],
   },
-  // Resource rules (reported on the offending route's own Analyze, before it is created) and their second line after apply.
+  // Resource rules (reported on the offending route's own Analyze, before it is created) and their second line after
+  // apply.
   {
     dir: "alert-link-wide-routes",
     mode: "all",

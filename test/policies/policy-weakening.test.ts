@@ -47,106 +47,125 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
     assert.ok(!residency.includes("kms-key-hardened"));
   });
 
-  it("a residency rule disabled or advisory, also through all; security rules and remediate are not residency weakenings", () => {
-    assert.deepEqual(settings({ "aws-resource-in-home-region": "disabled" }), [
-      "aws-resource-in-home-region enforcementLevel=disabled",
-    ]);
-    assert.deepEqual(settings({ "replication-in-jurisdiction": { enforcementLevel: "advisory" } }), [
-      "replication-in-jurisdiction enforcementLevel=advisory",
-    ]);
-    assert.match(
-      of({ "aws-resource-in-home-region": "disabled" })[0]!.what,
-      /turns off residency rule aws-resource-in-home-region/,
-    );
-    assert.deepEqual(
-      settings({ "kms-key-hardened": "disabled", "aws-resource-in-home-region": "remediate", all: "mandatory" }),
-      [],
-    );
-    const all = of({ all: "advisory", "aws-resource-in-home-region": "mandatory" });
-    assert.deepEqual(
-      all.map((w) => `${w.policy} ${w.setting}=${w.value}`),
-      ["all enforcementLevel=advisory"],
-    );
-    assert.match(all[0]!.what, /replication-in-jurisdiction/);
-    assert.doesNotMatch(all[0]!.what, /aws-resource-in-home-region/, "re-set to mandatory: not weakened");
-    assert.deepEqual(settings({ all: "disabled", ...Object.fromEntries(residency.map((n) => [n, "mandatory"])) }), []);
-  });
+  it(
+    "a residency rule disabled or advisory, also through all; " +
+      "security rules and remediate are not residency weakenings",
+    () => {
+      assert.deepEqual(settings({ "aws-resource-in-home-region": "disabled" }), [
+        "aws-resource-in-home-region enforcementLevel=disabled",
+      ]);
+      assert.deepEqual(settings({ "replication-in-jurisdiction": { enforcementLevel: "advisory" } }), [
+        "replication-in-jurisdiction enforcementLevel=advisory",
+      ]);
+      assert.match(
+        of({ "aws-resource-in-home-region": "disabled" })[0]!.what,
+        /turns off residency rule aws-resource-in-home-region/,
+      );
+      assert.deepEqual(
+        settings({ "kms-key-hardened": "disabled", "aws-resource-in-home-region": "remediate", all: "mandatory" }),
+        [],
+      );
+      const all = of({ all: "advisory", "aws-resource-in-home-region": "mandatory" });
+      assert.deepEqual(
+        all.map((w) => `${w.policy} ${w.setting}=${w.value}`),
+        ["all enforcementLevel=advisory"],
+      );
+      assert.match(all[0]!.what, /replication-in-jurisdiction/);
+      assert.doesNotMatch(all[0]!.what, /aws-resource-in-home-region/, "re-set to mandatory: not weakened");
+      assert.deepEqual(
+        settings({ all: "disabled", ...Object.fromEntries(residency.map((n) => [n, "mandatory"])) }),
+        [],
+      );
+    },
+  );
 
-  it("an exemption of everything, or of every resource of a type, but not one naming resources (or without a reason, which the pack ignores)", () => {
-    const ex = (urn: string, reason: string = REASON) => ({
-      "telemetry-stores-in-home-region": { exemptions: [{ urn, reason }] },
-    });
-    assert.deepEqual(settings(ex("*")), ["telemetry-stores-in-home-region exemptions=*"]);
-    assert.deepEqual(settings(ex("urn:pulumi:*::*::aws:s3/bucket:Bucket::*")), [
-      "telemetry-stores-in-home-region exemptions=urn:pulumi:*::*::aws:s3/bucket:Bucket::*",
-    ]);
-    const typeWide = of(ex("*Bucket*"));
-    assert.equal(typeWide.length, 1);
-    assert.match(typeWide[0]!.what, /every resource of type aws:s3\/bucket:Bucket/);
-    assert.deepEqual(settings(ex("urn:pulumi:eu-west-1::infrasage::aws:s3/bucket:Bucket::audit-*")), []);
-    assert.deepEqual(settings(ex("*", "")), []);
-    assert.deepEqual(
-      settings({ "kms-key-hardened": { exemptions: [{ urn: "*", reason: REASON }] } }),
-      [],
-      "a security rule",
-    );
-  });
+  it(
+    "an exemption of everything, or of every resource of a type, but not " +
+      "one naming resources (or without a reason, which the pack ignores)",
+    () => {
+      const ex = (urn: string, reason: string = REASON) => ({
+        "telemetry-stores-in-home-region": { exemptions: [{ urn, reason }] },
+      });
+      assert.deepEqual(settings(ex("*")), ["telemetry-stores-in-home-region exemptions=*"]);
+      assert.deepEqual(settings(ex("urn:pulumi:*::*::aws:s3/bucket:Bucket::*")), [
+        "telemetry-stores-in-home-region exemptions=urn:pulumi:*::*::aws:s3/bucket:Bucket::*",
+      ]);
+      const typeWide = of(ex("*Bucket*"));
+      assert.equal(typeWide.length, 1);
+      assert.match(typeWide[0]!.what, /every resource of type aws:s3\/bucket:Bucket/);
+      assert.deepEqual(settings(ex("urn:pulumi:eu-west-1::infrasage::aws:s3/bucket:Bucket::audit-*")), []);
+      assert.deepEqual(settings(ex("*", "")), []);
+      assert.deepEqual(
+        settings({ "kms-key-hardened": { exemptions: [{ urn: "*", reason: REASON }] } }),
+        [],
+        "a security rule",
+      );
+    },
+  );
 
-  it("a home region other than the stack's, and a region mapped to another jurisdiction than policies/shared/regions.ts", () => {
-    assert.deepEqual(settings({ "aws-resource-in-home-region": { homeRegion: "us-east-1" } }), [
-      "aws-resource-in-home-region homeRegion=us-east-1",
-    ]);
-    assert.deepEqual(settings({ "aws-resource-in-home-region": { homeRegion: "eu-west-1" } }), []);
-    const j = of({
-      "cross-region-networking-in-jurisdiction": {
-        jurisdictions: { "eu-west-2": "EU", "eu-central-1": "EU", "xx-new-1": "EU" },
-      },
-    });
-    assert.deepEqual(
-      j.map((w) => `${w.setting}=${w.value}`),
-      ["jurisdictions.eu-west-2=EU"],
-    );
-    assert.match(j[0]!.what, /maps eu-west-2 to jurisdiction EU .* where policies\/shared\/regions\.ts has UK/);
-  });
+  it(
+    "a home region other than the stack's, and a region mapped " +
+      "to another jurisdiction than policies/shared/regions.ts",
+    () => {
+      assert.deepEqual(settings({ "aws-resource-in-home-region": { homeRegion: "us-east-1" } }), [
+        "aws-resource-in-home-region homeRegion=us-east-1",
+      ]);
+      assert.deepEqual(settings({ "aws-resource-in-home-region": { homeRegion: "eu-west-1" } }), []);
+      const j = of({
+        "cross-region-networking-in-jurisdiction": {
+          jurisdictions: { "eu-west-2": "EU", "eu-central-1": "EU", "xx-new-1": "EU" },
+        },
+      });
+      assert.deepEqual(
+        j.map((w) => `${w.setting}=${w.value}`),
+        ["jurisdictions.eu-west-2=EU"],
+      );
+      assert.match(j[0]!.what, /maps eu-west-2 to jurisdiction EU .* where policies\/shared\/regions\.ts has UK/);
+    },
+  );
 
-  it("is mandatory, naming the file, the rule, the setting and the entry to accept; advisory once accepted with the same value", () => {
-    const found = of({ "aws-resource-in-home-region": "disabled" });
-    const [open] = weakeningViolations(found, []);
-    assert.equal(open!.policy, WEAKENING_POLICY);
-    assert.equal(open!.level, "mandatory");
-    assert.match(
-      open!.message,
-      /^policies\/config\/eu-west-1\.json: "aws-resource-in-home-region" enforcementLevel = "disabled" turns off/,
-    );
-    assert.match(
-      open!.message,
-      /accept it in policies\/accepted-weakenings\.yaml: \{ stack: eu-west-1, policy: aws-resource-in-home-region, setting: enforcementLevel, value: "disabled", reason: <why>, ticket: <ticket> \}/,
-    );
-    const accepted = {
-      stack: "eu-west-1",
-      policy: "aws-resource-in-home-region",
-      setting: "enforcementLevel",
-      value: "disabled",
-      reason: REASON,
-      ticket: "SEC-1",
-    };
-    const [ok] = weakeningViolations(found, [accepted]);
-    assert.equal(ok!.level, "advisory");
-    assert.match(
-      ok!.message,
-      /accepted in policies\/accepted-weakenings\.yaml: migration window agreed with the DPO \(SEC-1\) \(SEC-1\)/,
-    );
-    assert.equal(
-      weakeningViolations(found, [{ ...accepted, value: "advisory" }])[0]!.level,
-      "mandatory",
-      "accepting advisory does not accept disabled",
-    );
-    assert.equal(
-      weakeningViolations(found, [{ ...accepted, stack: "ap-south-1" }])[0]!.level,
-      "mandatory",
-      "per stack",
-    );
-  });
+  it(
+    "is mandatory, naming the file, the rule, the setting and the " +
+      "entry to accept; advisory once accepted with the same value",
+    () => {
+      const found = of({ "aws-resource-in-home-region": "disabled" });
+      const [open] = weakeningViolations(found, []);
+      assert.equal(open!.policy, WEAKENING_POLICY);
+      assert.equal(open!.level, "mandatory");
+      assert.match(
+        open!.message,
+        /^policies\/config\/eu-west-1\.json: "aws-resource-in-home-region" enforcementLevel = "disabled" turns off/,
+      );
+      assert.match(
+        open!.message,
+        /accept it in policies\/accepted-weakenings\.yaml: \{ stack: eu-west-1, policy: aws-resource-in-home-region, setting: enforcementLevel, value: "disabled", reason: <why>, ticket: <ticket> \}/,
+      );
+      const accepted = {
+        stack: "eu-west-1",
+        policy: "aws-resource-in-home-region",
+        setting: "enforcementLevel",
+        value: "disabled",
+        reason: REASON,
+        ticket: "SEC-1",
+      };
+      const [ok] = weakeningViolations(found, [accepted]);
+      assert.equal(ok!.level, "advisory");
+      assert.match(
+        ok!.message,
+        /accepted in policies\/accepted-weakenings\.yaml: migration window agreed with the DPO \(SEC-1\) \(SEC-1\)/,
+      );
+      assert.equal(
+        weakeningViolations(found, [{ ...accepted, value: "advisory" }])[0]!.level,
+        "mandatory",
+        "accepting advisory does not accept disabled",
+      );
+      assert.equal(
+        weakeningViolations(found, [{ ...accepted, stack: "ap-south-1" }])[0]!.level,
+        "mandatory",
+        "per stack",
+      );
+    },
+  );
 
   it("reads accepted weakenings; an entry without a ticket or a reason is an error naming the file and the entry", () => {
     const dir = tempDir();
@@ -154,7 +173,8 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
     assert.deepEqual(loadAcceptedWeakenings(join(dir, "none.yaml")), []);
     writeFileSync(
       file,
-      "accepted:\n  - { stack: eu-west-1, policy: all, setting: enforcementLevel, value: advisory, reason: short, ticket: SEC-1 }\n",
+      "accepted:\n  - { stack: eu-west-1, policy: all, setting: " +
+        "enforcementLevel, value: advisory, reason: short, ticket: SEC-1 }\n",
     );
     assert.throws(
       () => loadAcceptedWeakenings(file),
@@ -163,7 +183,8 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
     );
     writeFileSync(
       file,
-      `accepted:\n  - { stack: eu-west-1, policy: all, setting: enforcementLevel, value: advisory, reason: "${REASON}" }\n`,
+      `accepted:\n  - { stack: eu-west-1, policy: all, setting: ` +
+        `enforcementLevel, value: advisory, reason: "${REASON}" }\n`,
     );
     assert.throws(() => loadAcceptedWeakenings(file), /accepted\[0\]\.ticket is missing/);
     // The shipped file parses and accepts nothing.
@@ -267,7 +288,8 @@ describe("the plan with a weakening policy config", function () {
     );
     writeFileSync(
       acceptedFile,
-      `accepted:\n  - stack: eu-west-1\n    policy: aws-resource-in-home-region\n    setting: enforcementLevel\n    value: disabled\n    reason: "${REASON}"\n    ticket: SEC-1\n`,
+      `accepted:\n  - stack: eu-west-1\n    policy: aws-resource-in-home-region\n    setting: ` +
+        `enforcementLevel\n    value: disabled\n    reason: "${REASON}"\n    ticket: SEC-1\n`,
     );
     const accepted = await planFiles([stackFile], { policyFiles: { dir, acceptedFile } });
     const after = accepted.stacks[0]!.violations.filter((v) => v.policy === WEAKENING_POLICY);
@@ -281,27 +303,31 @@ describe("the plan with a weakening policy config", function () {
     );
   });
 
-  it("--policy-pack-config: a weakening exits 1 (policies/config/example.json maps eu-west-2 into the EU), an unknown name exits 2", async () => {
-    const example = await runCli([
-      "--stack",
-      "eu-west-1",
-      "--policy-pack-config",
-      join(ROOT, "policies", "config", "example.json"),
-    ]);
-    assert.equal(example.code, 1, example.stderr);
-    assert.match(
-      example.stdout,
-      /\[mandatory\] policy-config-weakening: .*example\.json: "cross-region-networking-in-jurisdiction" jurisdictions\.eu-west-2 = "EU" maps eu-west-2 to jurisdiction EU/,
-    );
-    const typo = writeJson(tempDir(), "typo.json", { "aws-resource-in-home-regoin": "advisory" });
-    const bad = await runCli(["--stack", "eu-west-1", "--policy-pack-config", typo]);
-    assert.equal(bad.code, 2);
-    assert.match(
-      bad.stderr,
-      /typo\.json: "aws-resource-in-home-regoin" is not a policy of the pack; did you mean "aws-resource-in-home-region"\?/,
-    );
-    assert.equal(bad.stdout, "");
-  });
+  it(
+    "--policy-pack-config: a weakening exits 1 (policies/config/example.json " +
+      "maps eu-west-2 into the EU), an unknown name exits 2",
+    async () => {
+      const example = await runCli([
+        "--stack",
+        "eu-west-1",
+        "--policy-pack-config",
+        join(ROOT, "policies", "config", "example.json"),
+      ]);
+      assert.equal(example.code, 1, example.stderr);
+      assert.match(
+        example.stdout,
+        /\[mandatory\] policy-config-weakening: .*example\.json: "cross-region-networking-in-jurisdiction" jurisdictions\.eu-west-2 = "EU" maps eu-west-2 to jurisdiction EU/,
+      );
+      const typo = writeJson(tempDir(), "typo.json", { "aws-resource-in-home-regoin": "advisory" });
+      const bad = await runCli(["--stack", "eu-west-1", "--policy-pack-config", typo]);
+      assert.equal(bad.code, 2);
+      assert.match(
+        bad.stderr,
+        /typo\.json: "aws-resource-in-home-regoin" is not a policy of the pack; did you mean "aws-resource-in-home-region"\?/,
+      );
+      assert.equal(bad.stdout, "");
+    },
+  );
 });
 
 describe("the reviewers who own policies/", () => {

@@ -57,32 +57,38 @@ function effectiveOptions(tsconfig: string): ts.CompilerOptions {
 }
 
 describe("fast start: the CLI transpiles only, npm run typecheck type-checks", () => {
-  it("the root's and the examples' Pulumi.yaml select tsconfig.pulumi.json (runtime.options.tsconfig), and no made-up option", () => {
-    const files = projectFiles();
-    assert.ok(files.length >= 4, files.join());
-    for (const f of files) {
-      const name = relative(ROOT, f);
-      const doc = parseYaml(readFileSync(f, "utf8")) as { runtime: { name: string; options: Record<string, unknown> } };
-      assert.equal(doc.runtime.name, "nodejs", name);
-      assert.equal(doc.runtime.options.typescript, true, name);
-      assert.equal(doc.runtime.options.tsconfig, "tsconfig.pulumi.json", name);
-      assert.deepEqual(
-        Object.keys(doc.runtime.options).filter((k) => !HOST_OPTIONS.includes(k)),
-        [],
-        `${name}: the language host ignores unknown options`,
-      );
-      assert.equal(
-        doc.runtime.options.nodeargs,
-        undefined,
-        `${name}: a --require/--import in nodeargs changes how run.js loads TypeScript`,
-      );
-      // The path is relative to the folder node runs in: the program folder (examples: main: ../../ = the root).
-      const { programDir, findings } = loadProjectFile(f);
-      assert.deepEqual(findings, [], name);
-      assert.equal(programDir, ROOT, name);
-      assert.ok(existsSync(join(programDir, doc.runtime.options.tsconfig as string)), name);
-    }
-  });
+  it(
+    "the root's and the examples' Pulumi.yaml select tsconfig.pulumi.json " +
+      "(runtime.options.tsconfig), and no made-up option",
+    () => {
+      const files = projectFiles();
+      assert.ok(files.length >= 4, files.join());
+      for (const f of files) {
+        const name = relative(ROOT, f);
+        const doc = parseYaml(readFileSync(f, "utf8")) as {
+          runtime: { name: string; options: Record<string, unknown> };
+        };
+        assert.equal(doc.runtime.name, "nodejs", name);
+        assert.equal(doc.runtime.options.typescript, true, name);
+        assert.equal(doc.runtime.options.tsconfig, "tsconfig.pulumi.json", name);
+        assert.deepEqual(
+          Object.keys(doc.runtime.options).filter((k) => !HOST_OPTIONS.includes(k)),
+          [],
+          `${name}: the language host ignores unknown options`,
+        );
+        assert.equal(
+          doc.runtime.options.nodeargs,
+          undefined,
+          `${name}: a --require/--import in nodeargs changes how run.js loads TypeScript`,
+        );
+        // The path is relative to the folder node runs in: the program folder (examples: main: ../../ = the root).
+        const { programDir, findings } = loadProjectFile(f);
+        assert.deepEqual(findings, [], name);
+        assert.equal(programDir, ROOT, name);
+        assert.ok(existsSync(join(programDir, doc.runtime.options.tsconfig as string)), name);
+      }
+    },
+  );
 
   it("tsconfig.pulumi.json turns type-checking off (noCheck) and changes nothing else ts-node compiles with", () => {
     const raw = rawTsconfig(join(ROOT, "tsconfig.pulumi.json"));
@@ -105,21 +111,25 @@ describe("fast start: the CLI transpiles only, npm run typecheck type-checks", (
   });
 
   // What is loaded, not how long it takes (a time limit fails on a loaded machine): no type checker is built.
-  it("the program loads transpile-only as the CLI loads it (run.js's ts-node set-up, index.ts's whole module graph)", () => {
-    const r = loadProgram({ tsconfig: tsconfigOption() });
-    assert.equal(r.status, 0, r.stderr);
-    assert.ok(r.result);
-    assert.equal(r.result.tsConfigPath, "tsconfig.pulumi.json");
-    assert.equal(r.result.transpileOnly, true);
-    assert.equal(
-      r.result.typeChecker,
-      false,
-      "ts-node built a type checker: every preview would type-check the program",
-    );
-    assert.equal(r.result.tsNode, "7.0.1", "the ts-node vendored in @pulumi/pulumi (none in node_modules)");
-    assert.deepEqual(r.result.imports, ["./stack"]);
-    assert.ok(r.result.tsModules > 20, `${r.result.tsModules} modules`);
-  });
+  it(
+    "the program loads transpile-only as the CLI loads it " +
+      "(run.js's ts-node set-up, index.ts's whole module graph)",
+    () => {
+      const r = loadProgram({ tsconfig: tsconfigOption() });
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(r.result);
+      assert.equal(r.result.tsConfigPath, "tsconfig.pulumi.json");
+      assert.equal(r.result.transpileOnly, true);
+      assert.equal(
+        r.result.typeChecker,
+        false,
+        "ts-node built a type checker: every preview would type-check the program",
+      );
+      assert.equal(r.result.tsNode, "7.0.1", "the ts-node vendored in @pulumi/pulumi (none in node_modules)");
+      assert.deepEqual(r.result.imports, ["./stack"]);
+      assert.ok(r.result.tsModules > 20, `${r.result.tsModules} modules`);
+    },
+  );
 
   it("npm run typecheck type-checks the program with tsconfig.json (no noCheck), and CI runs it", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };

@@ -1,7 +1,8 @@
 /**
  * Every lib/ module loaded first, in a fresh module cache, exports what it exports once everything is
- * loaded: no value (nor a field of one, one level down) is undefined only because of the load order. An import cycle makes exactly that happen to whichever
- * module of the cycle loads second (a constant read before the module defining it has run).
+ * loaded: no value (nor a field of one, one level down) is undefined only because of the load order. An import cycle
+ * makes exactly that happen to whichever module of the cycle loads second (a constant read before the module defining
+ * it has run).
  */
 import { strict as assert } from "node:assert";
 import { readdirSync } from "node:fs";

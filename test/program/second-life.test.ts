@@ -41,7 +41,8 @@ const r = (type: string, name: string, more: Partial<RecordedResource> = {}): Re
   ...more,
 });
 
-// Here rather than with the bad-stack corpus: the up plan of each example is also its first life below (one plan per process).
+// Here rather than with the bad-stack corpus: the up plan of each example is also its first life below (one plan per
+// process).
 describe("shipped examples", () => {
   for (const dir of EXAMPLES)
     it(`examples/${dir.split("/").pop()} plans together with no mandatory violation`, async () => {
@@ -153,20 +154,24 @@ describe("second life: what pulumi destroy leaves behind", () => {
     }
   }
 
-  it("a first life taken from the shared up plan leaves what running it again leaves (the tests' shortcut is faithful)", async () => {
-    const file = SHIPPED.find((f) => f.endsWith("Pulumi.eu-west-1.yaml"))!;
-    const analyzer = await sharedAnalyzer();
-    const fresh = await planAll([file], { afterDestroy: "all", analyzer });
-    const shared = await planFiles([file], { afterDestroy: "all" });
-    const view = (result: PlanResult) =>
-      result.stacks.map((s) => ({
-        existing: s.existing,
-        resources: s.record.resources.map((x) => [x.urn, x.importId]),
-        violations: s.violations,
-      }));
-    assert.ok(fresh.stacks[0]!.existing.length > 0, "the destroy leaves something to adopt");
-    assert.deepEqual(view(shared), view(fresh));
-  });
+  it(
+    "a first life taken from the shared up plan leaves what " +
+      "running it again leaves (the tests' shortcut is faithful)",
+    async () => {
+      const file = SHIPPED.find((f) => f.endsWith("Pulumi.eu-west-1.yaml"))!;
+      const analyzer = await sharedAnalyzer();
+      const fresh = await planAll([file], { afterDestroy: "all", analyzer });
+      const shared = await planFiles([file], { afterDestroy: "all" });
+      const view = (result: PlanResult) =>
+        result.stacks.map((s) => ({
+          existing: s.existing,
+          resources: s.record.resources.map((x) => [x.urn, x.importId]),
+          violations: s.violations,
+        }));
+      assert.ok(fresh.stacks[0]!.existing.length > 0, "the destroy leaves something to adopt");
+      assert.deepEqual(view(shared), view(fresh));
+    },
+  );
 
   it("the CLI plans it: --after-destroy all prints what was left behind", async () => {
     const run = await runCli(["--stack", "eu-west-1", "--after-destroy", "all"]);

@@ -20,38 +20,42 @@ const STACKS = [
 describe("shipped regional stacks (pattern 1)", () => {
   for (const { stack, tenant, jurisdiction } of STACKS) {
     describe(stack, () => {
-      it("creates the VPC, 3-AZ subnets, NAT, EKS, node group, add-ons, OIDC, KMS, storage class, API-key secret and release", async () => {
-        const plan = await planShipped(stack);
-        const count = (t: string) => ofType(plan, t).length;
-        assert.equal(count("aws:ec2/vpc:Vpc"), 1);
-        const subnets = ofType(plan, "aws:ec2/subnet:Subnet");
-        assert.equal(subnets.length, 9, "private, public and load-balancer subnet per AZ");
-        assert.deepEqual([...new Set(subnets.map((s) => s.rawInputs.availabilityZone))].sort(), [
-          `${stack}a`,
-          `${stack}b`,
-          `${stack}c`,
-        ]);
-        assert.equal(count("aws:ec2/natGateway:NatGateway"), 3, "medium profile: one NAT per AZ");
-        assert.equal(count("aws:eks/cluster:Cluster"), 1);
-        assert.equal(count("aws:eks/nodeGroup:NodeGroup"), 1);
-        assert.deepEqual(
-          ofType(plan, "aws:eks/addon:Addon")
-            .map((a) => a.rawInputs.addonName)
-            .sort(),
-          ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"],
-        );
-        assert.equal(count("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 1);
-        assert.equal(count("aws:kms/key:Key"), 2, "secrets key and log-groups key (cluster.encryptLogs)");
-        assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClassPatch"), 1);
-        assert.equal(count("kubernetes:core/v1:Secret"), 2, "API key and Grafana admin (mode local)");
-        assert.deepEqual(
-          ofType(plan, "kubernetes:helm.sh/v3:Release")
-            .map((r) => r.rawInputs.name)
-            .sort(),
-          ["cluster-autoscaler", "infrasage"],
-          "medium profile: the Cluster Autoscaler",
-        );
-      });
+      it(
+        "creates the VPC, 3-AZ subnets, NAT, EKS, node group, " +
+          "add-ons, OIDC, KMS, storage class, API-key secret and release",
+        async () => {
+          const plan = await planShipped(stack);
+          const count = (t: string) => ofType(plan, t).length;
+          assert.equal(count("aws:ec2/vpc:Vpc"), 1);
+          const subnets = ofType(plan, "aws:ec2/subnet:Subnet");
+          assert.equal(subnets.length, 9, "private, public and load-balancer subnet per AZ");
+          assert.deepEqual([...new Set(subnets.map((s) => s.rawInputs.availabilityZone))].sort(), [
+            `${stack}a`,
+            `${stack}b`,
+            `${stack}c`,
+          ]);
+          assert.equal(count("aws:ec2/natGateway:NatGateway"), 3, "medium profile: one NAT per AZ");
+          assert.equal(count("aws:eks/cluster:Cluster"), 1);
+          assert.equal(count("aws:eks/nodeGroup:NodeGroup"), 1);
+          assert.deepEqual(
+            ofType(plan, "aws:eks/addon:Addon")
+              .map((a) => a.rawInputs.addonName)
+              .sort(),
+            ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"],
+          );
+          assert.equal(count("aws:iam/openIdConnectProvider:OpenIdConnectProvider"), 1);
+          assert.equal(count("aws:kms/key:Key"), 2, "secrets key and log-groups key (cluster.encryptLogs)");
+          assert.equal(count("kubernetes:storage.k8s.io/v1:StorageClassPatch"), 1);
+          assert.equal(count("kubernetes:core/v1:Secret"), 2, "API key and Grafana admin (mode local)");
+          assert.deepEqual(
+            ofType(plan, "kubernetes:helm.sh/v3:Release")
+              .map((r) => r.rawInputs.name)
+              .sort(),
+            ["cluster-autoscaler", "infrasage"],
+            "medium profile: the Cluster Autoscaler",
+          );
+        },
+      );
 
       it("puts every AWS resource in the stack's region", async () => {
         const plan = await planShipped(stack);
@@ -204,26 +208,30 @@ describe("deploy.permissionsBoundaryArn: every IAM role of a planned stack carri
     return (await planFiles(paths)).stacks;
   }
 
-  it("the shipped stacks (which set it) and the active-active and shared-Grafana groups: ExternalDNS and load-balancer controller roles too", async () => {
-    // One after another: one program runs at a time in a process.
-    const stacks = [];
-    for (const { stack } of STACKS) stacks.push(await planShipped(stack));
-    for (const group of ["active-active", "shared-grafana"]) stacks.push(...(await planWithBoundary(group)));
-    const names: string[] = [];
-    for (const plan of stacks) {
-      const roles = ofType(plan, ROLE);
-      assert.ok(roles.length >= 4, `${plan.stack}: ${roles.length} roles`);
-      for (const r of roles) {
-        const expected = plan.config.deploy.permissionsBoundaryArn ?? BOUNDARY;
-        assert.equal(r.rawInputs.permissionsBoundary, expected, `${plan.stack} ${r.name}`);
-        names.push(r.name);
+  it(
+    "the shipped stacks (which set it) and the active-active and " +
+      "shared-Grafana groups: ExternalDNS and load-balancer controller roles too",
+    async () => {
+      // One after another: one program runs at a time in a process.
+      const stacks = [];
+      for (const { stack } of STACKS) stacks.push(await planShipped(stack));
+      for (const group of ["active-active", "shared-grafana"]) stacks.push(...(await planWithBoundary(group)));
+      const names: string[] = [];
+      for (const plan of stacks) {
+        const roles = ofType(plan, ROLE);
+        assert.ok(roles.length >= 4, `${plan.stack}: ${roles.length} roles`);
+        for (const r of roles) {
+          const expected = plan.config.deploy.permissionsBoundaryArn ?? BOUNDARY;
+          assert.equal(r.rawInputs.permissionsBoundary, expected, `${plan.stack} ${r.name}`);
+          names.push(r.name);
+        }
       }
-    }
-    // The roles of the components wired last in stack.ts are among those checked.
-    for (const role of [/external-dns$/, /^lb-controller-role$/, /^deploy-runner-/, /flow-logs/])
-      assert.ok(
-        names.some((n) => role.test(n)),
-        `${role}: ${[...new Set(names)].join(" ")}`,
-      );
-  });
+      // The roles of the components wired last in stack.ts are among those checked.
+      for (const role of [/external-dns$/, /^lb-controller-role$/, /^deploy-runner-/, /flow-logs/])
+        assert.ok(
+          names.some((n) => role.test(n)),
+          `${role}: ${[...new Set(names)].join(" ")}`,
+        );
+    },
+  );
 });

@@ -179,28 +179,32 @@ describe("runbook access (planned stack)", () => {
     plan = await planFile(path);
   });
 
-  it("has no cluster-scoped RBAC at all, and every RoleBinding names only the runbook ServiceAccount in a scoped namespace", () => {
-    assert.deepEqual(
-      plan.record.resources.filter((r) => /:(ClusterRole|ClusterRoleBinding)$/.test(r.type)),
-      [],
-    );
-    const bindings = ofType(plan, `${RBAC}:RoleBinding`);
-    assert.equal(bindings.length, SCOPE.length);
-    for (const b of bindings) {
-      const meta = b.rawInputs.metadata as { namespace: string };
-      assert.ok(SCOPE.includes(meta.namespace), meta.namespace);
-      assert.deepEqual(b.rawInputs.subjects, [
-        { kind: "ServiceAccount", name: RUNBOOK_SERVICE_ACCOUNT, namespace: "infrasage" },
-      ]);
-      assert.equal((b.rawInputs.roleRef as { kind: string }).kind, "Role");
-    }
-    const roles = ofType(plan, `${RBAC}:Role`);
-    assert.deepEqual(
-      roles.map((r) => (r.rawInputs.metadata as { namespace: string }).namespace).sort(),
-      [...SCOPE].sort(),
-    );
-    for (const r of roles) assert.doesNotMatch(JSON.stringify(r.rawInputs.rules), /secrets|"\*"/);
-  });
+  it(
+    "has no cluster-scoped RBAC at all, and every RoleBinding " +
+      "names only the runbook ServiceAccount in a scoped namespace",
+    () => {
+      assert.deepEqual(
+        plan.record.resources.filter((r) => /:(ClusterRole|ClusterRoleBinding)$/.test(r.type)),
+        [],
+      );
+      const bindings = ofType(plan, `${RBAC}:RoleBinding`);
+      assert.equal(bindings.length, SCOPE.length);
+      for (const b of bindings) {
+        const meta = b.rawInputs.metadata as { namespace: string };
+        assert.ok(SCOPE.includes(meta.namespace), meta.namespace);
+        assert.deepEqual(b.rawInputs.subjects, [
+          { kind: "ServiceAccount", name: RUNBOOK_SERVICE_ACCOUNT, namespace: "infrasage" },
+        ]);
+        assert.equal((b.rawInputs.roleRef as { kind: string }).kind, "Role");
+      }
+      const roles = ofType(plan, `${RBAC}:Role`);
+      assert.deepEqual(
+        roles.map((r) => (r.rawInputs.metadata as { namespace: string }).namespace).sort(),
+        [...SCOPE].sort(),
+      );
+      for (const r of roles) assert.doesNotMatch(JSON.stringify(r.rawInputs.rules), /secrets|"\*"/);
+    },
+  );
 
   it("passes the policy pack (no-cluster-admin-for-service-accounts included)", () => {
     assert.deepEqual(

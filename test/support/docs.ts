@@ -78,7 +78,8 @@ export function docFileOf(title: string): DocFile {
   const hits = docFiles().filter((d) => headingsOf(d.text).some((h) => h.title === title));
   if (hits.length !== 1)
     throw new Error(
-      `heading "${title}" is in ${hits.length === 0 ? "no file" : hits.map((h) => h.file).join(", ")} of README.md and docs/*.md: expected exactly one`,
+      `heading "${title}" is in ${hits.length === 0 ? "no file" : hits.map((h) => h.file).join(", ")} ` +
+        `of README.md and docs/*.md: expected exactly one`,
     );
   return hits[0]!;
 }

@@ -181,7 +181,8 @@ export function assertViolation(o: Outcome, re: RegExp): void {
   const i = o.messages.findIndex((m) => re.test(m));
   if (i < 0)
     throw new Error(
-      `expected a violation matching ${re}, got ${JSON.stringify(o.messages)}${o.downgraded ? " (and an unknown value deferred the policy)" : ""}`,
+      `expected a violation matching ${re}, ` +
+        `got ${JSON.stringify(o.messages)}${o.downgraded ? " (and an unknown value deferred the policy)" : ""}`,
     );
   if (o.levels[i] !== "mandatory")
     throw new Error(`expected the violation matching ${re} to be mandatory, got ${o.levels[i]}`);
