@@ -55,7 +55,8 @@ function main(): void {
     [
       `Offline plan of ${stack} (${resources} resources), whole process, median of ${RUNS}`,
       `  plan --json                 ${plan.toFixed(2)} s`,
-      `  stand-in, same resources    ${standin.toFixed(2)} s   (bench/standin-program.ts: same mock runtime, no provider SDK, no policies)`,
+      `  stand-in, same resources    ${standin.toFixed(2)} s   ` +
+        `(bench/standin-program.ts: same mock runtime, no provider SDK, no policies)`,
       `  ratio                       ${ratio.toFixed(2)}   (target <= 2: ${ratio <= 2 ? "met" : "NOT met"})`,
       `  plan --json --base          ${withBase.toFixed(2)} s   (adds ${(withBase - plan).toFixed(2)} s)`,
       `  reading the base file       ${read.toFixed(3)} s   (${(readFileSync(baseFile).length / 1024).toFixed(0)} KiB)`,

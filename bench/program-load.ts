@@ -15,9 +15,9 @@
  *     node_modules, the vendored ts-node 7.0.1), both required from run.js's folder as run.js does;
  *   - not an ES module package (no "type": "module"), so the CommonJS branch:
  *     tsn.register({ compiler, transpileOnly, project, skipProject,
- *       compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...compilerOptions } }).
- * Then, instead of running the program, it loads it as `require(index.ts)` would without executing its
- * body: it compiles index.ts through ts-node's hook (type-checked or not, exactly as the require would)
+ *       compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true",
+ * ...compilerOptions } }). Then, instead of running the program, it loads it as `require(index.ts)` would without
+ * executing its body: it compiles index.ts through ts-node's hook (type-checked or not, exactly as the require would)
  * and requires every module index.ts imports (./stack: the whole program's module graph, @pulumi/* and
  * ESM-only cidr-tools through require(esm)). `defineStack()` is not called: running it needs an engine
  * (or mocks and a stack's config) and costs the same in both modes, which would only blur the figure.
@@ -182,7 +182,8 @@ function main(): void {
   ];
   const caches = warm ? [false, true] : [false];
   console.log(
-    `node ${process.version}; Pulumi.yaml runtime.options.tsconfig: ${committed ?? "(absent)"}; ${runs} runs per mode after 1 warm-up, modes alternating`,
+    `node ${process.version}; Pulumi.yaml runtime.options.tsconfig: ${committed ?? "(absent)"}; ${runs} ` +
+      `runs per mode after 1 warm-up, modes alternating`,
   );
   for (const warmCache of caches) {
     const dirs = modes.map(() => (warmCache ? mkdtempSync(join(tmpdir(), "infrasage-ts-node-warm-")) : undefined));
@@ -194,7 +195,9 @@ function main(): void {
         if (r.status !== 0 || !r.result) throw new Error(`${m.name}: the loader exited ${r.status}:\n${r.stderr}`);
         if (i === -1) {
           console.log(
-            `  ${m.name}: tsconfig ${r.result.tsConfigPath}, ts-node ${r.result.tsNode} typeCheck=${r.result.typeCheck}, typescript ${r.result.typescript}, ${r.result.tsModules} program modules`,
+            `  ${m.name}: tsconfig ${r.result.tsConfigPath}, ts-node ${r.result.tsNode} ` +
+              `typeCheck=${r.result.typeCheck}, ` +
+              `typescript ${r.result.typescript}, ${r.result.tsModules} program modules`,
           );
           return;
         }
@@ -210,12 +213,15 @@ function main(): void {
     );
     modes.forEach((m, j) => {
       console.log(
-        `  ${m.name.padEnd(15)} process min ${sec(Math.min(...wall[j]!))} median ${sec(median(wall[j]!))}   (load after register: median ${sec(median(load[j]!))})`,
+        `  ${m.name.padEnd(15)} process min ${sec(Math.min(...wall[j]!))} ` +
+          `median ${sec(median(wall[j]!))}   (load after register: median ${sec(median(load[j]!))})`,
       );
     });
     const pairs = wall[0]!.map((w, i) => w / wall[1]![i]!);
     console.log(
-      `  => type-checked ${sec(median(wall[0]!))}, transpile-only ${sec(median(wall[1]!))} (${(median(wall[0]!) / median(wall[1]!)).toFixed(1)}x; run-by-run ratio median ${median(pairs).toFixed(1)}x)`,
+      `  => type-checked ${sec(median(wall[0]!))}, transpile-only ${sec(median(wall[1]!))} ` +
+        `(${(median(wall[0]!) / median(wall[1]!)).toFixed(1)}x; ` +
+        `run-by-run ratio median ${median(pairs).toFixed(1)}x)`,
     );
   }
 }

@@ -80,13 +80,17 @@ function fetchKubeconfig(stack: string, root: string): Fetched {
     if (code === "ENOENT") {
       return {
         kind: "no-cli",
-        message: `the Pulumi CLI (\`pulumi\`) was not found on PATH: install it (${INSTALL_URL}) or put its directory on PATH, then rerun`,
+        message:
+          `the Pulumi CLI (\`pulumi\`) was not found on PATH: install ` +
+          `it (${INSTALL_URL}) or put its directory on PATH, then rerun`,
       };
     }
     if (code === "EACCES") {
       return {
         kind: "no-cli",
-        message: `the \`pulumi\` found on PATH is not executable: reinstall the Pulumi CLI (${INSTALL_URL}) or fix PATH, then rerun`,
+        message:
+          `the \`pulumi\` found on PATH is not executable: reinstall ` +
+          `the Pulumi CLI (${INSTALL_URL}) or fix PATH, then rerun`,
       };
     }
     if (code === "ENOBUFS") {
@@ -265,7 +269,8 @@ function main(argv: readonly string[]): number {
       fail(stack, fetched.failure);
       continue;
     }
-    // Refuse a kubeconfig whose cluster/context/user names shadow an earlier stack's once merged (names only in the message).
+    // Refuse a kubeconfig whose cluster/context/user names shadow an earlier stack's once merged (names only in the
+    // message).
     const clash = clashWith(written, fetched.text);
     if (clash) {
       fail(stack, {
