@@ -256,7 +256,8 @@ export class PolicyAnalyzer {
         clearTimeout(timer);
         fail(
           new AnalyzerError(
-            `policy pack ${packDir} exited (${code}) before serving:\n${(err || out).trim().split("\n").slice(0, 30).join("\n")}`,
+            `policy pack ${packDir} exited (${code}) before ` +
+              `serving:\n${(err || out).trim().split("\n").slice(0, 30).join("\n")}`,
           ),
         );
       });

@@ -87,7 +87,8 @@ function readStoredTags(path: string): Record<string, Record<string, string>> {
     );
   if (!ok)
     throw new UsageError(
-      `--stack-tags ${path}: ${parsed.ok ? "" : `${parsed.reason}; `}must be JSON { "<stack>": { "<tag>": "<value>" } } with string values`,
+      `--stack-tags ${path}: ${parsed.ok ? "" : `${parsed.reason}; `}must ` +
+        `be JSON { "<stack>": { "<tag>": "<value>" } } with string values`,
     );
   return doc as Record<string, Record<string, string>>;
 }
@@ -99,7 +100,8 @@ function unplannedTagStacks(path: string, tags: Readonly<Record<string, unknown>
   if (stray.length > 0)
     throw new StackFileError(
       path,
-      `names ${stray.map((n) => `'${n}'`).join(", ")}, which this run does not plan (it plans ${planned.join(", ")}); key each entry by a planned stack's name`,
+      `names ${stray.map((n) => `'${n}'`).join(", ")}, which this run does not plan ` +
+        `(it plans ${planned.join(", ")}); key each entry by a planned stack's name`,
     );
 }
 
@@ -254,7 +256,8 @@ export async function main(
     else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
     else
       writeError(
-        `internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
+        `internal ` +
+          `error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
       );
     return 2;
   }
@@ -283,7 +286,8 @@ export async function main(
     else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
     else
       writeError(
-        `internal error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
+        `internal ` +
+          `error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
       );
     return 2;
   } finally {
@@ -304,7 +308,9 @@ export async function main(
       writeError(
         e instanceof OutputFileError
           ? `${e.message}\n`
-          : `--out ${args.outFile}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a path in an existing, writable directory\n`,
+          : `--out ${args.outFile}: cannot be written ` +
+              `(${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+              `give a path in an existing, writable directory\n`,
       );
       return 2;
     }

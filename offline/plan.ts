@@ -124,7 +124,8 @@ function parseOrThrow(file: StackFile): StackConfig {
   if (file.secretKeys.some((k) => k.startsWith("infrasage:"))) {
     throw new PlanError(
       file.path,
-      `${file.path}: ${file.secretKeys.join(", ")} use secure: values, which the offline plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
+      `${file.path}: ${file.secretKeys.join(", ")} use secure: values, which the offline ` +
+        `plan cannot decrypt; InfraSage keys hold no secrets, set them in plain text`,
     );
   }
   const parsed = parseStackConfig(file.config, file.stack, file.parseOptions);
@@ -132,7 +133,8 @@ function parseOrThrow(file: StackFile): StackConfig {
     const lines = parsed.problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
     throw new PlanError(
       file.path,
-      `${file.path}: invalid InfraSage configuration (${parsed.problems.length} problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+      `${file.path}: invalid InfraSage configuration (${parsed.problems.length} ` +
+        `problem${parsed.problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
       parsed.problems,
     );
   }
@@ -357,7 +359,8 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
         { project: p.project, organization, config: p.file.config, secretKeys: p.file.secretKeys, tags },
         policyConfigs.configFor(p.file.stack, options.policyConfig),
       );
-      // Policy config that weakens a residency rule (CI passes it from the pull request's tree): no real run checks this.
+      // Policy config that weakens a residency rule (CI passes it from the pull request's tree): no real run checks
+      // this.
       const weakenings = policyConfigs.weakenings(
         p.file.stack,
         p.config.region,

@@ -8,7 +8,8 @@
  * Design note: raw @pulumi/aws resources, not @pulumi/eks. Since v3, @pulumi/eks is a multi-language
  * component served by its provider plugin: under the mock runtime its children are never registered,
  * so the offline plan, the tests and the policy pack would see one opaque component instead of the
- * roles, launch templates, node groups and add-ons they check (docs/design.md "Compared with terraform-aws-modules/eks and @pulumi/eks").
+ * roles, launch templates, node groups and add-ons they check (docs/design.md "Compared with terraform-aws-modules/eks
+ * and @pulumi/eks").
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -209,7 +210,8 @@ export class EksCluster extends pulumi.ComponentResource {
         // fails and deletion strands ENIs (the documented Terraform/Pulumi EKS ordering).
         dependsOn: [logGroup, keyUse, ...clusterPolicies],
         // The cluster holds every Kubernetes object (etcd): a planned replacement must stop `pulumi up`
-        // instead of silently recreating it. Decommissioning: `pulumi state unprotect` first (docs/deploying.md "Deploying for real").
+        // instead of silently recreating it. Decommissioning: `pulumi state unprotect` first (docs/deploying.md
+        // "Deploying for real").
         protect: true,
       },
     );
@@ -497,12 +499,14 @@ function validate(name: string, args: EksClusterArgs, self: pulumi.Resource): vo
   const problems: string[] = [];
   if (!EKS_CLUSTER_NAME_RE.test(args.clusterName) || args.clusterName.length > EKS_CLUSTER_NAME_MAX) {
     problems.push(
-      `clusterName "${args.clusterName}" must match ${EKS_CLUSTER_NAME_RE} and be at most ${EKS_CLUSTER_NAME_MAX} characters`,
+      `clusterName "${args.clusterName}" must match ${EKS_CLUSTER_NAME_RE} ` +
+        `and be at most ${EKS_CLUSTER_NAME_MAX} characters`,
     );
   }
   if (name.length > MAX_COMPONENT_NAME_LENGTH) {
     problems.push(
-      `component name "${name}" is longer than ${MAX_COMPONENT_NAME_LENGTH} characters: its auto-named IAM roles would exceed 64`,
+      `component name "${name}" is longer than ${MAX_COMPONENT_NAME_LENGTH} ` +
+        `characters: its auto-named IAM roles would exceed 64`,
     );
   }
   if (args.privateSubnetIds.length < 2) problems.push("privateSubnetIds: EKS needs subnets in at least 2 AZs");
@@ -511,7 +515,8 @@ function validate(name: string, args: EksClusterArgs, self: pulumi.Resource): vo
   for (const n of args.nodeGroups) {
     if (!(n.minSize >= 0 && n.minSize <= n.desiredSize && n.desiredSize <= n.maxSize) || n.maxSize < 1) {
       problems.push(
-        `nodeGroups ${n.name}: need 0 <= minSize (${n.minSize}) <= desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`,
+        `nodeGroups ${n.name}: need 0 <= minSize (${n.minSize}) <= ` +
+          `desiredSize (${n.desiredSize}) <= maxSize (${n.maxSize}), maxSize >= 1`,
       );
     }
   }

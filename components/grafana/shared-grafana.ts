@@ -54,7 +54,8 @@ function peeredAlready(config: StackConfig, hostRef: string): string[] {
   ];
   return peers.some((p) => stackOf(p) === stackOf(hostRef))
     ? [
-        `${hostRef} is already peered with this stack (federation or replication): AWS allows one peering per VPC pair, and sharing it with the metrics link is not supported yet`,
+        `${hostRef} is already peered with this stack (federation or replication): AWS allows ` +
+          `one peering per VPC pair, and sharing it with the metrics link is not supported yet`,
       ]
     : [];
 }

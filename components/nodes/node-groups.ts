@@ -40,7 +40,9 @@ export function createNodeGroups(name: string, args: NodeGroupsArgs, parent: pul
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${child}-lt`,
       {
-        description: `Nodes of EKS cluster ${args.clusterLabel}${g.name === DEFAULT_NODE_GROUP_NAME ? "" : ` (group ${g.name})`}`,
+        description:
+          `Nodes of EKS ` +
+          `cluster ${args.clusterLabel}${g.name === DEFAULT_NODE_GROUP_NAME ? "" : ` (group ${g.name})`}`,
         metadataOptions: launch.metadataOptions,
         blockDeviceMappings: launch.blockDeviceMappings.map((m) => ({ deviceName: m.deviceName, ebs: { ...m.ebs } })),
         tagSpecifications: LAUNCH_TAGGED_RESOURCE_TYPES.map((resourceType) => ({ resourceType, tags })),

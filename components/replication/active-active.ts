@@ -3,7 +3,8 @@
  * StackReferences, wires the group network (ReplicationNetwork), the private zone and ExternalDNS
  * (PrivateDns), this stack's Keeper voters (ClickHouseKeeper), and produces what the InfraSage
  * release needs for ClickHouse replication. Every derived value comes from the pure planners in
- * lib/replication/replication-plan.ts, lib/replication/keeper-plan.ts, lib/replication/quorum.ts and lib/replication/clickhouse-xml.ts.
+ * lib/replication/replication-plan.ts, lib/replication/keeper-plan.ts, lib/replication/quorum.ts and
+ * lib/replication/clickhouse-xml.ts.
  *
  * Until every peer is deployed the member still deploys: links to deployed peers are created,
  * Keeper runs no pod and replication stays off; `pending` says what is missing. Once the group
@@ -254,12 +255,14 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
         ...p.pending,
         ...(a?.changePending
           ? [
-              `membership change pending: Keeper and ClickHouse keep running with [${a.members.map((m) => m.stack).join(", ")}] until every member agrees on the new group`,
+              `membership change pending: Keeper and ClickHouse keep running with ` +
+                `[${a.members.map((m) => m.stack).join(", ")}] until every member agrees on the new group`,
             ]
           : []),
         ...(!known && !r.witness
           ? [
-              `${owner} (the member with the lowest stack name) has not exported the interserver password yet; run pulumi up there, then here again`,
+              `${owner} (the member with the lowest stack name) has not exported ` +
+                `the interserver password yet; run pulumi up there, then here again`,
             ]
           : []),
       ]);
@@ -286,12 +289,14 @@ export class ActiveActiveMember extends pulumi.ComponentResource {
     this.prerequisites = [
       ...(r.keeperVoters > 0
         ? [
-            `Secret ${KEEPER_NAMESPACE}/${KEEPER_TLS_SECRET}: tls.crt, tls.key, ca.crt signed by the group's CA, SANs keeper-<n>.${zoneNameFor(c.stack)}`,
+            `Secret ${KEEPER_NAMESPACE}/${KEEPER_TLS_SECRET}: tls.crt, tls.key, ` +
+              `ca.crt signed by the group's CA, SANs keeper-<n>.${zoneNameFor(c.stack)}`,
           ]
         : []),
       ...(!r.witness
         ? [
-            `Secret ${INFRASAGE_NAMESPACE}/${CLICKHOUSE_TLS_SECRET}: tls.crt, tls.key, ca.crt signed by the group's CA, SAN ${clickhouseHostname(c.stack)}`,
+            `Secret ${INFRASAGE_NAMESPACE}/${CLICKHOUSE_TLS_SECRET}: tls.crt, tls.key, ` +
+              `ca.crt signed by the group's CA, SAN ${clickhouseHostname(c.stack)}`,
           ]
         : []),
     ];

@@ -257,7 +257,8 @@ export function requireStackHome(args: StackValidationArgs, ctx: RuleContext): s
   const home = stackHomeRegion(args.resources, ctx.config);
   if (typeof home === "string") return home;
   ctx.report(
-    `cannot determine the stack's home region: ${home.problem}. Give the program one AWS provider named "${HOME_PROVIDER_NAME}" or set homeRegion in policy config`,
+    `cannot determine the stack's home region: ${home.problem}. Give the program one ` +
+      `AWS provider named "${HOME_PROVIDER_NAME}" or set homeRegion in policy config`,
   );
   return undefined;
 }
@@ -313,4 +314,6 @@ export function anchoredHomeRegion(
 
 /** Why no home region could be anchored for a resource rule (the fix included). */
 export const noAnchorMessage = (what: string): string =>
-  `cannot determine the home region for ${what} before it is created: the stack's name names no region, policy config sets no homeRegion and its provider names none. Name the stack for its region or set homeRegion in the stack's policy config`;
+  `cannot determine the home region for ${what} before it is created: the stack's ` +
+  `name names no region, policy config sets no homeRegion and its provider names ` +
+  `none. Name the stack for its region or set homeRegion in the stack's policy config`;
