@@ -77,7 +77,10 @@ export interface PlanOptions {
   readonly policyConfig?: unknown;
   /** The `--policy-pack-config` file `policyConfig` was read from (it then applies to every stack). */
   readonly policyConfigFile?: string;
-  /** Where the stacks' own policy config files are, and the accepted weakenings (tests). @default the repository's policies/ */
+  /**
+   * Where the stacks' own policy config files are, and the accepted weakenings (tests). @default the repository's
+   * policies/
+   */
   readonly policyFiles?: { readonly dir?: string; readonly acceptedFile?: string };
   /**
    * Outputs of stacks outside the plan that exist and are deployed (`org/project/stack` -> outputs);

@@ -18,7 +18,10 @@ import type { StackConfig } from "../lib/config/types";
 import { findProject, PROGRAM_ROOT, readTextFile, type StackFile } from "./stack-file";
 import { backendKindOf as backendOf } from "./preflight/backend";
 
-/** Both self-managed layouts (`self-managed`, `per-jurisdiction`) are DIY backends; `shared` is Pulumi Cloud (offline/preflight/backend.ts). */
+/**
+ * Both self-managed layouts (`self-managed`, `per-jurisdiction`) are DIY backends; `shared` is Pulumi Cloud
+ * (offline/preflight/backend.ts).
+ */
 export type BackendKind = "diy" | "cloud";
 export const backendKindOf = (config: Pick<StackConfig, "stateBackend">): BackendKind =>
   backendOf(config.stateBackend) === "self-managed" ? "diy" : "cloud";

@@ -199,7 +199,9 @@ function writeSecretFile(dir: string, path: string, text: string, inputs: readon
   }
 }
 
-/** The first earlier stack whose kubeconfig shares a cluster/context/user name with `text` (names only in the message). */
+/**
+ * The first earlier stack whose kubeconfig shares a cluster/context/user name with `text` (names only in the message).
+ */
 function clashWith(
   written: readonly { stack: string; text: string }[],
   text: string,

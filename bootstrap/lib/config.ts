@@ -34,7 +34,10 @@ export interface BootstrapConfig {
   readonly stateBackend: "per-jurisdiction" | "shared";
   /** `PULUMI_ORG` for a shared Pulumi Cloud backend. */
   readonly pulumiOrg?: string;
-  /** This stack owns the account's GitHub OIDC provider and the repository-wide settings (one stack per account/repository). */
+  /**
+   * This stack owns the account's GitHub OIDC provider and the repository-wide settings (one stack per
+   * account/repository).
+   */
   readonly primary: boolean;
 }
 

@@ -255,7 +255,10 @@ export function boundaryPolicy(account: string): PolicyDocument {
 
 /** Verbs of actions that only read (kms:Decrypt reads an encrypted value; it changes nothing). */
 const READ_VERBS: readonly string[] = ["Describe", "Get", "List", "BatchGet", "Lookup", "Search", "Decrypt"];
-/** Verbs that change something (IAM service authorization reference, access levels Write/Tagging/Permissions management). */
+/**
+ * Verbs that change something (IAM service authorization reference, access levels Write/Tagging/Permissions
+ * management).
+ */
 export const WRITE_VERBS: readonly string[] = [
   "Create",
   "Put",

@@ -69,7 +69,10 @@ export class FederationHub extends pulumi.ComponentResource {
   public readonly federationExport: pulumi.Output<HubFederationExport>;
   /** `{ "<spoke stack>": "<credential>" }`, a Pulumi secret. */
   public readonly spokeCredentials: pulumi.Output<Record<string, string>>;
-  /** The link tunnel's pods into the webhook target group, for the stack's LoadBalancerController; none while no spoke is listed. */
+  /**
+   * The link tunnel's pods into the webhook target group, for the stack's LoadBalancerController; none while no spoke
+   * is listed.
+   */
   public readonly targetGroupBinding?: TargetGroupBindingRequest;
 
   constructor(name: string, args: FederationHubArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -104,7 +104,10 @@ export function addonVersionFor(
   return pinned === undefined || pinned === "default" ? undefined : pinned;
 }
 
-/** Our configuration values with the config's on top (the config cannot switch off what security needs: see addonProblems). */
+/**
+ * Our configuration values with the config's on top (the config cannot switch off what security needs: see
+ * addonProblems).
+ */
 export function addonConfigurationValues(
   ours: Readonly<Record<string, unknown>> | undefined,
   override?: AddonOverride,
@@ -182,7 +185,10 @@ function configurationValueProblems(
   return problems;
 }
 
-/** Unknown add-ons, malformed versions, a kube-proxy outside the skew policy, NetworkPolicy switched off, mistyped values. */
+/**
+ * Unknown add-ons, malformed versions, a kube-proxy outside the skew policy, NetworkPolicy switched off, mistyped
+ * values.
+ */
 export function addonProblems(addons: Readonly<Record<string, AddonOverride>>, clusterVersion: string): KeyedProblem[] {
   const problems: KeyedProblem[] = [];
   const controlMinor = Number(clusterVersion.split(".")[1]);

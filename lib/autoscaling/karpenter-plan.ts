@@ -259,7 +259,9 @@ export function karpenterLimits(profile: ScaleProfile): { cpu: string; memory: s
   return { cpu: String(profile.nodeMax * size.cpu), memory: `${profile.nodeMax * size.memoryGi}Gi` };
 }
 
-/** Nodes Karpenter is expected to run at rest: the profile's desired size beyond the managed groups' (cost estimate). */
+/**
+ * Nodes Karpenter is expected to run at rest: the profile's desired size beyond the managed groups' (cost estimate).
+ */
 export function expectedKarpenterNodes(profile: ScaleProfile, managedDesired: number): number {
   return Math.max(0, profile.nodeDesired - managedDesired);
 }

@@ -38,7 +38,10 @@ export function clusterConfigProblems({ config }: RuleContext): ConfigProblem[] 
   return problems;
 }
 
-/** Access entries: one per principal, across `cluster.accessEntries`, `cluster.adminRoleArns` and `deploy.previewRoleArn`. */
+/**
+ * Access entries: one per principal, across `cluster.accessEntries`, `cluster.adminRoleArns` and
+ * `deploy.previewRoleArn`.
+ */
 export function accessEntryConfigProblems({ config }: RuleContext): ConfigProblem[] {
   return accessEntryProblems(config.cluster.accessEntries, {
     adminRoleArns: config.cluster.adminRoleArns,

@@ -31,7 +31,9 @@ function resolveChart(c: InfrasageInput): ChartSource {
   return { kind: "path", path: chart?.path ?? DEFAULT_CHART_PATH };
 }
 
-/** `network.endpoints`: a list as given, `auto` priced for the region and profile; none in an existing VPC by default. */
+/**
+ * `network.endpoints`: a list as given, `auto` priced for the region and profile; none in an existing VPC by default.
+ */
 function resolveEndpoints(c: InfrasageInput, region: string, profile: ScaleProfileName): EndpointService[] {
   const e = c.network.endpoints ?? (c.network.existingVpc ? "none" : "auto");
   if (e === "none") return [];

@@ -8,7 +8,10 @@ import { closest, editDistance, namespacedProblems, show, type ConfigProblem } f
 import type { RuleContext } from "./rule-context";
 
 const DIRECTIONS = "northeast|northwest|southeast|southwest|central|north|south|east|west";
-/** Any AWS-style region code (known or not) as a token: `eu-west-1`, `us-gov-west-1`, `eu_west_1`, `euwest1`, AZ `eu-west-1a`. */
+/**
+ * Any AWS-style region code (known or not) as a token: `eu-west-1`, `us-gov-west-1`, `eu_west_1`, `euwest1`, AZ
+ * `eu-west-1a`.
+ */
 const REGION_TOKEN_RE = new RegExp(
   `(?<![a-z0-9])([a-z]{2})(?:[-_.]?(gov|iso[a-z]?))?[-_.]?(${DIRECTIONS})[-_.]?(\\d{1,2})[a-z]?(?![a-z0-9])`,
   "g",

@@ -153,7 +153,9 @@ const clusterSchema = z.strictObject({
 
 const chartSchema = z.strictObject({
   path: z.string().min(1).optional(),
-  /** https:// or oci:// (checked in lib/charts/config-rules.ts, which never prints the URL: it may hold credentials). */
+  /**
+   * https:// or oci:// (checked in lib/charts/config-rules.ts, which never prints the URL: it may hold credentials).
+   */
   repo: z.string().optional(),
   name: z.string().min(1).optional(),
   version: z.string().min(1).optional(),

@@ -120,7 +120,10 @@ export const PRICE_PROXIES: Readonly<Record<string, string>> = {
   "mx-central-1": "us-east-2",
 };
 
-/** Spot price as a share of on-demand: an assumption (AWS advertises "up to 90%" off; 60% off is typical for m-family pools). */
+/**
+ * Spot price as a share of on-demand: an assumption (AWS advertises "up to 90%" off; 60% off is typical for m-family
+ * pools).
+ */
 export const SPOT_DISCOUNT = 0.6;
 
 const fromBase = ([large, gp3, nat, lb, endpoint, t3Small]: Base): RegionPrices => ({
@@ -137,7 +140,10 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = Object.from
   Object.entries(BASE).map(([r, b]) => [r, fromBase(b)]),
 );
 
-/** A region's prices; `proxy` names the region whose figures stand in for it; `approximate`: none known at all (us-east-1 used). */
+/**
+ * A region's prices; `proxy` names the region whose figures stand in for it; `approximate`: none known at all
+ * (us-east-1 used).
+ */
 export function pricesFor(region: string): { prices: RegionPrices; approximate: boolean; proxy?: string } {
   const own = REGION_PRICES[region];
   if (own) return { prices: own, approximate: false };

@@ -27,7 +27,10 @@ export interface DeployConfig {
   readonly connectionArn?: string;
   /** self-hosted: the runner's label (runs-on). */
   readonly runnerLabel?: string;
-  /** self-hosted, operator: private CIDRs the runner's (operator's) traffic comes from (allowed to the API server on 443). */
+  /**
+   * self-hosted, operator: private CIDRs the runner's (operator's) traffic comes from (allowed to the API server on
+   * 443).
+   */
   readonly runnerCidrs: readonly string[];
   /** Read-only identity of pull-request previews: gets the EKS view access policy. */
   readonly previewRoleArn?: string;

@@ -45,7 +45,10 @@ function hostTunnelName(sourceStack: string): string {
   return `infrasage-metrics-${linkIdentity(sourceStack).split(".")[0]}`.slice(0, 63).replace(/-+$/, "");
 }
 
-/** Host: the link tunnel Grafana queries a source through; dials the source's load balancer, accepts only the source's certificate. */
+/**
+ * Host: the link tunnel Grafana queries a source through; dials the source's load balancer, accepts only the source's
+ * certificate.
+ */
 export function hostTunnel(source: GrafanaSourceExport): TunnelClient {
   return {
     mode: "client",
@@ -73,7 +76,10 @@ export interface GrafanaSourceExport {
   readonly stack: string;
   readonly region: string;
   readonly jurisdiction: Jurisdiction;
-  /** `https://<load balancer's DNS name>:<PORTS.metricsLink>` (TLS, client certificates), reachable from the host's private subnets only. */
+  /**
+   * `https://<load balancer's DNS name>:<PORTS.metricsLink>` (TLS, client certificates), reachable from the host's
+   * private subnets only.
+   */
   readonly prometheusUrl: string;
 }
 

@@ -21,7 +21,10 @@ export function networkConfigProblems({ input: c, config, regionKnown }: RuleCon
   return problems;
 }
 
-/** `network`: an existing VPC takes its own checks; the program's layout (CIDR size, NAT, endpoints) does not apply to it. */
+/**
+ * `network`: an existing VPC takes its own checks; the program's layout (CIDR size, NAT, endpoints) does not apply to
+ * it.
+ */
 function networkProblems(n: InfrasageInput["network"]): ConfigProblem[] {
   const { problems, add } = namespacedProblems();
   const ev = n.existingVpc;

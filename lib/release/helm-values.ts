@@ -10,7 +10,10 @@ import type { RunbookAccessValues } from "../runbooks/runbook-access";
 import { grafanaValues, type GrafanaDatasource, type GrafanaValues } from "../grafana/grafana";
 import { HOST_REGIONS_VALUES_KEY } from "../../policies/shared/host-regions";
 
-/** Helm release name (lib/charts/chart-contract.ts). The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT points at. */
+/**
+ * Helm release name (lib/charts/chart-contract.ts). The gateway Service `<release>-gateway` is what INGESTION_ENDPOINT
+ * points at.
+ */
 export { INFRASAGE_RELEASE_NAME } from "../charts/chart-contract";
 
 /** Key, inside the API key Secret, that holds the key (chart's `apiKey.existingSecretKey`). */
@@ -98,7 +101,10 @@ interface ClickHouseReplicationValues {
   readonly extraEnv: readonly SecretEnvVar[];
   /** TLS Secret and where the chart mounts it (the XML's openSSL paths). */
   readonly tls: { readonly existingSecret: string; readonly mountPath: string };
-  /** host -> region of the hosts the XML names, read by the policy pack (HOST_REGIONS_VALUES_KEY); omitted when not given. */
+  /**
+   * host -> region of the hosts the XML names, read by the policy pack (HOST_REGIONS_VALUES_KEY); omitted when not
+   * given.
+   */
   readonly hostRegions?: Readonly<Record<string, string>>;
 }
 

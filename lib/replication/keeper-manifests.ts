@@ -55,7 +55,10 @@ export interface KeeperManifestInput {
   readonly tlsSecretName?: string;
 }
 
-/** Kubernetes' recommended labels only (pulumi/compliance-policies configure-recommended-labels); the stack is an annotation. */
+/**
+ * Kubernetes' recommended labels only (pulumi/compliance-policies configure-recommended-labels); the stack is an
+ * annotation.
+ */
 const labelsOf = () => ({
   "app.kubernetes.io/name": "clickhouse-keeper",
   "app.kubernetes.io/instance": KEEPER_STATEFULSET_NAME,

@@ -65,7 +65,10 @@ export const alertLinkScope = resourceRule({
   check: (args, ctx) => checkLinkResource(args, ctx, ALERT_LINK),
 });
 
-/** Second line of alert-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */
+/**
+ * Second line of alert-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal
+ * (dependencies).
+ */
 export const alertLinkScopeStack = stackRule({
   name: "alert-link-scope-stack",
   description: `${DESCRIPTION}; second line: the whole stack, after apply`,

@@ -263,7 +263,10 @@ export function requireStackHome(args: StackValidationArgs, ctx: RuleContext): s
   return undefined;
 }
 
-/** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...` (the engine puts the stack name, without org, there). */
+/**
+ * The stack a URN belongs to: `urn:pulumi:<stack>::<project>::...` (the engine puts the stack name, without org,
+ * there).
+ */
 export const stackOfUrn = (urn: string): string | undefined => /^urn:pulumi:([^:]+)::/.exec(urn)?.[1];
 
 /**

@@ -99,14 +99,19 @@ export const ingestionEndpointsClusterLocal = resourceRule({
   },
 });
 
-/** XML sections that name the hosts replicated data or replication metadata goes to, and the element naming each host. */
+/**
+ * XML sections that name the hosts replicated data or replication metadata goes to, and the element naming each host.
+ */
 const HOST_SECTIONS: readonly { section: string; element: string }[] = [
   { section: "remote_servers", element: "host" }, // ClickHouse replicas
   { section: "zookeeper", element: "host" }, // Keeper servers ClickHouse writes the replication log to
   { section: "raft_configuration", element: "hostname" }, // Keeper servers replicating that log
 ];
 
-/** Replica hosts a resource configures: remote_servers, zookeeper and raft_configuration hosts (XML text or object form) and replica host lists. */
+/**
+ * Replica hosts a resource configures: remote_servers, zookeeper and raft_configuration hosts (XML text or object form)
+ * and replica host lists.
+ */
 export function replicaHosts(props: unknown): string[] {
   const hosts: string[] = [];
   for (const { key, value } of walk(props)) {
@@ -241,7 +246,10 @@ export const clickhouseReplicationInJurisdiction = resourceRule({
   },
 });
 
-/** Second line of clickhouse-replication-in-jurisdiction: after apply (AnalyzeStack), against the stack's provider named "aws". */
+/**
+ * Second line of clickhouse-replication-in-jurisdiction: after apply (AnalyzeStack), against the stack's provider named
+ * "aws".
+ */
 export const clickhouseReplicationInJurisdictionStack = stackRule({
   name: "clickhouse-replication-in-jurisdiction-stack",
   description:

@@ -77,7 +77,10 @@ export const metricsLinkScope = resourceRule({
   check: (args, ctx) => checkLinkResource(args, ctx, METRICS_LINK),
 });
 
-/** Second line of metrics-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal (dependencies). */
+/**
+ * Second line of metrics-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal
+ * (dependencies).
+ */
 export const metricsLinkScopeStack = stackRule({
   name: "metrics-link-scope-stack",
   description: `${DESCRIPTION}; second line: the whole stack, after apply`,

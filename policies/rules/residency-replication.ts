@@ -166,7 +166,10 @@ export const replicationInJurisdiction = resourceRule({
   },
 });
 
-/** Second line of replication-in-jurisdiction: after apply (AnalyzeStack), resolving S3 destinations among the stack's buckets. */
+/**
+ * Second line of replication-in-jurisdiction: after apply (AnalyzeStack), resolving S3 destinations among the stack's
+ * buckets.
+ */
 export const replicationInJurisdictionStack = stackRule({
   name: "replication-in-jurisdiction-stack",
   description:

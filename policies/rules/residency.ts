@@ -105,7 +105,10 @@ const REPLICA_TYPES: readonly string[] = [
   "aws:dynamodb/tableReplica:TableReplica",
 ];
 
-/** Flow values whose links may cross jurisdictions (each kept narrow by its own scope rule: alert-link.ts, metrics-link.ts). */
+/**
+ * Flow values whose links may cross jurisdictions (each kept narrow by its own scope rule: alert-link.ts,
+ * metrics-link.ts).
+ */
 const CROSSING_FLOWS: readonly string[] = [ALERT_LINK_FLOW, METRICS_LINK_FLOW];
 const isCrossingFlow = (tags: unknown): boolean => {
   const flow = asObject(tags)[FLOW_TAG];
@@ -179,7 +182,10 @@ export const crossRegionRoutesInJurisdiction = resourceRule({
   },
 });
 
-/** Second line of cross-region-routes-in-jurisdiction: after apply (AnalyzeStack), each route's connection by dependency and its tag. */
+/**
+ * Second line of cross-region-routes-in-jurisdiction: after apply (AnalyzeStack), each route's connection by dependency
+ * and its tag.
+ */
 export const crossRegionRoutesInJurisdictionStack = stackRule({
   name: "cross-region-routes-in-jurisdiction-stack",
   description: `${ROUTES_DESCRIPTION}; second line: the whole stack, after apply`,
@@ -486,7 +492,10 @@ export const workloadStorageInHomeRegionStack = stackRule({
   },
 });
 
-/** Stack tag that anchors a stack's jurisdiction where a pull request cannot set it (`pulumi stack tag set` on a self-managed backend). */
+/**
+ * Stack tag that anchors a stack's jurisdiction where a pull request cannot set it (`pulumi stack tag set` on a
+ * self-managed backend).
+ */
 const JURISDICTION_STACK_TAG = "infrasage:jurisdiction";
 
 /**
@@ -538,7 +547,9 @@ const IDENTITY_REMEDIATION =
   `Deploy the stack to the region its name names (Pulumi.<region>.yaml), or, on a self-managed backend, ` +
   `set the stack tag ${JURISDICTION_STACK_TAG} (pulumi stack tag set) to the home region's jurisdiction.`;
 
-/** First line: each AWS resource and provider before it is created (Analyze), so `pulumi up` stops before the first one. */
+/**
+ * First line: each AWS resource and provider before it is created (Analyze), so `pulumi up` stops before the first one.
+ */
 export const resourceHomeMatchesStackIdentity = resourceRule({
   name: "resource-home-matches-stack-identity",
   description:

@@ -4,11 +4,20 @@
  * policies/rules/alert-link.ts, policies/rules/metrics-link.ts).
  */
 
-/** Tag that marks the cross-jurisdiction links allowed: hub-and-spoke alert metadata (seed pattern 2), shared-Grafana metrics. */
+/**
+ * Tag that marks the cross-jurisdiction links allowed: hub-and-spoke alert metadata (seed pattern 2), shared-Grafana
+ * metrics.
+ */
 export const FLOW_TAG = "infrasage.io/flow";
-/** Flow marker of the alert link (hub-and-spoke federation, lib/federation/federation.ts): only the alert webhook crosses. */
+/**
+ * Flow marker of the alert link (hub-and-spoke federation, lib/federation/federation.ts): only the alert webhook
+ * crosses.
+ */
 export const ALERT_LINK_FLOW = "alert-metadata";
-/** Flow marker of the metrics link (tag `infrasage.io/flow`): residency lets it cross, metrics-link-scope keeps it narrow. */
+/**
+ * Flow marker of the metrics link (tag `infrasage.io/flow`): residency lets it cross, metrics-link-scope keeps it
+ * narrow.
+ */
 export const METRICS_LINK_FLOW = "metrics";
 
 /**
@@ -17,7 +26,10 @@ export const METRICS_LINK_FLOW = "metrics";
  * and the engine's Analyze request names its parent: so a resource rule can tell a link's resources
  * by their place in the program, also those that cannot carry the flow tag (routes).
  */
-/** The peering component (components/links/peering.ts): every peering route, each through the component's own connection. */
+/**
+ * The peering component (components/links/peering.ts): every peering route, each through the component's own
+ * connection.
+ */
 export const PEERING_COMPONENT_TYPE = "infrasage:network:CrossRegionPeering";
 /** Hub side of the alert link (components/federation/federation-hub.ts). */
 export const ALERT_HUB_COMPONENT_TYPE = "infrasage:federation:Hub";

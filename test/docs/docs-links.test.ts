@@ -1,4 +1,7 @@
-/** Every relative link of README.md and docs/*.md leads to a file of the repository, and an `#anchor` to a heading of it. */
+/**
+ * Every relative link of README.md and docs/*.md leads to a file of the repository, and an `#anchor` to a heading of
+ * it.
+ */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";

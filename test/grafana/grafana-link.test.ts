@@ -1,4 +1,7 @@
-/** Shared Grafana's metrics link under the mock cloud: examples/shared-grafana together, a source alone, a hub that is also a source. */
+/**
+ * Shared Grafana's metrics link under the mock cloud: examples/shared-grafana together, a source alone, a hub that is
+ * also a source.
+ */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,7 @@
-/** TLS on the links that leave a cluster through a load balancer: identities, ghostunnel's flags, manifests Kubernetes accepts. */
+/**
+ * TLS on the links that leave a cluster through a load balancer: identities, ghostunnel's flags, manifests Kubernetes
+ * accepts.
+ */
 import assert from "node:assert/strict";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";

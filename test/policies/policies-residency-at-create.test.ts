@@ -54,7 +54,9 @@ const SC_PATCH = "kubernetes:storage.k8s.io/v1:StorageClassPatch";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const AWS_PROVIDER = "pulumi:providers:aws";
 
-/** The cluster's Kubernetes provider as the program registers it (components/cluster/cluster.ts: exec-auth kubeconfig). */
+/**
+ * The cluster's Kubernetes provider as the program registers it (components/cluster/cluster.ts: exec-auth kubeconfig).
+ */
 function k8sProvider(region: string, stack = "eu-west-1"): ProviderSpec {
   const kubeconfig = buildKubeconfig({
     clusterName: `infrasage-${region}`,
@@ -88,7 +90,10 @@ function storageClassPatch(region: string, name: string, azs: string[]): Resourc
   };
 }
 
-/** The InfraSage Helm release as components/release/infrasage-release.ts registers it (values from lib/release/helm-values.ts). */
+/**
+ * The InfraSage Helm release as components/release/infrasage-release.ts registers it (values from
+ * lib/release/helm-values.ts).
+ */
 function helmRelease(values: object, provider: ProviderSpec = k8sProvider("eu-west-1")): ResourceSpec {
   return {
     type: RELEASE,
@@ -310,7 +315,10 @@ describe("aws-providers-in-home-region at the provider's own Analyze", () => {
 });
 
 describe("clickhouse-replication-in-jurisdiction at the release's and Keeper's own Analyze", () => {
-  /** The group as components/replication/active-active.ts plans it, with the hosts' regions it states (replicationHostRegions). */
+  /**
+   * The group as components/replication/active-active.ts plans it, with the hosts' regions it states
+   * (replicationHostRegions).
+   */
   function group(members: KeeperStackSpec[], local: string) {
     const servers = planKeeperGroup(members);
     const replicas = members

@@ -13,7 +13,10 @@ import { parse as parseYaml } from "yaml";
 import { loadProjectFile } from "../../offline/preflight/project";
 import { ROOT, loadProgram, tsconfigOption } from "../../bench/program-load";
 
-/** The runtime options the nodejs language host reads (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go parseOptions). */
+/**
+ * The runtime options the nodejs language host reads (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go
+ * parseOptions).
+ */
 const HOST_OPTIONS = ["typescript", "tsconfig", "nodeargs", "packagemanager", "production"];
 
 const projectFiles = (): string[] => [

@@ -1,4 +1,6 @@
-/** Keeper planning (lib/replication/keeper-plan.ts) and its Kubernetes objects (lib/replication/keeper-manifests.ts). */
+/**
+ * Keeper planning (lib/replication/keeper-plan.ts) and its Kubernetes objects (lib/replication/keeper-manifests.ts).
+ */
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {

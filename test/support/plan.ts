@@ -73,7 +73,9 @@ export async function planFiles(paths: readonly string[], options: Options = {})
 
 const cache = new Map<string, Promise<StackPlan>>();
 
-/** Plans `Pulumi.<stack>.yaml` of the repo root (memoised: plans are deterministic). `preview`: the first-preview view. */
+/**
+ * Plans `Pulumi.<stack>.yaml` of the repo root (memoised: plans are deterministic). `preview`: the first-preview view.
+ */
 export function planShipped(stack: string, options: Options = {}): Promise<StackPlan> {
   const key = `${stack}:${JSON.stringify(options)}`;
   let p = cache.get(key);
@@ -86,7 +88,9 @@ export function planShipped(stack: string, options: Options = {}): Promise<Stack
 
 const dirCache = new Map<string, Promise<PlanResult>>();
 
-/** Plans every stack file of a directory together (memoised: the shipped examples are planned once per run per view). */
+/**
+ * Plans every stack file of a directory together (memoised: the shipped examples are planned once per run per view).
+ */
 export function planDir(dir: string, options: Options = {}): Promise<PlanResult> {
   const key = `${dir}:${JSON.stringify(options)}`;
   let p = dirCache.get(key);

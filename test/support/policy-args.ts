@@ -135,7 +135,9 @@ export async function runResourcePolicy(
   }
 }
 
-/** AnalyzeStack; providers referenced by the specs are added as resources unless listed. `stackTags`: the stack's tags. */
+/**
+ * AnalyzeStack; providers referenced by the specs are added as resources unless listed. `stackTags`: the stack's tags.
+ */
 export async function runStackPolicy(
   policy: Policy,
   specs: readonly ResourceSpec[],
