@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     if (n === 1) base = seconds;
     const resources = result.stacks.reduce((s, p) => s + p.record.resources.length, 0);
     rows.push(
-      `${String(n).padStart(7)}  ${String(resources).padStart(9)}  ${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(10)}`,
+      `${String(n).padStart(7)}  ${String(resources).padStart(9)}  ` +
+        `${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(10)}`,
     );
   }
   process.stdout.write(`Offline plan time (pattern 1)\n${rows.join("\n")}\n\n`);
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
     }
     const { seconds, resources } = await timePlan(activeActiveDir(n));
     aaRows.push(
-      `${String(n).padStart(7)}  ${String(resources).padStart(9)}  ${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(17)}`,
+      `${String(n).padStart(7)}  ${String(resources).padStart(9)}  ` +
+        `${seconds.toFixed(2).padStart(7)}  ${(seconds / base).toFixed(2).padStart(17)}`,
     );
   }
   process.stdout.write(

@@ -257,7 +257,8 @@ export async function main(
     else
       writeError(
         `internal ` +
-          `error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
+          `error: ${e instanceof Error ? e.message : String(e)}\n` +
+          `${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
       );
     return 2;
   }
@@ -287,7 +288,8 @@ export async function main(
     else
       writeError(
         `internal ` +
-          `error: ${e instanceof Error ? e.message : String(e)}\n${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
+          `error: ${e instanceof Error ? e.message : String(e)}\n` +
+          `${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
       );
     return 2;
   } finally {

@@ -249,24 +249,28 @@ export function stackSummary(plan: StackPlan, planView?: "preview" | "up"): stri
   for (const [k, o] of Object.entries(plan.record.outputs)) {
     const shown = shownOutput(o, fresh);
     lines.push(
-      `  ${k.padEnd(18)} ${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shownForHumans(shown, real))}`,
+      `  ${k.padEnd(18)} ` +
+        `${shown === SECRET || shown === UNKNOWN ? shown : JSON.stringify(shownForHumans(shown, real))}`,
     );
   }
   lines.push("Policy violations:", ...violationLines(plan.violations));
   lines.push(...runLines(plan));
   lines.push(
     `Estimated ` +
-      `cost: ${plan.cost.partial ? "PARTIAL, at least " : ""}${plan.cost.monthlyTotal.toFixed(2)} ${plan.cost.currency}/` +
+      `cost: ${plan.cost.partial ? "PARTIAL, at least " : ""}${plan.cost.monthlyTotal.toFixed(2)}` +
+      ` ${plan.cost.currency}/` +
       `month (on-demand, price ` +
       `table ${plan.cost.priceTable})${plan.cost.partial ? `; leaves out ${plan.cost.missing.join("; ")}` : ""}`,
   );
   for (const i of plan.cost.items)
     lines.push(
-      `  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(10)}`,
+      `  ${i.item.padEnd(28)} ${String(i.quantity).padStart(6)} ` +
+        `${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(10)}`,
     );
   for (const i of plan.cost.savings)
     lines.push(
-      `  saves: ${i.item.padEnd(31)} ${String(i.quantity).padStart(6)} ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(6)}`,
+      `  saves: ${i.item.padEnd(31)} ${String(i.quantity).padStart(6)}` +
+        ` ${i.unit.padEnd(14)} ${i.monthly.toFixed(2).padStart(6)}`,
     );
   lines.push(`  not estimated: ${plan.cost.notEstimated.join("; ")}`);
   return maskMockText(lines.join("\n"), real);

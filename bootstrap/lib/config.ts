@@ -51,7 +51,8 @@ export class BootstrapConfigError extends Error {
   ) {
     super(
       `${file}: invalid bootstrap configuration (${problems.length} ` +
-        `problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`).join("\n")}`,
+        `problem${problems.length === 1 ? "" : "s"}):\n` +
+        `${problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`).join("\n")}`,
     );
     this.name = "BootstrapConfigError";
   }

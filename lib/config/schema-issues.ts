@@ -78,7 +78,8 @@ function quoteFix(path: readonly string[], value: number, literal: string | unde
   const text = literal ?? String(value);
   return (
     `quote it in the stack file, e.g. ` +
-    `"${text}"${literal && literal !== String(value) ? ` (unquoted, YAML reads ${literal} as the number ${value})` : ""}`
+    `"${text}"` +
+    `${literal && literal !== String(value) ? ` (unquoted, YAML reads ${literal} as the number ${value})` : ""}`
   );
 }
 

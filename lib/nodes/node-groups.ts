@@ -170,7 +170,8 @@ export function nodeGroupProblems(groups: readonly NodeGroupConfig[]): KeyedProb
     if (malformed.length) {
       add(
         "instanceTypes",
-        `${malformed.map(([t, why]) => `${t} ${why}`).join("; ")}: ${malformed.length === 1 ? "it is not an EC2 instance type" : "they are not EC2 instance types"} ` +
+        `${malformed.map(([t, why]) => `${t} ${why}`).join("; ")}: ` +
+          `${malformed.length === 1 ? "it is not an EC2 instance type" : "they are not EC2 instance types"} ` +
           `(EKS rejects the group)`,
         `write types as family.size of a real type, e.g. ${EXAMPLES[arch]} ` +
           `(aws ec2 describe-instance-type-offerings lists a region's)`,

@@ -94,7 +94,8 @@ export function diffLines(d: StackDiff, homeRegion: string): string[] {
       const away = r.region && r.region !== homeRegion ? `  [outside home region ${homeRegion}]` : "";
       const alias = r.aliasedFrom ? `  (was ${r.aliasedFrom.split("::").pop()}, kept through an alias)` : "";
       lines.push(
-        `    ${SYMBOL[r.op].padEnd(3)} ${VERB[r.op].padEnd(11)} ${shortType(r.type)} ${r.name}${r.region ? `  ${r.region}` : ""}${away}${alias}`,
+        `    ${SYMBOL[r.op].padEnd(3)} ${VERB[r.op].padEnd(11)} ${shortType(r.type)}` +
+          ` ${r.name}${r.region ? `  ${r.region}` : ""}${away}${alias}`,
       );
       if (r.cause) lines.push(`          ${r.cause}`);
       for (const c of r.changes) {

@@ -31,7 +31,8 @@ const release = (
 });
 const HUB = "http://infrasage-hub.central.internal/api/v1/alerts/webhook";
 const xml = (...hosts: string[]) =>
-  `<clickhouse><remote_servers><infrasage_cluster><shard>${hosts.map((h) => `<replica><host>${h}</host><port>9000</port></replica>`).join("")}</` +
+  `<clickhouse><remote_servers><infrasage_cluster><shard>` +
+  `${hosts.map((h) => `<replica><host>${h}</host><port>9000</port></replica>`).join("")}</` +
   `shard></infrasage_cluster></remote_servers></clickhouse>`;
 
 describe("policy alert-forward-no-raw-telemetry", () => {
