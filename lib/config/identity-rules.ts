@@ -142,7 +142,8 @@ export function jurisdictionProblems({
     add(
       "jurisdiction",
       `${show(c.jurisdiction)} does not match ${config.region}, which is ` +
-        `in ${config.jurisdiction}${known ? "" : ` (${show(c.jurisdiction)} is not a known jurisdiction: ${JURISDICTIONS.join(", ")})`}`,
+        `in ${config.jurisdiction}` +
+        (known ? "" : ` (${show(c.jurisdiction)} is not a known jurisdiction: ${JURISDICTIONS.join(", ")})`),
       known
         ? `set it to ${config.jurisdiction}${stackNamesRegion ? ", remove it" : ""}, or deploy ` +
             `to a region of ${asserted} (${regionsIn(asserted as Jurisdiction).join(", ")})`

@@ -155,7 +155,13 @@ export function estimateCost(config: StackConfig, list: readonly PlannedResource
     partial: missing.length > 0,
     missing,
     items,
-    priceTable: `${PRICE_TABLE_VERSION}${approximate ? ` (no prices for ${config.region}: us-east-1 prices used)` : proxy ? ` (no list transcribed for ${config.region}: ${proxy} prices used)` : ""}`,
+    priceTable:
+      `${PRICE_TABLE_VERSION}` +
+      (approximate
+        ? ` (no prices for ${config.region}: us-east-1 prices used)`
+        : proxy
+          ? ` (no list transcribed for ${config.region}: ${proxy} prices used)`
+          : ""),
     savings,
     notEstimated: [
       "data transfer (inter-AZ, inter-region, internet)",

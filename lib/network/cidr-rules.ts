@@ -117,7 +117,11 @@ function publicAccessCidrProblem(
     return {
       message:
         `"${value}" opens the cluster endpoint ` +
-        `to ${prefix === 0 ? "the whole internet" : `a huge part of the internet (${formatCount(addressCount(prefix, version))} ` + `addresses; the widest allowed is a /${min})`}`,
+        "to " +
+        (prefix === 0
+          ? "the whole internet"
+          : `a huge part of the internet (${formatCount(addressCount(prefix, version))} ` +
+            `addresses; the widest allowed is a /${min})`),
       fix:
         `list only your office/VPN egress ranges (each /${min} or narrower), ` +
         `or leave cluster.publicAccessCidrs empty for a private endpoint`,
