@@ -67,10 +67,12 @@ if (transpileOnlyEnv) {
 const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
 const options = { compiler: typescriptRequire, transpileOnly, project: tsConfigPath, skipProject, compilerOptions: {} };
 const pkg = JSON.parse(fs.readFileSync("package.json", "utf8"));
-if (pkg.type === "module") throw new Error("package.json type: module: run.js would take its ESM branch, not reproduced here");
+if (pkg.type === "module")
+  throw new Error("package.json type: module: run.js would take its ESM branch, not reproduced here");
 const ts = fromRunJs(typescriptRequire);
 const tsn = fromRunJs(tsnodeRequire);
-const useNodeNext = Number(ts.version.split(".")[0]) > 4 || ts.version.startsWith("4.") && Number(ts.version.split(".")[1]) >= 7;
+const useNodeNext =
+  Number(ts.version.split(".")[0]) > 4 || ts.version.startsWith("4.") && Number(ts.version.split(".")[1]) >= 7;
 options.compilerOptions = {
   target: "ES2020",
   module: useNodeNext ? "nodenext" : "commonjs",
@@ -89,12 +91,15 @@ const imports = ts.preProcessFile(source, true, true).importedFiles.map((f) => f
 for (const spec of imports) fromEntry(spec);
 const tLoaded = process.hrtime.bigint();
 // Whether ts-node built a type checker (a language service): only then does getTypeInfo answer.
-const typeChecker = (() => { try { service.getTypeInfo(source, entryPath, 0); return true; } catch { return false; } })();
+const typeChecker = (() => {
+  try { service.getTypeInfo(source, entryPath, 0); return true; } catch { return false; }
+})();
 const own = Object.keys(require.cache).filter((f) => /\.ts$/.test(f) && !f.includes("node_modules"));
 process.stdout.write(JSON.stringify({
   tsConfigPath, transpileOnly: transpileOnly === true, typeCheck: transpileOnly !== true,
   typescript: ts.version, tsNode: tsn.VERSION, node: process.version, imports,
-  tsModules: own.length + 1, typeChecker, registerMs: Number(tRegistered - t0) / 1e6, loadMs: Number(tLoaded - tRegistered) / 1e6,
+  tsModules: own.length + 1, typeChecker,
+  registerMs: Number(tRegistered - t0) / 1e6, loadMs: Number(tLoaded - tRegistered) / 1e6,
 }) + "\n");
 `;
 

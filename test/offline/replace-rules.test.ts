@@ -61,9 +61,11 @@ describe("replacement rules (offline/diff/replace-rules.ts)", function () {
     ["kubernetes:apps/v1:StatefulSet", "spec", "replace"],
     ["kubernetes:apps/v1:StatefulSet", "metadata.name", "replace"],
     // enableConfigMapMutable/enableSecretMutable default to false (provider.go Configure); the program sets both.
-    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "update"], // the program's provider sets enableConfigMapMutable,
+    // the program's provider sets enableConfigMapMutable,
+    ["kubernetes:core/v1:ConfigMap", "data.keeper_config.xml", "update"],
     ["kubernetes:core/v1:ConfigMap", "immutable", "may-replace"],
-    ["kubernetes:core/v1:Secret", "stringData.password", "update"], // enableSecretMutable, set by the program's provider
+    // enableSecretMutable, set by the program's provider
+    ["kubernetes:core/v1:Secret", "stringData.password", "update"],
     ["kubernetes:core/v1:Secret", "type", "replace"],
     ["kubernetes:storage.k8s.io/v1:StorageClassPatch", "metadata.name", "replace"],
     ["kubernetes:storage.k8s.io/v1:StorageClassPatch", "allowedTopologies", "update"],
