@@ -282,7 +282,9 @@ export function bootstrapSummary(result: BootstrapPlanResult): string {
   ].join("\n\n");
 }
 
-const USAGE = `usage: npm run plan -- --bootstrap [--stack NAME] [--preview] [--json] [--out FILE] [--strict] [--policy-pack-config PATH]
+const USAGE =
+  "usage: npm run plan -- --bootstrap [--stack NAME] [--preview] [--json] [--out FILE] [--strict] " +
+  `[--policy-pack-config PATH]
   plans bootstrap/Pulumi.<NAME>.yaml (default: every bootstrap stack) with the policy pack`;
 
 /** The `--bootstrap` mode of the plan CLI (offline/cli.ts hands it the arguments). */

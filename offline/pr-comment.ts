@@ -154,7 +154,7 @@ function riskyLines(s: PlanStack): string[] {
       (r) =>
         `- ${r.op === "delete" ? "delete" : r.op === "replace" ? "replace" : "may replace"} ` +
         `\`${md(r.type.split(":").pop() ?? r.type)} ${md(r.name)}\`` +
-        `${r.region ? ` (${md(r.region)}${r.region !== s.region ? `, outside home region ${md(s.region)}` : ""})` : ""}`,
+        (r.region ? ` (${md(r.region)}${r.region !== s.region ? `, outside home region ${md(s.region)}` : ""})` : ""),
     )
     .concat(risky.length > 30 ? [`- … and ${risky.length - 30} more (see the job summary)`] : []);
 }
@@ -249,7 +249,9 @@ function planSection(input: CommentInput): string[] {
     "",
     `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand ` +
       `estimate` +
-      `${partial.length ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks` : ""}` +
+      (partial.length
+        ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks`
+        : "") +
       `). ` +
       `Changes: +create ~update ±replace ±?may-replace −delete.`,
   );

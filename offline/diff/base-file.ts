@@ -48,7 +48,9 @@ export function parseBasePlan(file: string, text: string): BasePlan {
     fail(
       file,
       `is not a plan's --json ` +
-        `(${parsed.reason}${/^\s*>/.test(text) ? "; the first line is npm's banner: write it with npm run -s or --out" : ""})`,
+        `(${parsed.reason}` +
+        (/^\s*>/.test(text) ? "; the first line is npm's banner: write it with npm run -s or --out" : "") +
+        ")",
     );
   const doc = parsed.value;
   if (!isRecord(doc) || !Array.isArray(doc.stacks)) fail(file, 'is not a plan\'s --json (no "stacks" list)');

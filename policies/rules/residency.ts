@@ -212,7 +212,9 @@ export const crossRegionRoutesInJurisdictionStack = stackRule({
         if (via && isCrossingFlow(via.props.tags)) return;
         ctx.report(
           `route in ${region ?? "an unknown region"} ` +
-            `${via ? `through ${via.name}, which is not the alert link` : "through a peering connection not in this stack"}` +
+            (via
+              ? `through ${via.name}, which is not the alert link`
+              : "through a peering connection not in this stack") +
             `: ${why}`,
           route.urn,
         );

@@ -70,4 +70,5 @@ export const KEEPER_PORTS: readonly number[] = [PORTS.keeperClientTls, PORTS.kee
 export const INFRASAGE_NAMESPACE = "infrasage";
 
 /** In-cluster address of the local Ingestion Gateway (seed: service discovery). */
-export const INGESTION_ENDPOINT = `http://infrasage-gateway.${INFRASAGE_NAMESPACE}.svc.cluster.local:${PORTS.ingestionGateway}`;
+export const INGESTION_ENDPOINT =
+  `http://infrasage-gateway.${INFRASAGE_NAMESPACE}` + `.svc.cluster.local:${PORTS.ingestionGateway}`;
