@@ -232,7 +232,8 @@ export async function planAll(paths: readonly string[], options: PlanOptions = {
 }
 
 async function planFiles(files: readonly StackFile[], options: PlanOptions): Promise<PlanResult> {
-  const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) })); // every config problem first
+  // every config problem first
+  const planned: Planned[] = files.map((file) => ({ file, config: parseOrThrow(file), project: projectOf(file.path) }));
   const overlaps = cidrOverlaps(
     planned.map((p) => ({
       stack: p.file.stack,

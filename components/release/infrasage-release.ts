@@ -353,7 +353,8 @@ export class InfraSageRelease extends pulumi.ComponentResource {
     this.namespace = ns.metadata.name;
     this.releaseName = release.status.name;
     // Equals INGESTION_ENDPOINT in the default namespace; follows a custom one.
-    this.ingestionEndpoint = `http://${INFRASAGE_RELEASE_NAME}-gateway.${namespaceName}.svc.cluster.local:${PORTS.ingestionGateway}`;
+    this.ingestionEndpoint =
+      `http://${INFRASAGE_RELEASE_NAME}-gateway.${namespaceName}` + `.svc.cluster.local:${PORTS.ingestionGateway}`;
     this.registerOutputs({
       namespace: this.namespace,
       apiKey: this.apiKey,

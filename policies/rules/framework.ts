@@ -137,7 +137,8 @@ class DeferredUnknowns {
   settle(): void {
     if (!this.first) return;
     if (this.count > 1)
-      this.first.message = `${this.first.message} (and ${this.count - 1} more value${this.count > 2 ? "s" : ""} unknown until up)`;
+      this.first.message =
+        `${this.first.message} (and ${this.count - 1} ` + `more value${this.count > 2 ? "s" : ""} unknown until up)`;
     throw this.first;
   }
 }
