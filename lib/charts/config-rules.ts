@@ -13,9 +13,12 @@ import { SECRET_PLACEHOLDER } from "../config/schema";
 /** This program's folder: `pulumi up` runs it here (Pulumi.yaml, and examples' `main: ../../`). */
 const PROJECT_ROOT = resolve(__dirname, "..", "..");
 
-/** SemVer 2.0.0 (semver.org), exactly one version. */
-const SEMVER_RE =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+/** SemVer 2.0.0 (semver.org's pattern), exactly one version: major.minor.patch, -pre-release, +build. */
+const SEMVER_RE = new RegExp(
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)/.source +
+    /(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?/.source +
+    /(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/.source,
+);
 /** Helm chart names: lowercase letters and digits, words separated by dashes (Helm best practices). */
 const CHART_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 // eslint-disable-next-line no-control-regex

@@ -26,13 +26,24 @@ const VALUE_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] 
   { what: "an OpenAI/Anthropic API key", re: /(?<![A-Za-z0-9_-])sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}/g },
   {
     what: "a private key",
-    re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+    re: new RegExp(
+      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?/.source +
+        /(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/.source,
+      "g",
+    ),
   },
   // Free text that says what it holds: `password=...`, `token: ...`, `"secret":"..."` (an allowReplace
   // reason, a description); not a type name such as `aws:secretsmanager/secret:Secret::name` in a URN.
   {
     what: "a credential after a password, secret or token label",
-    re: /(?<![A-Za-z0-9_])(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)(?:[ \t]{0,3}=[ \t]{0,3}|:[ \t]{1,3}|["']:[ \t]{0,3})["']?(?![[(:=/])[^\s"',;]{6,}/gi,
+    re: new RegExp(
+      // the label, then `=`, `:` or `":`, then the value
+      /(?<![A-Za-z0-9_])/.source +
+        /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)/.source +
+        /(?:[ \t]{0,3}=[ \t]{0,3}|:[ \t]{1,3}|["']:[ \t]{0,3})/.source +
+        /["']?(?![[(:=/])[^\s"',;]{6,}/.source,
+      "gi",
+    ),
   },
   { what: "a JSON Web Token", re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
 ];
@@ -82,11 +93,18 @@ export function urlsWithPassword(value: string): string[] {
 }
 
 /** Key names that say the value is a credential (the last segment of the key, any case). */
-const SECRET_NAME_RE =
-  /(password|passwd|passphrase|secret|token|apikey|api_key|api-key|accesskey|access_key|privatekey|private_key|credential|clientsecret|authkey|auth_key|webhookurl)/i;
+const SECRET_NAME_RE = new RegExp(
+  "(password|passwd|passphrase|secret|token|apikey|api_key|api-key|accesskey|access_key|privatekey|private_key|" +
+    "credential|clientsecret|authkey|auth_key|webhookurl)",
+  "i",
+);
 /** ...unless the key names a reference to one, a flag or a setting about it. */
-const NOT_A_SECRET_NAME_RE =
-  /(name|names|arn|arns|id|ids|ref|file|files|path|provider|length|ttl|lifetime|rotation|rotationdays|count|enabled|mode|type|format|header|version|endpoint|region|validation|bucket|capacity|ratelimitercapacity)$|^(skip|use|enable|disable|allow|ignore|require|existing)/i;
+const NOT_A_SECRET_NAME_RE = new RegExp(
+  "(name|names|arn|arns|id|ids|ref|file|files|path|provider|length|ttl|lifetime|rotation|rotationdays|count|enabled|" +
+    "mode|type|format|header|version|endpoint|region|validation|bucket|capacity|ratelimitercapacity)$" +
+    "|^(skip|use|enable|disable|allow|ignore|require|existing)",
+  "i",
+);
 
 /** Shannon entropy in bits per character. */
 function entropy(s: string): number {
