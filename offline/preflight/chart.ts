@@ -19,8 +19,11 @@ import { readTextFile } from "../stack-file";
 const readChartFile = (file: string): string => readTextFile(file, "chart file", 8 * 1024 * 1024);
 
 /** Helm parses a chart version with Masterminds/semver v3 NewVersion (its loose SemVer pattern). */
-const HELM_VERSION_RE =
-  /^v?(0|[1-9]\d*)(\.(0|[1-9]\d*))?(\.(0|[1-9]\d*))?(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/;
+const HELM_VERSION_RE = new RegExp(
+  /^v?(0|[1-9]\d*)(\.(0|[1-9]\d*))?(\.(0|[1-9]\d*))?/.source +
+    /(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?/.source +
+    /(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$/.source,
+);
 
 export interface ChartCheck {
   /** Stack file (named in findings). */
