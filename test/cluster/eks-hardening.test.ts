@@ -358,7 +358,10 @@ describe("issue 19 class 5: a setting written twice", () => {
       const p = problemFor(problems(Object.assign({}, ...order)), "infrasage:nodeGroups.spot.desiredSize", /set twice/);
       assert.match(
         p.message,
-        /infrasage:nodeGroups\b.*infrasage:nodeGroups\.spot\.desiredSize|infrasage:nodeGroups\.spot\.desiredSize.*infrasage:nodeGroups\b/,
+        new RegExp(
+          /infrasage:nodeGroups\b.*infrasage:nodeGroups\.spot\.desiredSize|/.source +
+            /infrasage:nodeGroups\.spot\.desiredSize.*infrasage:nodeGroups\b/.source,
+        ),
       );
     }
     // A dotted key whose value is a map (infrasage:nodeGroups.spot) cannot win silently either.

@@ -140,7 +140,11 @@ describe("upgrades: add-ons are never taken back to an older build", function ()
     });
     await assert.rejects(
       planFile(path, { previous: running({ coredns: "v1.14.3-eksbuild.9" }) }),
-      /infrasage:cluster\.addons\.coredns\.version: v1\.14\.3-eksbuild\.1 is older than the v1\.14\.3-eksbuild\.9 the cluster runs; this program never takes an add-on back to an older build \(EKS could.*Fix: set v1\.14\.3-eksbuild\.9 or newer/,
+      new RegExp(
+        /infrasage:cluster\.addons\.coredns\.version: v1\.14\.3-eksbuild\.1 is older /.source +
+          /than the v1\.14\.3-eksbuild\.9 the cluster runs; this program never takes an /.source +
+          /add-on back to an older build \(EKS could.*Fix: set v1\.14\.3-eksbuild\.9 or newer/.source,
+      ),
     );
   });
 });

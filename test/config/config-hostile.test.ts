@@ -1049,7 +1049,10 @@ describe("hostile config, class 9: fix hints", () => {
       "a string for a mapping",
       { "infrasage:network": "10.10.0.0/16" },
       "infrasage:network",
-      /must be a mapping, got string.*write infrasage:network as a mapping of its settings \(cidr, availabilityZones, natGateways, endpoints, existingVpc\)/,
+      new RegExp(
+        /must be a mapping, got string.*write infrasage:network as a mapping of its /.source +
+          /settings \(cidr, availabilityZones, natGateways, endpoints, existingVpc\)/.source,
+      ),
     ],
     [
       "a mapping for a list",

@@ -233,7 +233,10 @@ describe("--previous is checked as strictly as a stack file", () => {
       ],
       [
         { ...ok, clusterName: "infrasage-ap-south-1" },
-        /clusterName is "infrasage-ap-south-1", but stack eu-west-1's cluster is "infrasage-eu-west-1" \(the outputs of another stack\?\)/,
+        new RegExp(
+          /clusterName is "infrasage-ap-south-1", but stack eu-west-1's /.source +
+            /cluster is "infrasage-eu-west-1" \(the outputs of another stack\?\)/.source,
+        ),
       ],
       [{ clusterName: "infrasage-eu-west-1" }, /clusterName is given without clusterVersion/],
       [{ ...ok, addonVersions: { "kube-proxy": 7 } }, /addonVersions\.kube-proxy is 7, not an EKS add-on version/],

@@ -624,7 +624,11 @@ describe("bootstrap: docs/deploying.md From zero to deployed", function () {
     const text = bootstrapSummary(result);
     assert.match(
       text,
-      /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n {4}Fix: set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\/infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/,
+      new RegExp(
+        /eu-west-1: Pulumi\.eu-west-1\.yaml does not set infrasage:deploy\.previewRoleArn\.\n {4}Fix: /.source +
+          /set infrasage:deploy\.previewRoleArn: arn:aws:iam::123456789012:role\//.source +
+          /infrasage-bootstrap\/infrasage-preview-eu-west-1 in Pulumi\.eu-west-1\.yaml/.source,
+      ),
     );
     assert.match(text, /does not set infrasage:deploy\.permissionsBoundaryArn/);
     // A program stack no bootstrap stack makes an environment for.
@@ -636,7 +640,10 @@ describe("bootstrap: docs/deploying.md From zero to deployed", function () {
     assert.deepEqual(more.withoutEnvironment, ["eu-central-1"]);
     assert.match(
       bootstrapSummary(more),
-      /Program stack eu-central-1: no bootstrap stack planned here makes its GitHub environment; GitHub would create it on the first up, unprotected/,
+      new RegExp(
+        /Program stack eu-central-1: no bootstrap stack planned here makes its /.source +
+          /GitHub environment; GitHub would create it on the first up, unprotected/.source,
+      ),
     );
   });
 

@@ -458,7 +458,10 @@ describe("CI workflows", () => {
             const runsOn = job["runs-on"] ?? "";
             assert.match(
               runsOn,
-              /^\$\{\{ needs\.(route|preview)\.outputs\.runs-on \}\}$|^codebuild-\$\{\{ inputs\.runner-project \}\}-\$\{\{ github\.run_id \}\}-\$\{\{ github\.run_attempt \}\}$/,
+              new RegExp(
+                /^\$\{\{ needs\.(route|preview)\.outputs\.runs-on \}\}$|^codebuild-\$\{\{ /.source +
+                  /inputs\.runner-project \}\}-\$\{\{ github\.run_id \}\}-\$\{\{ github\.run_attempt \}\}$/.source,
+              ),
               `${file} job ${name}: ${runsOn}`,
             );
             for (const s of steps) {

@@ -264,7 +264,10 @@ describe("plan CLI", () => {
       assert.equal(prod.code, 2);
       assert.match(
         prod.stderr,
-        /infrasage:jurisdiction: is required: the stack name "prod" names no AWS region.*Fix: set infrasage:jurisdiction to EU/,
+        new RegExp(
+          /infrasage:jurisdiction: is required: the stack name "prod" /.source +
+            /names no AWS region.*Fix: set infrasage:jurisdiction to EU/.source,
+        ),
       );
       const ok = await runCli([
         "--config-file",

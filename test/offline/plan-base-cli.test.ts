@@ -42,7 +42,10 @@ describe("plan CLI --base and --out", function () {
       assert.match(text.stdout, /Changes against .*base\.json: \d+ to create, \d+ to update, \d+ to replace/);
       assert.match(
         text.stdout,
-        /\+- +replace +Vpc network-vpc {2}eu-west-1\n +cidrBlock: "10\.10\.0\.0\/16" => "10\.20\.0\.0\/16" +forces replacement/,
+        new RegExp(
+          /\+- +replace +Vpc network-vpc {2}eu-west-1\n +cidrBlock: /.source +
+            /"10\.10\.0\.0\/16" => "10\.20\.0\.0\/16" +forces replacement/.source,
+        ),
       );
       assert.match(
         text.stdout,

@@ -144,7 +144,10 @@ describe("plan CLI: hostile --base, --previous, --policy-pack-config and stack f
           stacks: [{ stack: "eu-west-1", outputs: { clusterName: "infrasage-eu-west-1", clusterVersion: "-1" } }],
         }),
       ],
-      /--previous .*v\.json: stack eu-west-1: outputs\.clusterVersion is "-1", not an EKS Kubernetes version as a string .*; give the --json of the stacks' last deployment/,
+      new RegExp(
+        /--previous .*v\.json: stack eu-west-1: outputs\.clusterVersion is "-1", not an EKS /.source +
+          /Kubernetes version as a string .*; give the --json of the stacks' last deployment/.source,
+      ),
     ],
     [
       "--previous with a number for clusterVersion",
@@ -200,7 +203,10 @@ describe("plan CLI: nothing secret is printed", function () {
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
-      /infrasage:allowReplace\[0\]\.reason: holds a credential after a password, secret or token label in plain text \(value not shown\)/,
+      new RegExp(
+        /infrasage:allowReplace\[0\]\.reason: holds a credential after a /.source +
+          /password, secret or token label in plain text \(value not shown\)/.source,
+      ),
     );
     assert.ok(!run.stderr.includes("hunter2hunter2xyz"));
     for (const args of [

@@ -88,11 +88,17 @@ describe("pull request comment (Markdown)", () => {
     assert.match(text, /### shipped stacks: mandatory findings/);
     assert.match(
       text,
-      /\| eu-west-1 \| eu-west-1 \(EU\) \| \+2 ~1 ±3 ±\?0 −1 \| \$800\.00 → \$812\.50 \(\+\$12\.50\) \| ❌ 1 mandatory, 1 advisory \|/,
+      new RegExp(
+        /\| eu-west-1 \| eu-west-1 \(EU\) \| \+2 ~1 ±3 ±\?0 −1 \| \$800\.00 /.source +
+          /→ \$812\.50 \(\+\$12\.50\) \| ❌ 1 mandatory, 1 advisory \|/.source,
+      ),
     );
     assert.match(
       text,
-      /\| ap-south-1 \| ap-south-1 \(IN\) \| new stack: \+80 ~0 ±0 ±\?0 −0 \| \$100\.00 \(new\) \| ✅ 0 mandatory, 0 advisory \|/,
+      new RegExp(
+        /\| ap-south-1 \| ap-south-1 \(IN\) \| new stack: \+80 ~0 ±0 /.source +
+          /±\?0 −0 \| \$100\.00 \(new\) \| ✅ 0 mandatory, 0 advisory \|/.source,
+      ),
     );
     assert.match(text, /Monthly cost of the plan: \$800\.00 → \$912\.50/);
     assert.match(text, /\| us-east-1 \| — \| stack file removed: its 80 resources stay deployed, no longer updated \|/);
@@ -104,7 +110,10 @@ describe("pull request comment (Markdown)", () => {
     assert.doesNotMatch(text, /infrasage-release/, "updates are counted, not listed");
     assert.match(
       text,
-      /\*\*Mandatory findings \(1\)\*\*\n\n<details><summary><b>eu-west-1<\/b> <code>replacement-guard<\/code>: Vpc network-vpc \(eu-west-1\) would be replaced/,
+      new RegExp(
+        /\*\*Mandatory findings \(1\)\*\*\n\n<details><summary><b>eu-west-1<\/b> /.source +
+          /<code>replacement-guard<\/code>: Vpc network-vpc \(eu-west-1\) would be replaced/.source,
+      ),
     );
   });
 
@@ -149,7 +158,10 @@ describe("pull request comment (Markdown)", () => {
     assert.ok(out.indexOf("### shipped stacks") < out.indexOf("### No changes"));
     assert.match(
       out,
-      /### No changes\n\n- examples\/quiet: 1 stack unchanged \(eu-west-3\), \$100\.00\/month, ✅ no mandatory finding\n/,
+      new RegExp(
+        /### No changes\n\n- examples\/quiet: 1 stack unchanged /.source +
+          /\(eu-west-3\), \$100\.00\/month, ✅ no mandatory finding\n/.source,
+      ),
     );
     assert.doesNotMatch(out, /### examples\/quiet/, "no table or diagram for an unchanged plan");
     // Inside a plan, the stack that changed comes before the unchanged one.
@@ -199,12 +211,18 @@ describe("pull request comment (Markdown)", () => {
       assert.ok(out.includes(md(fix)), "the fix is not cut");
       assert.match(
         out,
-        /\*\*Preflight\*\*[^\n]*\n- `Pulumi\.eu-west-1\.yaml` `infrasage:deploy\.connectionArn`: names the AWS documentation account 123456789012\. Fix: put your account's ARN here\./,
+        new RegExp(
+          /\*\*Preflight\*\*[^\n]*\n- `Pulumi\.eu-west-1\.yaml` `infrasage:deploy\.connectionArn`: /.source +
+            /names the AWS documentation account 123456789012\. Fix: put your account's ARN here\./.source,
+        ),
       );
       assert.match(out, /⚠️ The cost is partial: not estimated NAT data processing\./);
       assert.match(
         out,
-        /```text\nPulumi\.x\.yaml: invalid InfraSage configuration[\s\S]*infrasage:network\.cidr: is required\. Fix: set it\.\nʼʼʼ\n```/,
+        new RegExp(
+          /```text\nPulumi\.x\.yaml: invalid InfraSage /.source +
+            /configuration[\s\S]*infrasage:network\.cidr: is required\. Fix: set it\.\nʼʼʼ\n```/.source,
+        ),
       );
       const passed = prComment([{ title: "p", plan: { ...withAll, stacks: [doc.stacks[1]!] }, exitCode: 0 }], "main");
       assert.match(passed, /### p: passed; 1 preflight finding \(the --strict preview and deploy jobs fail on them\)/);

@@ -138,7 +138,11 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
       );
       assert.match(
         open!.message,
-        /accept it in policies\/accepted-weakenings\.yaml: \{ stack: eu-west-1, policy: aws-resource-in-home-region, setting: enforcementLevel, value: "disabled", reason: <why>, ticket: <ticket> \}/,
+        new RegExp(
+          /accept it in policies\/accepted-weakenings\.yaml: \{ stack: eu-west-1, policy: /.source +
+            /aws-resource-in-home-region, setting: enforcementLevel, /.source +
+            /value: "disabled", reason: <why>, ticket: <ticket> \}/.source,
+        ),
       );
       const accepted = {
         stack: "eu-west-1",
@@ -231,7 +235,10 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
   it("an unknown policy name is an error naming the file and the name, suggesting the closest known one", () => {
     assert.throws(
       () => unknownPolicyNames("p.json", { "aws-resource-in-home-regoin": "advisory" }, PACK_POLICIES),
-      /p\.json: "aws-resource-in-home-regoin" is not a policy of the pack; did you mean "aws-resource-in-home-region"\?/,
+      new RegExp(
+        /p\.json: "aws-resource-in-home-regoin" is not a policy /.source +
+          /of the pack; did you mean "aws-resource-in-home-region"\?/.source,
+      ),
     );
     assert.throws(
       () => unknownPolicyNames("p.json", { zzz: "advisory" }, PACK_POLICIES),
@@ -316,14 +323,21 @@ describe("the plan with a weakening policy config", function () {
       assert.equal(example.code, 1, example.stderr);
       assert.match(
         example.stdout,
-        /\[mandatory\] policy-config-weakening: .*example\.json: "cross-region-networking-in-jurisdiction" jurisdictions\.eu-west-2 = "EU" maps eu-west-2 to jurisdiction EU/,
+        new RegExp(
+          /\[mandatory\] policy-config-weakening: .*example\.json: /.source +
+            /"cross-region-networking-in-jurisdiction" /.source +
+            /jurisdictions\.eu-west-2 = "EU" maps eu-west-2 to jurisdiction EU/.source,
+        ),
       );
       const typo = writeJson(tempDir(), "typo.json", { "aws-resource-in-home-regoin": "advisory" });
       const bad = await runCli(["--stack", "eu-west-1", "--policy-pack-config", typo]);
       assert.equal(bad.code, 2);
       assert.match(
         bad.stderr,
-        /typo\.json: "aws-resource-in-home-regoin" is not a policy of the pack; did you mean "aws-resource-in-home-region"\?/,
+        new RegExp(
+          /typo\.json: "aws-resource-in-home-regoin" is not a policy /.source +
+            /of the pack; did you mean "aws-resource-in-home-region"\?/.source,
+        ),
       );
       assert.equal(bad.stdout, "");
     },
