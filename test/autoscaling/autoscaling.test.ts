@@ -182,7 +182,7 @@ describe("autoscaling: planned stacks", function () {
     },
   );
 
-  it("karpenter follows the first group's architecture and capacity type, and the cost counts its expected nodes", async () => {
+  it("karpenter follows the first group's architecture and capacity type; cost counts its expected nodes", async () => {
     const p = await plan("large", {
       "infrasage:nodeGroups": {
         system: {

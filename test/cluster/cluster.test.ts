@@ -274,7 +274,7 @@ describe("EksCluster variants (mock runtime)", () => {
     for (const n of before) assert.ok(after.includes(n), `${n} kept`);
   });
 
-  it("rejects a component name whose IAM roles would exceed 64 characters, and other bad args, all at once", async () => {
+  it("rejects a component name whose IAM roles would exceed 64 characters and other bad args at once", async () => {
     const long = "x".repeat(MAX_COMPONENT_NAME_LENGTH + 1);
     await assert.rejects(
       run({ clusterName: "bad.name", publicAccessCidrs: ["0.0.0.0/0"] }, long),

@@ -94,7 +94,7 @@ describe("issue 19 class 4: node labels and taints", () => {
     );
   });
 
-  it("refuses names that break one rule: too long, bad ends, bad characters, two slashes, bad prefix (property)", () => {
+  it("refuses names breaking one rule: too long, bad ends, bad characters, two slashes, bad prefix (property)", () => {
     const broken = fc.oneof(
       k8sName.map((n) => `${n}${"a".repeat(K8S_NAME_MAX + 1 - n.length)}`), // name of 64
       k8sName.map((n) => `-${n}`),
@@ -140,7 +140,7 @@ describe("issue 19 class 4: node labels and taints", () => {
     assert.deepEqual(nodeTaintProblems("infrasage.io/dedicated", undefined), []);
   });
 
-  it("the kubelet's namespaces: kubernetes.io and k8s.io (and subdomains) only where it may self-label (property)", () => {
+  it("kubelet namespaces: kubernetes.io and k8s.io (and subdomains) only where it may self-label (property)", () => {
     fc.assert(
       fc.property(k8sName, (n) => {
         for (const ns of [
@@ -503,7 +503,7 @@ describe("issue 19 class 9: private chart repositories", () => {
       /without chart\.repo/,
     );
   });
-  it("the Release gets repositoryOpts username and a secret password; an OCI registry the full chart reference", async () => {
+  it("the Release gets repositoryOpts username and secret password; OCI: the full chart reference", async () => {
     const https = chartArgs({ kind: "repo", ...chart, username: "bot", password: "s3cret-value" });
     assert.equal(https.chart, "infrasage");
     const opts = https.repositoryOpts as { repo: string; username: string; password: pulumi.Output<string> };

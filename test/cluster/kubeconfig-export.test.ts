@@ -119,7 +119,7 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     },
   );
 
-  it("a failing stack does not stop the next one: its CLI stderr and a fix are reported, its stdout never", async function () {
+  it("a failing stack does not stop the next: its CLI stderr and a fix reported, never its stdout", async function () {
     this.timeout(120_000);
     const home = mkdtempSync(join(tmpdir(), "home-"));
     const eu = String((await planShipped("eu-west-1")).record.outputs.kubeconfig?.value);
@@ -150,7 +150,7 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     assert.equal(run.stdout.trimEnd().split("\n").at(-1), "1 written, 1 failed");
   });
 
-  it("exit status = number of failed stacks, one line per stack with its reason, summary last, no secret printed", () => {
+  it("exit status = failed stacks, one line per stack with its reason, summary last, no secret printed", () => {
     const home = mkdtempSync(join(tmpdir(), "home-"));
     const stub = mkdtempSync(join(tmpdir(), "pulumi-out-"));
     const dir = stubPulumi({

@@ -116,7 +116,7 @@ describe("upgrades: add-ons are never taken back to an older build", function ()
     assert.equal((plan.record.outputs.addonVersions!.value as Record<string, string>)["kube-proxy"], newer);
   });
 
-  it("keeps Karpenter's Pod Identity agent at a running build too, and records it for the next deployment", async () => {
+  it("keeps Karpenter's Pod Identity agent at a running build too and records it for the next deployment", async () => {
     const path = writeStackFile("eu-west-1", {
       ...base,
       "infrasage:autoscaling": "karpenter",

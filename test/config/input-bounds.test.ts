@@ -364,7 +364,7 @@ describe("stack files: megabytes and deep nesting", () => {
 });
 
 describe("the pull request comment's input", () => {
-  it("a plan file with a credential in a free-text field is redacted before it is quoted; a deep one is refused", () => {
+  it("a plan file with a credential in a free-text field is redacted before quoted; a deep one is refused", () => {
     const token = "gh" + "p_" + "Zq8Lr3Xv9Tb2Nw6Mk1Pd5Hs7Jf4Gc0Ay2Ue8";
     const dir = tmp();
     const file = join(dir, "plan.json");

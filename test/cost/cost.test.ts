@@ -64,7 +64,7 @@ describe("cost estimate", () => {
     );
   });
 
-  it("prices every region the program deploys to with its own figures, or names the neighbour standing in", async () => {
+  it("prices every region the program deploys to with its own figures or names the neighbour standing in", async () => {
     const plan = await planShipped("eu-west-1");
     for (const { code } of REGIONS) {
       const e = estimateCost({ ...plan.config, region: code }, plan.record.resources);
@@ -85,7 +85,7 @@ describe("cost estimate", () => {
     );
   });
 
-  it("prices spot groups at the stated discount and marks the total partial for instance types it cannot price", async () => {
+  it("prices spot groups at the stated discount; the total is partial for instance types it cannot price", async () => {
     const plan = await planFile(
       writeStackFile("eu-west-1", {
         "aws:region": "eu-west-1",

@@ -300,7 +300,7 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     );
   });
 
-  it("creates one protected GitHub environment per stack: reviewers, no self-review, deployments from main only", () => {
+  it("creates one protected GitHub environment per stack: reviewers, no self-review, deploys from main only", () => {
     const env = one(eu, "github:index/repositoryEnvironment:RepositoryEnvironment");
     assert.deepEqual(env.rawInputs, {
       repository: "infrasage",
@@ -363,7 +363,7 @@ describe("bootstrap: plan (npm run plan -- --bootstrap)", function () {
     ]);
   });
 
-  it("protects main with the checks job's status check and review from the code owners of policies/ and bootstrap/", () => {
+  it("protects main with the checks job's status check and review by the owners of policies/ and bootstrap/", () => {
     const checks = parse(readFileSync(join(ROOT, ".github", "workflows", "checks.yml"), "utf8")) as {
       jobs: { checks: { name: string } };
     };
@@ -557,7 +557,7 @@ describe("bootstrap: deploy.permissionsBoundaryArn reaches every role of the pro
   this.timeout(300_000);
   const BOUNDARY = "arn:aws:iam::123456789012:policy/infrasage-bootstrap/infrasage-boundary-eu";
 
-  it("Karpenter's, the load-balancer controller's and every other role carry it; without the key none does", async () => {
+  it("Karpenter's, the load-balancer controller's and every role carry it; without the key none does", async () => {
     const dir = mkdtempSync(join(tmpdir(), "boundary-"));
     const paths: string[] = [];
     for (const src of [
@@ -611,7 +611,7 @@ describe("bootstrap: docs/deploying.md From zero to deployed", function () {
     assert.match(section, /Update\npending connection/);
   });
 
-  it("lists the keys the program stacks take from the bootstrap, and the plan names a missing one with its value", async () => {
+  it("lists the keys program stacks take from the bootstrap; the plan names a missing one with its value", async () => {
     const c = parseBootstrapConfig("f", "eu", readStackFile(join(BOOTSTRAP_DIR, "Pulumi.eu.yaml")).config);
     for (const key of Object.keys(programStackSettings(c)[0]!.config))
       assert.ok(section.includes(`\`${key.replace("infrasage:", "")}\``), key);

@@ -63,7 +63,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     );
   });
 
-  it("gives the spoke the seed's three variables, its TLS link tunnel's URL, and the credential only by reference", () => {
+  it("gives the spoke the seed's three variables, its TLS link tunnel's URL, the credential only by reference", () => {
     const v = mainRelease(spoke).rawInputs.values as ReturnType<typeof values>;
     assert.equal(
       v.aiopsEngine.env.ALERT_FORWARD_URL,
@@ -95,7 +95,7 @@ describe("hub-and-spoke example (examples/hub-spoke, planned together)", () => {
     assert.equal(v.aiopsEngine.env.ALERT_FORWARD_URL, undefined);
   });
 
-  it("keeps the spoke's credential secret end to end, the same on both sides, and never in printed inputs", async () => {
+  it("keeps the spoke's credential secret end to end, the same on both sides, never in printed inputs", async () => {
     assert.equal(hub.record.outputs.spokeCredentials?.secret, true);
     const credential = (hub.record.outputs.spokeCredentials!.value as Record<string, string>)["ap-south-1"]!;
     assert.match(credential, /^[A-Za-z0-9]{48}$/);

@@ -112,7 +112,7 @@ describe("shared-Grafana metrics link (examples/shared-grafana, planned together
     },
   );
 
-  it("routes only to the host's private subnets and back to the source's load-balancer subnets, never a whole VPC", () => {
+  it("routes only to the host's private subnets and back to the source's load-balancer subnets, no whole VPC", () => {
     const routes = linkResources(source).filter((r) => r.type === "aws:ec2/route:Route");
     const home = routes.filter((r) => r.region === "ap-south-1");
     const back = routes.filter((r) => r.region === "eu-west-1");

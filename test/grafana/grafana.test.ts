@@ -212,7 +212,7 @@ describe("shared Grafana (planned stacks)", () => {
     );
   });
 
-  it("keeps the host's Grafana admin password secret end to end, and lists an unexposed source as pending", async () => {
+  it("keeps the host's Grafana admin password secret end to end and lists an unexposed source as pending", async () => {
     const host = stack("eu-west-1");
     const out = host.record.outputs.grafanaAdminPassword!;
     assert.equal(out.secret, true);

@@ -35,7 +35,7 @@ describe("journey: adding a region (docs/operations.md word for word)", function
     assert.deepEqual(keys, ["aws:region", "infrasage:tenantId", "infrasage:network.cidr"]);
   });
 
-  it("the copied file, with only those keys changed, plans clean: the new stack is created, the others unchanged", async () => {
+  it("the copied file, only those keys changed, plans clean: the new stack created, the others unchanged", async () => {
     await j.deploy(); // what is deployed today
     j.copy(source, "eu-central-1");
     for (const k of keys) j.set(...withValue(k));

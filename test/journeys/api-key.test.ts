@@ -11,7 +11,7 @@ describe("journey: rotating the API key", function () {
   after(() => j.close());
   const section = docSection("Rotating the API key");
 
-  it("a new infrasage:apiKeyRotation replaces the generated key and updates its Secret in place; nothing else", async () => {
+  it("a new infrasage:apiKeyRotation replaces the key, updates its Secret in place, nothing else", async () => {
     await j.deploy();
     for (const rotation of ["2027-01", "2027-07"]) {
       assert.ok(section.includes("infrasage:apiKeyRotation: 2027-01"), "the section quotes the step");

@@ -19,7 +19,7 @@ describe("journey: a spoke joins a hub, then leaves it", function () {
   after(() => j.close());
   const section = docSection("Adding and removing a spoke or a member");
 
-  it("adding a spoke creates it and updates the hub in place: its credentials Secret is updated, not replaced", async () => {
+  it("adding a spoke creates it, updates the hub in place: its credentials Secret updated, not replaced", async () => {
     await j.deploy();
     j.copy(SPOKE, NEW);
     j.set(NEW, "aws:region", NEW);
@@ -83,7 +83,7 @@ describe("journey: a Keeper witness joins an active-active group, then the group
       j.set(s, "infrasage:replication", "two regions until the witness joins", ["acceptRegionLossRisk"]);
   };
 
-  it("adding the witness: it is created, the members add links and update Keeper in place, nothing replaced", async () => {
+  it("adding the witness: it is created, members add links and update Keeper in place, nothing replaced", async () => {
     j.remove(W);
     twoMembers();
     const start = await j.deploy();
@@ -107,7 +107,7 @@ describe("journey: a Keeper witness joins an active-active group, then the group
     );
   });
 
-  it("removing it: the plan names, before anything is destroyed, the peers, the quorum and the links to deal with", async () => {
+  it("removing it: before anything is destroyed, the plan names the peers, quorum and links to deal with", async () => {
     j.remove(W);
     let step = await j.plan();
     assert.equal(step.exit, 1);

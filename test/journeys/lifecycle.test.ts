@@ -16,7 +16,7 @@ describe("journey: upgrading Kubernetes one minor, twice", function () {
   after(() => j.close());
   const section = docSection("Upgrading Kubernetes");
 
-  it("1.34 -> 1.35 -> 1.36: control plane, nodes and add-ons updated in place; a downgrade exits 2 naming the key", async () => {
+  it("1.34 -> 1.35 -> 1.36: control plane, nodes, add-ons in place; downgrade exits 2 naming the key", async () => {
     assert.match(section, /Raise `cluster\.version` by one minor/);
     assert.match(section, /--previous last\.json/);
     j.set(S, "infrasage:cluster", { version: "1.34" });

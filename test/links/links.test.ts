@@ -77,7 +77,7 @@ describe("EU hub and India spoke with state in two backends (examples/hub-spoke-
     );
   }
 
-  it("links the pair after the rollout: the spoke peers with the hub and holds the credential the hub issued", async () => {
+  it("links the pair after rollout: the spoke peers with the hub, holds the credential the hub issued", async () => {
     const r = await planDir(DIR);
     const hub = byStack(r, "eu-west-1");
     const spoke = byStack(r, "ap-south-1");

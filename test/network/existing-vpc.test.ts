@@ -309,7 +309,7 @@ describe("existing VPC: how its subnets are used (pure)", () => {
     privateSubnetIds: ["subnet-00000001", "subnet-00000002", "subnet-00000003"],
   };
 
-  it("routes each private route table once, and puts load balancers in the private subnets unless told otherwise", () => {
+  it("routes each private route table once; puts load balancers in the private subnets unless told otherwise", () => {
     const l = existingLayout(ev, subnets);
     assert.deepEqual(l.privateRouteTableIds, ["rtb-shared"]);
     assert.deepEqual(l.loadBalancerSubnetIds, ev.privateSubnetIds);

@@ -199,7 +199,7 @@ describe("subnet naming and tags", () => {
     assert.throws(() => azSuffix("eu-west-1"), /not a full AZ name/);
   });
 
-  it("tags public subnets for internet-facing and lb ones for internal load balancers; pods' subnets for neither", () => {
+  it("tags public subnets for internet-facing, lb ones for internal load balancers; pods' subnets for neither", () => {
     const [priv, , , pub, , , lb] = planSubnets("10.10.0.0/16", EU_WEST_1);
     assert.deepEqual(subnetTags(pub!, "infrasage-eu"), {
       "kubernetes.io/role/elb": "1",

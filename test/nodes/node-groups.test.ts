@@ -212,7 +212,7 @@ describe("node groups: the planned stack", function () {
     );
   });
 
-  it("wires one hardened launch template and node group per group, with labels, taints, AMI and capacity type", async () => {
+  it("wires one hardened launch template and node group per group: labels, taints, AMI, capacity type", async () => {
     const plan = await planFile(
       writeStackFile("eu-west-1", {
         "aws:region": "eu-west-1",

@@ -120,7 +120,7 @@ describe("self-managed backends: stack names and StackReferences (pulumi/pulumi 
   );
 });
 
-describe("every example on per-jurisdiction self-managed backends (docs/deploying.md: From zero to deployed, step 1)", function () {
+describe("examples on per-jurisdiction DIY backends (docs/deploying.md From zero to deployed, step 1)", function () {
   this.timeout(300_000);
   it("finds examples to copy", () => assert.ok(EXAMPLES.length >= 5, EXAMPLES.join(", ")));
   for (const name of EXAMPLES) {
@@ -147,7 +147,7 @@ describe("every example on per-jurisdiction self-managed backends (docs/deployin
     );
   });
 
-  it("README and docs: every pulumi stack init names a stack its backend accepts (self-managed: organization only)", () => {
+  it("README and docs: every pulumi stack init names a stack its backend accepts (self-managed: org only)", () => {
     const inits = docFiles().flatMap((d) => {
       const text = d.text.replace(/\s+/g, " ");
       return [...text.matchAll(/pulumi stack init ([^\s`]+)/g)].map((m) => {

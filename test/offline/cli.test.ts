@@ -87,7 +87,7 @@ describe("plan CLI", () => {
     );
   });
 
-  it("--config-file plans a stack file kept outside any Pulumi project (the program's own project is used)", async () => {
+  it("--config-file plans a stack file kept outside any Pulumi project (using the program's own project)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "scenario-"));
     const file = join(dir, "Pulumi.eu-central-1.yaml");
     writeFileSync(file, stringify({ config: good }));

@@ -24,7 +24,7 @@ describe("URNs as the engine makes them", () => {
     );
   });
 
-  it("reads a base in the mock runtime's short form in the engine's form: URNs, parents, providers, dependencies", () => {
+  it("reads a base in the mock runtime's short form as the engine's: URNs, parents, providers, dependencies", () => {
     interface R {
       urn: string;
       type: string;

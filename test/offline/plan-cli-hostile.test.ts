@@ -88,7 +88,7 @@ describe("plan CLI: --out never overwrites an input of the run", function () {
   });
 });
 
-describe("plan CLI: hostile --base, --previous, --policy-pack-config and stack files exit 2 before any plan", function () {
+describe("plan CLI: hostile --base, --previous, --policy-pack-config, stack files exit 2 before any plan", function () {
   this.timeout(120_000);
   const stack = writeStackFile("eu-west-1", eu);
   const dir = tmp();

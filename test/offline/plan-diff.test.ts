@@ -162,7 +162,7 @@ describe("plan diff against a base (--base)", function () {
   // enableConfigMapMutable (provider.go Configure: default false). components/cluster/cluster.ts sets it, so a
   // new peer's keeper_config.xml is an in-place update that reaches running members (mounted as a
   // directory), and neither the Keeper StatefulSet nor any volume is replaced.
-  it("a new peer in pattern 3 creates links and updates the Keeper configuration in place, replacing no volume", async () => {
+  it("a new peer in pattern 3 creates links, updates the Keeper config in place, replaces no volume", async () => {
     // Base: the group before the Stockholm witness joined (two members peering each other).
     const dir = join(ROOT, "examples", "active-active");
     const before = ["eu-west-1", "eu-central-1"].map((stack) => {
@@ -244,7 +244,7 @@ describe("aliases in the diff, as the engine honours them", function () {
       { project: "infrasage", stack: "eu-west-1", region: "eu-west-1", config: { "aws:region": "eu-west-1" } },
     );
 
-  it("a component renamed with an alias replaces nothing: its children follow it (inherited child aliases)", async () => {
+  it("a component renamed with an alias replaces nothing: its children follow (inherited child aliases)", async () => {
     const base = await run(() => new Net("network", "10.10.0.0/16"));
     const head = await run(() => new Net("net", "10.10.0.0/16", { aliases: [{ name: "network" }] }));
     const diffs = diffResources(base.resources, head.resources);

@@ -84,7 +84,7 @@ describe("the plan's words", function () {
     assert.match(json.stderr, /^Exit 1: --strict/m);
   });
 
-  it("--help prints the usage and exits 0; a missing --base or --previous file says the fix without the usage", async () => {
+  it("--help prints the usage, exits 0; a missing --base or --previous file says the fix, not the usage", async () => {
     const help = await runCli(["--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: npm run plan --/);

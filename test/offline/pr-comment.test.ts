@@ -84,7 +84,7 @@ describe("pull request comment (Markdown)", () => {
     assert.match(text, /Against main at 1a2b3c4/);
   });
 
-  it("has one table row per stack: region and jurisdiction, the diff counts, cost before and after, policy results", () => {
+  it("has one table row per stack: region and jurisdiction, diff counts, cost before and after, policy results", () => {
     assert.match(text, /### shipped stacks: mandatory findings/);
     assert.match(
       text,
@@ -261,7 +261,7 @@ describe("pull request comment (Markdown)", () => {
     assert.match(long, /cut at 60000 characters/);
   });
 
-  it("scripts/pr-comment.ts reads TITLE::FILE::EXIT arguments; a failed plan needs no file; bad arguments throw", () => {
+  it("scripts/pr-comment.ts reads TITLE::FILE::EXIT arguments; a failed plan needs no file; bad ones throw", () => {
     const dir = mkdtempSync(join(tmpdir(), "infrasage-comment-"));
     const file = join(dir, "plan.json");
     writeFileSync(file, JSON.stringify(doc));

@@ -186,7 +186,7 @@ describe("preflight: Pulumi.yaml and stack names (the CLI's project loader)", ()
 });
 
 describe("preflight: StackReferences (a reference to a stack that does not exist fails the real run)", () => {
-  it("flags references to stacks outside the plan, naming the key; planning the group together resolves them", async () => {
+  it("flags references to stacks outside the plan, naming the key; planning the group resolves them", async () => {
     const single = await planFiles([join(ROOT, "examples", "hub-spoke", "Pulumi.ap-south-1.yaml")]);
     const refs = single.preflight.filter((f) => f.kind === "stack-reference");
     assert.equal(refs.length, 1, JSON.stringify(refs));

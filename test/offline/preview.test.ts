@@ -28,7 +28,7 @@ function releaseValues(result: PlanResult): string[] {
 
 describe("first-preview view (--preview)", () => {
   for (const stack of SHIPPED) {
-    it(`${stack}: exits 0, no mandatory violation, computed values known after apply, deferred policies advisory`, async () => {
+    it(`${stack}: exits 0, no mandatory violation, computed values known after apply, deferrals advisory`, async () => {
       const run = await runCli(["--stack", stack, "--preview"]);
       assert.equal(run.code, 0, run.stdout.slice(-3000) + run.stderr);
       assert.match(run.stdout, /first pulumi preview/);
@@ -73,7 +73,7 @@ describe("first-preview view (--preview)", () => {
     }
   }
 
-  it("pattern 3: ClickHouse replication values are readable; the interserver password stays in its Secret", async () => {
+  it("pattern 3: ClickHouse replication values are readable; the interserver password stays in a Secret", async () => {
     const result = await planDir(join(ROOT, "examples", "active-active"));
     const member = result.stacks.find((s) => s.stack === "eu-west-1")!;
     const release = member.record.resources.find((r) => r.type === RELEASE && r.rawInputs.name === "infrasage")!;
@@ -92,7 +92,7 @@ describe("first-preview view (--preview)", () => {
     );
   });
 
-  it("--all --preview: every stack of a group is new; --deployed marks the ones that exist (their outputs resolve)", async () => {
+  it("--all --preview: every stack of a group is new; --deployed marks existing ones (outputs resolve)", async () => {
     const hubSpoke = join(ROOT, "examples", "hub-spoke");
     const fresh = await planDir(hubSpoke, { preview: true });
     const spoke = (r: PlanResult) => r.stacks.find((s) => s.stack === "ap-south-1")!;

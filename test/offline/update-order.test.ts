@@ -122,7 +122,7 @@ describe("the plan models the real update order", () => {
     });
   });
 
-  it("--json carries enforcedAt on every policy result and the run; the text view and the PR comment show them", async () => {
+  it("--json carries enforcedAt on every policy result and the run; text view and PR comment show them", async () => {
     // Every regional AWS resource (not the provider, not IAM) of the shipped stack violates a resource rule under this
     // policy config.
     const plan = await planShipped(STACK, {

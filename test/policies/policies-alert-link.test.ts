@@ -78,7 +78,7 @@ const route = (destinationCidrBlock: string, region = "ap-south-1"): ResourceSpe
 const analyze = (spec: ResourceSpec) => runResourcePolicy(alertLinkScope, spec);
 
 describe("policy alert-link-scope: each resource on its own Analyze, before it is created", () => {
-  it("passes the webhook port from a spoke's private subnet and the NLB -> tunnel pods hop by security group", async () => {
+  it("passes the webhook port from spokes' private subnet, the NLB -> tunnel pods hop by security group", async () => {
     clean(await analyze(ingress({})));
     clean(await analyze(hop({})));
   });
@@ -225,7 +225,7 @@ describe("policy alert-link-scope-stack: the second line, on the stack after app
       violates(await runStackPolicy(alertLinkScopeStack, [lbSg, untagged]), /admits 0\.0\.0\.0\/0/);
     },
   );
-  it("has its own policy config: an exemption of alert-link-scope alone does not exempt the resource here", async () => {
+  it("has its own policy config: an exemption of alert-link-scope alone does not exempt a resource here", async () => {
     const wide = { ...rule({ cidrIpv4: "0.0.0.0/0", tags: TAGS }), name: "exempted" };
     const exemptions = [{ urn: urnOf(RULE, "exempted"), reason: "reviewed: temporary opening for a migration" }];
     clean(await runResourcePolicy(alertLinkScope, wide, { exemptions }));

@@ -84,7 +84,7 @@ const route = (destinationCidrBlock: string, region = "ap-south-1"): ResourceSpe
 const analyze = (spec: ResourceSpec) => runResourcePolicy(metricsLinkScope, spec);
 
 describe("policy metrics-link-scope: each resource on its own Analyze, before it is created", () => {
-  it("passes Prometheus over TLS from the host's private subnets and the NLB -> tunnel pods hop by security group", async () => {
+  it("passes Prometheus over TLS from the host's private subnets, NLB -> tunnel pods by security group", async () => {
     clean(await analyze(ingress({})));
     clean(await analyze(ingress({ cidrIpv4: undefined, referencedSecurityGroupId: "sg-lb" }, "tunnel-from-lb")));
   });

@@ -171,7 +171,7 @@ describe("storage-classes-in-home-region at the class's own Analyze", () => {
         storageClassPatch("eu-west-1", "gp3-eu-west-1", ["eu-west-1a", "eu-west-1b"]),
       ),
     ));
-  it("rejects a class named for another region (stack file infrasage:clickhouse.storageClass: gp3-us-east-1)", async () =>
+  it("rejects a class named for another region (infrasage:clickhouse.storageClass gp3-us-east-1)", async () =>
     assertViolation(
       await runResourcePolicy(
         storageClassesInHomeRegion,
@@ -179,7 +179,7 @@ describe("storage-classes-in-home-region at the class's own Analyze", () => {
       ),
       /named for us-east-1, not the home region eu-west-1/,
     ));
-  it("rejects a class whose topology is another region's zones (a program building it for the wrong region)", async () =>
+  it("rejects a class whose topology is another region's zones (a program building it for a wrong region)", async () =>
     assertViolation(
       await runResourcePolicy(storageClassesInHomeRegion, storageClassPatch("ap-south-1", "fast", ["ap-south-1a"])),
       /ap-south-1a is in ap-south-1, not the home region eu-west-1/,
@@ -201,7 +201,7 @@ describe("storage-classes-in-home-region at the class's own Analyze", () => {
       ),
       /cannot determine the home region/,
     ));
-  it("defers to up only while the cluster's kubeconfig is unknown (first preview of a stack named for no region)", async () =>
+  it("defers to up only while the kubeconfig is unknown (first preview of a stack named for no region)", async () =>
     assertDeferredToUp(
       await runResourcePolicy(
         storageClassesInHomeRegion,
@@ -222,7 +222,7 @@ describe("workload-storage-in-home-region at the workload's own Analyze", () => 
     });
   it("passes the release on the home region's class", async () =>
     assertClean(await runResourcePolicy(workloadStorageInHomeRegion, helmRelease(values("gp3-eu-west-1")))));
-  it("rejects ClickHouse and Kafka persistence on another region's class, before the release is installed", async () => {
+  it("rejects ClickHouse and Kafka persistence on another region's class before the release is installed", async () => {
     const o = await runResourcePolicy(workloadStorageInHomeRegion, helmRelease(values("gp3-us-east-1")));
     assertViolation(o, /storageClass gp3-us-east-1 is a storage class of us-east-1, not of the home region eu-west-1/);
     assert.equal(o.messages.length, 2, "ClickHouse and Kafka each name the class");
@@ -245,7 +245,7 @@ describe("workload-storage-in-home-region at the workload's own Analyze", () => 
       }),
       /valueYamlFiles/,
     ));
-  it("leaves a neutral class name to the class's own check (the stack's class is judged when it is registered)", async () =>
+  it("leaves a neutral class name to the class's own check (the stack's class is judged when registered)", async () =>
     assertClean(await runResourcePolicy(workloadStorageInHomeRegion, helmRelease(values("fast")))));
 });
 
@@ -287,7 +287,7 @@ describe("aws-providers-in-home-region at the provider's own Analyze", () => {
       }),
     );
   });
-  it("the plan analyzes the stack's own provider like the engine does and reports it at the provider's URN", async function () {
+  it("the plan analyzes the stack's own provider as the engine does, reporting at its URN", async function () {
     this.timeout(180_000);
     const dir = mkdtempSync(join(tmpdir(), "infrasage-provider-"));
     const config = join(dir, "policy.json");
@@ -386,7 +386,7 @@ describe("clickhouse-replication-in-jurisdiction at the release's and Keeper's o
     assertClean(await runResourcePolicy(clickhouseReplicationInJurisdiction, helmRelease(values(g))));
     assertClean(await runResourcePolicy(clickhouseReplicationInJurisdiction, keeperConfigMap(g)));
   });
-  it("rejects a release whose replication peer is in another jurisdiction (a program that stopped refusing it)", async () => {
+  it("rejects a release whose replication peer is in another jurisdiction (a program not refusing it)", async () => {
     const v = values(group(WITH_INDIA, "eu-west-1"));
     assert.equal(
       v.global.labels["infrasage.io/jurisdiction"],
@@ -549,7 +549,7 @@ describe("replication-in-jurisdiction at the replicating resource's own Analyze"
       }),
       /replica key: us-east-1 is in jurisdiction US/,
     ));
-  it("S3: the destination's ARN names no region, so it is unprovable before creation unless exempted with a reason", async () => {
+  it("S3: the destination's ARN names no region: unprovable before creation unless exempted with reason", async () => {
     const s3 = {
       type: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
       name: "repl",

@@ -118,7 +118,7 @@ describe("policy stack-identity-matches-home-region", () => {
     ));
   it("reads a region anywhere in the name (prod-eu-west-1)", async () =>
     violates(await stack(stackIdentityMatchesHome, vpcIn("prod-eu-west-1", "us-east-1")), /named for eu-west-1/));
-  it("checks the infrasage:jurisdiction tag stored with the stack (a self-managed backend sends only stored tags)", async () => {
+  it("checks the infrasage:jurisdiction tag stored with the stack (DIY backends send stored tags only)", async () => {
     clean(await stack(stackIdentityMatchesHome, vpcIn("prod", "eu-central-1"), {}, { "infrasage:jurisdiction": "EU" }));
     violates(
       await stack(stackIdentityMatchesHome, vpcIn("prod", "ap-south-1"), {}, { "infrasage:jurisdiction": "EU" }),
@@ -166,7 +166,7 @@ describe("policy resource-home-matches-stack-identity (the same anchors, before 
     clean(await run(providerIn("eu-west-1", "eu-west-1")));
     clean(await run(vpcOf("prod-eu-west-1", "eu-west-1")));
   });
-  it("rejects the AWS provider of a stack named for another region: pulumi up stops before anything is created", async () =>
+  it("rejects the AWS provider of a stack named for another region: pulumi up stops before creating any", async () =>
     violates(
       await run(providerIn("eu-west-1", "ap-south-1")),
       /stack eu-west-1 is named for eu-west-1 but its resources go to ap-south-1/,
@@ -476,7 +476,7 @@ describe("policy cross-region-routes-in-jurisdiction: each route on its own Anal
     ...more,
   });
   const run = (spec: ResourceSpec) => res(crossRegionRoutesInJurisdiction, spec);
-  it("passes the alert link's return routes in the hub's region, and routes of links in the home jurisdiction", async () => {
+  it("passes the alert link's return routes in the hub's region and of links in the home jurisdiction", async () => {
     clean(await run(route("eu-west-1", SPOKE_LINK)));
     clean(await run(route("ap-south-2", REPLICATION_LINK)));
     clean(await run(route(undefined, REPLICATION_LINK)));

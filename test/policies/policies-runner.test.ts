@@ -129,7 +129,7 @@ describe("policy results come from the pack's own analyzer server", () => {
     );
   });
 
-  it("gives resources without an explicit provider the engine's default provider (aws:region from config)", async () => {
+  it("gives resources with no explicit provider the engine's default provider (aws:region from config)", async () => {
     const orphan = rec("aws:ec2/vpc:Vpc", "orphan", { region: "ap-south-1" });
     assert.match((await evaluate(record(orphan)))[0]!.message, /outside the home region eu-west-1/);
   });

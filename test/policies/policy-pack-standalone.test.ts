@@ -155,7 +155,7 @@ describe("policy pack: publishable on its own", () => {
     }
 
     for (const preview of [false, true]) {
-      it(`judges the shipped eu-west-1 stack${preview ? " (first preview)" : ""} as the in-repo pack does`, async function () {
+      it(`judges the eu-west-1 stack${preview ? " (first preview)" : ""} as the in-repo pack does`, async function () {
         this.timeout(180_000);
         const plan = await planShipped("eu-west-1", preview ? { preview } : {});
         assert.ok(plan.record.resources.length > 0, "nothing planned");

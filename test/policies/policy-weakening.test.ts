@@ -171,7 +171,7 @@ describe("policy config that weakens residency (offline/policy-weakening.ts)", (
     },
   );
 
-  it("reads accepted weakenings; an entry without a ticket or a reason is an error naming the file and the entry", () => {
+  it("reads accepted weakenings; an entry without a ticket or reason is an error naming the file and entry", () => {
     const dir = tempDir();
     const file = join(dir, "accepted.yaml");
     assert.deepEqual(loadAcceptedWeakenings(join(dir, "none.yaml")), []);
@@ -281,7 +281,7 @@ describe("the plan with a weakening policy config", function () {
   this.timeout(180_000);
   const stackFile = join(ROOT, "Pulumi.eu-west-1.yaml");
 
-  it("fails on a stack's own policies/config/<stack>.json that weakens residency, and passes once it is accepted", async () => {
+  it("fails on a stack's own policies/config/<stack>.json that weakens residency; passes once accepted", async () => {
     const dir = tempDir();
     const cfg = writeJson(dir, "eu-west-1.json", { "aws-resource-in-home-region": "disabled" });
     const acceptedFile = join(dir, "accepted.yaml");

@@ -83,7 +83,7 @@ describe("shipped regional stacks (pattern 1)", () => {
           assert.ok(containsCidr(plan.config.network.cidr, String(s.rawInputs.cidrBlock)));
       });
 
-      it("secures the cluster: private endpoint, KMS secrets encryption with rotation, control-plane logs, IMDSv2", async () => {
+      it("cluster security: private endpoint, rotated KMS secrets encryption, control-plane logs, IMDSv2", async () => {
         const plan = await planShipped(stack);
         const cluster = one(plan, "aws:eks/cluster:Cluster").rawInputs;
         const vpcConfig = cluster.vpcConfig as Record<string, unknown>;
