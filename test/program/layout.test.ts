@@ -4,6 +4,7 @@
  * and its tests in test/ under that name too.
  */
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../support/plan";
@@ -58,6 +59,23 @@ describe("style is checked in CI", () => {
     assert.equal(biome.formatter.enabled, true);
     assert.equal(biome.linter.enabled, true);
     assert.ok(biome.formatter.lineWidth <= 120, `lineWidth ${biome.formatter.lineWidth}`);
+  });
+
+  // The formatter cannot wrap a string, a template or a comment: those are split or rewrapped by hand.
+  it("no line of a tracked .ts file is longer than the formatter's lineWidth", () => {
+    const files = execFileSync("git", ["ls-files", "-z", "--", "*.ts"], { cwd: ROOT, encoding: "utf8" })
+      .split("\0")
+      .filter((f) => f !== "" && !f.startsWith("test/fixtures/"));
+    assert.ok(files.length > 100, `git ls-files listed ${files.length} .ts files`);
+    const long = files.flatMap((file) =>
+      readFileSync(join(ROOT, file), "utf8")
+        .split("\n")
+        .flatMap((line, i) => {
+          const width = [...line].length;
+          return width > biome.formatter.lineWidth ? [`${file}:${i + 1} (${width} columns)`] : [];
+        }),
+    );
+    assert.deepEqual(long, [], `split the string or rewrap the comment of:\n${long.join("\n")}`);
   });
 
   it(".ci/run runs the formatter check, the linter, the layering rules and the unused-code check", () => {
