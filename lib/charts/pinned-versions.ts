@@ -55,7 +55,6 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
 export const IMAGES = {
   // renovate: datasource=docker depName=clickhouse/clickhouse-keeper
   keeper: "clickhouse/clickhouse-keeper:25.8.30.16",
-  // renovate: datasource=docker depName=ghostunnel/ghostunnel
-  // versioning=regex:^v(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)-distroless$
+  // renovate: datasource=docker depName=ghostunnel/ghostunnel versioning=regex:^v(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)-distroless$
   ghostunnel: "ghostunnel/ghostunnel:v1.11.1-distroless",
 } as const;

@@ -61,6 +61,16 @@ describe("style is checked in CI", () => {
     assert.ok(biome.formatter.lineWidth <= 120, `lineWidth ${biome.formatter.lineWidth}`);
   });
 
+  /** Lines that must stay whole, each with the reason. */
+  const EXEMPT: readonly { file: string; starts: string; why: string }[] = [
+    {
+      file: "lib/charts/pinned-versions.ts",
+      starts: "  // renovate: datasource=docker ",
+      why: "Renovate reads the directive from one line (renovate.json customManagers matchStrings)",
+    },
+  ];
+  const exempt = (file: string, line: string) => EXEMPT.some((e) => e.file === file && line.startsWith(e.starts));
+
   // The formatter cannot wrap a string, a template or a comment: those are split or rewrapped by hand.
   it("no line of a tracked .ts file is longer than the formatter's lineWidth", () => {
     const files = execFileSync("git", ["ls-files", "-z", "--", "*.ts"], { cwd: ROOT, encoding: "utf8" })
@@ -72,7 +82,9 @@ describe("style is checked in CI", () => {
         .split("\n")
         .flatMap((line, i) => {
           const width = [...line].length;
-          return width > biome.formatter.lineWidth ? [`${file}:${i + 1} (${width} columns)`] : [];
+          return width > biome.formatter.lineWidth && !exempt(file, line)
+            ? [`${file}:${i + 1} (${width} columns)`]
+            : [];
         }),
     );
     assert.deepEqual(long, [], `split the string or rewrap the comment of:\n${long.join("\n")}`);
