@@ -78,8 +78,8 @@ export interface PlanOptions {
   /** The `--policy-pack-config` file `policyConfig` was read from (it then applies to every stack). */
   readonly policyConfigFile?: string;
   /**
-   * Where the stacks' own policy config files are, and the accepted weakenings (tests). @default the repository's
-   * policies/
+   * Where the stacks' own policy config files are, and the accepted weakenings (tests).
+   * @default the repository's policies/
    */
   readonly policyFiles?: { readonly dir?: string; readonly acceptedFile?: string };
   /**
