@@ -1,8 +1,8 @@
 /**
  * The bootstrap program: what one jurisdiction of an AWS account and the GitHub repository need
  * before CI can deploy the InfraSage stacks. Only wiring: names, documents and settings come from
- * ./lib (pure, tested without Pulumi). Run once with an admin's credentials (docs/deploying.md "From zero to
- * deployed").
+ * ./lib (pure, tested without Pulumi). Run once with an admin's credentials
+ * (docs/deploying.md "From zero to deployed").
  */
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";

@@ -129,8 +129,8 @@ function deployPlan(entries: readonly StackEntry[]): Pick<StackList, "parallel" 
 /** The matrix for the stack files in `dir`; `policyRoot` is where `policies/config` is looked up. */
 export function listStacks(dir: string, policyRoot = dir): StackList {
   const project = findProject(dir).name;
-  // deploy.runner operator: deployed by hand from inside the network, never by CI (docs/deploying.md "Deploying for
-  // real").
+  // deploy.runner operator: deployed by hand from inside the network, never by CI
+  // (docs/deploying.md "Deploying for real").
   const all = listStackFiles(dir)
     .map((f) => entryFor(readStackFile(f), project, policyRoot))
     .filter((e) => e.runner !== "operator");

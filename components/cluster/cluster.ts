@@ -8,8 +8,8 @@
  * Design note: raw @pulumi/aws resources, not @pulumi/eks. Since v3, @pulumi/eks is a multi-language
  * component served by its provider plugin: under the mock runtime its children are never registered,
  * so the offline plan, the tests and the policy pack would see one opaque component instead of the
- * roles, launch templates, node groups and add-ons they check (docs/design.md "Compared with terraform-aws-modules/eks
- * and @pulumi/eks").
+ * roles, launch templates, node groups and add-ons they check
+ * (docs/design.md "Compared with terraform-aws-modules/eks and @pulumi/eks").
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";

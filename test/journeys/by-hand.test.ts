@@ -1,6 +1,6 @@
 /**
- * Journey: a stack deployed by hand passes --strict once its placeholders are replaced (docs/deploying.md "Deploying
- * for real").
+ * Journey: a stack deployed by hand passes --strict once its placeholders are replaced
+ * (docs/deploying.md "Deploying for real").
  */
 import { strict as assert } from "node:assert";
 import { mkdirSync, writeFileSync } from "node:fs";
