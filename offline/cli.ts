@@ -256,8 +256,7 @@ export async function main(
     else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
     else
       writeError(
-        `internal ` +
-          `error: ${e instanceof Error ? e.message : String(e)}\n` +
+        `internal error: ${e instanceof Error ? e.message : String(e)}\n` +
           `${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
       );
     return 2;
@@ -287,8 +286,7 @@ export async function main(
     else if (e instanceof PolicyConfigError) writeError(`--policy-pack-config: ${e.message}\n`);
     else
       writeError(
-        `internal ` +
-          `error: ${e instanceof Error ? e.message : String(e)}\n` +
+        `internal error: ${e instanceof Error ? e.message : String(e)}\n` +
           `${process.env.INFRASAGE_DEBUG ? String((e as Error).stack) : "(set INFRASAGE_DEBUG=1 for a stack trace)"}\n`,
       );
     return 2;

@@ -247,8 +247,7 @@ function planSection(input: CommentInput): string[] {
   const partial = p.stacks.filter((s) => s.cost.partial).map((s) => md(s.stack));
   lines.push(
     "",
-    `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand ` +
-      `estimate` +
+    `Monthly cost of the plan: ${money(before)} → ${money(after)} (on-demand estimate` +
       (partial.length
         ? `; **partial**, at least: ${partial.join(", ")} run instance types the price table lacks`
         : "") +
