@@ -6,7 +6,7 @@
  * Policy, values and chart pin come from lib/addons/lb-controller-plan.ts.
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";

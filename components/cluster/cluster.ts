@@ -11,7 +11,7 @@
  * roles, launch templates, node groups and add-ons they check (docs/design.md "Compared with terraform-aws-modules/eks and @pulumi/eks").
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import type { NodeGroupConfig } from "../../lib/config/types";
 import {
