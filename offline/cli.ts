@@ -248,7 +248,7 @@ export async function main(
       );
     return 2;
   }
-  // The pack starts (ts-node type-checks it, about a second) while the program's modules load.
+  // The pack starts (ts-node type-checks it, about a second) while the program's modules load and it runs.
   const starting = deps.analyzer ? Promise.resolve(deps.analyzer) : PolicyAnalyzer.start();
   starting.catch(() => undefined); // awaited below
   // Loaded after the pack started: they load the program and its providers' SDKs (most of the start-up).
@@ -265,7 +265,7 @@ export async function main(
       ...(args.afterDestroy ? { afterDestroy: args.afterDestroy } : {}),
       ...(inputs.previous ? { previous: inputs.previous } : {}),
       ...(args.storedTags ? { storedTags: args.storedTags } : {}),
-      analyzer: await starting,
+      analyzer: starting,
     });
   } catch (e) {
     if (e instanceof plan.PlanError || e instanceof StackFileError || e instanceof AnalyzerError)
