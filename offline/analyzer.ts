@@ -202,12 +202,17 @@ const START_TIMEOUT_MS = 120_000;
 
 /**
  * The pack's process caches its compiled code as this one does (offline/cli.ts): its TypeScript compiler
- * and Pulumi SDK are most of its start-up, a third less CPU from the cache. No cache here, none there.
+ * and Pulumi SDK are most of its start-up, a third less CPU from the cache. No cache here, none there. A
+ * folder of its own: it compiles the pack's files with ts-node, this process with tsx, and entries of one
+ * file with two contents would replace each other at every run.
  */
 function codeCache(): { args: string[]; env: Record<string, string> } {
   const dir = getCompileCacheDir?.();
   if (!dir) return { args: [], env: {} };
-  return { args: ["--require", join(__dirname, "pack-code-cache.cjs")], env: { NODE_COMPILE_CACHE: dir } };
+  return {
+    args: ["--require", join(__dirname, "pack-code-cache.cjs")],
+    env: { NODE_COMPILE_CACHE: join(dir, "policy-pack") },
+  };
 }
 
 /** A running policy pack. Start it once, analyze any number of stacks, close it. */
