@@ -3,7 +3,7 @@
  * its result as the stack outputs; the offline plan and the tests call it under mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "./components/aws/sdk";
 import { loadStackConfig } from "./lib/config/load";
 import { availabilityZonesOf } from "./policies/shared/regions";
 import { clusterNameFor } from "./lib/cluster/cluster-plan";

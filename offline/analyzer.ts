@@ -15,8 +15,8 @@
  * order per stack is offline/policy-runner.ts's (configureAnalyzer).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { createRequire, getCompileCacheDir } from "node:module";
+import { join, resolve } from "node:path";
 import type { EnforcementLevel } from "@pulumi/policy";
 
 const PB_PATH = require.resolve("@pulumi/pulumi/proto/analyzer_pb");
@@ -202,6 +202,21 @@ export class AnalyzerError extends Error {}
 
 const START_TIMEOUT_MS = 120_000;
 
+/**
+ * The pack's process caches its compiled code as this one does (offline/cli.ts): its TypeScript compiler
+ * and Pulumi SDK are most of its start-up, a third less CPU from the cache. No cache here, none there. A
+ * folder of its own: it compiles the pack's files with ts-node, this process with tsx, and entries of one
+ * file with two contents would replace each other at every run.
+ */
+function codeCache(): { args: string[]; env: Record<string, string> } {
+  const dir = getCompileCacheDir?.();
+  if (!dir) return { args: [], env: {} };
+  return {
+    args: ["--require", join(__dirname, "pack-code-cache.cjs")],
+    env: { NODE_COMPILE_CACHE: join(dir, "policy-pack") },
+  };
+}
+
 /** A running policy pack. Start it once, analyze any number of stacks, close it. */
 export class PolicyAnalyzer {
   private constructor(
@@ -223,10 +238,11 @@ export class PolicyAnalyzer {
         `${packDir}: @pulumi/pulumi is not installed for the policy pack; run npm install in ${packDir}`,
       );
     }
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
+    const cache = codeCache();
+    const child = spawn(process.execPath, [...cache.args, runner, "127.0.0.1:0", "."], {
       cwd: packDir,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: undefined },
+      env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: undefined, ...cache.env },
     });
     // Never outlive the plan, from the first moment: a run that exits while the pack is still
     // starting (bad input found meanwhile) must not leave it behind.

@@ -103,8 +103,12 @@ export interface PlanOptions {
    * it). Ignored unless it holds exactly the planned stacks. @default the first life is run here
    */
   readonly firstLife?: PlanResult;
-  /** A running pack to reuse (tests); otherwise one is started for this plan and stopped after it. */
-  readonly analyzer?: PolicyAnalyzer;
+  /**
+   * A pack to use and leave running: running (tests), or still starting (the CLI starts it before it loads
+   * the program, and it goes on starting while the programs run). Otherwise one is started for this plan
+   * and stopped after it.
+   */
+  readonly analyzer?: PolicyAnalyzer | Promise<PolicyAnalyzer>;
   /** Diff every stack against this earlier plan (`--base`), with the replacement guard. @default no diff */
   readonly base?: BasePlan;
   /** Tags stored with each stack in its backend (`pulumi stack tag set`), by stack. @default none */

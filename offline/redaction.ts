@@ -39,18 +39,25 @@ export function secretCounterparts(a: unknown, b: unknown, out: string[] = [], d
 
 export class Redactor {
   private readonly tokens = new Set<string>();
+  /** Texts already redacted: a plan's JSON repeats its keys and many values (a fifth of its strings are distinct). */
+  private readonly done = new Map<string, string>();
 
   /** Values to remove wherever they appear (shorter than 4 characters: too common to remove). */
   add(values: Iterable<string>): this {
     for (const v of values) if (v.trim().length >= 4 && v !== SECRET) this.tokens.add(v);
+    this.done.clear();
     return this;
   }
 
   /** A text with every known secret and every credential the scanner finds replaced by "[redacted]". */
   text(s: string): string {
+    const known = this.done.get(s);
+    if (known !== undefined) return known;
     const found = secretsInValue(s).flatMap((f) => f.tokens);
     const tokens = [...this.tokens, ...found];
-    return tokens.length === 0 ? s : redact(s, tokens);
+    const redacted = tokens.length === 0 ? s : redact(s, tokens);
+    this.done.set(s, redacted);
+    return redacted;
   }
 
   /** A JSON document with every string (keys too) redacted as text is. */

@@ -6,7 +6,7 @@
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import { irsaRole } from "../cluster/irsa-role";
 import {

@@ -12,7 +12,7 @@
  * (docs/design.md "Compared with terraform-aws-modules/eks and @pulumi/eks").
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import type { NodeGroupConfig } from "../../lib/config/types";
 import {

@@ -4,7 +4,8 @@
  * trusts exactly one service account, for STS, and nothing else.
  * A plain function, not a component: the role keeps the name and parent its caller gives it.
  */
-import * as aws from "@pulumi/aws";
+import type { types } from "@pulumi/aws"; // types only: erased, the index is never loaded
+import * as aws from "../aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, oidcIssuerHost } from "../../lib/cluster/cluster-plan";
 
@@ -16,7 +17,7 @@ export interface IrsaRoleArgs {
   /** The only service account that may assume the role. */
   readonly serviceAccount: { readonly namespace: string; readonly name: string };
   /** Inline policies: the role's ARN then exists only once the role may act. */
-  readonly inlinePolicies?: aws.types.input.iam.RoleInlinePolicy[];
+  readonly inlinePolicies?: types.input.iam.RoleInlinePolicy[];
   readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -6,7 +6,7 @@
  * of this account and region (encryption-context condition).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import { logsKeyPolicy } from "../../lib/cluster/cluster-plan";
 
 export interface LogsKeyArgs {

@@ -6,7 +6,7 @@
  * Names and documents come from lib/deploy/deploy-path.ts; this file only wires resources.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import {
   API_SERVER_PORT,
   RUNNER_COMPUTE,

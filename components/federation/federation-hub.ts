@@ -8,7 +8,7 @@
  * LoadBalancerController, through `targetGroupBinding` (stack.ts).
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";

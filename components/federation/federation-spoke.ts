@@ -8,7 +8,7 @@
  * Created only once the hub is ready for this spoke (lib/federation/federation.ts readHub).
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {

@@ -6,7 +6,7 @@
  * federation hub (alert webhook) and the shared-Grafana source (Prometheus).
  * Pass `providers: { aws }`: children inherit them through `parent`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { TargetGroupBindingRequest } from "../addons/lb-controller";
 

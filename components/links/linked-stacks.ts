@@ -6,7 +6,7 @@
  * publishing side.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import type { StackConfig } from "../../lib/config/types";
 import { parseStackRef } from "../../lib/config/references";
 import {

@@ -4,7 +4,7 @@
  * peer's region through the aws v7 `region` input (no second provider). Routes cover only the
  * destination CIDRs given (never more of the peer VPC than the purpose needs).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkExport } from "../../lib/links/peering-plan";
 import { PEERING_COMPONENT_TYPE } from "../../policies/shared/flows";

@@ -4,7 +4,7 @@
  * what they return is checked before any resource is registered (lib/network/existing-vpc.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import { formatProblems } from "../../lib/config/problems";
 import {
   existingLayout,

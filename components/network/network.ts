@@ -3,7 +3,7 @@
  * gateways, routes, a locked-down default security group and VPC flow logs to CloudWatch Logs.
  * Only wiring: every CIDR, NAT placement and subnet tag comes from the plan.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import {
   azSuffix,

@@ -5,7 +5,7 @@
  * Which ones: lib/network/endpoints-plan.ts (`network.endpoints`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import {
   GATEWAY_SERVICES,
   HTTPS_PORT,

@@ -5,7 +5,7 @@
  * Settings come from lib/cluster/cluster-plan.ts and lib/nodes/node-groups.ts.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import { LAUNCH_TAGGED_RESOURCE_TYPES, nodeLaunchSettings } from "../../lib/cluster/cluster-plan";
 import {
   DEFAULT_NODE_GROUP_NAME,

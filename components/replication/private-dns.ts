@@ -4,7 +4,7 @@
  * their pods' VPC addresses. Policy and values come from lib/replication/private-dns-plan.ts.
  * Pass `providers: { aws, kubernetes }`: children inherit them through `parent`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as k8s from "@pulumi/kubernetes";
 import { networkPolicies } from "../isolation/network-policies";
 import {

@@ -6,7 +6,7 @@
  * Peers are known only from their StackReference outputs, so children are created once the plan
  * resolves (with the outputs known at preview, as StackReference outputs are).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReplicationPeerPlan } from "../../lib/replication/replication-plan";
 import { CrossRegionPeering } from "../links/peering";

@@ -346,6 +346,14 @@ describe("one redaction for everything printed", () => {
       "nothing secret here: 10.0.0.0/16, eu-west-1",
     );
   });
+
+  it("a value added after a text was redacted is removed from that text the next time too", () => {
+    const redactor = new Redactor();
+    assert.equal(redactor.text("was later-secret-pw"), "was later-secret-pw");
+    redactor.add(["later-secret-pw"]);
+    assert.equal(redactor.text("was later-secret-pw"), "was [redacted]");
+    assert.deepEqual(redactor.json({ m: "was later-secret-pw" }), { m: "was [redacted]" });
+  });
 });
 
 describe("stack files: megabytes and deep nesting", () => {
