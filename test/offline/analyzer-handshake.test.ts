@@ -10,9 +10,9 @@ import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import type { PolicyAnalyzer } from "../../offline/analyzer";
 import { evaluateRun } from "../../offline/policy-runner";
-import type { RecordedResource } from "../../offline/run-program";
 import { backendKindOf, readProjectTags, stackTags, StackTagsError } from "../../offline/stack-tags";
 import { sharedAnalyzer } from "../support/analyzer";
+import { recorded } from "../support/recorded";
 import { planFiles, ROOT, runCli, writeStackFile } from "../support/plan";
 
 interface Call {
@@ -40,24 +40,8 @@ async function spying<T>(fn: (analyzer: PolicyAnalyzer) => Promise<T>): Promise<
   }
 }
 
-const urn = (type: string, name: string) => `urn:pulumi:eu-west-1::infrasage::${type}::${name}`;
-const rec = (type: string, name: string, inputs: Record<string, unknown>, provider?: string): RecordedResource => ({
-  urn: urn(type, name),
-  type,
-  name,
-  custom: true,
-  inputs,
-  rawInputs: inputs,
-  wire: { inputs, outputs: inputs },
-  ...(provider ? { provider } : {}),
-  propertyDependencies: {},
-  dependencies: [],
-  protect: false,
-  retainOnDelete: false,
-  ignoreChanges: [],
-  aliases: [],
-  deleteBeforeReplace: false,
-});
+const rec = (type: string, name: string, inputs: Record<string, unknown>, provider?: string) =>
+  recorded(type, name, inputs, provider ? { provider } : {});
 
 describe("the analyzer handshake, as the Pulumi CLI does it", () => {
   it(

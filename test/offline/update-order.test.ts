@@ -19,34 +19,13 @@ import {
 import { planJson, stackSummary } from "../../offline/report";
 import { prComment } from "../../offline/pr-comment";
 import { sharedAnalyzer } from "../support/analyzer";
+import { recorded, recordedUrn } from "../support/recorded";
 import { planShipped } from "../support/plan";
 
 const STACK = "eu-west-1";
-const urn = (type: string, name: string) => `urn:pulumi:${STACK}::infrasage::${type}::${name}`;
-function rec(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  more: Partial<RecordedResource> = {},
-): RecordedResource {
-  return {
-    urn: urn(type, name),
-    type,
-    name,
-    custom: true,
-    inputs,
-    rawInputs: inputs,
-    wire: { inputs, outputs: inputs },
-    propertyDependencies: {},
-    dependencies: [],
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    aliases: [],
-    deleteBeforeReplace: false,
-    ...more,
-  };
-}
+const urn = (type: string, name: string) => recordedUrn(type, name, STACK);
+const rec = (type: string, name: string, inputs: Record<string, unknown>, more: Partial<RecordedResource> = {}) =>
+  recorded(type, name, inputs, more, STACK);
 const PROVIDER = rec("pulumi:providers:aws", "aws", { region: STACK });
 const vpc = (name: string, region?: string) =>
   rec("aws:ec2/vpc:Vpc", name, { cidrBlock: "10.9.0.0/16", ...(region ? { region } : {}) }, { provider: PROVIDER.urn });

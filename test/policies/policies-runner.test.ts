@@ -11,6 +11,7 @@ import type { StackConfig } from "../../lib/config/types";
 import { ALL_POLICIES } from "../../policies/rules/all";
 import { crossStackFindings, crossStackFlows, type StackFacts } from "../../policies/rules/cross-stack";
 import { planShipped, ROOT } from "../support/plan";
+import { recorded } from "../support/recorded";
 import { sharedAnalyzer } from "../support/analyzer";
 
 function stackConfig(region: string, extra: Record<string, string> = {}): StackConfig {
@@ -27,31 +28,7 @@ function stackConfig(region: string, extra: Record<string, string> = {}): StackC
   return parsed.config;
 }
 
-const urn = (type: string, name: string) => `urn:pulumi:eu-west-1::infrasage::${type}::${name}`;
-function rec(
-  type: string,
-  name: string,
-  rawInputs: Record<string, unknown>,
-  more: Partial<RecordedResource> = {},
-): RecordedResource {
-  return {
-    urn: urn(type, name),
-    type,
-    name,
-    custom: true,
-    inputs: rawInputs,
-    rawInputs,
-    wire: { inputs: rawInputs, outputs: rawInputs },
-    propertyDependencies: {},
-    dependencies: [],
-    protect: false,
-    retainOnDelete: false,
-    ignoreChanges: [],
-    aliases: [],
-    deleteBeforeReplace: false,
-    ...more,
-  };
-}
+const rec = recorded;
 const PROVIDER = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
 const record = (...resources: RecordedResource[]): ProgramRecord => ({
   stack: "eu-west-1",
