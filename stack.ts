@@ -18,7 +18,7 @@ import {
 } from "./components/cluster/cluster";
 import { MANAGED_ADDON_NAMES, addonDowngradeProblems } from "./lib/addons/addon-versions";
 import { versionSkewProblems } from "./lib/cluster/upgrade-plan";
-import { formatProblems } from "./lib/config/problems";
+import { formatProblems } from "./lib/rules/problems";
 import { InfraSageRelease } from "./components/release/infrasage-release";
 import type { NetworkExport } from "./lib/links/peering-plan";
 import { planFederation, wireFederation } from "./components/federation/federation";

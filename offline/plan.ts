@@ -6,7 +6,7 @@
  */
 import { assumedExistingSubnets } from "../lib/network/existing-vpc";
 import { parseStackConfig } from "../lib/config/parse";
-import type { ConfigProblem } from "../lib/config/problems";
+import type { ConfigProblem } from "../lib/rules/problems";
 import type { StackConfig } from "../lib/config/types";
 import { defineStack } from "../stack";
 import { DEFAULT_ORGANIZATION, runProgram, type ProgramRecord, type RecordedOutput } from "./run-program";

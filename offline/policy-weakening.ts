@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { closest } from "../lib/config/problems";
+import { closest } from "../lib/rules/problems";
 import { exemptionFor, type Exemption } from "../policies/rules/framework";
 import { jurisdictionOf } from "../policies/shared/regions";
 import { parsePolicyPackConfig, PolicyConfigError } from "./policy-config";

@@ -5,7 +5,7 @@
  * run (pulumi/pulumi sdk/go/common/resource/stack reference provider: "unknown stack"), so offline it
  * reads as empty and is reported as a preflight finding instead of passing silently.
  */
-import { parseStackRef, stackReferencesOf } from "../lib/config/references";
+import { parseStackRef, stackReferencesOf } from "../lib/links/references";
 import { regionOfRef } from "../lib/links/contract";
 import { jurisdictionOf } from "../policies/shared/regions";
 import type { StackConfig } from "../lib/config/types";

@@ -4,8 +4,8 @@
  * account: its home region (`aws:region`) holds the jurisdiction's state bucket and keys.
  */
 import { z } from "zod";
-import type { ConfigProblem } from "../../lib/config/problems";
-import { decodeConfigValue } from "../../lib/config/problems";
+import type { ConfigProblem } from "../../lib/rules/problems";
+import { decodeConfigValue } from "../../lib/rules/problems";
 import { GITHUB_REPOSITORY_RE } from "../../lib/deploy/deploy-path";
 import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
 

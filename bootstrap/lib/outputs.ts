@@ -3,7 +3,7 @@
  * the config keys each program stack file sets to the bootstrap's values, and the console step
  * the connections wait for.
  */
-import { decodeConfigValue } from "../../lib/config/problems";
+import { decodeConfigValue } from "../../lib/rules/problems";
 import type { BootstrapConfig } from "./config";
 import { boundaryPolicyArn, previewRoleArn } from "./names";
 

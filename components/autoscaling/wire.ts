@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../lib/config/types";
 import type { EksCluster } from "../cluster/cluster";
 import type { NetworkView } from "../network/existing-network";
-import { SCALE_PROFILES } from "../../lib/config/profiles";
+import { SCALE_PROFILES } from "../../lib/profiles/profiles";
 import { karpenterLimits } from "../../lib/autoscaling/karpenter-plan";
 import { ClusterAutoscaler } from "./cluster-autoscaler";
 import { Karpenter } from "./karpenter";

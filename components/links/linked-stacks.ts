@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import type { StackConfig } from "../../lib/config/types";
-import { parseStackRef } from "../../lib/config/references";
+import { parseStackRef } from "../../lib/links/references";
 import {
   CONTRACT_KEYS,
   contractParameterName,

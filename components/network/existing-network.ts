@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
-import { formatProblems } from "../../lib/config/problems";
+import { formatProblems } from "../../lib/rules/problems";
 import {
   existingLayout,
   existingSubnetProblems,

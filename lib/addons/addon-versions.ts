@@ -8,7 +8,7 @@
  * `pulumi up` half-way. Pure.
  */
 
-import { closest, type KeyedProblem } from "../config/problems";
+import { closest, type KeyedProblem } from "../rules/problems";
 
 /** Add-ons the program manages (cluster-plan.ts EKS_ADDONS, plus the Pod Identity agent Karpenter uses). */
 export const MANAGED_ADDON_NAMES = [

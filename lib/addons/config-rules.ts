@@ -3,8 +3,8 @@
  * kube-proxy skew, NetworkPolicy kept on (lib/addons/addon-versions.ts), and the Pod Identity agent
  * only where Karpenter installs it.
  */
-import { namespacedProblems, qualified, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, qualified, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 import { addonProblems } from "./addon-versions";
 
 /** `cluster.addons` against the cluster's version and `autoscaling`. */

@@ -7,7 +7,7 @@
  * (policy.tf, main.tf, v21), rewritten for one cluster.
  */
 import type { PolicyDocument } from "../aws/policy-document";
-import type { ScaleProfile } from "../config/profiles";
+import type { ScaleProfile } from "../profiles/profiles";
 import { amiArchitecture, isBottlerocket, type AmiType } from "../nodes/node-groups";
 import { ADDON_CHARTS } from "../charts/pinned-versions";
 

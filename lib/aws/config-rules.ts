@@ -4,8 +4,8 @@
  * which must not rewrite or hide the program's own. Pure.
  */
 import { FLOW_TAG } from "../../policies/shared/flows";
-import { NAMESPACE, namespacedProblems, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { NAMESPACE, namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 
 /** User tags allowed in `infrasage:tags` (AWS's 50 per resource minus the program's own). */
 export const MAX_USER_TAGS = 40;

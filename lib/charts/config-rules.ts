@@ -6,8 +6,8 @@
  */
 import { realpathSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { NAMESPACE, namespacedProblems, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { NAMESPACE, namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 import { SECRET_PLACEHOLDER } from "../config/schema";
 
 /** This program's folder: `pulumi up` runs it here (Pulumi.yaml, and examples' `main: ../../`). */

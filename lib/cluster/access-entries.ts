@@ -5,7 +5,7 @@
  */
 import { CLUSTER_ADMIN_POLICY_ARN, adminEntryKey, uniqueAdminRoleArns } from "./cluster-plan";
 import { EKS_VIEW_POLICY_ARN } from "../deploy/deploy-path";
-import type { KeyedProblem } from "../config/problems";
+import type { KeyedProblem } from "../rules/problems";
 
 /** EKS access policies (EKS user guide, "Associate access policies with access entries"). */
 export const ACCESS_POLICY_ARNS = {

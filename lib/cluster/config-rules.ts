@@ -4,8 +4,8 @@
  * per principal across every key that makes one (lib/cluster/access-entries.ts).
  */
 import { REQUIRED_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
-import { namespacedProblems, qualified, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, qualified, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 import { publicAccessCidrsProblems } from "../network/cidr-rules";
 import { accessEntryProblems } from "./access-entries";
 import { DEFAULT_EKS_VERSION, SUPPORTED_EKS_VERSIONS } from "./eks-versions";

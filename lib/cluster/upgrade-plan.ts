@@ -8,7 +8,7 @@
  * and a kubelet may never be newer than its API server (Kubernetes version skew policy): the plan
  * refuses both before anything changes.
  */
-import type { ConfigProblem } from "../config/problems";
+import type { ConfigProblem } from "../rules/problems";
 
 const minorOf = (v: string): number => Number(v.split(".")[1]);
 

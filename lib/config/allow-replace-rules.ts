@@ -2,8 +2,8 @@
  * `infrasage:allowReplace`: each URN names a resource of this stack (a URN copied from another
  * stack's plan allows nothing here). Pure.
  */
-import { namespacedProblems, type ConfigProblem } from "./problems";
-import type { RuleContext } from "./rule-context";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 
 /** Entries of `allowReplace` whose resource is not this stack's. */
 export function allowReplaceProblems({ config }: RuleContext): ConfigProblem[] {

@@ -2,7 +2,7 @@
  * The raw `infrasage:*` keys (flat and dotted, structured values JSON-encoded) collected into one
  * object for the schema, remembering which raw key set each path. Pure.
  */
-import { decodeConfigValue, NAMESPACE, type ConfigProblem } from "./problems";
+import { decodeConfigValue, NAMESPACE, type ConfigProblem } from "../rules/problems";
 
 /** Path segments that would reach an object's prototype. */
 const FORBIDDEN_SEGMENTS = new Set(["__proto__", "constructor", "prototype"]);

@@ -10,7 +10,7 @@ import { DEFAULT_EKS_VERSION } from "../cluster/eks-versions";
 import { HOURS_PER_MONTH, pricesFor } from "../cost/prices";
 import { autoEndpoints, type EndpointService } from "../network/endpoints-plan";
 import { DEFAULT_AMI_TYPE, profileNodeGroup, type NodeGroupConfig } from "../nodes/node-groups";
-import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "./profiles";
+import { SCALE_PROFILES, type ScaleProfile, type ScaleProfileName } from "../profiles/profiles";
 import type { InfrasageInput } from "./schema";
 import type { ChartSource, Pattern, StackConfig } from "./types";
 

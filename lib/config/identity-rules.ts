@@ -4,8 +4,8 @@
  */
 import { findRegion, JURISDICTIONS, REGIONS, regionsIn, type Jurisdiction } from "../../policies/shared/regions";
 import { isBlank } from "./collect";
-import { closest, editDistance, namespacedProblems, show, type ConfigProblem } from "./problems";
-import type { RuleContext } from "./rule-context";
+import { closest, editDistance, namespacedProblems, show, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 
 const DIRECTIONS = "northeast|northwest|southeast|southwest|central|north|south|east|west";
 /**

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "./parse";
-import { formatProblems } from "./problems";
+import { formatProblems } from "../rules/problems";
 import type { StackConfig } from "./types";
 
 export function loadStackConfig(): StackConfig {

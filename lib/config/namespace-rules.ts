@@ -3,7 +3,7 @@
  * namespace or no name, or an `aws:` key the provider does not have is read by nobody and would be
  * dropped silently. Pure.
  */
-import { closest, editDistance, type ConfigProblem } from "./problems";
+import { closest, editDistance, type ConfigProblem } from "../rules/problems";
 
 /**
  * Provider namespaces a stack file may set besides `infrasage`: the providers the program uses

@@ -27,14 +27,14 @@ import { collectNamespace, isBlank, originOf } from "./collect";
 import { applyDefaults } from "./defaults";
 import { jurisdictionProblems, regionProblems, regionsNamedBy, stackIdentityProblems } from "./identity-rules";
 import { namespaceProblems } from "./namespace-rules";
-import type { ConfigProblem } from "./problems";
-import type { ConfigRule, ParseOptions, RuleContext } from "./rule-context";
+import type { ConfigProblem } from "../rules/problems";
+import type { ConfigRule, ParseOptions, RuleContext } from "../rules/rule-context";
 import { infrasageSchema } from "./schema";
 import { parseWithoutBadKeys, schemaIssueProblems } from "./schema-issues";
 import { plainTextSecrets, redact } from "./secrets";
 import type { StackConfig } from "./types";
 
-export type { ParseOptions } from "./rule-context";
+export type { ParseOptions } from "../rules/rule-context";
 
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
 

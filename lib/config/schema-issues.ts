@@ -8,7 +8,7 @@ import { DEFAULT_EKS_VERSION } from "../cluster/eks-versions";
 import { padVersion } from "../charts/config-rules";
 import { ENDPOINT_SERVICES } from "../network/endpoints-plan";
 import { isBlank } from "./collect";
-import { closest, NAMESPACE, show, type ConfigProblem } from "./problems";
+import { closest, NAMESPACE, show, type ConfigProblem } from "../rules/problems";
 import { infrasageSchema, type InfrasageInput } from "./schema";
 
 function typeName(v: unknown): string {

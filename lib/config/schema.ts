@@ -4,7 +4,7 @@
  * are filled in by parse.ts, not here, so "not set" stays distinguishable from "set to the default".
  */
 import { z } from "zod";
-import { AUTOSCALING_MODES, SCALE_PROFILE_NAMES, SCALE_PROFILES } from "./profiles";
+import { AUTOSCALING_MODES, SCALE_PROFILE_NAMES, SCALE_PROFILES } from "../profiles/profiles";
 import { CONNECTION_ARN_RE, GITHUB_REPOSITORY_RE } from "../deploy/deploy-path";
 import { ALL_CONTROL_PLANE_LOG_TYPES } from "../../policies/shared/eks";
 import { ACCESS_NAMESPACE_RE, ACCESS_POLICY_NAMES, PRINCIPAL_ARN_RE } from "../cluster/access-entries";

@@ -4,7 +4,7 @@
  * a credential (`password`, `secret`, `token`, ...). Problems never echo the value; `redact` removes
  * every found value from any text the parser prints.
  */
-import { decodeConfigValue, type ConfigProblem } from "./problems";
+import { decodeConfigValue, type ConfigProblem } from "../rules/problems";
 
 /** What a value looks like, and the pattern that finds it inside a longer string. */
 const VALUE_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [

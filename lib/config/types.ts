@@ -3,7 +3,7 @@
  * Produced only by `parseStackConfig` (lib/config/parse.ts) from `aws:region` + `infrasage:*`.
  */
 import type { Jurisdiction } from "../../policies/shared/regions";
-import type { AutoscalingMode, NatStrategy, ScaleProfileName } from "./profiles";
+import type { AutoscalingMode, NatStrategy, ScaleProfileName } from "../profiles/profiles";
 import type { DeployConfig } from "../deploy/deploy-path";
 import type { LinksConfig, StateLayout } from "../links/contract";
 import type { NodeGroupConfig } from "../nodes/node-groups";

@@ -5,7 +5,7 @@
 import type { StackConfig } from "../config/types";
 import type { PlannedResource } from "../aws/planned-resource";
 import { INFRASAGE_RELEASE_NAME } from "../release/helm-values";
-import { SCALE_PROFILES } from "../config/profiles";
+import { SCALE_PROFILES } from "../profiles/profiles";
 import { expectedKarpenterNodes } from "../autoscaling/karpenter-plan";
 import { endpointEconomics, type EndpointService } from "../network/endpoints-plan";
 import { GLOBAL_PRICES, HOURS_PER_MONTH, PRICE_TABLE_VERSION, SPOT_DISCOUNT, pricesFor } from "./prices";

@@ -2,8 +2,8 @@
  * The deploy path (`infrasage:deploy`): each kind of runner takes only its own keys, and a
  * self-hosted runner's ranges are private IPv4 networks. Pure.
  */
-import { namespacedProblems, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 import { runnerCidrProblem } from "../network/cidr-rules";
 
 /** `deploy` keys against `deploy.runner`. */

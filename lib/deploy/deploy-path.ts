@@ -13,7 +13,7 @@
  * every Kubernetes resource excluded (`pulumi up --exclude '**pulumi:providers:kubernetes::**'
  * --exclude-dependents`, pulumi >= 3.158): cloud APIs only.
  */
-import type { KeyedProblem } from "../config/problems";
+import type { KeyedProblem } from "../rules/problems";
 
 /** `operator`: no CI runner; an operator runs `pulumi up` by hand from inside the network (VPN, bastion). */
 type RunnerKind = "codebuild" | "self-hosted" | "github-hosted" | "operator";

@@ -2,8 +2,8 @@
  * Hub-and-spoke (`infrasage:federation`): only alert metadata leaves a region, a spoke names its hub,
  * only the hub lists its spokes (each once, never itself), and federation only with that pattern. Pure.
  */
-import { namespacedProblems, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 
 /** `federation` against the pattern and the stack's role. */
 export function federationConfigProblems({ input: c, config }: RuleContext): ConfigProblem[] {

@@ -2,8 +2,8 @@
  * Shared Grafana (`infrasage:grafana`, lib/grafana/grafana.ts): the host (mode local) lists its
  * sources, a shared stack names its host, and neither names this stack itself. Pure.
  */
-import { namespacedProblems, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 
 /** `grafana` keys against its mode. */
 export function grafanaConfigProblems({ config }: RuleContext): ConfigProblem[] {

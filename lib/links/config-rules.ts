@@ -5,9 +5,9 @@
  */
 import { findRegion } from "../../policies/shared/regions";
 import { regionsNamedBy } from "../config/identity-rules";
-import { namespacedProblems, type ConfigProblem } from "../config/problems";
-import { stackReferencesOf } from "../config/references";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
+import { stackReferencesOf } from "./references";
+import type { RuleContext } from "../rules/rule-context";
 import { regionOfRef } from "./contract";
 
 /** `links.regions` against the stacks this one references. */

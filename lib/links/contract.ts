@@ -7,7 +7,7 @@
  * credential is a Secrets Manager secret in the hub's region that the spoke reads once. Pure.
  */
 import { findRegion } from "../../policies/shared/regions";
-import { parseStackRef } from "../config/stack-ref";
+import { parseStackRef } from "./stack-ref";
 
 /** How a stack reads the stacks it links to. */
 type LinkTransport = "stack-reference" | "ssm";

@@ -4,8 +4,8 @@
  * own keys (CIDR, NAT, AZs, endpoints) would contradict. Pure.
  */
 import { availabilityZonesOf } from "../../policies/shared/regions";
-import { namespacedProblems, qualified, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, qualified, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 import type { InfrasageInput } from "../config/schema";
 import { vpcCidrProblem } from "./cidr-rules";
 import { existingVpcProblems } from "./existing-vpc";

@@ -6,7 +6,7 @@
  * carries would otherwise pay NAT data processing. A gateway endpoint (S3) is free and saves all of
  * its traffic's NAT processing, so it always pays. Prices per region in lib/cost/prices.ts.
  */
-import type { ScaleProfileName } from "../config/profiles";
+import type { ScaleProfileName } from "../profiles/profiles";
 
 export type EndpointService = "s3" | "ecr.api" | "ecr.dkr" | "sts" | "logs" | "ec2";
 export const ENDPOINT_SERVICES: readonly EndpointService[] = ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "ec2"];

@@ -9,7 +9,7 @@ import { planSubnets } from "./subnet-plan";
 import { availabilityZonesOf } from "../../policies/shared/regions";
 import { MIN_VPC_PREFIX, PRIVATE_RANGES } from "../../policies/shared/network";
 import { tryParseCidr } from "./cidr-rules";
-import type { KeyedProblem } from "../config/problems";
+import type { KeyedProblem } from "../rules/problems";
 
 export interface ExistingVpcConfig {
   readonly vpcId: string;

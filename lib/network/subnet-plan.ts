@@ -13,10 +13,10 @@
  */
 import { normalizeCidr, parseCidr } from "cidr-tools";
 import { stringifyIp } from "ip-bigint";
-import type { NatStrategy } from "../config/profiles";
+import type { NatStrategy } from "../profiles/profiles";
 import { MIN_VPC_PREFIX } from "../../policies/shared/network";
 
-export type { NatStrategy } from "../config/profiles";
+export type { NatStrategy } from "../profiles/profiles";
 
 type SubnetTier = "public" | "private" | "lb";
 

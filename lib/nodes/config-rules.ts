@@ -3,8 +3,8 @@
  * architecture, spot diversity, sizes and taints (lib/nodes/node-groups.ts), EKS's quota of groups,
  * and none on a witness.
  */
-import { namespacedProblems, qualified, type ConfigProblem, type KeyedProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, qualified, type ConfigProblem, type KeyedProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 import {
   DEFAULT_MANAGED_NODE_GROUP_QUOTA,
   NODE_GROUP_NAME_RE,

@@ -4,9 +4,9 @@
  * mid-deploy (architecture mismatch, sizes, taints that leave the system pods nowhere to run).
  * Pure: the config parser, the component and the cost estimate read the same values.
  */
-import type { ScaleProfile } from "../config/profiles";
+import type { ScaleProfile } from "../profiles/profiles";
 import { nodeLabelProblems, nodeTaintProblems } from "./node-labels";
-import type { KeyedProblem } from "../config/problems";
+import type { KeyedProblem } from "../rules/problems";
 
 /**
  * AMI types this program runs (EKS `AMITypes`; AL2 is gone from EKS 1.33 on). The values are the

@@ -3,9 +3,9 @@
  * volume sizes are whole GiB a gp3 volume can hold and the workload can live in. Pure.
  */
 import { findRegion } from "../../policies/shared/regions";
-import { namespacedProblems, type ConfigProblem } from "../config/problems";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
 import { regionsNamedBy } from "../config/identity-rules";
-import type { RuleContext } from "../config/rule-context";
+import type { RuleContext } from "../rules/rule-context";
 
 /**
  * ClickHouse and Kafka volumes (gp3 EBS). At most 16 TiB: the largest gp3 volume. At least 10 GiB:

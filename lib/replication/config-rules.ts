@@ -3,8 +3,8 @@
  * stack), a stack name that can be a host name, a witness that runs voters, and replication only
  * with that pattern. Pure.
  */
-import { namespacedProblems, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 
 /** `replication` against the pattern and the stack's name. */
 export function replicationConfigProblems({ input: c, config }: RuleContext): ConfigProblem[] {

@@ -2,8 +2,8 @@
  * The runbooks' namespace scope (`infrasage:runbooks.namespaceScope`): no system namespace, not
  * InfraSage's own, each once (lib/runbooks/runbook-access.ts). Pure.
  */
-import { namespacedProblems, type ConfigProblem } from "../config/problems";
-import type { RuleContext } from "../config/rule-context";
+import { namespacedProblems, type ConfigProblem } from "../rules/problems";
+import type { RuleContext } from "../rules/rule-context";
 import { namespaceScopeProblems } from "./runbook-access";
 
 /** `runbooks.namespaceScope`. */

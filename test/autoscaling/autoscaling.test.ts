@@ -1,7 +1,7 @@
 /** `autoscaling`: per-profile defaults, the Cluster Autoscaler and Karpenter as planned offline. */
 import assert from "node:assert/strict";
 import { parseStackConfig } from "../../lib/config/parse";
-import { SCALE_PROFILES } from "../../lib/config/profiles";
+import { SCALE_PROFILES } from "../../lib/profiles/profiles";
 import {
   karpenterLimits,
   karpenterControllerPolicy,

@@ -7,7 +7,7 @@ import { EksCluster } from "../../components/cluster/cluster";
 import { CLUSTER_ADMIN_POLICY_ARN, adminEntryKey, clusterNameFor } from "../../lib/cluster/cluster-plan";
 import { EKS_VIEW_POLICY_ARN } from "../../lib/deploy/deploy-path";
 import { profileNodeGroup } from "../../lib/nodes/node-groups";
-import { SCALE_PROFILES } from "../../lib/config/profiles";
+import { SCALE_PROFILES } from "../../lib/profiles/profiles";
 import { runProgram } from "../../offline/run-program";
 
 const ADMIN = "arn:aws:iam::123456789012:role/platform-admins";

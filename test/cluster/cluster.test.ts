@@ -11,7 +11,7 @@ import {
   clusterNameFor,
 } from "../../lib/cluster/cluster-plan";
 import { profileNodeGroup } from "../../lib/nodes/node-groups";
-import { SCALE_PROFILES } from "../../lib/config/profiles";
+import { SCALE_PROFILES } from "../../lib/profiles/profiles";
 import { runProgram, type ProgramRecord, type RecordedResource } from "../../offline/run-program";
 
 const REGION = "ap-southeast-3";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../../lib/config/parse";
-import type { ConfigProblem } from "../../lib/config/problems";
+import type { ConfigProblem } from "../../lib/rules/problems";
 import {
   EKS_LABEL_MAX,
   K8S_NAME_MAX,

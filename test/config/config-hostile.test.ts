@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { parseStackConfig } from "../../lib/config/parse";
-import type { ConfigProblem } from "../../lib/config/problems";
+import type { ConfigProblem } from "../../lib/rules/problems";
 import { MAX_TAG_KEY_LENGTH, reservedTagReason } from "../../lib/aws/config-rules";
 import { regionsNamedBy } from "../../lib/config/identity-rules";
 import { AWS_CONFIG_KEYS } from "../../lib/config/namespace-rules";

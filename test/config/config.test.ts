@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { parseStackConfig } from "../../lib/config/parse";
-import type { ConfigProblem } from "../../lib/config/problems";
+import type { ConfigProblem } from "../../lib/rules/problems";
 import { REGIONS, jurisdictionOf } from "../../policies/shared/regions";
-import { SCALE_PROFILES } from "../../lib/config/profiles";
+import { SCALE_PROFILES } from "../../lib/profiles/profiles";
 
 /** Raw Pulumi config as the CLI passes it: structured values JSON-encoded. */
 function raw(overrides: Record<string, unknown> = {}, region: string | null = "eu-west-1"): Record<string, string> {

@@ -38,7 +38,7 @@ describe("documentation links", () => {
       githubAnchor("Compared with terraform-aws-modules/eks and @pulumi/eks"),
       "compared-with-terraform-aws-moduleseks-and-pulumieks",
     );
-    assert.equal(githubAnchor("Scale profiles (`lib/config/profiles.ts`)"), "scale-profiles-libconfigprofilests");
+    assert.equal(githubAnchor("Scale profiles (`lib/profiles/profiles.ts`)"), "scale-profiles-libprofilesprofilests");
     assert.deepEqual([...anchorsOf("# A\n## B\n```yaml\n# not a heading\n```\n## B\n")], ["a", "b", "b-1"]);
   });
 

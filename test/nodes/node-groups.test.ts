@@ -1,14 +1,14 @@
 /** `nodeGroups`: defaults, what EKS would reject, and what the program wires (one launch template per group). */
 import assert from "node:assert/strict";
 import { parseStackConfig } from "../../lib/config/parse";
-import type { ConfigProblem } from "../../lib/config/problems";
+import type { ConfigProblem } from "../../lib/rules/problems";
 import {
   instanceArchitecture,
   nodeGroupProblems,
   profileNodeGroup,
   type NodeGroupConfig,
 } from "../../lib/nodes/node-groups";
-import { SCALE_PROFILES } from "../../lib/config/profiles";
+import { SCALE_PROFILES } from "../../lib/profiles/profiles";
 import { nodeLaunchSettings } from "../../lib/cluster/cluster-plan";
 import { planFile, writeStackFile, ofType } from "../support/plan";
 import { estimateCost } from "../../lib/cost/cost";

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { diffResources, type BaseResource, type HeadResource } from "../../offline/diff/stack-diff";
 import { providerHoldsValue } from "../../offline/diff/optional-computed";
 import { eksChoices, profileNodeGroup } from "../../lib/nodes/node-groups";
-import { SCALE_PROFILES } from "../../lib/config/profiles";
+import { SCALE_PROFILES } from "../../lib/profiles/profiles";
 
 const NG = "aws:eks/nodeGroup:NodeGroup";
 const urn = `urn:pulumi:eu-west-1::infrasage::${NG}::cluster-nodes`;

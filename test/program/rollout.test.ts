@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { join } from "node:path";
 import type { StackPlan } from "../../offline/plan";
-import { parseStackRef } from "../../lib/config/references";
+import { parseStackRef } from "../../lib/links/references";
 import { ROOT, planFile } from "../support/plan";
 import { docSection } from "../support/docs";
 

@@ -2,7 +2,7 @@
  * The other stacks a stack's configuration names (its StackReferences), with the key each comes
  * from: one list for the plan's reference checks, the cross-stack rules and the rollout order.
  */
-import type { StackConfig } from "./types";
+import type { StackConfig } from "../config/types";
 
 export interface StackRef {
   /** Config key that names it, e.g. `federation.hubStack`, `replication.peers[1]`. */

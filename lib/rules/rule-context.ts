@@ -3,8 +3,8 @@
  * schema's output, the defaulted config, and the parse options, as arguments.
  */
 import type { ConfigProblem } from "./problems";
-import type { InfrasageInput } from "./schema";
-import type { StackConfig } from "./types";
+import type { InfrasageInput } from "../config/schema";
+import type { StackConfig } from "../config/types";
 
 /** What a stack file said beyond the strings Pulumi hands the program. */
 export interface ParseOptions {
