@@ -4,8 +4,7 @@
  * account: its home region (`aws:region`) holds the jurisdiction's state bucket and keys.
  */
 import { z } from "zod";
-import type { ConfigProblem } from "../../lib/rules/problems";
-import { decodeConfigValue } from "../../lib/rules/problems";
+import { decodeConfigValue, formatProblems, type ConfigProblem } from "../../lib/rules/problems";
 import { GITHUB_REPOSITORY_RE } from "../../lib/deploy/deploy-path";
 import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
 
@@ -49,11 +48,7 @@ export class BootstrapConfigError extends Error {
     readonly file: string,
     readonly problems: readonly BootstrapProblem[],
   ) {
-    super(
-      `${file}: invalid bootstrap configuration (${problems.length} ` +
-        `problem${problems.length === 1 ? "" : "s"}):\n` +
-        `${problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`).join("\n")}`,
-    );
+    super(formatProblems(problems, file, "bootstrap"));
     this.name = "BootstrapConfigError";
   }
 }

@@ -42,10 +42,11 @@ export function show(v: unknown): string {
   return text.length > 80 ? `${text.slice(0, 60)}...` : text;
 }
 
-export function formatProblems(problems: readonly ConfigProblem[], source: string): string {
+/** `<source>: invalid <what> configuration (N problems):` and one line per problem with its fix. */
+export function formatProblems(problems: readonly ConfigProblem[], source: string, what = "InfraSage"): string {
   const lines = problems.map((p) => `  - ${p.key}: ${p.message}. Fix: ${p.fix}.`);
   return (
-    `${source}: invalid InfraSage configuration (${problems.length} ` +
+    `${source}: invalid ${what} configuration (${problems.length} ` +
     `problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`
   );
 }
