@@ -14,7 +14,7 @@ import { readRunInputs, type RunInputs } from "./run-inputs";
 import { planRedactor, redactCredentials } from "./redaction";
 import { findProject, listStackFiles, PROGRAM_ROOT, readTextFile, stackNameOf, StackFileError } from "./stack-file";
 import { parseBoundedJson } from "./json-input";
-import { STACK_NAME_RE } from "./preflight/project";
+import { STACK_NAME_RE } from "../lib/links/stack-ref";
 
 // V8's on-disk code cache (Node 22.1+): later runs skip compiling the SDKs and the program again
 // (about 5% of a plan; nothing changes but start-up time).

@@ -8,7 +8,7 @@
 import { ADDON_VERSION_RE, MANAGED_ADDON_NAMES } from "../lib/addons/addon-versions";
 import { clusterNameFor } from "../lib/cluster/cluster-plan";
 import { parseBoundedJson } from "./json-input";
-import { STACK_NAME_RE } from "./preflight/project";
+import { STACK_NAME_RE } from "../lib/links/stack-ref";
 import { readTextFile, StackFileError } from "./stack-file";
 
 /** Far beyond any plan of ours; bounds the read. */

@@ -17,7 +17,7 @@ import {
 import { basename, dirname, join, resolve } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import type { ParseOptions } from "../lib/config/parse";
-import { STACK_NAME_RE } from "./preflight/project";
+import { STACK_NAME_RE } from "../lib/links/stack-ref";
 import { jsonDepth } from "./json-input";
 
 /** A user error about a file: the CLI prints it and exits 2, without a stack trace. */

@@ -16,13 +16,12 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { findProject, listStackFiles, stackNameOf, StackFileError } from "../offline/stack-file";
 import { mergeKubeconfigs } from "../lib/cluster/kubeconfig";
+import { STACK_NAME_RE } from "../lib/links/stack-ref";
 import { OutputFileError, writeOutputFile, type RunInput } from "../offline/output-file";
 
 const INSTALL_URL = "https://www.pulumi.com/docs/install/";
 /** Exit statuses above 125 mean "command not found"/"killed by a signal" to shells. */
 const MAX_EXIT = 125;
-/** A Pulumi stack name (the last segment of `org/project/stack`): what `pulumi stack init` accepts. */
-const STACK_NAME_RE = /^[A-Za-z0-9_.-]+$/;
 
 /** Why one stack failed, and what to do about it. Neither ever contains the CLI's stdout. */
 interface Failure {

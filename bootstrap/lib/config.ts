@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { decodeConfigValue, formatProblems, type ConfigProblem } from "../../lib/rules/problems";
 import { GITHUB_REPOSITORY_RE } from "../../lib/deploy/deploy-path";
+import { STACK_NAME_RE } from "../../lib/links/stack-ref";
 import { jurisdictionOf, type Jurisdiction } from "../../policies/shared/regions";
 
 interface Reviewers {
@@ -54,7 +55,6 @@ export class BootstrapConfigError extends Error {
 }
 
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const STACK_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 const id = z.number().int().positive();
 const schema = z.strictObject({
   account: z.string().regex(/^\d{12}$/, "must be the 12-digit AWS account id (quote it in YAML)"),
@@ -66,7 +66,7 @@ const schema = z.strictObject({
   stacks: z
     .array(
       z.strictObject({
-        stack: z.string().regex(STACK_RE, "must be a stack name"),
+        stack: z.string().regex(STACK_NAME_RE, "must be a stack name"),
         region: z.string().regex(REGION_RE, "must be an AWS region code"),
       }),
     )

@@ -5,7 +5,7 @@
  */
 import { readTextFile, StackFileError } from "../stack-file";
 import { parseBoundedJson } from "../json-input";
-import { STACK_NAME_RE } from "../preflight/project";
+import { STACK_NAME_RE } from "../../lib/links/stack-ref";
 import type { BaseResource } from "./stack-diff";
 import { withEngineUrns } from "../engine-urn";
 

@@ -8,11 +8,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Finding } from "./finding";
+import { STACK_NAME_RE } from "../../lib/links/stack-ref";
 
 /** tokens.IsName over the whole string, at most 100 characters. */
 const PROJECT_NAME_RE = /^[A-Za-z0-9_.-]{1,100}$/;
-/** tokens.ParseStackName: not empty, at most 100, alphanumerics, '-', '_', '.'. */
-export const STACK_NAME_RE = /^[A-Za-z0-9_.-]{1,100}$/;
 /** This program is TypeScript: the CLI runs it with the `pulumi-language-nodejs` plugin. */
 const PROGRAM_RUNTIME = "nodejs";
 

@@ -166,9 +166,20 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     });
     // ~/.kube/unwritable is a directory: writing the file fails whoever runs the test (root included).
     mkdirSync(join(home, ".kube", "unwritable"), { recursive: true });
-    const stacks = ["not-logged-in", "no-output", "not-kubeconfig", "not-deployed", "unwritable", "ok", "clash"];
+    // Longer than Pulumi's 100-character stack names (tokens.ParseStackName): refused before pulumi runs.
+    const tooLong = "s".repeat(101);
+    const stacks = [
+      "not-logged-in",
+      "no-output",
+      "not-kubeconfig",
+      "not-deployed",
+      "unwritable",
+      "ok",
+      "clash",
+      tooLong,
+    ];
     const run = runScript(stacks, { home, path: `${dir}:${process.env.PATH}` });
-    assert.equal(run.status, 6, run.stdout + run.stderr);
+    assert.equal(run.status, 7, run.stdout + run.stderr);
     const expected: Record<string, RegExp> = {
       "not-logged-in": /failed: pulumi exited with status 255: PULUMI_ACCESS_TOKEN must be set.*; fix: .*pulumi login/,
       "no-output": /failed: the stack has no kubeconfig output.*; fix: .*pulumi up -s no-output/,
@@ -176,6 +187,7 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
       "not-deployed": /failed: .*does not have output property 'kubeconfig'; fix: .*pulumi up -s not-deployed/,
       unwritable: new RegExp(`failed: ${join(home, ".kube", "unwritable")} is a directory; fix: `),
       clash: /failed: not written: .*clashes with stack ok's/,
+      [tooLong]: /failed: not a valid stack name/,
     };
     for (const [stack, re] of Object.entries(expected)) {
       const lines = linesOf(run.stderr, stack);
@@ -187,7 +199,7 @@ describe("kubeconfig export (npm run kubeconfigs)", () => {
     assert.equal(statSync(join(home, ".kube", "ok")).mode & 0o777, 0o600);
     assert.ok(!existsSync(join(home, ".kube", "clash")));
     assert.doesNotMatch(run.stdout + run.stderr, /SECRET|U0VDUkVULUNB|^\s+at /m);
-    assert.equal(run.stdout.trimEnd().split("\n").at(-1), "1 written, 6 failed");
+    assert.equal(run.stdout.trimEnd().split("\n").at(-1), "1 written, 7 failed");
   });
 
   it("caps the exit status at 125 when more stacks fail", function () {
