@@ -14,8 +14,7 @@
 import { ALERT_LINK_FLOW } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
-import { resourceRule, stackRule } from "./framework";
-import { LINK_SCOPED_TYPES, checkLinkResource, checkLinkStack, type LinkScope } from "./link-scope";
+import { linkScopePolicies, type LinkScope } from "./link-scope";
 import { asString, type Props } from "./props";
 
 /**
@@ -55,27 +54,10 @@ const REMEDIATION =
   `tunnel) from the spokes' private subnets on the hub's load-balancer security ` +
   `group, and route only to the hub's load-balancer subnets (lbSubnetCidrs).`;
 
-export const alertLinkScope = resourceRule({
-  name: "alert-link-scope",
-  description: DESCRIPTION,
-  kind: "residency",
-  severity: "critical",
-  remediation: REMEDIATION,
-  appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
-  check: (args, ctx) => checkLinkResource(args, ctx, ALERT_LINK),
-});
-
-/**
- * Second line of alert-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal
- * (dependencies).
- */
-export const alertLinkScopeStack = stackRule({
-  name: "alert-link-scope-stack",
-  description: `${DESCRIPTION}; second line: the whole stack, after apply`,
-  kind: "residency",
-  severity: "critical",
-  remediation: REMEDIATION,
-  check: (args, ctx) => checkLinkStack(args, ctx, ALERT_LINK),
-});
+export const { resource: alertLinkScope, stack: alertLinkScopeStack } = linkScopePolicies(
+  ALERT_LINK,
+  DESCRIPTION,
+  REMEDIATION,
+);
 
 export const ALERT_LINK_POLICIES = [alertLinkScope, alertLinkScopeStack];

@@ -8,7 +8,14 @@ import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from
 import { containsCidr } from "cidr-tools";
 import { FLOW_TAG } from "../shared/flows";
 import { PRIVATE_RANGES } from "../shared/network";
-import { effectiveRegion, requireStackHome, resourceHomeRegion, type RuleContext } from "./framework";
+import {
+  effectiveRegion,
+  requireStackHome,
+  resourceHomeRegion,
+  resourceRule,
+  stackRule,
+  type RuleContext,
+} from "./framework";
 import { isSet, linksOf } from "./links";
 import { asArray, asObject, asString, asStrings, type Props } from "./props";
 
@@ -22,13 +29,7 @@ export const PEERING_TYPES = [
   "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter",
 ];
 /** Types a link's scope rule judges. */
-export const LINK_SCOPED_TYPES: readonly string[] = [
-  SG_TYPE,
-  INGRESS_RULE_TYPE,
-  LEGACY_RULE_TYPE,
-  LISTENER_TYPE,
-  ROUTE_TYPE,
-];
+const LINK_SCOPED_TYPES: readonly string[] = [SG_TYPE, INGRESS_RULE_TYPE, LEGACY_RULE_TYPE, LISTENER_TYPE, ROUTE_TYPE];
 
 /** What differs between the two links that may cross a jurisdiction (alert and metrics). */
 export interface LinkScope {
@@ -154,7 +155,7 @@ export const isPeeringRoute = (type: string, props: Props): boolean =>
   type === ROUTE_TYPE && Object.hasOwn(props, "vpcPeeringConnectionId");
 
 /** One resource of a link, judged on its own inputs as at its Analyze: listener, peering route or opening. */
-export function checkLinkResource(args: ResourceValidationArgs, ctx: RuleContext, link: LinkScope): void {
+function checkLinkResource(args: ResourceValidationArgs, ctx: RuleContext, link: LinkScope): void {
   if (!linksOf(args).has(link.flow)) return;
   if (args.type === LISTENER_TYPE) {
     const problem = listenerProblem(args.name, args.props, link.port, link.label);
@@ -182,7 +183,7 @@ export function checkLinkResource(args: ResourceValidationArgs, ctx: RuleContext
  * The whole stack after apply (AnalyzeStack): also the link's resources only other resources reveal,
  * a rule on the link's security group, a route through the link's peering.
  */
-export function checkLinkStack(args: StackValidationArgs, ctx: RuleContext, link: LinkScope): void {
+function checkLinkStack(args: StackValidationArgs, ctx: RuleContext, link: LinkScope): void {
   const tagged = (r: PolicyResource): boolean => asObject(r.props.tags)[FLOW_TAG] === link.flow;
   const linkGroups = new Set(args.resources.filter((r) => r.type === SG_TYPE && tagged(r)).map((r) => r.urn));
   for (const r of args.resources) {
@@ -211,4 +212,31 @@ export function checkLinkStack(args: StackValidationArgs, ctx: RuleContext, link
       if (problem) ctx.report(problem, route.urn);
     });
   }
+}
+
+/**
+ * A link's two rules: `<label>-scope` judges each resource on its own Analyze, before it is created;
+ * `<label>-scope-stack` is the second line, after apply (AnalyzeStack), which also finds the link's resources
+ * only other resources reveal (dependencies).
+ */
+export function linkScopePolicies(link: LinkScope, description: string, remediation: string) {
+  const name = `${link.label}-scope`;
+  const resource = resourceRule({
+    name,
+    description,
+    kind: "residency",
+    severity: "critical",
+    remediation,
+    appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
+    check: (args, ctx) => checkLinkResource(args, ctx, link),
+  });
+  const stack = stackRule({
+    name: `${name}-stack`,
+    description: `${description}; second line: the whole stack, after apply`,
+    kind: "residency",
+    severity: "critical",
+    remediation,
+    check: (args, ctx) => checkLinkStack(args, ctx, link),
+  });
+  return { resource, stack };
 }

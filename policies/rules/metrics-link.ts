@@ -15,8 +15,7 @@ import { METRICS_LINK_FLOW } from "../shared/flows";
 import { MIN_VPC_PREFIX } from "../shared/network";
 import { PORTS } from "../shared/ports";
 import { ALERT_ROUTE_MIN_PREFIX } from "./alert-link";
-import { resourceRule, stackRule } from "./framework";
-import { LINK_SCOPED_TYPES, checkLinkResource, checkLinkStack, isPrivate, type LinkScope } from "./link-scope";
+import { isPrivate, linkScopePolicies, type LinkScope } from "./link-scope";
 import { asString, type Props } from "./props";
 
 /** Return routes (host region) reach only the source's load-balancer subnets: the alert link's bound. */
@@ -67,27 +66,10 @@ const REMEDIATION =
   `private subnets on the source's load-balancer security group; route to the ` +
   `host's private subnets and back only to the source's load-balancer subnets.`;
 
-export const metricsLinkScope = resourceRule({
-  name: "metrics-link-scope",
-  description: DESCRIPTION,
-  kind: "residency",
-  severity: "critical",
-  remediation: REMEDIATION,
-  appliesTo: (t) => LINK_SCOPED_TYPES.includes(t),
-  check: (args, ctx) => checkLinkResource(args, ctx, METRICS_LINK),
-});
-
-/**
- * Second line of metrics-link-scope: after apply (AnalyzeStack), also the link's resources only other resources reveal
- * (dependencies).
- */
-export const metricsLinkScopeStack = stackRule({
-  name: "metrics-link-scope-stack",
-  description: `${DESCRIPTION}; second line: the whole stack, after apply`,
-  kind: "residency",
-  severity: "critical",
-  remediation: REMEDIATION,
-  check: (args, ctx) => checkLinkStack(args, ctx, METRICS_LINK),
-});
+export const { resource: metricsLinkScope, stack: metricsLinkScopeStack } = linkScopePolicies(
+  METRICS_LINK,
+  DESCRIPTION,
+  REMEDIATION,
+);
 
 export const METRICS_LINK_POLICIES = [metricsLinkScope, metricsLinkScopeStack];
