@@ -1,7 +1,7 @@
 /**
  * Residency of replicas and copies: every destination (or source) region of a replication or copy
  * that @pulumi/aws v7 can express is in the home jurisdiction. Property names are those of the
- * aws 7.x SDK (test/policy-prop-names.test.ts pins them against its .d.ts).
+ * aws 7.x SDK (test/policies/replication-prop-names.test.ts pins them against its files).
  *
  * `replication-in-jurisdiction` judges each replica at its own Analyze, before it is created, from
  * its inputs and provider alone. The second line `replication-in-jurisdiction-stack` re-checks after
@@ -53,12 +53,12 @@ function arnEnds(r: Replicating, prop: string, types: readonly string[], what: s
 
 const S3_BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 
-/** S3 ARNs carry no region: find the destination bucket in the stack (by ARN or name). */
-function s3Ends(r: Replicating, prop: string, rules: () => unknown[], at: Lookup): End[] {
+/** S3 ARNs carry no region: find each destination bucket (`arns`) in the stack (by ARN or name). */
+function s3Ends(r: Replicating, prop: string, arns: () => unknown[], at: Lookup): End[] {
   const deps = dependencyEnds(r, prop, S3_BUCKET_TYPES, "destination bucket");
   if (deps.length > 0) return deps;
-  return rules().map((rule) => {
-    const arn = asString(get(rule, "destination", "bucket")) ?? "";
+  return arns().map((a) => {
+    const arn = asString(a) ?? "";
     const bucket = at.resources.find(
       (b) =>
         S3_BUCKET_TYPES.includes(b.type) &&
@@ -71,6 +71,10 @@ function s3Ends(r: Replicating, prop: string, rules: () => unknown[], at: Lookup
   });
 }
 
+/** Destination bucket ARNs of S3 replication rules whose `destination` is one object (Bucket, BucketReplicationConfig). */
+const ruleDestinations = (rules: unknown): unknown[] =>
+  asArray(rules).map((rule) => get(rule, "destination", "bucket"));
+
 const own = (r: Replicating, what: string): End => ({ what, region: effectiveRegion(r) });
 const listed = (items: unknown, key: string, what: string): End[] =>
   asArray(items).map((i) => ({ what, region: asString(get(i, key)) }));
@@ -78,11 +82,25 @@ const listed = (items: unknown, key: string, what: string): End[] =>
 /** Other ends per resource type. */
 export const REPLICATION_ENDS: Readonly<Record<string, (r: Replicating, at: Lookup) => End[]>> = {
   "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (r, at) =>
-    s3Ends(r, "rules", () => [...asArray(r.props.rules)], at),
+    s3Ends(r, "rules", () => ruleDestinations(r.props.rules), at),
   "aws:s3/bucket:Bucket": (r, at) =>
-    s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
+    s3Ends(
+      r,
+      "replicationConfiguration",
+      () => ruleDestinations(get(r.props, "replicationConfiguration", "rules")),
+      at,
+    ),
+  // The deprecated BucketV2 keeps the v6 shape: lists of configurations, rules and destinations.
   "aws:s3/bucketV2:BucketV2": (r, at) =>
-    s3Ends(r, "replicationConfiguration", () => [...asArray(get(r.props, "replicationConfiguration", "rules"))], at),
+    s3Ends(
+      r,
+      "replicationConfigurations",
+      () =>
+        asArray(r.props.replicationConfigurations)
+          .flatMap((c) => asArray(get(c, "rules")))
+          .flatMap((rule) => asArray(get(rule, "destinations")).map((d) => get(d, "bucket"))),
+      at,
+    ),
   "aws:kms/replicaKey:ReplicaKey": (r) => [
     own(r, "replica key"),
     ...arnEnds(r, "primaryKeyArn", ["aws:kms/key:Key"], "primary key", () => [r.props.primaryKeyArn]),

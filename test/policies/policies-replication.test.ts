@@ -95,15 +95,31 @@ describe("policy replication-in-jurisdiction-stack (second line, after apply)", 
       /destination bucket .*us-east-1/,
     );
   });
-  it("S3: inline replicationConfiguration of a bucket is checked too", async () =>
+  it("S3: inline replication of a Bucket (one configuration) is checked too", async () =>
     assertViolation(
       await run(bucket("dr", "ap-south-1"), {
-        type: "aws:s3/bucketV2:BucketV2",
+        type: "aws:s3/bucket:Bucket",
         name: "src",
         props: { replicationConfiguration: { role: "r", rules: [{ destination: { bucket: "arn:aws:s3:::dr" } }] } },
       }),
-      /ap-south-1/,
+      /destination bucket arn:aws:s3:::dr: .*ap-south-1/,
     ));
+  it("S3: inline replication of a BucketV2 (lists of configurations, rules, destinations) is checked too", async () => {
+    const v2 = (...destinations: string[]): ResourceSpec => ({
+      type: "aws:s3/bucketV2:BucketV2",
+      name: "src",
+      props: {
+        replicationConfigurations: [
+          { role: "r", rules: [{ status: "Enabled", destinations: destinations.map((bucket) => ({ bucket })) }] },
+        ],
+      },
+    });
+    assertClean(await run(bucket("dr", "eu-central-1"), v2("arn:aws:s3:::dr")));
+    assertViolation(
+      await run(bucket("dr", "eu-central-1"), bucket("far", "ap-south-1"), v2("arn:aws:s3:::dr", "arn:aws:s3:::far")),
+      /destination bucket arn:aws:s3:::far: .*ap-south-1/,
+    );
+  });
   it("S3: a destination outside the stack cannot be proven", async () =>
     assertViolation(await run(s3Replication("arn:aws:s3:::elsewhere")), /not in this stack/));
   it("S3: at preview the unknown ARN is resolved through propertyDependencies", async () => {

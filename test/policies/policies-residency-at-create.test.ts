@@ -521,8 +521,13 @@ describe("replication-in-jurisdiction at the replicating resource's own Analyze"
         /replicated Kafka cluster .*ap-south-1/,
       ],
       [
-        "aws:s3/bucketV2:BucketV2",
+        "aws:s3/bucket:Bucket",
         { replicationConfiguration: { role: "r", rules: [{ destination: { bucket: "arn:aws:s3:::dr" } }] } },
+        /destination bucket arn:aws:s3:::dr \(an S3 ARN names no region/,
+      ],
+      [
+        "aws:s3/bucketV2:BucketV2",
+        { replicationConfigurations: [{ role: "r", rules: [{ destinations: [{ bucket: "arn:aws:s3:::dr" }] }] }] },
         /destination bucket arn:aws:s3:::dr \(an S3 ARN names no region/,
       ],
     ];
