@@ -2,7 +2,8 @@
  * Runs a Pulumi program under the SDK's mock runtime with one stack's config and records every
  * resource with what the mock `newResource` does not see: parent, dependencies (implicit through
  * inputs and explicit dependsOn), provider, protect/retain/ignoreChanges/aliases.
- * Relies on MockMonitor internals of @pulumi/pulumi (pinned in package.json; see test/run-program.test.ts).
+ * Relies on MockMonitor internals of @pulumi/pulumi (pinned exactly in package.json): every plan test breaks if
+ * they change, and test/offline/engine-urn.test.ts checks the engine-URN override took.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { engineUrn } from "./engine-urn";
