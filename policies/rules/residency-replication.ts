@@ -71,7 +71,7 @@ function s3Ends(r: Replicating, prop: string, arns: () => unknown[], at: Lookup)
   });
 }
 
-/** Destination bucket ARNs of S3 replication rules whose `destination` is one object (Bucket, BucketReplicationConfig). */
+/** Destination bucket ARNs of S3 rules whose `destination` is one object (Bucket, BucketReplicationConfig). */
 const ruleDestinations = (rules: unknown): unknown[] =>
   asArray(rules).map((rule) => get(rule, "destination", "bucket"));
 
