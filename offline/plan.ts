@@ -9,9 +9,10 @@ import { parseStackConfig } from "../lib/config/parse";
 import type { ConfigProblem } from "../lib/rules/problems";
 import type { StackConfig } from "../lib/config/types";
 import { defineStack } from "../stack";
-import { DEFAULT_ORGANIZATION, runProgram, type ProgramRecord, type RecordedOutput } from "./run-program";
+import { DEFAULT_ORGANIZATION, type ProgramRecord, type RecordedOutput } from "./run-program";
+import { evaluateRemembered, runRemembered } from "./remembered";
 import { projectOf, readStackFile, type StackFile } from "./stack-file";
-import { evaluateRun, evaluateCrossStack, type Violation, type CrossStackReport } from "./policy-runner";
+import { evaluateCrossStack, type Violation, type CrossStackReport } from "./policy-runner";
 import { before, OFFLINE_ONLY, type UpdateRun } from "./update-order";
 import { backendKindOf, readProjectTags, stackTags, StackTagsError } from "./stack-tags";
 import { estimateCost, type CostEstimate } from "../lib/cost/cost";
@@ -166,7 +167,7 @@ interface World {
 /** Runs the program for one stack; StackReferences are answered by `world.refs`. */
 async function runStack(p: Planned, view: PlanView, world: World): Promise<ProgramRecord> {
   try {
-    return await runProgram(defineStack, {
+    return await runRemembered(defineStack, {
       project: p.project,
       stack: p.file.stack,
       region: p.config.region,
@@ -361,7 +362,7 @@ async function planFiles(files: readonly StackFile[], options: PlanOptions): Pro
         ),
       );
       const tags = tagsOf.get(p.file.stack)!;
-      const { violations, run } = await evaluateRun(
+      const { violations, run } = await evaluateRemembered(
         analyzer,
         record,
         { project: p.project, organization, config: p.file.config, secretKeys: p.file.secretKeys, tags },

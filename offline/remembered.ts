@@ -1,0 +1,154 @@
+/**
+ * Runs of a program and their analyses, remembered. A run is a function of its fixed inputs (project, stack, config, view,
+ * organization, region, what an earlier life left, an existing VPC's subnets) and of what it reads
+ * while it runs: other stacks' outputs through StackReferences, its own last deployment, what other
+ * stacks published. A run whose fixed inputs match a remembered one, and whose every read answers the
+ * same now, would register the same resources in the same order: its record is returned instead of
+ * running the program again. That is a rollout's last round, which only confirms that nothing changed,
+ * and a plan repeated with the same stacks (`--base`, the views of one group, a test run's plans).
+ * What the program reads besides (files, the environment) is fixed for the life of a process.
+ */
+import type { PolicyAnalyzer } from "./analyzer";
+import type { Published } from "./mock-cloud";
+import { evaluateRun, type AnalysisTarget, type StackEvaluation } from "./policy-runner";
+import { runProgram, type ProgramRecord, type RunOptions } from "./run-program";
+
+type Program = Parameters<typeof runProgram>[0];
+
+/** Something a run read from the world, with the answer it got (JSON). */
+type Read =
+  | { readonly kind: "reference"; readonly ref: string; readonly answer: string | undefined }
+  | { readonly kind: "previous" | "parameters" | "secrets"; readonly answer: string | undefined };
+
+interface Remembered {
+  readonly program: Program;
+  readonly reads: readonly Read[];
+  readonly record: ProgramRecord;
+}
+
+/**
+ * A bound for long-lived processes (a test worker holds about 220 runs, under 1 GiB in all); a plan
+ * from the CLI runs a few.
+ */
+const MAX_REMEMBERED = 256;
+
+const mapJson = (m: ReadonlyMap<string, string> | undefined) => (m ? JSON.stringify([...m]) : undefined);
+
+/** What `read` answers in the world `opts` sees now. */
+function answer(read: Read, opts: RunOptions): string | undefined {
+  switch (read.kind) {
+    case "reference":
+      return JSON.stringify(opts.resolveStackReference?.(read.ref));
+    case "previous":
+      return JSON.stringify(opts.deployedOutputs?.());
+    case "parameters":
+      return mapJson(opts.published?.parameters);
+    case "secrets":
+      return mapJson(opts.published?.secrets);
+  }
+}
+
+/** The options with every read noted (once: the world does not change during a run). */
+function noting(opts: RunOptions, reads: Map<string, Read>): RunOptions {
+  const note = <T>(id: string, read: Read, value: T): T => {
+    if (!reads.has(id)) reads.set(id, read);
+    return value;
+  };
+  const published = opts.published;
+  const resolve = opts.resolveStackReference;
+  const previous = opts.deployedOutputs;
+  return {
+    ...opts,
+    ...(resolve && {
+      resolveStackReference: (ref: string) => {
+        const value = resolve(ref);
+        return note(`reference:${ref}`, { kind: "reference", ref, answer: JSON.stringify(value) }, value);
+      },
+    }),
+    ...(previous && {
+      deployedOutputs: () => {
+        const value = previous();
+        return note("previous", { kind: "previous", answer: JSON.stringify(value) }, value);
+      },
+    }),
+    ...(published && {
+      published: {
+        get parameters() {
+          const answer = mapJson(published.parameters);
+          return note("parameters", { kind: "parameters", answer }, published.parameters);
+        },
+        get secrets() {
+          const answer = mapJson(published.secrets);
+          return note("secrets", { kind: "secrets", answer }, published.secrets);
+        },
+      } satisfies Published,
+    }),
+  };
+}
+
+/** The inputs that do not change during a run, as one key. */
+function fixedKey(opts: RunOptions): string {
+  const { project, stack, config, preview, organization, region, existing, existingSubnets } = opts;
+  return JSON.stringify([project, stack, config, preview ?? false, organization, region, existing, existingSubnets]);
+}
+
+/** A record may be handed to many callers: none may change it. */
+function freeze(record: ProgramRecord): ProgramRecord {
+  for (const r of record.resources) Object.freeze(r);
+  Object.freeze(record.resources);
+  Object.freeze(record.outputs);
+  return Object.freeze(record);
+}
+
+/** Most recently used last. */
+const remembered = new Map<string, Remembered[]>();
+
+/** runProgram, or the record of the same run remembered (see the file's comment). */
+export async function runRemembered(program: Program, opts: RunOptions): Promise<ProgramRecord> {
+  const key = fixedKey(opts);
+  const candidates = remembered.get(key) ?? [];
+  const hit = candidates.find((c) => c.program === program && c.reads.every((r) => answer(r, opts) === r.answer));
+  if (hit) {
+    remembered.delete(key);
+    remembered.set(key, candidates);
+    return hit.record;
+  }
+  const reads = new Map<string, Read>();
+  const record = freeze(await runProgram(program, noting(opts, reads)));
+  remembered.delete(key);
+  remembered.set(key, [{ program, reads: [...reads.values()], record }, ...candidates].slice(0, 4));
+  let total = [...remembered.values()].reduce((n, list) => n + list.length, 0);
+  for (const [k, list] of remembered) {
+    if (total <= MAX_REMEMBERED) break;
+    remembered.delete(k);
+    total -= list.length;
+  }
+  return record;
+}
+
+const evaluations = new WeakMap<PolicyAnalyzer, WeakMap<ProgramRecord, Map<string, Promise<StackEvaluation>>>>();
+
+/**
+ * evaluateRun, or the same evaluation remembered: the pack's policies are functions of the stack's
+ * session (target, policy config) and the resources, so a remembered record analysed again with the
+ * same session by the same pack gets the same diagnostics.
+ */
+export function evaluateRemembered(
+  analyzer: PolicyAnalyzer,
+  record: ProgramRecord,
+  target: AnalysisTarget,
+  policyConfig: unknown,
+): Promise<StackEvaluation> {
+  const byRecord = evaluations.get(analyzer) ?? new WeakMap<ProgramRecord, Map<string, Promise<StackEvaluation>>>();
+  evaluations.set(analyzer, byRecord);
+  const bySession = byRecord.get(record) ?? new Map<string, Promise<StackEvaluation>>();
+  byRecord.set(record, bySession);
+  const key = JSON.stringify([target, policyConfig]);
+  let evaluation = bySession.get(key);
+  if (!evaluation) {
+    evaluation = evaluateRun(analyzer, record, target, policyConfig);
+    bySession.set(key, evaluation);
+    evaluation.catch(() => bySession.delete(key)); // a failure (the pack stopped) is tried afresh
+  }
+  return evaluation;
+}
