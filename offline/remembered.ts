@@ -1,12 +1,13 @@
 /**
- * Runs of a program and their analyses, remembered. A run is a function of its fixed inputs (project, stack, config, view,
- * organization, region, what an earlier life left, an existing VPC's subnets) and of what it reads
- * while it runs: other stacks' outputs through StackReferences, its own last deployment, what other
- * stacks published. A run whose fixed inputs match a remembered one, and whose every read answers the
- * same now, would register the same resources in the same order: its record is returned instead of
- * running the program again. That is a rollout's last round, which only confirms that nothing changed,
- * and a plan repeated with the same stacks (`--base`, the views of one group, a test run's plans).
- * What the program reads besides (files, the environment) is fixed for the life of a process.
+ * Runs of a program and their analyses, remembered. A run is a function of its fixed inputs (project,
+ * stack, config, view, organization, region, what an earlier life left, an existing VPC's subnets) and
+ * of what it reads while it runs: other stacks' outputs through StackReferences, its own last
+ * deployment, what other stacks published. A run whose fixed inputs match a remembered one, and whose
+ * every read answers the same now, would register the same resources in the same order: its record is
+ * returned instead of running the program again. That is a rollout's last round, which only confirms
+ * that nothing changed, and a plan repeated with the same stacks (`--base`, the views of one group, a
+ * test run's plans). What the program reads besides (files, the environment) is fixed for the life of
+ * a process. INFRASAGE_DEBUG=1 runs every run.
  */
 import type { PolicyAnalyzer } from "./analyzer";
 import type { Published } from "./mock-cloud";
@@ -103,17 +104,29 @@ function freeze(record: ProgramRecord): ProgramRecord {
 /** Most recently used last. */
 const remembered = new Map<string, Remembered[]>();
 
+/** How many runs this process ran, and how many it answered from memory instead. */
+export const runCounts = { ran: 0, remembered: 0 };
+
+/** Off: every run runs (INFRASAGE_DEBUG=1 also turns it off; tests compare a plan with and without). */
+export const memory = { on: true };
+
 /** runProgram, or the record of the same run remembered (see the file's comment). */
 export async function runRemembered(program: Program, opts: RunOptions): Promise<ProgramRecord> {
+  if (!memory.on || process.env.INFRASAGE_DEBUG) {
+    runCounts.ran++;
+    return freeze(await runProgram(program, opts));
+  }
   const key = fixedKey(opts);
   const candidates = remembered.get(key) ?? [];
   const hit = candidates.find((c) => c.program === program && c.reads.every((r) => answer(r, opts) === r.answer));
   if (hit) {
+    runCounts.remembered++;
     remembered.delete(key);
     remembered.set(key, candidates);
     return hit.record;
   }
   const reads = new Map<string, Read>();
+  runCounts.ran++;
   const record = freeze(await runProgram(program, noting(opts, reads)));
   remembered.delete(key);
   remembered.set(key, [{ program, reads: [...reads.values()], record }, ...candidates].slice(0, 4));

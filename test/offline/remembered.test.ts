@@ -1,0 +1,193 @@
+/**
+ * offline/remembered.ts: a run answered from memory is the run the program would make (same fixed
+ * inputs, same answers to every read), and anything else runs; a group's plan is the same with every
+ * run run. Also the SDK debugging aids run-program.ts switches off during a run.
+ */
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { evaluateRemembered, memory, runCounts, runRemembered } from "../../offline/remembered";
+import { runProgram, type RunOptions } from "../../offline/run-program";
+import { planAll, type PlanResult } from "../../offline/plan";
+import { listStackFiles } from "../../offline/stack-file";
+import { sharedAnalyzer } from "../support/analyzer";
+import { ROOT } from "../support/plan";
+
+const BASE: RunOptions = { project: "infrasage", stack: "eu-west-1", region: "eu-west-1", config: {} };
+
+/** A program that reads what a stack can read (a StackReference, its last deployment, what others published). */
+function reader(calls: { n: number }) {
+  return () => {
+    calls.n++;
+    const ref = new pulumi.StackReference("peer", { name: "acme/infrasage/eu-central-1" });
+    const clusters = aws.eks.getClustersOutput({});
+    const published = aws.ssm.getParametersByPathOutput({ path: "/infrasage/" });
+    const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.10.0.0/16" });
+    return { peer: ref.getOutput("cidr"), clusters: clusters.names, published: published.names, vpc: vpc.cidrBlock };
+  };
+}
+
+/** A world whose answers a test changes between runs. */
+function world() {
+  const state = {
+    peer: undefined as Record<string, unknown> | undefined,
+    previous: undefined as Record<string, unknown> | undefined,
+    parameters: new Map<string, string>(),
+  };
+  const opts = (): RunOptions => ({
+    ...BASE,
+    resolveStackReference: () => state.peer,
+    deployedOutputs: () => state.previous,
+    published: { parameters: state.parameters, secrets: new Map() },
+  });
+  return { state, opts };
+}
+
+const counted = async <T>(fn: () => Promise<T>) => {
+  const before = { ...runCounts };
+  const result = await fn();
+  return { result, ran: runCounts.ran - before.ran, remembered: runCounts.remembered - before.remembered };
+};
+
+describe("runs remembered (offline/remembered.ts)", () => {
+  it("answers the same run from memory: the same record, the program not run again", async () => {
+    const calls = { n: 0 };
+    const program = reader(calls);
+    const w = world();
+    const first = await counted(() => runRemembered(program, w.opts()));
+    const second = await counted(() => runRemembered(program, w.opts()));
+    assert.deepEqual([first.ran, second.ran, second.remembered, calls.n], [1, 0, 1, 1]);
+    assert.equal(second.result, first.result);
+  });
+
+  for (const [what, change] of [
+    [
+      "a StackReference answers otherwise",
+      (s: ReturnType<typeof world>["state"]) => (s.peer = { cidr: "10.1.0.0/16" }),
+    ],
+    ["its last deployment is another", (s: ReturnType<typeof world>["state"]) => (s.previous = { clusterName: "c" })],
+    ["another stack published something", (s: ReturnType<typeof world>["state"]) => s.parameters.set("x|/a", "b")],
+  ] as const) {
+    it(`runs again when ${what}, and remembers both answers`, async () => {
+      const calls = { n: 0 };
+      const program = reader(calls);
+      const w = world();
+      const before = await runRemembered(program, w.opts());
+      change(w.state);
+      const after = await counted(() => runRemembered(program, w.opts()));
+      assert.deepEqual([after.ran, calls.n], [1, 2]);
+      assert.notEqual(after.result, before);
+      assert.equal(await runRemembered(program, w.opts()), after.result, "the new answers are remembered");
+      assert.equal(calls.n, 2);
+    });
+  }
+
+  it("runs again for other config, another view, another stack or another program", async () => {
+    const calls = { n: 0 };
+    const program = reader(calls);
+    const w = world();
+    await runRemembered(program, w.opts());
+    await runRemembered(program, { ...w.opts(), config: { "infrasage:tenantId": "other" } });
+    await runRemembered(program, { ...w.opts(), preview: true });
+    await runRemembered(program, { ...w.opts(), stack: "eu-central-1" });
+    assert.equal(calls.n, 4);
+    const other = { n: 0 };
+    await runRemembered(reader(other), w.opts());
+    assert.equal(other.n, 1);
+  });
+
+  it("does not remember a run that failed", async () => {
+    let fail = true;
+    const program = () => {
+      if (fail) throw new Error("boom");
+      return {};
+    };
+    await assert.rejects(runRemembered(program, BASE), /boom/);
+    fail = false;
+    const again = await counted(() => runRemembered(program, BASE));
+    assert.equal(again.ran, 1);
+  });
+
+  it("hands out records nobody can change (they are shared)", async () => {
+    const record = await runRemembered(reader({ n: 0 }), world().opts());
+    assert.throws(() => record.resources.push(record.resources[0]!), TypeError);
+    assert.throws(() => {
+      (record.resources[0] as { name: string }).name = "changed";
+    }, TypeError);
+    assert.ok(Object.isFrozen(record.outputs));
+  });
+
+  it("remembers an analysis per record and session, not across sessions", async () => {
+    const analyzer = await sharedAnalyzer();
+    const record = await runRemembered(reader({ n: 0 }), world().opts());
+    const target = { project: "infrasage", organization: "organization", config: {} };
+    const a = evaluateRemembered(analyzer, record, target, {});
+    assert.equal(evaluateRemembered(analyzer, record, { ...target }, {}), a);
+    assert.notEqual(evaluateRemembered(analyzer, record, { ...target, tags: { team: "x" } }, {}), a);
+    await a;
+  });
+});
+
+describe("a group's plan with runs remembered is the plan with every run run", function () {
+  this.timeout(120_000);
+
+  /** examples/hub-spoke with its own tenants (so no earlier plan of this process remembered its runs). */
+  function group(): string[] {
+    const dir = mkdtempSync(join(tmpdir(), "remembered-"));
+    writeFileSync(join(dir, "Pulumi.yaml"), `name: infrasage\nruntime: nodejs\nmain: ${ROOT}\n`);
+    return listStackFiles(join(ROOT, "examples", "hub-spoke")).map((src) => {
+      const to = join(dir, src.split("/").pop()!);
+      copyFileSync(src, to);
+      writeFileSync(to, readFileSync(to, "utf8").replace(/tenantId: (\S+)/, "tenantId: $1-r"));
+      return to;
+    });
+  }
+
+  it("same records, findings and outputs; the rollout's confirming round is not run again", async () => {
+    const analyzer = await sharedAnalyzer();
+    const files = group();
+    const remembered = await counted(() => planAll(files, { analyzer }));
+    memory.on = false;
+    let everyRun: Awaited<ReturnType<typeof counted<PlanResult>>>;
+    try {
+      everyRun = await counted(() => planAll(files, { analyzer }));
+    } finally {
+      memory.on = true;
+    }
+    assert.equal(everyRun.remembered, 0);
+    assert.ok(remembered.remembered >= 1, "the hub's and the spoke's last round come from memory");
+    assert.equal(remembered.ran + remembered.remembered, everyRun.ran);
+    assert.ok(remembered.result.stacks.every((s, i) => s.record !== everyRun.result.stacks[i]!.record));
+    assert.equal(JSON.stringify(remembered.result), JSON.stringify(everyRun.result));
+  });
+});
+
+describe("SDK debugging aids are off during a run only (offline/run-program.ts)", () => {
+  const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: unknown };
+  const resource = pulumi.Resource as unknown as { stackTrace: unknown };
+
+  it("the pinned SDK calls both through the objects the run replaces them on", () => {
+    const sdk = join(ROOT, "node_modules", "@pulumi", "pulumi");
+    assert.equal(typeof debuggable.debuggablePromise, "function");
+    assert.equal(typeof resource.stackTrace, "function");
+    assert.match(readFileSync(join(sdk, "runtime", "resource.js"), "utf8"), /debuggable_1\.debuggablePromise\(/);
+    assert.match(readFileSync(join(sdk, "resource.js"), "utf8"), /Resource\.stackTrace\(4\)/);
+  });
+
+  it("replaces them while the program runs and puts them back after, also after a failure", async () => {
+    const originals = [debuggable.debuggablePromise, resource.stackTrace];
+    const seen: unknown[] = [];
+    const program = (fail: boolean) => () => {
+      seen.push(debuggable.debuggablePromise, resource.stackTrace);
+      if (fail) throw new Error("boom");
+      return {};
+    };
+    await runProgram(program(false), BASE);
+    await assert.rejects(runProgram(program(true), BASE), /boom/);
+    assert.deepEqual([debuggable.debuggablePromise, resource.stackTrace], originals);
+    assert.ok(seen.every((f, i) => f !== originals[i % 2]));
+  });
+});
