@@ -43,18 +43,27 @@ async function spying<T>(fn: (analyzer: PolicyAnalyzer) => Promise<T>): Promise<
 const rec = (type: string, name: string, inputs: Record<string, unknown>, provider?: string) =>
   recorded(type, name, inputs, provider ? { provider } : {});
 
+let freshRecords = 0;
+/** A record no other test analysed (the pack's answers are kept per session and request). */
+function fresh() {
+  const provider = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
+  return {
+    stack: "eu-west-1",
+    preview: false,
+    resources: [
+      provider,
+      rec("aws:ec2/vpc:Vpc", `vpc-${process.pid}-${freshRecords++}`, { cidrBlock: "10.10.0.0/16" }, provider.urn),
+    ],
+    outputs: {},
+  };
+}
+
 describe("the analyzer handshake, as the Pulumi CLI does it", () => {
   it(
     "sends ConfigureStack (stack, config, secret keys, tags) first, then " +
       "GetAnalyzerInfo, then Configure, then Analyze per resource and AnalyzeStack",
     async () => {
-      const provider = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
-      const record = {
-        stack: "eu-west-1",
-        preview: false,
-        resources: [provider, rec("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.10.0.0/16" }, provider.urn)],
-        outputs: {},
-      };
+      const record = fresh();
       const { calls } = await spying((a) =>
         evaluateRun(a, record, {
           project: "infrasage",
@@ -94,6 +103,58 @@ describe("the analyzer handshake, as the Pulumi CLI does it", () => {
       assert.deepEqual(req.getConfigSecretKeysList(), ["infrasage:apiKey"]);
     },
   );
+});
+
+describe("the pack's answers, kept per session and request (offline/analyzer.ts)", () => {
+  const target = { project: "infrasage", organization: "organization", config: { "aws:region": "eu-west-1" } };
+
+  it("sends a request it answered in the same session once; every call of the session still goes", async () => {
+    const record = fresh();
+    const first = await spying((a) => evaluateRun(a, record, target));
+    const again = await spying((a) => evaluateRun(a, record, target));
+    assert.deepEqual(
+      first.calls.map((c) => c.rpc),
+      ["configureStack", "getAnalyzerInfo", "configure", "analyze", "analyze", "analyzeStack"],
+    );
+    assert.deepEqual(
+      again.calls.map((c) => c.rpc),
+      ["configureStack", "getAnalyzerInfo", "configure"],
+    );
+    assert.deepEqual(again.result, first.result);
+  });
+
+  for (const [what, other] of [
+    ["other config", { ...target, config: { ...target.config, "infrasage:tenantId": "x" } }],
+    ["other stack tags", { ...target, tags: { "infrasage:jurisdiction": "EU" } }],
+  ] as const) {
+    it(`asks again in a session with ${what}`, async () => {
+      const record = fresh();
+      await spying((a) => evaluateRun(a, record, target));
+      const { calls } = await spying((a) => evaluateRun(a, record, other));
+      assert.deepEqual(
+        calls.map((c) => c.rpc).filter((r) => r.startsWith("analyze")),
+        ["analyze", "analyze", "analyzeStack"],
+      );
+    });
+  }
+
+  it("asks again under other policy config, and for a resource whose inputs changed", async () => {
+    const record = fresh();
+    await spying((a) => evaluateRun(a, record, target));
+    const advisory = await spying((a) => evaluateRun(a, record, target, { all: "advisory" }));
+    assert.equal(advisory.calls.filter((c) => c.rpc === "analyze").length, 2);
+    const [provider, vpc] = record.resources;
+    const changed = {
+      ...record,
+      resources: [provider!, rec(vpc!.type, vpc!.name, { cidrBlock: "10.11.0.0/16" }, provider!.urn)],
+    };
+    const { calls } = await spying((a) => evaluateRun(a, changed, target));
+    assert.deepEqual(
+      calls.map((c) => c.rpc).filter((r) => r.startsWith("analyze")),
+      ["analyze", "analyzeStack"],
+      "the provider's request is the same; the VPC's and the stack's are not",
+    );
+  });
 });
 
 describe("stack tags as each backend sends them", () => {
