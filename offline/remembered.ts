@@ -4,9 +4,9 @@
  * of what it reads while it runs: other stacks' outputs through StackReferences, its own last
  * deployment, what other stacks published. A run whose fixed inputs match a remembered one, and whose
  * every read answers the same now, would register the same resources in the same order: its record is
- * returned instead of running the program again. That is a rollout's last round, which only confirms
- * that nothing changed, and a plan repeated with the same stacks (`--base`, the views of one group, a
- * test run's plans). What the program reads besides (files, the environment) is fixed for the life of
+ * returned instead of running the program again: a stack of a rollout whose reads did not change
+ * since its last round, and a run repeated by another plan of the same process (`--base`, the views of
+ * one group, a test run's plans). What the program reads besides (files, the environment) is fixed for the life of
  * a process. INFRASAGE_DEBUG=1 runs every run.
  */
 import type { PolicyAnalyzer } from "./analyzer";

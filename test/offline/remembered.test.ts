@@ -14,7 +14,7 @@ import { runProgram, type RunOptions } from "../../offline/run-program";
 import { planAll, type PlanResult } from "../../offline/plan";
 import { listStackFiles } from "../../offline/stack-file";
 import { sharedAnalyzer } from "../support/analyzer";
-import { ROOT } from "../support/plan";
+import { planDir, planShipped, ROOT } from "../support/plan";
 
 const BASE: RunOptions = { project: "infrasage", stack: "eu-west-1", region: "eu-west-1", config: {} };
 
@@ -146,7 +146,7 @@ describe("a group's plan with runs remembered is the plan with every run run", f
     });
   }
 
-  it("same records, findings and outputs; the rollout's confirming round is not run again", async () => {
+  it("same records, findings and outputs; a stack whose reads did not change is not run again", async () => {
     const analyzer = await sharedAnalyzer();
     const files = group();
     const remembered = await counted(() => planAll(files, { analyzer }));
@@ -158,7 +158,10 @@ describe("a group's plan with runs remembered is the plan with every run run", f
       memory.on = true;
     }
     assert.equal(everyRun.remembered, 0);
-    assert.ok(remembered.remembered >= 1, "the hub's and the spoke's last round come from memory");
+    assert.ok(
+      remembered.remembered >= 1,
+      "the rollout's last round of the stack whose reads did not change comes from memory",
+    );
     assert.equal(remembered.ran + remembered.remembered, everyRun.ran);
     assert.ok(remembered.result.stacks.every((s, i) => s.record !== everyRun.result.stacks[i]!.record));
     assert.equal(JSON.stringify(remembered.result), JSON.stringify(everyRun.result));
@@ -175,6 +178,24 @@ describe("SDK debugging aids are off during a run only (offline/run-program.ts)"
     assert.equal(typeof resource.stackTrace, "function");
     assert.match(readFileSync(join(sdk, "runtime", "resource.js"), "utf8"), /debuggable_1\.debuggablePromise\(/);
     assert.match(readFileSync(join(sdk, "resource.js"), "utf8"), /Resource\.stackTrace\(4\)/);
+  });
+
+  it("with them off, every resource still registers after its parent, its provider and each dependency", async () => {
+    const plans = [
+      await planShipped("eu-west-1"),
+      await planShipped("eu-west-1", { preview: true }),
+      ...(await planDir(join(ROOT, "examples", "active-active"))).stacks,
+    ];
+    const late = plans.flatMap(({ record }) => {
+      const at = new Map(record.resources.map((r, i) => [r.urn, i]));
+      return record.resources.flatMap((r, i) =>
+        [r.parent, r.provider, ...r.dependencies]
+          .filter((u): u is string => u !== undefined && at.has(u) && at.get(u)! > i)
+          .map((u) => `${record.stack}: ${r.urn} before ${u}`),
+      );
+    });
+    assert.deepEqual(late, []);
+    assert.ok(plans.every((p) => p.record.resources.length > 50));
   });
 
   it("replaces them while the program runs and puts them back after, also after a failure", async () => {
