@@ -214,6 +214,19 @@ export class AnalyzerError extends Error {}
 
 const START_TIMEOUT_MS = 120_000;
 
+/** JSON of a properties object, once per object (records are frozen; a provider's go with each resource). */
+const jsons = new WeakMap<object, string>();
+function jsonOf(properties: Record<string, unknown>): string {
+  let json = jsons.get(properties);
+  if (json === undefined) {
+    json = JSON.stringify(properties);
+    jsons.set(properties, json);
+  }
+  return json;
+}
+
+const digest = (value: unknown): string => createHash("sha256").update(JSON.stringify(value)).digest("base64");
+
 /** Answers kept per pack (a test worker asks about 10,000 distinct questions). */
 const MAX_ANSWERS = 50_000;
 
@@ -234,7 +247,7 @@ function codeCache(): { args: string[]; env: Record<string, string> } {
 
 /** A running policy pack. Start it once, analyze any number of stacks, close it. */
 export class PolicyAnalyzer {
-  /** The session the pack was last given (ConfigureStack, Configure), as JSON. */
+  /** The session the pack was last given (ConfigureStack, Configure): digests of their JSON. */
   private readonly session = { stack: "", config: "" };
   /**
    * The pack's answers, by session and request: its policies are functions of the two, so a request
@@ -250,10 +263,18 @@ export class PolicyAnalyzer {
     private readonly stop: () => void,
   ) {}
 
-  private answer(kind: string, request: unknown, ask: () => Promise<Diagnostic[]>): Promise<Diagnostic[]> {
-    const key = createHash("sha256")
-      .update(JSON.stringify([kind, this.session.stack, this.session.config, request]))
-      .digest("base64");
+  private answer(
+    kind: string,
+    resources: readonly AnalyzerResource[],
+    ask: () => Promise<Diagnostic[]>,
+  ): Promise<Diagnostic[]> {
+    const hash = createHash("sha256").update(`${kind} ${this.session.stack} ${this.session.config}`);
+    for (const r of resources) {
+      const { properties, provider, ...rest } = r;
+      hash.update(`\n${JSON.stringify(rest)}\n${jsonOf(properties)}`);
+      if (provider) hash.update(`\n${JSON.stringify({ ...provider, properties: 0 })}\n${jsonOf(provider.properties)}`);
+    }
+    const key = hash.digest("base64");
     let answer = this.answers.get(key);
     if (!answer) {
       if (this.answers.size >= MAX_ANSWERS) this.answers.clear();
@@ -346,7 +367,7 @@ export class PolicyAnalyzer {
     }
     this.session.config = "";
     await call((cb) => this.client.configure(req, cb));
-    this.session.config = JSON.stringify(config);
+    this.session.config = digest(config);
   }
 
   /**
@@ -366,7 +387,7 @@ export class PolicyAnalyzer {
     set(req, "ConfigSecretKeysList", [...(stack.configSecretKeys ?? [])]);
     this.session.stack = "";
     await call((cb) => this.client.configureStack(req, cb));
-    this.session.stack = JSON.stringify(stack);
+    this.session.stack = digest(stack);
   }
 
   /** `GetAnalyzerInfo` again (the engine asks after ConfigureStack, before Configure). */
@@ -377,7 +398,7 @@ export class PolicyAnalyzer {
   }
 
   analyze(r: AnalyzerResource): Promise<Diagnostic[]> {
-    return this.answer("analyze", r, async () => {
+    return this.answer("analyze", [r], async () => {
       const resp = await call<{ getDiagnosticsList(): ProtoDiagnostic[] }>((cb) =>
         this.client.analyze(resourceMessage(analyzerPb.AnalyzeRequest, r), cb),
       );

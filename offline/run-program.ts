@@ -131,8 +131,23 @@ function providerUrn(ref: string): string | undefined {
   return ref.split("::").slice(0, -1).join("::");
 }
 
-function record(req: Req, urn: string, state: Record<string, unknown>): RecordedResource {
-  const object = req.getObject()?.toJavaScript() ?? {};
+/**
+ * A Struct's conversion to JavaScript, made once: the mock monitor and the SDK convert the same request
+ * and response again (rpc.js deserializeProperties), and neither changes what it gets.
+ */
+function converted(struct: Struct | undefined): Record<string, unknown> {
+  if (!struct) return {};
+  const object = struct.toJavaScript();
+  struct.toJavaScript = () => object;
+  return object;
+}
+
+function record(
+  req: Req,
+  urn: string,
+  object: Record<string, unknown>,
+  state: Record<string, unknown>,
+): RecordedResource {
   const propertyDependencies: Record<string, string[]> = {};
   req.getPropertydependenciesMap().forEach((v, k) => {
     propertyDependencies[k] = v.getUrnsList();
@@ -261,10 +276,11 @@ export async function runProgram(
     monitor.registerResource = (req, cb) => {
       pending++;
       const seq = sent++;
+      const object = converted(req.getObject());
       return original(req, (err, resp) => {
         pending--;
         if (!err && resp) {
-          const r = record(req, resp.getUrn(), resp.getObject()?.toJavaScript() ?? {});
+          const r = record(req, resp.getUrn(), object, converted(resp.getObject()));
           sequence.set(r, seq);
           resources.push(r);
         }
