@@ -134,7 +134,21 @@ export function readTextFile(path: string, what = "file", maxBytes = MAX_STACK_F
   }
 }
 
+/** Parsed documents by text: a process that plans the same files again (`--base`, tests) parses them once. */
+const parsed = new Map<string, Document.Parsed>();
+const MAX_PARSED = 128;
+
 function parseYamlText(path: string, text: string): Document.Parsed {
+  const known = parsed.get(text);
+  if (known) return known;
+  const doc = parseNew(path, text);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(text, doc);
+  return doc;
+}
+
+/** Only a document without errors is kept: an error names the file it was read from. */
+function parseNew(path: string, text: string): Document.Parsed {
   let doc: Document.Parsed;
   try {
     // logLevel error: yaml's own warnings go to stderr and quote the file (a key, maybe a credential).
