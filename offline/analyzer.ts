@@ -156,22 +156,26 @@ const set = (msg: Msg, field: string, value: unknown): void =>
   (msg[`set${field}`] as (v: unknown) => void).call(msg, value);
 
 /**
- * Built once per properties object: records are frozen, and a provider's properties go with each of
+ * `of` made once per properties object: records are frozen, and a provider's properties go with each of
  * its resources (a message is only read when it is sent, so one can sit in many requests).
  */
-const structs = new WeakMap<Record<string, unknown>, unknown>();
+function oncePerObject<T>(of: (props: Record<string, unknown>) => T): (props: Record<string, unknown>) => T {
+  const made = new WeakMap<Record<string, unknown>, T>();
+  return (props) => {
+    if (!made.has(props)) made.set(props, of(props));
+    return made.get(props)!;
+  };
+}
 
 /** Internal keys (`__defaults`, `__meta`) are dropped as with SkipInternalKeys. */
-function struct(props: Record<string, unknown>): unknown {
-  let s = structs.get(props);
-  if (s === undefined) {
-    s = structPb.Struct.fromJavaScript(
-      Object.fromEntries(Object.entries(props).filter(([k, v]) => !k.startsWith("__") && v !== undefined)),
-    );
-    structs.set(props, s);
-  }
-  return s;
-}
+const struct = oncePerObject((props) =>
+  structPb.Struct.fromJavaScript(
+    Object.fromEntries(Object.entries(props).filter(([k, v]) => !k.startsWith("__") && v !== undefined)),
+  ),
+);
+
+/** A properties object's JSON, for the keys of the pack's answers. */
+const jsonOf = oncePerObject((props) => JSON.stringify(props));
 
 function resourceMessage<M extends Ctor>(Type: M, r: AnalyzerResource): Msg {
   const msg = new Type();
@@ -213,17 +217,6 @@ const diagnostics = (list: ProtoDiagnostic[]): Diagnostic[] =>
 export class AnalyzerError extends Error {}
 
 const START_TIMEOUT_MS = 120_000;
-
-/** JSON of a properties object, once per object (records are frozen; a provider's go with each resource). */
-const jsons = new WeakMap<object, string>();
-function jsonOf(properties: Record<string, unknown>): string {
-  let json = jsons.get(properties);
-  if (json === undefined) {
-    json = JSON.stringify(properties);
-    jsons.set(properties, json);
-  }
-  return json;
-}
 
 const digest = (value: unknown): string => createHash("sha256").update(JSON.stringify(value)).digest("base64");
 

@@ -2,7 +2,7 @@
  * `npm run plan -- <selector> [--json]` (the plan CLI contract: docs/plan.md "Offline plan (`--json`)").
  * Exit 0 = no mandatory violation, 1 = a mandatory violation, 2 = bad input or program failure.
  */
-import { enableCompileCache, getSourceMapsSupport, setSourceMapsSupport } from "node:module";
+import "./process-setup";
 import { join, resolve } from "node:path";
 import { lstatSync } from "node:fs";
 import type { PlanResult } from "./plan";
@@ -15,13 +15,6 @@ import { planRedactor, redactCredentials } from "./redaction";
 import { findProject, listStackFiles, PROGRAM_ROOT, readTextFile, stackNameOf, StackFileError } from "./stack-file";
 import { parseBoundedJson } from "./json-input";
 import { STACK_NAME_RE } from "../lib/links/stack-ref";
-
-// V8's on-disk code cache (Node 22.1+): later runs skip compiling the SDKs and the program again
-// (about 5% of a plan; nothing changes but start-up time).
-enableCompileCache?.();
-// Source maps (tsx turns them on) for our own TypeScript only: mapping the SDKs' files read and parsed
-// every one of their .js.map files at load (about 5% of a plan); stack traces in our code still map.
-if (process.sourceMapsEnabled) setSourceMapsSupport?.(true, { ...getSourceMapsSupport(), nodeModules: false });
 
 const USAGE = `usage: npm run plan -- (--stack NAME | --config-file PATH | --all [--dir DIR]) [options]
   --stack NAME        plan Pulumi.NAME.yaml beside Pulumi.yaml

@@ -214,6 +214,27 @@ describe("hostile config, class 1: region vs stack identity", () => {
 });
 
 describe("hostile config, class 2: stack names and files", () => {
+  it("a stack file's text is parsed once per process, yet every file is read as itself", () => {
+    const dirs = [mkdtempSync(join(tmpdir(), "same-text-")), mkdtempSync(join(tmpdir(), "same-text-"))];
+    const good = "config:\n  aws:region: eu-west-1\n  infrasage:tenantId: acme\n";
+    const bad = "config:\n  aws:region: [eu-west-1\n";
+    const files = dirs.map((d, i) => join(d, `Pulumi.${i === 0 ? "eu-west-1" : "eu-central-1"}.yaml`));
+    for (const f of files) writeFileSync(f, good);
+    assert.deepEqual(
+      files.map((f) => [readStackFile(f).stack, readStackFile(f).config["infrasage:tenantId"]]),
+      [
+        ["eu-west-1", "acme"],
+        ["eu-central-1", "acme"],
+      ],
+    );
+    for (const f of files) writeFileSync(f, bad);
+    for (const f of files)
+      assert.throws(
+        () => readStackFile(f),
+        (e: unknown) => e instanceof StackFileError && e.message.includes(f) && /is not valid YAML/.test(e.message),
+      );
+  });
+
   const dir = () => mkdtempSync(join(tmpdir(), "stackfiles-"));
   const failsWith = (path: string, re: RegExp) => {
     assert.throws(

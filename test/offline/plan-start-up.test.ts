@@ -5,19 +5,37 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import { getCompileCacheDir, getSourceMapsSupport } from "node:module";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
 const LOAD =
-  `require("./offline/cli"); require("./offline/plan"); ` +
-  "process.stdout.write(JSON.stringify(Object.keys(require.cache)));";
+  `require("./offline/cli"); require("./offline/plan"); const m = require("node:module"); ` +
+  "process.stdout.write(JSON.stringify({ loaded: Object.keys(require.cache), " +
+  "cache: m.getCompileCacheDir(), maps: m.getSourceMapsSupport() }));";
 
 describe("plan start-up", () => {
   let loaded: string[];
+  let setUp: { cache?: string; maps: { enabled: boolean; nodeModules: boolean } };
   before(() => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "-e", LOAD], { cwd: ROOT, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    loaded = (JSON.parse(r.stdout) as string[]).map((f) => f.slice(ROOT.length + 1));
+    const out = JSON.parse(r.stdout) as typeof setUp & { loaded: string[] };
+    loaded = out.loaded.map((f) => f.slice(ROOT.length + 1));
+    setUp = out;
+  });
+
+  it("sets the process up before any SDK loads: V8's code cache on, source maps for our own files only", () => {
+    assert.ok(setUp.cache, "a code cache folder");
+    assert.deepEqual([setUp.maps.enabled, setUp.maps.nodeModules], [true, false]);
+    const first = (prefix: string) => loaded.findIndex((f) => f.startsWith(prefix));
+    assert.ok(first("offline/process-setup.ts") >= 0);
+    assert.ok(first("offline/process-setup.ts") < first("node_modules/@pulumi/"), "before the SDKs");
+  });
+
+  it("every mocha process is set up the same way (.mocharc.json requires it)", () => {
+    assert.ok(getCompileCacheDir(), "a code cache folder");
+    if (process.sourceMapsEnabled) assert.equal(getSourceMapsSupport().nodeModules, false);
   });
 
   it("loads the program and the policy rules (what the rest checks is not vacuous)", () => {

@@ -99,6 +99,20 @@ describe("runs remembered (offline/remembered.ts)", () => {
     assert.equal(other.n, 1);
   });
 
+  it("runs every run under INFRASAGE_DEBUG=1", async () => {
+    const calls = { n: 0 };
+    const program = reader(calls);
+    const w = world();
+    process.env.INFRASAGE_DEBUG = "1";
+    try {
+      await runRemembered(program, w.opts());
+      await runRemembered(program, w.opts());
+    } finally {
+      delete process.env.INFRASAGE_DEBUG;
+    }
+    assert.equal(calls.n, 2);
+  });
+
   it("does not remember a run that failed", async () => {
     let fail = true;
     const program = () => {
@@ -162,7 +176,11 @@ describe("a group's plan with runs remembered is the plan with every run run", f
       remembered.remembered >= 1,
       "the rollout's last round of the stack whose reads did not change comes from memory",
     );
-    assert.equal(remembered.ran + remembered.remembered, everyRun.ran);
+    assert.deepEqual(
+      [everyRun.ran, remembered.ran, remembered.remembered],
+      [6, 5, 1],
+      "hub-spoke's rollout: 6 runs, the last of one stack from memory (docs/plan.md Speed)",
+    );
     assert.ok(remembered.result.stacks.every((s, i) => s.record !== everyRun.result.stacks[i]!.record));
     assert.equal(JSON.stringify(remembered.result), JSON.stringify(everyRun.result));
   });
@@ -210,5 +228,13 @@ describe("SDK debugging aids are off during a run only (offline/run-program.ts)"
     await assert.rejects(runProgram(program(true), BASE), /boom/);
     assert.deepEqual([debuggable.debuggablePromise, resource.stackTrace], originals);
     assert.ok(seen.every((f, i) => f !== originals[i % 2]));
+    seen.length = 0;
+    process.env.INFRASAGE_DEBUG = "1";
+    try {
+      await runProgram(program(false), BASE);
+    } finally {
+      delete process.env.INFRASAGE_DEBUG;
+    }
+    assert.deepEqual(seen, originals, "INFRASAGE_DEBUG=1 keeps them");
   });
 });
