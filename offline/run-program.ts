@@ -5,6 +5,7 @@
  * Relies on MockMonitor internals of @pulumi/pulumi (pinned exactly in package.json): every plan test breaks if
  * they change, and test/offline/engine-urn.test.ts checks the engine-URN override took.
  */
+import { getSourceMapsSupport, setSourceMapsSupport } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { engineUrn } from "./engine-urn";
 import { createMockCloud, type MockCloudContext } from "./mock-cloud";
@@ -237,11 +238,15 @@ export async function runProgram(
   // The SDK takes a stack trace for every promise and resource (leak debugging, source positions);
   // mapped through tsx's source maps that is 80% of a plan's time, and nothing offline reads them.
   // INFRASAGE_DEBUG=1 keeps them for debugging the program itself.
-  const sourceMaps = process.sourceMapsEnabled;
+  // Restored as it was set (offline/process-setup.ts: our files only), not just switched back on
+  // (setSourceMapsSupport: Node 22.14; before it, on or off is all there is).
+  const sourceMaps = getSourceMapsSupport?.() ?? { enabled: process.sourceMapsEnabled };
+  const setSourceMaps = (enabled: boolean, options?: object) =>
+    setSourceMapsSupport ? setSourceMapsSupport(enabled, options) : process.setSourceMapsEnabled(enabled);
   const stackTraceLimit = Error.stackTraceLimit;
   let restoreSdk = () => {};
   if (!process.env.INFRASAGE_DEBUG) {
-    process.setSourceMapsEnabled(false);
+    setSourceMaps(false);
     Error.stackTraceLimit = 0;
     restoreSdk = withoutSdkDebugging();
   }
@@ -319,7 +324,7 @@ export async function runProgram(
     return { stack: opts.stack, preview, resources, outputs };
   } finally {
     process.off("unhandledRejection", onRejection);
-    process.setSourceMapsEnabled(sourceMaps);
+    setSourceMaps(sourceMaps.enabled, sourceMaps);
     Error.stackTraceLimit = stackTraceLimit;
     restoreSdk();
     running = false;

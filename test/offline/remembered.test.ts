@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { getSourceMapsSupport } from "node:module";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -218,6 +219,7 @@ describe("SDK debugging aids are off during a run only (offline/run-program.ts)"
 
   it("replaces them while the program runs and puts them back after, also after a failure", async () => {
     const originals = [debuggable.debuggablePromise, resource.stackTrace];
+    const maps = getSourceMapsSupport();
     const seen: unknown[] = [];
     const program = (fail: boolean) => () => {
       seen.push(debuggable.debuggablePromise, resource.stackTrace);
@@ -228,6 +230,7 @@ describe("SDK debugging aids are off during a run only (offline/run-program.ts)"
     await assert.rejects(runProgram(program(true), BASE), /boom/);
     assert.deepEqual([debuggable.debuggablePromise, resource.stackTrace], originals);
     assert.ok(seen.every((f, i) => f !== originals[i % 2]));
+    assert.deepEqual(getSourceMapsSupport(), maps, "source maps as they were set (our files only), not all on");
     seen.length = 0;
     process.env.INFRASAGE_DEBUG = "1";
     try {
