@@ -19,6 +19,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Nod
 import type { ParseOptions } from "../lib/config/parse";
 import { STACK_NAME_RE } from "../lib/links/stack-ref";
 import { jsonDepth } from "./json-input";
+import { yamlNestingBound } from "./yaml-nesting";
 
 /** A user error about a file: the CLI prints it and exits 2, without a stack trace. */
 export class StackFileError extends Error {
@@ -56,6 +57,13 @@ const MAX_STACK_FILE_BYTES = 1024 * 1024;
 const MAX_YAML_ALIASES = 100;
 /** Nesting a config value may have (the schema's deepest is 3). */
 const MAX_NESTING = 32;
+/**
+ * Nesting the parser is given at all: deeper text is refused from its tokens, before the recursive
+ * parse (seconds, then a stack overflow). Above MAX_NESTING so that a file a little too deep is
+ * parsed and its message names the key.
+ */
+const MAX_PARSED_NESTING = 256;
+const TOO_DEEP = `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`;
 /** Top-level keys of a Pulumi stack file (workspace.ProjectStack). */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 
@@ -149,24 +157,17 @@ function parseYamlText(path: string, text: string): Document.Parsed {
 
 /** Only a document without errors is kept: an error names the file it was read from. */
 function parseNew(path: string, text: string): Document.Parsed {
+  if (yamlNestingBound(text, MAX_PARSED_NESTING) > MAX_PARSED_NESTING) throw new StackFileError(path, TOO_DEEP);
   let doc: Document.Parsed;
   try {
     // logLevel error: yaml's own warnings go to stderr and quote the file (a key, maybe a credential).
     doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, logLevel: "error" });
   } catch (e) {
-    if (e instanceof RangeError)
-      throw new StackFileError(
-        path,
-        `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`,
-      );
+    if (e instanceof RangeError) throw new StackFileError(path, TOO_DEEP);
     throw new StackFileError(path, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
   const first = doc.errors[0]?.message.split("\n")[0];
-  if (first !== undefined && /call stack/i.test(first))
-    throw new StackFileError(
-      path,
-      `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`,
-    );
+  if (first !== undefined && /call stack/i.test(first)) throw new StackFileError(path, TOO_DEEP);
   if (first !== undefined) throw new StackFileError(path, `is not valid YAML: ${first}`);
   return doc;
 }
@@ -181,11 +182,7 @@ function toJS(path: string, doc: Document.Parsed): unknown {
         path,
         `expands YAML aliases more than ${MAX_YAML_ALIASES} times (a "billion laughs" bomb?); write the values out`,
       );
-    if (e instanceof RangeError)
-      throw new StackFileError(
-        path,
-        `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`,
-      );
+    if (e instanceof RangeError) throw new StackFileError(path, TOO_DEEP);
     throw new StackFileError(path, `is not valid YAML: ${message.split("\n")[0]}`);
   }
 }
