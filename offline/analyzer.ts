@@ -26,6 +26,7 @@ const pbRequire = createRequire(PB_PATH);
 const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerPb;
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
   AnalyzerClient: new (address: string, credentials: unknown, options?: object) => GrpcAnalyzerClient;
+  AnalyzerService: { getAnalyzerInfo: { path: string; requestSerialize: (arg: unknown) => Buffer } };
 };
 // The same copies @pulumi/pulumi's generated code uses (a second copy would not be recognised).
 const grpc = pbRequire("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
@@ -116,6 +117,7 @@ type Ctor = new () => Msg;
 interface AnalyzerPb {
   AnalyzeRequest: Ctor;
   AnalyzeStackRequest: Ctor;
+  AnalyzerInfo: { deserializeBinary(bytes: Uint8Array): ProtoAnalyzerInfo };
   AnalyzerResource: Ctor;
   AnalyzerResourceOptions: Ctor;
   AnalyzerProviderResource: Ctor;
@@ -137,6 +139,11 @@ interface ProtoPolicyInfo {
     | { getProperties(): { toJavaScript(): Record<string, unknown> } | undefined; getRequiredList(): string[] }
     | undefined;
 }
+interface ProtoAnalyzerInfo {
+  getName(): string;
+  getVersion(): string;
+  getPoliciesList(): ProtoPolicyInfo[];
+}
 type Callback<T> = (err: Error | null, resp: T) => void;
 interface GrpcAnalyzerClient {
   getAnalyzerInfo(
@@ -147,6 +154,13 @@ interface GrpcAnalyzerClient {
   configureStack(req: unknown, cb: Callback<unknown>): void;
   analyze(req: unknown, cb: Callback<{ getDiagnosticsList(): ProtoDiagnostic[] }>): void;
   analyzeStack(req: unknown, cb: Callback<{ getDiagnosticsList(): ProtoDiagnostic[] }>): void;
+  makeUnaryRequest<T>(
+    path: string,
+    serialize: (arg: unknown) => Buffer,
+    deserialize: (bytes: Buffer) => T,
+    arg: unknown,
+    cb: Callback<T>,
+  ): void;
   close(): void;
 }
 
@@ -248,6 +262,8 @@ export class PolicyAnalyzer {
    * same resources many times). A failed call is not kept.
    */
   private readonly answers = new Map<string, Promise<Diagnostic[]>>();
+  /** The last GetAnalyzerInfo answer, as sent and as read. */
+  private lastInfo: { readonly bytes: Buffer; readonly info: AnalyzerInfo } | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -383,10 +399,20 @@ export class PolicyAnalyzer {
     this.session.stack = digest(stack);
   }
 
-  /** `GetAnalyzerInfo` again (the engine asks after ConfigureStack, before Configure). */
+  /**
+   * `GetAnalyzerInfo` again (the engine asks after ConfigureStack, before Configure). The pack answers
+   * with the same bytes every time (its policies are fixed when it starts): those are decoded once.
+   */
   async getAnalyzerInfo(): Promise<AnalyzerInfo> {
+    const { path, requestSerialize } = analyzerGrpc.AnalyzerService.getAnalyzerInfo;
+    const decode = (bytes: Buffer): AnalyzerInfo => {
+      if (this.lastInfo?.bytes.equals(bytes)) return this.lastInfo.info;
+      const info = frozenInfo(readInfo(analyzerPb.AnalyzerInfo.deserializeBinary(new Uint8Array(bytes))));
+      this.lastInfo = { bytes: Buffer.from(bytes), info };
+      return info;
+    };
     return call<AnalyzerInfo>((cb) =>
-      this.client.getAnalyzerInfo(new emptyPb.Empty(), (e, r) => cb(e, r ? readInfo(r) : (undefined as never))),
+      this.client.makeUnaryRequest(path, requestSerialize, decode, new emptyPb.Empty(), cb),
     );
   }
 
@@ -433,7 +459,17 @@ export class PolicyAnalyzer {
   }
 }
 
-function readInfo(r: { getName(): string; getVersion(): string; getPoliciesList(): ProtoPolicyInfo[] }): AnalyzerInfo {
+/** Info handed to every stack's session: nobody may change it. */
+function frozenInfo(info: AnalyzerInfo): AnalyzerInfo {
+  for (const p of info.policies) {
+    if (p.configSchema) Object.freeze(Object.freeze(p.configSchema).properties);
+    Object.freeze(p);
+  }
+  Object.freeze(info.policies);
+  return Object.freeze(info);
+}
+
+function readInfo(r: ProtoAnalyzerInfo): AnalyzerInfo {
   return {
     name: r.getName(),
     version: r.getVersion(),

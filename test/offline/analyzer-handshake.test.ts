@@ -33,10 +33,18 @@ async function spying<T>(fn: (analyzer: PolicyAnalyzer) => Promise<T>): Promise<
       return originals.get(rpc)!.call(client, req, ...rest);
     };
   }
+  // A call made by path (`/pulumirpc.Analyzer/GetAnalyzerInfo`) rather than through a generated method.
+  const byPath = client.makeUnaryRequest!;
+  client.makeUnaryRequest = function (this: unknown, path: unknown, ...rest: unknown[]) {
+    const name = String(path).split("/").pop()!;
+    calls.push({ rpc: name[0]!.toLowerCase() + name.slice(1), req: rest[2] as Call["req"] });
+    return byPath.call(client, path, ...rest);
+  };
   try {
     return { result: await fn(analyzer), calls };
   } finally {
     for (const [rpc, f] of originals) client[rpc] = f;
+    client.makeUnaryRequest = byPath;
   }
 }
 
@@ -154,6 +162,27 @@ describe("the pack's answers, kept per session and request (offline/analyzer.ts)
       ["analyze", "analyzeStack"],
       "the provider's request is the same; the VPC's and the stack's are not",
     );
+  });
+});
+
+describe("GetAnalyzerInfo, asked every session, decoded once per answer (offline/analyzer.ts)", () => {
+  it("the same bytes give the same frozen info; other bytes are decoded afresh", async () => {
+    const analyzer = await sharedAnalyzer();
+    const first = await analyzer.getAnalyzerInfo();
+    const again = await spying((a) => a.getAnalyzerInfo());
+    assert.deepEqual(
+      again.calls.map((c) => c.rpc),
+      ["getAnalyzerInfo"],
+      "the call still goes to the pack",
+    );
+    assert.equal(again.result, first);
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.policies) && first.policies.every(Object.isFrozen));
+    assert.deepEqual(first, analyzer.info, "what the pack said when it started");
+    const memo = analyzer as unknown as { lastInfo: { bytes: Buffer; info: unknown } };
+    memo.lastInfo = { bytes: Buffer.from("another pack's answer"), info: { name: "stale", policies: [] } };
+    const afresh = await analyzer.getAnalyzerInfo();
+    assert.notEqual(afresh, first);
+    assert.deepEqual(afresh, first);
   });
 });
 
