@@ -9,6 +9,7 @@ import { getSourceMapsSupport, setSourceMapsSupport } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import { engineUrn } from "./engine-urn";
 import { createMockCloud, type MockCloudContext } from "./mock-cloud";
+import { withPlainStructs } from "./struct-round-trip";
 
 export const SECRET = "[secret]";
 /** How a value a provider computes is shown at preview (as `pulumi preview` prints it). */
@@ -248,7 +249,12 @@ export async function runProgram(
   if (!process.env.INFRASAGE_DEBUG) {
     setSourceMaps(false);
     Error.stackTraceLimit = 0;
-    restoreSdk = withoutSdkDebugging();
+    const restoreDebugging = withoutSdkDebugging();
+    const restoreStructs = withPlainStructs();
+    restoreSdk = () => {
+      restoreStructs();
+      restoreDebugging();
+    };
   }
   try {
     pulumi.runtime.setAllConfig({ ...opts.config });

@@ -63,7 +63,8 @@ const MAX_NESTING = 32;
  * parsed and its message names the key.
  */
 const MAX_PARSED_NESTING = 256;
-const TOO_DEEP = `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels (at most ${MAX_NESTING})`;
+const TOO_DEEP =
+  `nests values too deeply to parse; no InfraSage setting is deeper than 3 levels ` + `(at most ${MAX_NESTING})`;
 /** Top-level keys of a Pulumi stack file (workspace.ProjectStack). */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 

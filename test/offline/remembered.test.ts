@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { getSourceMapsSupport } from "node:module";
+import { createRequire, getSourceMapsSupport } from "node:module";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -190,6 +190,9 @@ describe("a group's plan with runs remembered is the plan with every run run", f
 describe("SDK debugging aids are off during a run only (offline/run-program.ts)", () => {
   const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: unknown };
   const resource = pulumi.Resource as unknown as { stackTrace: unknown };
+  const sdkRequire = createRequire(require.resolve("@pulumi/pulumi/proto/resource_pb"));
+  const sdkStruct = (sdkRequire("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript: unknown } })
+    .Struct;
 
   it("the pinned SDK calls both through the objects the run replaces them on", () => {
     const sdk = join(ROOT, "node_modules", "@pulumi", "pulumi");
@@ -217,19 +220,20 @@ describe("SDK debugging aids are off during a run only (offline/run-program.ts)"
     assert.ok(plans.every((p) => p.record.resources.length > 50));
   });
 
-  it("replaces them while the program runs and puts them back after, also after a failure", async () => {
-    const originals = [debuggable.debuggablePromise, resource.stackTrace];
+  it("replaces them and Struct.fromJavaScript during a run, puts them back after, also after a failure", async () => {
+    const current = () => [debuggable.debuggablePromise, resource.stackTrace, sdkStruct.fromJavaScript];
+    const originals = current();
     const maps = getSourceMapsSupport();
     const seen: unknown[] = [];
     const program = (fail: boolean) => () => {
-      seen.push(debuggable.debuggablePromise, resource.stackTrace);
+      seen.push(...current());
       if (fail) throw new Error("boom");
       return {};
     };
     await runProgram(program(false), BASE);
     await assert.rejects(runProgram(program(true), BASE), /boom/);
-    assert.deepEqual([debuggable.debuggablePromise, resource.stackTrace], originals);
-    assert.ok(seen.every((f, i) => f !== originals[i % 2]));
+    assert.deepEqual(current(), originals);
+    assert.ok(seen.every((f, i) => f !== originals[i % originals.length]));
     assert.deepEqual(getSourceMapsSupport(), maps, "source maps as they were set (our files only), not all on");
     seen.length = 0;
     process.env.INFRASAGE_DEBUG = "1";

@@ -35,7 +35,7 @@ const typed = new Map(
   }),
 );
 
-/** What the pack's Analyze handler does with one resource of `type`: how often it decoded it, and which rules it skipped. */
+/** What the pack's Analyze handler does with one resource of `type`: its decodes, and the rules it skipped. */
 async function analyze(type: string): Promise<{ decodes: number; notApplicable: string[] }> {
   const req = new pb.AnalyzeRequest!();
   req.setType(type);
@@ -69,7 +69,7 @@ describe("rules of one resource type are skipped by type (policies/rules/framewo
     });
   });
 
-  it("a resource of another type is decoded only for the other rules, and the typed ones say why they skip", async () => {
+  it("a resource of another type is decoded only for the other rules; the typed ones say they skip", async () => {
     const bucket = await analyze("aws:s3/bucket:Bucket");
     assert.equal(bucket.decodes, resourceRules.length - typed.size);
     assert.deepEqual(bucket.notApplicable.sort(), [...typed.keys()].sort());
