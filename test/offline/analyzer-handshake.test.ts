@@ -54,14 +54,14 @@ const rec = (type: string, name: string, inputs: Record<string, unknown>, provid
 let freshRecords = 0;
 /** A record no other test analysed (the pack's answers are kept per session and request). */
 function fresh() {
-  const provider = rec("pulumi:providers:aws", "aws", { region: "eu-west-1" });
+  // Both resources unlike any other test's: a test file run before this one in the same process may
+  // have analysed the plain provider in the same session.
+  const n = `${process.pid}-${freshRecords++}`;
+  const provider = rec("pulumi:providers:aws", "aws", { region: "eu-west-1", profile: `fresh-${n}` });
   return {
     stack: "eu-west-1",
     preview: false,
-    resources: [
-      provider,
-      rec("aws:ec2/vpc:Vpc", `vpc-${process.pid}-${freshRecords++}`, { cidrBlock: "10.10.0.0/16" }, provider.urn),
-    ],
+    resources: [provider, rec("aws:ec2/vpc:Vpc", `vpc-${n}`, { cidrBlock: "10.10.0.0/16" }, provider.urn)],
     outputs: {},
   };
 }
