@@ -30,8 +30,15 @@ const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
 };
 // The same copies @pulumi/pulumi's generated code uses (a second copy would not be recognised).
 const grpc = pbRequire("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
+interface StructMessage {
+  serializeBinary(): Uint8Array;
+  getFieldsMap(): { serializeBinary(field: number, writer: BinaryWriter): void };
+}
+interface BinaryWriter {
+  writeSerializedMessage(bytes: Uint8Array, start: number, end: number): void;
+}
 const structPb = pbRequire("google-protobuf/google/protobuf/struct_pb") as {
-  Struct: { fromJavaScript(o: Record<string, unknown>): unknown };
+  Struct: { fromJavaScript(o: Record<string, unknown>): StructMessage };
 };
 const emptyPb = pbRequire("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
 
@@ -181,12 +188,20 @@ function oncePerObject<T>(of: (props: Record<string, unknown>) => T): (props: Re
   };
 }
 
-/** Internal keys (`__defaults`, `__meta`) are dropped as with SkipInternalKeys. */
-const struct = oncePerObject((props) =>
-  structPb.Struct.fromJavaScript(
+/**
+ * Internal keys (`__defaults`, `__meta`) are dropped as with SkipInternalKeys. The Struct's fields are
+ * encoded once: the same properties go to the pack in each session that analyses the record, and
+ * re-encoding them for every request was most of what sending cost here. Its map writes those bytes
+ * (the whole of a Struct's encoding is its map's entries).
+ */
+const struct = oncePerObject((props) => {
+  const message = structPb.Struct.fromJavaScript(
     Object.fromEntries(Object.entries(props).filter(([k, v]) => !k.startsWith("__") && v !== undefined)),
-  ),
-);
+  );
+  const bytes = message.serializeBinary();
+  message.getFieldsMap().serializeBinary = (_field, writer) => writer.writeSerializedMessage(bytes, 0, bytes.length);
+  return message;
+});
 
 /** A properties object's JSON, for the keys of the pack's answers. */
 const jsonOf = oncePerObject((props) => JSON.stringify(props));

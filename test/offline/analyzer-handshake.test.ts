@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import type { PolicyAnalyzer } from "../../offline/analyzer";
@@ -14,6 +15,18 @@ import { backendKindOf, readProjectTags, stackTags, StackTagsError } from "../..
 import { sharedAnalyzer } from "../support/analyzer";
 import { recorded } from "../support/recorded";
 import { planFiles, ROOT, runCli, writeStackFile } from "../support/plan";
+
+interface ProtoRequest {
+  getUrn(): string;
+  getProperties(): { serializeBinary(): Uint8Array; toJavaScript(): Record<string, unknown> };
+  serializeBinary(): Uint8Array;
+}
+const analyzerPb = require("@pulumi/pulumi/proto/analyzer_pb") as {
+  AnalyzeRequest: { deserializeBinary(bytes: Uint8Array): ProtoRequest };
+};
+const { Struct } = createRequire(require.resolve("@pulumi/pulumi/proto/analyzer_pb"))(
+  "google-protobuf/google/protobuf/struct_pb",
+) as { Struct: { fromJavaScript(o: object): { serializeBinary(): Uint8Array } } };
 
 interface Call {
   readonly rpc: string;
@@ -145,6 +158,25 @@ describe("the pack's answers, kept per session and request (offline/analyzer.ts)
       );
     });
   }
+
+  it("sends a resource's properties encoded once, as the bytes a fresh Struct has", async () => {
+    const record = fresh();
+    const vpc = record.resources[1]!;
+    const sent = async (t: typeof target) => {
+      const { calls } = await spying((a) => evaluateRun(a, record, t));
+      const request = calls.filter((c) => c.rpc === "analyze").map((c) => c.req as unknown as ProtoRequest);
+      return request.find((r) => r.getUrn() === vpc.urn)!;
+    };
+    const first = await sent(target);
+    const again = await sent({ ...target, config: { ...target.config, "infrasage:tenantId": "y" } });
+    const expected = Struct.fromJavaScript(vpc.wire.inputs).serializeBinary();
+    for (const req of [first, again]) {
+      assert.deepEqual(req.getProperties().serializeBinary(), expected);
+      const read = analyzerPb.AnalyzeRequest.deserializeBinary(req.serializeBinary());
+      assert.deepEqual(read.getProperties().toJavaScript(), vpc.wire.inputs);
+      assert.equal(read.getUrn(), vpc.urn);
+    }
+  });
 
   it("asks again under other policy config, and for a resource whose inputs changed", async () => {
     const record = fresh();
