@@ -162,7 +162,7 @@ describe("the pack's answers, kept per session and request (offline/analyzer.ts)
   it("sends a resource's properties encoded once, as the bytes a fresh Struct has", async () => {
     const record = fresh();
     const vpc = record.resources[1]!;
-    const sent = async (t: typeof target) => {
+    const sent = async (t: Parameters<typeof evaluateRun>[2]) => {
       const { calls } = await spying((a) => evaluateRun(a, record, t));
       const request = calls.filter((c) => c.rpc === "analyze").map((c) => c.req as unknown as ProtoRequest);
       return request.find((r) => r.getUrn() === vpc.urn)!;
