@@ -285,6 +285,8 @@ export class PolicyAnalyzer {
     private readonly client: GrpcAnalyzerClient,
     readonly info: AnalyzerInfo,
     private readonly stop: () => void,
+    /** The pack's folder (with its info: which pack answers, for a shared store of analyses). */
+    readonly packDir: string,
   ) {}
 
   private answer(
@@ -376,7 +378,7 @@ export class PolicyAnalyzer {
       stop();
       throw e;
     });
-    return new PolicyAnalyzer(child, client, resp, stop);
+    return new PolicyAnalyzer(child, client, resp, stop, resolve(packDir));
   }
 
   /** `Configure`: every policy's level and config properties (see reconcilePolicyConfig). */

@@ -167,21 +167,25 @@ interface World {
 /** Runs the program for one stack; StackReferences are answered by `world.refs`. */
 async function runStack(p: Planned, view: PlanView, world: World): Promise<ProgramRecord> {
   try {
-    return await runRemembered(defineStack, {
-      project: p.project,
-      stack: p.file.stack,
-      region: p.config.region,
-      config: p.file.config,
-      preview: view === "preview",
-      organization: world.organization,
-      existing: world.existing.get(p.file.stack) ?? [],
-      published: world.published.view(),
-      deployedOutputs: () => world.refs.deployedOutputs(p.file.stack),
-      existingSubnets: p.config.network.existingVpc
-        ? assumedExistingSubnets(p.config.network.existingVpc, p.config.region)
-        : [],
-      resolveStackReference: (ref) => world.refs.resolve(p.file.stack, ref),
-    });
+    return await runRemembered(
+      defineStack,
+      {
+        project: p.project,
+        stack: p.file.stack,
+        region: p.config.region,
+        config: p.file.config,
+        preview: view === "preview",
+        organization: world.organization,
+        existing: world.existing.get(p.file.stack) ?? [],
+        published: world.published.view(),
+        deployedOutputs: () => world.refs.deployedOutputs(p.file.stack),
+        existingSubnets: p.config.network.existingVpc
+          ? assumedExistingSubnets(p.config.network.existingVpc, p.config.region)
+          : [],
+        resolveStackReference: (ref) => world.refs.resolve(p.file.stack, ref),
+      },
+      "defineStack",
+    );
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new PlanError(p.file.path, `${p.file.path}: the program failed: ${message}`);

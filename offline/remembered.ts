@@ -9,6 +9,8 @@
  * one group, a test run's plans). What the program reads besides (files, the environment) is fixed for the life of
  * a process. INFRASAGE_DEBUG=1 runs every run.
  */
+import { createHash } from "node:crypto";
+import { deserialize, serialize } from "node:v8";
 import type { PolicyAnalyzer } from "./analyzer";
 import type { Published } from "./mock-cloud";
 import { evaluateRun, type AnalysisTarget, type StackEvaluation } from "./policy-runner";
@@ -107,34 +109,103 @@ const remembered = new Map<string, Remembered[]>();
 /** How many runs this process ran, and how many it answered from memory instead. */
 export const runCounts = { ran: 0, remembered: 0 };
 
-/** Off: every run runs (INFRASAGE_DEBUG=1 also turns it off; tests compare a plan with and without). */
-export const memory = { on: true };
+/**
+ * Where runs and analyses are also kept beyond this process, by a digest of what they depend on. None
+ * by default: the CLI plans in one process. The test suite's workers share one (test/support), so a
+ * plan one worker made is not made again by the other.
+ */
+export interface SharedStore {
+  read(key: string): Buffer | undefined;
+  write(key: string, value: Buffer): void;
+}
 
-/** runProgram, or the record of the same run remembered (see the file's comment). */
-export async function runRemembered(program: Program, opts: RunOptions): Promise<ProgramRecord> {
+/**
+ * Off: every run runs (INFRASAGE_DEBUG=1 also turns it off; tests compare a plan with and without).
+ * `shared`: the store beyond this process, if any.
+ */
+export const memory: { on: boolean; shared: SharedStore | undefined } = { on: true, shared: undefined };
+
+const digest = (...parts: string[]): string => createHash("sha256").update(parts.join("\0")).digest("base64url");
+
+/** Only plain data goes to a shared store: what v8's serializer gives back as it was (no class instance). */
+function plain(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== "object") return typeof value !== "function" && typeof value !== "symbol";
+  if (depth > 64) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every((v) => plain(v, depth + 1));
+}
+
+/** The entries kept under `key` in the shared store (a damaged or foreign entry reads as none). */
+function sharedEntries<T>(key: string): T[] {
+  const bytes = memory.shared?.read(key);
+  if (!bytes) return [];
+  try {
+    const value = deserialize(bytes) as unknown;
+    return Array.isArray(value) ? (value as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+interface SharedRun {
+  readonly reads: readonly Read[];
+  readonly record: ProgramRecord;
+}
+
+/** A record's digest in the shared store (its program, fixed inputs and reads), if it may be shared. */
+const sharedKeys = new WeakMap<ProgramRecord, string>();
+
+function remember(key: string, entry: Remembered, candidates: Remembered[]): void {
+  remembered.delete(key);
+  remembered.set(key, [entry, ...candidates].slice(0, 4));
+  let total = [...remembered.values()].reduce((n, list) => n + list.length, 0);
+  for (const [k, list] of remembered) {
+    if (total <= MAX_REMEMBERED) break;
+    remembered.delete(k);
+    total -= list.length;
+  }
+}
+
+const readsKey = (reads: readonly Read[]): string => JSON.stringify(reads);
+
+/**
+ * runProgram, or the record of the same run remembered (see the file's comment). `shareAs` names a
+ * program the same in every process (the stack's program), whose runs may go to the shared store.
+ */
+export async function runRemembered(program: Program, opts: RunOptions, shareAs?: string): Promise<ProgramRecord> {
   if (!memory.on || process.env.INFRASAGE_DEBUG) {
     runCounts.ran++;
     return freeze(await runProgram(program, opts));
   }
   const key = fixedKey(opts);
   const candidates = remembered.get(key) ?? [];
-  const hit = candidates.find((c) => c.program === program && c.reads.every((r) => answer(r, opts) === r.answer));
+  const matches = (reads: readonly Read[]) => reads.every((r) => answer(r, opts) === r.answer);
+  const hit = candidates.find((c) => c.program === program && matches(c.reads));
   if (hit) {
     runCounts.remembered++;
     remembered.delete(key);
     remembered.set(key, candidates);
     return hit.record;
   }
+  const storeKey = shareAs && memory.shared ? digest("run", shareAs, key) : undefined;
+  const stored = storeKey ? sharedEntries<SharedRun>(storeKey) : [];
+  const found = stored.find((e) => matches(e.reads));
+  if (found) {
+    runCounts.remembered++;
+    const record = freeze(found.record);
+    sharedKeys.set(record, digest(storeKey!, readsKey(found.reads)));
+    remember(key, { program, reads: found.reads, record }, candidates);
+    return record;
+  }
   const reads = new Map<string, Read>();
   runCounts.ran++;
   const record = freeze(await runProgram(program, noting(opts, reads)));
-  remembered.delete(key);
-  remembered.set(key, [{ program, reads: [...reads.values()], record }, ...candidates].slice(0, 4));
-  let total = [...remembered.values()].reduce((n, list) => n + list.length, 0);
-  for (const [k, list] of remembered) {
-    if (total <= MAX_REMEMBERED) break;
-    remembered.delete(k);
-    total -= list.length;
+  remember(key, { program, reads: [...reads.values()], record }, candidates);
+  if (storeKey && plain(record)) {
+    const entry: SharedRun = { reads: [...reads.values()], record };
+    memory.shared!.write(storeKey, serialize([entry, ...stored].slice(0, 4)));
+    sharedKeys.set(record, digest(storeKey, readsKey(entry.reads)));
   }
   return record;
 }
@@ -159,9 +230,26 @@ export function evaluateRemembered(
   const key = JSON.stringify([target, policyConfig]);
   let evaluation = bySession.get(key);
   if (!evaluation) {
-    evaluation = evaluateRun(analyzer, record, target, policyConfig);
+    evaluation = sharedEvaluation(analyzer, record, key, () => evaluateRun(analyzer, record, target, policyConfig));
     bySession.set(key, evaluation);
     evaluation.catch(() => bySession.delete(key)); // a failure (the pack stopped) is tried afresh
   }
+  return evaluation;
+}
+
+/** The analysis from the shared store, or made and put there (a record that may be shared, the same pack). */
+async function sharedEvaluation(
+  analyzer: PolicyAnalyzer,
+  record: ProgramRecord,
+  session: string,
+  evaluate: () => Promise<StackEvaluation>,
+): Promise<StackEvaluation> {
+  const recordKey = sharedKeys.get(record);
+  if (!recordKey || !memory.shared) return evaluate();
+  const storeKey = digest("analysis", recordKey, session, analyzer.packDir, JSON.stringify(analyzer.info));
+  const [stored] = sharedEntries<StackEvaluation>(storeKey);
+  if (stored) return stored;
+  const evaluation = await evaluate();
+  if (plain(evaluation)) memory.shared.write(storeKey, serialize([evaluation]));
   return evaluation;
 }

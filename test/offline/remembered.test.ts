@@ -10,7 +10,7 @@ import { createRequire, getSourceMapsSupport } from "node:module";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { evaluateRemembered, memory, runCounts, runRemembered } from "../../offline/remembered";
+import { evaluateRemembered, memory, runCounts, runRemembered, type SharedStore } from "../../offline/remembered";
 import { runProgram, type RunOptions } from "../../offline/run-program";
 import { planAll, type PlanResult } from "../../offline/plan";
 import { listStackFiles } from "../../offline/stack-file";
@@ -143,6 +143,106 @@ describe("runs remembered (offline/remembered.ts)", () => {
     assert.equal(evaluateRemembered(analyzer, record, { ...target }, {}), a);
     assert.notEqual(evaluateRemembered(analyzer, record, { ...target, tags: { team: "x" } }, {}), a);
     await a;
+  });
+});
+
+describe("runs and analyses shared between processes (memory.shared, as npm test's workers share them)", () => {
+  /** A store in memory standing for the folder the workers share; counts what goes through it. */
+  function fakeStore() {
+    const entries = new Map<string, Buffer>();
+    const count = { reads: 0, hits: 0, writes: 0 };
+    const store: SharedStore = {
+      read: (key) => {
+        count.reads++;
+        const v = entries.get(key);
+        if (v) count.hits++;
+        return v;
+      },
+      write: (key, value) => {
+        count.writes++;
+        entries.set(key, value);
+      },
+    };
+    return { store, count };
+  }
+  let saved: SharedStore | undefined;
+  let shared: ReturnType<typeof fakeStore>;
+  let name = 0;
+  /** A program name no other test shares (the stack's program is shared as "defineStack"). */
+  const sharedName = () => `reader-${process.pid}-${name++}`;
+  beforeEach(() => {
+    saved = memory.shared;
+    shared = fakeStore();
+    memory.shared = shared.store;
+  });
+  afterEach(() => {
+    memory.shared = saved;
+  });
+
+  it("a run another process made (same program name, fixed inputs and reads) is not run again", async () => {
+    const as = sharedName();
+    const w = world();
+    const mine = { n: 0 };
+    const first = await runRemembered(reader(mine), w.opts(), as);
+    // Another process: its own copy of the program (not the same function), the same name.
+    const theirs = { n: 0 };
+    const second = await counted(() => runRemembered(reader(theirs), w.opts(), as));
+    assert.deepEqual([mine.n, theirs.n, second.ran, second.remembered], [1, 0, 0, 1]);
+    assert.notEqual(second.result, first);
+    assert.deepStrictEqual(second.result, first);
+    assert.ok(Object.isFrozen(second.result) && second.result.resources.every(Object.isFrozen));
+  });
+
+  it("runs again when a read answers otherwise there, and keeps both answers", async () => {
+    const as = sharedName();
+    const w = world();
+    await runRemembered(reader({ n: 0 }), w.opts(), as);
+    w.state.peer = { cidr: "10.1.0.0/16" };
+    const theirs = { n: 0 };
+    await runRemembered(reader(theirs), w.opts(), as);
+    assert.equal(theirs.n, 1);
+    w.state.peer = undefined;
+    const third = { n: 0 };
+    await runRemembered(reader(third), w.opts(), as);
+    assert.equal(third.n, 0, "the first answer is still there");
+  });
+
+  it("a program without a shared name, or a run under INFRASAGE_DEBUG=1, never goes to the store", async () => {
+    await runRemembered(reader({ n: 0 }), world().opts());
+    process.env.INFRASAGE_DEBUG = "1";
+    try {
+      await runRemembered(reader({ n: 0 }), world().opts(), sharedName());
+    } finally {
+      delete process.env.INFRASAGE_DEBUG;
+    }
+    assert.deepEqual(shared.count, { reads: 0, hits: 0, writes: 0 });
+  });
+
+  it("an analysis made elsewhere of the same run, session and pack comes from the store, no pack call", async () => {
+    const analyzer = await sharedAnalyzer();
+    const as = sharedName();
+    const w = world();
+    const target = { project: "infrasage", organization: "organization", config: {} };
+    const mine = await evaluateRemembered(analyzer, await runRemembered(reader({ n: 0 }), w.opts(), as), target, {});
+    const theirs = await runRemembered(reader({ n: 0 }), w.opts(), as);
+    const client = (analyzer as unknown as { client: { configureStack: (...a: unknown[]) => unknown } }).client;
+    const configureStack = client.configureStack;
+    let calls = 0;
+    client.configureStack = (...a: unknown[]) => {
+      calls++;
+      return configureStack.apply(client, a);
+    };
+    try {
+      const again = await evaluateRemembered(analyzer, theirs, target, {});
+      assert.equal(calls, 0, "served from the store");
+      assert.deepStrictEqual(again, mine);
+      // Another pack (folder) answers for itself.
+      const other = Object.create(analyzer, { packDir: { value: "/another/pack" } }) as typeof analyzer;
+      assert.deepStrictEqual(await evaluateRemembered(other, theirs, target, {}), mine);
+      assert.equal(calls, 1, "another pack's analysis is made");
+    } finally {
+      client.configureStack = configureStack;
+    }
   });
 });
 

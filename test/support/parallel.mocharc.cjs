@@ -5,7 +5,8 @@
  * Settings are .mocharc.json's (single-file runs, `npx mocha test/x.test.ts`, use that file alone); its
  * max-semi-space-size=32 (V8's young generation) cut a plan-heavy file's CPU by about a seventh (less GC).
  */
-const { readdirSync } = require("node:fs");
+const { mkdtempSync, readdirSync, rmSync } = require("node:fs");
+const { tmpdir } = require("node:os");
 const { join } = require("node:path");
 
 const ROOT = join(__dirname, "..", "..");
@@ -20,8 +21,17 @@ const all = readdirSync(join(ROOT, "test"), { recursive: true })
   .sort();
 const rank = (f) => (SLOWEST_FIRST.includes(f) ? SLOWEST_FIRST.indexOf(f) : SLOWEST_FIRST.length);
 
+// The workers' shared store of plans (test/support/shared-store.cjs): one folder per run, removed at its end.
+if (!process.env.INFRASAGE_TEST_SHARED_DIR) {
+  const dir = mkdtempSync(join(tmpdir(), "infrasage-test-plans-"));
+  process.env.INFRASAGE_TEST_SHARED_DIR = dir;
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+}
+
+const base = require("../../.mocharc.json");
 module.exports = {
-  ...require("../../.mocharc.json"),
+  ...base,
+  require: [...base.require, "test/support/shared-store.cjs"],
   spec: [...all].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)),
   parallel: true,
   // 2 workers: 3 ran 1:20 (115 s CPU) against 1:12 (105 s CPU) with 2, on 2 cores (each worker plans what it needs itself).
