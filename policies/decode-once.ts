@@ -46,10 +46,13 @@ export function lastAnswer<A extends unknown[], R>(make: (...args: A) => R): (..
   };
 }
 
-/** Wraps the two exports of the @pulumi/policy this pack runs with; returns what puts them back. */
-export function decodeOnce(): () => void {
-  const deserialize = require("@pulumi/policy/deserialize") as Deserialize;
-  const protoutil = require("@pulumi/policy/protoutil") as ProtoUtil;
+/**
+ * Wraps the two exports of the @pulumi/policy that `from` resolves (by default the one this pack runs
+ * with); returns what puts them back.
+ */
+export function decodeOnce(from: (id: string) => unknown = require): () => void {
+  const deserialize = from("@pulumi/policy/deserialize") as Deserialize;
+  const protoutil = from("@pulumi/policy/protoutil") as ProtoUtil;
   const { deserializeProperties } = deserialize;
   const { makeAnalyzerInfo } = protoutil;
   if (typeof deserializeProperties === "function")

@@ -10,7 +10,9 @@ import { decodeOnce, decodingOnce, lastAnswer } from "../../policies/decode-once
 import { ALL_POLICIES } from "../../policies/rules/all";
 import { ROOT } from "../support/plan";
 
-const packRequire = createRequire(join(ROOT, "policies", "package.json"));
+// The repository's copy of @pulumi/policy, the same version as the pack's own (checked below), whose
+// @pulumi/pulumi the tests have loaded already (the pack's copy would load a second SDK).
+const packRequire = createRequire(join(ROOT, "package.json"));
 type Rpc = (call: { request: unknown }, cb: (e: unknown, r: Response) => void) => Promise<void>;
 interface Response {
   getDiagnosticsList(): { getPolicyname(): string; getMessage(): string }[];
@@ -86,6 +88,13 @@ async function analyse() {
 }
 
 describe("the pack's server decodes each answer once (policies/decode-once.ts)", () => {
+  it("is checked on the @pulumi/policy and @pulumi/pulumi versions the pack runs with", () => {
+    const version = (from: string, pkg: string) =>
+      (createRequire(join(ROOT, from, "package.json"))(`${pkg}/package.json`) as { version: string }).version;
+    for (const pkg of ["@pulumi/policy", "@pulumi/pulumi"])
+      assert.equal(version(".", pkg), version("policies", pkg), pkg);
+  });
+
   it("decodes a Struct once however many times it is deserialized, each caller getting its own copy", () => {
     const seen: object[] = [];
     const deserialize = decodingOnce((s, proxySecrets) => {
@@ -116,7 +125,7 @@ describe("the pack's server decodes each answer once (policies/decode-once.ts)",
 
   it("the pack's handlers decode a resource and its provider once for all rules, with the same answers", async () => {
     const before = await analyse();
-    const restore = decodeOnce();
+    const restore = decodeOnce(packRequire);
     let after: Awaited<ReturnType<typeof analyse>>;
     try {
       after = await analyse();
@@ -135,7 +144,7 @@ describe("the pack's server decodes each answer once (policies/decode-once.ts)",
   it("builds the analyzer info once for the same arguments, the same bytes", () => {
     const args = ["infrasage", "0.0.0", "mandatory", { policies: ALL_POLICIES }, {}];
     const plain = protoutil.makeAnalyzerInfo(...args).serializeBinary();
-    const restore = decodeOnce();
+    const restore = decodeOnce(packRequire);
     try {
       const first = protoutil.makeAnalyzerInfo(...args);
       assert.equal(protoutil.makeAnalyzerInfo(...args), first);

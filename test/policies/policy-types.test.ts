@@ -11,7 +11,9 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { ALL_POLICIES } from "../../policies/rules/all";
 import { ROOT } from "../support/plan";
 
-const packRequire = createRequire(join(ROOT, "policies", "package.json"));
+// The repository's copy of @pulumi/policy, the same version as the pack's own (checked below), whose
+// @pulumi/pulumi the tests have loaded already (the pack's copy would load a second SDK).
+const packRequire = createRequire(join(ROOT, "package.json"));
 const policy = packRequire("@pulumi/policy/policy") as { getPulumiType(f: unknown): string | undefined };
 const server = packRequire("@pulumi/policy/server") as {
   makeAnalyzeRpcFun(name: string, version: string, level: string, policies: unknown): AnalyzeRpc;
