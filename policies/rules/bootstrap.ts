@@ -78,7 +78,7 @@ export const githubOidcTrustExact = resourceRule({
   remediation:
     "Trust token.actions.githubusercontent.com only with StringEquals on :aud = sts.amazonaws.com " +
     "and :sub = repo:<owner>/<repo>:environment:<stack> (bootstrap/lib/trust.ts).",
-  appliesTo: ROLE,
+  appliesTo: (t) => t === ROLE,
   check: (args, ctx) => {
     for (const st of statementsOf(policyDocument(args.props.assumeRolePolicy))) {
       for (const p of githubTrustProblems(st)) ctx.report(`trust of GitHub's OIDC provider ${p}`);

@@ -100,11 +100,8 @@ interface RuleSpec {
 }
 
 export interface ResourceRuleSpec extends RuleSpec {
-  /**
-   * Resource types the rule applies to: one type, or a test. One type lets @pulumi/policy pass every
-   * other resource by before it decodes its properties (what validateResourceOfType does).
-   */
-  readonly appliesTo: string | ((type: string) => boolean);
+  /** Resource types the rule applies to. */
+  readonly appliesTo: (type: string) => boolean;
   readonly check: (args: ResourceValidationArgs, ctx: RuleContext) => void;
 }
 
@@ -198,21 +195,18 @@ const base = (spec: RuleSpec) => ({
 });
 
 export function resourceRule(spec: ResourceRuleSpec): ResourceValidationPolicy {
-  const { appliesTo } = spec;
-  const applies = typeof appliesTo === "string" ? (t: string) => t === appliesTo : appliesTo;
-  const validateResource: ResourceValidationPolicy["validateResource"] = (args, reportViolation) => {
-    if (!applies(args.type)) return;
-    const config = args.getConfig<RuleConfig>();
-    if (exemptionFor(config, args.urn)) return;
-    const deferred = new DeferredUnknowns();
-    const ctx = context(config, deferred, (m, urn) => reportViolation(m, urn ?? args.urn));
-    deferred.run(() => spec.check(args, ctx));
-    deferred.settle();
+  return {
+    ...base(spec),
+    validateResource: (args, reportViolation) => {
+      if (!spec.appliesTo(args.type)) return;
+      const config = args.getConfig<RuleConfig>();
+      if (exemptionFor(config, args.urn)) return;
+      const deferred = new DeferredUnknowns();
+      const ctx = context(config, deferred, (m, urn) => reportViolation(m, urn ?? args.urn));
+      deferred.run(() => spec.check(args, ctx));
+      deferred.settle();
+    },
   };
-  // @pulumi/policy's server (getPulumiType) reads the one type here and reports the rule not
-  // applicable to any other resource without decoding it, once per rule and resource.
-  if (typeof appliesTo === "string") Object.assign(validateResource, { __pulumiType: appliesTo });
-  return { ...base(spec), validateResource };
 }
 
 export function stackRule(spec: StackRuleSpec): StackValidationPolicy {

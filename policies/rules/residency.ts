@@ -159,7 +159,7 @@ export const crossRegionRoutesInJurisdiction = resourceRule({
     `Route through a peering only with the peering component (${PEERING_COMPONENT_TYPE}); create peer-side ` +
     `routes only for links to the same jurisdiction, the alert link or the metrics link (made ` +
     `by ${[...LINK_COMPONENT_TYPES[ALERT_LINK_FLOW]!, ...LINK_COMPONENT_TYPES[METRICS_LINK_FLOW]!].join(", ")}).`,
-  appliesTo: ROUTE_TYPE,
+  appliesTo: (t) => t === ROUTE_TYPE,
   check: (args, ctx) => {
     if (!isPeeringRoute(args.type, args.props)) return;
     if (!madeByPeeringComponent(args)) {
@@ -241,7 +241,7 @@ export const awsProvidersInHomeRegion = resourceRule({
   remediation:
     'Use the stack\'s one provider named "aws" in the region the ' +
     "stack is named for; deploy another region as its own stack.",
-  appliesTo: AWS_PROVIDER_TYPE,
+  appliesTo: (t) => t === AWS_PROVIDER_TYPE,
   check: (args, ctx) => {
     const home = ctx.config.homeRegion ?? stackNameRegion(args.urn);
     if (home === undefined) {

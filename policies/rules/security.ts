@@ -35,7 +35,7 @@ export const eksEndpointRestricted = resourceRule({
   kind: "security",
   severity: "critical",
   remediation: "Leave infrasage:cluster.publicAccessCidrs empty (private endpoint) or list office/VPN ranges.",
-  appliesTo: EKS_CLUSTER,
+  appliesTo: only(EKS_CLUSTER),
   check: (args, ctx) => {
     const vpc = asObject(args.props.vpcConfig);
     if (isFalse(vpc.endpointPublicAccess)) return;
@@ -54,7 +54,7 @@ export const eksControlPlaneLogging = resourceRule({
   severity: "medium",
   remediation:
     "Keep audit in enabledClusterLogTypes (infrasage:cluster.logTypes); CIS EKS 2.1.1 recommends every type.",
-  appliesTo: EKS_CLUSTER,
+  appliesTo: only(EKS_CLUSTER),
   check: (args, ctx) => {
     const enabled = asStrings(args.props.enabledClusterLogTypes);
     const missing = REQUIRED_CONTROL_PLANE_LOG_TYPES.filter((t) => !enabled.includes(t));
@@ -109,7 +109,7 @@ export const kmsKeyHardened = resourceRule({
   kind: "security",
   severity: "medium",
   remediation: "Set enableKeyRotation: true and leave bypassPolicyLockoutSafetyCheck unset.",
-  appliesTo: KMS_KEY,
+  appliesTo: only(KMS_KEY),
   check: (args, ctx) => {
     const spec = asString(args.props.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT";
     // AWS rotates only symmetric encryption keys.
@@ -275,7 +275,7 @@ export const noClusterAdminForServiceAccounts = resourceRule({
   severity: "critical",
   remediation:
     "Bind runbook service accounts with RoleBindings in the namespaces of infrasage:runbooks.namespaceScope.",
-  appliesTo: CLUSTER_ROLE_BINDING,
+  appliesTo: only(CLUSTER_ROLE_BINDING),
   check: (args, ctx) => {
     if (get(args.props, "roleRef", "name") !== "cluster-admin") return;
     for (const s of asArray(args.props.subjects)) {
