@@ -237,6 +237,17 @@ export function evaluateRemembered(
   return evaluation;
 }
 
+const packKeys = new WeakMap<PolicyAnalyzer, string>();
+/** Which pack answers: its folder and what it said it is (its policies, levels and schemas). */
+function packKey(analyzer: PolicyAnalyzer): string {
+  let key = packKeys.get(analyzer);
+  if (key === undefined) {
+    key = digest(analyzer.packDir, JSON.stringify(analyzer.info));
+    packKeys.set(analyzer, key);
+  }
+  return key;
+}
+
 /** The analysis from the shared store, or made and put there (a record that may be shared, the same pack). */
 async function sharedEvaluation(
   analyzer: PolicyAnalyzer,
@@ -246,7 +257,7 @@ async function sharedEvaluation(
 ): Promise<StackEvaluation> {
   const recordKey = sharedKeys.get(record);
   if (!recordKey || !memory.shared) return evaluate();
-  const storeKey = digest("analysis", recordKey, session, analyzer.packDir, JSON.stringify(analyzer.info));
+  const storeKey = digest("analysis", recordKey, session, packKey(analyzer));
   const [stored] = sharedEntries<StackEvaluation>(storeKey);
   if (stored) return stored;
   const evaluation = await evaluate();

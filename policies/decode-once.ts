@@ -4,8 +4,8 @@
  *   in Analyze once per rule, in AnalyzeStack every resource once per stack rule, and the provider's
  *   properties with each. The decoded JSON is the same each time and deserializeProperties only reads
  *   it (each rule still gets its own deserialized copy), so it is decoded once per Struct.
- * - It builds the analyzer info for every GetAnalyzerInfo (the engine asks in every update), from
- *   arguments fixed for the life of the process: built once per arguments.
+ * - It builds and encodes the analyzer info for every GetAnalyzerInfo (the engine asks in every update),
+ *   from arguments fixed for the life of the process: built and encoded once per arguments.
  * Both wrap module exports the server calls through (`deserialize_1.deserializeProperties(...)`); an
  * @pulumi/policy without them is left as it is. Imported by index.ts before the pack starts serving.
  */
@@ -46,6 +46,20 @@ export function lastAnswer<A extends unknown[], R>(make: (...args: A) => R): (..
   };
 }
 
+/** A message sent again and again unchanged, encoded once (gRPC encodes each answer it sends). */
+function encodedOnce<T>(message: T): T {
+  const m = message as { serializeBinary?: () => Uint8Array } | undefined;
+  if (typeof m?.serializeBinary === "function") {
+    const encode = m.serializeBinary.bind(m);
+    let bytes: Uint8Array | undefined;
+    m.serializeBinary = () => {
+      bytes ??= encode();
+      return bytes;
+    };
+  }
+  return message;
+}
+
 /**
  * Wraps the two exports of the @pulumi/policy that `from` resolves (by default the one this pack runs
  * with); returns what puts them back.
@@ -57,7 +71,8 @@ export function decodeOnce(from: (id: string) => unknown = require): () => void 
   const { makeAnalyzerInfo } = protoutil;
   if (typeof deserializeProperties === "function")
     deserialize.deserializeProperties = decodingOnce(deserializeProperties);
-  if (typeof makeAnalyzerInfo === "function") protoutil.makeAnalyzerInfo = lastAnswer(makeAnalyzerInfo);
+  if (typeof makeAnalyzerInfo === "function")
+    protoutil.makeAnalyzerInfo = lastAnswer((...args: unknown[]) => encodedOnce(makeAnalyzerInfo(...args)));
   return () => {
     deserialize.deserializeProperties = deserializeProperties;
     protoutil.makeAnalyzerInfo = makeAnalyzerInfo;

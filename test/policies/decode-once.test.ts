@@ -141,7 +141,7 @@ describe("the pack's server decodes each answer once (policies/decode-once.ts)",
     assert.deepEqual(after.bytes, before.bytes);
   });
 
-  it("builds the analyzer info once for the same arguments, the same bytes", () => {
+  it("builds and encodes the analyzer info once for the same arguments, the same bytes", () => {
     const args = ["infrasage", "0.0.0", "mandatory", { policies: ALL_POLICIES }, {}];
     const plain = protoutil.makeAnalyzerInfo(...args).serializeBinary();
     const restore = decodeOnce(packRequire);
@@ -149,6 +149,7 @@ describe("the pack's server decodes each answer once (policies/decode-once.ts)",
       const first = protoutil.makeAnalyzerInfo(...args);
       assert.equal(protoutil.makeAnalyzerInfo(...args), first);
       assert.deepEqual(first.serializeBinary(), plain);
+      assert.equal(first.serializeBinary(), first.serializeBinary(), "encoded once");
     } finally {
       restore();
     }
