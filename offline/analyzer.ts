@@ -32,6 +32,7 @@ const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
 const grpc = pbRequire("@grpc/grpc-js") as { credentials: { createInsecure(): unknown } };
 interface StructMessage {
   serializeBinary(): Uint8Array;
+  toArray(): unknown[];
   getFieldsMap(): { serializeBinary(field: number, writer: BinaryWriter): void };
 }
 interface BinaryWriter {
@@ -200,6 +201,12 @@ const struct = oncePerObject((props) => {
   );
   const bytes = message.serializeBinary();
   message.getFieldsMap().serializeBinary = (_field, writer) => writer.writeSerializedMessage(bytes, 0, bytes.length);
+  // Setting a message into a request reads its array (toArray), which walks every map entry of every
+  // nested Struct to sync it: the array of a message that never changes is the same each time. `g` is
+  // the name google-protobuf's own code calls it by (the parent's sync of its fields).
+  const array = message.toArray();
+  const same = () => array;
+  Object.assign(message, { toArray: same, g: same });
   return message;
 });
 
