@@ -148,9 +148,16 @@ function sharedEntries<T>(key: string): T[] {
   }
 }
 
+/** What the store keeps under a run's key: which reads each kept record answered (the records apart). */
 interface SharedRun {
   readonly reads: readonly Read[];
-  readonly record: ProgramRecord;
+  /** The key the record is kept under. */
+  readonly id: string;
+}
+
+function sharedRecord(id: string): ProgramRecord | undefined {
+  const [record] = sharedEntries<ProgramRecord>(id);
+  return record && Array.isArray(record.resources) ? record : undefined;
 }
 
 /** A record's digest in the shared store (its program, fixed inputs and reads), if it may be shared. */
@@ -191,10 +198,11 @@ export async function runRemembered(program: Program, opts: RunOptions, shareAs?
   const storeKey = shareAs && memory.shared ? digest("run", shareAs, key) : undefined;
   const stored = storeKey ? sharedEntries<SharedRun>(storeKey) : [];
   const found = stored.find((e) => matches(e.reads));
-  if (found) {
+  const kept = found && sharedRecord(found.id);
+  if (found && kept) {
     runCounts.remembered++;
-    const record = freeze(found.record);
-    sharedKeys.set(record, digest(storeKey!, readsKey(found.reads)));
+    const record = freeze(kept);
+    sharedKeys.set(record, found.id);
     remember(key, { program, reads: found.reads, record }, candidates);
     return record;
   }
@@ -202,10 +210,12 @@ export async function runRemembered(program: Program, opts: RunOptions, shareAs?
   runCounts.ran++;
   const record = freeze(await runProgram(program, noting(opts, reads)));
   remember(key, { program, reads: [...reads.values()], record }, candidates);
-  if (storeKey && plain(record)) {
-    const entry: SharedRun = { reads: [...reads.values()], record };
-    memory.shared!.write(storeKey, serialize([entry, ...stored].slice(0, 4)));
-    sharedKeys.set(record, digest(storeKey, readsKey(entry.reads)));
+  // The resources are plain by construction (decoded Structs); the outputs are whatever the program returned.
+  if (storeKey && plain(record.outputs)) {
+    const entry: SharedRun = { reads: [...reads.values()], id: digest(storeKey, readsKey([...reads.values()])) };
+    memory.shared!.write(entry.id, serialize([record]));
+    memory.shared!.write(storeKey, serialize([entry, ...stored.filter((e) => e.id !== entry.id)].slice(0, 4)));
+    sharedKeys.set(record, entry.id);
   }
   return record;
 }
