@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { memory } from "../../offline/remembered";
@@ -28,6 +28,23 @@ describe("npm test's shared store of plans (test/support/shared-store.cjs)", () 
     assert.equal(parallel, true);
     assert.ok(dir.startsWith(join(tmpdir(), "infrasage-test-plans-")) && existed, dir);
     assert.equal(existsSync(dir), false, "removed at exit");
+  });
+
+  it("removes a folder a killed run left (untouched for an hour), not a live run's", () => {
+    const stale = mkdtempSync(join(tmpdir(), "infrasage-test-plans-"));
+    const live = mkdtempSync(join(tmpdir(), "infrasage-test-plans-"));
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, hoursAgo, hoursAgo);
+    const env = { ...process.env };
+    delete env.INFRASAGE_TEST_SHARED_DIR;
+    try {
+      const r = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(CONFIG)})`], { cwd: ROOT, env });
+      assert.equal(r.status, 0, String(r.stderr));
+      assert.deepEqual([existsSync(stale), existsSync(live)], [false, true]);
+    } finally {
+      rmSync(stale, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
+    }
   });
 
   it("hands a worker's memory a store that keeps what is written, and forgets quietly once the folder is gone", () => {

@@ -5,7 +5,7 @@
  * Settings are .mocharc.json's (single-file runs, `npx mocha test/x.test.ts`, use that file alone); its
  * max-semi-space-size=32 (V8's young generation) cut a plan-heavy file's CPU by about a seventh (less GC).
  */
-const { mkdtempSync, readdirSync, rmSync } = require("node:fs");
+const { mkdtempSync, readdirSync, rmSync, statSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
 
@@ -22,10 +22,26 @@ const all = readdirSync(join(ROOT, "test"), { recursive: true })
 const rank = (f) => (SLOWEST_FIRST.includes(f) ? SLOWEST_FIRST.indexOf(f) : SLOWEST_FIRST.length);
 
 // The workers' shared store of plans (test/support/shared-store.cjs): one folder per run, removed at its end.
+// A run killed before its end leaves its folder: one untouched for an hour is no live run's, and goes.
+const PLANS_PREFIX = "infrasage-test-plans-";
 if (!process.env.INFRASAGE_TEST_SHARED_DIR) {
-  const dir = mkdtempSync(join(tmpdir(), "infrasage-test-plans-"));
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(PLANS_PREFIX))) {
+    const old = join(tmpdir(), name);
+    try {
+      if (Date.now() - statSync(old).mtimeMs > 3600_000) rmSync(old, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile, or another user's.
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), PLANS_PREFIX));
   process.env.INFRASAGE_TEST_SHARED_DIR = dir;
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  process.on("exit", () => {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A worker still writing: the next run's clean-up takes it.
+    }
+  });
 }
 
 const base = require("../../.mocharc.json");
