@@ -12,11 +12,12 @@ const ROOT = join(__dirname, "..", "..");
 const LOAD =
   `require("./offline/cli"); require("./offline/plan"); const m = require("node:module"); ` +
   "process.stdout.write(JSON.stringify({ loaded: Object.keys(require.cache), " +
-  "cache: m.getCompileCacheDir(), maps: m.getSourceMapsSupport() }));";
+  "cache: m.getCompileCacheDir(), maps: m.getSourceMapsSupport(), " +
+  'store: require("./offline/remembered").memory.shared !== undefined }));';
 
 describe("plan start-up", () => {
   let loaded: string[];
-  let setUp: { cache?: string; maps: { enabled: boolean; nodeModules: boolean } };
+  let setUp: { cache?: string; maps: { enabled: boolean; nodeModules: boolean }; store: boolean };
   before(() => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "-e", LOAD], { cwd: ROOT, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
@@ -31,6 +32,10 @@ describe("plan start-up", () => {
     const first = (prefix: string) => loaded.findIndex((f) => f.startsWith(prefix));
     assert.ok(first("offline/process-setup.ts") >= 0);
     assert.ok(first("offline/process-setup.ts") < first("node_modules/@pulumi/"), "before the SDKs");
+  });
+
+  it("the CLI keeps its runs in its own memory only: no store shared with other processes", () => {
+    assert.equal(setUp.store, false);
   });
 
   it("every mocha process is set up the same way (.mocharc.json requires it)", () => {
