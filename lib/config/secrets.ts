@@ -146,11 +146,30 @@ export interface SecretFinding {
   /** What the value looks like (never the value). */
   readonly what: string;
   /** The secret substrings, for redaction. */
-  readonly tokens: string[];
+  readonly tokens: readonly string[];
 }
 
-/** The credentials inside a string value, by their look. */
-export function secretsInValue(value: string): SecretFinding[] {
+/**
+ * Findings by text: the scan is a function of the text alone, and a process that writes many plans (a
+ * test worker, `--base`) meets the same strings again. Long texts are scanned afresh (not kept).
+ */
+const scanned = new Map<string, readonly SecretFinding[]>();
+const MAX_SCANNED = 50_000;
+const MAX_KEPT_LENGTH = 4096;
+
+/** The credentials inside a string value, by their look (the same frozen list for the same text). */
+export function secretsInValue(value: string): readonly SecretFinding[] {
+  const known = scanned.get(value);
+  if (known) return known;
+  const found = scan(value);
+  if (value.length <= MAX_KEPT_LENGTH) {
+    if (scanned.size >= MAX_SCANNED) scanned.clear();
+    scanned.set(value, found);
+  }
+  return found;
+}
+
+function scan(value: string): readonly SecretFinding[] {
   const out: SecretFinding[] = [];
   for (const { what, re } of VALUE_PATTERNS) {
     const tokens = [...value.matchAll(re)].map((m) => m[0]);
@@ -160,7 +179,8 @@ export function secretsInValue(value: string): SecretFinding[] {
   if (urls.length) out.push({ what: "a URL with a password", tokens: urls });
   const aws = awsSecretKeys(value);
   if (aws.length) out.push({ what: "an AWS secret access key", tokens: aws });
-  return out;
+  for (const f of out) Object.freeze(Object.freeze(f).tokens);
+  return Object.freeze(out);
 }
 
 /** Whether the last segment of a key names a credential (so any non-trivial value is one). */

@@ -103,6 +103,20 @@ describe("the secret scanner is linear", () => {
     );
   });
 
+  it("scans a text once per process: the same frozen findings again, a long text scanned afresh", () => {
+    const text = `reason: password=${"p4ss".repeat(4)} ${Date.now()}`;
+    const first = secretsInValue(text);
+    assert.equal(secretsInValue(text), first);
+    assert.ok(Object.isFrozen(first) && first.every((f) => Object.isFrozen(f) && Object.isFrozen(f.tokens)));
+    assert.deepEqual(
+      first.flatMap((f) => f.tokens),
+      [`password=${"p4ss".repeat(4)}`],
+    );
+    const long = `${"x".repeat(5000)} password=${"p4ss".repeat(4)}`;
+    assert.notEqual(secretsInValue(long), secretsInValue(long));
+    assert.deepEqual(secretsInValue(long), secretsInValue(long));
+  });
+
   it("finds a credential after a label in free text (an allowReplace reason), not a mask or a short word", () => {
     assert.deepEqual(
       secretsInValue("migrating; password=hunter2hunter2 for the old db").flatMap((f) => f.tokens),
