@@ -149,32 +149,47 @@ export function checkLocalChart(c: ChartCheck): Finding[] {
 }
 
 /** Helm merges the chart's values.yaml with ours and validates the result against the schema. */
-function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, unknown>): Finding[] {
-  let schema: Record<string, unknown>;
+type Validate = ReturnType<Ajv["compile"]>;
+/**
+ * Validators by schema text: compiling one generates its code (most of a plan's preflight), and every
+ * stack of a chart, in every plan of a process, validates against the same schema.
+ */
+const validators = new Map<string, Validate | { readonly invalid: string }>();
+const MAX_VALIDATORS = 32;
+
+function validatorOf(text: string): Validate | { readonly invalid: string } {
+  const known = validators.get(text);
+  if (known) return known;
+  const schema = JSON.parse(text) as Record<string, unknown>;
+  // Helm's validator defaults to the latest draft (2020-12) unless the schema names an older one.
+  const older = typeof schema.$schema === "string" && /draft-0[4-7]/.test(schema.$schema);
+  const ajv = older ? new Ajv({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
+  let made: Validate | { readonly invalid: string };
   try {
-    schema = JSON.parse(readChartFile(schemaFile)) as Record<string, unknown>;
+    made = ajv.compile((older ? { ...schema, $schema: undefined } : schema) as AnySchema);
+  } catch (e) {
+    made = { invalid: (e as Error).message };
+  }
+  if (validators.size >= MAX_VALIDATORS) validators.clear();
+  validators.set(text, made);
+  return made;
+}
+
+function checkValues(c: ChartCheck, schemaFile: string, values: Record<string, unknown>): Finding[] {
+  let validate: Validate | { readonly invalid: string };
+  try {
+    validate = validatorOf(readChartFile(schemaFile));
   } catch (e) {
     return [
       finding(c, `${schemaFile} is not valid JSON: ${(e as Error).message}`, "fix the chart's values.schema.json"),
     ];
   }
+  if ("invalid" in validate)
+    return [
+      finding(c, `${schemaFile} is not a valid JSON schema: ${validate.invalid}`, "fix the chart's values.schema.json"),
+    ];
   const chartDefaults = readChartValues(join(schemaFile, "..", "values.yaml"));
   const merged = mergeValues(chartDefaults, values);
-  // Helm's validator defaults to the latest draft (2020-12) unless the schema names an older one.
-  const older = typeof schema.$schema === "string" && /draft-0[4-7]/.test(schema.$schema);
-  const ajv = older ? new Ajv({ allErrors: true, strict: false }) : new Ajv2020({ allErrors: true, strict: false });
-  let validate: ReturnType<typeof ajv.compile>;
-  try {
-    validate = ajv.compile((older ? { ...schema, $schema: undefined } : schema) as AnySchema);
-  } catch (e) {
-    return [
-      finding(
-        c,
-        `${schemaFile} is not a valid JSON schema: ${(e as Error).message}`,
-        "fix the chart's values.schema.json",
-      ),
-    ];
-  }
   if (validate(merged)) return [];
   return (validate.errors ?? []).map((e) =>
     finding(

@@ -113,6 +113,29 @@ describe("preflight: the chart the Release loads (kubernetes provider Check, Hel
     assert.deepEqual(check(CHART, { apiKey: { existingSecret: "s" } }), []);
   });
 
+  it("compiles a schema once per text, however many stacks and plans validate against it", () => {
+    const core = require("ajv/dist/core") as { default: { prototype: { compile: (...a: unknown[]) => unknown } } };
+    const compile = core.default.prototype.compile;
+    let compiled = 0;
+    core.default.prototype.compile = function (this: unknown, ...a: unknown[]) {
+      compiled++;
+      return compile.apply(this, a);
+    };
+    try {
+      const schema = JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8")) as Record<string, unknown>;
+      const fresh = chartWith("values.schema.json", JSON.stringify({ ...schema, title: `fresh ${process.pid}` }));
+      const good = { apiKey: { existingSecret: "s" } };
+      assert.deepEqual([check(fresh, good), check(fresh, good)], [[], []]);
+      assert.equal(check(fresh, { ingestionGateway: { replicaCount: 0 }, ...good }).length, 1);
+      assert.equal(compiled, 1);
+      const other = chartWith("values.schema.json", JSON.stringify({ ...schema, title: `other ${process.pid}` }));
+      assert.deepEqual(check(other, good), []);
+      assert.equal(compiled, 2, "another schema text is compiled");
+    } finally {
+      core.default.prototype.compile = compile;
+    }
+  });
+
   it("validates with JSON Schema 2020-12 unless the schema names an older draft (as Helm's validator)", () => {
     const schema = JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8")) as Record<string, unknown>;
     const draft7 = chartWith(
