@@ -486,7 +486,11 @@ export class PolicyAnalyzer {
 /** Info handed to every stack's session: nobody may change it. */
 function frozenInfo(info: AnalyzerInfo): AnalyzerInfo {
   for (const p of info.policies) {
-    if (p.configSchema) Object.freeze(Object.freeze(p.configSchema).properties);
+    if (p.configSchema) {
+      Object.freeze(p.configSchema.properties);
+      Object.freeze(p.configSchema.required);
+      Object.freeze(p.configSchema);
+    }
     Object.freeze(p);
   }
   Object.freeze(info.policies);

@@ -1,11 +1,12 @@
 /**
  * Under the mock runtime nothing is sent over the wire: the SDK builds a protobuf Struct of every
  * resource's inputs (Struct.fromJavaScript), the mock monitor reads it back (toJavaScript), and the
- * monitor's answer goes the same way round. Each builds and walks a message object per value: a
- * fifth of a run's CPU. During a run, Struct.fromJavaScript makes a Struct that holds the round
- * trip's result, computed directly: the same values, keys in the same (sorted) order, the same error
- * for a value a Struct cannot hold. Its fields are built only if something reads them (the pack's
- * requests serialize through getFieldsMap), so a message that is sent is the same message.
+ * monitor's answer goes the same way round. Each builds and walks a message object per value (about
+ * 6% of a run's CPU is saved without them, measured A/B). During a run, Struct.fromJavaScript makes a
+ * Struct that holds the round trip's result, computed directly: the same values, keys in the same
+ * (sorted) order, the same error for a value a Struct cannot hold. Its fields are built only if
+ * something reads them (the pack's requests serialize through getFieldsMap), so a message that is
+ * sent is the same message.
  */
 import { createRequire } from "node:module";
 

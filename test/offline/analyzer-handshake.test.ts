@@ -209,6 +209,9 @@ describe("GetAnalyzerInfo, asked every session, decoded once per answer (offline
     );
     assert.equal(again.result, first);
     assert.ok(Object.isFrozen(first) && Object.isFrozen(first.policies) && first.policies.every(Object.isFrozen));
+    const schemas = first.policies.flatMap((p) => (p.configSchema ? [p.configSchema] : []));
+    assert.ok(schemas.length > 0);
+    assert.ok(schemas.every((c) => [c, c.properties, c.required].every(Object.isFrozen)));
     assert.deepEqual(first, analyzer.info, "what the pack said when it started");
     const memo = analyzer as unknown as { lastInfo: { bytes: Buffer; info: unknown } };
     memo.lastInfo = { bytes: Buffer.from("another pack's answer"), info: { name: "stale", policies: [] } };

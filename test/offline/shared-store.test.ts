@@ -20,13 +20,21 @@ describe("npm test's shared store of plans (test/support/shared-store.cjs)", () 
     delete env.INFRASAGE_TEST_SHARED_DIR;
     const script =
       `const c = require(${JSON.stringify(CONFIG)}); const dir = process.env.INFRASAGE_TEST_SHARED_DIR; ` +
-      'console.log(JSON.stringify([c.require, c.parallel, dir, require("fs").existsSync(dir)]))';
+      'const fs = require("fs"); console.log(JSON.stringify([c.require, c.parallel, dir, fs.existsSync(dir), ' +
+      "fs.statSync(dir).mode]))";
     const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", env });
     assert.equal(r.status, 0, r.stderr);
-    const [requires, parallel, dir, existed] = JSON.parse(r.stdout) as [string[], boolean, string, boolean];
+    const [requires, parallel, dir, existed, mode] = JSON.parse(r.stdout) as [
+      string[],
+      boolean,
+      string,
+      boolean,
+      number,
+    ];
     assert.ok(requires.includes("test/support/shared-store.cjs") && requires.includes("offline/process-setup.ts"));
     assert.equal(parallel, true);
     assert.ok(dir.startsWith(join(tmpdir(), "infrasage-test-plans-")) && existed, dir);
+    assert.equal(mode & 0o777, 0o700, "only the user who runs the tests reads the records");
     assert.equal(existsSync(dir), false, "removed at exit");
   });
 
